@@ -1,0 +1,44 @@
+# Prism — two commands: `make run` (install + start on the demo workspace) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+PORT   ?= 8501
+
+.PHONY: setup run init test test-unit test-app test-e2e bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+## setup: create .venv and install the pinned requirements (idempotent)
+setup: $(STAMP)
+
+## init: migrate the store, create the first admin, seed the demo workspace (idempotent)
+init: setup
+	$(BIN)/python -m data init
+
+## run: set up everything and start the app on http://localhost:$(PORT)
+run: init
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+## test: every test (unit, AppTest, end-to-end in headless Chromium)
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-unit: setup
+	$(BIN)/python -m pytest -q tests/unit
+
+test-app: setup
+	$(BIN)/python -m pytest -q tests/app
+
+test-e2e: setup
+	$(BIN)/python -m pytest -q tests/e2e
+
+## bench: benchmarks (not tests); figures printed and written to bench/results/
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,65 @@
+"""Helpers shared by the page modules: date filtering, JSON-safe conversion, errors."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+class AnalyticsError(Exception):
+    """A result cannot be computed honestly. ``key`` is an i18n key, ``kwargs`` its values."""
+
+    def __init__(self, key: str, **kwargs: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.kwargs = kwargs
+
+
+class NotEnoughData(AnalyticsError):
+    pass
+
+
+def filter_dates(df: pd.DataFrame, col: str, start: date | None, end: date | None) -> pd.DataFrame:
+    """Rows with ``start <= df[col] < end + 1 day`` (both ends inclusive by calendar day)."""
+    if df is None or df.empty or col not in df.columns or (start is None and end is None):
+        return df
+    mask = pd.Series(True, index=df.index)
+    if start is not None:
+        mask &= df[col] >= pd.Timestamp(start)
+    if end is not None:
+        mask &= df[col] < pd.Timestamp(end) + pd.Timedelta(days=1)
+    return df.loc[mask]
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert numpy / pandas values to plain JSON types; NaN and NaT become None."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, pd.DataFrame):
+        return [jsonable(r) for r in obj.to_dict(orient="records")]
+    if isinstance(obj, pd.Series):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        v = float(obj)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if isinstance(obj, pd.Timestamp):
+        return obj.isoformat() if obj.time() != datetime.min.time() else obj.date().isoformat()
+    if isinstance(obj, (datetime, date)):
+        return obj.isoformat()
+    if isinstance(obj, pd.Period):
+        return str(obj)
+    return obj

@@ -1,0 +1,103 @@
+"""Message catalogue shared by analytics (generated sentences) and the UI (labels).
+
+Catalogues live in ``analytics/locales/<namespace>.json`` as ``{"en": {...}, "zh": {...}}``; a key
+``"market.kpi.gross_sales"`` is looked up in ``market.json`` under ``"kpi.gross_sales"``. Both
+languages must hold the same keys (tests/unit/test_i18n.py). Placeholders use ``str.format`` syntax.
+Numbers and dates are formatted for the language with :func:`fmt_number`, :func:`fmt_money`,
+:func:`fmt_pct` and :func:`fmt_date`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+LOCALE_DIR = Path(__file__).with_name("locales")
+
+
+@lru_cache(maxsize=None)
+def catalogue(namespace: str) -> dict[str, dict[str, str]]:
+    path = LOCALE_DIR / f"{namespace}.json"
+    with path.open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    return {lang: data.get(lang, {}) for lang in LANGS}
+
+
+def namespaces() -> list[str]:
+    return sorted(p.stem for p in LOCALE_DIR.glob("*.json"))
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **kwargs: object) -> str:
+    """Translate ``namespace.rest.of.key``; falls back to English, then to the key itself."""
+    if lang not in LANGS:
+        lang = DEFAULT_LANG
+    ns, _, rest = key.partition(".")
+    try:
+        cat = catalogue(ns)
+    except FileNotFoundError:
+        return key
+    text = cat.get(lang, {}).get(rest)
+    if text is None:
+        text = cat.get(DEFAULT_LANG, {}).get(rest, key)
+    if kwargs:
+        try:
+            return text.format(**kwargs)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def _isnan(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_number(x: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
+    """1,234,567 in English; 123.5万 / 1.2亿 in Chinese for large numbers."""
+    if _isnan(x):
+        return "—"
+    v = float(x)  # type: ignore[arg-type]
+    if lang == "zh" and abs(v) >= 1e8:
+        return f"{v / 1e8:,.2f}亿"
+    if lang == "zh" and abs(v) >= 1e4:
+        return f"{v / 1e4:,.1f}万"
+    return f"{v:,.{digits}f}"
+
+
+def fmt_money(x: object, lang: str = DEFAULT_LANG, currency: str = "", digits: int = 2) -> str:
+    if _isnan(x):
+        return "—"
+    sym = currency or ("¥" if lang == "zh" else "")
+    v = float(x)  # type: ignore[arg-type]
+    sign = "-" if v < 0 else ""
+    body = fmt_number(abs(v), lang, digits if abs(v) < 1e4 or lang != "zh" else digits)
+    return f"{sign}{sym}{body}"
+
+
+def fmt_pct(x: object, lang: str = DEFAULT_LANG, digits: int = 1, signed: bool = False) -> str:
+    """x is a fraction (0.125 -> 12.5%)."""
+    if _isnan(x):
+        return "—"
+    v = float(x) * 100  # type: ignore[arg-type]
+    return f"{v:+.{digits}f}%" if signed else f"{v:.{digits}f}%"
+
+
+def fmt_date(d: object, lang: str = DEFAULT_LANG) -> str:
+    if d is None:
+        return "—"
+    if isinstance(d, str):
+        d = datetime.fromisoformat(d)
+    if isinstance(d, datetime):
+        d = d.date()
+    if not isinstance(d, date):
+        try:
+            d = d.date()  # pandas Timestamp
+        except AttributeError:
+            return str(d)
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return d.strftime("%d %b %Y").lstrip("0")

@@ -1,0 +1,1 @@
+import streamlit as st  # placeholder replaced by the app shell

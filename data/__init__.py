@@ -1,0 +1,1 @@
+"""The store: canonical schema, ingest, repository, demo workspace. Never imports streamlit."""

@@ -1,0 +1,442 @@
+"""Keyword-only queries over the store. The only module (with data.ingest) that talks SQL.
+
+Bulk loads never go through ORM objects: rows are written with one DBAPI ``executemany`` per table
+inside the upload's single transaction (SQLite), or SQLAlchemy Core ``insert`` executemany elsewhere.
+Reads return canonical frames (docs/architecture.md). All SQL is parameterized.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Optional
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from data import models
+from data.db import get_engine, is_sqlite
+from data.migrations import migrate
+from data.schema import ATTR_PREFIX, KINDS
+
+Progress = Optional[Callable[[float, str], None]]
+CHUNK = 100_000
+
+
+def _engine(engine: Engine | None) -> Engine:
+    return engine or get_engine()
+
+
+def init_store(*, engine: Engine | None = None) -> list[int]:
+    return migrate(_engine(engine))
+
+
+# ---------------------------------------------------------------- datasets
+
+
+def _info(row: Any) -> dict:
+    d = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
+    for k in ("mapping", "attributes"):
+        if isinstance(d.get(k), str):
+            d[k] = json.loads(d[k] or ("{}" if k == "mapping" else "[]"))
+    return d
+
+
+def list_datasets(*, kind: str | None = None, engine: Engine | None = None) -> list[dict]:
+    t = models.Dataset.__table__
+    q = select(t).order_by(t.c.kind, t.c.name, t.c.id)
+    if kind:
+        q = q.where(t.c.kind == kind)
+    with _engine(engine).connect() as conn:
+        return [_info(r) for r in conn.execute(q)]
+
+
+def get_dataset(*, dataset_id: int, engine: Engine | None = None) -> dict | None:
+    t = models.Dataset.__table__
+    with _engine(engine).connect() as conn:
+        r = conn.execute(select(t).where(t.c.id == int(dataset_id))).first()
+    return _info(r) if r is not None else None
+
+
+def find_by_hash(*, content_hash: str, engine: Engine | None = None) -> dict | None:
+    """The dataset and revision that already hold exactly these bytes, if any."""
+    rt = models.DatasetRevision.__table__
+    t = models.Dataset.__table__
+    q = (
+        select(rt.c.dataset_id, rt.c.revision, t.c.name, t.c.kind)
+        .join(t, t.c.id == rt.c.dataset_id)
+        .where(rt.c.content_hash == content_hash)
+        .order_by(rt.c.id.desc())
+    )
+    with _engine(engine).connect() as conn:
+        r = conn.execute(q).first()
+    return dict(r._mapping) if r is not None else None
+
+
+def revisions(*, dataset_id: int, engine: Engine | None = None) -> list[dict]:
+    rt = models.DatasetRevision.__table__
+    q = select(rt).where(rt.c.dataset_id == int(dataset_id)).order_by(rt.c.revision)
+    with _engine(engine).connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def rename_dataset(*, dataset_id: int, name: str, engine: Engine | None = None) -> None:
+    name = name.strip()
+    if not name:
+        raise ValueError("a dataset name cannot be empty")
+    t = models.Dataset.__table__
+    with _engine(engine).begin() as conn:
+        conn.execute(update(t).where(t.c.id == int(dataset_id)).values(name=name[:200]))
+
+
+def delete_dataset(*, dataset_id: int, engine: Engine | None = None) -> bool:
+    """Delete a dataset, its revisions and its rows in one transaction."""
+    eng = _engine(engine)
+    info = get_dataset(dataset_id=dataset_id, engine=eng)
+    if info is None:
+        return False
+    fact = models.FACT_TABLES[info["kind"]].__table__
+    with eng.begin() as conn:
+        conn.execute(delete(fact).where(fact.c.dataset_id == int(dataset_id)))
+        conn.execute(
+            delete(models.DatasetRevision.__table__).where(
+                models.DatasetRevision.__table__.c.dataset_id == int(dataset_id)
+            )
+        )
+        conn.execute(delete(models.Dataset.__table__).where(models.Dataset.__table__.c.id == int(dataset_id)))
+    return True
+
+
+def table_counts(*, engine: Engine | None = None) -> dict[str, int]:
+    """Rows per table (datasets, revisions and every fact table), for checks and tests."""
+    out: dict[str, int] = {}
+    with _engine(engine).connect() as conn:
+        for tbl in [models.Dataset, models.DatasetRevision, *models.FACT_TABLES.values()]:
+            t = tbl.__table__
+            out[t.name] = int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+    return out
+
+
+# ---------------------------------------------------------------- writing rows
+
+
+def _py_column(s: pd.Series, ftype: str, sqlite: bool) -> list:
+    """A column as a list of Python values the DBAPI binds directly (None for missing)."""
+    n = len(s)
+    if n == 0:
+        return []
+    if ftype in ("float", "int"):
+        arr = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return out.tolist()
+    if ftype == "bool":
+        b = s.astype("boolean")
+        out = np.where(b.isna().to_numpy(), None, b.fillna(False).to_numpy(dtype=bool).astype(int)).astype(object)
+        return out.tolist()
+    if ftype == "datetime":
+        d = pd.to_datetime(s, errors="coerce")
+        vals = d.to_numpy(dtype="datetime64[us]")
+        mask = np.isnat(vals)
+        if sqlite:
+            # ISO 8601 text, which SQLite's date functions and pandas both read back exactly
+            whole = not (vals[~mask].astype("int64") % 1_000_000).any()
+            strs = np.datetime_as_string(vals, unit="s" if whole else "us").astype(object)
+            strs[mask] = None
+            return strs.tolist()
+        objs = d.dt.to_pydatetime() if hasattr(d, "dt") else list(d)
+        out = np.asarray(objs, dtype=object)
+        out[mask] = None
+        return out.tolist()
+    # text
+    obj = s.astype(object)
+    out = obj.to_numpy(dtype=object, copy=True)
+    out[pd.isna(obj).to_numpy()] = None
+    return out.tolist()
+
+
+def _attrs_json(frame: pd.DataFrame, attr_cols: list[str]) -> list:
+    if not attr_cols:
+        return [None] * len(frame)
+    sub = frame[attr_cols].astype(object)
+    sub = sub.where(pd.notna(sub), None)
+    keys = [c[len(ATTR_PREFIX):] for c in attr_cols]
+    out = []
+    for row in sub.itertuples(index=False, name=None):
+        out.append(json.dumps(dict(zip(keys, (_plain(v) for v in row))), ensure_ascii=False))
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return v.isoformat()
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def _insert_rows(
+    conn: Connection, kind: str, dataset_id: int, frame: pd.DataFrame, lines: np.ndarray | None,
+    progress: Progress = None,
+) -> int:
+    k = KINDS[kind]
+    table = models.FACT_TABLES[kind].__table__
+    sqlite = is_sqlite(conn.engine)
+    attr_cols = [c for c in frame.columns if c.startswith(ATTR_PREFIX)]
+    n = len(frame)
+    names = ["dataset_id", "line", "attrs", *k.field_names]
+    extra = [c for c in table.c.keys() if c not in names and c != "id"]
+    # kind-specific derived columns stored in the fact table (e.g. orders.is_return)
+    derived = [c for c in extra if c in frame.columns]
+    names += derived
+    written = 0
+    for start in range(0, n, CHUNK):
+        part = frame.iloc[start : start + CHUNK]
+        m = len(part)
+        cols: list[list] = [
+            [int(dataset_id)] * m,
+            (lines[start : start + m].astype(int).tolist() if lines is not None else list(range(start + 1, start + m + 1))),
+            _attrs_json(part, attr_cols),
+        ]
+        for f in k.fields:
+            s = part[f.name] if f.name in part.columns else pd.Series([None] * m, dtype=object)
+            cols.append(_py_column(s, f.type, sqlite))
+        for c in derived:
+            cols.append(_py_column(part[c], "bool" if c == "is_return" else "text", sqlite))
+        rows = list(zip(*cols))
+        if sqlite:
+            placeholders = ",".join("?" * len(names))
+            quoted = ",".join(f'"{c}"' for c in names)
+            raw = conn.connection.driver_connection
+            raw.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})', rows)
+        else:
+            conn.execute(table.insert(), [dict(zip(names, r)) for r in rows])
+        written += m
+        if progress:
+            progress(written / max(n, 1), f"{written:,} / {n:,}")
+    return written
+
+
+def write_dataset(
+    *,
+    kind: str,
+    frame: pd.DataFrame,
+    name: str,
+    content_hash: str,
+    mapping: dict[str, str],
+    source_file: str = "",
+    uploaded_by: str = "",
+    mode: str = "create",
+    dataset_id: int | None = None,
+    rejected_rows: int = 0,
+    lines: np.ndarray | None = None,
+    engine: Engine | None = None,
+    progress: Progress = None,
+) -> dict:
+    """Create a dataset, or append to / replace one, in ONE transaction.
+
+    Readers keep seeing the previous revision until this commits (SQLite WAL / MVCC elsewhere);
+    a failure or a killed process leaves no trace of the upload.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if mode not in ("create", "append", "replace"):
+        raise ValueError(f"unknown mode {mode!r}")
+    eng = _engine(engine)
+    dt = models.Dataset.__table__
+    rt = models.DatasetRevision.__table__
+    fact = models.FACT_TABLES[kind].__table__
+    now = datetime.now(timezone.utc)
+    attr_cols = [c for c in frame.columns if c.startswith(ATTR_PREFIX)]
+    returns = int(frame["is_return"].fillna(False).astype(bool).sum()) if "is_return" in frame.columns else 0
+    with eng.connect() as conn:
+        conn.info["write"] = True
+        with conn.begin():
+            if mode == "create":
+                res = conn.execute(
+                    dt.insert().values(
+                        name=name[:200], kind=kind, revision=1, content_hash=content_hash, rows=len(frame),
+                        rejected_rows=rejected_rows, flagged_returns=returns, mapping=json.dumps(mapping, ensure_ascii=False),
+                        attributes=json.dumps(attr_cols, ensure_ascii=False), source_file=source_file,
+                        uploaded_by=uploaded_by, uploaded_at=now, updated_at=now, description="",
+                    )
+                )
+                ds_id = int(res.inserted_primary_key[0])
+                revision = 1
+                total = len(frame)
+            else:
+                if dataset_id is None:
+                    raise ValueError("append/replace needs dataset_id")
+                cur = conn.execute(select(dt).where(dt.c.id == int(dataset_id))).first()
+                if cur is None:
+                    raise LookupError(f"dataset {dataset_id} does not exist")
+                cur = cur._mapping
+                if cur["kind"] != kind:
+                    raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
+                ds_id = int(dataset_id)
+                revision = int(cur["revision"]) + 1
+                if mode == "replace":
+                    conn.execute(delete(fact).where(fact.c.dataset_id == ds_id))
+                    total = len(frame)
+                    attrs = attr_cols
+                    flagged = returns
+                else:
+                    total = int(cur["rows"]) + len(frame)
+                    attrs = sorted(set(json.loads(cur["attributes"] or "[]")) | set(attr_cols))
+                    flagged = int(cur["flagged_returns"]) + returns
+                conn.execute(
+                    update(dt).where(dt.c.id == ds_id).values(
+                        revision=revision, content_hash=content_hash, rows=total, rejected_rows=rejected_rows,
+                        flagged_returns=flagged, attributes=json.dumps(attrs, ensure_ascii=False),
+                        mapping=json.dumps(mapping, ensure_ascii=False), source_file=source_file,
+                        updated_at=now, uploaded_by=uploaded_by,
+                    )
+                )
+            _insert_rows(conn, kind, ds_id, frame, lines, progress)
+            conn.execute(
+                rt.insert().values(
+                    dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
+                    rows_added=len(frame), rows_total=total, rejected_rows=rejected_rows,
+                    source_file=source_file, uploaded_by=uploaded_by, uploaded_at=now,
+                )
+            )
+    return get_dataset(dataset_id=ds_id, engine=eng)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- reading rows
+
+
+def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame:
+    """The dataset's current revision as a canonical frame (docs/architecture.md)."""
+    eng = _engine(engine)
+    info = get_dataset(dataset_id=dataset_id, engine=eng)
+    if info is None:
+        raise LookupError(f"dataset {dataset_id} does not exist")
+    kind = info["kind"]
+    k = KINDS[kind]
+    table = models.FACT_TABLES[kind].__table__
+    derived = [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
+    names = ["line", "attrs", *k.field_names, *derived]
+    raw = _read_arrow_sqlite(eng, table.name, names, int(dataset_id)) if is_sqlite(eng) else None
+    if raw is None:
+        with eng.connect() as conn:
+            q = select(*[table.c[c] for c in names]).where(table.c.dataset_id == int(dataset_id)).order_by(table.c.id)
+            rows = [tuple(r) for r in conn.execute(q)]
+        raw = pd.DataFrame.from_records(rows, columns=names, coerce_float=False) if rows else pd.DataFrame(columns=names)
+    out: dict[str, Any] = {}
+    for f in k.fields:
+        out[f.name] = _typed(raw[f.name], f.type)
+    for c in derived:
+        out[c] = _typed(raw[c], "bool").fillna(False).astype(bool) if c == "is_return" else raw[c]
+    frame = pd.DataFrame(out)
+    attrs = raw["attrs"]
+    if attrs.notna().any():
+        parsed = pd.DataFrame.from_records(
+            [json.loads(a) if isinstance(a, str) else {} for a in attrs.tolist()], index=frame.index
+        )
+        for c in parsed.columns:
+            col = parsed[c]
+            num = pd.to_numeric(col, errors="coerce")
+            frame[ATTR_PREFIX + c] = num if num.notna().sum() == col.notna().sum() else col.astype("str").where(col.notna())
+    frame.attrs["dataset_id"] = int(dataset_id)
+    frame.attrs["revision"] = int(info["revision"])
+    frame.attrs["lines"] = raw["line"].to_numpy()
+    return frame
+
+
+def _read_arrow_sqlite(eng: Engine, table: str, names: list[str], dataset_id: int) -> pd.DataFrame | None:
+    """Fast read path for SQLite files: the ADBC SQLite driver returns Arrow columns directly
+    (about 3x faster than sqlite3 fetchall + DataFrame.from_records; docs/decisions.md)."""
+    path = eng.url.database
+    if not path or path == ":memory:":
+        return None
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:  # pragma: no cover - the driver is in requirements.txt
+        return None
+    quoted = ",".join(f'"{c}"' for c in names)
+    with adbc.connect(path) as conn:
+        with conn.cursor() as cur:
+            cur.execute(f"PRAGMA busy_timeout={30_000}")
+            cur.execute(f'SELECT {quoted} FROM "{table}" WHERE dataset_id = ? ORDER BY id', (dataset_id,))
+            tbl = cur.fetch_arrow_table()
+        conn.rollback()
+    return tbl.to_pandas()
+
+
+def _typed(s: pd.Series, ftype: str) -> pd.Series:
+    if ftype in ("float", "int"):
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    if ftype == "datetime":
+        if len(s) and isinstance(s.iloc[0] if s.notna().any() else None, datetime):
+            return pd.to_datetime(s).astype("datetime64[ns]")
+        return pd.to_datetime(s, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    if ftype == "bool":
+        return pd.Series(pd.to_numeric(s, errors="coerce"), index=s.index).astype("boolean")
+    if s.dtype == "str":
+        return s
+    return s.astype("str").where(s.notna())
+
+
+# ---------------------------------------------------------------- saved objects and presets
+
+
+def save_object(
+    *, kind: str, name: str, owner: str, payload: dict, object_id: int | None = None, engine: Engine | None = None
+) -> int:
+    t = models.SavedObject.__table__
+    now = datetime.now(timezone.utc)
+    body = json.dumps(payload, ensure_ascii=False, default=str)
+    with _engine(engine).begin() as conn:
+        if object_id is None:
+            res = conn.execute(t.insert().values(kind=kind, name=name[:200], owner=owner, payload=body, created_at=now, updated_at=now))
+            return int(res.inserted_primary_key[0])
+        conn.execute(update(t).where(t.c.id == int(object_id)).values(name=name[:200], payload=body, updated_at=now))
+        return int(object_id)
+
+
+def list_objects(*, kind: str, engine: Engine | None = None) -> list[dict]:
+    t = models.SavedObject.__table__
+    with _engine(engine).connect() as conn:
+        rows = conn.execute(select(t).where(t.c.kind == kind).order_by(t.c.updated_at.desc())).all()
+    return [{**dict(r._mapping), "payload": json.loads(r._mapping["payload"])} for r in rows]
+
+
+def get_object(*, object_id: int, engine: Engine | None = None) -> dict | None:
+    t = models.SavedObject.__table__
+    with _engine(engine).connect() as conn:
+        r = conn.execute(select(t).where(t.c.id == int(object_id))).first()
+    return {**dict(r._mapping), "payload": json.loads(r._mapping["payload"])} if r is not None else None
+
+
+def delete_object(*, object_id: int, engine: Engine | None = None) -> None:
+    t = models.SavedObject.__table__
+    with _engine(engine).begin() as conn:
+        conn.execute(delete(t).where(t.c.id == int(object_id)))
+
+
+def save_preset(*, name: str, kind: str, mapping: dict[str, str], owner: str = "", engine: Engine | None = None) -> int:
+    t = models.MappingPreset.__table__
+    with _engine(engine).begin() as conn:
+        conn.execute(delete(t).where((t.c.name == name) & (t.c.kind == kind)))
+        res = conn.execute(t.insert().values(name=name[:200], kind=kind, mapping=json.dumps(mapping, ensure_ascii=False), owner=owner, created_at=datetime.now(timezone.utc)))
+        return int(res.inserted_primary_key[0])
+
+
+def list_presets(*, kind: str | None = None, engine: Engine | None = None) -> list[dict]:
+    t = models.MappingPreset.__table__
+    q = select(t).order_by(t.c.name)
+    if kind:
+        q = q.where(t.c.kind == kind)
+    with _engine(engine).connect() as conn:
+        return [{**dict(r._mapping), "mapping": json.loads(r._mapping["mapping"])} for r in conn.execute(q)]
+
+
+def iter_kinds() -> Iterable[str]:
+    return KINDS.keys()

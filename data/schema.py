@@ -1,0 +1,241 @@
+"""Canonical dataset kinds: the contract between ingest and analytics (DESIGN.md §3).
+
+Each kind has typed fields. Ingest maps source columns onto these fields (by synonym, or by the
+user's override), converts values to the field's type, and keeps unmapped columns as attributes.
+Analytics receive a pandas DataFrame whose columns are the canonical field names (every field of the
+kind is present, missing ones filled with NA) plus one column per kept attribute, named
+``attr_<sanitised source column name>``.
+
+Types:
+    str       text (object / string dtype)
+    float     number (float64); amounts, rates, prices
+    int       whole number (float64 in frames so NA fits; integer-valued)
+    datetime  pandas datetime64[ns] (naive, local time of the export)
+    bool      True/False (boolean dtype with NA)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+ATTR_PREFIX = "attr_"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # "str" | "float" | "int" | "datetime" | "bool"
+    synonyms: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    fields: tuple[Field, ...]
+    # Each entry is a group of alternatives; at least one field of every group must be mapped.
+    required: tuple[tuple[str, ...], ...]
+    # Fields that ingest generates when absent (e.g. order_id: each line its own order).
+    generated: tuple[str, ...] = ()
+    description: str = ""
+    field_names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_names", tuple(f.name for f in self.fields))
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def F(name: str, type_: str, *synonyms: str, description: str = "") -> Field:
+    return Field(name=name, type=type_, synonyms=tuple(synonyms), description=description)
+
+
+ORDERS = Kind(
+    name="orders",
+    description="Order lines: one row per product line of an order.",
+    fields=(
+        F("order_id", "str", "InvoiceNo", "Invoice", "order id", "order no", "order number", "订单号",
+          "订单编号", "订单ID", "主订单编号", "子订单编号", "交易号"),
+        F("order_date", "datetime", "InvoiceDate", "date", "order date", "order time", "created at",
+          "purchase date", "下单时间", "支付时间", "付款时间", "订单创建时间", "创建时间", "成交时间",
+          "日期", "下单日期"),
+        F("customer_id", "str", "CustomerID", "customer", "customer id", "user id", "buyer id",
+          "member id", "client id", "买家ID", "用户ID", "会员ID", "客户ID", "买家昵称", "买家会员名",
+          "顾客ID"),
+        F("product_id", "str", "StockCode", "sku", "sku id", "product id", "item id", "商品ID", "商品编号",
+          "商品编码", "货号", "SKU编码", "宝贝ID"),
+        F("product_name", "str", "Description", "product", "product name", "item", "item name", "title",
+          "商品名称", "商品标题", "宝贝标题", "商品"),
+        F("category", "str", "category", "product category", "类目", "品类", "商品类目", "分类", "一级类目"),
+        F("quantity", "float", "Quantity", "qty", "units", "数量", "购买数量", "商品数量", "件数"),
+        F("unit_price", "float", "UnitPrice", "price", "unit price", "单价", "商品单价", "价格"),
+        F("amount", "float", "amount", "revenue", "sales", "GMV", "total", "line total", "paid amount",
+          "实付金额", "买家实际支付金额", "成交金额", "支付金额", "订单金额", "销售额", "实收金额", "金额"),
+        F("discount", "float", "discount", "discount amount", "coupon", "优惠金额", "折扣", "优惠", "折扣金额"),
+        F("channel", "str", "channel", "source", "traffic source", "platform", "渠道", "来源", "流量来源",
+          "平台", "销售渠道"),
+        F("region", "str", "Country", "region", "province", "state", "省份", "收货省份", "地区", "区域",
+          "收货地址省份"),
+        F("city", "str", "city", "城市", "收货城市"),
+        F("status", "str", "status", "order status", "订单状态", "状态", "退款状态", "售后状态"),
+        F("campaign", "str", "campaign", "promotion", "activity", "活动", "营销活动", "活动名称"),
+    ),
+    required=(("order_date",), ("amount", "unit_price")),
+    generated=("order_id",),
+)
+
+CUSTOMERS = Kind(
+    name="customers",
+    description="One row per customer with demographics and membership.",
+    fields=(
+        F("customer_id", "str", "CustomerID", "customer", "customer id", "user id", "member id", "buyer id",
+          "买家ID", "用户ID", "会员ID", "客户ID", "顾客ID"),
+        F("gender", "str", "gender", "sex", "性别"),
+        F("age", "float", "age", "年龄"),
+        F("birth_year", "int", "birth year", "year of birth", "出生年份", "出生年"),
+        F("region", "str", "region", "province", "country", "state", "省份", "地区"),
+        F("city", "str", "city", "城市"),
+        F("city_tier", "str", "city tier", "城市等级", "城市级别", "城市线级"),
+        F("signup_date", "datetime", "signup date", "registration date", "join date", "registered at",
+          "注册时间", "注册日期", "入会时间"),
+        F("member_level", "str", "member level", "membership", "tier", "level", "会员等级", "会员级别"),
+        F("occupation", "str", "occupation", "job", "职业"),
+        F("income", "float", "income", "收入", "月收入"),
+        F("interests", "str", "interests", "tags", "interest tags", "兴趣标签", "兴趣", "标签"),
+        F("acquisition_channel", "str", "acquisition channel", "source", "first channel", "获客渠道",
+          "来源渠道", "注册渠道"),
+        F("points", "float", "points", "积分", "会员积分"),
+    ),
+    required=(("customer_id",),),
+)
+
+CHANNELS = Kind(
+    name="channels",
+    description="Ad / channel performance: one row per channel (and campaign, date) with spend and results.",
+    fields=(
+        F("date", "datetime", "date", "day", "日期", "时间"),
+        F("channel", "str", "channel", "platform", "media", "publisher", "平台", "媒体", "渠道", "投放平台"),
+        F("campaign", "str", "campaign", "campaign name", "ad group", "adset", "计划", "广告计划", "广告组",
+          "计划名称"),
+        F("spend", "float", "spend", "cost", "Spent", "amount spent", "消耗", "花费", "消费", "广告花费",
+          "投放金额"),
+        F("impressions", "float", "impressions", "impr", "展现", "曝光", "展现量", "曝光量"),
+        F("clicks", "float", "clicks", "link clicks", "点击", "点击量", "点击数"),
+        F("conversions", "float", "conversions", "orders", "purchases", "results", "转化数", "成交订单数",
+          "转化量", "订单数"),
+        F("revenue", "float", "revenue", "conversion value", "purchase value", "sales", "成交金额",
+          "支付GMV", "GMV", "转化金额", "销售额"),
+        F("video_views", "float", "video views", "views", "plays", "播放量", "观看量", "播放数"),
+        F("likes", "float", "likes", "点赞", "点赞数"),
+        F("comments", "float", "comments", "评论", "评论数"),
+        F("shares", "float", "shares", "分享", "转发", "分享数"),
+        F("followers_gained", "float", "followers gained", "new followers", "follows", "涨粉", "新增粉丝",
+          "涨粉数"),
+    ),
+    required=(("channel",), ("spend",)),
+)
+
+COMPETITORS = Kind(
+    name="competitors",
+    description="Competitor price and activity observations.",
+    fields=(
+        F("date", "datetime", "date", "日期", "时间", "采集时间"),
+        F("competitor", "str", "competitor", "brand", "shop", "store", "seller", "竞品", "品牌", "店铺",
+          "竞品品牌"),
+        F("product", "str", "product", "item", "product name", "sku", "商品", "商品名称", "产品"),
+        F("category", "str", "category", "类目", "品类"),
+        F("price", "float", "price", "final price", "sale price", "到手价", "售价", "价格", "成交价"),
+        F("list_price", "float", "list price", "original price", "msrp", "原价", "吊牌价", "标价"),
+        F("promo", "str", "promo", "promotion", "campaign", "deal", "促销", "活动", "促销活动"),
+        F("sales_volume", "float", "sales volume", "sales", "units sold", "销量", "月销量"),
+        F("rating", "float", "rating", "score", "评分", "店铺评分"),
+        F("reviews", "float", "reviews", "review count", "评论数", "评价数"),
+        F("followers", "float", "followers", "fans", "粉丝数", "粉丝"),
+        F("share", "float", "share", "market share", "份额", "市场份额"),
+    ),
+    required=(("date",), ("competitor",), ("price",)),
+)
+
+EXPERIMENTS = Kind(
+    name="experiments",
+    description="Campaign results per unit (customer) with the group each unit was assigned to.",
+    fields=(
+        F("unit_id", "str", "unit id", "customer_id", "customer id", "user id", "用户ID", "会员ID", "客户ID"),
+        F("group", "str", "group", "segment", "arm", "variant", "treatment", "组别", "分组", "实验组"),
+        F("converted", "bool", "converted", "conversion", "purchased", "转化", "是否转化", "是否购买"),
+        F("revenue", "float", "revenue", "spend", "sales", "消费", "消费金额", "销售额"),
+        F("visited", "bool", "visited", "visit", "访问", "是否访问"),
+        F("pre_period_value", "float", "pre period value", "history", "pre spend", "历史消费", "前期消费"),
+        F("exposure_date", "datetime", "exposure date", "send date", "date", "曝光日期", "发送日期"),
+    ),
+    required=(("group",),),
+    generated=("unit_id",),
+)
+
+FEEDBACK = Kind(
+    name="feedback",
+    description="Ratings, NPS answers and comments.",
+    fields=(
+        F("date", "datetime", "date", "日期", "评价时间"),
+        F("campaign", "str", "campaign", "活动"),
+        F("channel", "str", "channel", "platform", "渠道", "平台"),
+        F("customer_id", "str", "customer id", "user id", "买家ID", "用户ID"),
+        F("rating", "float", "rating", "stars", "score", "评分", "星级"),
+        F("nps", "float", "nps", "recommend", "likelihood to recommend", "推荐度", "推荐意愿"),
+        F("comment", "str", "comment", "review", "text", "feedback", "评价内容", "评论", "评价", "留言"),
+    ),
+    required=(("rating", "nps", "comment"),),
+)
+
+MARKET = Kind(
+    name="market",
+    description="Market size series, optionally by segment, with own sales.",
+    fields=(
+        F("date", "datetime", "date", "month", "period", "日期", "月份"),
+        F("segment", "str", "segment", "category", "细分市场", "类目", "品类"),
+        F("market_size", "float", "market size", "market", "industry gmv", "行业规模", "大盘GMV",
+          "市场规模", "行业GMV"),
+        F("our_sales", "float", "our sales", "own sales", "brand sales", "本品销售额", "本品GMV", "我方销售额"),
+    ),
+    required=(("date",), ("market_size",)),
+)
+
+MEDIA_MIX = Kind(
+    name="media_mix",
+    description="Media-mix table (Robyn / Meridian layout): one row per period with the outcome and one "
+    "spend column per channel; spend columns are kept as attributes named attr_<channel>.",
+    fields=(
+        F("date", "datetime", "date", "date_week", "week", "period", "日期", "周"),
+        F("outcome", "float", "outcome", "y", "sales", "revenue", "kpi", "销售额", "成交金额", "GMV"),
+    ),
+    required=(("date",), ("outcome",)),
+)
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (ORDERS, CUSTOMERS, CHANNELS, COMPETITORS, EXPERIMENTS, FEEDBACK, MARKET, MEDIA_MIX)
+}
+
+
+def normalise_header(text: object) -> str:
+    """Case-, space- and punctuation-insensitive key for matching headers to synonyms."""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return re.sub(r"[\s\W_]+", "", s)
+
+
+def attr_column(source_name: object) -> str:
+    """Frame column name for an unmapped source column kept as an attribute."""
+    s = unicodedata.normalize("NFKC", str(source_name)).strip()
+    s = re.sub(r"[\s]+", "_", s)
+    s = re.sub(r"[^\w]+", "", s) or "col"
+    return ATTR_PREFIX + s
+
+
+def is_satisfied(kind: Kind, mapped: set[str]) -> list[tuple[str, ...]]:
+    """Return the required groups that `mapped` does not satisfy (empty list: all satisfied)."""
+    return [grp for grp in kind.required if not any(f in mapped for f in grp)]

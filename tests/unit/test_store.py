@@ -1,0 +1,167 @@
+"""The store: schema mirrors data/schema.py, migrations keep old files, writes are one transaction."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import inspect, text
+
+from data import models
+from data import repository as repo
+from data.db import make_engine
+from data.migrations import LATEST, current_version, migrate
+from data.schema import KINDS
+from tests import fixtures
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
+    repo.init_store(engine=eng)
+    yield eng
+    eng.dispose()
+
+
+def test_fact_tables_mirror_the_schema():
+    for kind, k in KINDS.items():
+        cols = set(models.FACT_TABLES[kind].__table__.c.keys())
+        assert set(k.field_names) <= cols, kind
+        assert {"id", "dataset_id", "line", "attrs"} <= cols
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout(engine):
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_migration_keeps_an_existing_version_1_file(tmp_path):
+    eng = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    assert migrate(eng, target=1) == [1]
+    assert "description" not in {c["name"] for c in inspect(eng).get_columns("dataset")}
+    with eng.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO dataset (name, kind, revision, content_hash, rows, rejected_rows, flagged_returns,"
+                " mapping, attributes, source_file, uploaded_by, uploaded_at, updated_at)"
+                " VALUES ('old', 'orders', 1, 'h', 1, 0, 0, '{}', '[]', 'a.csv', 'u', '2024-01-01', '2024-01-01')"
+            )
+        )
+        conn.execute(text("INSERT INTO orders (dataset_id, line, order_id, amount) VALUES (1, 1, 'A1', 9.5)"))
+    assert migrate(eng) == list(range(2, LATEST + 1))
+    assert current_version(eng) == LATEST
+    assert migrate(eng) == []  # idempotent
+    ds = repo.list_datasets(engine=eng)
+    assert [(d["name"], d["rows"], d["description"]) for d in ds] == [("old", 1, "")]
+    frame = repo.load_frame(dataset_id=1, engine=eng)
+    assert frame["amount"].tolist() == [9.5]
+
+
+def test_round_trip_online_retail_exactly(engine):
+    orders = fixtures.online_retail_orders()
+    info = repo.write_dataset(kind="orders", frame=orders, name="OR", content_hash="h1", mapping={}, engine=engine)
+    assert info["rows"] == 541_909 and info["flagged_returns"] == 10_624
+    back = repo.load_frame(dataset_id=info["id"], engine=engine)
+    pd.testing.assert_frame_equal(back, orders, check_dtype=False)
+    assert round(back["amount"].sum(), 2) == 9_747_747.93
+
+
+def test_attributes_survive_the_round_trip(engine):
+    exp = fixtures.hillstrom_experiments()
+    info = repo.write_dataset(kind="experiments", frame=exp, name="H", content_hash="h2", mapping={}, engine=engine)
+    back = repo.load_frame(dataset_id=info["id"], engine=engine)
+    assert [c for c in back.columns if c.startswith("attr_")] == [c for c in exp.columns if c.startswith("attr_")]
+    pd.testing.assert_frame_equal(back, exp, check_dtype=False)
+
+
+def _small(n: int, start: int = 0) -> pd.DataFrame:
+    f = fixtures.online_retail_orders().iloc[start : start + n].reset_index(drop=True)
+    return f
+
+
+def test_append_and_replace_create_revisions(engine):
+    a = repo.write_dataset(kind="orders", frame=_small(10), name="S", content_hash="a", mapping={}, engine=engine)
+    b = repo.write_dataset(kind="orders", frame=_small(5, 10), name="S", content_hash="b", mapping={},
+                           mode="append", dataset_id=a["id"], engine=engine)
+    assert (b["revision"], b["rows"]) == (2, 15)
+    c = repo.write_dataset(kind="orders", frame=_small(3, 20), name="S", content_hash="c", mapping={},
+                           mode="replace", dataset_id=a["id"], engine=engine)
+    assert (c["revision"], c["rows"]) == (3, 3)
+    assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 3
+    assert [r["action"] for r in repo.revisions(dataset_id=a["id"], engine=engine)] == ["create", "append", "replace"]
+    assert repo.find_by_hash(content_hash="b", engine=engine)["dataset_id"] == a["id"]
+
+
+def test_failed_write_leaves_the_store_as_it_was(engine):
+    a = repo.write_dataset(kind="orders", frame=_small(10), name="S", content_hash="a", mapping={}, engine=engine)
+    before = repo.table_counts(engine=engine)
+    bad = _small(4, 10)
+
+    def boom(done, msg):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        repo.write_dataset(kind="orders", frame=bad, name="S", content_hash="z", mapping={}, mode="replace",
+                           dataset_id=a["id"], engine=engine, progress=boom)
+    assert repo.table_counts(engine=engine) == before
+    assert repo.get_dataset(dataset_id=a["id"], engine=engine)["revision"] == 1
+    assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 10
+
+
+def _slow_writer(url: str, ready) -> None:  # runs in a child process that gets killed mid-write
+    eng = make_engine(url)
+    frame = pd.concat([fixtures.online_retail_orders()] * 2, ignore_index=True)
+
+    def tick(done, msg):
+        ready.set()
+        time.sleep(0.2)
+
+    repo.write_dataset(kind="orders", frame=frame, name="killed", content_hash="k", mapping={}, engine=eng,
+                       progress=tick)
+
+
+def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kill.db'}"
+    eng = make_engine(url)
+    repo.init_store(engine=eng)
+    first = repo.write_dataset(kind="orders", frame=_small(25), name="keep", content_hash="k0", mapping={}, engine=eng)
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    proc = ctx.Process(target=_slow_writer, args=(url, ready))
+    proc.start()
+    assert ready.wait(120), "writer never started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    assert [d["name"] for d in repo.list_datasets(engine=eng)] == ["keep"]
+    counts = repo.table_counts(engine=eng)
+    assert counts["orders"] == 25 and counts["dataset"] == 1 and counts["dataset_revision"] == 1
+    assert len(repo.load_frame(dataset_id=first["id"], engine=eng)) == 25
+
+
+def test_saved_objects_and_presets(engine):
+    oid = repo.save_object(kind="persona", name="Moms", owner="ana", payload={"tgi": 130}, engine=engine)
+    assert repo.get_object(object_id=oid, engine=engine)["payload"] == {"tgi": 130}
+    repo.save_object(kind="persona", name="Moms 2", owner="ana", payload={"tgi": 140}, object_id=oid, engine=engine)
+    assert [o["name"] for o in repo.list_objects(kind="persona", engine=engine)] == ["Moms 2"]
+    repo.delete_object(object_id=oid, engine=engine)
+    assert repo.list_objects(kind="persona", engine=engine) == []
+    repo.save_preset(name="Taobao", kind="orders", mapping={"order_id": "订单编号"}, engine=engine)
+    repo.save_preset(name="Taobao", kind="orders", mapping={"order_id": "子订单编号"}, engine=engine)
+    assert [p["mapping"] for p in repo.list_presets(kind="orders", engine=engine)] == [{"order_id": "子订单编号"}]
+
+
+def test_rename_and_delete(engine):
+    a = repo.write_dataset(kind="orders", frame=_small(3), name="S", content_hash="a", mapping={}, engine=engine)
+    repo.rename_dataset(dataset_id=a["id"], name="  Spring sale  ", engine=engine)
+    assert repo.get_dataset(dataset_id=a["id"], engine=engine)["name"] == "Spring sale"
+    with pytest.raises(ValueError):
+        repo.rename_dataset(dataset_id=a["id"], name="  ", engine=engine)
+    assert repo.delete_dataset(dataset_id=a["id"], engine=engine)
+    assert repo.table_counts(engine=engine)["orders"] == 0
+    assert repo.get_dataset(dataset_id=a["id"], engine=engine) is None
