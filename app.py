@@ -1,1 +1,50 @@
-import streamlit as st  # placeholder replaced by the app shell
+"""Prism entry point: page config, navigation (before sign-in, so deep links survive the login),
+sign-in, the shared sidebar, then the page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Prism", page_icon=":material/diamond:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+from analytics.registry import PAGES, module  # noqa: E402
+from components import auth, sidebar  # noqa: E402
+from components.i18n import tr  # noqa: E402
+from components.page import PageContext  # noqa: E402
+
+SECTIONS = ("data", "market", "customers", "campaigns")
+
+
+def build_navigation(signed_in: bool):
+    sections: dict[str, list] = {tr(f"nav.section.{s}"): [] for s in SECTIONS}
+    for p in PAGES:
+        sections[tr(f"nav.section.{p.section}")].append(
+            st.Page(p.script, title=tr(f"nav.{p.url_path}"), icon=p.icon, url_path=p.url_path,
+                    default=p.url_path == "market-overview")
+        )
+    sections[tr("nav.section.data")].append(
+        st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
+    )
+    return st.navigation(sections, position="sidebar" if signed_in else "hidden")
+
+
+pg = build_navigation(signed_in=auth.current_user() is not None)
+user = auth.login_gate()
+
+with st.sidebar:
+    st.markdown(f"### {tr('app.title')}")
+    st.caption(tr("app.tagline"))
+sidebar.language()
+url_path = pg.url_path or "market-overview"
+try:
+    kinds = getattr(module(url_path), "KINDS", {}) if url_path not in ("data", "admin") else {}
+except (KeyError, ImportError):
+    kinds = {}
+picked = sidebar.dataset_pickers(kinds)
+start, end = sidebar.date_range() if kinds else (None, None)
+sidebar.user_box(user)
+
+st.session_state["_ctx"] = PageContext(url_path=url_path, user=user, datasets=picked["datasets"],
+                                       infos=picked["infos"], missing=picked["missing"], start=start, end=end)
+pg.run()

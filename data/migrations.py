@@ -20,7 +20,7 @@ Migration = tuple[int, str, Callable[[Connection], None]]
 def _v1(conn: Connection) -> None:
     """Datasets, revisions and the fact tables (the first released schema)."""
     md = MetaData()
-    cols = [c._copy() for c in models.Dataset.__table__.columns if c.name != "description"]
+    cols = [c._copy() for c in models.Dataset.__table__.columns if c.name not in ("description", "fields")]
     Table("dataset", md, *cols)
     md.create_all(conn)
     tables = [models.DatasetRevision.__table__] + [m.__table__ for m in models.FACT_TABLES.values()]
@@ -39,9 +39,17 @@ def _v2(conn: Connection) -> None:
     )
 
 
+def _v3(conn: Connection) -> None:
+    """Dataset.fields: the canonical fields that hold data, so reads skip all-empty columns."""
+    existing = {c["name"] for c in inspect(conn).get_columns("dataset")}
+    if "fields" not in existing:
+        conn.execute(text("ALTER TABLE dataset ADD COLUMN fields TEXT NOT NULL DEFAULT '[]'"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "datasets, revisions, fact tables", _v1),
     (2, "dataset description, mapping presets, saved objects", _v2),
+    (3, "dataset fields (non-empty canonical fields)", _v3),
 ]
 LATEST = MIGRATIONS[-1][0]
 

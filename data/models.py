@@ -36,6 +36,7 @@ class Dataset(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     description: str = ""  # added in migration 2
+    fields: str = Field(default="[]", sa_type=Text, nullable=False)  # JSON list of non-empty fields; migration 3
 
 
 class DatasetRevision(SQLModel, table=True):

@@ -38,7 +38,7 @@ def init_store(*, engine: Engine | None = None) -> list[int]:
 
 def _info(row: Any) -> dict:
     d = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
-    for k in ("mapping", "attributes"):
+    for k in ("mapping", "attributes", "fields"):
         if isinstance(d.get(k), str):
             d[k] = json.loads(d[k] or ("{}" if k == "mapping" else "[]"))
     return d
@@ -254,6 +254,7 @@ def write_dataset(
     fact = models.FACT_TABLES[kind].__table__
     now = datetime.now(timezone.utc)
     attr_cols = [c for c in frame.columns if c.startswith(ATTR_PREFIX)]
+    present = [f for f in KINDS[kind].field_names if f in frame.columns and frame[f].notna().any()]
     returns = int(frame["is_return"].fillna(False).astype(bool).sum()) if "is_return" in frame.columns else 0
     with eng.connect() as conn:
         conn.info["write"] = True
@@ -265,6 +266,7 @@ def write_dataset(
                         rejected_rows=rejected_rows, flagged_returns=returns, mapping=json.dumps(mapping, ensure_ascii=False),
                         attributes=json.dumps(attr_cols, ensure_ascii=False), source_file=source_file,
                         uploaded_by=uploaded_by, uploaded_at=now, updated_at=now, description="",
+                        fields=json.dumps(present),
                     )
                 )
                 ds_id = int(res.inserted_primary_key[0])
@@ -286,16 +288,19 @@ def write_dataset(
                     total = len(frame)
                     attrs = attr_cols
                     flagged = returns
+                    fields = present
                 else:
                     total = int(cur["rows"]) + len(frame)
                     attrs = sorted(set(json.loads(cur["attributes"] or "[]")) | set(attr_cols))
                     flagged = int(cur["flagged_returns"]) + returns
+                    old = set(json.loads(cur["fields"] or "[]"))
+                    fields = [f for f in KINDS[kind].field_names if f in old or f in present]
                 conn.execute(
                     update(dt).where(dt.c.id == ds_id).values(
                         revision=revision, content_hash=content_hash, rows=total, rejected_rows=rejected_rows,
                         flagged_returns=flagged, attributes=json.dumps(attrs, ensure_ascii=False),
                         mapping=json.dumps(mapping, ensure_ascii=False), source_file=source_file,
-                        updated_at=now, uploaded_by=uploaded_by,
+                        updated_at=now, uploaded_by=uploaded_by, fields=json.dumps(fields),
                     )
                 )
             _insert_rows(conn, kind, ds_id, frame, lines, progress)
@@ -322,16 +327,27 @@ def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame
     k = KINDS[kind]
     table = models.FACT_TABLES[kind].__table__
     derived = [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
-    names = ["line", "attrs", *k.field_names, *derived]
-    raw = _read_arrow_sqlite(eng, table.name, names, int(dataset_id)) if is_sqlite(eng) else None
-    if raw is None:
-        with eng.connect() as conn:
+    # Read only the fields that hold data (all-empty columns are filled with NA below). Files written
+    # before migration 3 have no list: read every field.
+    present = set(info.get("fields") or k.field_names)
+    wanted = [f for f in k.field_names if f in present]
+    names = ["line", "attrs", *wanted, *derived]
+    with eng.connect() as conn:
+        if is_sqlite(eng):
+            quoted = ",".join(f'"{c}"' for c in names)
+            cur = conn.connection.driver_connection.execute(
+                f'SELECT {quoted} FROM "{table.name}" WHERE dataset_id = ? ORDER BY id', (int(dataset_id),)
+            )
+            rows = cur.fetchall()
+        else:
             q = select(*[table.c[c] for c in names]).where(table.c.dataset_id == int(dataset_id)).order_by(table.c.id)
             rows = [tuple(r) for r in conn.execute(q)]
-        raw = pd.DataFrame.from_records(rows, columns=names, coerce_float=False) if rows else pd.DataFrame(columns=names)
+    raw = pd.DataFrame.from_records(rows, columns=names, coerce_float=False) if rows else pd.DataFrame(columns=names)
+    del rows
     out: dict[str, Any] = {}
+    n = len(raw)
     for f in k.fields:
-        out[f.name] = _typed(raw[f.name], f.type)
+        out[f.name] = _typed(raw[f.name], f.type) if f.name in raw.columns else _typed(pd.Series([None] * n, dtype=object), f.type)
     for c in derived:
         out[c] = _typed(raw[c], "bool").fillna(False).astype(bool) if c == "is_return" else raw[c]
     frame = pd.DataFrame(out)
@@ -348,26 +364,6 @@ def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame
     frame.attrs["revision"] = int(info["revision"])
     frame.attrs["lines"] = raw["line"].to_numpy()
     return frame
-
-
-def _read_arrow_sqlite(eng: Engine, table: str, names: list[str], dataset_id: int) -> pd.DataFrame | None:
-    """Fast read path for SQLite files: the ADBC SQLite driver returns Arrow columns directly
-    (about 3x faster than sqlite3 fetchall + DataFrame.from_records; docs/decisions.md)."""
-    path = eng.url.database
-    if not path or path == ":memory:":
-        return None
-    try:
-        import adbc_driver_sqlite.dbapi as adbc
-    except ImportError:  # pragma: no cover - the driver is in requirements.txt
-        return None
-    quoted = ",".join(f'"{c}"' for c in names)
-    with adbc.connect(path) as conn:
-        with conn.cursor() as cur:
-            cur.execute(f"PRAGMA busy_timeout={30_000}")
-            cur.execute(f'SELECT {quoted} FROM "{table}" WHERE dataset_id = ? ORDER BY id', (dataset_id,))
-            tbl = cur.fetch_arrow_table()
-        conn.rollback()
-    return tbl.to_pandas()
 
 
 def _typed(s: pd.Series, ftype: str) -> pd.Series:

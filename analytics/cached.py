@@ -1,0 +1,173 @@
+"""The ONLY module with st.cache_data / st.cache_resource, and the pages' single door to the store.
+
+Cache keys are small scalars: dataset id + revision + parameters + language, never DataFrames
+(Streamlit samples frames over 50,000 rows when hashing, so two uploads of the same shape could
+collide). A dataset revision is loaded once per process (``st.cache_resource``) and shared; results
+are cached per (page, datasets, parameters, language). Every write goes through this module and
+clears the caches it affects.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from analytics import report as rep
+from analytics.registry import module
+from data import repository
+
+DatasetKey = tuple[tuple[str, int, int], ...]  # (kind, dataset id, revision)
+ParamKey = tuple[tuple[str, Any], ...]
+
+
+def freeze_params(params: dict[str, Any]) -> ParamKey:
+    """A hashable, order-independent key for typed parameter values."""
+    out = []
+    for k in sorted(params):
+        v = params[k]
+        if isinstance(v, list):
+            v = ("__list__", *v)
+        out.append((k, v))
+    return tuple(out)
+
+
+def thaw_params(key: ParamKey) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in key:
+        if isinstance(v, tuple) and v and v[0] == "__list__":
+            v = list(v[1:])
+        out[k] = v
+    return out
+
+
+# ---------------------------------------------------------------- reads
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def list_datasets(kind: str | None = None) -> list[dict]:
+    return repository.list_datasets(kind=kind)
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def get_dataset(dataset_id: int) -> dict | None:
+    return repository.get_dataset(dataset_id=int(dataset_id))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def frame(dataset_id: int, revision: int) -> pd.DataFrame:
+    """One dataset revision, loaded once per process and shared (treat as read-only)."""
+    return repository.load_frame(dataset_id=int(dataset_id))
+
+
+def frames(datasets: DatasetKey) -> dict[str, pd.DataFrame]:
+    return {kind: frame(ds_id, rev) for kind, ds_id, rev in datasets}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
+    return rep.compute_page(url_path, frames(datasets), thaw_params(params), lang)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
+    return rep.figures_for(url_path, page_result(url_path, datasets, params, lang), lang)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
+    """Any other function of the page's module with the signature ``fn(frames, params, lang)``
+    (drill-downs, what-ifs, target lists); cached on the same small key."""
+    return getattr(module(url_path), fn)(frames(datasets), thaw_params(params), lang)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def report_html(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str, user: str) -> str:
+    result = page_result(url_path, datasets, params, lang)
+    figs = page_figures(url_path, datasets, params, lang)
+    infos = [dict(get_dataset(ds_id) or {"id": ds_id}) for _, ds_id, _ in datasets]
+    infos = [{k: i.get(k) for k in ("id", "name", "kind", "revision", "rows")} for i in infos]
+    return rep.to_html(url_path, result, figs, lang=lang, user=user, filters=thaw_params(params), datasets=infos)
+
+
+def list_objects(kind: str) -> list[dict]:
+    return repository.list_objects(kind=kind)
+
+
+def get_object(object_id: int) -> dict | None:
+    return repository.get_object(object_id=int(object_id))
+
+
+def list_presets(kind: str) -> list[dict]:
+    return repository.list_presets(kind=kind)
+
+
+def revisions(dataset_id: int) -> list[dict]:
+    return repository.revisions(dataset_id=int(dataset_id))
+
+
+# ---------------------------------------------------------------- writes (clear what they affect)
+
+
+def clear_store_caches() -> None:
+    list_datasets.clear()
+    get_dataset.clear()
+
+
+def _after_write(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            clear_store_caches()
+
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+@_after_write
+def rename_dataset(dataset_id: int, name: str) -> None:
+    repository.rename_dataset(dataset_id=int(dataset_id), name=name)
+
+
+@_after_write
+def delete_dataset(dataset_id: int) -> bool:
+    return repository.delete_dataset(dataset_id=int(dataset_id))
+
+
+@_after_write
+def save_object(kind: str, name: str, owner: str, payload: dict, object_id: int | None = None) -> int:
+    return repository.save_object(kind=kind, name=name, owner=owner, payload=payload, object_id=object_id)
+
+
+@_after_write
+def delete_object(object_id: int) -> None:
+    repository.delete_object(object_id=int(object_id))
+
+
+@_after_write
+def save_preset(name: str, kind: str, mapping: dict[str, str], owner: str) -> int:
+    return repository.save_preset(name=name, kind=kind, mapping=mapping, owner=owner)
+
+
+def guess_kind(content: bytes, filename: str) -> str:
+    from data import ingest
+
+    return ingest.guess_kind(content, filename)
+
+
+def prepare_upload(content: bytes, **kwargs: Any):
+    """Read, map and validate an upload without storing anything (the Data page's preview)."""
+    from data import ingest
+
+    return ingest.prepare(content, **kwargs)
+
+
+@_after_write
+def commit_upload(prepared, **kwargs: Any) -> dict:
+    from data import ingest
+
+    return ingest.commit(prepared, **kwargs)
+

@@ -1,0 +1,42 @@
+"""Pages, their url_path, their analytics module and their locale namespace."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    url_path: str
+    module: str       # analytics module implementing PAGE / KINDS / PARAMS / compute / figures
+    namespace: str    # analytics/locales/<namespace>.json
+    script: str       # pages/<script>
+    icon: str
+    section: str
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("data", "analytics.datasets", "datasets", "pages/data.py", ":material/database:", "data"),
+    PageInfo("market-overview", "analytics.market", "market", "pages/market_overview.py", ":material/monitoring:", "market"),
+    PageInfo("competitor-tracking", "analytics.competitors", "competitors", "pages/competitor_tracking.py", ":material/radar:", "market"),
+    PageInfo("segmentation-explorer", "analytics.segmentation", "segmentation", "pages/segmentation_explorer.py", ":material/groups:", "customers"),
+    PageInfo("persona-builder", "analytics.personas", "personas", "pages/persona_builder.py", ":material/person_search:", "customers"),
+    PageInfo("recommendations", "analytics.recommend", "recommend", "pages/recommendations.py", ":material/recommend:", "customers"),
+    PageInfo("channel-comparison", "analytics.channels", "channels", "pages/channel_comparison.py", ":material/compare_arrows:", "campaigns"),
+    PageInfo("promotion-planner", "analytics.promotions", "promotions", "pages/promotion_planner.py", ":material/event_note:", "campaigns"),
+    PageInfo("post-campaign-evaluation", "analytics.evaluation", "evaluation", "pages/post_campaign_evaluation.py", ":material/fact_check:", "campaigns"),
+)
+BY_PATH = {p.url_path: p for p in PAGES}
+
+
+def page(url_path: str) -> PageInfo:
+    try:
+        return BY_PATH[url_path]
+    except KeyError:
+        raise KeyError(f"unknown page {url_path!r}; pages: {', '.join(BY_PATH)}") from None
+
+
+def module(url_path: str) -> ModuleType:
+    return importlib.import_module(page(url_path).module)

@@ -1,0 +1,180 @@
+"""Headless page results and self-contained HTML reports.
+
+``run_page`` is what the page shows, computed without a browser: it loads the datasets, parses the
+page's parameters with the same spec the page's URL uses, and calls the page module's ``compute``.
+``to_html`` renders any page result (findings, key figures with definitions, charts, tables and the
+filters used) as one self-contained HTML file; every user-provided text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from analytics.common import AnalyticsError, jsonable
+from analytics.i18n import LANGS, fmt_number, t
+from analytics.params import Param, parse_params
+from analytics.registry import module, page
+
+GLOBAL_PARAMS = [Param("start", "date"), Param("end", "date")]
+MAX_REPORT_ROWS = 500
+
+
+def page_params(url_path: str) -> list[Param]:
+    return list(GLOBAL_PARAMS) + list(getattr(module(url_path), "PARAMS", []))
+
+
+def load_frames(dataset_ids: list[int], *, engine=None) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    from data import repository
+
+    frames: dict[str, pd.DataFrame] = {}
+    infos: list[dict] = []
+    for ds_id in dataset_ids:
+        info = repository.get_dataset(dataset_id=int(ds_id), engine=engine)
+        if info is None:
+            raise LookupError(f"dataset {ds_id} does not exist")
+        if info["kind"] in frames:
+            raise ValueError(f"two {info['kind']} datasets given; a page uses one dataset per kind")
+        frames[info["kind"]] = repository.load_frame(dataset_id=int(ds_id), engine=engine)
+        infos.append({k: info[k] for k in ("id", "name", "kind", "revision", "rows")})
+    return frames, infos
+
+
+def compute_page(url_path: str, frames: dict[str, pd.DataFrame], params: dict, lang: str) -> dict:
+    mod = module(url_path)
+    missing = [k for k, required in getattr(mod, "KINDS", {}).items() if required and k not in frames]
+    if missing:
+        raise AnalyticsError("ui.empty.title", kind=", ".join(t(f"ui.kind.{k}", lang) for k in missing))
+    return jsonable(mod.compute(frames, params, lang))
+
+
+def run_page(
+    url_path: str, dataset_ids: list[int], raw_params: dict[str, Any] | None = None, *, lang: str = "en",
+    engine=None,
+) -> dict:
+    """The page's numbers as one JSON-safe dict: page, datasets, params, problems, then the result keys."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
+    page(url_path)
+    parsed = parse_params(page_params(url_path), raw_params or {})
+    frames, infos = load_frames(dataset_ids, engine=engine)
+    result = compute_page(url_path, frames, parsed.values, lang)
+    return {"page": url_path, "lang": lang, "datasets": infos, "params": jsonable(parsed.values),
+            "problems": parsed.problems, **result}
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def _esc(x: Any) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def _cell(v: Any, lang: str) -> str:
+    if isinstance(v, float):
+        return _esc(fmt_number(v, "en", 4 if abs(v) < 10 else 2))
+    if isinstance(v, (dict, list)):
+        return _esc(json.dumps(v, ensure_ascii=False, default=str)[:300])
+    return _esc(v)
+
+
+def _table(rows: list[dict], lang: str) -> str:
+    if not rows:
+        return ""
+    cols: list[str] = []
+    for r in rows[:MAX_REPORT_ROWS]:
+        for c in r:
+            if c not in cols:
+                cols.append(c)
+    head = "".join(f"<th>{_esc(c)}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(r.get(c), lang)}</td>" for c in cols) + "</tr>" for r in rows[:MAX_REPORT_ROWS]
+    )
+    more = f"<p class='note'>{len(rows) - MAX_REPORT_ROWS} more rows in the CSV export.</p>" if len(rows) > MAX_REPORT_ROWS else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def tables_of(result: dict) -> dict[str, list[dict]]:
+    """Every top-level list of records in a result (the data behind the page)."""
+    out = {}
+    for k, v in result.items():
+        if isinstance(v, list) and v and all(isinstance(r, dict) for r in v[:5]):
+            out[k] = v
+        elif isinstance(v, dict):
+            for k2, v2 in v.items():
+                if isinstance(v2, list) and v2 and all(isinstance(r, dict) for r in v2[:5]):
+                    out[f"{k}.{k2}"] = v2
+    return out
+
+
+def kpi_rows(url_path: str, result: dict, lang: str) -> list[dict]:
+    kpis = result.get("kpis")
+    if not isinstance(kpis, dict):
+        return []
+    ns = page(url_path).namespace
+    rows = []
+    for name, value in kpis.items():
+        if isinstance(value, (dict, list)):
+            continue
+        definition = t(f"{ns}.metric.{name}", lang)
+        rows.append({t("ui.common.value", lang): name, "value": value,
+                     t("ui.common.definition", lang): "" if definition.endswith(f"metric.{name}") else definition})
+    return rows
+
+
+def to_html(
+    url_path: str, result: dict, figures: list[dict], *, lang: str = "en", user: str = "", filters: dict | None = None,
+    datasets: list[dict] | None = None,
+) -> str:
+    title = t("ui.report.title", lang, page=t(f"ui.nav.{url_path}", lang))
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"<h1>{_esc(title)}</h1>", f"<p class='note'>{_esc(t('ui.report.generated', lang, when=when, user=user or '-'))}</p>"]
+    used = {"datasets": datasets or result.get("datasets") or [], "filters": filters or result.get("params") or {}}
+    parts.append(f"<h2>{_esc(t('ui.report.filters', lang))}</h2><pre>{_esc(json.dumps(used, ensure_ascii=False, indent=1, default=str))}</pre>")
+    if result.get("findings"):
+        items = "".join(f"<li>{_esc(f)}</li>" for f in result["findings"])
+        parts.append(f"<h2>{_esc(t('ui.page.findings', lang))}</h2><ul class='findings'>{items}</ul>")
+    if result.get("warnings"):
+        items = "".join(f"<li>{_esc(w)}</li>" for w in result["warnings"])
+        parts.append(f"<h2>{_esc(t('ui.page.warnings', lang))}</h2><ul class='warnings'>{items}</ul>")
+    kr = kpi_rows(url_path, result, lang)
+    if kr:
+        parts.append(f"<h2>{_esc(t('ui.report.kpis', lang))}</h2>{_table(kr, lang)}")
+    if figures:
+        parts.append(f"<h2>{_esc(t('ui.report.figures', lang))}</h2>")
+        first = True
+        for f in figures:
+            fig = f.get("figure")
+            if fig is None:
+                continue
+            parts.append(f"<h3>{_esc(f.get('title', ''))}</h3>")
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False))
+            first = False
+    tables = tables_of(result)
+    if tables:
+        parts.append(f"<h2>{_esc(t('ui.report.tables', lang))}</h2>")
+        for name, rows in tables.items():
+            parts.append(f"<h3>{_esc(name)}</h3>{_table(rows, lang)}")
+    style = (
+        "body{font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;max-width:1100px;margin:2em auto;"
+        "color:#1f2330}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ddd;"
+        "padding:4px 8px;text-align:left}th{background:#f4f5fa}.note{color:#666;font-size:12px}"
+        "ul.findings li{margin:.3em 0}ul.warnings li{color:#8a5a00}"
+    )
+    return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+            f"<title>{_esc(title)}</title><style>{style}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def figures_for(url_path: str, result: dict, lang: str) -> list[dict]:
+    mod = module(url_path)
+    fn = getattr(mod, "figures", None)
+    if fn is None:
+        return []
+    try:
+        return fn(result, lang) or []
+    except (KeyError, TypeError, ValueError, IndexError):
+        return []

@@ -1,0 +1,48 @@
+"""Shared benchmark helpers: run a function in a fresh process and read its wall time and peak RSS."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def run_child(module: str, *args: str, env: dict | None = None) -> dict:
+    """Run ``python -m module args`` in a new process; it prints one JSON line; adds peak RSS (MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c",
+         "import resource, runpy, sys, json; sys.argv=[sys.argv[1]]+sys.argv[2:];"
+         "runpy.run_module(sys.argv[0], run_name='__main__');"
+         "print('@@RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)", module, *args],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{module} {args} failed:\n{proc.stderr[-3000:]}")
+    out: dict = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("@@RSS"):
+            out["peak_rss_mb"] = int(line.split()[1]) / 1024
+        elif line.startswith("{"):
+            out.update(json.loads(line))
+    out["process_wall_s"] = wall
+    return out
+
+
+def machine() -> dict:
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+def save(name: str, data: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **data}, indent=1, default=str))
+    return path

@@ -1,0 +1,185 @@
+"""The frame of every analysis page: context from the sidebar, parameters bound to the URL, the
+cached result, and the common blocks (warnings, KPIs, charts, findings, tables, share, reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from analytics import cached
+from analytics.common import AnalyticsError
+from analytics.i18n import t
+from analytics.params import Param
+from analytics.registry import module, page
+from analytics.report import tables_of
+from components import state, ui
+from components.i18n import lang, tr
+
+
+@dataclass
+class PageContext:
+    url_path: str
+    user: dict
+    datasets: tuple = ()
+    infos: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+
+    def kinds(self) -> set[str]:
+        return {k for k, _, _ in self.datasets}
+
+
+def context() -> PageContext:
+    ctx = st.session_state.get("_ctx")
+    if ctx is None:  # a page script run on its own (tests): no sidebar state
+        return PageContext(url_path="", user={"username": "", "name": "", "role": "viewer"})
+    return ctx
+
+
+def param_label(ns: str, key: str) -> str:
+    k = f"{ns}.param.{key}"
+    text = t(k, lang())
+    return key.replace("_", " ").capitalize() if text == k else text
+
+
+def param_help(ns: str, key: str) -> str | None:
+    k = f"{ns}.param_help.{key}"
+    text = t(k, lang())
+    return None if text == k else text
+
+
+def param_widgets(url_path: str, spec: list[Param], *, options: dict[str, list] | None = None,
+                  container: Any = None, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A widget per parameter, bound to the URL; list parameters need their options from the data."""
+    ns = page(url_path).namespace
+    values: dict[str, Any] = {}
+    where = container if container is not None else st
+    cols = where.columns(3)
+    i = 0
+    for p in spec:
+        if p.key in skip:
+            values[p.key] = p.default
+            continue
+        c = cols[i % 3]
+        i += 1
+        label, help_ = param_label(ns, p.key), param_help(ns, p.key)
+        sk = f"{url_path}:{p.key}"
+        opts = (options or {}).get(p.key)
+        if p.type == "list":
+            values[p.key] = state.multiselect(label, opts if opts is not None else list(p.choices or []), p,
+                                              state_key=sk, help=help_, container=c)
+        elif p.choices is not None or opts is not None:
+            choices = list(opts if opts is not None else p.choices)
+            if p.default is None and None not in choices:
+                choices = [None] + choices
+            values[p.key] = state.selectbox(
+                label, choices, p, state_key=sk, help=help_, container=c,
+                format_func=lambda v, ns=ns, k=p.key: tr("common.all") if v is None else _choice_label(ns, k, v))
+        elif p.type == "bool":
+            values[p.key] = state.toggle(label, p, state_key=sk, help=help_, container=c)
+        elif p.type in ("int", "float"):
+            values[p.key] = state.number(label, p, state_key=sk, help=help_, container=c,
+                                         step=1 if p.type == "int" else None)
+        elif p.type == "date":
+            values[p.key] = state.date_value(label, p, state_key=sk, help=help_, container=c)
+        else:
+            v = state.text(label, p, state_key=sk, help=help_, container=c)
+            values[p.key] = v or p.default
+    return values
+
+
+def _choice_label(ns: str, key: str, value: Any) -> str:
+    k = f"{ns}.choice.{key}.{value}"
+    text = t(k, lang())
+    return str(value) if text == k else text
+
+
+def header(url_path: str) -> None:
+    st.title(tr(f"nav.{url_path}"))
+    sub = t(f"{page(url_path).namespace}.page.subtitle", lang())
+    if not sub.endswith("page.subtitle"):
+        st.caption(sub)
+
+
+def require_kinds(url_path: str, ctx: PageContext) -> bool:
+    """Empty state for each required kind that is not selected; False when the page cannot run."""
+    for ds_id in ctx.missing:
+        st.warning(tr("page.missing_dataset", id=ds_id), icon=":material/link_off:")
+    needed = [k for k, req in getattr(module(url_path), "KINDS", {}).items() if req and k not in ctx.kinds()]
+    for kind in needed:
+        ui.empty_state(kind)
+    return not needed
+
+
+def compute(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict | None:
+    full = {"start": ctx.start, "end": ctx.end, **params}
+    key = cached.freeze_params(full)
+    name = tr(f"nav.{url_path}")
+    try:
+        with st.spinner(tr("page.computing", page=name), show_time=True):
+            return cached.page_result(url_path, ctx.datasets, key, lang())
+    except AnalyticsError as exc:
+        reason = t(exc.key, lang(), **exc.kwargs)
+        st.info(tr("page.not_enough", reason=reason), icon=":material/hourglass_empty:")
+        return None
+
+
+def show_problems() -> None:
+    probs = state.problems()
+    if probs:
+        st.warning(tr("page.bad_param", problems="; ".join(probs)), icon=":material/link:")
+
+
+def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict, *,
+                    kpis: bool = True, charts: bool = True, tables: bool = True) -> None:
+    ns = page(url_path).namespace
+    ui.warnings(result.get("warnings") or [])
+    if kpis and isinstance(result.get("kpis"), dict):
+        changes = result.get("kpi_changes") if isinstance(result.get("kpi_changes"), dict) else None
+        ui.kpi_cards(ns, result["kpis"], changes=changes)
+    if charts:
+        full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+        for i, f in enumerate(cached.page_figures(url_path, ctx.datasets, full, lang())):
+            ui.figure(f, key=f"{url_path}_fig_{i}_{f.get('key', i)}")
+    ui.findings(result.get("findings") or [])
+    if tables:
+        tabs = tables_of(result)
+        if tabs:
+            with st.expander(tr("page.data_behind"), icon=":material/table:"):
+                for name, rows in tabs.items():
+                    st.caption(name)
+                    ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}")
+
+
+def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict | None) -> None:
+    st.divider()
+    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+    make_html = (lambda: cached.report_html(url_path, ctx.datasets, full, lang(), ctx.user.get("username", ""))) if result else None
+    make_json = (lambda: ui.json_dump({"page": url_path, "datasets": ctx.infos, "params": dict(full), **result})) if result else None
+    ui.share_and_export(url_path, make_html, make_json)
+    for info in ctx.infos:
+        st.caption(ui.md_escape(tr("page.rows_used", rows=f"{info['rows']:,}", dataset=info["name"], revision=info["revision"])))
+
+
+def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageContext, dict[str, Any], dict | None]:
+    """Header, empty states, parameter widgets, result, standard blocks and footer.
+
+    Returns (context, params, result) so a page can add its own sections after the common ones.
+    """
+    ctx = context()
+    header(url_path)
+    show_problems()
+    if not require_kinds(url_path, ctx):
+        return ctx, {}, None
+    spec = list(getattr(module(url_path), "PARAMS", []))
+    with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
+        params = param_widgets(url_path, spec, options=options)
+    result = compute(url_path, ctx, params)
+    if result is not None:
+        standard_blocks(url_path, ctx, params, result)
+    footer(url_path, ctx, params, result)
+    return ctx, params, result

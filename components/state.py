@@ -1,0 +1,171 @@
+"""Widgets whose values live in the URL, so a shared link reproduces the view.
+
+Why not ``bind="query-params"``: Streamlit serialises a selectbox's *formatted label* into the URL,
+and our labels change with the language; links must survive a language switch and stay short and
+stable (ISO dates, plain ids). So each widget is seeded from ``st.query_params`` when the URL value
+changed (first load, a shared link) and written back after it renders, using the same
+``analytics.params.Param`` spec the command line parses. Invalid values fall back to the default and
+are reported once (``problems()``), never raised.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable, Sequence
+
+import streamlit as st
+
+from analytics.params import Param, _convert, to_query
+
+PROBLEMS_KEY = "_url_problems"
+
+
+def _raw(key: str, p: Param) -> str | None:
+    if key not in st.query_params:
+        return None
+    if p.type == "list":
+        vals = st.query_params.get_all(key)
+        return ",".join(vals)
+    return st.query_params.get(key)
+
+
+def problems() -> list[str]:
+    return list(st.session_state.get(PROBLEMS_KEY, []))
+
+
+def _note_problem(msg: str) -> None:
+    st.session_state.setdefault(PROBLEMS_KEY, [])
+    if msg not in st.session_state[PROBLEMS_KEY]:
+        st.session_state[PROBLEMS_KEY].append(msg)
+
+
+def seed(state_key: str, p: Param, valid: Callable[[Any], bool] | None = None) -> Any:
+    """Put the URL's value (when it is new) or the default into ``st.session_state[state_key]``."""
+    raw = _raw(p.key, p)
+    marker = "_q_" + state_key
+    if raw is not None and st.session_state.get(marker) != raw:
+        try:
+            value = _convert(p, raw)
+            if valid is not None and not valid(value):
+                raise ValueError("not available")
+        except (ValueError, TypeError) as exc:
+            _note_problem(f"{p.key}={raw}: {exc}")
+            value = p.default
+        st.session_state[state_key] = value
+        st.session_state[marker] = raw
+    elif state_key not in st.session_state:
+        st.session_state[state_key] = p.default
+    return st.session_state[state_key]
+
+
+def sync(state_key: str, p: Param, value: Any, *, always: bool = False) -> None:
+    """Write the widget's value to the URL (defaults are left out unless ``always``)."""
+    q = to_query([Param(p.key, p.type, None if always else p.default)], {p.key: value})
+    marker = "_q_" + state_key
+    new = q.get(p.key)
+    cur = _raw(p.key, p)
+    if new is None:
+        if cur is not None:
+            del st.query_params[p.key]
+    elif cur != new:
+        st.query_params[p.key] = new
+    st.session_state[marker] = new
+
+
+def _where(container: Any) -> Any:
+    return container if container is not None else st
+
+
+def selectbox(label: str, options: Sequence[Any], p: Param, *, state_key: str | None = None,
+              format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None,
+              always: bool = False, disabled: bool = False) -> Any:
+    key = state_key or p.key
+    opts = list(options)
+    seed(key, p, valid=lambda v: v in opts)
+    if st.session_state.get(key) not in opts:
+        st.session_state[key] = p.default if p.default in opts else (opts[0] if opts else None)
+    v = _where(container).selectbox(label, opts, key=key, format_func=format_func, help=help, disabled=disabled)
+    sync(key, p, v, always=always)
+    return v
+
+
+def radio(label: str, options: Sequence[Any], p: Param, *, state_key: str | None = None,
+          format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None,
+          horizontal: bool = True) -> Any:
+    key = state_key or p.key
+    opts = list(options)
+    seed(key, p, valid=lambda v: v in opts)
+    if st.session_state.get(key) not in opts:
+        st.session_state[key] = p.default if p.default in opts else opts[0]
+    v = _where(container).radio(label, opts, key=key, format_func=format_func, help=help, horizontal=horizontal)
+    sync(key, p, v)
+    return v
+
+
+def multiselect(label: str, options: Sequence[Any], p: Param, *, state_key: str | None = None,
+                format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> list:
+    key = state_key or p.key
+    opts = [str(o) for o in options]
+    seed(key, p)
+    cur = [v for v in (st.session_state.get(key) or []) if v in opts]
+    st.session_state[key] = cur
+    v = _where(container).multiselect(label, opts, key=key, format_func=format_func, help=help)
+    sync(key, p, list(v))
+    return list(v)
+
+
+def number(label: str, p: Param, *, state_key: str | None = None, step: float | int | None = None,
+           help: str | None = None, container: Any = None, fmt: str | None = None) -> float | int:
+    key = state_key or p.key
+    seed(key, p)
+    if st.session_state.get(key) is None:
+        st.session_state[key] = p.default
+    kwargs: dict[str, Any] = {"key": key, "help": help}
+    if p.min is not None:
+        kwargs["min_value"] = type(p.default)(p.min) if p.default is not None else p.min
+    if p.max is not None:
+        kwargs["max_value"] = type(p.default)(p.max) if p.default is not None else p.max
+    if step is not None:
+        kwargs["step"] = step
+    if fmt:
+        kwargs["format"] = fmt
+    v = _where(container).number_input(label, **kwargs)
+    sync(key, p, v)
+    return v
+
+
+def toggle(label: str, p: Param, *, state_key: str | None = None, help: str | None = None, container: Any = None) -> bool:
+    key = state_key or p.key
+    seed(key, p)
+    if st.session_state.get(key) is None:
+        st.session_state[key] = bool(p.default)
+    v = _where(container).toggle(label, key=key, help=help)
+    sync(key, p, bool(v))
+    return bool(v)
+
+
+def text(label: str, p: Param, *, state_key: str | None = None, help: str | None = None, container: Any = None) -> str:
+    key = state_key or p.key
+    seed(key, p)
+    if st.session_state.get(key) is None:
+        st.session_state[key] = p.default or ""
+    v = _where(container).text_input(label, key=key, help=help)
+    sync(key, p, v or None)
+    return v
+
+
+def date_value(label: str, p: Param, *, state_key: str | None = None, help: str | None = None,
+               container: Any = None, min_value: date | None = None, max_value: date | None = None) -> date | None:
+    key = state_key or p.key
+    seed(key, p)
+    kwargs: dict[str, Any] = {"key": key, "help": help, "format": "YYYY-MM-DD"}
+    if min_value is not None:
+        kwargs["min_value"] = min_value
+    if max_value is not None:
+        kwargs["max_value"] = max_value
+    cur = st.session_state.get(key)
+    if cur is not None and ((min_value and cur < min_value) or (max_value and cur > max_value)):
+        st.session_state[key] = None
+    v = _where(container).date_input(label, **kwargs)
+    sync(key, p, v if isinstance(v, date) else None)
+    return v if isinstance(v, date) else None

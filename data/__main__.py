@@ -1,0 +1,205 @@
+"""Command line for the store (honours DATABASE_URL and AUTH_CONFIG).
+
+    python -m data init [--no-demo]
+    python -m data ingest FILE --kind KIND [--name NAME] [--map FIELD=COLUMN ...] [--json]
+                          [--mode create|append|replace --dataset ID] [--keep-good-rows | --reject-bad-rows]
+                          [--sheet NAME] [--encoding ENC] [--delimiter D] [--no-header] [--allow-duplicate]
+    python -m data datasets [--json]
+    python -m data users add USERNAME --role viewer|analyst|admin --password-stdin [--name NAME]
+    python -m data users list | passwd USERNAME --password-stdin | role USERNAME ROLE | remove USERNAME
+    python -m data demo [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from data.errors import IngestError
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=str, indent=1)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from data import repository, users
+
+    applied = repository.init_store()
+    if applied:
+        print(f"store migrated to version {applied[-1]}")
+    password = users.ensure_admin()
+    if password:
+        print("=" * 64)
+        print("First admin created. Sign in with:")
+        print("  username: admin")
+        print(f"  password: {password}")
+        print("This password is shown once. Change it on the Admin page.")
+        print("=" * 64)
+    if not args.no_demo and not repository.list_datasets():
+        return cmd_demo(argparse.Namespace(seed=7))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data import demo, repository
+
+    repository.init_store()
+    t0 = time.time()
+    print("generating the demo workspace…", flush=True)
+    frames = demo.generate(seed=args.seed)
+    for kind, frame in frames.items():
+        info = repository.write_dataset(kind=kind, frame=frame, name=demo.DEMO_NAMES[kind],
+                                        content_hash=f"demo:{kind}:{args.seed}", mapping={}, source_file="demo",
+                                        uploaded_by="demo")
+        print(f"  #{info['id']} {info['name']}: {info['rows']:,} rows")
+    print(f"demo workspace ready in {time.time() - t0:.1f} s")
+    return 0
+
+
+def _maps(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        f, sep, col = item.partition("=")
+        if not sep or not f.strip() or not col.strip():
+            raise IngestError(f"--map expects FIELD=COLUMN, got '{item}'")
+        out[f.strip()] = col.strip()
+    return out
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from data import ingest, repository
+
+    repository.init_store()
+    keep = True if args.keep_good_rows else (False if args.reject_bad_rows else None)
+    try:
+        res = ingest.ingest_file(
+            args.file, kind=args.kind, overrides=_maps(args.map), sheet=args.sheet, encoding=args.encoding,
+            delimiter=args.delimiter, header=False if args.no_header else None, name=args.name, mode=args.mode,
+            dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user,
+            allow_duplicate=args.allow_duplicate,
+        )
+    except IngestError as exc:
+        print(f"rejected: {exc}", file=sys.stderr)
+        return 1
+    except (LookupError, ValueError) as exc:
+        print(f"rejected: {exc}", file=sys.stderr)
+        return 1
+    out = {"dataset_id": res["id"], "name": res["name"], "kind": res["kind"], "rows": res["rows"],
+           "revision": res["revision"], "rejected_rows": res["rejected_rows"], "flagged_returns": res["flagged_returns"],
+           "mapping": res["mapping"]}
+    if args.json:
+        print(_json(out))
+    else:
+        print(f"dataset #{out['dataset_id']} '{out['name']}' ({out['kind']}), revision {out['revision']}: "
+              f"{out['rows']:,} rows stored, {out['rejected_rows']:,} rejected, {out['flagged_returns']:,} returns flagged")
+        for f, c in out["mapping"].items():
+            print(f"  {f:<18} <- {c}")
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from data import repository
+
+    repository.init_store()
+    rows = [{"id": d["id"], "name": d["name"], "kind": d["kind"], "rows": d["rows"], "revision": d["revision"],
+             "uploaded_by": d["uploaded_by"], "uploaded_at": d["uploaded_at"]} for d in repository.list_datasets()]
+    if args.json:
+        print(_json(rows))
+    else:
+        for d in rows:
+            print(f"#{d['id']:<4} {d['kind']:<12} rev {d['revision']:<3} {d['rows']:>10,}  {d['name']}")
+        if not rows:
+            print("no datasets")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from data import users
+
+    try:
+        if args.action == "list":
+            for u in users.list_users():
+                print(f"{u['username']:<20} {u['role']:<8} {u['name']}")
+            return 0
+        if args.action in ("add", "passwd"):
+            if not args.password_stdin:
+                print("give the password on standard input with --password-stdin", file=sys.stderr)
+                return 2
+            password = sys.stdin.readline().rstrip("\n")
+            if args.action == "add":
+                users.add_user(args.username, role=args.role, password=password, name=args.name)
+                print(f"user {args.username} added as {args.role}")
+            else:
+                users.set_password(args.username, password)
+                print(f"password of {args.username} changed")
+        elif args.action == "role":
+            users.set_role(args.username, args.role)
+            print(f"{args.username} is now {args.role}")
+        elif args.action == "remove":
+            users.remove_user(args.username)
+            print(f"user {args.username} removed")
+    except users.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from data.schema import KINDS
+    from data.users import ROLES
+
+    ap = argparse.ArgumentParser(prog="python -m data")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("init", help="migrate the store, create the first admin, seed the demo workspace")
+    p.add_argument("--no-demo", action="store_true")
+    p.set_defaults(fn=cmd_init)
+    p = sub.add_parser("demo", help="add the demo workspace")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(fn=cmd_demo)
+    p = sub.add_parser("ingest", help="load a file as a dataset")
+    p.add_argument("file")
+    p.add_argument("--kind", required=True, choices=sorted(KINDS))
+    p.add_argument("--name")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    p.add_argument("--mode", choices=("create", "append", "replace"), default="create")
+    p.add_argument("--dataset", type=int, help="dataset id for --mode append/replace")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--keep-good-rows", action="store_true", help="store the valid rows even above 5%% bad rows")
+    g.add_argument("--reject-bad-rows", action="store_true", help="reject the file if any row is bad")
+    p.add_argument("--sheet")
+    p.add_argument("--encoding")
+    p.add_argument("--delimiter")
+    p.add_argument("--no-header", action="store_true")
+    p.add_argument("--allow-duplicate", action="store_true")
+    p.add_argument("--user", default="cli")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_ingest)
+    p = sub.add_parser("datasets", help="list datasets")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_datasets)
+    p = sub.add_parser("users", help="manage users")
+    usub = p.add_subparsers(dest="action", required=True)
+    u = usub.add_parser("add")
+    u.add_argument("username")
+    u.add_argument("--role", required=True, choices=ROLES)
+    u.add_argument("--password-stdin", action="store_true")
+    u.add_argument("--name")
+    u = usub.add_parser("passwd")
+    u.add_argument("username")
+    u.add_argument("--password-stdin", action="store_true")
+    u = usub.add_parser("role")
+    u.add_argument("username")
+    u.add_argument("role", choices=ROLES)
+    u = usub.add_parser("remove")
+    u.add_argument("username")
+    usub.add_parser("list")
+    p.set_defaults(fn=cmd_users)
+    args = ap.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""channel-comparison: thin page over analytics.cached (see components/page.py)."""
+
+from components import page
+
+page.run("channel-comparison")

@@ -1,0 +1,238 @@
+"""Data: upload exports (with mapping review, preview and validation report), list, rename, replace,
+delete and download datasets, templates per kind."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from analytics import cached
+from components import auth, ui
+from components.export import to_csv_bytes
+from components.i18n import fmt_number, lang, tr
+from components.page import context
+from data.errors import IngestError
+from data.schema import KINDS
+
+ctx = context()
+st.title(tr("nav.data"))
+st.caption(tr("data.subtitle"))
+
+can_upload = auth.can("upload")
+
+
+def kind_label(k: str) -> str:
+    return tr(f"kind.{k}")
+
+
+def _prepared_key(file_id: str, kind: str, overrides: dict, opts: tuple) -> str:
+    return f"prep:{file_id}:{kind}:{sorted(overrides.items())}:{opts}"
+
+
+def upload_one(f, idx: int) -> None:
+    """Review and commit one uploaded file."""
+    content = f.getvalue()
+    st.subheader(ui.md_escape(f.name))
+    c1, c2, c3 = st.columns(3)
+    guess = st.session_state.get(f"guess:{f.file_id}")
+    if guess is None:
+        try:
+            guess = cached.guess_kind(content, f.name)
+        except IngestError:
+            guess = "orders"
+        st.session_state[f"guess:{f.file_id}"] = guess
+    kinds = list(KINDS)
+    kind = c1.selectbox(tr("data.kind"), kinds, index=kinds.index(guess), format_func=kind_label,
+                        key=f"kind_{f.file_id}", help=tr("data.kind_help"))
+    mode = c2.selectbox(tr("data.mode"), ["create", "append", "replace"], format_func=lambda m: tr(f"data.mode.{m}"),
+                        key=f"mode_{f.file_id}")
+    target = None
+    if mode != "create":
+        same = cached.list_datasets(kind)
+        if not same:
+            c3.info(tr("data.no_target", kind=kind_label(kind)))
+            return
+        target = c3.selectbox(tr("data.target"), [d["id"] for d in same], key=f"target_{f.file_id}",
+                              format_func=lambda i, b={d["id"]: d for d in same}: f"{b[i]['name']} · #{i}")
+    with st.expander(tr("data.read_options"), icon=":material/settings:"):
+        o1, o2, o3 = st.columns(3)
+        enc = o1.selectbox(tr("data.encoding"), ["", "utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"],
+                           key=f"enc_{f.file_id}", format_func=lambda e: e or tr("data.auto"))
+        delim = o2.selectbox(tr("data.delimiter"), ["", ",", ";", "\t", "|", " "], key=f"del_{f.file_id}",
+                             format_func=lambda d: {"": tr("data.auto"), "\t": "Tab", " ": tr("data.space")}.get(d, d))
+        headerless = o3.checkbox(tr("data.no_header"), key=f"nohdr_{f.file_id}")
+        presets = cached.list_presets(kind)
+        preset = st.selectbox(tr("data.preset"), [0] + [p["id"] for p in presets], key=f"preset_{f.file_id}",
+                              format_func=lambda i, b={p["id"]: p for p in presets}: tr("data.no_preset") if i == 0 else b[i]["name"])
+    overrides = dict(st.session_state.get(f"ovr:{f.file_id}:{kind}", {}))
+    if preset:
+        chosen = next(p for p in presets if p["id"] == preset)
+        overrides = {**chosen["mapping"], **overrides}
+    opts = (enc, delim, headerless)
+    key = _prepared_key(f.file_id, kind, overrides, opts)
+    prepared = st.session_state.get(key)
+    if prepared is None:
+        try:
+            with st.status(tr("data.reading", name=f.name), expanded=False) as status:
+                t0 = time.time()
+                prepared = cached.prepare_upload(content, filename=f.name, kind=kind, overrides=overrides or None,
+                                                 encoding=enc or None, delimiter=delim or None,
+                                                 header=False if headerless else None)
+                status.update(label=tr("data.read_done", rows=fmt_number(prepared.rows, lang()),
+                                       seconds=f"{time.time() - t0:.1f}"), state="complete")
+        except IngestError as exc:
+            st.error(tr("data.rejected", reason=str(exc)), icon=":material/block:")
+            return
+        st.session_state[key] = prepared
+    s = prepared.summary()
+    st.caption(tr("data.detected", fmt=s["format"] or "-", enc=s["encoding"] or "-",
+                  delim=repr(s["delimiter"]) if s["delimiter"] else "-", skipped=s["skipped_top"],
+                  totals=len(s["dropped_totals"])))
+    if prepared.duplicate_of:
+        d = prepared.duplicate_of
+        st.warning(tr("data.duplicate", id=d["dataset_id"], name=d["name"], revision=d["revision"]))
+
+    # mapping review
+    st.markdown(f"**{tr('data.mapping')}**")
+    columns = [str(c) for c in prepared.raw.frame.columns]
+    rows = []
+    for fld in KINDS[kind].fields:
+        m = prepared.suggested.get(fld.name)
+        rows.append({"field": fld.name, "required": any(fld.name in g for g in KINDS[kind].required),
+                     "column": prepared.mapping.get(fld.name, ""),
+                     "confidence": float(m.confidence) if m is not None and prepared.mapping.get(fld.name) == m.column else None})
+    edited = st.data_editor(
+        pd.DataFrame(rows), key=f"map_{f.file_id}_{kind}", hide_index=True, width="stretch",
+        disabled=["field", "required", "confidence"],
+        column_config={
+            "field": st.column_config.TextColumn(tr("data.col.field")),
+            "required": st.column_config.CheckboxColumn(tr("data.col.required")),
+            "column": st.column_config.SelectboxColumn(tr("data.col.column"), options=[""] + columns),
+            "confidence": st.column_config.ProgressColumn(tr("data.col.confidence"), min_value=0.0, max_value=1.0, format="percent"),
+        },
+    )
+    new_map = {r["field"]: r["column"] for r in edited.to_dict("records") if r["column"]}
+    if new_map != prepared.mapping:
+        st.session_state[f"ovr:{f.file_id}:{kind}"] = new_map
+        st.rerun()
+    pc1, pc2 = st.columns([3, 1])
+    preset_name = pc1.text_input(tr("data.preset_name"), key=f"pname_{f.file_id}", placeholder=tr("data.preset_placeholder"))
+    if pc2.button(tr("data.save_preset"), key=f"psave_{f.file_id}", disabled=not (preset_name.strip() and can_upload)):
+        cached.save_preset(preset_name.strip(), kind, prepared.mapping, ctx.user["username"])
+        st.toast(tr("data.preset_saved"))
+
+    # preview and validation report
+    st.markdown(f"**{tr('data.preview')}**")
+    st.dataframe(prepared.converted.frame.head(20), hide_index=True, width="stretch", key=f"prev_{f.file_id}")
+    bad = prepared.bad_rows
+    if bad:
+        st.warning(tr("data.bad_rows", bad=fmt_number(bad, lang()), rows=fmt_number(prepared.rows, lang()),
+                      share=f"{prepared.bad_share:.1%}"))
+        ui.table(prepared.errors.head(200), key=f"err_{f.file_id}", file_name=f"validation_{f.name}")
+    else:
+        st.success(tr("data.no_bad_rows", rows=fmt_number(prepared.rows, lang())))
+    for n in prepared.notes:
+        st.caption(ui.md_escape(n))
+
+    # commit
+    name = st.text_input(tr("data.name"), value=f.name.rsplit(".", 1)[0], key=f"name_{f.file_id}")
+    choice = "keep"
+    if bad:
+        choice = st.radio(tr("data.bad_choice"), ["reject", "keep"], key=f"badc_{f.file_id}", horizontal=True,
+                          format_func=lambda c: tr(f"data.bad_choice.{c}"),
+                          index=0 if prepared.bad_share > 0.05 else 1)
+    allow_dup = bool(prepared.duplicate_of) and st.checkbox(tr("data.allow_duplicate"), key=f"dup_{f.file_id}")
+    if st.button(tr("data.commit"), type="primary", key=f"commit_{f.file_id}", disabled=not can_upload,
+                 icon=":material/cloud_upload:"):
+        bar = st.progress(0.0, text=tr("data.saving"))
+        try:
+            info = cached.commit_upload(
+                prepared, name=name, mode=mode, dataset_id=target, keep_good_rows=(choice == "keep") if bad else None,
+                uploaded_by=ctx.user["username"], allow_duplicate=allow_dup,
+                progress=lambda frac, msg: bar.progress(min(1.0, frac), text=f"{tr('data.saving')} {msg}"),
+            )
+        except IngestError as exc:
+            bar.empty()
+            st.error(tr("data.rejected", reason=str(exc)), icon=":material/block:")
+            return
+        bar.progress(1.0, text=tr("data.saved"))
+        st.success(tr("data.stored", id=info["id"], name=info["name"], rows=fmt_number(info["rows"], lang()),
+                      revision=info["revision"], rejected=fmt_number(info["rejected_rows"], lang())))
+        st.session_state.pop(key, None)
+
+
+tab_upload, tab_list, tab_templates = st.tabs([tr("data.tab.upload"), tr("data.tab.datasets"), tr("data.tab.templates")])
+
+with tab_upload:
+    if not can_upload:
+        auth.require("upload")
+    else:
+        files = st.file_uploader(tr("data.upload"), accept_multiple_files=True, help=tr("data.upload_help"),
+                                 type=["csv", "tsv", "txt", "xlsx", "gz", "xls"], key="uploader")
+        for i, f in enumerate(files or []):
+            with st.container(border=True):
+                upload_one(f, i)
+
+with tab_list:
+    datasets = cached.list_datasets()
+    if not datasets:
+        st.info(tr("data.none_yet"))
+    else:
+        table = pd.DataFrame([{
+            "id": d["id"], tr("data.col.name"): d["name"], tr("data.col.kind"): kind_label(d["kind"]),
+            tr("data.col.rows"): d["rows"], tr("data.col.revision"): d["revision"],
+            tr("data.col.uploader"): d["uploaded_by"],
+            tr("data.col.date"): pd.Timestamp(d["updated_at"]).strftime("%Y-%m-%d %H:%M") if d["updated_at"] else "",
+        } for d in datasets])
+        st.dataframe(table, hide_index=True, width="stretch", key="ds_table")
+        by_id = {d["id"]: d for d in datasets}
+        sel = st.selectbox(tr("data.pick"), list(by_id), key="data_pick",
+                           format_func=lambda i: f"#{i} {by_id[i]['name']} ({kind_label(by_id[i]['kind'])})")
+        d = by_id[sel]
+        own = d["uploaded_by"] == ctx.user["username"]
+        a1, a2, a3 = st.columns(3)
+        with a1.popover(tr("data.rename"), icon=":material/edit:", disabled=not auth.can("upload")):
+            new = st.text_input(tr("data.new_name"), value=d["name"], key=f"rn_{sel}")
+            if st.button(tr("data.rename"), key=f"rn_btn_{sel}"):
+                try:
+                    cached.rename_dataset(sel, new)
+                    st.rerun()
+                except ValueError as exc:
+                    st.error(str(exc))
+        may_delete = auth.can("delete_others") or (auth.can("delete") and own)
+        with a2.popover(tr("data.delete"), icon=":material/delete:", disabled=not may_delete):
+            st.warning(tr("data.delete_confirm", name=d["name"], rows=fmt_number(d["rows"], lang())))
+            typed = st.text_input(tr("data.type_id", id=sel), key=f"del_t_{sel}")
+            if st.button(tr("data.delete"), type="primary", key=f"del_btn_{sel}", disabled=typed.strip() != str(sel)):
+                cached.delete_dataset(sel)
+                st.rerun()
+        if not may_delete and auth.can("delete"):
+            a2.caption(tr("auth.denied", role=tr(f"role.{auth.role()}"), action=tr("auth.action.delete_others")))
+        a3.download_button(
+            tr("data.download"), data=lambda: to_csv_bytes(cached.frame(sel, d["revision"])),
+            file_name=f"prism_dataset_{sel}.csv", mime="text/csv", key=f"dl_ds_{sel}", icon=":material/download:",
+            on_click="ignore",
+        )
+        st.markdown(f"**{tr('data.revisions')}**")
+        st.dataframe(pd.DataFrame(cached.revisions(sel)).drop(columns=["id", "content_hash"], errors="ignore"),
+                     hide_index=True, width="stretch", key=f"revs_{sel}")
+        with st.expander(tr("data.quality"), icon=":material/fact_check:"):
+            key = ((d["kind"], sel, d["revision"]),)
+            res = cached.page_result("data", key, cached.freeze_params({}), lang())
+            summary = res["datasets"][0]
+            ui.findings(res.get("findings") or [])
+            ui.table(summary["fields"], key=f"q_{sel}", file_name=f"quality_{sel}")
+            st.download_button(tr("page.report"), data=lambda: cached.report_html("data", key, cached.freeze_params({}), lang(), ctx.user["username"]),
+                               file_name=f"prism_data_{sel}.html", mime="text/html", key=f"rep_{sel}",
+                               icon=":material/description:", on_click="ignore")
+
+with tab_templates:
+    st.write(tr("data.templates_intro"))
+    cols = st.columns(4)
+    for i, k in enumerate(KINDS):
+        path = ui.SAMPLES / f"{k}.csv"
+        if path.exists():
+            cols[i % 4].download_button(kind_label(k), data=path.read_bytes(), file_name=f"prism_template_{k}.csv",
+                                        mime="text/csv", key=f"tpl_tab_{k}", icon=":material/download:", on_click="ignore")

@@ -1,0 +1,5 @@
+"""market-overview: thin page over analytics.cached (see components/page.py)."""
+
+from components import page
+
+page.run("market-overview")

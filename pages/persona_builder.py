@@ -1,0 +1,5 @@
+"""persona-builder: thin page over analytics.cached (see components/page.py)."""
+
+from components import page
+
+page.run("persona-builder")

@@ -1,0 +1,5 @@
+"""promotion-planner: thin page over analytics.cached (see components/page.py)."""
+
+from components import page
+
+page.run("promotion-planner")

@@ -1,0 +1,39 @@
+"""Exports cannot smuggle formulas into a spreadsheet (CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from components.export import neutralise_cell, to_csv_bytes, to_excel_bytes
+
+
+def test_dangerous_text_cells_are_prefixed():
+    df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "ok", None],
+                       "amount": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(df).decode("utf-8-sig"))))
+    names = [r[0] for r in rows[1:]]
+    assert names[:5] == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd"]
+    assert names[5:] == ["ok", ""]
+    assert rows[1][1] == "-5.0"  # numbers stay numbers
+
+
+def test_excel_export_is_neutralised_too():
+    df = pd.DataFrame({"=evil": ["=1+1", "fine"]})
+    wb = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df)))
+    ws = wb.active
+    assert ws["A1"].value == "'=evil"
+    assert ws["A2"].value == "'=1+1" and ws["A2"].data_type == "s"
+    assert ws["A3"].value == "fine"
+
+
+@given(st.text())
+def test_no_exported_text_cell_starts_with_a_formula_character(s):
+    out = neutralise_cell(s)
+    assert not str(out).startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert str(out).endswith(s) or s == ""

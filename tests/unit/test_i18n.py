@@ -1,0 +1,53 @@
+"""Both catalogues hold the same keys and placeholders; formatting follows the language."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from analytics.i18n import LANGS, catalogue, fmt_date, fmt_money, fmt_number, fmt_pct, namespaces, t
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize("ns", namespaces())
+def test_same_keys_and_placeholders_in_both_languages(ns):
+    cat = catalogue(ns)
+    assert set(cat["en"]) == set(cat["zh"]), ns
+    for key, en in cat["en"].items():
+        assert _fields(en) == _fields(cat["zh"][key]), f"{ns}.{key}"
+        assert cat["zh"][key].strip(), f"{ns}.{key} is empty in Chinese"
+
+
+def test_chinese_catalogue_is_actually_chinese():
+    zh = catalogue("ui")["zh"]
+    han = sum(bool(re.search(r"[\u4e00-\u9fff]", v)) for v in zh.values())
+    assert han / len(zh) > 0.8
+
+
+def test_lookup_fallbacks_and_placeholders():
+    assert t("ui.sidebar.signed_in_as", "en", name="Ana", role="analyst") == "Signed in as Ana (analyst)"
+    assert t("ui.sidebar.signed_in_as", "zh", name="Ana", role="分析师") == "已登录：Ana（分析师）"
+    assert t("ui.no.such.key", "zh") == "ui.no.such.key"
+    assert t("nons.key", "en") == "nons.key"
+    assert t("ui.nav.data", "fr") == "Data"  # unknown language -> English
+
+
+def test_number_formats_per_language():
+    assert fmt_number(1234567, "en") == "1,234,567"
+    assert fmt_number(1234567, "zh") == "123.5万"
+    assert fmt_number(321_000_000, "zh") == "3.21亿"
+    assert fmt_money(1234.5, "en") == "1,234.50"
+    assert fmt_money(1234.5, "zh") == "¥1,234.50"
+    assert fmt_money(-50, "zh") == "-¥50.00"
+    assert fmt_pct(0.1234, "en") == "12.3%"
+    assert fmt_pct(0.05, "en", signed=True) == "+5.0%"
+    assert fmt_number(float("nan")) == "—"
+    assert fmt_date("2025-06-18", "zh") == "2025年6月18日"
+    assert fmt_date("2025-06-18", "en") == "18 Jun 2025"
+    for lang in LANGS:
+        assert fmt_pct(None, lang) == "—"
