@@ -71,7 +71,7 @@ def fmt_number(x: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
 def fmt_money(x: object, lang: str = DEFAULT_LANG, currency: str = "", digits: int = 2) -> str:
     if _isnan(x):
         return "—"
-    sym = currency or ("¥" if lang == "zh" else "")
+    sym = currency  # amounts stay in the data's own currency; no symbol is guessed
     v = float(x)  # type: ignore[arg-type]
     sign = "-" if v < 0 else ""
     body = fmt_number(abs(v), lang, digits if abs(v) < 1e4 or lang != "zh" else digits)

@@ -96,7 +96,7 @@ def prepare(
                                 header=header, max_bytes=max_bytes)
         columns = [str(c) for c in raw.frame.columns]
         suggested = mapping_mod.suggest_mapping(columns, kind, sample=raw.frame.head(500))
-        used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns)
+        used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
         converted = mapping_mod.to_canonical(raw, kind, used, source_name=filename)
     except IngestError as exc:
         raise exc.with_file(filename)

@@ -1,0 +1,494 @@
+"""Map source columns to canonical fields, convert a :class:`RawTable` to a canonical frame, validate.
+
+Pure functions; the lead's ingest pipeline calls them in this order::
+
+    raw = reader.read_table(content, filename=...)
+    suggested = suggest_mapping(list(raw.frame.columns), kind, raw.frame.head(500))   # field -> FieldMatch
+    mapping = apply_overrides(suggested, {"order_id": "1", ...}, list(raw.frame.columns), kind=kind)
+    converted = to_canonical(raw, kind, mapping, source_name=filename)              # Converted
+    frame = validate(converted, max_bad_share=0.05, keep_good_rows=None)             # rows to load
+
+Matching (:func:`suggest_mapping`)
+    Headers and synonyms from ``data/schema.py`` are compared with ``schema.normalise_header`` (case,
+    width, spaces and punctuation ignored). Scores: the field's own name 1.0 ("exact"); a synonym
+    0.95 minus 0.002 per position in the synonym list, so earlier synonyms win ties (实付金额 before
+    金额 for amount) ("synonym"); a header that *contains* a synonym (``实付金额(元)``, ``Order Date
+    (UTC)``) 0.5-0.85 by how much of the header the synonym covers ("fuzzy"); a near-miss spelling of
+    a Latin synonym (difflib ratio >= 0.85, e.g. ``Quantiy``) ("fuzzy"). With a sample, the content is
+    checked: a date field whose column parses as dates gains 0.03, a typed field whose column mostly
+    fails to parse is halved (and a fuzzy match dropped: ``coupon code`` full of ``X1`` is no discount); a required date field still unmatched is taken from the first unused
+    column that is >= 95 % dates ("content", 0.5). Assignment is greedy by score: every column serves
+    at most one field and every field gets at most one column. Columns named "1".."n" (headerless
+    files) never match by name; map them by position with overrides.
+Overrides (:func:`apply_overrides`)
+    ``{"order_id": "InvoiceNo"}`` or by 1-based position ``{"customer_id": "2"}``; an empty value
+    (or ``-``) unmaps a field. An unknown field or column raises IngestError naming it.
+Conversion (:func:`to_canonical`)
+    Every field of the kind becomes a typed column (data/schema.py types; docs/architecture.md);
+    unmapped source columns are kept as ``attr_<name>`` (float when every value parses as a number and
+    none has a leading zero like a zip code, text otherwise). A required field that is unmapped raises
+    IngestError; a date column in which no value parses raises IngestError. A cell that cannot be
+    parsed, or a missing value in a required field, is one error row (line number, source column,
+    value, reason) and marks its row bad.
+    Orders: ``amount`` = quantity x unit_price when no amount column is mapped (unit_price alone when
+    quantity is not mapped either: each line one unit); ``order_id`` = "L<line number>" when unmapped;
+    ``is_return`` = quantity < 0, or a *source* amount < 0, or an order id like ``C123`` (``C`` then
+    a digit), or a status naming a refund / return / cancellation (refund, return, cancel, chargeback,
+    退款, 退货, 取消, 关闭, 售后) unless negated (无退款, no refund, 退款关闭 ...). A computed amount that
+    is negative only because the unit price is (Online Retail's "Adjust bad debt" lines) is not a
+    return. Returns are flagged, never dropped. Experiments: ``unit_id`` = "1".."n" when unmapped.
+    Id-like text fields (``*_id``) written as ``12345.0`` throughout (a float export) lose the ``.0``.
+Validation (:func:`validate`)
+    Returns the frame to load. No bad rows: the whole frame. Bad rows: with ``keep_good_rows=None``
+    (default) the file is rejected when more than ``max_bad_share`` (5 %) of rows are bad, otherwise the
+    good rows are kept; ``keep_good_rows=True`` keeps the good rows whatever the share (unless none is
+    good); ``keep_good_rows=False`` rejects the file on any bad row. Rejection raises IngestError whose
+    message names the count, the share and the first error (line, column, value, reason).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from data import parsing
+from data.errors import IngestError
+from data.reader import RawTable
+from data.schema import KINDS, Kind, attr_column, is_satisfied, normalise_header
+
+__all__ = ["FieldMatch", "Converted", "suggest_mapping", "apply_overrides", "to_canonical", "validate",
+           "RETURN_STATUS"]
+
+RETURN_STATUS = re.compile(r"(?i)refund|return|cancel|chargeback|reversed|void|退款|退货|取消|关闭|售后|撤销")
+_NOT_RETURN = re.compile(
+    r"(?i)^\s*(?:无|未|没有|不|非|否)|no\s+refund|not\s+(?:refunded|returned|cancel)|non[- ]?return|退款关闭|"
+    r"售后关闭|拒绝|驳回|无售后|^none$"
+)
+_SEQUENCE = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    field: str
+    column: str
+    confidence: float  # 0..1
+    method: str  # "exact" | "synonym" | "fuzzy" | "content" | "position"
+
+
+@dataclass
+class Converted:
+    frame: pd.DataFrame  # canonical frame, one row per source data row (bad rows included)
+    errors: pd.DataFrame  # columns row, column, value, reason (one row per bad cell)
+    bad_rows: np.ndarray  # bool per frame row
+    notes: list[str] = field(default_factory=list)
+    line_numbers: np.ndarray | None = None  # per frame row, the source line / sheet row
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> source column
+    kind: str = ""
+    source_name: str = ""
+
+    @property
+    def n_bad(self) -> int:
+        return int(np.asarray(self.bad_rows).sum())
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}", reason="unknown kind") from None
+
+
+# ---------------------------------------------------------------------------------------------------
+# suggestion
+
+
+def _is_latin(s: str) -> bool:
+    return all(ord(c) < 0x2E80 for c in s)
+
+
+def _name_score(col_key: str, f) -> tuple[float, str]:
+    if not col_key:
+        return 0.0, ""
+    if col_key == normalise_header(f.name):
+        return 1.0, "exact"
+    best, method = 0.0, ""
+    for i, syn in enumerate(f.synonyms):
+        key = normalise_header(syn)
+        if not key:
+            continue
+        if col_key == key:
+            score, m = 0.95 - 0.002 * i, "synonym"
+        elif key in col_key and (len(key) >= 3 or (len(key) >= 2 and not _is_latin(key))):
+            score, m = 0.5 + 0.35 * len(key) / len(col_key) - 0.001 * i, "fuzzy"
+        elif _is_latin(key) and len(key) >= 5 and _is_latin(col_key):
+            r = difflib.SequenceMatcher(None, col_key, key).ratio()
+            score, m = (0.8 * r, "fuzzy") if r >= 0.85 else (0.0, "")
+        else:
+            continue
+        if score > best:
+            best, method = score, m
+    return best, method
+
+
+def _content_adjust(f, col: pd.Series) -> float:
+    """Multiplier/bonus for a candidate from the sample's content: returns the delta to add."""
+    if f.type == "datetime":
+        share = parsing.datetime_share(col)
+        return 0.03 if share >= 0.9 else (-0.5 if share < 0.5 else 0.0)
+    if f.type in ("float", "int"):
+        share = parsing.number_share(col)
+        return -0.5 if share < 0.5 else 0.0
+    if f.type == "bool":
+        vals, bad = parsing.parse_bool(col)
+        present = int(vals.notna().sum() + bad.sum())
+        return -0.5 if present and vals.notna().sum() / present < 0.5 else 0.0
+    return 0.0
+
+
+def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None = None) -> dict[str, FieldMatch]:
+    """Suggest a column for each field of ``kind`` it can find; field -> FieldMatch (see module doc)."""
+    k = _kind(kind)
+    columns = [str(c) for c in columns]
+    headerless = bool(columns) and all(_SEQUENCE.match(c) for c in columns)
+    cands: list[tuple[float, int, int, str]] = []  # (score, -field order, -column order, method)
+    if not headerless:
+        keys = [normalise_header(c) for c in columns]
+        for fi, f in enumerate(k.fields):
+            for ci, key in enumerate(keys):
+                score, method = _name_score(key, f)
+                if score < 0.5:
+                    continue
+                if sample is not None and columns[ci] in sample.columns:
+                    col = sample[columns[ci]]
+                    if isinstance(col, pd.DataFrame):
+                        col = col.iloc[:, 0]
+                    delta = _content_adjust(f, col)
+                    if delta < 0 and method == "fuzzy":
+                        continue  # a partial name match whose content disagrees is no match
+                    score = score * 0.5 if delta < 0 else min(1.0, score + delta)
+                cands.append((score, -fi, -ci, method))
+    cands.sort(reverse=True)
+    out: dict[str, FieldMatch] = {}
+    used: set[int] = set()
+    for score, nfi, nci, method in cands:
+        f, ci = k.fields[-nfi], -nci
+        if f.name in out or ci in used:
+            continue
+        out[f.name] = FieldMatch(f.name, columns[ci], round(float(score), 3), method)
+        used.add(ci)
+    # content: a required date field still unmatched -> first unused column that is (nearly) all dates
+    if sample is not None:
+        for grp in k.required:
+            for fname in grp:
+                f = k.field(fname)
+                if f.type != "datetime" or any(g in out for g in grp):
+                    continue
+                for ci, c in enumerate(columns):
+                    if ci in used or c not in sample.columns:
+                        continue
+                    col = sample[c]
+                    if isinstance(col, pd.DataFrame):
+                        col = col.iloc[:, 0]
+                    if parsing.datetime_share(col) >= 0.95 and (parsing.number_share(col) < 1.0 or _yyyymmdd(col)):
+                        out[fname] = FieldMatch(fname, c, 0.5, "content")
+                        used.add(ci)
+                        break
+    return {f.name: out[f.name] for f in k.fields if f.name in out}
+
+
+def _yyyymmdd(col: pd.Series) -> bool:
+    t = col.dropna().astype("str").str.strip()
+    return bool(len(t)) and bool(t.str.fullmatch(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])").all())
+
+
+# ---------------------------------------------------------------------------------------------------
+# overrides
+
+
+def _resolve_column(value: str, columns: list[str]) -> str:
+    if value in columns:
+        return value
+    v = value.strip()
+    if v in columns:
+        return v
+    if v.isdigit():
+        i = int(v)
+        if 1 <= i <= len(columns):
+            return columns[i - 1]
+        raise IngestError(f"column position {i} is out of range: the file has {len(columns)} column(s)",
+                          column=v, reason="unknown column")
+    key = normalise_header(v)
+    hits = [c for c in columns if normalise_header(c) == key]
+    if len(hits) == 1:
+        return hits[0]
+    shown = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+    raise IngestError(f"there is no column '{value}' in the file; columns: {shown}", column=value,
+                      reason="unknown column")
+
+
+def apply_overrides(
+    suggested: dict[str, FieldMatch],
+    overrides: dict[str, str] | None,
+    columns: list[str],
+    *,
+    kind: str | None = None,
+) -> dict[str, str]:
+    """Suggested mapping + the user's overrides -> field -> column. ``kind`` (recommended) is used to
+    check field names; without it any field of any kind is accepted."""
+    columns = [str(c) for c in columns]
+    valid = set(_kind(kind).field_names) if kind else {f.name for k in KINDS.values() for f in k.fields}
+    mapping = {f: m.column for f, m in suggested.items()}
+    explicit: dict[str, str] = {}
+    for fname, value in (overrides or {}).items():
+        fname = str(fname).strip()
+        if fname not in valid:
+            raise IngestError(
+                f"unknown field '{fname}'" + (f" for kind {kind}; fields: {', '.join(sorted(valid))}" if kind else ""),
+                reason="unknown field")
+        if value is None or str(value).strip() in ("", "-"):
+            mapping.pop(fname, None)
+            continue
+        col = _resolve_column(str(value), columns)
+        for other, c in explicit.items():
+            if c == col and other != fname:
+                raise IngestError(f"column '{col}' is mapped to both {other} and {fname}", column=col,
+                                  reason="column mapped twice")
+        explicit[fname] = col
+    for fname, col in explicit.items():
+        for other in [f for f, c in mapping.items() if c == col and f != fname and f not in explicit]:
+            mapping.pop(other)
+        mapping[fname] = col
+    return mapping
+
+
+# ---------------------------------------------------------------------------------------------------
+# conversion
+
+
+def _empty(ftype: str, n: int) -> pd.Series:
+    if ftype == "datetime":
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    if ftype in ("float", "int"):
+        return pd.Series(np.full(n, np.nan))
+    if ftype == "bool":
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    return pd.Series(pd.array(pa.nulls(n, pa.large_string()), dtype="str"))
+
+
+def _numbered(prefix: str, numbers: np.ndarray) -> pd.Series:
+    """prefix + number as a str Series (vectorised in pyarrow)."""
+    text = pc.binary_join_element_wise(prefix, pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), "")
+    return pd.Series(pd.array(text, dtype="str"))
+
+
+def _strip_float_ids(s: pd.Series) -> pd.Series:
+    present = s.dropna()
+    if len(present) and present.str.fullmatch(r"-?\d+\.0+").all():
+        return s.str.replace(r"\.0+$", "", regex=True)
+    return s
+
+
+def _attr_values(s: pd.Series) -> pd.Series:
+    text, _ = parsing.parse_text(s)
+    present = text.dropna()
+    if len(present) == 0:
+        return text
+    if present.str.match(r"^0\d").any():  # zip codes, phone numbers, padded ids: keep the text
+        return text
+    vals, bad = parsing.parse_number(text)
+    if bad.any():
+        return text
+    return vals
+
+
+def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_name: str = "") -> Converted:
+    """Convert the text table to the canonical frame of ``kind`` (see module doc)."""
+    k = _kind(kind)
+    src = raw.frame
+    n = len(src)
+    lines = np.asarray(raw.line_numbers if raw.line_numbers is not None else np.arange(2, n + 2), dtype=np.int64)
+    columns = [str(c) for c in src.columns]
+    file = source_name or None
+    for fname, col in mapping.items():
+        if fname not in k.field_names:
+            raise IngestError(f"unknown field '{fname}' for kind {kind}", file=file, reason="unknown field")
+        if col not in columns:
+            raise IngestError(f"mapped column '{col}' (for {fname}) is not in the file", file=file, column=col,
+                              reason="unknown column")
+    missing = is_satisfied(k, set(mapping))
+    if missing:
+        names = " or ".join(missing[0])
+        raise IngestError(
+            f"required field {names} is not mapped to any column (kind {kind}); columns in the file: "
+            f"{', '.join(columns[:30])}; map it with --map {missing[0][0]}=COLUMN",
+            file=file, reason="required field missing")
+
+    notes: list[str] = []
+    out: dict[str, pd.Series] = {}
+    bad_any = np.zeros(n, dtype=bool)
+    err_parts: list[pd.DataFrame] = []
+
+    def add_errors(mask: np.ndarray, col: str, values: pd.Series, reason: str) -> None:
+        if mask.any():
+            idx = np.flatnonzero(mask)
+            err_parts.append(pd.DataFrame({
+                "row": lines[idx],
+                "column": col,
+                "value": values.iloc[idx].astype("str").to_numpy(dtype=object, na_value=""),
+                "reason": reason,
+            }))
+
+    reasons = {"float": "not a number", "int": "not a number", "datetime": "not a date", "bool": "not yes/no"}
+    for f in k.fields:
+        col = mapping.get(f.name)
+        if col is None:
+            out[f.name] = _empty(f.type, n)
+            continue
+        s = src[col].reset_index(drop=True)
+        if f.type == "str":
+            vals, bad = parsing.parse_text(s)
+            if f.name.endswith("_id"):
+                vals = _strip_float_ids(vals)
+        elif f.type in ("float", "int"):
+            vals, bad = parsing.parse_number(s)
+        elif f.type == "datetime":
+            vals, bad = parsing.parse_datetime(s)
+            order = vals.attrs.get("dayfirst")
+            if order is True:
+                notes.append(f"{f.name}: dates in '{col}' read day first (day/month/year: a first part above 12)")
+            elif order is False and vals.attrs.get("dayfirst_assumed"):
+                notes.append(f"{f.name}: dates in '{col}' such as 01/02/2024 are ambiguous; read month first "
+                             "(month/day/year)")
+            present = int(vals.notna().sum())
+            if present == 0:
+                examples = ", ".join(f"'{v}'" for v in s.dropna().astype("str").head(3))
+                why = f"no value in column '{col}' can be read as a date" + (f" (e.g. {examples})" if examples else
+                                                                            " (the column is empty)")
+                raise IngestError(why, file=file, column=col, reason="no dates")
+        elif f.type == "bool":
+            vals, bad = parsing.parse_bool(s)
+        else:  # pragma: no cover - schema types are fixed
+            vals, bad = parsing.parse_text(s)
+        bad_np = bad.to_numpy(dtype=bool)
+        add_errors(bad_np, col, s, reasons.get(f.type, "invalid value"))
+        bad_any |= bad_np
+        out[f.name] = vals.reset_index(drop=True)
+
+    frame = pd.DataFrame(out)
+
+    if k.name == "orders":
+        has_amount = "amount" in mapping
+        if not has_amount:
+            if "quantity" in mapping:
+                frame["amount"] = frame["quantity"] * frame["unit_price"]
+                notes.append("amount computed as quantity x unit_price")
+            else:
+                frame["amount"] = frame["unit_price"].copy()
+                notes.append("amount taken from unit_price (no quantity column: each line one unit)")
+        if "order_id" not in mapping:
+            frame["order_id"] = _numbered("L", lines)
+            notes.append("order_id generated per line (L + line number): each line is its own order")
+        ret = np.array((frame["quantity"] < 0).to_numpy(dtype=bool, na_value=False), dtype=bool, copy=True)
+        if has_amount:
+            ret |= (frame["amount"] < 0).to_numpy(dtype=bool, na_value=False)
+        if "order_id" in mapping:
+            ret |= frame["order_id"].str.match(r"^[Cc]\d").to_numpy(dtype=bool, na_value=False)
+        if "status" in mapping:
+            st = frame["status"]
+            ret |= (st.str.contains(RETURN_STATUS.pattern, regex=True)
+                    & ~st.str.contains(_NOT_RETURN.pattern, regex=True)).to_numpy(dtype=bool, na_value=False)
+        frame["is_return"] = ret
+        if ret.any():
+            notes.append(f"{int(ret.sum()):,} return / cancellation lines flagged (kept, not deleted)")
+    if k.name == "experiments" and "unit_id" not in mapping:
+        frame["unit_id"] = _numbered("", np.arange(1, n + 1))
+        notes.append("unit_id generated (1..n): each row is one unit")
+
+    # required values present
+    for grp in k.required:
+        fields = [g for g in grp if g in frame.columns]
+        if not fields:
+            continue
+        absent = np.ones(n, dtype=bool)
+        for g in fields:
+            absent &= frame[g].isna().to_numpy(dtype=bool)
+        absent &= ~bad_any  # already reported as unreadable
+        if absent.any():
+            col = next((mapping[g] for g in grp if g in mapping), grp[0])
+            src_col = src[col].reset_index(drop=True) if col in src.columns else pd.Series([""] * n)
+            add_errors(absent, col, src_col, f"missing value for required field {' / '.join(grp)}")
+            bad_any |= absent
+
+    # attributes: every source column not mapped
+    used = set(mapping.values())
+    taken = set(frame.columns)
+    for c in columns:
+        if c in used:
+            continue
+        name = attr_column(c)
+        base, i = name, 2
+        while name in taken:
+            name, i = f"{base}_{i}", i + 1
+        taken.add(name)
+        frame[name] = _attr_values(src[c].reset_index(drop=True))
+
+    for f in k.fields:
+        if f.type == "int":
+            frame[f.name] = frame[f.name].astype("float64")
+    if raw.dropped_totals:
+        notes.append(f"dropped {len(raw.dropped_totals)} totals row(s) at line(s) "
+                     f"{', '.join(map(str, raw.dropped_totals))}")
+    if raw.skipped_top:
+        notes.append(f"skipped {raw.skipped_top} title row(s) above the header")
+    errors = (pd.concat(err_parts, ignore_index=True).sort_values(["row", "column"], kind="stable")
+              .reset_index(drop=True) if err_parts else
+              pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
+                            "value": pd.Series([], dtype="str"), "reason": pd.Series([], dtype="str")}))
+    if len(errors):
+        errors["column"] = errors["column"].astype("str")
+        errors["value"] = errors["value"].astype("str")
+        errors["reason"] = errors["reason"].astype("str")
+    return Converted(frame=frame, errors=errors, bad_rows=bad_any, notes=notes, line_numbers=lines,
+                     mapping=dict(mapping), kind=k.name, source_name=source_name)
+
+
+# ---------------------------------------------------------------------------------------------------
+# validation
+
+
+def _first_error(errors: pd.DataFrame) -> str:
+    if errors is None or errors.empty:
+        return ""
+    e = errors.iloc[0]
+    value = str(e["value"])
+    value = value if len(value) <= 40 else value[:39] + "…"
+    return f"; first: line {int(e['row'])}, column '{e['column']}', value '{value}': {e['reason']}"
+
+
+def validate(converted: Converted, *, max_bad_share: float = 0.05, keep_good_rows: bool | None = None) -> pd.DataFrame:
+    """The rows to load, or IngestError (see module doc for the policy)."""
+    frame = converted.frame
+    n = len(frame)
+    file = converted.source_name or None
+    if n == 0:
+        raise IngestError("the file holds no data rows", file=file, reason="empty")
+    bad = np.asarray(converted.bad_rows, dtype=bool)
+    n_bad = int(bad.sum())
+    if n_bad == 0:
+        return frame
+    share = n_bad / n
+    detail = f"{n_bad:,} of {n:,} rows ({share:.1%}) have values that cannot be read{_first_error(converted.errors)}"
+    if n_bad == n:
+        raise IngestError(f"every row is bad: {detail}", file=file, reason="all rows bad")
+    if keep_good_rows is False:
+        raise IngestError(f"file rejected: {detail}", file=file, reason="bad rows")
+    if keep_good_rows is None and share > max_bad_share:
+        raise IngestError(f"file rejected: {detail}; that is over the {max_bad_share:.0%} limit. Fix the file or "
+                          "choose to keep only the good rows", file=file, reason="too many bad rows")
+    return frame.loc[~bad].reset_index(drop=True)

@@ -1,0 +1,407 @@
+"""suggest_mapping / apply_overrides / to_canonical / validate, on the shared data sets and small cases."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from data.errors import IngestError
+from data.mapping import Converted, FieldMatch, apply_overrides, suggest_mapping, to_canonical, validate
+from data.reader import read_table
+from data.schema import KINDS
+from tests.fixtures import SHARED, hillstrom_experiments, online_retail_orders, online_retail_raw
+
+OR_EXPECTED = {
+    "order_id": "InvoiceNo",
+    "order_date": "InvoiceDate",
+    "customer_id": "CustomerID",
+    "product_id": "StockCode",
+    "product_name": "Description",
+    "quantity": "Quantity",
+    "unit_price": "UnitPrice",
+    "region": "Country",
+}
+CN_HEADERS = {
+    "InvoiceNo": "订单号",
+    "InvoiceDate": "下单时间",
+    "CustomerID": "买家ID",
+    "StockCode": "商品编码",
+    "Description": "商品名称",
+    "Quantity": "数量",
+    "UnitPrice": "单价",
+    "Country": "收货省份",
+}
+OR_COLUMNS = ["order_id", "order_date", "customer_id", "product_id", "product_name", "quantity", "unit_price",
+              "region", "amount", "is_return"]
+
+
+def ingest(content: bytes, kind: str, overrides=None, **read_kw):
+    raw = read_table(content, **read_kw)
+    cols = list(raw.frame.columns)
+    suggested = suggest_mapping(cols, kind, raw.frame.head(500))
+    mapping = apply_overrides(suggested, overrides or {}, cols, kind=kind)
+    return raw, suggested, to_canonical(raw, kind, mapping, source_name=read_kw.get("filename", ""))
+
+
+def csv_bytes(text: str, enc: str = "utf-8") -> bytes:
+    return text.encode(enc)
+
+
+# ------------------------------------------------------------------------------------------- real data sets
+
+
+@pytest.fixture(scope="module")
+def online_retail():
+    content = (SHARED / "online_retail" / "online_retail.csv.gz").read_bytes()
+    return ingest(content, "orders", filename="online_retail.csv.gz")
+
+
+@pytest.fixture(scope="module")
+def online_retail_gbk():
+    raw = online_retail_raw()
+    cn = raw.rename(columns=CN_HEADERS)
+    body = cn.to_csv(sep=";", index=False, date_format="%Y-%m-%d %H:%M:%S")
+    total = f"合计;;;{int(raw['Quantity'].sum())};;;;\n"
+    text = "店铺销售报表 2024年6月\n\n" + body + total
+    # GBK has no "£" (6 gift-voucher descriptions); a Chinese export writes the full-width "￡"
+    content = text.replace("£", "￡").encode("gbk")
+    return ingest(content, "orders", filename="订单导出.csv")
+
+
+def test_online_retail_maps_automatically(online_retail):
+    raw, suggested, conv = online_retail
+    assert {f: m.column for f, m in suggested.items()} == OR_EXPECTED
+    assert all(m.confidence >= 0.9 for m in suggested.values())
+    assert conv.mapping == OR_EXPECTED
+
+
+def test_online_retail_converts_with_published_figures(online_retail):
+    _, _, conv = online_retail
+    f = conv.frame
+    assert len(f) == 541_909 and conv.n_bad == 0 and conv.errors.empty
+    raw = online_retail_raw()
+    assert round(f["amount"].sum(), 2) == 9_747_747.93  # SOURCE.md
+    assert round(f["amount"].sum(), 2) == round((raw["Quantity"] * raw["UnitPrice"]).sum(), 2)
+    # returns: Quantity < 0 or a C invoice (SOURCE.md: 10,624 rows with Quantity <= 0; 9,288 C invoices)
+    expected_returns = (raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")
+    assert int(expected_returns.sum()) == 10_624
+    assert int(f["is_return"].sum()) == 10_624
+    assert (f["is_return"].to_numpy() == expected_returns.to_numpy()).all()
+    # the two "Adjust bad debt" lines (negative price, positive quantity) are not returns
+    assert int(((f["amount"] < 0) & ~f["is_return"]).sum()) == 2
+    assert f["order_date"].min() == pd.Timestamp("2010-12-01 08:26")
+    assert f["order_date"].max() == pd.Timestamp("2011-12-09 12:50")
+    assert conv.line_numbers[0] == 2 and conv.line_numbers[-1] == 541_910
+
+
+def test_online_retail_equals_fixture(online_retail):
+    _, _, conv = online_retail
+    expected = online_retail_orders()
+    pd.testing.assert_frame_equal(conv.frame[OR_COLUMNS], expected[OR_COLUMNS])
+    # every canonical field present, typed per schema, attributes none (all 8 columns mapped)
+    assert list(conv.frame.columns[: len(KINDS["orders"].fields)]) == list(KINDS["orders"].field_names)
+    assert conv.frame["status"].isna().all() and conv.frame["discount"].dtype == "float64"
+    assert not [c for c in conv.frame.columns if c.startswith("attr_")]
+    assert validate(conv) is conv.frame
+
+
+def test_online_retail_gbk_chinese_headers_same_fields_and_totals(online_retail_gbk, online_retail):
+    raw, suggested, conv = online_retail_gbk
+    assert raw.encoding == "gb18030" and raw.delimiter == ";"
+    assert raw.skipped_top == 1 and raw.header_row == 2 and raw.dropped_totals == [541_913]
+    assert {f: m.column for f, m in suggested.items()} == {f: CN_HEADERS[c] for f, c in OR_EXPECTED.items()}
+    assert len(conv.frame) == 541_909 and conv.n_bad == 0
+    assert round(conv.frame["amount"].sum(), 2) == 9_747_747.93
+    assert int(conv.frame["is_return"].sum()) == 10_624
+    en = online_retail[2].frame
+    same = [c for c in OR_COLUMNS if c != "product_name"]
+    pd.testing.assert_frame_equal(conv.frame[same], en[same])
+    names = conv.frame["product_name"].str.replace("￡", "£")
+    pd.testing.assert_series_equal(names, en["product_name"])
+    assert any("totals" in n for n in conv.notes) and any("title" in n for n in conv.notes)
+
+
+def test_hillstrom_maps_as_experiment():
+    content = (SHARED / "hillstrom" / "hillstrom.csv.gz").read_bytes()
+    raw, suggested, conv = ingest(content, "experiments", filename="hillstrom.csv.gz")
+    assert {f: m.column for f, m in suggested.items()} == {
+        "group": "segment", "converted": "conversion", "revenue": "spend", "visited": "visit",
+        "pre_period_value": "history",
+    }
+    f = conv.frame
+    assert len(f) == 64_000 and conv.n_bad == 0
+    assert f["group"].value_counts().to_dict() == {"Womens E-Mail": 21_387, "Mens E-Mail": 21_307,
+                                                   "No E-Mail": 21_306}
+    assert f["unit_id"].is_unique and f["unit_id"].notna().all()
+    # SOURCE.md: conversion 0.009031, visit 0.146781, total spend 67,258.13
+    assert round(f["converted"].astype(float).mean(), 6) == 0.009031
+    assert round(f["visited"].astype(float).mean(), 6) == 0.146781
+    assert round(f["revenue"].sum(), 2) == 67_258.13
+    expected = hillstrom_experiments()
+    for c in ("unit_id", "group", "converted", "revenue", "visited", "pre_period_value"):
+        pd.testing.assert_series_equal(f[c], expected[c], check_names=False)
+    for c in ("recency", "mens", "womens", "newbie"):
+        np.testing.assert_array_equal(f["attr_" + c].to_numpy(), expected["attr_" + c].to_numpy(dtype=float))
+    assert f["attr_history_segment"].iloc[0] == "2) $100 - $200" and f["attr_zip_code"].dtype == "str"
+
+
+def test_cdnow_headerless_by_position():
+    content = (SHARED / "cdnow" / "CDNOW_sample.txt").read_bytes()
+    overrides = {"customer_id": "2", "order_date": "3", "quantity": "4", "amount": "5"}
+    raw, suggested, conv = ingest(content, "orders", overrides)
+    assert raw.header_row is None and raw.frame.shape == (6919, 5)
+    assert conv.mapping == {"customer_id": "2", "order_date": "3", "quantity": "4", "amount": "5"}
+    f = conv.frame
+    assert len(f) == 6919 and conv.n_bad == 0
+    assert f["order_date"].min() == pd.Timestamp("1997-01-01") and f["order_date"].max() == pd.Timestamp("1998-06-30")
+    assert f["order_id"].is_unique and f["order_id"].iloc[0] == "L1"
+    ref = pd.read_csv(io.BytesIO(content), sep=r"\s+", header=None)
+    assert round(f["amount"].sum(), 2) == round(ref[4].sum(), 2)
+    assert f["customer_id"].nunique() == 2357
+    assert not f["is_return"].any()
+    assert f["attr_1"].iloc[0] == "00004"  # leading zeros kept: the master id stays text
+
+
+# ------------------------------------------------------------------------------------------- suggest_mapping
+
+
+def test_each_column_used_once_and_best_synonym_wins():
+    cols = ["订单编号", "支付时间", "单价", "金额", "实付金额", "数量", "下单时间"]
+    m = suggest_mapping(cols, "orders")
+    assert m["amount"].column == "实付金额"  # earlier synonym than 金额
+    assert m["unit_price"].column == "单价"
+    assert m["order_date"].column == "下单时间"  # 下单时间 listed before 支付时间
+    used = [x.column for x in m.values()]
+    assert len(used) == len(set(used))
+    assert m["order_id"].method == "synonym"
+
+
+def test_exact_and_fuzzy_and_typo():
+    m = suggest_mapping(["order_id", "实付金额(元)", "Order Date (UTC)", "Quantiy", "remarks"], "orders")
+    assert m["order_id"] == FieldMatch("order_id", "order_id", 1.0, "exact")
+    assert m["amount"].column == "实付金额(元)" and m["amount"].method == "fuzzy"
+    assert m["order_date"].column == "Order Date (UTC)" and m["order_date"].method == "fuzzy"
+    assert m["quantity"].column == "Quantiy" and m["quantity"].method == "fuzzy"
+    assert 0.5 <= m["amount"].confidence < 0.95
+    assert "remarks" not in [x.column for x in m.values()]
+
+
+def test_case_space_punctuation_insensitive():
+    m = suggest_mapping(["  INVOICE_DATE ", "unit-price", "Customer Id"], "orders")
+    assert m["order_date"].column == "  INVOICE_DATE " and m["order_date"].method == "synonym"
+    assert m["unit_price"].method == "exact" and m["customer_id"].method == "exact"
+
+
+def test_content_raises_and_lowers_confidence():
+    cols = ["date", "amount"]
+    good = pd.DataFrame({"date": ["2024-06-18", "2024-06-19"], "amount": ["1", "2"]}, dtype="str")
+    bad = pd.DataFrame({"date": ["hello", "world"], "amount": ["x", "y"]}, dtype="str")
+    g = suggest_mapping(cols, "orders", good)
+    b = suggest_mapping(cols, "orders", bad)
+    assert g["order_date"].confidence > suggest_mapping(cols, "orders")["order_date"].confidence
+    assert b["order_date"].confidence < 0.5 < g["order_date"].confidence
+    assert b["amount"].confidence < g["amount"].confidence
+
+
+def test_fuzzy_match_dropped_when_content_disagrees():
+    sample = pd.DataFrame({"coupon code": ["X1", "Y2"], "discount amount": ["5", "10"]}, dtype="str")
+    m = suggest_mapping(["coupon code"], "orders", sample)
+    assert "discount" not in m
+    m = suggest_mapping(["coupon code", "discount amount"], "orders", sample)
+    assert m["discount"].column == "discount amount"
+    assert suggest_mapping(["coupon code"], "orders")["discount"].method == "fuzzy"  # no sample: name only
+
+
+def test_content_finds_the_date_column_of_a_headerless_file():
+    sample = pd.DataFrame({"1": ["00004", "00021"], "2": ["20240618", "20240619"], "3": ["12.5", "7"]}, dtype="str")
+    m = suggest_mapping(["1", "2", "3"], "orders", sample)
+    assert m == {"order_date": FieldMatch("order_date", "2", 0.5, "content")}
+
+
+def test_unknown_kind():
+    with pytest.raises(IngestError, match="unknown dataset kind 'nope'"):
+        suggest_mapping(["a"], "nope")
+
+
+# ------------------------------------------------------------------------------------------- overrides
+
+
+def test_overrides_by_name_position_and_normalised_name():
+    cols = ["InvoiceNo", "InvoiceDate", "Amount", "Note"]
+    sug = suggest_mapping(cols, "orders")
+    m = apply_overrides(sug, {"order_id": "4", "campaign": "invoiceno", "amount": ""}, cols, kind="orders")
+    assert m["order_id"] == "Note" and m["campaign"] == "InvoiceNo" and "amount" not in m
+    assert m["order_date"] == "InvoiceDate"
+
+
+def test_override_takes_column_from_suggested_field():
+    cols = ["订单号", "下单时间", "实付金额"]
+    m = apply_overrides(suggest_mapping(cols, "orders"), {"customer_id": "订单号"}, cols, kind="orders")
+    assert m["customer_id"] == "订单号" and "order_id" not in m
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [({"colour": "A"}, "unknown field 'colour'"), ({"amount": "Nope"}, "no column 'Nope'"),
+     ({"amount": "9"}, "position 9 is out of range"), ({"amount": "A", "quantity": "A"}, "mapped to both")],
+)
+def test_override_errors(overrides, message):
+    with pytest.raises(IngestError, match=message):
+        apply_overrides({}, overrides, ["A", "B"], kind="orders")
+
+
+# ------------------------------------------------------------------------------------------- to_canonical
+
+
+def test_required_field_missing_raises():
+    content = csv_bytes("订单号,实付金额\nA1,10\nA2,20\n")
+    with pytest.raises(IngestError, match="required field order_date is not mapped") as exc:
+        ingest(content, "orders", filename="no_date.csv")
+    assert "no_date.csv" in str(exc.value) and "--map order_date=" in str(exc.value)
+    with pytest.raises(IngestError, match="required field amount or unit_price"):
+        ingest(csv_bytes("订单号,下单时间\nA1,2024-06-18\n"), "orders")
+    with pytest.raises(IngestError, match="required field group"):
+        ingest(csv_bytes("user id,converted\n1,1\n"), "experiments")
+
+
+def test_every_date_unparseable_raises():
+    content = csv_bytes("订单号,下单时间,实付金额\nA1,soon,10\nA2,later,20\n")
+    with pytest.raises(IngestError, match="no value in column '下单时间' can be read as a date") as exc:
+        ingest(content, "orders", filename="dates.csv")
+    assert "'soon'" in str(exc.value) and exc.value.column == "下单时间"
+
+
+def test_bad_cells_reported_with_line_numbers():
+    text = ("店铺报表\n\n订单号,下单时间,实付金额,是否会员\n"
+            "A1,2024-06-18,¥10.50,是\nA2,not a date,20,否\nA3,2024-06-20,abc,maybe\nA4,2024-06-21,,是\n")
+    raw, _, conv = ingest(csv_bytes(text), "orders", {"campaign": "是否会员"})
+    assert conv.bad_rows.tolist() == [False, True, True, True]
+    errs = conv.errors
+    assert list(errs.columns) == ["row", "column", "value", "reason"]
+    assert errs.to_dict("records") == [
+        {"row": 5, "column": "下单时间", "value": "not a date", "reason": "not a date"},
+        {"row": 6, "column": "实付金额", "value": "abc", "reason": "not a number"},
+        {"row": 7, "column": "实付金额", "value": "", "reason": "missing value for required field amount / unit_price"},
+    ]
+    assert conv.frame["amount"].iloc[0] == 10.5
+
+
+def test_bool_field_and_bad_bool():
+    text = "组别,是否转化,消费金额\nA,是,10\nB,否,0\nA,也许,5\n"
+    _, sug, conv = ingest(csv_bytes(text), "experiments")
+    assert sug["converted"].column == "是否转化" and sug["group"].column == "组别"
+    assert conv.frame["converted"].tolist()[:2] == [True, False] and pd.isna(conv.frame["converted"].iloc[2])
+    assert str(conv.frame["converted"].dtype) == "boolean"
+    assert conv.errors.to_dict("records") == [{"row": 4, "column": "是否转化", "value": "也许", "reason": "not yes/no"}]
+    assert conv.frame["unit_id"].tolist() == ["1", "2", "3"]
+
+
+def test_returns_flagged_by_quantity_amount_id_and_status():
+    text = ("订单号,下单时间,实付金额,数量,订单状态\n"
+            "1001,2024-06-18,100,1,交易成功\n"
+            "1002,2024-06-18,-50,1,交易成功\n"
+            "1003,2024-06-18,30,-1,交易成功\n"
+            "C1004,2024-06-18,30,1,交易成功\n"
+            "1005,2024-06-18,30,1,退款成功\n"
+            "1006,2024-06-18,30,1,无退款\n"
+            "1007,2024-06-18,30,1,Cancelled\n"
+            "1008,2024-06-18,30,1,交易关闭\n"
+            "CN1009,2024-06-18,30,1,退款关闭\n")
+    _, _, conv = ingest(csv_bytes(text), "orders")
+    assert conv.frame["is_return"].tolist() == [False, True, True, True, True, False, True, True, False]
+    assert conv.frame["amount"].tolist()[:2] == [100.0, -50.0]  # returns kept, sign as in the source
+    assert len(validate(conv)) == 9
+
+
+def test_amount_from_unit_price_alone_and_generated_ids():
+    _, _, conv = ingest(csv_bytes("下单时间,单价\n2024-06-18,10\n2024-06-19,20\n"), "orders")
+    assert conv.frame["amount"].tolist() == [10.0, 20.0]
+    assert conv.frame["order_id"].tolist() == ["L2", "L3"]
+    assert any("unit_price" in n for n in conv.notes)
+
+
+def test_attributes_kept_typed():
+    text = "下单时间,实付金额,邮编,毛利率,备注,Note\n2024-06-18,10,01234,5%,好,x\n2024-06-19,20,20000,10%,,y\n"
+    _, _, conv = ingest(csv_bytes(text), "orders")
+    f = conv.frame
+    assert f["attr_邮编"].tolist() == ["01234", "20000"]  # leading zero: text
+    assert f["attr_毛利率"].tolist() == [0.05, 0.1]
+    assert f["attr_备注"].iloc[0] == "好" and pd.isna(f["attr_备注"].iloc[1])
+    assert f["attr_Note"].tolist() == ["x", "y"]
+
+
+def test_float_ids_lose_trailing_zero():
+    text = "order date,amount,customer id\n2024-06-18,10,17850.0\n2024-06-19,20,\n2024-06-19,20,12345.0\n"
+    _, _, conv = ingest(csv_bytes(text), "orders")
+    assert conv.frame["customer_id"].tolist()[0] == "17850" and conv.frame["customer_id"].tolist()[2] == "12345"
+
+
+def test_day_first_dates_note():
+    text = "date,amount\n13/06/2024,1\n01/07/2024,2\n"
+    _, _, conv = ingest(csv_bytes(text), "orders")
+    assert conv.frame["order_date"].tolist() == [pd.Timestamp("2024-06-13"), pd.Timestamp("2024-07-01")]
+    assert any("day first" in n for n in conv.notes)
+
+
+def test_to_canonical_checks_mapping():
+    raw = read_table(b"date,amount\n2024-06-18,1\n")
+    with pytest.raises(IngestError, match="'Nope'"):
+        to_canonical(raw, "orders", {"order_date": "date", "amount": "Nope"})
+    with pytest.raises(IngestError, match="unknown field 'colour'"):
+        to_canonical(raw, "orders", {"order_date": "date", "amount": "amount", "colour": "date"})
+
+
+# ------------------------------------------------------------------------------------------- validate
+
+
+def _converted(n: int, n_bad: int) -> Converted:
+    bad = np.zeros(n, dtype=bool)
+    bad[:n_bad] = True
+    frame = pd.DataFrame({"x": np.arange(n)})
+    errors = pd.DataFrame({"row": np.arange(2, 2 + n_bad), "column": "x", "value": "?", "reason": "not a number"})
+    return Converted(frame=frame, errors=errors, bad_rows=bad, source_name="f.csv")
+
+
+def test_validate_policy():
+    assert len(validate(_converted(100, 0))) == 100
+    assert validate(_converted(100, 5))["x"].tolist() == list(range(5, 100))  # 5% is not over 5%
+    with pytest.raises(IngestError, match=r"6 of 100 rows \(6.0%\).*over the 5% limit") as exc:
+        validate(_converted(100, 6))
+    assert "line 2, column 'x', value '?': not a number" in str(exc.value) and "f.csv" in str(exc.value)
+    assert len(validate(_converted(100, 60), keep_good_rows=True)) == 40
+    with pytest.raises(IngestError, match="file rejected: 1 of 100"):
+        validate(_converted(100, 1), keep_good_rows=False)
+    assert len(validate(_converted(100, 20), max_bad_share=0.25)) == 80
+    with pytest.raises(IngestError, match="every row is bad"):
+        validate(_converted(10, 10), keep_good_rows=True)
+    with pytest.raises(IngestError, match="no data rows"):
+        validate(_converted(0, 0))
+
+
+# ------------------------------------------------------------------------------------------- property
+
+cell = st.text(alphabet=st.sampled_from(list("a1-./: ,¥%万年月日是否C退款")), max_size=8)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(cell, cell, cell, cell), min_size=1, max_size=12),
+       st.sampled_from(["orders", "experiments", "customers", "feedback"]))
+def test_property_pipeline_raises_only_ingest_error(rows, kind):
+    header = {"orders": "订单号,下单时间,实付金额,订单状态", "experiments": "user id,group,converted,spend",
+              "customers": "客户ID,性别,年龄,注册时间", "feedback": "日期,评分,评价内容,渠道"}[kind]
+    import csv
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    try:
+        raw, _, conv = ingest((header + "\n" + out.getvalue()).encode(), kind)
+        assert len(conv.frame) == len(raw.frame) == len(conv.bad_rows)
+        assert set(conv.errors["row"]).issubset(set(raw.line_numbers.tolist()))
+        validate(conv, keep_good_rows=True)
+    except IngestError as e:
+        assert str(e)
