@@ -1,0 +1,514 @@
+"""Channel comparison: which channels pay, with intervals, significance and diminishing returns (issue 6).
+
+Per group (``by`` = channel, campaign or any attribute column) the sums of spend, impressions, clicks,
+conversions, revenue, views, likes, comments, shares and followers gained, and the rates:
+
+    CTR = clicks / impressions            CVR = conversions / clicks     CVR/impr = conversions / impressions
+    CPC = spend / clicks                  CPM = 1000 spend / impressions CPA = spend / conversions
+    ROAS = revenue / spend                ROI = (revenue - spend) / spend
+    engagement rate = (likes + comments + shares) / video views (impressions when there are no views)
+    cost per follower = spend / followers gained
+
+Intervals (95%): Wilson for the proportions (statsmodels ``proportion_confint(method="wilson")``). ROAS and
+CPA: a percentile bootstrap over the units (days when dates exist, else rows = ads / campaigns; 1,000
+seeded resamples, vectorised) when a group has at least ``MIN_BOOT_UNITS`` units; otherwise the delta
+method with conversions as Poisson: se(log ROAS) = se(log CPA) = 1 / sqrt(conversions) (revenue per
+conversion and spend held fixed), stated in the warnings.
+
+Significance: pooled two-proportion z-tests of CTR and CVR for every pair of groups, Holm-corrected
+within each metric (statsmodels ``multipletests``); pairs with adjusted p < 0.05 are listed.
+
+Diminishing returns: per group, revenue = a * spend^b fitted by least squares in log-log over the units
+with spend > 0 and revenue > 0 (needs ``min_points`` units and a spend range of at least 1.5x). The
+marginal ROAS at the current spend s (mean daily spend of the last ``recent_days`` days; mean spend per
+row on a snapshot) is d revenue / d spend = a b s^(b-1) = b x fitted ROAS at s. The channel with the
+highest marginal ROAS is where the next unit of budget pays most (``best_next_channel``).
+
+Without a channels dataset, orders with a channel column are compared instead: orders, buyers, net sales,
+AOV and return rate per channel.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from analytics.common import NotEnoughData, filter_dates, jsonable
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.params import Param
+from analytics.stats import holm, two_proportion_ztest, wilson_interval
+
+PAGE = "channel-comparison"
+KINDS = {"channels": True, "orders": False}
+PARAMS = [
+    Param("by", "str", "channel", help="channels.help.by"),
+    Param("min_points", "int", 8, min=3, max=1000, help="channels.help.min_points"),
+    Param("recent_days", "int", 14, min=1, max=365, help="channels.help.recent_days"),
+    Param("n_boot", "int", 1000, min=100, max=10000, help="channels.help.n_boot"),
+    Param("seed", "int", 0, min=0, help="channels.help.seed"),
+]
+
+SUMS = ("spend", "impressions", "clicks", "conversions", "revenue", "video_views", "likes", "comments", "shares",
+        "followers_gained")
+MIN_BOOT_UNITS = 5
+MAX_PAIR_GROUPS = 20      # pairwise tests and weekly trends: the groups with the most spend
+MAX_CURVE_POINTS = 5000   # scatter points kept for the spend-vs-return chart
+ALPHA = 0.05
+Z = 1.959963984540054
+
+
+def _div(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+
+
+def _present(df: pd.DataFrame, col: str) -> bool:
+    return col in df.columns and df[col].notna().any()
+
+
+def kpi_table(units: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Sums and rates per group (units: one row per day x group or per ad)."""
+    cols = [c for c in SUMS if c in units.columns]
+    g = units.groupby(group, sort=False)
+    agg = g[cols].sum(min_count=1)
+    agg["n_units"] = g.size()
+    agg = agg.reset_index().rename(columns={group: "channel"})
+    for c in SUMS:
+        if c not in agg.columns:
+            agg[c] = np.nan
+    agg["ctr"] = _div(agg["clicks"], agg["impressions"])
+    agg["cvr"] = _div(agg["conversions"], agg["clicks"])
+    agg["cvr_impr"] = _div(agg["conversions"], agg["impressions"])
+    agg["cpc"] = _div(agg["spend"], agg["clicks"])
+    agg["cpm"] = 1000 * _div(agg["spend"], agg["impressions"])
+    agg["cpa"] = _div(agg["spend"], agg["conversions"])
+    agg["roas"] = _div(agg["revenue"], agg["spend"])
+    agg["roi"] = agg["roas"] - 1
+    eng = agg[["likes", "comments", "shares"]].sum(axis=1, min_count=1)
+    denom = agg["video_views"].where(agg["video_views"] > 0, agg["impressions"])
+    agg["engagements"] = eng
+    agg["engagement_rate"] = _div(eng, denom)
+    agg["engagement_base"] = np.where(agg["video_views"] > 0, "views", np.where(agg["impressions"] > 0, "impressions", None))
+    agg["cost_per_follower"] = _div(agg["spend"], agg["followers_gained"])
+    agg["follower_growth"] = agg["followers_gained"]
+    # Wilson intervals
+    for rate, num, den in (("ctr", "clicks", "impressions"), ("cvr", "conversions", "clicks"),
+                           ("cvr_impr", "conversions", "impressions")):
+        k, n = agg[num].to_numpy(float), agg[den].to_numpy(float)
+        ok = np.isfinite(k) & np.isfinite(n) & (n > 0)
+        lo, hi = wilson_interval(np.where(ok, np.minimum(k, n), 0), np.where(ok, n, 0))
+        agg[f"{rate}_ci_low"] = np.where(ok, lo, np.nan)
+        agg[f"{rate}_ci_high"] = np.where(ok, hi, np.nan)
+    k, n = eng.to_numpy(float), denom.to_numpy(float)
+    ok = np.isfinite(k) & np.isfinite(n) & (n > 0)
+    lo, hi = wilson_interval(np.where(ok, np.minimum(k, n), 0), np.where(ok, n, 0))
+    agg["engagement_rate_ci_low"] = np.where(ok, lo, np.nan)
+    agg["engagement_rate_ci_high"] = np.where(ok, hi, np.nan)
+    return agg
+
+
+def ratio_intervals(units: pd.DataFrame, group: str, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """ROAS and CPA intervals per group: bootstrap over units, or the Poisson delta method (few units)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    # keep the total work bounded (many groups x many days): at least 200 resamples
+    n_boot = int(max(200, min(int(n_boot), 30_000_000 // max(len(units), 1))))
+    has_rev = "revenue" in units.columns and units["revenue"].notna().any()
+    has_conv = "conversions" in units.columns and units["conversions"].notna().any()
+    for name, g in units.groupby(group, sort=False):
+        sp = g["spend"].fillna(0).to_numpy(float)
+        rv = g["revenue"].fillna(0).to_numpy(float) if has_rev else None
+        cv = g["conversions"].fillna(0).to_numpy(float) if has_conv else None
+        n = len(g)
+        out = {"channel": name, "ci_method": None, "roas_ci_low": np.nan, "roas_ci_high": np.nan,
+               "cpa_ci_low": np.nan, "cpa_ci_high": np.nan}
+        if n >= MIN_BOOT_UNITS and sp.sum() > 0:
+            B = int(n_boot)
+            # keep memory bounded for groups with many units
+            while B * n > 20_000_000 and B > 200:
+                B //= 2
+            idx = rng.integers(0, n, size=(B, n))
+            s_b = sp[idx].sum(axis=1)
+            out["ci_method"] = "bootstrap"
+            if rv is not None:
+                r_b = rv[idx].sum(axis=1)
+                roas_b = np.where(s_b > 0, r_b / np.where(s_b > 0, s_b, 1), np.nan)
+                lo, hi = np.nanpercentile(roas_b, [2.5, 97.5])
+                pt = rv.sum() / sp.sum()
+                out["roas_ci_low"], out["roas_ci_high"] = min(lo, pt), max(hi, pt)
+            if cv is not None and cv.sum() > 0:
+                c_b = cv[idx].sum(axis=1)
+                cpa_b = np.where(c_b > 0, s_b / np.where(c_b > 0, c_b, 1), np.inf)
+                lo, hi = np.percentile(cpa_b, [2.5, 97.5])
+                pt = sp.sum() / cv.sum()
+                out["cpa_ci_low"], out["cpa_ci_high"] = min(lo, pt), max(hi, pt) if np.isfinite(hi) else np.nan
+        elif cv is not None and cv.sum() > 0 and sp.sum() > 0:
+            k = cv.sum()
+            se = 1.0 / np.sqrt(k)
+            out["ci_method"] = "delta_poisson"
+            if rv is not None:
+                roas = rv.sum() / sp.sum()
+                out["roas_ci_low"], out["roas_ci_high"] = roas * np.exp(-Z * se), roas * np.exp(Z * se)
+            cpa = sp.sum() / k
+            out["cpa_ci_low"], out["cpa_ci_high"] = cpa * np.exp(-Z * se), cpa * np.exp(Z * se)
+        rows.append(out)
+    return pd.DataFrame(rows, columns=["channel", "ci_method", "roas_ci_low", "roas_ci_high", "cpa_ci_low", "cpa_ci_high"])
+
+
+def pairwise_tests(kpis: pd.DataFrame) -> list[dict]:
+    """Two-proportion z-tests of CTR and CVR for every pair, Holm-adjusted within each metric."""
+    top = kpis.sort_values("spend", ascending=False).head(MAX_PAIR_GROUPS)
+    out: list[dict] = []
+    for metric, num, den in (("ctr", "clicks", "impressions"), ("cvr", "conversions", "clicks")):
+        sub = top.loc[top[den].fillna(0) > 0]
+        pairs = list(combinations(range(len(sub)), 2))
+        if not pairs:
+            continue
+        a = np.array([p[0] for p in pairs])
+        b = np.array([p[1] for p in pairs])
+        k = np.minimum(sub[num].fillna(0).to_numpy(float), sub[den].to_numpy(float))
+        n = sub[den].to_numpy(float)
+        _, p = two_proportion_ztest(k[a], n[a], k[b], n[b])
+        p = np.atleast_1d(p)
+        adj = holm(p)
+        names = sub["channel"].tolist()
+        for i, (x, y) in enumerate(pairs):
+            out.append({"metric": metric, "a": names[x], "b": names[y], "rate_a": k[x] / n[x], "rate_b": k[y] / n[y],
+                        "diff": k[x] / n[x] - k[y] / n[y], "p_value": float(p[i]), "p_adjusted": float(adj[i]),
+                        "significant": bool(adj[i] < ALPHA)})
+    return out
+
+
+def fit_curve(spend: np.ndarray, revenue: np.ndarray, min_points: int = 8) -> dict:
+    """revenue = a * spend^b by OLS in log-log; returns dict(a, b, b_se, r2, n) or dict(reason)."""
+    ok = np.isfinite(spend) & np.isfinite(revenue) & (spend > 0) & (revenue > 0)
+    n = int(ok.sum())
+    if n < min_points:
+        return {"reason": "few_points", "n": n}
+    x, y = np.log(spend[ok]), np.log(revenue[ok])
+    if spend[ok].max() / spend[ok].min() < 1.5:
+        return {"reason": "narrow_range", "n": n}
+    X = np.column_stack([np.ones(n), x])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    dof = max(n - 2, 1)
+    s2 = float(resid @ resid) / dof
+    cov = s2 * np.linalg.inv(X.T @ X)
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    # smearing correction (Duan) so that the curve predicts the mean revenue, not the median
+    smear = float(np.mean(np.exp(resid)))
+    return {"a": float(np.exp(beta[0]) * smear), "b": float(beta[1]), "b_se": float(np.sqrt(cov[1, 1])),
+            "r2": 1 - float(resid @ resid) / ss_tot if ss_tot > 0 else None, "n": n,
+            "spend_min": float(spend[ok].min()), "spend_max": float(spend[ok].max()), "dropped": int(len(spend) - n)}
+
+
+def _units(df: pd.DataFrame, group: str) -> tuple[pd.DataFrame, bool]:
+    """Days x group when dates exist (the bootstrap / curve unit), else the rows themselves."""
+    cols = [c for c in SUMS if c in df.columns]
+    if _present(df, "date"):
+        d = df.loc[df["date"].notna()]
+        u = d.groupby([group, d["date"].dt.normalize()], sort=False)[cols].sum(min_count=1).reset_index()
+        return u, True
+    return df[[group] + cols].copy(), False
+
+
+def orders_by_channel(orders: pd.DataFrame) -> pd.DataFrame:
+    o = orders.loc[orders["channel"].notna()]
+    ret = o["is_return"].fillna(False).astype(bool)
+    s, r = o.loc[~ret], o.loc[ret]
+    g = s.groupby("channel")
+    out = pd.DataFrame({
+        "orders": g["order_id"].nunique(),
+        "buyers": g["customer_id"].nunique(),
+        "gross_sales": g["amount"].sum(),
+    })
+    out["returns"] = r.groupby("channel")["amount"].apply(lambda x: x.abs().sum()).reindex(out.index).fillna(0.0)
+    out["return_orders"] = r.groupby("channel")["order_id"].nunique().reindex(out.index).fillna(0.0)
+    out["net_sales"] = out["gross_sales"] - out["returns"]
+    out["aov"] = _div(out["gross_sales"], out["orders"])
+    out["return_rate"] = _div(np.minimum(out["return_orders"], out["orders"]), out["orders"])
+    lo, hi = wilson_interval(np.minimum(out["return_orders"], out["orders"]).to_numpy(float), out["orders"].to_numpy(float))
+    out["return_rate_ci_low"], out["return_rate_ci_high"] = lo, hi
+    return out.reset_index().sort_values("net_sales", ascending=False)
+
+
+def _defaults(params: dict) -> dict:
+    out = {p.key: p.default for p in PARAMS}
+    out.update({k: v for k, v in (params or {}).items() if v is not None})
+    return out
+
+
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    p = _defaults(params)
+    start, end = p.get("start"), p.get("end")
+    warnings: list[str] = []
+    findings: list[str] = []
+    ch = frames.get("channels")
+    orders = frames.get("orders")
+    orders_table = None
+    if orders is not None and not orders.empty and _present(orders, "channel"):
+        orders_table = orders_by_channel(filter_dates(orders, "order_date", start, end))
+    if ch is None or ch.empty:
+        if orders_table is None or orders_table.empty:
+            raise NotEnoughData("channels.error.no_data")
+        return jsonable(_orders_only(orders_table, lang))
+    df = filter_dates(ch, "date", start, end) if _present(ch, "date") else ch
+    by = str(p["by"] or "channel")
+    col = by if by in df.columns else ("attr_" + by if "attr_" + by in df.columns else None)
+    if col is None or not df[col].notna().any():
+        warnings.append(t("channels.warning.by_missing", lang, by=by))
+        col = "channel"
+    df = df.loc[df[col].notna() & df["spend"].notna()].copy()
+    if df.empty:
+        raise NotEnoughData("channels.error.no_rows")
+    df["_g"] = df[col].astype(str)
+    units, dated = _units(df, "_g")
+    kpis = kpi_table(units, "_g")
+    ints = ratio_intervals(units, "_g", int(p["n_boot"]), int(p["seed"]))
+    kpis = kpis.merge(ints, on="channel", how="left")
+    delta = kpis.loc[kpis["ci_method"] == "delta_poisson", "channel"].tolist()
+    if delta:
+        warnings.append(t("channels.warning.delta", lang, channels=", ".join(delta[:10]), n=MIN_BOOT_UNITS))
+    small = kpis.loc[(kpis["clicks"].fillna(0) > 0) & (kpis["clicks"] < 100), "channel"].tolist()
+    if small:
+        warnings.append(t("channels.warning.small_clicks", lang, channels=", ".join(small[:10])))
+
+    # ---- curves and marginal ROAS
+    curves, curve_points = [], []
+    max_day = units["date"].max() if dated else None
+    per_group_points = max(30, MAX_CURVE_POINTS // max(units["_g"].nunique(), 1))
+    for name, g in units.groupby("_g", sort=False):
+        sp = g["spend"].to_numpy(float)
+        rv = g["revenue"].to_numpy(float) if "revenue" in g else np.full(len(g), np.nan)
+        if dated:
+            recent = g.loc[g["date"] > max_day - pd.Timedelta(days=int(p["recent_days"]))]
+            current = float(recent["spend"].fillna(0).sum()) / int(p["recent_days"])
+            if current <= 0:
+                current = float(np.nanmean(sp[sp > 0])) if (sp > 0).any() else 0.0
+        else:
+            current = float(np.nanmean(sp)) if len(sp) else 0.0
+        fit = fit_curve(sp, rv, int(p["min_points"]))
+        row = {"channel": name, "current_spend": current, "unit": "day" if dated else "row", **fit}
+        if "a" in fit and current > 0:
+            row["fitted_roas"] = fit["a"] * current ** (fit["b"] - 1)
+            row["marginal_roas"] = fit["a"] * fit["b"] * current ** (fit["b"] - 1)
+            row["diminishing"] = bool(fit["b"] < 1)
+            row["extrapolated"] = bool(current > fit["spend_max"] or current < fit["spend_min"])
+        curves.append(row)
+        ok = (sp > 0) & np.isfinite(rv)
+        for s_, r_ in list(zip(sp[ok], rv[ok]))[:per_group_points]:
+            curve_points.append({"channel": name, "spend": s_, "revenue": r_})
+    curve_df = pd.DataFrame(curves)
+    kpis = kpis.merge(curve_df[["channel"] + (["marginal_roas"] if "marginal_roas" in curve_df else [])],
+                      on="channel", how="left")
+    if "marginal_roas" not in kpis:
+        kpis["marginal_roas"] = np.nan
+    skipped = [c for c in curves if "a" not in c]
+    if skipped:
+        reasons = {c["reason"] for c in skipped}
+        warnings.append(t("channels.warning.curves_skipped", lang, channels=", ".join(c["channel"] for c in skipped[:10]),
+                          reason="; ".join(t(f"channels.reason.{r}", lang, n=int(p["min_points"])) for r in sorted(reasons))))
+    fitted = [c for c in curves if c.get("marginal_roas") is not None and np.isfinite(c["marginal_roas"])]
+    best_next = None
+    if fitted:
+        best = max(fitted, key=lambda c: c["marginal_roas"])
+        best_next = best["channel"]
+        avg = kpis.loc[kpis["channel"] == best_next, "roas"].iloc[0]
+        findings.append(t("channels.finding.best_next", lang, channel=best_next, m=f"{best['marginal_roas']:.2f}",
+                          avg=f"{avg:.2f}" if np.isfinite(avg) else "—"))
+        losing = [c["channel"] for c in fitted if c["marginal_roas"] < 1]
+        if losing:
+            findings.append(t("channels.finding.saturated", lang, channels=", ".join(losing[:5])))
+    else:
+        findings.append(t("channels.finding.no_curves", lang))
+
+    # ---- significance
+    pairs = pairwise_tests(kpis)
+    sig = [x for x in pairs if x["significant"]]
+
+    # ---- findings on ROAS / CTR
+    k_r = kpis.loc[kpis["roas"].notna()].sort_values("roas", ascending=False)
+    if len(k_r) >= 1:
+        top = k_r.iloc[0]
+        findings.insert(0, t("channels.finding.top_roas", lang, channel=top["channel"], roas=f"{top['roas']:.2f}",
+                             lo=f"{top['roas_ci_low']:.2f}" if np.isfinite(top["roas_ci_low"]) else "—",
+                             hi=f"{top['roas_ci_high']:.2f}" if np.isfinite(top["roas_ci_high"]) else "—"))
+        under = k_r.loc[k_r["roas"] < 1, "channel"].tolist()
+        if under:
+            findings.append(t("channels.finding.under_one", lang, channels=", ".join(under[:5])))
+    if sig:
+        best_ctr = max(sig, key=lambda x: abs(x["diff"]))
+        winner = best_ctr["a"] if best_ctr["diff"] > 0 else best_ctr["b"]
+        loser = best_ctr["b"] if best_ctr["diff"] > 0 else best_ctr["a"]
+        findings.append(t("channels.finding.significant", lang, n=len(sig), total=len(pairs),
+                          metric=t(f"channels.kpi.{best_ctr['metric']}", lang), a=winner, b=loser,
+                          diff=fmt_pct(abs(best_ctr["diff"]), lang, 2)))
+    elif pairs:
+        findings.append(t("channels.finding.none_significant", lang, total=len(pairs)))
+
+    # ---- funnel and trends
+    funnel = []
+    for _, r in kpis.iterrows():
+        for stage in ("impressions", "clicks", "conversions"):
+            if np.isfinite(r[stage]) if r[stage] is not None else False:
+                funnel.append({"channel": r["channel"], "stage": stage, "value": r[stage],
+                               "rate_from_previous": {"impressions": None, "clicks": r["ctr"], "conversions": r["cvr"]}[stage]})
+    trends = []
+    if dated:
+        wk = units["date"].dt.to_period("W-SUN").dt.start_time
+        cols = [c for c in ("spend", "impressions", "clicks", "conversions", "revenue") if c in units.columns]
+        top_groups = kpis.sort_values("spend", ascending=False)["channel"].head(MAX_PAIR_GROUPS)
+        tu = units.loc[units["_g"].isin(top_groups)]
+        wk = wk.loc[tu.index]
+        tr = tu.groupby(["_g", wk])[cols].sum(min_count=1).reset_index().rename(columns={"_g": "channel", "date": "week"})
+        for c in ("impressions", "clicks", "conversions", "revenue"):
+            if c not in tr:
+                tr[c] = np.nan
+        tr["ctr"] = _div(tr["clicks"], tr["impressions"])
+        tr["cvr"] = _div(tr["conversions"], tr["clicks"])
+        tr["roas"] = _div(tr["revenue"], tr["spend"])
+        trends = tr.to_dict(orient="records")
+        if tr["week"].nunique() >= 4:
+            first, last = tr["week"].min(), tr["week"].max()
+            tot = tr.groupby("week")[["spend", "revenue"]].sum()
+            if tot["spend"].iloc[0] > 0 and tot["spend"].iloc[-1] > 0:
+                r0 = tot["revenue"].iloc[0] / tot["spend"].iloc[0]
+                r1 = tot["revenue"].iloc[-1] / tot["spend"].iloc[-1]
+                if r0 > 0:
+                    findings.append(t("channels.finding.trend", lang, first=str(first.date()), last=str(last.date()),
+                                      r0=f"{r0:.2f}", r1=f"{r1:.2f}"))
+    else:
+        warnings.append(t("channels.warning.snapshot", lang))
+
+    kpis = kpis.sort_values("spend", ascending=False)
+    tot = kpis[list(SUMS)].sum(min_count=1)
+    summary = {
+        "spend": tot["spend"], "revenue": tot["revenue"], "impressions": tot["impressions"], "clicks": tot["clicks"],
+        "conversions": tot["conversions"],
+        "roas": tot["revenue"] / tot["spend"] if tot["spend"] and tot["spend"] > 0 else None,
+        "ctr": tot["clicks"] / tot["impressions"] if tot["impressions"] and tot["impressions"] > 0 else None,
+        "cvr": tot["conversions"] / tot["clicks"] if tot["clicks"] and tot["clicks"] > 0 else None,
+        "cpa": tot["spend"] / tot["conversions"] if tot["conversions"] and tot["conversions"] > 0 else None,
+    }
+    result = {
+        "mode": "channels", "by": by if col != "channel" or by == "channel" else "channel", "dated": dated,
+        "channels": kpis.drop(columns=[]).to_dict(orient="records"),
+        "significant_pairs": [{k: x[k] for k in ("metric", "a", "b", "diff", "p_value", "p_adjusted")} for x in sig],
+        "pairwise_tests": pairs,
+        "best_next_channel": best_next,
+        "curves": curves, "curve_points": curve_points,
+        "funnel": funnel, "trends": trends,
+        "orders_by_channel": orders_table.to_dict(orient="records") if orders_table is not None else [],
+        "kpis": summary,
+        "findings": findings, "warnings": warnings,
+    }
+    return jsonable(result)
+
+
+def _orders_only(table: pd.DataFrame, lang: str) -> dict:
+    findings = []
+    top = table.iloc[0]
+    findings.append(t("channels.finding.orders_top", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang),
+                      share=fmt_pct(top["net_sales"] / table["net_sales"].sum() if table["net_sales"].sum() else None, lang)))
+    hi_ret = table.sort_values("return_rate", ascending=False).iloc[0]
+    findings.append(t("channels.finding.orders_returns", lang, channel=hi_ret["channel"],
+                      rate=fmt_pct(hi_ret["return_rate"], lang)))
+    return {"mode": "orders", "channels": table.to_dict(orient="records"), "orders_by_channel": table.to_dict(orient="records"),
+            "significant_pairs": [], "best_next_channel": None, "curves": [], "funnel": [], "trends": [],
+            "kpis": {"net_sales": table["net_sales"].sum(), "orders": table["orders"].sum()},
+            "findings": findings, "warnings": [t("channels.warning.orders_only", lang)]}
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    out: list[dict] = []
+    rows = result.get("channels") or []
+    if result.get("mode") == "orders":
+        if rows:
+            top = rows[0]
+            title = t("channels.fig.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
+            fig = go.Figure(go.Bar(x=[r["channel"] for r in rows], y=[r["net_sales"] for r in rows]))
+            fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.net_sales", lang))
+            out.append({"key": "orders", "title": title, "figure": fig})
+        return out
+    funnel = result.get("funnel") or []
+    if funnel:
+        df = pd.DataFrame(funnel)
+        conv = [r for r in rows if r.get("cvr_impr") is not None]
+        best = max(conv, key=lambda r: r["cvr_impr"]) if conv else None
+        title = t("channels.fig.funnel", lang, channel=best["channel"] if best else "—",
+                  rate=fmt_pct(best["cvr_impr"], lang, 2) if best else "—")
+        fig = go.Figure()
+        for c, g in df.groupby("channel", sort=False):
+            fig.add_trace(go.Funnel(name=c, y=[t(f"channels.kpi.{s}", lang) for s in g["stage"]], x=g["value"],
+                                    textinfo="value+percent initial"))
+        fig.update_layout(title=title, height=400)
+        out.append({"key": "funnel", "title": title, "figure": fig})
+    if rows:
+        metrics = [m for m in ("roas", "ctr", "cvr", "cpa") if any(r.get(m) is not None for r in rows)]
+        if metrics:
+            k_r = [r for r in rows if r.get("roas") is not None]
+            top = max(k_r, key=lambda r: r["roas"]) if k_r else None
+            title = t("channels.fig.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
+                t("channels.fig.kpis_plain", lang)
+            fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=[t(f"channels.kpi.{m}", lang) for m in metrics])
+            names = [r["channel"] for r in rows]
+            for j, m in enumerate(metrics, start=1):
+                vals = [r.get(m) for r in rows]
+                up = [(r.get(f"{m}_ci_high") - r[m]) if r.get(f"{m}_ci_high") is not None and r.get(m) is not None else 0 for r in rows]
+                dn = [(r[m] - r.get(f"{m}_ci_low")) if r.get(f"{m}_ci_low") is not None and r.get(m) is not None else 0 for r in rows]
+                fig.add_trace(go.Bar(x=names, y=vals, showlegend=False, name=m,
+                                     error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": dn}),
+                              row=1, col=j)
+                if m in ("ctr", "cvr"):
+                    fig.update_yaxes(tickformat=".1%", row=1, col=j)
+            fig.update_layout(title=title, height=380)
+            out.append({"key": "kpis", "title": title, "figure": fig})
+    curves = [c for c in (result.get("curves") or []) if c.get("a") is not None]
+    if curves:
+        best = result.get("best_next_channel")
+        bc = next((c for c in curves if c["channel"] == best), None)
+        title = t("channels.fig.curves", lang, channel=best or "—",
+                  m=f"{bc['marginal_roas']:.2f}" if bc and bc.get("marginal_roas") is not None else "—")
+        fig = go.Figure()
+        pts = pd.DataFrame(result.get("curve_points") or [])
+        palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+        for i, c in enumerate(curves):
+            color = palette[i % len(palette)]
+            if not pts.empty:
+                g = pts.loc[pts["channel"] == c["channel"]]
+                fig.add_trace(go.Scatter(x=g["spend"], y=g["revenue"], mode="markers", opacity=0.35,
+                                         marker={"color": color, "size": 5}, name=c["channel"], showlegend=False))
+            top = max(c["spend_max"], c["current_spend"]) * 1.3
+            xs = np.linspace(0, top, 60)
+            fig.add_trace(go.Scatter(x=xs, y=c["a"] * xs ** c["b"], mode="lines", line={"color": color}, name=c["channel"]))
+            cur = c["current_spend"]
+            fig.add_trace(go.Scatter(x=[cur], y=[c["a"] * cur ** c["b"]], mode="markers",
+                                     marker={"symbol": "star", "size": 14, "color": color},
+                                     name=f"{c['channel']}: {t('channels.label.current', lang)}"))
+        fig.update_layout(title=title, height=420, xaxis_title=t("channels.kpi.spend", lang),
+                          yaxis_title=t("channels.kpi.revenue", lang))
+        out.append({"key": "curves", "title": title, "figure": fig})
+    trends = result.get("trends") or []
+    if trends:
+        df = pd.DataFrame(trends)
+        tot = df.groupby("week")[["spend", "revenue"]].sum().sort_index()
+        r0 = tot["revenue"].iloc[0] / tot["spend"].iloc[0] if tot["spend"].iloc[0] else None
+        r1 = tot["revenue"].iloc[-1] / tot["spend"].iloc[-1] if tot["spend"].iloc[-1] else None
+        title = t("channels.fig.trends", lang, r0=f"{r0:.2f}" if r0 is not None else "—",
+                  r1=f"{r1:.2f}" if r1 is not None else "—")
+        fig = go.Figure()
+        for c, g in df.groupby("channel", sort=False):
+            fig.add_trace(go.Scatter(x=g["week"], y=g["roas"], mode="lines+markers", name=c))
+        fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.roas", lang))
+        out.append({"key": "trends", "title": title, "figure": fig})
+    return out

@@ -1,0 +1,211 @@
+"""Channel comparison: KPIs vs an independent pandas computation, intervals, significance, curves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from analytics import channels
+from analytics.common import NotEnoughData
+from tests.fixtures import _complete
+
+COUNTS = ["spend", "impressions", "clicks", "conversions", "revenue", "video_views", "likes", "comments", "shares",
+          "followers_gained"]
+
+
+def ad_export(scale: float = 1.0, seed: int = 0, n_ads: int = 12) -> pd.DataFrame:
+    """An ad-level snapshot (no dates): one row per ad."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for ch, ctr, cvr, value in (("douyin", 0.020, 0.04, 120), ("xhs", 0.012, 0.06, 150), ("baidu", 0.030, 0.02, 90)):
+        for i in range(n_ads):
+            imp = float(rng.integers(5_000, 50_000))
+            clk = float(rng.binomial(int(imp), ctr))
+            conv = float(rng.binomial(int(clk), cvr))
+            rows.append({"channel": ch, "campaign": f"{ch}-c{i % 3}", "spend": imp * rng.uniform(0.02, 0.05),
+                         "impressions": imp, "clicks": clk, "conversions": conv,
+                         "revenue": conv * value * rng.uniform(0.8, 1.2), "video_views": imp * 0.3,
+                         "likes": float(rng.integers(10, 200)), "comments": float(rng.integers(0, 30)),
+                         "shares": float(rng.integers(0, 20)), "followers_gained": float(rng.integers(0, 50))})
+    df = pd.DataFrame(rows)
+    df[COUNTS] = df[COUNTS] * scale
+    return _complete(df, "channels")
+
+
+@pytest.fixture(scope="module")
+def export():
+    return ad_export()
+
+
+@pytest.fixture(scope="module")
+def result(export):
+    return channels.compute({"channels": export}, {}, "en")
+
+
+def test_kpis_equal_an_independent_pandas_computation(export, result):
+    g = export.groupby("channel")[COUNTS].sum()
+    exp = pd.DataFrame({
+        "ctr": g.clicks / g.impressions, "cvr": g.conversions / g.clicks, "cvr_impr": g.conversions / g.impressions,
+        "cpc": g.spend / g.clicks, "cpm": g.spend / g.impressions * 1000, "cpa": g.spend / g.conversions,
+        "roas": g.revenue / g.spend, "roi": (g.revenue - g.spend) / g.spend,
+        "engagement_rate": (g.likes + g.comments + g.shares) / g.video_views, "follower_growth": g.followers_gained,
+    })
+    got = pd.DataFrame(result["channels"]).set_index("channel")
+    for c in ("spend", "impressions", "clicks", "conversions", "revenue"):
+        np.testing.assert_allclose(got.loc[g.index, c], g[c], rtol=1e-12)
+    for c in exp.columns:
+        np.testing.assert_allclose(got.loc[exp.index, c], exp[c], rtol=1e-12, err_msg=c)
+    lo, hi = proportion_confint(g.clicks, g.impressions, method="wilson")
+    np.testing.assert_allclose(got.loc[g.index, "ctr_ci_low"], lo, rtol=1e-12)
+    np.testing.assert_allclose(got.loc[g.index, "ctr_ci_high"], hi, rtol=1e-12)
+    required = {"channel", "spend", "impressions", "clicks", "conversions", "revenue", "ctr", "ctr_ci_low", "ctr_ci_high",
+                "cvr", "cvr_ci_low", "cvr_ci_high", "cpc", "cpm", "cpa", "roas", "roas_ci_low", "roas_ci_high",
+                "marginal_roas"}
+    assert required <= set(result["channels"][0])
+    for key in ("significant_pairs", "best_next_channel", "findings", "warnings", "funnel", "trends", "curves"):
+        assert key in result
+
+
+def test_by_campaign(export):
+    r = channels.compute({"channels": export}, {"by": "campaign"}, "en")
+    got = pd.DataFrame(r["channels"]).set_index("channel")
+    g = export.groupby("campaign")[["spend", "revenue"]].sum()
+    np.testing.assert_allclose(got.loc[g.index, "roas"], g.revenue / g.spend, rtol=1e-12)
+
+
+def _widths(res, names):
+    df = pd.DataFrame(res["channels"]).set_index("channel")
+    return {n: (df[f"{n}_ci_high"] - df[f"{n}_ci_low"]) for n in names}
+
+
+def test_every_interval_contains_its_estimate_and_narrows_with_more_data(result, export):
+    names = ("ctr", "cvr", "cvr_impr", "roas", "cpa", "engagement_rate")
+    df = pd.DataFrame(result["channels"])
+    for n in names:
+        assert (df[f"{n}_ci_low"] <= df[n] + 1e-15).all() and (df[n] <= df[f"{n}_ci_high"] + 1e-15).all(), n
+    assert set(df["ci_method"]) == {"bootstrap"}
+    # counts x10 on the same ads: the proportion intervals narrow
+    big = channels.compute({"channels": ad_export(scale=10)}, {}, "en")
+    w0, w1 = _widths(result, names[:3]), _widths(big, names[:3])
+    for n in names[:3]:
+        assert (w1[n] < w0[n]).all(), n
+    # ten times as many ads (rows): the bootstrap ROAS / CPA intervals narrow
+    many = channels.compute({"channels": pd.concat([export] * 10, ignore_index=True)}, {}, "en")
+    w2 = _widths(many, ("roas", "cpa"))
+    w0r = _widths(result, ("roas", "cpa"))
+    for n in ("roas", "cpa"):
+        assert (w2[n] < w0r[n]).all(), n
+
+
+def test_one_row_per_channel_uses_the_delta_method_and_narrows_with_counts(export):
+    one = export.groupby("channel", as_index=False)[COUNTS].sum()
+    one = _complete(one, "channels")
+    r = channels.compute({"channels": one}, {}, "en")
+    df = pd.DataFrame(r["channels"]).set_index("channel")
+    assert set(df["ci_method"]) == {"delta_poisson"}
+    assert any("delta method" in w for w in r["warnings"])
+    k = one.set_index("channel")["conversions"]
+    se = 1 / np.sqrt(k)
+    np.testing.assert_allclose(df.loc[k.index, "roas_ci_high"], df.loc[k.index, "roas"] * np.exp(1.959964 * se), rtol=1e-6)
+    assert (df["roas_ci_low"] <= df["roas"]).all() and (df["roas"] <= df["roas_ci_high"]).all()
+    assert (df["cpa_ci_low"] <= df["cpa"]).all() and (df["cpa"] <= df["cpa_ci_high"]).all()
+    one10 = one.copy()
+    one10[COUNTS] = one10[COUNTS] * 10
+    r10 = channels.compute({"channels": one10}, {}, "en")
+    w, w10 = _widths(r, ("roas", "cpa")), _widths(r10, ("roas", "cpa"))
+    for n in ("roas", "cpa"):
+        assert (w10[n] / pd.DataFrame(r10["channels"]).set_index("channel")[n]
+                < w[n] / df[n]).all()
+    assert r["curves"] and all("a" not in c for c in r["curves"])  # one row per channel: no curve, said why
+    assert any("curve" in w for w in r["warnings"])
+
+
+def test_pairwise_significance_matches_statsmodels_with_holm(export, result):
+    g = export.groupby("channel")[["impressions", "clicks", "conversions"]].sum()
+    tests = [x for x in result["pairwise_tests"] if x["metric"] == "ctr"]
+    assert len(tests) == 3
+    ps = []
+    for x in tests:
+        _, p = proportions_ztest([g.loc[x["a"], "clicks"], g.loc[x["b"], "clicks"]],
+                                 [g.loc[x["a"], "impressions"], g.loc[x["b"], "impressions"]])
+        ps.append(p)
+        assert x["p_value"] == pytest.approx(p, rel=1e-9, abs=1e-300)
+    adj = multipletests(ps, method="holm")[1]
+    np.testing.assert_allclose([x["p_adjusted"] for x in tests], adj, rtol=1e-9)
+    sig = {(x["metric"], x["a"], x["b"]) for x in result["significant_pairs"]}
+    assert sig == {(x["metric"], x["a"], x["b"]) for x in result["pairwise_tests"] if x["p_adjusted"] < 0.05}
+    assert ("ctr", "xhs", "baidu") in sig or ("ctr", "baidu", "xhs") in sig
+
+
+@pytest.fixture(scope="module")
+def daily():
+    rng = np.random.default_rng(11)
+    rows = []
+    truth = {"douyin": (40.0, 0.6), "xhs": (8.0, 0.85), "baidu": (3.0, 0.95)}
+    for ch, (a, b) in truth.items():
+        for d in pd.date_range("2024-01-01", periods=90):
+            s = rng.uniform(300, 3000)
+            imp = float(rng.poisson(s * 30))
+            clk = float(rng.binomial(int(imp), 0.02))
+            rows.append({"date": d, "channel": ch, "spend": s, "impressions": imp, "clicks": clk,
+                         "conversions": float(rng.binomial(int(clk), 0.05)),
+                         "revenue": a * s**b * np.exp(rng.normal(0, 0.1))})
+    return _complete(pd.DataFrame(rows), "channels"), truth
+
+
+def test_diminishing_returns_curves_and_best_next_channel(daily):
+    df, truth = daily
+    r = channels.compute({"channels": df}, {"recent_days": 14}, "zh")
+    curves = {c["channel"]: c for c in r["curves"]}
+    for ch, (a, b) in truth.items():
+        assert abs(curves[ch]["b"] - b) < 0.05, ch
+        cur = df.loc[(df.channel == ch) & (df.date > df.date.max() - pd.Timedelta(days=14)), "spend"].sum() / 14
+        assert curves[ch]["current_spend"] == pytest.approx(cur)
+        assert curves[ch]["marginal_roas"] == pytest.approx(
+            curves[ch]["b"] * curves[ch]["a"] * cur ** (curves[ch]["b"] - 1))
+    true_m = {ch: a * b * curves[ch]["current_spend"] ** (b - 1) for ch, (a, b) in truth.items()}
+    assert r["best_next_channel"] == max(true_m, key=true_m.get)
+    assert r["best_next_channel"] in r["findings"][1] or any(r["best_next_channel"] in f for f in r["findings"])
+    assert r["trends"] and {"week", "channel", "roas", "ctr"} <= set(r["trends"][0])
+    funnel = pd.DataFrame(r["funnel"])
+    assert set(funnel["stage"]) == {"impressions", "clicks", "conversions"}
+
+
+def test_orders_only_comparison():
+    od = pd.DataFrame({
+        "order_id": ["1", "2", "3", "4", "C4", "5"],
+        "order_date": pd.to_datetime(["2024-01-01"] * 6),
+        "customer_id": ["a", "b", "a", "c", "c", "d"],
+        "amount": [100.0, 50, 30, 80, -80, 20],
+        "channel": ["web", "web", "app", "app", "app", "app"],
+        "is_return": [False, False, False, False, True, False],
+    })
+    od = _complete(od, "orders")
+    r = channels.compute({"orders": od}, {}, "en")
+    t = pd.DataFrame(r["channels"]).set_index("channel")
+    assert r["mode"] == "orders"
+    assert t.loc["app", "orders"] == 3 and t.loc["app", "buyers"] == 3
+    assert t.loc["app", "net_sales"] == pytest.approx(130 - 80)
+    assert t.loc["app", "aov"] == pytest.approx(130 / 3)
+    assert t.loc["app", "return_rate"] == pytest.approx(1 / 3)
+    assert t.loc["web", "net_sales"] == pytest.approx(150)
+    with pytest.raises(NotEnoughData):
+        channels.compute({"orders": od.assign(channel=None)}, {}, "en")
+
+
+def test_figures_in_both_languages(daily, result):
+    df, _ = daily
+    for lang in ("en", "zh"):
+        r = channels.compute({"channels": df}, {}, lang)
+        figs = channels.figures(r, lang)
+        assert {f["key"] for f in figs} == {"funnel", "kpis", "curves", "trends"}
+        curves_title = next(f["title"] for f in figs if f["key"] == "curves")
+        assert r["best_next_channel"] in curves_title
+        for f in figs:
+            assert f["figure"].layout.title.text == f["title"]
+    # KPI bars carry the CI as error bars
+    kfig = next(f for f in channels.figures(result, "en") if f["key"] == "kpis")["figure"]
+    assert kfig.data[0].error_y.array is not None
