@@ -1,0 +1,369 @@
+"""Customer lifetime value: BG/NBD (purchase frequency, P(alive)) and Gamma-Gamma (spend).
+
+Own implementation with scipy (the ``lifetimes`` package is unmaintained since 2020 and no longer
+works with pandas 3 / scipy 1.17). Formulas:
+
+- BG/NBD: Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative to the
+  Pareto/NBD Model", Marketing Science 24(2); likelihood, P(alive) and conditional expectation as in
+  the technical note "Implementing the BG/NBD Model for Customer Base Analysis in Excel".
+- Gamma-Gamma: Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Base
+  Analysis", Journal of Marketing Research 42(4); Fader & Hardie note "The Gamma-Gamma Model of
+  Monetary Value" (2013).
+
+Summary statistics follow the published analyses: several orders on one calendar day count as one
+purchase; frequency x = distinct purchase days - 1 (repeat purchases), recency t_x = time from the first
+to the last purchase day, T = time from the first purchase day to the calibration end; the monetary value
+used by Gamma-Gamma is the mean value of the repeat purchase days (the first day is left out).
+Time is measured in days or weeks (days / 7).
+
+The BG/NBD likelihood is evaluated on unique (x, t_x, T) triples weighted by their counts, which makes a
+fit on 50,000 customers take a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from analytics.common import NotEnoughData
+
+DAYS_PER_MONTH = 365.25 / 12
+UNIT_DAYS = {"day": 1.0, "week": 7.0}
+CHURN_BANDS = (("high", 0.0, 0.3), ("medium", 0.3, 0.7), ("low", 0.7, 1.0000001))
+MIN_CUSTOMERS_BGNBD = 20
+MIN_CUSTOMERS_GG = 10
+
+
+# ---------------------------------------------------------------- summary statistics
+
+
+def purchase_days(orders: pd.DataFrame, calibration_end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per (customer, purchase day) with the day's purchase value (sum of non-return lines).
+
+    Lines without a customer id and return lines are left out. With ``calibration_end`` only days up to
+    and including that calendar day are kept.
+    """
+    df = orders.loc[orders["customer_id"].notna() & ~orders["is_return"].astype(bool),
+                    ["customer_id", "order_date", "amount"]]
+    day = df["order_date"].dt.normalize()
+    if calibration_end is not None:
+        keep = day <= pd.Timestamp(calibration_end).normalize()
+        df, day = df.loc[keep], day.loc[keep]
+    out = (df.assign(day=day).groupby(["customer_id", "day"], sort=True, observed=True)["amount"]
+           .sum().reset_index())
+    return out
+
+
+def summary_data(orders: pd.DataFrame, calibration_end, time_unit: str = "week") -> pd.DataFrame:
+    """Per customer: frequency (repeat purchase days), recency, T (in ``time_unit``) and monetary_value
+    (mean value of the repeat purchase days; 0 when there is no repeat purchase)."""
+    if time_unit not in UNIT_DAYS:
+        raise ValueError(f"time_unit must be one of {', '.join(UNIT_DAYS)}")
+    cal = pd.Timestamp(calibration_end).normalize()
+    pdays = purchase_days(orders, cal)
+    unit = UNIT_DAYS[time_unit]
+    g = pdays.groupby("customer_id", sort=True, observed=True)
+    first = g["day"].min()
+    last = g["day"].max()
+    n = g.size()
+    total = g["amount"].sum()
+    first_value = g["amount"].first()  # rows are sorted by day within customer
+    freq = (n - 1).astype(float)
+    repeat_value = total - first_value
+    monetary = np.where(freq > 0, repeat_value / freq.where(freq > 0, 1.0), 0.0)
+    out = pd.DataFrame({
+        "customer_id": first.index,
+        "frequency": freq.to_numpy(),
+        "recency": ((last - first).dt.days / unit).to_numpy(dtype=float),
+        "T": ((cal - first).dt.days / unit).to_numpy(dtype=float),
+        "monetary_value": np.asarray(monetary, dtype=float),
+        "first_purchase": first.to_numpy(),
+    })
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- BG/NBD
+
+
+@dataclass(frozen=True)
+class BGNBD:
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    customers: int
+    converged: bool
+
+    def params(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k in ("r", "alpha", "a", "b")}
+
+
+def _bgnbd_ll(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Per-row log-likelihood of the BG/NBD model (Fader, Hardie & Lee 2005, eq. 6)."""
+    r, alpha, a, b = params
+    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    a2 = special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
+    a3 = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx),
+                      -np.inf)
+    return a1 + a2 + np.logaddexp(a3, a4)
+
+
+def _unique_triples(x, tx, T) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    arr = np.column_stack([np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float)])
+    uniq, counts = np.unique(arr, axis=0, return_counts=True)
+    return uniq[:, 0], uniq[:, 1], uniq[:, 2], counts.astype(float)
+
+
+def bgnbd_log_likelihood(params, x, tx, T) -> float:
+    """Total log-likelihood of the data under BG/NBD parameters (r, alpha, a, b)."""
+    ux, utx, uT, w = _unique_triples(x, tx, T)
+    return float(np.sum(w * _bgnbd_ll(np.asarray(params, float), ux, utx, uT)))
+
+
+def fit_bgnbd(x, tx, T) -> BGNBD:
+    """Maximum-likelihood BG/NBD fit on per-customer (frequency, recency, T)."""
+    x = np.asarray(x, float)
+    tx = np.asarray(tx, float)
+    T = np.asarray(T, float)
+    n = len(x)
+    if n < MIN_CUSTOMERS_BGNBD:
+        raise NotEnoughData("segmentation.error.clv_too_few", n=n, min=MIN_CUSTOMERS_BGNBD)
+    if not (x > 0).any():
+        raise NotEnoughData("segmentation.error.clv_no_repeat", n=n)
+    if np.any(T <= 0) or np.any(tx > T + 1e-9) or np.any(x < 0):
+        raise ValueError("BG/NBD needs 0 <= recency <= T and T > 0 for every customer")
+    ux, utx, uT, w = _unique_triples(x, tx, T)
+    wn = w / w.sum()
+
+    def nll(logp: np.ndarray) -> tuple[float, np.ndarray]:
+        val, grad = _bgnbd_ll_grad(np.exp(logp), ux, utx, uT, wn)
+        if not np.isfinite(val) or not np.all(np.isfinite(grad)):
+            return 1e100, np.zeros(4)
+        return -val, -grad * np.exp(logp)
+
+    start = np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
+    best = _minimize(nll, start)
+    r, alpha, a, b = np.exp(best.x)
+    ll = float(np.sum(w * _bgnbd_ll(np.array([r, alpha, a, b]), ux, utx, uT)))
+    converged = bool(best.success)
+    return BGNBD(float(r), float(alpha), float(a), float(b), ll, n, converged)
+
+
+def _minimize(fun, start: np.ndarray):
+    """Minimise a (value, gradient) objective over log-parameters: L-BFGS-B, then a BFGS polish."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # tiny linear algebra: extra BLAS threads only cost
+        return _minimize_inner(fun, start)
+
+
+def _minimize_inner(fun, start: np.ndarray):
+    bounds = [(-20.0, 20.0)] * len(start)
+    res = optimize.minimize(fun, start, jac=True, method="L-BFGS-B", bounds=bounds,
+                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
+    if res.success:
+        return res
+    res2 = optimize.minimize(fun, res.x, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 500})
+    if res2.fun <= res.fun and np.all(np.abs(res2.x) <= 20):
+        res2.success = bool(res2.success or res.success)
+        return res2
+    return res
+
+
+def _bgnbd_ll_grad(params: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
+    """Weighted log-likelihood and its gradient in (r, alpha, a, b)."""
+    r, alpha, a, b = params
+    psi = special.digamma
+    a3 = -(r + x) * np.log(alpha + T)
+    pos = x > 0
+    bx1 = np.where(pos, b + x - 1, 1.0)
+    a4 = np.where(pos, np.log(a) - np.log(bx1) - (r + x) * np.log(alpha + tx), -np.inf)
+    lse = np.logaddexp(a3, a4)
+    w3 = np.exp(a3 - lse)
+    w4 = np.exp(a4 - lse)
+    ll = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+          + special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x) + lse)
+    d_r = psi(r + x) - psi(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx)
+    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
+    d_a = psi(a + b) - psi(a + b + x) + w4 / a
+    d_b = psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - w4 / bx1
+    grad = np.array([np.sum(w * d_r), np.sum(w * d_alpha), np.sum(w * d_a), np.sum(w * d_b)])
+    return float(np.sum(w * ll)), grad
+
+
+def _gg_ll_grad(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean Gamma-Gamma log-likelihood and its gradient in (p, q, gamma)."""
+    p, q, v = params
+    psi = special.digamma
+    px = p * x
+    lxm = np.log(x * mx + v)
+    ll = _gg_ll(params, x, mx)
+    d_p = x * (psi(px + q) - psi(px) + np.log(mx) + np.log(x) - lxm)
+    d_q = psi(px + q) - psi(q) + np.log(v) - lxm
+    d_v = q / v - (px + q) / (x * mx + v)
+    return float(np.mean(ll)), np.array([np.mean(d_p), np.mean(d_q), np.mean(d_v)])
+
+
+def p_alive(m: BGNBD, x, tx, T) -> np.ndarray:
+    """P(customer still active | x, t_x, T); 1 for customers without repeat purchases."""
+    x = np.asarray(x, float)
+    tx = np.asarray(tx, float)
+    T = np.asarray(T, float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_ratio = np.log(m.a) - np.log(np.maximum(m.b + x - 1, 1e-300)) + (m.r + x) * (
+            np.log(m.alpha + T) - np.log(m.alpha + tx))
+        odds = np.where(x > 0, np.exp(np.minimum(log_ratio, 700)), 0.0)
+    return 1.0 / (1.0 + odds)
+
+
+def expected_purchases(m: BGNBD, t, x, tx, T) -> np.ndarray:
+    """E[number of purchases in (T, T + t] | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10)."""
+    x = np.asarray(x, float)
+    tx = np.asarray(tx, float)
+    T = np.asarray(T, float)
+    t = np.asarray(t, float)
+    r, alpha, a, b = m.r, m.alpha, m.a, m.b
+    z = t / (alpha + T + t)
+    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+    first = (a + b + x - 1) / (a - 1)
+    second = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        denom = 1 + np.where(
+            x > 0,
+            np.exp(np.minimum(np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
+                              + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)), 700)),
+            0.0)
+    return first * second / denom
+
+
+def population_expected_purchases(m: BGNBD, t) -> np.ndarray:
+    """E[X(t)] for a new customer (eq. 7): used to check the fit."""
+    t = np.asarray(t, float)
+    r, alpha, a, b = m.r, m.alpha, m.a, m.b
+    z = t / (alpha + t)
+    return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b, a + b - 1, z))
+
+
+# ---------------------------------------------------------------- Gamma-Gamma
+
+
+@dataclass(frozen=True)
+class GammaGamma:
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float
+    customers: int
+    converged: bool
+
+    def params(self) -> dict:
+        return {"p": self.p, "q": self.q, "gamma": self.gamma}
+
+
+def _gg_ll(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> np.ndarray:
+    """Per-customer log-likelihood of the mean spend mx over x transactions (Fader & Hardie 2013, eq. 4),
+    up to terms that do not depend on the parameters are kept so values compare with lifetimes."""
+    p, q, v = params
+    px = p * x
+    return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(v)
+            + (px - 1) * np.log(mx) + px * np.log(x) - (px + q) * np.log(x * mx + v))
+
+
+def fit_gamma_gamma(x, mx) -> GammaGamma:
+    """Fit on customers with x > 0 repeat purchases and positive mean spend mx (others are ignored)."""
+    x = np.asarray(x, float)
+    mx = np.asarray(mx, float)
+    keep = (x > 0) & (mx > 0) & np.isfinite(mx)
+    x, mx = x[keep], mx[keep]
+    n = len(x)
+    if n < MIN_CUSTOMERS_GG:
+        raise NotEnoughData("segmentation.error.gg_too_few", n=n, min=MIN_CUSTOMERS_GG)
+
+    def nll(logp: np.ndarray) -> tuple[float, np.ndarray]:
+        val, grad = _gg_ll_grad(np.exp(logp), x, mx)
+        if not np.isfinite(val) or not np.all(np.isfinite(grad)):
+            return 1e100, np.zeros(3)
+        return -val, -grad * np.exp(logp)
+
+    start = np.log([1.0, 1.0, max(float(np.mean(mx)), 1e-3)])
+    best = _minimize(nll, start)
+    p, q, v = np.exp(best.x)
+    ll = float(np.sum(_gg_ll(np.array([p, q, v]), x, mx)))
+    converged = bool(best.success)
+    return GammaGamma(float(p), float(q), float(v), ll, n, converged)
+
+
+def expected_spend(m: GammaGamma, x, mx) -> np.ndarray:
+    """E[M | x, mx]: posterior mean spend per purchase; the population mean p*gamma/(q-1) when x = 0
+    or mx is not positive."""
+    x = np.asarray(x, float)
+    mx = np.asarray(mx, float)
+    pop = m.p * m.gamma / (m.q - 1) if m.q > 1 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = m.p * (m.gamma + x * mx) / (m.p * x + m.q - 1)
+    return np.where((x > 0) & (mx > 0), cond, pop)
+
+
+# ---------------------------------------------------------------- CLV
+
+
+def customer_lifetime_value(bg: BGNBD, gg: GammaGamma, x, tx, T, mx, *, horizon_months: int = 12,
+                            discount: float = 0.01, time_unit: str = "week") -> np.ndarray:
+    """Discounted expected value over ``horizon_months``: sum over months i of
+    (E[purchases by month i] - E[purchases by month i-1]) x E[spend] / (1 + discount)^i."""
+    x = np.asarray(x, float)
+    tx = np.asarray(tx, float)
+    T = np.asarray(T, float)
+    spend = expected_spend(gg, x, mx)
+    ux, utx, uT, _ = _unique_triples(x, tx, T)
+    # evaluate the expectations once per unique triple, then map back
+    keys = np.column_stack([x, tx, T])
+    _, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    unit = UNIT_DAYS[time_unit]
+    per_month = DAYS_PER_MONTH / unit
+    value = np.zeros(len(ux))
+    prev = np.zeros(len(ux))
+    for i in range(1, int(horizon_months) + 1):
+        cum = expected_purchases(bg, i * per_month, ux, utx, uT)
+        value += (cum - prev) / (1 + discount) ** i
+        prev = cum
+    return value[inverse] * spend
+
+
+def expected_purchases_horizon(bg: BGNBD, x, tx, T, horizon_months: int, time_unit: str) -> np.ndarray:
+    ux, utx, uT, _ = _unique_triples(x, tx, T)
+    keys = np.column_stack([np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float)])
+    _, inverse = np.unique(keys, axis=0, return_inverse=True)
+    t = horizon_months * DAYS_PER_MONTH / UNIT_DAYS[time_unit]
+    return expected_purchases(bg, t, ux, utx, uT)[inverse.ravel()]
+
+
+def churn_band(p: np.ndarray | pd.Series) -> np.ndarray:
+    """'high' (P(alive) < 0.3), 'medium' (0.3 <= P < 0.7) or 'low' (>= 0.7) churn risk."""
+    p = np.asarray(p, float)
+    return np.select([p < 0.3, p < 0.7], ["high", "medium"], "low")
+
+
+def clv_table(orders: pd.DataFrame, calibration_end, *, time_unit: str = "week", horizon_months: int = 12,
+              discount: float = 0.01) -> tuple[pd.DataFrame, BGNBD, GammaGamma]:
+    """Fit both models on the calibration period and score every customer: p_alive, churn band,
+    expected purchases over the horizon, expected spend per purchase and CLV."""
+    summ = summary_data(orders, calibration_end, time_unit)
+    summ = summ.loc[summ["T"] > 0].reset_index(drop=True)
+    bg = fit_bgnbd(summ["frequency"], summ["recency"], summ["T"])
+    gg = fit_gamma_gamma(summ["frequency"], summ["monetary_value"])
+    x, tx, T, mx = (summ[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
+    summ["p_alive"] = p_alive(bg, x, tx, T)
+    summ["churn_risk"] = churn_band(summ["p_alive"])
+    summ["expected_purchases"] = expected_purchases_horizon(bg, x, tx, T, horizon_months, time_unit)
+    summ["expected_spend"] = expected_spend(gg, x, mx)
+    summ["clv"] = customer_lifetime_value(bg, gg, x, tx, T, mx, horizon_months=horizon_months,
+                                          discount=discount, time_unit=time_unit)
+    return summ, bg, gg

@@ -1,0 +1,587 @@
+"""Persona builder: profile of any RFM group, cn8 group, cluster or tier against the whole customer base.
+
+For every attribute value: segment share, base share and TGI = segment share / base share x 100, with
+a 95% Wilson interval for the segment share (statsmodels ``proportion_confint``) and the TGI interval
+obtained by dividing the share interval by the base share (the base share, measured on the whole base,
+is treated as fixed). A TGI is flagged ("significant") only when its interval excludes 100.
+
+- Customer attributes (one value per customer; the unit is customers): demographics from the customers
+  frame (gender, age band, city tier, region, member level, occupation, income band, acquisition channel,
+  interests exploded: share = customers with the tag / customers with any known tag), spend band (base
+  quintiles of net sales), frequency band and recency band.
+- Order attributes (the unit is orders or purchases): category (share of non-return order x category
+  purchases), channel, time of day and day of week (share of orders), price sensitivity (share of orders
+  with a discount > 0 or a campaign). Orders of one customer are not independent, so their interval uses
+  the effective sample size of a ratio estimator clustered by customer (n_eff = p(1-p) / Var_cluster(p)).
+
+The base is every customer of the RFM table (customers with a non-return order before the analysis date).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analytics import segmentation as seg
+from analytics.common import NotEnoughData, filter_dates, jsonable
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.params import Param
+
+PAGE = "persona-builder"
+KINDS = {"orders": True, "customers": False}
+MIN_SIZE = 30
+WARN_SIZE = 100
+MIN_SUPPORT = 10  # segment count needed before an attribute feeds the card
+MAX_VALUES = 25   # per attribute; the rest is pooled as "other"
+
+PARAMS = [
+    Param("source", "str", "rfm", choices=("rfm", "cn8", "cluster", "tier"), help="personas.help.source"),
+    Param("segment", "str", None, help="personas.help.segment"),
+    Param("persona_id", "str", None, help="personas.help.persona_id"),
+    Param("analysis_date", "date", None, help="segmentation.help.analysis_date"),
+    Param("features", "list", list(seg.DEFAULT_FEATURES), choices=seg.FEATURES, help="segmentation.help.features"),
+    Param("k", "int", None, min=2, max=12, help="segmentation.help.k"),
+    Param("seed", "int", 42, min=0, help="segmentation.help.seed"),
+    Param("tier_basis", "str", "spend", choices=("spend", "points"), help="segmentation.help.tier_basis"),
+    Param("tier_thresholds", "list", None, help="segmentation.help.tier_thresholds"),
+    Param("min_size", "int", MIN_SIZE, min=5, max=100000, help="personas.help.min_size"),
+]
+
+CUSTOMER_ATTRS = ("gender", "age_band", "city_tier", "region", "member_level", "occupation", "income_band",
+                  "acquisition_channel", "interests")
+BEHAVIOUR_ATTRS = ("spend_band", "frequency_band", "recency_band")
+ORDER_ATTRS = ("category", "channel", "hour_band", "weekday", "price_sensitivity")
+HOUR_BANDS = ((0, 6, "night"), (6, 12, "morning"), (12, 18, "afternoon"), (18, 24, "evening"))
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# ---------------------------------------------------------------- intervals and TGI
+
+
+def wilson(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (statsmodels). nobs may be an effective (non-integer) sample size."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    count = np.asarray(count, float)
+    nobs = np.asarray(nobs, float)
+    ok = nobs > 0
+    lo = np.full(count.shape, np.nan)
+    hi = np.full(count.shape, np.nan)
+    if ok.any():
+        lo_, hi_ = proportion_confint(count[ok], nobs[ok], alpha=alpha, method="wilson")
+        lo[ok], hi[ok] = lo_, hi_
+    return lo, hi
+
+
+def tgi_table(seg_count, seg_n, base_count, base_n, n_eff=None) -> pd.DataFrame:
+    """Shares, TGI and intervals from counts. ``n_eff`` (optional) replaces seg_n in the interval."""
+    seg_count = np.asarray(seg_count, float)
+    seg_n = np.broadcast_to(np.asarray(seg_n, float), seg_count.shape)
+    base_count = np.asarray(base_count, float)
+    base_n = np.broadcast_to(np.asarray(base_n, float), base_count.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where(seg_n > 0, seg_count / seg_n, np.nan)
+        b = np.where(base_n > 0, base_count / base_n, np.nan)
+        neff = seg_n if n_eff is None else np.minimum(np.asarray(n_eff, float), seg_n)
+        lo, hi = wilson(s * neff, neff)
+        tgi = s / b * 100
+        tlo = lo / b * 100
+        thi = hi / b * 100
+    sig = (tlo > 100) | (thi < 100)
+    return pd.DataFrame({"segment_share": s, "base_share": b, "tgi": tgi, "ci_low": lo, "ci_high": hi,
+                         "tgi_low": tlo, "tgi_high": thi, "n_eff": neff, "significant": sig & np.isfinite(tgi)})
+
+
+# ---------------------------------------------------------------- attribute builders
+
+
+def _bands_by_quantile(values: pd.Series, qs, fmt) -> tuple[pd.Series, list[str]]:
+    v = values.astype(float)
+    edges = sorted(set(seg._nice(x) for x in np.quantile(v.dropna(), qs) if np.isfinite(x) and x > 0))
+    if not edges:
+        return pd.Series(["all"] * len(v), index=v.index), ["all"]
+    labels = [f"< {fmt(edges[0])}"] + [f"{fmt(a)}-{fmt(b)}" for a, b in zip(edges[:-1], edges[1:])] + \
+        [f"≥ {fmt(edges[-1])}"]
+    idx = np.searchsorted(np.array(edges), v.to_numpy(), side="right")
+    out = pd.Series(np.array(labels, dtype=object)[idx], index=v.index)
+    return out.where(v.notna()), labels
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:g}"
+
+
+def customer_attributes(tab: pd.DataFrame, customers: pd.DataFrame | None, ad: pd.Timestamp) -> pd.DataFrame:
+    """Long frame (code, attribute, value) of customer-level attributes for every customer of ``tab``."""
+    parts = []
+    spend, _ = _bands_by_quantile(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
+    freq = pd.cut(tab["frequency"], [0, 1, 2, 5, 10, np.inf], labels=["1", "2", "3-5", "6-10", "11+"]).astype("str")
+    rec = pd.cut(tab["recency_days"], [-1, 30, 90, 180, 365, np.inf],
+                 labels=["0-30", "31-90", "91-180", "181-365", "365+"]).astype("str")
+    for name, s in (("spend_band", spend), ("frequency_band", freq), ("recency_band", rec)):
+        parts.append(pd.DataFrame({"code": tab.index.to_numpy(), "attribute": name, "value": s.to_numpy()}))
+    if customers is not None and len(customers) and "customer_id" in customers.columns:
+        c = customers.loc[customers["customer_id"].notna()].copy()
+        c["customer_id"] = c["customer_id"].astype("str")
+        c = c.drop_duplicates("customer_id", keep="last").set_index("customer_id")
+        c = c.reindex(tab["customer_id"].to_numpy())
+        c.index = tab.index
+        age = c["age"].astype(float) if "age" in c.columns else pd.Series(np.nan, index=c.index)
+        if "birth_year" in c.columns:
+            age = age.fillna(ad.year - c["birth_year"].astype(float))
+        if age.notna().any():
+            band = pd.cut(age, [0, 17, 24, 29, 34, 39, 49, np.inf],
+                          labels=["<18", "18-24", "25-29", "30-34", "35-39", "40-49", "50+"]).astype("str")
+            parts.append(pd.DataFrame({"code": c.index, "attribute": "age_band", "value": band.where(age.notna())}))
+        if "income" in c.columns and c["income"].notna().any():
+            inc, _ = _bands_by_quantile(c["income"], [0.25, 0.5, 0.75], _num)
+            parts.append(pd.DataFrame({"code": c.index, "attribute": "income_band", "value": inc}))
+        for col in ("gender", "city_tier", "region", "member_level", "occupation", "acquisition_channel"):
+            if col in c.columns and c[col].notna().any():
+                parts.append(pd.DataFrame({"code": c.index, "attribute": col,
+                                           "value": c[col].astype("str").str.strip().where(c[col].notna())}))
+        if "interests" in c.columns and c["interests"].notna().any():
+            tags = c["interests"].dropna().astype("str").str.split(r"[,，;；|/、]+", regex=True).explode()
+            tags = tags.str.strip()
+            tags = tags[tags != ""]
+            parts.append(pd.DataFrame({"code": tags.index, "attribute": "interests", "value": tags.to_numpy()})
+                         .drop_duplicates())
+    out = pd.concat(parts, ignore_index=True)
+    out = out.loc[out["value"].notna() & (out["value"].astype("str") != "nan")]
+    return out
+
+
+def order_attributes(prep: seg.Prepared, orders: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
+    """Long frame (code, attribute, value) with one row per order (per order x category for category)."""
+    o = orders.loc[orders["customer_id"].notna() & orders["order_date"].notna()
+                   & ~orders["is_return"].fillna(False).astype(bool)]
+    o = o.loc[o["order_date"] < ad]
+    if o.empty:
+        return pd.DataFrame(columns=["code", "attribute", "value"])
+    code = pd.Index(prep.ids).get_indexer(o["customer_id"].astype("str"))
+    base = pd.DataFrame({"code": code, "order": o["order_id"].astype("str").to_numpy(),
+                         "date": o["order_date"].to_numpy()})
+    parts = []
+    if o["category"].notna().any():
+        cat = base.assign(value=o["category"].astype("str").to_numpy()).loc[o["category"].notna().to_numpy()]
+        parts.append(cat.drop_duplicates(["code", "order", "value"]).assign(attribute="category"))
+    first = base.assign(row=np.arange(len(base))).drop_duplicates(["code", "order"])
+    rows = first["row"].to_numpy()
+    if o["channel"].notna().any():
+        ch = o["channel"].astype("str").to_numpy()[rows]
+        keep = o["channel"].notna().to_numpy()[rows]
+        parts.append(first.loc[keep].assign(attribute="channel", value=ch[keep]))
+    d = pd.to_datetime(first["date"])
+    if ((d.dt.hour != 0) | (d.dt.minute != 0)).mean() > 0.5:  # times of day are recorded
+        h = d.dt.hour.to_numpy()
+        band = np.select([h < 6, h < 12, h < 18], ["night", "morning", "afternoon"], "evening")
+        parts.append(first.assign(attribute="hour_band", value=band))
+    parts.append(first.assign(attribute="weekday", value=np.array(WEEKDAYS)[d.dt.day_of_week.to_numpy()]))
+    has_disc = o["discount"].notna().any()
+    has_camp = o["campaign"].notna().any()
+    if has_disc or has_camp:
+        flag = np.zeros(len(o), bool)
+        if has_disc:
+            flag |= (o["discount"].fillna(0).to_numpy(float) > 0)
+        if has_camp:
+            flag |= o["campaign"].notna().to_numpy()
+        per_order = pd.Series(flag).groupby([base["code"].to_numpy(), base["order"].to_numpy()]).any()
+        po = per_order.reset_index()
+        po.columns = ["code", "order", "flag"]
+        parts.append(pd.DataFrame({"code": po["code"].to_numpy(), "attribute": "price_sensitivity",
+                                   "value": np.where(po["flag"].to_numpy(), "discounted", "full_price")}))
+    out = pd.concat(parts, ignore_index=True)[["code", "attribute", "value"]]
+    return out.loc[out["code"] >= 0]
+
+
+def _pool_values(df: pd.DataFrame) -> pd.DataFrame:
+    """Keep the MAX_VALUES most frequent values per attribute, pool the rest as 'other'."""
+    counts = df.groupby(["attribute", "value"]).size().rename("n").reset_index()
+    counts["rank"] = counts.groupby("attribute")["n"].rank(method="first", ascending=False)
+    rare = counts.loc[counts["rank"] > MAX_VALUES, ["attribute", "value"]]
+    if rare.empty:
+        return df
+    key = df["attribute"] + "\x00" + df["value"].astype("str")
+    rk = set(rare["attribute"] + "\x00" + rare["value"].astype("str"))
+    df = df.copy()
+    df.loc[key.isin(rk).to_numpy(), "value"] = "other"
+    return df
+
+
+def profile(tab: pd.DataFrame, mask: np.ndarray, cust_long: pd.DataFrame, order_long: pd.DataFrame) -> pd.DataFrame:
+    """Attribute table of the segment (mask over tab rows) against the whole base (all tab rows)."""
+    in_seg = pd.Series(mask, index=tab.index)
+    frames = []
+    # customer-level: unit = customers with a known value of the attribute
+    if len(cust_long):
+        cl = _pool_values(cust_long)
+        cl = cl.assign(seg=in_seg.reindex(cl["code"]).to_numpy())
+        n_base = cl.groupby("attribute")["code"].nunique()
+        n_seg = cl.loc[cl["seg"]].groupby("attribute")["code"].nunique()
+        cnt = cl.groupby(["attribute", "value"]).agg(base_count=("code", "size"), seg_count=("seg", "sum")).reset_index()
+        cnt["base_n"] = n_base.reindex(cnt["attribute"]).to_numpy()
+        cnt["seg_n"] = n_seg.reindex(cnt["attribute"]).fillna(0).to_numpy()
+        cnt["unit"] = "customers"
+        cnt["n_eff"] = cnt["seg_n"]
+        frames.append(cnt)
+    if len(order_long):
+        ol = _pool_values(order_long)
+        ol = ol.assign(seg=in_seg.reindex(ol["code"]).to_numpy())
+        base_tot = ol.groupby("attribute").size()
+        cnt = ol.groupby(["attribute", "value"]).agg(base_count=("code", "size"), seg_count=("seg", "sum")).reset_index()
+        cnt["base_n"] = base_tot.reindex(cnt["attribute"]).to_numpy()
+        s = ol.loc[ol["seg"]]
+        seg_tot = s.groupby("attribute").size()
+        cnt["seg_n"] = seg_tot.reindex(cnt["attribute"]).fillna(0).to_numpy()
+        cnt["unit"] = np.where(cnt["attribute"] == "category", "purchases", "orders")
+        # effective n of a ratio estimator clustered by customer
+        yi = s.groupby(["attribute", "value", "code"]).size().rename("y").reset_index()
+        ni = s.groupby(["attribute", "code"]).size().rename("n").reset_index()
+        neff = []
+        for (attr, val), grp in yi.groupby(["attribute", "value"], sort=False):
+            cust = ni.loc[ni["attribute"] == attr]
+            y = grp.set_index("code")["y"].reindex(cust["code"].to_numpy(), fill_value=0).to_numpy(float)
+            n = cust["n"].to_numpy(float)
+            N, m = n.sum(), len(n)
+            p = y.sum() / N
+            var = ((y - p * n) ** 2).sum() / N ** 2 * (m / (m - 1)) if m > 1 else np.nan
+            ne = p * (1 - p) / var if var and var > 0 else N
+            neff.append((attr, val, min(ne, N)))
+        ne_df = pd.DataFrame(neff, columns=["attribute", "value", "n_eff"])
+        cnt = cnt.merge(ne_df, on=["attribute", "value"], how="left")
+        cnt["n_eff"] = cnt["n_eff"].fillna(cnt["seg_n"])
+        frames.append(cnt)
+    if not frames:
+        return pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True)
+    tg = tgi_table(df["seg_count"], df["seg_n"], df["base_count"], df["base_n"], df["n_eff"])
+    out = pd.concat([df[["attribute", "value", "unit", "seg_count", "seg_n", "base_count", "base_n"]]
+                     .rename(columns={"seg_count": "segment_count", "seg_n": "segment_n"}), tg], axis=1)
+    out["small"] = out["n_eff"] < MIN_SIZE
+    out.loc[out["small"], "significant"] = False
+    order = {a: i for i, a in enumerate(CUSTOMER_ATTRS + BEHAVIOUR_ATTRS + ORDER_ATTRS)}
+    out["_o"] = out["attribute"].map(order).fillna(99)
+    out = out.sort_values(["_o", "segment_share"], ascending=[True, False]).drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- labels
+
+
+def value_label(attribute: str, value: str, lang: str = "en") -> str:
+    if attribute == "hour_band" or attribute == "weekday" or attribute == "price_sensitivity" or value == "other":
+        return t(f"personas.value.{value}", lang)
+    if attribute in ("frequency_band", "recency_band"):
+        return t(f"personas.value.{attribute}", lang, v=value)
+    return str(value)
+
+
+def attr_label(attribute: str, lang: str = "en") -> str:
+    return t(f"personas.attr.{attribute}", lang)
+
+
+# ---------------------------------------------------------------- persona card
+
+
+_URBAN = ("一线", "新一线", "tier 1", "tier1", "first", "1", "new tier 1")
+_TOWN = ("三线", "四线", "五线", "tier 3", "tier 4", "tier 5", "3", "4", "5", "三线及以下", "下沉")
+_MOM = ("母婴", "宝宝", "育儿", "亲子", "baby", "mom", "parent", "kids", "孕")
+
+
+def _ev(row: dict, lang: str) -> dict:
+    return {"attribute": row["attribute"], "value": row["value"], "tgi": row["tgi"],
+            "segment_share": row["segment_share"], "base_share": row["base_share"],
+            "evidence": t("personas.card.evidence", lang, attr=attr_label(row["attribute"], lang),
+                          value=value_label(row["attribute"], row["value"], lang), tgi=f"{row['tgi']:.0f}",
+                          share=fmt_pct(row["segment_share"], lang))}
+
+
+def _bands_order(attr: str, rows: list[dict]) -> list[str]:
+    return [r["value"] for r in rows if r["attribute"] == attr]
+
+
+def build_card(attributes: list[dict], size: int, base_size: int, segment_label: str, lang: str = "en",
+               stats: dict | None = None) -> dict:
+    """Persona card from the attribute table: name, portrait, needs, channels, offers. Every sentence
+    carries the attribute, value and TGI it rests on."""
+    stats = stats or {}
+    rows = [r for r in attributes if r.get("tgi") is not None and np.isfinite(r["tgi"])]
+    strong = sorted([r for r in rows if r["significant"] and r["tgi"] > 100 and r["segment_count"] >= MIN_SUPPORT
+                     and r["value"] != "other"], key=lambda r: -r["tgi"])
+    weak = sorted([r for r in rows if r["significant"] and r["tgi"] < 100 and r["value"] != "other"],
+                  key=lambda r: r["tgi"])
+
+    def top(attr: str) -> dict | None:
+        return next((r for r in strong if r["attribute"] == attr), None)
+
+    # ---- name: up to two adjectives + a noun, each from an over-indexed attribute
+    adjs: list[tuple[str, dict]] = []
+    noun: tuple[str, dict] | None = None
+    g = top("gender")
+    interest = top("interests")
+    if g is not None:
+        gv = str(g["value"]).strip().lower()
+        female = gv in ("f", "female", "woman", "women", "女", "女性")
+        male = gv in ("m", "male", "man", "men", "男", "男性")
+        mom = interest is not None and any(k in str(interest["value"]).lower() for k in _MOM)
+        if female and mom:
+            noun = (t("personas.name.moms", lang), g)
+        elif female:
+            noun = (t("personas.name.women", lang), g)
+        elif male:
+            noun = (t("personas.name.men", lang), g)
+    ct = top("city_tier")
+    if ct is not None:
+        v = str(ct["value"]).strip().lower()
+        if any(v == k or v.startswith(k) for k in _URBAN):
+            adjs.append((t("personas.name.urban", lang), ct))
+        elif any(v == k or v.startswith(k) for k in _TOWN):
+            adjs.append((t("personas.name.small_town", lang), ct))
+    sb = top("spend_band")
+    spend_bands = _bands_order("spend_band", attributes)
+    if sb is not None and spend_bands:
+        ordered = sorted(set(spend_bands), key=_band_key)
+        if sb["value"] == ordered[-1]:
+            adjs.append((t("personas.name.premium", lang), sb))
+        elif sb["value"] == ordered[0]:
+            adjs.append((t("personas.name.budget", lang), sb))
+    fb = top("frequency_band")
+    if fb is not None and fb["value"] in ("6-10", "11+"):
+        adjs.append((t("personas.name.loyal", lang), fb))
+    rb = top("recency_band")
+    if rb is not None and rb["value"] in ("181-365", "365+"):
+        adjs.append((t("personas.name.lapsing", lang), rb))
+    ps = next((r for r in rows if r["attribute"] == "price_sensitivity" and r["value"] == "discounted"
+               and r["significant"]), None)
+    if ps is not None:
+        adjs.append((t("personas.name.deal" if ps["tgi"] > 100 else "personas.name.full_price", lang), ps))
+    ab = top("age_band")
+    if ab is not None:
+        key = "young" if ab["value"] in ("<18", "18-24", "25-29") else \
+            ("thirties" if ab["value"] in ("30-34", "35-39") else "mature")
+        adjs.append((t(f"personas.name.{key}", lang), ab))
+    hb = top("hour_band")
+    if hb is not None and hb["value"] in ("evening", "night"):
+        adjs.append((t("personas.name.night_owl", lang), hb))
+    if noun is None:
+        cat = top("category")
+        if cat is not None:
+            noun = (t("personas.name.category_shoppers", lang, cat=cat["value"]), cat)
+        else:
+            noun = (t("personas.name.customers", lang), None)
+    adjs = sorted(adjs, key=lambda a: -a[1]["tgi"])[:2]
+    sep = "" if lang == "zh" else " "
+    name = sep.join([a[0] for a in adjs] + [noun[0]])
+    if lang != "zh":
+        name = name[:1].upper() + name[1:]
+    name_basis = [_ev(a[1], lang) for a in adjs] + ([_ev(noun[1], lang)] if noun[1] is not None else [])
+
+    # ---- portrait
+    share = size / base_size if base_size else None
+    sentences = [t("personas.card.portrait_size", lang, n=fmt_number(size, lang), share=fmt_pct(share, lang),
+                   segment=segment_label)]
+    if stats.get("avg_monetary") is not None:
+        sentences.append(t("personas.card.portrait_value", lang, avg=fmt_money(stats["avg_monetary"], lang),
+                           base=fmt_money(stats["base_avg_monetary"], lang),
+                           value=fmt_pct(stats.get("net_sales_share"), lang)))
+    if strong:
+        items = ("；" if lang == "zh" else "; ").join(
+            t("personas.card.item", lang, attr=attr_label(r["attribute"], lang),
+              value=value_label(r["attribute"], r["value"], lang), tgi=f"{r['tgi']:.0f}") for r in strong[:4])
+        sentences.append(t("personas.card.portrait_over", lang, items=items))
+    if weak:
+        items = ("；" if lang == "zh" else "; ").join(
+            t("personas.card.item", lang, attr=attr_label(r["attribute"], lang),
+              value=value_label(r["attribute"], r["value"], lang), tgi=f"{r['tgi']:.0f}") for r in weak[:3])
+        sentences.append(t("personas.card.portrait_under", lang, items=items))
+    if not strong and not weak:
+        sentences.append(t("personas.card.portrait_none", lang))
+    portrait = ("" if lang == "zh" else " ").join(sentences)
+
+    # ---- needs
+    needs = []
+    if ps is not None:
+        needs.append({"text": t("personas.need.value" if ps["tgi"] > 100 else "personas.need.quality", lang),
+                      **_ev(ps, lang)})
+    if sb is not None and spend_bands and sb["value"] == sorted(set(spend_bands), key=_band_key)[-1]:
+        needs.append({"text": t("personas.need.premium", lang), **_ev(sb, lang)})
+    if rb is not None and rb["value"] in ("181-365", "365+"):
+        needs.append({"text": t("personas.need.come_back", lang), **_ev(rb, lang)})
+    f1 = top("frequency_band")
+    if f1 is not None and f1["value"] == "1":
+        needs.append({"text": t("personas.need.second_purchase", lang), **_ev(f1, lang)})
+    cats = [r for r in strong if r["attribute"] == "category"]
+    if cats:
+        needs.append({"text": t("personas.need.category", lang, cat=cats[0]["value"]), **_ev(cats[0], lang)})
+    if hb is not None and hb["value"] in ("evening", "night"):
+        needs.append({"text": t("personas.need.mobile_evening", lang), **_ev(hb, lang)})
+    if interest is not None:
+        needs.append({"text": t("personas.need.interest", lang, tag=interest["value"]), **_ev(interest, lang)})
+
+    # ---- channels: highest TGI with enough support
+    ch_rows = [r for r in rows if r["attribute"] in ("channel", "acquisition_channel") and r["value"] != "other"
+               and r["segment_count"] >= MIN_SUPPORT]
+    ch_rows = sorted(ch_rows, key=lambda r: (-(r["tgi"] if r["tgi"] >= 100 else 0), -r["segment_share"]))[:3]
+    channels = [{"channel": r["value"], "text": t("personas.channel.text" if r["significant"] and r["tgi"] > 100
+                                                   else "personas.channel.share", lang, channel=r["value"],
+                                                   tgi=f"{r['tgi']:.0f}", share=fmt_pct(r["segment_share"], lang)),
+                 **_ev(r, lang)} for r in ch_rows]
+
+    # ---- content and offers
+    offers = []
+    if ps is not None and ps["tgi"] > 100:
+        target = cats[0]["value"] if cats else None
+        offers.append({"text": t("personas.offer.coupon_cat" if target else "personas.offer.coupon", lang,
+                                 cat=target or ""), **_ev(ps, lang)})
+    elif ps is not None:
+        offers.append({"text": t("personas.offer.no_discount", lang), **_ev(ps, lang)})
+    if len(cats) >= 2:
+        offers.append({"text": t("personas.offer.bundle", lang, a=cats[0]["value"], b=cats[1]["value"]),
+                       **_ev(cats[1], lang)})
+    elif cats:
+        offers.append({"text": t("personas.offer.content_cat", lang, cat=cats[0]["value"]), **_ev(cats[0], lang)})
+    if hb is not None:
+        offers.append({"text": t("personas.offer.timing", lang, band=value_label("hour_band", hb["value"], lang)),
+                       **_ev(hb, lang)})
+    wd = top("weekday")
+    if wd is not None:
+        offers.append({"text": t("personas.offer.weekday", lang, day=value_label("weekday", wd["value"], lang)),
+                       **_ev(wd, lang)})
+    if sb is not None and sb["value"] == (sorted(set(spend_bands), key=_band_key)[-1] if spend_bands else None):
+        offers.append({"text": t("personas.offer.vip", lang), **_ev(sb, lang)})
+    return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
+            "offers": offers}
+
+
+def _band_key(label: str) -> float:
+    s = str(label).replace(",", "").replace("≥", "").replace("<", "").strip()
+    first = s.split("-")[0].strip()
+    try:
+        v = float(first)
+    except ValueError:
+        return math.inf
+    if str(label).startswith("<"):
+        return -math.inf
+    return v
+
+
+# ---------------------------------------------------------------- page compute
+
+
+def default_segment(source: str, tab: pd.DataFrame) -> str:
+    if source == "rfm":
+        return "Champions"
+    if source == "cn8":
+        return "重要价值"
+    if source == "cluster":
+        return "1"
+    return str(int(tab["tier"].max()))
+
+
+def segment_label(source: str, value: str, lang: str, n_tiers: int = 4) -> str:
+    if source in ("rfm", "cn8"):
+        return seg.group_label(value, lang)
+    if source == "cluster":
+        return t("segmentation.label.cluster", lang, n=value)
+    try:
+        return seg.tier_name(int(float(value)), n_tiers, lang)
+    except ValueError:
+        return str(value)
+
+
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    p = {pp.key: pp.default for pp in PARAMS}
+    p.update({k: v for k, v in (params or {}).items() if v is not None})
+    if "orders" not in frames or frames["orders"] is None or frames["orders"].empty:
+        raise NotEnoughData("segmentation.error.no_orders")
+    source = p["source"]
+    tab, info = seg.customer_frame(frames, p, with_clusters=source == "cluster", with_tiers=source == "tier")
+    ad = info["analysis_date"]
+    value = str(p.get("segment") or default_segment(source, tab))
+    mask = seg.segment_mask(tab, source, value)
+    size = int(mask.sum())
+    base_size = len(tab)
+    min_size = int(p.get("min_size") or MIN_SIZE)
+    n_tiers = len(info["tiers"]["thresholds"]) + 1 if "tiers" in info else 4
+    label = segment_label(source, value, lang, n_tiers)
+    if size < min_size:
+        raise NotEnoughData("personas.error.too_small", segment=label, n=size, min=min_size)
+    warnings: list[str] = []
+    if size < WARN_SIZE:
+        warnings.append(t("personas.warning.small", lang, n=size))
+    if size == base_size:
+        warnings.append(t("personas.warning.whole_base", lang))
+    orders = filter_dates(frames["orders"], "order_date", p.get("start"), p.get("end"))
+    customers = frames.get("customers")
+    if customers is None or customers.empty:
+        warnings.append(t("personas.warning.no_customers", lang))
+        customers = None
+    cust_long = customer_attributes(tab, customers, ad)
+    order_long = order_attributes(info["prepared"], orders, ad)
+    attrs = profile(tab, mask, cust_long, order_long)
+    if customers is not None:
+        known = cust_long.loc[cust_long["attribute"].isin(CUSTOMER_ATTRS), "code"].nunique()
+        if known < base_size:
+            warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
+    missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
+    if missing:
+        warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
+    rows = []
+    for r in attrs.to_dict(orient="records"):
+        r["attribute_label"] = attr_label(r["attribute"], lang)
+        r["value_label"] = value_label(r["attribute"], r["value"], lang)
+        rows.append(r)
+    total = float(tab["monetary"].sum())
+    stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
+             "base_avg_monetary": float(tab["monetary"].mean()),
+             "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
+             "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
+             "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
+    card = build_card(rows, size, base_size, label, lang, stats)
+    findings = [c["text"] + " (" + c["evidence"] + ")" for c in card["channels"][:1]]
+    findings += [o["text"] + " (" + o["evidence"] + ")" for o in card["offers"][:2]]
+    findings += [n["text"] + " (" + n["evidence"] + ")" for n in card["needs"][:1]]
+    if not any(r["significant"] for r in rows):
+        findings.append(t("personas.finding.no_signal", lang))
+    return jsonable({
+        "persona_id": p.get("persona_id"),
+        "segment": {"source": source, "value": value, "label": label},
+        "analysis_date": ad.date(),
+        "size": size,
+        "base_size": base_size,
+        "share_of_base": size / base_size,
+        "stats": stats,
+        "attributes": rows,
+        "card": card,
+        "findings": findings,
+        "warnings": warnings,
+    })
+
+
+# ---------------------------------------------------------------- figures
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    import plotly.graph_objects as go
+
+    rows = [r for r in result.get("attributes", []) if r.get("tgi") is not None]
+    if not rows:
+        return []
+    sig = [r for r in rows if r["significant"]] or rows
+    sig = sorted(sig, key=lambda r: r["tgi"])[-20:]
+    top = sig[-1]
+    seg_label = result.get("segment", {}).get("label", "")
+    title = t("personas.chart.tgi", lang, segment=seg_label, value=value_label(top["attribute"], top["value"], lang),
+              attr=attr_label(top["attribute"], lang), tgi=f"{top['tgi']:.0f}")
+    labels = [f"{attr_label(r['attribute'], lang)}: {value_label(r['attribute'], r['value'], lang)}" for r in sig]
+    fig = go.Figure(go.Bar(
+        x=[r["tgi"] for r in sig], y=labels, orientation="h",
+        error_x=dict(type="data", symmetric=False,
+                     array=[(r["tgi_high"] or r["tgi"]) - r["tgi"] for r in sig],
+                     arrayminus=[r["tgi"] - (r["tgi_low"] or r["tgi"]) for r in sig]),
+        marker_color=["#2a6fdb" if r["tgi"] >= 100 else "#d9822b" for r in sig]))
+    fig.add_vline(x=100, line_dash="dash")
+    fig.update_layout(title=title, xaxis_title="TGI", height=max(300, 28 * len(sig) + 120))
+    return [{"key": "tgi", "title": title, "figure": fig}]
