@@ -11,6 +11,7 @@ st.set_page_config(page_title="Prism", page_icon=":material/diamond:", layout="w
 from analytics.registry import PAGES, module  # noqa: E402
 from components import auth, sidebar  # noqa: E402
 from components.i18n import tr  # noqa: E402
+from components import page as page_context  # noqa: E402
 from components.page import PageContext  # noqa: E402
 
 SECTIONS = ("data", "market", "customers", "campaigns")
@@ -24,7 +25,7 @@ def build_navigation(signed_in: bool):
                     default=p.url_path == "market-overview")
         )
     sections[tr("nav.section.data")].append(
-        st.Page("pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
+        st.Page("pages/user_admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
     )
     return st.navigation(sections, position="sidebar" if signed_in else "hidden")
 
@@ -45,6 +46,11 @@ picked = sidebar.dataset_pickers(kinds)
 start, end = sidebar.date_range() if kinds else (None, None)
 sidebar.user_box(user)
 
-st.session_state["_ctx"] = PageContext(url_path=url_path, user=user, datasets=picked["datasets"],
-                                       infos=picked["infos"], missing=picked["missing"], start=start, end=end)
-pg.run()
+ctx = PageContext(url_path=url_path, user=user, datasets=picked["datasets"], infos=picked["infos"],
+                  missing=picked["missing"], start=start, end=end)
+st.session_state["_ctx"] = ctx  # read by tests and benchmarks
+token = page_context.enter(ctx)
+try:
+    pg.run()
+finally:
+    page_context.leave(token)

@@ -87,7 +87,7 @@ def to_query(spec: Sequence[Param], values: dict[str, Any]) -> dict[str, str]:
     q: dict[str, str] = {}
     for p in spec:
         v = values.get(p.key, p.default)
-        if v is None or v == p.default:
+        if v is None or v == p.default or (isinstance(v, (list, tuple)) and not v and not p.default):
             continue
         if isinstance(v, date):
             q[p.key] = v.isoformat()

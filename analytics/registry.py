@@ -18,7 +18,7 @@ class PageInfo:
 
 
 PAGES: tuple[PageInfo, ...] = (
-    PageInfo("data", "analytics.datasets", "datasets", "pages/data.py", ":material/database:", "data"),
+    PageInfo("data", "analytics.datasets", "datasets", "pages/data_manager.py", ":material/database:", "data"),
     PageInfo("market-overview", "analytics.market", "market", "pages/market_overview.py", ":material/monitoring:", "market"),
     PageInfo("competitor-tracking", "analytics.competitors", "competitors", "pages/competitor_tracking.py", ":material/radar:", "market"),
     PageInfo("segmentation-explorer", "analytics.segmentation", "segmentation", "pages/segmentation_explorer.py", ":material/groups:", "customers"),

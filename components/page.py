@@ -3,6 +3,7 @@ cached result, and the common blocks (warnings, KPIs, charts, findings, tables, 
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,11 +34,25 @@ class PageContext:
         return {k for k, _, _ in self.datasets}
 
 
+# Set by app.py around pg.run(). A page script executed any other way (Streamlit's legacy pages/
+# directory routing, a typed URL such as /data_manager) has not passed the sign-in, so it draws nothing.
+_IN_APP: contextvars.ContextVar[PageContext | None] = contextvars.ContextVar("prism_page_context", default=None)
+
+
+def enter(ctx: PageContext) -> contextvars.Token:
+    return _IN_APP.set(ctx)
+
+
+def leave(token: contextvars.Token) -> None:
+    _IN_APP.reset(token)
+
+
 def context() -> PageContext:
-    ctx = st.session_state.get("_ctx")
-    if ctx is None:  # a page script run on its own (tests): no sidebar state
-        return PageContext(url_path="", user={"username": "", "name": "", "role": "viewer"})
-    return ctx
+    """The page's context from app.py; stops the run when the page was not opened through app.py."""
+    ctx = _IN_APP.get()
+    if ctx is None:
+        st.stop()
+    return ctx  # type: ignore[return-value]
 
 
 def param_label(ns: str, key: str) -> str:

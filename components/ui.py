@@ -118,7 +118,7 @@ def empty_state(kind: str) -> None:
             c1.download_button(tr("empty.template", kind=kind_label), data=path.read_bytes(),
                                file_name=f"prism_template_{kind}.csv", mime="text/csv", key=f"tpl_{kind}",
                                icon=":material/download:", on_click="ignore")
-        c2.page_link("pages/data.py", label=tr("empty.go_data"), icon=":material/upload:")
+        c2.page_link("pages/data_manager.py", label=tr("empty.go_data"), icon=":material/upload:")
 
 
 def share_link() -> str:

@@ -6,8 +6,10 @@ import streamlit as st
 
 from components import auth
 from components.i18n import tr
+from components.page import context
 from data import users
 
+context()  # only through app.py (signed in)
 st.title(tr("nav.admin"))
 auth.require_page("admin")
 

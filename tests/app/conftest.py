@@ -1,0 +1,98 @@
+"""AppTest harness: one demo workspace (temp SQLite + users file) for the whole session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORDS = {"admin": "admin-pass-123", "ana": "analyst-pass-123", "vic": "viewer-pass-123"}
+ROLES = {"admin": "admin", "ana": "analyst", "vic": "viewer"}
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("workspace")
+    old = {k: os.environ.get(k) for k in ("DATABASE_URL", "AUTH_CONFIG")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'prism.db'}"
+    os.environ["AUTH_CONFIG"] = str(tmp / "auth.yaml")
+    from data import demo, repository, users
+
+    repository.init_store()
+    for name, role in ROLES.items():
+        users.add_user(name, role=role, password=PASSWORDS[name], name=name.capitalize())
+    ids = {}
+    for kind, frame in demo.generate(seed=7).items():
+        info = repository.write_dataset(kind=kind, frame=frame, name=demo.DEMO_NAMES[kind],
+                                        content_hash=f"demo:{kind}", mapping={}, uploaded_by="ana")
+        ids[kind] = info["id"]
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield {"dir": tmp, "ids": ids}
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def make_app(user: str | None = "ana", *, page: str | None = None, query: dict | None = None):
+    """An AppTest of app.py, signed in as ``user`` (None: signed out), on ``page`` with ``query``.
+
+    The app runs once signed out first, so ``st.navigation`` has registered its pages (with their
+    url_path) before ``switch_page``; that first run only draws the sign-in form.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    if user:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = user
+        at.session_state["name"] = user.capitalize()
+    if query:
+        for k, v in query.items():
+            at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    return at
+
+
+def texts(at) -> str:
+    """All visible text of an AppTest run, for assertions."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def online_retail(workspace):
+    """Online Retail (541,909 lines) added to the workspace as an orders dataset; returns its id."""
+    from data import repository
+    from tests import fixtures
+
+    info = repository.write_dataset(kind="orders", frame=fixtures.online_retail_orders(), name="Online Retail",
+                                    content_hash="online-retail", mapping={}, uploaded_by="ana")
+    return info["id"]
+
+
+@pytest.fixture(scope="session")
+def hillstrom(workspace):
+    """Hillstrom (64,000 units) added to the workspace as an experiments dataset; returns its id."""
+    from data import repository
+    from tests import fixtures
+
+    info = repository.write_dataset(kind="experiments", frame=fixtures.hillstrom_experiments(), name="Hillstrom",
+                                    content_hash="hillstrom", mapping={}, uploaded_by="ana")
+    return info["id"]
+
+
+def run_page(user: str, page: str, query: dict | None = None):
+    """Sign in as ``user``, open ``page`` (a pages/ script) with ``query``, run, and return the AppTest."""
+    return make_app(user, page=page, query=query).run()

@@ -1,0 +1,111 @@
+"""The app shell: sign-in, roles on every page and action, language, the Data and Admin pages."""
+
+from __future__ import annotations
+
+from tests.app.conftest import PASSWORDS, make_app, texts
+
+
+def _sign_in(at, user, password):
+    at.text_input[0].input(user)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def test_signed_out_users_see_only_the_sign_in_form_and_a_deep_link_survives_it(workspace):
+    at = make_app(None, page="pages/data_manager.py").run()
+    assert not at.exception
+    assert "Sign in to Prism" in texts(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.title  # nothing of the page before sign-in
+    at = _sign_in(at, "ana", PASSWORDS["ana"])
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Data"]  # the linked page, not the home page
+
+
+def test_a_wrong_password_is_refused(workspace):
+    at = make_app(None).run()
+    at = _sign_in(at, "ana", "not-the-password")
+    assert "Username or password is incorrect." in texts(at)
+    assert not at.title
+
+
+def test_viewer_cannot_upload_delete_or_administer(workspace):
+    at = make_app("vic", page="pages/data_manager.py").run()
+    assert not at.exception
+    body = texts(at)
+    assert "cannot upload or change datasets" in body
+    assert not at.get("file_uploader")
+    at = make_app("vic", page="pages/user_admin.py").run()
+    assert "cannot open the Admin page" in texts(at)
+    assert not at.dataframe
+
+
+def test_analyst_sees_upload_and_admin_sees_users(workspace):
+    at = make_app("ana", page="pages/data_manager.py").run()
+    assert at.get("file_uploader")
+    at = make_app("admin", page="pages/user_admin.py").run()
+    assert not at.exception
+    users = at.dataframe[0].value
+    assert set(users["username"]) == {"admin", "ana", "vic"}
+
+
+def test_admin_adds_a_user_who_can_then_sign_in(workspace):
+    at = make_app("admin", page="pages/user_admin.py").run()
+    at.text_input[0].input("newbie")
+    at.text_input[1].input("New Bie")
+    at.selectbox[0].select("viewer")
+    at.text_input[2].input("newbie-pass-1")
+    at.button[0].click()
+    at = at.run()
+    assert "User newbie added." in texts(at)
+    at = _sign_in(make_app(None, page="pages/data_manager.py").run(), "newbie", "newbie-pass-1")
+    assert [t.value for t in at.title] == ["Data"]
+
+
+def test_data_page_lists_the_demo_datasets_in_both_languages(workspace):
+    at = make_app("ana", page="pages/data_manager.py").run()
+    names = set(at.dataframe[0].value["Name"]) if at.dataframe else set()
+    assert len(names) >= 7
+    at = make_app("ana", page="pages/data_manager.py", query={"lang": "zh"}).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["数据"]
+    assert "名称" in at.dataframe[0].value.columns
+
+
+def test_a_link_to_a_missing_dataset_says_so_plainly(workspace):
+    at = make_app("ana", page="pages/post_campaign_evaluation.py", query={"ex": "99999"}).run()
+    assert not at.exception
+    assert "dataset #99999, which no longer exists" in texts(at)
+
+
+def test_bad_parameter_values_are_reset_with_a_message_not_a_traceback(workspace):
+    at = make_app("ana", page="pages/post_campaign_evaluation.py",
+                  query={"start": "not-a-date", "lang": "xx", "ex": "abc"}).run()
+    assert not at.exception
+    body = texts(at)
+    assert "were not valid and were reset" in body and "start=not-a-date" in body
+    assert [t.value for t in at.title] == ["Post-campaign evaluation"]
+
+
+def test_sidebar_choices_are_written_to_the_url_and_restored_from_it(workspace):
+    ids = workspace["ids"]
+    at = make_app("ana", page="pages/post_campaign_evaluation.py").run()
+    assert at.query_params["ex"] == [str(ids["experiments"])] or at.query_params["ex"] == str(ids["experiments"])
+    at = make_app("ana", page="pages/post_campaign_evaluation.py",
+                  query={"ex": "0", "fb": str(ids["feedback"]), "start": "2026-09-01", "lang": "zh"}).run()
+    assert not at.exception
+    pick = {s.label: s.value for s in at.sidebar.selectbox}
+    assert pick["实验数据集"] == 0 and pick["用户反馈数据集"] == ids["feedback"]
+    assert str(at.session_state["start"]) == "2026-09-01"
+    assert at.session_state["_ctx"].kinds() == {"feedback", "orders"}
+
+
+def test_a_page_script_run_outside_the_app_draws_nothing(workspace):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data_manager.py"), default_timeout=60).run()
+    assert not at.exception
+    assert not at.title and not at.dataframe and not at.get("file_uploader")

@@ -1,0 +1,123 @@
+"""End-to-end: a real Streamlit server on localhost, driven by Playwright in Debian's Chromium.
+
+Never downloads a browser: Chromium must be installed (`.ci/run` installs Debian's package). When it
+is missing the tests fail with a clear message rather than skip, in CI and locally alike.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "tests" / "e2e" / "screenshots"
+PASSWORDS = {"admin": "admin-pass-123", "ana": "analyst-pass-123", "vic": "viewer-pass-123"}
+ROLES = {"admin": "admin", "ana": "analyst", "vic": "viewer"}
+DISPLAY = {"admin": "Administrator", "ana": "ana", "vic": "vic"}
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser"):
+        p = shutil.which(name)
+        if p:
+            return p
+    pytest.fail("Debian's chromium is not installed (apt-get install chromium); the browser tests need it")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'prism.db'}", "AUTH_CONFIG": str(tmp / "auth.yaml"),
+           "PRISM_ADMIN_PASSWORD": PASSWORDS["admin"]}
+    subprocess.run([sys.executable, "-m", "data", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
+    for name in ("ana", "vic"):
+        subprocess.run([sys.executable, "-m", "data", "users", "add", name, "--role", ROLES[name], "--password-stdin"],
+                       cwd=ROOT, env=env, input=PASSWORDS[name] + "\n", text=True, check=True, capture_output=True)
+    port = _free_port()
+    log = open(tmp / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the Streamlit server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+    yield {"url": base, "env": env, "tmp": tmp}
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    ctx.set_default_timeout(60_000)
+    yield ctx
+    ctx.close()
+
+
+def wait_idle(page, timeout: float = 90) -> None:
+    """Wait until Streamlit has finished running the script (no running indicator)."""
+    page.wait_for_timeout(400)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        if running == 0:
+            page.wait_for_timeout(300)
+            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+                return
+        page.wait_for_timeout(250)
+
+
+def sign_in(page, base: str, user: str, path: str = "") -> None:
+    page.goto(f"{base}/{path}")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {DISPLAY[user]}").wait_for()
+    wait_idle(page)
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

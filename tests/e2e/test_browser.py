@@ -1,0 +1,87 @@
+"""A person's path through Prism in headless Chromium: sign in, stay signed in, upload, share, roles,
+and a screenshot of every page for review (tests/e2e/screenshots/)."""
+
+from __future__ import annotations
+
+import re
+
+from analytics.registry import PAGES
+from tests.e2e.conftest import shot, sign_in, wait_idle
+
+
+def test_sign_in_and_a_reload_stays_signed_in(server, context):
+    page = context.new_page()
+    sign_in(page, server["url"], "ana")
+    assert page.get_by_role("heading", name="Market overview").count() >= 1
+    page.wait_for_timeout(1500)  # the auth cookie is written by a component after sign-in
+    page.reload()
+    page.get_by_text("Signed in as ana").wait_for()
+    assert page.get_by_label("Password").count() == 0
+
+
+def test_upload_a_csv_on_the_data_page_and_see_it_listed(server, context, tmp_path):
+    page = context.new_page()
+    sign_in(page, server["url"], "ana", "data")
+    csv = tmp_path / "june_orders.csv"
+    csv.write_text("订单编号,支付时间,买家ID,实付金额\nA1,2025/6/18,C1,¥1,234.50\nA2,2025/6/19,C2,88\n".replace("¥1,234.50", '"¥1,234.50"'),
+                   encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
+    page.get_by_text("All 2 rows are valid.").wait_for()
+    shot(page, "data-upload-review")
+    page.get_by_role("button", name="Store dataset").click()
+    page.get_by_text(re.compile(r"Stored dataset #\d+ “june_orders”: 2 rows")).wait_for()
+    page.get_by_role("tab", name="Datasets").click()
+    wait_idle(page)
+    assert page.get_by_text("june_orders").count() >= 1
+
+
+def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser):
+    a = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = a.new_page()
+    sign_in(page, server["url"], "ana", "data")
+    page.goto(f"{server['url']}/market-overview?lang=zh")
+    wait_idle(page)
+    page.get_by_role("heading", name="市场概览").wait_for()
+    page.get_by_role("button", name=re.compile("分享此视图")).click()
+    link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    assert "/market-overview" in link and "lang=zh" in link and re.search(r"[?&]o=\d+", link)
+    a.close()
+    b = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = b.new_page()
+    other.goto(link)
+    other.get_by_label("Username").fill("vic")
+    other.get_by_label("Password").fill("viewer-pass-123")
+    other.get_by_role("button", name=re.compile("Sign in|登录")).click()
+    other.get_by_role("heading", name="市场概览").wait_for()
+    wait_idle(other)
+    assert "/market-overview" in other.url and "lang=zh" in other.url
+    shot(other, "share-link-opened-by-viewer")
+    b.close()
+
+
+def test_a_viewer_cannot_reach_upload_delete_or_admin(server, context):
+    page = context.new_page()
+    sign_in(page, server["url"], "vic", "data")
+    assert page.get_by_text("cannot upload or change datasets").count() >= 1
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    page.get_by_role("tab", name="Datasets").click()
+    wait_idle(page)
+    assert page.get_by_role("button", name="Delete").first.is_disabled()
+    page.goto(f"{server['url']}/admin")
+    wait_idle(page)
+    page.get_by_text("cannot open the Admin page").wait_for()
+    assert page.get_by_role("button", name="Add user").count() == 0
+
+
+def test_screenshot_of_every_page(server, context):
+    page = context.new_page()
+    sign_in(page, server["url"], "admin")
+    for p in PAGES:
+        page.goto(f"{server['url']}/{p.url_path}")
+        wait_idle(page, timeout=120)
+        assert page.get_by_text("Traceback").count() == 0
+        assert page.locator('[data-testid="stException"]').count() == 0, p.url_path
+        shot(page, p.url_path)
+    page.goto(f"{server['url']}/admin")
+    wait_idle(page)
+    shot(page, "admin")
