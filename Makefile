@@ -21,7 +21,7 @@ init: setup
 
 ## run: set up everything and start the app on http://localhost:$(PORT)
 run: init
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python app.py --server.port $(PORT)
 
 ## test: every test (unit, AppTest, end-to-end in headless Chromium)
 test: setup

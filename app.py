@@ -3,7 +3,22 @@ sign-in, the shared sidebar, then the page."""
 
 from __future__ import annotations
 
-import streamlit as st
+if __name__ == "__main__":
+    import streamlit.runtime as _runtime
+
+    if not _runtime.exists():  # `python app.py [--server.port N ...]` starts the server
+        import sys
+
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.web import cli
+
+        # pages/ holds st.navigation pages, not v1 multipage scripts: without this, the first request
+        # after start-up is routed through the pages/ directory and shows a spurious "Page not found".
+        PagesManager.uses_pages_directory = False
+        sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
+        sys.exit(cli.main())
+
+import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="Prism", page_icon=":material/diamond:", layout="wide",
                    initial_sidebar_state="expanded")

@@ -53,7 +53,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = open(tmp / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -109,8 +109,8 @@ def wait_idle(page, timeout: float = 90) -> None:
 
 def sign_in(page, base: str, user: str, path: str = "") -> None:
     page.goto(f"{base}/{path}")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(PASSWORDS[user])
+    page.get_by_label("Username", exact=True).fill(user)
+    page.get_by_label("Password", exact=True).fill(PASSWORDS[user])
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text(f"Signed in as {DISPLAY[user]}").wait_for()
     wait_idle(page)

@@ -16,7 +16,7 @@ def test_sign_in_and_a_reload_stays_signed_in(server, context):
     page.wait_for_timeout(1500)  # the auth cookie is written by a component after sign-in
     page.reload()
     page.get_by_text("Signed in as ana").wait_for()
-    assert page.get_by_label("Password").count() == 0
+    assert page.get_by_label("Password", exact=True).count() == 0
 
 
 def test_upload_a_csv_on_the_data_page_and_see_it_listed(server, context, tmp_path):
@@ -49,8 +49,8 @@ def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser
     b = browser.new_context(viewport={"width": 1400, "height": 1000})
     other = b.new_page()
     other.goto(link)
-    other.get_by_label("Username").fill("vic")
-    other.get_by_label("Password").fill("viewer-pass-123")
+    other.get_by_label("Username", exact=True).fill("vic")
+    other.get_by_label("Password", exact=True).fill("viewer-pass-123")
     other.get_by_role("button", name=re.compile("Sign in|登录")).click()
     other.get_by_role("heading", name="市场概览").wait_for()
     wait_idle(other)
@@ -64,7 +64,8 @@ def test_a_viewer_cannot_reach_upload_delete_or_admin(server, context):
     sign_in(page, server["url"], "vic", "data")
     assert page.get_by_text("cannot upload or change datasets").count() >= 1
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
-    page.get_by_role("tab", name="Datasets").click()
+    shot(page, "viewer-data-page")
+    page.get_by_role("tab", name="Datasets").first.click()
     wait_idle(page)
     assert page.get_by_role("button", name="Delete").first.is_disabled()
     page.goto(f"{server['url']}/admin")
