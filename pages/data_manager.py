@@ -193,23 +193,27 @@ with tab_list:
         d = by_id[sel]
         own = d["uploaded_by"] == ctx.user["username"]
         a1, a2, a3 = st.columns(3)
-        with a1.popover(tr("data.rename"), icon=":material/edit:", disabled=not auth.can("upload")):
-            new = st.text_input(tr("data.new_name"), value=d["name"], key=f"rn_{sel}")
-            if st.button(tr("data.rename"), key=f"rn_btn_{sel}"):
-                try:
-                    cached.rename_dataset(sel, new)
-                    st.rerun()
-                except ValueError as exc:
-                    st.error(str(exc))
+        if auth.can("delete_others") or (auth.can("upload") and own):
+            with a1.popover(tr("data.rename"), icon=":material/edit:"):
+                new = st.text_input(tr("data.new_name"), value=d["name"], key=f"rn_{sel}")
+                if st.button(tr("data.rename"), key=f"rn_btn_{sel}"):
+                    try:
+                        cached.rename_dataset(sel, new)
+                        st.rerun()
+                    except ValueError as exc:
+                        st.error(str(exc))
         may_delete = auth.can("delete_others") or (auth.can("delete") and own)
-        with a2.popover(tr("data.delete"), icon=":material/delete:", disabled=not may_delete):
-            st.warning(tr("data.delete_confirm", name=d["name"], rows=fmt_number(d["rows"], lang())))
-            typed = st.text_input(tr("data.type_id", id=sel), key=f"del_t_{sel}")
-            if st.button(tr("data.delete"), type="primary", key=f"del_btn_{sel}", disabled=typed.strip() != str(sel)):
-                cached.delete_dataset(sel)
-                st.rerun()
-        if not may_delete and auth.can("delete"):
+        if may_delete:
+            with a2.popover(tr("data.delete"), icon=":material/delete:"):
+                st.warning(tr("data.delete_confirm", name=d["name"], rows=fmt_number(d["rows"], lang())))
+                typed = st.text_input(tr("data.type_id", id=sel), key=f"del_t_{sel}")
+                if st.button(tr("data.delete"), type="primary", key=f"del_btn_{sel}", disabled=typed.strip() != str(sel)):
+                    cached.delete_dataset(sel)
+                    st.rerun()
+        elif auth.can("delete"):
             a2.caption(tr("auth.denied", role=tr(f"role.{auth.role()}"), action=tr("auth.action.delete_others")))
+        else:
+            a2.caption(tr("auth.denied", role=tr(f"role.{auth.role()}"), action=tr("auth.action.delete")))
         a3.download_button(
             tr("data.download"), data=lambda: to_csv_bytes(cached.frame(sel, d["revision"])),
             file_name=f"prism_dataset_{sel}.csv", mime="text/csv", key=f"dl_ds_{sel}", icon=":material/download:",

@@ -52,3 +52,14 @@ def test_number_formats_per_language():
     assert fmt_date("2025-06-18", "en") == "18 Jun 2025"
     for lang in LANGS:
         assert fmt_pct(None, lang) == "—"
+
+
+def test_docs_metrics_is_generated_from_the_catalogues():
+    """docs/metrics.md is the catalogues' metric.* definitions, the same text as the hover help."""
+    from pathlib import Path
+
+    from analytics.__main__ import metrics_markdown
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text(encoding="utf-8")
+    assert doc == metrics_markdown(), "run: .venv/bin/python -m analytics metrics-doc"
+    assert doc.count("| `") >= 40

@@ -234,3 +234,19 @@ def test_gzip_and_excel_inputs(engine, tmp_path):
     res = ingest.ingest_bytes(xbuf.getvalue(), filename="t.xlsx", kind="orders", sheet="orders", engine=engine)
     frame = repo.load_frame(dataset_id=res["id"], engine=engine)
     assert np.allclose(frame["amount"], [1234.5, 12000.0])
+
+
+@pytest.mark.parametrize("kind", ["orders", "customers", "channels", "competitors", "experiments", "feedback",
+                                  "market", "media_mix"])
+def test_every_template_loads_cleanly_into_its_kind_and_is_recognised(engine, kind):
+    data = (ROOT / "data" / "samples" / f"{kind}.csv").read_bytes()
+    assert ingest.guess_kind(data, f"{kind}.csv") == kind
+    res = ingest.ingest_bytes(data, filename=f"{kind}.csv", kind=kind, engine=engine)
+    assert res["rejected_rows"] == 0 and res["rows"] >= 3
+    frame = repo.load_frame(dataset_id=res["id"], engine=engine)
+    from data.schema import KINDS
+
+    header = data.decode().splitlines()[0].split(",")
+    mapped_fields = set(res["mapping"])
+    assert mapped_fields == {h for h in header if h in KINDS[kind].field_names}
+    assert len(frame) == res["rows"]

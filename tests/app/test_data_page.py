@@ -1,0 +1,125 @@
+"""The Data page: upload with review, preview, validation report and commit; list, rename, delete."""
+
+from __future__ import annotations
+
+from data import repository
+from tests.app.conftest import make_app, texts
+
+GBK_EXPORT = ("店铺订单报表 2025年6月\n\n订单编号,支付时间,买家ID,商品名称,实付金额,订单状态\n"
+              "A1,2025/6/18 20:01,C1,精华液,\"￥1,234.50\",交易成功\n"
+              "A2,2025/6/19 09:30,C2,口红,1.2万,退款成功\n"
+              "合计,,,,\"13,234.50\",\n").encode("gbk")
+
+
+def _fresh():
+    """Datasets written straight to the store in a test: drop the app's 10-second list cache."""
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+def _datasets():
+    return {d["id"]: d for d in repository.list_datasets()}
+
+
+def test_upload_review_and_store_a_chinese_export(workspace):
+    before = _datasets()
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.file_uploader[0].set_value(("订单导出.csv", GBK_EXPORT, "text/csv"))
+    at = at.run()
+    assert not at.exception
+    body = texts(at)
+    assert "All 2 rows are valid." in body
+    assert "1 title rows skipped, 1 totals rows dropped" in body
+    mapping = at.data_editor[0].value
+    got = dict(zip(mapping["field"], mapping["column"]))
+    assert {k: got[k] for k in ("order_id", "order_date", "customer_id", "product_name", "amount", "status")} == {
+        "order_id": "订单编号", "order_date": "支付时间", "customer_id": "买家ID", "product_name": "商品名称",
+        "amount": "实付金额", "status": "订单状态"}
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("commit_")][0]).click()
+    at = at.run()
+    assert not at.exception
+    assert "“订单导出”: 2 rows (revision 1); 0 rows rejected" in texts(at)
+    after = _datasets()
+    new = [d for i, d in after.items() if i not in before]
+    assert len(new) == 1 and new[0]["kind"] == "orders" and new[0]["rows"] == 2 and new[0]["uploaded_by"] == "ana"
+    frame = repository.load_frame(dataset_id=new[0]["id"])
+    assert frame["amount"].tolist() == [1234.5, 12000.0]
+    assert frame["is_return"].tolist() == [False, True]
+
+
+def test_a_bad_file_gets_a_clear_message_and_nothing_is_stored(workspace):
+    before = _datasets()
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.file_uploader[0].set_value(("broken.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "text/csv"))
+    at = at.run()
+    assert not at.exception
+    assert "The file was not accepted: file 'broken.csv'" in texts(at)
+    assert _datasets() == before
+
+
+def test_rows_with_problems_are_listed_and_the_user_chooses(workspace):
+    rows = "order_id,order_date,amount\n" + "".join(f"B{i},2025-06-{i % 28 + 1:02d},{i}\n" for i in range(40))
+    rows += "B99,2025-06-01,abc\nB98,someday,3\n"
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.file_uploader[0].set_value(("mixed.csv", rows.encode(), "text/csv"))
+    at = at.run()
+    body = texts(at)
+    assert "2 of 42 rows (4.8%) have values that cannot be read" in body
+    errors = [df.value for df in at.dataframe if "reason" in df.value.columns]
+    assert errors and set(errors[0]["row"]) == {42, 43}
+    radio = [r for r in at.radio if r.key and r.key.startswith("badc_")][0]
+    assert radio.value == "keep"  # under the 5% threshold, keeping the good rows is proposed
+    radio.set_value("reject")
+    at = at.run()
+    before = _datasets()
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("commit_")][0]).click()
+    at = at.run()
+    assert "The file was not accepted" in texts(at) and _datasets() == before
+
+
+def test_viewer_sees_the_list_but_cannot_change_it(workspace):
+    at = make_app("vic", page="pages/data_manager.py").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) >= 8
+    assert not at.get("file_uploader")
+
+
+def test_rename_and_delete_own_dataset(workspace):
+    info = repository.write_dataset(kind="feedback", frame=__import__("data.demo", fromlist=["generate"]).generate(seed=3)["feedback"].head(20),
+                                    name="to delete", content_hash="tmp-del", mapping={}, uploaded_by="ana")
+    _fresh()
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.selectbox(key="data_pick").set_value(info["id"])
+    at = at.run()
+    at.text_input(key=f"rn_{info['id']}").input("renamed <b>set</b>")
+    at.button(key=f"rn_btn_{info['id']}").click()
+    at = at.run()
+    assert repository.get_dataset(dataset_id=info["id"])["name"] == "renamed <b>set</b>"
+    at.selectbox(key="data_pick").set_value(info["id"])
+    at = at.run()
+    at.text_input(key=f"del_t_{info['id']}").input(str(info["id"]))
+    at = at.run()
+    at.button(key=f"del_btn_{info['id']}").click()
+    at = at.run()
+    assert not at.exception
+    assert repository.get_dataset(dataset_id=info["id"]) is None
+
+
+def test_an_analyst_cannot_delete_someone_elses_dataset_but_an_admin_can(workspace):
+    info = repository.write_dataset(kind="market", frame=__import__("data.demo", fromlist=["generate"]).generate(seed=3)["market"].head(5),
+                                    name="owned by admin", content_hash="tmp-admin", mapping={}, uploaded_by="admin")
+    _fresh()
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.selectbox(key="data_pick").set_value(info["id"])
+    at = at.run()
+    assert "cannot delete other people's datasets" in texts(at)
+    assert not [b for b in at.button if b.key == f"del_btn_{info['id']}"]
+    at = make_app("admin", page="pages/data_manager.py").run()
+    at.selectbox(key="data_pick").set_value(info["id"])
+    at = at.run()
+    at.text_input(key=f"del_t_{info['id']}").input(str(info["id"]))
+    at = at.run()
+    at.button(key=f"del_btn_{info['id']}").click()
+    at.run()
+    assert repository.get_dataset(dataset_id=info["id"]) is None
