@@ -51,7 +51,7 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
             findings.append(t("datasets.finding.unmapped", lang, kind=t(f"ui.kind.{d['kind']}", lang), fields=", ".join(empty[:8])))
         if d.get("lines_without_customer"):
             findings.append(t("datasets.finding.no_customer", lang, n=d["lines_without_customer"]))
-    return jsonable({"datasets": datasets, "findings": findings, "warnings": []})
+    return jsonable({"quality": datasets, "findings": findings, "warnings": []})
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:

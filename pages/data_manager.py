@@ -225,7 +225,7 @@ with tab_list:
         with st.expander(tr("data.quality"), icon=":material/fact_check:"):
             key = ((d["kind"], sel, d["revision"]),)
             res = cached.page_result("data", key, cached.freeze_params({}), lang())
-            summary = res["datasets"][0]
+            summary = res["quality"][0]
             ui.findings(res.get("findings") or [])
             ui.table(summary["fields"], key=f"q_{sel}", file_name=f"quality_{sel}")
             st.download_button(tr("page.report"), data=lambda: cached.report_html("data", key, cached.freeze_params({}), lang(), ctx.user["username"]),
