@@ -41,7 +41,7 @@ from analytics.params import Param
 from analytics.stats import holm, two_proportion_ztest, wilson_interval
 
 PAGE = "channel-comparison"
-KINDS = {"channels": True, "orders": False}
+KINDS = {"channels": False, "orders": False}  # at least one; orders need a channel column
 PARAMS = [
     Param("by", "str", "channel", help="channels.help.by"),
     Param("min_points", "int", 8, min=3, max=1000, help="channels.help.min_points"),
@@ -249,12 +249,15 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     findings: list[str] = []
     ch = frames.get("channels")
     orders = frames.get("orders")
+    if ch is None and orders is None:
+        raise NotEnoughData("channels.error.none_selected")
     orders_table = None
     if orders is not None and not orders.empty and _present(orders, "channel"):
         orders_table = orders_by_channel(filter_dates(orders, "order_date", start, end))
     if ch is None or ch.empty:
         if orders_table is None or orders_table.empty:
-            raise NotEnoughData("channels.error.no_data")
+            raise NotEnoughData("channels.error.no_data" if ch is not None or orders is None or orders.empty
+                                or _present(orders, "channel") else "channels.error.orders_no_channel")
         return jsonable(_orders_only(orders_table, lang))
     df = filter_dates(ch, "date", start, end) if _present(ch, "date") else ch
     by = str(p["by"] or "channel")
@@ -511,4 +514,21 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.add_trace(go.Scatter(x=g["week"], y=g["roas"], mode="lines+markers", name=c))
         fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.roas", lang))
         out.append({"key": "trends", "title": title, "figure": fig})
+    return out
+
+
+# ----------------------------------------------------------------------------- page helpers
+
+
+def by_options(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> list[str]:
+    """Values for the ``by`` parameter: channel, campaign and the attribute columns that hold values."""
+    ch = frames.get("channels")
+    out = ["channel"]
+    if ch is None or ch.empty:
+        return out
+    if _present(ch, "campaign"):
+        out.append("campaign")
+    for c in ch.columns:
+        if str(c).startswith("attr_") and ch[c].notna().any() and ch[c].nunique(dropna=True) <= 200:
+            out.append(str(c)[5:])
     return out

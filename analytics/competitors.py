@@ -505,8 +505,9 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
                  "price": float(r.price)} for r in tl.itertuples(index=False)]
 
     # elasticity of own volume to competitor prices
-    el, el_reason, notes = _elasticity(orders, own_rows, rivals, lang)
+    el, el_reason, notes, weekly = _elasticity(orders, own_rows, rivals, lang)
     warnings += notes
+    own_vs = _own_vs_moves(weekly, events)
 
     # findings
     if summary:
@@ -547,6 +548,7 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         "price_timeline": timeline,
         "elasticity": el,
         "elasticity_reason": el_reason,
+        "own_vs_competitors": own_vs,
         "findings": findings,
         "warnings": warnings,
     }
@@ -578,9 +580,10 @@ def festival_share(weeks: pd.DatetimeIndex) -> pd.Series:
     return s.groupby(week_start(pd.Series(days)).to_numpy()).mean().reindex(weeks)
 
 
-def _elasticity(orders, own_rows, rivals, lang) -> tuple[dict | None, str | None, list[str]]:
+def _elasticity(orders, own_rows, rivals, lang) -> tuple[dict | None, str | None, list[str], pd.DataFrame | None]:
     """Own weekly volume (orders; else the own brand's sales_volume) vs the competitor price level of the
-    matching products / categories. Returns (elasticity, reason when None, warnings)."""
+    matching products / categories. Returns (elasticity, reason when None, warnings, the weekly series
+    (columns own_volume, competitor_price_level; None without own volume))."""
     notes: list[str] = []
     own_price = None
     camp_share = None
@@ -597,7 +600,7 @@ def _elasticity(orders, own_rows, rivals, lang) -> tuple[dict | None, str | None
         else:
             notes.append(t("competitors.warning.elasticity_all", lang))
         if o.empty:
-            return None, t("competitors.elasticity.no_volume", lang), notes
+            return None, t("competitors.elasticity.no_volume", lang), notes, None
         period = week_start(o["order_date"])
         qty = pd.to_numeric(o["quantity"], errors="coerce") if "quantity" in o.columns else pd.Series(np.nan, index=o.index)
         amount = pd.to_numeric(o["amount"], errors="coerce")
@@ -622,14 +625,56 @@ def _elasticity(orders, own_rows, rivals, lang) -> tuple[dict | None, str | None
         own_price = own_rows.groupby("period")["price"].mean()
         measure = "sales_volume"
     else:
-        return None, t("competitors.elasticity.no_volume", lang), notes
+        return None, t("competitors.elasticity.no_volume", lang), notes, None
     level = price_level(riv)
+    weekly = pd.DataFrame({"own_volume": vol, "competitor_price_level": level}).sort_index()
+    weekly = weekly.loc[weekly["own_volume"].notna()]
+    weekly.attrs["measure"] = measure
     el = cross_elasticity(vol, level, own_price, festival_share(pd.DatetimeIndex(level.index)), camp_share)
     if el["value"] is None:
-        return None, t(el["reason"], lang, n=el["n"], need=MIN_WEEKS), notes
+        return None, t(el["reason"], lang, n=el["n"], need=MIN_WEEKS), notes, weekly
     el["measure"] = measure
     el["reading"] = reading(el, lang)
-    return el, None, notes
+    return el, None, notes, weekly
+
+
+def _own_vs_moves(weekly: pd.DataFrame | None, events: list[dict]) -> dict | None:
+    """Own weekly volume next to the competitor price level and the competitor price moves of each week
+    (cuts and rises), for the page's "own sales next to competitor moves" chart."""
+    if weekly is None or weekly.empty:
+        return None
+    cuts: dict[pd.Timestamp, int] = {}
+    rises: dict[pd.Timestamp, int] = {}
+    for e in events:
+        wk = pd.Timestamp(e["date"]) - pd.Timedelta(days=pd.Timestamp(e["date"]).day_of_week)
+        (cuts if e["change_pct"] < 0 else rises)[wk] = (cuts if e["change_pct"] < 0 else rises).get(wk, 0) + 1
+    rows = [{"period": d.date().isoformat(),
+             "own_volume": float(r.own_volume),
+             "competitor_price_level": None if pd.isna(r.competitor_price_level) else float(r.competitor_price_level),
+             "price_cuts": int(cuts.get(d, 0)), "price_rises": int(rises.get(d, 0))}
+            for d, r in zip(weekly.index, weekly.itertuples(index=False))]
+    return {"measure": weekly.attrs.get("measure"), "weeks": rows}
+
+
+def filter_options(frames: dict[str, pd.DataFrame], params: dict | None = None, lang: str = "en") -> dict:
+    """Choices for the page's filters, from the competitor data: competitor names (for the own-brand
+    chooser), products and categories (sorted), and the own brand found automatically (or None)."""
+    comp = frames.get("competitors")
+    out: dict[str, Any] = {"competitor": [], "product": [], "category": [], "detected_own": None}
+    if comp is None or comp.empty:
+        return out
+    for col in ("competitor", "product", "category"):
+        if col in comp.columns:
+            vals = comp[col].dropna().astype("str").str.strip() if col == "competitor" else comp[col].dropna().astype("str")
+            out[col] = sorted(v for v in vals.unique() if v)
+    names = pd.Series(out["competitor"], dtype="object")
+    hit = names[names.map(norm).isin(OWN_MARKERS)] if len(names) else names
+    if len(hit):
+        out["detected_own"] = str(hit.iloc[0])
+    elif "competitor" in comp.columns:
+        df = comp.loc[comp["competitor"].notna()].assign(competitor=lambda d: d["competitor"].astype("str").str.strip())
+        out["detected_own"] = own_from_flag(df)
+    return out
 
 
 # ---------------------------------------------------------------- figures
@@ -714,6 +759,38 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(title=title, yaxis_title=t(f"competitors.label.{metric}", lang),
                           yaxis_tickformat=".1%" if metric == "share" else None)
         figs.append({"key": f"trend_{metric}", "title": title, "figure": fig})
+    ov = result.get("own_vs_competitors") or {}
+    weeks = ov.get("weeks") or []
+    if weeks:
+        from plotly.subplots import make_subplots
+
+        el = result.get("elasticity")
+        cuts = sum(w["price_cuts"] for w in weeks)
+        if el:
+            title = t("competitors.chart.own_vs", lang, n=len(weeks), cuts=cuts, v=f"{el['value']:.2f}",
+                      lo=f"{el['ci_low']:.2f}", hi=f"{el['ci_high']:.2f}")
+        else:
+            title = t("competitors.chart.own_vs_none", lang, n=len(weeks), cuts=cuts)
+        vol_label = t(f"competitors.label.volume_{ov.get('measure') or 'quantity'}", lang)
+        fig = make_subplots(specs=[[{"secondary_y": True}]])
+        xs = [w["period"] for w in weeks]
+        fig.add_trace(go.Bar(x=xs, y=[w["own_volume"] for w in weeks], name=vol_label, marker_color="#8ecae6"),
+                      secondary_y=False)
+        fig.add_trace(go.Scatter(x=xs, y=[w["competitor_price_level"] for w in weeks], mode="lines",
+                                 name=t("competitors.label.price_level", lang), line=dict(color="#264653")),
+                      secondary_y=True)
+        for key, sym, color in (("price_cuts", "triangle-down", "#d62728"), ("price_rises", "triangle-up", "#2ca02c")):
+            pts = [w for w in weeks if w[key]]
+            if pts:
+                fig.add_trace(go.Scatter(
+                    x=[w["period"] for w in pts], y=[w["competitor_price_level"] for w in pts], mode="markers",
+                    marker=dict(symbol=sym, size=[min(6 + 2 * w[key], 20) for w in pts], color=color),
+                    text=[t(f"competitors.label.{key}_n", lang, n=w[key]) for w in pts], hoverinfo="text+x",
+                    name=t(f"competitors.label.{key}", lang)), secondary_y=True)
+        fig.update_layout(title=title, hovermode="x unified")
+        fig.update_yaxes(title_text=vol_label, secondary_y=False)
+        fig.update_yaxes(title_text=t("competitors.label.price_level", lang), secondary_y=True)
+        figs.append({"key": "own_vs_competitors", "title": title, "figure": fig})
     el = result.get("elasticity")
     if el and el.get("points"):
         pts = el["points"]

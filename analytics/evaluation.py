@@ -715,6 +715,10 @@ def _cf_from_orders(orders: pd.DataFrame, p: dict, lang: str, warn: list[str]) -
     guessed = []
     if tagged is not None and (treated is None or start is None):
         sub = orders.loc[tagged]
+        names = sub["campaign"].astype("str")
+        if names.nunique() > 1:  # several campaigns tagged: evaluate the most recent one
+            firsts = sub.groupby(names)["order_date"].min()
+            sub = sub.loc[names == firsts.idxmax()]
         if treated is None and sub[by].notna().any():
             treated = str(sub[by].value_counts().index[0])
             guessed.append("treated")
@@ -812,6 +816,27 @@ def _money_row(group, inc_rev, lo, hi, cost, camp_share, incentive, n, lift_per_
 # ====================================================================== feedback
 
 
+TERMS_POOL = 400
+TERMS_PER_LANGUAGE = 15
+
+
+def _terms_by_language(terms: dict, texts: list[str]) -> dict:
+    """Chinese and English terms apart (a mostly-Chinese base would hide the English ones): the top terms
+    of each script, with ``share`` over the comments written in that language."""
+    from analytics import text
+
+    n_zh = sum(text.is_chinese(c) for c in texts if c.strip())
+    n_all = sum(1 for c in texts if c.strip())
+    out = {}
+    for key, n, want in (("zh", n_zh, True), ("en", n_all - n_zh, False)):
+        part = {"n_comments": int(n)}
+        for kind in ("words", "phrases"):
+            rows = [r for r in terms[kind] if bool(text.CJK.search(r["term"])) == want][:TERMS_PER_LANGUAGE]
+            part[kind] = [{**r, "share": r["count"] / n if n else None} for r in rows]
+        out[key] = part
+    return out
+
+
 def analyse_feedback(fb: pd.DataFrame, p: dict, lang: str, warn: list[str]) -> dict | None:
     from analytics import text
 
@@ -849,8 +874,10 @@ def analyse_feedback(fb: pd.DataFrame, p: dict, lang: str, warn: list[str]) -> d
         comments = comments.sample(MAX_COMMENTS, random_state=int(p["seed"]))
         warn.append(t(f"{NS}.warn.comments_sampled", lang, n=fmt_number(MAX_COMMENTS, lang)))
     if len(comments):
-        out["terms"] = text.top_terms(comments.astype("str").tolist(), 20)
-        out["terms"]["sampled"] = sampled
+        texts = comments.astype("str").tolist()
+        terms = text.top_terms(texts, TERMS_POOL)  # one pass; the top 20 are the same as top_terms(..., 20)
+        out["terms"] = {**terms, "words": terms["words"][:20], "phrases": terms["phrases"][:20], "sampled": sampled}
+        out["terms_by_language"] = _terms_by_language(terms, texts)
     if "campaign" in fb and fb["campaign"].notna().any():
         by = []
         for name, sub in fb.groupby(fb["campaign"].astype("str"), sort=True):
@@ -1006,6 +1033,124 @@ def _pfmt(p) -> str:
     if p is None or not np.isfinite(p):
         return "= —"
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+# ====================================================================== page helpers
+
+
+CF_COLUMNS = ("region", "channel", "category", "city")
+MAX_CF_VALUES = 300
+
+
+def _exp_outcomes_present(df: pd.DataFrame) -> list[str]:
+    def has(col: str) -> bool:
+        return col in df and df[col].notna().any()
+
+    out = []
+    if has("visited"):
+        out.append("visit")
+    if has("converted") or has("revenue"):
+        out.append("conversion")
+    if has("revenue"):
+        out.append("revenue")
+        out.append("revenue_per_converter")
+    return out
+
+
+def page_options(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """What the page's controls can offer, read from the data (the same date filters as ``compute``):
+    experiment groups (sorted as in the result) with sizes and the control guessed without a choice,
+    outcomes and attributes present, order columns and their values for the counterfactual, the orders'
+    date range, the tagged campaigns with their dates, and the feedback campaigns."""
+    p = _p(params)
+    out: dict = {"groups": [], "group_sizes": [], "control_guess": None, "control_how": None, "outcomes": [],
+                 "rate_outcomes": [], "attributes": [], "has_covariate": False, "n_units": 0,
+                 "cf_columns": [], "cf_values": {}, "cf_default_by": None, "date_min": None, "date_max": None,
+                 "campaigns": [], "feedback_campaigns": []}
+    exp = frames.get("experiments")
+    if exp is not None and "exposure_date" in exp and exp["exposure_date"].notna().any():
+        exp = filter_dates(exp, "exposure_date", p.get("start"), p.get("end"))
+    if exp is not None and len(exp) and "group" in exp and exp["group"].notna().any():
+        g = exp["group"].dropna().astype("str")
+        codes, names = pd.factorize(g, sort=True)
+        sizes = np.bincount(codes, minlength=len(names))
+        groups = [str(x) for x in names]
+        out.update({"groups": groups, "group_sizes": [int(x) for x in sizes], "n_units": int(len(exp))})
+        if len(groups) >= 2:
+            out["control_guess"], out["control_how"] = pick_control(groups, sizes.astype(float), None)
+        out["outcomes"] = _exp_outcomes_present(exp)
+        out["rate_outcomes"] = [o for o in RATE_OUTCOMES if o in out["outcomes"]]
+        out["attributes"] = [_attr_label(c) for c in exp.columns
+                             if c.startswith("attr_") and 2 <= exp[c].nunique(dropna=True) <= MAX_SEGMENT_LEVELS]
+        out["has_covariate"] = bool("pre_period_value" in exp and exp["pre_period_value"].notna().sum() >= 10)
+    orders = frames.get("orders")
+    if orders is not None and "order_date" in orders:
+        orders = filter_dates(orders, "order_date", p.get("start"), p.get("end"))
+    if orders is not None and len(orders) and orders["order_date"].notna().any():
+        out["date_min"] = orders["order_date"].min().date()
+        out["date_max"] = orders["order_date"].max().date()
+        cols = [c for c in CF_COLUMNS if c in orders] + [c for c in orders.columns if c.startswith("attr_")]
+        amount = orders["amount"].to_numpy(dtype=float, na_value=0.0) if "amount" in orders else None
+        for c in cols:
+            s = orders[c]
+            nun = s.nunique(dropna=True)
+            if nun < 2 or nun > MAX_CF_VALUES:
+                continue
+            key = s.astype("str").where(s.notna())
+            if amount is not None:
+                vals = pd.Series(amount, index=orders.index).groupby(key).sum().sort_values(ascending=False)
+            else:
+                vals = key.value_counts()
+            out["cf_columns"].append(_attr_label(c))
+            out["cf_values"][_attr_label(c)] = [str(v) for v in vals.index]
+            if out["cf_default_by"] is None and c in CF_COLUMNS and nun >= 3:
+                out["cf_default_by"] = c
+        if "campaign" in orders and orders["campaign"].notna().any():
+            sub = orders.loc[orders["campaign"].notna()]
+            agg = sub.groupby(sub["campaign"].astype("str"))["order_date"].agg(["min", "max", "count"])
+            agg = agg.sort_values("min", ascending=False)
+            out["campaigns"] = [{"campaign": str(k), "first_order": r["min"].date(), "last_order": r["max"].date(),
+                                 "order_lines": int(r["count"])} for k, r in agg.iterrows()]
+    fb = frames.get("feedback")
+    if fb is not None and "date" in fb and fb["date"].notna().any():
+        fb = filter_dates(fb, "date", p.get("start"), p.get("end"))
+    if fb is not None and len(fb) and "campaign" in fb and fb["campaign"].notna().any():
+        out["feedback_campaigns"] = sorted(str(x) for x in fb["campaign"].dropna().astype("str").unique())
+    return jsonable(out)
+
+
+def plan_figures(payload: dict | None) -> tuple[float | None, float | None]:
+    """(planned spend, planned outcome) from a saved promotion plan's payload (``total.spend``,
+    ``total.expected_outcome``); None for what the plan does not hold."""
+    tot = (payload or {}).get("total") if isinstance(payload, dict) else None
+    if not isinstance(tot, dict):
+        return None, None
+
+    def num(x):
+        try:
+            v = float(x)
+        except (TypeError, ValueError):
+            return None
+        return v if np.isfinite(v) else None
+
+    return num(tot.get("spend")), num(tot.get("expected_outcome"))
+
+
+def ratings_figure(result: dict, lang: str = "en") -> dict | None:
+    """The rating distribution as its own chart (``figures`` shows it only when there is no NPS)."""
+    import plotly.graph_objects as go
+
+    fb = result.get("feedback") or {}
+    rows, rm = fb.get("ratings"), fb.get("rating_mean")
+    if not rows or not rm:
+        return None
+    fig = go.Figure(go.Bar(x=[r["rating"] for r in rows], y=[r["count"] for r in rows],
+                           customdata=[r["share"] * 100 for r in rows],
+                           hovertemplate="%{x}: %{y} (%{customdata:.1f}%)<extra></extra>"))
+    fig.update_layout(xaxis_title=t(f"{NS}.chart.score_axis", lang), yaxis_title=t(f"{NS}.chart.count_axis", lang),
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return {"key": "ratings", "figure": fig,
+            "title": t(f"{NS}.chart.ratings", lang, mean=f"{rm['mean']:.2f}", n=fmt_number(rm["n"], lang))}
 
 
 # ====================================================================== page entry point

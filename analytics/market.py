@@ -921,6 +921,31 @@ def _findings(L, kpis, chosen, compare, cur, base_mask, bp, promos, dim_mask, la
     return out
 
 
+# ---------------------------------------------------------------- page helpers
+
+
+MAX_OPTIONS = 2000
+
+
+def filter_options(frames: dict[str, pd.DataFrame], params: dict | None = None, lang: str = "en") -> dict[str, list[str]]:
+    """Choices of the category / channel / region filters: the distinct values in the orders, largest
+    net sales first (at most MAX_OPTIONS each; an empty list when the orders have no such column)."""
+    orders = frames.get("orders")
+    out: dict[str, list[str]] = {d: [] for d in DIMS}
+    if orders is None or orders.empty:
+        return out
+    amount = pd.to_numeric(orders["amount"], errors="coerce").fillna(0.0)
+    if "is_return" in orders.columns:
+        amount = amount.where(~orders["is_return"].fillna(False).astype(bool), -amount.abs())
+    for dim in DIMS:
+        if dim not in orders.columns or not orders[dim].notna().any():
+            continue
+        vals = orders[dim].astype("str").where(orders[dim].notna())
+        tot = amount.groupby(vals, sort=False).sum().sort_values(ascending=False, kind="stable")
+        out[dim] = [str(v) for v in tot.index[:MAX_OPTIONS] if str(v) != ""]
+    return out
+
+
 # ---------------------------------------------------------------- figures
 
 

@@ -527,8 +527,142 @@ def collinear_pairs(X: np.ndarray, channels: list[str], limit: float = CORR_LIMI
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
     if not any(frames.get(k) is not None for k in ("media_mix", "channels")):
         raise NotEnoughData("promotions.error.no_data")
-    fit = fit_model(frames, params)
+    fit = fitted(frames, params, lang)
     return plan(fit, params, lang, frames)
+
+
+# ----------------------------------------------------------------------------- fit memo and page helpers
+
+FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end")
+PLAN_KIND = "promotion_plan"   # kind of the saved objects (cached.save_object) holding a saved plan
+_FIT_MEMO: "OrderedDict[tuple, tuple]" = None  # type: ignore[assignment]
+_FIT_MEMO_SIZE = 4
+_FIT_LOCK = None
+
+
+def _fit_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames the model is fitted on: the media mix when selected, else channels (+ orders)."""
+    if frames.get("media_mix") is not None and not frames["media_mix"].empty:
+        return {"media_mix": frames["media_mix"]}
+    return {k: frames[k] for k in ("channels", "orders") if frames.get(k) is not None}
+
+
+def fit_key(params: dict) -> tuple:
+    p = _defaults(params)
+    out = []
+    for k in FIT_PARAMS:
+        v = p.get(k)
+        out.append((k, tuple(v) if isinstance(v, list) else v))
+    return tuple(out)
+
+
+def fitted(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> mmm.MMMFit:
+    """:func:`fit_model`, memoised per process on the fit parameters and the identity of the frames.
+
+    The page's frames come from ``analytics.cached.frame`` (one shared object per dataset revision),
+    so a new budget, target, bound, template or incentive re-plans on the same fit (< 1 s) instead of
+    refitting; a new dataset revision is a new object and refits. Entries hold weak references to
+    the frames, so the memo never keeps a dataset alive."""
+    import threading
+    import weakref
+    from collections import OrderedDict
+
+    global _FIT_MEMO, _FIT_LOCK
+    if _FIT_MEMO is None:
+        _FIT_MEMO, _FIT_LOCK = OrderedDict(), threading.Lock()
+    used = _fit_frames(frames)
+    key = (fit_key(params), tuple(sorted((k, id(f), len(f)) for k, f in used.items())))
+    with _FIT_LOCK:
+        hit = _FIT_MEMO.get(key)
+        if hit is not None and all(hit[0].get(k) is not None and hit[0][k]() is f for k, f in used.items()):
+            _FIT_MEMO.move_to_end(key)
+            return hit[1]
+    fit = fit_model(frames, params)
+    try:
+        refs = {k: weakref.ref(f) for k, f in used.items()}
+    except TypeError:  # pragma: no cover - frames without weak references: do not memoise
+        return fit
+    with _FIT_LOCK:
+        _FIT_MEMO[key] = (refs, fit)
+        _FIT_MEMO.move_to_end(key)
+        while len(_FIT_MEMO) > _FIT_MEMO_SIZE:
+            _FIT_MEMO.popitem(last=False)
+    return fit
+
+
+def model_inputs(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """What the page needs before planning, without fitting: the channels the model will use, their
+    recent and highest weekly spend, and the media-mix columns offered as spend / control columns."""
+    p = _defaults(params)
+    out: dict = {"source": None, "channels": [], "current_weekly_spend": [], "hist_max_weekly": [], "weeks": 0,
+                 "last_date": None, "column_options": [], "default_spend_cols": []}
+    mm_frame = frames.get("media_mix")
+    if mm_frame is not None and not mm_frame.empty:
+        cols = [str(c)[5:] for c in mm_frame.columns if str(c).startswith("attr_")]
+        out["column_options"] = cols
+        out["default_spend_cols"] = [str(c)[5:] for c in mmm.default_spend_cols(mm_frame.columns)]
+    try:
+        data = load_model_data(frames, p)
+    except NotEnoughData:
+        return jsonable(out)
+    n = len(data.y)
+    recent = data.X[-min(RECENT_WEEKS, n):] if n else data.X
+    out.update({"source": data.source, "channels": list(data.channels),
+                "current_weekly_spend": recent.mean(axis=0).tolist() if n else [],
+                "hist_max_weekly": data.X.max(axis=0).tolist() if n else [], "weeks": n,
+                "last_date": data.dates[-1] if n else None})
+    return jsonable(out)
+
+
+def plan_payload(result: dict, params: dict, *, query: dict | None = None, datasets: list | None = None) -> dict:
+    """The saved form of a plan (kind :data:`PLAN_KIND`): what post-campaign evaluation compares with
+    actuals. Holds params, total {spend, expected_outcome, lower, upper, ...}, allocation, plan_start, weeks."""
+    tot = result.get("total") or {}
+    pac = result.get("pacing") or {}
+    return jsonable({
+        "params": {k: v for k, v in (params or {}).items()},
+        "query": dict(query or {}),
+        "datasets": list(datasets or []),
+        "mode": result.get("mode"),
+        "goal": result.get("goal"),
+        "total": tot,
+        "allocation": [{k: r.get(k) for k in ("channel", "spend", "share", "expected_outcome", "lower", "upper",
+                                               "marginal_roi", "weekly_spend", "min", "max")}
+                       for r in result.get("allocation") or []],
+        "plan_start": pac.get("start") or (params or {}).get("plan_start"),
+        "weeks": tot.get("weeks") or (params or {}).get("weeks"),
+        "phases": pac.get("phases") or [],
+        "feasibility": {k: (result.get("feasibility") or {}).get(k) for k in ("verdict", "holdout_mape", "history_weeks")},
+        "source": (result.get("fit") or {}).get("source"),
+    })
+
+
+def compare_plans(plans: list[dict], lang: str = "en") -> list[dict]:
+    """Saved plans side by side: one row per measure (totals, then each channel's spend), one column per plan.
+    ``plans``: saved objects ({"id", "name", "payload"})."""
+    names = [f"#{p['id']} {p['name']}" for p in plans]
+    rows: list[dict] = []
+
+    def row(label: str, values: list) -> None:
+        rows.append({t("promotions.compare.measure", lang): label, **dict(zip(names, values))})
+
+    tots = [(p.get("payload") or {}).get("total") or {} for p in plans]
+    for key in ("spend", "expected_outcome", "lower", "upper", "roi"):
+        row(t(f"promotions.compare.{key}", lang), [tt.get(key) for tt in tots])
+    row(t("promotions.compare.weeks", lang), [(p.get("payload") or {}).get("weeks") for p in plans])
+    row(t("promotions.compare.plan_start", lang), [(p.get("payload") or {}).get("plan_start") for p in plans])
+    channels: list[str] = []
+    for p in plans:
+        for a in (p.get("payload") or {}).get("allocation") or []:
+            if a.get("channel") not in channels:
+                channels.append(a.get("channel"))
+    for c in channels:
+        vals = []
+        for p in plans:
+            a = next((x for x in (p.get("payload") or {}).get("allocation") or [] if x.get("channel") == c), None)
+            vals.append(a.get("spend") if a else None)
+        row(t("promotions.compare.channel_spend", lang, channel=c), vals)
+    return jsonable(rows)
 
 
 # ----------------------------------------------------------------------------- figures
@@ -626,3 +760,11 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(title=title, barmode="stack", height=360, yaxis_title=t("promotions.label.spend", lang))
         out.append({"key": "timeline", "title": title, "figure": fig})
     return out
+
+
+def fit_ready(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """Fit (or reuse) the response model for the fit parameters and return a small summary; the page calls
+    it through ``cached.page_call`` with only the fit parameters, under its own progress message."""
+    fit = fitted(frames, params, lang)
+    return jsonable({"channels": list(fit.data.channels), "weeks": len(fit.data.y), "source": fit.data.source,
+                     "fit_seconds": fit.fit_seconds, "holdout_mape": fit.holdout.get("mape")})

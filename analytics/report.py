@@ -133,6 +133,9 @@ def to_html(
     title = t("ui.report.title", lang, page=t(f"ui.nav.{url_path}", lang))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<h1>{_esc(title)}</h1>", f"<p class='note'>{_esc(t('ui.report.generated', lang, when=when, user=user or '-'))}</p>"]
+    extra = getattr(module(url_path), "html_sections", None)  # page-specific sections (must escape user text)
+    if extra is not None:
+        parts.append(extra(result, lang))
     used = {"datasets": datasets or result.get("datasets") or [], "filters": filters or result.get("params") or {}}
     parts.append(f"<h2>{_esc(t('ui.report.filters', lang))}</h2><pre>{_esc(json.dumps(used, ensure_ascii=False, indent=1, default=str))}</pre>")
     if result.get("findings"):

@@ -693,6 +693,76 @@ def customers_in(tab: pd.DataFrame, spec) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+DRILL_SOURCES = ("rfm", "cn8", "cluster", "tier", "churn")
+
+
+def _page_params(params: dict | None) -> dict:
+    p = {pp.key: pp.default for pp in PARAMS}
+    p.update({k: v for k, v in (params or {}).items() if v is not None})
+    return p
+
+
+def customer_table(frames: dict, params: dict, lang: str = "en") -> pd.DataFrame:
+    """Page helper (``cached.page_call``): one row per customer with everything a drill-down can select
+    on: RFM, named and cn8 group, cluster, tier (with its basis value) and P(alive) / churn band / CLV,
+    computed with the same parameters (and therefore the same numbers) as :func:`compute`. A part that
+    cannot be computed honestly (too few customers to cluster, no CLV fit) is left out, not faked."""
+    p = _page_params(params)
+    if "orders" not in frames or frames["orders"] is None or frames["orders"].empty:
+        raise NotEnoughData("segmentation.error.no_orders")
+    tab, info = customer_frame(frames, p)
+    prep, ad = info["prepared"], info["analysis_date"]
+    try:
+        res = cluster(tab, p.get("features") or DEFAULT_FEATURES, p.get("k"), int(p.get("seed") or 0))
+        tab["cluster"] = res.pop("labels")
+    except NotEnoughData:
+        pass
+    try:
+        values, _, _ = _tier_values(prep, ad, tab, frames.get("customers"), p["tier_basis"])
+        th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
+        tab["tier_basis_value"] = values.to_numpy()
+        tab["tier"] = assign_tiers(values, th)
+    except (NotEnoughData, ValueError):
+        pass
+    cal = _as_ts(p["clv_calibration_end"]) if p.get("clv_calibration_end") else ad
+    try:
+        ctab, _, _ = _clv_on_prepared(prep, ad, min(cal, ad), p["time_unit"], int(p["clv_horizon"]),
+                                      float(p["discount"]))
+        for c in ("p_alive", "churn_risk", "expected_purchases", "clv"):
+            tab[c] = ctab[c].reindex(tab.index)
+    except NotEnoughData:
+        pass
+    return tab.reset_index(drop=True)
+
+
+def audience(frames: dict, params: dict, lang: str = "en") -> pd.DataFrame:
+    """Page helper: the audience file of ``params["audience"]`` (e.g. "rfm:At risk", "churn:high")."""
+    return customers_in(customer_table(frames, params, lang), params["audience"])
+
+
+def audience_options(result: dict, lang: str = "en") -> list[dict]:
+    """Every group, cluster, tier and churn band of a page result that a drill-down can open:
+    [{"spec": "rfm:At risk", "source": "rfm", "label": ..., "customers": n}, ...]."""
+    out: list[dict] = []
+    model_src = "rfm" if result.get("model", "named") == "named" else "cn8"
+    other_src = "cn8" if model_src == "rfm" else "rfm"
+    for src, rows in ((model_src, result.get("rfm_groups")), (other_src, result.get("rfm_groups_other"))):
+        for g in rows or []:
+            out.append({"spec": f"{src}:{g['group']}", "source": src, "label": group_label(g["group"], lang),
+                        "customers": g["customers"]})
+    for pr in (result.get("clusters") or {}).get("profiles") or []:
+        out.append({"spec": f"cluster:{pr['cluster']}", "source": "cluster",
+                    "label": t("segmentation.label.cluster", lang, n=pr["cluster"]), "customers": pr["customers"]})
+    cur = (result.get("tiers") or {}).get("current") or []
+    for r in reversed(cur):
+        out.append({"spec": f"tier:{r['tier']}", "source": "tier", "label": tier_name(r["tier"], len(cur), lang),
+                    "customers": r["customers"]})
+    for b in (result.get("clv") or {}).get("churn_bands") or []:
+        out.append({"spec": f"churn:{b['band']}", "source": "churn", "label": t(f"segmentation.churn.{b['band']}", lang),
+                    "customers": b["customers"]})
+    return out
+
+
 # ---------------------------------------------------------------- page compute
 
 
@@ -809,7 +879,17 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         clv_out = {"error": t(exc.key, lang, **exc.kwargs)}
         warnings.append(clv_out["error"])
 
+    bands = {b["band"]: b for b in (clv_out.get("churn_bands") or [])}
+    kpis = {
+        "customers": n,
+        "net_sales": float(tab["monetary"].sum()),
+        "avg_monetary": float(tab["monetary"].mean()),
+        "repeat_share": float((tab["frequency"] > 1).mean()),
+        "clv_total": clv_out.get("total"),
+        "high_churn_share": bands["high"]["share"] if "high" in bands else None,
+    }
     result = {
+        "kpis": kpis,
         "customers": n,
         "customer_ids": int(all_ids),
         "analysis_date": ad.date(),

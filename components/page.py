@@ -187,12 +187,16 @@ def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageC
     """
     ctx = context()
     header(url_path)
-    show_problems()
+    problems = st.container()
     if not require_kinds(url_path, ctx):
+        with problems:
+            show_problems()
         return ctx, {}, None
     spec = list(getattr(module(url_path), "PARAMS", []))
     with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
         params = param_widgets(url_path, spec, options=options)
+    with problems:  # after the widgets have read the URL, so page parameters are checked too
+        show_problems()
     result = compute(url_path, ctx, params)
     if result is not None:
         standard_blocks(url_path, ctx, params, result)

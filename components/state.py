@@ -121,10 +121,11 @@ def number(label: str, p: Param, *, state_key: str | None = None, step: float | 
     if st.session_state.get(key) is None:
         st.session_state[key] = p.default
     kwargs: dict[str, Any] = {"key": key, "help": help}
+    cast = int if p.type == "int" else float
     if p.min is not None:
-        kwargs["min_value"] = type(p.default)(p.min) if p.default is not None else p.min
+        kwargs["min_value"] = cast(p.min)
     if p.max is not None:
-        kwargs["max_value"] = type(p.default)(p.max) if p.default is not None else p.max
+        kwargs["max_value"] = cast(p.max)
     if step is not None:
         kwargs["step"] = step
     if fmt:

@@ -21,7 +21,7 @@ def _v1(conn: Connection) -> None:
     """Datasets, revisions and the fact tables (the first released schema)."""
     md = MetaData()
     cols = [c._copy() for c in models.Dataset.__table__.columns if c.name not in ("description", "fields")]
-    Table("dataset", md, *cols)
+    Table("dataset", md, *cols, sqlite_autoincrement=True)
     md.create_all(conn)
     tables = [models.DatasetRevision.__table__] + [m.__table__ for m in models.FACT_TABLES.values()]
     SQLModel.metadata.create_all(conn, tables=tables)
@@ -46,10 +46,16 @@ def _v3(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE dataset ADD COLUMN fields TEXT NOT NULL DEFAULT '[]'"))
 
 
+def _v4(conn: Connection) -> None:
+    """Columnar snapshots of dataset revisions (fast loads)."""
+    SQLModel.metadata.create_all(conn, tables=[models.DatasetSnapshot.__table__])
+
+
 MIGRATIONS: list[Migration] = [
     (1, "datasets, revisions, fact tables", _v1),
     (2, "dataset description, mapping presets, saved objects", _v2),
     (3, "dataset fields (non-empty canonical fields)", _v3),
+    (4, "dataset snapshots (Parquet copy of the current revision)", _v4),
 ]
 LATEST = MIGRATIONS[-1][0]
 

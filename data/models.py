@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Optional
 
 from pydantic import NaiveDatetime
-from sqlalchemy import Text
+from sqlalchemy import LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -21,6 +21,8 @@ def utcnow() -> datetime:
 
 class Dataset(SQLModel, table=True):
     __tablename__ = "dataset"
+    # ids are never reused after a delete: caches and share links key on them
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str
     kind: str = Field(index=True)
@@ -196,6 +198,7 @@ class SavedObject(SQLModel, table=True):
     """Saved personas, promotion plans and other named results (kind says which)."""
 
     __tablename__ = "saved_object"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = Field(index=True)  # persona | plan
     name: str
@@ -203,6 +206,20 @@ class SavedObject(SQLModel, table=True):
     payload: str = Field(default="{}", sa_type=Text, nullable=False)  # JSON
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DatasetSnapshot(SQLModel, table=True):
+    """A columnar (Parquet) copy of a dataset's current revision, written in the upload's transaction.
+
+    Pages load a revision from here in a fraction of a second instead of re-reading every row
+    (DESIGN.md §2); the fact rows stay the source for SQL queries and for files without a snapshot.
+    """
+
+    __tablename__ = "dataset_snapshot"
+    dataset_id: int = Field(primary_key=True)
+    revision: int
+    format: str = "parquet"
+    data: bytes = Field(sa_type=LargeBinary, nullable=False)
 
 
 class SchemaVersion(SQLModel, table=True):

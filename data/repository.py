@@ -7,6 +7,7 @@ Reads return canonical frames (docs/architecture.md). All SQL is parameterized.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
@@ -100,6 +101,8 @@ def delete_dataset(*, dataset_id: int, engine: Engine | None = None) -> bool:
     fact = models.FACT_TABLES[info["kind"]].__table__
     with eng.begin() as conn:
         conn.execute(delete(fact).where(fact.c.dataset_id == int(dataset_id)))
+        conn.execute(delete(models.DatasetSnapshot.__table__).where(
+            models.DatasetSnapshot.__table__.c.dataset_id == int(dataset_id)))
         conn.execute(
             delete(models.DatasetRevision.__table__).where(
                 models.DatasetRevision.__table__.c.dataset_id == int(dataset_id)
@@ -113,7 +116,7 @@ def table_counts(*, engine: Engine | None = None) -> dict[str, int]:
     """Rows per table (datasets, revisions and every fact table), for checks and tests."""
     out: dict[str, int] = {}
     with _engine(engine).connect() as conn:
-        for tbl in [models.Dataset, models.DatasetRevision, *models.FACT_TABLES.values()]:
+        for tbl in [models.Dataset, models.DatasetRevision, models.DatasetSnapshot, *models.FACT_TABLES.values()]:
             t = tbl.__table__
             out[t.name] = int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
     return out
@@ -304,6 +307,7 @@ def write_dataset(
                     )
                 )
             _insert_rows(conn, kind, ds_id, frame, lines, progress)
+            _write_snapshot(conn, kind, ds_id, revision, frame, lines, append=(mode == "append"))
             conn.execute(
                 rt.insert().values(
                     dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
@@ -314,11 +318,64 @@ def write_dataset(
     return get_dataset(dataset_id=ds_id, engine=eng)  # type: ignore[return-value]
 
 
+# ---------------------------------------------------------------- snapshots
+
+SNAP_LINE = "__line__"
+
+
+def _snapshot_frame(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
+    k = KINDS[kind]
+    table = models.FACT_TABLES[kind].__table__
+    derived = [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
+    out = pd.DataFrame(index=range(len(frame)))
+    for f in k.fields:
+        s = frame[f.name].reset_index(drop=True) if f.name in frame.columns else pd.Series([None] * len(frame))
+        out[f.name] = _typed(s, f.type)
+    for c in derived:
+        out[c] = frame[c].fillna(False).astype(bool).to_numpy() if c in frame.columns else False
+    for c in frame.columns:
+        if c.startswith(ATTR_PREFIX):
+            out[c] = frame[c].reset_index(drop=True)
+    out[SNAP_LINE] = lines.astype("int64") if lines is not None else np.arange(1, len(frame) + 1, dtype="int64")
+    return out
+
+
+def _to_parquet(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, compression="zstd")
+    return buf.getvalue()
+
+
+def _read_snapshot(conn: Connection, dataset_id: int) -> tuple[int, pd.DataFrame] | None:
+    st_ = models.DatasetSnapshot.__table__
+    row = conn.execute(select(st_.c.revision, st_.c.data).where(st_.c.dataset_id == int(dataset_id))).first()
+    if row is None:
+        return None
+    return int(row[0]), pd.read_parquet(io.BytesIO(row[1]))
+
+
+def _write_snapshot(conn: Connection, kind: str, dataset_id: int, revision: int, frame: pd.DataFrame,
+                    lines: np.ndarray | None, *, append: bool) -> None:
+    st_ = models.DatasetSnapshot.__table__
+    new = _snapshot_frame(kind, frame, lines)
+    if append:
+        old = _read_snapshot(conn, dataset_id)
+        if old is None:  # a dataset from before snapshots: no partial snapshot, rows stay the source
+            return
+        new = pd.concat([old[1], new], ignore_index=True)
+    conn.execute(delete(st_).where(st_.c.dataset_id == int(dataset_id)))
+    conn.execute(st_.insert().values(dataset_id=int(dataset_id), revision=int(revision), format="parquet",
+                                     data=_to_parquet(new)))
+
+
 # ---------------------------------------------------------------- reading rows
 
 
-def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame:
-    """The dataset's current revision as a canonical frame (docs/architecture.md)."""
+def load_frame(*, dataset_id: int, engine: Engine | None = None, from_rows: bool = False) -> pd.DataFrame:
+    """The dataset's current revision as a canonical frame (docs/architecture.md).
+
+    Read from the revision's Parquet snapshot when there is one (``from_rows=False``), else from the
+    fact rows; both give the same frame (tests/unit/test_store.py)."""
     eng = _engine(engine)
     info = get_dataset(dataset_id=dataset_id, engine=eng)
     if info is None:
@@ -329,6 +386,15 @@ def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame
     derived = [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
     # Read only the fields that hold data (all-empty columns are filled with NA below). Files written
     # before migration 3 have no list: read every field.
+    with eng.connect() as conn:
+        snap = _read_snapshot(conn, int(dataset_id))
+    if snap is not None and snap[0] == int(info["revision"]) and not from_rows:
+        frame = snap[1]
+        lines = frame.pop(SNAP_LINE).to_numpy()
+        frame.attrs["dataset_id"] = int(dataset_id)
+        frame.attrs["revision"] = int(info["revision"])
+        frame.attrs["lines"] = lines
+        return frame
     present = set(info.get("fields") or k.field_names)
     wanted = [f for f in k.field_names if f in present]
     names = ["line", "attrs", *wanted, *derived]

@@ -1,5 +1,469 @@
-"""recommendations: thin page over analytics.cached (see components/page.py)."""
+"""Recommendations: which products to put in front of which customers (issue 8, DESIGN.md §4).
 
-from components import page
+Layout: filters (evaluation settings and business rules, every one in the URL; an exclude list can also
+be uploaded) -> progress of the training (st.status, three steps) -> the verdict: does personalisation
+earn its keep -> tabs: model comparison with the baseline highlighted, sample lists with reasons, a
+target list for an RFM group or a saved persona, the likely buyers of a product (CSV for the ad platform
+or CRM) -> what to do next, the data behind, share link and reports.
 
-page.run("recommendations")
+Everything comes through analytics.cached: the result (page_result), the charts (page_figures) and the
+page helpers of analytics/recommend.py (page_call: catalogue_options, segment_groups, segment_targets,
+product_buyers), all cached on dataset id + revision + parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import cached
+from analytics.common import AnalyticsError
+from analytics.i18n import t
+from analytics.recommend import MODELS, PARAMS, TARGET_PARAMS, ids_from_csv
+from analytics.report import tables_of
+from components import auth, page, state, ui
+from components.export import to_csv_bytes
+from components.i18n import fmt_date, fmt_number, fmt_pct, lang, tr
+
+URL = "recommendations"
+NS = "recommend"
+SPEC = {p.key: p for p in PARAMS + TARGET_PARAMS}
+EXCL_KEY = f"{URL}:exclude"
+UPLOAD_KEY = f"{URL}:upload"
+PRODUCTS_KEY = "_reco_product_ids"
+UPLOAD_MSG_KEY = "_reco_upload_msgs"
+SAVED_KIND = "reco_target_list"
+METRICS = ("precision_at_k", "recall_at_k", "hit_rate", "coverage", "novelty")
+
+
+def _sk(key: str) -> str:
+    return f"{URL}:{key}"
+
+
+def _label(key: str) -> str:
+    return page.param_label(NS, key)
+
+
+def _help(key: str) -> str | None:
+    h = SPEC[key].help if key in SPEC else f"{NS}.help.{key}"
+    text = t(h, lang()) if h else h
+    return None if not text or text == h else text
+
+
+def _choice(key: str, value: Any) -> str:
+    k = f"{NS}.choice.{key}.{value}"
+    text = tr(k)
+    return str(value) if text.endswith(k) else text
+
+
+def _freeze(d: dict) -> Any:
+    return cached.freeze_params(d)
+
+
+# ---------------------------------------------------------------- exclude list upload
+
+
+def _apply_upload() -> None:
+    """on_change of the uploader: add the file's product ids to the exclude list (once per upload)."""
+    f = st.session_state.get(UPLOAD_KEY)
+    if f is None:
+        return
+    known = set(st.session_state.get(PRODUCTS_KEY) or [])
+    name = f.name
+    msgs: list[tuple[str, str]] = []
+    try:
+        ids = ids_from_csv(f.getvalue())
+    except (ValueError, UnicodeError):
+        st.session_state[UPLOAD_MSG_KEY] = [("error", tr(f"{NS}.upload.error", file=name))]
+        return
+    if not ids:
+        st.session_state[UPLOAD_MSG_KEY] = [("warning", tr(f"{NS}.upload.none", file=name))]
+        return
+    cur = [v for v in (st.session_state.get(EXCL_KEY) or [])]
+    add = [i for i in ids if i in known and i not in cur]
+    unknown = [i for i in ids if i not in known]
+    st.session_state[EXCL_KEY] = cur + add
+    msgs.append(("success", tr(f"{NS}.upload.added", n=len(add), file=name)))
+    if unknown:
+        msgs.append(("warning", tr(f"{NS}.upload.unknown", n=len(unknown), file=name, codes=", ".join(unknown[:10]))))
+    st.session_state[UPLOAD_MSG_KEY] = msgs
+
+
+def _show_upload_msgs() -> None:
+    for level, msg in st.session_state.pop(UPLOAD_MSG_KEY, []) or []:
+        getattr(st, level)(ui.md_escape(msg))
+
+
+# ---------------------------------------------------------------- filters
+
+
+def filters(catalogue: dict) -> dict[str, Any]:
+    products = catalogue["products"]
+    ids = [p["product_id"] for p in products]
+    names = {p["product_id"]: p.get("product_name") for p in products}
+    st.session_state[PRODUCTS_KEY] = ids
+
+    def plabel(pid: str) -> str:
+        nm = names.get(pid)
+        return f"{nm} ({pid})" if nm else str(pid)
+
+    first, last = pd.Timestamp(catalogue["first_date"]).date(), pd.Timestamp(catalogue["last_date"]).date()
+    with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
+        st.caption(tr(f"{NS}.section.evaluation"))
+        c1, c2, c3, c4 = st.columns(4)
+        holdout = state.date_value(_label("holdout_from"), SPEC["holdout_from"], state_key=_sk("holdout_from"),
+                                   help=_help("holdout_from"), container=c1, min_value=first, max_value=last)
+        k = state.number(_label("k"), SPEC["k"], state_key=_sk("k"), step=1, help=_help("k"), container=c2)
+        model = state.selectbox(_label("model"), ["auto", *MODELS], SPEC["model"], state_key=_sk("model"),
+                                format_func=lambda v: _choice("model", v), help=_help("model"), container=c3)
+        seed = state.number(_label("seed"), SPEC["seed"], state_key=_sk("seed"), step=1, help=_help("seed"), container=c4)
+        if holdout is None:
+            c1.caption(tr(f"{NS}.label.default_holdout", date=fmt_date(catalogue["default_holdout"], lang())))
+        st.caption(tr(f"{NS}.section.rules"))
+        c1, c2, c3 = st.columns(3)
+        window = state.number(_label("exclude_window_days"), SPEC["exclude_window_days"],
+                              state_key=_sk("exclude_window_days"), step=1, help=_help("exclude_window_days"), container=c1)
+        rp = state.toggle(_label("rp"), SPEC["rp"], state_key=_sk("rp"), help=_help("rp"), container=c2)
+        boost_factor = state.number(_label("boost_factor"), SPEC["boost_factor"], state_key=_sk("boost_factor"),
+                                    step=0.1, help=_help("boost_factor"), container=c3)
+        c1, c2 = st.columns(2)
+        exclude = state.multiselect(_label("exclude"), ids, SPEC["exclude"], state_key=EXCL_KEY, format_func=plabel,
+                                    help=_help("exclude"), container=c1)
+        c1.file_uploader(_label("upload"), type=["csv", "txt"], key=UPLOAD_KEY, on_change=_apply_upload,
+                         help=_help("upload"))
+        with c1:
+            _show_upload_msgs()
+        boost = state.multiselect(_label("boost"), ids, SPEC["boost"], state_key=_sk("boost"), format_func=plabel,
+                                  help=_help("boost"), container=c2)
+    return {"holdout_from": holdout, "k": int(k), "model": model, "exclude_window_days": int(window), "rp": bool(rp),
+            "exclude": list(exclude), "boost": list(boost), "boost_factor": float(boost_factor), "seed": int(seed)}
+
+
+# ---------------------------------------------------------------- compute with progress
+
+
+def compute(ctx, base: dict, params: dict, catalogue: dict) -> tuple[dict | None, list[dict], str | None]:
+    full = _freeze({**base, **params})
+    holdout = params["holdout_from"] or catalogue["default_holdout"]
+    result, figs, error = None, [], None
+    t0 = time.perf_counter()
+    with st.status(tr(f"{NS}.status.running"), expanded=True) as status:
+        st.write(tr(f"{NS}.status.loaded", lines=fmt_number(catalogue["n_lines"], lang()),
+                    customers=fmt_number(catalogue["n_customers"], lang()),
+                    products=fmt_number(catalogue["n_products"], lang()),
+                    first=fmt_date(catalogue["first_date"], lang()), last=fmt_date(catalogue["last_date"], lang())))
+        st.write(tr(f"{NS}.status.training", date=fmt_date(holdout, lang())))
+        try:
+            result = cached.page_result(URL, ctx.datasets, full, lang())
+        except AnalyticsError as exc:
+            error = t(exc.key, lang(), **exc.kwargs)
+        if result is not None:
+            st.write(tr(f"{NS}.status.lists"))
+            figs = cached.page_figures(URL, ctx.datasets, full, lang())
+            status.update(label=tr(f"{NS}.status.done", model=t(f"{NS}.model.{result['chosen_model']}", lang()),
+                                   secs=f"{time.perf_counter() - t0:.1f}"), state="complete", expanded=False)
+        else:
+            status.update(label=tr(f"{NS}.status.failed"), state="error", expanded=False)
+    return result, figs, error
+
+
+# ---------------------------------------------------------------- sections
+
+
+def verdict(result: dict) -> None:
+    text = ui.md_escape(result["findings"][0]) if result.get("findings") else ""
+    if result["personalisation"]["earns_its_keep"]:
+        st.success(text, icon=":material/thumb_up:")
+    else:
+        st.warning(text, icon=":material/balance:")
+
+
+def _pct_col(key: str, help_: str | None = None) -> Any:
+    return st.column_config.NumberColumn(tr(f"{NS}.col.{key}"), help=help_ or ui.definition(NS, key), format="percent")
+
+
+def models_tab(result: dict, figs: list[dict]) -> None:
+    k = result["k"]
+    models = {m["name"]: m for m in result["models"]}
+    chosen, base = models[result["chosen_model"]], models["popular"]
+    cols = st.columns(len(METRICS))
+    for col, name in zip(cols, METRICS):
+        v, b = chosen[name], base[name]
+        if name == "novelty":
+            value = fmt_number(v, lang(), 2)
+            delta = tr(f"{NS}.delta.bits", d=f"{v - b:+.2f}") if chosen is not base else None
+        else:
+            value = fmt_pct(v, lang())
+            delta = tr(f"{NS}.delta.points", d=f"{(v - b) * 100:+.1f}") if chosen is not base else None
+        col.metric(tr(f"{NS}.kpi.{name}", k=k), value, delta=delta, help=ui.definition(NS, name))
+    st.caption(ui.md_escape(tr(f"{NS}.label.kpi_caption", model=result["chosen_label"])))
+    c = result.get("counts") or {}
+    st.caption(ui.md_escape(tr(f"{NS}.label.counts", train_lines=fmt_number(c.get("train_lines"), lang()),
+                               train_customers=fmt_number(c.get("train_customers"), lang()),
+                               date=fmt_date(result["holdout_from"], lang()),
+                               evaluated=fmt_number(c.get("evaluated_customers"), lang()),
+                               catalogue=fmt_number(c.get("catalogue"), lang()))))
+    st.markdown(f"**{ui.md_escape(tr(f'{NS}.label.models_table'))}**")
+    rows = []
+    for m in result["models"]:
+        rows.append({"model": m["label"], "chosen": tr(f"{NS}.label.chosen_mark") if m["name"] == chosen["name"] else "",
+                     "precision_at_k": m["precision_at_k"],
+                     "precision_ci": f"{fmt_pct(m.get('precision_ci_low'), lang())} – {fmt_pct(m.get('precision_ci_high'), lang())}",
+                     "recall_at_k": m["recall_at_k"], "hit_rate": m["hit_rate"], "coverage": m["coverage"],
+                     "novelty": m["novelty"], "n_users": m["n_users"]})
+    df = pd.DataFrame(rows)
+    baseline = [m["is_baseline"] for m in result["models"]]
+    styler = df.style.apply(
+        lambda r: ["background-color: #e6e6e6; color: #424242" if baseline[r.name] else
+                   ("font-weight: 700" if r["chosen"] else "") for _ in r], axis=1)
+    config = {
+        "model": st.column_config.TextColumn(tr(f"{NS}.col.model")),
+        "chosen": st.column_config.TextColumn(tr(f"{NS}.col.chosen")),
+        "precision_at_k": _pct_col("precision_at_k"),
+        "precision_ci": st.column_config.TextColumn(tr(f"{NS}.col.precision_ci"), help=tr(f"{NS}.help.precision_ci")),
+        "recall_at_k": _pct_col("recall_at_k"),
+        "hit_rate": _pct_col("hit_rate"),
+        "coverage": _pct_col("coverage"),
+        "novelty": st.column_config.NumberColumn(tr(f"{NS}.col.novelty"), help=ui.definition(NS, "novelty"), format="%.2f"),
+        "n_users": st.column_config.NumberColumn(tr(f"{NS}.col.n_users"), help=tr(f"{NS}.help.n_users"), format="%d"),
+    }
+    st.dataframe(styler, hide_index=True, width="stretch", column_config=config, key="df_reco_models")
+    export = pd.DataFrame([{f: m.get(f) for f in ("name", "label", "is_baseline", "precision_at_k", "precision_ci_low",
+                                                  "precision_ci_high", "recall_at_k", "hit_rate", "coverage", "novelty",
+                                                  "n_users")} for m in result["models"]])
+    st.download_button(tr("page.download_csv"), data=lambda: to_csv_bytes(export), file_name=f"prism_{URL}_models.csv",
+                       mime="text/csv", key="dl_reco_models", icon=":material/download:", on_click="ignore")
+    for f in figs:
+        if f.get("key") in ("models", "cold_start"):
+            ui.figure(f, key=f"{URL}_fig_{f['key']}")
+
+
+def sample_tab(result: dict, figs: list[dict]) -> None:
+    sample = result.get("sample") or []
+    if not sample:
+        return
+    by = {s["customer_id"]: s for s in sample}
+    ids = list(by)
+    sc = state.selectbox(_label("sc"), ids, SPEC["sc"], state_key=_sk("sc"), help=_help("sc"),
+                         format_func=lambda c: f"{c} · {tr(f'{NS}.sample.pick_help', history=by[c].get('history', 0))}")
+    s = by[sc]
+    st.caption(ui.md_escape(tr(f"{NS}.sample.caption", customer=sc, status=tr(f"{NS}.sample.status.{s['status']}"),
+                               history=s.get("history", 0), k=result["k"])))
+    df = pd.DataFrame({"rank": range(1, len(s["products"]) + 1), "product_id": s["products"],
+                       "product_name": s["names"], "reason": s["reasons"]})
+    ui.table(df, key=f"{URL}_sample_one", file_name=f"prism_{URL}_sample_{sc}", column_config=_labels(df))
+    with st.expander(tr(f"{NS}.sample.export", n=len(sample)), icon=":material/list:"):
+        long = pd.DataFrame([{"customer_id": x["customer_id"], "rank": j + 1, "product_id": p, "product_name": x["names"][j],
+                              "reason": x["reasons"][j], "customer_status": x["status"]}
+                             for x in sample for j, p in enumerate(x["products"])])
+        ui.table(long, key=f"{URL}_sample_all", file_name=f"prism_{URL}_sample", column_config=_labels(long))
+    for f in figs:
+        if f.get("key") == "top_products":
+            ui.figure(f, key=f"{URL}_fig_top_products")
+
+
+def _labels(df: pd.DataFrame) -> dict:
+    out = {}
+    for c in df.columns:
+        text = tr(f"{NS}.col.{c}")
+        if c in ("score",):
+            out[c] = st.column_config.NumberColumn(text, help=tr(f"{NS}.help.score"), format="%.3f")
+        elif c == "relative_score":
+            out[c] = st.column_config.ProgressColumn(text, help=tr(f"{NS}.help.relative_score"), min_value=0.0,
+                                                     max_value=1.0, format="percent")
+        elif c == "share":
+            out[c] = st.column_config.NumberColumn(text, format="percent")
+        elif not text.endswith(f"col.{c}"):
+            out[c] = st.column_config.Column(text)
+    return out
+
+
+def _wide(rows: list[dict], k: int) -> pd.DataFrame:
+    """One row per customer: customer_id, customer_status, product_1..product_k (ad platform / CRM)."""
+    if not rows:
+        return pd.DataFrame()
+    df = pd.DataFrame(rows)
+    w = df.pivot_table(index=["customer_id", "customer_status"], columns="rank", values="product_id", aggfunc="first")
+    w.columns = [f"product_{int(c)}" for c in w.columns]
+    order = list(dict.fromkeys(df["customer_id"]))
+    return w.reset_index().set_index("customer_id").loc[order].reset_index()
+
+
+def save_block(ctx, key: str, default_name: str, payload: dict) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{ui.md_escape(tr(f'{NS}.save.title'))}**")
+        if not auth.require("save"):
+            return
+        name = st.text_input(tr(f"{NS}.save.name"), value=default_name, key=f"{URL}:save_name:{key}", max_chars=200)
+        if st.button(tr(f"{NS}.save.button"), key=f"{URL}:save:{key}", icon=":material/save:"):
+            name = (name or default_name).strip() or default_name
+            body = {**payload, "page": URL, "link": ui.share_link(),
+                    "query": {q: st.query_params.get_all(q) for q in st.query_params}}
+            cached.save_object(SAVED_KIND, name, ctx.user.get("username", ""), json.loads(json.dumps(body, default=str)))
+            st.success(ui.md_escape(tr(f"{NS}.save.done", name=name)), icon=":material/check:")
+
+
+def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
+    k = result["k"]
+    src = state.radio(_label("tsrc"), ["rfm", "cn8", "persona"], SPEC["tsrc"], state_key=_sk("tsrc"),
+                      format_func=lambda v: _choice("tsrc", v), help=_help("tsrc"))
+    prev = st.session_state.get("_reco_prev_tsrc")
+    if prev is not None and prev != src and "tseg" in st.query_params:
+        del st.query_params["tseg"]  # a group of the other source means nothing here
+    st.session_state["_reco_prev_tsrc"] = src
+    extra: dict[str, Any] = {}
+    label = None
+    if src in ("rfm", "cn8"):
+        try:
+            groups = cached.page_call(URL, "segment_groups", ctx.datasets, _freeze(base), lang())[src]
+        except AnalyticsError as exc:
+            st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)))
+            return
+        labels = {g["value"]: tr(f"{NS}.seg.group_option", label=g["label"], n=fmt_number(g["n"], lang())) for g in groups}
+        names = {g["value"]: g["label"] for g in groups}
+        tseg = state.selectbox(_label("tseg"), [None, *labels], SPEC["tseg"], state_key=_sk(f"tseg_{src}"),
+                               format_func=lambda v: tr(f"{NS}.seg.none_option") if v is None else labels[v],
+                               help=_help("tseg"))
+        label = names.get(tseg)
+    else:
+        personas = cached.list_objects("persona")
+        if not personas:
+            st.info(tr(f"{NS}.seg.no_personas"), icon=":material/person_search:")
+            return
+        by_id = {str(p["id"]): p for p in personas}
+        tseg = state.selectbox(_label("persona"), [None, *by_id], SPEC["tseg"], state_key=_sk("tseg_persona"),
+                               format_func=lambda v: tr(f"{NS}.seg.none_option") if v is None else
+                               f"{by_id[v]['name']} · {by_id[v].get('owner', '')}", help=_help("tseg"))
+        if tseg is not None:
+            label = by_id[tseg]["name"]
+            extra["persona"] = json.dumps(by_id[tseg]["payload"], sort_keys=True, ensure_ascii=False, default=str)
+    if tseg is None:
+        st.info(tr(f"{NS}.seg.choose", k=k), icon=":material/group:")
+        return
+    tparams = {**base, **params, "model": result["chosen_model"], "tsrc": src, "tseg": tseg, **extra}
+    try:
+        with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
+            tl = cached.page_call(URL, "segment_targets", ctx.datasets, _freeze(tparams), lang())
+    except AnalyticsError as exc:
+        st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)))
+        return
+    if not tl["rows"]:
+        st.info(tr(f"{NS}.seg.empty"))
+        return
+    st.markdown(ui.md_escape(tr(f"{NS}.seg.summary", n=fmt_number(tl["n_customers"], lang()), label=label,
+                                known=fmt_number(tl["n_known"], lang()), new=fmt_number(tl["n_new"], lang()),
+                                model=t(f"{NS}.model.{tl['model']}", lang()))))
+    if tl.get("capped"):
+        st.warning(tr(f"{NS}.seg.capped", cap=fmt_number(tl["capped"], lang())))
+    top = tl.get("top_products") or []
+    if top:
+        first = top[0]
+        st.markdown(f"**{ui.md_escape(tr(f'{NS}.seg.top_title', label=label))}**")
+        st.caption(ui.md_escape(tr(f"{NS}.seg.top_finding", name=first.get("product_name") or first["product_id"],
+                                   label=label, share=fmt_pct(first["share"], lang()), k=k)))
+        tdf = pd.DataFrame(top)[["product_id", "product_name", "n_customers", "share"]]
+        ui.table(tdf, key=f"{URL}_seg_top", file_name=f"prism_{URL}_segment_top_products", column_config=_labels(tdf))
+    st.markdown(f"**{ui.md_escape(tr(f'{NS}.seg.list_title'))}**")
+    df = pd.DataFrame(tl["rows"])
+    ui.table(df, key=f"{URL}_seg_list", file_name=f"prism_{URL}_segment_{src}_long", column_config=_labels(df), height=360)
+    wide = _wide(tl["rows"], k)
+    st.download_button(tr(f"{NS}.seg.export_wide"), data=lambda: to_csv_bytes(wide),
+                       file_name=f"prism_{URL}_segment_{src}_crm.csv", mime="text/csv", key="dl_reco_seg_wide",
+                       icon=":material/campaign:", on_click="ignore")
+    save_block(ctx, "segment", tr(f"{NS}.save.default_name", label=label, k=k),
+               {"target": {"source": src, "value": tseg, "label": label}, "n_customers": tl["n_customers"],
+                "model": tl["model"], "k": k, "params": {**params, "holdout_from": params["holdout_from"]}})
+
+
+def product_tab(ctx, base: dict, params: dict, result: dict, catalogue: dict) -> None:
+    names = {p["product_id"]: p.get("product_name") for p in catalogue["products"]}
+    opts = [None, *names]
+    c1, c2 = st.columns([3, 1])
+    product = state.selectbox(_label("product"), opts, SPEC["product"], state_key=_sk("product"), help=_help("product"),
+                              container=c1, format_func=lambda v: tr(f"{NS}.product.none_option") if v is None else
+                              (f"{names[v]} ({v})" if names.get(v) else str(v)))
+    n = state.number(_label("top_customers"), SPEC["top_customers"], state_key=_sk("top_customers"), step=10,
+                     help=_help("top_customers"), container=c2)
+    if product is None:
+        st.info(tr(f"{NS}.product.choose"), icon=":material/shopping_bag:")
+        return
+    tparams = {**base, **params, "model": result["chosen_model"], "product": product, "top_customers": int(n)}
+    with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
+        pb = cached.page_call(URL, "product_buyers", ctx.datasets, _freeze(tparams), lang())
+    name = f"{pb['product_name']} ({product})" if pb.get("product_name") else str(product)
+    if not pb["rows"]:
+        st.info(tr(f"{NS}.product.empty"))
+        return
+    st.markdown(ui.md_escape(tr(f"{NS}.product.summary", n=fmt_number(len(pb["rows"]), lang()), name=name,
+                                model=t(f"{NS}.model.{pb['model']}", lang()), buyers=fmt_number(pb["buyers"], lang()))))
+    df = pd.DataFrame(pb["rows"])[["rank", "customer_id", "relative_score", "score", "reason"]]
+    ui.table(df, key=f"{URL}_product_list", file_name=f"prism_{URL}_buyers_{product}", column_config=_labels(df), height=360)
+    save_block(ctx, "product", tr(f"{NS}.save.default_name", label=name, k=int(n)),
+               {"target": {"product": product, "label": name}, "n_customers": len(pb["rows"]), "model": pb["model"],
+                "params": params})
+
+
+def data_behind(result: dict) -> None:
+    tabs = tables_of(result)
+    if not tabs:
+        return
+    with st.expander(tr("page.data_behind"), icon=":material/table:"):
+        for name, rows in tabs.items():
+            st.caption(name)
+            ui.table(rows, key=f"{URL}_{name}", file_name=f"prism_{URL}_{name}")
+
+
+# ---------------------------------------------------------------- page
+
+
+def main() -> None:
+    ctx = page.context()
+    page.header(URL)
+    problems = st.container()
+    if not page.require_kinds(URL, ctx):
+        with problems:
+            page.show_problems()
+        return
+    base = {"start": ctx.start, "end": ctx.end}
+    info = next((i for i in ctx.infos if i.get("kind") == "orders"), {"name": "", "rows": 0})
+    try:
+        with st.spinner(tr("page.loading", name=info.get("name", ""), rows=fmt_number(info.get("rows", 0), lang())),
+                        show_time=True):
+            catalogue = cached.page_call(URL, "catalogue_options", ctx.datasets, _freeze(base), lang())
+    except AnalyticsError as exc:
+        with problems:
+            page.show_problems()
+        st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)), icon=":material/hourglass_empty:")
+        st.caption(tr(f"{NS}.empty"))
+        page.footer(URL, ctx, {}, None)
+        return
+    params = filters(catalogue)
+    result, figs, error = compute(ctx, base, params, catalogue)
+    if result is None:
+        st.info(tr("page.not_enough", reason=error or ""), icon=":material/hourglass_empty:")
+        st.caption(tr(f"{NS}.empty.hint"))
+    else:
+        verdict(result)
+        ui.warnings(result.get("warnings") or [])
+        t_models, t_sample, t_seg, t_prod = st.tabs([tr(f"{NS}.tab.models"), tr(f"{NS}.tab.sample"),
+                                                     tr(f"{NS}.tab.segment"), tr(f"{NS}.tab.product")])
+        with t_models:
+            models_tab(result, figs)
+        with t_sample:
+            sample_tab(result, figs)
+        with t_seg:
+            segment_tab(ctx, base, params, result)
+        with t_prod:
+            product_tab(ctx, base, params, result, catalogue)
+        ui.findings((result.get("findings") or [])[1:])
+        data_behind(result)
+    with problems:
+        page.show_problems()
+    page.footer(URL, ctx, params, result)
+
+
+main()

@@ -77,8 +77,11 @@ def online_retail(workspace):
     from data import repository
     from tests import fixtures
 
+    from analytics import cached
+
     info = repository.write_dataset(kind="orders", frame=fixtures.online_retail_orders(), name="Online Retail",
                                     content_hash="online-retail", mapping={}, uploaded_by="ana")
+    cached.list_datasets.clear()
     return info["id"]
 
 
@@ -88,8 +91,11 @@ def hillstrom(workspace):
     from data import repository
     from tests import fixtures
 
+    from analytics import cached
+
     info = repository.write_dataset(kind="experiments", frame=fixtures.hillstrom_experiments(), name="Hillstrom",
                                     content_hash="hillstrom", mapping={}, uploaded_by="ana")
+    cached.list_datasets.clear()
     return info["id"]
 
 

@@ -70,6 +70,9 @@ def test_round_trip_online_retail_exactly(engine):
     back = repo.load_frame(dataset_id=info["id"], engine=engine)
     pd.testing.assert_frame_equal(back, orders, check_dtype=False)
     assert round(back["amount"].sum(), 2) == 9_747_747.93
+    rows = repo.load_frame(dataset_id=info["id"], engine=engine, from_rows=True)
+    pd.testing.assert_frame_equal(rows, back, check_dtype=False)
+    assert (rows.attrs["lines"] == back.attrs["lines"]).all()
 
 
 def test_attributes_survive_the_round_trip(engine):
@@ -90,10 +93,16 @@ def test_append_and_replace_create_revisions(engine):
     b = repo.write_dataset(kind="orders", frame=_small(5, 10), name="S", content_hash="b", mapping={},
                            mode="append", dataset_id=a["id"], engine=engine)
     assert (b["revision"], b["rows"]) == (2, 15)
+    snap = repo.load_frame(dataset_id=a["id"], engine=engine)
+    pd.testing.assert_frame_equal(snap, repo.load_frame(dataset_id=a["id"], engine=engine, from_rows=True),
+                                  check_dtype=False)
+    assert snap["order_id"].tolist() == _small(15)["order_id"].tolist()
     c = repo.write_dataset(kind="orders", frame=_small(3, 20), name="S", content_hash="c", mapping={},
                            mode="replace", dataset_id=a["id"], engine=engine)
     assert (c["revision"], c["rows"]) == (3, 3)
     assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 3
+    pd.testing.assert_frame_equal(repo.load_frame(dataset_id=a["id"], engine=engine),
+                                  repo.load_frame(dataset_id=a["id"], engine=engine, from_rows=True), check_dtype=False)
     assert [r["action"] for r in repo.revisions(dataset_id=a["id"], engine=engine)] == ["create", "append", "replace"]
     assert repo.find_by_hash(content_hash="b", engine=engine)["dataset_id"] == a["id"]
 
@@ -141,6 +150,7 @@ def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path
     assert [d["name"] for d in repo.list_datasets(engine=eng)] == ["keep"]
     counts = repo.table_counts(engine=eng)
     assert counts["orders"] == 25 and counts["dataset"] == 1 and counts["dataset_revision"] == 1
+    assert counts["dataset_snapshot"] == 1
     assert len(repo.load_frame(dataset_id=first["id"], engine=eng)) == 25
 
 
@@ -165,3 +175,12 @@ def test_rename_and_delete(engine):
     assert repo.delete_dataset(dataset_id=a["id"], engine=engine)
     assert repo.table_counts(engine=engine)["orders"] == 0
     assert repo.get_dataset(dataset_id=a["id"], engine=engine) is None
+
+
+def test_dataset_ids_are_never_reused_after_a_delete(engine):
+    """Caches and share links key on the id: a new dataset must never take a deleted one's id."""
+    a = repo.write_dataset(kind="orders", frame=_small(2), name="a", content_hash="a", mapping={}, engine=engine)
+    b = repo.write_dataset(kind="orders", frame=_small(2), name="b", content_hash="b", mapping={}, engine=engine)
+    repo.delete_dataset(dataset_id=b["id"], engine=engine)
+    c = repo.write_dataset(kind="orders", frame=_small(2), name="c", content_hash="c", mapping={}, engine=engine)
+    assert c["id"] > b["id"] > a["id"]

@@ -1,0 +1,105 @@
+"""Channel comparison page: renders in both languages, filters in the URL, empty and orders-only states."""
+
+from __future__ import annotations
+
+from tests.app.conftest import make_app, run_page, texts
+
+PAGE = "pages/channel_comparison.py"
+
+
+def _q(workspace, **extra):
+    ids = workspace["ids"]
+    return {"ch": str(ids["channels"]), "o": str(ids["orders"]), **extra}
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _select(at, label):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def test_renders_in_english_with_intervals_and_next_budget(workspace):
+    at = run_page("ana", PAGE, _q(workspace))
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert [t.value for t in at.title] == ["Channel comparison"]
+    assert "Put the next unit of budget into WeChat" in body
+    assert _metric(at, "Next unit of budget").startswith("WeChat (marginal ROAS")
+    assert _metric(at, "Spend") not in ("", "—")
+    kpis = at.dataframe[0].value
+    assert {"Channel", "ROAS", "ROAS low (95%)", "ROAS high (95%)", "CTR low (95%)", "Marginal ROAS"} <= set(kpis.columns)
+    assert len(kpis) == 7
+    assert (kpis["ROAS low (95%)"] <= kpis["ROAS"]).all() and (kpis["ROAS"] <= kpis["ROAS high (95%)"]).all()
+    # the page shows the numbers of the headless report
+    from analytics import report
+    from analytics.i18n import fmt_money
+
+    ids = workspace["ids"]
+    res = report.run_page("channel-comparison", [ids["channels"], ids["orders"]])
+    assert _metric(at, "Spend") == fmt_money(res["kpis"]["spend"], "en")
+    assert list(kpis["ROAS"].round(6)) == [round(r["roas"], 6) for r in res["channels"]]
+    # the metric hover text is the definition from the catalogue
+    roas_help = next(m for m in at.metric if m.label == "ROAS").help
+    assert roas_help.startswith("ROAS = revenue / spend")
+
+
+def test_renders_in_chinese(workspace):
+    at = run_page("ana", PAGE, _q(workspace, lang="zh"))
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["渠道对比"]
+    body = texts(at)
+    assert "下一笔预算投给 WeChat" in body
+    assert "渠道" in at.dataframe[0].value.columns
+    assert any(m.label == "花费" for m in at.metric)
+
+
+def test_filter_changes_results_and_goes_into_the_url(workspace):
+    at = run_page("ana", PAGE, _q(workspace))
+    assert len(at.dataframe[0].value) == 7
+    _select(at, "Compare by").select("campaign")
+    at = at.run()
+    assert not at.exception, at.exception
+    assert at.query_params["by"] in ("campaign", ["campaign"])
+    assert len(at.dataframe[0].value) > 7  # campaigns, not platforms
+    assert any("Douyin" in str(c) and c != "Douyin" for c in at.dataframe[0].value["Channel"])
+
+
+def test_share_link_restores_the_view(workspace):
+    at = run_page("vic", PAGE, _q(workspace, by="campaign", recent_days="7", n_boot="200"))
+    assert not at.exception, at.exception
+    assert _select(at, "Compare by").value == "campaign"
+    assert next(n for n in at.number_input if n.label == "Days for current spend").value == 7
+    assert len(at.dataframe[0].value) > 7
+    # a viewer may read and export: the report downloads are there, nothing to save on this page
+    assert not at.exception
+
+
+def test_bad_parameter_is_reset_with_a_warning(workspace):
+    at = run_page("ana", PAGE, _q(workspace, recent_days="abc"))
+    assert not at.exception, at.exception
+    assert "were not valid and were reset" in texts(at)
+    assert next(n for n in at.number_input if n.label == "Days for current spend").value == 14
+    assert len(at.dataframe[0].value) == 7
+
+
+def test_empty_state_without_channels_or_orders(workspace):
+    at = run_page("ana", PAGE, {"ch": "0", "o": "0"})
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "This page needs a Channel performance dataset" in body
+    assert "orders that record the channel" in body
+    assert not at.dataframe
+    at = run_page("ana", PAGE, {"ch": "0", "o": "0", "lang": "zh"})
+    assert "渠道投放" in texts(at)
+
+
+def test_orders_only_compares_channels_on_orders(workspace):
+    at = run_page("ana", PAGE, {"ch": "0", "o": str(workspace["ids"]["orders"])})
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "compared on orders only" in body
+    assert "brings the most net sales" in body
+    df = at.dataframe[0].value
+    assert {"Channel", "Orders", "Net sales", "Return rate"} <= set(df.columns)

@@ -1,0 +1,201 @@
+"""Market overview page (issue 4), the app's default page: demo workspace in both languages, Online Retail
+alone, filters bound to the URL, share links, bad links, the empty state and roles. The numbers on the
+page are the headless report's (analytics.report.run_page) and, on Online Retail, the published totals."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import report
+from analytics.i18n import fmt_money, fmt_number, fmt_pct
+from tests.app.conftest import make_app, texts
+
+PAGE = "pages/market_overview.py"
+URL = "market-overview"
+TABS_EN = ["Trend and forecast", "Mix", "Seasonality", "Pareto", "Market share"]
+TABS_ZH = ["趋势与预测", "结构", "季节性", "帕累托", "市场份额"]
+CATEGORY = "护肤 Skincare"
+
+
+def key(k: str) -> str:
+    return f"{URL}:{k}"
+
+
+def demo_query(ws, **extra) -> dict:
+    return {"o": str(ws["ids"]["orders"]), "mk": str(ws["ids"]["market"]), **extra}
+
+
+def metrics(at) -> dict:
+    return {m.label: m for m in at.metric}
+
+
+def value(at, label: str) -> str:
+    return metrics(at)[label].value
+
+
+def tables_with(at, column: str) -> list:
+    return [d.value for d in at.dataframe if column in d.value.columns]
+
+
+def headless(ws, params: dict, datasets=None) -> dict:
+    ids = datasets or [ws["ids"]["orders"], ws["ids"]["market"]]
+    return report.run_page(URL, ids, params)
+
+
+@pytest.fixture(scope="module")
+def demo_en(workspace):
+    at = make_app("ana", page=PAGE, query=demo_query(workspace)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_en):
+    at = demo_en
+    body = texts(at)
+    assert [t.value for t in at.title] == ["Market overview"]
+    assert [t.label for t in at.tabs] == TABS_EN
+    r = headless(workspace, {})
+    m = metrics(at)
+    for name, label in (("gross_sales", "Gross sales"), ("returns", "Returns"), ("net_sales", "Net sales"),
+                        ("aov", "AOV")):
+        assert m[label].value == fmt_money(r["kpis"][name], "en"), name
+    for name, label in (("orders", "Orders"), ("buyers", "Buyers"), ("new_buyers", "New buyers"),
+                        ("returning_buyers", "Returning buyers")):
+        assert m[label].value == fmt_number(r["kpis"][name], "en"), name
+    assert m["Repeat rate"].value == fmt_pct(r["kpis"]["repeat_rate"], "en")
+    assert m["Net sales"].proto.help.startswith("Net sales = gross sales - returns")
+    assert m["Orders"].proto.help.startswith("Orders = distinct order ids")
+    # the whole data has nothing before it: said so, and the last complete month is one click away
+    assert "No comparison with the previous period" in body
+    assert at.button(key=f"{URL}_quick_1").label.startswith("Last complete month (1 Oct 2026")
+    # forecast next to its backtest against the seasonal-naive baseline
+    bt = r["backtest"]
+    assert m["Backtest error (MAPE)"].value == fmt_pct(bt["mape"], "en")
+    assert m["Backtest error (MAPE)"].delta == f"baseline {fmt_pct(bt['baseline_mape'], 'en')}"
+    assert m["Backtest points inside the 80% interval"].value == fmt_pct(bt["coverage"], "en")
+    f0 = r["forecast"][0]
+    assert f"80% interval: {fmt_money(f0['lower'], 'en')} – {fmt_money(f0['upper'], 'en')}" in body
+    # charts: trend with the promotion calendar and own campaigns, mix, seasonality, Pareto, share
+    assert len(at.get("plotly_chart")) >= 8
+    promos = tables_with(at, "Uplift")[0]
+    assert {"Festival calendar", "Own campaign"} <= set(promos["Source"])
+    assert any(str(x).startswith("Double 11") for x in promos["Promotion"])
+    assert m["Top 20% of products: share of net sales"].value == fmt_pct(r["pareto"]["top_20pct_products_share"], "en")
+    assert m["Market share 2026-10"].value == fmt_pct(r["market_share"]["latest"]["share"], "en", 2)
+    assert "What to do next" in body and "The biggest mover is category" in body
+    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+    assert any(b.label == "Download HTML report" for b in at.get("download_button"))
+
+
+def test_quick_period_sets_the_url_and_shows_changes(demo_en, workspace):
+    at = demo_en
+    at.button(key=f"{URL}_quick_1").click().run()
+    assert not at.exception
+    assert at.query_params["start"] == "2026-10-01" and at.query_params["end"] == "2026-10-31"
+    r = headless(workspace, {"start": "2026-10-01", "end": "2026-10-31"})
+    m = metrics(at)
+    assert m["Net sales"].value == fmt_money(r["kpis"]["net_sales"], "en")
+    assert m["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)
+    assert "vs last year" not in (m["Net sales"].proto.delta_description or "")
+    assert "Against the same period last year" in m["Net sales"].proto.help  # the other comparison on hover
+
+
+def test_demo_renders_in_chinese(workspace):
+    at = make_app("ana", page=PAGE, query=demo_query(workspace, lang="zh")).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["市场概览"]
+    assert [t.label for t in at.tabs] == TABS_ZH
+    m = metrics(at)
+    r = headless(workspace, {})
+    assert m["净销售额"].value == fmt_money(r["kpis"]["net_sales"], "zh") == "4,525.1万"
+    assert "复购率" in m and "客单价" in m and "回测误差（MAPE）" in m
+    assert at.radio(key=key("grain")).label == "时间粒度"
+    assert "下一步建议" in texts(at)
+
+
+def test_filters_change_the_numbers_and_the_url(workspace):
+    at = make_app("ana", page=PAGE, query=demo_query(workspace)).run()
+    before = value(at, "Net sales")
+    assert at.multiselect(key=key("category")).options[0] == CATEGORY  # options from the data, largest first
+    at.radio(key=key("grain")).set_value("week")
+    at.multiselect(key=key("category")).set_value([CATEGORY])
+    at.run()
+    assert not at.exception
+    assert at.query_params["grain"] == "week" and at.query_params["category"] == CATEGORY
+    r = headless(workspace, {"grain": "week", "category": CATEGORY})
+    assert value(at, "Net sales") == fmt_money(r["kpis"]["net_sales"], "en") != before
+    weekly = tables_with(at, "Complete period")[0]
+    assert len(weekly) == len(r["by_period"]) > 100  # one row per week now
+
+
+def test_share_link_restores_filters_and_numbers(workspace):
+    q = demo_query(workspace, grain="week", compare="yoy", horizon="4", category=f"{CATEGORY},彩妆 Makeup",
+                   channel="Douyin", start="2025-11-01", end="2026-10-31")
+    at = make_app("vic", page=PAGE, query=q).run()  # a viewer opening an analyst's link
+    assert not at.exception
+    assert at.radio(key=key("grain")).value == "week"
+    assert at.radio(key=key("compare")).value == "yoy"
+    assert at.number_input(key=key("horizon")).value == 4
+    assert at.multiselect(key=key("category")).value == [CATEGORY, "彩妆 Makeup"]
+    assert at.multiselect(key=key("channel")).value == ["Douyin"]
+    r = headless(workspace, {"grain": "week", "compare": "yoy", "horizon": "4", "category": f"{CATEGORY},彩妆 Makeup",
+                             "channel": "Douyin", "start": "2025-11-01", "end": "2026-10-31"})
+    m = metrics(at)
+    assert m["Net sales"].value == fmt_money(r["kpis"]["net_sales"], "en")
+    assert m["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)  # against last year
+    assert m["Net sales"].proto.delta_description == "vs last year"
+    assert len(tables_with(at, "Lower (80%)")[0]) == 4  # four forecast periods
+    # the viewer reads and exports; there is nothing to save on this page
+    assert any(b.label == "Download HTML report" for b in at.get("download_button"))
+
+
+def test_bad_link_values_are_reset_with_a_warning(workspace):
+    at = make_app("ana", page=PAGE, query=demo_query(workspace, grain="year", horizon="abc")).run()
+    assert not at.exception
+    assert "Some settings in the link were not valid and were reset" in texts(at)
+    assert at.radio(key=key("grain")).value == "month"
+    assert at.number_input(key=key("horizon")).value == 3
+
+
+def test_empty_state_without_orders(workspace):
+    at = make_app("ana", page=PAGE, query={"o": "0", "mk": "0"}).run()
+    assert not at.exception
+    body = texts(at)
+    assert "This page needs a Orders dataset" in body or "needs a orders dataset" in body.lower()
+    assert any("template" in b.label for b in at.get("download_button"))
+    assert not at.metric
+
+
+def test_online_retail_alone_equals_the_published_numbers(online_retail):
+    from analytics import cached
+    from tests import fixtures
+
+    cached.clear_store_caches()
+    at = make_app("ana", page=PAGE, query={"o": str(online_retail), "cp": "0", "mk": "0"}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    o = fixtures.online_retail_orders()
+    sale, ret = o[~o["is_return"]], o[o["is_return"]]
+    gross, returns = sale["amount"].sum(), ret["amount"].abs().sum()
+    per_cust = sale[sale["customer_id"].notna()].groupby("customer_id")["order_id"].nunique()
+    m = metrics(at)
+    assert m["Net sales"].value == "9,747,747.93" == fmt_money(gross - returns, "en")
+    assert m["Gross sales"].value == fmt_money(gross, "en")
+    assert m["Returns"].value == fmt_money(returns, "en")
+    assert m["Orders"].value == fmt_number(sale["order_id"].nunique(), "en")
+    assert m["Buyers"].value == fmt_number(per_cust.size, "en")
+    assert m["AOV"].value == fmt_money(gross / sale["order_id"].nunique(), "en")
+    assert m["Repeat rate"].value == fmt_pct((per_cust >= 2).mean(), "en")
+    body = texts(at)
+    # 12 whole months: the page says plainly that it will not forecast, and how to get one
+    assert "Not enough history to forecast honestly" in body and "switch the grain to week" in body
+    assert "No category column in the orders" in body  # only regions (countries) in this export
+    assert "Market share needs a market dataset" in body
+    # share link with weekly grain and one country: the forecast appears, in Chinese
+    at = make_app("ana", page=PAGE, query={"o": str(online_retail), "cp": "0", "mk": "0", "grain": "week",
+                                           "region": "United Kingdom", "lang": "zh"}).run()
+    assert not at.exception
+    assert at.multiselect(key=key("region")).value == ["United Kingdom"]
+    r = report.run_page(URL, [online_retail], {"grain": "week", "region": "United Kingdom"})
+    m = metrics(at)
+    assert m["净销售额"].value == fmt_money(r["kpis"]["net_sales"], "zh")
+    assert r["forecast"] and m["回测误差（MAPE）"].value == fmt_pct(r["backtest"]["mape"], "zh")

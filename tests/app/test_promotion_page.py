@@ -1,0 +1,197 @@
+"""Promotion planner page: both languages, both data paths, share links, fast re-planning, saved plans."""
+
+from __future__ import annotations
+
+import time
+
+from tests.app.conftest import make_app, run_page, texts
+
+PAGE = "pages/promotion_planner.py"
+
+
+def _mm(workspace, **extra):
+    return {"mm": str(workspace["ids"]["media_mix"]), **extra}
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _num(at, label):
+    return next(n for n in at.number_input if n.label == label)
+
+
+def _alloc(at):
+    return next(d.value for d in at.dataframe if "Expected outcome" in d.value.columns and "Share of budget" in d.value.columns)
+
+
+def _money(text):
+    return float(text.replace(",", ""))
+
+
+def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(workspace):
+    at = run_page("ana", PAGE, _mm(workspace))
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert [t.value for t in at.title] == ["Promotion planner"]
+    assert "Feasibility and risks" in body and "What to do next" in body
+    assert "media\\-mix table" in body  # the fit caption names the source
+    alloc = _alloc(at)
+    assert alloc["Channel"].str.startswith("spend_").all()
+    assert abs(alloc["Spend"].sum() - _money(_metric(at, "Budget"))) < 0.01
+    assert (alloc["Low (95%)"] <= alloc["Expected outcome"]).all()
+    assert next(m for m in at.metric if m.label == "Holdout error (MAPE)").value.endswith("%")
+    # budget-first with a new budget: the warm re-plan re-uses the fitted model
+    _num(at, "Total budget").set_value(200000)
+    t0 = time.perf_counter()
+    at = at.run()
+    warm = time.perf_counter() - t0
+    assert not at.exception, at.exception
+    assert at.query_params["budget"] in ("200000", ["200000"])
+    assert _metric(at, "Budget") == "200,000.00"
+    assert abs(_alloc(at)["Spend"].sum() - 200000) < 0.01
+    assert warm < 15
+    # the page shows the numbers of the headless report (same datasets and settings)
+    from analytics import report
+    from analytics.i18n import fmt_number
+
+    ids = workspace["ids"]
+    res = report.run_page("promotion-planner", [ids["media_mix"], ids["channels"], ids["orders"]], {"budget": "200000"})
+    assert _metric(at, "Expected outcome from media") == fmt_number(res["total"]["expected_outcome"], "en")
+    assert list(_alloc(at)["Spend"].round(4)) == [round(r["spend"], 4) for r in res["allocation"]]  # a whole AppTest rerun on a shared 2-core machine; the plan itself is timed below
+
+
+def test_replanning_a_fitted_model_for_a_new_budget_takes_under_a_second(workspace):
+    from analytics import promotions
+    from data import demo
+
+    frames = {"media_mix": demo.generate(seed=7)["media_mix"]}
+    first = promotions.compute(frames, {"budget": 100000.0}, "en")
+    fit = promotions.fitted(frames, {"budget": 100000.0})
+    t0 = time.perf_counter()
+    second = promotions.compute(frames, {"budget": 250000.0}, "en")
+    assert time.perf_counter() - t0 < 1.0
+    assert promotions.fitted(frames, {"budget": 3.0}) is fit  # the budget is not a fit parameter
+    assert promotions.fitted(frames, {"seed": 1, "n_boot": 5}) is not fit
+    assert second["total"]["expected_outcome"] >= first["total"]["expected_outcome"]
+
+
+def test_renders_in_chinese(workspace):
+    at = run_page("ana", PAGE, _mm(workspace, lang="zh"))
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["大促规划"]
+    body = texts(at)
+    assert "可行性与风险" in body and "已保存的规划" in body
+    assert any(m.label == "预算" for m in at.metric)
+    assert any(r.label == "规划方式" for r in at.radio)
+
+
+def test_share_link_restores_goal_budget_bounds_and_incentive(workspace):
+    q = _mm(workspace, budget="150000", weeks="6", template="burst", bounds="spend_jd::20000", incentive="coupon",
+            face_value="15")
+    at = run_page("vic", PAGE, q)
+    assert not at.exception, at.exception
+    assert _num(at, "Total budget").value == 150000
+    assert _num(at, "Weeks").value == 6
+    assert _num(at, "spend_jd: maximum").value == 20000
+    assert _num(at, "Coupon face value").value == 15
+    assert next(s for s in at.selectbox if s.label == "Pacing template").value == "burst"
+    alloc = _alloc(at)
+    assert abs(alloc["Spend"].sum() - 150000) < 0.01
+    assert alloc.loc[alloc["Channel"] == "spend_jd", "Spend"].iloc[0] <= 20000 + 1e-6
+    assert _metric(at, "Incentive cost") not in ("", "—")
+    # goal-first from a link
+    at = run_page("vic", PAGE, _mm(workspace, pm="goal", target="3000000", goal="incremental"))
+    assert not at.exception, at.exception
+    assert next(r for r in at.radio if r.label == "Plan by").value == "goal"
+    assert _num(at, "Target").value == 3000000
+    assert "Chance of reaching the target" in [m.label for m in at.metric]
+
+
+def test_bounds_editor_writes_the_bounds_into_the_url(workspace):
+    at = run_page("ana", PAGE, _mm(workspace))
+    _num(at, "spend_wechat: minimum").set_value(50000)
+    _num(at, "spend_jd: maximum").set_value(30000)
+    at = at.run()
+    assert not at.exception, at.exception
+    b = at.query_params["bounds"]
+    b = b[0] if isinstance(b, list) else b
+    assert set(b.split(",")) == {"spend_jd::30000", "spend_wechat:50000:"}
+    alloc = _alloc(at)
+    assert alloc.loc[alloc["Channel"] == "spend_wechat", "Spend"].iloc[0] >= 50000 - 1e-6
+    assert alloc.loc[alloc["Channel"] == "spend_jd", "Spend"].iloc[0] <= 30000 + 1e-6
+
+
+def test_bad_parameter_is_reset_with_a_warning(workspace):
+    at = run_page("ana", PAGE, _mm(workspace, weeks="abc"))
+    assert not at.exception, at.exception
+    assert "were not valid and were reset" in texts(at)
+    assert _num(at, "Weeks").value == 4
+
+
+def test_empty_state_without_media_mix_or_channels(workspace):
+    at = run_page("ana", PAGE, {"mm": "0", "ch": "0"})
+    assert not at.exception, at.exception
+    body = texts(at)
+    assert "This page needs a Media mix dataset" in body
+    assert "This page needs a Channel performance dataset" in body
+    assert not at.metric
+
+
+def test_plans_from_demo_channels_and_orders(workspace):
+    ids = workspace["ids"]
+    at = run_page("ana", PAGE, {"ch": str(ids["channels"]), "o": str(ids["orders"]), "mm": "0"})
+    assert not at.exception, at.exception
+    assert "channel spend with net sales from orders" in texts(at)
+    assert set(_alloc(at)["Channel"]) == {"Douyin", "JD", "Kuaishou", "Pinduoduo", "Taobao", "WeChat", "Xiaohongshu"}
+
+
+def test_saved_plans_roles_restart_open_compare_delete(workspace):
+    vic = run_page("vic", PAGE, _mm(workspace))
+    assert "cannot" in texts(vic) and not vic.get("form")
+    at = run_page("ana", PAGE, _mm(workspace, budget="120000"))
+    names = [t for t in at.text_input if t.label == "Plan name"]
+    names[0].input("Double 11 <b>test</b>")
+    next(b for b in at.button if b.label == "Save this plan").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    assert "saved as" in texts(at)
+    _num(at, "Total budget").set_value(80000)
+    at = at.run()
+    next(t for t in at.text_input if t.label == "Plan name").input("Lean plan")
+    next(b for b in at.button if b.label == "Save this plan").click()
+    at = at.run()
+    # a new session (a restart) lists both plans, stored in the database
+    from analytics import cached
+    from analytics.promotions import PLAN_KIND
+
+    plans = {p["name"]: p for p in cached.list_objects(PLAN_KIND)}
+    first, second = plans["Double 11 <b>test</b>"], plans["Lean plan"]
+    pay = first["payload"]
+    assert {"params", "total", "allocation", "plan_start", "weeks"} <= set(pay)
+    assert {"spend", "expected_outcome", "lower", "upper"} <= set(pay["total"])
+    assert abs(pay["total"]["spend"] - 120000) < 0.01
+    fresh = run_page("vic", PAGE, _mm(workspace))
+    saved = next(d.value for d in fresh.dataframe if "Saved by" in d.value.columns)
+    assert {"Double 11 <b>test</b>", "Lean plan"} <= set(saved["Name"])
+    # open by link: the saved settings come back
+    opened = run_page("vic", PAGE, {"plan": str(first["id"])})
+    assert not opened.exception, opened.exception
+    assert f"Saved plan #{first['id']}" in texts(opened)
+    assert _metric(opened, "Budget") == "120,000.00"
+    assert _num(opened, "Total budget").value == 120000
+    # compare side by side
+    cmp = run_page("vic", PAGE, _mm(workspace, cmp=f"{first['id']},{second['id']}"))
+    table = next(d.value for d in cmp.dataframe if "Spend: spend_jd" in d.value.columns).set_index("Name")
+    assert abs(table.loc[f"#{first['id']} Double 11 <b>test</b>", "Budget"] - 120000) < 0.01
+    assert abs(table.loc[f"#{second['id']} Lean plan", "Budget"] - 80000) < 0.01
+    # a viewer cannot delete; the owner can
+    assert not [s for s in cmp.selectbox if s.label == "Delete one of your plans"]
+    own = run_page("ana", PAGE, _mm(workspace))
+    next(s for s in own.selectbox if s.label == "Delete one of your plans").select(str(second["id"]))
+    next(b for b in own.button if b.label == "Delete").click()
+    own = own.run()
+    assert f"Plan #{second['id']} deleted." in texts(own)
+    assert "Lean plan" not in {p["name"] for p in cached.list_objects(PLAN_KIND)}
+    gone = run_page("vic", PAGE, {"plan": str(second["id"])})
+    assert "does not exist" in texts(gone)
