@@ -1413,8 +1413,8 @@ def _persona_spec(params: dict) -> dict:
 def segment_customer_ids(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> list[str]:
     """Customer ids of an RFM group (tsrc=rfm, named groups; tsrc=cn8, 重要价值 ...) via
     analytics.segmentation.rfm_table, or of a saved persona (tsrc=persona; params["persona"] is the
-    persona's saved payload as JSON: its "customer_ids", or its "segment" {"source", "value"} rebuilt with
-    its "params")."""
+    persona's saved payload as JSON: its "customer_ids", or its "source" + "segment" (as the Persona
+    builder saves them) rebuilt with its "params" through analytics.segmentation.customer_frame)."""
     src = params.get("tsrc") or "rfm"
     value = params.get("tseg")
     if src in ("rfm", "cn8"):
@@ -1428,8 +1428,13 @@ def segment_customer_ids(frames: dict[str, pd.DataFrame], params: dict, lang: st
     payload = _persona_spec(params)
     if payload.get("customer_ids"):
         return [str(x) for x in payload["customer_ids"]]
-    spec = payload.get("segment") if isinstance(payload.get("segment"), dict) else payload
-    source, val = spec.get("source"), spec.get("value")
+    # the Persona builder saves {"source": "rfm", "segment": "Champions", "params": {...}}; a
+    # {"segment": {"source", "value"}} spec is read too
+    segf = payload.get("segment")
+    if isinstance(segf, dict):
+        source, val = segf.get("source"), segf.get("value")
+    else:
+        source, val = payload.get("source"), segf if segf is not None else payload.get("value")
     if source is None or val is None:
         raise NotEnoughData("recommend.error.persona_unusable")
     p = dict(payload.get("params") or {})

@@ -121,7 +121,9 @@ def kpi_rows(url_path: str, result: dict, lang: str) -> list[dict]:
         if isinstance(value, (dict, list)):
             continue
         definition = t(f"{ns}.metric.{name}", lang)
-        rows.append({t("ui.common.value", lang): name, "value": value,
+        label = t(f"{ns}.kpi.{name}", lang)
+        rows.append({t("ui.common.metric", lang): name if label.endswith(f"kpi.{name}") else label,
+                     t("ui.common.value", lang): value,
                      t("ui.common.definition", lang): "" if definition.endswith(f"metric.{name}") else definition})
     return rows
 

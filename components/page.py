@@ -88,12 +88,12 @@ def param_widgets(url_path: str, spec: list[Param], *, options: dict[str, list] 
             values[p.key] = state.multiselect(label, opts if opts is not None else list(p.choices or []), p,
                                               state_key=sk, help=help_, container=c)
         elif p.choices is not None or opts is not None:
-            choices = list(opts if opts is not None else p.choices)
-            if p.default is None and None not in choices:
-                choices = [None] + choices
+            choices = [c for c in (opts if opts is not None else p.choices) if c is not None]
+            if p.default is None:
+                choices = [state.ALL] + choices  # Streamlit shows a None value as "Choose an option"
             values[p.key] = state.selectbox(
                 label, choices, p, state_key=sk, help=help_, container=c,
-                format_func=lambda v, ns=ns, k=p.key: tr("common.all") if v is None else _choice_label(ns, k, v))
+                format_func=lambda v, ns=ns, k=p.key: tr("common.all") if v == state.ALL else _choice_label(ns, k, v))
         elif p.type == "bool":
             values[p.key] = state.toggle(label, p, state_key=sk, help=help_, container=c)
         elif p.type in ("int", "float"):

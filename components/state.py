@@ -18,6 +18,7 @@ import streamlit as st
 from analytics.params import Param, _convert, to_query
 
 PROBLEMS_KEY = "_url_problems"
+ALL = "__all__"  # the "not set / all" choice of a selectbox whose parameter defaults to None
 
 
 def _raw(key: str, p: Param) -> str | None:
@@ -85,6 +86,7 @@ def selectbox(label: str, options: Sequence[Any], p: Param, *, state_key: str | 
     if st.session_state.get(key) not in opts:
         st.session_state[key] = p.default if p.default in opts else (opts[0] if opts else None)
     v = _where(container).selectbox(label, opts, key=key, format_func=format_func, help=help, disabled=disabled)
+    v = None if v == ALL else v
     sync(key, p, v, always=always)
     return v
 

@@ -340,7 +340,9 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
                                f"{by_id[v]['name']} · {by_id[v].get('owner', '')}", help=_help("tseg"))
         if tseg is not None:
             label = by_id[tseg]["name"]
-            extra["persona"] = json.dumps(by_id[tseg]["payload"], sort_keys=True, ensure_ascii=False, default=str)
+            payload = by_id[tseg].get("payload") or {}
+            spec = {k: payload[k] for k in ("source", "segment", "value", "params", "customer_ids") if k in payload}
+            extra["persona"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
     if tseg is None:
         st.info(tr(f"{NS}.seg.choose", k=k), icon=":material/group:")
         return

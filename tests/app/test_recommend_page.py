@@ -131,6 +131,19 @@ def test_a_filter_changes_the_results_and_the_url(workspace):
     assert not at.exception
     assert first not in _sample_products(at)
     assert at.query_params["exclude"] in (first, [first])
+    # an uploaded list of product ids (CSV, header named like a product id) is added to the exclude list
+    second = _sample_products(at)[0]
+    csv = f"SKU,reason\n{second},out of stock\nNOPE-1,gone\n".encode()
+    at.get("file_uploader")[0].set_value(("stock.csv", csv, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="recommendations:exclude").value == [first, second]
+    assert second not in _sample_products(at)
+    body = texts(at)
+    assert "1 product ids from stock.csv were added" in body.replace("\\", "")
+    assert "NOPE-1" in body.replace("\\", "")
+    # the file's ids travel in the link like any other filter
+    ex = at.query_params["exclude"]
+    assert (ex if isinstance(ex, str) else ",".join(ex)).split(",") == [first, second]
 
 
 def test_a_share_link_restores_every_control(workspace):
@@ -236,3 +249,20 @@ def test_online_retail_chosen_model_beats_popularity_as_shown(workspace, online_
     assert not zh.exception
     assert [t.value for t in zh.title] == ["商品推荐"]
     assert list(_models(zh)["precision_at_k"]) == pytest.approx(list(models["precision_at_k"]))
+
+
+def test_a_saved_persona_gets_a_target_list(workspace):
+    from data import repository
+
+    pid = repository.save_object(kind="persona", name="High-value <b>beauty</b> fans", owner="ana",
+                                 payload={"version": 1, "source": "rfm", "segment": "Champions",
+                                          "params": {"start": None, "end": None}, "results": {}})
+    at = make_app("ana", page=PAGE, query=_q(workspace, tsrc="persona", tseg=str(pid))).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="recommendations:tseg_persona").value == str(pid)
+    body = texts(at)
+    assert "customers in High\\-value <b>beauty</b> fans" not in body  # user text is escaped
+    assert "High\\-value \\<b\\>beauty\\</b\\> fans" in body
+    seg = next(d.value for d in at.dataframe if "customer_status" in d.value.columns and "reason" in d.value.columns
+               and d.value["customer_id"].nunique() > 20)
+    assert seg["customer_id"].nunique() > 100

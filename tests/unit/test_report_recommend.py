@@ -155,6 +155,10 @@ def test_segment_ids_come_from_segmentation_rfm(frames):
     # a saved persona: explicit ids, or its segment spec rebuilt through analytics.segmentation
     persona = json.dumps({"segment": {"source": "rfm", "value": "Champions", "label": "Champions"}})
     assert set(R.segment_customer_ids(frames, {"tsrc": "persona", "persona": persona})) == set(champions)
+    # as pages/persona_builder.py saves it (source + segment value + the segmentation params)
+    saved = json.dumps({"version": 1, "source": "cn8", "segment": "重要价值",
+                        "params": {"start": None, "end": None, "analysis_date": None, "features": None, "seed": 42}})
+    assert set(R.segment_customer_ids(frames, {"tsrc": "persona", "persona": saved})) == set(cn)
     ids = json.dumps({"customer_ids": champions[:3]})
     assert R.segment_customer_ids(frames, {"tsrc": "persona", "persona": ids}) == champions[:3]
     from analytics.common import NotEnoughData
