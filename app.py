@@ -23,6 +23,7 @@ import streamlit as st  # noqa: E402
 st.set_page_config(page_title="Prism", page_icon=":material/diamond:", layout="wide",
                    initial_sidebar_state="expanded")
 
+from analytics import cached  # noqa: E402
 from analytics.registry import PAGES, module  # noqa: E402
 from components import auth, sidebar  # noqa: E402
 from components.i18n import tr  # noqa: E402
@@ -34,10 +35,14 @@ SECTIONS = ("data", "market", "customers", "campaigns")
 
 def build_navigation(signed_in: bool):
     sections: dict[str, list] = {tr(f"nav.section.{s}"): [] for s in SECTIONS}
+    # The default page is served at "/" (its url_path is not used), so it is the home page and every
+    # analysis page keeps a real, shareable url_path.
+    sections[tr("nav.section.data")].append(
+        st.Page("pages/home.py", title=tr("nav.home"), icon=":material/home:", default=True)
+    )
     for p in PAGES:
         sections[tr(f"nav.section.{p.section}")].append(
-            st.Page(p.script, title=tr(f"nav.{p.url_path}"), icon=p.icon, url_path=p.url_path,
-                    default=p.url_path == "market-overview")
+            st.Page(p.script, title=tr(f"nav.{p.url_path}"), icon=p.icon, url_path=p.url_path)
         )
     sections[tr("nav.section.data")].append(
         st.Page("pages/user_admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
@@ -45,6 +50,7 @@ def build_navigation(signed_in: bool):
     return st.navigation(sections, position="sidebar" if signed_in else "hidden")
 
 
+cached.ensure_store()
 pg = build_navigation(signed_in=auth.current_user() is not None)
 user = auth.login_gate()
 
@@ -52,9 +58,9 @@ with st.sidebar:
     st.markdown(f"### {tr('app.title')}")
     st.caption(tr("app.tagline"))
 sidebar.language()
-url_path = pg.url_path or "market-overview"
+url_path = pg.url_path or "home"
 try:
-    kinds = getattr(module(url_path), "KINDS", {}) if url_path not in ("data", "admin") else {}
+    kinds = getattr(module(url_path), "KINDS", {}) if url_path not in ("home", "data", "admin") else {}
 except (KeyError, ImportError):
     kinds = {}
 picked = sidebar.dataset_pickers(kinds)

@@ -45,6 +45,12 @@ def thaw_params(key: ParamKey) -> dict[str, Any]:
 # ---------------------------------------------------------------- reads
 
 
+@st.cache_resource(show_spinner=False)
+def ensure_store() -> list[int]:
+    """Apply pending migrations once per server process (an upgraded app on an older database file)."""
+    return repository.init_store()
+
+
 @st.cache_data(ttl=10, show_spinner=False)
 def list_datasets(kind: str | None = None) -> list[dict]:
     return repository.list_datasets(kind=kind)

@@ -500,9 +500,11 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     cnt = cnt.merge(evc, on=["competitor", "product"], how="left").fillna({"ev": 0})
     top = cnt.sort_values(["ev", "n"], ascending=False).head(MAX_SERIES_CHART)
     sel = rv.merge(top[["competitor", "product"]], on=["competitor", "product"])
-    tl = sel.groupby(["competitor", "product", sel["date"].dt.normalize()], as_index=False)["price"].mean()
+    sel = sel.assign(on_promo=sel["is_promo"].fillna(False).astype(bool) if "is_promo" in sel.columns else False)
+    tl = sel.groupby(["competitor", "product", sel["date"].dt.normalize()], as_index=False).agg(
+        price=("price", "mean"), on_promo=("on_promo", "max"))
     timeline = [{"date": r.date.date().isoformat(), "competitor": r.competitor, "product": r.product or None,
-                 "price": float(r.price)} for r in tl.itertuples(index=False)]
+                 "price": float(r.price), "promo": bool(r.on_promo)} for r in tl.itertuples(index=False)]
 
     # elasticity of own volume to competitor prices
     el, el_reason, notes, weekly = _elasticity(orders, own_rows, rivals, lang)
@@ -718,6 +720,13 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             rows = [r for r in tl if r["competitor"] == comp and r["product"] == prod]
             fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[r["price"] for r in rows], mode="lines",
                                      name=f"{comp} · {prod}" if prod else comp))
+        promo = [r for r in tl if r.get("promo")]
+        if promo:
+            fig.add_trace(go.Scatter(
+                x=[r["date"] for r in promo], y=[r["price"] for r in promo], mode="markers",
+                marker=dict(size=5, symbol="circle-open", color="#7f7f7f"),
+                text=[f"{r['competitor']} {r['product'] or ''}" for r in promo], hoverinfo="text+x+y",
+                name=t("competitors.label.on_promo", lang)))
         if events:
             fig.add_trace(go.Scatter(
                 x=[e["date"] for e in events], y=[e["price"] for e in events], mode="markers",

@@ -654,11 +654,28 @@ def _pairs_expand(B: sp.csr_matrix, pu: np.ndarray):
     return rep, B.indices[off]
 
 
+_CO_BUYERS_NNZ = 20_000_000  # stored entries gathered per chunk (memory bound, and scipy's int32 indices)
+
+
 def _co_buyers(M: _Matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Customers who bought both item i[p] and item j[p], for every pair p. Each distinct pair is counted
+    once, in chunks: gathering a buyer row per slot overflowed on long lists of popular products (1M lines,
+    a segment of 10,000 customers: 4e9 entries)."""
     if len(i) == 0:
         return np.zeros(0, dtype=np.int64)
+    up, inv = np.unique(np.stack([np.asarray(i), np.asarray(j)], axis=1), axis=0, return_inverse=True)
     Bt = M.B.T.tocsr()
-    return np.asarray(Bt[i].multiply(Bt[j]).sum(axis=1)).ravel().astype(np.int64)
+    rn = np.diff(Bt.indptr)
+    cost = np.cumsum(rn[up[:, 0]] + rn[up[:, 1]])
+    out = np.empty(len(up), dtype=np.int64)
+    s0 = 0
+    while s0 < len(up):
+        base = cost[s0 - 1] if s0 else 0
+        s1 = max(s0 + 1, int(np.searchsorted(cost, base + _CO_BUYERS_NNZ, side="right")))
+        a, b = up[s0:s1, 0], up[s0:s1, 1]
+        out[s0:s1] = np.asarray(Bt[a].multiply(Bt[b]).sum(axis=1)).ravel()
+        s0 = s1
+    return out[np.asarray(inv).ravel()]
 
 
 def _anchor_by(values_fn, M: _Matrix, pu: np.ndarray, pi: np.ndarray) -> np.ndarray:

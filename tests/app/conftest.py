@@ -12,6 +12,26 @@ PASSWORDS = {"admin": "admin-pass-123", "ana": "analyst-pass-123", "vic": "viewe
 ROLES = {"admin": "admin", "ana": "analyst", "vic": "viewer"}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_v1_pages():
+    """Do what `python app.py` does: pages/ holds st.navigation pages, not v1 multipage scripts.
+
+    AppTest resets PagesManager.uses_pages_directory on every run; with a pages/ folder present it
+    would route a page whose url_path equals its file name straight to the script, past app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    orig = PagesManager.__init__
+
+    def init(self, *a, **kw):
+        orig(self, *a, **kw)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    yield
+    PagesManager.__init__ = orig
+
+
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("workspace")

@@ -16,25 +16,6 @@ from tests.app.conftest import make_app, texts
 PAGE = "pages/recommendations.py"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _no_v1_pages():
-    """AppTest resets PagesManager.uses_pages_directory on every run and, because pages/ exists, routes
-    through Streamlit's v1 multipage mode; a page whose url_path equals its file name ("recommendations")
-    then runs directly instead of through app.py (which `python app.py` turns off in production, see
-    docs/decisions.md). Do here what the launcher does."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    orig = PagesManager.__init__
-
-    def init(self, *a, **kw):
-        orig(self, *a, **kw)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    yield
-    PagesManager.__init__ = orig
-
-
 def _q(workspace, **extra):
     ids = workspace["ids"]
     return {"o": str(ids["orders"]), "cu": str(ids["customers"]), **extra}
@@ -195,8 +176,7 @@ def test_empty_state_names_the_dataset_and_offers_the_template(workspace):
     at = make_app("ana", page=PAGE, query=_q(workspace, o="0")).run()
     assert not at.exception, at.exception
     body = texts(at)
-    assert "This page needs a orders dataset" in body or "needs an orders dataset" in body.lower() or \
-        "This page needs" in body
+    assert "This page needs a Orders dataset" in body and "Upload your Orders export" in body
     assert any(b.proto.label.startswith("Download the") for b in at.get("download_button"))
     assert not at.metric
 

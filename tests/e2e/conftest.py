@@ -68,7 +68,12 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("the Streamlit server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
-    yield {"url": base, "env": env, "tmp": tmp}
+    listed = subprocess.run([sys.executable, "-m", "data", "datasets", "--json"], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True).stdout
+    import json
+
+    demo = {d["kind"]: d["id"] for d in json.loads(listed)}
+    yield {"url": base, "env": env, "tmp": tmp, "demo": demo}
     proc.terminate()
     try:
         proc.wait(10)
@@ -95,16 +100,20 @@ def context(browser):
 
 
 def wait_idle(page, timeout: float = 90) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator)."""
-    page.wait_for_timeout(400)
+    """Wait until Streamlit has finished the run: no stale elements, no skeletons, no spinners,
+    stable for a second."""
+    busy = '[data-stale="true"], [data-testid="stSkeleton"], [data-testid="stSpinner"], [data-testid="stStatusWidget"]'
+    page.wait_for_timeout(500)
     deadline = time.time() + timeout
+    quiet_since = None
     while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        if running == 0:
-            page.wait_for_timeout(300)
-            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+        if page.locator(busy).count() == 0:
+            quiet_since = quiet_since or time.time()
+            if time.time() - quiet_since >= 1.0:
                 return
-        page.wait_for_timeout(250)
+        else:
+            quiet_since = None
+        page.wait_for_timeout(200)
 
 
 def sign_in(page, base: str, user: str, path: str = "") -> None:

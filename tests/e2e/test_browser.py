@@ -12,7 +12,7 @@ from tests.e2e.conftest import shot, sign_in, wait_idle
 def test_sign_in_and_a_reload_stays_signed_in(server, context):
     page = context.new_page()
     sign_in(page, server["url"], "ana")
-    assert page.get_by_role("heading", name="Market overview").count() >= 1
+    assert page.get_by_role("heading", name="Prism workspace").count() >= 1
     page.wait_for_timeout(1500)  # the auth cookie is written by a component after sign-in
     page.reload()
     page.get_by_text("Signed in as ana").wait_for()
@@ -39,7 +39,7 @@ def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser
     a = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = a.new_page()
     sign_in(page, server["url"], "ana", "data")
-    page.goto(f"{server['url']}/market-overview?lang=zh")
+    page.goto(f"{server['url']}/market-overview?lang=zh&o={server['demo']['orders']}")
     wait_idle(page)
     page.get_by_role("heading", name="市场概览").wait_for()
     page.get_by_role("button", name=re.compile("分享此视图")).click()
@@ -49,11 +49,12 @@ def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser
     b = browser.new_context(viewport={"width": 1400, "height": 1000})
     other = b.new_page()
     other.goto(link)
-    other.get_by_label("Username", exact=True).fill("vic")
-    other.get_by_label("Password", exact=True).fill("viewer-pass-123")
-    other.get_by_role("button", name=re.compile("Sign in|登录")).click()
+    other.get_by_label("用户名", exact=True).fill("vic")  # the sign-in form follows the link's language
+    other.get_by_label("密码", exact=True).fill("viewer-pass-123")
+    other.get_by_role("button", name="登录").click()
     other.get_by_role("heading", name="市场概览").wait_for()
     wait_idle(other)
+    print("LINK", link, "AFTER", other.url)
     assert "/market-overview" in other.url and "lang=zh" in other.url
     shot(other, "share-link-opened-by-viewer")
     b.close()
@@ -78,12 +79,23 @@ def test_a_viewer_cannot_reach_upload_delete_or_admin(server, context):
 def test_screenshot_of_every_page(server, context):
     page = context.new_page()
     sign_in(page, server["url"], "admin")
+    from components.sidebar import KIND_KEYS
+
+    demo = "&".join(f"{KIND_KEYS[k]}={v}" for k, v in server["demo"].items())
     for p in PAGES:
-        page.goto(f"{server['url']}/{p.url_path}")
+        page.goto(f"{server['url']}/{p.url_path}?{demo}")
         wait_idle(page, timeout=120)
         assert page.get_by_text("Traceback").count() == 0
         assert page.locator('[data-testid="stException"]').count() == 0, p.url_path
+        assert page.get_by_text("Page not found").count() == 0, p.url_path
         shot(page, p.url_path)
     page.goto(f"{server['url']}/admin")
     wait_idle(page)
     shot(page, "admin")
+    page.goto(f"{server['url']}/")
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    shot(page, "home")
+    page.goto(f"{server['url']}/market-overview?lang=zh&{demo}")
+    wait_idle(page, timeout=120)
+    shot(page, "market-overview-zh")
