@@ -18,7 +18,6 @@ from pathlib import Path
 
 from bench.common import ROOT, run_child, save
 
-PAGES_ORDERS = ["market-overview", "segmentation-explorer", "persona-builder", "recommendations"]
 
 
 def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
@@ -29,9 +28,19 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
 
     from analytics.registry import BY_PATH
 
+    from streamlit.runtime.pages_manager import PagesManager
+
+    orig = PagesManager.__init__
+
+    def init(self, *a, **kw):  # what `python app.py` does: no v1 pages/ routing
+        orig(self, *a, **kw)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()  # signed out: registers the navigation pages (cheap: only the sign-in form)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench"
     at.session_state["name"] = "bench"
@@ -42,6 +51,7 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
     t0 = time.perf_counter()
     at.run()
     cold = time.perf_counter() - t0
+    title = [t.value for t in at.title]
     errors = [str(e.value)[:300] for e in at.exception]
     warm = []
     for _ in range(runs):
@@ -49,27 +59,82 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
         at.run()
         warm.append(time.perf_counter() - t0)
     return {"page": url_path, "cold_s": cold, "warm_median_s": statistics.median(warm), "warm_runs": warm,
-            "exceptions": errors}
+            "exceptions": errors, "title": title, "elements": len(list(at.main)), "metrics": len(at.metric),
+            "notices": [str(i.value)[:160] for i in at.info][:3]}
 
 
-def build_workspace(tmp: Path, lines: int | None) -> tuple[str, str, dict]:
+SHARED = ROOT.parent / "shared" / "datasets"
+
+
+def _experiments(n: int, seed: int = 5):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    group = rng.choice(np.array(["Control", "Coupon A", "Coupon B"]), n, p=[0.2, 0.4, 0.4])
+    base = np.where(group == "Control", 0.04, np.where(group == "Coupon A", 0.048, 0.055))
+    conv = rng.random(n) < base
+    pre = rng.gamma(2.0, 60.0, n)
+    rev = np.where(conv, rng.gamma(3.0, 40.0, n) + 0.2 * pre, 0.0)
+    return pd.DataFrame({"unit_id": pd.Series(np.arange(n)).astype("str"), "group": group,
+                         "converted": pd.array(conv, dtype="boolean"), "revenue": rev,
+                         "visited": pd.array(conv | (rng.random(n) < 0.2), dtype="boolean"), "pre_period_value": pre,
+                         "exposure_date": pd.Timestamp("2026-09-10"),
+                         "attr_city_tier": rng.choice(np.array(["一线", "二线", "三线"]), n)})
+
+
+def _shared(kind: str):
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT))
+    from tests import fixtures
+
+    return {"online_retail": fixtures.online_retail_orders, "hillstrom": fixtures.hillstrom_experiments,
+            "mmm": fixtures.mmm_example_media_mix}[kind]()
+
+
+def scenarios(lines: int) -> list[tuple[str, dict, list[str]]]:
+    """(name, {kind: frame factory}, pages) — each scenario gets its own store."""
+    from functools import lru_cache
+
+    from data import demo
+
+    gen = lru_cache(maxsize=1)(lambda: demo.generate(seed=7))
+    out = [("demo", {k: (lambda k=k: gen()[k]) for k in
+                     ("orders", "customers", "channels", "competitors", "experiments", "feedback", "market", "media_mix")},
+            [p for p in _all_pages()])]
+    if lines:
+        out.append((f"{lines:,} order lines", {"orders": lambda: demo.generate_orders(lines, seed=11),
+                                              "competitors": lambda: gen()["competitors"]},
+                    ["market-overview", "competitor-tracking", "segmentation-explorer", "recommendations"]))
+        out.append((f"{lines:,} experiment units", {"experiments": lambda: _experiments(lines)},
+                    ["post-campaign-evaluation"]))
+    if SHARED.exists():
+        out.append(("Online Retail", {"orders": lambda: _shared("online_retail")},
+                    ["market-overview", "segmentation-explorer", "recommendations"]))
+        out.append(("Hillstrom", {"experiments": lambda: _shared("hillstrom")}, ["post-campaign-evaluation"]))
+        out.append(("PyMC media-mix example", {"media_mix": lambda: _shared("mmm")}, ["promotion-planner"]))
+    return out
+
+
+def _all_pages() -> list[str]:
+    from analytics.registry import PAGES
+
+    return [p.url_path for p in PAGES]
+
+
+def build_workspace(tmp: Path, factories: dict) -> tuple[str, str, dict]:
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.db'}"
     os.environ["AUTH_CONFIG"] = str(tmp / "auth.yaml")
-    from data import demo, repository, users
+    from data import repository, users
 
     repository.init_store()
     users.add_user("bench", role="analyst", password="bench-password")
     ids = {}
-    if lines:
-        frame = demo.generate_orders(lines, seed=11)
-        info = repository.write_dataset(kind="orders", frame=frame, name=f"{lines:,} lines", content_hash="bench",
+    for kind, make in factories.items():
+        info = repository.write_dataset(kind=kind, frame=make(), name=f"bench {kind}", content_hash=f"bench:{kind}",
                                         mapping={})
-        ids["orders"] = info["id"]
-    else:
-        for kind, frame in demo.generate(seed=7).items():
-            info = repository.write_dataset(kind=kind, frame=frame, name=demo.DEMO_NAMES[kind],
-                                            content_hash=f"demo:{kind}", mapping={})
-            ids[kind] = info["id"]
+        ids[kind] = info["id"]
     return str(tmp / "bench.db"), str(tmp / "auth.yaml"), ids
 
 
@@ -78,31 +143,27 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--pages", default="")
+    ap.add_argument("--only", default="", help="comma-separated scenario names (prefix match)")
     args = ap.parse_args(argv if argv is not None else [])
-    from analytics.registry import PAGES
-
-    results: dict = {"demo": [], "large": []}
+    results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        demo_dir = Path(tmp) / "demo"
-        demo_dir.mkdir()
-        db, auth, ids = build_workspace(demo_dir, None)
-        query = "&".join(f"{k}={v}" for k, v in _keys(ids).items())
-        wanted = [p.url_path for p in PAGES if not args.pages or p.url_path in args.pages.split(",")]
-        for url_path in wanted:
-            r = run_child("bench.pages", "--child", db, auth, url_path, str(args.runs), query)
-            results["demo"].append(r)
-            print(f"demo  {url_path:<26} cold {r['cold_s']:.2f} s  warm {r['warm_median_s'] * 1000:.0f} ms  "
-                  f"peak {r['peak_rss_mb']:.0f} MB {'ERR ' + r['exceptions'][0] if r['exceptions'] else ''}", flush=True)
-        if args.lines:
-            big = Path(tmp) / "large"
-            big.mkdir()
-            db, auth, ids = build_workspace(big, args.lines)
+        for i, (name, factories, pages) in enumerate(scenarios(args.lines)):
+            if args.only and not any(name.startswith(o) for o in args.only.split(",")):
+                continue
+            wanted = [p for p in pages if not args.pages or p in args.pages.split(",")]
+            if not wanted:
+                continue
+            d = Path(tmp) / f"s{i}"
+            d.mkdir()
+            db, auth, ids = build_workspace(d, factories)
             query = "&".join(f"{k}={v}" for k, v in _keys(ids).items())
-            for url_path in [p for p in PAGES_ORDERS if p in wanted]:
+            results[name] = []
+            for url_path in wanted:
                 r = run_child("bench.pages", "--child", db, auth, url_path, str(args.runs), query)
-                results["large"].append(r)
-                print(f"{args.lines:,} lines {url_path:<26} cold {r['cold_s']:.2f} s  warm {r['warm_median_s'] * 1000:.0f} ms"
-                      f"  peak {r['peak_rss_mb']:.0f} MB {'ERR ' + r['exceptions'][0] if r['exceptions'] else ''}", flush=True)
+                results[name].append(r)
+                err = ("ERROR " + r["exceptions"][0]) if r["exceptions"] else ""
+                print(f"{name:<26} {url_path:<26} cold {r['cold_s']:6.2f} s   warm {r['warm_median_s'] * 1000:6.0f} ms"
+                      f"   peak {r['peak_rss_mb']:5.0f} MB   {r['metrics']} KPIs {err}", flush=True)
     save("pages", results)
     return results
 
