@@ -42,6 +42,9 @@ def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser
     page.goto(f"{server['url']}/market-overview?lang=zh&o={server['demo']['orders']}")
     wait_idle(page)
     page.get_by_role("heading", name="市场概览").wait_for()
+    wait_idle(page, timeout=120)
+    kpis_a = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert len(kpis_a) >= 4
     page.get_by_role("button", name=re.compile("分享此视图")).click()
     link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
     assert "/market-overview" in link and "lang=zh" in link and re.search(r"[?&]o=\d+", link)
@@ -54,8 +57,11 @@ def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser
     other.get_by_role("button", name="登录").click()
     other.get_by_role("heading", name="市场概览").wait_for()
     wait_idle(other)
-    print("LINK", link, "AFTER", other.url)
     assert "/market-overview" in other.url and "lang=zh" in other.url
+    wait_idle(other, timeout=120)
+    shot(other, "share-link-opened-by-viewer")
+    assert other.get_by_text("本页需要").count() == 0  # not the empty state
+    assert other.locator('[data-testid="stMetricValue"]').all_inner_texts() == kpis_a  # the same numbers
     shot(other, "share-link-opened-by-viewer")
     b.close()
 
@@ -92,6 +98,9 @@ def test_screenshot_of_every_page(server, context):
     page.goto(f"{server['url']}/admin")
     wait_idle(page)
     shot(page, "admin")
+    page.goto(f"{server['url']}/no-such-page?o=abc&start=yesterday")
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0 and page.get_by_text("Traceback").count() == 0
     page.goto(f"{server['url']}/")
     wait_idle(page)
     assert page.get_by_text("Page not found").count() == 0
