@@ -591,9 +591,13 @@ def _elasticity(orders, own_rows, rivals, lang) -> tuple[dict | None, str | None
     camp_share = None
     riv = rivals
     if orders is not None and not orders.empty and orders["order_date"].notna().any():
-        o = orders.loc[orders["order_date"].notna()]
-        if "is_return" in o.columns:
-            o = o.loc[~o["is_return"].fillna(False).to_numpy(dtype=bool)]
+        # only the columns used here: row selections on a wide frame copy every column
+        o = orders[[c for c in ("order_date", "quantity", "amount", "campaign") + tuple(k for _, k in ORDER_KEYS)
+                    if c in orders.columns]]
+        keep = orders["order_date"].notna().to_numpy(dtype=bool)
+        if "is_return" in orders.columns:
+            keep = keep & ~orders["is_return"].fillna(False).to_numpy(dtype=bool)
+        o = o.loc[keep]
         mt = match_orders(o, rivals)
         if mt:
             rkey, okey, m = mt

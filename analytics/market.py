@@ -971,10 +971,14 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                                  name=t("market.kpi.net_sales", lang)))
         fig.add_trace(go.Scatter(x=[r["period"] for r in bp], y=[r["gross_sales"] for r in bp], mode="lines",
                                  name=t("market.kpi.gross_sales", lang), line=dict(dash="dot")))
-        for w in (result.get("promos") or [])[:40]:
-            fig.add_vrect(x0=w["start"], x1=w["end"], fillcolor="#f4a261" if w["source"] == "calendar" else "#8ecae6",
-                          opacity=0.25, line_width=0, annotation_text=w["label"], annotation_position="top left",
-                          annotation_font_size=9)
+        # promotion windows as one batch of shapes and labels (add_vrect validates each one: slow)
+        wins = (result.get("promos") or [])[:40]
+        fig.update_layout(
+            shapes=[dict(type="rect", xref="x", yref="y domain", x0=w["start"], x1=w["end"], y0=0, y1=1,
+                         fillcolor="#f4a261" if w["source"] == "calendar" else "#8ecae6", opacity=0.25, line_width=0)
+                    for w in wins],
+            annotations=[dict(x=w["start"], y=1, xref="x", yref="y domain", text=w["label"], showarrow=False,
+                              xanchor="left", yanchor="top", font=dict(size=9)) for w in wins])
         fc = result.get("forecast")
         if fc and fgrain == (grain if grain != "day" else "week") and grain != "day":
             xs = [r["period"] for r in fc]

@@ -95,6 +95,8 @@ def to_query(spec: Sequence[Param], values: dict[str, Any]) -> dict[str, str]:
             q[p.key] = "1" if v else "0"
         elif isinstance(v, (list, tuple)):
             q[p.key] = ",".join(str(x) for x in v)
+        elif isinstance(v, float) and v.is_integer():
+            q[p.key] = str(int(v))  # 200000, not 200000.0
         else:
             q[p.key] = str(v)
     return q

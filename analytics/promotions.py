@@ -340,6 +340,7 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
         "holdout_weeks": fit.holdout.get("weeks"), "holdout_start": fit.holdout.get("start"),
         "holdout_mape": fit.holdout.get("mape"), "holdout_r2": fit.holdout.get("r2"),
         "n_boot": int(len(fit.draws_beta)), "fit_seconds": fit.fit_seconds,
+        "baseline_share": fit.base_share, "controls_share": fit.control_share, "media_share": float(shares.sum()),
         "method": "adstock (geometric, l_max 8) + logistic saturation; variable-projection NLS (scipy); "
                   "moving-block residual bootstrap",
     }
@@ -595,12 +596,13 @@ def model_inputs(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en"
     recent and highest weekly spend, and the media-mix columns offered as spend / control columns."""
     p = _defaults(params)
     out: dict = {"source": None, "channels": [], "current_weekly_spend": [], "hist_max_weekly": [], "weeks": 0,
-                 "last_date": None, "column_options": [], "default_spend_cols": []}
+                 "last_date": None, "column_options": [], "default_spend_cols": [], "default_control_cols": []}
     mm_frame = frames.get("media_mix")
     if mm_frame is not None and not mm_frame.empty:
         cols = [str(c)[5:] for c in mm_frame.columns if str(c).startswith("attr_")]
         out["column_options"] = cols
         out["default_spend_cols"] = [str(c)[5:] for c in mmm.default_spend_cols(mm_frame.columns)]
+        out["default_control_cols"] = [str(c)[5:] for c in mmm.default_control_cols(mm_frame.columns)]
     try:
         data = load_model_data(frames, p)
     except NotEnoughData:

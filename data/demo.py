@@ -256,32 +256,106 @@ def _adstock(x: np.ndarray, carry: float) -> np.ndarray:
     return out
 
 
-def _spend_shapes(rng: np.random.Generator, days: np.ndarray, cal: dict) -> dict[str, dict]:
-    """Unit-less daily spend per platform campaign (mean ~1), its adstock and saturating response."""
-    n = len(days)
+# per platform flighting (data/demo.py story): how spend ramps before 618 and 双11 -- (days before the
+# festival the ramp starts, days before the festival it tops out, top level, level left on the festival
+# day) -- the lift on the smaller festivals (双12, 年货节, 38节), and the weekly pattern outside them.
+_FLIGHTING = {
+    # live-stream bursts at the peak, KOL drops on random weeks
+    "Douyin": dict(ramp=((14, 0, 5.0, 5.0), (16, 0, 5.5, 5.5)), minor=1.6, weekly="bursts"),
+    # pulsing: a few weeks on, a week or two dark
+    "Kuaishou": dict(ramp=((21, 2, 3.0, 2.4), (24, 2, 3.2, 2.6)), minor=1.3, weekly="pulse"),
+    # search: always on and steady, follows demand mildly
+    "Taobao": dict(ramp=((30, 0, 1.8, 1.8), (35, 0, 2.0, 2.0)), minor=1.3, weekly="steady"),
+    # 618 is JD's own festival
+    "JD": dict(ramp=((28, 0, 4.0, 4.0), (20, 0, 2.2, 2.2)), minor=1.2, weekly="dark_weeks"),
+    # budget tests: the level is reset every 6-10 weeks
+    "Pinduoduo": dict(ramp=((12, 0, 2.4, 2.4), (12, 0, 2.4, 2.4)), minor=1.8, weekly="steps"),
+    # Moments / Channels flights of two weeks, low in between
+    "WeChat": dict(ramp=((24, 4, 2.6, 1.8), (30, 4, 2.6, 1.8)), minor=1.3, weekly="flights"),
+    # 种草 seeding: ramps up weeks earlier and is past its top by the festival day
+    "Xiaohongshu": dict(ramp=((63, 24, 3.2, 1.3), (70, 26, 3.4, 1.3)), minor=2.0, weekly="waves"),
+}
+
+
+# depth of the weekly flighting: level ** depth (1 = the patterns' full swing; 0.75 keeps the platforms apart
+# while weekly sales stay as forecastable as the market page's backtest expects)
+_FLIGHT_DEPTH = 0.75
+
+
+def _festival_ramp(days: np.ndarray, ramp: tuple, minor: float, cal: dict) -> np.ndarray:
+    """Spend multiplier of one platform around the festivals (1 on plain days)."""
     ts = pd.DatetimeIndex(days)
-    ramp = np.ones(n)
+    out = np.ones(len(days))
     for y in sorted(set(ts.year.tolist()) | {int(ts.year.min()) - 1}):
-        for peak_day, lead, top in ((date(y, 6, 18), 30, 3.5), (date(y, 11, 11), 35, 3.8)):
-            d = (np.datetime64(peak_day.isoformat(), "D") - days).astype(int)  # days until the peak
-            m = (d >= 0) & (d <= lead)
-            ramp[m] = np.maximum(ramp[m], 1 + (top - 1) * (1 - d[m] / lead))
-            ramp[(d < 0) & (d >= -3)] = np.maximum(ramp[(d < 0) & (d >= -3)], 1.3)
-    ramp[cal["campaign"] >= 2] = np.maximum(ramp[cal["campaign"] >= 2], 1.5)
-    ramp *= np.exp(0.10 * (days - days[0]).astype(int) / 365.25)
+        for peak_day, (start, top_at, top, end) in zip((date(y, 6, 18), date(y, 11, 11)), ramp):
+            d = (np.datetime64(peak_day.isoformat(), "D") - days).astype(int)  # days until the festival
+            up = (d <= start) & (d >= top_at)
+            out[up] = np.maximum(out[up], 1 + (top - 1) * (start - d[up]) / max(start - top_at, 1))
+            down = (d < top_at) & (d >= 0)
+            out[down] = np.maximum(out[down], top + (end - top) * (top_at - d[down]) / max(top_at, 1))
+            after = (d < 0) & (d >= -3)
+            out[after] = np.maximum(out[after], 1.3)
+    minor_days = cal["campaign"] >= 2
+    out[minor_days] = np.maximum(out[minor_days], minor)
+    return out
+
+
+def _weekly_flight(rng: np.random.Generator, kind: str, n_weeks: int) -> np.ndarray:
+    """Weekly spend level of one platform outside the festivals (mean ~1, never 0)."""
+    if kind == "steady":
+        return np.exp(rng.normal(0, 0.08, n_weeks))
+    if kind == "bursts":
+        f = 0.8 * np.exp(rng.normal(0, 0.18, n_weeks))
+        f[rng.random(n_weeks) < 0.15] *= 2.6
+        return f
+    if kind == "dark_weeks":
+        f = np.exp(rng.normal(0, 0.25, n_weeks))
+        f[rng.random(n_weeks) < 0.10] = 0.25
+        return f
+    out = np.empty(n_weeks)
+    w = 0
+    on = bool(rng.random() < 0.5)
+    while w < n_weeks:
+        if kind == "pulse":
+            span = int(rng.integers(2, 5)) if on else int(rng.integers(1, 3))
+            level = 1.4 * np.exp(rng.normal(0, 0.15)) if on else 0.25
+        elif kind == "flights":
+            span = 2 if on else int(rng.integers(2, 6))
+            level = 2.2 * np.exp(rng.normal(0, 0.15)) if on else 0.35
+        elif kind == "waves":
+            span = 3 if on else int(rng.integers(3, 8))
+            level = 1.8 * np.exp(rng.normal(0, 0.15)) if on else 0.7
+        elif kind == "steps":
+            span, level = int(rng.integers(6, 11)), np.exp(rng.normal(0, 0.40))
+        else:  # pragma: no cover - unknown pattern
+            raise ValueError(kind)
+        out[w: w + span] = level * np.exp(rng.normal(0, 0.08, min(span, n_weeks - w)))
+        w += span
+        on = not on
+    return out
+
+
+def _spend_shapes(rng: np.random.Generator, days: np.ndarray, cal: dict) -> dict[str, dict]:
+    """Unit-less daily spend per platform campaign (mean ~1), its adstock and saturating response.
+
+    Each platform has its own flighting (``_FLIGHTING``): its own ramp before 618 / 双11 (Xiaohongshu seeds
+    weeks ahead, Douyin bursts at the peak, Taobao search stays steady), its own weekly pattern (pulses,
+    flights, budget steps, dark weeks) and campaign-level noise, so the platforms do not move together
+    and a media-mix model can tell them apart."""
+    n = len(days)
+    growth = np.exp(0.10 * (days - days[0]).astype(int) / 365.25)
     week = (days - days[0]).astype(int) // 7
     n_weeks = int(week.max()) + 1
     out = {}
     for ch in CHANNELS:
-        spec = _CH_SPEC[ch]
+        spec, fl = _CH_SPEC[ch], _FLIGHTING[ch]
         k = len(spec["camps"])
         size = rng.dirichlet(np.full(k, 3.0)) * k  # campaign sizes (mean 1)
-        # weekly flighting (budget tests, dark weeks) independent of the festivals: lets a fit separate them
-        flight = np.exp(rng.normal(0, 0.30, (n_weeks, k)) + rng.normal(0, 0.30, (n_weeks, 1)))
-        flight[rng.random((n_weeks, k)) < 0.05] = 0.25
-        for w0 in rng.choice(n_weeks - 4, 3, replace=False):  # whole-platform bursts and dark spells
-            flight[w0: w0 + rng.integers(2, 5)] *= rng.choice([0.45, 2.0])
-        shape = ramp[:, None] * flight[week] * size[None, :] * np.exp(rng.normal(0, 0.12, (n, k)))
+        fest = _festival_ramp(days, fl["ramp"], fl["minor"], cal)
+        flight = _weekly_flight(rng, fl["weekly"], n_weeks)[week] ** _FLIGHT_DEPTH
+        flight = np.where(fest > 1.2, np.maximum(flight, 1.0), flight)  # no dark week during a festival push
+        camp = np.exp(rng.normal(0, 0.20, (n_weeks, k)))[week]  # campaign-level weekly budget changes
+        shape = (fest * flight * growth)[:, None] * camp * size[None, :] * np.exp(rng.normal(0, 0.12, (n, k)))
         shape /= shape.mean()
         ad = _adstock(shape, spec["carry"])
         kk = spec["k"] * ad.mean(axis=0, keepdims=True)
@@ -1089,6 +1163,10 @@ def _media_mix_frame(days: np.ndarray, cal: dict, lines: dict, channels: pd.Data
     wk = np.arange(N_DAYS) // 7
     for key, flag in (("attr_event_618", cal["ev618"]), ("attr_event_1111", cal["ev1111"])):
         out[key] = (np.bincount(wk[flag], minlength=wk.max() + 1)[:n_weeks] > 0).astype(float)
+    # festival lift of the week's traffic (weekly mean of the calendar multiplier - 1: 0 on a plain week,
+    # negative over the Spring-Festival courier stop): the control that lets a media-mix model tell
+    # festival demand from the spend pushed into the festivals
+    out["attr_festival_lift"] = np.round(np.bincount(wk, weights=cal["mult"])[:n_weeks] / 7.0 - 1.0, 4)
     return out
 
 

@@ -1,4 +1,4 @@
-"""Market overview: where sales are going (issue 4, DESIGN.md §4). The app's default page.
+"""Market overview: where sales are going (issue 4, DESIGN.md §4).
 
 Layout: header -> empty state (no orders dataset) -> the view controls (grain, comparison, forecast
 periods; category / channel / region filters with their options from the data), all bound to the URL ->

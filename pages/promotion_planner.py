@@ -160,6 +160,13 @@ def controls(ctx: page.PageContext) -> tuple[dict, dict]:
     model_spec = [P[k] for k in MODEL_KEYS if k not in ("spend_cols", "control_cols") or opts]
     with st.expander(T("section.model"), expanded=False, icon=":material/model_training:"):
         model = page.param_widgets(URL, model_spec, options={"spend_cols": opts, "control_cols": opts})
+        auto = []
+        if opts and not model.get("spend_cols"):
+            auto.append(T("model.auto_spend", cols=", ".join(pre.get("default_spend_cols") or []) or "—"))
+        if opts and not model.get("control_cols"):
+            auto.append(T("model.auto_controls", cols=", ".join(pre.get("default_control_cols") or []) or "—"))
+        for line in auto:
+            st.caption(ui.md_escape(line))
     for k in MODEL_KEYS:
         model.setdefault(k, P[k].default)
     model = {k: (v or None) if k in ("spend_cols", "control_cols") else v for k, v in model.items()}

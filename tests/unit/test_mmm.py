@@ -174,3 +174,29 @@ def test_reoptimising_a_fitted_model_is_fast(fitted):
     assert g["reachable"]
     draws = cur.horizon_draws(res["spend"], 4)
     assert draws.shape == (100, 2)
+
+
+def test_demo_media_mix_gives_a_plausible_fit_and_plan():
+    """The demo's platforms have their own flighting, so the fit separates them: a non-negative baseline on
+    every week, no channel above 60% of the outcome, media below 70%, and a usable holdout error."""
+    from data import demo
+
+    mm = demo.generate(seed=7)["media_mix"]
+    data = mmm.prepare_media_mix(mm)  # default controls: event_618, event_1111, festival_lift
+    assert data.control_names == ["event_618", "event_1111", "festival_lift"]
+    t0 = time.perf_counter()
+    fit = mmm.fit_mmm(data, n_boot=100, seed=0)
+    seconds = time.perf_counter() - t0
+    assert (fit.base_part >= -1e-6 * data.y.mean()).all()
+    assert (mmm.baseline_weekly(fit) >= 0).all()
+    assert ((fit.shares >= 0) & (fit.shares <= 0.60)).all(), fit.shares
+    assert fit.shares.sum() < 0.70
+    assert fit.base_share + fit.control_share + fit.shares.sum() == pytest.approx(fit.fitted.sum() / data.y.sum())
+    assert abs(fit.fitted.sum() / data.y.sum() - 1) < 0.02
+    assert fit.holdout["mape"] < 0.15
+    budget = float(data.X[-4:].sum())
+    lo, hi = 0.5 * data.X[-4:].sum(axis=0), 2.0 * data.X[-4:].sum(axis=0)
+    res = mmm.optimise(fit.curves, budget, 4, lo, hi)
+    assert res["status"] == "ok" and res["spend"].sum() == pytest.approx(budget)
+    assert (res["spend"] >= lo - 1e-6).all() and (res["spend"] <= hi + 1e-6).all()
+    assert seconds < 10, seconds
