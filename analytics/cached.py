@@ -158,6 +158,12 @@ def save_preset(name: str, kind: str, mapping: dict[str, str], owner: str) -> in
     return repository.save_preset(name=name, kind=kind, mapping=mapping, owner=owner)
 
 
+def default_dataset_name(filename: str) -> str:
+    from data import ingest
+
+    return ingest.default_name(filename)
+
+
 def guess_kind(content: bytes, filename: str) -> str:
     from data import ingest
 

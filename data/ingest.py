@@ -137,7 +137,7 @@ def commit(
     if len(good) == 0:
         raise IngestError("no valid rows to store", file=p.filename)
     info = repository.write_dataset(
-        kind=p.kind, frame=good.reset_index(drop=True), name=(name or _stem(p.filename) or p.kind)[:200],
+        kind=p.kind, frame=good.reset_index(drop=True), name=(name or default_name(p.filename) or p.kind)[:200],
         content_hash=p.content_hash, mapping=p.mapping, source_file=p.filename, uploaded_by=uploaded_by,
         mode=mode, dataset_id=dataset_id, rejected_rows=int(bad_mask.sum()), lines=lines, engine=engine,
         progress=progress,
@@ -146,7 +146,8 @@ def commit(
             "bad_share": p.bad_share}
 
 
-def _stem(filename: str) -> str:
+def default_name(filename: str) -> str:
+    """A dataset name from a file name: 'hillstrom.csv.gz' -> 'hillstrom'."""
     name = Path(filename).name
     for ext in (".gz", ".csv", ".tsv", ".txt", ".xlsx", ".xls"):
         if name.lower().endswith(ext):

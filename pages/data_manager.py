@@ -137,7 +137,7 @@ def upload_one(f, idx: int) -> None:
         st.caption(ui.md_escape(n))
 
     # commit
-    name = st.text_input(tr("data.name"), value=f.name.rsplit(".", 1)[0], key=f"name_{f.file_id}")
+    name = st.text_input(tr("data.name"), value=cached.default_dataset_name(f.name), key=f"name_{f.file_id}")
     choice = "keep"
     if bad:
         choice = st.radio(tr("data.bad_choice"), ["reject", "keep"], key=f"badc_{f.file_id}", horizontal=True,

@@ -124,8 +124,10 @@ def test_failed_write_leaves_the_store_as_it_was(engine):
 
 
 def _slow_writer(url: str, ready) -> None:  # runs in a child process that gets killed mid-write
+    from data import demo
+
     eng = make_engine(url)
-    frame = pd.concat([fixtures.online_retail_orders()] * 2, ignore_index=True)
+    frame = demo.generate_orders(400_000, seed=3)
 
     def tick(done, msg):
         ready.set()
@@ -144,9 +146,13 @@ def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path
     ready = ctx.Event()
     proc = ctx.Process(target=_slow_writer, args=(url, ready))
     proc.start()
-    assert ready.wait(120), "writer never started"
+    deadline = time.time() + 300
+    while not ready.wait(0.5):
+        assert proc.is_alive(), f"the writer died before writing (exit code {proc.exitcode})"
+        assert time.time() < deadline, "the writer did not start writing within 300 s"
     os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
+    assert proc.exitcode == -signal.SIGKILL
     assert [d["name"] for d in repo.list_datasets(engine=eng)] == ["keep"]
     counts = repo.table_counts(engine=eng)
     assert counts["orders"] == 25 and counts["dataset"] == 1 and counts["dataset_revision"] == 1
