@@ -51,6 +51,7 @@ def build_navigation(signed_in: bool):
 
 
 cached.ensure_store()
+cached.warm_up()
 pg = build_navigation(signed_in=auth.current_user() is not None)
 user = auth.login_gate()
 

@@ -19,9 +19,11 @@ def run_child(module: str, *args: str, env: dict | None = None) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c",
-         "import resource, runpy, sys, json; sys.argv=[sys.argv[1]]+sys.argv[2:];"
+         "import runpy, sys; sys.argv=[sys.argv[1]]+sys.argv[2:];"
          "runpy.run_module(sys.argv[0], run_name='__main__');"
-         "print('@@RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)", module, *args],
+         # VmHWM is this process's own peak (ru_maxrss would include the parent's peak at fork time)
+         "print('@@RSS', next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')))",
+         module, *args],
         cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
     )
     wall = time.perf_counter() - t0
