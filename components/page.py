@@ -113,11 +113,16 @@ def _choice_label(ns: str, key: str, value: Any) -> str:
     return str(value) if text == k else text
 
 
+_PROBLEMS_SLOT: contextvars.ContextVar[Any] = contextvars.ContextVar("prism_problems_slot", default=None)
+
+
 def header(url_path: str) -> None:
+    """Title, subtitle, and a slot under them where show_problems() reports bad link values."""
     st.title(tr(f"nav.{url_path}"))
     sub = t(f"{page(url_path).namespace}.page.subtitle", lang())
     if not sub.endswith("page.subtitle"):
         st.caption(sub)
+    _PROBLEMS_SLOT.set(st.empty())
 
 
 def require_kinds(url_path: str, ctx: PageContext) -> bool:
@@ -144,9 +149,14 @@ def compute(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict | N
 
 
 def show_problems() -> None:
+    """Report the link's invalid values in the slot under the header. Call it after the page's widgets
+    have read the URL (again at any time: the slot always shows the latest list)."""
     probs = state.problems()
-    if probs:
-        st.warning(tr("page.bad_param", problems="; ".join(probs)), icon=":material/link:")
+    slot = _PROBLEMS_SLOT.get()
+    if not probs:
+        return
+    target = slot if slot is not None else st
+    target.warning(tr("page.bad_param", problems="; ".join(probs)), icon=":material/link:")
 
 
 def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict, *,
@@ -187,16 +197,13 @@ def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageC
     """
     ctx = context()
     header(url_path)
-    problems = st.container()
     if not require_kinds(url_path, ctx):
-        with problems:
-            show_problems()
+        show_problems()
         return ctx, {}, None
     spec = list(getattr(module(url_path), "PARAMS", []))
     with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
         params = param_widgets(url_path, spec, options=options)
-    with problems:  # after the widgets have read the URL, so page parameters are checked too
-        show_problems()
+    show_problems()  # after the widgets have read the URL, so page parameters are checked too
     result = compute(url_path, ctx, params)
     if result is not None:
         standard_blocks(url_path, ctx, params, result)

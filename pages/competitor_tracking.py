@@ -243,18 +243,15 @@ def competitors_tab(result: dict) -> None:
 
 ctx = page.context()
 page.header(URL)
-problems_slot = st.container()
 if not page.require_kinds(URL, ctx):
     empty_state(ctx)
-    with problems_slot:
-        page.show_problems()
+    page.show_problems()
     page.footer(URL, ctx, {}, None)
     st.stop()
 
 options = cached.page_call(URL, "filter_options", ctx.datasets, cached.freeze_params({}), lang())
 params = controls(options)
-with problems_slot:
-    page.show_problems()  # after the widgets: they note the link's invalid values while reading it
+page.show_problems()  # after the widgets: they note the link's invalid values while reading it
 result = page.compute(URL, ctx, params)
 
 if result is not None:

@@ -303,7 +303,6 @@ def compare(objs: list[dict]) -> None:
 def main() -> None:
     ctx = page.context()
     page.header(URL)
-    problems = st.container()
     objs = cached.list_objects(KIND)
     opened = st.query_params.get("persona") not in (None, "")
     labels = [L("tab.build"), L("tab.saved", n=len(objs)), L("tab.compare")]
@@ -320,8 +319,7 @@ def main() -> None:
         saved(ctx, objs)
     with tabs[2]:
         compare(objs)
-    with problems:
-        page.show_problems()
+    page.show_problems()
     st.divider()
     full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
     user = ctx.user.get("username", "")

@@ -635,15 +635,13 @@ def feedback_section(result: dict, figs: dict, has_fb: bool) -> None:
 def main() -> None:
     ctx = page.context()
     page.header(URL)
-    problems_slot = st.container()
     page.require_kinds(URL, ctx)  # datasets named in the link that no longer exist
     kinds = ctx.kinds()
     if not kinds & {"experiments", "orders", "feedback"}:
         st.info(T("ui.nothing"), icon=":material/fact_check:")
         for kind in ("experiments", "orders", "feedback"):
             ui.empty_state(kind)
-        with problems_slot:
-            page.show_problems()
+        page.show_problems()
         return
     base = cached.freeze_params({"start": ctx.start, "end": ctx.end})
     with st.spinner(tr("page.computing", page=tr(f"nav.{URL}")), show_time=True):
@@ -667,8 +665,7 @@ def main() -> None:
         params.update(money_controls())
     with tabs["feedback"]:
         params.update(feedback_controls(opts))
-    with problems_slot:
-        page.show_problems()
+    page.show_problems()
 
     result = None
     with top:

@@ -425,10 +425,8 @@ def data_behind(result: dict) -> None:
 def main() -> None:
     ctx = page.context()
     page.header(URL)
-    problems = st.container()
     if not page.require_kinds(URL, ctx):
-        with problems:
-            page.show_problems()
+        page.show_problems()
         return
     base = {"start": ctx.start, "end": ctx.end}
     info = next((i for i in ctx.infos if i.get("kind") == "orders"), {"name": "", "rows": 0})
@@ -437,8 +435,7 @@ def main() -> None:
                         show_time=True):
             catalogue = cached.page_call(URL, "catalogue_options", ctx.datasets, _freeze(base), lang())
     except AnalyticsError as exc:
-        with problems:
-            page.show_problems()
+        page.show_problems()
         st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)), icon=":material/hourglass_empty:")
         st.caption(tr(f"{NS}.empty"))
         page.footer(URL, ctx, {}, None)
@@ -463,8 +460,7 @@ def main() -> None:
             product_tab(ctx, base, params, result, catalogue)
         ui.findings((result.get("findings") or [])[1:])
         data_behind(result)
-    with problems:
-        page.show_problems()
+    page.show_problems()
     page.footer(URL, ctx, params, result)
 
 

@@ -303,10 +303,8 @@ def drill_down(ctx: page.PageContext, params: dict, result: dict) -> None:
 def main() -> None:
     ctx = page.context()
     page.header(URL)
-    problems = st.container()
     if not page.require_kinds(URL, ctx):
-        with problems:
-            page.show_problems()
+        page.show_problems()
         return
     with st.expander(tr("page.filters"), icon=":material/tune:"):
         ad = state.date_value(L("param.analysis_date"), P["analysis_date"], state_key=_sk("analysis_date"),
@@ -323,8 +321,7 @@ def main() -> None:
     params.update({"detail": "summary", "audience": None})
     with top:
         result = page.compute(URL, ctx, params)
-    with problems:
-        page.show_problems()
+    page.show_problems()
     if result is None:
         page.footer(URL, ctx, params, result)
         return

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import inspect, text
@@ -18,6 +18,8 @@ from data.db import make_engine
 from data.migrations import LATEST, current_version, migrate
 from data.schema import KINDS
 from tests import fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
@@ -123,18 +125,22 @@ def test_failed_write_leaves_the_store_as_it_was(engine):
     assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 10
 
 
-def _slow_writer(url: str, ready) -> None:  # runs in a child process that gets killed mid-write
-    from data import demo
+WRITER = """
+import sys, time
+from pathlib import Path
+from data import demo, repository
+from data.db import make_engine
 
-    eng = make_engine(url)
-    frame = demo.generate_orders(400_000, seed=3)
+url, flag = sys.argv[1], Path(sys.argv[2])
+frame = demo.generate_orders(400_000, seed=3)
 
-    def tick(done, msg):
-        ready.set()
-        time.sleep(0.2)
+def tick(done, msg):
+    flag.touch()
+    time.sleep(0.2)
 
-    repo.write_dataset(kind="orders", frame=frame, name="killed", content_hash="k", mapping={}, engine=eng,
-                       progress=tick)
+repository.write_dataset(kind="orders", frame=frame, name="killed", content_hash="k", mapping={},
+                         engine=make_engine(url), progress=tick)
+"""
 
 
 def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path):
@@ -142,17 +148,17 @@ def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path
     eng = make_engine(url)
     repo.init_store(engine=eng)
     first = repo.write_dataset(kind="orders", frame=_small(25), name="keep", content_hash="k0", mapping={}, engine=eng)
-    ctx = mp.get_context("spawn")
-    ready = ctx.Event()
-    proc = ctx.Process(target=_slow_writer, args=(url, ready))
-    proc.start()
+    flag = tmp_path / "writing"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, url, str(flag)], cwd=ROOT, stderr=subprocess.PIPE,
+                            text=True)
     deadline = time.time() + 300
-    while not ready.wait(0.5):
-        assert proc.is_alive(), f"the writer died before writing (exit code {proc.exitcode})"
+    while not flag.exists():
+        assert proc.poll() is None, f"the writer died before writing: {proc.stderr.read()[-2000:]}"
         assert time.time() < deadline, "the writer did not start writing within 300 s"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.join(10)
-    assert proc.exitcode == -signal.SIGKILL
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)  # killed in the middle of the upload's transaction
+    proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
     assert [d["name"] for d in repo.list_datasets(engine=eng)] == ["keep"]
     counts = repo.table_counts(engine=eng)
     assert counts["orders"] == 25 and counts["dataset"] == 1 and counts["dataset_revision"] == 1
