@@ -143,6 +143,12 @@ def clear_store_caches() -> None:
     get_dataset.clear()
 
 
+def clear_all() -> None:
+    """Every cache (benchmarks measure cold renders; tests write to the store directly)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def _after_write(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:

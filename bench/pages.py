@@ -23,7 +23,6 @@ from bench.common import ROOT, run_child, save
 def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ["AUTH_CONFIG"] = auth
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from analytics.registry import BY_PATH
@@ -37,12 +36,11 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = init
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    at.run()  # signed out: registers the navigation pages (cheap: only the sign-in form)
     from analytics import cached
 
+    cached.clear_all()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()  # signed out: registers the navigation pages (cheap: only the sign-in form)
     cached.warm_up().join()  # libraries loaded as on a server that has been up a few seconds; caches stay cold
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench"
