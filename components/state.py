@@ -81,11 +81,18 @@ def selectbox(label: str, options: Sequence[Any], p: Param, *, state_key: str | 
               format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None,
               always: bool = False, disabled: bool = False) -> Any:
     key = state_key or p.key
-    opts = list(options)
-    seed(key, p, valid=lambda v: v in opts)
+    # Streamlit shows a None value as an empty "Choose an option": a None choice travels as ALL instead
+    opts = [ALL if o is None else o for o in options]
+    shown = format_func
+    if ALL in opts and None in list(options):
+        def shown(v: Any) -> str:  # noqa: F811 - the caller's labels, with None for the ALL choice
+            return format_func(None if v == ALL else v)
+    seed(key, p, valid=lambda v: (ALL if v is None else v) in opts)
+    if st.session_state.get(key) is None and ALL in opts:
+        st.session_state[key] = ALL
     if st.session_state.get(key) not in opts:
         st.session_state[key] = p.default if p.default in opts else (opts[0] if opts else None)
-    v = _where(container).selectbox(label, opts, key=key, format_func=format_func, help=help, disabled=disabled)
+    v = _where(container).selectbox(label, opts, key=key, format_func=shown, help=help, disabled=disabled)
     v = None if v == ALL else v
     sync(key, p, v, always=always)
     return v

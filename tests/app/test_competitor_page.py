@@ -9,6 +9,7 @@ import pytest
 
 from analytics import report
 from analytics.i18n import fmt_number
+from components.state import ALL  # the widget value of a 'None' (automatic) choice
 from tests.app.conftest import make_app, texts
 
 PAGE = "pages/competitor_tracking.py"
@@ -61,7 +62,7 @@ def test_demo_renders_with_events_index_and_own_brand(workspace, demo_en):
     assert [t.value for t in at.title] == ["Competitor tracking"]
     assert [t.label for t in at.tabs] == TABS_EN
     own = at.selectbox(key=key("own"))
-    assert own.value is None and own.options[0] == f"Automatic: {OWN}"  # detected from the data's own-brand flag
+    assert own.value == ALL and own.options[0] == f"Automatic: {OWN}"  # detected from the data's own-brand flag
     assert sorted(own.options[1:]) == sorted(["Glowa 珂颜", OWN, "Purely 纯研", "Solara 晒雅", "Velvet 绒雾"])
     assert at.slider(key=key("threshold")).value == pytest.approx(0.10)
     r = headless(workspace, {})
@@ -139,7 +140,7 @@ def test_bad_link_values_are_reset_with_a_warning(workspace):
     assert "Some settings in the link were not valid and were reset" in body
     assert "threshold=abc" in body and "own=Nobody" in body and "window=3" in body
     assert at.slider(key=key("threshold")).value == pytest.approx(0.10)
-    assert at.selectbox(key=key("own")).value is None
+    assert at.selectbox(key=key("own")).value == ALL
     assert at.number_input(key=key("window")).value == 28
 
 

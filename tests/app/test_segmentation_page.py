@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.i18n import fmt_money, fmt_number
+from components.state import ALL  # the widget value of a 'None' (automatic) choice
 from tests.app.conftest import make_app, texts
 
 PAGE = "pages/segmentation_explorer.py"
@@ -114,7 +115,7 @@ def test_bad_parameters_are_reset_with_a_warning(workspace):
     assert not at.exception
     body = texts(at)
     assert "were not valid and were reset" in body and "k=abc" in body and "model=xyz" in body
-    assert at.selectbox(key=_k("k")).value is None and at.radio(key=_k("model")).value == "named"
+    assert at.selectbox(key=_k("k")).value == ALL and at.radio(key=_k("model")).value == "named"
     assert at.number_input(key=_k("discount")).value == pytest.approx(0.01)
 
 
