@@ -613,6 +613,19 @@ def max_outcome(curves: Curves, weeks: float, upper: np.ndarray | None = None) -
                           curves.ceiling(weeks)).sum())
 
 
+def _bisect(low, a: float, z: float, tol: float) -> tuple[float, float]:
+    """Narrow [a, z] around the point where ``low(b)`` turns from True (below) to False (above)."""
+    for _ in range(200):
+        m = (a + z) / 2
+        if low(m):
+            a = m
+        else:
+            z = m
+        if z - a <= tol * max(z, 1.0):
+            break
+    return a, z
+
+
 def min_budget_for(curves: Curves, target: float, weeks: float = 4.0, lower=None, upper=None,
                    kind: str = "incremental", baseline: float = 0.0, tol: float = 1e-7) -> dict:
     """Smallest budget whose optimal allocation reaches ``target``.
@@ -644,28 +657,12 @@ def min_budget_for(curves: Curves, target: float, weeks: float = 4.0, lower=None
             return {"budget": None, "reachable": False, "plan": optimise(curves, b0, weeks, lo, hi), "ceiling": value(b0)}
         if value(b_max) >= target:
             return {"budget": b_max, "reachable": True, "plan": optimise(curves, b_max, weeks, lo, hi), "ceiling": None}
-        a, z = b0, b_max
-        for _ in range(200):
-            m = (a + z) / 2
-            if value(m) >= target:
-                a = m
-            else:
-                z = m
-            if z - a <= tol * max(z, 1.0):
-                break
+        a, _ = _bisect(lambda b: value(b) >= target, b0, b_max, tol)  # largest budget still meeting the ROI
         return {"budget": a, "reachable": True, "plan": optimise(curves, a, weeks, lo, hi), "ceiling": None}
     if value(b_min) >= target:
         return {"budget": b_min, "reachable": True, "plan": optimise(curves, b_min, weeks, lo, hi), "ceiling": ceiling}
     if ceiling < target:
         return {"budget": None, "reachable": False, "plan": optimise(curves, b_max, weeks, lo, hi), "ceiling": ceiling,
                 "bounded": bool(finite_hi)}
-    a, z = b_min, b_max
-    for _ in range(200):
-        m = (a + z) / 2
-        if value(m) >= target:
-            z = m
-        else:
-            a = m
-        if z - a <= tol * max(z, 1.0):
-            break
+    _, z = _bisect(lambda b: value(b) < target, b_min, b_max, tol)  # smallest budget reaching the target
     return {"budget": z, "reachable": True, "plan": optimise(curves, z, weeks, lo, hi), "ceiling": ceiling}

@@ -613,12 +613,8 @@ def _clv_on_prepared(prep: Prepared, ad: pd.Timestamp, cal: pd.Timestamp, time_u
 # ---------------------------------------------------------------- audience
 
 
-def customer_frame(frames: dict, params: dict | None = None, *, with_clusters: bool = False,
-                   with_tiers: bool = False, with_clv: bool = False) -> tuple[pd.DataFrame, dict]:
-    """The per-customer frame behind drill-downs and personas: the RFM table plus, on request, cluster,
-    tier (and tier_basis_value) and p_alive / churn_risk / clv. Returns (frame, info)."""
-    params = dict(params or {})
-    orders = filter_dates(frames["orders"], "order_date", params.get("start"), params.get("end"))
+def _rfm_base(orders: pd.DataFrame, params: dict):
+    """Prepared lines, analysis date (given, else the day after the last order) and the RFM table."""
     prep = prepare(orders)
     if prep.lines.empty:
         raise NotEnoughData("segmentation.error.no_customers")
@@ -627,6 +623,16 @@ def customer_frame(frames: dict, params: dict | None = None, *, with_clusters: b
     tab = _rfm(prep, ad)
     if tab.empty:
         raise NotEnoughData("segmentation.error.no_customers")
+    return prep, ad, tab
+
+
+def customer_frame(frames: dict, params: dict | None = None, *, with_clusters: bool = False,
+                   with_tiers: bool = False, with_clv: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The per-customer frame behind drill-downs and personas: the RFM table plus, on request, cluster,
+    tier (and tier_basis_value) and p_alive / churn_risk / clv. Returns (frame, info)."""
+    params = dict(params or {})
+    orders = filter_dates(frames["orders"], "order_date", params.get("start"), params.get("end"))
+    prep, ad, tab = _rfm_base(orders, params)
     info: dict = {"analysis_date": ad, "prepared": prep}
     if with_clusters:
         res = cluster(tab, params.get("features") or DEFAULT_FEATURES, params.get("k"),
@@ -785,14 +791,7 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         raise NotEnoughData("segmentation.error.no_orders")
     orders = filter_dates(frames["orders"], "order_date", p.get("start"), p.get("end"))
     all_ids = orders["customer_id"].dropna().nunique()
-    prep = prepare(orders)
-    if prep.lines.empty:
-        raise NotEnoughData("segmentation.error.no_customers")
-    ad = _as_ts(p["analysis_date"]) if p.get("analysis_date") else \
-        pd.Timestamp(prep.lines["order_date"].max()).normalize() + pd.Timedelta(days=1)
-    tab = _rfm(prep, ad)
-    if tab.empty:
-        raise NotEnoughData("segmentation.error.no_customers")
+    prep, ad, tab = _rfm_base(orders, p)
     warnings: list[str] = []
     findings: list[str] = []
     n = len(tab)
