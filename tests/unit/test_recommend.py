@@ -65,6 +65,37 @@ def test_vectorised_hits_handles_empty_slots():
     assert R._hits(recs, truth).tolist() == [1.0, 0.0, 2.0]
 
 
+def _matrix(B: np.ndarray) -> "R._Matrix":
+    Bs = sp.csr_matrix(B.astype(np.float32))
+    n_u, n_i = B.shape
+    return R._Matrix(pd.Index([f"u{i}" for i in range(n_u)]), pd.Index([f"p{i}" for i in range(n_i)]), Bs, Bs,
+                     Bs, B.sum(axis=0).astype(float), pd.Timestamp("2024-01-01"))
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_user_neighbours_are_the_top_cosines_ties_to_the_lower_index(dense):
+    """Brute force in float64 with Python sorting: the USER_NEIGHBOURS most similar other customers,
+    equal similarities broken by the lower customer index (many customers share a basket)."""
+    rng = np.random.default_rng(3)
+    B = (rng.random((400, 12)) < 0.25).astype(np.float32)
+    B[:40] = B[0]  # forty identical baskets: a block of exact ties
+    B[rng.random(400) < 0.05] = 0  # some customers with no purchase at all
+    m = R._UserKNN(_matrix(B))
+    if not dense:
+        m._dense, m._BT = None, m.M.B.T.tocsc()
+    rows = np.array([0, 5, 39, 41, 200, 399])
+    nb = m.neighbours(rows).toarray()
+    size = B.sum(axis=1)
+    for j, u in enumerate(rows):
+        sims = [(float(B[u] @ B[v]) / math.sqrt(max(size[u], 1) * max(size[v], 1)), v)
+                for v in range(len(B)) if v != u]
+        want = [(s, v) for s, v in sorted(sims, key=lambda x: (-x[0], x[1])) if s > 0][:R.USER_NEIGHBOURS]
+        got = np.nonzero(nb[j])[0]
+        assert sorted(got.tolist()) == sorted(v for _, v in want)
+        for s, v in want:
+            assert nb[j, v] == pytest.approx(s, rel=1e-6)
+
+
 def test_choose_model_precision_then_coverage():
     m = {"item": {"precision_at_k": 0.1, "coverage": 0.2}, "user": {"precision_at_k": 0.1, "coverage": 0.3},
          "als": {"precision_at_k": 0.09, "coverage": 0.9}, "popular": {"precision_at_k": 0.05, "coverage": 0.01}}
