@@ -48,12 +48,19 @@ def thaw_params(key: ParamKey) -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread:
-    """Load the heavy libraries (statsmodels ~1.6 s, jieba's dictionary ~0.9 s, scikit-learn) in the
+    """Load the heavy libraries (statsmodels ~1.6 s, jieba's dictionary ~0.9 s, scikit-learn, plotly,
+    implicit) and the analytics modules in the
     background once per server process, so the first page a user opens after signing in does not wait
     for imports. Caches stay cold; only import time moves."""
 
     def load() -> None:
+        import importlib
+
+        import implicit.als  # noqa: F401
         import jieba
+        import pandas.io.formats.style  # noqa: F401  (jinja2, for styled tables)
+        import plotly.graph_objects  # noqa: F401
+        import plotly.subplots  # noqa: F401
         import sklearn.cluster  # noqa: F401
         import sklearn.linear_model  # noqa: F401
         import statsmodels.api  # noqa: F401
@@ -61,6 +68,10 @@ def warm_up() -> threading.Thread:
 
         jieba.setLogLevel(60)
         jieba.initialize()
+        from analytics.registry import PAGES
+
+        for p in PAGES:  # the page modules themselves (and what they import at the top)
+            importlib.import_module(p.module)
 
     th = threading.Thread(target=load, name="prism-warm-up", daemon=True)
     th.start()

@@ -944,7 +944,12 @@ def evaluate_holdout(frames: dict[str, pd.DataFrame], params: dict, *, _warnings
             "n_users": int(len(rows)),
         }
         per_user[name] = prec
-        lists[name] = {user_ids[r]: [item_ids[c] for c in top[j] if c >= 0] for j, r in enumerate(rows)}
+        named = item_ids[np.maximum(top, 0)]
+        if (top >= 0).all():
+            lists[name] = dict(zip(user_ids[rows].tolist(), named.tolist()))
+        else:
+            lists[name] = {u: [p for p, c in zip(ps, cs) if c >= 0]
+                           for u, ps, cs in zip(user_ids[rows].tolist(), named.tolist(), top.tolist())}
 
     # the ALS fit runs in implicit's compiled code without the GIL: start it first, score the other models
     # and the cold-start customers meanwhile (the fit is single-threaded and seeded: same result)
