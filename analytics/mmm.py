@@ -29,8 +29,9 @@ baseline >= 0, the inequality-constrained least squares is solved exactly throug
 form with one ``scipy.optimize.nnls`` (Lawson & Hanson 1974, ch. 23). Optional ``ridge`` shrinks each
 channel's contribution share towards 0 (off by default: 0.01 already moves the PyMC-Marketing x1 share
 from 29.7% to 26.7%, and it barely moves the demo). ``scipy.optimize.least_squares`` (trust
-region reflective, bounds) optimises the nonlinear parameters from several seeded starts; the best SSE
-wins. On the PyMC-Marketing example this recovers alpha = (0.40, 0.19) vs the true (0.4, 0.2),
+region reflective, bounds) optimises the nonlinear parameters from several seeded starts, with the exact
+Jacobian of the projected residuals (``_Problem.jac``, checked against central differences in the tests;
+one evaluation instead of 2C extra residuals per step, 3x faster); the best SSE wins. On the PyMC-Marketing example this recovers alpha = (0.40, 0.19) vs the true (0.4, 0.2),
 lam = (4.1, 3.3) vs (4, 3), beta = (2.99, 1.97) x 1000 vs (3, 2) x 1000 in 0.1 s.
 
 Uncertainty: moving-block bootstrap of residuals (blocks of 8 weeks keep autocorrelation), each
@@ -343,6 +344,7 @@ class _Problem:
         self.G = G
         self.ridge = float(ridge)
         self.R_aug = np.zeros((self.C, p))
+        self._last: tuple | None = None
 
     def media(self, th: np.ndarray) -> np.ndarray:
         C = self.C
@@ -368,10 +370,70 @@ class _Problem:
             return b
         return _lsi(D, y, self.G, self.lb)
 
-    def resid(self, th: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def _at(self, th: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(design, solved coefficients) at ``th``: the last point is kept, because least_squares asks for
+        the Jacobian at the point whose residuals it has just computed."""
+        last = self._last
+        if last is not None and last[1] is y and np.array_equal(last[0], th):
+            return last[2], last[3]
         D = self.design(th)
-        r = D @ self.solve(D, y) - y
-        return r
+        b = self.solve(D, y)
+        self._last = (np.array(th, dtype=float), y, D, b)
+        return D, b
+
+    def resid(self, th: np.ndarray, y: np.ndarray) -> np.ndarray:
+        D, b = self._at(th, y)
+        return D @ b - y
+
+    def jac(self, th: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Exact Jacobian of :meth:`resid` (n x 2C) for the active set of constraints at ``th``.
+
+        Only channel c's media column depends on (alpha_c, log lam_c): dm = d sat(adstock) in closed form.
+        The coefficients b(th) solve min ||D~ b - y~|| on the null space N of the active constraint rows
+        (D~, y~: with the ridge rows when ridge > 0), b = N z, z = F^+ y~ with F = D~ N, so
+        dz = -(F'F)^+ (N' e_j (u . r~) + F' u b_j) for the changed column j with derivative u, and
+        dr = b_j dm + D N dz. Replaces 2C extra residual evaluations per step (forward differences)."""
+        D, b = self._at(th, y)
+        C, nb, n = self.C, self.nb, D.shape[0]
+        if C == 0:
+            return np.zeros((n, 0))
+        alpha = np.asarray(th[:C], dtype=float)
+        lam = np.exp(np.asarray(th[C:], dtype=float))
+        ls = np.arange(self.l_max, dtype=float)[:, None]
+        pw = alpha[None, :] ** ls                                    # (L, C), 0**0 = 1
+        dpw = np.zeros_like(pw)
+        dpw[1:] = ls[1:] * alpha[None, :] ** (ls[1:] - 1)
+        S, Sp = pw.sum(axis=0), dpw.sum(axis=0)
+        ad = np.einsum("lnc,lc->nc", self.lags, pw / S)
+        dad = np.einsum("lnc,lc->nc", self.lags, (dpw * S - pw * Sp) / S**2)
+        m = np.tanh(lam * ad / 2.0)
+        g = 1.0 - m**2
+        dU = np.concatenate([lam / 2.0 * g * dad, lam * ad / 2.0 * g], axis=1)   # (n, 2C)
+        j = nb + np.r_[np.arange(C), np.arange(C)]
+        bj = b[j]
+        if self.ridge > 0:
+            s = np.sqrt(self.ridge * n)
+            R = np.zeros((C, D.shape[1]))
+            R[:, nb:] = s * np.diag(D[:, nb:].mean(axis=0))
+            Da, ya = np.vstack([D, R]), np.r_[y, np.zeros(C)]
+            Ua = np.vstack([dU, np.zeros((C, 2 * C))])
+            Ua[n + (j - nb), np.arange(2 * C)] = s * dU.mean(axis=0)
+        else:
+            Da, ya, Ua = D, y, dU
+        gb = self.G @ b
+        active = gb <= 1e-9 * max(1.0, float(np.abs(gb).max()))
+        if active.any():
+            _, sv, Vt = np.linalg.svd(self.G[active])
+            rank = int((sv > 1e-10 * max(sv.max(), 1.0)).sum())
+            N = Vt[rank:].T
+        else:
+            N = np.eye(D.shape[1])
+        F = Da @ N
+        Fp = np.linalg.pinv(F)
+        rt = Da @ b - ya
+        v = N[j].T * (Ua.T @ rt)[None, :] + (F.T @ Ua) * bj[None, :]
+        dz = -(Fp @ (Fp.T @ v))
+        return dU * bj[None, :] + D @ (N @ dz)
 
     def bounds(self):
         C = self.C
@@ -382,7 +444,7 @@ class _Problem:
         lo, hi = self.bounds()
         for th0 in starts:
             th0 = np.clip(th0, lo + 1e-9, hi - 1e-9)
-            r = least_squares(self.resid, th0, bounds=(lo, hi), args=(y,), x_scale=1.0)
+            r = least_squares(self.resid, th0, jac=self.jac, bounds=(lo, hi), args=(y,), x_scale=1.0)
             if best is None or r.cost < best.cost:
                 best = r
         return best
@@ -508,8 +570,8 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
         e = e - e.mean()
         yb = fitted_s + e
         # refit from the point estimate; looser tolerances and an evaluation cap keep 100 draws of a
-        # 7-channel model within a few seconds (the draws start next to their optimum)
-        rb = least_squares(prob.resid, th, bounds=(lo, hi), args=(yb,), ftol=BOOT_TOL, xtol=BOOT_TOL,
+        # 7-channel model under a second (the draws start next to their optimum)
+        rb = least_squares(prob.resid, th, jac=prob.jac, bounds=(lo, hi), args=(yb,), ftol=BOOT_TOL, xtol=BOOT_TOL,
                            max_nfev=BOOT_MAX_NFEV)
         Db = prob.design(rb.x)
         bb = prob.solve(Db, yb)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import minimize
 
@@ -45,6 +46,37 @@ def test_adstock_equals_a_convolution_with_normalised_weights():
         np.testing.assert_allclose(mmm.adstock(x, a), expected, rtol=1e-12)
     s = np.linspace(0, 2, 9)
     np.testing.assert_allclose(mmm.logistic_saturation(s, 4.0), (1 - np.exp(-4 * s)) / (1 + np.exp(-4 * s)))
+
+
+@pytest.mark.parametrize("ridge", [0.0, 0.05])
+def test_analytic_jacobian_equals_central_differences(ridge):
+    """The exact Jacobian handed to least_squares, against central differences of the residuals, at random
+    points of the bounds: with and without active constraints (baseline >= 0, beta >= 0) and the ridge."""
+    rng = np.random.default_rng(11)
+    n, C = 60, 3
+    dates = pd.date_range("2024-01-01", periods=n, freq="7D")
+    X = rng.gamma(2.0, 1.0, (n, C)) * (rng.random((n, C)) < 0.8)
+    base, _ = mmm._base_matrix(dates, np.arange(n) / (n - 1), np.zeros((n, 0)), True)
+    prob = mmm._Problem(base, X / X.max(axis=0), mmm.L_MAX, base.shape[1], ridge)
+    lo, hi = prob.bounds()
+    seen_constrained = seen_free = 0
+    for trial in range(12):
+        th = lo + (hi - lo) * rng.uniform(0.05, 0.95, len(lo))
+        # an outcome the unconstrained fit can follow, or one with a dip that drives the baseline below 0
+        y = 1.0 + 0.5 * prob.media(th) @ rng.uniform(0, 1, C) + rng.normal(0, 0.05, n)
+        if trial % 2:
+            y[20:30] -= 3.0
+        D = prob.design(th)
+        b = prob.solve(D, y)
+        active = (prob.G @ b <= 1e-9).any()
+        seen_constrained += active
+        seen_free += not active
+        J = prob.jac(th, y)
+        h = 1e-6
+        Jn = np.column_stack([(prob.resid(th + h * e, y) - prob.resid(th - h * e, y)) / (2 * h)
+                              for e in np.eye(len(th))])
+        np.testing.assert_allclose(J, Jn, atol=1e-6 * max(1.0, np.abs(Jn).max()))
+    assert seen_constrained and seen_free
 
 
 def test_recovers_documented_contribution_shares_and_carryover(fitted):
