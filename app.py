@@ -53,14 +53,9 @@ def build_navigation(signed_in: bool):
 cached.ensure_store()
 cached.warm_up()
 pg = build_navigation(signed_in=auth.current_user() is not None)
-if auth.current_user() is None and len(st.query_params):
-    # keep the link's filters across the sign-in: the navigation changes from hidden to sidebar when the
-    # user signs in, and the browser's query string must not be lost on the way
-    st.session_state["_link_query"] = {k: st.query_params.get_all(k) for k in st.query_params}
+# A deep link keeps its query string through the sign-in: the URL-bound widgets of the first signed-in
+# run are created with the link's values as their defaults (components/state.py explains why).
 user = auth.login_gate()
-saved = st.session_state.pop("_link_query", None)
-if saved and not any(k in st.query_params for k in saved):
-    st.query_params.from_dict({k: v[0] if len(v) == 1 else v for k, v in saved.items()})
 
 with st.sidebar:
     st.markdown(f"### {tr('app.title')}")

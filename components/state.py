@@ -6,6 +6,13 @@ stable (ISO dates, plain ids). So each widget is seeded from ``st.query_params``
 changed (first load, a shared link) and written back after it renders, using the same
 ``analytics.params.Param`` spec the command line parses. Invalid values fall back to the default and
 are reported once (``problems()``), never raised.
+
+Every widget is also created with its current value as its default (``index`` / ``value`` / ``default``).
+The value seeded through ``st.session_state`` reaches the browser only in the run that seeded it; when
+the browser mounts the widget later (e.g. the sidebar appearing in the rerun right after sign-in), it
+falls back to the widget's default, and the next rerun would send that default back and overwrite the
+link's value. With the current value as the default there is nothing wrong to fall back to. (The
+"default value and Session State" warning this would log is switched off in .streamlit/config.toml.)
 """
 
 from __future__ import annotations
@@ -73,6 +80,26 @@ def sync(state_key: str, p: Param, value: Any, *, always: bool = False) -> None:
     st.session_state[marker] = new
 
 
+def _index(options: Sequence[Any], value: Any) -> int:
+    """Position of ``value`` among ``options`` (0 when absent): a widget's default that equals its value."""
+    try:
+        return list(options).index(value)
+    except ValueError:
+        return 0
+
+
+def _frozen(format_func: Callable[[Any], str], options: Sequence[Any]) -> Callable[[Any], str]:
+    """The labels computed now, in this run's language (Streamlit formats every option during the call
+    anyway); a label asked for later, outside the run (AppTest's rerun), does not fall back to English."""
+    labels = {}
+    for o in options:
+        try:
+            labels[o] = format_func(o)
+        except TypeError:  # unhashable option: keep the function
+            return format_func
+    return lambda v: labels[v] if v in labels else format_func(v)
+
+
 def _where(container: Any) -> Any:
     return container if container is not None else st
 
@@ -92,7 +119,8 @@ def selectbox(label: str, options: Sequence[Any], p: Param, *, state_key: str | 
         st.session_state[key] = ALL
     if st.session_state.get(key) not in opts:
         st.session_state[key] = p.default if p.default in opts else (opts[0] if opts else None)
-    v = _where(container).selectbox(label, opts, key=key, format_func=shown, help=help, disabled=disabled)
+    v = _where(container).selectbox(label, opts, index=_index(opts, st.session_state.get(key)), key=key,
+                                    format_func=_frozen(shown, opts), help=help, disabled=disabled)
     v = None if v == ALL else v
     sync(key, p, v, always=always)
     return v
@@ -106,7 +134,8 @@ def radio(label: str, options: Sequence[Any], p: Param, *, state_key: str | None
     seed(key, p, valid=lambda v: v in opts)
     if st.session_state.get(key) not in opts:
         st.session_state[key] = p.default if p.default in opts else opts[0]
-    v = _where(container).radio(label, opts, key=key, format_func=format_func, help=help, horizontal=horizontal)
+    v = _where(container).radio(label, opts, index=_index(opts, st.session_state.get(key)), key=key,
+                                format_func=_frozen(format_func, opts), help=help, horizontal=horizontal)
     sync(key, p, v)
     return v
 
@@ -118,7 +147,8 @@ def multiselect(label: str, options: Sequence[Any], p: Param, *, state_key: str 
     seed(key, p)
     cur = [v for v in (st.session_state.get(key) or []) if v in opts]
     st.session_state[key] = cur
-    v = _where(container).multiselect(label, opts, key=key, format_func=format_func, help=help)
+    v = _where(container).multiselect(label, opts, default=cur, key=key, format_func=_frozen(format_func, opts),
+                                      help=help)
     sync(key, p, list(v))
     return list(v)
 
@@ -129,7 +159,7 @@ def number(label: str, p: Param, *, state_key: str | None = None, step: float | 
     seed(key, p)
     if st.session_state.get(key) is None:
         st.session_state[key] = p.default
-    kwargs: dict[str, Any] = {"key": key, "help": help}
+    kwargs: dict[str, Any] = {"key": key, "help": help, "value": st.session_state.get(key)}
     cast = int if p.type == "int" else float
     if p.min is not None:
         kwargs["min_value"] = cast(p.min)
@@ -149,7 +179,7 @@ def toggle(label: str, p: Param, *, state_key: str | None = None, help: str | No
     seed(key, p)
     if st.session_state.get(key) is None:
         st.session_state[key] = bool(p.default)
-    v = _where(container).toggle(label, key=key, help=help)
+    v = _where(container).toggle(label, value=bool(st.session_state.get(key)), key=key, help=help)
     sync(key, p, bool(v))
     return bool(v)
 
@@ -159,7 +189,7 @@ def text(label: str, p: Param, *, state_key: str | None = None, help: str | None
     seed(key, p)
     if st.session_state.get(key) is None:
         st.session_state[key] = p.default or ""
-    v = _where(container).text_input(label, key=key, help=help)
+    v = _where(container).text_input(label, value=st.session_state.get(key) or "", key=key, help=help)
     sync(key, p, v or None)
     return v
 
@@ -176,6 +206,6 @@ def date_value(label: str, p: Param, *, state_key: str | None = None, help: str 
     cur = st.session_state.get(key)
     if cur is not None and ((min_value and cur < min_value) or (max_value and cur > max_value)):
         st.session_state[key] = None
-    v = _where(container).date_input(label, **kwargs)
+    v = _where(container).date_input(label, value=st.session_state.get(key), **kwargs)
     sync(key, p, v if isinstance(v, date) else None)
     return v if isinstance(v, date) else None

@@ -88,7 +88,8 @@ def threshold_slider(container: Any) -> float:
     if st.session_state.get(key) is None:
         st.session_state[key] = p.default
     v = container.slider(page.param_label(NS, "threshold"), min_value=float(p.min), max_value=float(p.max), step=0.01,
-                         format="percent", key=key, help=page.param_help(NS, "threshold"))
+                         value=float(st.session_state[key]), format="percent", key=key,
+                         help=page.param_help(NS, "threshold"))
     v = round(float(v), 4)
     state.sync(key, p, v)
     return v

@@ -137,8 +137,11 @@ def bounds_editor(channels: list[str], current: list, hist_max: list) -> str | N
         c1, c2 = st.columns(2)
         help_ = T("bounds.help", current=fmt_number(current[i] if i < len(current) else None, L, 2),
                   max=fmt_number(hist_max[i] if i < len(hist_max) else None, L, 2))
-        lo = c1.number_input(T("bounds.min", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_)
-        hi = c2.number_input(T("bounds.max", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_)
+        # the current value is also the default (see components/state.py: a late-mounted input keeps it)
+        lo = c1.number_input(T("bounds.min", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
+                             value=st.session_state.get(f"pp_bmin:{c}"))
+        hi = c2.number_input(T("bounds.max", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
+                             value=st.session_state.get(f"pp_bmax:{c}"))
         if (lo is not None or hi is not None) and not any(ch in c for ch in ",:"):
             items.append(f"{c}:{'' if lo is None else format(lo, '.10g')}:{'' if hi is None else format(hi, '.10g')}")
     text = ",".join(items) or None

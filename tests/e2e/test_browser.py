@@ -49,25 +49,26 @@ def test_a_share_link_opened_by_another_user_gives_the_same_view(server, browser
     link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
     assert "/market-overview" in link and "lang=zh" in link and re.search(r"[?&]o=\d+", link)
     a.close()
-    b = browser.new_context(viewport={"width": 1400, "height": 1000})
-    other = b.new_page()
-    other.goto(link)
-    other.get_by_label("用户名", exact=True).fill("vic")  # the sign-in form follows the link's language
-    other.get_by_label("密码", exact=True).fill("viewer-pass-123")
-    other.get_by_role("button", name="登录").click()
-    other.get_by_role("heading", name="市场概览").wait_for()  # the linked page, in the link's language
-    assert "/market-overview" in other.url
-    wait_idle(other, timeout=120)
-    # Known issue (closing note): the browser sometimes drops the query string in the rerun that follows
-    # the sign-in, so the signed-in viewer opens the link once more before the view is compared.
-    other.goto(link)
-    other.get_by_role("heading", name="市场概览").wait_for()
-    wait_idle(other, timeout=120)
-    assert "lang=zh" in other.url and f"o={server['demo']['orders']}" in other.url
-    assert other.get_by_text("本页需要").count() == 0  # not the empty state
-    assert other.locator('[data-testid="stMetricValue"]').all_inner_texts() == kpis_a  # the same numbers
-    shot(other, "share-link-opened-by-viewer")
-    b.close()
+    # three fresh browsers: the link once lost its dataset and language after the sign-in in about one
+    # sign-in in five (a race in the browser), so one attempt would rarely catch a regression
+    for attempt in range(3):
+        b = browser.new_context(viewport={"width": 1400, "height": 1000})
+        other = b.new_page()
+        other.goto(link)
+        other.get_by_label("用户名", exact=True).fill("vic")  # the sign-in form follows the link's language
+        other.get_by_label("密码", exact=True).fill("viewer-pass-123")
+        other.get_by_role("button", name="登录").click()
+        other.get_by_role("heading", name="市场概览").wait_for()  # the linked page, in the link's language
+        assert "/market-overview" in other.url
+        wait_idle(other, timeout=120)
+        other.wait_for_timeout(1500)  # the rerun the auth cookie triggers once written must not change the view
+        wait_idle(other, timeout=120)
+        assert "lang=zh" in other.url and f"o={server['demo']['orders']}" in other.url, (attempt, other.url)
+        assert other.get_by_text("本页需要").count() == 0  # not the empty state
+        assert other.locator('[data-testid="stMetricValue"]').all_inner_texts() == kpis_a  # the same numbers
+        if attempt == 0:
+            shot(other, "share-link-opened-by-viewer")
+        b.close()
 
 
 def test_a_viewer_cannot_reach_upload_delete_or_admin(server, context):
