@@ -264,9 +264,14 @@ def analyse_experiment(df: pd.DataFrame, p: dict, lang: str) -> dict:
     if p.get("split") and weights is None:
         warn.append(t(f"{NS}.warn.bad_split", lang, split=p["split"], k=k, groups=" / ".join(groups)))
     srm = st.srm_test(sizes, weights)
+    shares = np.asarray(sizes, dtype=float) / max(float(np.sum(sizes)), 1.0)
     srm.update({"groups": groups, "weights": weights or [1.0] * k, "split_given": weights is not None,
-                "failed": bool(srm["p_value"] < 0.001)})
-    if srm["failed"]:
+                "failed": bool(srm["p_value"] < 0.001),
+                # the observed shares to the nearest 5%: the split to enter if unequal groups were planned
+                "suggested_split": ":".join(str(int(v)) for v in np.round(shares * 20) * 5)})
+    if srm["failed"] and weights is None:  # no split given: equal groups were assumed, say so
+        warn.append(t(f"{NS}.warn.srm_assumed", lang, p=f"{srm['p_value']:.2g}", split=srm["suggested_split"]))
+    elif srm["failed"]:
         warn.append(t(f"{NS}.warn.srm", lang, p=f"{srm['p_value']:.2g}"))
 
     # ---- outcomes
@@ -967,7 +972,8 @@ def _memo(exp, cf, money, fb, p, lang) -> dict:
                         lo=_fmt_effect(prim, r["ci_low"], lang), hi=_fmt_effect(prim, r["ci_high"], lang),
                         p=_pfmt(r["p_value_adjusted"]))
         srm = exp["srm"]
-        m["checks"].append(t(f"{NS}.memo.srm_{'fail' if srm['failed'] else 'pass'}", lang, p=_pfmt(srm["p_value"])))
+        which = "pass" if not srm["failed"] else "fail" if srm.get("split_given", True) else "fail_assumed"
+        m["checks"].append(t(f"{NS}.memo.srm_{which}", lang, p=_pfmt(srm["p_value"]), split=srm.get("suggested_split")))
         m["checks"].append(t(f"{NS}.memo.power", lang, n=fmt_number(r["n"], lang), nc=fmt_number(r["control_n"], lang),
                              mde=_fmt_effect(prim, r["mde_abs"], lang, signed=False).lstrip("+"),
                              mde_rel=fmt_pct(r["mde_rel"], lang, 1)))

@@ -376,7 +376,10 @@ def srm_card(result: dict) -> None:
     srm = result.get("srm") or {}
     st.markdown(f"**{T('label.srm')}**")
     st.metric(T("kpi.srm_p_value"), pfmt(srm.get("p_value")), help=definition("srm_p_value"))
-    if srm.get("failed"):
+    if srm.get("failed") and not srm.get("split_given", True):
+        st.warning(T("ui.srm_fail_assumed", p=pfmt(srm.get("p_value")), split=srm.get("suggested_split")),
+                   icon=":material/warning:")
+    elif srm.get("failed"):
         st.error(T("ui.srm_fail", p=pfmt(srm.get("p_value"))), icon=":material/error:")
     else:
         st.success(T("ui.srm_pass", p=pfmt(srm.get("p_value"))), icon=":material/check_circle:")

@@ -247,6 +247,25 @@ def test_hillstrom_srm_passes_with_equal_split_and_fails_with_a_wrong_one(res, h
     assert any("mismatch" in w for w in bad["warnings"])
 
 
+def test_an_unequal_split_without_a_given_split_is_reported_as_an_assumption():
+    """The demo's coupon test was assigned 20:40:40 (Control, ¥20, ¥50). Without a split the equal split
+    is only an assumption: the warning and the memo say so and offer the observed split to enter; with
+    that split entered the check passes."""
+    from data import demo
+
+    frames = {"experiments": demo.generate(seed=7)["experiments"]}
+    r = ev.compute(frames, {}, "en")
+    assert r["srm"]["failed"] and not r["srm"]["split_given"] and r["srm"]["suggested_split"] == "20:40:40"
+    assert any("No intended split was given" in w and "20:40:40" in w for w in r["warnings"])
+    assert not any("do not match the intended split" in w for w in r["warnings"])
+    assert any("no intended split was given" in c for c in r["memo"]["checks"])
+    zh = ev.compute(frames, {}, "zh")
+    assert any("未填写计划分流" in w and "20:40:40" in w for w in zh["warnings"])
+    ok = ev.compute(frames, {"split": r["srm"]["suggested_split"]}, "en")
+    assert ok["srm"]["split_given"] and not ok["srm"]["failed"] and ok["srm"]["p_value"] > 0.001
+    assert not any("split" in w for w in ok["warnings"])
+
+
 def test_control_is_found_by_name_or_smallest_group(hill):
     groups = ["Coupon", "Holdout", "Discount"]
     assert ev.pick_control(groups, np.array([10, 50, 10]), None) == ("Holdout", "name")
