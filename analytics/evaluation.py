@@ -270,9 +270,9 @@ def analyse_experiment(df: pd.DataFrame, p: dict, lang: str) -> dict:
                 # the observed shares to the nearest 5%: the split to enter if unequal groups were planned
                 "suggested_split": ":".join(str(int(v)) for v in np.round(shares * 20) * 5)})
     if srm["failed"] and weights is None:  # no split given: equal groups were assumed, say so
-        warn.append(t(f"{NS}.warn.srm_assumed", lang, p=f"{srm['p_value']:.2g}", split=srm["suggested_split"]))
+        warn.append(t(f"{NS}.warn.srm_assumed", lang, p=_pfmt(srm["p_value"]), split=srm["suggested_split"]))
     elif srm["failed"]:
-        warn.append(t(f"{NS}.warn.srm", lang, p=f"{srm['p_value']:.2g}"))
+        warn.append(t(f"{NS}.warn.srm", lang, p=_pfmt(srm["p_value"])))
 
     # ---- outcomes
     ys = _outcome_arrays(df, p.get("outcomes"), warn, lang)

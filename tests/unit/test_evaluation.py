@@ -256,7 +256,7 @@ def test_an_unequal_split_without_a_given_split_is_reported_as_an_assumption():
     frames = {"experiments": demo.generate(seed=7)["experiments"]}
     r = ev.compute(frames, {}, "en")
     assert r["srm"]["failed"] and not r["srm"]["split_given"] and r["srm"]["suggested_split"] == "20:40:40"
-    assert any("No intended split was given" in w and "20:40:40" in w for w in r["warnings"])
+    assert any("No intended split was given" in w and "20:40:40" in w and "(p < 0.001)" in w for w in r["warnings"])
     assert not any("do not match the intended split" in w for w in r["warnings"])
     assert any("no intended split was given" in c for c in r["memo"]["checks"])
     zh = ev.compute(frames, {}, "zh")
