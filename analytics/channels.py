@@ -143,7 +143,8 @@ def ratio_intervals(units: pd.DataFrame, group: str, n_boot: int = 1000, seed: i
             if cv is not None and cv.sum() > 0:
                 c_b = cv[idx].sum(axis=1)
                 cpa_b = np.where(c_b > 0, s_b / np.where(c_b > 0, c_b, 1), np.inf)
-                lo, hi = np.percentile(cpa_b, [2.5, 97.5])
+                with np.errstate(invalid="ignore"):  # resamples without a conversion: CPA is +inf, so the
+                    lo, hi = np.percentile(cpa_b, [2.5, 97.5])  # upper bound is open (inf - inf -> nan)
                 pt = sp.sum() / cv.sum()
                 out["cpa_ci_low"], out["cpa_ci_high"] = min(lo, pt), max(hi, pt) if np.isfinite(hi) else np.nan
         elif cv is not None and cv.sum() > 0 and sp.sum() > 0:
