@@ -1036,22 +1036,17 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                           xaxis_title=t("market.label.items_share", lang), yaxis_title=t("market.label.sales_share", lang))
         figs.append({"key": "pareto", "title": title, "figure": fig})
     seas = result.get("seasonality") or {}
-    if seas.get("day_of_week"):
-        d = seas["day_of_week"]
+    # (figure key and chart title, seasonality field, its unit = label namespace, the title's placeholder)
+    for key, field, unit, arg in (("weekday", "day_of_week", "weekday", "day"), ("month", "month_of_year", "month", "month")):
+        d = [r for r in seas.get(field) or [] if r["index"] is not None]
+        if not d:
+            continue
         top = max(d, key=lambda r: r["index"])
-        title = t("market.chart.weekday", lang, day=t(f"market.weekday.{top['weekday']}", lang), index=f"{top['index']:.0f}")
-        fig = go.Figure(go.Bar(x=[t(f"market.weekday.{r['weekday']}", lang) for r in d], y=[r["index"] for r in d]))
+        title = t(f"market.chart.{key}", lang, **{arg: t(f"market.{unit}.{top[unit]}", lang)}, index=f"{top['index']:.0f}")
+        fig = go.Figure(go.Bar(x=[t(f"market.{unit}.{r[unit]}", lang) for r in d], y=[r["index"] for r in d]))
         fig.add_hline(y=100, line_dash="dot")
         fig.update_layout(title=title, yaxis_title=t("market.label.index", lang))
-        figs.append({"key": "weekday", "title": title, "figure": fig})
-    if seas.get("month_of_year"):
-        d = [r for r in seas["month_of_year"] if r["index"] is not None]
-        top = max(d, key=lambda r: r["index"])
-        title = t("market.chart.month", lang, month=t(f"market.month.{top['month']}", lang), index=f"{top['index']:.0f}")
-        fig = go.Figure(go.Bar(x=[t(f"market.month.{r['month']}", lang) for r in d], y=[r["index"] for r in d]))
-        fig.add_hline(y=100, line_dash="dot")
-        fig.update_layout(title=title, yaxis_title=t("market.label.index", lang))
-        figs.append({"key": "month", "title": title, "figure": fig})
+        figs.append({"key": key, "title": title, "figure": fig})
     ms = result.get("market_share")
     if ms and ms.get("trend"):
         tr = ms["trend"]

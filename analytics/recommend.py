@@ -55,6 +55,7 @@ import json
 import math
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -415,8 +416,7 @@ class _UserKNN:
 
     def __init__(self, M: _Matrix, seed: int = 0) -> None:
         self.M = M
-        self.Bu = _row_normalise(M.B)
-        self.BuT = self.Bu.T.tocsc()
+        self.Bu = _row_normalise(M.B)  # unit rows, for the "customers like the buyers" target lists
         # cosine of binary rows = overlap / sqrt(|u| |v|). The overlap is counted exactly (integers in
         # float32) and scaled elementwise, so equal similarities are bit-equal and ties break by the lower
         # customer index whichever path computed them. Few products: dense BLAS on the 0/1 matrix is
@@ -953,10 +953,7 @@ def evaluate_holdout(frames: dict[str, pd.DataFrame], params: dict, *, _warnings
 
     # the ALS fit runs in implicit's compiled code without the GIL: start it first, score the other models
     # and the cold-start customers meanwhile (the fit is single-threaded and seeded: same result)
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="prism-als")
-    try:
+    with ThreadPoolExecutor(1, thread_name_prefix="prism-als") as pool:
         als = pool.submit(_fit, "als", M, seed) if "als" in MODELS else None
         for name in MODELS:
             if name != "als":
@@ -999,8 +996,6 @@ def evaluate_holdout(frames: dict[str, pd.DataFrame], params: dict, *, _warnings
             cold["basis"] = {str(a): int(b) for a, b in used.items()}
         if als is not None:
             score("als", als.result())
-    finally:
-        pool.shutdown(wait=True)
     metrics = {m: metrics[m] for m in MODELS}
     lists = {m: lists[m] for m in MODELS}
     counts = {

@@ -135,9 +135,18 @@ def require_kinds(url_path: str, ctx: PageContext) -> bool:
     return not needed
 
 
+def result_key(ctx: PageContext, params: dict[str, Any]) -> tuple:
+    """The cache key of a page's result: its parameters plus the sidebar's date range, frozen."""
+    return cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+
+
+def figures(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict[str, dict]:
+    """The page's figures by key (cached per datasets, parameters and language)."""
+    return {f.get("key"): f for f in cached.page_figures(url_path, ctx.datasets, result_key(ctx, params), lang())}
+
+
 def compute(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict | None:
-    full = {"start": ctx.start, "end": ctx.end, **params}
-    key = cached.freeze_params(full)
+    key = result_key(ctx, params)
     name = tr(f"nav.{url_path}")
     try:
         with st.spinner(tr("page.computing", page=name), show_time=True):
@@ -167,8 +176,7 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
         changes = result.get("kpi_changes") if isinstance(result.get("kpi_changes"), dict) else None
         ui.kpi_cards(ns, result["kpis"], changes=changes)
     if charts:
-        full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-        for i, f in enumerate(cached.page_figures(url_path, ctx.datasets, full, lang())):
+        for i, f in enumerate(cached.page_figures(url_path, ctx.datasets, result_key(ctx, params), lang())):
             ui.figure(f, key=f"{url_path}_fig_{i}_{f.get('key', i)}")
     ui.findings(result.get("findings") or [])
     if tables:
@@ -182,7 +190,7 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
 
 def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict | None) -> None:
     st.divider()
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+    full = result_key(ctx, params)
     make_html = (lambda: cached.report_html(url_path, ctx.datasets, full, lang(), ctx.user.get("username", ""))) if result else None
     make_json = (lambda: ui.json_dump({"page": url_path, "datasets": ctx.infos, "params": dict(full), **result})) if result else None
     ui.share_and_export(url_path, make_html, make_json)

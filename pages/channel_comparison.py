@@ -109,8 +109,7 @@ if result is not None:
                       help=_help("marginal_roas"))
     ui.findings(result.get("findings") or [])
 
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-    figs = {f.get("key"): f for f in cached.page_figures(URL, ctx.datasets, full, lang())}
+    figs = page.figures(URL, ctx, params)
     rows = result.get("channels") or []
     if result.get("mode") == "orders":
         (t_orders,) = st.tabs([tr(f"{NS}.tab.orders")])

@@ -259,8 +259,7 @@ if result is not None:
     ui.warnings(result.get("warnings") or [])
     key_figures(result)
     ui.findings(result.get("findings") or [])
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-    figs = {f.get("key"): f for f in cached.page_figures(URL, ctx.datasets, full, lang())}
+    figs = page.figures(URL, ctx, params)
     tabs = st.tabs([_t(f"tab.{k}") for k in ("index", "moves", "promo", "trends", "own", "table")])
     with tabs[0]:
         index_tab(result, figs)

@@ -305,8 +305,7 @@ if result is not None:
     kpi_cards(result)
     quick_periods(result)
     ui.findings(result.get("findings") or [])
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-    figs = {f.get("key"): f for f in cached.page_figures(URL, ctx.datasets, full, lang())}
+    figs = page.figures(URL, ctx, params)
     tabs = st.tabs([_t(f"tab.{k}") for k in ("trend", "mix", "seasonality", "pareto", "share")])
     with tabs[0]:
         trend_tab(result, figs)

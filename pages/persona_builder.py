@@ -144,7 +144,7 @@ def builder(ctx: page.PageContext) -> tuple[dict, dict | None]:
                               "tier_basis": basis, "features": feats or list(P["features"].default), "k": k,
                               "seed": int(seed), "tier_thresholds": thresholds, "persona_id": None, "segment": None}
     # the segments of this source that exist in the data, with their sizes
-    base = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+    base = page.result_key(ctx, params)
     try:
         with st.spinner(L("loading_segments"), show_time=True):
             opts = cached.page_call(URL, "segment_options", ctx.datasets, base, lang())
@@ -164,7 +164,7 @@ def builder(ctx: page.PageContext) -> tuple[dict, dict | None]:
     ui.kpi_cards(NS, result["kpis"])
     render_card(result)
     save_box(ctx, params, result)
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+    full = page.result_key(ctx, params)
     png_button(lambda lg: cached.page_result(URL, ctx.datasets, full, lg), None, "png_build",
                f"prism_persona_{source}_{segment}")
     for i, f in enumerate(cached.page_figures(URL, ctx.datasets, full, lang())):
@@ -186,7 +186,7 @@ def save_box(ctx: page.PageContext, params: dict, result: dict) -> None:
         name = st.text_input(L("save.name"), value=result["card"]["name"], max_chars=120,
                              key=f"persona_name_{seg_['source']}_{seg_['value']}", help=L("save.name_help"))
         if st.button(L("save.button"), key="persona_save", icon=":material/save:", type="primary"):
-            full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+            full = page.result_key(ctx, params)
             with st.spinner(L("save.saving")):
                 results = {lg: (result if lg == lang() else cached.page_result(URL, ctx.datasets, full, lg))
                            for lg in LANGS}
@@ -321,7 +321,7 @@ def main() -> None:
         compare(objs)
     page.show_problems()
     st.divider()
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+    full = page.result_key(ctx, params)
     user = ctx.user.get("username", "")
     make_html = (lambda: per.report_html(result, lang(), user=user, filters=dict(full), datasets=ctx.infos)) \
         if result else None

@@ -679,8 +679,7 @@ def main() -> None:
             ui.warnings(result.get("warnings") or [])
             ui.findings(result.get("findings") or [])
     if result is not None:
-        full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-        figs = {f["key"]: f for f in cached.page_figures(URL, ctx.datasets, full, lang())}
+        figs = page.figures(URL, ctx, params)
         with tabs["test"]:
             test_section(result, figs, opts, "experiments" in kinds)
         with tabs["segments"]:

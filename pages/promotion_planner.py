@@ -252,8 +252,7 @@ def show_result(ctx: page.PageContext, params: dict, result: dict) -> None:
     kpi_cards(dict(result.get("kpis") or {}))
     feasibility_card(result)
     ui.findings(result.get("findings") or [])
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-    figs = {f.get("key"): f for f in cached.page_figures(URL, ctx.datasets, full, L)}
+    figs = page.figures(URL, ctx, params)
     tabs = st.tabs([T(f"tab.{k}") for k in ("allocation", "curves", "timeline", "model", "incentive")])
     with tabs[0]:
         if "allocation" in figs:

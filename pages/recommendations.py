@@ -60,10 +60,6 @@ def _choice(key: str, value: Any) -> str:
     return str(value) if text.endswith(k) else text
 
 
-def _freeze(d: dict) -> Any:
-    return cached.freeze_params(d)
-
-
 # ---------------------------------------------------------------- exclude list upload
 
 
@@ -147,7 +143,7 @@ def filters(catalogue: dict) -> dict[str, Any]:
 
 
 def compute(ctx, base: dict, params: dict, catalogue: dict) -> tuple[dict | None, list[dict], str | None]:
-    full = _freeze({**base, **params})
+    full = cached.freeze_params({**base, **params})
     holdout = params["holdout_from"] or catalogue["default_holdout"]
     result, figs, error = None, [], None
     t0 = time.perf_counter()
@@ -319,7 +315,7 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
     label = None
     if src in ("rfm", "cn8"):
         try:
-            groups = cached.page_call(URL, "segment_groups", ctx.datasets, _freeze(base), lang())[src]
+            groups = cached.page_call(URL, "segment_groups", ctx.datasets, cached.freeze_params(base), lang())[src]
         except AnalyticsError as exc:
             st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)))
             return
@@ -349,7 +345,7 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
     tparams = {**base, **params, "model": result["chosen_model"], "tsrc": src, "tseg": tseg, **extra}
     try:
         with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
-            tl = cached.page_call(URL, "segment_targets", ctx.datasets, _freeze(tparams), lang())
+            tl = cached.page_call(URL, "segment_targets", ctx.datasets, cached.freeze_params(tparams), lang())
     except AnalyticsError as exc:
         st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)))
         return
@@ -395,7 +391,7 @@ def product_tab(ctx, base: dict, params: dict, result: dict, catalogue: dict) ->
         return
     tparams = {**base, **params, "model": result["chosen_model"], "product": product, "top_customers": int(n)}
     with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
-        pb = cached.page_call(URL, "product_buyers", ctx.datasets, _freeze(tparams), lang())
+        pb = cached.page_call(URL, "product_buyers", ctx.datasets, cached.freeze_params(tparams), lang())
     name = f"{pb['product_name']} ({product})" if pb.get("product_name") else str(product)
     if not pb["rows"]:
         st.info(tr(f"{NS}.product.empty"))
@@ -433,7 +429,7 @@ def main() -> None:
     try:
         with st.spinner(tr("page.loading", name=info.get("name", ""), rows=fmt_number(info.get("rows", 0), lang())),
                         show_time=True):
-            catalogue = cached.page_call(URL, "catalogue_options", ctx.datasets, _freeze(base), lang())
+            catalogue = cached.page_call(URL, "catalogue_options", ctx.datasets, cached.freeze_params(base), lang())
     except AnalyticsError as exc:
         page.show_problems()
         st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)), icon=":material/hourglass_empty:")

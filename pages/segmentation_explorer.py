@@ -281,7 +281,7 @@ def drill_down(ctx: page.PageContext, params: dict, result: dict) -> None:
                            format_func=fmt, help=_help("audience"))
     if spec is None:
         return
-    key = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
+    key = page.result_key(ctx, params)
     try:
         with st.spinner(L("drill.loading"), show_time=True):
             tab = cached.page_call(URL, "customer_table", ctx.datasets, key, lang())
@@ -330,8 +330,7 @@ def main() -> None:
         ui.kpi_cards(NS, result["kpis"])
         st.caption(L("analysis_on", date=str(result["analysis_date"]), n=fmt_number(result["customers"], lang()),
                      ids=fmt_number(result["customer_ids"], lang())))
-    full = cached.freeze_params({"start": ctx.start, "end": ctx.end, **params})
-    figs = {f["key"]: f for f in cached.page_figures(URL, ctx.datasets, full, lang())}
+    figs = page.figures(URL, ctx, params)
     for tab, block in zip(tabs, (rfm_tab, clusters_tab, tiers_tab, cohorts_tab, clv_tab)):
         with tab:
             block(result, figs)
