@@ -91,34 +91,37 @@ def texts(at) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture(scope="session")
-def online_retail(workspace):
-    """Online Retail (541,909 lines) added to the workspace as an orders dataset; returns its id."""
+def table(at, column: str):
+    """The first dataframe of the run that has ``column`` among its columns."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def _add_dataset(kind: str, frame, name: str) -> int:
+    """Store ``frame`` in the workspace as a dataset of ``kind``; the dataset list cache is cleared."""
     from data import repository
-    from tests import fixtures
 
     from analytics import cached
 
-    info = repository.write_dataset(kind="orders", frame=fixtures.online_retail_orders(), name="Online Retail",
-                                    content_hash="online-retail", mapping={}, uploaded_by="ana")
+    info = repository.write_dataset(kind=kind, frame=frame, name=name, content_hash=name.lower().replace(" ", "-"),
+                                    mapping={}, uploaded_by="ana")
     cached.list_datasets.clear()
     return info["id"]
+
+
+@pytest.fixture(scope="session")
+def online_retail(workspace):
+    """Online Retail (541,909 lines) added to the workspace as an orders dataset; returns its id."""
+    from tests import fixtures
+
+    return _add_dataset("orders", fixtures.online_retail_orders(), "Online Retail")
 
 
 @pytest.fixture(scope="session")
 def hillstrom(workspace):
     """Hillstrom (64,000 units) added to the workspace as an experiments dataset; returns its id."""
-    from data import repository
     from tests import fixtures
 
-    from analytics import cached
-
-    info = repository.write_dataset(kind="experiments", frame=fixtures.hillstrom_experiments(), name="Hillstrom",
-                                    content_hash="hillstrom", mapping={}, uploaded_by="ana")
-    cached.list_datasets.clear()
-    return info["id"]
-
-
-def run_page(user: str, page: str, query: dict | None = None):
-    """Sign in as ``user``, open ``page`` (a pages/ script) with ``query``, run, and return the AppTest."""
-    return make_app(user, page=page, query=query).run()
+    return _add_dataset("experiments", fixtures.hillstrom_experiments(), "Hillstrom")

@@ -10,7 +10,7 @@ import pytest
 from analytics import report
 from analytics.i18n import fmt_number
 from components.state import ALL  # the widget value of a 'None' (automatic) choice
-from tests.app.conftest import make_app, texts
+from tests.app.conftest import make_app, table, texts
 
 PAGE = "pages/competitor_tracking.py"
 URL = "competitor-tracking"
@@ -30,13 +30,6 @@ def demo_query(ws, **extra) -> dict:
 
 def metrics(at) -> dict:
     return {m.label: m for m in at.metric}
-
-
-def table(at, column: str):
-    for d in at.dataframe:
-        if column in d.value.columns:
-            return d.value
-    raise AssertionError(f"no table with column {column!r}")
 
 
 def headless(ws, params: dict, datasets=None) -> dict:

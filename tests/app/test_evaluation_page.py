@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import make_app, texts
+from tests.app.conftest import make_app, table, texts
 
 PAGE = "pages/post_campaign_evaluation.py"
 URL = "post-campaign-evaluation"
@@ -24,14 +24,6 @@ def demo_query(ws) -> dict:
 
 def hill_query(hid: int, **extra) -> dict:
     return {"ex": str(hid), "o": "0", "fb": "0", **extra}
-
-
-def table(at, title: str):
-    """The dataframe whose first column header matches and that has ``title`` among its columns."""
-    for df in at.dataframe:
-        if title in df.value.columns:
-            return df.value
-    raise AssertionError(f"no table with column {title!r}")
 
 
 def arms(at):
