@@ -125,3 +125,8 @@ def hillstrom(workspace):
     from tests import fixtures
 
     return _add_dataset("experiments", fixtures.hillstrom_experiments(), "Hillstrom")
+
+
+def run_page(user: str, page: str, query: dict | None = None):
+    """Sign in as ``user``, open ``page`` (a pages/ script) with ``query``, run, and return the AppTest."""
+    return make_app(user, page=page, query=query).run()
