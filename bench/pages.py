@@ -64,7 +64,7 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
             "notices": [str(i.value)[:160] for i in at.info][:3]}
 
 
-SHARED = ROOT.parent / "shared" / "datasets"
+SHARED = ROOT / "tests" / "data"  # the public data sets the repository carries
 
 
 def _experiments(n: int, seed: int = 5):

@@ -12,7 +12,7 @@ from scipy.optimize import minimize
 from analytics import mmm
 from tests.fixtures import mmm_example_media_mix
 
-# Ground truth, ../shared/datasets/pymc_marketing_mmm_example/SOURCE.md
+# Ground truth, tests/data/pymc_marketing_mmm_example/SOURCE.md
 TRUE_SHARE = {"x1": 0.2905, "x2": 0.0697}
 TRUE_ALPHA = {"x1": 0.4, "x2": 0.2}
 TRUE_LAM = {"x1": 4.0, "x2": 3.0}
