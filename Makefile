@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
+# loopback only by default; `make run ADDRESS=0.0.0.0` serves the team's network (README)
+ADDRESS ?= localhost
 
 .PHONY: setup run init test test-unit test-app test-e2e bench clean
 
@@ -19,9 +21,9 @@ setup: $(STAMP)
 init: setup
 	$(BIN)/python -m data init
 
-## run: set up everything and start the app on http://localhost:$(PORT)
+## run: set up everything and start the app on http://$(ADDRESS):$(PORT)
 run: init
-	$(BIN)/python app.py --server.port $(PORT)
+	$(BIN)/python app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## test: every test (unit, AppTest, end-to-end in headless Chromium)
 test: setup

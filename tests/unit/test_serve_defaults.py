@@ -1,0 +1,25 @@
+"""Safe serving defaults: `make run` and `python app.py` listen on the loopback interface unless told otherwise."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_streamlit_config_listens_on_loopback_and_hides_errors():
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["server"]["address"] in ("localhost", "127.0.0.1")
+    assert cfg["client"]["showErrorDetails"] == "none"
+
+
+def test_make_run_passes_a_loopback_address_by_default_and_an_override_wins():
+    dry = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True)
+    line = [ln for ln in dry.stdout.splitlines() if "app.py" in ln][-1]
+    assert re.search(r"--server\.address localhost\b", line), line
+    dry = subprocess.run(["make", "-n", "run", "ADDRESS=0.0.0.0", "PORT=8600"], cwd=ROOT, capture_output=True, text=True)
+    line = [ln for ln in dry.stdout.splitlines() if "app.py" in ln][-1]
+    assert "--server.address 0.0.0.0" in line and "--server.port 8600" in line
