@@ -29,11 +29,14 @@ from components import auth, sidebar  # noqa: E402
 from components.i18n import tr  # noqa: E402
 from components import page as page_context  # noqa: E402
 from components.page import PageContext  # noqa: E402
+from data.errors import StoreError  # noqa: E402
 
 SECTIONS = ("data", "market", "customers", "campaigns")
 
 
-def build_navigation(signed_in: bool):
+def build_navigation(role: str | None):
+    """Every page for a signed-out run (so a deep link, even to /admin, survives the sign-in); after the
+    sign-in, the pages of the user's role: the Admin page only for admins (it also refuses others itself)."""
     sections: dict[str, list] = {tr(f"nav.section.{s}"): [] for s in SECTIONS}
     # The default page is served at "/" (its url_path is not used), so it is the home page and every
     # analysis page keeps a real, shareable url_path.
@@ -44,15 +47,26 @@ def build_navigation(signed_in: bool):
         sections[tr(f"nav.section.{p.section}")].append(
             st.Page(p.script, title=tr(f"nav.{p.url_path}"), icon=p.icon, url_path=p.url_path)
         )
-    sections[tr("nav.section.data")].append(
-        st.Page("pages/user_admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
-    )
-    return st.navigation(sections, position="sidebar" if signed_in else "hidden")
+    if role in (None, "admin"):
+        sections[tr("nav.section.data")].append(
+            st.Page("pages/user_admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:",
+                    url_path="admin")
+        )
+    return st.navigation(sections, position="sidebar" if role else "hidden")
 
 
-cached.ensure_store()
+try:
+    cached.ensure_store()
+except StoreError as _exc:  # locked, full, read-only, missing folder, bad DATABASE_URL: one line, no traceback
+    from analytics.datasets import fault_message
+    from components.i18n import lang
+    from components.ui import md_escape
+
+    st.error(md_escape(fault_message(_exc, lang())), icon=":material/error:")
+    st.stop()
 cached.warm_up()
-pg = build_navigation(signed_in=auth.current_user() is not None)
+_signed_in = auth.signed_in_user()  # session or cookie; draws nothing, so st.navigation still comes first
+pg = build_navigation(_signed_in["role"] if _signed_in else None)
 # A deep link keeps its query string through the sign-in: the URL-bound widgets of the first signed-in
 # run are created with the link's values as their defaults (components/state.py explains why).
 user = auth.login_gate()

@@ -45,6 +45,9 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench"
     at.session_state["name"] = "bench"
+    from data import users  # a signed-in session is a live server-side session (components/auth.py)
+
+    at.session_state["prism_session"] = users.issue_session("bench")[0]
     for kv in filter(None, query.split("&")):
         k, _, v = kv.partition("=")
         at.query_params[k] = v

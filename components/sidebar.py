@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import cached
 from analytics.i18n import LANGS
-from analytics.params import Param
+from analytics.params import Param, id_param, parse_id
 from components import state
 from components.i18n import LANG_KEY, tr
 
@@ -35,17 +35,13 @@ def dataset_pickers(kinds: dict[str, bool]) -> dict[str, Any]:
         key = KIND_KEYS[kind]
         options = cached.list_datasets(kind)
         by_id = {d["id"]: d for d in options}
-        raw = st.query_params.get(key)
-        if raw not in (None, "", "0"):
-            try:
-                if int(raw) not in by_id:
-                    missing.append(int(raw))
-            except ValueError:
-                pass
+        wanted = parse_id(st.query_params.get(key))  # a malformed id is reported by the picker below
+        if wanted is not None and wanted not in by_id:
+            missing.append(wanted)
         ids = [0] + sorted(by_id, reverse=True)
         default = ids[1] if len(ids) > 1 else 0
         ds_id = state.selectbox(
-            tr("sidebar.dataset_for", kind=tr(f"kind.{kind}")), ids, Param(key, "int", default),
+            tr("sidebar.dataset_for", kind=tr(f"kind.{kind}")), ids, id_param(key, default, min=0),
             state_key=f"ds_{kind}", format_func=lambda i, b=by_id: tr("sidebar.none") if i == 0 else f"{b[i]['name']} · #{i}",
             container=st.sidebar, always=True,
         )
@@ -68,8 +64,8 @@ def date_range() -> tuple[date | None, date | None]:
 
 def user_box(user: dict) -> None:
     from components.auth import sign_out_button
-    from components.ui import md_escape
+    from components.ui import say
 
     st.sidebar.divider()
-    st.sidebar.caption(md_escape(tr("sidebar.signed_in_as", name=user["name"], role=tr(f"role.{user['role']}"))))
+    st.sidebar.caption(say("sidebar.signed_in_as", name=user["name"], role=tr(f"role.{user['role']}")))
     sign_out_button(st.sidebar)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth
+from components import auth, ui
 from components.i18n import tr
 from components.page import context
 from data import users
 
-context()  # only through app.py (signed in)
+me = context().user  # only through app.py (signed in)
 st.title(tr("nav.admin"))
 auth.require_page("admin")
 
@@ -22,33 +22,40 @@ st.dataframe(
 c1, c2 = st.columns(2)
 with c1.form("add_user", clear_on_submit=True):
     st.subheader(tr("admin.add_user"))
-    username = st.text_input(tr("login.username"))
+    username = st.text_input(tr("login.username"), help=tr("admin.username_rule"))
     name = st.text_input(tr("admin.display_name"))
     role = st.selectbox(tr("admin.role"), users.ROLES, format_func=lambda r: tr(f"role.{r}"))
-    password = st.text_input(tr("login.password"), type="password", help=tr("admin.password_rule"))
+    password = st.text_input(tr("login.password"), type="password", help=tr("admin.password_rules"))
     if st.form_submit_button(tr("admin.add")):
         try:
             users.add_user(username.strip(), role=role, password=password, name=name.strip() or None)
-            st.success(tr("admin.added", username=username.strip()))
+            st.success(ui.say("admin.added", username=username.strip()))
         except users.UserError as exc:
-            st.error(str(exc))
+            st.error(auth.user_error(exc))
 
+renew = False
 with c2.form("change_user", clear_on_submit=True):
     st.subheader(tr("admin.change_user"))
     target = st.selectbox(tr("login.username"), [u["username"] for u in rows])
     new_role = st.selectbox(tr("admin.role"), ("",) + users.ROLES,
                             format_func=lambda r: tr("admin.keep_role") if r == "" else tr(f"role.{r}"))
-    new_password = st.text_input(tr("admin.new_password"), type="password", help=tr("admin.password_rule"))
+    new_password = st.text_input(tr("admin.new_password"), type="password", help=tr("admin.password_rules"))
     remove = st.checkbox(tr("admin.remove"))
     if st.form_submit_button(tr("admin.apply")):
         try:
             if remove:
                 users.remove_user(target)
             else:
+                if new_password:  # checked first: a refused password changes nothing
+                    users.validate_password(new_password, target)
                 if new_role:
-                    users.set_role(target, new_role)
+                    users.set_role(target, new_role)  # ends the user's sessions
                 if new_password:
-                    users.set_password(target, new_password)
-            st.success(tr("admin.applied", username=target))
+                    users.set_password(target, new_password)  # ends the user's sessions
+            st.success(ui.say("admin.applied", username=target))
+            renew = target == me["username"] and not remove and bool(new_role or new_password)
         except users.UserError as exc:
-            st.error(str(exc))
+            st.error(auth.user_error(exc))
+if renew:  # the change ended all of this admin's sessions: this browser stays signed in, the others do not
+    auth.renew_session()
+    st.info(tr("admin.session_renewed"))

@@ -74,6 +74,9 @@ def make_app(user: str | None = "ana", *, page: str | None = None, query: dict |
         at.session_state["authentication_status"] = True
         at.session_state["username"] = user
         at.session_state["name"] = user.capitalize()
+        from data import users  # a signed-in session is a live server-side session (components/auth.py)
+
+        at.session_state["prism_session"] = users.issue_session(user)[0]
     if query:
         for k, v in query.items():
             at.query_params[k] = v

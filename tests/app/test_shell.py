@@ -36,18 +36,34 @@ def test_viewer_cannot_upload_delete_or_administer(workspace):
     body = texts(at)
     assert "cannot upload or change datasets" in body
     assert not at.get("file_uploader")
-    at = make_app("vic", page="pages/user_admin.py").run()
-    assert "cannot open the Admin page" in texts(at)
+    # the viewer's navigation has no Admin page at all...
+    pages = {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert "admin" not in pages and "data" in pages
+    # ...and the Admin page refuses a viewer itself, naming the role it needs (a deep link to /admin is
+    # run by the sign-in run, whose navigation still holds every page)
+    at = _sign_in(make_app(None, page="pages/user_admin.py").run(), "vic", PASSWORDS["vic"])
+    assert not at.exception
+    body = texts(at)
+    assert "cannot open the Admin page: this needs the admin role" in body
+    assert "analyst role" not in body
     assert not at.dataframe
+    at = at.run()  # signed in now: the role's navigation, without the Admin page
+    assert "admin" not in {info.get("url_pathname") for info in at._registered_pages.values()}
 
 
 def test_analyst_sees_upload_and_admin_sees_users(workspace):
     at = make_app("ana", page="pages/data_manager.py").run()
     assert at.get("file_uploader")
+    assert "admin" not in {info.get("url_pathname") for info in at._registered_pages.values()}  # analyst
     at = make_app("admin", page="pages/user_admin.py").run()
     assert not at.exception
+    assert "admin" in {info.get("url_pathname") for info in at._registered_pages.values()}
     users = at.dataframe[0].value
-    assert set(users["username"]) == {"admin", "ana", "vic"}
+    from data import users as store
+
+    listed = dict(zip(users["username"], users["role"]))
+    assert {"admin": "admin", "ana": "analyst", "vic": "viewer"}.items() <= listed.items()
+    assert set(listed) == {u["username"] for u in store.list_users()}  # other tests add users to the workspace
 
 
 def test_admin_adds_a_user_who_can_then_sign_in(workspace):

@@ -116,13 +116,39 @@ def wait_idle(page, timeout: float = 90) -> None:
         page.wait_for_timeout(200)
 
 
-def sign_in(page, base: str, user: str, path: str = "") -> None:
+def sign_in(page, base: str, user: str, path: str = "", *, password: str | None = None) -> None:
     page.goto(f"{base}/{path}")
     page.get_by_label("Username", exact=True).fill(user)
-    page.get_by_label("Password", exact=True).fill(PASSWORDS[user])
+    page.get_by_label("Password", exact=True).fill(password or PASSWORDS[user])
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as {DISPLAY[user]}").wait_for()
+    page.get_by_text(f"Signed in as {DISPLAY.get(user, user)}").wait_for()
     wait_idle(page)
+
+
+def auth_cookie(context, timeout: float = 15) -> dict | None:
+    """The Prism sign-in cookie of the browser context once the app's component has written it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = [c for c in context.cookies() if c["name"] == "prism_auth"]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    return None
+
+
+def wait_cookie_gone(context, timeout: float = 15) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if not [c for c in context.cookies() if c["name"] == "prism_auth"]:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def cli(server, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m data ARGS`` against the test server's store and users file."""
+    return subprocess.run([sys.executable, "-m", "data", *args], cwd=ROOT, env=server["env"], input=stdin,
+                          text=True, capture_output=True, timeout=120)
 
 
 def shot(page, name: str) -> Path:
