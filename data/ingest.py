@@ -13,7 +13,6 @@ is stored unless the whole upload commits.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -21,12 +20,15 @@ from typing import Any, Callable, Optional
 import numpy as np
 import pandas as pd
 
+from data import limits as limits_mod
 from data import mapping as mapping_mod
 from data import reader, repository
 from data.errors import IngestError
+from data.limits import Limits
 from data.schema import KINDS
 
-MAX_BYTES = int(os.environ.get("PRISM_MAX_UPLOAD_MB", "200")) * 1024 * 1024
+# Upload limits (PRISM_MAX_UPLOAD_MB, PRISM_MAX_UNPACKED_MB, PRISM_MAX_ROWS, ...) are read from the
+# environment at call time by data.limits.current(), never at import.
 MAX_BAD_SHARE = 0.05
 Progress = Optional[Callable[[float, str], None]]
 
@@ -85,15 +87,17 @@ def prepare(
     encoding: str | None = None,
     delimiter: str | None = None,
     header: bool | None = None,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     engine=None,
+    limits: Limits | None = None,
 ) -> Prepared:
-    """Read, map and convert without storing anything."""
+    """Read, map and convert without storing anything. ``limits`` default to :func:`data.limits.current`."""
     if kind not in KINDS:
         raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}", file=filename)
+    lim = limits or limits_mod.current()
     try:
         raw = reader.read_table(content, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter,
-                                header=header, max_bytes=max_bytes)
+                                header=header, max_bytes=max_bytes, limits=lim)
         columns = [str(c) for c in raw.frame.columns]
         suggested = mapping_mod.suggest_mapping(columns, kind, sample=raw.frame.head(500))
         used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
@@ -101,7 +105,7 @@ def prepare(
     except IngestError as exc:
         raise exc.with_file(filename)
     dup = repository.find_by_hash(content_hash=content_hash(content), engine=engine)
-    notes = list(getattr(converted, "notes", []) or [])
+    notes = list(getattr(raw, "notes", []) or []) + list(getattr(converted, "notes", []) or [])
     return Prepared(filename=filename, kind=kind, content_hash=content_hash(content), raw=raw,
                     suggested=suggested, mapping=used, converted=converted, duplicate_of=dup, notes=notes)
 
@@ -116,10 +120,16 @@ def commit(
     max_bad_share: float = MAX_BAD_SHARE,
     uploaded_by: str = "",
     allow_duplicate: bool = False,
+    actor=None,
     engine=None,
     progress: Progress = None,
 ) -> dict:
-    """Validate and store in one transaction. Returns the dataset plus ``rejected_rows`` and ``mapping``."""
+    """Validate and store in one transaction. Returns the dataset plus ``rejected_rows`` and ``mapping``.
+
+    ``actor`` (``data.access.Actor``) is the acting user, checked by ``repository.write_dataset`` where
+    the write happens: required for ``mode="append"``/``"replace"`` (the dataset's uploader or an admin),
+    and it becomes the uploader of a new dataset. A refusal is a ``data.errors.NotAllowed``; a fault of
+    the store (locked, full, read-only) a ``data.errors.StoreError``; nothing is stored in either case."""
     p = prepared
     if p.duplicate_of and not allow_duplicate:
         d = p.duplicate_of
@@ -139,7 +149,7 @@ def commit(
     info = repository.write_dataset(
         kind=p.kind, frame=good.reset_index(drop=True), name=(name or default_name(p.filename) or p.kind)[:200],
         content_hash=p.content_hash, mapping=p.mapping, source_file=p.filename, uploaded_by=uploaded_by,
-        mode=mode, dataset_id=dataset_id, rejected_rows=int(bad_mask.sum()), lines=lines, engine=engine,
+        mode=mode, dataset_id=dataset_id, rejected_rows=int(bad_mask.sum()), lines=lines, actor=actor, engine=engine,
         progress=progress,
     )
     return {**info, "dataset_id": info["id"], "rejected_rows": int(bad_mask.sum()), "mapping": dict(p.mapping),
@@ -157,28 +167,35 @@ def default_name(filename: str) -> str:
 
 def ingest_bytes(content: bytes, *, filename: str, kind: str, overrides: dict[str, str] | None = None,
                  sheet: str | int | None = None, encoding: str | None = None, delimiter: str | None = None,
-                 header: bool | None = None, max_bytes: int = MAX_BYTES, engine=None, **commit_kwargs: Any) -> dict:
+                 header: bool | None = None, max_bytes: int | None = None, engine=None, limits: Limits | None = None,
+                 **commit_kwargs: Any) -> dict:
     prepared = prepare(content, filename=filename, kind=kind, overrides=overrides, sheet=sheet, encoding=encoding,
-                       delimiter=delimiter, header=header, max_bytes=max_bytes, engine=engine)
+                       delimiter=delimiter, header=header, max_bytes=max_bytes, engine=engine, limits=limits)
     return commit(prepared, engine=engine, **commit_kwargs)
 
 
-def ingest_file(path: str | Path, *, kind: str, max_bytes: int = MAX_BYTES, **kwargs: Any) -> dict:
+def ingest_file(path: str | Path, *, kind: str, max_bytes: int | None = None, limits: Limits | None = None,
+                **kwargs: Any) -> dict:
+    """Ingest a file from disk (the command line). Its size is checked before it is read into memory."""
     path = Path(path)
     name = path.name
     if not path.is_file():
         raise IngestError("file not found", file=str(path))
+    lim = limits or limits_mod.current()
+    if max_bytes is not None:
+        lim = lim.with_(upload_bytes=int(max_bytes), unpacked_bytes=min(lim.unpacked_bytes, int(max_bytes)))
     size = path.stat().st_size
-    if size > max_bytes:
-        raise IngestError(f"the file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit", file=name)
-    return ingest_bytes(path.read_bytes(), filename=name, kind=kind, max_bytes=max_bytes, **kwargs)
+    if size > lim.upload_bytes:
+        err = limits_mod.over("upload_bytes", lim, actual=f"the file is {size / 2**20:,.1f} MB")
+        raise err.with_file(name)
+    return ingest_bytes(path.read_bytes(), filename=name, kind=kind, limits=lim, **kwargs)
 
 
 def guess_kind(content: bytes, filename: str = "") -> str:
     """The kind whose required fields the file's headers satisfy best (ties: most fields matched)."""
     from data.schema import is_satisfied
 
-    raw = reader.read_table(content, filename=filename, max_bytes=MAX_BYTES)
+    raw = reader.read_table(content, filename=filename)
     columns = [str(c) for c in raw.frame.columns]
     best, best_score = "orders", (-1.0, -1.0)
     for kind, k in KINDS.items():

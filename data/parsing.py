@@ -207,6 +207,11 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
             ok = todo & np.isfinite(vals)
             out[ok] = vals[ok]
             todo = todo & ~ok
+    digitless = np.zeros(n, dtype=bool)
+    if todo.any():  # a cell without any digit is no number: skip the slower paths for it (text columns)
+        has_digit = pc.match_substring_regex(_arrow(t), pattern=r"\p{Nd}")
+        digitless = todo & ~np.asarray(pc.fill_null(has_digit, False).to_numpy(zero_copy_only=False), dtype=bool)
+        todo = todo & ~digitless
     if todo.any():  # middle path, vectorised: currency signs, spaces, thousands commas
         idx = np.flatnonzero(todo)
         a = pc.utf8_normalize(_arrow(t.iloc[idx]), form="NFKC")
@@ -224,7 +229,7 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         got = np.array([np.nan if v is None else v for v in slow], dtype=float)
         out[idx] = got
         todo[idx] = np.isnan(got)
-    return pd.Series(out, index=t.index, dtype="float64"), pd.Series(todo, index=t.index, dtype=bool)
+    return pd.Series(out, index=t.index, dtype="float64"), pd.Series(todo | digitless, index=t.index, dtype=bool)
 
 
 def number_share(s: pd.Series) -> float:

@@ -53,16 +53,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from data import limits as limits_mod
 from data.errors import IngestError
+from data.limits import Limits
 
 __all__ = ["RawTable", "read_table", "TOTAL_WORDS", "DEFAULT_MAX_BYTES"]
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_BYTES = limits_mod.SETTINGS["upload_bytes"].default * limits_mod.MB
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "汇总", "总合计", "total", "totals", "grandtotal", "sum", "subtotal"})
 _DELIMS = (",", "\t", ";", "|")
 _WS = "whitespace"
 _SAMPLE_CHARS = 256 * 1024
 _MAX_TITLE_ROWS = 30
+_KEEP_INFLATED = 64 << 20  # inflate up to this much in one pass; beyond it count first (bombs cost no memory)
+_CHUNK = 1 << 20
+_MAX_MEMBERS = 10_000  # ZIP / XLSX members
+_EXCEL_MAX_ROW = 1_048_576
 
 _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -115,34 +121,90 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     header: bool | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
+    limits: Limits | None = None,
 ) -> RawTable:
-    """Read ``content`` (the file's bytes) into a :class:`RawTable`; raises IngestError only."""
+    """Read ``content`` (the file's bytes) into a :class:`RawTable`; raises IngestError only.
+
+    ``limits`` (default: :func:`data.limits.current`, read now) bound the file while it is read;
+    ``max_bytes``, when given, caps both the file's size and its unpacked size (older callers)."""
+    lim = limits or limits_mod.current()  # a bad setting is not the file's fault: no file name on that message
+    if max_bytes is not None:
+        lim = lim.with_(upload_bytes=int(max_bytes), unpacked_bytes=min(lim.unpacked_bytes, int(max_bytes)))
     try:
-        return _read(bytes(content), filename, sheet, encoding, delimiter, header, max_bytes, depth=0)
+        return _read(bytes(content), filename, sheet, encoding, delimiter, header, _Ctx(lim), depth=0)
     except IngestError as e:
         raise e.with_file(filename)
     except (csv.Error, pa.ArrowException, ValueError, UnicodeError, LookupError, OSError, EOFError,
-            zipfile.BadZipFile, zlib.error, KeyError, IndexError, TypeError, AttributeError, OverflowError) as e:
-        raise IngestError(f"could not read the file as a table ({type(e).__name__}: {e})",
+            zipfile.BadZipFile, zlib.error, KeyError, IndexError, TypeError, AttributeError, OverflowError,
+            RecursionError, SyntaxError) as e:
+        raise IngestError(f"could not read the file as a table ({type(e).__name__}: {_short_error(e)})",
                           file=filename or None) from e
+
+
+def _short_error(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:,.1f} MB"
 
 
-def _read(data: bytes, filename: str, sheet, encoding, delimiter, header, max_bytes, depth: int) -> RawTable:
-    if len(data) > max_bytes:
-        raise IngestError(f"the file is {_mb(len(data))}, over the {_mb(max_bytes)} limit", reason="too large")
+class _Ctx:
+    """The limits of one read and the unpacked-bytes budget shared by every member inflated in it."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.inflated = 0
+
+    def spend(self, n: int, what: str) -> None:
+        self.inflated += n
+        if self.inflated > self.limits.unpacked_bytes:
+            raise limits_mod.over("unpacked_bytes", self.limits,
+                                  actual=f"{what} unpacks to more than "
+                                         f"{limits_mod.fmt('unpacked_bytes', self.limits.unpacked_bytes)}")
+
+
+def _inflate(opener, what: str, ctx: _Ctx) -> bytes:
+    """Inflate a stream (``opener()`` -> file object) counting the bytes actually produced against the
+    unpacked-size budget, aborting as soon as it is crossed. Small streams are kept in one pass; past
+    _KEEP_INFLATED the rest is only counted and, if the whole fits the budget, inflated again, so a
+    bomb costs CPU for at most the budget and memory for at most _KEEP_INFLATED."""
+    chunks: list[bytes] | None = []
+    total = 0
+    with opener() as fh:
+        while True:
+            piece = fh.read(_CHUNK)
+            if not piece:
+                break
+            total += len(piece)
+            ctx.spend(len(piece), what)
+            if chunks is not None:
+                chunks.append(piece)
+                if total > _KEEP_INFLATED:
+                    chunks = None
+    if chunks is not None:
+        return b"".join(chunks)
+    with opener() as fh:
+        return fh.read(total + 1)
+
+
+def _read(data: bytes, filename: str, sheet, encoding, delimiter, header, ctx: _Ctx, depth: int) -> RawTable:
+    lim = ctx.limits
+    if len(data) > lim.upload_bytes:
+        raise limits_mod.over("upload_bytes", lim, actual=f"the file is {_mb(len(data))}")
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise IngestError("the file is empty", reason="empty")
-    if data[:2] == b"\x1f\x8b" and depth < 2:
-        table = _read(_gunzip(data, max_bytes), filename, sheet, encoding, delimiter, header, max_bytes, depth + 1)
+    if data[:2] == b"\x1f\x8b":
+        if depth >= 2:
+            raise IngestError("the file is compressed more than twice over (gzip / ZIP inside each other); upload "
+                              "the table itself or one compressed layer", reason="nested archive")
+        table = _read(_gunzip(data, ctx), filename, sheet, encoding, delimiter, header, ctx, depth + 1)
         table.compression = table.compression or "gzip"
         return table
-    if data[:4] == b"PK\x03\x04":
-        return _read_zip(data, filename, sheet, encoding, delimiter, header, max_bytes, depth)
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _read_zip(data, filename, sheet, encoding, delimiter, header, ctx, depth)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise IngestError("this is an old binary Excel (.xls) or Office file; save it as .xlsx or CSV and upload again",
                           reason="unsupported format")
@@ -151,44 +213,57 @@ def _read(data: bytes, filename: str, sheet, encoding, delimiter, header, max_by
             raise IngestError(f"this is {what}, not a table (CSV, TSV or XLSX)", reason="binary file")
     text, enc, utf8 = _decode(data, encoding)
     _check_text(text)
-    return _read_text(text, enc, utf8, delimiter, header)
+    table = _read_text(text, enc, utf8, delimiter, header, ctx)
+    note = _legacy_note(enc, declared=bool(encoding))
+    if note:
+        table.notes.append(note)
+    return table
 
 
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
+def _gunzip(data: bytes, ctx: _Ctx) -> bytes:
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-            out = fh.read(max_bytes + 1)
+        return _inflate(lambda: gzip.GzipFile(fileobj=io.BytesIO(data)), "the gzip file", ctx)
     except (OSError, EOFError, zlib.error) as e:
-        raise IngestError(f"the gzip file is damaged or incomplete ({e})", reason="bad gzip") from e
-    if len(out) > max_bytes:
-        raise IngestError(f"the file unpacks to more than the {_mb(max_bytes)} limit", reason="too large")
-    return out
+        raise IngestError(f"the gzip file is damaged or incomplete ({_short_error(e)})", reason="bad gzip") from e
 
 
-def _read_zip(data, filename, sheet, encoding, delimiter, header, max_bytes, depth) -> RawTable:
+def _read_zip(data, filename, sheet, encoding, delimiter, header, ctx: _Ctx, depth) -> RawTable:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        names = zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise IngestError(f"the ZIP / XLSX file is damaged ({e})", reason="bad zip") from e
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, IndexError, OverflowError) as e:
+        raise IngestError(f"the ZIP / XLSX file is damaged ({_short_error(e)})", reason="bad zip") from e
+    if len(infos) > _MAX_MEMBERS:
+        raise IngestError(f"the ZIP archive holds {len(infos):,} files (at most {_MAX_MEMBERS:,} are read); upload "
+                          "one table", reason="unsupported format")
+    names = [i.filename for i in infos]
+    if "xl/workbook.bin" in names:
+        raise IngestError("this is a binary Excel workbook (.xlsb); save it as .xlsx or CSV and upload again",
+                          reason="unsupported format")
+    if "content.xml" in names and "mimetype" in names:
+        raise IngestError("this is an OpenDocument file (.ods); save it as .xlsx or CSV and upload again",
+                          reason="unsupported format")
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
-        return _read_xlsx(data, sheet, header)
+        _check_xlsx_members(zf, infos, ctx)
+        return _read_xlsx(data, sheet, header, ctx)
     if "word/document.xml" in names or "ppt/presentation.xml" in names:
         raise IngestError("this is a Word or PowerPoint file, not a table", reason="unsupported format")
-    members = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX")]
-    if len(members) != 1 or depth >= 2:
+    members = [i for i in infos if not i.is_dir() and not i.filename.startswith("__MACOSX")]
+    if len(members) != 1:
         raise IngestError(f"the ZIP archive holds {len(members)} files; upload one table (or a ZIP with exactly one)",
                           reason="unsupported format")
+    if depth >= 2:
+        raise IngestError("the file is compressed more than twice over (ZIP / gzip inside each other); upload "
+                          "the table itself or one compressed layer", reason="nested archive")
     info = members[0]
-    if info.file_size > max_bytes:
-        raise IngestError(f"the file inside the ZIP is {_mb(info.file_size)}, over the {_mb(max_bytes)} limit",
-                          reason="too large")
+    if info.flag_bits & 0x1:
+        raise IngestError("the ZIP archive is password-protected; upload the table without a password",
+                          reason="encrypted zip")
     try:
-        with zf.open(info) as fh:
-            inner = fh.read(max_bytes + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
-        raise IngestError(f"cannot unpack the ZIP archive ({e})", reason="bad zip") from e
-    table = _read(inner, filename, sheet, encoding, delimiter, header, max_bytes, depth + 1)
+        inner = _inflate(lambda: zf.open(info), "the file inside the ZIP archive", ctx)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError) as e:
+        raise IngestError(f"cannot unpack the ZIP archive ({_short_error(e)})", reason="bad zip") from e
+    table = _read(inner, filename, sheet, encoding, delimiter, header, ctx, depth + 1)
     table.compression = "zip"
     return table
 
@@ -239,6 +314,70 @@ def _mostly_cjk(text: str) -> bool:
         return True
     cjk = sum(1 for c in non_ascii if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" or "\u2000" <= c <= "\u206f")
     return cjk / len(non_ascii) >= 0.6
+
+
+_GB_PAIR = re.compile(rb"[\x81-\xfe][\x40-\x7e\x80-\xfe]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _gb_plausible(data: bytes) -> bool:
+    """True when the double-byte sequences look like Chinese GBK text: most of them are common GB2312
+    characters (lead byte 0xB0-0xD7, level 1) or full-width punctuation (0xA1-0xA9), with a trail byte
+    0xA1-0xFE. Western text in cp1252 decodes as rare GB18030 characters (an accented lowercase letter
+    0xE0-0xFF as a lead byte, often with an ASCII trail byte) and fails this."""
+    pairs = _GB_PAIR.findall(data[:200_000])
+    if not pairs:
+        return True
+    common = sum(1 for p in pairs if (0xB0 <= p[0] <= 0xD7 or 0xA1 <= p[0] <= 0xA9) and p[1] >= 0xA1)
+    return common / len(pairs) >= 0.5
+
+
+def _western(data: bytes) -> str | None:
+    """The text decoded as Windows-1252 (a superset of Latin-1's letters) when it reads like Western
+    European words: the non-ASCII characters are mostly letters, and most of them sit in words that
+    also hold ASCII letters ("Crème", "Müsli", "Pão"). Cyrillic or Greek single-byte text read this way
+    gives words with no ASCII letter at all; Central European cp1250 text gives symbols (³ ¹ ¿)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:200_000]
+    non_ascii = sum(1 for c in sample if ord(c) > 127)
+    if not non_ascii:
+        return None
+    words = [w for w in _WORD.findall(sample) if not w.isascii()]
+    letters = sum(1 for w in words for c in w if ord(c) > 127 and c.isalpha())
+    mixed = sum(sum(1 for c in w if ord(c) > 127 and c.isalpha()) for w in words
+                if any(c.isascii() and c.isalpha() for c in w))
+    if letters / non_ascii >= 0.7 and mixed / non_ascii >= 0.3:
+        return text
+    return None
+
+
+def _single_byte(enc: str) -> bool:
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        return False
+    ok = 0
+    for b in range(0xA0, 0x100):
+        try:
+            bytes([b]).decode(enc)
+            ok += 1
+        except UnicodeDecodeError:
+            pass
+    return ok >= 64 and not enc.startswith("utf")
+
+
+def _legacy_note(enc: str | None, *, declared: bool) -> str | None:
+    """A note for the user when the encoding is a guessed legacy single-byte one (the guess can be wrong)."""
+    if declared or not enc or enc in ("ascii", "utf-8", "utf-8-sig") or not _single_byte(enc):
+        return None
+    if enc == "cp1252":
+        return ("text encoding guessed as Windows-1252 / Latin-1 (Western European); if letters look wrong, "
+                "choose the file's encoding under the read options")
+    return (f"text encoding guessed as {enc} (a legacy single-byte encoding); if letters look wrong, choose the "
+            "file's encoding under the read options")
 
 
 def _decode(data: bytes, declared: str | None) -> tuple[str, str, bytes | None]:
@@ -301,10 +440,13 @@ def _decode(data: bytes, declared: str | None) -> tuple[str, str, bytes | None]:
         pass
     try:
         text = data.decode("gb18030")
-        if _mostly_cjk(text):
+        if _mostly_cjk(text) and _gb_plausible(data):
             return text, "gb18030", None
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return western, "cp1252", None
     try:
         from charset_normalizer import from_bytes
 
@@ -479,14 +621,54 @@ def _quote_spans_lines(b: bytes, starts: np.ndarray) -> bool:
     return bool((np.bincount(line) % 2).any())
 
 
-def _read_text(text: str, enc: str, utf8: bytes | None, delimiter: str | None, header: bool | None) -> RawTable:
+def _csv_field_limit(lim: Limits) -> None:
+    """Python's csv module refuses fields over its (process-wide) limit; make room for the cell limit and
+    the sample so our own check, which names the setting, is the one that speaks."""
+    need = max(lim.cell_chars, _SAMPLE_CHARS) + 1
+    if csv.field_size_limit() < need:
+        csv.field_size_limit(need)
+
+
+def _width(cells: list) -> int:
+    """Cells up to the last non-blank one (trailing delimiters do not make columns)."""
+    for j in range(len(cells) - 1, -1, -1):
+        c = cells[j]
+        if c is not None and str(c).strip():
+            return j + 1
+    return 0
+
+
+def _check_head(recs: list[_Rec], lim: Limits, cut: bool) -> None:
+    """Columns and cell length on the sample's records, before the file is parsed."""
+    for r in recs:
+        if len(r.cells) > lim.columns and _width(r.cells) > lim.columns:
+            more = " or more" if cut and r is recs[-1] else ""
+            raise limits_mod.over("columns", lim, where=f"line {r.start + 1:,}",
+                                  actual=f"{_width(r.cells):,}{more} columns")
+        for j, c in enumerate(r.cells):
+            if len(c) > lim.cell_chars:
+                raise limits_mod.over("cell_chars", lim, where=f"line {r.start + 1:,}, column {j + 1:,}",
+                                      actual=f"a cell of {len(c):,}{' or more' if cut else ''} characters")
+
+
+def _read_text(text: str, enc: str, utf8: bytes | None, delimiter: str | None, header: bool | None,
+               ctx: _Ctx) -> RawTable:
+    lim = ctx.limits
+    _csv_field_limit(lim)
     if "\n" not in text and "\r" in text:  # old Mac line endings
         text, utf8 = text.replace("\r", "\n"), None
+    n_lines = text.count("\n") + 1
+    max_lines = 2 * lim.rows + 1000  # records <= lines; a flood of blank lines must not cost memory either
+    if n_lines > max_lines:
+        raise limits_mod.over("rows", lim, actual=f"the file has {n_lines:,} lines (more than twice the row limit, "
+                                                  "blank lines included)")
     head = text[:_SAMPLE_CHARS]
-    if len(text) > _SAMPLE_CHARS and "\n" in head:
-        head = head[: head.rindex("\n") + 1]
+    cut = len(text) > _SAMPLE_CHARS
+    if cut and "\n" in head:
+        head, cut = head[: head.rindex("\n") + 1], False
     delim = _norm_delimiter(delimiter) or _sniff(head)
     recs = _records(head, delim)
+    _check_head(recs, lim, cut)
     counts = [len(r.cells) for r in recs if r.filled]
     ncols, _ = _mode_share(counts)
     ncols = max(ncols, 1)
@@ -511,11 +693,13 @@ def _read_text(text: str, enc: str, utf8: bytes | None, delimiter: str | None, h
     if data_line < len(starts):
         offset = int(starts[data_line])
         if delim == _WS:
-            frame, lines = _fast_whitespace(b, offset, starts, data_line, names)
+            frame, lines = _fast_whitespace(b, offset, starts, data_line, names, lim)
         elif not _quote_spans_lines(b[offset:], starts[data_line:] - offset):
-            frame, lines = _fast_csv(b, offset, starts, data_line, names, delim)
+            frame, lines = _fast_csv(b, offset, starts, data_line, names, delim, lim)
         if frame is None:
-            frame, lines, names = _python_rows(text, data_line, names, delim)
+            frame, lines, names = _python_rows(text, data_line, names, delim, lim)
+        if len(starts) > 1 and int(np.diff(starts).max()) > lim.cell_chars:  # some line is longer than a cell may be
+            _check_cells(frame, lines, lim)
     else:
         frame, lines = pd.DataFrame({n: pd.Series([], dtype="str") for n in names}), np.zeros(0, np.int64)
     fmt = {",": "csv", "\t": "tsv"}.get(delim, "text" if delim == _WS else "csv")
@@ -528,7 +712,28 @@ def _read_text(text: str, enc: str, utf8: bytes | None, delimiter: str | None, h
                     delimiter=delim, format=fmt, sheet_names=[], line_numbers=lines, notes=notes)
 
 
-def _fast_csv(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: list[str], delim: str):
+def _check_rows(count: int, lines: np.ndarray, lim: Limits) -> None:
+    if count > lim.rows:
+        raise limits_mod.over("rows", lim, where=f"row {lim.rows + 1:,} (line {int(lines[lim.rows]):,})")
+
+
+def _check_cells(frame: pd.DataFrame, lines: np.ndarray, lim: Limits) -> None:
+    """Cell length over the whole frame (only called when some line is longer than the limit)."""
+    for j, c in enumerate(frame.columns):
+        arr = pa.array(frame[c].to_numpy(dtype=object, na_value=None), type=pa.string())
+        length = pc.utf8_length(arr)
+        top = pc.max(length).as_py()
+        if top is not None and top > lim.cell_chars:
+            i = int(np.flatnonzero(np.asarray(pc.fill_null(length, 0)) > lim.cell_chars)[0])
+            raise limits_mod.over("cell_chars", lim, where=f"line {int(lines[i]):,}, column '{c}'",
+                                  actual=f"a cell of {int(length[i].as_py()):,} characters")
+
+
+def _fast_csv(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: list[str], delim: str,
+              lim: Limits):
+    lines = _content_lines(b, starts, ws_blank=False)
+    lines = lines[lines >= data_line] + 1
+    _check_rows(len(lines), lines, lim)  # one record per non-empty line here: refuse before parsing
     cols = [f"c{i}" for i in range(len(names))]
     buf = pa.py_buffer(b)
     try:
@@ -543,8 +748,6 @@ def _fast_csv(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: 
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None, None
-    lines = _content_lines(b, starts, ws_blank=False)
-    lines = lines[lines >= data_line] + 1
     if len(lines) != table.num_rows:
         return None, None
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
@@ -552,7 +755,10 @@ def _fast_csv(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: 
     return frame, lines
 
 
-def _fast_whitespace(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: list[str]):
+def _fast_whitespace(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: list[str], lim: Limits):
+    lines = _content_lines(b, starts, ws_blank=True)
+    lines = lines[lines >= data_line] + 1
+    _check_rows(len(lines), lines, lim)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields would be dropped silently
@@ -561,31 +767,48 @@ def _fast_whitespace(b: bytes, offset: int, starts: np.ndarray, data_line: int, 
                                 index_col=False)
     except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning, IndexError):
         return None, None
-    lines = _content_lines(b, starts, ws_blank=True)
-    lines = lines[lines >= data_line] + 1
     if len(lines) != len(frame):
         return None, None
     return frame.astype("str"), lines
 
 
-def _python_rows(text: str, data_line: int, names: list[str], delim: str):
+def _python_rows(text: str, data_line: int, names: list[str], delim: str, lim: Limits):
     rows: list[list[str]] = []
     lines: list[int] = []
+
+    def check(cells: list[str], line: int) -> None:
+        if len(rows) >= lim.rows:
+            raise limits_mod.over("rows", lim, where=f"row {lim.rows + 1:,} (line {line:,})")
+        if len(cells) > lim.columns and _width(cells) > lim.columns:
+            raise limits_mod.over("columns", lim, where=f"line {line:,}", actual=f"{_width(cells):,} columns")
+        longest = max(cells, key=len)
+        if len(longest) > lim.cell_chars:
+            raise limits_mod.over("cell_chars", lim, where=f"line {line:,}, column {cells.index(longest) + 1:,}",
+                                  actual=f"a cell of {len(longest):,} characters")
+
     if delim == _WS:
         for i, line in enumerate(text.split("\n")[data_line:], start=data_line):
             cells = line.split()
             if cells:
+                check(cells, i + 1)
                 rows.append(cells)
                 lines.append(i + 1)
     else:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, quotechar='"', strict=False)
         prev = 0
-        for cells in reader:
-            start, prev = prev, reader.line_num
-            if start < data_line or not cells:
-                continue
-            rows.append(cells)
-            lines.append(start + 1)
+        try:
+            for cells in reader:
+                start, prev = prev, reader.line_num
+                if start < data_line or not cells:
+                    continue
+                check(cells, start + 1)
+                rows.append(cells)
+                lines.append(start + 1)
+        except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                raise limits_mod.over("cell_chars", lim, where=f"line {prev + 1:,}",
+                                      actual=f"a cell of more than {csv.field_size_limit() - 1:,} characters") from e
+            raise
     width = max([len(names)] + [len(r) for r in rows])
     names = list(names)
     if width > len(names):
@@ -674,15 +897,96 @@ def _cell_text(v: object) -> str | None:
     return s if s.strip() else None
 
 
-def _read_xlsx(data: bytes, sheet: str | int | None, header: bool | None) -> RawTable:
+_XML_MEMBER = re.compile(r"(\.xml|\.rels|\.vml)$", re.I)
+_ENTITY_MARKS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _entities_refused(where: str) -> IngestError:
+    return IngestError(f"the XLSX file contains XML entities ({where}), which are refused; save the workbook "
+                       "again from Excel or as CSV", reason="xml entities")
+
+
+def _check_xlsx_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], ctx: _Ctx) -> None:
+    """Before openpyxl parses anything (it reads the shared-strings table, and a huge inline cell, whole):
+    inflate every member once, counting the bytes actually produced against the unpacked-size budget,
+    and scan the XML for entity declarations and for a text run longer than any allowed cell could be."""
+    lim = ctx.limits
+    # chars <= bytes of a text run; an escape such as &#x1F600; is at most ~12 bytes for one character
+    max_run = 12 * lim.cell_chars + 1024
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            raise IngestError("the XLSX file is password-protected; remove the password in Excel and upload again",
+                              reason="encrypted xlsx")
+        is_xml = bool(_XML_MEMBER.search(info.filename))
+        run = 0  # bytes since the last '<' (text content cannot hold a raw '<')
+        tail = b""
+        try:
+            with zf.open(info) as fh:
+                while True:
+                    piece = fh.read(_CHUNK)
+                    if not piece:
+                        break
+                    ctx.spend(len(piece), "the XLSX file")
+                    if not is_xml:
+                        continue
+                    window = tail + piece
+                    if b"<!" in window and any(m in window for m in _ENTITY_MARKS):
+                        raise _entities_refused(f"a DOCTYPE or ENTITY declaration in {info.filename}")
+                    tail = piece[-16:]
+                    first = piece.find(b"<")
+                    if first < 0:
+                        longest = run = run + len(piece)
+                    else:
+                        longest = run + first
+                        if max_run < len(piece):  # a run inside this chunk could be too long as well
+                            lt = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 60)
+                            if len(lt) > 1:
+                                longest = max(longest, int(np.diff(lt).max()) - 1)
+                        run = len(piece) - piece.rfind(b"<") - 1
+                    if max(longest, run) > max_run:
+                        raise limits_mod.over("cell_chars", lim, where=info.filename,
+                                              actual=f"a cell text of more than {max_run:,} bytes")
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError,
+                KeyError) as e:
+            raise IngestError(f"the XLSX file is damaged ({_short_error(e)})", reason="bad xlsx") from e
+
+
+def _xml_error(e: BaseException) -> IngestError | None:
+    """defusedxml / ElementTree errors as the user's message (None when e is something else). openpyxl
+    wraps some in a ValueError ("could not read strings"), so the chain of causes is searched too."""
+    seen: BaseException | None = e
+    for _ in range(5):
+        if seen is None:
+            break
+        name = type(seen).__name__
+        if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+            return _entities_refused(name)
+        if name in ("ParseError", "ExpatError") or isinstance(seen, SyntaxError):
+            return IngestError(f"the XLSX file holds broken XML ({_short_error(seen)})", reason="bad xlsx")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _read_xlsx(data: bytes, sheet: str | int | None, header: bool | None, ctx: _Ctx) -> RawTable:
     try:
         import openpyxl
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet._reader import WorkSheetParser
     except ImportError as e:  # pragma: no cover
         raise IngestError("XLSX support needs openpyxl", reason="unsupported format") from e
+    lim = ctx.limits
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError, AttributeError) as e:
-        raise IngestError(f"the XLSX file cannot be opened ({type(e).__name__}: {e})", reason="bad xlsx") from e
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except IngestError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a hostile file can make the parser raise anything
+        raise _xml_error(e) or IngestError(f"the XLSX file cannot be opened ({type(e).__name__}: {_short_error(e)})",
+                                           reason="bad xlsx") from e
+    rows: list[tuple[int, list]] = []
     try:
         names = list(wb.sheetnames)
         if not names:
@@ -699,26 +1003,63 @@ def _read_xlsx(data: bytes, sheet: str | int | None, header: bool | None) -> Raw
             ws = wb[sheet]
         else:
             raise IngestError(f"sheet '{sheet}' does not exist; sheets: {', '.join(names)}", reason="no such sheet")
-        rows: list[list[str | None]] = []
-        for r in ws.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in r])
         title = ws.title
+        if not hasattr(ws, "_get_source"):
+            raise IngestError(f"sheet '{title}' is a chart sheet, not a table", reason="empty")
+        # openpyxl's own read-only row parser, driven here so that every limit is checked on each row as it
+        # is parsed, missing rows are never materialised and cells far to the right never widen a row
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with ws._get_source() as src:
+                parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                                         date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+                filled = 0
+                for idx, cells in parser.parse():
+                    parser.row_dimensions.clear()  # kept per row by openpyxl: memory for nothing here
+                    if idx > _EXCEL_MAX_ROW:
+                        raise IngestError(f"sheet '{title}' has a row {idx:,}, beyond the last row of an Excel "
+                                          f"sheet ({_EXCEL_MAX_ROW:,}); the file is damaged", reason="bad xlsx")
+                    out: dict[int, str] = {}
+                    for c in cells:
+                        v = c["value"]
+                        if v is None:
+                            continue
+                        text = _cell_text(v)
+                        if text is None:
+                            continue
+                        col = int(c["column"])
+                        if col > lim.columns:
+                            raise limits_mod.over("columns", lim,
+                                                  where=f"sheet '{title}' row {idx:,}, column {col:,}")
+                        if len(text) > lim.cell_chars:
+                            raise limits_mod.over("cell_chars", lim,
+                                                  where=f"sheet '{title}' cell {get_column_letter(col)}{idx}",
+                                                  actual=f"a cell of {len(text):,} characters")
+                        out[col] = text
+                    if not out:
+                        continue
+                    filled += 1
+                    if filled > lim.rows + 1:  # the header row and lim.rows data rows
+                        raise limits_mod.over("rows", lim, where=f"sheet '{title}' row {idx:,}")
+                    row = [None] * max(out)
+                    for col, text in out.items():
+                        row[col - 1] = text
+                    rows.append((idx, row))
+    except IngestError:
+        raise
+    except Exception as e:  # noqa: BLE001 - see above
+        raise _xml_error(e) or IngestError(f"the XLSX file cannot be read ({type(e).__name__}: {_short_error(e)})",
+                                           reason="bad xlsx") from e
     finally:
         wb.close()
-    # trim trailing empty columns
-    width = 0
-    for r in rows:
-        for j in range(len(r) - 1, -1, -1):
-            if r[j] is not None:
-                width = max(width, j + 1)
-                break
+    width = max((len(r) for _, r in rows), default=0)
     if width == 0:
         others = [n for n in names if n != title]
         hint = f"; the workbook also has sheet(s) {', '.join(others)}: choose one" if others else ""
         raise IngestError(f"sheet '{title}' is empty{hint}", reason="empty")
-    recs = [_Rec(i, i + 1, r[:width]) for i, r in enumerate(rows)]
-    filled = [r.filled for r in recs if r.filled]
-    ncols, _ = _mode_share(filled)
+    recs = [_Rec(idx - 1, idx, r + [None] * (width - len(r))) for idx, r in rows]
+    filled_counts = [r.filled for r in recs if r.filled]
+    ncols, _ = _mode_share(filled_counts)
     i0 = _find_start(recs, max(ncols, 1))
     first = recs[i0]
     has_header = (not _looks_like_data(first.cells)) if header is None else bool(header)
@@ -731,8 +1072,7 @@ def _read_xlsx(data: bytes, sheet: str | int | None, header: bool | None) -> Raw
         names_ = [str(i + 1) for i in range(width)]
         body = recs[i0:]
         header_row = None
-    cols = {n: pd.Series([r.cells[j] if j < len(r.cells) else None for r in body], dtype="str")
-            for j, n in enumerate(names_)}
+    cols = {n: pd.Series([r.cells[j] for r in body], dtype="str") for j, n in enumerate(names_)}
     frame = pd.DataFrame(cols)
     lines = np.asarray([r.start + 1 for r in body], dtype=np.int64)
     frame, lines, totals = _tidy(frame, lines)

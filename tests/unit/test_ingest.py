@@ -17,7 +17,8 @@ import pytest
 from data import ingest
 from data import repository as repo
 from data.db import make_engine
-from data.errors import IngestError
+from data.access import Actor
+from data.errors import IngestError, NotAllowed
 from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,14 +161,21 @@ def test_same_bytes_twice_are_detected(engine):
 
 
 def test_append_and_replace_through_ingest(engine):
-    a = ingest.ingest_bytes(b"order_id,order_date,amount\nA1,2024-06-18,1\n", filename="a.csv", kind="orders", engine=engine)
+    ana = Actor("ana", "analyst")
+    a = ingest.ingest_bytes(b"order_id,order_date,amount\nA1,2024-06-18,1\n", filename="a.csv", kind="orders",
+                            engine=engine, actor=ana)
     b = ingest.ingest_bytes(b"order_id,order_date,amount\nA2,2024-06-19,2\nA3,2024-06-20,3\n", filename="b.csv",
-                            kind="orders", engine=engine, mode="append", dataset_id=a["id"])
+                            kind="orders", engine=engine, mode="append", dataset_id=a["id"], actor=ana)
     assert (b["revision"], b["rows"]) == (2, 3)
     c = ingest.ingest_bytes(b"order_id,order_date,amount\nA9,2024-07-01,9\n", filename="c.csv", kind="orders",
-                            engine=engine, mode="replace", dataset_id=a["id"])
-    assert (c["revision"], c["rows"]) == (3, 1)
+                            engine=engine, mode="replace", dataset_id=a["id"], actor=ana)
+    assert (c["revision"], c["rows"], c["uploaded_by"]) == (3, 1, "ana")
     assert repo.load_frame(dataset_id=a["id"], engine=engine)["order_id"].tolist() == ["A9"]
+    before = _state(engine)
+    with pytest.raises(NotAllowed, match="belongs to ana"):  # tests/unit/test_ownership.py has the whole rule
+        ingest.ingest_bytes(b"order_id,order_date,amount\nM1,2024-07-02,5\n", filename="m.csv", kind="orders",
+                            engine=engine, mode="append", dataset_id=a["id"], actor=Actor("mei", "analyst"))
+    assert _state(engine) == before
 
 
 def test_unmapped_columns_are_kept_as_attributes(engine):
@@ -250,3 +258,25 @@ def test_every_template_loads_cleanly_into_its_kind_and_is_recognised(engine, ki
     mapped_fields = set(res["mapping"])
     assert mapped_fields == {h for h in header if h in KINDS[kind].field_names}
     assert len(frame) == res["rows"]
+
+
+def test_cli_takes_the_larger_command_line_limits_and_a_set_variable_still_wins(tmp_path):
+    """600 columns: over the page's 500-column default, within the command line's; PRISM_MAX_COLUMNS wins."""
+    extra = [f"x{i}" for i in range(597)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(["order_date", "amount", "customer_id", *extra]) + "\n"
+                    + ",".join(["2024-06-18", "10", "C1", *["1"] * len(extra)]) + "\n")
+    with pytest.raises(IngestError, match="PRISM_MAX_COLUMNS"):
+        ingest.prepare(path.read_bytes(), filename="wide.csv", kind="orders")
+    env_before = os.environ.pop("PRISM_MAX_COLUMNS", None)
+    try:
+        r = _cli(["ingest", str(path), "--kind", "orders", "--json"], tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["rows"] == 1
+        os.environ["PRISM_MAX_COLUMNS"] = "100"
+        r = _cli(["ingest", str(path), "--kind", "orders", "--json", "--allow-duplicate"], tmp_path)
+        assert r.returncode == 1 and "PRISM_MAX_COLUMNS" in r.stderr and "Traceback" not in r.stderr
+    finally:
+        os.environ.pop("PRISM_MAX_COLUMNS", None)
+        if env_before is not None:
+            os.environ["PRISM_MAX_COLUMNS"] = env_before

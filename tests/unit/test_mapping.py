@@ -405,3 +405,20 @@ def test_property_pipeline_raises_only_ingest_error(rows, kind):
         validate(conv, keep_good_rows=True)
     except IngestError as e:
         assert str(e)
+
+
+def test_implausibly_large_numbers_are_bad_cells_not_infinite_totals():
+    """1e308 parses as a float, but two of them sum to inf and blank every total: refuse the cell instead."""
+    raw = read_table(b"order_date,amount,quantity\n2024-01-01,10,1\n2024-01-02,1e308,1\n2024-01-03,-2e16,1\n"
+                     b"2024-01-04,999999999999999,1\n2024-01-05,5,1e400\n", filename="huge.csv")
+    conv = to_canonical(raw, "orders", {"order_date": "order_date", "amount": "amount", "quantity": "quantity"},
+                        source_name="huge.csv")
+    errs = conv.errors.sort_values("row").reset_index(drop=True)
+    assert list(errs["row"]) == [3, 4, 6]
+    assert list(errs["column"]) == ["amount", "amount", "quantity"]
+    assert errs.loc[0, "reason"] == "beyond ±1e+15: not a plausible amount"
+    assert list(conv.bad_rows) == [False, True, True, False, True]
+    amounts = conv.frame["amount"]
+    assert amounts.iloc[0] == 10 and amounts.iloc[3] == 999_999_999_999_999
+    assert amounts.iloc[1:3].isna().all()
+    assert np.isfinite(amounts[~conv.bad_rows].sum())

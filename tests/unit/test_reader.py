@@ -198,6 +198,35 @@ def test_windows_1252_fallback():
     assert t.frame["name"].tolist() == ["Renée", "José"]
 
 
+WESTERN = ["Crème brûlée", "Müsli", "Señor", "Pão de açúcar", "Größe", "Français", "Straße", "Ñandú", "Çà et là"]
+
+
+@pytest.mark.parametrize("enc", ["cp1252", "latin-1"])
+@pytest.mark.parametrize("name", WESTERN)
+def test_western_european_single_byte_text_is_not_read_as_cp1250_or_gbk(enc, name):
+    # one product name is the hard case: GB18030 decodes "Crème" (E8 6D) as a CJK character and
+    # charset-normalizer ties cp1250 with cp1252 ("Crčme")
+    t = read_table(f"product,price\n{name},1.50\n".encode(enc))
+    assert t.frame["product"].tolist() == [name]
+    assert t.encoding == "cp1252"
+    assert any("Windows-1252 / Latin-1" in n for n in t.notes)  # the guess is said
+
+
+def test_western_european_file_and_chinese_files_side_by_side():
+    text = "product,price\n" + "".join(f"{n},{i}.5\n" for i, n in enumerate(WESTERN))
+    for enc in ("cp1252", "latin-1"):
+        t = read_table(text.encode(enc))
+        assert t.frame["product"].tolist() == WESTERN and t.encoding == "cp1252"
+    zh = read_table("商品,价格\n洗面奶,1\n鑫源牛奶,2\n面膜,3\n".encode("gbk"))
+    assert zh.encoding == "gb18030" and zh.frame["商品"].tolist() == ["洗面奶", "鑫源牛奶", "面膜"]
+    assert zh.notes == [] and read_table(text.encode("utf-8")).notes == []  # no guess to report
+
+
+def test_central_european_cp1250_is_still_detected():
+    t = read_table("produkt,cena\nŁódź żółć,1\nZażółć gęślą jaźń,2\n".encode("cp1250"))
+    assert t.frame["produkt"].tolist() == ["Łódź żółć", "Zażółć gęślą jaźń"] and t.encoding == "cp1250"
+
+
 # ------------------------------------------------------------------------------------------- header detection
 
 
