@@ -17,7 +17,8 @@ import streamlit as st
 
 from analytics import report as rep
 from analytics.registry import module
-from data import repository
+from data import repository, users
+from data.access import Actor, may_change
 
 DatasetKey = tuple[tuple[str, int, int], ...]  # (kind, dataset id, revision)
 ParamKey = tuple[tuple[str, Any], ...]
@@ -172,29 +173,48 @@ def _after_write(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@_after_write
-def rename_dataset(dataset_id: int, name: str) -> None:
-    repository.rename_dataset(dataset_id=int(dataset_id), name=name)
+def actor(user: str | None = None, role: str | None = None) -> Actor:
+    """The acting user for a write: ``user`` (default: the signed-in session's username) with ``role``
+    (default: read from the users file, never from the browser; an unknown user acts as a viewer)."""
+    if user is None and st.session_state.get("authentication_status"):
+        user = st.session_state.get("username")
+    if role is None:
+        role = users.get_role(user) if user else None
+    return Actor(user or "", role or "viewer")
+
+
+def may_change_dataset(info: dict, user: str | None = None, role: str | None = None) -> bool:
+    """Whether the user may append to, replace, rename or delete this dataset (the repository's rule)."""
+    return may_change(actor(user, role), info.get("uploaded_by"))
 
 
 @_after_write
-def delete_dataset(dataset_id: int) -> bool:
-    return repository.delete_dataset(dataset_id=int(dataset_id))
+def rename_dataset(dataset_id: int, name: str, *, user: str | None = None, role: str | None = None) -> None:
+    repository.rename_dataset(dataset_id=int(dataset_id), name=name, actor=actor(user, role))
 
 
 @_after_write
-def save_object(kind: str, name: str, owner: str, payload: dict, object_id: int | None = None) -> int:
-    return repository.save_object(kind=kind, name=name, owner=owner, payload=payload, object_id=object_id)
+def delete_dataset(dataset_id: int, *, user: str | None = None, role: str | None = None) -> bool:
+    return repository.delete_dataset(dataset_id=int(dataset_id), actor=actor(user, role))
 
 
 @_after_write
-def delete_object(object_id: int) -> None:
-    repository.delete_object(object_id=int(object_id))
+def save_object(kind: str, name: str, owner: str, payload: dict, object_id: int | None = None, *,
+                role: str | None = None) -> int:
+    """Save a new item owned by ``owner`` (the acting user) or update one (its owner or an admin)."""
+    return repository.save_object(kind=kind, name=name, owner=owner, payload=payload, object_id=object_id,
+                                  actor=actor(owner or None, role))
 
 
 @_after_write
-def save_preset(name: str, kind: str, mapping: dict[str, str], owner: str) -> int:
-    return repository.save_preset(name=name, kind=kind, mapping=mapping, owner=owner)
+def delete_object(object_id: int, *, user: str | None = None, role: str | None = None) -> bool:
+    return repository.delete_object(object_id=int(object_id), actor=actor(user, role))
+
+
+@_after_write
+def save_preset(name: str, kind: str, mapping: dict[str, str], owner: str, *, role: str | None = None) -> int:
+    """Save ``owner``'s mapping preset (per owner: never replaces another owner's preset of that name)."""
+    return repository.save_preset(name=name, kind=kind, mapping=mapping, actor=actor(owner or None, role))
 
 
 def default_dataset_name(filename: str) -> str:
@@ -217,8 +237,9 @@ def prepare_upload(content: bytes, **kwargs: Any):
 
 
 @_after_write
-def commit_upload(prepared, **kwargs: Any) -> dict:
+def commit_upload(prepared, *, user: str | None = None, role: str | None = None, **kwargs: Any) -> dict:
+    """Store a prepared upload as the acting user (create, or append/replace a dataset they may change)."""
     from data import ingest
 
-    return ingest.commit(prepared, **kwargs)
+    return ingest.commit(prepared, actor=actor(user, role), **kwargs)
 

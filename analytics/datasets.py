@@ -56,3 +56,31 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
     return []
+
+
+# ---------------------------------------------------------------- refusals and store faults, translated
+
+
+def fault_message(exc: BaseException, lang: str = "en") -> str:
+    """A refused write (data.errors.NotAllowed) or a fault of the store (data.errors.StoreError) as one
+    plain sentence in ``lang`` (the catalogue's English equals ``str(exc)``); anything else: ``str(exc)``.
+    The text quotes names as they are: render it escaped."""
+    from data.errors import NotAllowed, StoreError
+
+    if isinstance(exc, StoreError):
+        return t(f"datasets.store.{exc.code}", lang, **exc.params)
+    if isinstance(exc, NotAllowed):
+        target = t(f"datasets.target.{exc.target}", lang, id=exc.target_id, name=_short(exc.target_name)) \
+            if exc.target else ""
+        role = t(f"ui.role.{exc.role}", lang) if exc.role else t("datasets.no_role", lang)
+        return t(f"datasets.denied.{exc.reason}", lang, user=exc.user or t("datasets.nobody", lang), role=role,
+                 action=t(f"datasets.action.{exc.action}", lang) if exc.action else "", target=target,
+                 owner=exc.owner or t("datasets.old_upload", lang),
+                 need=t(f"ui.role.{exc.need}", lang) if exc.need else "", path=exc.path)
+    return " ".join(str(exc).split())
+
+
+def _short(value: object, limit: int = 60) -> str:
+    from data.errors import _short as short
+
+    return short(value, limit)

@@ -5,8 +5,10 @@
                           [--mode create|append|replace --dataset ID] [--keep-good-rows | --reject-bad-rows]
                           [--sheet NAME] [--encoding ENC] [--delimiter D] [--no-header] [--allow-duplicate]
     python -m data datasets [--json]
+    python -m data datasets rename ID NAME --user USER | delete ID --user USER
     python -m data users add USERNAME --role viewer|analyst|admin --password-stdin [--name NAME]
     python -m data users list | passwd USERNAME --password-stdin | role USERNAME ROLE | remove USERNAME
+                         | unlock USERNAME
     python -m data demo [--seed N]
 """
 
@@ -17,20 +19,32 @@ import json
 import sys
 import time
 
-from data.errors import IngestError
+from data import limits
+from data.errors import IngestError, NotAllowed, StoreError
 
 
 def _json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, default=str, indent=1)
 
 
+def _acting(user: str | None):
+    """The --user's actor (role from the users file); None when no --user was given."""
+    from data.access import actor_for
+
+    return actor_for(user) if user else None
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from data import repository, users
 
+    try:  # first: a bad PRISM_ADMIN_PASSWORD (too short, common...) is refused before anything is written
+        password = users.ensure_admin()
+    except users.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     applied = repository.init_store()
     if applied:
         print(f"store migrated to version {applied[-1]}")
-    password = users.ensure_admin()
     if password:
         print("=" * 64)
         print("First admin created. Sign in with:")
@@ -72,19 +86,24 @@ def _maps(items: list[str]) -> dict[str, str]:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from data import ingest, repository
 
-    repository.init_store()
     keep = True if args.keep_good_rows else (False if args.reject_bad_rows else None)
     try:
+        # --user: the same check as the Data page (role from the users file, unknown users refused);
+        # without it only a new dataset can be created, uploaded by "cli"
+        actor = _acting(args.user)
+        if args.mode != "create" and actor is None:
+            raise ValueError(f"--mode {args.mode} changes an existing dataset: name the acting user with --user NAME "
+                             "(their role is read from the users file)")
+        if args.mode != "create" and args.dataset is None:
+            raise ValueError(f"--mode {args.mode} needs --dataset ID")
+        repository.init_store()
         res = ingest.ingest_file(
             args.file, kind=args.kind, overrides=_maps(args.map), sheet=args.sheet, encoding=args.encoding,
             delimiter=args.delimiter, header=False if args.no_header else None, name=args.name, mode=args.mode,
-            dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user,
-            allow_duplicate=args.allow_duplicate,
+            dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user or "cli", actor=actor,
+            allow_duplicate=args.allow_duplicate, limits=limits.for_cli(),
         )
-    except IngestError as exc:
-        print(f"rejected: {exc}", file=sys.stderr)
-        return 1
-    except (LookupError, ValueError) as exc:
+    except (IngestError, NotAllowed, StoreError, LookupError, ValueError) as exc:
         print(f"rejected: {exc}", file=sys.stderr)
         return 1
     out = {"dataset_id": res["id"], "name": res["name"], "kind": res["kind"], "rows": res["rows"],
@@ -103,9 +122,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_datasets(args: argparse.Namespace) -> int:
     from data import repository
 
-    repository.init_store()
+    try:
+        repository.init_store()
+        if args.action in ("rename", "delete"):
+            actor = _acting(args.user)
+            if args.action == "rename":
+                repository.rename_dataset(dataset_id=args.id, name=args.name, actor=actor)
+                print(f"dataset #{args.id} is now '{repository.get_dataset(dataset_id=args.id)['name']}'")
+            elif repository.delete_dataset(dataset_id=args.id, actor=actor):
+                print(f"dataset #{args.id} deleted")
+            else:
+                raise LookupError(f"dataset {args.id} does not exist")
+            return 0
+        datasets = repository.list_datasets()
+    except (NotAllowed, StoreError, LookupError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     rows = [{"id": d["id"], "name": d["name"], "kind": d["kind"], "rows": d["rows"], "revision": d["revision"],
-             "uploaded_by": d["uploaded_by"], "uploaded_at": d["uploaded_at"]} for d in repository.list_datasets()]
+             "uploaded_by": d["uploaded_by"], "uploaded_at": d["uploaded_at"]} for d in datasets]
     if args.json:
         print(_json(rows))
     else:
@@ -128,7 +162,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             if not args.password_stdin:
                 print("give the password on standard input with --password-stdin", file=sys.stderr)
                 return 2
-            password = sys.stdin.readline().rstrip("\n")
+            password = sys.stdin.readline().rstrip("\r\n")  # only the line end: spaces are the password's
             if args.action == "add":
                 users.add_user(args.username, role=args.role, password=password, name=args.name)
                 print(f"user {args.username} added as {args.role}")
@@ -141,6 +175,9 @@ def cmd_users(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             users.remove_user(args.username)
             print(f"user {args.username} removed")
+        elif args.action == "unlock":
+            users.clear_failures(args.username)
+            print(f"sign-in failures of {args.username} cleared")
     except users.UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -174,11 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--delimiter")
     p.add_argument("--no-header", action="store_true")
     p.add_argument("--allow-duplicate", action="store_true")
-    p.add_argument("--user", default="cli")
+    p.add_argument("--user", help="the acting user (role from the users file); needed for append/replace")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_ingest)
-    p = sub.add_parser("datasets", help="list datasets")
+    p = sub.add_parser("datasets", help="list, rename or delete datasets")
     p.add_argument("--json", action="store_true")
+    dsub = p.add_subparsers(dest="action")
+    d = dsub.add_parser("rename", help="rename a dataset (its uploader or an admin)")
+    d.add_argument("id", type=int)
+    d.add_argument("name")
+    d.add_argument("--user", required=True, help="the acting user (role from the users file)")
+    d = dsub.add_parser("delete", help="delete a dataset (its uploader or an admin)")
+    d.add_argument("id", type=int)
+    d.add_argument("--user", required=True, help="the acting user (role from the users file)")
     p.set_defaults(fn=cmd_datasets)
     p = sub.add_parser("users", help="manage users")
     usub = p.add_subparsers(dest="action", required=True)
@@ -195,10 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     u.add_argument("role", choices=ROLES)
     u = usub.add_parser("remove")
     u.add_argument("username")
+    u = usub.add_parser("unlock", help="clear a username's failed sign-ins and lock")
+    u.add_argument("username")
     usub.add_parser("list")
     p.set_defaults(fn=cmd_users)
     args = ap.parse_args(argv)
-    return args.fn(args)
+    try:
+        return args.fn(args)
+    except StoreError as exc:  # a fault of the store (locked, full, read-only, bad DATABASE_URL): one line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

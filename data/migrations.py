@@ -1,6 +1,9 @@
 """Versioned schema migrations: an existing database file survives an upgrade.
 
-Each migration runs once, in order, inside a transaction, and records itself in ``schema_version``.
+Each migration runs once, in order, and records itself in ``schema_version``. Pending migrations run
+together in ONE write transaction that re-reads ``schema_version`` after taking the lock (``BEGIN
+IMMEDIATE`` on SQLite, ``pg_advisory_xact_lock`` on PostgreSQL), so any number of processes starting at
+once on a fresh file migrate it exactly once: the others wait for the lock, then find nothing to do.
 Never edit a released migration; add a new one.
 """
 
@@ -12,6 +15,7 @@ from sqlalchemy import Column, MetaData, String, Table, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from data import models
+from data.db import writing
 from data.models import SchemaVersion, SQLModel
 
 Migration = tuple[int, str, Callable[[Connection], None]]
@@ -60,28 +64,37 @@ MIGRATIONS: list[Migration] = [
 LATEST = MIGRATIONS[-1][0]
 
 
-def current_version(engine: Engine) -> int:
-    if not inspect(engine).has_table("schema_version"):
+ADVISORY_KEY = 0x505249534D  # "PRISM": PostgreSQL advisory lock key held while migrating
+
+
+def _version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
         return 0
+    return int(conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar() or 0)
+
+
+def current_version(engine: Engine) -> int:
     with engine.connect() as conn:
-        v = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar()
-    return int(v or 0)
+        return _version(conn)
 
 
 def migrate(engine: Engine, *, target: int | None = None) -> list[int]:
     """Apply pending migrations up to ``target`` (default: latest). Returns the versions applied."""
     target = LATEST if target is None else target
-    SQLModel.metadata.create_all(engine, tables=[SchemaVersion.__table__])
+    if current_version(engine) >= target:  # the usual start: no write lock taken
+        return []
     applied: list[int] = []
-    for version, desc, fn in MIGRATIONS:
-        if version > target:
-            break
-        if version <= current_version(engine):
-            continue
-        with engine.begin() as conn:
+    with writing(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
+        SQLModel.metadata.create_all(conn, tables=[SchemaVersion.__table__])
+        done = _version(conn)  # re-read under the lock: another process may have migrated meanwhile
+        for version, desc, fn in MIGRATIONS:
+            if version > target:
+                break
+            if version <= done:
+                continue
             fn(conn)
-            conn.execute(
-                SchemaVersion.__table__.insert().values(version=version, description=desc)
-            )
-        applied.append(version)
+            conn.execute(SchemaVersion.__table__.insert().values(version=version, description=desc))
+            applied.append(version)
     return applied

@@ -3,14 +3,25 @@
 Bulk loads never go through ORM objects: rows are written with one DBAPI ``executemany`` per table
 inside the upload's single transaction (SQLite), or SQLAlchemy Core ``insert`` executemany elsewhere.
 Reads return canonical frames (docs/architecture.md). All SQL is parameterized.
+
+Every function that changes something takes the acting user (``actor=Actor(username, role)``,
+keyword-only) and checks it inside its write transaction (``data.access``): an analyst changes only
+what they uploaded, an admin anything, a viewer nothing; a refusal is a :class:`data.errors.NotAllowed`.
+Creating a dataset or a saved item without an actor is for trusted callers (the demo workspace, tests,
+benchmarks); the Data page and the command line always pass one. Writes run in ``data.db.writing``
+(``BEGIN IMMEDIATE`` on SQLite); a fault of the environment (locked, full, read-only, ...) surfaces as a
+:class:`data.errors.StoreError` with one plain sentence, after the transaction rolled back.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import re
+import unicodedata
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -18,20 +29,64 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from data import models
-from data.db import get_engine, is_sqlite
+from data.access import Actor, require_change, require_create
+from data.db import FAULTS, get_engine, is_sqlite, store_error, writing
 from data.migrations import migrate
 from data.schema import ATTR_PREFIX, KINDS
 
 Progress = Optional[Callable[[float, str], None]]
 CHUNK = 100_000
+NAME_MAX = 200
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _engine(engine: Engine | None) -> Engine:
     return engine or get_engine()
 
 
+def _faults(fn: F) -> F:
+    """Turn the database's errors (OperationalError, DatabaseError, sqlite3.Error) into a StoreError."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except FAULTS as exc:
+            raise store_error(exc, kwargs.get("engine") or _known_engine()) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _known_engine() -> Engine | None:
+    try:
+        return get_engine()
+    except Exception:  # a bad DATABASE_URL: the message names the setting, not the engine
+        return None
+
+
+@_faults
 def init_store(*, engine: Engine | None = None) -> list[int]:
     return migrate(_engine(engine))
+
+
+# Bidirectional overrides and isolates (U+202A-E, U+2066-9), zero-width characters and marks
+# (U+200B-F), the BOM (U+FEFF) are format characters (Cf); tabs, newlines and other controls are Cc.
+_SPACES = re.compile(r"\s+")
+
+
+def clean_name(name: object, *, limit: int = NAME_MAX) -> str:
+    """A name as it is stored and shown: control and format characters (category Cc/Cf: right-to-left
+    overrides and isolates, zero-width characters, the BOM, ...) and lone surrogates removed; tabs, line
+    breaks and line/paragraph separators turned into spaces; runs of space collapsed; trimmed; at most
+    ``limit`` characters. The one helper for dataset, preset and saved-item names."""
+    out = []
+    for ch in str(name if name is not None else ""):
+        cat = unicodedata.category(ch)
+        if cat in ("Zl", "Zp") or ch in "\t\n\r\x0b\x0c\x85":
+            out.append(" ")
+        elif cat not in ("Cc", "Cf", "Cs"):
+            out.append(ch)
+    return _SPACES.sub(" ", "".join(out)).strip()[:limit].strip()
 
 
 # ---------------------------------------------------------------- datasets
@@ -45,6 +100,7 @@ def _info(row: Any) -> dict:
     return d
 
 
+@_faults
 def list_datasets(*, kind: str | None = None, engine: Engine | None = None) -> list[dict]:
     t = models.Dataset.__table__
     q = select(t).order_by(t.c.kind, t.c.name, t.c.id)
@@ -54,6 +110,7 @@ def list_datasets(*, kind: str | None = None, engine: Engine | None = None) -> l
         return [_info(r) for r in conn.execute(q)]
 
 
+@_faults
 def get_dataset(*, dataset_id: int, engine: Engine | None = None) -> dict | None:
     t = models.Dataset.__table__
     with _engine(engine).connect() as conn:
@@ -61,6 +118,7 @@ def get_dataset(*, dataset_id: int, engine: Engine | None = None) -> dict | None
     return _info(r) if r is not None else None
 
 
+@_faults
 def find_by_hash(*, content_hash: str, engine: Engine | None = None) -> dict | None:
     """The dataset and revision that already hold exactly these bytes, if any."""
     rt = models.DatasetRevision.__table__
@@ -76,6 +134,7 @@ def find_by_hash(*, content_hash: str, engine: Engine | None = None) -> dict | N
     return dict(r._mapping) if r is not None else None
 
 
+@_faults
 def revisions(*, dataset_id: int, engine: Engine | None = None) -> list[dict]:
     rt = models.DatasetRevision.__table__
     q = select(rt).where(rt.c.dataset_id == int(dataset_id)).order_by(rt.c.revision)
@@ -83,23 +142,42 @@ def revisions(*, dataset_id: int, engine: Engine | None = None) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
-def rename_dataset(*, dataset_id: int, name: str, engine: Engine | None = None) -> None:
-    name = name.strip()
+def _dataset_for_change(conn: Connection, dataset_id: int, actor: Actor, action: str) -> Any:
+    """The dataset row, after checking (inside the write transaction) that ``actor`` may change it."""
+    t = models.Dataset.__table__
+    cur = conn.execute(select(t).where(t.c.id == int(dataset_id))).first()
+    if cur is None:
+        raise LookupError(f"dataset {dataset_id} does not exist")
+    cur = cur._mapping
+    require_change(actor, owner=cur["uploaded_by"], action=action, target="dataset", target_id=int(dataset_id),
+                   target_name=cur["name"])
+    return cur
+
+
+@_faults
+def rename_dataset(*, dataset_id: int, name: str, actor: Actor, engine: Engine | None = None) -> None:
+    """Rename a dataset (its uploader or an admin). Control and format characters are removed
+    (:func:`clean_name`); a name left empty is refused with ValueError."""
+    name = clean_name(name)
     if not name:
         raise ValueError("a dataset name cannot be empty")
     t = models.Dataset.__table__
-    with _engine(engine).begin() as conn:
-        conn.execute(update(t).where(t.c.id == int(dataset_id)).values(name=name[:200]))
+    with writing(_engine(engine)) as conn:
+        _dataset_for_change(conn, dataset_id, actor, "rename")
+        conn.execute(update(t).where(t.c.id == int(dataset_id)).values(name=name))
 
 
-def delete_dataset(*, dataset_id: int, engine: Engine | None = None) -> bool:
-    """Delete a dataset, its revisions and its rows in one transaction."""
+@_faults
+def delete_dataset(*, dataset_id: int, actor: Actor, engine: Engine | None = None) -> bool:
+    """Delete a dataset, its revisions and its rows in one transaction (its uploader or an admin).
+    False when there is no such dataset."""
     eng = _engine(engine)
-    info = get_dataset(dataset_id=dataset_id, engine=eng)
-    if info is None:
-        return False
-    fact = models.FACT_TABLES[info["kind"]].__table__
-    with eng.begin() as conn:
+    with writing(eng) as conn:
+        try:
+            info = _dataset_for_change(conn, dataset_id, actor, "delete")
+        except LookupError:
+            return False
+        fact = models.FACT_TABLES[info["kind"]].__table__
         conn.execute(delete(fact).where(fact.c.dataset_id == int(dataset_id)))
         conn.execute(delete(models.DatasetSnapshot.__table__).where(
             models.DatasetSnapshot.__table__.c.dataset_id == int(dataset_id)))
@@ -112,6 +190,7 @@ def delete_dataset(*, dataset_id: int, engine: Engine | None = None) -> bool:
     return True
 
 
+@_faults
 def table_counts(*, engine: Engine | None = None) -> dict[str, int]:
     """Rows per table (datasets, revisions and every fact table), for checks and tests."""
     out: dict[str, int] = {}
@@ -226,6 +305,7 @@ def _insert_rows(
     return written
 
 
+@_faults
 def write_dataset(
     *,
     kind: str,
@@ -239,6 +319,7 @@ def write_dataset(
     dataset_id: int | None = None,
     rejected_rows: int = 0,
     lines: np.ndarray | None = None,
+    actor: Actor | None = None,
     engine: Engine | None = None,
     progress: Progress = None,
 ) -> dict:
@@ -246,11 +327,23 @@ def write_dataset(
 
     Readers keep seeing the previous revision until this commits (SQLite WAL / MVCC elsewhere);
     a failure or a killed process leaves no trace of the upload.
+
+    ``actor`` is the acting user: required to append or replace (only the dataset's uploader or an
+    admin may), checked on create when given (an analyst or admin; the actor becomes the uploader).
+    The dataset's owner (``uploaded_by``) stays its original uploader; each revision row records who
+    uploaded that revision.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     if mode not in ("create", "append", "replace"):
         raise ValueError(f"unknown mode {mode!r}")
+    if actor is not None:
+        uploaded_by = actor.username
+        if mode == "create":
+            require_create(actor, action="upload", target="datasets")
+    elif mode != "create":
+        raise ValueError(f"{mode} changes an existing dataset: name the acting user (actor=Actor(username, role))")
+    name = clean_name(name) or kind
     eng = _engine(engine)
     dt = models.Dataset.__table__
     rt = models.DatasetRevision.__table__
@@ -259,62 +352,57 @@ def write_dataset(
     attr_cols = [c for c in frame.columns if c.startswith(ATTR_PREFIX)]
     present = [f for f in KINDS[kind].field_names if f in frame.columns and frame[f].notna().any()]
     returns = int(frame["is_return"].fillna(False).astype(bool).sum()) if "is_return" in frame.columns else 0
-    with eng.connect() as conn:
-        conn.info["write"] = True
-        with conn.begin():
-            if mode == "create":
-                res = conn.execute(
-                    dt.insert().values(
-                        name=name[:200], kind=kind, revision=1, content_hash=content_hash, rows=len(frame),
-                        rejected_rows=rejected_rows, flagged_returns=returns, mapping=json.dumps(mapping, ensure_ascii=False),
-                        attributes=json.dumps(attr_cols, ensure_ascii=False), source_file=source_file,
-                        uploaded_by=uploaded_by, uploaded_at=now, updated_at=now, description="",
-                        fields=json.dumps(present),
-                    )
-                )
-                ds_id = int(res.inserted_primary_key[0])
-                revision = 1
-                total = len(frame)
-            else:
-                if dataset_id is None:
-                    raise ValueError("append/replace needs dataset_id")
-                cur = conn.execute(select(dt).where(dt.c.id == int(dataset_id))).first()
-                if cur is None:
-                    raise LookupError(f"dataset {dataset_id} does not exist")
-                cur = cur._mapping
-                if cur["kind"] != kind:
-                    raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
-                ds_id = int(dataset_id)
-                revision = int(cur["revision"]) + 1
-                if mode == "replace":
-                    conn.execute(delete(fact).where(fact.c.dataset_id == ds_id))
-                    total = len(frame)
-                    attrs = attr_cols
-                    flagged = returns
-                    fields = present
-                else:
-                    total = int(cur["rows"]) + len(frame)
-                    attrs = sorted(set(json.loads(cur["attributes"] or "[]")) | set(attr_cols))
-                    flagged = int(cur["flagged_returns"]) + returns
-                    old = set(json.loads(cur["fields"] or "[]"))
-                    fields = [f for f in KINDS[kind].field_names if f in old or f in present]
-                conn.execute(
-                    update(dt).where(dt.c.id == ds_id).values(
-                        revision=revision, content_hash=content_hash, rows=total, rejected_rows=rejected_rows,
-                        flagged_returns=flagged, attributes=json.dumps(attrs, ensure_ascii=False),
-                        mapping=json.dumps(mapping, ensure_ascii=False), source_file=source_file,
-                        updated_at=now, uploaded_by=uploaded_by, fields=json.dumps(fields),
-                    )
-                )
-            _insert_rows(conn, kind, ds_id, frame, lines, progress)
-            _write_snapshot(conn, kind, ds_id, revision, frame, lines, append=(mode == "append"))
-            conn.execute(
-                rt.insert().values(
-                    dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
-                    rows_added=len(frame), rows_total=total, rejected_rows=rejected_rows,
-                    source_file=source_file, uploaded_by=uploaded_by, uploaded_at=now,
+    with writing(eng) as conn:
+        if mode == "create":
+            res = conn.execute(
+                dt.insert().values(
+                    name=name, kind=kind, revision=1, content_hash=content_hash, rows=len(frame),
+                    rejected_rows=rejected_rows, flagged_returns=returns, mapping=json.dumps(mapping, ensure_ascii=False),
+                    attributes=json.dumps(attr_cols, ensure_ascii=False), source_file=source_file,
+                    uploaded_by=uploaded_by, uploaded_at=now, updated_at=now, description="",
+                    fields=json.dumps(present),
                 )
             )
+            ds_id = int(res.inserted_primary_key[0])
+            revision = 1
+            total = len(frame)
+        else:
+            if dataset_id is None:
+                raise ValueError("append/replace needs dataset_id")
+            cur = _dataset_for_change(conn, int(dataset_id), actor, mode)  # type: ignore[arg-type]
+            if cur["kind"] != kind:
+                raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
+            ds_id = int(dataset_id)
+            revision = int(cur["revision"]) + 1
+            if mode == "replace":
+                conn.execute(delete(fact).where(fact.c.dataset_id == ds_id))
+                total = len(frame)
+                attrs = attr_cols
+                flagged = returns
+                fields = present
+            else:
+                total = int(cur["rows"]) + len(frame)
+                attrs = sorted(set(json.loads(cur["attributes"] or "[]")) | set(attr_cols))
+                flagged = int(cur["flagged_returns"]) + returns
+                old = set(json.loads(cur["fields"] or "[]"))
+                fields = [f for f in KINDS[kind].field_names if f in old or f in present]
+            conn.execute(
+                update(dt).where(dt.c.id == ds_id).values(
+                    revision=revision, content_hash=content_hash, rows=total, rejected_rows=rejected_rows,
+                    flagged_returns=flagged, attributes=json.dumps(attrs, ensure_ascii=False),
+                    mapping=json.dumps(mapping, ensure_ascii=False), source_file=source_file,
+                    updated_at=now, fields=json.dumps(fields),
+                )
+            )
+        _insert_rows(conn, kind, ds_id, frame, lines, progress)
+        _write_snapshot(conn, kind, ds_id, revision, frame, lines, append=(mode == "append"))
+        conn.execute(
+            rt.insert().values(
+                dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
+                rows_added=len(frame), rows_total=total, rejected_rows=rejected_rows,
+                source_file=source_file, uploaded_by=uploaded_by, uploaded_at=now,
+            )
+        )
     return get_dataset(dataset_id=ds_id, engine=eng)  # type: ignore[return-value]
 
 
@@ -371,6 +459,7 @@ def _write_snapshot(conn: Connection, kind: str, dataset_id: int, revision: int,
 # ---------------------------------------------------------------- reading rows
 
 
+@_faults
 def load_frame(*, dataset_id: int, engine: Engine | None = None, from_rows: bool = False) -> pd.DataFrame:
     """The dataset's current revision as a canonical frame (docs/architecture.md).
 
@@ -449,20 +538,42 @@ def _typed(s: pd.Series, ftype: str) -> pd.Series:
 # ---------------------------------------------------------------- saved objects and presets
 
 
+@_faults
 def save_object(
-    *, kind: str, name: str, owner: str, payload: dict, object_id: int | None = None, engine: Engine | None = None
+    *, kind: str, name: str, owner: str, payload: dict, object_id: int | None = None, actor: Actor | None = None,
+    engine: Engine | None = None,
 ) -> int:
+    """Save a new item (``object_id=None``; ``owner`` is its owner, the actor when one is given) or
+    update one, which needs ``actor``: its owner or an admin. The owner of an item never changes."""
     t = models.SavedObject.__table__
     now = datetime.now(timezone.utc)
     body = json.dumps(payload, ensure_ascii=False, default=str)
-    with _engine(engine).begin() as conn:
+    name = clean_name(name) or kind
+    with writing(_engine(engine)) as conn:
         if object_id is None:
-            res = conn.execute(t.insert().values(kind=kind, name=name[:200], owner=owner, payload=body, created_at=now, updated_at=now))
+            if actor is not None:
+                require_create(actor, action="save", target="objects")
+                owner = actor.username
+            res = conn.execute(t.insert().values(kind=kind, name=name, owner=owner, payload=body, created_at=now, updated_at=now))
             return int(res.inserted_primary_key[0])
-        conn.execute(update(t).where(t.c.id == int(object_id)).values(name=name[:200], payload=body, updated_at=now))
+        if actor is None:
+            raise ValueError("changing a saved item needs the acting user (actor=Actor(username, role))")
+        _object_for_change(conn, int(object_id), actor, "update")
+        conn.execute(update(t).where(t.c.id == int(object_id)).values(name=name, payload=body, updated_at=now))
         return int(object_id)
 
 
+def _object_for_change(conn: Connection, object_id: int, actor: Actor, action: str) -> Any:
+    t = models.SavedObject.__table__
+    cur = conn.execute(select(t.c.id, t.c.name, t.c.owner).where(t.c.id == int(object_id))).first()
+    if cur is None:
+        raise LookupError(f"saved item {object_id} does not exist")
+    require_change(actor, owner=cur.owner, action=action, target="object", target_id=int(object_id),
+                   target_name=cur.name)
+    return cur
+
+
+@_faults
 def list_objects(*, kind: str, engine: Engine | None = None) -> list[dict]:
     t = models.SavedObject.__table__
     with _engine(engine).connect() as conn:
@@ -470,6 +581,7 @@ def list_objects(*, kind: str, engine: Engine | None = None) -> list[dict]:
     return [{**dict(r._mapping), "payload": json.loads(r._mapping["payload"])} for r in rows]
 
 
+@_faults
 def get_object(*, object_id: int, engine: Engine | None = None) -> dict | None:
     t = models.SavedObject.__table__
     with _engine(engine).connect() as conn:
@@ -477,23 +589,39 @@ def get_object(*, object_id: int, engine: Engine | None = None) -> dict | None:
     return {**dict(r._mapping), "payload": json.loads(r._mapping["payload"])} if r is not None else None
 
 
-def delete_object(*, object_id: int, engine: Engine | None = None) -> None:
+@_faults
+def delete_object(*, object_id: int, actor: Actor, engine: Engine | None = None) -> bool:
+    """Delete a saved item (its owner or an admin); False when there is no such item."""
     t = models.SavedObject.__table__
-    with _engine(engine).begin() as conn:
+    with writing(_engine(engine)) as conn:
+        try:
+            _object_for_change(conn, int(object_id), actor, "delete")
+        except LookupError:
+            return False
         conn.execute(delete(t).where(t.c.id == int(object_id)))
+    return True
 
 
-def save_preset(*, name: str, kind: str, mapping: dict[str, str], owner: str = "", engine: Engine | None = None) -> int:
+@_faults
+def save_preset(*, name: str, kind: str, mapping: dict[str, str], actor: Actor, engine: Engine | None = None) -> int:
+    """Save a column-mapping preset of ``actor`` (an analyst or admin). Presets are per owner: saving
+    a name again replaces the actor's own preset of that name and kind, never another owner's."""
+    require_create(actor, action="save", target="presets")
     t = models.MappingPreset.__table__
-    with _engine(engine).begin() as conn:
-        conn.execute(delete(t).where((t.c.name == name) & (t.c.kind == kind)))
-        res = conn.execute(t.insert().values(name=name[:200], kind=kind, mapping=json.dumps(mapping, ensure_ascii=False), owner=owner, created_at=datetime.now(timezone.utc)))
+    name = clean_name(name)
+    if not name:
+        raise ValueError("a preset name cannot be empty")
+    with writing(_engine(engine)) as conn:
+        conn.execute(delete(t).where((t.c.name == name) & (t.c.kind == kind) & (t.c.owner == actor.username)))
+        res = conn.execute(t.insert().values(name=name, kind=kind, mapping=json.dumps(mapping, ensure_ascii=False),
+                                             owner=actor.username, created_at=datetime.now(timezone.utc)))
         return int(res.inserted_primary_key[0])
 
 
+@_faults
 def list_presets(*, kind: str | None = None, engine: Engine | None = None) -> list[dict]:
     t = models.MappingPreset.__table__
-    q = select(t).order_by(t.c.name)
+    q = select(t).order_by(t.c.name, t.c.owner, t.c.id)
     if kind:
         q = q.where(t.c.kind == kind)
     with _engine(engine).connect() as conn:

@@ -13,7 +13,8 @@ from components import auth, ui
 from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
 from components.page import context
-from data.errors import IngestError
+from data.errors import IngestError, StoreError
+from data import limits as upload_limits
 from data.schema import KINDS
 
 ctx = context()
@@ -21,6 +22,8 @@ st.title(tr("nav.data"))
 st.caption(tr("data.subtitle"))
 
 can_upload = auth.can("upload")
+me = {"user": ctx.user["username"], "role": ctx.user["role"]}  # the acting user of every write below
+REFUSALS, refused = ui.REFUSALS, ui.refused
 
 
 def kind_label(k: str) -> str:
@@ -50,22 +53,26 @@ def upload_one(f, idx: int) -> None:
                         key=f"mode_{f.file_id}")
     target = None
     if mode != "create":
-        same = cached.list_datasets(kind)
+        of_kind = cached.list_datasets(kind)
+        same = [d for d in of_kind if cached.may_change_dataset(d, **me)]  # only what this user may change
         if not same:
-            c3.info(tr("data.no_target", kind=kind_label(kind)))
+            c3.info(ui.say("datasets.no_target_yours", kind=kind_label(kind)) if of_kind
+                    else ui.say("data.no_target", kind=kind_label(kind)))
             return
         target = c3.selectbox(tr("data.target"), [d["id"] for d in same], key=f"target_{f.file_id}",
                               format_func=lambda i, b={d["id"]: d for d in same}: f"{b[i]['name']} · #{i}")
     with st.expander(tr("data.read_options"), icon=":material/settings:"):
         o1, o2, o3 = st.columns(3)
-        enc = o1.selectbox(tr("data.encoding"), ["", "utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"],
+        enc = o1.selectbox(tr("data.encoding"), ["", "utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "cp1252",
+                                                 "latin-1", "cp1250"],
                            key=f"enc_{f.file_id}", format_func=lambda e: e or tr("data.auto"))
         delim = o2.selectbox(tr("data.delimiter"), ["", ",", ";", "\t", "|", " "], key=f"del_{f.file_id}",
                              format_func=lambda d: {"": tr("data.auto"), "\t": "Tab", " ": tr("data.space")}.get(d, d))
         headerless = o3.checkbox(tr("data.no_header"), key=f"nohdr_{f.file_id}")
         presets = cached.list_presets(kind)
         preset = st.selectbox(tr("data.preset"), [0] + [p["id"] for p in presets], key=f"preset_{f.file_id}",
-                              format_func=lambda i, b={p["id"]: p for p in presets}: tr("data.no_preset") if i == 0 else b[i]["name"])
+                              format_func=lambda i, b={p["id"]: p for p in presets}: tr("data.no_preset") if i == 0
+                              else tr("datasets.preset_option", name=b[i]["name"], owner=b[i]["owner"] or "-"))
     overrides = dict(st.session_state.get(f"ovr:{f.file_id}:{kind}", {}))
     if preset:
         chosen = next(p for p in presets if p["id"] == preset)
@@ -75,24 +82,27 @@ def upload_one(f, idx: int) -> None:
     prepared = st.session_state.get(key)
     if prepared is None:
         try:
-            with st.status(tr("data.reading", name=f.name), expanded=False) as status:
+            with st.status(ui.say("data.reading", name=f.name), expanded=False) as status:
                 t0 = time.time()
                 prepared = cached.prepare_upload(content, filename=f.name, kind=kind, overrides=overrides or None,
                                                  encoding=enc or None, delimiter=delim or None,
                                                  header=False if headerless else None)
-                status.update(label=tr("data.read_done", rows=fmt_number(prepared.rows, lang()),
+                status.update(label=ui.say("data.read_done", rows=fmt_number(prepared.rows, lang()),
                                        seconds=f"{time.time() - t0:.1f}"), state="complete")
         except IngestError as exc:
-            st.error(tr("data.rejected", reason=str(exc)), icon=":material/block:")
+            st.error(ui.say("data.rejected", reason=str(exc)), icon=":material/block:")
+            return
+        except StoreError as exc:  # the duplicate check reads the store
+            refused(exc)
             return
         st.session_state[key] = prepared
     s = prepared.summary()
-    st.caption(tr("data.detected", fmt=s["format"] or "-", enc=s["encoding"] or "-",
+    st.caption(ui.say("data.detected", fmt=s["format"] or "-", enc=s["encoding"] or "-",
                   delim=repr(s["delimiter"]) if s["delimiter"] else "-", skipped=s["skipped_top"],
                   totals=len(s["dropped_totals"])))
     if prepared.duplicate_of:
         d = prepared.duplicate_of
-        st.warning(tr("data.duplicate", id=d["dataset_id"], name=d["name"], revision=d["revision"]))
+        st.warning(ui.say("data.duplicate", id=d["dataset_id"], name=d["name"], revision=d["revision"]))
 
     # mapping review
     st.markdown(f"**{tr('data.mapping')}**")
@@ -120,15 +130,20 @@ def upload_one(f, idx: int) -> None:
     pc1, pc2 = st.columns([3, 1])
     preset_name = pc1.text_input(tr("data.preset_name"), key=f"pname_{f.file_id}", placeholder=tr("data.preset_placeholder"))
     if pc2.button(tr("data.save_preset"), key=f"psave_{f.file_id}", disabled=not (preset_name.strip() and can_upload)):
-        cached.save_preset(preset_name.strip(), kind, prepared.mapping, ctx.user["username"])
-        st.toast(tr("data.preset_saved"))
+        try:
+            cached.save_preset(preset_name.strip(), kind, prepared.mapping, me["user"], role=me["role"])
+            st.toast(tr("data.preset_saved"))
+        except REFUSALS as exc:
+            refused(exc)
+        except ValueError:
+            st.error(tr("datasets.name_empty"))
 
     # preview and validation report
     st.markdown(f"**{tr('data.preview')}**")
     st.dataframe(prepared.converted.frame.head(20), hide_index=True, width="stretch", key=f"prev_{f.file_id}")
     bad = prepared.bad_rows
     if bad:
-        st.warning(tr("data.bad_rows", bad=fmt_number(bad, lang()), rows=fmt_number(prepared.rows, lang()),
+        st.warning(ui.say("data.bad_rows", bad=fmt_number(bad, lang()), rows=fmt_number(prepared.rows, lang()),
                       share=f"{prepared.bad_share:.1%}"))
         ui.table(prepared.errors.head(200), key=f"err_{f.file_id}", file_name=f"validation_{f.name}")
     else:
@@ -150,15 +165,23 @@ def upload_one(f, idx: int) -> None:
         try:
             info = cached.commit_upload(
                 prepared, name=name, mode=mode, dataset_id=target, keep_good_rows=(choice == "keep") if bad else None,
-                uploaded_by=ctx.user["username"], allow_duplicate=allow_dup,
-                progress=lambda frac, msg: bar.progress(min(1.0, frac), text=f"{tr('data.saving')} {msg}"),
+                allow_duplicate=allow_dup, **me,
+                progress=lambda frac, msg: bar.progress(min(1.0, frac), text=f"{tr('data.saving')} {ui.md_escape(msg)}"),
             )
         except IngestError as exc:
             bar.empty()
-            st.error(tr("data.rejected", reason=str(exc)), icon=":material/block:")
+            st.error(ui.say("data.rejected", reason=str(exc)), icon=":material/block:")
+            return
+        except REFUSALS as exc:
+            bar.empty()
+            refused(exc)
+            return
+        except (LookupError, ValueError) as exc:  # the target was deleted or changed kind meanwhile
+            bar.empty()
+            st.error(ui.say("data.rejected", reason=str(exc)), icon=":material/block:")
             return
         bar.progress(1.0, text=tr("data.saved"))
-        st.success(tr("data.stored", id=info["id"], name=info["name"], rows=fmt_number(info["rows"], lang()),
+        st.success(ui.say("data.stored", id=info["id"], name=info["name"], rows=fmt_number(info["rows"], lang()),
                       revision=info["revision"], rejected=fmt_number(info["rejected_rows"], lang())))
         st.session_state.pop(key, None)
 
@@ -171,12 +194,20 @@ with tab_upload:
     else:
         files = st.file_uploader(tr("data.upload"), accept_multiple_files=True, help=tr("data.upload_help"),
                                  type=["csv", "tsv", "txt", "xlsx", "gz", "xls"], key="uploader")
+        try:
+            st.caption(ui.say("datasets.limits.caption", **upload_limits.describe()))
+        except IngestError as exc:  # a bad PRISM_MAX_* setting: say which, never a traceback
+            st.error(ui.exc_text(exc), icon=":material/block:")
         for i, f in enumerate(files or []):
             with st.container(border=True):
                 upload_one(f, i)
 
 with tab_list:
-    datasets = cached.list_datasets()
+    try:
+        datasets = cached.list_datasets()
+    except StoreError as exc:
+        refused(exc)
+        datasets = []
     if not datasets:
         st.info(tr("data.none_yet"))
     else:
@@ -191,29 +222,35 @@ with tab_list:
         sel = st.selectbox(tr("data.pick"), list(by_id), key="data_pick",
                            format_func=lambda i: f"#{i} {by_id[i]['name']} ({kind_label(by_id[i]['kind'])})")
         d = by_id[sel]
-        own = d["uploaded_by"] == ctx.user["username"]
+        may = cached.may_change_dataset(d, **me)  # the repository's rule: an analyst's own, or an admin
         a1, a2, a3 = st.columns(3)
-        if auth.can("delete_others") or (auth.can("upload") and own):
+        if may:
             with a1.popover(tr("data.rename"), icon=":material/edit:"):
                 new = st.text_input(tr("data.new_name"), value=d["name"], key=f"rn_{sel}")
                 if st.button(tr("data.rename"), key=f"rn_btn_{sel}"):
                     try:
-                        cached.rename_dataset(sel, new)
+                        cached.rename_dataset(sel, new, **me)
+                    except REFUSALS as exc:
+                        refused(exc)
+                    except ValueError:
+                        st.error(tr("datasets.name_empty"))
+                    else:
                         st.rerun()
-                    except ValueError as exc:
-                        st.error(str(exc))
-        may_delete = auth.can("delete_others") or (auth.can("delete") and own)
-        if may_delete:
+        if may:
             with a2.popover(tr("data.delete"), icon=":material/delete:"):
-                st.warning(tr("data.delete_confirm", name=d["name"], rows=fmt_number(d["rows"], lang())))
-                typed = st.text_input(tr("data.type_id", id=sel), key=f"del_t_{sel}")
+                st.warning(ui.say("data.delete_confirm", name=d["name"], rows=fmt_number(d["rows"], lang())))
+                typed = st.text_input(ui.say("data.type_id", id=sel), key=f"del_t_{sel}")
                 if st.button(tr("data.delete"), type="primary", key=f"del_btn_{sel}", disabled=typed.strip() != str(sel)):
-                    cached.delete_dataset(sel)
-                    st.rerun()
+                    try:
+                        cached.delete_dataset(sel, **me)
+                    except REFUSALS as exc:
+                        refused(exc)
+                    else:
+                        st.rerun()
         elif auth.can("delete"):
-            a2.caption(tr("auth.denied", role=tr(f"role.{auth.role()}"), action=tr("auth.action.delete_others")))
+            a2.caption(auth.denied_message("delete_others"))
         else:
-            a2.caption(tr("auth.denied", role=tr(f"role.{auth.role()}"), action=tr("auth.action.delete")))
+            a2.caption(auth.denied_message("delete"))
         a3.download_button(
             tr("data.download"), data=lambda: to_csv_bytes(cached.frame(sel, d["revision"])),
             file_name=f"prism_dataset_{sel}.csv", mime="text/csv", key=f"dl_ds_{sel}", icon=":material/download:",

@@ -123,3 +123,95 @@ def test_an_analyst_cannot_delete_someone_elses_dataset_but_an_admin_can(workspa
     at.button(key=f"del_btn_{info['id']}").click()
     at.run()
     assert repository.get_dataset(dataset_id=info["id"]) is None
+
+
+MARKET_CSV = b"date,segment,market_size,our_sales\n2025-05-01,Skincare,1250000000,31000000\n2025-06-01,Skincare,1980000000,52000000\n"
+
+
+def _by_prefix(widgets, prefix: str):
+    return [w for w in widgets if w.key and w.key.startswith(prefix)][0]
+
+
+def _replace_form(at, content: bytes, name: str):
+    """Upload ``content`` as a market file and choose 'replace'; returns the run."""
+    at.file_uploader[0].set_value((name, content, "text/csv"))
+    at = at.run()
+    _by_prefix(at.selectbox, "kind_").set_value("market")
+    at = at.run()
+    _by_prefix(at.selectbox, "mode_").set_value("replace")
+    return at.run()
+
+
+def test_replace_offers_only_the_datasets_the_user_may_change(workspace):
+    from data.access import SYSTEM
+
+    theirs = repository.write_dataset(kind="market", frame=__import__("data.demo", fromlist=["generate"]).generate(seed=3)["market"].head(5),
+                                      name="admin's market", content_hash="tmp-admin-market", mapping={}, uploaded_by="admin")
+    _fresh()
+    try:
+        mine = [f"{d['name']} · #{d['id']}" for d in repository.list_datasets(kind="market") if d["uploaded_by"] == "ana"]
+        at = _replace_form(make_app("ana", page="pages/data_manager.py").run(), MARKET_CSV, "m1.csv")
+        assert not at.exception
+        assert mine and _by_prefix(at.selectbox, "target_").options == mine  # not the admin's
+        at = _replace_form(make_app("admin", page="pages/data_manager.py").run(), MARKET_CSV, "m2.csv")
+        assert f"admin's market · #{theirs['id']}" in _by_prefix(at.selectbox, "target_").options
+    finally:
+        repository.delete_dataset(dataset_id=theirs["id"], actor=SYSTEM)
+        _fresh()
+
+
+def test_a_replace_refused_where_the_write_happens_shows_why_and_changes_nothing(workspace):
+    from data import db
+    from data.access import SYSTEM
+
+    ds = repository.write_dataset(kind="market", frame=__import__("data.demo", fromlist=["generate"]).generate(seed=3)["market"].head(5),
+                                  name="soon not mine", content_hash="tmp-race", mapping={}, uploaded_by="ana")
+    _fresh()
+    try:
+        at = _replace_form(make_app("ana", page="pages/data_manager.py").run(), MARKET_CSV, "m3.csv")
+        _by_prefix(at.selectbox, "target_").set_value(ds["id"])
+        at = at.run()
+        # the dataset changes hands between the page's list (cached for 10 s) and the click
+        with db.get_engine().begin() as conn:
+            conn.exec_driver_sql("UPDATE dataset SET uploaded_by = 'admin' WHERE id = ?", (ds["id"],))
+        before = _datasets()
+        _by_prefix(at.button, "commit_").click()
+        at = at.run()
+        assert not at.exception
+        assert (f"ana (analyst) may not replace dataset #{ds['id']} 'soon not mine': it belongs to admin; an analyst "
+                "may change only what they uploaded, and the admin role is needed to change someone else's") in \
+            [e.value.replace("\\", "") for e in at.error]
+        assert _datasets() == before
+    finally:
+        repository.delete_dataset(dataset_id=ds["id"], actor=SYSTEM)
+        _fresh()
+
+
+def test_a_locked_database_gives_one_line_on_the_page_and_stores_nothing(workspace, monkeypatch):
+    import sqlite3
+
+    from data import db
+
+    monkeypatch.setenv(db.BUSY_SETTING, "0.2")
+    db.dispose_all()  # the next engine waits at most 0.2 s for another writer
+    path = workspace["dir"] / "prism.db"
+    try:
+        at = make_app("ana", page="pages/data_manager.py").run()
+        at.file_uploader[0].set_value(("locked.csv", b"order_id,order_date,amount\nL1,2025-06-18,5\n", "text/csv"))
+        at = at.run()
+        before = _datasets()
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            _by_prefix(at.button, "commit_").click()
+            at = at.run()
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert not at.exception
+        assert [e.value.replace("\\", "") for e in at.error] == [
+            "the database is busy (locked by another writer for more than 0.2 s); nothing was changed; try again"]
+        assert _datasets() == before
+    finally:
+        monkeypatch.delenv(db.BUSY_SETTING)
+        db.dispose_all()

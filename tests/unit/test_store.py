@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from data import models
 from data import repository as repo
+from data.access import SYSTEM, Actor
 from data.db import make_engine
 from data.migrations import LATEST, current_version, migrate
 from data.schema import KINDS
@@ -93,14 +94,14 @@ def _small(n: int, start: int = 0) -> pd.DataFrame:
 def test_append_and_replace_create_revisions(engine):
     a = repo.write_dataset(kind="orders", frame=_small(10), name="S", content_hash="a", mapping={}, engine=engine)
     b = repo.write_dataset(kind="orders", frame=_small(5, 10), name="S", content_hash="b", mapping={},
-                           mode="append", dataset_id=a["id"], engine=engine)
+                           mode="append", dataset_id=a["id"], actor=SYSTEM, engine=engine)
     assert (b["revision"], b["rows"]) == (2, 15)
     snap = repo.load_frame(dataset_id=a["id"], engine=engine)
     pd.testing.assert_frame_equal(snap, repo.load_frame(dataset_id=a["id"], engine=engine, from_rows=True),
                                   check_dtype=False)
     assert snap["order_id"].tolist() == _small(15)["order_id"].tolist()
     c = repo.write_dataset(kind="orders", frame=_small(3, 20), name="S", content_hash="c", mapping={},
-                           mode="replace", dataset_id=a["id"], engine=engine)
+                           mode="replace", dataset_id=a["id"], actor=SYSTEM, engine=engine)
     assert (c["revision"], c["rows"]) == (3, 3)
     assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 3
     pd.testing.assert_frame_equal(repo.load_frame(dataset_id=a["id"], engine=engine),
@@ -119,7 +120,7 @@ def test_failed_write_leaves_the_store_as_it_was(engine):
 
     with pytest.raises(RuntimeError):
         repo.write_dataset(kind="orders", frame=bad, name="S", content_hash="z", mapping={}, mode="replace",
-                           dataset_id=a["id"], engine=engine, progress=boom)
+                           dataset_id=a["id"], actor=SYSTEM, engine=engine, progress=boom)
     assert repo.table_counts(engine=engine) == before
     assert repo.get_dataset(dataset_id=a["id"], engine=engine)["revision"] == 1
     assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 10
@@ -167,24 +168,28 @@ def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path
 
 
 def test_saved_objects_and_presets(engine):
+    ana = Actor("ana", "analyst")
     oid = repo.save_object(kind="persona", name="Moms", owner="ana", payload={"tgi": 130}, engine=engine)
     assert repo.get_object(object_id=oid, engine=engine)["payload"] == {"tgi": 130}
-    repo.save_object(kind="persona", name="Moms 2", owner="ana", payload={"tgi": 140}, object_id=oid, engine=engine)
+    repo.save_object(kind="persona", name="Moms 2", owner="ana", payload={"tgi": 140}, object_id=oid, actor=ana,
+                     engine=engine)
     assert [o["name"] for o in repo.list_objects(kind="persona", engine=engine)] == ["Moms 2"]
-    repo.delete_object(object_id=oid, engine=engine)
+    assert repo.delete_object(object_id=oid, actor=ana, engine=engine)
     assert repo.list_objects(kind="persona", engine=engine) == []
-    repo.save_preset(name="Taobao", kind="orders", mapping={"order_id": "订单编号"}, engine=engine)
-    repo.save_preset(name="Taobao", kind="orders", mapping={"order_id": "子订单编号"}, engine=engine)
-    assert [p["mapping"] for p in repo.list_presets(kind="orders", engine=engine)] == [{"order_id": "子订单编号"}]
+    assert not repo.delete_object(object_id=oid, actor=ana, engine=engine)  # gone already
+    repo.save_preset(name="Taobao", kind="orders", mapping={"order_id": "订单编号"}, actor=ana, engine=engine)
+    repo.save_preset(name="Taobao", kind="orders", mapping={"order_id": "子订单编号"}, actor=ana, engine=engine)
+    assert [(p["mapping"], p["owner"]) for p in repo.list_presets(kind="orders", engine=engine)] == [
+        ({"order_id": "子订单编号"}, "ana")]
 
 
 def test_rename_and_delete(engine):
     a = repo.write_dataset(kind="orders", frame=_small(3), name="S", content_hash="a", mapping={}, engine=engine)
-    repo.rename_dataset(dataset_id=a["id"], name="  Spring sale  ", engine=engine)
+    repo.rename_dataset(dataset_id=a["id"], name="  Spring sale  ", actor=SYSTEM, engine=engine)
     assert repo.get_dataset(dataset_id=a["id"], engine=engine)["name"] == "Spring sale"
     with pytest.raises(ValueError):
-        repo.rename_dataset(dataset_id=a["id"], name="  ", engine=engine)
-    assert repo.delete_dataset(dataset_id=a["id"], engine=engine)
+        repo.rename_dataset(dataset_id=a["id"], name="  ", actor=SYSTEM, engine=engine)
+    assert repo.delete_dataset(dataset_id=a["id"], actor=SYSTEM, engine=engine)
     assert repo.table_counts(engine=engine)["orders"] == 0
     assert repo.get_dataset(dataset_id=a["id"], engine=engine) is None
 
@@ -193,6 +198,6 @@ def test_dataset_ids_are_never_reused_after_a_delete(engine):
     """Caches and share links key on the id: a new dataset must never take a deleted one's id."""
     a = repo.write_dataset(kind="orders", frame=_small(2), name="a", content_hash="a", mapping={}, engine=engine)
     b = repo.write_dataset(kind="orders", frame=_small(2), name="b", content_hash="b", mapping={}, engine=engine)
-    repo.delete_dataset(dataset_id=b["id"], engine=engine)
+    repo.delete_dataset(dataset_id=b["id"], actor=SYSTEM, engine=engine)
     c = repo.write_dataset(kind="orders", frame=_small(2), name="c", content_hash="c", mapping={}, engine=engine)
     assert c["id"] > b["id"] > a["id"]

@@ -1,0 +1,71 @@
+"""Who may change what: the rule the repository applies where every write happens.
+
+Roles (``data.users.ROLES``): a viewer changes nothing; an analyst uploads, and appends to, replaces,
+renames and deletes only what they uploaded (datasets, saved items, their own mapping presets); an admin
+may do all. The Data page, the other pages and the command line all reach the same functions in
+``data.repository``, which call :func:`require_change` inside the write transaction, so every door gives
+the same answer. Hiding a control is a courtesy, not the check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from data.errors import NotAllowed
+
+RANK = {"viewer": 0, "analyst": 1, "admin": 2}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user and the role read from the users file (never from the browser)."""
+
+    username: str
+    role: str
+
+    @property
+    def rank(self) -> int:
+        return RANK.get(self.role, 0)  # an unknown role counts as a viewer
+
+
+SYSTEM = Actor("system", "admin")  # maintenance paths only (the demo workspace, tests, migrations)
+
+
+def may_create(actor: Actor) -> bool:
+    return actor.rank >= RANK["analyst"] and bool(actor.username)
+
+
+def may_change(actor: Actor, owner: str | None) -> bool:
+    """An admin changes anything; an analyst only what ``owner`` (the original uploader) is them."""
+    if actor.rank >= RANK["admin"]:
+        return True
+    return actor.rank >= RANK["analyst"] and bool(actor.username) and (owner or "") == actor.username
+
+
+def require_create(actor: Actor, *, action: str, target: str) -> None:
+    """Raise :class:`NotAllowed` unless ``actor`` may create (upload a dataset, save an item or a preset)."""
+    if not may_create(actor):
+        raise NotAllowed("role", user=actor.username, role=actor.role, action=action, target=target, need="analyst")
+
+
+def require_change(actor: Actor, *, owner: str | None, action: str, target: str, target_id: int | None = None,
+                   target_name: str = "") -> None:
+    """Raise :class:`NotAllowed` unless ``actor`` may change a target owned by ``owner``."""
+    if may_change(actor, owner):
+        return
+    if actor.rank < RANK["analyst"]:
+        raise NotAllowed("role", user=actor.username, role=actor.role, action=action, target=target,
+                         target_id=target_id, target_name=target_name, owner=owner or "", need="analyst")
+    raise NotAllowed("owner", user=actor.username, role=actor.role, action=action, target=target,
+                     target_id=target_id, target_name=target_name, owner=owner or "", need="admin")
+
+
+def actor_for(username: str, *, path: Path | None = None) -> Actor:
+    """The actor for a user of the users file (the command line's ``--user``); unknown users are refused."""
+    from data import users
+
+    role = users.get_role(username, path)
+    if role is None:
+        raise NotAllowed("unknown_user", user=username, path=str(path or users.config_path()))
+    return Actor(username, role)
