@@ -500,7 +500,8 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     cnt = cnt.merge(evc, on=["competitor", "product"], how="left").fillna({"ev": 0})
     top = cnt.sort_values(["ev", "n"], ascending=False).head(MAX_SERIES_CHART)
     sel = rv.merge(top[["competitor", "product"]], on=["competitor", "product"])
-    sel = sel.assign(on_promo=sel["is_promo"].fillna(False).astype(bool) if "is_promo" in sel.columns else False)
+    sel = sel.assign(on_promo=sel["is_promo"].astype("boolean").fillna(False).astype(bool)
+                     if "is_promo" in sel.columns else False)
     tl = sel.groupby(["competitor", "product", sel["date"].dt.normalize()], as_index=False).agg(
         price=("price", "mean"), on_promo=("on_promo", "max"))
     timeline = [{"date": r.date.date().isoformat(), "competitor": r.competitor, "product": r.product or None,

@@ -53,14 +53,33 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **kwargs: object) -> str:
 
 
 def _isnan(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    if x is None:
+        return True
+    try:
+        return math.isnan(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+BIG = 1e15  # from here on a number is shown in scientific notation (1.23e+20), not 21 digits
+
+
+def _special(v: float) -> str | None:
+    """Text for a value the usual format cannot show honestly: infinity, and numbers of 1e15 or more."""
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    if abs(v) >= BIG:
+        return f"{v:.3g}"
+    return None
 
 
 def fmt_number(x: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
-    """1,234,567 in English; 123.5万 / 1.2亿 in Chinese for large numbers."""
+    """1,234,567 in English; 123.5万 / 1.2亿 in Chinese for large numbers; ∞ for an overflowed total."""
     if _isnan(x):
         return "—"
     v = float(x)  # type: ignore[arg-type]
+    if _special(v) is not None:
+        return _special(v)  # type: ignore[return-value]
     if lang == "zh" and abs(v) >= 1e8:
         return f"{v / 1e8:,.2f}亿"
     if lang == "zh" and abs(v) >= 1e4:
@@ -83,6 +102,9 @@ def fmt_pct(x: object, lang: str = DEFAULT_LANG, digits: int = 1, signed: bool =
     if _isnan(x):
         return "—"
     v = float(x) * 100  # type: ignore[arg-type]
+    special = _special(v)
+    if special is not None:
+        return (("+" if v > 0 and signed and not special.startswith("-") else "") + special + "%")
     return f"{v:+.{digits}f}%" if signed else f"{v:.{digits}f}%"
 
 

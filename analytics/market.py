@@ -678,6 +678,10 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
                             end=fmt_date(day_to_date(cur_e), lang))
     cur = dim_mask & _window_mask(L, cur_s, cur_e)
     kpis = kpis_for(L, cur, cur_s, cur_e)
+    # amounts near the float limit (1e308) add up to infinity: say so instead of showing a blank KPI
+    too_large = [k for k in KPI_NAMES if isinstance(kpis.get(k), float) and not math.isfinite(kpis[k])]
+    if too_large:
+        warnings.append(t("market.warning.too_large", lang, kpis=", ".join(t(f"market.kpi.{k}", lang) for k in too_large)))
 
     # comparisons
     compare_out: dict[str, Any] = {}
@@ -843,6 +847,7 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         "kpis": kpis,
         "kpi_changes": kpi_changes,
         "kpi_compare": {k: ({"kpis": v["kpis"], "changes": v["changes"]} if v else None) for k, v in compare_out.items()},
+        "kpi_too_large": too_large,
         "coverage": coverage,
         "by_period": bp,
         "promos": promos,

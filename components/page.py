@@ -119,16 +119,16 @@ _PROBLEMS_SLOT: contextvars.ContextVar[Any] = contextvars.ContextVar("prism_prob
 def header(url_path: str) -> None:
     """Title, subtitle, and a slot under them where show_problems() reports bad link values."""
     st.title(tr(f"nav.{url_path}"))
-    sub = t(f"{page(url_path).namespace}.page.subtitle", lang())
-    if not sub.endswith("page.subtitle"):
-        st.caption(sub)
+    sub_key = f"{page(url_path).namespace}.page.subtitle"
+    if t(sub_key, lang()) != sub_key:
+        st.caption(t(sub_key, lang()))
     _PROBLEMS_SLOT.set(st.empty())
 
 
 def require_kinds(url_path: str, ctx: PageContext) -> bool:
     """Empty state for each required kind that is not selected; False when the page cannot run."""
     for ds_id in ctx.missing:
-        st.warning(tr("page.missing_dataset", id=ds_id), icon=":material/link_off:")
+        st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
     needed = [k for k, req in getattr(module(url_path), "KINDS", {}).items() if req and k not in ctx.kinds()]
     for kind in needed:
         ui.empty_state(kind)
@@ -149,11 +149,10 @@ def compute(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict | N
     key = result_key(ctx, params)
     name = tr(f"nav.{url_path}")
     try:
-        with st.spinner(tr("page.computing", page=name), show_time=True):
+        with st.spinner(ui.say("page.computing", page=name), show_time=True):
             return cached.page_result(url_path, ctx.datasets, key, lang())
     except AnalyticsError as exc:
-        reason = t(exc.key, lang(), **exc.kwargs)
-        st.info(tr("page.not_enough", reason=reason), icon=":material/hourglass_empty:")
+        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         return None
 
 
@@ -165,7 +164,7 @@ def show_problems() -> None:
     if not probs:
         return
     target = slot if slot is not None else st
-    target.warning(tr("page.bad_param", problems="; ".join(probs)), icon=":material/link:")
+    target.warning(ui.say("page.bad_param", problems="; ".join(probs)), icon=":material/link:")
 
 
 def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict, *,
@@ -174,7 +173,7 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
     ui.warnings(result.get("warnings") or [])
     if kpis and isinstance(result.get("kpis"), dict):
         changes = result.get("kpi_changes") if isinstance(result.get("kpi_changes"), dict) else None
-        ui.kpi_cards(ns, result["kpis"], changes=changes)
+        ui.kpi_cards(ns, result["kpis"], changes=changes, too_large=result.get("kpi_too_large") or ())
     if charts:
         for i, f in enumerate(cached.page_figures(url_path, ctx.datasets, result_key(ctx, params), lang())):
             ui.figure(f, key=f"{url_path}_fig_{i}_{f.get('key', i)}")
@@ -184,7 +183,7 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
         if tabs:
             with st.expander(tr("page.data_behind"), icon=":material/table:"):
                 for name, rows in tabs.items():
-                    st.caption(name)
+                    st.caption(ui.md_escape(name))
                     ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}")
 
 
@@ -195,7 +194,7 @@ def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict
     make_json = (lambda: ui.json_dump({"page": url_path, "datasets": ctx.infos, "params": dict(full), **result})) if result else None
     ui.share_and_export(url_path, make_html, make_json)
     for info in ctx.infos:
-        st.caption(ui.md_escape(tr("page.rows_used", rows=f"{info['rows']:,}", dataset=info["name"], revision=info["revision"])))
+        st.caption(ui.say("page.rows_used", rows=f"{info['rows']:,}", dataset=info["name"], revision=info["revision"]))
 
 
 def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageContext, dict[str, Any], dict | None]:

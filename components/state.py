@@ -41,10 +41,16 @@ def problems() -> list[str]:
     return list(st.session_state.get(PROBLEMS_KEY, []))
 
 
-def _note_problem(msg: str) -> None:
+def note_problem(msg: str) -> None:
+    """Report a bad link value (``"key=value: reason"``) in the page's bad-link slot (page.show_problems)."""
     st.session_state.setdefault(PROBLEMS_KEY, [])
     if msg not in st.session_state[PROBLEMS_KEY]:
         st.session_state[PROBLEMS_KEY].append(msg)
+
+
+def short(raw: str, limit: int = 80) -> str:
+    """A URL value as quoted in a problem: at most ``limit`` characters (the page escapes it)."""
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"
 
 
 def seed(state_key: str, p: Param, valid: Callable[[Any], bool] | None = None) -> Any:
@@ -56,8 +62,8 @@ def seed(state_key: str, p: Param, valid: Callable[[Any], bool] | None = None) -
             value = _convert(p, raw)
             if valid is not None and not valid(value):
                 raise ValueError("not available")
-        except (ValueError, TypeError) as exc:
-            _note_problem(f"{p.key}={raw}: {exc}")
+        except (ValueError, TypeError, OverflowError) as exc:
+            note_problem(f"{p.key}={short(raw)}: {exc}")
             value = p.default
         st.session_state[state_key] = value
         st.session_state[marker] = raw
@@ -161,10 +167,11 @@ def number(label: str, p: Param, *, state_key: str | None = None, step: float | 
         st.session_state[key] = p.default
     kwargs: dict[str, Any] = {"key": key, "help": help, "value": st.session_state.get(key)}
     cast = int if p.type == "int" else float
-    if p.min is not None:
-        kwargs["min_value"] = cast(p.min)
-    if p.max is not None:
-        kwargs["max_value"] = cast(p.max)
+    lo, hi = p.bounds()  # an int always has bounds the browser can hold (analytics.params.JS_SAFE_INT)
+    if lo is not None:
+        kwargs["min_value"] = cast(lo)
+    if hi is not None:
+        kwargs["max_value"] = cast(hi)
     if step is not None:
         kwargs["step"] = step
     if fmt:

@@ -1,14 +1,18 @@
 """Rendering helpers shared by every page: KPI cards with definitions, findings, tables with CSV
 export, charts, empty states with templates, the share link and the report downloads.
 
-User-provided text is rendered with Streamlit's escaping widgets (st.text / st.dataframe / st.caption
-with plain strings); nothing here uses unsafe_allow_html.
+User-provided text (dataset, file, column and product names, cell values, URL values, exception
+messages) never reaches Streamlit's Markdown unescaped: :func:`md_escape` makes any text render
+literally, and :func:`say` translates a trusted catalogue template and escapes every value put into
+it. tests/unit/test_escaping.py fails on a message call whose text is built any other way. Nothing
+here uses unsafe_allow_html.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -16,17 +20,97 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from analytics.datasets import fault_message
 from analytics.i18n import t
+from data.errors import NotAllowed, StoreError
 from components.export import records_frame, to_csv_bytes
 from components.i18n import fmt_money, fmt_number, fmt_pct, lang, tr
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>$~"})
+# Characters that start Markdown wherever they stand, backslash-escaped (CommonMark renders "\\" + a
+# punctuation character as that character): links and images ([ ] — "![x](y)" and "[x](y)" need an
+# unescaped bracket), autolinks and HTML tags (<), emphasis and code (* _ ~ `), headings and blockquotes
+# (# >), tables (|), $ math (remark-math honours \$), entities (&), the backslash itself. Line breaks
+# become spaces, so a value cannot open a block of its own (list, heading, table, setext underline).
+# What is special only in some places is escaped there: a "-" / "+" list marker and "1." / "1)" at the
+# start; a ':' that opens a directive (":red[..]", ":material/..:").
+# Bare URLs, "www." and e-mail addresses, emoji (":smile:") and Streamlit's icons are found in the text
+# AFTER the escapes are resolved (remark-gfm's autolink literals, remark-emoji), so a backslash does not
+# stop them (checked in Chromium: "http\://x" is still a link); an invisible WORD JOINER (U+2060) breaks
+# their patterns instead: "http:⁠//", "www⁠.", "me⁠@x", ":⁠smile:".
+# Plain ',', '.', '-', '+', '(', ': ' as in "1,234.50", "2026-10", "+5%", "(n)", "Reason: ..." stay.
+WORD_JOINER = "\u2060"
+MD_SPECIAL = str.maketrans({**{c: "\\" + c for c in "\\`*_[]<>#|~$&"}, "@": WORD_JOINER + "@",
+                            "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " "})
+_LIST_MARK = re.compile(r"^(\s*)([-+])(?=\s|$|[-+])")  # "- item", "+ item", "---" (not "-5%", "+5%")
+_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")  # "1. item", "3) item" (not "1.5")
+_WWW = re.compile(r"(www)(?=\.)", re.IGNORECASE)
+_COLON = re.compile(r":(?=[\w/+])")                     # "http://", ":red[", ":smile:", ":+1:"
 
 
-def md_escape(text: Any) -> str:
-    """Escape Markdown so user text (dataset names, product names) renders literally."""
-    return str(text).translate(MD_SPECIAL)
+def _escape(text: str) -> str:
+    out = text.translate(MD_SPECIAL)
+    out = _LIST_MARK.sub(r"\1\\\2", out)
+    out = _LIST_NUMBER.sub(r"\1\\\2", out)
+    out = _WWW.sub(r"\1" + WORD_JOINER, out)
+    return _COLON.sub(r"\\:" + WORD_JOINER, out)
+
+
+class Markdown(str):
+    """Text already safe for Markdown (escaped, or a trusted template with escaped values): say() and
+    md_escape() return it, and neither escapes it again."""
+
+
+def md_escape(text: Any) -> Markdown:
+    """Text that Streamlit's Markdown (st.markdown, st.caption, st.warning, help=, labels) shows literally."""
+    if isinstance(text, Markdown):
+        return text
+    return Markdown(_escape(str(text)))
+
+
+def _safe_value(v: Any) -> Any:
+    # numbers keep their type so the template's format spec ({n:,}, {share:.1%}) still applies; their
+    # digits, '.', ',', '-', 'e', "inf" cannot form Markdown on their own
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return md_escape(v)
+
+
+def say(key: str, **values: Any) -> Markdown:
+    """``tr(key, **values)`` for Markdown: the catalogue's template is trusted, every value is escaped.
+
+    Use it for every message that carries user or URL text (names, cell values, query values, exception
+    messages); a plain ``tr(key)`` without values needs no escaping."""
+    return Markdown(tr(key, **{k: _safe_value(v) for k, v in values.items()}))
+
+
+def exc_text(exc: BaseException) -> Markdown:
+    """An exception as a one-line, escaped message: an AnalyticsError's translated reason (its values
+    escaped), else the exception's own text (an IngestError quotes cell values) escaped."""
+    key, kwargs = getattr(exc, "key", None), getattr(exc, "kwargs", None)
+    if isinstance(key, str) and isinstance(kwargs, dict):
+        return say(key, **kwargs)
+    return md_escape(str(exc))
+
+
+# A write refused by the repository where it happens (data.access: owner / role), or a fault of the store
+# (locked, full, read-only): expected outcomes, shown as one translated line, never a traceback.
+REFUSALS = (NotAllowed, StoreError)
+
+
+def refused(exc: BaseException, where: Any = st) -> None:
+    """A refused write or a fault of the store, as one translated, escaped line."""
+    where.error(md_escape(fault_message(exc, lang())), icon=":material/block:")
+
+
+def write(fn: Callable[..., Any], *args: Any, where: Any = st, **kwargs: Any) -> Any:
+    """Run a write (an ``analytics.cached`` save / delete); on a refusal or a store fault, show why with
+    :func:`refused` and return None."""
+    try:
+        return fn(*args, **kwargs)
+    except REFUSALS as exc:
+        refused(exc, where)
+        return None
 
 
 def definition(ns: str, name: str) -> str | None:
@@ -50,8 +134,16 @@ def format_value(name: str, value: Any) -> str:
     return fmt_number(value, lang())
 
 
+def kpi_value(name: str, value: Any, too_large: Any = ()) -> str:
+    """A KPI card's value: "Too large to total" for a total that overflowed (the module lists those
+    under ``kpi_too_large``; their value is None in the JSON-safe result), else format_value."""
+    if name in (too_large or ()):
+        return tr("page.too_large")
+    return format_value(name, value)
+
+
 def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None = None, per_row: int = 4,
-              labels: dict[str, str] | None = None) -> None:
+              labels: dict[str, str] | None = None, too_large: Any = ()) -> None:
     items = [(k, v) for k, v in kpis.items() if not isinstance(v, (dict, list))]
     for i in range(0, len(items), per_row):
         cols = st.columns(per_row)
@@ -60,7 +152,7 @@ def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None =
             delta = None
             if changes and changes.get(name) is not None:
                 delta = fmt_pct(changes[name], lang(), signed=True)
-            col.metric(label, format_value(name, value), delta=delta, help=definition(ns, name))
+            col.metric(label, kpi_value(name, value, too_large), delta=delta, help=definition(ns, name))
 
 
 def _label(ns: str, name: str) -> str:
@@ -110,12 +202,12 @@ def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: 
 def empty_state(kind: str) -> None:
     kind_label = tr(f"kind.{kind}")
     with st.container(border=True):
-        st.subheader(tr("empty.title", kind=kind_label))
-        st.write(tr("empty.body", kind=kind_label))
+        st.subheader(say("empty.title", kind=kind_label))
+        st.write(say("empty.body", kind=kind_label))
         path = SAMPLES / f"{kind}.csv"
         c1, c2 = st.columns(2)
         if path.exists():
-            c1.download_button(tr("empty.template", kind=kind_label), data=path.read_bytes(),
+            c1.download_button(say("empty.template", kind=kind_label), data=path.read_bytes(),
                                file_name=f"prism_template_{kind}.csv", mime="text/csv", key=f"tpl_{kind}",
                                icon=":material/download:", on_click="ignore")
         c2.page_link("pages/data_manager.py", label=tr("empty.go_data"), icon=":material/upload:")

@@ -81,7 +81,7 @@ def curve_frame(curves: list[dict]) -> pd.DataFrame:
 ctx = page.context()
 page.header(URL)
 for ds_id in ctx.missing:
-    st.warning(tr("page.missing_dataset", id=ds_id), icon=":material/link_off:")
+    st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
 
 if not ({"channels", "orders"} & ctx.kinds()):
     page.show_problems()

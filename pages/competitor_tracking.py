@@ -44,6 +44,11 @@ def _t(key: str, **kw: Any) -> str:
     return tr(f"{NS}.{key}", **kw)
 
 
+def S(key: str, **kw: Any) -> str:
+    """The same text for Markdown (captions, warnings, help, labels): every value escaped."""
+    return ui.say(f"{NS}.{key}", **kw)
+
+
 def _col(name: str) -> str:
     k = f"{NS}.col.{name}"
     text = tr(k)
@@ -183,7 +188,7 @@ def index_tab(result: dict, figs: dict) -> None:
 def moves_tab(result: dict, figs: dict) -> None:
     if "price_timeline" in figs:
         ui.figure(figs["price_timeline"], key=f"{URL}_fig_timeline")
-    st.caption(_t("page.events_caption", thr=fmt_pct(result.get("threshold"), lang(), 0), days=result.get("window")))
+    st.caption(S("page.events_caption", thr=fmt_pct(result.get("threshold"), lang(), 0), days=result.get("window")))
     events = result.get("events") or []
     if events:
         ui.table(frame(events, EVENT_COLS), key=f"{URL}_v_events", file_name=f"prism_{URL}_price_moves",
@@ -222,10 +227,10 @@ def own_tab(result: dict, figs: dict) -> None:
             c2.metric(_t("page.ci_label"), f"{el['ci_low']:.2f} – {el['ci_high']:.2f}")
             c3.metric(_t("page.weeks"), fmt_number(el["n"], lang()))
             st.markdown(ui.md_escape(el.get("reading") or ""))
-            st.caption(_t("page.elasticity_controls", controls=", ".join(el.get("controls") or []),
+            st.caption(S("page.elasticity_controls", controls=", ".join(el.get("controls") or []),
                           measure=_t(f"label.volume_{el.get('measure') or 'quantity'}")))
         else:
-            st.info(result.get("elasticity_reason") or _t("page.not_claimed"), icon=":material/block:")
+            st.info(ui.md_escape(result.get("elasticity_reason") or _t("page.not_claimed")), icon=":material/block:")
     if "elasticity" in figs:
         ui.figure(figs["elasticity"], key=f"{URL}_fig_elasticity")
     ov = (result.get("own_vs_competitors") or {}).get("weeks") or []

@@ -41,6 +41,11 @@ def _t(key: str, **kw: Any) -> str:
     return tr(f"{NS}.{key}", **kw)
 
 
+def S(key: str, **kw: Any) -> str:
+    """The same text for Markdown (captions, warnings, help, labels): every value escaped."""
+    return ui.say(f"{NS}.{key}", **kw)
+
+
 def _choice(key: str, value: Any) -> str:
     k = f"{NS}.choice.{key}.{value}"
     text = tr(k)
@@ -122,7 +127,7 @@ def kpi_cards(result: dict) -> None:
             if oc.get(name) is not None:
                 help_ += "\n\n" + _t(f"page.other_{other}", pct=fmt_pct(oc[name], lang(), signed=True))
             spark = [float(r.get(name) or 0) for r in bp] if len(bp) > 1 else None
-            col.metric(_t(f"kpi.{name}"), ui.format_value(name, value),
+            col.metric(_t(f"kpi.{name}"), ui.kpi_value(name, value, result.get("kpi_too_large")),
                        delta=fmt_pct(ch, lang(), signed=True) if ch is not None else None,
                        delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
                        delta_description=desc if ch is not None else None,
@@ -190,7 +195,7 @@ def forecast_panel(result: dict) -> None:
     st.markdown(f"**{_t('page.forecast')}**")
     fc = result.get("forecast")
     if not fc:
-        st.info(result.get("forecast_reason") or _t("page.no_forecast"), icon=":material/hourglass_empty:")
+        st.info(ui.md_escape(result.get("forecast_reason") or _t("page.no_forecast")), icon=":material/hourglass_empty:")
         return
     bt = result.get("backtest") or {}
     model = result.get("forecast_model") or {}
@@ -204,7 +209,7 @@ def forecast_panel(result: dict) -> None:
               delta=_t("page.vs_baseline", base=fmt_pct(base, lang())) if base is not None else None,
               delta_color="normal" if better else "inverse", delta_arrow="off")
     st.metric(_t("page.coverage"), fmt_pct(bt.get("coverage"), lang()), help=ui.definition(NS, "coverage"), border=True)
-    st.caption(_t("page.backtest_caption", points=fmt_number(bt.get("points"), lang()), origins=bt.get("origins"),
+    st.caption(S("page.backtest_caption", points=fmt_number(bt.get("points"), lang()), origins=bt.get("origins"),
                   baseline=_t(f"page.baseline_{bt.get('baseline', 'seasonal_naive')}")))
     if model.get("explanation"):
         st.caption(ui.md_escape(model["explanation"]))
@@ -272,7 +277,7 @@ def share_tab(result: dict, figs: dict[str, dict], ctx: page.PageContext) -> Non
         return
     latest = ms["latest"]
     c1, c2, c3 = st.columns(3)
-    c1.metric(_t("page.latest_share", period=latest["period"][:7]), fmt_pct(latest["share"], lang(), 2),
+    c1.metric(S("page.latest_share", period=latest["period"][:7]), fmt_pct(latest["share"], lang(), 2),
               delta=(_t("page.pp", pp=f"{ms['share_change'] * 100:+.2f}") if ms.get("share_change") is not None else None),
               help=ui.definition(NS, "market_share"), border=True)
     c2.metric(_t("page.market_growth"), fmt_pct(ms["market_growth"], lang(), signed=True)

@@ -18,7 +18,7 @@ from analytics import cached
 from analytics import personas as per
 from analytics.common import AnalyticsError
 from analytics.i18n import LANGS, t
-from analytics.params import Param
+from analytics.params import Param, id_param, parse_float
 from components import auth, page, state, ui
 from components.i18n import fmt_money, fmt_number, fmt_pct, lang, tr
 
@@ -26,7 +26,7 @@ URL = "persona-builder"
 NS = "personas"
 KIND = "persona"
 P = {p.key: p for p in per.PARAMS}
-PERSONA = Param("persona", "int", None, min=1)
+PERSONA = id_param("persona")
 COMPARE = Param("cmp", "list", None)
 ONLY_SIG = Param("sig", "bool", False)
 K_CHOICES = [None] + list(range(2, 13))
@@ -34,6 +34,11 @@ K_CHOICES = [None] + list(range(2, 13))
 
 def L(key: str, **kw: Any) -> str:
     return tr(f"{NS}.{key}", **kw)
+
+
+def S(key: str, **kw: Any) -> str:
+    """L for Markdown (captions, warnings, help): every value escaped."""
+    return ui.say(f"{NS}.{key}", **kw)
 
 
 def _sk(key: str) -> str:
@@ -53,26 +58,25 @@ def _help(key: str) -> str:
 
 def render_card(res: dict, *, title: str | None = None, columns: bool = True) -> None:
     card = res.get("card") or {}
-    esc = ui.md_escape
     with st.container(border=True):
-        st.subheader(esc(title or card.get("name", "")))
+        st.subheader(ui.md_escape(title or card.get("name", "")))
         if title and title != card.get("name"):
-            st.markdown(f"**{esc(card.get('name', ''))}**")
-        st.caption(esc(per.segment_line(res, lang())))
-        st.markdown(esc(card.get("portrait", "")))
+            st.markdown(f"**{ui.md_escape(card.get('name', ''))}**")
+        st.caption(ui.md_escape(per.segment_line(res, lang())))
+        st.markdown(ui.md_escape(card.get("portrait", "")))
         sections = per.card_sections(card, lang())
         cols = st.columns(len(sections)) if columns else [st.container() for _ in sections]
         for col, (head, items) in zip(cols, sections):
             with col:
-                st.markdown(f"**{esc(head)}**")
+                st.markdown(f"**{ui.md_escape(head)}**")
                 if not items:
-                    st.caption(esc(L("card.none")))
+                    st.caption(ui.md_escape(L("card.none")))
                 for it in items:
-                    st.markdown("- " + esc(it.get("text", "")))
-                    st.caption(esc(it.get("evidence", "")))
+                    st.markdown("- " + ui.md_escape(it.get("text", "")))
+                    st.caption(ui.md_escape(it.get("evidence", "")))
         basis = "; ".join(b.get("evidence", "") for b in card.get("name_basis") or [])
         if basis:
-            st.caption(esc(L("card.name_from", basis=basis)))
+            st.caption(ui.md_escape(L("card.name_from", basis=basis)))
 
 
 def tgi_table(res: dict, key: str, only_sig: bool) -> None:
@@ -137,9 +141,9 @@ def builder(ctx: page.PageContext) -> tuple[dict, dict | None]:
     thresholds = None
     if th_raw and th_raw.strip():
         try:
-            thresholds = sorted(float(x) for x in th_raw.replace("，", ",").split(",") if x.strip()) or None
+            thresholds = sorted(parse_float(x) for x in th_raw.replace("，", ",").split(",") if x.strip()) or None
         except ValueError:
-            st.warning(L("bad_thresholds", value=th_raw))
+            st.warning(S("bad_thresholds", value=th_raw))
     params: dict[str, Any] = {"source": source, "analysis_date": ad, "min_size": int(min_size),
                               "tier_basis": basis, "features": feats or list(P["features"].default), "k": k,
                               "seed": int(seed), "tier_thresholds": thresholds, "persona_id": None, "segment": None}
@@ -149,7 +153,7 @@ def builder(ctx: page.PageContext) -> tuple[dict, dict | None]:
         with st.spinner(L("loading_segments"), show_time=True):
             opts = cached.page_call(URL, "segment_options", ctx.datasets, base, lang())
     except AnalyticsError as exc:
-        st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)), icon=":material/hourglass_empty:")
+        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         return params, None
     by_value = {o["value"]: o for o in opts}
     segment = state.selectbox(
@@ -180,7 +184,7 @@ def save_box(ctx: page.PageContext, params: dict, result: dict) -> None:
         st.markdown(f"**{L('save.title')}**")
         if not auth.can("save"):
             st.button(L("save.button"), key="persona_save", disabled=True, icon=":material/save:")
-            st.caption(tr("auth.denied", role=tr(f"role.{auth.role()}"), action=tr("auth.action.save")))
+            st.caption(auth.denied_message("save"))
             return
         seg_ = result["segment"]
         name = st.text_input(L("save.name"), value=result["card"]["name"], max_chars=120,
@@ -195,9 +199,10 @@ def save_box(ctx: page.PageContext, params: dict, result: dict) -> None:
                                   {"start": ctx.start, "end": ctx.end, **params}.items()},
                        "datasets": [{k: i.get(k) for k in ("id", "name", "kind", "revision", "rows")} for i in ctx.infos],
                        "results": results}
-            oid = cached.save_object(KIND, (name or "").strip() or result["card"]["name"],
-                                     ctx.user.get("username", ""), payload)
-            st.success(L("save.done", id=oid), icon=":material/check:")
+            oid = ui.write(cached.save_object, KIND, (name or "").strip() or result["card"]["name"],
+                           ctx.user.get("username", ""), payload)
+            if oid is not None:
+                st.success(S("save.done", id=oid), icon=":material/check:")
 
 
 # ---------------------------------------------------------------- saved personas
@@ -249,15 +254,15 @@ def saved(ctx: page.PageContext, objs: list[dict]) -> None:
     with c3:
         mine = obj["owner"] == ctx.user.get("username")
         if auth.can("delete") and (mine or auth.can("delete_others")):
-            if st.button(L("saved.delete"), key="persona_delete", icon=":material/delete:"):
-                cached.delete_object(pid)
+            if st.button(L("saved.delete"), key="persona_delete", icon=":material/delete:") and \
+                    ui.write(cached.delete_object, pid) is not None:
                 if "persona" in st.query_params:
                     del st.query_params["persona"]
                 st.session_state.pop(_sk("persona"), None)
                 st.session_state["_persona_deleted"] = obj["name"]
                 st.rerun()
         else:
-            st.caption(L("saved.not_owner", owner=obj["owner"]))
+            st.caption(S("saved.not_owner", owner=obj["owner"]))
     with st.expander(L("saved.tgi")):
         tgi_table(res, f"{URL}_saved_tgi", False)
 

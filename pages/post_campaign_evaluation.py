@@ -35,6 +35,11 @@ def T(key: str, **kw: Any) -> str:
     return tr(f"{NS}.{key}", **kw)
 
 
+def S(key: str, **kw: Any) -> str:
+    """The same text for Markdown (captions, warnings, help, labels): every value escaped."""
+    return ui.say(f"{NS}.{key}", **kw)
+
+
 def sk(key: str) -> str:
     return f"{URL}:{key}"
 
@@ -306,8 +311,9 @@ def memo_section(result: dict, ctx: page.PageContext, params: dict) -> None:
             name = " · ".join(x for x in (tr(f"nav.{URL}"), memo.get("arm") or "", date.today().isoformat()) if x)
             payload = {"page": URL, "datasets": ctx.infos, "params": jsonable(params), "memo": memo,
                        "kpis": result.get("kpis"), "query": {k: st.query_params.get_all(k) for k in st.query_params}}
-            oid = cached.save_object("evaluation", name, ctx.user.get("username", ""), payload)
-            st.success(ui.md_escape(T("ui.saved", id=oid, name=name)))
+            oid = ui.write(cached.save_object, "evaluation", name, ctx.user.get("username", ""), payload)
+            if oid is not None:
+                st.success(ui.md_escape(T("ui.saved", id=oid, name=name)))
 
 
 def kpi_section(result: dict) -> None:
@@ -324,7 +330,7 @@ def test_section(result: dict, figs: dict, opts: dict, has_exp: bool) -> None:
         ui.empty_state("experiments")
         return
     if not result.get("arms"):
-        st.info(T("ui.exp_failed", reason=" ".join(result.get("warnings") or [])[:400] or "—"))
+        st.info(S("ui.exp_failed", reason=" ".join(result.get("warnings") or [])[:400] or "—"))
         return
     outcomes = result.get("outcomes") or []
     st.markdown(f"**{T('ui.groups')}**")
@@ -377,7 +383,7 @@ def srm_card(result: dict) -> None:
     st.markdown(f"**{T('label.srm')}**")
     st.metric(T("kpi.srm_p_value"), pfmt(srm.get("p_value")), help=definition("srm_p_value"))
     if srm.get("failed") and not srm.get("split_given", True):
-        st.warning(T("ui.srm_fail_assumed", p=pfmt(srm.get("p_value")), split=srm.get("suggested_split")),
+        st.warning(S("ui.srm_fail_assumed", p=pfmt(srm.get("p_value")), split=srm.get("suggested_split")),
                    icon=":material/warning:")
     elif srm.get("failed"):
         st.error(T("ui.srm_fail", p=pfmt(srm.get("p_value"))), icon=":material/error:")
@@ -423,7 +429,7 @@ def power_card(result: dict) -> None:
     st.markdown(f"**{T('label.power')}**")
     alpha = result.get("alpha", 0.05)
     eff = st.session_state.get(sk("min_effect"), P["min_effect"].default)
-    st.caption(T("ui.power_intro", alpha=f"{alpha:g}", effect=fmt_pct(eff, lang(), 0)))
+    st.caption(S("ui.power_intro", alpha=f"{alpha:g}", effect=fmt_pct(eff, lang(), 0)))
     rows = [{**r, "outcome": oname(r["outcome"])} for r in result.get("power") or []]
     show_table(rows, ["group", "outcome", "n", "control_n", "mde_abs", "mde_rel", "power_min_effect"], key="power",
                fmt={"mde_abs": "%.6f", "mde_rel": "percent", "power_min_effect": "percent", "n": "%d",
@@ -583,13 +589,13 @@ def feedback_section(result: dict, figs: dict, has_fb: bool) -> None:
     nps = fb.get("nps")
     if nps:
         metric(c1, "nps", f"{nps['nps']:+.0f}")
-        c1.caption(T("ui.nps_value", nps=f"{nps['nps']:+.0f}", lo=f"{nps['ci_low']:+.0f}", hi=f"{nps['ci_high']:+.0f}"))
+        c1.caption(S("ui.nps_value", nps=f"{nps['nps']:+.0f}", lo=f"{nps['ci_low']:+.0f}", hi=f"{nps['ci_high']:+.0f}"))
         metric(c2, "nps_n", fmt_number(nps["n"], lang()))
     rm = fb.get("rating_mean")
     if rm:
         metric(c3, "rating_mean", f"{rm['mean']:.2f}")
         if rm.get("ci_low") is not None:
-            c3.caption(f"{rm['ci_low']:.2f} … {rm['ci_high']:.2f}")
+            c3.caption(ui.md_escape(f"{rm['ci_low']:.2f} … {rm['ci_high']:.2f}"))
     terms = fb.get("terms") or {}
     if terms:
         metric(c4, "comments", fmt_number(terms.get("n_comments"), lang()))

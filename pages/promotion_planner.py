@@ -18,8 +18,7 @@ import streamlit as st
 
 from analytics import cached
 from analytics.common import AnalyticsError
-from analytics.i18n import t
-from analytics.params import Param
+from analytics.params import Param, parse_float, parse_id
 from analytics.promotions import PARAMS, PLAN_KIND, compare_plans, plan_payload
 from components import auth, page, state, ui
 from components.i18n import fmt_number, fmt_pct, lang, tr
@@ -41,6 +40,11 @@ FLASH = "_pp_flash"
 
 def T(key: str, **kw) -> str:
     return tr(f"{NS}.{key}", **kw)
+
+
+def S(key: str, **kw) -> str:
+    """T for Markdown (captions, warnings, help, labels): every value escaped."""
+    return ui.say(f"{NS}.{key}", **kw)
 
 
 def col(name: str) -> str:
@@ -78,9 +82,14 @@ def open_saved_plan() -> dict | None:
     if not raw:
         st.session_state.pop(LOADED, None)
         return None
-    obj = cached.get_object(int(raw)) if raw.isdigit() else None
+    plan_id = parse_id(raw)  # ASCII digits within 1 .. 2**63 - 1: "²" or a 23-digit id is a bad link
+    if plan_id is None:
+        state.note_problem(f"plan={state.short(raw)}: {T('saved.bad_id')}")
+        st.session_state.pop(LOADED, None)
+        return None
+    obj = cached.get_object(plan_id)
     if obj is None or obj.get("kind") != PLAN_KIND:
-        st.warning(T("saved.not_found", id=ui.md_escape(raw)), icon=":material/link_off:")
+        st.warning(ui.say(f"{NS}.saved.not_found", id=raw), icon=":material/link_off:")
         return None
     if st.session_state.get(LOADED) != raw:
         st.session_state[LOADED] = raw
@@ -102,7 +111,7 @@ def saved_banner(obj: dict) -> None:
     pay = obj.get("payload") or {}
     tot = pay.get("total") or {}
     L = lang()
-    st.info(T("saved.opened", id=obj["id"], name=ui.md_escape(obj["name"]), owner=ui.md_escape(obj["owner"]),
+    st.info(S("saved.opened", id=obj["id"], name=obj["name"], owner=obj["owner"],
               when=str(obj.get("updated_at") or obj.get("created_at"))[:16],
               spend=fmt_number(tot.get("spend"), L, 2), out=fmt_number(tot.get("expected_outcome"), L),
               lo=fmt_number(tot.get("lower"), L), hi=fmt_number(tot.get("upper"), L)), icon=":material/bookmark:")
@@ -120,10 +129,13 @@ def bounds_editor(channels: list[str], current: list, hist_max: list) -> str | N
         parsed: dict[str, tuple] = {}
         for item in [s.strip() for s in str(raw or "").split(",") if s.strip()]:
             parts = item.split(":")
-            try:
-                lo = float(parts[1]) if len(parts) > 1 and parts[1].strip() else None
-                hi = float(parts[2]) if len(parts) > 2 and parts[2].strip() else None
-            except ValueError:
+            try:  # finite, ASCII, not negative (the inputs start at 0): "1e400" or "-5" is a bad link
+                lo = parse_float(parts[1]) if len(parts) > 1 and parts[1].strip() else None
+                hi = parse_float(parts[2]) if len(parts) > 2 and parts[2].strip() else None
+                if (lo is not None and lo < 0) or (hi is not None and hi < 0):
+                    raise ValueError("below the minimum 0")
+            except ValueError as exc:
+                state.note_problem(f"bounds={state.short(item)}: {exc}")
                 lo = hi = None
             if parts[0] in channels:
                 parsed[parts[0]] = (lo, hi)
@@ -138,9 +150,9 @@ def bounds_editor(channels: list[str], current: list, hist_max: list) -> str | N
         help_ = T("bounds.help", current=fmt_number(current[i] if i < len(current) else None, L, 2),
                   max=fmt_number(hist_max[i] if i < len(hist_max) else None, L, 2))
         # the current value is also the default (see components/state.py: a late-mounted input keeps it)
-        lo = c1.number_input(T("bounds.min", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
+        lo = c1.number_input(S("bounds.min", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
                              value=st.session_state.get(f"pp_bmin:{c}"))
-        hi = c2.number_input(T("bounds.max", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
+        hi = c2.number_input(S("bounds.max", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
                              value=st.session_state.get(f"pp_bmax:{c}"))
         if (lo is not None or hi is not None) and not any(ch in c for ch in ",:"):
             items.append(f"{c}:{'' if lo is None else format(lo, '.10g')}:{'' if hi is None else format(hi, '.10g')}")
@@ -214,8 +226,8 @@ def feasibility_card(result: dict) -> None:
         if not risks:
             st.caption(T("label.no_risks"))
         for r in risks:
-            icon = "🔴" if r.get("level") == "high" else "🟠"
-            st.markdown(f"{icon} **{T('risk.level.' + str(r.get('level')))}** · {ui.md_escape(r.get('text'))}")
+            st.markdown(("🔴" if r.get("level") == "high" else "🟠")
+                        + f" **{T('risk.level.' + str(r.get('level')))}** · {ui.md_escape(r.get('text'))}")
 
 
 def table_of(rows: list[dict], cols: tuple, key: str, fmt: dict | None = None) -> None:
@@ -301,8 +313,8 @@ def saved_plans(ctx: page.PageContext, params: dict | None, result: dict | None)
     user = ctx.user.get("username", "")
     st.subheader(T("section.saved"))
     flash = st.session_state.pop(FLASH, None)
-    if flash:
-        st.success(flash)
+    if flash:  # (key, values) of the message, escaped when shown
+        st.success(S(flash[0], **flash[1]))
     if result is not None:
         if auth.can("save"):
             with st.form(f"{URL}_save", clear_on_submit=False, border=True):
@@ -317,9 +329,10 @@ def saved_plans(ctx: page.PageContext, params: dict | None, result: dict | None)
                         query = {k: v for k, v in flat_query().items() if k != "plan"}
                         full = {"start": ctx.start, "end": ctx.end, **(params or {})}
                         payload = plan_payload(result, full, query=query, datasets=ctx.infos)
-                        new_id = cached.save_object(PLAN_KIND, name.strip(), user, payload)
-                        st.session_state[FLASH] = T("save.done", id=new_id, name=ui.md_escape(name.strip()))
-                        st.rerun()
+                        new_id = ui.write(cached.save_object, PLAN_KIND, name.strip(), user, payload)
+                        if new_id is not None:
+                            st.session_state[FLASH] = ("save.done", {"id": new_id, "name": name.strip()})
+                            st.rerun()
         else:
             auth.require("save")
     plans = cached.list_objects(PLAN_KIND)
@@ -344,11 +357,11 @@ def saved_plans(ctx: page.PageContext, params: dict | None, result: dict | None)
     own = [i for i, p in by_id.items() if p["owner"] == user or auth.can("delete_others")]
     if own and auth.can("delete"):
         victim = c2.selectbox(T("saved.delete"), own, format_func=label, key=f"{URL}_del_pick")
-        if c2.button(T("saved.delete_button"), key=f"{URL}_del", icon=":material/delete:"):
-            cached.delete_object(int(victim))
+        if c2.button(T("saved.delete_button"), key=f"{URL}_del", icon=":material/delete:") and \
+                ui.write(cached.delete_object, int(victim)) is not None:
             if st.query_params.get("plan") == victim:
                 del st.query_params["plan"]
-            st.session_state[FLASH] = T("saved.deleted", id=victim)
+            st.session_state[FLASH] = ("saved.deleted", {"id": victim})
             st.rerun()
     chosen = state.multiselect(T("saved.compare"), list(by_id), CMP, state_key=f"{URL}:cmp", format_func=label)
     if chosen:
@@ -366,7 +379,7 @@ def saved_plans(ctx: page.PageContext, params: dict | None, result: dict | None)
 ctx = page.context()
 page.header(URL)
 for ds_id in ctx.missing:
-    st.warning(tr("page.missing_dataset", id=ds_id), icon=":material/link_off:")
+    st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
 opened = open_saved_plan()
 
 if not ({"media_mix", "channels"} & ctx.kinds()):
@@ -385,7 +398,7 @@ try:
     with st.spinner(T("fitting"), show_time=True):
         cached.page_call(URL, "fit_ready", ctx.datasets, cached.freeze_params(fit_params), lang())
 except AnalyticsError as exc:
-    st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)), icon=":material/hourglass_empty:")
+    st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
 else:
     result = page.compute(URL, ctx, params)
 if opened is not None:

@@ -156,11 +156,11 @@ def compute(ctx, base: dict, params: dict, catalogue: dict) -> tuple[dict | None
         try:
             result = cached.page_result(URL, ctx.datasets, full, lang())
         except AnalyticsError as exc:
-            error = t(exc.key, lang(), **exc.kwargs)
+            error = ui.exc_text(exc)
         if result is not None:
             st.write(tr(f"{NS}.status.lists"))
             figs = cached.page_figures(URL, ctx.datasets, full, lang())
-            status.update(label=tr(f"{NS}.status.done", model=t(f"{NS}.model.{result['chosen_model']}", lang()),
+            status.update(label=ui.say(f"{NS}.status.done", model=t(f"{NS}.model.{result['chosen_model']}", lang()),
                                    secs=f"{time.perf_counter() - t0:.1f}"), state="complete", expanded=False)
         else:
             status.update(label=tr(f"{NS}.status.failed"), state="error", expanded=False)
@@ -171,11 +171,11 @@ def compute(ctx, base: dict, params: dict, catalogue: dict) -> tuple[dict | None
 
 
 def verdict(result: dict) -> None:
-    text = ui.md_escape(result["findings"][0]) if result.get("findings") else ""
+    first = result["findings"][0] if result.get("findings") else ""
     if result["personalisation"]["earns_its_keep"]:
-        st.success(text, icon=":material/thumb_up:")
+        st.success(ui.md_escape(first), icon=":material/thumb_up:")
     else:
-        st.warning(text, icon=":material/balance:")
+        st.warning(ui.md_escape(first), icon=":material/balance:")
 
 
 def _pct_col(key: str, help_: str | None = None) -> Any:
@@ -195,7 +195,7 @@ def models_tab(result: dict, figs: list[dict]) -> None:
         else:
             value = fmt_pct(v, lang())
             delta = tr(f"{NS}.delta.points", d=f"{(v - b) * 100:+.1f}") if chosen is not base else None
-        col.metric(tr(f"{NS}.kpi.{name}", k=k), value, delta=delta, help=ui.definition(NS, name))
+        col.metric(ui.say(f"{NS}.kpi.{name}", k=k), value, delta=delta, help=ui.definition(NS, name))
     st.caption(ui.md_escape(tr(f"{NS}.label.kpi_caption", model=result["chosen_label"])))
     c = result.get("counts") or {}
     st.caption(ui.md_escape(tr(f"{NS}.label.counts", train_lines=fmt_number(c.get("train_lines"), lang()),
@@ -299,8 +299,9 @@ def save_block(ctx, key: str, default_name: str, payload: dict) -> None:
             name = (name or default_name).strip() or default_name
             body = {**payload, "page": URL, "link": ui.share_link(),
                     "query": {q: st.query_params.get_all(q) for q in st.query_params}}
-            cached.save_object(SAVED_KIND, name, ctx.user.get("username", ""), json.loads(json.dumps(body, default=str)))
-            st.success(ui.md_escape(tr(f"{NS}.save.done", name=name)), icon=":material/check:")
+            if ui.write(cached.save_object, SAVED_KIND, name, ctx.user.get("username", ""),
+                        json.loads(json.dumps(body, default=str))) is not None:
+                st.success(ui.md_escape(tr(f"{NS}.save.done", name=name)), icon=":material/check:")
 
 
 def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
@@ -317,7 +318,7 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
         try:
             groups = cached.page_call(URL, "segment_groups", ctx.datasets, cached.freeze_params(base), lang())[src]
         except AnalyticsError as exc:
-            st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)))
+            st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
             return
         labels = {g["value"]: tr(f"{NS}.seg.group_option", label=g["label"], n=fmt_number(g["n"], lang())) for g in groups}
         names = {g["value"]: g["label"] for g in groups}
@@ -340,14 +341,14 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
             spec = {k: payload[k] for k in ("source", "segment", "value", "params", "customer_ids") if k in payload}
             extra["persona"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
     if tseg is None:
-        st.info(tr(f"{NS}.seg.choose", k=k), icon=":material/group:")
+        st.info(ui.say(f"{NS}.seg.choose", k=k), icon=":material/group:")
         return
     tparams = {**base, **params, "model": result["chosen_model"], "tsrc": src, "tseg": tseg, **extra}
     try:
         with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
             tl = cached.page_call(URL, "segment_targets", ctx.datasets, cached.freeze_params(tparams), lang())
     except AnalyticsError as exc:
-        st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)))
+        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
         return
     if not tl["rows"]:
         st.info(tr(f"{NS}.seg.empty"))
@@ -411,7 +412,7 @@ def data_behind(result: dict) -> None:
         return
     with st.expander(tr("page.data_behind"), icon=":material/table:"):
         for name, rows in tabs.items():
-            st.caption(name)
+            st.caption(ui.md_escape(name))
             ui.table(rows, key=f"{URL}_{name}", file_name=f"prism_{URL}_{name}")
 
 
@@ -427,19 +428,19 @@ def main() -> None:
     base = {"start": ctx.start, "end": ctx.end}
     info = next((i for i in ctx.infos if i.get("kind") == "orders"), {"name": "", "rows": 0})
     try:
-        with st.spinner(tr("page.loading", name=info.get("name", ""), rows=fmt_number(info.get("rows", 0), lang())),
+        with st.spinner(ui.say("page.loading", name=info.get("name", ""), rows=fmt_number(info.get("rows", 0), lang())),
                         show_time=True):
             catalogue = cached.page_call(URL, "catalogue_options", ctx.datasets, cached.freeze_params(base), lang())
     except AnalyticsError as exc:
         page.show_problems()
-        st.info(tr("page.not_enough", reason=t(exc.key, lang(), **exc.kwargs)), icon=":material/hourglass_empty:")
+        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         st.caption(tr(f"{NS}.empty"))
         page.footer(URL, ctx, {}, None)
         return
     params = filters(catalogue)
     result, figs, error = compute(ctx, base, params, catalogue)
     if result is None:
-        st.info(tr("page.not_enough", reason=error or ""), icon=":material/hourglass_empty:")
+        st.info(ui.say("page.not_enough", reason=error or ""), icon=":material/hourglass_empty:")
         st.caption(tr(f"{NS}.empty.hint"))
     else:
         verdict(result)

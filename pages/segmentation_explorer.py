@@ -15,7 +15,7 @@ import streamlit as st
 
 from analytics import cached
 from analytics import segmentation as seg
-from analytics.params import Param
+from analytics.params import Param, parse_float
 from components import page, state, ui
 from components.i18n import fmt_money, fmt_number, fmt_pct, lang, tr
 
@@ -27,6 +27,11 @@ K_CHOICES = [None] + list(range(2, 13))
 
 def L(key: str, **kw: Any) -> str:
     return tr(f"{NS}.{key}", **kw)
+
+
+def S(key: str, **kw: Any) -> str:
+    """L for Markdown (captions, warnings, help): every value escaped."""
+    return ui.say(f"{NS}.{key}", **kw)
 
 
 def _sk(key: str) -> str:
@@ -52,18 +57,18 @@ def _float_list(key: str, label: str, container: Any, expected: int | None = Non
     if not raw or not str(raw).strip():
         return None
     try:
-        vals = [float(x.replace(" ", "")) for x in str(raw).replace("，", ",").split(",") if x.strip()]
+        vals = [parse_float(x.replace(" ", "")) for x in str(raw).replace("，", ",").split(",") if x.strip()]
     except ValueError:
-        container.warning(L("tiers.bad_list", label=label, value=raw, reason=L("tiers.not_numbers")))
+        container.warning(S("tiers.bad_list", label=label, value=raw, reason=L("tiers.not_numbers")))
         return None
     if not vals or any(v < 0 for v in vals):
-        container.warning(L("tiers.bad_list", label=label, value=raw, reason=L("tiers.not_numbers")))
+        container.warning(S("tiers.bad_list", label=label, value=raw, reason=L("tiers.not_numbers")))
         return None
     if ascending and sorted(vals) != vals:
-        container.warning(L("tiers.bad_list", label=label, value=raw, reason=L("tiers.not_ascending")))
+        container.warning(S("tiers.bad_list", label=label, value=raw, reason=L("tiers.not_ascending")))
         return None
     if expected is not None and len(vals) != expected:
-        container.warning(L("tiers.bad_list", label=label, value=raw, reason=L("tiers.count", n=expected)))
+        container.warning(S("tiers.bad_list", label=label, value=raw, reason=L("tiers.count", n=expected)))
         return None
     return vals
 
@@ -150,11 +155,11 @@ def rfm_tab(result: dict, figs: dict) -> None:
 def clusters_tab(result: dict, figs: dict) -> None:
     cl = result.get("clusters") or {}
     if cl.get("error"):
-        st.warning(L("clusters.refused", reason=cl["error"]), icon=":material/block:")
+        st.warning(S("clusters.refused", reason=cl["error"]), icon=":material/block:")
         return
     c1, c2, c3 = st.columns(3)
     c1.metric(L("kpi.k"), cl["k"], help=L("clusters.k_fixed") if cl.get("k_fixed") else
-              L("clusters.k_auto", k=cl["k_auto"]))
+              S("clusters.k_auto", k=cl["k_auto"]))
     c2.metric(L("kpi.silhouette"), f"{cl['silhouette']:.2f}", help=L("metric.silhouette"))
     ari = (cl.get("stability") or {}).get("ari_mean")
     c3.metric(L("kpi.stability"), "—" if ari is None else f"{ari:.2f}", help=L("metric.stability"))
@@ -185,10 +190,10 @@ def clusters_tab(result: dict, figs: dict) -> None:
 def tiers_tab(result: dict, figs: dict) -> None:
     tiers = result.get("tiers") or {}
     if tiers.get("error"):
-        st.warning(tiers["error"], icon=":material/block:")
+        st.warning(ui.md_escape(tiers["error"]), icon=":material/block:")
         return
     th = ", ".join(fmt_number(x, "en", 0 if float(x).is_integer() else 2) for x in tiers["thresholds"])
-    st.caption(L("tiers.in_use", thresholds=th, basis=_choice("tier_basis", tiers.get("basis", "spend")),
+    st.caption(S("tiers.in_use", thresholds=th, basis=_choice("tier_basis", tiers.get("basis", "spend")),
                  costs=", ".join(fmt_number(c, "en", 0) for c in tiers["costs"])))
     st.caption(L("metric.tier_spend"))
     c1, c2, c3, c4 = st.columns(4)
@@ -238,14 +243,14 @@ def cohorts_tab(result: dict, figs: dict) -> None:
 def clv_tab(result: dict, figs: dict) -> None:
     cv = result.get("clv") or {}
     if cv.get("error"):
-        st.warning(cv["error"], icon=":material/block:")
+        st.warning(ui.md_escape(cv["error"]), icon=":material/block:")
         return
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(L("kpi.clv_total"), fmt_money(cv["total"], lang()), help=L("metric.clv"))
     c2.metric(L("kpi.clv_mean"), fmt_money(cv.get("mean"), lang()), help=L("metric.clv"))
     c3.metric(L("kpi.customers_fitted"), fmt_number(cv["customers_fitted"], lang()), help=L("metric.customers_fitted"))
     c4.metric(L("kpi.top10_share"), fmt_pct(cv.get("top10_share"), lang()), help=L("metric.top10_share"))
-    st.caption(L("clv.setup", h=cv["horizon"], disc=fmt_pct(cv["discount"], lang()), cal=str(cv["calibration_end"]),
+    st.caption(S("clv.setup", h=cv["horizon"], disc=fmt_pct(cv["discount"], lang()), cal=str(cv["calibration_end"]),
                  unit=_choice("time_unit", cv["time_unit"])))
     st.markdown(f"**{L('clv.bands')}**")
     st.caption(L("metric.churn_risk") + " " + L("metric.p_alive"))
@@ -287,10 +292,10 @@ def drill_down(ctx: page.PageContext, params: dict, result: dict) -> None:
             tab = cached.page_call(URL, "customer_table", ctx.datasets, key, lang())
         aud = seg.customers_in(tab, spec)
     except (ValueError, KeyError) as exc:
-        st.info(L("drill.unavailable", reason=str(exc)))
+        st.info(S("drill.unavailable", reason=ui.exc_text(exc)))
         return
     o = by_spec[spec]
-    st.caption(L("drill.count", n=fmt_number(len(aud), lang()), segment=o["label"],
+    st.caption(S("drill.count", n=fmt_number(len(aud), lang()), segment=o["label"],
                  cols=", ".join(c for c in aud.columns if c != "customer_id")))
     src, _, val = spec.partition(":")
     ui.table(aud, key=f"{URL}_audience", file_name=f"prism_audience_{src}_{seg.slug(val) if src in ('rfm', 'cn8') else val}",
@@ -328,7 +333,7 @@ def main() -> None:
     with top:
         ui.warnings(result.get("warnings") or [])
         ui.kpi_cards(NS, result["kpis"])
-        st.caption(L("analysis_on", date=str(result["analysis_date"]), n=fmt_number(result["customers"], lang()),
+        st.caption(S("analysis_on", date=str(result["analysis_date"]), n=fmt_number(result["customers"], lang()),
                      ids=fmt_number(result["customer_ids"], lang())))
     figs = page.figures(URL, ctx, params)
     for tab, block in zip(tabs, (rfm_tab, clusters_tab, tiers_tab, cohorts_tab, clv_tab)):

@@ -207,3 +207,37 @@ def test_online_retail_alone_equals_the_published_numbers(online_retail):
     m = metrics(at)
     assert m["净销售额"].value == fmt_money(r["kpis"]["net_sales"], "zh")
     assert r["forecast"] and m["回测误差（MAPE）"].value == fmt_pct(r["backtest"]["mape"], "zh")
+
+
+# ---------------------------------------------------------------- issue 12: amounts that overflow a total
+
+
+@pytest.fixture(scope="module")
+def overflow_orders(workspace):
+    """Demo order lines of which two have an amount of 1e308: their sum is infinite."""
+    from analytics import cached
+    from data import demo
+    from tests.app.conftest import _add_dataset
+
+    frame = demo.generate(seed=5)["orders"].head(3000).copy()
+    sale = frame.index[~frame["is_return"].astype(bool)][:2]
+    frame.loc[sale, "amount"] = 1e308
+    ds = _add_dataset("orders", frame, "Overflow 1e308")
+    yield ds
+    cached.delete_dataset(ds, user="ana", role="analyst")
+
+
+def test_a_total_that_overflows_says_so_instead_of_a_blank_kpi(workspace, overflow_orders):
+    r = report.run_page(URL, [overflow_orders], {})
+    assert r["kpis"]["gross_sales"] is None and "gross_sales" in r["kpi_too_large"]
+    assert "net_sales" in r["kpi_too_large"] and "orders" not in r["kpi_too_large"]
+    assert r["kpis"]["orders"] > 0  # the counts are still honest
+    assert any("too large to total" in w for w in r["warnings"])
+    at = make_app("ana", page=PAGE, query={"o": str(overflow_orders)}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert value(at, "Gross sales") == "Too large to total"
+    assert value(at, "Orders") == fmt_number(r["kpis"]["orders"])
+    assert any("too large to total" in w.value for w in at.warning)
+    zh = make_app("ana", page=PAGE, query={"o": str(overflow_orders), "lang": "zh"}).run()
+    assert not zh.exception
+    assert "过大，无法汇总" in [m.value for m in zh.metric]

@@ -95,7 +95,8 @@ def test_bad_parameters_and_the_minimum_size_guard(workspace):
     at = make_app("ana", page=PAGE, query=_query(workspace, source="xyz", min_size="abc")).run()
     assert not at.exception
     body = texts(at)
-    assert "were not valid and were reset" in body and "source=xyz" in body and "min_size=abc" in body
+    # the link's values are quoted escaped (the page's Markdown shows them literally)
+    assert "were not valid and were reset" in body and "source=xyz" in body and md_escape("min_size=abc") in body
     assert at.radio(key=_k("source")).value == "rfm"
     at = make_app("ana", page=PAGE, query=_query(workspace, min_size="100000")).run()
     assert not at.exception

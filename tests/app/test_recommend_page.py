@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from components.ui import md_escape
 from tests.app.conftest import make_app, texts
 
 PAGE = "pages/recommendations.py"
@@ -242,7 +243,7 @@ def test_a_saved_persona_gets_a_target_list(workspace):
     assert at.selectbox(key="recommendations:tseg_persona").value == str(pid)
     body = texts(at)
     assert "customers in High\\-value <b>beauty</b> fans" not in body  # user text is escaped
-    assert "High\\-value \\<b\\>beauty\\</b\\> fans" in body
+    assert md_escape("High-value <b>beauty</b> fans") in body and "High-value \\<b\\>beauty\\</b\\> fans" in body
     seg = next(d.value for d in at.dataframe if "customer_status" in d.value.columns and "reason" in d.value.columns
                and d.value["customer_id"].nunique() > 20)
     assert seg["customer_id"].nunique() > 100

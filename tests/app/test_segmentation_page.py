@@ -153,7 +153,9 @@ def test_too_few_customers_to_cluster_is_refused_with_a_reason(workspace):
         # caches keyed on (id, revision) must forget the tiny frame
         import streamlit as st
 
-        repository.delete_dataset(dataset_id=info["id"])
+        from data.access import SYSTEM
+
+        repository.delete_dataset(dataset_id=info["id"], actor=SYSTEM)
         st.cache_data.clear()
         st.cache_resource.clear()
 

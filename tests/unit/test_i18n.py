@@ -63,3 +63,18 @@ def test_docs_metrics_is_generated_from_the_catalogues():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text(encoding="utf-8")
     assert doc == metrics_markdown(), "run: .venv/bin/python -m analytics metrics-doc"
     assert doc.count("| `") >= 40
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_overflowed_and_huge_numbers_are_shown_not_blanked(lang):
+    """A total of 1e308 + 1e308 is infinite: the formatters say so (never blank, never "inf" or 309 digits)."""
+    inf = float("inf")
+    assert fmt_number(inf, lang) == "∞" and fmt_money(inf, lang) == "∞"
+    assert fmt_number(-inf, lang) == "-∞" and fmt_money(-inf, lang) == "-∞"
+    assert fmt_pct(inf, lang) == "∞%"
+    assert fmt_number(1e308, lang) == "1e+308" and fmt_money(-2.5e20, lang) == "-2.5e+20"
+    assert fmt_number(float("nan"), lang) == "—" and fmt_money(None, lang) == "—"
+    import numpy as np
+
+    assert fmt_money(np.float64(inf), lang) == "∞"
+    assert fmt_number(123456789012345, "en") == "123,456,789,012,345"  # below 1e15: the usual digits
