@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import report as rep
+from analytics.inputs import Inputs, fit_params, uses_engine
 from analytics.registry import module
 from data import repository, users
 from data.access import Actor, may_change
@@ -69,6 +70,9 @@ def warm_up() -> threading.Thread:
 
         jieba.setLogLevel(60)
         jieba.initialize()
+        from data import engine
+
+        engine.connection()  # DuckDB and Ibis (~0.3 s to import)
         from analytics.registry import PAGES
 
         for p in PAGES:  # the page modules themselves (and what they import at the top)
@@ -97,7 +101,8 @@ def get_dataset(dataset_id: int) -> dict | None:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def frame(dataset_id: int, revision: int) -> pd.DataFrame:
-    """One dataset revision, loaded once per process and shared (treat as read-only)."""
+    """One dataset revision, every line in memory, loaded once per process and shared (treat as
+    read-only): for small kinds, downloads and the page modules not yet on the engine."""
     return repository.load_frame(dataset_id=int(dataset_id))
 
 
@@ -105,9 +110,33 @@ def frames(datasets: DatasetKey) -> dict[str, pd.DataFrame]:
     return {kind: frame(ds_id, rev) for kind, ds_id, rev in datasets}
 
 
+def inputs(datasets: DatasetKey) -> Inputs:
+    """A page run's datasets: engine tables over the revisions' parts (cheap to build, never cached
+    across threads: each thread has its own DuckDB cursor), or the cached whole frames."""
+    return Inputs(
+        datasets,
+        frames=lambda: frames(datasets),
+        tables=lambda: {kind: repository.lines_table(dataset_id=ds_id, revision=rev) for kind, ds_id, rev in datasets},
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
+    """A page's language-free fit (modules on the engine), per dataset revisions + fit parameters.
+    Shared by every session and language: treat it as read-only (results are frozen dataclasses)."""
+    return rep.fit_page(url_path, inputs(datasets), thaw_params(params))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
-    return rep.compute_page(url_path, frames(datasets), thaw_params(params), lang)
+    """What the page shows. For a module on the engine: ``present`` of the cached fit, so switching the
+    language or a display option never refits."""
+    mod = module(url_path)
+    p = thaw_params(params)
+    if uses_engine(mod):
+        fitted = page_fit(url_path, datasets, freeze_params(fit_params(mod, p)))
+        return rep.present_page(url_path, fitted, p, lang)
+    return rep.compute_page(url_path, inputs(datasets), p, lang)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -117,9 +146,9 @@ def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: st
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
-    """Any other function of the page's module with the signature ``fn(frames, params, lang)``
+    """Any other function of the page's module with the signature ``fn(tables or frames, params, lang)``
     (drill-downs, what-ifs, target lists); cached on the same small key."""
-    return getattr(module(url_path), fn)(frames(datasets), thaw_params(params), lang)
+    return rep.call_page(url_path, fn, inputs(datasets), thaw_params(params), lang)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.common import AnalyticsError, jsonable
+from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
 from analytics.i18n import LANGS, fmt_number, t
 from analytics.params import Param, parse_params
 from analytics.registry import module, page
@@ -29,27 +30,62 @@ def page_params(url_path: str) -> list[Param]:
 
 
 def load_frames(dataset_ids: list[int], *, engine=None) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """Every line of the datasets as canonical frames (for callers that need them whole)."""
+    inputs, infos = load_inputs(dataset_ids, engine=engine)
+    return inputs.frames(), infos
+
+
+def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[dict]]:
+    """The datasets' current revisions as page inputs (engine tables or frames, loaded on demand)."""
     from data import repository
 
-    frames: dict[str, pd.DataFrame] = {}
+    key: list[tuple[str, int, int]] = []
     infos: list[dict] = []
     for ds_id in dataset_ids:
         info = repository.get_dataset(dataset_id=int(ds_id), engine=engine)
         if info is None:
             raise LookupError(f"dataset {ds_id} does not exist")
-        if info["kind"] in frames:
+        if info["kind"] in {k for k, _, _ in key}:
             raise ValueError(f"two {info['kind']} datasets given; a page uses one dataset per kind")
-        frames[info["kind"]] = repository.load_frame(dataset_id=int(ds_id), engine=engine)
+        key.append((info["kind"], int(ds_id), int(info["revision"])))
         infos.append({k: info[k] for k in ("id", "name", "kind", "revision", "rows")})
-    return frames, infos
+    return Inputs.of_store(tuple(key), engine=engine), infos
 
 
-def compute_page(url_path: str, frames: dict[str, pd.DataFrame], params: dict, lang: str) -> dict:
-    mod = module(url_path)
-    missing = [k for k, required in getattr(mod, "KINDS", {}).items() if required and k not in frames]
+def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
+    missing = [k for k, required in getattr(mod, "KINDS", {}).items() if required and k not in kinds]
     if missing:
         raise AnalyticsError("ui.empty.title", kind=", ".join(t(f"ui.kind.{k}", lang) for k in missing))
-    return jsonable(mod.compute(frames, params, lang))
+
+
+def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict) -> Any:
+    """The page's language-free fit on engine tables (modules with ``fit``/``present`` only)."""
+    mod = module(url_path)
+    inputs = as_inputs(inputs)
+    _check_kinds(mod, inputs.kinds, "en")
+    return mod.fit(inputs.tables(), fit_params(mod, params))
+
+
+def present_page(url_path: str, fitted: Any, params: dict, lang: str) -> dict:
+    return jsonable(module(url_path).present(fitted, params, lang))
+
+
+def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str) -> dict:
+    """What the page shows: ``present(fit(tables))`` for modules on the engine, else ``compute(frames)``."""
+    mod = module(url_path)
+    inputs = as_inputs(inputs)
+    _check_kinds(mod, inputs.kinds, lang)
+    if uses_engine(mod):
+        return present_page(url_path, mod.fit(inputs.tables(), fit_params(mod, params)), params, lang)
+    return jsonable(mod.compute(inputs.frames(), params, lang))
+
+
+def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str) -> Any:
+    """Another function of the page's module, ``fn(tables or frames, params, lang)`` (drill-downs,
+    options, target lists): engine tables for modules on the engine, frames otherwise."""
+    mod = module(url_path)
+    inputs = as_inputs(inputs)
+    return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang)
 
 
 def run_page(
@@ -61,8 +97,8 @@ def run_page(
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
     page(url_path)
     parsed = parse_params(page_params(url_path), raw_params or {})
-    frames, infos = load_frames(dataset_ids, engine=engine)
-    result = compute_page(url_path, frames, parsed.values, lang)
+    inputs, infos = load_inputs(dataset_ids, engine=engine)
+    result = compute_page(url_path, inputs, parsed.values, lang)
     return {"page": url_path, "lang": lang, "datasets": infos, "params": jsonable(parsed.values),
             "problems": parsed.problems, **result}
 

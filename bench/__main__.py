@@ -1,11 +1,11 @@
-"""Run every benchmark: `python -m bench [name ...]` (names: ingest, pages, concurrency)."""
+"""Run every benchmark: `python -m bench [name ...]` (names: storage, ingest, pages, concurrency)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHES = ("ingest", "pages", "concurrency")
+BENCHES = ("storage", "ingest", "pages", "concurrency")
 
 
 def main(argv: list[str]) -> int:

@@ -130,7 +130,8 @@ def main(n: int = 2_000_000, readers: int = 2) -> dict:
     errors = [e for r in reads for e in r.get("errors", [])] + [r["error"] for r in reads if "error" in r and not r.get("list")]
     res = {
         "lines": n, "csv_mb": round(size_mb, 1), "generate_s": round(gen_s, 1), "readers": readers,
-        "ingests": ingests, "all_ingests_s": round(total_s, 1), "orders_rows_stored": counts["orders"],
+        "ingests": ingests, "all_ingests_s": round(total_s, 1),
+        "datasets_stored": counts["dataset"], "line_parts": counts["line_parts"],
         "read_floor": {"list_datasets": _summary(floor.get("list", [])), "load_frame": _summary(floor.get("load", []))},
         "read_during_ingests": {"list_datasets": _summary(lists), "load_frame": _summary(loads)},
         "read_errors": errors[:20], "read_error_count": len(errors),
@@ -142,7 +143,7 @@ def main(n: int = 2_000_000, readers: int = 2) -> dict:
     for i in ingests:
         what = f"ok, {i['rows']:,} rows" if i.get("ok") else f"FAILED: {i.get('error')}"
         print(f"  ingest {i.get('name', '?')}: {i.get('wall_s', float('nan')):.1f} s, {what}")
-    print(f"  all three done in {total_s:.1f} s; {counts['orders']:,} order rows stored")
+    print(f"  all three done in {total_s:.1f} s; {counts['dataset']} datasets stored in {counts['line_parts']} parts")
     for label, key in (("list_datasets", "list_datasets"), ("load_frame (20k lines)", "load_frame")):
         f, d = res["read_floor"][key], res["read_during_ingests"][key]
         print(f"  {label}: alone p50 {f['p50_ms']} ms / p95 {f['p95_ms']} ms / max {f['max_ms']} ms; "

@@ -86,6 +86,21 @@ def _sqlite_file(database: str | None) -> Path | None:
     return Path(database)
 
 
+def lines_dir(engine: Engine) -> Path:
+    """The engine's lines directory for this catalogue (data/engine.py: ``lines_dir``)."""
+    from data.engine import lines_dir as _dir
+
+    u = engine.url
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return _dir(None)
+    db = u.database
+    if db.startswith("file:"):  # a URI filename: file:/path/prism.db?mode=ro
+        db = db[len("file:"):].split("?")[0]
+        if not db or db == ":memory:" or "mode=memory" in u.database:
+            return _dir(None)
+    return _dir(Path(db))
+
+
 def _private_file(path: Path) -> None:
     """Create the database file with mode 0600 before SQLite does (SQLite gives -wal/-shm the file's mode)."""
     try:
@@ -264,3 +279,18 @@ def store_error(exc: BaseException, engine: Engine | None = None) -> StoreError:
 
 
 FAULTS: tuple[type[BaseException], ...] = (sa_exc.DBAPIError, sqlite3.Error)
+
+
+def lines_error(exc: OSError, engine: Engine | None = None) -> StoreError:
+    """The :class:`StoreError` for a fault of the lines directory (full, not writable, unreadable)."""
+    import errno
+
+    try:
+        path = str(lines_dir(engine)) if engine is not None else "PRISM_LINES_DIR"
+    except Exception:  # noqa: BLE001 - the message still names the setting
+        path = "PRISM_LINES_DIR"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return StoreError("lines_full", path=path)
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreError("lines_readonly", path=path)
+    return StoreError("lines_io", path=path, detail=exc.strerror or type(exc).__name__)

@@ -118,6 +118,11 @@ STORE_MESSAGES = {
     "unreachable": "the database server named by DATABASE_URL cannot be reached ({detail}); nothing was changed",
     "bad_setting": "the setting {setting} must be {expected}, not '{value}'",
     "other": "the database refused the operation ({detail}); nothing was changed",
+    "lines_full": ("the disk holding the dataset lines is full ({path}); nothing was changed; free some space and "
+                   "try again"),
+    "lines_readonly": ("the folder holding the dataset lines is not writable ({path}); nothing was changed; make it "
+                       "writable for the app's user or set PRISM_LINES_DIR"),
+    "lines_io": "the dataset lines cannot be read or written ({path}: {detail}); nothing was changed",
 }
 
 

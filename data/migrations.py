@@ -55,11 +55,24 @@ def _v4(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn, tables=[models.DatasetSnapshot.__table__])
 
 
+def _v5(conn: Connection) -> None:
+    """Lines move to the engine: each dataset's current revision is written as a Parquet part under the
+    lines directory (data/engine.py) and recorded in ``dataset_revision.parts``; the fact rows and the
+    snapshot blobs it was read from are deleted (the catalogue keeps only the catalogue)."""
+    existing = {c["name"] for c in inspect(conn).get_columns("dataset_revision")}
+    if "parts" not in existing:
+        conn.execute(text("ALTER TABLE dataset_revision ADD COLUMN parts TEXT"))
+    from data import repository
+
+    repository.move_lines_to_engine(conn)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "datasets, revisions, fact tables", _v1),
     (2, "dataset description, mapping presets, saved objects", _v2),
     (3, "dataset fields (non-empty canonical fields)", _v3),
     (4, "dataset snapshots (Parquet copy of the current revision)", _v4),
+    (5, "lines in engine parts (Parquet per revision); fact rows and snapshots moved out", _v5),
 ]
 LATEST = MIGRATIONS[-1][0]
 

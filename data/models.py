@@ -54,6 +54,8 @@ class DatasetRevision(SQLModel, table=True):
     source_file: str = ""
     uploaded_by: str = ""
     uploaded_at: datetime = Field(default_factory=utcnow)
+    # JSON list of the Parquet parts holding this revision's lines (data/engine.py); migration 5
+    parts: Optional[str] = Field(default=None, sa_type=Text, nullable=True)
 
 
 class _Fact(SQLModel):

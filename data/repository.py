@@ -20,22 +20,27 @@ import io
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from data import engine as lines_engine
 from data import models
 from data.access import Actor, require_change, require_create
-from data.db import FAULTS, get_engine, is_sqlite, store_error, writing
+from data.errors import NotAllowed
+from data.db import FAULTS, get_engine, lines_dir, lines_error, store_error, writing
 from data.migrations import migrate
 from data.schema import ATTR_PREFIX, KINDS
 
 Progress = Optional[Callable[[float, str], None]]
-CHUNK = 100_000
 NAME_MAX = 200
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +58,10 @@ def _faults(fn: F) -> F:
             return fn(*args, **kwargs)
         except FAULTS as exc:
             raise store_error(exc, kwargs.get("engine") or _known_engine()) from exc
+        except NotAllowed:  # a PermissionError, so an OSError: a refusal, not a fault
+            raise
+        except OSError as exc:  # the lines directory: full, read-only, unreadable
+            raise lines_error(exc, kwargs.get("engine") or _known_engine()) from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -169,140 +178,73 @@ def rename_dataset(*, dataset_id: int, name: str, actor: Actor, engine: Engine |
 
 @_faults
 def delete_dataset(*, dataset_id: int, actor: Actor, engine: Engine | None = None) -> bool:
-    """Delete a dataset, its revisions and its rows in one transaction (its uploader or an admin).
-    False when there is no such dataset."""
+    """Delete a dataset and its revisions in one transaction (its uploader or an admin), then the parts
+    holding its lines. False when there is no such dataset."""
     eng = _engine(engine)
+    rt = models.DatasetRevision.__table__
     with writing(eng) as conn:
         try:
-            info = _dataset_for_change(conn, dataset_id, actor, "delete")
+            _dataset_for_change(conn, dataset_id, actor, "delete")
         except LookupError:
             return False
-        fact = models.FACT_TABLES[info["kind"]].__table__
-        conn.execute(delete(fact).where(fact.c.dataset_id == int(dataset_id)))
-        conn.execute(delete(models.DatasetSnapshot.__table__).where(
-            models.DatasetSnapshot.__table__.c.dataset_id == int(dataset_id)))
-        conn.execute(
-            delete(models.DatasetRevision.__table__).where(
-                models.DatasetRevision.__table__.c.dataset_id == int(dataset_id)
-            )
-        )
+        names: set[str] = set()
+        for raw in conn.execute(select(rt.c.parts).where(rt.c.dataset_id == int(dataset_id))).scalars():
+            names.update(json.loads(raw) if raw else [])
+        conn.execute(delete(rt).where(rt.c.dataset_id == int(dataset_id)))
         conn.execute(delete(models.Dataset.__table__).where(models.Dataset.__table__.c.id == int(dataset_id)))
+    # After the commit: a query already scanning a part keeps its open file; nothing names them any more.
+    try:
+        lines_engine.remove_parts(sorted(names), lines_dir(eng))
+    except OSError:  # left for collect_garbage
+        pass
     return True
 
 
 @_faults
 def table_counts(*, engine: Engine | None = None) -> dict[str, int]:
-    """Rows per table (datasets, revisions and every fact table), for checks and tests."""
+    """Rows of the catalogue's dataset tables and the number of part files in the lines directory
+    (``line_parts``, temporary files included), for checks that nothing was stored."""
     out: dict[str, int] = {}
-    with _engine(engine).connect() as conn:
-        for tbl in [models.Dataset, models.DatasetRevision, models.DatasetSnapshot, *models.FACT_TABLES.values()]:
+    eng = _engine(engine)
+    with eng.connect() as conn:
+        for tbl in [models.Dataset, models.DatasetRevision]:
             t = tbl.__table__
             out[t.name] = int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
+    base = lines_dir(eng)
+    out["line_parts"] = sum(1 for _ in base.iterdir()) if base.is_dir() else 0
     return out
 
 
-# ---------------------------------------------------------------- writing rows
+@dataclass(frozen=True)
+class StagedPart:
+    """One part written to the lines directory but named by no revision yet (invisible to readers)."""
+
+    name: str
+    rows: int
+    returns: int
+    fields: tuple[str, ...]      # canonical fields holding data in this part
+    attributes: tuple[str, ...]  # attr_* columns of this part
 
 
-def _py_column(s: pd.Series, ftype: str, sqlite: bool) -> list:
-    """A column as a list of Python values the DBAPI binds directly (None for missing)."""
-    n = len(s)
-    if n == 0:
-        return []
-    if ftype in ("float", "int"):
-        arr = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        out = arr.astype(object)
-        out[np.isnan(arr)] = None
-        return out.tolist()
-    if ftype == "bool":
-        b = s.astype("boolean")
-        out = np.where(b.isna().to_numpy(), None, b.fillna(False).to_numpy(dtype=bool).astype(int)).astype(object)
-        return out.tolist()
-    if ftype == "datetime":
-        d = pd.to_datetime(s, errors="coerce")
-        vals = d.to_numpy(dtype="datetime64[us]")
-        mask = np.isnat(vals)
-        if sqlite:
-            # ISO 8601 text, which SQLite's date functions and pandas both read back exactly
-            whole = not (vals[~mask].astype("int64") % 1_000_000).any()
-            strs = np.datetime_as_string(vals, unit="s" if whole else "us").astype(object)
-            strs[mask] = None
-            return strs.tolist()
-        objs = d.dt.to_pydatetime() if hasattr(d, "dt") else list(d)
-        out = np.asarray(objs, dtype=object)
-        out[mask] = None
-        return out.tolist()
-    # text
-    obj = s.astype(object)
-    out = obj.to_numpy(dtype=object, copy=True)
-    out[pd.isna(obj).to_numpy()] = None
-    return out.tolist()
+def stage_part(*, kind: str, frame: pd.DataFrame, lines: np.ndarray | None = None,
+               engine: Engine | None = None) -> StagedPart:
+    """Write one chunk of canonical lines as a part (complete and synced before this returns). Nothing
+    is visible until :func:`commit_parts` names it; :func:`discard_parts` removes it, and a part a killed
+    process left behind is collected later (:func:`collect_garbage`)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    base = lines_dir(_engine(engine))
+    name = lines_engine.write_part(part_table(kind, frame, lines), base)
+    return StagedPart(
+        name=name, rows=len(frame),
+        returns=int(frame["is_return"].fillna(False).astype(bool).sum()) if "is_return" in frame.columns else 0,
+        fields=tuple(f for f in KINDS[kind].field_names if f in frame.columns and frame[f].notna().any()),
+        attributes=tuple(c for c in frame.columns if c.startswith(ATTR_PREFIX)),
+    )
 
 
-def _attrs_json(frame: pd.DataFrame, attr_cols: list[str]) -> list:
-    if not attr_cols:
-        return [None] * len(frame)
-    sub = frame[attr_cols].astype(object)
-    sub = sub.where(pd.notna(sub), None)
-    keys = [c[len(ATTR_PREFIX):] for c in attr_cols]
-    out = []
-    for row in sub.itertuples(index=False, name=None):
-        out.append(json.dumps(dict(zip(keys, (_plain(v) for v in row))), ensure_ascii=False))
-    return out
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    if isinstance(v, (pd.Timestamp, datetime)):
-        return v.isoformat()
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v
-
-
-def _insert_rows(
-    conn: Connection, kind: str, dataset_id: int, frame: pd.DataFrame, lines: np.ndarray | None,
-    progress: Progress = None,
-) -> int:
-    k = KINDS[kind]
-    table = models.FACT_TABLES[kind].__table__
-    sqlite = is_sqlite(conn.engine)
-    attr_cols = [c for c in frame.columns if c.startswith(ATTR_PREFIX)]
-    n = len(frame)
-    names = ["dataset_id", "line", "attrs", *k.field_names]
-    extra = [c for c in table.c.keys() if c not in names and c != "id"]
-    # kind-specific derived columns stored in the fact table (e.g. orders.is_return)
-    derived = [c for c in extra if c in frame.columns]
-    names += derived
-    written = 0
-    for start in range(0, n, CHUNK):
-        part = frame.iloc[start : start + CHUNK]
-        m = len(part)
-        cols: list[list] = [
-            [int(dataset_id)] * m,
-            (lines[start : start + m].astype(int).tolist() if lines is not None else list(range(start + 1, start + m + 1))),
-            _attrs_json(part, attr_cols),
-        ]
-        for f in k.fields:
-            s = part[f.name] if f.name in part.columns else pd.Series([None] * m, dtype=object)
-            cols.append(_py_column(s, f.type, sqlite))
-        for c in derived:
-            cols.append(_py_column(part[c], "bool" if c == "is_return" else "text", sqlite))
-        rows = list(zip(*cols))
-        if sqlite:
-            placeholders = ",".join("?" * len(names))
-            quoted = ",".join(f'"{c}"' for c in names)
-            raw = conn.connection.driver_connection
-            raw.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})', rows)
-        else:
-            conn.execute(table.insert(), [dict(zip(names, r)) for r in rows])
-        written += m
-        if progress:
-            progress(written / max(n, 1), f"{written:,} / {n:,}")
-    return written
+def discard_parts(parts: Iterable[StagedPart], *, engine: Engine | None = None) -> None:
+    lines_engine.remove_parts([p.name for p in parts], lines_dir(_engine(engine)))
 
 
 @_faults
@@ -323,118 +265,312 @@ def write_dataset(
     engine: Engine | None = None,
     progress: Progress = None,
 ) -> dict:
-    """Create a dataset, or append to / replace one, in ONE transaction.
+    """Create a dataset, or append to / replace one, from one frame: :func:`stage_part` then
+    :func:`commit_parts` (see there)."""
+    _check_write(kind, mode, actor)
+    if progress:
+        progress(0.0, f"0 / {len(frame):,}")
+    part = stage_part(kind=kind, frame=frame, lines=lines, engine=engine)
+    info = commit_parts(kind=kind, parts=[part], name=name, content_hash=content_hash, mapping=mapping,
+                        source_file=source_file, uploaded_by=uploaded_by, mode=mode, dataset_id=dataset_id,
+                        rejected_rows=rejected_rows, actor=actor, engine=engine)
+    if progress:
+        progress(1.0, f"{len(frame):,} / {len(frame):,}")
+    return info
 
-    Readers keep seeing the previous revision until this commits (SQLite WAL / MVCC elsewhere);
-    a failure or a killed process leaves no trace of the upload.
+
+def _check_write(kind: str, mode: str, actor: Actor | None) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if mode not in ("create", "append", "replace"):
+        raise ValueError(f"unknown mode {mode!r}")
+    if actor is not None:
+        if mode == "create":
+            require_create(actor, action="upload", target="datasets")
+    elif mode != "create":
+        raise ValueError(f"{mode} changes an existing dataset: name the acting user (actor=Actor(username, role))")
+
+
+@_faults
+def commit_parts(
+    *,
+    kind: str,
+    parts: list[StagedPart],
+    name: str,
+    content_hash: str,
+    mapping: dict[str, str],
+    source_file: str = "",
+    uploaded_by: str = "",
+    mode: str = "create",
+    dataset_id: int | None = None,
+    rejected_rows: int = 0,
+    actor: Actor | None = None,
+    engine: Engine | None = None,
+) -> dict:
+    """Create a dataset, or append to / replace one, from staged parts, in ONE catalogue transaction.
+
+    Readers keep seeing the previous revision until this commits (SQLite WAL / MVCC elsewhere); if it
+    fails, the staged parts are removed, so a failure or a killed process leaves no visible trace.
 
     ``actor`` is the acting user: required to append or replace (only the dataset's uploader or an
     admin may), checked on create when given (an analyst or admin; the actor becomes the uploader).
     The dataset's owner (``uploaded_by``) stays its original uploader; each revision row records who
     uploaded that revision.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}")
-    if mode not in ("create", "append", "replace"):
-        raise ValueError(f"unknown mode {mode!r}")
-    if actor is not None:
-        uploaded_by = actor.username
-        if mode == "create":
-            require_create(actor, action="upload", target="datasets")
-    elif mode != "create":
-        raise ValueError(f"{mode} changes an existing dataset: name the acting user (actor=Actor(username, role))")
-    name = clean_name(name) or kind
     eng = _engine(engine)
-    dt = models.Dataset.__table__
-    rt = models.DatasetRevision.__table__
-    fact = models.FACT_TABLES[kind].__table__
-    now = datetime.now(timezone.utc)
-    attr_cols = [c for c in frame.columns if c.startswith(ATTR_PREFIX)]
-    present = [f for f in KINDS[kind].field_names if f in frame.columns and frame[f].notna().any()]
-    returns = int(frame["is_return"].fillna(False).astype(bool).sum()) if "is_return" in frame.columns else 0
-    with writing(eng) as conn:
-        if mode == "create":
-            res = conn.execute(
-                dt.insert().values(
-                    name=name, kind=kind, revision=1, content_hash=content_hash, rows=len(frame),
-                    rejected_rows=rejected_rows, flagged_returns=returns, mapping=json.dumps(mapping, ensure_ascii=False),
-                    attributes=json.dumps(attr_cols, ensure_ascii=False), source_file=source_file,
-                    uploaded_by=uploaded_by, uploaded_at=now, updated_at=now, description="",
-                    fields=json.dumps(present),
-                )
-            )
-            ds_id = int(res.inserted_primary_key[0])
-            revision = 1
-            total = len(frame)
-        else:
-            if dataset_id is None:
-                raise ValueError("append/replace needs dataset_id")
-            cur = _dataset_for_change(conn, int(dataset_id), actor, mode)  # type: ignore[arg-type]
-            if cur["kind"] != kind:
-                raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
-            ds_id = int(dataset_id)
-            revision = int(cur["revision"]) + 1
-            if mode == "replace":
-                conn.execute(delete(fact).where(fact.c.dataset_id == ds_id))
-                total = len(frame)
-                attrs = attr_cols
-                flagged = returns
-                fields = present
-            else:
-                total = int(cur["rows"]) + len(frame)
-                attrs = sorted(set(json.loads(cur["attributes"] or "[]")) | set(attr_cols))
-                flagged = int(cur["flagged_returns"]) + returns
-                old = set(json.loads(cur["fields"] or "[]"))
-                fields = [f for f in KINDS[kind].field_names if f in old or f in present]
-            conn.execute(
-                update(dt).where(dt.c.id == ds_id).values(
-                    revision=revision, content_hash=content_hash, rows=total, rejected_rows=rejected_rows,
-                    flagged_returns=flagged, attributes=json.dumps(attrs, ensure_ascii=False),
-                    mapping=json.dumps(mapping, ensure_ascii=False), source_file=source_file,
-                    updated_at=now, fields=json.dumps(fields),
-                )
-            )
-        _insert_rows(conn, kind, ds_id, frame, lines, progress)
-        _write_snapshot(conn, kind, ds_id, revision, frame, lines, append=(mode == "append"))
-        conn.execute(
-            rt.insert().values(
-                dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
-                rows_added=len(frame), rows_total=total, rejected_rows=rejected_rows,
-                source_file=source_file, uploaded_by=uploaded_by, uploaded_at=now,
-            )
-        )
+    try:
+        _check_write(kind, mode, actor)
+        if actor is not None:
+            uploaded_by = actor.username
+        if not parts:
+            raise ValueError("a revision has at least one part")
+        name = clean_name(name) or kind
+        now = datetime.now(timezone.utc)
+        attr_cols = list(dict.fromkeys(a for p in parts for a in p.attributes))
+        present = [f for f in KINDS[kind].field_names if any(f in p.fields for p in parts)]
+        with writing(eng) as conn:
+            ds_id, _ = _write_catalogue(conn, kind=kind, rows=sum(p.rows for p in parts), name=name,
+                                        content_hash=content_hash, mapping=mapping, source_file=source_file,
+                                        uploaded_by=uploaded_by, mode=mode, dataset_id=dataset_id,
+                                        rejected_rows=rejected_rows, actor=actor, now=now, attr_cols=attr_cols,
+                                        present=present, returns=sum(p.returns for p in parts),
+                                        parts=[p.name for p in parts])
+    except BaseException:
+        discard_parts(parts, engine=eng)
+        raise
+    _collect_garbage_quietly(eng)
     return get_dataset(dataset_id=ds_id, engine=eng)  # type: ignore[return-value]
 
 
-# ---------------------------------------------------------------- snapshots
+def _write_catalogue(conn: Connection, *, kind: str, rows: int, name: str, content_hash: str,
+                     mapping: dict[str, str], source_file: str, uploaded_by: str, mode: str,
+                     dataset_id: int | None, rejected_rows: int, actor: Actor | None, now: datetime,
+                     attr_cols: list[str], present: list[str], returns: int, parts: list[str]) -> tuple[int, int]:
+    """The catalogue side of a write (dataset row, revision row naming its parts), in ``conn``'s
+    transaction. Returns (dataset id, revision)."""
+    dt = models.Dataset.__table__
+    rt = models.DatasetRevision.__table__
+    if mode == "create":
+        res = conn.execute(
+            dt.insert().values(
+                name=name, kind=kind, revision=1, content_hash=content_hash, rows=rows,
+                rejected_rows=rejected_rows, flagged_returns=returns, mapping=json.dumps(mapping, ensure_ascii=False),
+                attributes=json.dumps(attr_cols, ensure_ascii=False), source_file=source_file,
+                uploaded_by=uploaded_by, uploaded_at=now, updated_at=now, description="",
+                fields=json.dumps(present),
+            )
+        )
+        ds_id = int(res.inserted_primary_key[0])
+        revision = 1
+        total = rows
+    else:
+        if dataset_id is None:
+            raise ValueError("append/replace needs dataset_id")
+        cur = _dataset_for_change(conn, int(dataset_id), actor, mode)  # type: ignore[arg-type]
+        if cur["kind"] != kind:
+            raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
+        ds_id = int(dataset_id)
+        revision = int(cur["revision"]) + 1
+        if mode == "replace":
+            total = rows
+            attrs = attr_cols
+            flagged = returns
+            fields = present
+        else:
+            total = int(cur["rows"]) + rows
+            attrs = sorted(set(json.loads(cur["attributes"] or "[]")) | set(attr_cols))
+            flagged = int(cur["flagged_returns"]) + returns
+            old = set(json.loads(cur["fields"] or "[]"))
+            fields = [f for f in KINDS[kind].field_names if f in old or f in present]
+        conn.execute(
+            update(dt).where(dt.c.id == ds_id).values(
+                revision=revision, content_hash=content_hash, rows=total, rejected_rows=rejected_rows,
+                flagged_returns=flagged, attributes=json.dumps(attrs, ensure_ascii=False),
+                mapping=json.dumps(mapping, ensure_ascii=False), source_file=source_file,
+                updated_at=now, fields=json.dumps(fields),
+            )
+        )
+    parts = list(parts)
+    if mode == "append":
+        parts = _parts_of(conn, ds_id, revision - 1) + parts
+    conn.execute(
+        rt.insert().values(
+            dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
+            rows_added=rows, rows_total=total, rejected_rows=rejected_rows,
+            source_file=source_file, uploaded_by=uploaded_by, uploaded_at=now,
+            parts=json.dumps(parts),
+        )
+    )
+    return ds_id, revision
 
-SNAP_LINE = "__line__"
+
+# ---------------------------------------------------------------- lines in the engine (parts)
+
+_ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.float64(), "datetime": pa.timestamp("us"),
+          "bool": pa.bool_()}
 
 
-def _snapshot_frame(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
+def _derived(kind: str) -> list[str]:
+    """Kind-specific columns ingest derives (orders: ``is_return``)."""
     k = KINDS[kind]
     table = models.FACT_TABLES[kind].__table__
-    derived = [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
+    return [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
+
+
+def _canonical_frame(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
+    k = KINDS[kind]
     out = pd.DataFrame(index=range(len(frame)))
     for f in k.fields:
         s = frame[f.name].reset_index(drop=True) if f.name in frame.columns else pd.Series([None] * len(frame))
         out[f.name] = _typed(s, f.type)
-    for c in derived:
+    for c in _derived(kind):
         out[c] = frame[c].fillna(False).astype(bool).to_numpy() if c in frame.columns else False
     for c in frame.columns:
         if c.startswith(ATTR_PREFIX):
             out[c] = frame[c].reset_index(drop=True)
-    out[SNAP_LINE] = lines.astype("int64") if lines is not None else np.arange(1, len(frame) + 1, dtype="int64")
+    out[lines_engine.LINE] = (np.asarray(lines).astype("int64") if lines is not None
+                              else np.arange(1, len(frame) + 1, dtype="int64"))
     return out
 
 
-def _to_parquet(df: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    df.to_parquet(buf, index=False, compression="zstd")
-    return buf.getvalue()
+def part_table(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pa.Table:
+    """A canonical frame as the Arrow table of one part: every field of the kind with its engine type
+    (text, float64, timestamp[us], bool), the derived flags, ``attr_*`` columns as parsed (text when
+    empty), and ``__line__``. The same schema for every part of a kind, so appends scan as one table."""
+    df = _canonical_frame(kind, frame, lines)
+    tbl = pa.Table.from_pandas(df, preserve_index=False)
+    fields = []
+    for name, typ in zip(tbl.schema.names, tbl.schema.types):
+        if name in KINDS[kind].field_names:
+            typ = _ARROW[KINDS[kind].field(name).type]
+        elif name in _derived(kind):
+            typ = pa.bool_()
+        elif name == lines_engine.LINE:
+            typ = pa.int64()
+        elif pa.types.is_null(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+            typ = pa.string()
+        fields.append(pa.field(name, typ))
+    return tbl.cast(pa.schema(fields))
+
+
+def _parts_of(conn: Connection, dataset_id: int, revision: int) -> list[str]:
+    rt = models.DatasetRevision.__table__
+    raw = conn.execute(select(rt.c.parts).where(rt.c.dataset_id == int(dataset_id), rt.c.revision == int(revision))
+                       .order_by(rt.c.id.desc())).scalar()
+    return list(json.loads(raw)) if raw else []
+
+
+@_faults
+def revision_parts(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None) -> list[Path]:
+    """The files holding a revision's lines (default: the current revision), in order."""
+    eng = _engine(engine)
+    with eng.connect() as conn:
+        if revision is None:
+            revision = conn.execute(select(models.Dataset.__table__.c.revision)
+                                    .where(models.Dataset.__table__.c.id == int(dataset_id))).scalar()
+            if revision is None:
+                raise LookupError(f"dataset {dataset_id} does not exist")
+        names = _parts_of(conn, int(dataset_id), int(revision))
+    if not names:
+        raise LookupError(f"dataset {dataset_id} revision {revision} has no lines")
+    base = lines_dir(eng)
+    return [lines_engine.part_path(n, base) for n in names]
+
+
+def lines_table(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None):
+    """The revision's lines as an engine (Ibis) table, scanned where they lie."""
+    return lines_engine.read_parts(revision_parts(dataset_id=dataset_id, revision=revision, engine=engine))
+
+
+def _referenced(conn: Connection) -> tuple[set[str], dict[str, datetime]]:
+    """Parts of every dataset's current revision, and for parts only older revisions name, when the
+    revision that superseded them was written."""
+    rt = models.DatasetRevision.__table__
+    dt = models.Dataset.__table__
+    current = {int(r[0]): int(r[1]) for r in conn.execute(select(dt.c.id, dt.c.revision))}
+    live: set[str] = set()
+    rows = conn.execute(select(rt.c.dataset_id, rt.c.revision, rt.c.parts, rt.c.uploaded_at)
+                        .order_by(rt.c.dataset_id, rt.c.revision)).all()
+    superseded: dict[str, datetime] = {}
+    by_ds: dict[int, list] = {}
+    for r in rows:
+        by_ds.setdefault(int(r[0]), []).append(r)
+    for ds, revs in by_ds.items():
+        for i, r in enumerate(revs):
+            names = json.loads(r[2]) if r[2] else []
+            if current.get(ds) == int(r[1]):
+                live.update(names)
+            elif i + 1 < len(revs):
+                at = revs[i + 1][3]
+                for n in names:
+                    superseded[n] = at
+    return live, superseded
+
+
+GRACE_S = 600.0  # how long a replaced revision's parts stay readable for queries already running
+
+
+def collect_garbage(*, engine: Engine | None = None, grace_s: float = GRACE_S) -> list[str]:
+    """Remove parts that no current revision names: those of replaced revisions once ``grace_s`` has
+    passed since the replacement, of deleted datasets, and files a killed upload left (after
+    ``grace_s``, so an upload still writing its part is never touched). Returns the names removed."""
+    eng = _engine(engine)
+    base = lines_dir(eng)
+    with eng.connect() as conn:
+        live, superseded = _referenced(conn)
+    now = datetime.now(timezone.utc)
+    keep = set(live)
+    for n, at in superseded.items():
+        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        if (now - at).total_seconds() < grace_s:
+            keep.add(n)
+    return lines_engine.collect_garbage(keep, base, older_than_s=grace_s)
+
+
+def _collect_garbage_quietly(eng: Engine) -> None:
+    try:
+        collect_garbage(engine=eng)
+    except (OSError, *FAULTS):  # housekeeping: the write has committed; the next write tries again
+        pass
+
+
+def move_lines_to_engine(conn: Connection) -> int:
+    """Migration 5: write each dataset's current revision (from its snapshot, else its fact rows) as a
+    part, name it on the revision row, then delete the fact rows and snapshots. Runs in the migration's
+    transaction; a part written for a migration that then fails is an unreferenced file (collected)."""
+    dt = models.Dataset.__table__
+    rt = models.DatasetRevision.__table__
+    base = lines_dir(conn.engine)
+    n = 0
+    for row in conn.execute(select(dt)).all():
+        info = _info(row)
+        snap = _read_snapshot(conn, int(info["id"]))
+        if snap is not None and snap[0] == int(info["revision"]):
+            frame = snap[1]
+            lines = frame.pop(lines_engine.LINE).to_numpy()
+        else:
+            frame, lines = _frame_from_rows(conn, info)
+        part = lines_engine.write_part(part_table(info["kind"], frame, lines), base)
+        rid = conn.execute(select(rt.c.id).where(rt.c.dataset_id == int(info["id"]),
+                                                 rt.c.revision == int(info["revision"]))
+                           .order_by(rt.c.id.desc())).scalar()
+        if rid is None:
+            conn.execute(rt.insert().values(
+                dataset_id=int(info["id"]), revision=int(info["revision"]), action="create",
+                content_hash=info["content_hash"], rows_added=len(frame), rows_total=len(frame),
+                rejected_rows=int(info["rejected_rows"] or 0), source_file=info["source_file"] or "",
+                uploaded_by=info["uploaded_by"] or "", uploaded_at=info["updated_at"], parts=json.dumps([part])))
+        else:
+            conn.execute(update(rt).where(rt.c.id == rid).values(parts=json.dumps([part])))
+        n += 1
+    for tbl in models.FACT_TABLES.values():
+        conn.execute(delete(tbl.__table__))
+    conn.execute(delete(models.DatasetSnapshot.__table__))
+    return n
 
 
 def _read_snapshot(conn: Connection, dataset_id: int) -> tuple[int, pd.DataFrame] | None:
+    """A snapshot blob (schema version 4; read only by migration 5)."""
     st_ = models.DatasetSnapshot.__table__
     row = conn.execute(select(st_.c.revision, st_.c.data).where(st_.c.dataset_id == int(dataset_id))).first()
     if row is None:
@@ -442,67 +578,63 @@ def _read_snapshot(conn: Connection, dataset_id: int) -> tuple[int, pd.DataFrame
     return int(row[0]), pd.read_parquet(io.BytesIO(row[1]))
 
 
-def _write_snapshot(conn: Connection, kind: str, dataset_id: int, revision: int, frame: pd.DataFrame,
-                    lines: np.ndarray | None, *, append: bool) -> None:
-    st_ = models.DatasetSnapshot.__table__
-    new = _snapshot_frame(kind, frame, lines)
-    if append:
-        old = _read_snapshot(conn, dataset_id)
-        if old is None:  # a dataset from before snapshots: no partial snapshot, rows stay the source
-            return
-        new = pd.concat([old[1], new], ignore_index=True)
-    conn.execute(delete(st_).where(st_.c.dataset_id == int(dataset_id)))
-    conn.execute(st_.insert().values(dataset_id=int(dataset_id), revision=int(revision), format="parquet",
-                                     data=_to_parquet(new)))
+# ---------------------------------------------------------------- reading lines
 
 
-# ---------------------------------------------------------------- reading rows
+def _frame_from_parts(kind: str, paths: list[Path]) -> tuple[pd.DataFrame, np.ndarray]:
+    import pyarrow.dataset as pads
+
+    schemas = [pq.read_schema(p) for p in paths]
+    schema = pa.unify_schemas(schemas, promote_options="permissive") if len(schemas) > 1 else schemas[0]
+    tbl = pads.dataset([str(p) for p in paths], schema=schema, format="parquet").to_table()
+    raw = tbl.to_pandas()
+    lines = raw.pop(lines_engine.LINE).to_numpy() if lines_engine.LINE in raw.columns else np.arange(1, len(raw) + 1)
+    k = KINDS[kind]
+    n = len(raw)
+    out: dict[str, Any] = {}
+    for f in k.fields:
+        col = raw[f.name] if f.name in raw.columns else pd.Series([None] * n, dtype=object)
+        out[f.name] = _typed(col, f.type)
+    for c in _derived(kind):
+        out[c] = raw[c].fillna(False).astype(bool) if c in raw.columns else pd.Series(np.zeros(n, bool))
+    frame = pd.DataFrame(out)
+    for c in raw.columns:
+        if c.startswith(ATTR_PREFIX):
+            frame[c] = raw[c]
+    return frame, lines
 
 
 @_faults
-def load_frame(*, dataset_id: int, engine: Engine | None = None, from_rows: bool = False) -> pd.DataFrame:
-    """The dataset's current revision as a canonical frame (docs/architecture.md).
+def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame:
+    """The dataset's current revision as a canonical frame (docs/architecture.md), read from its parts.
 
-    Read from the revision's Parquet snapshot when there is one (``from_rows=False``), else from the
-    fact rows; both give the same frame (tests/unit/test_store.py)."""
+    This holds every line in memory: for small kinds, exports and pages not yet moved to the engine.
+    Big datasets are queried where they lie (:func:`lines_table`)."""
     eng = _engine(engine)
     info = get_dataset(dataset_id=dataset_id, engine=eng)
     if info is None:
         raise LookupError(f"dataset {dataset_id} does not exist")
+    paths = revision_parts(dataset_id=int(dataset_id), revision=int(info["revision"]), engine=eng)
+    frame, lines = _frame_from_parts(info["kind"], paths)
+    frame.attrs["dataset_id"] = int(dataset_id)
+    frame.attrs["revision"] = int(info["revision"])
+    frame.attrs["lines"] = lines
+    return frame
+
+
+def _frame_from_rows(conn: Connection, info: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """A dataset's fact rows (schema versions 1-4; read only by migration 5)."""
     kind = info["kind"]
     k = KINDS[kind]
     table = models.FACT_TABLES[kind].__table__
-    derived = [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
-    # Read only the fields that hold data (all-empty columns are filled with NA below). Files written
-    # before migration 3 have no list: read every field.
-    with eng.connect() as conn:
-        snap = _read_snapshot(conn, int(dataset_id))
-    if snap is not None and snap[0] == int(info["revision"]) and not from_rows:
-        frame = snap[1]
-        lines = frame.pop(SNAP_LINE).to_numpy()
-        frame.attrs["dataset_id"] = int(dataset_id)
-        frame.attrs["revision"] = int(info["revision"])
-        frame.attrs["lines"] = lines
-        return frame
-    present = set(info.get("fields") or k.field_names)
-    wanted = [f for f in k.field_names if f in present]
-    names = ["line", "attrs", *wanted, *derived]
-    with eng.connect() as conn:
-        if is_sqlite(eng):
-            quoted = ",".join(f'"{c}"' for c in names)
-            cur = conn.connection.driver_connection.execute(
-                f'SELECT {quoted} FROM "{table.name}" WHERE dataset_id = ? ORDER BY id', (int(dataset_id),)
-            )
-            rows = cur.fetchall()
-        else:
-            q = select(*[table.c[c] for c in names]).where(table.c.dataset_id == int(dataset_id)).order_by(table.c.id)
-            rows = [tuple(r) for r in conn.execute(q)]
+    derived = _derived(kind)
+    names = ["line", "attrs", *k.field_names, *derived]
+    q = select(*[table.c[c] for c in names]).where(table.c.dataset_id == int(info["id"])).order_by(table.c.id)
+    rows = [tuple(r) for r in conn.execute(q)]
     raw = pd.DataFrame.from_records(rows, columns=names, coerce_float=False) if rows else pd.DataFrame(columns=names)
-    del rows
     out: dict[str, Any] = {}
-    n = len(raw)
     for f in k.fields:
-        out[f.name] = _typed(raw[f.name], f.type) if f.name in raw.columns else _typed(pd.Series([None] * n, dtype=object), f.type)
+        out[f.name] = _typed(raw[f.name], f.type)
     for c in derived:
         out[c] = _typed(raw[c], "bool").fillna(False).astype(bool) if c == "is_return" else raw[c]
     frame = pd.DataFrame(out)
@@ -515,10 +647,8 @@ def load_frame(*, dataset_id: int, engine: Engine | None = None, from_rows: bool
             col = parsed[c]
             num = pd.to_numeric(col, errors="coerce")
             frame[ATTR_PREFIX + c] = num if num.notna().sum() == col.notna().sum() else col.astype("str").where(col.notna())
-    frame.attrs["dataset_id"] = int(dataset_id)
-    frame.attrs["revision"] = int(info["revision"])
-    frame.attrs["lines"] = raw["line"].to_numpy()
-    return frame
+    lines = pd.to_numeric(raw["line"], errors="coerce").fillna(0).astype("int64").to_numpy()
+    return frame, lines
 
 
 def _typed(s: pd.Series, ftype: str) -> pd.Series:

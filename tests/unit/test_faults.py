@@ -158,12 +158,38 @@ def test_a_full_disk_ends_in_one_sentence_and_changes_nothing(db):
 
     @event.listens_for(capped, "connect")
     def _cap(dbapi_conn, _record):  # SQLite reports SQLITE_FULL exactly as on a full disk
-        dbapi_conn.execute(f"PRAGMA max_page_count={pages + 3}")
+        dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
 
+    # the catalogue grows by the dataset's row: 300 kept columns with long names need new pages
+    cols = [f"attribute number {i} of a wide export with long column names" for i in range(300)]
+    wide = (",".join(["order_id", "order_date", "amount", *cols]) + "\n"
+            + "\n".join(",".join([f"W{r}", "2024-06-18", "1", *["x"] * 300]) for r in range(3)) + "\n").encode()
     with pytest.raises(StoreError) as err:
-        ingest.ingest_bytes(ROWS, filename="big.csv", kind="orders", engine=capped, actor=ANA)
+        ingest.ingest_bytes(wide, filename="wide.csv", kind="orders", engine=capped, actor=ANA)
     assert err.value.code == "full" and str(err.value).startswith("the disk is full")
     capped.dispose()
+    assert _state(eng) == before
+
+
+def test_a_full_disk_for_the_lines_ends_in_one_sentence_and_leaves_no_file(db, monkeypatch):
+    """The lines are written before the catalogue: a disk that fills up mid-part leaves no file behind."""
+    import errno
+
+    from data import engine as lines_engine
+
+    path, eng = db
+    before = _state(eng)
+    real = lines_engine.pq.write_table
+
+    def half_then_full(table, where, **kw):
+        real(table.slice(0, max(1, table.num_rows // 2)), where, **kw)  # some bytes reach the disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(lines_engine.pq, "write_table", half_then_full)
+    with pytest.raises(StoreError) as err:
+        ingest.ingest_bytes(ROWS, filename="big.csv", kind="orders", engine=eng, actor=ANA)
+    assert err.value.code == "lines_full"
+    assert str(err.value).startswith("the disk holding the dataset lines is full (")
     assert _state(eng) == before
 
 

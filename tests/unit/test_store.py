@@ -15,6 +15,7 @@ from sqlalchemy import inspect, text
 from data import models
 from data import repository as repo
 from data.access import SYSTEM, Actor
+from data.db import lines_dir as engine_lines_dir
 from data.db import make_engine
 from data.migrations import LATEST, current_version, migrate
 from data.schema import KINDS
@@ -73,9 +74,15 @@ def test_round_trip_online_retail_exactly(engine):
     back = repo.load_frame(dataset_id=info["id"], engine=engine)
     pd.testing.assert_frame_equal(back, orders, check_dtype=False)
     assert round(back["amount"].sum(), 2) == 9_747_747.93
-    rows = repo.load_frame(dataset_id=info["id"], engine=engine, from_rows=True)
-    pd.testing.assert_frame_equal(rows, back, check_dtype=False)
-    assert (rows.attrs["lines"] == back.attrs["lines"]).all()
+    assert (back.attrs["lines"] == range(1, len(orders) + 1)).all()
+    # the engine scans the same lines where they lie
+    t = repo.lines_table(dataset_id=info["id"], engine=engine)
+    agg = t.aggregate(n=t.count(), gross=t.amount.sum(), returns=t.is_return.sum(),
+                      buyers=t.customer_id.nunique()).to_pandas().iloc[0]
+    assert (int(agg["n"]), round(float(agg["gross"]), 2), int(agg["returns"])) == (541_909, 9_747_747.93, 10_624)
+    assert int(agg["buyers"]) == orders["customer_id"].nunique()
+    assert [str(p.parent) for p in repo.revision_parts(dataset_id=info["id"], engine=engine)] == [
+        str(engine_lines_dir(engine))]
 
 
 def test_attributes_survive_the_round_trip(engine):
@@ -97,15 +104,25 @@ def test_append_and_replace_create_revisions(engine):
                            mode="append", dataset_id=a["id"], actor=SYSTEM, engine=engine)
     assert (b["revision"], b["rows"]) == (2, 15)
     snap = repo.load_frame(dataset_id=a["id"], engine=engine)
-    pd.testing.assert_frame_equal(snap, repo.load_frame(dataset_id=a["id"], engine=engine, from_rows=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(snap, _small(15), check_dtype=False)
     assert snap["order_id"].tolist() == _small(15)["order_id"].tolist()
+    # an append adds one part and rewrites nothing: revision 2 = revision 1's part + the new one
+    r1 = repo.revision_parts(dataset_id=a["id"], revision=1, engine=engine)
+    r2 = repo.revision_parts(dataset_id=a["id"], revision=2, engine=engine)
+    assert len(r1) == 1 and len(r2) == 2 and r2[0] == r1[0]
     c = repo.write_dataset(kind="orders", frame=_small(3, 20), name="S", content_hash="c", mapping={},
                            mode="replace", dataset_id=a["id"], actor=SYSTEM, engine=engine)
     assert (c["revision"], c["rows"]) == (3, 3)
     assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 3
-    pd.testing.assert_frame_equal(repo.load_frame(dataset_id=a["id"], engine=engine),
-                                  repo.load_frame(dataset_id=a["id"], engine=engine, from_rows=True), check_dtype=False)
+    pd.testing.assert_frame_equal(repo.load_frame(dataset_id=a["id"], engine=engine), _small(3, 20),
+                                  check_dtype=False)
+    # the replaced revision stays readable for queries already running (grace period), then goes
+    old = repo.lines_table(dataset_id=a["id"], revision=2, engine=engine)
+    assert int(old.count().to_pyarrow().as_py()) == 15
+    assert repo.collect_garbage(engine=engine) == []
+    gone = repo.collect_garbage(engine=engine, grace_s=0)
+    assert sorted(gone) == sorted(p.name for p in r2)
+    assert repo.table_counts(engine=engine)["line_parts"] == 1
     assert [r["action"] for r in repo.revisions(dataset_id=a["id"], engine=engine)] == ["create", "append", "replace"]
     assert repo.find_by_hash(content_hash="b", engine=engine)["dataset_id"] == a["id"]
 
@@ -124,23 +141,34 @@ def test_failed_write_leaves_the_store_as_it_was(engine):
     assert repo.table_counts(engine=engine) == before
     assert repo.get_dataset(dataset_id=a["id"], engine=engine)["revision"] == 1
     assert len(repo.load_frame(dataset_id=a["id"], engine=engine)) == 10
+    # a failure inside the catalogue transaction (after the part was written) removes the part too
+    with pytest.raises(ValueError):
+        repo.write_dataset(kind="customers", frame=fixtures.hillstrom_experiments().head(3), name="S",
+                           content_hash="y", mapping={}, mode="append", dataset_id=a["id"], actor=SYSTEM,
+                           engine=engine)
+    assert repo.table_counts(engine=engine) == before
 
 
 WRITER = """
 import sys, time
 from pathlib import Path
-from data import demo, repository
+from data import demo, engine as lines_engine, repository
+from data.db import lines_dir as engine_lines_dir
 from data.db import make_engine
 
 url, flag = sys.argv[1], Path(sys.argv[2])
 frame = demo.generate_orders(400_000, seed=3)
+write_part = lines_engine.write_part
 
-def tick(done, msg):
+def slow_write_part(table, base):
+    name = write_part(table, base)  # the part is complete on disk; the catalogue does not name it yet
     flag.touch()
-    time.sleep(0.2)
+    time.sleep(60)
+    return name
 
+repository.lines_engine.write_part = slow_write_part
 repository.write_dataset(kind="orders", frame=frame, name="killed", content_hash="k", mapping={},
-                         engine=make_engine(url), progress=tick)
+                         engine=make_engine(url))
 """
 
 
@@ -157,13 +185,17 @@ def test_a_killed_ingest_leaves_earlier_datasets_and_no_partial_dataset(tmp_path
         assert proc.poll() is None, f"the writer died before writing: {proc.stderr.read()[-2000:]}"
         assert time.time() < deadline, "the writer did not start writing within 300 s"
         time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)  # killed in the middle of the upload's transaction
+    proc.send_signal(signal.SIGKILL)  # killed after writing its lines, before the catalogue names them
     proc.wait(10)
     assert proc.returncode == -signal.SIGKILL
     assert [d["name"] for d in repo.list_datasets(engine=eng)] == ["keep"]
     counts = repo.table_counts(engine=eng)
-    assert counts["orders"] == 25 and counts["dataset"] == 1 and counts["dataset_revision"] == 1
-    assert counts["dataset_snapshot"] == 1
+    assert counts["dataset"] == 1 and counts["dataset_revision"] == 1
+    assert counts["line_parts"] == 2  # the first dataset's part and the killed upload's unnamed one
+    assert len(repo.load_frame(dataset_id=first["id"], engine=eng)) == 25
+    assert repo.collect_garbage(engine=eng) == []  # a fresh file may be an upload still running
+    assert len(repo.collect_garbage(engine=eng, grace_s=0)) == 1
+    assert repo.table_counts(engine=eng)["line_parts"] == 1
     assert len(repo.load_frame(dataset_id=first["id"], engine=eng)) == 25
 
 
@@ -190,7 +222,7 @@ def test_rename_and_delete(engine):
     with pytest.raises(ValueError):
         repo.rename_dataset(dataset_id=a["id"], name="  ", actor=SYSTEM, engine=engine)
     assert repo.delete_dataset(dataset_id=a["id"], actor=SYSTEM, engine=engine)
-    assert repo.table_counts(engine=engine)["orders"] == 0
+    assert repo.table_counts(engine=engine)["line_parts"] == 0
     assert repo.get_dataset(dataset_id=a["id"], engine=engine) is None
 
 

@@ -1,0 +1,90 @@
+"""What a page computes on: the lines of its datasets, as engine tables or (for small kinds and the pages
+not yet moved to the engine) as canonical frames.
+
+A page module with ``fit(tables, params)`` and ``present(result, params, lang)`` gets engine tables
+(``dict[kind, ibis.Table]``): its aggregations run where the lines are stored and Python holds the
+aggregates. A module with only ``compute(frames, params, lang)`` gets canonical frames, which hold every
+line in memory. ``Inputs`` hands each the form it takes, loading nothing it is not asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+DatasetKey = tuple[tuple[str, int, int], ...]  # (kind, dataset id, revision)
+
+
+class Inputs:
+    """The datasets of one page run. ``frames()`` and ``tables()`` load lazily, once."""
+
+    def __init__(self, datasets: DatasetKey, *, frames: Callable[[], dict[str, pd.DataFrame]] | None = None,
+                 tables: Callable[[], dict[str, Any]] | None = None) -> None:
+        self.datasets = tuple(datasets)
+        self._load_frames = frames
+        self._load_tables = tables
+        self._frames: dict[str, pd.DataFrame] | None = None
+        self._tables: dict[str, Any] | None = None
+
+    @property
+    def kinds(self) -> set[str]:
+        return {k for k, _, _ in self.datasets}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        if self._frames is None:
+            if self._load_frames is None:
+                raise RuntimeError("these inputs have no frames")
+            self._frames = self._load_frames()
+        return self._frames
+
+    def tables(self) -> dict[str, Any]:
+        if self._tables is None:
+            if self._load_tables is None:
+                from data import engine
+
+                self._tables = engine.tables_from_frames(self.frames())
+            else:
+                self._tables = self._load_tables()
+        return self._tables
+
+    @classmethod
+    def of_frames(cls, frames: dict[str, pd.DataFrame]) -> "Inputs":
+        """Frames a caller already holds (tests, small data); tables are registered from them on demand."""
+        key = tuple((k, int(df.attrs.get("dataset_id", 0) or 0), int(df.attrs.get("revision", 0) or 0))
+                    for k, df in frames.items())
+        inp = cls(key)
+        inp._frames = dict(frames)
+        return inp
+
+    @classmethod
+    def of_store(cls, datasets: DatasetKey, *, engine: Any = None) -> "Inputs":
+        """Datasets in the store: tables scan the revisions' parts; frames read them whole."""
+        from data import repository
+
+        def frames() -> dict[str, pd.DataFrame]:
+            return {k: repository.load_frame(dataset_id=i, engine=engine) for k, i, _ in datasets}
+
+        def tables() -> dict[str, Any]:
+            return {k: repository.lines_table(dataset_id=i, revision=r, engine=engine) for k, i, r in datasets}
+
+        return cls(datasets, frames=frames, tables=tables)
+
+
+def as_inputs(x: "Inputs | dict[str, pd.DataFrame]") -> Inputs:
+    return x if isinstance(x, Inputs) else Inputs.of_frames(x)
+
+
+def uses_engine(mod: Any) -> bool:
+    """Whether a page module computes on engine tables (``fit`` + ``present``)."""
+    return callable(getattr(mod, "fit", None)) and callable(getattr(mod, "present", None))
+
+
+def fit_params(mod: Any, params: dict) -> dict:
+    """The parameters a module's fit depends on: its ``FIT_PARAMS`` when it declares them (display
+    options then never refit), else all of them. The language is never one."""
+    names = getattr(mod, "FIT_PARAMS", None)
+    if names is None:
+        return dict(params)
+    keep = set(names) | {"start", "end"}
+    return {k: v for k, v in params.items() if k in keep}
