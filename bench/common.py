@@ -19,10 +19,17 @@ def run_child(module: str, *args: str, env: dict | None = None) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c",
-         "import runpy, sys; sys.argv=[sys.argv[1]]+sys.argv[2:];"
-         "runpy.run_module(sys.argv[0], run_name='__main__');"
+         "import runpy, sys\n"
+         "sys.argv = [sys.argv[1]] + sys.argv[2:]\n"
+         "code = 0\n"
+         "try:\n"
+         "    runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+         "except SystemExit as e:\n"  # command lines end with sys.exit(main())
+         "    code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)\n"
+         "sys.stdout.flush()\n"
          # VmHWM is this process's own peak (ru_maxrss would include the parent's peak at fork time)
-         "print('@@RSS', next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')))",
+         "print('@@RSS', next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
+         "sys.exit(code)\n",
          module, *args],
         cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
     )
@@ -30,11 +37,20 @@ def run_child(module: str, *args: str, env: dict | None = None) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"{module} {args} failed:\n{proc.stderr[-3000:]}")
     out: dict = {}
+    body = []
     for line in proc.stdout.splitlines():
         if line.startswith("@@RSS"):
             out["peak_rss_mb"] = int(line.split()[1]) / 1024
-        elif line.startswith("{"):
-            out.update(json.loads(line))
+        else:
+            body.append(line)
+    start = next((i for i, ln in enumerate(body) if ln.startswith("{")), None)
+    if start is not None:
+        try:  # one JSON document, possibly indented over many lines
+            out.update(json.loads("\n".join(body[start:])))
+        except json.JSONDecodeError:  # or one JSON object per line: the last wins
+            for ln in body:
+                if ln.startswith("{"):
+                    out.update(json.loads(ln))
     out["process_wall_s"] = wall
     return out
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench.common import ROOT, run_child, save
 
+LAST_APP: list = []  # the AppTest of the last child() run (bench.scale switches its language)
 
 
 def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
@@ -62,6 +63,7 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
         t0 = time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - t0)
+    LAST_APP[:] = [at]
     return {"page": url_path, "cold_s": cold, "warm_median_s": statistics.median(warm), "warm_runs": warm,
             "exceptions": errors, "title": title, "elements": len(list(at.main)), "metrics": len(at.metric),
             "notices": [str(i.value)[:160] for i in at.info][:3]}
