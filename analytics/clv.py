@@ -355,7 +355,14 @@ def clv_table(orders: pd.DataFrame, calibration_end, *, time_unit: str = "week",
               discount: float = 0.01) -> tuple[pd.DataFrame, BGNBD, GammaGamma]:
     """Fit both models on the calibration period and score every customer: p_alive, churn band,
     expected purchases over the horizon, expected spend per purchase and CLV."""
-    summ = summary_data(orders, calibration_end, time_unit)
+    return clv_from_summary(summary_data(orders, calibration_end, time_unit), time_unit=time_unit,
+                            horizon_months=horizon_months, discount=discount)
+
+
+def clv_from_summary(summ: pd.DataFrame, *, time_unit: str = "week", horizon_months: int = 12,
+                     discount: float = 0.01) -> tuple[pd.DataFrame, BGNBD, GammaGamma]:
+    """:func:`clv_table` from per-customer summary statistics (the columns of :func:`summary_data`,
+    however they were computed): customers with T > 0 are fitted and scored."""
     summ = summ.loc[summ["T"] > 0].reset_index(drop=True)
     bg = fit_bgnbd(summ["frequency"], summ["recency"], summ["T"])
     gg = fit_gamma_gamma(summ["frequency"], summ["monetary_value"])

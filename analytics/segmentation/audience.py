@@ -1,0 +1,81 @@
+"""Audiences: the customers of a group, cluster, tier or churn band (drill-downs and export files), from
+the per-customer frame; and the list of audiences a page result offers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.i18n import t
+
+from .base import group_label
+from .tiers import tier_name
+
+AUDIENCE_COLUMNS = {
+    "rfm": ["recency_days", "frequency", "monetary", "r", "f", "m", "group"],
+    "cn8": ["recency_days", "frequency", "monetary", "group_cn"],
+    "cluster": ["recency_days", "frequency", "monetary", "aov", "tenure_days", "cluster"],
+    "tier": ["tier_basis_value", "tier"],
+    "churn": ["p_alive", "churn_risk", "clv"],
+}
+
+
+def parse_spec(spec) -> tuple[str, str]:
+    """'rfm:At risk' / ('tier', '3') / {'source': ..., 'value': ...} -> (source, value)."""
+    if isinstance(spec, dict):
+        return str(spec["source"]), str(spec["value"])
+    if isinstance(spec, (tuple, list)):
+        return str(spec[0]), str(spec[1])
+    src, _, val = str(spec).partition(":")
+    return src.strip(), val.strip()
+
+
+def segment_mask(tab: pd.DataFrame, source: str, value) -> np.ndarray:
+    col = {"rfm": "group", "cn8": "group_cn", "cluster": "cluster", "tier": "tier", "churn": "churn_risk"}.get(source)
+    if col is None:
+        raise ValueError(f"unknown segment source {source!r}: rfm, cn8, cluster, tier or churn")
+    if col not in tab.columns:
+        raise ValueError(f"the frame has no {col!r} column; build it with the matching option")
+    s = tab[col]
+    if col in ("cluster", "tier"):
+        return (s.to_numpy(dtype=float) == float(value))
+    return (s.astype("str") == str(value)).to_numpy()
+
+
+def customers_in(tab: pd.DataFrame, spec) -> pd.DataFrame:
+    """Audience for export: customer ids of a group / cluster / tier / churn band with the attributes
+    that defined it. ``tab`` comes from customer_frame (or rfm_table for rfm / cn8 specs)."""
+    source, value = parse_spec(spec)
+    mask = segment_mask(tab, source, value)
+    cols = ["customer_id"] + [c for c in AUDIENCE_COLUMNS[source] if c in tab.columns]
+    sort_by = {"tier": "tier_basis_value", "churn": "clv"}.get(source, "monetary")
+    out = tab.loc[mask, cols]
+    if sort_by in out.columns:
+        out = out.sort_values(sort_by, ascending=False, kind="stable")
+    return out.reset_index(drop=True)
+
+
+DRILL_SOURCES = ("rfm", "cn8", "cluster", "tier", "churn")
+
+
+def audience_options(result: dict, lang: str = "en") -> list[dict]:
+    """Every group, cluster, tier and churn band of a page result that a drill-down can open:
+    [{"spec": "rfm:At risk", "source": "rfm", "label": ..., "customers": n}, ...]."""
+    out: list[dict] = []
+    model_src = "rfm" if result.get("model", "named") == "named" else "cn8"
+    other_src = "cn8" if model_src == "rfm" else "rfm"
+    for src, rows in ((model_src, result.get("rfm_groups")), (other_src, result.get("rfm_groups_other"))):
+        for g in rows or []:
+            out.append({"spec": f"{src}:{g['group']}", "source": src, "label": group_label(g["group"], lang),
+                        "customers": g["customers"]})
+    for pr in (result.get("clusters") or {}).get("profiles") or []:
+        out.append({"spec": f"cluster:{pr['cluster']}", "source": "cluster",
+                    "label": t("segmentation.label.cluster", lang, n=pr["cluster"]), "customers": pr["customers"]})
+    cur = (result.get("tiers") or {}).get("current") or []
+    for r in reversed(cur):
+        out.append({"spec": f"tier:{r['tier']}", "source": "tier", "label": tier_name(r["tier"], len(cur), lang),
+                    "customers": r["customers"]})
+    for b in (result.get("clv") or {}).get("churn_bands") or []:
+        out.append({"spec": f"churn:{b['band']}", "source": "churn", "label": t(f"segmentation.churn.{b['band']}", lang),
+                    "customers": b["customers"]})
+    return out

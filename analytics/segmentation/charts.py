@@ -1,0 +1,108 @@
+"""Charts of the segmentation explorer, from the presented page dict; each title states the finding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analytics.i18n import fmt_money, fmt_pct, t
+
+from .base import group_label
+from .tiers import tier_name
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
+    groups = [dict(g, label=group_label(g["group"], lang)) for g in (result.get("rfm_groups") or [])]
+    if groups:
+        top = max(groups, key=lambda g: g["net_sales_share"] or 0)
+        title = t("segmentation.chart.groups", lang, group=top["label"], value=fmt_pct(top["net_sales_share"], lang),
+                  cust=fmt_pct(top["share"], lang))
+        fig = go.Figure(go.Treemap(
+            labels=[g["label"] for g in groups], parents=[""] * len(groups),
+            values=[g["customers"] for g in groups],
+            marker=dict(colors=[g["net_sales_share"] or 0 for g in groups], colorscale="Blues", showscale=True,
+                        colorbar=dict(title=t("segmentation.label.net_sales_share", lang))),
+            customdata=[[fmt_pct(g["share"], lang), fmt_pct(g["net_sales_share"], lang)] for g in groups],
+            texttemplate="%{label}<br>%{customdata[0]} / %{customdata[1]}"))
+        fig.update_layout(title=title, margin=dict(t=60, l=10, r=10, b=10))
+        figs.append({"key": "groups", "title": title, "figure": fig})
+        bar = go.Figure([
+            go.Bar(name=t("segmentation.label.customer_share", lang), x=[g["label"] for g in groups],
+                   y=[g["share"] for g in groups]),
+            go.Bar(name=t("segmentation.label.net_sales_share", lang), x=[g["label"] for g in groups],
+                   y=[g["net_sales_share"] for g in groups])])
+        gap = max(groups, key=lambda g: (g["net_sales_share"] or 0) - (g["share"] or 0))
+        btitle = t("segmentation.chart.groups_bar", lang, group=gap["label"],
+                   ratio=f"{(gap['net_sales_share'] or 0) / gap['share']:.1f}" if gap["share"] else "—")
+        bar.update_layout(title=btitle, barmode="group", yaxis_tickformat=".0%")
+        figs.append({"key": "groups_bar", "title": btitle, "figure": bar})
+    tr = result.get("transitions")
+    if tr and tr.get("matrix"):
+        labels = {x: (t("segmentation.label.new_since", lang) if x == "_new" else group_label(x, lang))
+                  for x in tr["rows"] + tr["columns"]}
+        stayed = tr.get("stayed_share")
+        title = t("segmentation.chart.transitions", lang, pct=fmt_pct(stayed or 0, lang), days=tr["compare_days"])
+        fig = go.Figure(go.Heatmap(z=tr["matrix"], x=[labels[c] for c in tr["columns"]],
+                                   y=[labels[r] for r in tr["rows"]], colorscale="Blues", texttemplate="%{z}"))
+        fig.update_layout(title=title, xaxis_title=tr["to_date"] if isinstance(tr["to_date"], str) else str(tr["to_date"]),
+                          yaxis_title=str(tr["from_date"]))
+        figs.append({"key": "transitions", "title": title, "figure": fig})
+    cl = result.get("clusters") or {}
+    if cl.get("profiles"):
+        pts = cl["pca"]["points"]
+        top = cl["profiles"][0]
+        title = t("segmentation.chart.clusters", lang, k=cl["k"], share=fmt_pct(top["share"], lang),
+                  value=fmt_pct(top["net_sales_share"], lang))
+        fig = go.Figure()
+        for c in range(1, cl["k"] + 1):
+            sub = [q for q in pts if q["cluster"] == c]
+            fig.add_trace(go.Scattergl(x=[q["x"] for q in sub], y=[q["y"] for q in sub], mode="markers",
+                                       name=t("segmentation.label.cluster", lang, n=c), marker=dict(size=5, opacity=0.6)))
+        ev = cl["pca"]["explained"]
+        fig.update_layout(title=title, xaxis_title=f"PC1 ({fmt_pct(ev[0], lang)})",
+                          yaxis_title=f"PC2 ({fmt_pct(ev[1], lang)})")
+        figs.append({"key": "clusters", "title": title, "figure": fig})
+    tiers = result.get("tiers") or {}
+    if tiers.get("current"):
+        names = [tier_name(r["tier"], len(tiers["current"]), lang) for r in tiers["current"]]
+        fig = go.Figure([go.Bar(name=t("segmentation.label.current", lang), x=names,
+                                y=[r["customers"] for r in tiers["current"]])])
+        if tiers.get("proposed"):
+            fig.add_trace(go.Bar(name=t("segmentation.label.proposed", lang), x=names,
+                                 y=[r["customers"] for r in tiers["proposed"]]))
+            title = t("segmentation.chart.tiers_whatif", lang, up=tiers["moved_up"], down=tiers["moved_down"],
+                      delta=fmt_money(tiers["cost_delta"], lang))
+        else:
+            topt = tiers["current"][-1]
+            title = t("segmentation.chart.tiers", lang, name=names[-1], share=fmt_pct(topt["share"], lang))
+        fig.update_layout(title=title, barmode="group")
+        figs.append({"key": "tiers", "title": title, "figure": fig})
+    coh = result.get("cohorts") or {}
+    if coh.get("retention"):
+        m1 = [r[1] for r in coh["retention"] if len(r) > 1 and r[1] is not None]
+        title = t("segmentation.chart.cohorts", lang, pct=fmt_pct(float(np.mean(m1)) if m1 else 0, lang))
+        fig = go.Figure(go.Heatmap(z=coh["retention"], x=coh["months"], y=coh["cohorts"], colorscale="Blues",
+                                   zmin=0, zmax=max(0.01, max((v for r in coh["retention"] for v in r[1:] if v is not None),
+                                                              default=1)),
+                                   hovertemplate="%{y} +%{x}: %{z:.1%}<extra></extra>"))
+        fig.update_layout(title=title, xaxis_title=t("segmentation.label.months_since", lang),
+                          yaxis_title=t("segmentation.label.cohort", lang), yaxis_autorange="reversed")
+        figs.append({"key": "cohorts", "title": title, "figure": fig})
+        figr = go.Figure(go.Heatmap(z=coh["revenue"], x=coh["months"], y=coh["cohorts"], colorscale="Greens"))
+        best = int(np.nanargmax([sum(v for v in r if v is not None) for r in coh["revenue"]]))
+        rtitle = t("segmentation.chart.cohort_revenue", lang, cohort=coh["cohorts"][best])
+        figr.update_layout(title=rtitle, xaxis_title=t("segmentation.label.months_since", lang),
+                           yaxis_title=t("segmentation.label.cohort", lang), yaxis_autorange="reversed")
+        figs.append({"key": "cohort_revenue", "title": rtitle, "figure": figr})
+    cv = result.get("clv") or {}
+    if cv.get("histogram") and cv["histogram"]["counts"]:
+        e = cv["histogram"]["edges"]
+        mids = [(a + b) / 2 for a, b in zip(e[:-1], e[1:])]
+        title = t("segmentation.chart.clv", lang, top=fmt_pct(cv.get("top10_share") or 0, lang), h=cv["horizon"])
+        fig = go.Figure(go.Bar(x=mids, y=cv["histogram"]["counts"]))
+        fig.update_layout(title=title, xaxis_title=t("segmentation.label.clv", lang),
+                          yaxis_title=t("segmentation.label.customers", lang), yaxis_type="log")
+        figs.append({"key": "clv", "title": title, "figure": fig})
+    return figs

@@ -1,0 +1,374 @@
+"""``fit``: every number of the segmentation explorer, language-free, from engine tables.
+
+The engine aggregates the order lines per customer, per purchase day summary and per cohort x month
+(:mod:`.customers`); the models (RFM scores and groups, k-means, tiers, BG/NBD + Gamma-Gamma) run in
+Python on those aggregates. :func:`fit` returns a :class:`SegmentationFit`; :mod:`.presentation` turns
+it into the page dict in a language.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import ibis
+import pandas as pd
+
+from analytics.common import NotEnoughData
+from analytics.i18n import t
+
+from . import customers as cu
+from .base import DEFAULT_FEATURES, _as_ts, _floats, page_params
+from .clusters import cluster
+from .clv_summary import CLV_COLUMNS, clv_numbers, fit_clv
+from .cohorts import cohorts
+from .rfm import group_means, group_table, groups_at, rfm_frame, transitions
+from .tiers import assign_tiers, default_thresholds, tier_counts, tier_values
+
+DETAIL_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "group", "group_cn",
+                  "cluster", "tier", "p_alive", "churn_risk", "clv"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A part of the page that could not be computed honestly: an i18n key with its arguments
+    (NotEnoughData), or the message of a ValueError (e.g. a malformed tier list)."""
+    key: str | None
+    kwargs: dict = field(default_factory=dict)
+    message: str | None = None
+
+    @classmethod
+    def of(cls, exc: Exception) -> "Problem":
+        key = getattr(exc, "key", None)
+        return cls(key, dict(getattr(exc, "kwargs", None) or {}), None if key else str(exc))
+
+    def text(self, lang: str = "en") -> str:
+        return t(self.key, lang, **self.kwargs) if self.key else str(self.message)
+
+
+@dataclass(frozen=True)
+class SegmentationFit:
+    """The numbers of the segmentation explorer for one selection of data and parameters (no texts).
+
+    Attributes
+    ----------
+    params : dict
+        The parameters used: PARAMS defaults overridden by the given values (plus "start" / "end").
+    analysis_date : pandas.Timestamp
+        Midnight before which order lines are used (param, else the day after the last line with a
+        customer id).
+    calibration_end : pandas.Timestamp
+        End of the CLV calibration period (param, capped at the analysis date).
+    model_column : str
+        "group" (named model) or "group_cn" (cn8 model): the groups the page leads with.
+    customers : pandas.DataFrame
+        One row per customer with a non-return line before the analysis date, indexed by customer code
+        (position of the id in the sorted ids of the selection): customer_id, recency_days, frequency,
+        gross, returns, first_purchase, last_purchase, monetary, tenure_days, aov, r, f, m, fm, group,
+        group_cn; cluster (1..k) when clustering succeeded; tier and tier_basis_value when tiers
+        succeeded; p_alive, churn_risk, expected_purchases, expected_spend and clv when the CLV models
+        were fitted (NaN for customers first buying after the calibration end).
+    customer_ids : int
+        Distinct customer ids in the selection (any line, also returns-only and after the analysis date).
+    lines_total : int
+        Order lines in the date range.
+    lines_without_customer : int
+        Lines in the date range with a date and no customer id (left out).
+    lines_after : int
+        Lines with a customer id dated on or after the analysis date (left out).
+    rfm_means : dict
+        Mean recency (days), frequency and monetary of the customers.
+    groups : pandas.DataFrame
+        Per group of ``model_column`` in display order (index: group name): customers, net_sales,
+        avg_recency, avg_frequency, avg_monetary, share, net_sales_share, small.
+    groups_other : pandas.DataFrame
+        The same for the other group model.
+    transitions : dict
+        Groups (of ``model_column``) ``compare_days`` before the analysis date vs at it: from_date,
+        to_date, compare_days, rows, columns, matrix (customer counts), cells, stayed_share,
+        new_customers.
+    clusters : dict or None
+        k-means result without the labels (k, k_auto, k_fixed, features, silhouette, silhouette_by_k,
+        stability, sample_size, seed, profiles, pca with explained variance and a points frame); None
+        when ``clusters_problem`` says why not.
+    clusters_problem : Problem or None
+        Why there are no clusters (too few customers, a feature without variance, k too large).
+    tiers : dict or None
+        :func:`.tiers.tier_counts` of the tier basis (thresholds, costs, customers, current,
+        cost_current and, with proposed thresholds, proposed_thresholds, proposed, moved_up,
+        moved_down, cost_proposed, cost_delta, matrix); None when ``tiers_problem`` says why not.
+    tier_basis : str or None
+        "spend" (net sales of the 365 days before the analysis date) or "points".
+    tiers_warning : str or None
+        i18n key of a warning about the basis (points asked for, none in the customers data).
+    tiers_problem : Problem or None
+        Why there are no tiers (no positive basis value, malformed thresholds or costs).
+    cohorts : dict
+        Monthly acquisition cohorts: cohorts (labels), sizes, months, retention, revenue,
+        revenue_per_customer (cohort x months since acquisition; None/NaN when not observed yet),
+        last_month_partial.
+    clv : dict or None
+        :func:`.clv_summary.clv_numbers`: BG/NBD and Gamma-Gamma parameters and log-likelihoods,
+        horizon, discount, time_unit, calibration_end, total, mean, customers_fitted, repeat_customers,
+        top10_share, frequency_spend_corr, churn_bands (band, customers, share, clv, net_sales_share),
+        histogram (counts, edges), missing (customers without a CLV); None when ``clv_problem`` says why.
+    clv_problem : Problem or None
+        Why there is no CLV (too few customers or repeat buyers to fit the models).
+    kpis : dict
+        customers, net_sales, avg_monetary, repeat_share, clv_total, high_churn_share.
+    """
+
+    params: dict
+    analysis_date: pd.Timestamp
+    calibration_end: pd.Timestamp
+    model_column: str
+    customers: pd.DataFrame
+    customer_ids: int
+    lines_total: int
+    lines_without_customer: int
+    lines_after: int
+    rfm_means: dict
+    groups: pd.DataFrame
+    groups_other: pd.DataFrame
+    transitions: dict
+    clusters: dict | None
+    clusters_problem: Problem | None
+    tiers: dict | None
+    tier_basis: str | None
+    tiers_warning: str | None
+    tiers_problem: Problem | None
+    cohorts: dict
+    clv: dict | None
+    clv_problem: Problem | None
+    kpis: dict
+
+
+# ---------------------------------------------------------------- the customer base
+
+
+@dataclass
+class CustomerBase:
+    """What every segmentation view starts from: the prepared lines, the analysis date, the per-customer
+    aggregates (all customer ids of the selection) and the RFM table (customers with a purchase)."""
+    prepared: cu.Prepared
+    counts: cu.LineCounts
+    analysis_date: pd.Timestamp
+    aggregates: pd.DataFrame
+    table: pd.DataFrame
+
+
+def customer_base(orders: ibis.Table, params: dict, counts: cu.LineCounts | None = None,
+                  compare_days: int | None = None) -> CustomerBase:
+    """Lines of the date range with a customer id, the analysis date (param, else the day after the
+    last of those lines) and the RFM table at it (with the groups ``compare_days`` earlier in the
+    aggregates when given). Raises NotEnoughData("segmentation.error.no_customers") without customers."""
+    start, end = params.get("start"), params.get("end")
+    counts = counts or cu.line_counts(orders, start, end)
+    if not counts.lines_prepared:
+        raise NotEnoughData("segmentation.error.no_customers")
+    ad = _as_ts(params["analysis_date"]) if params.get("analysis_date") else \
+        counts.last_prepared.normalize() + pd.Timedelta(days=1)
+    lines = cu.prepared_lines(cu.order_lines(orders, start, end))
+    before = ad - pd.Timedelta(days=int(compare_days)) if compare_days is not None else None
+    agg = cu.customer_aggregates(lines, ad, before)
+    prep = cu.Prepared(lines, pd.Index(agg["customer_id"].to_numpy(), dtype="str"), counts.lines_total,
+                       counts.lines_no_id)
+    tab = rfm_frame(agg, ad)
+    if tab.empty:
+        raise NotEnoughData("segmentation.error.no_customers")
+    return CustomerBase(prep, counts, ad, agg, tab)
+
+
+def _rfm_base(orders, params: dict):
+    """Prepared lines, analysis date (given, else the day after the last order with a customer id) and
+    the RFM table, of an orders table or canonical frame."""
+    b = customer_base(cu.as_tables({"orders": orders})["orders"], params)
+    return b.prepared, b.analysis_date, b.table
+
+
+def calibration_end(params: dict, ad: pd.Timestamp) -> pd.Timestamp:
+    cal = _as_ts(params["clv_calibration_end"]) if params.get("clv_calibration_end") else ad
+    return min(cal, ad)
+
+
+def add_clusters(tab: pd.DataFrame, params: dict, seed: int) -> dict:
+    """k-means (:func:`.clusters.cluster`) with the page's features and k; adds tab["cluster"] and
+    returns the rest of the result. Raises NotEnoughData."""
+    res = cluster(tab, params.get("features") or DEFAULT_FEATURES, params.get("k"), seed)
+    tab["cluster"] = res.pop("labels")
+    return res
+
+
+def tier_basis_values(b: CustomerBase, customers: ibis.Table | None, basis: str):
+    """(values on tab.index, basis used, warning key) of :func:`.tiers.tier_values`; points are read from
+    the customers table only when asked for."""
+    points = cu.points_by_customer(customers) if basis == "points" else None
+    return tier_values(b.table, b.aggregates["spend_last_year"], points, basis)
+
+
+def add_clv(b: CustomerBase, cal: pd.Timestamp, columns=CLV_COLUMNS, *, time_unit: str, horizon: int,
+            discount: float):
+    """Fit the CLV models (:func:`.clv_summary.fit_clv`) and add ``columns`` of the scores to the RFM
+    table. Returns (scores by code, BGNBD, GammaGamma). Raises NotEnoughData."""
+    ctab, bg, gg = fit_clv(b.prepared.lines, b.prepared.ids, b.analysis_date, cal, time_unit, horizon, discount)
+    for c in columns:
+        b.table[c] = ctab[c].reindex(b.table.index)
+    return ctab, bg, gg
+
+
+def _customer_frame(tables: dict[str, ibis.Table], params: dict | None = None, *, with_clusters: bool = False,
+                    with_tiers: bool = False, with_clv: bool = False, counts: cu.LineCounts | None = None):
+    params = dict(params or {})
+    b = customer_base(tables["orders"], params, counts)
+    tab, ad = b.table, b.analysis_date
+    info: dict = {"analysis_date": ad, "prepared": b.prepared}
+    if with_clusters:
+        info["clusters"] = add_clusters(tab, params, int(params.get("seed", 42) if params.get("seed") is not None
+                                                         else 42))
+    if with_tiers:
+        values, basis, warn = tier_basis_values(b, tables.get("customers"), params.get("tier_basis", "spend"))
+        tab["tier_basis_value"] = values.to_numpy()
+        th = _floats(params.get("tier_thresholds")) or default_thresholds(values)
+        tab["tier"] = assign_tiers(values, th)
+        info["tiers"] = {"basis": basis, "thresholds": th, "warning": warn}
+    if with_clv:
+        cal = _as_ts(params.get("clv_calibration_end") or ad)
+        _, bg, gg = add_clv(b, min(cal, ad), ("p_alive", "churn_risk", "expected_purchases", "clv"),
+                            time_unit=params.get("time_unit") or "week", horizon=int(params.get("clv_horizon") or 12),
+                            discount=float(params.get("discount") or 0.0))
+        info["clv"] = (bg, gg)
+    return tab, info, b
+
+
+def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: bool = False,
+                   with_tiers: bool = False, with_clv: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The per-customer frame behind drill-downs and personas: the RFM table plus, on request, cluster,
+    tier (and tier_basis_value) and p_alive / churn_risk / clv. ``tables``: kind -> engine table or
+    canonical frame. Returns (frame indexed by customer code, info with analysis_date, prepared and the
+    clusters / tiers / clv details asked for)."""
+    with cu.frame_tables(tables) as (tbls, registered):
+        tab, info, _ = _customer_frame(tbls, params, with_clusters=with_clusters, with_tiers=with_tiers,
+                                       with_clv=with_clv)
+    if registered:  # the lines' engine table is gone
+        info["prepared"] = dataclasses.replace(info["prepared"], lines=None)
+    return tab, info
+
+
+def customer_table_of(tables: dict, params: dict) -> pd.DataFrame:
+    """One row per customer with everything a drill-down can select on (see ``customer_table``)."""
+    p = page_params(params)
+    with cu.frame_tables(tables) as (tbls, _):
+        return _customer_table(tbls, p)
+
+
+def _customer_table(tables: dict[str, ibis.Table], p: dict) -> pd.DataFrame:
+    orders = tables.get("orders")
+    if orders is None:
+        raise NotEnoughData("segmentation.error.no_orders")
+    counts = cu.line_counts(orders, p.get("start"), p.get("end"))
+    if not counts.orders:
+        raise NotEnoughData("segmentation.error.no_orders")
+    tab, info, b = _customer_frame(tables, p, counts=counts)
+    ad = info["analysis_date"]
+    try:
+        add_clusters(tab, p, int(p.get("seed") or 0))
+    except NotEnoughData:
+        pass
+    try:
+        values, _, _ = tier_basis_values(b, tables.get("customers"), p["tier_basis"])
+        th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
+        tab["tier_basis_value"] = values.to_numpy()
+        tab["tier"] = assign_tiers(values, th)
+    except (NotEnoughData, ValueError):
+        pass
+    try:
+        add_clv(b, calibration_end(p, ad), ("p_alive", "churn_risk", "expected_purchases", "clv"),
+                time_unit=p["time_unit"], horizon=int(p["clv_horizon"]), discount=float(p["discount"]))
+    except NotEnoughData:
+        pass
+    return tab.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- fit
+
+
+def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
+    """All numbers of the segmentation explorer (see :class:`SegmentationFit`), language-free.
+
+    ``tables``: kind -> engine table ("orders" required, "customers" optional; canonical frames are
+    registered with the engine). ``params``: PARAMS values (missing ones take their defaults) plus the
+    shared "start" / "end" dates; the display options (DISPLAY_PARAMS: detail, audience) are not used.
+    Every engine query is an aggregation (per customer, per purchase-day summary, per cohort x month) or
+    a count. Raises NotEnoughData without orders or customers."""
+    p = page_params(params)
+    with cu.frame_tables(tables) as (tbls, _):
+        return _fit(tbls, p)
+
+
+def _fit(tables: dict[str, ibis.Table], p: dict) -> SegmentationFit:
+    orders = tables.get("orders")
+    if orders is None:
+        raise NotEnoughData("segmentation.error.no_orders")
+    counts = cu.line_counts(orders, p.get("start"), p.get("end"))
+    if not counts.orders:
+        raise NotEnoughData("segmentation.error.no_orders")
+    b = customer_base(orders, p, counts, compare_days=int(p["compare_days"]))
+    tab, ad = b.table, b.analysis_date
+    n = len(tab)
+    model_col = "group" if p["model"] == "named" else "group_cn"
+    groups = group_table(tab, model_col)
+    other = group_table(tab, "group_cn" if model_col == "group" else "group")
+    before = ad - pd.Timedelta(days=int(p["compare_days"]))
+    trans = transitions(tab, groups_at(b.aggregates, before), before, ad, int(p["compare_days"]), model_col)
+
+    clusters, clusters_problem = None, None
+    try:
+        clusters = add_clusters(tab, p, int(p.get("seed") or 0))
+    except NotEnoughData as exc:
+        clusters_problem = Problem.of(exc)
+
+    tiers, basis, tiers_warning, tiers_problem = None, None, None, None
+    try:
+        values, basis, tiers_warning = tier_basis_values(b, tables.get("customers"), p["tier_basis"])
+        th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
+        tiers = tier_counts(values.to_numpy(), th, _floats(p.get("tier_whatif")), _floats(p.get("tier_costs")))
+        tab["tier"] = assign_tiers(values, th)
+        tab["tier_basis_value"] = values.to_numpy()
+    except (NotEnoughData, ValueError) as exc:
+        tiers, tiers_problem = None, Problem.of(exc)
+
+    coh = cohorts(b.prepared.lines, ad)
+
+    cal = calibration_end(p, ad)
+    clv, clv_problem = None, None
+    try:
+        ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
+                               discount=float(p["discount"]))
+        clv = clv_numbers(tab, ctab, bg, gg, int(p["clv_horizon"]), float(p["discount"]), p["time_unit"], cal)
+    except NotEnoughData as exc:
+        clv_problem = Problem.of(exc)
+
+    bands = {x["band"]: x for x in ((clv or {}).get("churn_bands") or [])}
+    kpis = {
+        "customers": n,
+        "net_sales": float(tab["monetary"].sum()),
+        "avg_monetary": float(tab["monetary"].mean()),
+        "repeat_share": float((tab["frequency"] > 1).mean()),
+        "clv_total": (clv or {}).get("total"),
+        "high_churn_share": bands["high"]["share"] if "high" in bands else None,
+    }
+    return SegmentationFit(
+        params=p, analysis_date=ad, calibration_end=cal, model_column=model_col, customers=tab,
+        customer_ids=counts.customer_ids, lines_total=counts.lines_total,
+        lines_without_customer=counts.lines_no_id, lines_after=int(b.aggregates["lines_after"].sum()),
+        rfm_means=group_means(tab), groups=groups, groups_other=other, transitions=trans,
+        clusters=clusters, clusters_problem=clusters_problem, tiers=tiers, tier_basis=basis,
+        tiers_warning=tiers_warning, tiers_problem=tiers_problem, cohorts=coh, clv=clv, clv_problem=clv_problem,
+        kpis=kpis)
+
+
+def detail_rows(result: SegmentationFit) -> pd.DataFrame:
+    """The per-customer rows of the page (params detail = "customers")."""
+    tab = result.customers
+    return tab[[c for c in DETAIL_COLUMNS if c in tab.columns]].reset_index(drop=True)
+

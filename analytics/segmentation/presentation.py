@@ -1,0 +1,172 @@
+"""``present``: the page dict of the segmentation explorer in a language, from a :class:`.model.SegmentationFit`
+alone (labels, findings and warnings; no engine query, no model fit)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analytics.common import jsonable
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+
+from .audience import customers_in
+from .base import SMALL_GROUP, page_params
+from .model import SegmentationFit, detail_rows
+from .rfm import group_rows, transition_labels
+from .tiers import label_tiers
+
+
+def present(result: SegmentationFit, params: dict | None = None, lang: str = "en") -> dict:
+    """The JSON-safe page dict (kpis, customers, customer_ids, analysis_date, model,
+    lines_without_customer, rfm_means, rfm_groups, rfm_groups_other, transitions, clusters, tiers, cohorts,
+    clv, findings, warnings; rows with detail = "customers"; audience when asked for) in ``lang``.
+    Everything comes from ``result`` (which keeps the parameters it was fitted with) except the display
+    options of ``params`` (DISPLAY_PARAMS: detail, audience; None: those of the fit), so presenting in
+    another language or with another drill-down never fits again."""
+    r = result
+    p = r.params
+    shown = page_params(params) if params is not None else p
+    warnings: list[str] = []
+    findings: list[str] = []
+    n = len(r.customers)
+    if r.lines_without_customer:
+        warnings.append(t("segmentation.warning.no_customer_id", lang, n=fmt_number(r.lines_without_customer, lang),
+                          share=fmt_pct(r.lines_without_customer / max(r.lines_total, 1), lang)))
+    if r.lines_after:
+        warnings.append(t("segmentation.warning.after_analysis", lang, n=fmt_number(r.lines_after, lang),
+                          date=r.analysis_date.date().isoformat()))
+    only_returns = r.customer_ids - n
+    if only_returns > 0:
+        warnings.append(t("segmentation.warning.returns_only", lang, n=fmt_number(only_returns, lang)))
+
+    model_col = r.model_column
+    groups = group_rows(r.groups, lang)
+    other = group_rows(r.groups_other, lang)
+    small = [g["label"] for g in groups if g["small"]]
+    if small:
+        warnings.append(t("segmentation.warning.small_groups", lang, groups=", ".join(small), n=SMALL_GROUP))
+    findings += _group_findings(groups, model_col, lang)
+
+    trans = dict(r.transitions, labels=transition_labels(r.transitions, lang))
+    tf = _transition_finding(trans, model_col, lang)
+    if tf:
+        findings.append(tf)
+
+    if r.clusters is not None:
+        cres = dict(r.clusters)
+        top = cres["profiles"][0]
+        findings.append(t("segmentation.finding.clusters", lang, k=cres["k"], sil=f"{cres['silhouette']:.2f}",
+                          ari=f"{cres['stability']['ari_mean']:.2f}", share=fmt_pct(top["share"], lang),
+                          value=fmt_pct(top["net_sales_share"], lang)))
+        if cres["stability"]["ari_mean"] is not None and cres["stability"]["ari_mean"] < 0.7:
+            warnings.append(t("segmentation.warning.unstable", lang, ari=f"{cres['stability']['ari_mean']:.2f}"))
+    else:
+        cres = {"error": r.clusters_problem.text(lang), "error_key": r.clusters_problem.key}
+        warnings.append(cres["error"])
+
+    if r.tiers_warning:
+        warnings.append(t(r.tiers_warning, lang))
+    if r.tiers is not None:
+        tiers = label_tiers(r.tiers, lang)
+        tiers["basis"] = r.tier_basis
+        if "proposed" in tiers:
+            findings.append(t("segmentation.finding.tiers_whatif", lang, up=fmt_number(tiers["moved_up"], lang),
+                              down=fmt_number(tiers["moved_down"], lang),
+                              delta=("+" if tiers["cost_delta"] >= 0 else "") + fmt_money(tiers["cost_delta"], lang)))
+    else:
+        tiers = {"error": r.tiers_problem.text(lang)}
+        warnings.append(tiers["error"])
+
+    coh = r.cohorts
+    m1 = [x[1] for x in coh["retention"] if len(x) > 1 and x[1] is not None and not math.isnan(x[1])]
+    if m1:
+        findings.append(t("segmentation.finding.cohort_m1", lang, pct=fmt_pct(float(np.mean(m1)), lang)))
+
+    if r.clv is not None:
+        clv_out = _clv_block(r.clv, p, lang, warnings, findings)
+    else:
+        clv_out = {"error": r.clv_problem.text(lang)}
+        warnings.append(clv_out["error"])
+
+    result = {
+        "kpis": dict(r.kpis),
+        "customers": n,
+        "customer_ids": int(r.customer_ids),
+        "analysis_date": r.analysis_date.date(),
+        "model": p["model"],
+        "lines_without_customer": r.lines_without_customer,
+        "rfm_means": dict(r.rfm_means),
+        "rfm_groups": groups,
+        "rfm_groups_other": other,
+        "transitions": trans,
+        "clusters": cres,
+        "tiers": tiers,
+        "cohorts": coh,
+        "clv": clv_out,
+        "findings": findings,
+        "warnings": warnings,
+    }
+    if shown.get("detail") == "customers":
+        result["rows"] = detail_rows(r)
+    if shown.get("audience"):
+        try:
+            result["audience"] = customers_in(r.customers, shown["audience"])
+        except ValueError as exc:
+            warnings.append(str(exc))
+    return jsonable(result)
+
+
+def _group_findings(groups: list[dict], col: str, lang: str) -> list[str]:
+    by = {g["group"]: g for g in groups}
+    out = []
+    if col == "group":
+        risk = [by[x] for x in ("At risk", "Cannot lose them") if x in by]
+        champ = by.get("Champions")
+        new = [by[x] for x in ("New", "Promising") if x in by]
+    else:
+        risk = [by[x] for x in ("重要保持", "重要挽留") if x in by]
+        champ = by.get("重要价值")
+        new = [by[x] for x in ("重要发展", "一般发展") if x in by]
+    if risk:
+        n = sum(g["customers"] for g in risk)
+        share = sum(g["net_sales_share"] or 0 for g in risk)
+        out.append(t("segmentation.finding.at_risk", lang, groups=" + ".join(g["label"] for g in risk),
+                     share=fmt_pct(share, lang), n=fmt_number(n, lang)))
+    if champ:
+        out.append(t("segmentation.finding.champions", lang, group=champ["label"],
+                     cust=fmt_pct(champ["share"], lang), value=fmt_pct(champ["net_sales_share"], lang)))
+    if new:
+        out.append(t("segmentation.finding.new", lang, groups=" + ".join(g["label"] for g in new),
+                     n=fmt_number(sum(g["customers"] for g in new), lang)))
+    return out
+
+
+def _transition_finding(trans: dict, col: str, lang: str) -> str | None:
+    good = {"Champions", "Loyal"} if col == "group" else {"重要价值", "重要保持"}
+    bad = {"At risk", "Cannot lose them", "Hibernating", "Lost", "About to sleep"} if col == "group" else \
+        {"重要挽留", "一般挽留", "一般保持"}
+    n = sum(c["customers"] for c in trans["cells"] if c["from"] in good and c["to"] in bad)
+    if n == 0:
+        return None
+    return t("segmentation.finding.slipped", lang, n=fmt_number(n, lang), date=trans["from_date"].isoformat())
+
+
+def _clv_block(numbers: dict, p: dict, lang: str, warnings: list[str], findings: list[str]) -> dict:
+    """The page's CLV block from :func:`.clv_summary.clv_numbers`: churn bands with labels; warnings
+    (spend correlated with frequency, customers without a CLV) and findings (high churn, total)."""
+    out = {k: v for k, v in numbers.items() if k != "missing"}
+    out["churn_bands"] = [{"band": b["band"], "label": t(f"segmentation.churn.{b['band']}", lang),
+                           **{k: v for k, v in b.items() if k != "band"}} for b in numbers["churn_bands"]]
+    corr = numbers["frequency_spend_corr"]
+    if corr is not None and abs(corr) > 0.3:
+        warnings.append(t("segmentation.warning.gg_corr", lang, corr=f"{corr:.2f}"))
+    if numbers["missing"]:
+        warnings.append(t("segmentation.warning.clv_after_cal", lang, n=int(numbers["missing"])))
+    high = out["churn_bands"][0]
+    if high["customers"]:
+        findings.append(t("segmentation.finding.churn_high", lang, n=fmt_number(high["customers"], lang),
+                          share=fmt_pct(high["net_sales_share"] or 0, lang)))
+    findings.append(t("segmentation.finding.clv_total", lang, h=int(p["clv_horizon"]),
+                      total=fmt_money(numbers["total"], lang), top=fmt_pct(numbers["top10_share"] or 0, lang)))
+    return out

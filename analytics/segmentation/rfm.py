@@ -1,0 +1,191 @@
+"""RFM: scores, the named and cn8 group models, group summaries and group transitions, all from the
+per-customer aggregates of :mod:`.customers` (never from order lines)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.common import NotEnoughData
+from analytics.i18n import t
+
+from . import customers as cu
+from .base import _CN8_BY_RFM, _SEGMENT_GRID, SMALL_GROUP, _as_ts, group_label, group_order
+
+RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "gross", "returns", "first_purchase",
+               "last_purchase", "tenure_days", "aov", "r", "f", "m", "fm", "group", "group_cn"]
+
+
+def quantile_score(x: pd.Series | np.ndarray, higher_is_better: bool = True, bins: int = 5) -> np.ndarray:
+    """1..bins score by percentile rank; ties share the average rank and therefore the score."""
+    s = pd.Series(np.asarray(x, dtype=float))
+    if not higher_is_better:
+        s = -s
+    n = len(s)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    pct = s.rank(method="average").to_numpy() / n
+    return np.clip(np.ceil(pct * bins - 1e-9), 1, bins).astype(np.int64)
+
+
+def named_groups(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
+    grid = np.empty((6, 6), dtype=object)
+    for rs, names in _SEGMENT_GRID.items():
+        for j, name in enumerate(names, start=1):
+            grid[rs, j] = name
+    return grid[np.asarray(r, int), np.asarray(fm, int)]
+
+
+def cn8_groups(recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    rh = recency < recency.mean()
+    fh = frequency > frequency.mean()
+    mh = monetary > monetary.mean()
+    labels = np.array([_CN8_BY_RFM[(bool(a), bool(b), bool(c))] for a in (False, True) for b in (False, True)
+                       for c in (False, True)], dtype=object)
+    return labels[rh.astype(int) * 4 + fh.astype(int) * 2 + mh.astype(int)]
+
+
+def score_groups(out: pd.DataFrame) -> pd.DataFrame:
+    """Add r, f, m (quantile scores), fm, group (named model) and group_cn (cn8) to a frame with
+    recency_days, frequency and monetary."""
+    out["r"] = quantile_score(out["recency_days"], higher_is_better=False)
+    out["f"] = quantile_score(out["frequency"])
+    out["m"] = quantile_score(out["monetary"])
+    out["fm"] = np.floor((out["f"] + out["m"]) / 2 + 0.5).astype(np.int64)
+    out["group"] = named_groups(out["r"].to_numpy(), out["fm"].to_numpy())
+    out["group_cn"] = cn8_groups(out["recency_days"].to_numpy(float), out["frequency"].to_numpy(float),
+                                 out["monetary"].to_numpy(float))
+    out["group"] = out["group"].astype("str")
+    out["group_cn"] = out["group_cn"].astype("str")
+    return out
+
+
+def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
+    """The RFM table at ``ad`` from :func:`.customers.customer_aggregates`: the customers with a non-return
+    line before ad, indexed by customer code, with customer_id, recency_days, frequency, gross, returns,
+    first/last purchase, monetary (gross - returns), tenure_days, aov, r, f, m, fm, group and group_cn."""
+    cols = ["customer_id", "recency_days", "frequency", "gross", "returns", "first_purchase", "last_purchase",
+            "monetary", "tenure_days", "aov", "r", "f", "m", "fm", "group", "group_cn"]
+    a = agg.loc[agg["last_purchase"].notna()]
+    if a.empty:
+        return pd.DataFrame(columns=RFM_COLUMNS)
+    out = pd.DataFrame({
+        "customer_id": a["customer_id"].to_numpy(),
+        "recency_days": (ad - a["last_purchase"]).dt.days.to_numpy(dtype=np.int64),
+        "frequency": a["frequency"].to_numpy(dtype=np.int64),
+        "gross": a["gross"].to_numpy(float),
+        "returns": a["returns"].to_numpy(float),
+        "first_purchase": a["first_purchase"].to_numpy(),
+        "last_purchase": a["last_purchase"].to_numpy(),
+    }, index=a.index)
+    out["monetary"] = out["gross"] - out["returns"]
+    out["tenure_days"] = (ad - out["first_purchase"]).dt.days.astype(np.int64)
+    out["aov"] = out["monetary"] / out["frequency"]
+    out["customer_id"] = out["customer_id"].astype("str")
+    return score_groups(out)[cols]
+
+
+def groups_at(agg: pd.DataFrame, before: pd.Timestamp) -> pd.DataFrame:
+    """group and group_cn of every customer with a non-return line before ``before`` (the prev_* columns
+    of :func:`.customers.customer_aggregates`), indexed by customer code."""
+    a = agg.loc[agg["prev_last_purchase"].notna()]
+    if a.empty:
+        return pd.DataFrame(columns=["group", "group_cn"])
+    out = pd.DataFrame({
+        "recency_days": (before - a["prev_last_purchase"]).dt.days.to_numpy(dtype=np.int64),
+        "frequency": a["prev_frequency"].to_numpy(dtype=np.int64),
+        "monetary": a["prev_gross"].to_numpy(float) - a["prev_returns"].to_numpy(float),
+    }, index=a.index)
+    return score_groups(out)[["group", "group_cn"]]
+
+
+def rfm_table(orders, analysis_date=None) -> pd.DataFrame:
+    """Per-customer RFM frame: customer_id, recency_days, frequency, monetary, r, f, m, group, group_cn
+    (plus gross, returns, first/last purchase, tenure_days, aov, fm). ``orders``: an engine table or a
+    canonical frame; analysis date default: the day after the last order line."""
+    with cu.frame_tables({"orders": orders}) as (tables, _):
+        tbl = tables["orders"]
+        if analysis_date is not None:
+            ad = _as_ts(analysis_date)
+        else:
+            last = cu.line_counts(tbl).last_line
+            if last is None:
+                raise NotEnoughData("segmentation.error.no_orders")
+            ad = last.normalize() + pd.Timedelta(days=1)
+        tab = rfm_frame(cu.customer_aggregates(cu.prepared_lines(tbl), ad), ad)
+    first = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "group", "group_cn"]
+    return tab[first + [c for c in tab.columns if c not in first]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- groups
+
+
+def group_table(tab: pd.DataFrame, column: str = "group") -> pd.DataFrame:
+    """Per group of ``column`` (in display order, groups without customers left out): customers, share,
+    net_sales, net_sales_share, avg_recency, avg_frequency, avg_monetary and small (< SMALL_GROUP)."""
+    n = len(tab)
+    total = float(tab["monetary"].sum())
+    g = tab.groupby(column, sort=False)
+    df = pd.DataFrame({
+        "customers": g.size(),
+        "net_sales": g["monetary"].sum(),
+        "avg_recency": g["recency_days"].mean(),
+        "avg_frequency": g["frequency"].mean(),
+        "avg_monetary": g["monetary"].mean(),
+    })
+    df["share"] = df["customers"] / n if n else np.nan
+    df["net_sales_share"] = df["net_sales"] / total if total else np.nan
+    df = df.reindex([x for x in group_order(column) if x in df.index])
+    df["small"] = df["customers"] < SMALL_GROUP
+    df.index.name = "group"
+    return df
+
+
+def group_rows(table: pd.DataFrame, lang: str = "en") -> list[dict]:
+    """:func:`group_table` as the page's rows, with the group's display label."""
+    rows = []
+    for name, r in table.iterrows():
+        rows.append({"group": name, "label": group_label(name, lang), "customers": int(r["customers"]),
+                     "share": r["share"], "net_sales": r["net_sales"], "net_sales_share": r["net_sales_share"],
+                     "avg_recency": r["avg_recency"], "avg_frequency": r["avg_frequency"],
+                     "avg_monetary": r["avg_monetary"], "small": bool(r["small"])})
+    return rows
+
+
+def group_summary(tab: pd.DataFrame, column: str = "group", lang: str = "en") -> list[dict]:
+    """Size, share, net-sales share and average R/F/M per group, in the model's group order."""
+    return group_rows(group_table(tab, column), lang)
+
+
+def group_means(tab: pd.DataFrame) -> dict:
+    return {"recency": float(tab["recency_days"].mean()), "frequency": float(tab["frequency"].mean()),
+            "monetary": float(tab["monetary"].mean())}
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def transitions(now: pd.DataFrame, prev: pd.DataFrame, before: pd.Timestamp, ad: pd.Timestamp,
+                compare_days: int, column: str = "group") -> dict:
+    """Groups at ``before`` (= ad - compare_days) vs groups at ad, for the customers of ``now``
+    (customers not yet acquired then: from = "_new"): rows, columns, matrix, cells, stayed_share,
+    new_customers."""
+    frm = prev[column].reindex(now.index).fillna("_new")
+    ct = pd.crosstab(frm, now[column])
+    order = list(group_order(column))
+    rows_order = [x for x in order + ["_new"] if x in ct.index]
+    cols_order = [x for x in order if x in ct.columns]
+    ct = ct.reindex(index=rows_order, columns=cols_order, fill_value=0)
+    cells = [{"from": a, "to": b, "customers": int(ct.loc[a, b])} for a in ct.index for b in ct.columns
+             if ct.loc[a, b] > 0]
+    known = frm != "_new"
+    stayed = float((frm[known] == now.loc[known, column]).mean()) if known.any() else None
+    return {"from_date": before.date(), "to_date": ad.date(), "compare_days": int(compare_days),
+            "rows": rows_order, "columns": cols_order, "matrix": ct.to_numpy().tolist(), "cells": cells,
+            "stayed_share": stayed, "new_customers": int((~known).sum())}
+
+
+def transition_labels(trans: dict, lang: str = "en") -> dict:
+    """Display label of every row and column of a transition matrix."""
+    return {x: (t("segmentation.label.new_since", lang) if x == "_new" else group_label(x, lang))
+            for x in trans["rows"] + trans["columns"]}
