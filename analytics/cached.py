@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics import report as rep
 from analytics.inputs import Inputs, fit_params, uses_engine
+from analytics.params import resolve
 from analytics.registry import module
 from data import repository, users
 from data.access import Actor, may_change
@@ -134,7 +135,7 @@ def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str
     mod = module(url_path)
     p = thaw_params(params)
     if uses_engine(mod):
-        fitted = page_fit(url_path, datasets, freeze_params(fit_params(mod, p)))
+        fitted = page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
         return rep.present_page(url_path, fitted, p, lang)
     return rep.compute_page(url_path, inputs(datasets), p, lang)
 

@@ -164,6 +164,18 @@ def parse_params(spec: Sequence[Param], raw: dict[str, Any]) -> Parsed:
     return out
 
 
+def resolve(spec: Sequence[Param], values: dict[str, Any] | None) -> dict[str, Any]:
+    """Every parameter of ``spec`` with its value: the given (already typed) value, else the Param's
+    default; the shared window ``start`` / ``end`` default to None. The one place a page module's
+    parameters are completed (no per-module default filling), so a link that spells out a default and
+    one that leaves it out give the same fit and the same cache entry."""
+    given = {k: v for k, v in (values or {}).items() if v is not None}
+    out: dict[str, Any] = {"start": None, "end": None}
+    out.update({p.key: p.default for p in spec})
+    out.update(given)
+    return out
+
+
 def to_query(spec: Sequence[Param], values: dict[str, Any]) -> dict[str, str]:
     """Serialise non-default values for the URL (short and stable)."""
     q: dict[str, str] = {}

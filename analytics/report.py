@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.common import AnalyticsError, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
 from analytics.i18n import LANGS, fmt_number, t
-from analytics.params import Param, parse_params
+from analytics.params import Param, parse_params, resolve
 from analytics.registry import module, page
 
 GLOBAL_PARAMS = [Param("start", "date"), Param("end", "date")]
@@ -63,11 +63,12 @@ def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: 
     mod = module(url_path)
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, "en")
-    return mod.fit(inputs.tables(), fit_params(mod, params))
+    return mod.fit(inputs.tables(), fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)))
 
 
 def present_page(url_path: str, fitted: Any, params: dict, lang: str) -> dict:
-    return jsonable(module(url_path).present(fitted, params, lang))
+    mod = module(url_path)
+    return jsonable(mod.present(fitted, resolve(getattr(mod, "PARAMS", []), params), lang))
 
 
 def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str) -> dict:
@@ -76,7 +77,8 @@ def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", para
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, lang)
     if uses_engine(mod):
-        return present_page(url_path, mod.fit(inputs.tables(), fit_params(mod, params)), params, lang)
+        full = resolve(getattr(mod, "PARAMS", []), params)
+        return present_page(url_path, mod.fit(inputs.tables(), fit_params(mod, full)), full, lang)
     return jsonable(mod.compute(inputs.frames(), params, lang))
 
 

@@ -89,16 +89,46 @@ def read_parts(paths: Iterable[str | Path]) -> ibis.Table:
 def from_frame(frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
     """A canonical frame as an engine table (tests, and callers that hold a small frame already).
 
-    The frame is registered with the engine as it is (no copy through the catalogue); use it for
-    frames that fit in memory by construction."""
+    The frame is registered with this thread's DuckDB cursor as an Arrow view (no copy into the
+    engine) and unregistered when the last expression built on it is gone. Timestamps are stored as
+    microseconds, as in the parts (DuckDB 2.0.1 mis-groups ``EXTRACT`` on nanosecond timestamps), and
+    all-empty columns as text (DuckDB has no column of type NULL)."""
+    import weakref
+
     global _memtables
     with _lock:
         _memtables += 1
         n = _memtables
     df = frame.copy(deep=False)
     df.columns = [str(c) for c in df.columns]
-    tbl = pa.Table.from_pandas(df, preserve_index=False)
-    return connection().create_table(name or f"prism_frame_{n}", tbl, temp=True, overwrite=True)
+    tbl = _engine_types(pa.Table.from_pandas(df, preserve_index=False))
+    be = connection()
+    view = name or f"prism_frame_{n}"
+    cur = be.con
+    cur.register(view, tbl)
+    t = be.table(view)
+
+    def _drop(cur=cur, view=view) -> None:
+        try:
+            cur.unregister(view)
+        except Exception:  # noqa: BLE001 - the cursor may be closed already
+            pass
+
+    weakref.finalize(t.op(), _drop)
+    return t
+
+
+def _engine_types(tbl: pa.Table) -> pa.Table:
+    fields = []
+    for f in tbl.schema:
+        typ = f.type
+        if pa.types.is_timestamp(typ) and typ.unit == "ns":
+            typ = pa.timestamp("us", tz=typ.tz)
+        elif pa.types.is_null(typ):
+            typ = pa.string()
+        fields.append(pa.field(f.name, typ))
+    schema = pa.schema(fields)
+    return tbl if schema.equals(tbl.schema) else tbl.cast(schema)
 
 
 def tables_from_frames(frames: dict[str, pd.DataFrame]) -> dict[str, ibis.Table]:
