@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from analytics.common import jsonable
@@ -15,35 +17,110 @@ KINDS = {k: False for k in SCHEMA_KINDS}  # any selected dataset is summarised
 PARAMS: list[Param] = []
 
 
-def summarise(kind: str, frame: pd.DataFrame) -> dict:
+@dataclass(frozen=True)
+class DatasetQuality:
+    """The quality summary of one dataset, from one aggregate query in the engine.
+
+    Attributes
+    ----------
+    kind : str
+        The dataset kind.
+    rows : int
+        Lines stored.
+    filled : dict[str, int]
+        Per canonical field, the lines where it holds a value (0 for a field the file did not map).
+    attributes : tuple[str, ...]
+        Source columns kept as attributes (without the ``attr_`` prefix).
+    first_date, last_date : datetime or None
+        Range of the kind's first date field that holds data.
+    returns_flagged, amount_total, lines_without_customer : int, float, int or None
+        Orders only: return / cancellation lines, the sum of ``amount``, lines without a customer id.
+    """
+
+    kind: str
+    rows: int
+    filled: dict
+    attributes: tuple[str, ...]
+    first_date: object = None
+    last_date: object = None
+    returns_flagged: int | None = None
+    amount_total: float | None = None
+    lines_without_customer: int | None = None
+
+
+@dataclass(frozen=True)
+class DataFit:
+    """The Data page's fit: one :class:`DatasetQuality` per selected dataset, in the order given."""
+
+    quality: tuple[DatasetQuality, ...]
+
+
+def quality(kind: str, table) -> DatasetQuality:
+    """Rows, filled lines per field, the date range and (orders) returns, amount and customer gaps of one
+    dataset's lines, computed in the engine in one pass."""
+    from data import engine
+
     k = SCHEMA_KINDS[kind]
-    fields = []
+    cols = set(table.columns)
+    aggs = {"__rows": table.count()}
     for f in k.fields:
-        s = frame[f.name] if f.name in frame.columns else pd.Series([], dtype=object)
-        filled = int(s.notna().sum())
-        fields.append({"field": f.name, "type": f.type, "filled": filled,
-                       "filled_share": filled / len(frame) if len(frame) else None})
-    dates = [f.name for f in k.fields if f.type == "datetime" and f.name in frame.columns and frame[f.name].notna().any()]
-    first = frame[dates[0]].min() if dates else None
-    last = frame[dates[0]].max() if dates else None
+        if f.name in cols:
+            aggs[f"filled__{f.name}"] = table[f.name].count()
+    dates = [f.name for f in k.fields if f.type == "datetime" and f.name in cols]
+    for d in dates:
+        aggs[f"min__{d}"] = table[d].min()
+        aggs[f"max__{d}"] = table[d].max()
+    if kind == "orders":
+        aggs["__returns"] = table["is_return"].sum()
+        aggs["__amount"] = table["amount"].sum()
+        aggs["__no_customer"] = table["customer_id"].isnull().sum()
+    row = engine.to_frame(table.aggregate(**aggs)).iloc[0]
+    rows = int(row["__rows"])
+    filled = {f.name: int(row[f"filled__{f.name}"]) if f.name in cols else 0 for f in k.fields}
+    first_date_field = next((d for d in dates if filled[d] > 0), None)
+    out = dict(kind=kind, rows=rows, filled=filled,
+               attributes=tuple(c[len(ATTR_PREFIX):] for c in table.columns if c.startswith(ATTR_PREFIX)),
+               first_date=row[f"min__{first_date_field}"] if first_date_field else None,
+               last_date=row[f"max__{first_date_field}"] if first_date_field else None)
+    if kind == "orders" and rows:
+        out.update(returns_flagged=int(row["__returns"] or 0), amount_total=float(row["__amount"] or 0.0),
+                   lines_without_customer=int(row["__no_customer"] or 0))
+    return DatasetQuality(**out)
+
+
+def fit(tables: dict, params: dict) -> DataFit:
+    return DataFit(quality=tuple(quality(kind, t) for kind, t in tables.items()))
+
+
+def summarise(kind: str, frame: pd.DataFrame) -> dict:
+    """The summary of one canonical frame (the same numbers as the page)."""
+    from data import engine
+
+    return _summary(quality(kind, engine.from_frame(frame)))
+
+
+def _summary(q: DatasetQuality) -> dict:
+    k = SCHEMA_KINDS[q.kind]
+    fields = [{"field": f.name, "type": f.type, "filled": q.filled[f.name],
+               "filled_share": q.filled[f.name] / q.rows if q.rows else None} for f in k.fields]
     out = {
-        "kind": kind,
-        "rows": len(frame),
+        "kind": q.kind,
+        "rows": q.rows,
         "fields_mapped": sum(1 for x in fields if x["filled"] > 0),
-        "attributes": [c[len(ATTR_PREFIX):] for c in frame.columns if c.startswith(ATTR_PREFIX)],
-        "first_date": first,
-        "last_date": last,
+        "attributes": list(q.attributes),
+        "first_date": q.first_date,
+        "last_date": q.last_date,
         "fields": fields,
     }
-    if kind == "orders" and len(frame):
-        out["returns_flagged"] = int(frame["is_return"].sum())
-        out["amount_total"] = float(frame["amount"].sum())
-        out["lines_without_customer"] = int(frame["customer_id"].isna().sum())
+    if q.returns_flagged is not None:
+        out["returns_flagged"] = q.returns_flagged
+        out["amount_total"] = q.amount_total
+        out["lines_without_customer"] = q.lines_without_customer
     return out
 
 
-def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    datasets = [summarise(kind, f) for kind, f in frames.items()]
+def present(result: DataFit, params: dict, lang: str = "en") -> dict:
+    datasets = [_summary(q) for q in result.quality]
     findings = []
     for d in datasets:
         empty = [x["field"] for x in d["fields"] if x["filled"] == 0]
@@ -52,6 +129,12 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         if d.get("lines_without_customer"):
             findings.append(t("datasets.finding.no_customer", lang, n=d["lines_without_customer"]))
     return jsonable({"quality": datasets, "findings": findings, "warnings": []})
+
+
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    from data import engine
+
+    return present(fit(engine.tables_from_frames(frames), params), params, lang)
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
