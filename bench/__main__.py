@@ -1,11 +1,11 @@
-"""Run every benchmark: `python -m bench [name ...]` (names: storage, scale, ingest, pages, concurrency)."""
+"""Run every benchmark: `python -m bench [name ...]` (names: storage, scale, ingest, pages, browser, concurrency)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHES = ("storage", "scale", "ingest", "pages", "concurrency")
+BENCHES = ("storage", "scale", "ingest", "pages", "browser", "concurrency")
 
 
 def main(argv: list[str]) -> int:
