@@ -15,24 +15,41 @@ is treated as fixed). A TGI is flagged ("significant") only when its interval ex
   the effective sample size of a ratio estimator clustered by customer (n_eff = p(1-p) / Var_cluster(p)).
 
 The base is every customer of the RFM table (customers with a non-return order before the analysis date).
+
+Order lines stay in the engine (issue 13). :func:`fit` takes engine tables and returns a language-free
+:class:`PersonaFit`: the per-customer RFM / cluster / tier frame of the segmentation package
+(:func:`analytics.segmentation.customer_frame`, itself per-customer engine aggregates), the customer
+attributes (one row per customer and value, from that frame and the customers kind) and the order
+attributes as counts per (customer, attribute, value) aggregated in the engine
+(:func:`order_attribute_counts`). Every segment of the chosen source is profiled from those counts, so the
+segment is a display parameter: :func:`present` picks the segment, runs the TGI maths and builds the card
+in a language. :func:`compute` is both, for callers holding canonical frames.
+
+An order's time of day, weekday and channel are those of its first line: the earliest line, ties broken
+by the source line number (``__line__``) when the table has it, else by the channel value.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import html as _html
 import io
 import math
 import re
 import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from analytics import segmentation as seg
-from analytics.common import NotEnoughData, filter_dates, jsonable
+from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from analytics.segmentation import customers as _cu
+from data import engine
 
 PAGE = "persona-builder"
 KINDS = {"orders": True, "customers": False}
@@ -53,6 +70,10 @@ PARAMS = [
     Param("tier_thresholds", "list", None, help="segmentation.help.tier_thresholds"),
     Param("min_size", "int", MIN_SIZE, min=5, max=100000, help="personas.help.min_size"),
 ]
+# options that only change what present shows (analytics.inputs.fit_params: changing them never refits):
+# the fit profiles every customer, so any segment of the source is presented from the same fit
+DISPLAY_PARAMS = ("segment", "persona_id", "min_size")
+FIT_PARAMS = tuple(p.key for p in PARAMS if p.key not in DISPLAY_PARAMS)
 
 CUSTOMER_ATTRS = ("gender", "age_band", "city_tier", "region", "member_level", "occupation", "income_band",
                   "acquisition_channel", "interests")
@@ -158,52 +179,127 @@ def customer_attributes(tab: pd.DataFrame, customers: pd.DataFrame | None, ad: p
     return out
 
 
-def order_attributes(prep: seg.Prepared, orders: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
-    """Long frame (code, attribute, value) with one row per order (per order x category for category)."""
-    o = orders.loc[orders["customer_id"].notna() & orders["order_date"].notna()
-                   & ~orders["is_return"].fillna(False).astype(bool)]
-    o = o.loc[o["order_date"] < ad]
-    if o.empty:
-        return pd.DataFrame(columns=["code", "attribute", "value"])
-    code = pd.Index(prep.ids).get_indexer(o["customer_id"].astype("str"))
-    base = pd.DataFrame({"code": code, "order": o["order_id"].astype("str").to_numpy(),
-                         "date": o["order_date"].to_numpy()})
-    parts = []
-    if o["category"].notna().any():
-        cat = base.assign(value=o["category"].astype("str").to_numpy()).loc[o["category"].notna().to_numpy()]
-        parts.append(cat.drop_duplicates(["code", "order", "value"]).assign(attribute="category"))
-    first = base.assign(row=np.arange(len(base))).drop_duplicates(["code", "order"])
-    rows = first["row"].to_numpy()
-    if o["channel"].notna().any():
-        ch = o["channel"].astype("str").to_numpy()[rows]
-        keep = o["channel"].notna().to_numpy()[rows]
-        parts.append(first.loc[keep].assign(attribute="channel", value=ch[keep]))
-    d = pd.to_datetime(first["date"])
-    if ((d.dt.hour != 0) | (d.dt.minute != 0)).mean() > 0.5:  # times of day are recorded
-        h = d.dt.hour.to_numpy()
-        band = np.select([h < 6, h < 12, h < 18], ["night", "morning", "afternoon"], "evening")
-        parts.append(first.assign(attribute="hour_band", value=band))
-    parts.append(first.assign(attribute="weekday", value=np.array(WEEKDAYS)[d.dt.day_of_week.to_numpy()]))
-    has_disc = o["discount"].notna().any()
-    has_camp = o["campaign"].notna().any()
-    if has_disc or has_camp:
-        flag = np.zeros(len(o), bool)
-        if has_disc:
-            flag |= (o["discount"].fillna(0).to_numpy(float) > 0)
-        if has_camp:
-            flag |= o["campaign"].notna().to_numpy()
-        per_order = pd.Series(flag).groupby([base["code"].to_numpy(), base["order"].to_numpy()]).any()
-        po = per_order.reset_index()
-        po.columns = ["code", "order", "flag"]
-        parts.append(pd.DataFrame({"code": po["code"].to_numpy(), "attribute": "price_sensitivity",
-                                   "value": np.where(po["flag"].to_numpy(), "discounted", "full_price")}))
-    out = pd.concat(parts, ignore_index=True)[["code", "attribute", "value"]]
-    return out.loc[out["code"] >= 0]
+# ---------------------------------------------------------------- engine aggregates
+
+CUSTOMER_FIELDS = ("customer_id", "gender", "age", "birth_year", "income", "city_tier", "region", "member_level",
+                   "occupation", "acquisition_channel", "interests")
+_NUMERIC_FIELDS = ("age", "birth_year", "income")
+
+
+def _ts(x) -> _dt.datetime:
+    return pd.Timestamp(x).to_pydatetime()
+
+
+def _text(tbl: ibis.Table, name: str) -> ibis.ir.StringValue:
+    return tbl[name].cast("string") if name in tbl.columns else ibis.null("string")
+
+
+def customer_fields(customers: ibis.Table | None) -> pd.DataFrame | None:
+    """The customers kind's columns the persona reads (:data:`CUSTOMER_FIELDS` that the table has), one row
+    per customers-table row with a customer id, in file order (``__line__`` when the table has it), or
+    None without a customers table, without rows or without a customer id column. The customers kind
+    holds one row per customer, so this is as long as the customer list, never the order lines."""
+    if customers is None or "customer_id" not in customers.columns:
+        return None
+    if not int(engine.scalar(customers.count())):
+        return None
+    cols = {c: (customers[c].cast("float64") if c in _NUMERIC_FIELDS else customers[c].cast("string"))
+            for c in CUSTOMER_FIELDS if c in customers.columns}
+    sel = customers.filter(customers.customer_id.notnull())
+    if engine.LINE in customers.columns:
+        sel = sel.order_by(engine.LINE)
+    return engine.to_frame(sel.select(**cols))
+
+
+def order_attribute_counts(orders: ibis.Table, ad: pd.Timestamp, start=None, end=None) -> tuple[pd.DataFrame, dict]:
+    """Order attributes counted in the engine, one query: rows (customer_id, attribute, value, n) and the
+    flags that decide which attributes exist.
+
+    The lines are those of the date range with a customer id and a date, not returns, dated before the
+    analysis date ``ad``. An order is a (customer id, order id) pair. Attributes, with n =
+    - category: orders of the customer holding at least one line of the category (purchases);
+    - channel: orders whose first line has that channel (orders whose first line has none are left out);
+    - hour_band (night 0-6, morning 6-12, afternoon 12-18, evening 18-24) and weekday (mon..sun): orders by
+      the time of their first line;
+    - price_sensitivity: orders with a line with a discount > 0 or a campaign ("discounted"), the others
+      ("full_price").
+    Flags: ``orders`` (orders counted), ``timed`` (orders whose first line is not at midnight: the hour
+    bands mean something when they are more than half), ``priced`` (lines with a known discount or a
+    campaign: price sensitivity means something when there is one)."""
+    o = _cu.order_lines(orders, start, end)
+    ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
+    o = o.filter(o.customer_id.notnull() & o.order_date.notnull() & ~ret & (o.order_date < _ts(ad)))
+    disc = o.discount.cast("float64") if "discount" in o.columns else ibis.null("float64")
+    known = disc.notnull() & ~disc.isnan()
+    camp = o.campaign.notnull() if "campaign" in o.columns else ibis.literal(False)
+    # microseconds: DuckDB 2.0.1 mis-groups EXTRACT on nanosecond timestamps
+    cols = dict(customer_id=o.customer_id.cast("string"), order_id=o.order_id.cast("string"),
+                order_date=o.order_date.cast("timestamp(6)"), category=_text(o, "category"),
+                channel=_text(o, "channel"), priced=known | camp,
+                deal=(ibis.ifelse(known, disc, 0.0) > 0) | camp)
+    if engine.LINE in o.columns:
+        cols["line"] = o[engine.LINE]
+    lines = o.select(**cols)
+    first = ibis.struct({"d": lines.order_date, "k": lines.line if "line" in lines.columns else lines.channel})
+    per_order = lines.group_by(["customer_id", "order_id"]).aggregate(
+        date=lines.order_date.min(), channel=lines.channel.argmin(first), deal=lines.deal.any())
+    h = per_order.date.hour()
+    band = ibis.cases((h < 6, "night"), (h < 12, "morning"), (h < 18, "afternoon"), else_="evening")
+    wd = per_order.date.day_of_week.index()
+    weekday = ibis.cases(*[(wd == i, name) for i, name in enumerate(WEEKDAYS)])
+
+    def by_customer(tbl: ibis.Table, attribute: str, value) -> ibis.Table:
+        g = tbl.group_by(customer_id=tbl.customer_id, value=value).aggregate(n=tbl.count())
+        return g.select(customer_id=g.customer_id, attribute=ibis.literal(attribute), value=g.value.cast("string"),
+                        n=g.n.cast("int64"))
+
+    def total(n: ibis.ir.IntegerScalar, attribute: str, tbl: ibis.Table) -> ibis.Table:
+        g = tbl.aggregate(n=n)
+        return g.select(customer_id=ibis.null("string"), attribute=ibis.literal(attribute),
+                        value=ibis.literal(""), n=g.n.cast("int64"))
+
+    cat = lines.filter(lines.category.notnull()).select("customer_id", "order_id", "category").distinct()
+    with_channel = per_order.filter(per_order.channel.notnull())
+    parts = [
+        by_customer(cat, "category", cat.category),
+        by_customer(with_channel, "channel", with_channel.channel),
+        by_customer(per_order, "hour_band", band),
+        by_customer(per_order, "weekday", weekday),
+        by_customer(per_order, "price_sensitivity", ibis.ifelse(per_order.deal, "discounted", "full_price")),
+        total(per_order.count(where=(h != 0) | (per_order.date.minute() != 0)), "_timed", per_order),
+        total(per_order.count(), "_orders", per_order),
+        total(lines.count(where=lines.priced), "_priced", lines),
+    ]
+    df = engine.to_frame(ibis.union(*parts, distinct=False).order_by(["attribute", "value", "customer_id"]))
+    flag = df["attribute"].astype("str").str.startswith("_")
+    flags = {str(a)[1:]: int(n) for a, n in zip(df.loc[flag, "attribute"], df.loc[flag, "n"])}
+    return df.loc[~flag].reset_index(drop=True), flags
+
+
+def order_counts(tab: pd.DataFrame, counts: pd.DataFrame, flags: dict) -> pd.DataFrame:
+    """:func:`order_attribute_counts` by customer code of ``tab``, with the attributes that have data:
+    category and channel when some order has one, hour bands only when most orders have a time of day,
+    price sensitivity only when some line has a discount or a campaign. Columns code, attribute, value,
+    n, in the order of the counts (attribute, value, customer id)."""
+    keep = pd.Series(True, index=counts.index)
+    orders = flags.get("orders", 0)
+    if not (orders and flags.get("timed", 0) / orders > 0.5):  # times of day are recorded
+        keep &= counts["attribute"] != "hour_band"
+    if not flags.get("priced", 0):
+        keep &= counts["attribute"] != "price_sensitivity"
+    c = counts.loc[keep]
+    pos = pd.Index(tab["customer_id"].astype("str")).get_indexer(c["customer_id"].astype("str"))
+    ok = pos >= 0
+    out = c.loc[ok, ["attribute", "value", "n"]].astype({"n": np.int64})
+    out.insert(0, "code", tab.index.to_numpy(np.int64)[pos[ok]])
+    return out.reset_index(drop=True)
 
 
 def _pool_values(df: pd.DataFrame) -> pd.DataFrame:
-    """Keep the MAX_VALUES most frequent values per attribute, pool the rest as 'other'."""
-    counts = df.groupby(["attribute", "value"]).size().rename("n").reset_index()
+    """Keep the MAX_VALUES most frequent values per attribute, pool the rest as 'other'. A frame with a
+    count column ``n`` (order attribute counts) weighs each row by it; otherwise a row counts once."""
+    g = df.groupby(["attribute", "value"])
+    counts = (g["n"].sum() if "n" in df.columns else g.size()).rename("n").reset_index()
     counts["rank"] = counts.groupby("attribute")["n"].rank(method="first", ascending=False)
     rare = counts.loc[counts["rank"] > MAX_VALUES, ["attribute", "value"]]
     if rare.empty:
@@ -216,7 +312,9 @@ def _pool_values(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def profile(tab: pd.DataFrame, mask: np.ndarray, cust_long: pd.DataFrame, order_long: pd.DataFrame) -> pd.DataFrame:
-    """Attribute table of the segment (mask over tab rows) against the whole base (all tab rows)."""
+    """Attribute table of the segment (mask over tab rows) against the whole base (all tab rows).
+    ``cust_long``: (code, attribute, value), one row per customer and value; ``order_long``: (code,
+    attribute, value, n), order counts per customer and value (:func:`order_counts`)."""
     in_seg = pd.Series(mask, index=tab.index)
     frames = []
     # customer-level: unit = customers with a known value of the attribute
@@ -234,16 +332,17 @@ def profile(tab: pd.DataFrame, mask: np.ndarray, cust_long: pd.DataFrame, order_
     if len(order_long):
         ol = _pool_values(order_long)
         ol = ol.assign(seg=in_seg.reindex(ol["code"]).to_numpy())
-        base_tot = ol.groupby("attribute").size()
-        cnt = ol.groupby(["attribute", "value"]).agg(base_count=("code", "size"), seg_count=("seg", "sum")).reset_index()
+        ol["seg_n"] = ol["n"].where(ol["seg"], 0)
+        base_tot = ol.groupby("attribute")["n"].sum()
+        cnt = ol.groupby(["attribute", "value"]).agg(base_count=("n", "sum"), seg_count=("seg_n", "sum")).reset_index()
         cnt["base_n"] = base_tot.reindex(cnt["attribute"]).to_numpy()
         s = ol.loc[ol["seg"]]
-        seg_tot = s.groupby("attribute").size()
+        seg_tot = s.groupby("attribute")["n"].sum()
         cnt["seg_n"] = seg_tot.reindex(cnt["attribute"]).fillna(0).to_numpy()
         cnt["unit"] = np.where(cnt["attribute"] == "category", "purchases", "orders")
         # effective n of a ratio estimator clustered by customer
-        yi = s.groupby(["attribute", "value", "code"]).size().rename("y").reset_index()
-        ni = s.groupby(["attribute", "code"]).size().rename("n").reset_index()
+        yi = s.groupby(["attribute", "value", "code"])["n"].sum().rename("y").reset_index()
+        ni = s.groupby(["attribute", "code"])["n"].sum().rename("n").reset_index()
         neff = []
         for (attr, val), grp in yi.groupby(["attribute", "value"], sort=False):
             cust = ni.loc[ni["attribute"] == attr]
@@ -496,21 +595,116 @@ def segment_label(source: str, value: str, lang: str, n_tiers: int = 4) -> str:
         return str(value)
 
 
-def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+def page_params(params: dict | None) -> dict:
+    """PARAMS defaults overridden by the given values that are not None."""
     p = {pp.key: pp.default for pp in PARAMS}
     p.update({k: v for k, v in (params or {}).items() if v is not None})
-    if "orders" not in frames or frames["orders"] is None or frames["orders"].empty:
+    return p
+
+
+def _engine_tables(tables: dict | None) -> dict[str, ibis.Table]:
+    """kind -> engine table; a canonical frame (callers that hold one) is registered with the engine."""
+    return {kind: engine.from_frame(x) if isinstance(x, pd.DataFrame) else x
+            for kind, x in (tables or {}).items() if x is not None}
+
+
+def _customer_frame(tables: dict[str, ibis.Table], p: dict) -> tuple[pd.DataFrame, dict]:
+    """The segmentation package's per-customer frame (engine aggregates per customer) with the columns
+    of the chosen source. Raises NotEnoughData without order lines or customers."""
+    orders = tables.get("orders")
+    if orders is None or not int(engine.scalar(orders.count())):
         raise NotEnoughData("segmentation.error.no_orders")
     source = p["source"]
-    tab, info = seg.customer_frame(frames, p, with_clusters=source == "cluster", with_tiers=source == "tier")
+    return seg.customer_frame(tables, p, with_clusters=source == "cluster", with_tiers=source == "tier")
+
+
+def _n_tiers(info: dict) -> int:
+    return len(info["tiers"]["thresholds"]) + 1 if "tiers" in info else 4
+
+
+@dataclass(frozen=True)
+class PersonaFit:
+    """Everything the persona builder shows, for every segment of one source, without text.
+
+    Attributes
+    ----------
+    params : dict
+        The parameters used: PARAMS defaults overridden by the given values (plus "start" / "end").
+        The display parameters (DISPLAY_PARAMS: segment, persona_id, min_size) are not used.
+    source : str
+        "rfm", "cn8", "cluster" or "tier": which column of ``customers`` defines the segments.
+    analysis_date : pandas.Timestamp
+        Midnight before which order lines are used (param, else the day after the last line with a
+        customer id).
+    customers : pandas.DataFrame
+        The base: one row per customer with a non-return line before the analysis date, indexed by
+        customer code (:func:`analytics.segmentation.customer_frame`): customer_id, recency_days,
+        frequency, monetary, group, group_cn; cluster (1..k) for the cluster source; tier (0..) and
+        tier_basis_value for the tier source.
+    n_tiers : int
+        Number of tiers (thresholds + 1; 4 unless the source is "tier" with other thresholds).
+    has_customers_data : bool
+        Whether a customers dataset with rows was given (demographics are profiled; without it the
+        persona uses purchase behaviour only).
+    customer_attributes : pandas.DataFrame
+        Customer-level attributes, one row per customer and value: code (of ``customers``), attribute
+        (spend_band, frequency_band, recency_band and the demographics of CUSTOMER_ATTRS), value.
+    order_counts : pandas.DataFrame
+        Order-level attributes counted in the engine, one row per customer and value: code, attribute
+        (category, channel, hour_band, weekday, price_sensitivity; only those with data), value, n (orders,
+        or order x category purchases for category), sorted by attribute, value and customer id.
+    """
+
+    params: dict
+    source: str
+    analysis_date: pd.Timestamp
+    customers: pd.DataFrame
+    n_tiers: int
+    has_customers_data: bool
+    customer_attributes: pd.DataFrame
+    order_counts: pd.DataFrame
+
+
+_BASE_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "group", "group_cn", "cluster", "tier",
+                 "tier_basis_value")
+
+
+def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
+    """The attributes of every customer of the base (see :class:`PersonaFit`), language-free.
+
+    ``tables``: kind -> engine table ("orders" required, "customers" optional) with the canonical
+    columns. ``params``: PARAMS values (missing ones take their defaults) plus the shared "start" / "end"
+    dates. Every engine query is an aggregation (per customer, per customer and attribute value) or a
+    count; the customers kind is read as one row per customer. Raises NotEnoughData without orders or
+    customers (and when the source cannot be computed, e.g. too few customers to cluster)."""
+    p = page_params(params)
+    tables = _engine_tables(tables)
+    tab, info = _customer_frame(tables, p)
     ad = info["analysis_date"]
+    base = tab[[c for c in _BASE_COLUMNS if c in tab.columns]].copy()
+    customers = customer_fields(tables.get("customers"))
+    cust_long = customer_attributes(base, customers, ad)
+    counts, flags = order_attribute_counts(tables["orders"], ad, p.get("start"), p.get("end"))
+    return PersonaFit(params=p, source=p["source"], analysis_date=ad, customers=base, n_tiers=_n_tiers(info),
+                      has_customers_data=customers is not None, customer_attributes=cust_long.reset_index(drop=True),
+                      order_counts=order_counts(base, counts, flags))
+
+
+def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
+    """The page dict of one segment (params "segment", default: Champions / 重要价值 / cluster 1 / the top
+    tier), from the fit alone: kpis, persona_id, segment, analysis_date, size, base_size, share_of_base,
+    stats, attributes (the TGI table with labels), card, findings, warnings. Raises
+    NotEnoughData("personas.error.too_small") below ``min_size`` customers."""
+    p = page_params(params)
+    tab = result.customers
+    source = result.source
+    ad = result.analysis_date
     value = str(p.get("segment") or default_segment(source, tab))
     mask = seg.segment_mask(tab, source, value)
     size = int(mask.sum())
     base_size = len(tab)
     min_size = int(p.get("min_size") or MIN_SIZE)
-    n_tiers = len(info["tiers"]["thresholds"]) + 1 if "tiers" in info else 4
-    label = segment_label(source, value, lang, n_tiers)
+    label = segment_label(source, value, lang, result.n_tiers)
     if size < min_size:
         raise NotEnoughData("personas.error.too_small", segment=label, n=size, min=min_size)
     warnings: list[str] = []
@@ -518,15 +712,11 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         warnings.append(t("personas.warning.small", lang, n=size))
     if size == base_size:
         warnings.append(t("personas.warning.whole_base", lang))
-    orders = filter_dates(frames["orders"], "order_date", p.get("start"), p.get("end"))
-    customers = frames.get("customers")
-    if customers is None or customers.empty:
+    if not result.has_customers_data:
         warnings.append(t("personas.warning.no_customers", lang))
-        customers = None
-    cust_long = customer_attributes(tab, customers, ad)
-    order_long = order_attributes(info["prepared"], orders, ad)
-    attrs = profile(tab, mask, cust_long, order_long)
-    if customers is not None:
+    cust_long = result.customer_attributes
+    attrs = profile(tab, mask, cust_long, result.order_counts)
+    if result.has_customers_data:
         known = cust_long.loc[cust_long["attribute"].isin(CUSTOMER_ATTRS), "code"].nunique()
         if known < base_size:
             warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
@@ -569,6 +759,12 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     })
 
 
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """The page dict (see :func:`present`) of canonical frames: ``present(fit(tables), params, lang)``."""
+    frames = {kind: df for kind, df in (frames or {}).items() if df is not None}
+    return present(fit(engine.tables_from_frames(frames), params), params, lang)
+
+
 # ---------------------------------------------------------------- figures
 
 
@@ -599,16 +795,14 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 # ---------------------------------------------------------------- page helpers
 
 
-def segment_options(frames: dict, params: dict, lang: str = "en") -> list[dict]:
+def segment_options(tables: dict, params: dict, lang: str = "en") -> list[dict]:
     """Page helper (``cached.page_call``): the segments of the chosen source that exist in the data,
-    largest value first for tiers: [{"value": "Champions", "label": ..., "customers": n}, ...]."""
-    p = {pp.key: pp.default for pp in PARAMS}
-    p.update({k: v for k, v in (params or {}).items() if v is not None})
+    largest value first for tiers: [{"value": "Champions", "label": ..., "customers": n}, ...].
+    ``tables``: kind -> engine table (canonical frames are registered with the engine)."""
+    p = page_params(params)
     source = p["source"]
-    if "orders" not in frames or frames["orders"] is None or frames["orders"].empty:
-        raise NotEnoughData("segmentation.error.no_orders")
-    tab, info = seg.customer_frame(frames, p, with_clusters=source == "cluster", with_tiers=source == "tier")
-    n_tiers = len(info["tiers"]["thresholds"]) + 1 if "tiers" in info else 4
+    tab, info = _customer_frame(_engine_tables(tables), p)
+    n_tiers = _n_tiers(info)
     if source in ("rfm", "cn8"):
         col, order = ("group", seg.NAMED_GROUPS) if source == "rfm" else ("group_cn", seg.CN8_GROUPS)
         counts = tab[col].value_counts()
