@@ -26,19 +26,29 @@ highest marginal ROAS is where the next unit of budget pays most (``best_next_ch
 
 Without a channels dataset, orders with a channel column are compared instead: orders, buyers, net sales,
 AOV and return rate per channel.
+
+On the engine (issue 13): :func:`fit` sums the channel lines per group and day (:func:`daily_units`) and the
+order lines per channel (:func:`orders_by_channel`) as Ibis expressions in the engine; the intervals,
+tests and curves run in Python on those sums and land in a :class:`ChannelFit` (no text); :func:`present`
+writes the page's result in one language from it; :func:`compute` is both, for callers holding frames.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics.common import NotEnoughData, filter_dates, jsonable
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.common import NotEnoughData, jsonable
+from analytics.i18n import fmt_money, fmt_pct, t
 from analytics.params import Param
 from analytics.stats import holm, two_proportion_ztest, wilson_interval
+from data import engine
 
 PAGE = "channel-comparison"
 KINDS = {"channels": False, "orders": False}  # at least one; orders need a channel column
@@ -57,6 +67,7 @@ MAX_PAIR_GROUPS = 20      # pairwise tests and weekly trends: the groups with th
 MAX_CURVE_POINTS = 5000   # scatter points kept for the spend-vs-return chart
 ALPHA = 0.05
 Z = 1.959963984540054
+FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
 
 
 def _div(a, b):
@@ -64,10 +75,6 @@ def _div(a, b):
     b = np.asarray(b, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
-
-
-def _present(df: pd.DataFrame, col: str) -> bool:
-    return col in df.columns and df[col].notna().any()
 
 
 def kpi_table(units: pd.DataFrame, group: str) -> pd.DataFrame:
@@ -207,34 +214,93 @@ def fit_curve(spend: np.ndarray, revenue: np.ndarray, min_points: int = 8) -> di
             "spend_min": float(spend[ok].min()), "spend_max": float(spend[ok].max()), "dropped": int(len(spend) - n)}
 
 
-def _units(df: pd.DataFrame, group: str) -> tuple[pd.DataFrame, bool]:
-    """Days x group when dates exist (the bootstrap / curve unit), else the rows themselves."""
-    cols = [c for c in SUMS if c in df.columns]
-    if _present(df, "date"):
-        d = df.loc[df["date"].notna()]
-        u = d.groupby([group, d["date"].dt.normalize()], sort=False)[cols].sum(min_count=1).reset_index()
-        return u, True
-    return df[[group] + cols].copy(), False
+# ----------------------------------------------------------------------------- engine queries
 
 
-def orders_by_channel(orders: pd.DataFrame) -> pd.DataFrame:
-    o = orders.loc[orders["channel"].notna()]
-    ret = o["is_return"].fillna(False).astype(bool)
-    s, r = o.loc[~ret], o.loc[ret]
-    g = s.groupby("channel")
-    out = pd.DataFrame({
-        "orders": g["order_id"].nunique(),
-        "buyers": g["customer_id"].nunique(),
-        "gross_sales": g["amount"].sum(),
-    })
-    out["returns"] = r.groupby("channel")["amount"].apply(lambda x: x.abs().sum()).reindex(out.index).fillna(0.0)
-    out["return_orders"] = r.groupby("channel")["order_id"].nunique().reindex(out.index).fillna(0.0)
+@ibis.udf.agg.builtin
+def fsum(x: float) -> float:  # type: ignore[empty-body]
+    """DuckDB's Kahan-Babuska sum: the total does not depend on the order in which the engine's threads add
+    the lines up, so the same lines give the same numbers from a registered frame and from stored parts."""
+
+
+def _sum_or_null(x: ir.NumericValue) -> ir.FloatingScalar:
+    """pandas' ``sum(min_count=1)``: the sum of the non-missing values, missing when there are none."""
+    return fsum(x.cast("float64"))
+
+
+def _in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
+    """``analytics.common.filter_dates`` in the engine: ``start <= t[col] < end + 1 day`` (no bound: every
+    line, including lines without a date)."""
+    if start is not None:
+        t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
+    if end is not None:
+        t = t.filter(t[col] < ibis.timestamp((pd.Timestamp(end) + pd.Timedelta(days=1)).isoformat()))
+    return t
+
+
+def _counts(t: ir.Table, cols: list[str]) -> dict[str, int]:
+    """Lines of ``t`` (``"__rows__"``) and non-missing values of each column in ``cols``, in one query."""
+    aggs = {"__rows__": t.count()}
+    aggs.update({f"c{i}": t[c].count() for i, c in enumerate(cols)})
+    row = engine.to_frame(t.aggregate(**aggs)).iloc[0]
+    out = {"__rows__": int(row["__rows__"])}
+    out.update({c: int(row[f"c{i}"]) for i, c in enumerate(cols)})
+    return out
+
+
+def daily_units(ch: ir.Table, col: str, dated: bool) -> pd.DataFrame:
+    """The units of the bootstrap and the curves, from the channel lines ``ch`` (already filtered to a group
+    value and spend): with dates, the sums of every count per group (``_g``: ``col`` as text) and day
+    (``date``), summed in the engine; without dates, the lines themselves (group and counts only).
+
+    Units come in the order of their first line (the bootstrap draws depend on it), as pandas'
+    ``groupby(sort=False)`` of the lines gave them."""
+    cols = [c for c in SUMS if c in ch.columns]
+    g = ch[col] if ch[col].type().is_string() else ch[col].cast("string")
+    if dated:
+        t = ch.filter(ch.date.notnull())
+        t = t.mutate(_g=g, date=t.date.truncate("D"))
+        u = t.group_by(["_g", "date"]).aggregate(_first=t._pos.min(), **{c: _sum_or_null(t[c]) for c in cols})
+        out = engine.to_frame(u.order_by("_first")).drop(columns="_first")
+        out["date"] = out["date"].astype("datetime64[ns]")
+    else:
+        t = ch.mutate(_g=g)
+        out = engine.to_frame(t.select("_pos", "_g", *cols).order_by("_pos")).drop(columns="_pos")
+    for c in cols:
+        out[c] = out[c].astype(float)
+    return out
+
+
+def orders_by_channel(orders: "ir.Table | pd.DataFrame") -> pd.DataFrame:
+    """Orders, buyers, gross sales, returns, net sales, AOV and return rate (Wilson 95% interval) per
+    channel of the order lines, aggregated in the engine; channels with at least one sale line, largest net
+    sales first. ``orders``: an engine table (a canonical frame is registered first)."""
+    if isinstance(orders, pd.DataFrame):
+        orders = engine.from_frame(orders)
+    o = orders.filter(orders.channel.notnull())
+    ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
+    amount = o.amount.cast("float64")
+    agg = o.group_by(channel=o.channel).aggregate(
+        _sale_lines=o.channel.count(where=~ret),
+        orders=o.order_id.nunique(where=~ret),
+        buyers=o.customer_id.nunique(where=~ret),
+        gross_sales=fsum(amount, where=~ret).fill_null(0.0),
+        returns=fsum(amount.abs(), where=ret).fill_null(0.0),
+        return_orders=o.order_id.nunique(where=ret),
+    )
+    out = engine.to_frame(agg.filter(agg._sale_lines > 0).drop("_sale_lines"))
+    out = out.sort_values("channel").reset_index(drop=True)  # pandas' groupby order
+    out["orders"] = out["orders"].astype("int64")
+    out["buyers"] = out["buyers"].astype("int64")
+    out["gross_sales"] = out["gross_sales"].astype(float)
+    out["returns"] = out["returns"].astype(float)
+    out["return_orders"] = out["return_orders"].astype(float)
     out["net_sales"] = out["gross_sales"] - out["returns"]
     out["aov"] = _div(out["gross_sales"], out["orders"])
     out["return_rate"] = _div(np.minimum(out["return_orders"], out["orders"]), out["orders"])
     lo, hi = wilson_interval(np.minimum(out["return_orders"], out["orders"]).to_numpy(float), out["orders"].to_numpy(float))
     out["return_rate_ci_low"], out["return_rate_ci_high"] = lo, hi
-    return out.reset_index().sort_values("net_sales", ascending=False)
+    return out.sort_values("net_sales", ascending=False)
 
 
 def _defaults(params: dict) -> dict:
@@ -243,45 +309,188 @@ def _defaults(params: dict) -> dict:
     return out
 
 
-def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+# ----------------------------------------------------------------------------- fit
+
+
+@dataclass(frozen=True)
+class ChannelFit:
+    """The channel comparison's numbers before any text (language-free; :func:`present` writes the findings
+    and warnings). Shared between sessions and languages: treat it as read-only.
+
+    Attributes
+    ----------
+    mode : str
+        "channels" (channel statistics compared) or "orders" (no channel statistics: the orders per channel).
+    by : str or None
+        The grouping reported ("channel", "campaign" or an attribute name; "channel" when the asked one is
+        missing). None in orders mode.
+    by_missing : str or None
+        The ``by`` asked for when the data does not hold it (a warning), else None.
+    dated : bool
+        Whether the units are days (the channel lines have dates) rather than the lines themselves.
+    channels : pandas.DataFrame
+        Channels mode: one row per group, most spend first, with the sums (spend, impressions, clicks,
+        conversions, revenue, video_views, likes, comments, shares, followers_gained), ``n_units``, the rates
+        (ctr, cvr, cvr_impr, cpc, cpm, cpa, roas, roi, engagement_rate, cost_per_follower, follower_growth) with
+        Wilson intervals for the proportions, ``ci_method`` and ROAS / CPA intervals, and ``marginal_roas``.
+        Orders mode: the table of ``orders_by_channel``.
+    pairwise_tests : list of dict
+        Two-proportion z-tests of CTR and CVR for every pair of groups (metric, a, b, rate_a, rate_b, diff,
+        p_value, p_adjusted (Holm), significant).
+    best_next : dict or None
+        The group with the highest marginal ROAS: channel, marginal_roas and its average ROAS (``avg``).
+    saturated : list of str
+        Groups whose marginal ROAS is below 1.
+    curves : list of dict
+        Per group: the fitted revenue = a spend^b curve (a, b, b_se, r2, n, spend range) or the ``reason`` it
+        was skipped, the current spend, and where fitted the fitted / marginal ROAS at it.
+    curve_points : list of dict
+        Spend and revenue of the units behind the curves (at most ``MAX_CURVE_POINTS``).
+    funnel : list of dict
+        Impressions, clicks and conversions per group with the rate from the previous stage.
+    trends : list of dict
+        Weekly sums and CTR / CVR / ROAS per group (the groups with the most spend); empty without dates.
+    roas_trend : dict or None
+        ROAS of all groups in the first and last week (``first``, ``last``, ``r0``, ``r1``) when there are
+        at least four weeks.
+    top_roas : dict or None
+        The group with the highest ROAS: channel, roas and its interval (``lo``, ``hi``; NaN when none).
+    under_one : list of str
+        Groups with ROAS below 1, highest ROAS first.
+    delta_channels : list of str
+        Groups whose ROAS / CPA intervals use the delta method (too few units to bootstrap).
+    small_click_channels : list of str
+        Groups with fewer than 100 clicks.
+    skipped_curves : list of dict
+        Groups without a curve: ``channel`` and ``reason`` ("few_points" / "narrow_range").
+    min_points : int
+        The ``min_points`` parameter (named in the skipped curves' reason).
+    orders_by_channel : pandas.DataFrame or None
+        Orders, buyers, gross / net sales, returns, AOV and return rate per channel of the orders (None
+        without orders holding a channel).
+    totals : dict
+        Channels mode: the summed spend, revenue, impressions, clicks and conversions and the overall ROAS,
+        CTR, CVR and CPA (None where undefined). Orders mode: net_sales and orders.
+    """
+
+    mode: str
+    by: str | None = None
+    by_missing: str | None = None
+    dated: bool = False
+    channels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pairwise_tests: list = field(default_factory=list)
+    best_next: dict | None = None
+    saturated: list = field(default_factory=list)
+    curves: list = field(default_factory=list)
+    curve_points: list = field(default_factory=list)
+    funnel: list = field(default_factory=list)
+    trends: list = field(default_factory=list)
+    roas_trend: dict | None = None
+    top_roas: dict | None = None
+    under_one: list = field(default_factory=list)
+    delta_channels: list = field(default_factory=list)
+    small_click_channels: list = field(default_factory=list)
+    skipped_curves: list = field(default_factory=list)
+    min_points: int = 8
+    orders_by_channel: pd.DataFrame | None = None
+    totals: dict = field(default_factory=dict)
+
+
+def fit(tables: dict[str, ir.Table], params: dict) -> ChannelFit:
+    """Every number of the channel comparison from the engine tables (``tables[kind]``: channels and / or
+    orders). The channel lines are summed per group and day in the engine and the orders per channel;
+    intervals, tests and curves run on those sums. Raises ``NotEnoughData`` when nothing can be compared."""
     p = _defaults(params)
     start, end = p.get("start"), p.get("end")
-    warnings: list[str] = []
-    findings: list[str] = []
-    ch = frames.get("channels")
-    orders = frames.get("orders")
+    ch = tables.get("channels")
+    orders = tables.get("orders")
     if ch is None and orders is None:
         raise NotEnoughData("channels.error.none_selected")
     orders_table = None
-    if orders is not None and not orders.empty and _present(orders, "channel"):
-        orders_table = orders_by_channel(filter_dates(orders, "order_date", start, end))
-    if ch is None or ch.empty:
+    oc = {"__rows__": 0, "channel": 0}
+    if orders is not None:
+        oc = _counts(orders, ["channel"] if "channel" in orders.columns else [])
+        if oc["__rows__"] and oc.get("channel"):
+            orders_table = orders_by_channel(_in_dates(orders, "order_date", start, end))
+    cc = _counts(ch, ["date"] if "date" in ch.columns else []) if ch is not None else {"__rows__": 0}
+    if ch is None or not cc["__rows__"]:
         if orders_table is None or orders_table.empty:
-            raise NotEnoughData("channels.error.no_data" if ch is not None or orders is None or orders.empty
-                                or _present(orders, "channel") else "channels.error.orders_no_channel")
-        return jsonable(_orders_only(orders_table, lang))
-    df = filter_dates(ch, "date", start, end) if _present(ch, "date") else ch
+            raise NotEnoughData("channels.error.no_data" if ch is not None or orders is None or not oc["__rows__"]
+                                or oc.get("channel") else "channels.error.orders_no_channel")
+        totals = {"net_sales": orders_table["net_sales"].sum(), "orders": orders_table["orders"].sum()}
+        return ChannelFit(mode="orders", channels=orders_table, orders_by_channel=orders_table, totals=totals)
+    t = ch.mutate(_pos=ibis.row_number())  # the lines' order: the order of the units (see daily_units)
+    if cc.get("date"):
+        t = _in_dates(t, "date", start, end)
     by = str(p["by"] or "channel")
-    col = by if by in df.columns else ("attr_" + by if "attr_" + by in df.columns else None)
-    if col is None or not df[col].notna().any():
-        warnings.append(t("channels.warning.by_missing", lang, by=by))
+    col = by if by in t.columns else ("attr_" + by if "attr_" + by in t.columns else None)
+    by_missing = None
+    if col is None or not _counts(t, [col])[col]:
+        by_missing = by
         col = "channel"
-    df = df.loc[df[col].notna() & df["spend"].notna()].copy()
-    if df.empty:
+    t = t.filter(t[col].notnull() & t.spend.notnull())
+    n = _counts(t, ["date"] if "date" in t.columns else [])
+    if not n["__rows__"]:
         raise NotEnoughData("channels.error.no_rows")
-    df["_g"] = df[col].astype(str)
-    units, dated = _units(df, "_g")
+    dated = bool(n.get("date"))
+    units = daily_units(t, col, dated)
+    parts = _compare(units, dated, p)
+    return ChannelFit(mode="channels", by=by if col != "channel" or by == "channel" else "channel",
+                      by_missing=by_missing, dated=dated, orders_by_channel=orders_table, **parts)
+
+
+def _compare(units: pd.DataFrame, dated: bool, p: dict) -> dict:
+    """KPIs with intervals, curves and marginal ROAS, pairwise tests, funnel and weekly trends from the units
+    (column ``_g`` = group); the ChannelFit fields other than mode, by, by_missing, dated and orders."""
     kpis = kpi_table(units, "_g")
     ints = ratio_intervals(units, "_g", int(p["n_boot"]), int(p["seed"]))
     kpis = kpis.merge(ints, on="channel", how="left")
     delta = kpis.loc[kpis["ci_method"] == "delta_poisson", "channel"].tolist()
-    if delta:
-        warnings.append(t("channels.warning.delta", lang, channels=", ".join(delta[:10]), n=MIN_BOOT_UNITS))
     small = kpis.loc[(kpis["clicks"].fillna(0) > 0) & (kpis["clicks"] < 100), "channel"].tolist()
-    if small:
-        warnings.append(t("channels.warning.small_clicks", lang, channels=", ".join(small[:10])))
+    curves, curve_points = response_curves(units, dated, int(p["recent_days"]), int(p["min_points"]))
+    curve_df = pd.DataFrame(curves)
+    kpis = kpis.merge(curve_df[["channel"] + (["marginal_roas"] if "marginal_roas" in curve_df else [])],
+                      on="channel", how="left")
+    if "marginal_roas" not in kpis:
+        kpis["marginal_roas"] = np.nan
+    skipped = [{"channel": c["channel"], "reason": c["reason"]} for c in curves if "a" not in c]
+    fitted = [c for c in curves if c.get("marginal_roas") is not None and np.isfinite(c["marginal_roas"])]
+    best_next, saturated = None, []
+    if fitted:
+        best = max(fitted, key=lambda c: c["marginal_roas"])
+        best_next = {"channel": best["channel"], "marginal_roas": best["marginal_roas"],
+                     "avg": kpis.loc[kpis["channel"] == best["channel"], "roas"].iloc[0]}
+        saturated = [c["channel"] for c in fitted if c["marginal_roas"] < 1]
+    pairs = pairwise_tests(kpis)
+    k_r = kpis.loc[kpis["roas"].notna()].sort_values("roas", ascending=False)
+    top_roas, under_one = None, []
+    if len(k_r) >= 1:
+        top = k_r.iloc[0]
+        top_roas = {"channel": top["channel"], "roas": top["roas"], "lo": top["roas_ci_low"], "hi": top["roas_ci_high"]}
+        under_one = k_r.loc[k_r["roas"] < 1, "channel"].tolist()
+    funnel = funnel_rows(kpis)
+    trends, roas_trend = weekly_trends(units, kpis) if dated else ([], None)
+    kpis = kpis.sort_values("spend", ascending=False)
+    tot = kpis[list(SUMS)].sum(min_count=1)
+    totals = {
+        "spend": tot["spend"], "revenue": tot["revenue"], "impressions": tot["impressions"], "clicks": tot["clicks"],
+        "conversions": tot["conversions"],
+        "roas": tot["revenue"] / tot["spend"] if tot["spend"] and tot["spend"] > 0 else None,
+        "ctr": tot["clicks"] / tot["impressions"] if tot["impressions"] and tot["impressions"] > 0 else None,
+        "cvr": tot["conversions"] / tot["clicks"] if tot["clicks"] and tot["clicks"] > 0 else None,
+        "cpa": tot["spend"] / tot["conversions"] if tot["conversions"] and tot["conversions"] > 0 else None,
+    }
+    return {"channels": kpis, "pairwise_tests": pairs, "best_next": best_next, "saturated": saturated,
+            "curves": curves, "curve_points": curve_points, "funnel": funnel, "trends": trends,
+            "roas_trend": roas_trend, "top_roas": top_roas, "under_one": under_one, "delta_channels": delta,
+            "small_click_channels": small, "skipped_curves": skipped, "min_points": int(p["min_points"]),
+            "totals": totals}
 
-    # ---- curves and marginal ROAS
+
+def response_curves(units: pd.DataFrame, dated: bool, recent_days: int, min_points: int) -> tuple[list, list]:
+    """Per group: the revenue = a spend^b curve over its units, the current spend (mean daily spend of the
+    last ``recent_days`` days; mean spend per line without dates) and the fitted and marginal ROAS there;
+    and the units' (spend, revenue) points for the chart."""
     curves, curve_points = [], []
     max_day = units["date"].max() if dated else None
     per_group_points = max(30, MAX_CURVE_POINTS // max(units["_g"].nunique(), 1))
@@ -289,61 +498,102 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         sp = g["spend"].to_numpy(float)
         rv = g["revenue"].to_numpy(float) if "revenue" in g else np.full(len(g), np.nan)
         if dated:
-            recent = g.loc[g["date"] > max_day - pd.Timedelta(days=int(p["recent_days"]))]
-            current = float(recent["spend"].fillna(0).sum()) / int(p["recent_days"])
+            recent = g.loc[g["date"] > max_day - pd.Timedelta(days=recent_days)]
+            current = float(recent["spend"].fillna(0).sum()) / recent_days
             if current <= 0:
                 current = float(np.nanmean(sp[sp > 0])) if (sp > 0).any() else 0.0
         else:
             current = float(np.nanmean(sp)) if len(sp) else 0.0
-        fit = fit_curve(sp, rv, int(p["min_points"]))
-        row = {"channel": name, "current_spend": current, "unit": "day" if dated else "row", **fit}
-        if "a" in fit and current > 0:
-            row["fitted_roas"] = fit["a"] * current ** (fit["b"] - 1)
-            row["marginal_roas"] = fit["a"] * fit["b"] * current ** (fit["b"] - 1)
-            row["diminishing"] = bool(fit["b"] < 1)
-            row["extrapolated"] = bool(current > fit["spend_max"] or current < fit["spend_min"])
+        fc = fit_curve(sp, rv, min_points)
+        row = {"channel": name, "current_spend": current, "unit": "day" if dated else "row", **fc}
+        if "a" in fc and current > 0:
+            row["fitted_roas"] = fc["a"] * current ** (fc["b"] - 1)
+            row["marginal_roas"] = fc["a"] * fc["b"] * current ** (fc["b"] - 1)
+            row["diminishing"] = bool(fc["b"] < 1)
+            row["extrapolated"] = bool(current > fc["spend_max"] or current < fc["spend_min"])
         curves.append(row)
         ok = (sp > 0) & np.isfinite(rv)
         for s_, r_ in list(zip(sp[ok], rv[ok]))[:per_group_points]:
             curve_points.append({"channel": name, "spend": s_, "revenue": r_})
-    curve_df = pd.DataFrame(curves)
-    kpis = kpis.merge(curve_df[["channel"] + (["marginal_roas"] if "marginal_roas" in curve_df else [])],
-                      on="channel", how="left")
-    if "marginal_roas" not in kpis:
-        kpis["marginal_roas"] = np.nan
-    skipped = [c for c in curves if "a" not in c]
-    if skipped:
-        reasons = {c["reason"] for c in skipped}
-        warnings.append(t("channels.warning.curves_skipped", lang, channels=", ".join(c["channel"] for c in skipped[:10]),
-                          reason="; ".join(t(f"channels.reason.{r}", lang, n=int(p["min_points"])) for r in sorted(reasons))))
-    fitted = [c for c in curves if c.get("marginal_roas") is not None and np.isfinite(c["marginal_roas"])]
-    best_next = None
-    if fitted:
-        best = max(fitted, key=lambda c: c["marginal_roas"])
-        best_next = best["channel"]
-        avg = kpis.loc[kpis["channel"] == best_next, "roas"].iloc[0]
-        findings.append(t("channels.finding.best_next", lang, channel=best_next, m=f"{best['marginal_roas']:.2f}",
-                          avg=f"{avg:.2f}" if np.isfinite(avg) else "—"))
-        losing = [c["channel"] for c in fitted if c["marginal_roas"] < 1]
-        if losing:
-            findings.append(t("channels.finding.saturated", lang, channels=", ".join(losing[:5])))
+    return curves, curve_points
+
+
+def funnel_rows(kpis: pd.DataFrame) -> list[dict]:
+    """Impressions -> clicks -> conversions per group, with the rate from the previous stage."""
+    funnel = []
+    for _, r in kpis.iterrows():
+        for stage in ("impressions", "clicks", "conversions"):
+            if np.isfinite(r[stage]) if r[stage] is not None else False:
+                funnel.append({"channel": r["channel"], "stage": stage, "value": r[stage],
+                               "rate_from_previous": {"impressions": None, "clicks": r["ctr"], "conversions": r["cvr"]}[stage]})
+    return funnel
+
+
+def weekly_trends(units: pd.DataFrame, kpis: pd.DataFrame) -> tuple[list[dict], dict | None]:
+    """Weekly sums, CTR, CVR and ROAS of the groups with the most spend, and the overall ROAS of the first
+    and last week (when there are four weeks or more)."""
+    wk = units["date"].dt.to_period("W-SUN").dt.start_time
+    cols = [c for c in ("spend", "impressions", "clicks", "conversions", "revenue") if c in units.columns]
+    top_groups = kpis.sort_values("spend", ascending=False)["channel"].head(MAX_PAIR_GROUPS)
+    tu = units.loc[units["_g"].isin(top_groups)]
+    wk = wk.loc[tu.index]
+    tr = tu.groupby(["_g", wk])[cols].sum(min_count=1).reset_index().rename(columns={"_g": "channel", "date": "week"})
+    for c in ("impressions", "clicks", "conversions", "revenue"):
+        if c not in tr:
+            tr[c] = np.nan
+    tr["ctr"] = _div(tr["clicks"], tr["impressions"])
+    tr["cvr"] = _div(tr["conversions"], tr["clicks"])
+    tr["roas"] = _div(tr["revenue"], tr["spend"])
+    change = None
+    if tr["week"].nunique() >= 4:
+        first, last = tr["week"].min(), tr["week"].max()
+        tot = tr.groupby("week")[["spend", "revenue"]].sum()
+        if tot["spend"].iloc[0] > 0 and tot["spend"].iloc[-1] > 0:
+            r0 = tot["revenue"].iloc[0] / tot["spend"].iloc[0]
+            r1 = tot["revenue"].iloc[-1] / tot["spend"].iloc[-1]
+            if r0 > 0:
+                change = {"first": str(first.date()), "last": str(last.date()), "r0": float(r0), "r1": float(r1)}
+    return tr.to_dict(orient="records"), change
+
+
+# ----------------------------------------------------------------------------- present
+
+
+def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
+    """The page's result in ``lang`` from a :class:`ChannelFit` (no engine query)."""
+    f = result
+    if f.mode == "orders":
+        return jsonable(_orders_only(f.channels, lang))
+    warnings: list[str] = []
+    findings: list[str] = []
+    if f.by_missing is not None:
+        warnings.append(t("channels.warning.by_missing", lang, by=f.by_missing))
+    if f.delta_channels:
+        warnings.append(t("channels.warning.delta", lang, channels=", ".join(f.delta_channels[:10]), n=MIN_BOOT_UNITS))
+    if f.small_click_channels:
+        warnings.append(t("channels.warning.small_clicks", lang, channels=", ".join(f.small_click_channels[:10])))
+    if f.skipped_curves:
+        reasons = {c["reason"] for c in f.skipped_curves}
+        warnings.append(t("channels.warning.curves_skipped", lang,
+                          channels=", ".join(c["channel"] for c in f.skipped_curves[:10]),
+                          reason="; ".join(t(f"channels.reason.{r}", lang, n=f.min_points) for r in sorted(reasons))))
+    if f.best_next is not None:
+        avg = f.best_next["avg"]
+        findings.append(t("channels.finding.best_next", lang, channel=f.best_next["channel"],
+                          m=f"{f.best_next['marginal_roas']:.2f}", avg=f"{avg:.2f}" if np.isfinite(avg) else "—"))
+        if f.saturated:
+            findings.append(t("channels.finding.saturated", lang, channels=", ".join(f.saturated[:5])))
     else:
         findings.append(t("channels.finding.no_curves", lang))
-
-    # ---- significance
-    pairs = pairwise_tests(kpis)
-    sig = [x for x in pairs if x["significant"]]
-
-    # ---- findings on ROAS / CTR
-    k_r = kpis.loc[kpis["roas"].notna()].sort_values("roas", ascending=False)
-    if len(k_r) >= 1:
-        top = k_r.iloc[0]
+    top = f.top_roas
+    if top is not None:
         findings.insert(0, t("channels.finding.top_roas", lang, channel=top["channel"], roas=f"{top['roas']:.2f}",
-                             lo=f"{top['roas_ci_low']:.2f}" if np.isfinite(top["roas_ci_low"]) else "—",
-                             hi=f"{top['roas_ci_high']:.2f}" if np.isfinite(top["roas_ci_high"]) else "—"))
-        under = k_r.loc[k_r["roas"] < 1, "channel"].tolist()
-        if under:
-            findings.append(t("channels.finding.under_one", lang, channels=", ".join(under[:5])))
+                             lo=f"{top['lo']:.2f}" if np.isfinite(top["lo"]) else "—",
+                             hi=f"{top['hi']:.2f}" if np.isfinite(top["hi"]) else "—"))
+        if f.under_one:
+            findings.append(t("channels.finding.under_one", lang, channels=", ".join(f.under_one[:5])))
+    pairs = f.pairwise_tests
+    sig = [x for x in pairs if x["significant"]]
     if sig:
         best_ctr = max(sig, key=lambda x: abs(x["diff"]))
         winner = best_ctr["a"] if best_ctr["diff"] > 0 else best_ctr["b"]
@@ -353,64 +603,32 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
                           diff=fmt_pct(abs(best_ctr["diff"]), lang, 2)))
     elif pairs:
         findings.append(t("channels.finding.none_significant", lang, total=len(pairs)))
-
-    # ---- funnel and trends
-    funnel = []
-    for _, r in kpis.iterrows():
-        for stage in ("impressions", "clicks", "conversions"):
-            if np.isfinite(r[stage]) if r[stage] is not None else False:
-                funnel.append({"channel": r["channel"], "stage": stage, "value": r[stage],
-                               "rate_from_previous": {"impressions": None, "clicks": r["ctr"], "conversions": r["cvr"]}[stage]})
-    trends = []
-    if dated:
-        wk = units["date"].dt.to_period("W-SUN").dt.start_time
-        cols = [c for c in ("spend", "impressions", "clicks", "conversions", "revenue") if c in units.columns]
-        top_groups = kpis.sort_values("spend", ascending=False)["channel"].head(MAX_PAIR_GROUPS)
-        tu = units.loc[units["_g"].isin(top_groups)]
-        wk = wk.loc[tu.index]
-        tr = tu.groupby(["_g", wk])[cols].sum(min_count=1).reset_index().rename(columns={"_g": "channel", "date": "week"})
-        for c in ("impressions", "clicks", "conversions", "revenue"):
-            if c not in tr:
-                tr[c] = np.nan
-        tr["ctr"] = _div(tr["clicks"], tr["impressions"])
-        tr["cvr"] = _div(tr["conversions"], tr["clicks"])
-        tr["roas"] = _div(tr["revenue"], tr["spend"])
-        trends = tr.to_dict(orient="records")
-        if tr["week"].nunique() >= 4:
-            first, last = tr["week"].min(), tr["week"].max()
-            tot = tr.groupby("week")[["spend", "revenue"]].sum()
-            if tot["spend"].iloc[0] > 0 and tot["spend"].iloc[-1] > 0:
-                r0 = tot["revenue"].iloc[0] / tot["spend"].iloc[0]
-                r1 = tot["revenue"].iloc[-1] / tot["spend"].iloc[-1]
-                if r0 > 0:
-                    findings.append(t("channels.finding.trend", lang, first=str(first.date()), last=str(last.date()),
-                                      r0=f"{r0:.2f}", r1=f"{r1:.2f}"))
-    else:
+    if f.roas_trend is not None:
+        rt = f.roas_trend
+        findings.append(t("channels.finding.trend", lang, first=rt["first"], last=rt["last"],
+                          r0=f"{rt['r0']:.2f}", r1=f"{rt['r1']:.2f}"))
+    if not f.dated:
         warnings.append(t("channels.warning.snapshot", lang))
-
-    kpis = kpis.sort_values("spend", ascending=False)
-    tot = kpis[list(SUMS)].sum(min_count=1)
-    summary = {
-        "spend": tot["spend"], "revenue": tot["revenue"], "impressions": tot["impressions"], "clicks": tot["clicks"],
-        "conversions": tot["conversions"],
-        "roas": tot["revenue"] / tot["spend"] if tot["spend"] and tot["spend"] > 0 else None,
-        "ctr": tot["clicks"] / tot["impressions"] if tot["impressions"] and tot["impressions"] > 0 else None,
-        "cvr": tot["conversions"] / tot["clicks"] if tot["clicks"] and tot["clicks"] > 0 else None,
-        "cpa": tot["spend"] / tot["conversions"] if tot["conversions"] and tot["conversions"] > 0 else None,
-    }
-    result = {
-        "mode": "channels", "by": by if col != "channel" or by == "channel" else "channel", "dated": dated,
-        "channels": kpis.drop(columns=[]).to_dict(orient="records"),
+    obc = f.orders_by_channel
+    result_dict = {
+        "mode": "channels", "by": f.by, "dated": f.dated,
+        "channels": f.channels.to_dict(orient="records"),
         "significant_pairs": [{k: x[k] for k in ("metric", "a", "b", "diff", "p_value", "p_adjusted")} for x in sig],
         "pairwise_tests": pairs,
-        "best_next_channel": best_next,
-        "curves": curves, "curve_points": curve_points,
-        "funnel": funnel, "trends": trends,
-        "orders_by_channel": orders_table.to_dict(orient="records") if orders_table is not None else [],
-        "kpis": summary,
+        "best_next_channel": f.best_next["channel"] if f.best_next is not None else None,
+        "curves": f.curves, "curve_points": f.curve_points,
+        "funnel": f.funnel, "trends": f.trends,
+        "orders_by_channel": obc.to_dict(orient="records") if obc is not None else [],
+        "kpis": f.totals,
         "findings": findings, "warnings": warnings,
     }
-    return jsonable(result)
+    return jsonable(result_dict)
+
+
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
+    return present(fit(tables, params), params, lang)
 
 
 def _orders_only(table: pd.DataFrame, lang: str) -> dict:
@@ -518,18 +736,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     return out
 
 
-# ----------------------------------------------------------------------------- page helpers
-
-
-def by_options(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> list[str]:
-    """Values for the ``by`` parameter: channel, campaign and the attribute columns that hold values."""
-    ch = frames.get("channels")
+def by_options(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> list[str]:
+    """Values for the ``by`` parameter: channel, campaign and the attribute columns that hold values (at most
+    200 distinct ones), counted in the engine. ``tables``: kind -> engine table (a frame is registered)."""
+    ch = tables.get("channels")
     out = ["channel"]
-    if ch is None or ch.empty:
+    if ch is None:
         return out
-    if _present(ch, "campaign"):
+    if isinstance(ch, pd.DataFrame):
+        ch = engine.from_frame(ch)
+    attrs = [str(c) for c in ch.columns if str(c).startswith("attr_")]
+    aggs = {"rows": ch.count()}
+    if "campaign" in ch.columns:
+        aggs["campaign"] = ch.campaign.count()
+    for i, c in enumerate(attrs):
+        aggs[f"n{i}"] = ch[c].count()
+        aggs[f"d{i}"] = ch[c].nunique()
+    row = engine.to_frame(ch.aggregate(**aggs)).iloc[0]
+    if not int(row["rows"]):
+        return out
+    if int(row.get("campaign", 0) or 0):
         out.append("campaign")
-    for c in ch.columns:
-        if str(c).startswith("attr_") and ch[c].notna().any() and ch[c].nunique(dropna=True) <= 200:
-            out.append(str(c)[5:])
+    for i, c in enumerate(attrs):
+        if int(row[f"n{i}"]) and int(row[f"d{i}"]) <= 200:
+            out.append(c[5:])
     return out

@@ -24,6 +24,12 @@ Definitions (also in ``locales/competitors.json`` as ``metric.*``)
   Own volume: units of sale lines in the orders (net sales when there are no quantities) of the matching
   products or categories, whole weeks only. Not claimed with fewer than 12 overlapping weeks or when
   competitor prices barely move (sd of log price level < 0.01).
+
+On the engine (issue 13): :func:`fit` aggregates the order lines in the engine (own prices paid per week
+and product / category, own weekly volume and campaign share, the distinct values matched against the
+competitor data) and materialises the usable competitor observations, a small kind whose rows the price
+moves and the competitor table need (:func:`observations`); the result is a :class:`CompetitorFit` (no
+text), which :func:`present` turns into the page's result in one language. :func:`compute` is both.
 """
 
 from __future__ import annotations
@@ -32,14 +38,18 @@ import math
 import re
 import unicodedata
 import warnings as _warnings
+from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from analytics.common import NotEnoughData, filter_dates, jsonable
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from data import engine
 
 PAGE = "competitor-tracking"
 KINDS = {"competitors": True, "orders": False}
@@ -50,6 +60,7 @@ PARAMS = [
     Param("product", "list", None, help="competitors.param_help.product"),
     Param("category", "list", None, help="competitors.param_help.category"),
 ]
+FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
 
 OWN_MARKERS = {"own", "ours", "our brand", "our store", "us", "self", "本品", "我方", "自有", "自有品牌", "自营",
                "本店", "我们", "我司"}
@@ -89,22 +100,40 @@ def promo_flag(s: pd.Series) -> pd.Series:
 YES = {"yes", "y", "true", "1", "是", "本品", "own", "x", "✓"}
 
 
+def own_attr_columns(columns) -> list[str]:
+    """The attribute columns whose name says they flag the own brand (own, is_own, own_brand, 本品, 自有)."""
+    out = []
+    for col in columns:
+        if not str(col).startswith("attr_"):
+            continue
+        name = norm(str(col)[5:]).replace("_", " ")
+        if "own" in name.split() or "本品" in name or "自有" in name or name in ("is own", "own brand", "ours"):
+            out.append(str(col))
+    return out
+
+
+def _flagged(counts: pd.DataFrame) -> str | None:
+    """The one competitor all of whose lines are flagged while no other competitor's are, from the lines
+    per competitor (``name``) and flag value (``v``) in ``counts`` (column ``n``)."""
+    flag = counts["v"].map(lambda v: norm(v) in YES if pd.notna(v) else False).astype(bool)
+    if not flag.any():
+        return None
+    per = counts.assign(f=counts["n"] * flag).groupby("name")[["f", "n"]].sum()
+    hits = per.index[per["f"] == per["n"]]
+    if len(hits) == 1 and (per.loc[per["f"] != per["n"], "f"] == 0).all():
+        return str(hits[0])
+    return None
+
+
 def own_from_flag(df: pd.DataFrame) -> str | None:
     """The own brand from an attribute column flagging it (e.g. ``attr_own_brand`` = yes / 是): the one
     competitor value whose rows are all flagged, when exactly one is."""
-    for col in df.columns:
-        if not col.startswith("attr_"):
-            continue
-        name = norm(col[5:]).replace("_", " ")
-        if not ("own" in name.split() or "本品" in name or "自有" in name or name in ("is own", "own brand", "ours")):
-            continue
-        flag = df[col].map(lambda v: norm(v) in YES if pd.notna(v) else False).astype(bool)
-        if not flag.any():
-            continue
-        per = flag.groupby(df["competitor"]).mean()
-        hits = per[per == 1.0]
-        if len(hits) == 1 and (per[per < 1.0] == 0).all():
-            return str(hits.index[0])
+    for col in own_attr_columns(df.columns):
+        counts = (df.groupby([df["competitor"], df[col]], dropna=False).size().rename("n").reset_index()
+                  .set_axis(["name", "v", "n"], axis=1))
+        hit = _flagged(counts.loc[counts["name"].notna()])
+        if hit is not None:
+            return hit
     return None
 
 
@@ -156,22 +185,61 @@ def price_index(own: pd.DataFrame, rivals: pd.DataFrame, key: str) -> pd.DataFra
     return out.rename(columns={key: "key"}).sort_values(["key", "period"]).reset_index(drop=True)
 
 
-def _own_from_orders(orders: pd.DataFrame) -> pd.DataFrame:
-    """Sale lines with a positive price paid: columns date, amount, qty, price, product_name, product_id,
-    category."""
-    o = orders.loc[orders["order_date"].notna()]
+@ibis.udf.agg.builtin
+def fsum(x: float) -> float:  # type: ignore[empty-body]
+    """DuckDB's Kahan-Babuska sum: the total does not depend on the order in which the engine's threads add
+    the lines up, so the same lines give the same numbers from a registered frame and from stored parts."""
+
+
+def _num(t: ir.Table, col: str) -> ir.FloatingValue:
+    return t[col].cast("float64") if col in t.columns else ibis.null("float64")
+
+
+def _text(t: ir.Table, col: str) -> ir.StringValue:
+    return t[col].cast("string") if col in t.columns else ibis.null("string")
+
+
+def _in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
+    """``analytics.common.filter_dates`` in the engine: ``start <= t[col] < end + 1 day`` (no bound: every
+    line, including lines without a date)."""
+    if start is not None:
+        t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
+    if end is not None:
+        t = t.filter(t[col] < ibis.timestamp((pd.Timestamp(end) + pd.Timedelta(days=1)).isoformat()))
+    return t
+
+
+def _rows(t: ir.Table) -> int:
+    return int(engine.scalar(t.count()))
+
+
+def _has_t(t: ir.Table | None, col: str) -> bool:
+    """Whether the engine table has column ``col`` with at least one value."""
+    return t is not None and col in t.columns and int(engine.scalar(t[col].count())) > 0
+
+
+def sale_lines(orders: ir.Table) -> ir.Table:
+    """The dated sale lines of the orders (``is_return`` false) with the columns used here: date, amount,
+    quantity, campaign and the matching keys (product name / id, category)."""
+    o = orders.filter(orders.order_date.notnull())
     if "is_return" in o.columns:
-        o = o.loc[~o["is_return"].fillna(False).to_numpy(dtype=bool)]
-    amount = pd.to_numeric(o["amount"], errors="coerce") if "amount" in o.columns else pd.Series(np.nan, index=o.index)
-    qty = pd.to_numeric(o["quantity"], errors="coerce") if "quantity" in o.columns else pd.Series(np.nan, index=o.index)
-    unit = pd.to_numeric(o["unit_price"], errors="coerce") if "unit_price" in o.columns else pd.Series(np.nan, index=o.index)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        paid = (amount / qty).where(qty > 0)
-    price = paid.fillna(unit)
-    out = pd.DataFrame({"date": o["order_date"], "amount": amount, "qty": qty.where(qty > 0), "price": price})
-    for c in ("product_name", "product_id", "category"):
-        out[c] = o[c] if c in o.columns else None
-    return out.loc[out["price"] > 0]
+        o = o.filter(~o.is_return.cast("boolean").fill_null(False))
+    return o.select(date=o.order_date, amount=_num(o, "amount"), quantity=_num(o, "quantity"),
+                    unit_price=_num(o, "unit_price"), campaign=_text(o, "campaign"),
+                    **{k: _text(o, k) for _, k in ORDER_KEYS})
+
+
+def own_sale_lines(orders: ir.Table) -> ir.Table:
+    """Sale lines with a positive price paid, as an engine expression: columns date, amount, qty (units,
+    missing unless positive), price (amount / quantity, the unit price when there is no quantity),
+    product_name, product_id, category."""
+    o = sale_lines(orders)
+    qty = o.quantity
+    paid = ibis.ifelse(qty > 0, o.amount / qty, ibis.null("float64"))
+    price = paid.coalesce(o.unit_price)
+    out = o.select(date=o.date, amount=o.amount, qty=ibis.ifelse(qty > 0, qty, ibis.null("float64")), price=price,
+                   product_name=o.product_name, product_id=o.product_id, category=o.category)
+    return out.filter(out.price > 0)
 
 
 def _match(own_vals: pd.Series, riv_vals: pd.Series) -> set[str]:
@@ -183,15 +251,45 @@ def _match(own_vals: pd.Series, riv_vals: pd.Series) -> set[str]:
 ORDER_KEYS = (("product", "product_name"), ("product", "product_id"), ("category", "category"))
 
 
-def match_orders(orders: pd.DataFrame, rivals: pd.DataFrame) -> tuple[str, str, set[str]] | None:
-    """(competitor column, orders column, matching normalised values): products by name or id first,
-    then categories; None when nothing matches."""
+def match_orders(orders: "ir.Table | pd.DataFrame", rivals: pd.DataFrame) -> tuple[str, str, set[str], list[str]] | None:
+    """(competitor column, orders column, matching normalised values, the orders' own values that match):
+    products by name or id first, then categories; None when nothing matches. The orders' distinct values
+    come from the engine (``orders``: an engine table; a frame is registered first)."""
+    if isinstance(orders, pd.DataFrame):
+        orders = engine.from_frame(orders)
     for rkey, okey in ORDER_KEYS:
-        if _has(orders, okey) and _has(rivals, rkey):
-            m = _match(orders[okey], rivals[rkey])
+        if okey in orders.columns and _has(rivals, rkey):
+            vals = engine.to_frame(orders.select(v=orders[okey]).filter(lambda d: d.v.notnull()).distinct())["v"]
+            if not len(vals):
+                continue
+            m = _match(vals, rivals[rkey])
             if m:
-                return rkey, okey, m
+                raw = [v for v in vals if norm(v) in m]
+                return rkey, okey, m, raw
     return None
+
+
+def own_weekly_price(own: ir.Table, okey: str | None) -> pd.DataFrame:
+    """Own price per week x key (columns period, k, own_price) from the own sale lines ``own`` (engine):
+    amount / units when the lines have quantities, else the mean price paid. ``okey``: the orders column
+    whose normalised value is the key (None: one key, "all"). Summed in the engine per week and raw value;
+    raw values with the same normalised form are added up here."""
+    t = own.mutate(period=own.date.truncate("W"), raw=own[okey] if okey else ibis.literal("all"))
+    ok = t.qty.notnull() & t.amount.notnull()
+    agg = t.group_by(["period", "raw"]).aggregate(
+        qty_n=t.qty.count(), ok_n=ok.sum(), a=fsum(t.amount, where=ok), q=fsum(t.qty, where=ok),
+        p_sum=fsum(t.price), n=t.count())
+    w = engine.to_frame(agg)
+    w["period"] = w["period"].astype("datetime64[ns]")
+    w["k"] = w["raw"].map(norm) if okey else "all"
+    if w["qty_n"].sum() > 0:
+        w = w.loc[w["ok_n"] > 0]
+        g = w.groupby(["period", "k"], as_index=False).agg(amount=("a", "sum"), qty=("q", "sum"))
+        g["own_price"] = g["amount"] / g["qty"]
+        return g[["period", "k", "own_price"]]
+    g = w.groupby(["period", "k"], as_index=False).agg(s=("p_sum", "sum"), n=("n", "sum"))
+    g["own_price"] = g["s"] / g["n"]
+    return g[["period", "k", "own_price"]]
 
 
 # ---------------------------------------------------------------- elasticity
@@ -297,7 +395,7 @@ def price_level(rivals: pd.DataFrame) -> pd.Series:
     return per.groupby(level="period").mean()
 
 
-# ---------------------------------------------------------------- compute
+# ---------------------------------------------------------------- fit
 
 
 def _latest(df: pd.DataFrame, col: str) -> pd.Series:
@@ -310,36 +408,121 @@ def _first(df: pd.DataFrame, col: str) -> pd.Series:
     return d.groupby("competitor")[col].first()
 
 
-def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+@dataclass(frozen=True)
+class CompetitorFit:
+    """Competitor tracking's numbers before any text (language-free; :func:`present` writes the findings,
+    warnings and the elasticity's reading). Shared between sessions and languages: treat it as read-only.
+
+    Attributes
+    ----------
+    threshold : float
+        Price-move threshold (share of the reference price).
+    window : int
+        Trailing window of the reference price, days.
+    own : dict
+        ``source`` ("brand": the own brand's rows in the competitor data; "orders": prices paid in the
+        orders; None), ``name`` (the own brand, or None) and ``match_by`` ("product", "category", "all" or
+        None).
+    filters : dict of str to list of str
+        The product / category filters applied.
+    own_param : str or None
+        The ``own`` parameter as given (named when it matches no competitor).
+    price_index : pandas.DataFrame
+        One row per week (``period``, Monday) and key (``key``: product or category label, or "all"):
+        own_price, competitor_price (mean over competitors of each one's mean price), competitors (count)
+        and index (own / competitor x 100), sorted by key and week.
+    price_index_summary : list of dict
+        Per key: weeks, latest_period, latest_index, mean_index; highest latest index first.
+    events : list of dict
+        Competitors' price moves: date, in_festival, competitor, product, price, reference_price,
+        change_pct, direction and (when the data has promotions) promo.
+    competitors : list of dict
+        One row per competitor (own brand last): observations, products, first_seen, last_seen, avg_price,
+        avg_discount, promo_share, latest values and changes of rating / reviews / followers / share /
+        sales_volume where present, events, is_own.
+    trends : dict of str to list of dict
+        Per metric (price, discount, rating, reviews, followers, share): the weekly mean per competitor
+        (period, competitor, value).
+    price_timeline : list of dict
+        Daily mean price of the competitor x product series shown in the chart (those with the most events
+        and observations): date, competitor, product, price, promo.
+    elasticity : dict or None
+        The cross-price elasticity (value, ci_low, ci_high, n, p_value, controls, hac_lags, zero_weeks,
+        sample, weeks_overlap, weeks_excluded, own_price_elasticity, points, measure); None when not claimed.
+    elasticity_refusal : tuple of (str, dict) or None
+        Why there is no elasticity: the i18n key and its values.
+    own_vs_competitors : dict or None
+        Own weekly volume next to the competitor price level and the week's price cuts and rises
+        (``measure``, ``weeks``); None without own volume.
+    notes : tuple of (str, dict)
+        The warnings in order: i18n key and raw values (a count, a dimension name, the own parameter).
+    """
+
+    threshold: float
+    window: int
+    own: dict
+    filters: dict
+    own_param: str | None = None
+    price_index: pd.DataFrame = field(default_factory=pd.DataFrame)
+    price_index_summary: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    competitors: list = field(default_factory=list)
+    trends: dict = field(default_factory=dict)
+    price_timeline: list = field(default_factory=list)
+    elasticity: dict | None = None
+    elasticity_refusal: tuple | None = None
+    own_vs_competitors: dict | None = None
+    notes: tuple = ()
+
+
+def observations(comp: ir.Table) -> tuple[pd.DataFrame, int]:
+    """The usable competitor observations (a date, a competitor and a positive price), materialised from the
+    engine in their stored order with the columns this page uses, and the number of lines left out.
+
+    Competitor data is a small kind (observations per competitor x product x day), and the page needs its
+    rows: price moves compare each observation with the trailing median of its series, the competitor table
+    takes each competitor's first and last observed values, and the own brand can be flagged per row."""
+    ok = comp.date.notnull() & comp.competitor.notnull() & (comp.price.cast("float64") > 0).fill_null(False)
+    t = comp.mutate(_pos=ibis.row_number())
+    t = t.filter(ok)
+    cols = {"date": t.date, "competitor": t.competitor.cast("string"), "price": t.price.cast("float64")}
+    for c in ("product", "category", "promo"):
+        cols[c] = _text(t, c)
+    for c in ("list_price", "sales_volume", "rating", "reviews", "followers", "share"):
+        cols[c] = _num(t, c)
+    for c in own_attr_columns(comp.columns):
+        cols[c] = t[c]
+    counts = engine.to_frame(comp.aggregate(rows=comp.count(), ok=ok.sum()))
+    dropped = int(counts["rows"].iloc[0]) - int(counts["ok"].iloc[0] or 0)
+    df = engine.to_frame(t.select(_pos=t._pos, **cols).order_by("_pos")).drop(columns="_pos")
+    df["date"] = df["date"].astype("datetime64[ns]")
+    df["competitor"] = df["competitor"].astype("str").str.strip()
+    return df, dropped
+
+
+def fit(tables: dict[str, ir.Table], params: dict) -> CompetitorFit:
+    """Every number of competitor tracking from the engine tables (``tables``: competitors, optionally
+    orders). The order lines never leave the engine: own prices paid per week and key, own weekly volume and
+    campaign share, and the distinct product / category values the matching needs are aggregated there.
+    Raises ``NotEnoughData`` when there is nothing to track."""
     p = {pp.key: pp.default for pp in PARAMS}
     p.update({k: v for k, v in (params or {}).items() if v is not None})
     threshold = float(p["threshold"])
     window = int(p["window"])
-    comp = frames.get("competitors")
-    if comp is None or comp.empty:
+    comp = tables.get("competitors")
+    if comp is None or not _rows(comp):
         raise NotEnoughData("competitors.error.no_data")
-    warnings: list[str] = []
-    findings: list[str] = []
-    ok = comp["date"].notna() & comp["competitor"].notna() & pd.to_numeric(comp["price"], errors="coerce").gt(0)
-    if (~ok).sum():
-        warnings.append(t("competitors.warning.dropped", lang, n=fmt_number(int((~ok).sum()), lang)))
-    df = comp.loc[ok].copy()
-    df["price"] = pd.to_numeric(df["price"], errors="coerce").astype(float)
-    df["competitor"] = df["competitor"].astype("str").str.strip()
-    for c in ("product", "category", "promo"):
-        if c not in df.columns:
-            df[c] = pd.Series([None] * len(df), dtype="str", index=df.index)
-    for c in ("list_price", "sales_volume", "rating", "reviews", "followers", "share"):
-        if c not in df.columns:
-            df[c] = np.nan
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    notes: list[tuple[str, dict]] = []
+    df, dropped = observations(comp)
+    if dropped:
+        notes.append(("competitors.warning.dropped", {"n": dropped}))
     filters: dict[str, list] = {}
     for dim in ("product", "category"):
         vals = p.get(dim)
         if not vals:
             continue
         if not df[dim].notna().any():
-            warnings.append(t("competitors.warning.filter_ignored", lang, dim=t(f"competitors.dim.{dim}", lang)))
+            notes.append(("competitors.warning.filter_ignored", {"dim": dim}))
             continue
         df = df.loc[df[dim].isin([str(v) for v in vals]).to_numpy(dtype=bool, na_value=False)]
         filters[dim] = [str(v) for v in vals]
@@ -348,25 +531,13 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         raise NotEnoughData("competitors.error.no_match")
     df["period"] = week_start(df["date"])
 
-    # own brand
-    names = pd.Series(df["competitor"].unique())
-    own_name = None
-    own_param = p.get("own")
-    if own_param:
-        hit = names[names.map(norm) == norm(own_param)]
-        if len(hit):
-            own_name = str(hit.iloc[0])
-        else:
-            warnings.append(t("competitors.warning.own_not_found", lang, own=own_param))
-    else:
-        hit = names[names.map(norm).isin(OWN_MARKERS)]
-        if len(hit):
-            own_name = str(hit.iloc[0])
-        else:
-            own_name = own_from_flag(df)
-    orders = frames.get("orders")
-    if orders is not None and not orders.empty:
-        orders = filter_dates(orders, "order_date", p.get("start"), p.get("end"))
+    own_name, own_notes = own_brand(df, p.get("own"))
+    notes += own_notes
+    orders = tables.get("orders")
+    if orders is not None:
+        orders = _in_dates(orders, "order_date", p.get("start"), p.get("end"))
+        if not _rows(orders):
+            orders = None
     own_rows = df.loc[df["competitor"] == own_name] if own_name else df.iloc[0:0]
     rivals = df.loc[df["competitor"] != own_name] if own_name else df
     if rivals.empty:
@@ -374,15 +545,67 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     own_lines = None
     if own_name:
         own_source = "brand"
-    elif orders is not None and not orders.empty:
-        own_lines = _own_from_orders(orders)
-        if filters.get("category") and _has(own_lines, "category"):
-            own_lines = own_lines.loc[own_lines["category"].isin(filters["category"]).to_numpy(dtype=bool, na_value=False)]
-        own_source = "orders" if not own_lines.empty else None
+    elif orders is not None:
+        own_lines = own_sale_lines(orders)
+        if filters.get("category") and _has_t(own_lines, "category"):
+            own_lines = own_lines.filter(own_lines.category.isin(filters["category"]).fill_null(False))
+        own_source = "orders" if _rows(own_lines) else None
     else:
         own_source = None
 
-    # price index
+    pi, match_by, pi_notes = index_table(own_source, own_rows, rivals, own_lines)
+    notes += pi_notes
+    summary = index_summary(pi)
+
+    # discount, promo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["discount"] = (1 - df["price"] / df["list_price"]).where(df["list_price"] > 0)
+    df["is_promo"] = promo_flag(df["promo"]) if df["promo"].notna().any() else np.nan
+    if not df["list_price"].notna().any():
+        notes.append(("competitors.warning.no_list_price", {}))
+    rivals = df.loc[df["competitor"] != own_name] if own_name else df
+
+    ev, events = event_rows(rivals, threshold, window, bool(df["promo"].notna().any()))
+    series_obs = rivals.groupby(["competitor", rivals["product"].astype("str").where(rivals["product"].notna(), "")]).size()
+    if len(series_obs) and (series_obs < 3).mean() > 0.5:
+        notes.append(("competitors.warning.sparse_series", {}))
+    competitors = competitor_table(df, ev, own_name)
+    trends = trend_rows(df)
+    timeline = timeline_rows(rivals, ev)
+
+    el, el_refusal, el_notes, weekly = _elasticity(orders, own_rows, rivals)
+    notes += el_notes
+    return CompetitorFit(
+        threshold=threshold, window=window, own={"source": own_source, "name": own_name, "match_by": match_by},
+        filters=filters, own_param=p.get("own"), price_index=pi, price_index_summary=summary, events=events,
+        competitors=competitors, trends=trends, price_timeline=timeline, elasticity=el,
+        elasticity_refusal=el_refusal, own_vs_competitors=_own_vs_moves(weekly, events), notes=tuple(notes))
+
+
+def own_brand(df: pd.DataFrame, own_param: str | None) -> tuple[str | None, list]:
+    """The own brand among the competitors: the ``own`` parameter (matched case- and width-insensitively),
+    else a competitor named like "own" / "本品", else the one flagged by an attribute column."""
+    names = pd.Series(df["competitor"].unique())
+    notes: list = []
+    own_name = None
+    if own_param:
+        hit = names[names.map(norm) == norm(own_param)]
+        if len(hit):
+            own_name = str(hit.iloc[0])
+        else:
+            notes.append(("competitors.warning.own_not_found", {"own": own_param}))
+    else:
+        hit = names[names.map(norm).isin(OWN_MARKERS)]
+        own_name = str(hit.iloc[0]) if len(hit) else own_from_flag(df)
+    return own_name, notes
+
+
+def index_table(own_source: str | None, own_rows: pd.DataFrame, rivals: pd.DataFrame,
+                own_lines: ir.Table | None) -> tuple[pd.DataFrame, str | None, list]:
+    """The weekly price index (see :func:`price_index`), what it matched on and its warnings. Own prices:
+    the own brand's rows (``own_source`` "brand") or the prices paid in the own sale lines (engine
+    expression ``own_lines``, aggregated there per week and key)."""
+    notes: list = []
     pi = pd.DataFrame(columns=["period", "key", "own_price", "competitor_price", "competitors", "index"])
     match_by = None
     if own_source == "brand":
@@ -404,24 +627,26 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     elif own_source == "orders":
         mt = match_orders(own_lines, rivals)
         if mt:
-            rkey, okey, m = mt
+            rkey, okey, m, raw = mt
             match_by = rkey
-            o = own_lines.assign(k=norm_col(own_lines[okey])).loc[lambda d: d["k"].isin(m)]
+            o = own_lines.filter(own_lines[okey].isin(raw))
             r = rivals.assign(k=norm_col(rivals[rkey])).loc[lambda d: d["k"].isin(m)]
             label = r.groupby("k")[rkey].first()
-            pi = price_index(_own_weekly_price(o, "k"), r, "k")
+            pi = price_index(own_weekly_price(o, okey), r, "k")
             pi["key"] = pi["key"].map(label)
         if match_by is None:
             match_by = "all"
-            warnings.append(t("competitors.warning.no_match_all", lang))
-            pi = price_index(_own_weekly_price(own_lines.assign(k="all"), "k"), rivals.assign(k="all"), "k")
+            notes.append(("competitors.warning.no_match_all", {}))
+            pi = price_index(own_weekly_price(own_lines, None), rivals.assign(k="all"), "k")
     else:
-        warnings.append(t("competitors.warning.no_own", lang))
+        notes.append(("competitors.warning.no_own", {}))
     if own_source and pi.empty:
-        warnings.append(t("competitors.warning.no_overlap", lang))
-    pi_rows = [{"period": r.period.date().isoformat(), "key": str(r.key), "own_price": float(r.own_price),
-                "competitor_price": float(r.competitor_price), "competitors": int(r.competitors),
-                "index": float(r.index)} for r in pi.itertuples(index=False)]
+        notes.append(("competitors.warning.no_overlap", {}))
+    return pi, match_by, notes
+
+
+def index_summary(pi: pd.DataFrame) -> list[dict]:
+    """Per key: weeks, latest week and index, mean index; highest latest index first."""
     summary = []
     if not pi.empty:
         for k, g in pi.groupby("key", sort=False):
@@ -429,18 +654,14 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
             summary.append({"key": str(k), "weeks": int(len(g)), "latest_period": g["period"].iloc[-1].date().isoformat(),
                             "latest_index": float(g["index"].iloc[-1]), "mean_index": float(g["index"].mean())})
         summary.sort(key=lambda r: -r["latest_index"])
+    return summary
 
-    # discount, promo
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["discount"] = (1 - df["price"] / df["list_price"]).where(df["list_price"] > 0)
-    df["is_promo"] = promo_flag(df["promo"]) if df["promo"].notna().any() else np.nan
-    if not df["list_price"].notna().any():
-        warnings.append(t("competitors.warning.no_list_price", lang))
-    rivals = df.loc[df["competitor"] != own_name] if own_name else df
 
-    # events
+def event_rows(rivals: pd.DataFrame, threshold: float, window: int, has_promo: bool) -> tuple[pd.DataFrame, list[dict]]:
+    """The competitors' price moves (:func:`price_events`) with the promotion observed that day and whether
+    they fall in a calendar festival window: as a frame and as rows."""
     ev = price_events(rivals, threshold, window)
-    if not ev.empty and df["promo"].notna().any():
+    if not ev.empty and has_promo:
         pr = rivals.assign(date=rivals["date"].dt.normalize(),
                            product=rivals["product"].astype("str").where(rivals["product"].notna(), ""))
         pr = pr.loc[pr["promo"].notna()].groupby(["competitor", "product", "date"])["promo"].first()
@@ -457,11 +678,12 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
                "price": float(r["price"]), "reference_price": float(r["reference_price"]),
                "change_pct": float(r["change_pct"]), "direction": r["direction"],
                **({"promo": r.get("promo")} if "promo" in ev.columns else {})} for _, r in ev.iterrows()]
-    series_obs = rivals.groupby(["competitor", rivals["product"].astype("str").where(rivals["product"].notna(), "")]).size()
-    if len(series_obs) and (series_obs < 3).mean() > 0.5:
-        warnings.append(t("competitors.warning.sparse_series", lang))
+    return ev, events
 
-    # competitors table
+
+def competitor_table(df: pd.DataFrame, ev: pd.DataFrame, own_name: str | None) -> list[dict]:
+    """One row per competitor: observations, products, first / last seen, mean price, discount and promotion
+    share, latest values (and changes) of the tracked metrics, price moves; the own brand last."""
     g = df.groupby("competitor")
     tab = pd.DataFrame({
         "observations": g.size(),
@@ -480,10 +702,12 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
     tab["events"] = pd.Series(ev.groupby("competitor").size() if not ev.empty else {}, dtype=float).reindex(tab.index).fillna(0).astype(int)
     tab["is_own"] = tab.index == own_name
     tab = tab.reset_index().sort_values(["is_own", "observations"], ascending=[True, False])
-    competitors = [{k: (None if (isinstance(v, float) and math.isnan(v)) else v) for k, v in r.items()}
-                   for r in tab.to_dict(orient="records")]
+    return [{k: (None if (isinstance(v, float) and math.isnan(v)) else v) for k, v in r.items()}
+            for r in tab.to_dict(orient="records")]
 
-    # trends per competitor and week
+
+def trend_rows(df: pd.DataFrame) -> dict[str, list[dict]]:
+    """Per tracked metric: its weekly mean per competitor."""
     trends: dict[str, list] = {}
     for col in TREND_METRICS:
         if not df[col].notna().any():
@@ -491,8 +715,12 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
         tr = df.loc[df[col].notna()].groupby(["period", "competitor"], as_index=False)[col].mean()
         trends[col] = [{"period": r.period.date().isoformat(), "competitor": r.competitor, "value": float(getattr(r, col))}
                        for r in tr.itertuples(index=False)]
+    return trends
 
-    # price timeline (weekly mean per competitor x product) for the chart: the series with events first
+
+def timeline_rows(rivals: pd.DataFrame, ev: pd.DataFrame) -> list[dict]:
+    """Daily mean price per competitor x product for the chart: the series with events first (at most
+    ``MAX_SERIES_CHART``), with whether a promotion was observed that day."""
     rv = rivals.assign(product=rivals["product"].astype("str").where(rivals["product"].notna(), ""))
     cnt = rv.groupby(["competitor", "product"]).size().rename("n").reset_index()
     evc = ev.assign(product=ev["product"].fillna("")).groupby(["competitor", "product"]).size().rename("ev").reset_index() \
@@ -504,69 +732,8 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
                      if "is_promo" in sel.columns else False)
     tl = sel.groupby(["competitor", "product", sel["date"].dt.normalize()], as_index=False).agg(
         price=("price", "mean"), on_promo=("on_promo", "max"))
-    timeline = [{"date": r.date.date().isoformat(), "competitor": r.competitor, "product": r.product or None,
-                 "price": float(r.price), "promo": bool(r.on_promo)} for r in tl.itertuples(index=False)]
-
-    # elasticity of own volume to competitor prices
-    el, el_reason, notes, weekly = _elasticity(orders, own_rows, rivals, lang)
-    warnings += notes
-    own_vs = _own_vs_moves(weekly, events)
-
-    # findings
-    if summary:
-        last_period = pi["period"].max()
-        latest = pi.loc[pi["period"] == last_period]
-        idx = float(latest["index"].mean())
-        hi = latest.sort_values("index").iloc[-1]
-        key = "competitors.finding.index_above" if idx >= 100 else "competitors.finding.index_below"
-        findings.append(t(key, lang, pct=fmt_pct(abs(idx / 100 - 1), lang), idx=f"{idx:.0f}",
-                          week=fmt_date(last_period, lang), key=str(hi["key"]), key_idx=f"{hi['index']:.0f}"))
-    if events:
-        off = [e for e in events if not e["in_festival"]]
-        big = max(off or events, key=lambda e: abs(e["change_pct"]))
-        findings.append(t("competitors.finding.events", lang, n=len(events), k=len(off), thr=fmt_pct(threshold, lang, 0),
-                          comp=big["competitor"], pct=fmt_pct(big["change_pct"], lang, 0, signed=True),
-                          product=big["product"] or "—", date=fmt_date(big["date"], lang)))
-    else:
-        findings.append(t("competitors.finding.no_events", lang, thr=fmt_pct(threshold, lang, 0), days=window))
-    riv_tab = [c for c in competitors if not c["is_own"]]
-    promo_rows = [c for c in riv_tab if c.get("promo_share") is not None]
-    if promo_rows:
-        c = max(promo_rows, key=lambda r: r["promo_share"])
-        findings.append(t("competitors.finding.promo", lang, comp=c["competitor"], share=fmt_pct(c["promo_share"], lang, 0),
-                          disc=fmt_pct(c["avg_discount"], lang, 0) if c.get("avg_discount") is not None else "—"))
-    if el is not None:
-        findings.append(el["reading"])
-
-    result = {
-        "own": {"source": own_source, "name": own_name, "match_by": match_by},
-        "filters": filters,
-        "threshold": threshold,
-        "window": window,
-        "price_index": pi_rows,
-        "price_index_summary": summary,
-        "events": events,
-        "competitors": competitors,
-        "trends": trends,
-        "price_timeline": timeline,
-        "elasticity": el,
-        "elasticity_reason": el_reason,
-        "own_vs_competitors": own_vs,
-        "findings": findings,
-        "warnings": warnings,
-    }
-    return jsonable(result)
-
-
-def _own_weekly_price(o: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Own price per week x key: amount / units when quantities exist, else the mean price paid."""
-    o = o.assign(period=week_start(o["date"]))
-    if o["qty"].notna().any():
-        q = o.loc[o["qty"].notna() & o["amount"].notna()]
-        g = q.groupby(["period", key], as_index=False).agg(amount=("amount", "sum"), qty=("qty", "sum"))
-        g["own_price"] = g["amount"] / g["qty"]
-        return g[["period", key, "own_price"]]
-    return o.groupby(["period", key], as_index=False).agg(own_price=("price", "mean"))
+    return [{"date": r.date.date().isoformat(), "competitor": r.competitor, "product": r.product or None,
+             "price": float(r.price), "promo": bool(r.on_promo)} for r in tl.itertuples(index=False)]
 
 
 def festival_share(weeks: pd.DatetimeIndex) -> pd.Series:
@@ -583,65 +750,79 @@ def festival_share(weeks: pd.DatetimeIndex) -> pd.Series:
     return s.groupby(week_start(pd.Series(days)).to_numpy()).mean().reindex(weeks)
 
 
-def _elasticity(orders, own_rows, rivals, lang) -> tuple[dict | None, str | None, list[str], pd.DataFrame | None]:
-    """Own weekly volume (orders; else the own brand's sales_volume) vs the competitor price level of the
-    matching products / categories. Returns (elasticity, reason when None, warnings, the weekly series
-    (columns own_volume, competitor_price_level; None without own volume))."""
-    notes: list[str] = []
+def own_weekly_volume(o: ir.Table) -> tuple[pd.Series, str, pd.Series | None, pd.Series | None]:
+    """Own weekly volume from the sale lines ``o`` (engine), aggregated there per week: units of lines with
+    a positive quantity (net sales when no line has a quantity), the own price (amount / units), and the
+    share of lines in a campaign. Whole weeks only (zero where a week has no line). Returns (volume,
+    measure, own price or None, campaign share or None)."""
+    qty = o.quantity
+    ok = (qty > 0) & o.amount.notnull()
+    camp = o.campaign.notnull() & (o.campaign.strip() != "")
+    w = o.mutate(period=o.date.truncate("W"))
+    agg = w.group_by("period").aggregate(
+        n=w.count(), qty_n=w.quantity.count(), vol_q=fsum(w.quantity, where=w.quantity > 0).fill_null(0.0),
+        ok_n=ok.sum(), a=fsum(w.amount, where=ok), q=fsum(w.quantity, where=ok),
+        vol_a=fsum(w.amount).fill_null(0.0), camp_n=camp.sum(), camp_any=w.campaign.count(),
+        d0=w.date.min(), d1=w.date.max())
+    wk = engine.to_frame(agg)
+    wk["period"] = wk["period"].astype("datetime64[ns]")
+    wk = wk.set_index("period").sort_index()
+    wk.index.name = None
+    own_price = camp_share = None
+    if wk["qty_n"].sum() > 0:
+        vol = wk["vol_q"].astype(float)
+        measure = "quantity"
+        okw = wk.loc[wk["ok_n"] > 0]
+        own_price = okw["a"] / okw["q"]
+    else:
+        vol = wk["vol_a"].astype(float)
+        measure = "net_sales"
+    if wk["camp_any"].sum() > 0:
+        camp_share = wk["camp_n"] / wk["n"]
+    d0 = pd.Timestamp(wk["d0"].min()).normalize()
+    d1 = pd.Timestamp(wk["d1"].max()).normalize()
+    full = pd.date_range(week_start(pd.Series([d0])).iloc[0], week_start(pd.Series([d1])).iloc[0], freq="7D")
+    vol = vol.reindex(full, fill_value=0.0)
+    vol = vol.loc[(vol.index >= d0) & (vol.index + pd.Timedelta(days=6) <= d1)]
+    return vol, measure, own_price, camp_share
+
+
+def _elasticity(orders: ir.Table | None, own_rows: pd.DataFrame,
+                rivals: pd.DataFrame) -> tuple[dict | None, tuple | None, list, pd.DataFrame | None]:
+    """Own weekly volume (orders, aggregated in the engine; else the own brand's sales_volume) vs the
+    competitor price level of the matching products / categories. Returns (elasticity, the refusal's i18n
+    key and values when None, warnings, the weekly series (columns own_volume, competitor_price_level;
+    None without own volume))."""
+    notes: list = []
     own_price = None
     camp_share = None
     riv = rivals
-    if orders is not None and not orders.empty and orders["order_date"].notna().any():
-        # only the columns used here: row selections on a wide frame copy every column
-        o = orders[[c for c in ("order_date", "quantity", "amount", "campaign") + tuple(k for _, k in ORDER_KEYS)
-                    if c in orders.columns]]
-        keep = orders["order_date"].notna().to_numpy(dtype=bool)
-        if "is_return" in orders.columns:
-            keep = keep & ~orders["is_return"].fillna(False).to_numpy(dtype=bool)
-        o = o.loc[keep]
+    o = sale_lines(orders) if orders is not None else None
+    if o is not None and _rows(o):
         mt = match_orders(o, rivals)
         if mt:
-            rkey, okey, m = mt
-            o = o.loc[norm_col(o[okey]).isin(m).to_numpy(dtype=bool)]
+            rkey, okey, m, raw = mt
+            o = o.filter(o[okey].isin(raw))
             riv = rivals.loc[norm_col(rivals[rkey]).isin(m).to_numpy(dtype=bool)]
         else:
-            notes.append(t("competitors.warning.elasticity_all", lang))
-        if o.empty:
-            return None, t("competitors.elasticity.no_volume", lang), notes, None
-        period = week_start(o["order_date"])
-        qty = pd.to_numeric(o["quantity"], errors="coerce") if "quantity" in o.columns else pd.Series(np.nan, index=o.index)
-        amount = pd.to_numeric(o["amount"], errors="coerce")
-        if qty.notna().any():
-            vol = qty.where(qty > 0).groupby(period).sum()
-            measure = "quantity"
-            ok = (qty > 0) & amount.notna()
-            agg = pd.DataFrame({"a": amount[ok], "q": qty[ok], "p": period[ok]}).groupby("p").sum()
-            own_price = agg["a"] / agg["q"]
-        else:
-            vol = amount.groupby(period).sum()
-            measure = "net_sales"
-        if _has(o, "campaign"):
-            camp = o["campaign"].notna() & (o["campaign"].astype("str").str.strip() != "")
-            camp_share = camp.groupby(period).mean()
-        d0, d1 = o["order_date"].min().normalize(), o["order_date"].max().normalize()
-        full = pd.date_range(week_start(pd.Series([d0])).iloc[0], week_start(pd.Series([d1])).iloc[0], freq="7D")
-        vol = vol.reindex(full, fill_value=0.0)
-        vol = vol.loc[(vol.index >= d0) & (vol.index + pd.Timedelta(days=6) <= d1)]
+            notes.append(("competitors.warning.elasticity_all", {}))
+        if not _rows(o):
+            return None, ("competitors.elasticity.no_volume", {}), notes, None
+        vol, measure, own_price, camp_share = own_weekly_volume(o)
     elif own_rows is not None and not own_rows.empty and own_rows["sales_volume"].notna().any():
         vol = own_rows.groupby("period")["sales_volume"].sum(min_count=1)
         own_price = own_rows.groupby("period")["price"].mean()
         measure = "sales_volume"
     else:
-        return None, t("competitors.elasticity.no_volume", lang), notes, None
+        return None, ("competitors.elasticity.no_volume", {}), notes, None
     level = price_level(riv)
     weekly = pd.DataFrame({"own_volume": vol, "competitor_price_level": level}).sort_index()
     weekly = weekly.loc[weekly["own_volume"].notna()]
     weekly.attrs["measure"] = measure
     el = cross_elasticity(vol, level, own_price, festival_share(pd.DatetimeIndex(level.index)), camp_share)
     if el["value"] is None:
-        return None, t(el["reason"], lang, n=el["n"], need=MIN_WEEKS), notes, weekly
+        return None, (el["reason"], {"n": el["n"], "need": MIN_WEEKS}), notes, weekly
     el["measure"] = measure
-    el["reading"] = reading(el, lang)
     return el, None, notes, weekly
 
 
@@ -663,25 +844,115 @@ def _own_vs_moves(weekly: pd.DataFrame | None, events: list[dict]) -> dict | Non
     return {"measure": weekly.attrs.get("measure"), "weeks": rows}
 
 
-def filter_options(frames: dict[str, pd.DataFrame], params: dict | None = None, lang: str = "en") -> dict:
-    """Choices for the page's filters, from the competitor data: competitor names (for the own-brand
-    chooser), products and categories (sorted), and the own brand found automatically (or None)."""
-    comp = frames.get("competitors")
+# ---------------------------------------------------------------- present
+
+
+def _note(key: str, values: dict, lang: str) -> str:
+    if key == "competitors.warning.dropped":
+        return t(key, lang, n=fmt_number(values["n"], lang))
+    if key == "competitors.warning.filter_ignored":
+        return t(key, lang, dim=t(f"competitors.dim.{values['dim']}", lang))
+    return t(key, lang, **values)
+
+
+def present(result: CompetitorFit, params: dict, lang: str = "en") -> dict:
+    """The page's result in ``lang`` from a :class:`CompetitorFit` (no engine query)."""
+    f = result
+    warnings = [_note(k, v, lang) for k, v in f.notes]
+    pi = f.price_index
+    el = None if f.elasticity is None else {**f.elasticity, "reading": reading(f.elasticity, lang)}
+    el_reason = None if f.elasticity_refusal is None else t(f.elasticity_refusal[0], lang, **f.elasticity_refusal[1])
+    findings: list[str] = []
+    if f.price_index_summary:
+        last_period = pi["period"].max()
+        latest = pi.loc[pi["period"] == last_period]
+        idx = float(latest["index"].mean())
+        hi = latest.sort_values("index").iloc[-1]
+        key = "competitors.finding.index_above" if idx >= 100 else "competitors.finding.index_below"
+        findings.append(t(key, lang, pct=fmt_pct(abs(idx / 100 - 1), lang), idx=f"{idx:.0f}",
+                          week=fmt_date(last_period, lang), key=str(hi["key"]), key_idx=f"{hi['index']:.0f}"))
+    events = f.events
+    if events:
+        off = [e for e in events if not e["in_festival"]]
+        big = max(off or events, key=lambda e: abs(e["change_pct"]))
+        findings.append(t("competitors.finding.events", lang, n=len(events), k=len(off), thr=fmt_pct(f.threshold, lang, 0),
+                          comp=big["competitor"], pct=fmt_pct(big["change_pct"], lang, 0, signed=True),
+                          product=big["product"] or "—", date=fmt_date(big["date"], lang)))
+    else:
+        findings.append(t("competitors.finding.no_events", lang, thr=fmt_pct(f.threshold, lang, 0), days=f.window))
+    riv_tab = [c for c in f.competitors if not c["is_own"]]
+    promo_rows = [c for c in riv_tab if c.get("promo_share") is not None]
+    if promo_rows:
+        c = max(promo_rows, key=lambda r: r["promo_share"])
+        findings.append(t("competitors.finding.promo", lang, comp=c["competitor"], share=fmt_pct(c["promo_share"], lang, 0),
+                          disc=fmt_pct(c["avg_discount"], lang, 0) if c.get("avg_discount") is not None else "—"))
+    if el is not None:
+        findings.append(el["reading"])
+    pi_rows = [{"period": r.period.date().isoformat(), "key": str(r.key), "own_price": float(r.own_price),
+                "competitor_price": float(r.competitor_price), "competitors": int(r.competitors),
+                "index": float(r.index)} for r in pi.itertuples(index=False)]
+    return jsonable({
+        "own": dict(f.own),
+        "filters": f.filters,
+        "threshold": f.threshold,
+        "window": f.window,
+        "price_index": pi_rows,
+        "price_index_summary": f.price_index_summary,
+        "events": f.events,
+        "competitors": f.competitors,
+        "trends": f.trends,
+        "price_timeline": f.price_timeline,
+        "elasticity": el,
+        "elasticity_reason": el_reason,
+        "own_vs_competitors": f.own_vs_competitors,
+        "findings": findings,
+        "warnings": warnings,
+    })
+
+
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
+    return present(fit(tables, params), params, lang)
+
+
+def filter_options(tables: dict[str, ir.Table], params: dict | None = None, lang: str = "en") -> dict:
+    """Choices for the page's filters, from the competitor data (distinct values counted in the engine):
+    competitor names (for the own-brand chooser), products and categories (sorted), and the own brand found
+    automatically (or None). ``tables``: kind -> engine table (a canonical frame is registered first)."""
+    comp = tables.get("competitors")
     out: dict[str, Any] = {"competitor": [], "product": [], "category": [], "detected_own": None}
-    if comp is None or comp.empty:
+    if comp is None:
+        return out
+    if isinstance(comp, pd.DataFrame):
+        comp = engine.from_frame(comp)
+    if not _rows(comp):
         return out
     for col in ("competitor", "product", "category"):
         if col in comp.columns:
-            vals = comp[col].dropna().astype("str").str.strip() if col == "competitor" else comp[col].dropna().astype("str")
+            vals = engine.to_frame(comp.select(v=comp[col].cast("string")).filter(lambda d: d.v.notnull()).distinct())["v"]
+            vals = vals.astype("str").str.strip() if col == "competitor" else vals.astype("str")
             out[col] = sorted(v for v in vals.unique() if v)
     names = pd.Series(out["competitor"], dtype="object")
     hit = names[names.map(norm).isin(OWN_MARKERS)] if len(names) else names
     if len(hit):
         out["detected_own"] = str(hit.iloc[0])
     elif "competitor" in comp.columns:
-        df = comp.loc[comp["competitor"].notna()].assign(competitor=lambda d: d["competitor"].astype("str").str.strip())
-        out["detected_own"] = own_from_flag(df)
+        out["detected_own"] = own_from_flag_counts(comp)
     return out
+
+
+def own_from_flag_counts(comp: ir.Table) -> str | None:
+    """:func:`own_from_flag` from the engine: per own-flag attribute column, the lines per competitor and
+    value are counted there, and the flag read here per distinct value."""
+    c = comp.filter(comp.competitor.notnull())
+    for col in own_attr_columns(comp.columns):
+        counts = engine.to_frame(c.group_by(name=c.competitor.cast("string"), v=c[col]).aggregate(n=c.count()))
+        counts["name"] = counts["name"].astype("str").str.strip()
+        hit = _flagged(counts) if len(counts) else None
+        if hit is not None:
+            return hit
+    return None
 
 
 # ---------------------------------------------------------------- figures

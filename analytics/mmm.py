@@ -213,6 +213,13 @@ def prepare_from_channels(channels: pd.DataFrame, orders: pd.DataFrame | None = 
     else:
         y = c["revenue"].astype(float).groupby(wk).sum(min_count=1)
         source = "channels"
+    return from_weekly(spend, y, source)
+
+
+def from_weekly(spend: pd.DataFrame, y: pd.Series, source: str) -> MMMData:
+    """Model data from weekly sums: ``spend`` (week start x channel, 0 where a channel did not spend) and the
+    outcome ``y`` per week; the weeks both hold (outcome not missing), channels that never spend or never
+    vary left out."""
     idx = spend.index.intersection(y.dropna().index).sort_values()
     spend, y = spend.loc[idx], y.loc[idx]
     X = spend.to_numpy(dtype=float)

@@ -12,19 +12,32 @@
 * Incentive economics: coupon / 满减 threshold / points -> cost, margin erosion, break-even uplift.
 * Feasibility and risks: short history, spend outside the historical range, co-moving channels, targets
   beyond the saturation ceiling, poor holdout fit.
+
+On the engine (issue 13): :func:`fit` builds the model's weekly series in the engine (channel spend per
+week and channel, net sales per week from the order lines, channel revenue per week) or materialises the
+media-mix table (one row per week or day by nature: the model needs its rows), fits the response model in
+Python on those weekly sums, and summarises the orders for the incentive economics (order values, counted
+per distinct value in the engine). The result is a :class:`PromotionFit` (no text); :func:`present` plans
+on it (budget, goal, pacing, incentive, risks) in one language, so a new budget, target, bound, template or
+incentive never refits. :func:`compute` is both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from analytics import mmm
-from analytics.common import NotEnoughData, filter_dates, jsonable
+from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from data import engine
 
 PAGE = "promotion-planner"
 KINDS = {"media_mix": False, "channels": False, "orders": False}  # at least one of media_mix / channels
@@ -139,9 +152,80 @@ def incentive_economics(kind: str, *, aov: float, orders: float, margin: float, 
     }
 
 
-def _order_values(orders: pd.DataFrame) -> pd.Series:
-    o = orders.loc[orders["order_date"].notna() & ~orders["is_return"].fillna(False).astype(bool)]
-    return o.groupby(o["order_id"].astype(str))["amount"].sum()
+@ibis.udf.agg.builtin
+def fsum(x: float) -> float:  # type: ignore[empty-body]
+    """DuckDB's Kahan-Babuska sum: the total does not depend on the order in which the engine's threads add
+    the lines up, so the same lines give the same numbers from a registered frame and from stored parts."""
+
+
+def _in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
+    """``analytics.common.filter_dates`` in the engine: ``start <= t[col] < end + 1 day`` (no bound: every
+    line, including lines without a date)."""
+    if start is not None:
+        t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
+    if end is not None:
+        t = t.filter(t[col] < ibis.timestamp((pd.Timestamp(end) + pd.Timedelta(days=1)).isoformat()))
+    return t
+
+
+def _rows(t: ir.Table) -> int:
+    return int(engine.scalar(t.count()))
+
+
+@dataclass(frozen=True)
+class OrderValues:
+    """The orders' values, for the incentive economics: how many orders, their mean value and how many
+    reach a spend threshold (any threshold, so a new coupon or 满减 never asks the engine again).
+
+    Attributes
+    ----------
+    orders : int
+        Orders with a dated sale line in the date window (the order value is the sum of their sale lines'
+        amounts).
+    mean : float
+        Mean order value (AOV).
+    values : numpy.ndarray
+        The distinct order values, ascending.
+    counts : numpy.ndarray
+        Orders with each of those values.
+    weeks : float
+        Weeks from the first to the last dated order line of the whole dataset (at least 1): the base
+        order rate is ``orders / weeks`` per week.
+    """
+
+    orders: int
+    mean: float
+    values: np.ndarray
+    counts: np.ndarray
+    weeks: float
+
+    def share_at_least(self, threshold: float) -> float:
+        """Share of the orders whose value is at least ``threshold``."""
+        i = int(np.searchsorted(self.values, threshold, side="left"))
+        return float(self.counts[i:].sum() / self.orders)
+
+
+def order_values(orders: ir.Table, start: Any = None, end: Any = None) -> OrderValues | None:
+    """:class:`OrderValues` of the orders (engine table) in [start, end]: sale lines summed per order id
+    and the orders counted per value in the engine. None without a dated sale line."""
+    if "is_return" in orders.columns:
+        sale = ~orders.is_return.cast("boolean").fill_null(False)
+    else:
+        sale = ibis.literal(True)
+    o = _in_dates(orders, "order_date", start, end)
+    o = o.filter(o.order_date.notnull() & sale & o.order_id.notnull())
+    per = o.group_by(oid=o.order_id.cast("string")).aggregate(v=fsum(o.amount.cast("float64")).fill_null(0.0))
+    hist = engine.to_frame(per.group_by("v").aggregate(n=per.count()))
+    if hist.empty:
+        return None
+    stats = engine.to_frame(per.aggregate(n=per.count(), s=fsum(per.v)))
+    dated = orders.filter(orders.order_date.notnull())
+    span = engine.to_frame(dated.aggregate(d0=dated.order_date.min(), d1=dated.order_date.max()))
+    days = (pd.Timestamp(span["d1"].iloc[0]) - pd.Timestamp(span["d0"].iloc[0])).days
+    hist = hist.sort_values("v")
+    n = int(stats["n"].iloc[0])
+    return OrderValues(orders=n, mean=float(stats["s"].iloc[0]) / n, values=hist["v"].to_numpy(dtype=float),
+                       counts=hist["n"].to_numpy(dtype=np.int64), weeks=max(days / 7.0, 1.0))
 
 
 def pacing(allocation: dict[str, float], total: float, start: date, weeks: int, template: str) -> tuple[list, list]:
@@ -199,26 +283,80 @@ def _defaults(params: dict) -> dict:
 # ----------------------------------------------------------------------------- compute
 
 
-def load_model_data(frames: dict[str, pd.DataFrame], params: dict) -> mmm.MMMData:
+def media_mix_rows(mm: ir.Table, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """The media-mix lines in [start, end], materialised in their stored order: one row per week (or day) by
+    nature, and the model needs each row's outcome, spend and controls."""
+    t = mm.mutate(_pos=ibis.row_number())
+    t = _in_dates(t, "date", start, end)
+    df = engine.to_frame(t.order_by("_pos")).drop(columns=["_pos"] + [c for c in (engine.LINE,) if c in t.columns])
+    df["date"] = df["date"].astype("datetime64[ns]")
+    return df
+
+
+def weekly_channel_spend(ch: ir.Table) -> pd.DataFrame:
+    """Spend per Monday-based week (rows) and channel (columns, as text), summed in the engine over the
+    channel lines with a date and a channel; 0 where a channel has no line that week."""
+    c = ch.filter(ch.date.notnull() & ch.channel.notnull())
+    w = c.group_by(week=c.date.truncate("W"), channel=c.channel.cast("string")).aggregate(
+        spend=fsum(c.spend.cast("float64")).fill_null(0.0))
+    df = engine.to_frame(w)
+    df["week"] = df["week"].astype("datetime64[ns]")
+    spend = df.set_index(["week", "channel"])["spend"].unstack(fill_value=0.0).sort_index()
+    spend.index.name, spend.columns.name = "date", "channel"
+    return spend
+
+
+def weekly_revenue(ch: ir.Table) -> pd.Series:
+    """Channel revenue per week (missing where no line of the week has revenue), summed in the engine."""
+    c = ch.filter(ch.date.notnull() & ch.channel.notnull())
+    w = c.group_by(week=c.date.truncate("W")).aggregate(revenue=fsum(c.revenue.cast("float64")))
+    df = engine.to_frame(w)
+    return pd.Series(df["revenue"].to_numpy(dtype=float),
+                     index=pd.DatetimeIndex(df["week"].astype("datetime64[ns]"))).sort_index()
+
+
+def weekly_net_sales(orders: ir.Table) -> pd.Series:
+    """Net sales per Monday-based week from the order lines, summed in the engine: sale lines' amounts
+    minus abs(amount) of return lines (see ``mmm.net_sales_weekly``)."""
+    o = orders.filter(orders.order_date.notnull())
+    amt = o.amount.cast("float64")
+    ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
+    w = o.group_by(week=o.order_date.truncate("W")).aggregate(net=fsum(ibis.ifelse(ret, -amt.abs(), amt)).fill_null(0.0))
+    df = engine.to_frame(w)
+    return pd.Series(df["net"].to_numpy(dtype=float),
+                     index=pd.DatetimeIndex(df["week"].astype("datetime64[ns]"))).sort_index()
+
+
+def load_model_data(tables: dict[str, ir.Table], params: dict) -> mmm.MMMData:
+    """The model's weekly arrays from the engine tables: the media-mix table when selected, else weekly
+    channel spend with weekly net sales from the orders (channel revenue without orders) as the outcome.
+    ``tables``: kind -> engine table (canonical frames are registered first)."""
+    tables = {k: (engine.from_frame(v) if isinstance(v, pd.DataFrame) else v) for k, v in tables.items()
+              if v is not None}
     start, end = params.get("start"), params.get("end")
-    if frames.get("media_mix") is not None and not frames["media_mix"].empty:
-        mm = filter_dates(frames["media_mix"], "date", start, end)
-        return mmm.prepare_media_mix(mm, params.get("spend_cols"), params.get("control_cols"))
-    ch = frames.get("channels")
-    if ch is not None and not ch.empty:
-        ch = filter_dates(ch, "date", start, end)
-        if ch["date"].notna().sum() == 0:
+    mm = tables.get("media_mix")
+    if mm is not None and _rows(mm):
+        return mmm.prepare_media_mix(media_mix_rows(mm, start, end), params.get("spend_cols"),
+                                     params.get("control_cols"))
+    ch = tables.get("channels")
+    if ch is not None and _rows(ch):
+        ch = _in_dates(ch, "date", start, end)
+        if not int(engine.scalar(ch.date.count())):
             raise NotEnoughData("promotions.error.no_dates")
-        od = frames.get("orders")
-        od = filter_dates(od, "order_date", start, end) if od is not None else None
-        return mmm.prepare_from_channels(ch, od)
+        od = tables.get("orders")
+        od = _in_dates(od, "order_date", start, end) if od is not None else None
+        if od is not None and int(engine.scalar(od.order_date.count())):
+            y, source = weekly_net_sales(od), "channels+orders"
+        else:
+            y, source = weekly_revenue(ch), "channels"
+        return mmm.from_weekly(weekly_channel_spend(ch), y, source)
     raise NotEnoughData("promotions.error.no_data")
 
 
-def fit_model(frames: dict[str, pd.DataFrame], params: dict) -> mmm.MMMFit:
-    """The fitted response model (the expensive part; cache it and re-plan with :func:`plan`)."""
+def fit_response(tables: dict[str, ir.Table], params: dict) -> mmm.MMMFit:
+    """The fitted response model on the engine tables (the expensive part)."""
     p = _defaults(params)
-    data = load_model_data(frames, p)
+    data = load_model_data(tables, p)
     if len(data.channels) == 0:
         raise NotEnoughData("promotions.error.no_spend")
     if len(data.y) < mmm.MIN_WEEKS_FIT:
@@ -226,22 +364,79 @@ def fit_model(frames: dict[str, pd.DataFrame], params: dict) -> mmm.MMMFit:
     return mmm.fit_mmm(data, n_boot=int(p["n_boot"]), seed=int(p["seed"]))
 
 
-def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = None) -> dict:
-    """Budget- or goal-first plan, pacing, incentive, risks for a fitted model (fast: < 1 s)."""
+def _model_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames the model is fitted on: the media mix when selected, else channels (+ orders)."""
+    if frames.get("media_mix") is not None and not frames["media_mix"].empty:
+        return {"media_mix": frames["media_mix"]}
+    return {k: frames[k] for k in ("channels", "orders") if frames.get(k) is not None}
+
+
+def fit_model(frames: dict[str, pd.DataFrame], params: dict) -> mmm.MMMFit:
+    """The fitted response model from canonical frames (registered as engine tables); re-plan it with
+    :func:`plan`."""
+    return fit_response(engine.tables_from_frames(_model_frames(frames)), params)
+
+
+@dataclass(frozen=True)
+class PromotionFit:
+    """The promotion planner's fit (language-free): the response model and the orders' values; every plan
+    (budget, goal, bounds, pacing, incentive) is made from it by :func:`present` without refitting. Shared
+    between sessions and languages: treat it as read-only.
+
+    Attributes
+    ----------
+    model : analytics.mmm.MMMFit
+        The fitted response model: the weekly data it was fitted on (``model.data``: dates, outcome, spend
+        per channel, controls, source), carryover, saturation and effect per channel, fitted values,
+        contributions, holdout scores and bootstrap draws.
+    order_values : OrderValues or None
+        The selected orders' values in the date window (AOV, orders per week, share over a threshold);
+        None without orders.
+    """
+
+    model: mmm.MMMFit
+    order_values: OrderValues | None = None
+
+
+def fit(tables: dict[str, ir.Table], params: dict) -> PromotionFit:
+    """Fit the response model on the engine tables (``tables``: media_mix, or channels with optional
+    orders) and summarise the orders' values. Raises ``NotEnoughData`` when there is nothing to model."""
+    if not any(tables.get(k) is not None for k in ("media_mix", "channels")):
+        raise NotEnoughData("promotions.error.no_data")
     p = _defaults(params)
+    model = fit_response(tables, p)
+    orders = tables.get("orders")
+    ov = order_values(orders, p.get("start"), p.get("end")) if orders is not None else None
+    return PromotionFit(model=model, order_values=ov)
+
+
+def present(result: PromotionFit, params: dict, lang: str = "en") -> dict:
+    """The page's result in ``lang``: :func:`plan` on the fit (no engine query, no refit)."""
+    return plan(result, params, lang)
+
+
+def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frames: dict | None = None) -> dict:
+    """Budget- or goal-first plan, pacing, incentive, risks for a fitted model (fast: < 1 s). ``fit``: a
+    :class:`PromotionFit`, or a bare ``mmm.MMMFit`` with the orders for the incentive in ``frames``."""
+    p = _defaults(params)
+    if isinstance(fit, PromotionFit):
+        ov = fit.order_values
+        fit = fit.model
+    else:
+        orders = (frames or {}).get("orders")
+        ov = None
+        if orders is not None and not orders.empty:
+            ov = order_values(engine.from_frame(orders), p.get("start"), p.get("end"))
     data = fit.data
     C = len(data.channels)
     weeks = int(p["weeks"])
     curves = fit.curves
     warnings: list[str] = []
     findings: list[str] = []
-    risks: list[dict] = []
 
     recent = data.X[-min(RECENT_WEEKS, len(data.y)):]
     current_weekly = recent.mean(axis=0)
     hist_max = data.X.max(axis=0)
-    pos = np.where(data.X > 0, data.X, np.nan)
-    hist_min_pos = np.nanmin(pos, axis=0)
     lo, hi, bad_bounds = parse_bounds(p.get("bounds"), p, data.channels)
     if bad_bounds:
         warnings.append(t("promotions.warning.bad_bounds", lang, items=", ".join(bad_bounds)))
@@ -271,6 +466,100 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
     elif res["status"] == "above_max":
         warnings.append(t("promotions.warning.above_max", lang, budget=fmt_number(budget, lang, 2),
                           max=fmt_number(hi.sum(), lang, 2)))
+    total, lo_c, hi_c = plan_totals(curves, res, weeks, baseline, mode, goal, p["goal"])
+    if total["lower"] is None:
+        warnings.append(t("promotions.warning.no_intervals", lang))
+    allocation = []
+    for i, c in enumerate(data.channels):
+        w = spend[i] / weeks
+        allocation.append({
+            "channel": c, "spend": spend[i], "share": spend[i] / spend.sum() if spend.sum() > 0 else None,
+            "expected_outcome": res["outcome"][i], "lower": lo_c[i], "upper": hi_c[i],
+            "marginal_roi": res["marginal"][i],
+            "return_per_spend": res["outcome"][i] / spend[i] if spend[i] > 0 else None,
+            "weekly_spend": w, "current_weekly_spend": current_weekly[i], "hist_max_weekly": hist_max[i],
+            "min": lo[i], "max": hi[i] if np.isfinite(hi[i]) else None,
+            "at_bound": bool(spend[i] <= lo[i] + 1e-9 * max(1, budget) or spend[i] >= hi[i] - 1e-9 * max(1, budget)),
+        })
+    model, sh_lo, sh_hi = model_table(fit)
+    fit_info, residuals, contributions = fit_quality(fit)
+    curve_rows, curves_meta = response_curve_rows(fit, spend, weeks, current_weekly, hist_max)
+
+    # ---- pacing
+    timeline, phases = pacing(dict(zip(data.channels, spend)), float(spend.sum()), plan_start, weeks, p["template"])
+    for ph in phases:
+        ph["label"] = t(f"promotions.phase.{ph['phase']}", lang)
+    even_tl, _ = pacing(dict(zip(data.channels, spend)), float(spend.sum()), plan_start, weeks, "even")
+    paced, even = _paced_outcome(fit, timeline, weeks), _paced_outcome(fit, even_tl, weeks)
+    pacing_info = {"template": p["template"], "start": plan_start, "days": weeks * 7, "phases": phases,
+                   "paced_outcome": paced, "even_outcome": even,
+                   "pacing_cost": (paced / even - 1) if even > 0 else None}
+
+    incentive, text = incentive_block(ov, p, weeks, lang)
+    if text is not None:
+        (findings if incentive is not None else warnings).append(text)
+    risks, feasibility = plan_risks(fit, spend, weeks, goal, hi, baseline, sh_lo, sh_hi, lang)
+
+    # ---- findings
+    media = total["expected_outcome"]
+    order = np.argsort(-spend)
+    top = int(order[0]) if C else None
+    if mode == "budget":
+        findings.insert(0, t("promotions.finding.budget", lang, budget=fmt_number(spend.sum(), lang, 2), weeks=weeks,
+                             out=fmt_number(media, lang), lo=fmt_number(total["lower"], lang),
+                             hi=fmt_number(total["upper"], lang), channel=data.channels[top],
+                             share=fmt_pct(spend[top] / spend.sum() if spend.sum() > 0 else 0, lang)))
+    else:
+        if goal["reachable"]:
+            key = "promotions.finding.goal_roi" if p["goal"] == "roi" else "promotions.finding.goal"
+            findings.insert(0, t(key, lang, target=fmt_number(goal["target"], lang, 2),
+                                 budget=fmt_number(spend.sum(), lang, 2), weeks=weeks,
+                                 prob=fmt_pct(goal["probability"], lang, 0) if goal["probability"] is not None else "—"))
+        else:
+            findings.insert(0, t("promotions.finding.goal_unreachable", lang, target=fmt_number(goal["target"], lang, 2),
+                                 ceiling=fmt_number(goal["ceiling"], lang) if goal["ceiling"] is not None else "—"))
+    cur_total = current_weekly * weeks
+    if cur_total.sum() > 0 and C > 1:
+        cur_out = float(curves.horizon(cur_total, weeks).sum())
+        same = mmm.optimise(curves, float(cur_total.sum()), weeks, lo, hi)
+        gain = float(same["outcome"].sum()) / cur_out - 1 if cur_out > 0 else None
+        if gain is not None and gain > 0.005:
+            findings.append(t("promotions.finding.reallocate", lang, gain=fmt_pct(gain, lang)))
+    best_m = int(np.argmax(res["marginal"])) if C else None
+    if C and spend.sum() > 0:
+        findings.append(t("promotions.finding.marginal", lang, channel=data.channels[best_m],
+                          m=fmt_number(res["marginal"][best_m], lang, 2)))
+    carry = int(np.argmax(fit.alpha))
+    findings.append(t("promotions.finding.carryover", lang, channel=data.channels[carry], alpha=f"{fit.alpha[carry]:.2f}",
+                      hl=f"{model[carry]['half_life_weeks']:.1f}"))
+    if pacing_info["pacing_cost"] is not None and pacing_info["pacing_cost"] < -0.02:
+        findings.append(t("promotions.finding.pacing_cost", lang, template=t(f"promotions.template.{p['template']}", lang),
+                          loss=fmt_pct(-pacing_info["pacing_cost"], lang)))
+    if data.aggregated:
+        warnings.append(t("promotions.warning.aggregated", lang))
+    if data.dropped:
+        warnings.append(t("promotions.warning.dropped", lang, cols=", ".join(data.dropped)))
+    if not fit.seasonality:
+        warnings.append(t("promotions.warning.no_season", lang, weeks=len(data.y)))
+
+    kpis = {"budget": total["spend"], "expected_outcome": media, "expected_total": total["expected_total"],
+            "roi": total["roi"], "holdout_mape": fit.holdout.get("mape"), "holdout_r2": fit.holdout.get("r2")}
+    if goal is not None:
+        kpis["probability"] = goal.get("probability")
+    return jsonable({
+        "mode": mode, "allocation": allocation, "total": total, "goal": goal, "model": model, "fit": fit_info,
+        "residuals": residuals, "contributions": contributions, "curves": curve_rows, "curves_meta": curves_meta,
+        "timeline": timeline, "pacing": pacing_info, "incentive": incentive, "feasibility": feasibility,
+        "risks": risks, "kpis": kpis, "findings": findings, "warnings": warnings,
+    })
+
+
+def plan_totals(curves: mmm.Curves, res: dict, weeks: int, baseline: float, mode: str, goal: dict | None,
+                goal_kind: str) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The plan's totals (spend, expected media outcome with its 95% interval from the bootstrap draws,
+    baseline, ROI) and each channel's interval; sets the goal's probability of being reached."""
+    spend = res["spend"]
+    C = len(spend)
     draws = curves.horizon_draws(spend, weeks)  # (B, C)
     has_draws = draws.shape[0] >= 20
     lo_c = np.percentile(draws, Z_LO, axis=0) if has_draws else np.full(C, np.nan)
@@ -288,34 +577,26 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
         "return_per_spend": media / spend.sum() if spend.sum() > 0 else None,
         "weeks": weeks, "mode": mode, "status": res["status"],
     }
-    if not has_draws:
-        warnings.append(t("promotions.warning.no_intervals", lang))
     if goal is not None:
         if has_draws:
             tgt = goal["target"]
-            if p["goal"] == "outcome":
+            if goal_kind == "outcome":
                 prob = float(np.mean(tot_draws + baseline >= tgt - 1e-9 * abs(tgt)))
-            elif p["goal"] == "incremental":
+            elif goal_kind == "incremental":
                 prob = float(np.mean(tot_draws >= tgt - 1e-9 * abs(tgt)))
             else:
                 prob = float(np.mean((tot_draws - spend.sum()) / max(spend.sum(), 1e-300) >= tgt - 1e-9))
             goal["probability"] = prob
         else:
             goal["probability"] = None
-    allocation = []
-    for i, c in enumerate(data.channels):
-        w = spend[i] / weeks
-        allocation.append({
-            "channel": c, "spend": spend[i], "share": spend[i] / spend.sum() if spend.sum() > 0 else None,
-            "expected_outcome": res["outcome"][i], "lower": lo_c[i], "upper": hi_c[i],
-            "marginal_roi": res["marginal"][i],
-            "return_per_spend": res["outcome"][i] / spend[i] if spend[i] > 0 else None,
-            "weekly_spend": w, "current_weekly_spend": current_weekly[i], "hist_max_weekly": hist_max[i],
-            "min": lo[i], "max": hi[i] if np.isfinite(hi[i]) else None,
-            "at_bound": bool(spend[i] <= lo[i] + 1e-9 * max(1, budget) or spend[i] >= hi[i] - 1e-9 * max(1, budget)),
-        })
+    return total, lo_c, hi_c
 
-    # ---- model table and fit quality
+
+def model_table(fit: mmm.MMMFit) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """One row per channel: carryover (with its interval) and half-life, saturation, maximum weekly effect,
+    contribution and its share (with its interval), spend and return per spend; and the share intervals."""
+    data = fit.data
+    C = len(data.channels)
     shares = fit.shares
     contrib = fit.contributions.sum(axis=0)
     sh_lo = np.percentile(fit.draws_share, Z_LO, axis=0) if len(fit.draws_share) >= 20 else np.full(C, np.nan)
@@ -329,7 +610,15 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
               "spend": data.X[:, i].sum(),
               "return_per_spend": contrib[i] / data.X[:, i].sum() if data.X[:, i].sum() > 0 else None}
              for i, c in enumerate(data.channels)]
+    return model, sh_lo, sh_hi
+
+
+def fit_quality(fit: mmm.MMMFit) -> tuple[dict, list[dict], list[dict]]:
+    """What the model was fitted on and how well it fits (R², MAPE, holdout scores, shares of baseline,
+    controls and media), the weekly residuals and the weekly contribution of each component."""
+    data = fit.data
     y = data.y
+    shares = fit.shares
     ss_res = float(np.sum((y - fit.fitted) ** 2))
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     fit_info = {
@@ -355,8 +644,14 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
             contributions.append({"date": d, "component": "controls", "value": fit.control_part[k]})
         for i, c in enumerate(data.channels):
             contributions.append({"date": d, "component": c, "value": fit.contributions[k, i]})
+    return fit_info, residuals, contributions
 
-    # ---- response curves (weekly)
+
+def response_curve_rows(fit: mmm.MMMFit, spend: np.ndarray, weeks: int, current_weekly: np.ndarray,
+                        hist_max: np.ndarray) -> tuple[list[dict], list[dict]]:
+    """Each channel's weekly response curve on 41 spend points up to 1.5x the larger of its highest and its
+    planned weekly spend (with the bootstrap's 95% band), and its current / planned / highest weekly spend."""
+    data = fit.data
     curve_rows = []
     for i, c in enumerate(data.channels):
         top = max(hist_max[i], spend[i] / weeks) * 1.5
@@ -371,50 +666,47 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
             curve_rows.append({"channel": c, "weekly_spend": g, "weekly_outcome": v, "lower": l_, "upper": h_})
     curves_meta = [{"channel": c, "current_weekly_spend": current_weekly[i], "planned_weekly_spend": spend[i] / weeks,
                     "hist_max_weekly": hist_max[i]} for i, c in enumerate(data.channels)]
+    return curve_rows, curves_meta
 
-    # ---- pacing
-    timeline, phases = pacing(dict(zip(data.channels, spend)), float(spend.sum()), plan_start, weeks, p["template"])
-    for ph in phases:
-        ph["label"] = t(f"promotions.phase.{ph['phase']}", lang)
-    even_tl, _ = pacing(dict(zip(data.channels, spend)), float(spend.sum()), plan_start, weeks, "even")
-    paced, even = _paced_outcome(fit, timeline, weeks), _paced_outcome(fit, even_tl, weeks)
-    pacing_info = {"template": p["template"], "start": plan_start, "days": weeks * 7, "phases": phases,
-                   "paced_outcome": paced, "even_outcome": even,
-                   "pacing_cost": (paced / even - 1) if even > 0 else None}
 
-    # ---- incentive economics
-    incentive = None
-    if p["incentive"] != "none":
-        orders = (frames or {}).get("orders")
-        aov, base_orders, elig = p.get("aov"), p.get("base_orders"), None
-        if orders is not None and not orders.empty:
-            vals = _order_values(filter_dates(orders, "order_date", p.get("start"), p.get("end")))
-            if len(vals):
-                o = orders.loc[orders["order_date"].notna()]
-                n_weeks_o = max((o["order_date"].max() - o["order_date"].min()).days / 7.0, 1.0)
-                aov = aov if aov is not None else float(vals.mean())
-                base_orders = base_orders if base_orders is not None else float(len(vals) / n_weeks_o * weeks)
-                thr = p["min_spend"] if p["incentive"] == "coupon" else p["threshold"] if p["incentive"] == "threshold" else None
-                if thr is not None:
-                    elig = float((vals >= thr).mean())
-        if aov is None or base_orders is None or aov <= 0:
-            warnings.append(t("promotions.warning.incentive_needs", lang))
-        else:
-            incentive = incentive_economics(
-                p["incentive"], aov=float(aov), orders=float(base_orders), margin=float(p["margin"]),
-                redemption=float(p["redemption"]), face_value=float(p["face_value"]), min_spend=float(p["min_spend"]),
-                threshold=float(p["threshold"]), off=float(p["off"]), points_per_unit=float(p["points_per_unit"]),
-                point_value=float(p["point_value"]), eligible_share=elig)
-            if incentive["break_even_uplift"] is None:
-                findings.append(t("promotions.finding.incentive_never", lang))
-            else:
-                findings.append(t("promotions.finding.incentive", lang, kind=t(f"promotions.incentive.{p['incentive']}", lang),
-                                  cost=fmt_money(incentive["cost"], lang), erosion=fmt_pct(incentive["margin_erosion"], lang),
-                                  uplift=fmt_pct(incentive["break_even_uplift"], lang),
-                                  orders=fmt_number(incentive["break_even_extra_orders"], lang)))
+def incentive_block(ov: OrderValues | None, p: dict, weeks: int, lang: str) -> tuple[dict | None, str | None]:
+    """The incentive's economics (:func:`incentive_economics`) with the AOV, base orders and eligible share
+    from the orders' values unless given, and its finding (or, when AOV or base orders are unknown, the
+    warning saying so, with no economics)."""
+    if p["incentive"] == "none":
+        return None, None
+    aov, base_orders, elig = p.get("aov"), p.get("base_orders"), None
+    if ov is not None:
+        aov = aov if aov is not None else ov.mean
+        base_orders = base_orders if base_orders is not None else float(ov.orders / ov.weeks * weeks)
+        thr = p["min_spend"] if p["incentive"] == "coupon" else p["threshold"] if p["incentive"] == "threshold" else None
+        if thr is not None:
+            elig = ov.share_at_least(float(thr))
+    if aov is None or base_orders is None or aov <= 0:
+        return None, t("promotions.warning.incentive_needs", lang)
+    incentive = incentive_economics(
+        p["incentive"], aov=float(aov), orders=float(base_orders), margin=float(p["margin"]),
+        redemption=float(p["redemption"]), face_value=float(p["face_value"]), min_spend=float(p["min_spend"]),
+        threshold=float(p["threshold"]), off=float(p["off"]), points_per_unit=float(p["points_per_unit"]),
+        point_value=float(p["point_value"]), eligible_share=elig)
+    if incentive["break_even_uplift"] is None:
+        return incentive, t("promotions.finding.incentive_never", lang)
+    return incentive, t("promotions.finding.incentive", lang, kind=t(f"promotions.incentive.{p['incentive']}", lang),
+                        cost=fmt_money(incentive["cost"], lang), erosion=fmt_pct(incentive["margin_erosion"], lang),
+                        uplift=fmt_pct(incentive["break_even_uplift"], lang),
+                        orders=fmt_number(incentive["break_even_extra_orders"], lang))
 
-    # ---- risks and feasibility
-    n_weeks = len(y)
+
+def plan_risks(fit: mmm.MMMFit, spend: np.ndarray, weeks: int, goal: dict | None, hi: np.ndarray, baseline: float,
+               sh_lo: np.ndarray, sh_hi: np.ndarray, lang: str) -> tuple[list[dict], dict]:
+    """The plan's risks (short history, spend outside the historical range, co-moving channels, a target
+    beyond the ceiling, poor holdout fit, uncertain channels, an attributed outcome) and the verdict."""
+    data = fit.data
+    shares = fit.shares
+    hist_max = data.X.max(axis=0)
+    hist_min_pos = np.nanmin(np.where(data.X > 0, data.X, np.nan), axis=0)
+    risks: list[dict] = []
+    n_weeks = len(data.y)
     if n_weeks < mmm.MIN_WEEKS_SEASON:
         risks.append({"key": "short_history", "level": "high", "channel": None,
                       "text": t("promotions.risk.short_history", lang, weeks=n_weeks)})
@@ -455,61 +747,10 @@ def plan(fit: mmm.MMMFit, params: dict, lang: str = "en", frames: dict | None = 
         "verdict": verdict, "text": t(f"promotions.feasibility.{verdict}", lang),
         "history_weeks": n_weeks, "seasonality_modelled": fit.seasonality,
         "holdout_mape": hm, "target_reachable": None if goal is None else goal["reachable"],
-        "ceiling_media": mmm.max_outcome(curves, weeks, hi), "baseline": baseline,
+        "ceiling_media": mmm.max_outcome(fit.curves, weeks, hi), "baseline": baseline,
         "collinear_pairs": [{"a": a, "b": b, "r": r} for a, b, r in corr_pairs],
     }
-
-    # ---- findings
-    order = np.argsort(-spend)
-    top = int(order[0]) if C else None
-    if mode == "budget":
-        findings.insert(0, t("promotions.finding.budget", lang, budget=fmt_number(spend.sum(), lang, 2), weeks=weeks,
-                             out=fmt_number(media, lang), lo=fmt_number(total["lower"], lang),
-                             hi=fmt_number(total["upper"], lang), channel=data.channels[top],
-                             share=fmt_pct(spend[top] / spend.sum() if spend.sum() > 0 else 0, lang)))
-    else:
-        if goal["reachable"]:
-            key = "promotions.finding.goal_roi" if p["goal"] == "roi" else "promotions.finding.goal"
-            findings.insert(0, t(key, lang, target=fmt_number(goal["target"], lang, 2),
-                                 budget=fmt_number(spend.sum(), lang, 2), weeks=weeks,
-                                 prob=fmt_pct(goal["probability"], lang, 0) if goal["probability"] is not None else "—"))
-        else:
-            findings.insert(0, t("promotions.finding.goal_unreachable", lang, target=fmt_number(goal["target"], lang, 2),
-                                 ceiling=fmt_number(goal["ceiling"], lang) if goal["ceiling"] is not None else "—"))
-    cur_total = current_weekly * weeks
-    if cur_total.sum() > 0 and C > 1:
-        cur_out = float(curves.horizon(cur_total, weeks).sum())
-        same = mmm.optimise(curves, float(cur_total.sum()), weeks, lo, hi)
-        gain = float(same["outcome"].sum()) / cur_out - 1 if cur_out > 0 else None
-        if gain is not None and gain > 0.005:
-            findings.append(t("promotions.finding.reallocate", lang, gain=fmt_pct(gain, lang)))
-    best_m = int(np.argmax(res["marginal"])) if C else None
-    if C and spend.sum() > 0:
-        findings.append(t("promotions.finding.marginal", lang, channel=data.channels[best_m],
-                          m=fmt_number(res["marginal"][best_m], lang, 2)))
-    carry = int(np.argmax(fit.alpha))
-    findings.append(t("promotions.finding.carryover", lang, channel=data.channels[carry], alpha=f"{fit.alpha[carry]:.2f}",
-                      hl=f"{model[carry]['half_life_weeks']:.1f}"))
-    if pacing_info["pacing_cost"] is not None and pacing_info["pacing_cost"] < -0.02:
-        findings.append(t("promotions.finding.pacing_cost", lang, template=t(f"promotions.template.{p['template']}", lang),
-                          loss=fmt_pct(-pacing_info["pacing_cost"], lang)))
-    if data.aggregated:
-        warnings.append(t("promotions.warning.aggregated", lang))
-    if data.dropped:
-        warnings.append(t("promotions.warning.dropped", lang, cols=", ".join(data.dropped)))
-    if not fit.seasonality:
-        warnings.append(t("promotions.warning.no_season", lang, weeks=n_weeks))
-
-    kpis = {"budget": total["spend"], "expected_outcome": media, "expected_total": total["expected_total"],
-            "roi": total["roi"], "holdout_mape": hm, "holdout_r2": fit.holdout.get("r2")}
-    if goal is not None:
-        kpis["probability"] = goal.get("probability")
-    return jsonable({
-        "mode": mode, "allocation": allocation, "total": total, "goal": goal, "model": model, "fit": fit_info,
-        "residuals": residuals, "contributions": contributions, "curves": curve_rows, "curves_meta": curves_meta,
-        "timeline": timeline, "pacing": pacing_info, "incentive": incentive, "feasibility": feasibility,
-        "risks": risks, "kpis": kpis, "findings": findings, "warnings": warnings,
-    })
+    return risks, feasibility
 
 
 def collinear_pairs(X: np.ndarray, channels: list[str], limit: float = CORR_LIMIT) -> list[tuple[str, str, float]]:
@@ -526,85 +767,36 @@ def collinear_pairs(X: np.ndarray, channels: list[str], limit: float = CORR_LIMI
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
     if not any(frames.get(k) is not None for k in ("media_mix", "channels")):
         raise NotEnoughData("promotions.error.no_data")
-    fit = fitted(frames, params, lang)
-    return plan(fit, params, lang, frames)
+    tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
+    return present(fit(tables, params), params, lang)
 
 
-# ----------------------------------------------------------------------------- fit memo and page helpers
+# ----------------------------------------------------------------------------- page helpers
 
 FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end")
 PLAN_KIND = "promotion_plan"   # kind of the saved objects (cached.save_object) holding a saved plan
-_FIT_MEMO: "OrderedDict[tuple, tuple]" = None  # type: ignore[assignment]
-_FIT_MEMO_SIZE = 4
-_FIT_LOCK = None
 
 
-def _fit_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The frames the model is fitted on: the media mix when selected, else channels (+ orders)."""
-    if frames.get("media_mix") is not None and not frames["media_mix"].empty:
-        return {"media_mix": frames["media_mix"]}
-    return {k: frames[k] for k in ("channels", "orders") if frames.get(k) is not None}
-
-
-def fit_key(params: dict) -> tuple:
-    p = _defaults(params)
-    out = []
-    for k in FIT_PARAMS:
-        v = p.get(k)
-        out.append((k, tuple(v) if isinstance(v, list) else v))
-    return tuple(out)
-
-
-def fitted(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> mmm.MMMFit:
-    """:func:`fit_model`, memoised per process on the fit parameters and the identity of the frames.
-
-    The page's frames come from ``analytics.cached.frame`` (one shared object per dataset revision),
-    so a new budget, target, bound, template or incentive re-plans on the same fit (< 1 s) instead of
-    refitting; a new dataset revision is a new object and refits. Entries hold weak references to
-    the frames, so the memo never keeps a dataset alive."""
-    import threading
-    import weakref
-    from collections import OrderedDict
-
-    global _FIT_MEMO, _FIT_LOCK
-    if _FIT_MEMO is None:
-        _FIT_MEMO, _FIT_LOCK = OrderedDict(), threading.Lock()
-    used = _fit_frames(frames)
-    key = (fit_key(params), tuple(sorted((k, id(f), len(f)) for k, f in used.items())))
-    with _FIT_LOCK:
-        hit = _FIT_MEMO.get(key)
-        if hit is not None and all(hit[0].get(k) is not None and hit[0][k]() is f for k, f in used.items()):
-            _FIT_MEMO.move_to_end(key)
-            return hit[1]
-    fit = fit_model(frames, params)
-    try:
-        refs = {k: weakref.ref(f) for k, f in used.items()}
-    except TypeError:  # pragma: no cover - frames without weak references: do not memoise
-        return fit
-    with _FIT_LOCK:
-        _FIT_MEMO[key] = (refs, fit)
-        _FIT_MEMO.move_to_end(key)
-        while len(_FIT_MEMO) > _FIT_MEMO_SIZE:
-            _FIT_MEMO.popitem(last=False)
-    return fit
-
-
-def model_inputs(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+def model_inputs(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
     """What the page needs before planning, without fitting: the channels the model will use, their
-    recent and highest weekly spend, and the media-mix columns offered as spend / control columns."""
+    recent and highest weekly spend, and the media-mix columns offered as spend / control columns.
+    ``tables``: kind -> engine table (canonical frames are registered first)."""
     p = _defaults(params)
+    tables = {k: (engine.from_frame(v) if isinstance(v, pd.DataFrame) else v) for k, v in tables.items()
+              if v is not None}
     out: dict = {"source": None, "channels": [], "current_weekly_spend": [], "hist_max_weekly": [], "weeks": 0,
                  "last_date": None, "column_options": [], "default_spend_cols": [], "default_control_cols": []}
-    mm_frame = frames.get("media_mix")
-    if mm_frame is not None and not mm_frame.empty:
-        cols = [str(c)[5:] for c in mm_frame.columns if str(c).startswith("attr_")]
-        out["column_options"] = cols
-        out["default_spend_cols"] = [str(c)[5:] for c in mmm.default_spend_cols(mm_frame.columns)]
-        out["default_control_cols"] = [str(c)[5:] for c in mmm.default_control_cols(mm_frame.columns)]
+    mm = tables.get("media_mix")
+    if mm is not None and _rows(mm):
+        columns = [str(c) for c in mm.columns]
+        out["column_options"] = [c[5:] for c in columns if c.startswith("attr_")]
+        out["default_spend_cols"] = [c[5:] for c in mmm.default_spend_cols(columns)]
+        out["default_control_cols"] = [c[5:] for c in mmm.default_control_cols(columns)]
     try:
-        data = load_model_data(frames, p)
+        data = load_model_data(tables, p)
     except NotEnoughData:
         return jsonable(out)
     n = len(data.y)
@@ -764,9 +956,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     return out
 
 
-def fit_ready(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """Fit (or reuse) the response model for the fit parameters and return a small summary; the page calls
-    it through ``cached.page_call`` with only the fit parameters, under its own progress message."""
-    fit = fitted(frames, params, lang)
+def fit_ready(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
+    """Fit the response model for the fit parameters and return a small summary (channels, weeks, source,
+    fit seconds, holdout MAPE); raises ``NotEnoughData`` as :func:`fit` does. ``tables``: kind -> engine
+    table. (The page's cached fit is ``analytics.cached.page_fit``; this is a separate fit.)"""
+    if not any(tables.get(k) is not None for k in ("media_mix", "channels")):
+        raise NotEnoughData("promotions.error.no_data")
+    fit = fit_response(tables, params)
     return jsonable({"channels": list(fit.data.channels), "weeks": len(fit.data.y), "source": fit.data.source,
                      "fit_seconds": fit.fit_seconds, "holdout_mape": fit.holdout.get("mape")})
