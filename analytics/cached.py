@@ -140,6 +140,17 @@ def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str
     return rep.compute_page(url_path, inputs(datasets), p, lang)
 
 
+def ensure_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> None:
+    """Fit now (cached) what ``page_result`` with the same key will present, so a page can show progress
+    around the slow part; a module not on the engine computes its whole result."""
+    mod = module(url_path)
+    p = thaw_params(params)
+    if uses_engine(mod):
+        page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
+    else:
+        page_result(url_path, datasets, params, "en")
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
 def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
     return rep.figures_for(url_path, page_result(url_path, datasets, params, lang), lang)

@@ -100,6 +100,7 @@ def from_frame(frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
         _memtables += 1
         n = _memtables
     df = frame.copy(deep=False)
+    df.attrs = {}  # load_frame's attrs (line numbers) are not table metadata
     df.columns = [str(c) for c in df.columns]
     tbl = _engine_types(pa.Table.from_pandas(df, preserve_index=False))
     be = connection()

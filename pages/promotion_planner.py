@@ -396,7 +396,7 @@ page.show_problems()
 result = None
 try:
     with st.spinner(T("fitting"), show_time=True):
-        cached.page_call(URL, "fit_ready", ctx.datasets, cached.freeze_params(fit_params), lang())
+        cached.ensure_fit(URL, ctx.datasets, page.result_key(ctx, params))
 except AnalyticsError as exc:
     st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
 else:
