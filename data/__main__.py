@@ -2,6 +2,7 @@
 
     python -m data init [--no-demo]
     python -m data ingest FILE --kind KIND [--name NAME] [--map FIELD=COLUMN ...] [--json]
+                          (text files over 32 MB stream block by block; a long one reports rows read on stderr)
                           [--mode create|append|replace --dataset ID] [--keep-good-rows | --reject-bad-rows]
                           [--sheet NAME] [--encoding ENC] [--delimiter D] [--no-header] [--allow-duplicate]
     python -m data datasets [--json]
@@ -83,6 +84,23 @@ def _maps(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _progress(after_s: float = 2.0, every_s: float = 1.0):
+    """A progress callback for a long ingest (a streamed file reports the rows read so far): its text on
+    stderr, at most once a second, from ``after_s`` seconds on (a quick ingest prints nothing but its
+    result, and a refusal stays one line), and the last one always once any was shown."""
+    start = time.monotonic()
+    last = [float("-inf")]
+
+    def report(fraction: float, text: str) -> None:
+        now = time.monotonic()
+        shown = last[0] > float("-inf")
+        if (now - start >= after_s and now - last[0] >= every_s) or (fraction >= 1.0 and shown):
+            last[0] = now
+            print(f"  {text}", file=sys.stderr, flush=True)
+
+    return report
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from data import ingest, repository
 
@@ -101,7 +119,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             args.file, kind=args.kind, overrides=_maps(args.map), sheet=args.sheet, encoding=args.encoding,
             delimiter=args.delimiter, header=False if args.no_header else None, name=args.name, mode=args.mode,
             dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user or "cli", actor=actor,
-            allow_duplicate=args.allow_duplicate, limits=limits.for_cli(),
+            allow_duplicate=args.allow_duplicate, limits=limits.for_cli(), progress=_progress(),
         )
     except (IngestError, NotAllowed, StoreError, LookupError, ValueError) as exc:
         print(f"rejected: {exc}", file=sys.stderr)

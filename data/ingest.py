@@ -8,29 +8,49 @@ Two steps so the Data page can show a preview and a validation report before any
 ``ingest_bytes`` / ``ingest_file`` do both. Every problem with the user's file is an
 :class:`data.errors.IngestError` with a one-line message naming file, row, column and reason; nothing
 is stored unless the whole upload commits.
+
+Big delimited text files (``ingest_file``, the command line: plain or gzip text over
+:data:`STREAM_MIN_BYTES`) stream instead (:func:`ingest_stream`): the head is read and mapped as above,
+then the file is parsed block by block (``reader.TextStream``), each block converted with the same
+mapping code (``mapping.to_canonical(..., choices=...)``) and staged as one part
+(``repository.stage_part``); the parts are named in the catalogue in one transaction at the end
+(``repository.commit_parts``), or removed when the file is refused. Memory stays that of a few blocks
+whatever the file's size; the stored lines are the ones the whole-file path stores. A file the block
+reader cannot number exactly (a quoted value spanning lines, a ragged row) is read whole when it is at
+most :data:`WHOLE_FILE_MAX_BYTES`, else refused with the line that stopped it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from data import access
 from data import limits as limits_mod
 from data import mapping as mapping_mod
 from data import reader, repository
 from data.errors import IngestError
-from data.limits import Limits
+from data.limits import MB, Limits
 from data.schema import KINDS
 
 # Upload limits (PRISM_MAX_UPLOAD_MB, PRISM_MAX_UNPACKED_MB, PRISM_MAX_ROWS, ...) are read from the
 # environment at call time by data.limits.current(), never at import.
 MAX_BAD_SHARE = 0.05
 Progress = Optional[Callable[[float, str], None]]
+
+STREAM_MIN_BYTES = 32 * MB  # ingest_file streams delimited text files above this (a gzip: its estimated text)
+WHOLE_FILE_MAX_BYTES = 128 * MB  # a file the block reader cannot read is read whole up to this (~1.3 GB of memory)
+MAX_ERRORS_KEPT = 1_000  # bad cells kept for the error report of a streamed file (the first ones)
+_GZIP_RATIO = 4  # a gzip file's text is taken to be at least this many times its size (routing only)
+_MAX_PASSES = 8
 
 
 @dataclass
@@ -75,6 +95,12 @@ class Prepared:
 
 def content_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def file_hash(path: str | Path) -> str:
+    """:func:`content_hash` of a file's bytes, read in blocks (the file is never held in memory)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def prepare(
@@ -175,8 +201,13 @@ def ingest_bytes(content: bytes, *, filename: str, kind: str, overrides: dict[st
 
 
 def ingest_file(path: str | Path, *, kind: str, max_bytes: int | None = None, limits: Limits | None = None,
-                **kwargs: Any) -> dict:
-    """Ingest a file from disk (the command line). Its size is checked before it is read into memory."""
+                stream: bool | None = None, block_bytes: int | None = None, **kwargs: Any) -> dict:
+    """Ingest a file from disk (the command line). Its size is checked before it is read.
+
+    ``stream``: None (default) streams a delimited text file (plain or gzip) whose text is over
+    :data:`STREAM_MIN_BYTES` (:func:`ingest_stream`) and reads anything else whole; True / False force
+    it (a file the block reader cannot read is still read whole when it is small enough). The result
+    says which in ``"streamed"``. ``kwargs`` are those of :func:`prepare` and :func:`commit`."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -188,7 +219,281 @@ def ingest_file(path: str | Path, *, kind: str, max_bytes: int | None = None, li
     if size > lim.upload_bytes:
         err = limits_mod.over("upload_bytes", lim, actual=f"the file is {size / 2**20:,.1f} MB")
         raise err.with_file(name)
-    return ingest_bytes(path.read_bytes(), filename=name, kind=kind, limits=lim, **kwargs)
+    text_size = _text_size(path, size)
+    if stream is None:
+        stream = text_size is not None and text_size > STREAM_MIN_BYTES and kwargs.get("sheet") in (None, "")
+    if stream and text_size is not None:
+        try:
+            return ingest_stream(path, kind=kind, limits=lim, block_bytes=block_bytes, **kwargs)
+        except reader.NotStreamable as exc:
+            if text_size > WHOLE_FILE_MAX_BYTES:
+                raise IngestError(
+                    f"the file cannot be read block by block: {exc}; at {size / MB:,.0f} MB it is too large to be "
+                    f"read whole (at most {WHOLE_FILE_MAX_BYTES // MB:,} MB of text): fix that line or split the file",
+                    file=name, reason="not streamable") from None
+    return {**ingest_bytes(path.read_bytes(), filename=name, kind=kind, limits=lim, **kwargs), "streamed": False}
+
+
+def _text_size(path: Path, size: int) -> int | None:
+    """The size of a delimited text file's text (a gzip's estimated from its size and trailer), or None
+    for what is read whole anyway (ZIP archives, XLSX, old Excel)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+        if magic[:4] in (b"PK\x03\x04", b"PK\x05\x06") or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return None
+        if magic[:2] != b"\x1f\x8b":
+            return size
+        fh.seek(max(0, size - 4))
+        trailer = int.from_bytes(fh.read(4), "little")  # unpacked size mod 2**32 (a hint, not trusted)
+    return max(size * _GZIP_RATIO, trailer)
+
+
+# ---------------------------------------------------------------- streaming
+
+
+class _Again(Exception):
+    """A file-wide choice applied to the chunks converted so far turned out wrong: convert again."""
+
+    def __init__(self, choices: mapping_mod.Choices, keep_auto: set[str]) -> None:
+        super().__init__("again")
+        self.choices = choices
+        self.keep_auto = keep_auto
+
+
+def _merged(applied: mapping_mod.Choices, found: mapping_mod.Choices) -> mapping_mod.Choices:
+    out = applied.copy()
+    out.attr_number.update(found.attr_number)
+    out.strip_ids.update(found.strip_ids)
+    out.dayfirst.update(found.dayfirst)
+    out.settled = applied.settled | found.settled
+    return out
+
+
+def _differs(applied: mapping_mod.Choices, found: mapping_mod.Choices) -> bool:
+    return any(bool(getattr(applied, part).get(k)) != v
+               for part in ("attr_number", "strip_ids", "dayfirst") for k, v in getattr(found, part).items())
+
+
+def _may_write(kind: str, mode: str, dataset_id: int | None, actor, engine) -> None:
+    """The checks commit_parts makes, made before the file is read (a refusal should not wait for it)."""
+    if mode not in ("create", "append", "replace"):
+        raise ValueError(f"unknown mode {mode!r}")
+    if actor is None:
+        if mode != "create":
+            raise ValueError(f"{mode} changes an existing dataset: name the acting user (actor=Actor(username, role))")
+        return
+    if mode == "create":
+        access.require_create(actor, action="upload", target="datasets")
+        return
+    if dataset_id is None:
+        raise ValueError("append/replace needs dataset_id")
+    cur = repository.get_dataset(dataset_id=int(dataset_id), engine=engine)
+    if cur is None:
+        raise LookupError(f"dataset {dataset_id} does not exist")
+    access.require_change(actor, owner=cur["uploaded_by"], action=mode, target="dataset", target_id=int(dataset_id),
+                          target_name=cur["name"])
+    if cur["kind"] != kind:
+        raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
+
+
+def ingest_stream(
+    path: str | Path,
+    *,
+    kind: str,
+    overrides: dict[str, str] | None = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    name: str | None = None,
+    mode: str = "create",
+    dataset_id: int | None = None,
+    keep_good_rows: bool | None = None,
+    max_bad_share: float = MAX_BAD_SHARE,
+    uploaded_by: str = "",
+    allow_duplicate: bool = False,
+    actor=None,
+    engine=None,
+    limits: Limits | None = None,
+    progress: Progress = None,
+    block_bytes: int | None = None,
+) -> dict:
+    """Ingest a delimited text file (plain or gzip) block by block; the same result as
+    ``ingest_bytes(path.read_bytes(), ...)`` with memory that does not grow with the file.
+
+    The file's sha256 is taken first (in blocks) and a duplicate refused before anything is read. The
+    head is read and mapped as :func:`prepare` does; each block is converted and its good rows staged as
+    one part; the bad-rows policy is applied to the counts over the whole file at the end, and the parts
+    are then committed in one catalogue transaction, or removed. Raises ``reader.NotStreamable`` (nothing
+    stored) for a file the block reader cannot read exactly; :func:`ingest_file` then reads it whole."""
+    path = Path(path)
+    filename = path.name
+    if kind not in KINDS:
+        raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}", file=filename)
+    lim = limits or limits_mod.current()
+    size = path.stat().st_size
+    if size > lim.upload_bytes:
+        raise limits_mod.over("upload_bytes", lim, actual=f"the file is {size / 2**20:,.1f} MB").with_file(filename)
+    _may_write(kind, mode, dataset_id, actor, engine)
+    digest = file_hash(path)
+    dup = repository.find_by_hash(content_hash=digest, engine=engine)
+    if dup and not allow_duplicate:
+        raise IngestError(
+            f"these exact bytes were already uploaded as dataset #{dup['dataset_id']} '{dup['name']}' "
+            f"(revision {dup['revision']}); nothing was stored", file=filename)
+    try:
+        ts = reader.TextStream(path, filename=filename, encoding=encoding, delimiter=delimiter, header=header,
+                               limits=lim, block_bytes=block_bytes)
+        columns = [str(c) for c in ts.head.frame.columns]
+        suggested = mapping_mod.suggest_mapping(columns, kind, sample=ts.head.frame.head(500))
+        used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
+    except IngestError as exc:
+        raise exc.with_file(filename)
+    choices, keep_auto = mapping_mod.Choices(), None
+    for _ in range(_MAX_PASSES):
+        try:
+            parts, n, n_bad = _stream_pass(ts, kind, used, filename, choices, keep_auto, engine=engine,
+                                           max_bad_share=max_bad_share, keep_good_rows=keep_good_rows,
+                                           progress=progress)
+            break
+        except _Again as again:
+            choices, keep_auto = again.choices, again.keep_auto
+    else:
+        raise reader.NotStreamable("its columns would not settle on one type")
+    if progress:
+        progress(1.0, f"read {n:,} rows; storing")
+    info = repository.commit_parts(
+        kind=kind, parts=parts, name=(name or default_name(filename) or kind)[:200], content_hash=digest,
+        mapping=used, source_file=filename, uploaded_by=uploaded_by, mode=mode, dataset_id=dataset_id,
+        rejected_rows=n_bad, actor=actor, engine=engine)
+    return {**info, "dataset_id": info["id"], "rejected_rows": n_bad, "mapping": dict(used),
+            "bad_share": n_bad / n if n else 0.0, "streamed": True}
+
+
+T = TypeVar("T")
+_DONE = object()
+
+
+def _ahead(items: Iterator[T]) -> Iterator[T]:
+    """``items``, the next one made in a background thread while the caller works on the current one
+    (reading and parsing a block overlaps converting and writing the one before; at most three blocks
+    are in memory). Closing this generator stops the thread and closes ``items``."""
+    q: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for x in items:
+                if not put((x, None)):
+                    return
+            put((_DONE, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            put((_DONE, exc))
+
+    thread = threading.Thread(target=run, name="prism-ingest-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            x, exc = q.get()
+            if x is _DONE:
+                if exc is not None:
+                    raise exc
+                return
+            yield x
+    finally:
+        stop.set()
+        thread.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def _stream_pass(ts: reader.TextStream, kind: str, used: dict[str, str], filename: str,
+                 choices: mapping_mod.Choices, keep_auto: set[str] | None, *, engine, max_bad_share: float,
+                 keep_good_rows: bool | None, progress: Progress) -> tuple[list, int, int]:
+    """One pass over the file: (staged parts, rows, bad rows). Raises _Again when a file-wide choice
+    turns out wrong, IngestError when the file is refused; staged parts are removed on any raise.
+
+    Three stages overlap: a thread reads and parses the next block, this one converts, a second thread
+    writes the previous block's part (pyarrow releases the GIL while parsing and writing)."""
+    parts: list[repository.StagedPart] = []
+    facts = mapping_mod.Facts()
+    filled: set[str] = set()
+    errors: list[pd.DataFrame] = []
+    n = n_bad = kept_errors = 0
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prism-ingest-write")
+    writing: Future | None = None
+    chunks = _ahead(ts.chunks())
+    try:
+        for chunk in chunks:
+            filled |= chunk.filled
+            if keep_auto is None:
+                keep_auto = set(filled)
+            if filled - keep_auto:  # a column we dropped as empty holds a value after all
+                raise _Again(choices, keep_auto | filled)
+            raw = chunk.raw
+            drop = [c for c in ts.auto if c not in keep_auto]
+            if drop and len(drop) < len(ts.names):
+                raw.frame = raw.frame.drop(columns=drop)
+            if len(raw.frame):
+                conv = mapping_mod.to_canonical(raw, kind, used, source_name=filename, choices=choices, first_row=n)
+                choices = conv.choices
+                facts.add(conv.facts)
+                if facts.contradicts(choices):
+                    raise _Again(_merged(choices, facts.choices()), keep_auto)
+                bad = np.asarray(conv.bad_rows, dtype=bool)
+                k = int(bad.sum())
+                n += len(bad)
+                n_bad += k
+                if len(conv.errors) and kept_errors < MAX_ERRORS_KEPT:
+                    errors.append(conv.errors.head(MAX_ERRORS_KEPT - kept_errors))
+                    kept_errors += len(errors[-1])
+                good = conv.frame.loc[~bad].reset_index(drop=True) if k else conv.frame
+                lines = np.asarray(raw.line_numbers)[~bad] if k else np.asarray(raw.line_numbers)
+                del conv
+                if len(good) and not (keep_good_rows is False and n_bad):  # a refusal stores nothing
+                    if writing is not None:
+                        parts.append(writing.result())
+                    writing = writer.submit(repository.stage_part, kind=kind, frame=good, lines=lines, engine=engine)
+                del good
+            if progress:
+                progress(ts.bytes_read / ts.size if ts.size else 1.0,
+                         f"read {ts.rows_read:,} rows ({ts.bytes_read / MB:,.0f} of {ts.size / MB:,.0f} MB)")
+        if writing is not None:
+            parts.append(writing.result())
+            writing = None
+        facts.check(filename)
+        found = facts.choices()
+        if _differs(choices, found) or filled != keep_auto:
+            raise _Again(_merged(choices, found), set(filled))
+        err = (pd.concat(errors, ignore_index=True) if errors else None)
+        mapping_mod.check_bad_rows(n, n_bad, err, source_name=filename, max_bad_share=max_bad_share,
+                                   keep_good_rows=keep_good_rows)
+        if n - n_bad == 0 or not parts:
+            raise IngestError("no valid rows to store", file=filename)
+        return parts, n, n_bad
+    except BaseException as exc:
+        chunks.close()
+        if writing is not None:
+            try:
+                parts.append(writing.result())
+            except BaseException:  # noqa: BLE001 - the first error is the one reported
+                pass
+        repository.discard_parts(parts, engine=engine)
+        if isinstance(exc, IngestError):
+            raise exc.with_file(filename)
+        raise
+    finally:
+        writer.shutdown(wait=True)
 
 
 def guess_kind(content: bytes, filename: str = "") -> str:

@@ -38,6 +38,15 @@ Conversion (:func:`to_canonical`)
     is negative only because the unit price is (Online Retail's "Adjust bad debt" lines) is not a
     return. Returns are flagged, never dropped. Experiments: ``unit_id`` = "1".."n" when unmapped.
     Id-like text fields (``*_id``) written as ``12345.0`` throughout (a float export) lose the ``.0``.
+Chunked conversion (streaming ingest)
+    A big file is converted block by block with ``to_canonical(chunk, ..., choices=Choices(),
+    first_row=rows_before)``. What the whole-file conversion decides from a whole column is fixed
+    across chunks by :class:`Choices` (an ``attr_`` column read as numbers or text, an id's ``.0``
+    dropped, a/b/yyyy dates read day first); a choice not given is taken from the chunk at hand and
+    returned in ``Converted.choices``. Each chunk also reports :class:`Facts` (what it shows about
+    those choices); summed over every chunk, ``Facts.choices()`` is what the whole-file conversion
+    would have chosen, so the caller converts again when a choice it applied turns out different. A
+    date column in which no value parses is not an error per chunk: ``Facts.check`` raises it once.
 Validation (:func:`validate`)
     Returns the frame to load. No bad rows: the whole frame. Bad rows: with ``keep_good_rows=None``
     (default) the file is rejected when more than ``max_bad_share`` (5 %) of rows are bad, otherwise the
@@ -62,8 +71,8 @@ from data.errors import IngestError
 from data.reader import RawTable
 from data.schema import KINDS, Kind, attr_column, is_satisfied, normalise_header
 
-__all__ = ["FieldMatch", "Converted", "suggest_mapping", "apply_overrides", "to_canonical", "validate",
-           "RETURN_STATUS"]
+__all__ = ["FieldMatch", "Converted", "Choices", "Facts", "suggest_mapping", "apply_overrides", "to_canonical",
+           "validate", "check_bad_rows", "RETURN_STATUS"]
 
 RETURN_STATUS = re.compile(r"(?i)refund|return|cancel|chargeback|reversed|void|退款|退货|取消|关闭|售后|撤销")
 _NOT_RETURN = re.compile(
@@ -91,10 +100,127 @@ class Converted:
     mapping: dict[str, str] = field(default_factory=dict)  # field -> source column
     kind: str = ""
     source_name: str = ""
+    choices: "Choices | None" = None  # chunked conversion: the file-wide choices applied
+    facts: "Facts | None" = None  # chunked conversion: what this chunk shows about them
 
     @property
     def n_bad(self) -> int:
         return int(np.asarray(self.bad_rows).sum())
+
+
+_FLOAT_ID = r"-?\d+\.0+"
+
+
+@dataclass
+class Choices:
+    """What only the whole file decides, fixed for a conversion chunk by chunk (see the module doc).
+    A key that is missing is decided from the chunk at hand."""
+
+    attr_number: dict[str, bool] = field(default_factory=dict)  # source column -> attr_ values are numbers
+    strip_ids: dict[str, bool] = field(default_factory=dict)  # *_id field -> drop the ".0" of a float export
+    dayfirst: dict[str, bool] = field(default_factory=dict)  # datetime field -> a/b/yyyy read day first
+    settled: frozenset[str] = frozenset()  # "attr:<column>" / "id:<field>": final, not looked at again
+
+    def copy(self) -> "Choices":
+        return Choices(dict(self.attr_number), dict(self.strip_ids), dict(self.dayfirst), self.settled)
+
+
+@dataclass
+class Facts:
+    """What converted chunks show about the file-wide choices, summed with :meth:`add`."""
+
+    attrs: dict[str, list] = field(default_factory=dict)  # column -> [present values, some is not a number]
+    ids: dict[str, list] = field(default_factory=dict)  # field -> [present values, every one like 123.0]
+    dates: dict[str, list] = field(default_factory=dict)  # field -> [column, parsed, examples, day keys, month keys]
+
+    def attr(self, col: str, present: int, text: bool) -> None:
+        a = self.attrs.setdefault(col, [0, False])
+        a[0] += present
+        a[1] = a[1] or text
+
+    def id(self, name: str, present: int, floaty: bool) -> None:
+        a = self.ids.setdefault(name, [0, True])
+        a[0] += present
+        a[1] = a[1] and floaty
+
+    def date(self, name: str, col: str, parsed: int, examples: list[str], day=None, month=None) -> None:
+        a = self.dates.setdefault(name, [col, 0, [], [], []])
+        a[1] += parsed
+        if len(a[2]) < 3:
+            a[2].extend(examples[: 3 - len(a[2])])
+        for i, keys in ((3, day), (4, month)):
+            if keys is not None and len(keys):
+                a[i].append(keys)
+                if len(a[i]) > 16:  # distinct values only: a value repeated in every chunk is kept once
+                    a[i] = [np.unique(np.concatenate(a[i]))]
+
+    def add(self, other: "Facts") -> None:
+        for c, (n, text) in other.attrs.items():
+            self.attr(c, n, text)
+        for f, (n, floaty) in other.ids.items():
+            self.id(f, n, floaty)
+        for f, (col, parsed, ex, day, month) in other.dates.items():
+            self.date(f, col, parsed, ex)
+            for keys in day:
+                self.date(f, col, 0, [], day=keys)
+            for keys in month:
+                self.date(f, col, 0, [], month=keys)
+
+    def choices(self) -> Choices:
+        """The choices the whole-file conversion makes from what every chunk added shows."""
+        out = Choices()
+        settled = set()
+        for c, (n, text) in self.attrs.items():
+            out.attr_number[c] = n > 0 and not text
+            if text:
+                settled.add(f"attr:{c}")
+        for f, (n, floaty) in self.ids.items():
+            out.strip_ids[f] = n > 0 and floaty
+            if not floaty:
+                settled.add(f"id:{f}")
+        for f, (_col, _parsed, _ex, day, month) in self.dates.items():
+            d = len(np.unique(np.concatenate(day))) if day else 0
+            m = len(np.unique(np.concatenate(month))) if month else 0
+            out.dayfirst[f] = d > m  # no evidence either way: month first, as parsing.parse_datetime
+        out.settled = frozenset(settled)
+        return out
+
+    def contradicts(self, applied: Choices) -> bool:
+        """True when a choice applied can no longer be the whole file's (a column read as numbers has a
+        value that is not one, an id stripped of ".0" has one without it)."""
+        return (any(applied.attr_number.get(c) and text for c, (_n, text) in self.attrs.items())
+                or any(applied.strip_ids.get(f) and not floaty for f, (_n, floaty) in self.ids.items()))
+
+    def check(self, source_name: str = "") -> None:
+        """Raise what the whole-file conversion raises on a date column in which no value parses."""
+        for _f, (col, parsed, examples, _d, _m) in self.dates.items():
+            if parsed == 0:
+                raise _no_dates(col, examples, source_name or None)
+
+
+def _no_dates(col: str, examples: list[str], file: str | None) -> IngestError:
+    shown = ", ".join(f"'{v}'" for v in examples[:3])
+    why = f"no value in column '{col}' can be read as a date" + (f" (e.g. {shown})" if shown else
+                                                                " (the column is empty)")
+    return IngestError(why, file=file, column=col, reason="no dates")
+
+
+def _dayfirst_evidence(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the distinct a/b/yyyy values that say day first (a > 12) and month first (b > 12), as
+    parsing.infer_dayfirst counts them, so that chunks can be summed without counting a value twice."""
+    t, missing = parsing._stripped(s)
+    u = pd.unique(t[~missing].to_numpy(dtype=object))
+    if not len(u):
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+    p = parsing._parts(pd.Series(u, dtype="str"))
+    c_len = p["c_len"].to_numpy(dtype=float)
+    yl = (p["matched"].to_numpy(dtype=bool) & (p["a_len"].to_numpy(dtype=float) <= 2) & p["c"].notna().to_numpy()
+          & ((c_len == 4) | (c_len == 2)))
+    a, b = p["a"].to_numpy(dtype=float), p["b"].to_numpy(dtype=float)
+    day = yl & (a > 12) & (b <= 12)
+    month = yl & (b > 12) & (a <= 12)
+    return (pd.util.hash_array(np.asarray(u[day], dtype=object)),
+            pd.util.hash_array(np.asarray(u[month], dtype=object)))
 
 
 def _kind(kind: str) -> Kind:
@@ -294,17 +420,40 @@ def _strip_float_ids(s: pd.Series) -> pd.Series:
     return s
 
 
-def _attr_values(s: pd.Series) -> pd.Series:
+def _attr_facts(s: pd.Series) -> tuple[pd.Series, int, bool, pd.Series | None]:
+    """(text, present values, True when some value keeps the column text, the numbers when none does)."""
     text, _ = parsing.parse_text(s)
     present = text.dropna()
     if len(present) == 0:
-        return text
+        return text, 0, False, None
     if present.str.match(r"^0\d").any():  # zip codes, phone numbers, padded ids: keep the text
-        return text
+        return text, len(present), True, None
     vals, bad = parsing.parse_number(text)
     if bad.any():
-        return text
-    return vals
+        return text, len(present), True, None
+    return text, len(present), False, vals
+
+
+def _attr_values(s: pd.Series) -> pd.Series:
+    text, _n, _text, vals = _attr_facts(s)
+    return text if vals is None else vals
+
+
+def _attr_chunk(s: pd.Series, col: str, choices: Choices, facts: Facts) -> pd.Series:
+    """An attr_ column of one chunk, read as the file-wide choice says (decided here when not given)."""
+    want = choices.attr_number.get(col)
+    if f"attr:{col}" in choices.settled:
+        text, _ = parsing.parse_text(s)
+    else:
+        text, n, is_text, vals = _attr_facts(s)
+        facts.attr(col, n, is_text)
+        if want is None:
+            want = choices.attr_number[col] = bool(n) and not is_text
+        if want:
+            return vals if vals is not None else parsing.parse_number(text)[0]
+    if want:
+        return parsing.parse_number(text)[0]
+    return text
 
 
 # No amount, count or price in a marketing export comes near this; beyond it a value is a typo or an attack
@@ -312,9 +461,14 @@ def _attr_values(s: pd.Series) -> pd.Series:
 MAX_ABS_NUMBER = 1e15
 
 
-def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_name: str = "") -> Converted:
-    """Convert the text table to the canonical frame of ``kind`` (see module doc)."""
+def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_name: str = "",
+                 choices: Choices | None = None, first_row: int = 0) -> Converted:
+    """Convert the text table to the canonical frame of ``kind`` (see module doc). ``choices`` (a chunk
+    of a bigger file): the file-wide choices to apply; ``first_row``: rows of the file before this chunk."""
     k = _kind(kind)
+    chunked = choices is not None
+    applied = choices.copy() if choices is not None else Choices()
+    facts = Facts()
     src = raw.frame
     n = len(src)
     lines = np.asarray(raw.line_numbers if raw.line_numbers is not None else np.arange(2, n + 2), dtype=np.int64)
@@ -358,8 +512,18 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         s = src[col].reset_index(drop=True)
         if f.type == "str":
             vals, bad = parsing.parse_text(s)
-            if f.name.endswith("_id"):
+            if f.name.endswith("_id") and not chunked:
                 vals = _strip_float_ids(vals)
+            elif f.name.endswith("_id"):
+                want = applied.strip_ids.get(f.name)
+                if f"id:{f.name}" not in applied.settled:
+                    present = vals.dropna()
+                    floaty = bool(present.str.fullmatch(_FLOAT_ID).all()) if len(present) else True
+                    facts.id(f.name, len(present), floaty)
+                    if want is None:
+                        want = applied.strip_ids[f.name] = bool(len(present)) and floaty
+                if want:
+                    vals = vals.str.replace(r"\.0+$", "", regex=True)
         elif f.type in ("float", "int"):
             vals, bad = parsing.parse_number(s)
             huge = (vals.abs() > MAX_ABS_NUMBER).to_numpy(dtype=bool, na_value=False)
@@ -367,6 +531,20 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
                 add_errors(huge, col, s, f"beyond ±{MAX_ABS_NUMBER:.0e}: not a plausible {f.name}")
                 bad_any |= huge
                 vals = vals.mask(huge)
+        elif f.type == "datetime" and chunked:
+            vals, bad = parsing.parse_datetime(s)
+            order = vals.attrs.get("dayfirst")
+            day = month = None
+            if order is not None:  # a/b/yyyy dates in this chunk
+                want = applied.dayfirst.get(f.name)
+                if want is None:
+                    applied.dayfirst[f.name] = bool(order)
+                elif bool(order) != want:
+                    vals, bad = parsing.parse_datetime(s, dayfirst=want)
+                day, month = _dayfirst_evidence(s)
+            parsed = int(vals.notna().sum())
+            examples = [] if parsed else s.dropna().astype("str").head(3).tolist()
+            facts.date(f.name, col, parsed, examples, day, month)
         elif f.type == "datetime":
             vals, bad = parsing.parse_datetime(s)
             order = vals.attrs.get("dayfirst")
@@ -377,10 +555,7 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
                              "(month/day/year)")
             present = int(vals.notna().sum())
             if present == 0:
-                examples = ", ".join(f"'{v}'" for v in s.dropna().astype("str").head(3))
-                why = f"no value in column '{col}' can be read as a date" + (f" (e.g. {examples})" if examples else
-                                                                            " (the column is empty)")
-                raise IngestError(why, file=file, column=col, reason="no dates")
+                raise _no_dates(col, s.dropna().astype("str").head(3).tolist(), file)
         elif f.type == "bool":
             vals, bad = parsing.parse_bool(s)
         else:  # pragma: no cover - schema types are fixed
@@ -417,7 +592,7 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         if ret.any():
             notes.append(f"{int(ret.sum()):,} return / cancellation lines flagged (kept, not deleted)")
     if k.name == "experiments" and "unit_id" not in mapping:
-        frame["unit_id"] = _numbered("", np.arange(1, n + 1))
+        frame["unit_id"] = _numbered("", np.arange(first_row + 1, first_row + n + 1))
         notes.append("unit_id generated (1..n): each row is one unit")
 
     # required values present
@@ -447,7 +622,8 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         while name in taken:
             name, i = f"{base}_{i}", i + 1
         taken.add(name)
-        attrs[name] = _attr_values(src[c].reset_index(drop=True))
+        col_values = src[c].reset_index(drop=True)
+        attrs[name] = _attr_chunk(col_values, c, applied, facts) if chunked else _attr_values(col_values)
     if attrs:  # one concat, not one insert per column (10,000 inserts took minutes)
         frame = pd.concat([frame, pd.DataFrame(attrs, index=frame.index)], axis=1)
 
@@ -468,7 +644,8 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         errors["value"] = errors["value"].astype("str")
         errors["reason"] = errors["reason"].astype("str")
     return Converted(frame=frame, errors=errors, bad_rows=bad_any, notes=notes, line_numbers=lines,
-                     mapping=dict(mapping), kind=k.name, source_name=source_name)
+                     mapping=dict(mapping), kind=k.name, source_name=source_name,
+                     choices=applied if chunked else None, facts=facts if chunked else None)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -484,19 +661,17 @@ def _first_error(errors: pd.DataFrame) -> str:
     return f"; first: line {int(e['row'])}, column '{e['column']}', value '{value}': {e['reason']}"
 
 
-def validate(converted: Converted, *, max_bad_share: float = 0.05, keep_good_rows: bool | None = None) -> pd.DataFrame:
-    """The rows to load, or IngestError (see module doc for the policy)."""
-    frame = converted.frame
-    n = len(frame)
-    file = converted.source_name or None
+def check_bad_rows(n: int, n_bad: int, errors: pd.DataFrame | None, *, source_name: str = "",
+                   max_bad_share: float = 0.05, keep_good_rows: bool | None = None) -> None:
+    """The bad-rows policy on counts (``n`` rows of which ``n_bad`` are bad; ``errors``: the first bad
+    cells, in line order): raise IngestError when the file is refused (see module doc)."""
+    file = source_name or None
     if n == 0:
         raise IngestError("the file holds no data rows", file=file, reason="empty")
-    bad = np.asarray(converted.bad_rows, dtype=bool)
-    n_bad = int(bad.sum())
     if n_bad == 0:
-        return frame
+        return
     share = n_bad / n
-    detail = f"{n_bad:,} of {n:,} rows ({share:.1%}) have values that cannot be read{_first_error(converted.errors)}"
+    detail = f"{n_bad:,} of {n:,} rows ({share:.1%}) have values that cannot be read{_first_error(errors)}"
     if n_bad == n:
         raise IngestError(f"every row is bad: {detail}", file=file, reason="all rows bad")
     if keep_good_rows is False:
@@ -504,4 +679,15 @@ def validate(converted: Converted, *, max_bad_share: float = 0.05, keep_good_row
     if keep_good_rows is None and share > max_bad_share:
         raise IngestError(f"file rejected: {detail}; that is over the {max_bad_share:.0%} limit. Fix the file or "
                           "choose to keep only the good rows", file=file, reason="too many bad rows")
+
+
+def validate(converted: Converted, *, max_bad_share: float = 0.05, keep_good_rows: bool | None = None) -> pd.DataFrame:
+    """The rows to load, or IngestError (see module doc for the policy)."""
+    frame = converted.frame
+    bad = np.asarray(converted.bad_rows, dtype=bool)
+    n_bad = int(bad.sum())
+    check_bad_rows(len(frame), n_bad, converted.errors, source_name=converted.source_name,
+                   max_bad_share=max_bad_share, keep_good_rows=keep_good_rows)
+    if n_bad == 0:
+        return frame
     return frame.loc[~bad].reset_index(drop=True)

@@ -28,6 +28,13 @@ Speed
     The common case (a regular delimited file) is parsed by ``pyarrow.csv`` with every column read as a
     string, from the bytes (no per-row Python work); ragged files and multi-line quoted values fall back
     to Python's csv module, whitespace-separated text to pandas' C parser.
+Streaming (:class:`TextStream`, big files from disk)
+    The head (:data:`STREAM_HEAD_BYTES`) is read by :func:`read_table` as above (encoding, delimiter,
+    title rows, header, columns); the rest is parsed in blocks of complete lines (plain or gzip text,
+    the unpacked size counted as it is inflated) with the same vectorised parsers, the same line
+    numbers, row / cell-length limits and blank-row rule, the totals rows dropped at the bottom only. A
+    file those parsers cannot number exactly (a quoted value spanning lines, a ragged row, UTF-16 text,
+    bytes in another encoding further down) raises :class:`NotStreamable` naming the line.
 
 Every problem is raised as :class:`data.errors.IngestError` with a message for the user.
 """
@@ -38,12 +45,14 @@ import codecs
 import csv
 import gzip
 import io
+import os
 import re
 import unicodedata
 import warnings
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -57,7 +66,8 @@ from data import limits as limits_mod
 from data.errors import IngestError
 from data.limits import Limits
 
-__all__ = ["RawTable", "read_table", "TOTAL_WORDS", "DEFAULT_MAX_BYTES"]
+__all__ = ["RawTable", "TextLayout", "TextStream", "TextChunk", "NotStreamable", "read_table", "TOTAL_WORDS",
+           "DEFAULT_MAX_BYTES"]
 
 DEFAULT_MAX_BYTES = limits_mod.SETTINGS["upload_bytes"].default * limits_mod.MB
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "汇总", "总合计", "total", "totals", "grandtotal", "sum", "subtotal"})
@@ -103,10 +113,21 @@ class RawTable:
     sheet: str | None = None  # xlsx: the sheet read
     compression: str | None = None  # "gzip" | "zip" | None
     notes: list[str] = field(default_factory=list)
+    layout: "TextLayout | None" = None  # text files: how the records were found (the streaming reader reuses it)
 
     @property
     def has_header(self) -> bool:
         return self.header_row is not None
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """How a text file's records were found: what :class:`TextStream` needs to read the rest the same way."""
+
+    delimiter: str  # "," "\t" ";" "|" or "whitespace"
+    names: tuple[str, ...]  # the column names records were read into (before empty auto-named ones are dropped)
+    data_line: int  # 0-based line of the first data record
+    fast: bool  # True when the records were one per line (read by the vectorised parsers)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -690,6 +711,8 @@ def _read_text(text: str, enc: str, utf8: bytes | None, delimiter: str | None, h
     starts = _line_starts(b)
     notes: list[str] = []
     frame, lines = None, None
+    read_names = tuple(names)
+    fast = True
     if data_line < len(starts):
         offset = int(starts[data_line])
         if delim == _WS:
@@ -697,19 +720,24 @@ def _read_text(text: str, enc: str, utf8: bytes | None, delimiter: str | None, h
         elif not _quote_spans_lines(b[offset:], starts[data_line:] - offset):
             frame, lines = _fast_csv(b, offset, starts, data_line, names, delim, lim)
         if frame is None:
+            fast = False
             frame, lines, names = _python_rows(text, data_line, names, delim, lim)
         if len(starts) > 1 and int(np.diff(starts).max()) > lim.cell_chars:  # some line is longer than a cell may be
             _check_cells(frame, lines, lim)
     else:
         frame, lines = pd.DataFrame({n: pd.Series([], dtype="str") for n in names}), np.zeros(0, np.int64)
-    fmt = {",": "csv", "\t": "tsv"}.get(delim, "text" if delim == _WS else "csv")
+    fmt = _FORMATS.get(delim, "text" if delim == _WS else "csv")
     frame, lines, totals = _tidy(frame, lines)
     if frame.empty:
         if has_header:
             raise IngestError("the file has a header row but no data rows", reason="header only")
         raise IngestError("the file holds no data rows", reason="empty")
     return RawTable(frame=frame, header_row=header_row, skipped_top=skipped, dropped_totals=totals, encoding=enc,
-                    delimiter=delim, format=fmt, sheet_names=[], line_numbers=lines, notes=notes)
+                    delimiter=delim, format=fmt, sheet_names=[], line_numbers=lines, notes=notes,
+                    layout=TextLayout(delimiter=delim, names=read_names, data_line=int(data_line), fast=fast))
+
+
+_FORMATS = {",": "csv", "\t": "tsv"}
 
 
 def _check_rows(count: int, lines: np.ndarray, lim: Limits) -> None:
@@ -734,42 +762,57 @@ def _fast_csv(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: 
     lines = _content_lines(b, starts, ws_blank=False)
     lines = lines[lines >= data_line] + 1
     _check_rows(len(lines), lines, lim)  # one record per non-empty line here: refuse before parsing
-    cols = [f"c{i}" for i in range(len(names))]
-    buf = pa.py_buffer(b)
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(buf.slice(offset)),
-            read_options=pacsv.ReadOptions(column_names=cols, block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                             newlines_in_values=False, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                                 null_values=[""]),
-        )
+        table = _arrow_csv(b, offset, len(names), delim)
     except (pa.ArrowInvalid, pa.ArrowException):
         return None, None
     if len(lines) != table.num_rows:
         return None, None
+    return _text_frame(table, names), lines
+
+
+def _arrow_csv(b: bytes, offset: int, ncols: int, delim: str, block_size: int = 8 << 20) -> pa.Table:
+    """Records of ``b[offset:]`` (one per non-empty line, no value spanning lines) as ``ncols`` string
+    columns, blank cells missing. Raises pa.ArrowInvalid on a ragged row or invalid UTF-8."""
+    cols = [f"c{i}" for i in range(ncols)]
+    return pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(b).slice(offset)),
+        read_options=pacsv.ReadOptions(column_names=cols, block_size=block_size),
+        parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
+                                         newlines_in_values=False, ignore_empty_lines=True),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
+                                             strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                             null_values=[""]),
+    )
+
+
+def _text_frame(table: pa.Table, names: list[str] | tuple[str, ...]) -> pd.DataFrame:
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
-    frame.columns = names
-    return frame, lines
+    frame.columns = list(names)
+    return frame
 
 
 def _fast_whitespace(b: bytes, offset: int, starts: np.ndarray, data_line: int, names: list[str], lim: Limits):
     lines = _content_lines(b, starts, ws_blank=True)
     lines = lines[lines >= data_line] + 1
     _check_rows(len(lines), lines, lim)
+    frame = _pandas_whitespace(b, offset, names)
+    if frame is None or len(lines) != len(frame):
+        return None, None
+    return frame, lines
+
+
+def _pandas_whitespace(b: bytes, offset: int, names: list[str] | tuple[str, ...]) -> pd.DataFrame | None:
+    """Whitespace-separated records of ``b[offset:]`` as text columns; None when a line has extra fields."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # extra fields would be dropped silently
-            frame = pd.read_csv(io.BytesIO(b[offset:]), sep=r"\s+", header=None, names=names, dtype="str",
+            frame = pd.read_csv(io.BytesIO(b[offset:]), sep=r"\s+", header=None, names=list(names), dtype="str",
                                 keep_default_na=False, na_values=[""], skip_blank_lines=True, engine="c",
                                 index_col=False)
     except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning, IndexError):
-        return None, None
-    if len(lines) != len(frame):
-        return None, None
-    return frame.astype("str"), lines
+        return None
+    return frame.astype("str")
 
 
 def _python_rows(text: str, data_line: int, names: list[str], delim: str, lim: Limits):
@@ -832,14 +875,20 @@ def _is_total(value: object) -> bool:
     return s in TOTAL_WORDS
 
 
-def _tidy(frame: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, list[int]]:
-    """Drop all-blank rows and totals rows at the bottom."""
+_AUTO_NAME = re.compile(r"(column|extra)_\d+")
+_TOTALS_MAX = 10  # totals rows dropped at the bottom, at most
+
+
+def _tidy(frame: pd.DataFrame, lines: np.ndarray, *, auto: bool = True,
+          totals: bool = True) -> tuple[pd.DataFrame, np.ndarray, list[int]]:
+    """Drop all-blank rows, columns we named ourselves that hold nothing (``auto``) and totals rows at the
+    bottom (``totals``)."""
     if frame.empty:
         return frame, lines, []
     # columns we had to name ourselves (blank header cell, trailing delimiter) that hold nothing
-    auto = [c for c in frame.columns if re.fullmatch(r"(column|extra)_\d+", str(c)) and frame[c].isna().all()]
-    if auto and len(auto) < len(frame.columns):
-        frame = frame.drop(columns=auto)
+    empty = [c for c in frame.columns if _AUTO_NAME.fullmatch(str(c)) and frame[c].isna().all()] if auto else []
+    if empty and len(empty) < len(frame.columns):
+        frame = frame.drop(columns=empty)
     present = np.zeros(len(frame), dtype=bool)
     for c in frame.columns:
         present |= frame[c].notna().to_numpy(dtype=bool)
@@ -857,19 +906,19 @@ def _tidy(frame: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndar
     if not present.all():
         frame = frame.loc[present].reset_index(drop=True)
         lines = lines[present]
-    totals: list[int] = []
+    found: list[int] = []
     k = len(frame)
-    while k > 0 and len(totals) < 10:
+    while totals and k > 0 and len(found) < _TOTALS_MAX:
         row = frame.iloc[k - 1].tolist()
         if any(_is_total(v) for v in row):
-            totals.append(int(lines[k - 1]))
+            found.append(int(lines[k - 1]))
             k -= 1
         else:
             break
-    if totals:
+    if found:
         frame = frame.iloc[:k].reset_index(drop=True)
         lines = lines[:k]
-    return frame, np.asarray(lines, dtype=np.int64), sorted(totals)
+    return frame, np.asarray(lines, dtype=np.int64), sorted(found)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1084,3 +1133,329 @@ def _read_xlsx(data: bytes, sheet: str | int | None, header: bool | None, ctx: _
         raise IngestError(f"sheet '{title}' holds no data rows{hint}", reason="empty")
     return RawTable(frame=frame, header_row=header_row, skipped_top=skipped, dropped_totals=totals, encoding=None,
                     delimiter=None, format="xlsx", sheet_names=names, line_numbers=lines, sheet=title)
+
+
+# ---------------------------------------------------------------------------------------------------
+# streaming (big delimited text files, read block by block)
+
+STREAM_HEAD_BYTES = 4 << 20  # the sample read like a whole file: encoding, delimiter, header, columns, mapping
+STREAM_BLOCK_BYTES = 8 << 20  # one block of records (~100,000 lines of a typical export)
+_MAX_LINE_BYTES = 256 << 20  # one line longer than this is refused by the streaming reader
+_PARSE_BLOCK_BYTES = 1 << 20  # pyarrow parses the pieces of one block in parallel
+_STATEFUL = ("utf-16", "utf-32", "utf_16", "utf_32", "utf-7", "utf_7", "iso2022", "iso-2022", "hz")
+
+
+class NotStreamable(Exception):
+    """The streaming reader cannot read this file exactly as :func:`read_table` would (a quoted value
+    spanning lines, a ragged row, UTF-16 text, a second compression layer ...). The message says what
+    and where; the caller reads the file whole instead when it is small enough."""
+
+
+@dataclass
+class TextChunk:
+    """The records of one block: text cells of every column read, their source lines (all-blank rows
+    dropped; the totals rows at the bottom of the file dropped from the last chunk)."""
+
+    raw: RawTable
+    filled: frozenset[str]  # auto-named columns (blank header cell) holding a value in this block
+    last: bool
+
+
+def _is_gzip(path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _ascii_safe(enc: str) -> bool:
+    """True when every ASCII byte of the encoded text is that ASCII character (a line break, a delimiter
+    or a quote is never part of a multi-byte character), so blocks can be cut at line breaks."""
+    try:
+        name = codecs.lookup(enc).name
+    except LookupError:
+        return False
+    if name.startswith(_STATEFUL):
+        return False
+    if name == "utf-8-sig":  # the mark is skipped at the start of the file
+        return True
+    probe = "\n\r,;\t|\" abc019"
+    try:
+        return probe.encode(name) == probe.encode("ascii")
+    except UnicodeError:
+        return False
+
+
+def _line_of(b: bytes, pos: int, line_base: int) -> int:
+    """1-based line of byte ``pos`` of block ``b`` whose first line is ``line_base`` (0-based)."""
+    return line_base + b.count(b"\n", 0, max(0, pos)) + 1
+
+
+class TextStream:
+    """A big delimited text file (plain or gzip) read block by block with the same rules as
+    :func:`read_table`, so that the rows, their cells and their line numbers are the ones the whole-file
+    reader gives. The head (first :data:`STREAM_HEAD_BYTES`, cut at a line break) is read by
+    :func:`read_table` itself: encoding, delimiter, title rows, header, column names. :meth:`chunks`
+    then parses the file from its first data line in blocks of complete lines with ``pyarrow.csv``
+    (every cell a string), checking the row, cell-length and unpacked-size limits as it goes.
+
+    What only the whole file decides is left to the caller: which empty auto-named columns to drop
+    (``TextChunk.filled``). A file the vectorised parser cannot number exactly (a quoted value spanning
+    lines, a ragged row, a line break inside a cell, text in another encoding further down) raises
+    :class:`NotStreamable` naming the line."""
+
+    def __init__(self, path, *, filename: str = "", encoding: str | None = None, delimiter: str | None = None,
+                 header: bool | None = None, limits: Limits | None = None, block_bytes: int | None = None,
+                 head_bytes: int | None = None) -> None:
+        self.path = path
+        self.filename = filename
+        self.limits = limits or limits_mod.current()
+        self.block_bytes = int(block_bytes or STREAM_BLOCK_BYTES)
+        self.gzip = _is_gzip(path)
+        self.size = os.path.getsize(path)
+        self.declared = encoding
+        self.bytes_read = 0  # of the file on disk (compressed bytes for a gzip): for progress
+        self.rows_read = 0  # records read so far in the current pass
+        head, whole = self._head(int(head_bytes or STREAM_HEAD_BYTES))
+        if head[:2] == b"\x1f\x8b" or head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+            raise NotStreamable("the file holds another compressed file")
+        if b"\n" not in head and not whole:
+            raise NotStreamable("no line break in the first "
+                                f"{_mb(len(head))} (old Mac line endings or one very long line)")
+        # the head is read like a whole file, without the row limit (the stream counts rows itself)
+        try:
+            self.head = read_table(head, filename=filename, encoding=encoding, delimiter=delimiter, header=header,
+                                   limits=self.limits.with_(rows=1 << 62))
+        except IngestError as e:
+            if whole or e.reason not in ("header only", "empty"):
+                raise
+            raise NotStreamable(f"the first {_mb(len(head))} hold no data row") from e
+        layout = self.head.layout
+        if layout is None:
+            raise NotStreamable("not a delimited text file")
+        # a head that is not one record per line (layout.fast False) is refused by the block that holds
+        # the line in question, with its number
+        enc = self.head.encoding or "utf-8"
+        if not _ascii_safe(enc):
+            raise NotStreamable(f"its text encoding is {enc}")
+        self.encoding = enc
+        self.layout = layout
+        self.names = list(layout.names)
+        self.auto = [c for c in self.names if _AUTO_NAME.fullmatch(c)]
+
+    # -- bytes
+
+    def _open(self):
+        raw = open(self.path, "rb")
+        if not self.gzip:
+            return raw, raw
+        return raw, gzip.GzipFile(fileobj=raw, mode="rb")
+
+    def _read(self, src, n: int, ctx: _Ctx) -> bytes:
+        try:
+            piece = src.read(n)
+        except (OSError, EOFError, zlib.error) as e:
+            if not self.gzip:
+                raise
+            raise IngestError(f"the gzip file is damaged or incomplete ({_short_error(e)})", reason="bad gzip") from e
+        if self.gzip:
+            ctx.spend(len(piece), "the gzip file")
+        return piece
+
+    def _head(self, n: int) -> tuple[bytes, bool]:
+        """(the first ``n`` bytes of text cut after a line break, True when that is the whole file)."""
+        ctx = _Ctx(self.limits)
+        raw, src = self._open()
+        try:
+            data = self._read(src, n, ctx)
+            if len(data) < n:
+                return data, True
+            cut = data.rfind(b"\n")
+            while cut < 0 and len(data) < _MAX_LINE_BYTES:
+                more = self._read(src, 1 << 20, ctx)
+                if not more:
+                    return data, True
+                data += more
+                cut = data.rfind(b"\n")
+            if cut + 1 == len(data) and not self._read(src, 1, ctx):
+                return data, True
+            return (data[: cut + 1] if cut >= 0 else data), False
+        finally:
+            src.close()
+            raw.close()
+
+    # -- records
+
+    def chunks(self) -> "Iterator[TextChunk]":
+        """The file's records, block by block (a new pass over the file each call)."""
+        lim = self.limits
+        ctx = _Ctx(lim)
+        enc = self.encoding
+        declared = bool(self.declared)
+        utf8 = codecs.lookup(enc).name in ("utf-8", "utf-8-sig") if enc else True
+        ascii_so_far = True
+        # a declared legacy encoding is refused when the file is UTF-8 (as read_table does)
+        legacy_checked = declared and not utf8 and codecs.lookup(enc).name != "ascii"
+        all_utf8, any_high = True, False
+        data_line = self.layout.data_line
+        ws = self.layout.delimiter == _WS
+        line_base = 0  # 0-based line of the first line of the next block
+        pending = b""
+        carry: pd.DataFrame | None = None
+        carry_lines = np.zeros(0, np.int64)
+        self.rows_read = 0
+        first = True
+        raw, src = self._open()
+        try:
+            while True:
+                piece = self._read(src, self.block_bytes, ctx)
+                self.bytes_read = raw.tell()
+                last = not piece
+                if last:
+                    block, pending = pending, b""
+                else:
+                    buf = pending + piece if pending else piece
+                    cut = buf.rfind(b"\n")
+                    if cut < 0:
+                        if len(buf) > _MAX_LINE_BYTES:
+                            raise IngestError(f"line {line_base + 1:,} is longer than {_mb(_MAX_LINE_BYTES)}",
+                                              reason="cell_chars limit")
+                        pending = buf
+                        continue
+                    block, pending = buf[: cut + 1], buf[cut + 1:]
+                if first and utf8 and block.startswith(codecs.BOM_UTF8):  # as read_table: the mark is no text
+                    block = block[len(codecs.BOM_UTF8):]
+                if b"\x00" in block:
+                    raise IngestError("this looks like a binary file (it contains NUL bytes), not a text table",
+                                      reason="binary file")
+                high = not block.isascii()
+                if legacy_checked and high:
+                    any_high = True
+                    if all_utf8:
+                        try:
+                            block.decode("utf-8")
+                        except UnicodeDecodeError:
+                            all_utf8 = False
+                if utf8 and high and ascii_so_far:
+                    ascii_so_far = False
+                    try:
+                        block.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        if declared or enc != "utf-8":
+                            raise NotStreamable(f"line {_line_of(block, e.start, line_base):,} is not valid "
+                                                f"{enc} text") from e
+                        # ASCII so far, then bytes that are no UTF-8: the whole-file reader takes GB18030 (the
+                        # ASCII lines read the same in it)
+                        enc, utf8 = "gb18030", False
+                        self.encoding = enc
+                if utf8:
+                    ub = block
+                else:
+                    try:
+                        ub = block.decode(enc).encode("utf-8")
+                    except UnicodeDecodeError as e:
+                        raise NotStreamable(f"line {_line_of(block, e.start, line_base):,} cannot be decoded as "
+                                            f"{enc}") from e
+                frame, lines, n_lines = self._parse(ub, line_base, data_line, ws)
+                line_base += n_lines
+                filled = frozenset(c for c in self.auto if frame is not None and frame[c].notna().any())
+                if frame is not None:
+                    frame, lines, _ = _tidy(frame, lines, auto=False, totals=False)
+                    if carry is not None and len(carry):
+                        frame = pd.concat([carry, frame], ignore_index=True)
+                        lines = np.concatenate([carry_lines, lines])
+                elif carry is not None:
+                    frame, lines = carry, carry_lines
+                else:
+                    frame, lines = self._empty(), np.zeros(0, np.int64)
+                totals: list[int] = []
+                if last:
+                    if legacy_checked and any_high and all_utf8:
+                        raise IngestError(f"the declared encoding {self.declared} is wrong: the file is UTF-8; "
+                                          "leave the encoding empty to detect it", reason="wrong encoding")
+                    frame, lines, totals = _tidy(frame, lines, auto=False, totals=True)
+                    carry = None
+                else:  # the last rows wait for the next block: totals rows are only known at the bottom
+                    k = max(0, len(frame) - _TOTALS_MAX)
+                    carry, carry_lines = frame.iloc[k:].reset_index(drop=True), lines[k:]
+                    frame, lines = frame.iloc[:k], lines[:k]
+                raw_table = RawTable(frame=frame.reset_index(drop=True), header_row=self.head.header_row,
+                                     skipped_top=self.head.skipped_top if first else 0,
+                                     dropped_totals=totals, encoding=enc, delimiter=self.head.delimiter,
+                                     format=self.head.format, sheet_names=[], line_numbers=lines,
+                                     compression="gzip" if self.gzip else None, layout=self.layout)
+                first = False
+                yield TextChunk(raw=raw_table, filled=filled, last=last)
+                if last:
+                    return
+        finally:
+            src.close()
+            raw.close()
+
+    def _ragged(self, b: bytes, line0: int) -> None:
+        """The first line of ``b`` (0-based line ``line0`` of the file) whose field count is not the
+        header's: over the column limit, the limit's error (as read_table gives); else NotStreamable."""
+        lim, ncols = self.limits, len(self.names)
+        try:
+            text = b.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=self.layout.delimiter, quotechar='"', strict=False)
+        prev = 0
+        try:
+            for cells in rows:
+                start, prev = prev, rows.line_num
+                if not cells or len(cells) == ncols:
+                    continue
+                line = line0 + start + 1
+                if len(cells) > lim.columns and _width(cells) > lim.columns:
+                    raise limits_mod.over("columns", lim, where=f"line {line:,}", actual=f"{_width(cells):,} columns")
+                raise NotStreamable(f"line {line:,} has {len(cells):,} fields where the header has {ncols:,}")
+        except csv.Error:
+            return
+
+    def _empty(self) -> pd.DataFrame:
+        return pd.DataFrame({n: pd.Series([], dtype="str") for n in self.names})
+
+    def _parse(self, ub: bytes, line_base: int, data_line: int, ws: bool):
+        """(text frame | None, 1-based lines, line breaks in ``ub``) of one block of complete lines."""
+        lim = self.limits
+        starts = _line_starts(ub)
+        n_lines = len(starts) - 1  # line breaks; a last line without one is the file's last
+        skip = data_line - line_base  # lines of this block above the first data line
+        if skip >= len(starts) or (skip >= n_lines and ub.endswith(b"\n")):
+            return None, np.zeros(0, np.int64), n_lines
+        skip = max(0, skip)
+        offset = int(starts[skip])
+        cl = _content_lines(ub, starts, ws_blank=ws)
+        lines = cl[cl >= skip] + line_base + 1
+        if not len(lines):
+            return None, lines, n_lines
+        if self.rows_read + len(lines) > lim.rows:
+            at = int(lines[lim.rows - self.rows_read])
+            raise limits_mod.over("rows", lim, where=f"row {lim.rows + 1:,} (line {at:,})")
+        first, end = int(lines[0]), int(lines[-1])
+        if ws:
+            frame = _pandas_whitespace(ub, offset, self.names)
+            if frame is None or len(frame) != len(lines):
+                raise NotStreamable(f"a line between lines {first:,} and {end:,} has more fields than the header")
+        else:
+            rel = starts[skip:] - offset
+            if _quote_spans_lines(ub[offset:], rel):
+                arr = np.frombuffer(ub, dtype=np.uint8)
+                pos = np.flatnonzero(arr[offset:] == 34)
+                odd = np.flatnonzero(np.bincount(np.searchsorted(rel, pos, side="right") - 1) % 2)
+                raise NotStreamable(f"line {line_base + skip + int(odd[0]) + 1:,} has a quote mark that is not "
+                                    "closed on that line (a quoted value spanning lines)")
+            try:
+                table = _arrow_csv(ub, offset, len(self.names), self.layout.delimiter,
+                                   block_size=_PARSE_BLOCK_BYTES)
+            except (pa.ArrowInvalid, pa.ArrowException) as e:
+                self._ragged(ub[offset:], line_base + skip)  # raises, naming the line, when a row is ragged
+                what = "text that is not valid UTF-8" if "utf8" in str(e).lower() else _short_error(e)
+                raise NotStreamable(f"lines {first:,} to {end:,} hold {what}") from e
+            if table.num_rows != len(lines):
+                raise NotStreamable(f"lines {first:,} to {end:,} hold a line break inside a value")
+            frame = _text_frame(table, self.names)
+        if len(starts) > 1 and int(np.diff(starts).max()) > lim.cell_chars:
+            _check_cells(frame, lines, lim)
+        self.rows_read += len(lines)
+        return frame, lines, n_lines
