@@ -1,0 +1,360 @@
+"""Post-campaign evaluation: did the campaign work, for whom, and was it worth it (issue 7, DESIGN.md §4).
+
+Randomised tests (experiments): every non-control group against the control on every outcome present
+(visit rate, conversion rate, revenue per unit, revenue per converter) with lifts, intervals, p-values
+corrected across arms x outcomes (Holm), a sample-ratio-mismatch check, CUPED with the pre-period value,
+power / minimum detectable effect, lift by segment with a heterogeneity test, a two-model uplift model
+with its Qini curve on a held-out split and a ranked target list.
+Non-randomised campaigns (orders): a pre/post counterfactual of a treated series from control series (OLS
+on the pre-period, block-bootstrap interval on the cumulative effect) with a placebo on a fake date.
+Money: incremental revenue, costs, incremental ROI, plan vs actual. Feedback: ratings, NPS, comment terms.
+A decision memo (scale up / iterate / stop) in the chosen language.
+
+The lines stay in the engine (issue 13). :func:`fit` runs Ibis expressions on embedded DuckDB and keeps
+aggregates: per group and per group x segment value the sums of each outcome and of the pre-period value
+(:mod:`.sums`, :mod:`.experiment`), daily or weekly series per order column (:mod:`.counterfactual`),
+feedback counts (:mod:`.feedback`). Only the models that need unit rows see units: the uplift model runs on
+a seeded sample of at most :data:`MAX_UNITS` units drawn in the engine (all of them when fewer) and scores
+every unit in the engine (:mod:`.uplift`); comment terms are counted on at most MAX_COMMENTS comments.
+:func:`present` computes the tests, intervals, money, memo and findings from the fit in a language;
+:func:`compute` is both. Methods are named in the result (``methods``) so the page and the report can say
+which were used.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from analytics.common import NotEnoughData, jsonable
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.params import Param
+from data import engine
+
+from .base import (CF_COLUMNS, CONTROL_RE, FEW_EVENTS, MAX_CAMPAIGN_COMMENTS, MAX_CF_VALUES, MAX_COMMENTS,
+                   MAX_CONTROLS, MAX_SEGMENT_LEVELS, MAX_UPLIFT_LEVELS, NS, OUTCOMES, RATE_OUTCOMES,
+                   SEGMENT_OUTCOMES, SMALL_GROUP, _attr_label, _f, _pfmt, parse_split, pick_control)
+from .charts import _title_lift, figures, ratings_figure
+from .counterfactual import (CounterfactualFit, _block_indices, counterfactual, counterfactual_draws,
+                             fit_counterfactual, order_series, orders_options, present_counterfactual, summarise)
+from .experiment import (Attribute, ExperimentFit, SegmentSums, _compare, analyse, experiment_options,
+                         fit_experiment)
+from .feedback import (TERMS_PER_LANGUAGE, TERMS_POOL, FeedbackFit, _terms_by_language, feedback_options,
+                       fit_feedback, nps_from_counts, present_feedback)
+from .memo import _decide, _exp_findings, _fmt_effect, _memo
+from .money import _money, _money_row, plan_figures
+from .sums import CupedMoments, Moments, any_value, in_dates, with_line
+from .uplift import fit_uplift
+
+PAGE = "post-campaign-evaluation"
+KINDS = {"experiments": False, "feedback": False, "orders": False}
+
+PARAMS = [
+    Param("control", "str", None, help="evaluation.help.control"),
+    Param("split", "str", None, help="evaluation.help.split"),
+    Param("alpha", "float", 0.05, min=0.001, max=0.2, help="evaluation.help.alpha"),
+    Param("outcomes", "list", None, choices=OUTCOMES, help="evaluation.help.outcomes"),
+    Param("primary", "str", None, choices=OUTCOMES, help="evaluation.help.primary"),
+    Param("min_effect", "float", 0.05, min=0.0, max=10.0, help="evaluation.help.min_effect"),
+    Param("segment_by", "list", None, help="evaluation.help.segment_by"),
+    Param("min_segment_n", "int", 200, min=10, help="evaluation.help.min_segment_n"),
+    Param("campaign_cost", "float", 0.0, min=0.0, help="evaluation.help.campaign_cost"),
+    Param("incentive_cost", "float", 0.0, min=0.0, help="evaluation.help.incentive_cost"),
+    Param("plan_id", "str", None, help="evaluation.help.plan_id"),
+    Param("plan_spend", "float", None, min=0.0, help="evaluation.help.plan_spend"),
+    Param("plan_outcome", "float", None, help="evaluation.help.plan_outcome"),
+    Param("uplift_outcome", "str", None, choices=RATE_OUTCOMES, help="evaluation.help.uplift_outcome"),
+    Param("uplift_sample", "int", 100_000, min=2_000, max=2_000_000, help="evaluation.help.uplift_sample"),
+    Param("export_n", "int", 1000, min=10, max=100_000, help="evaluation.help.export_n"),
+    Param("cf_metric", "str", "revenue", choices=("revenue", "orders", "buyers"), help="evaluation.help.cf_metric"),
+    Param("cf_by", "str", None, help="evaluation.help.cf_by"),
+    Param("cf_treated", "str", None, help="evaluation.help.cf_treated"),
+    Param("campaign_start", "date", None, help="evaluation.help.campaign_start"),
+    Param("campaign_end", "date", None, help="evaluation.help.campaign_end"),
+    Param("cf_grain", "str", "day", choices=("day", "week"), help="evaluation.help.cf_grain"),
+    Param("feedback_campaign", "str", None, help="evaluation.help.feedback_campaign"),
+    Param("seed", "int", 0, min=0, help="evaluation.help.seed"),
+]
+DEFAULTS = {p.key: p.default for p in PARAMS}
+
+# What the fit depends on (with the shared "start" / "end"); the others (alpha, split, min_effect, primary,
+# min_segment_n, costs, plan) only change the presentation and never refit.
+FIT_PARAMS = ("control", "outcomes", "segment_by", "uplift_outcome", "uplift_sample", "export_n", "seed",
+              "cf_metric", "cf_by", "cf_treated", "campaign_start", "campaign_end", "cf_grain", "feedback_campaign")
+DISPLAY_PARAMS = tuple(p.key for p in PARAMS if p.key not in FIT_PARAMS)
+
+# Most units of the best arm and the control the uplift model reads from the engine (a seeded random
+# sample above it; every unit when there are fewer, so small tests are not sampled).
+MAX_UNITS = 200_000
+
+
+def _p(params: dict | None) -> dict:
+    out = dict(DEFAULTS)
+    out.update({k: v for k, v in (params or {}).items() if v is not None})
+    return out
+
+
+# ====================================================================== fit
+
+
+@dataclass(frozen=True)
+class EvaluationFit:
+    """What the evaluation learned from the engine, before the language and the display parameters.
+
+    Attributes
+    ----------
+    kinds : tuple of str
+        The dataset kinds with lines in the date range ("experiments", "orders", "feedback").
+    experiment : ExperimentFit or None
+        The randomised test's sums per group and segment and its uplift model (:mod:`.experiment`).
+    experiment_error : tuple or None
+        (i18n key, keyword arguments) of the reason the test could not be analysed when other kinds still
+        answer (the presentation turns it into a warning).
+    n_units : int
+        Units of the test analysed (with a group, in the date range); 0 without a test.
+    units_sampled : bool
+        Whether the uplift model's units were a sample drawn in the engine (more than MAX_UNITS units in
+        the best arm and the control).
+    units_sample_n : int or None
+        How many units were drawn for the uplift model (None without a model).
+    counterfactual : CounterfactualFit or None
+        The non-randomised counterfactual from the orders (:mod:`.counterfactual`).
+    feedback : FeedbackFit or None
+        Feedback counts and comment terms (:mod:`.feedback`).
+    """
+
+    kinds: tuple
+    experiment: ExperimentFit | None = None
+    experiment_error: tuple | None = None
+    n_units: int = 0
+    units_sampled: bool = False
+    units_sample_n: int | None = None
+    counterfactual: CounterfactualFit | None = field(default=None)
+    feedback: FeedbackFit | None = None
+
+
+def _rows(tbl) -> int:
+    return int(engine.to_frame(tbl.aggregate(n=tbl.count()))["n"].iloc[0])
+
+
+def _dated(tbl, col: str, p: dict, *, only_if_dated: bool):
+    """The lines in the shared date range (on ``col``; with ``only_if_dated``, only when some line has a
+    date, else every line)."""
+    if col not in tbl.columns or (p.get("start") is None and p.get("end") is None):
+        return tbl
+    if only_if_dated and not any_value(tbl, col):
+        return tbl
+    return in_dates(tbl, col, p.get("start"), p.get("end"))
+
+
+def fit(tables: dict, params: dict) -> EvaluationFit:
+    """The language-free fit on engine tables (``tables``: kind -> ibis.Table with the canonical columns,
+    ``attr_*`` and ``__line__``; ``params``: PARAMS plus "start" / "end", only FIT_PARAMS are read).
+
+    Raises NotEnoughData when no kind has lines, or when the test is the only kind and cannot be analysed."""
+    p = _p(params)
+    exp_t, orders_t, fb_t = (tables.get(k) for k in ("experiments", "orders", "feedback"))
+    if exp_t is not None:
+        exp_t = _dated(with_line(exp_t), "exposure_date", p, only_if_dated=True)
+    if fb_t is not None:
+        fb_t = _dated(with_line(fb_t), "date", p, only_if_dated=True)
+    if orders_t is not None:
+        orders_t = _dated(with_line(orders_t), "order_date", p, only_if_dated=False)
+    have = [k for k, v in (("experiments", exp_t), ("orders", orders_t), ("feedback", fb_t))
+            if v is not None and _rows(v)]
+    if not have:
+        raise NotEnoughData(f"{NS}.error.no_data")
+
+    exp, exp_error = None, None
+    if "experiments" in have:
+        try:
+            exp = fit_experiment(exp_t, p, max_units=int(MAX_UNITS))
+        except NotEnoughData as e:
+            if len(have) == 1:
+                raise
+            exp_error = (e.key, dict(e.kwargs))
+    cf = fit_counterfactual(orders_t, p) if "orders" in have else None
+    fb = fit_feedback(fb_t, p) if "feedback" in have else None
+    up = (exp.uplift or {}) if exp is not None else {}
+    return EvaluationFit(kinds=tuple(have), experiment=exp, experiment_error=exp_error,
+                         n_units=exp.n_units if exp is not None else 0,
+                         units_sampled=bool(up.get("units_sampled", False)), units_sample_n=up.get("n_sample"),
+                         counterfactual=cf, feedback=fb)
+
+
+# ====================================================================== present
+
+
+def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
+    """The page's JSON-safe dict in ``lang`` from the fit alone (tests, intervals, money, memo, findings
+    and warnings; ``params``: the display parameters and the same fit parameters the fit had)."""
+    p = _p(params)
+    warn: list[str] = []
+    findings: list[str] = []
+    exp = None
+    if result.experiment_error:
+        key, kw = result.experiment_error
+        warn.append(t(key, lang, **kw))
+    if result.experiment is not None:
+        exp = analyse(result.experiment, p, lang)
+        warn.extend(exp.pop("warnings"))
+    cf = present_counterfactual(result.counterfactual, p, lang, warn)
+    money = _money(exp, cf, p, lang, warn)
+    feedback = present_feedback(result.feedback, p, lang, warn)
+    memo = _memo(exp, cf, money, feedback, p, lang)
+
+    res: dict = {"page": PAGE, "alpha": float(p["alpha"]), "kinds": list(result.kinds),
+                 "methods": {k: t(f"{NS}.method.{k}", lang) for k in
+                             ("rates", "means", "multiple", "srm", "cuped", "segments", "uplift", "counterfactual",
+                              "nps", "text", "power")}}
+    kpis: dict = {}
+    if exp:
+        res.update({k: exp[k] for k in ("control", "control_how", "groups", "group_table", "srm", "arms",
+                                         "cuped", "segments", "uplift", "outcomes", "n_units")})
+        res["power"] = [{k: c[k] for k in ("group", "outcome", "n", "control_n", "mde_abs", "mde_rel",
+                                           "power_min_effect")} for c in exp["comparisons"]]
+        kpis["units"] = exp["n_units"]
+        kpis["srm_p_value"] = exp["srm"]["p_value"]
+        _exp_findings(exp, p, lang, findings)
+    else:
+        res.update({"control": None, "srm": None, "arms": [], "cuped": [], "segments": None, "uplift": None})
+    res["counterfactual"] = cf
+    res["money"] = money
+    res["feedback"] = feedback
+    res["memo"] = memo
+    if memo.get("arm") and exp:
+        prim = memo["outcome"]
+        a = next(x for x in exp["arms"] if x["group"] == memo["arm"])["outcomes"][prim]
+        kpis[f"lift_{prim}"] = a["lift_abs"]
+        kpis["lift_rel"] = a["lift_rel"]
+        kpis["p_value_adjusted"] = a["p_value_adjusted"]
+    if cf and cf.get("status") == "ok":
+        kpis["cf_effect"] = cf["effect"]
+        findings.append(t(f"{NS}.finding.cf", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+                          lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
+                          metric=t(f"{NS}.cf.metric.{cf['metric']}", lang)))
+    elif cf and cf.get("status") == "needs_params":
+        findings.append(t(f"{NS}.finding.cf_needs_params", lang, by=cf["by"]))
+    if money:
+        arms_m = money["arms"]
+        kpis["incremental_revenue"] = sum(r["incremental_revenue"] for r in arms_m)
+        if money["cost_given"]:
+            tot_cost = sum(r["cost"] for r in arms_m)
+            kpis["incremental_roi"] = (kpis["incremental_revenue"] - tot_cost) / tot_cost if tot_cost else None
+        best = max(arms_m, key=lambda r: r["incremental_revenue"])
+        findings.append(t(f"{NS}.finding.money{'_cost' if money['cost_given'] else ''}", lang, group=best["group"],
+                          inc=fmt_money(best["incremental_revenue"], lang), lo=fmt_money(best["ci_low"], lang),
+                          hi=fmt_money(best["ci_high"], lang),
+                          roi=fmt_pct(best["roi"], lang, 0) if best["roi"] is not None else "—"))
+        if money.get("plan"):
+            for row in money["plan"]["rows"]:
+                if row["item"] == "incremental_revenue" and row["diff_pct"] is not None:
+                    findings.append(t(f"{NS}.finding.plan", lang, pct=fmt_pct(row["diff_pct"], lang, 0, signed=True)))
+    if feedback:
+        if feedback.get("nps"):
+            kpis["nps"] = feedback["nps"]["nps"]
+            findings.append(t(f"{NS}.finding.nps", lang, nps=f"{feedback['nps']['nps']:+.0f}",
+                              lo=f"{feedback['nps']['ci_low']:+.0f}", hi=f"{feedback['nps']['ci_high']:+.0f}",
+                              n=feedback["nps"]["n"]))
+        if feedback.get("rating_mean"):
+            kpis["rating_mean"] = feedback["rating_mean"]["mean"]
+        terms = (feedback.get("terms") or {}).get("words") or []
+        if terms:
+            findings.append(t(f"{NS}.finding.terms", lang, terms=", ".join(w["term"] for w in terms[:5])))
+    if memo.get("headline"):
+        findings.insert(0, memo["headline"] + " " + (memo.get("reason") or ""))
+    res["kpis"] = kpis
+    res["findings"] = findings
+    res["warnings"] = list(dict.fromkeys(warn))
+    return jsonable(res)
+
+
+# ====================================================================== frames (callers that hold them)
+
+
+def _with_lines(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with ``__line__`` as the store has it (the source lines a loaded frame keeps in
+    ``attrs["lines"]``, else 1..n), so the engine never numbers the rows itself."""
+    if engine.LINE in frame.columns:
+        return frame
+    lines = frame.attrs.get("lines")
+    out = frame.copy(deep=False)
+    out.attrs = {}
+    if lines is not None and len(lines) == len(frame):
+        out[engine.LINE] = np.asarray(lines, dtype="int64")
+    else:
+        out[engine.LINE] = np.arange(1, len(frame) + 1, dtype="int64")
+    return out
+
+
+@contextmanager
+def _frame_tables(frames: dict) -> Iterator[dict]:
+    """Canonical frames registered with the engine for one call (dropped afterwards: they would otherwise
+    live as long as the thread's engine connection)."""
+    tables = engine.tables_from_frames({k: _with_lines(v) for k, v in (frames or {}).items() if v is not None})
+    try:
+        yield tables
+    finally:
+        for tbl in tables.values():
+            op = tbl.op()
+            ns = getattr(op, "namespace", None)
+            db = (ns.catalog, ns.database) if ns is not None and ns.catalog else None
+            try:
+                engine.connection().drop_table(op.name, database=db, force=True)
+            except Exception:  # noqa: BLE001 - never fail a result over cleaning up
+                pass
+
+
+def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """The page dict of canonical frames: ``present(fit(engine.tables_from_frames(frames), params), params,
+    lang)`` (the frames are registered with their source lines and dropped afterwards)."""
+    with _frame_tables(frames) as tables:
+        return present(fit(tables, params), params, lang)
+
+
+# ====================================================================== page helpers (cached.page_call)
+
+
+def page_options(tables: dict, params: dict, lang: str = "en") -> dict:
+    """What the page's controls can offer, read from the data (the same date filters as ``fit``):
+    experiment groups (sorted as in the result) with sizes and the control guessed without a choice,
+    outcomes and attributes present, order columns and their values for the counterfactual, the orders'
+    date range, the tagged campaigns with their dates, and the feedback campaigns.
+    ``tables``: kind -> engine table."""
+    p = _p(params)
+    out: dict = {"groups": [], "group_sizes": [], "control_guess": None, "control_how": None, "outcomes": [],
+                 "rate_outcomes": [], "attributes": [], "has_covariate": False, "n_units": 0,
+                 "cf_columns": [], "cf_values": {}, "cf_default_by": None, "date_min": None, "date_max": None,
+                 "campaigns": [], "feedback_campaigns": []}
+    exp = tables.get("experiments")
+    if exp is not None:
+        out.update(experiment_options(_dated(exp, "exposure_date", p, only_if_dated=True)))
+    orders = tables.get("orders")
+    if orders is not None:
+        out.update(orders_options(_dated(orders, "order_date", p, only_if_dated=False)))
+    fb = tables.get("feedback")
+    if fb is not None:
+        out["feedback_campaigns"] = feedback_options(_dated(fb, "date", p, only_if_dated=True))
+    return jsonable(out)
+
+
+__all__ = [
+    # page interface
+    "PAGE", "KINDS", "PARAMS", "DEFAULTS", "FIT_PARAMS", "DISPLAY_PARAMS", "MAX_UNITS", "fit", "present", "compute",
+    "figures", "page_options", "plan_figures", "ratings_figure", "EvaluationFit",
+    # parts
+    "ExperimentFit", "Attribute", "SegmentSums", "CounterfactualFit", "FeedbackFit", "Moments", "CupedMoments",
+    "fit_experiment", "analyse", "fit_uplift", "fit_counterfactual", "present_counterfactual", "fit_feedback",
+    "present_feedback", "experiment_options", "orders_options", "feedback_options",
+    # building blocks and constants
+    "NS", "OUTCOMES", "RATE_OUTCOMES", "SEGMENT_OUTCOMES", "CONTROL_RE", "MAX_SEGMENT_LEVELS", "MAX_UPLIFT_LEVELS",
+    "MAX_CONTROLS", "MAX_COMMENTS", "MAX_CAMPAIGN_COMMENTS", "SMALL_GROUP", "FEW_EVENTS", "CF_COLUMNS",
+    "MAX_CF_VALUES", "TERMS_POOL", "TERMS_PER_LANGUAGE", "pick_control", "parse_split", "counterfactual",
+    "counterfactual_draws", "summarise", "order_series", "nps_from_counts",
+    "_p", "_f", "_pfmt", "_attr_label", "_compare", "_block_indices", "_money", "_money_row", "_memo", "_decide",
+    "_fmt_effect", "_exp_findings", "_terms_by_language", "_title_lift",
+]

@@ -1,0 +1,71 @@
+"""Names, limits and small helpers shared by the parts of the post-campaign evaluation."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+NS = "evaluation"
+
+OUTCOMES = ("visit", "conversion", "revenue", "revenue_per_converter")
+RATE_OUTCOMES = ("visit", "conversion")
+SEGMENT_OUTCOMES = ("visit", "conversion", "revenue")
+
+CONTROL_RE = re.compile(
+    r"control|no[\s_-]*e?-?mail|hold[\s_-]*out|baseline|untreated|no[\s_-]*treat|placebo|对照|空白|未发|不发|未触达|基线",
+    re.IGNORECASE,
+)
+MAX_SEGMENT_LEVELS = 20
+MAX_UPLIFT_LEVELS = 50
+MAX_CONTROLS = 10
+MAX_COMMENTS = 20_000
+MAX_CAMPAIGN_COMMENTS = 5_000
+SMALL_GROUP = 100
+FEW_EVENTS = 30
+CF_COLUMNS = ("region", "channel", "category", "city")
+MAX_CF_VALUES = 300
+
+
+def _f(x) -> float | None:
+    """A finite float, else None."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if not np.isfinite(x) else x
+
+
+def _pfmt(p) -> str:
+    """"< 0.001" or "= 0.012" (templates write "p {p}")."""
+    if p is None or not np.isfinite(p):
+        return "= —"
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _attr_label(col: str) -> str:
+    """An attribute column's name as the user wrote it (``attr_`` removed)."""
+    return col[5:] if col.startswith("attr_") else col
+
+
+def pick_control(groups: list[str], sizes: np.ndarray, requested: str | None) -> tuple[str, str]:
+    """(control group, how it was chosen: "param" | "name" | "smallest")."""
+    if requested and requested in groups:
+        return requested, "param"
+    named = [g for g in groups if CONTROL_RE.search(g)]
+    if named:
+        return named[0], "name"
+    return groups[int(np.argmin(sizes))], "smallest"
+
+
+def parse_split(split: str | None, k: int) -> list[float] | None:
+    """"1:1:1" / "40:40:20" / "50,50" -> weights, or None when absent or malformed."""
+    if not split:
+        return None
+    parts = [p for p in re.split(r"[:/,;\s]+", str(split).strip()) if p]
+    try:
+        w = [float(p.rstrip("%")) for p in parts]
+    except ValueError:
+        return None
+    if len(w) != k or any(x <= 0 or not np.isfinite(x) for x in w):
+        return None
+    return w

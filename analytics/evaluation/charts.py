@@ -1,0 +1,161 @@
+"""Figures of the post-campaign evaluation (plotly), each titled with its finding, from the presented dict."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.i18n import fmt_number, fmt_pct, t
+
+from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt
+
+
+def _title_lift(result: dict, lang: str) -> str:
+    memo = result.get("memo") or {}
+    arm, o = memo.get("arm"), memo.get("outcome")
+    a = next((x for x in result.get("arms") or [] if x["group"] == arm), None)
+    if not a or o not in a["outcomes"]:
+        return t(f"{NS}.chart.lift", lang)
+    r = a["outcomes"][o]
+    key = "lift_sig" if r["significant"] else "lift_ns"
+    return t(f"{NS}.chart.{key}", lang, arm=arm, control=result["control"], outcome=t(f"{NS}.outcome.{o}", lang),
+             rel=fmt_pct(r["lift_rel"], lang, 1, signed=True), p=_pfmt(r["p_value_adjusted"]))
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
+    arms = result.get("arms") or []
+    if arms:
+        ys, xs, lo, hi, col = [], [], [], [], []
+        for a in arms:
+            for o, r in a["outcomes"].items():
+                if r["lift_rel"] is None:
+                    continue
+                ys.append(f"{a['group']} · {t(f'{NS}.outcome.{o}', lang)}")
+                xs.append(r["lift_rel"] * 100)
+                lo.append(((r["lift_rel"] - r["lift_rel_ci_low"]) * 100) if r["lift_rel_ci_low"] is not None else None)
+                hi.append(((r["lift_rel_ci_high"] - r["lift_rel"]) * 100)
+                          if r["lift_rel_ci_high"] is not None else None)
+                col.append("#1a7f37" if r["significant"] and r["lift_abs"] > 0 else
+                           "#cf222e" if r["significant"] else "#8c959f")
+        fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers", marker={"color": col, "size": 10},
+                                   error_x={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo}))
+        fig.add_vline(x=0, line_dash="dot")
+        fig.update_layout(xaxis_title=t(f"{NS}.chart.lift_axis", lang), yaxis={"autorange": "reversed"},
+                          margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=120 + 40 * len(ys))
+        figs.append({"key": "lift", "title": _title_lift(result, lang), "figure": fig})
+    seg = result.get("segments") or {}
+    memo = result.get("memo") or {}
+    if seg.get("rows"):
+        flagged_all = [h for h in seg.get("heterogeneity", []) if h.get("flagged")]
+        if flagged_all:  # show where the lift really differs
+            h0 = min(flagged_all, key=lambda h: h["p_value"])
+            o, arm = h0["outcome"], h0["group"]
+        else:
+            o = memo.get("outcome") if memo.get("outcome") in SEGMENT_OUTCOMES else seg["rows"][0]["outcome"]
+            arm = memo.get("arm") if memo.get("arm") in {r["group"] for r in seg["rows"]} else seg["rows"][0]["group"]
+        rows = [r for r in seg["rows"] if r["outcome"] == o and r["group"] == arm]
+        if rows:
+            scale = 100 if o in RATE_OUTCOMES else 1
+            fig = go.Figure(go.Scatter(
+                x=[r["lift_abs"] * scale for r in rows], y=[f"{r['attribute']} = {r['segment']}" for r in rows],
+                mode="markers", marker={"size": 9},
+                error_x={"type": "data", "symmetric": False,
+                         "array": [(r["ci_high"] - r["lift_abs"]) * scale if r["ci_high"] is not None else None
+                                   for r in rows],
+                         "arrayminus": [(r["lift_abs"] - r["ci_low"]) * scale if r["ci_low"] is not None else None
+                                        for r in rows]},
+                customdata=[[r["n"], r["control_n"]] for r in rows],
+                hovertemplate="%{y}: %{x:.3f} (n=%{customdata[0]} / %{customdata[1]})<extra></extra>"))
+            fig.add_vline(x=0, line_dash="dot")
+            fig.update_layout(xaxis_title=t(f"{NS}.chart.segment_axis_{'pp' if scale == 100 else 'abs'}", lang,
+                                            outcome=t(f"{NS}.outcome.{o}", lang)),
+                              yaxis={"autorange": "reversed"}, height=120 + 24 * len(rows),
+                              margin={"l": 10, "r": 10, "t": 30, "b": 10})
+            flagged = [h for h in seg.get("heterogeneity", []) if h.get("flagged") and h["outcome"] == o
+                       and h["group"] == arm]
+            title = (t(f"{NS}.chart.segments_flag", lang, attribute=", ".join(h["attribute"] for h in flagged[:3]),
+                       outcome=t(f"{NS}.outcome.{o}", lang), arm=arm)
+                     if flagged else t(f"{NS}.chart.segments_none", lang, outcome=t(f"{NS}.outcome.{o}", lang),
+                                       arm=arm))
+            figs.append({"key": "segments", "title": title, "figure": fig})
+    up = result.get("uplift") or {}
+    if up.get("status") == "ok":
+        c = up["curve"]
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=[r["share"] * 100 for r in c], y=[r["qini"] for r in c], mode="lines",
+                                 name=t(f"{NS}.chart.qini_model", lang)))
+        fig.add_trace(go.Scatter(x=[r["share"] * 100 for r in c], y=[r["random"] for r in c], mode="lines",
+                                 line={"dash": "dash"}, name=t(f"{NS}.chart.qini_random", lang)))
+        fig.update_layout(xaxis_title=t(f"{NS}.chart.qini_x", lang), yaxis_title=t(f"{NS}.chart.qini_y", lang),
+                          margin={"l": 10, "r": 10, "t": 30, "b": 10})
+        key = "qini_good" if up["qini_auc"] > 0.05 else "qini_weak"
+        figs.append({"key": "qini", "title": t(f"{NS}.chart.{key}", lang, q=f"{up['qini_auc']:.3f}",
+                                                arm=up["arm"]), "figure": fig})
+    cf = result.get("counterfactual") or {}
+    if cf.get("status") == "ok":
+        s = cf["series"]
+        d = [r["date"] for r in s]
+        fig = go.Figure()
+        post = [r for r in s if r["campaign"]]
+        fig.add_trace(go.Scatter(x=[r["date"] for r in post] + [r["date"] for r in post][::-1],
+                                 y=[r["upper"] for r in post] + [r["lower"] for r in post][::-1], fill="toself",
+                                 line={"width": 0}, fillcolor="rgba(100,120,200,0.2)",
+                                 name=t(f"{NS}.chart.cf_band", lang), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=d, y=[r["predicted"] for r in s], mode="lines", line={"dash": "dash"},
+                                 name=t(f"{NS}.chart.cf_predicted", lang)))
+        fig.add_trace(go.Scatter(x=d, y=[r["actual"] for r in s], mode="lines", name=t(f"{NS}.chart.cf_actual", lang)))
+        fig.add_vline(x=pd.Timestamp(cf["start"]).timestamp() * 1000, line_dash="dot")
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10})
+        key = "cf_sig" if cf["significant"] else "cf_ns"
+        figs.append({"key": "counterfactual", "figure": fig, "title": t(
+            f"{NS}.chart.{key}", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+            lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
+            metric=t(f"{NS}.cf.metric.{cf['metric']}", lang))})
+    fb = result.get("feedback") or {}
+    if fb.get("nps_distribution") or fb.get("ratings"):
+        if fb.get("nps_distribution"):
+            rows = fb["nps_distribution"]
+            xs = [r["score"] for r in rows]
+            colors = ["#cf222e" if x <= 6 else "#bf8700" if x <= 8 else "#1a7f37" for x in xs]
+            s = fb["nps"]
+            title = t(f"{NS}.chart.nps", lang, nps=f"{s['nps']:+.0f}", lo=f"{s['ci_low']:+.0f}",
+                      hi=f"{s['ci_high']:+.0f}",
+                      n=fmt_number(s["n"], lang))
+        else:
+            rows = fb["ratings"]
+            xs = [r["rating"] for r in rows]
+            colors = None
+            rm = fb["rating_mean"]
+            title = t(f"{NS}.chart.ratings", lang, mean=f"{rm['mean']:.2f}", n=fmt_number(rm["n"], lang))
+        fig = go.Figure(go.Bar(x=xs, y=[r["count"] for r in rows], marker={"color": colors} if colors else None))
+        fig.update_layout(xaxis_title=t(f"{NS}.chart.score_axis", lang), yaxis_title=t(f"{NS}.chart.count_axis", lang),
+                          margin={"l": 10, "r": 10, "t": 30, "b": 10})
+        figs.append({"key": "nps", "title": title, "figure": fig})
+    words = ((fb.get("terms") or {}).get("words")) or []
+    if words:
+        top = words[:15]
+        fig = go.Figure(go.Bar(x=[w["count"] for w in top], y=[w["term"] for w in top], orientation="h"))
+        fig.update_layout(yaxis={"autorange": "reversed"}, xaxis_title=t(f"{NS}.chart.comments_axis", lang),
+                          margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=120 + 22 * len(top))
+        figs.append({"key": "words", "figure": fig, "title": t(
+            f"{NS}.chart.words", lang, term=top[0]["term"], share=fmt_pct(top[0]["share"], lang, 0))})
+    return figs
+
+
+def ratings_figure(result: dict, lang: str = "en") -> dict | None:
+    """The rating distribution as its own chart (``figures`` shows it only when there is no NPS)."""
+    import plotly.graph_objects as go
+
+    fb = result.get("feedback") or {}
+    rows, rm = fb.get("ratings"), fb.get("rating_mean")
+    if not rows or not rm:
+        return None
+    fig = go.Figure(go.Bar(x=[r["rating"] for r in rows], y=[r["count"] for r in rows],
+                           customdata=[r["share"] * 100 for r in rows],
+                           hovertemplate="%{x}: %{y} (%{customdata:.1f}%)<extra></extra>"))
+    fig.update_layout(xaxis_title=t(f"{NS}.chart.score_axis", lang), yaxis_title=t(f"{NS}.chart.count_axis", lang),
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return {"key": "ratings", "figure": fig,
+            "title": t(f"{NS}.chart.ratings", lang, mean=f"{rm['mean']:.2f}", n=fmt_number(rm["n"], lang))}
