@@ -90,7 +90,8 @@ def from_frame(frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
     """A canonical frame as an engine table (tests, and callers that hold a small frame already).
 
     The frame is registered with this thread's DuckDB cursor as an Arrow view (no copy into the
-    engine) and unregistered when the last expression built on it is gone. Timestamps are stored as
+    engine) and unregistered when the last expression built on it is gone. It gets ``__line__`` like a
+    stored part: ``frame.attrs["lines"]`` (what ``load_frame`` sets), else 1..n. Timestamps are stored as
     microseconds, as in the parts (DuckDB 2.0.1 mis-groups ``EXTRACT`` on nanosecond timestamps), and
     all-empty columns as text (DuckDB has no column of type NULL)."""
     import weakref
@@ -100,8 +101,12 @@ def from_frame(frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
         _memtables += 1
         n = _memtables
     df = frame.copy(deep=False)
+    lines = frame.attrs.get("lines")
     df.attrs = {}  # load_frame's attrs (line numbers) are not table metadata
     df.columns = [str(c) for c in df.columns]
+    if LINE not in df.columns:  # the source line, as stored parts have it (ties break on it)
+        ok = lines is not None and len(lines) == len(df)
+        df[LINE] = np.asarray(lines, dtype="int64") if ok else np.arange(1, len(df) + 1, dtype="int64")
     tbl = _engine_types(pa.Table.from_pandas(df, preserve_index=False))
     be = connection()
     view = name or f"prism_frame_{n}"
