@@ -48,6 +48,7 @@ from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_pct, t
 from analytics.params import Param
 from analytics.stats import holm, two_proportion_ztest, wilson_interval
+from analytics.expr import fsum, in_dates
 from data import engine
 
 PAGE = "channel-comparison"
@@ -217,25 +218,9 @@ def fit_curve(spend: np.ndarray, revenue: np.ndarray, min_points: int = 8) -> di
 # ----------------------------------------------------------------------------- engine queries
 
 
-@ibis.udf.agg.builtin
-def fsum(x: float) -> float:  # type: ignore[empty-body]
-    """DuckDB's Kahan-Babuska sum: the total does not depend on the order in which the engine's threads add
-    the lines up, so the same lines give the same numbers from a registered frame and from stored parts."""
-
-
 def _sum_or_null(x: ir.NumericValue) -> ir.FloatingScalar:
     """pandas' ``sum(min_count=1)``: the sum of the non-missing values, missing when there are none."""
     return fsum(x.cast("float64"))
-
-
-def _in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
-    """``analytics.common.filter_dates`` in the engine: ``start <= t[col] < end + 1 day`` (no bound: every
-    line, including lines without a date)."""
-    if start is not None:
-        t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
-    if end is not None:
-        t = t.filter(t[col] < ibis.timestamp((pd.Timestamp(end) + pd.Timedelta(days=1)).isoformat()))
-    return t
 
 
 def _counts(t: ir.Table, cols: list[str]) -> dict[str, int]:
@@ -411,7 +396,7 @@ def fit(tables: dict[str, ir.Table], params: dict) -> ChannelFit:
     if orders is not None:
         oc = _counts(orders, ["channel"] if "channel" in orders.columns else [])
         if oc["__rows__"] and oc.get("channel"):
-            orders_table = orders_by_channel(_in_dates(orders, "order_date", start, end))
+            orders_table = orders_by_channel(in_dates(orders, "order_date", start, end))
     cc = _counts(ch, ["date"] if "date" in ch.columns else []) if ch is not None else {"__rows__": 0}
     if ch is None or not cc["__rows__"]:
         if orders_table is None or orders_table.empty:
@@ -421,7 +406,7 @@ def fit(tables: dict[str, ir.Table], params: dict) -> ChannelFit:
         return ChannelFit(mode="orders", channels=orders_table, orders_by_channel=orders_table, totals=totals)
     t = ch.mutate(_pos=ibis.row_number())  # the lines' order: the order of the units (see daily_units)
     if cc.get("date"):
-        t = _in_dates(t, "date", start, end)
+        t = in_dates(t, "date", start, end)
     by = str(p["by"] or "channel")
     col = by if by in t.columns else ("attr_" + by if "attr_" + by in t.columns else None)
     by_missing = None

@@ -49,6 +49,8 @@ import pandas as pd
 from analytics.common import NotEnoughData, filter_dates, jsonable
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from analytics.expr import fsum, in_dates
+from analytics.expr import rows as line_count
 from data import engine
 
 PAGE = "competitor-tracking"
@@ -185,32 +187,12 @@ def price_index(own: pd.DataFrame, rivals: pd.DataFrame, key: str) -> pd.DataFra
     return out.rename(columns={key: "key"}).sort_values(["key", "period"]).reset_index(drop=True)
 
 
-@ibis.udf.agg.builtin
-def fsum(x: float) -> float:  # type: ignore[empty-body]
-    """DuckDB's Kahan-Babuska sum: the total does not depend on the order in which the engine's threads add
-    the lines up, so the same lines give the same numbers from a registered frame and from stored parts."""
-
-
 def _num(t: ir.Table, col: str) -> ir.FloatingValue:
     return t[col].cast("float64") if col in t.columns else ibis.null("float64")
 
 
 def _text(t: ir.Table, col: str) -> ir.StringValue:
     return t[col].cast("string") if col in t.columns else ibis.null("string")
-
-
-def _in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
-    """``analytics.common.filter_dates`` in the engine: ``start <= t[col] < end + 1 day`` (no bound: every
-    line, including lines without a date)."""
-    if start is not None:
-        t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
-    if end is not None:
-        t = t.filter(t[col] < ibis.timestamp((pd.Timestamp(end) + pd.Timedelta(days=1)).isoformat()))
-    return t
-
-
-def _rows(t: ir.Table) -> int:
-    return int(engine.scalar(t.count()))
 
 
 def _has_t(t: ir.Table | None, col: str) -> bool:
@@ -510,7 +492,7 @@ def fit(tables: dict[str, ir.Table], params: dict) -> CompetitorFit:
     threshold = float(p["threshold"])
     window = int(p["window"])
     comp = tables.get("competitors")
-    if comp is None or not _rows(comp):
+    if comp is None or not line_count(comp):
         raise NotEnoughData("competitors.error.no_data")
     notes: list[tuple[str, dict]] = []
     df, dropped = observations(comp)
@@ -535,8 +517,8 @@ def fit(tables: dict[str, ir.Table], params: dict) -> CompetitorFit:
     notes += own_notes
     orders = tables.get("orders")
     if orders is not None:
-        orders = _in_dates(orders, "order_date", p.get("start"), p.get("end"))
-        if not _rows(orders):
+        orders = in_dates(orders, "order_date", p.get("start"), p.get("end"))
+        if not line_count(orders):
             orders = None
     own_rows = df.loc[df["competitor"] == own_name] if own_name else df.iloc[0:0]
     rivals = df.loc[df["competitor"] != own_name] if own_name else df
@@ -549,7 +531,7 @@ def fit(tables: dict[str, ir.Table], params: dict) -> CompetitorFit:
         own_lines = own_sale_lines(orders)
         if filters.get("category") and _has_t(own_lines, "category"):
             own_lines = own_lines.filter(own_lines.category.isin(filters["category"]).fill_null(False))
-        own_source = "orders" if _rows(own_lines) else None
+        own_source = "orders" if line_count(own_lines) else None
     else:
         own_source = None
 
@@ -798,7 +780,7 @@ def _elasticity(orders: ir.Table | None, own_rows: pd.DataFrame,
     camp_share = None
     riv = rivals
     o = sale_lines(orders) if orders is not None else None
-    if o is not None and _rows(o):
+    if o is not None and line_count(o):
         mt = match_orders(o, rivals)
         if mt:
             rkey, okey, m, raw = mt
@@ -806,7 +788,7 @@ def _elasticity(orders: ir.Table | None, own_rows: pd.DataFrame,
             riv = rivals.loc[norm_col(rivals[rkey]).isin(m).to_numpy(dtype=bool)]
         else:
             notes.append(("competitors.warning.elasticity_all", {}))
-        if not _rows(o):
+        if not line_count(o):
             return None, ("competitors.elasticity.no_volume", {}), notes, None
         vol, measure, own_price, camp_share = own_weekly_volume(o)
     elif own_rows is not None and not own_rows.empty and own_rows["sales_volume"].notna().any():
@@ -926,7 +908,7 @@ def filter_options(tables: dict[str, ir.Table], params: dict | None = None, lang
         return out
     if isinstance(comp, pd.DataFrame):
         comp = engine.from_frame(comp)
-    if not _rows(comp):
+    if not line_count(comp):
         return out
     for col in ("competitor", "product", "category"):
         if col in comp.columns:

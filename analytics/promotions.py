@@ -37,6 +37,8 @@ from analytics import mmm
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from analytics.expr import fsum, in_dates
+from analytics.expr import rows as line_count
 from data import engine
 
 PAGE = "promotion-planner"
@@ -152,26 +154,6 @@ def incentive_economics(kind: str, *, aov: float, orders: float, margin: float, 
     }
 
 
-@ibis.udf.agg.builtin
-def fsum(x: float) -> float:  # type: ignore[empty-body]
-    """DuckDB's Kahan-Babuska sum: the total does not depend on the order in which the engine's threads add
-    the lines up, so the same lines give the same numbers from a registered frame and from stored parts."""
-
-
-def _in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
-    """``analytics.common.filter_dates`` in the engine: ``start <= t[col] < end + 1 day`` (no bound: every
-    line, including lines without a date)."""
-    if start is not None:
-        t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
-    if end is not None:
-        t = t.filter(t[col] < ibis.timestamp((pd.Timestamp(end) + pd.Timedelta(days=1)).isoformat()))
-    return t
-
-
-def _rows(t: ir.Table) -> int:
-    return int(engine.scalar(t.count()))
-
-
 @dataclass(frozen=True)
 class OrderValues:
     """The orders' values, for the incentive economics: how many orders, their mean value and how many
@@ -212,7 +194,7 @@ def order_values(orders: ir.Table, start: Any = None, end: Any = None) -> OrderV
         sale = ~orders.is_return.cast("boolean").fill_null(False)
     else:
         sale = ibis.literal(True)
-    o = _in_dates(orders, "order_date", start, end)
+    o = in_dates(orders, "order_date", start, end)
     o = o.filter(o.order_date.notnull() & sale & o.order_id.notnull())
     per = o.group_by(oid=o.order_id.cast("string")).aggregate(v=fsum(o.amount.cast("float64")).fill_null(0.0))
     hist = engine.to_frame(per.group_by("v").aggregate(n=per.count()))
@@ -287,7 +269,7 @@ def media_mix_rows(mm: ir.Table, start: Any = None, end: Any = None) -> pd.DataF
     """The media-mix lines in [start, end], materialised in their stored order: one row per week (or day) by
     nature, and the model needs each row's outcome, spend and controls."""
     t = mm.mutate(_pos=ibis.row_number())
-    t = _in_dates(t, "date", start, end)
+    t = in_dates(t, "date", start, end)
     df = engine.to_frame(t.order_by("_pos")).drop(columns=["_pos"] + [c for c in (engine.LINE,) if c in t.columns])
     df["date"] = df["date"].astype("datetime64[ns]")
     return df
@@ -335,16 +317,16 @@ def load_model_data(tables: dict[str, ir.Table], params: dict) -> mmm.MMMData:
               if v is not None}
     start, end = params.get("start"), params.get("end")
     mm = tables.get("media_mix")
-    if mm is not None and _rows(mm):
+    if mm is not None and line_count(mm):
         return mmm.prepare_media_mix(media_mix_rows(mm, start, end), params.get("spend_cols"),
                                      params.get("control_cols"))
     ch = tables.get("channels")
-    if ch is not None and _rows(ch):
-        ch = _in_dates(ch, "date", start, end)
+    if ch is not None and line_count(ch):
+        ch = in_dates(ch, "date", start, end)
         if not int(engine.scalar(ch.date.count())):
             raise NotEnoughData("promotions.error.no_dates")
         od = tables.get("orders")
-        od = _in_dates(od, "order_date", start, end) if od is not None else None
+        od = in_dates(od, "order_date", start, end) if od is not None else None
         if od is not None and int(engine.scalar(od.order_date.count())):
             y, source = weekly_net_sales(od), "channels+orders"
         else:
@@ -790,7 +772,7 @@ def model_inputs(tables: dict[str, ir.Table], params: dict, lang: str = "en") ->
     out: dict = {"source": None, "channels": [], "current_weekly_spend": [], "hist_max_weekly": [], "weeks": 0,
                  "last_date": None, "column_options": [], "default_spend_cols": [], "default_control_cols": []}
     mm = tables.get("media_mix")
-    if mm is not None and _rows(mm):
+    if mm is not None and line_count(mm):
         columns = [str(c) for c in mm.columns]
         out["column_options"] = [c[5:] for c in columns if c.startswith("attr_")]
         out["default_spend_cols"] = [c[5:] for c in mmm.default_spend_cols(columns)]

@@ -17,21 +17,12 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from analytics.expr import dbl, fsum, total  # noqa: F401 (re-exported for the package)
 from data import engine
 
 LINE = engine.LINE
 YES = ("1", "true", "yes", "y", "是", "t")
 NO = ("0", "false", "no", "n", "否", "f")
-
-
-@ibis.udf.agg.builtin
-def fsum(x: float) -> float:  # type: ignore[empty-body]
-    """DuckDB's exactly rounded (Kahan-Babuska) sum; NULL over no rows."""
-
-
-def total(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
-    """Exactly rounded sum of ``x`` (over the rows ``where`` holds), 0 over no rows."""
-    return fsum(x.cast("float64"), where=where).fill_null(0.0)
 
 
 # ---------------------------------------------------------------- columns as the analysis reads them
@@ -41,12 +32,6 @@ def finite(x: ir.Value) -> ir.FloatingValue:
     """A numeric column as float64 with NaN as missing."""
     v = x.cast("float64")
     return ibis.ifelse(v.isnan(), ibis.null("float64"), v)
-
-
-def dbl(x: float) -> ir.FloatingScalar:
-    """A DOUBLE constant. (Ibis writes a float literal as ``0.1``, which DuckDB reads as a DECIMAL: a CASE
-    or a product of such literals is then exact decimal arithmetic, slow and not what numpy computes.)"""
-    return ibis.literal(repr(float(x))).cast("float64")
 
 
 def flag(t: ir.Table, col: str) -> ir.FloatingValue:
