@@ -276,44 +276,12 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
 # ====================================================================== frames (callers that hold them)
 
 
-def _with_lines(frame: pd.DataFrame) -> pd.DataFrame:
-    """A frame with ``__line__`` as the store has it (the source lines a loaded frame keeps in
-    ``attrs["lines"]``, else 1..n), so the engine never numbers the rows itself."""
-    if engine.LINE in frame.columns:
-        return frame
-    lines = frame.attrs.get("lines")
-    out = frame.copy(deep=False)
-    out.attrs = {}
-    if lines is not None and len(lines) == len(frame):
-        out[engine.LINE] = np.asarray(lines, dtype="int64")
-    else:
-        out[engine.LINE] = np.arange(1, len(frame) + 1, dtype="int64")
-    return out
-
-
-@contextmanager
-def _frame_tables(frames: dict) -> Iterator[dict]:
-    """Canonical frames registered with the engine for one call (dropped afterwards: they would otherwise
-    live as long as the thread's engine connection)."""
-    tables = engine.tables_from_frames({k: _with_lines(v) for k, v in (frames or {}).items() if v is not None})
-    try:
-        yield tables
-    finally:
-        for tbl in tables.values():
-            op = tbl.op()
-            ns = getattr(op, "namespace", None)
-            db = (ns.catalog, ns.database) if ns is not None and ns.catalog else None
-            try:
-                engine.connection().drop_table(op.name, database=db, force=True)
-            except Exception:  # noqa: BLE001 - never fail a result over cleaning up
-                pass
-
-
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
     """The page dict of canonical frames: ``present(fit(engine.tables_from_frames(frames), params), params,
-    lang)`` (the frames are registered with their source lines and dropped afterwards)."""
-    with _frame_tables(frames) as tables:
-        return present(fit(tables, params), params, lang)
+    lang)`` (the frames are registered with their source lines; the engine drops them with their last
+    expression)."""
+    tables = engine.tables_from_frames({k: v for k, v in (frames or {}).items() if v is not None})
+    return present(fit(tables, params), params, lang)
 
 
 # ====================================================================== page helpers (cached.page_call)

@@ -41,12 +41,7 @@ def as_tables(data: dict, registered: list | None = None) -> dict[str, ibis.Tabl
         if x is None:
             continue
         if isinstance(x, pd.DataFrame):
-            sub = x[[c for c in x.columns if c in cols or c == engine.LINE]]
-            sub.attrs = {}  # store metadata (e.g. source line numbers) is not part of the table
-            blank = [c for c in sub.columns if sub[c].dtype == object and sub[c].isna().all()]
-            if blank:  # an all-missing text column has no type the engine can store
-                sub = sub.astype({c: "str" for c in blank})
-            x = engine.from_frame(sub)
+            x = engine.from_frame(x[[c for c in x.columns if c in cols or c == engine.LINE]])
             if registered is not None:
                 registered.append(x)
         out[kind] = x
@@ -55,21 +50,10 @@ def as_tables(data: dict, registered: list | None = None) -> dict[str, ibis.Tabl
 
 @contextmanager
 def frame_tables(data: dict) -> Iterator[tuple[dict[str, ibis.Table], bool]]:
-    """:func:`as_tables` for one call: the engine tables registered for frames are dropped on exit (they
-    would otherwise live as long as the thread's engine connection). Yields (tables, whether any frame
-    was registered)."""
+    """:func:`as_tables` for one call. Yields (tables, whether any frame was registered); the engine drops
+    a registered frame with the last expression built on it (``data.engine.from_frame``)."""
     registered: list[ibis.Table] = []
-    try:
-        yield as_tables(data, registered), bool(registered)
-    finally:
-        for tbl in registered:
-            op = tbl.op()
-            ns = getattr(op, "namespace", None)
-            db = (ns.catalog, ns.database) if ns is not None and ns.catalog else None
-            try:
-                engine.connection().drop_table(op.name, database=db, force=True)
-            except Exception:  # noqa: BLE001 - never fail a result over cleaning up
-                pass
+    yield as_tables(data, registered), bool(registered)
 
 
 def _ts(x) -> _dt.datetime:
