@@ -23,11 +23,8 @@ which were used.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
-import numpy as np
 import pandas as pd
 
 from analytics.common import NotEnoughData, jsonable
