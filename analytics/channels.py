@@ -38,7 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import combinations
 
-
 import ibis
 import ibis.expr.types as ir
 import numpy as np
