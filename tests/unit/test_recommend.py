@@ -119,7 +119,9 @@ def test_params_parse_from_url_strings():
 
 
 def test_catalogue_has_same_keys_in_both_languages_and_metric_definitions():
-    cat = json.loads((Path(R.__file__).with_name("locales") / "recommend.json").read_text(encoding="utf-8"))
+    from analytics.i18n import LOCALE_DIR  # analytics/recommend is a package: the catalogue is not beside it
+
+    cat = json.loads((LOCALE_DIR / "recommend.json").read_text(encoding="utf-8"))
     assert set(cat["en"]) == set(cat["zh"])
     for m in ("precision_at_k", "recall_at_k", "hit_rate", "coverage", "novelty"):
         assert f"metric.{m}" in cat["en"]
@@ -276,7 +278,13 @@ def test_sample_reproducible_and_seed_dependent(orders, result):
 
 @pytest.fixture(scope="module")
 def lines(orders):
-    return R._prepare({"orders": orders}, {}, [])
+    """The sales lines recommendations learn from, with plain pandas (analytics.recommend keeps them in the
+    engine): not a return, quantity > 0, a product and a date, not a service line."""
+    o = orders
+    d = o[~o["is_return"] & ~(o["quantity"].fillna(1) <= 0) & o["product_id"].notna() & o["order_date"].notna()]
+    service = (d["product_name"].fillna("").map(lambda s: bool(R.SERVICE_PATTERN.match(s)))
+               | d["product_id"].map(lambda s: bool(R.SERVICE_PATTERN.match(s))))
+    return d[~service.to_numpy()]
 
 
 def _final(orders, lines, model="item", **params):
