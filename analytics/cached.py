@@ -9,6 +9,7 @@ clears the caches it affects.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any, Callable
 
@@ -159,8 +160,14 @@ def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: st
 @st.cache_data(max_entries=128, show_spinner=False)
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
     """Any other function of the page's module with the signature ``fn(tables or frames, params, lang)``
-    (drill-downs, what-ifs, target lists); cached on the same small key."""
-    return rep.call_page(url_path, fn, inputs(datasets), thaw_params(params), lang)
+    (drill-downs, what-ifs, target lists); cached on the same small key. A function that takes
+    ``fitted=`` gets the page's cached fit for these parameters, so it never fits again."""
+    mod = module(url_path)
+    p = thaw_params(params)
+    kw: dict[str, Any] = {}
+    if uses_engine(mod) and "fitted" in inspect.signature(getattr(mod, fn)).parameters:
+        kw["fitted"] = page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
+    return rep.call_page(url_path, fn, inputs(datasets), p, lang, **kw)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -82,12 +82,13 @@ def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", para
     return jsonable(mod.compute(inputs.frames(), params, lang))
 
 
-def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str) -> Any:
-    """Another function of the page's module, ``fn(tables or frames, params, lang)`` (drill-downs,
+def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str,
+              **kw: Any) -> Any:
+    """Another function of the page's module, ``fn(tables or frames, params, lang, **kw)`` (drill-downs,
     options, target lists): engine tables for modules on the engine, frames otherwise."""
     mod = module(url_path)
     inputs = as_inputs(inputs)
-    return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang)
+    return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang, **kw)
 
 
 def run_page(

@@ -7,7 +7,7 @@ target list for an RFM group or a saved persona, the likely buyers of a product 
 or CRM) -> what to do next, the data behind, share link and reports.
 
 Everything comes through analytics.cached: the result (page_result), the charts (page_figures) and the
-page helpers of analytics/recommend.py (page_call: catalogue_options, segment_groups, segment_targets,
+page helpers of analytics/recommend/ (page_call: catalogue_options, segment_groups, segment_targets,
 product_buyers), all cached on dataset id + revision + parameters.
 """
 
@@ -343,7 +343,8 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
     if tseg is None:
         st.info(ui.say(f"{NS}.seg.choose", k=k), icon=":material/group:")
         return
-    tparams = {**base, **params, "model": result["chosen_model"], "tsrc": src, "tseg": tseg, **extra}
+    # the page's own model choice (e.g. auto), so the list comes from the page's cached fit
+    tparams = {**base, **params, "tsrc": src, "tseg": tseg, **extra}
     try:
         with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
             tl = cached.page_call(URL, "segment_targets", ctx.datasets, cached.freeze_params(tparams), lang())
@@ -390,7 +391,7 @@ def product_tab(ctx, base: dict, params: dict, result: dict, catalogue: dict) ->
     if product is None:
         st.info(tr(f"{NS}.product.choose"), icon=":material/shopping_bag:")
         return
-    tparams = {**base, **params, "model": result["chosen_model"], "product": product, "top_customers": int(n)}
+    tparams = {**base, **params, "product": product, "top_customers": int(n)}
     with st.spinner(tr(f"{NS}.status.targets"), show_time=True):
         pb = cached.page_call(URL, "product_buyers", ctx.datasets, cached.freeze_params(tparams), lang())
     name = f"{pb['product_name']} ({product})" if pb.get("product_name") else str(product)

@@ -74,3 +74,17 @@ def test_every_page_on_the_engine_switches_language_without_refitting(workspace,
         assert fits.calls == before, f"{url}: the language switch fitted again"
         checked.append(url)
     assert "segmentation-explorer" in checked
+
+
+def test_target_lists_come_from_the_pages_fit(workspace, counted):
+    """A segment's target list and a product's likely buyers use the page's cached fit (page_call passes
+    it as ``fitted=``): opening them fits nothing again."""
+    q = {"o": str(workspace["ids"]["orders"]), "tsrc": "rfm", "tseg": "Champions", "product": "LM-SK-002"}
+    at = make_app("ana", page=BY_PATH["recommendations"].script, query=q).run()
+    assert not at.exception, [e.value for e in at.exception]
+    fits = counted["recommendations"]
+    assert fits.calls == 1
+    tables = [d.value for d in at.dataframe]
+    assert any("customer_id" in t.columns for t in tables)  # the target list was drawn
+    _lang(at, "zh")
+    assert not at.exception and fits.calls == 1
