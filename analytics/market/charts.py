@@ -1,0 +1,117 @@
+"""The market overview's figures (plotly), each titled with its finding, from the presented result."""
+
+from __future__ import annotations
+
+from analytics.i18n import fmt_money, fmt_pct, t
+from analytics.market.constants import DIMS
+from analytics.market.findings import fmt_change as _fmt_change
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
+    bp = result.get("by_period") or []
+    kch = (result.get("kpi_changes") or {}).get("net_sales")
+    kp = result.get("kpis") or {}
+    fgrain = (result.get("forecast_model") or {}).get("grain")
+    grain = (result.get("period") or {}).get("grain")
+    if bp:
+        if kch is not None:
+            title = t("market.chart.trend_change", lang, value=fmt_money(kp.get("net_sales"), lang),
+                      pct=_fmt_change(kch, lang), label=t(f"market.compare.{(result.get('period') or {}).get('compare', 'prev')}", lang))
+        else:
+            best = max(bp, key=lambda r: r["net_sales"] or 0)
+            title = t("market.chart.trend_peak", lang, value=fmt_money(kp.get("net_sales"), lang),
+                      peak=best["period"], peak_value=fmt_money(best["net_sales"], lang))
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=[r["period"] for r in bp], y=[r["net_sales"] for r in bp], mode="lines+markers",
+                                 name=t("market.kpi.net_sales", lang)))
+        fig.add_trace(go.Scatter(x=[r["period"] for r in bp], y=[r["gross_sales"] for r in bp], mode="lines",
+                                 name=t("market.kpi.gross_sales", lang), line=dict(dash="dot")))
+        # promotion windows as one batch of shapes and labels (add_vrect validates each one: slow)
+        wins = (result.get("promos") or [])[:40]
+        fig.update_layout(
+            shapes=[dict(type="rect", xref="x", yref="y domain", x0=w["start"], x1=w["end"], y0=0, y1=1,
+                         fillcolor="#f4a261" if w["source"] == "calendar" else "#8ecae6", opacity=0.25, line_width=0)
+                    for w in wins],
+            annotations=[dict(x=w["start"], y=1, xref="x", yref="y domain", text=w["label"], showarrow=False,
+                              xanchor="left", yanchor="top", font=dict(size=9)) for w in wins])
+        fc = result.get("forecast")
+        if fc and fgrain == (grain if grain != "day" else "week") and grain != "day":
+            xs = [r["period"] for r in fc]
+            fig.add_trace(go.Scatter(x=xs + xs[::-1], y=[r["upper"] for r in fc] + [r["lower"] for r in fc][::-1],
+                                     fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0),
+                                     name=t("market.label.interval", lang), hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=xs, y=[r["value"] for r in fc], mode="lines+markers",
+                                     line=dict(dash="dash"), name=t("market.label.forecast", lang)))
+        fig.update_layout(title=title, yaxis_title=t("market.kpi.net_sales", lang), hovermode="x unified")
+        figs.append({"key": "trend", "title": title, "figure": fig})
+    fc = result.get("forecast")
+    hist = result.get("forecast_history") or []
+    if fc and hist and (grain == "day" or fgrain != grain):
+        bt = result.get("backtest") or {}
+        title = t("market.chart.forecast", lang, value=fmt_money(fc[0]["value"], lang), period=fc[0]["period"],
+                  lo=fmt_money(fc[0]["lower"], lang), hi=fmt_money(fc[0]["upper"], lang), mape=fmt_pct(bt.get("mape"), lang))
+        fig = go.Figure(go.Scatter(x=[r["period"] for r in hist], y=[r["net_sales"] for r in hist],
+                                   name=t("market.kpi.net_sales", lang)))
+        xs = [r["period"] for r in fc]
+        fig.add_trace(go.Scatter(x=xs + xs[::-1], y=[r["upper"] for r in fc] + [r["lower"] for r in fc][::-1],
+                                 fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0),
+                                 name=t("market.label.interval", lang)))
+        fig.add_trace(go.Scatter(x=xs, y=[r["value"] for r in fc], line=dict(dash="dash"),
+                                 name=t("market.label.forecast", lang)))
+        fig.update_layout(title=title)
+        figs.append({"key": "forecast", "title": title, "figure": fig})
+    mix = result.get("mix") or {}
+    for dim in DIMS:
+        rows = mix.get(dim)
+        if not rows:
+            continue
+        top = max(rows, key=lambda r: r["share"] or 0)
+        title = t("market.chart.mix", lang, dim=t(f"market.dim.{dim}", lang), value=top["value"],
+                  share=fmt_pct(top["share"], lang))
+        fig = go.Figure(go.Bar(x=[r["value"] for r in rows], y=[r["share"] for r in rows],
+                               name=t("market.label.share", lang)))
+        if rows and "base_share" in rows[0]:
+            fig.add_trace(go.Bar(x=[r["value"] for r in rows], y=[r["base_share"] for r in rows],
+                                 name=t("market.label.base_share", lang)))
+        fig.update_layout(title=title, yaxis_tickformat=".0%", barmode="group")
+        figs.append({"key": f"mix_{dim}", "title": title, "figure": fig})
+    par = result.get("pareto") or {}
+    if par.get("products_curve") or par.get("customers_curve"):
+        share = par.get("top_20pct_products_share")
+        title = (t("market.chart.pareto", lang, share=fmt_pct(share, lang)) if share is not None else
+                 t("market.chart.pareto_customers", lang, share=fmt_pct(par.get("top_20pct_customers_share"), lang)))
+        fig = go.Figure()
+        for key, name in (("products_curve", "market.label.products"), ("customers_curve", "market.label.customers")):
+            c = par.get(key) or []
+            if c:
+                fig.add_trace(go.Scatter(x=[0] + [r["items_share"] for r in c], y=[0] + [r["sales_share"] for r in c],
+                                         mode="lines", name=t(name, lang)))
+        fig.add_vline(x=0.2, line_dash="dot")
+        fig.update_layout(title=title, xaxis_tickformat=".0%", yaxis_tickformat=".0%",
+                          xaxis_title=t("market.label.items_share", lang), yaxis_title=t("market.label.sales_share", lang))
+        figs.append({"key": "pareto", "title": title, "figure": fig})
+    seas = result.get("seasonality") or {}
+    # (figure key and chart title, seasonality field, its unit = label namespace, the title's placeholder)
+    for key, field, unit, arg in (("weekday", "day_of_week", "weekday", "day"), ("month", "month_of_year", "month", "month")):
+        d = [r for r in seas.get(field) or [] if r["index"] is not None]
+        if not d:
+            continue
+        top = max(d, key=lambda r: r["index"])
+        title = t(f"market.chart.{key}", lang, **{arg: t(f"market.{unit}.{top[unit]}", lang)}, index=f"{top['index']:.0f}")
+        fig = go.Figure(go.Bar(x=[t(f"market.{unit}.{r[unit]}", lang) for r in d], y=[r["index"] for r in d]))
+        fig.add_hline(y=100, line_dash="dot")
+        fig.update_layout(title=title, yaxis_title=t("market.label.index", lang))
+        figs.append({"key": key, "title": title, "figure": fig})
+    ms = result.get("market_share")
+    if ms and ms.get("trend"):
+        tr = ms["trend"]
+        title = t("market.chart.share", lang, share=fmt_pct(ms["latest"]["share"], lang, 2),
+                  period=ms["latest"]["period"][:7])
+        fig = go.Figure(go.Scatter(x=[r["period"] for r in tr], y=[r["share"] for r in tr], mode="lines+markers",
+                                   name=t("market.label.share", lang)))
+        fig.update_layout(title=title, yaxis_tickformat=".1%")
+        figs.append({"key": "market_share", "title": title, "figure": fig})
+    return figs

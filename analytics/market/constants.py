@@ -1,0 +1,39 @@
+"""The market overview's interface constants (page, kinds, parameters) and its thresholds."""
+
+from __future__ import annotations
+
+from analytics.params import Param
+
+PAGE = "market-overview"
+KINDS = {"orders": True, "market": False}
+PARAMS = [
+    Param("grain", "str", "month", choices=("day", "week", "month"), help="market.param_help.grain"),
+    Param("compare", "str", "prev", choices=("prev", "yoy"), help="market.param_help.compare"),
+    Param("horizon", "int", 3, min=1, max=52, help="market.param_help.horizon"),
+    Param("category", "list", None, help="market.param_help.category"),
+    Param("channel", "list", None, help="market.param_help.channel"),
+    Param("region", "list", None, help="market.param_help.region"),
+]
+
+DIMS = ("category", "channel", "region")
+KPI_NAMES = ("gross_sales", "returns", "net_sales", "orders", "buyers", "aov", "repeat_rate", "new_buyers",
+             "returning_buyers")
+MIX_TOP = 12
+SMALL_ORDERS = 30
+SEASON = {"week": 52, "month": 12}
+BACKTEST = {"week": 8, "month": 6}
+MIN_NONSEASONAL = 12
+MIN_YOY = 6  # year-on-year ratios before the first backtest origin
+PROMO_BASELINE_DAYS = 28
+INTERVAL = 0.80
+MAX_OPTIONS = 2000
+
+
+def options(params: dict | None) -> dict:
+    """The parameters with defaults filled in and out-of-range choices replaced (grain, compare, horizon)."""
+    p = {pp.key: pp.default for pp in PARAMS}
+    p.update({k: v for k, v in (params or {}).items() if v is not None})
+    p["grain"] = p["grain"] if p["grain"] in ("day", "week", "month") else "month"
+    p["compare"] = p["compare"] if p["compare"] in ("prev", "yoy") else "prev"
+    p["horizon"] = max(1, min(int(p["horizon"] or 3), 52))
+    return p

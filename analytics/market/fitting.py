@@ -1,0 +1,238 @@
+"""``fit``: every number of the market overview, computed in the engine and held as aggregates."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from analytics.market import kpis as q
+from analytics.market.constants import DIMS, options
+from analytics.market.forecast import forecast_input, forecast_series, too_short
+from analytics.market.lines import Profile, lines
+from analytics.market.mix import has_ties, pareto_block
+from analytics.market.periods import (complete, comparison_window, iso, key_end, key_of, key_range, key_start,
+                                      sum_by_period, to_day)
+from analytics.market.promos import promo_windows
+from analytics.market.result import MarketFit
+from analytics.market.share import market_months, market_share
+
+Span = tuple[int, int]  # days (first, last)
+
+
+def dense_daily(daily: pd.DataFrame, d0: int, d1: int) -> dict[str, np.ndarray]:
+    """The per-day totals as arrays over every day from ``d0`` to ``d1`` (0 on days without lines)."""
+    n = d1 - d0 + 1
+    idx = daily["day"].to_numpy(dtype=np.int64) - d0
+    out = {}
+    for col in q.DAILY:
+        a = np.zeros(n, dtype=np.int64 if col.endswith("lines") else float)
+        a[idx] = daily[col].to_numpy(dtype=a.dtype)
+        out[col] = a
+    return out
+
+
+def window_sums(dd: dict[str, np.ndarray], d0: int, s: int, e: int) -> dict:
+    """The additive KPIs of the days [s, e] from the dense per-day totals, and the first day with a line."""
+    a, b = max(s - d0, 0), max(e - d0 + 1, 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = {
+            "lines": int(dd["lines"][a:b].sum()), "ret_lines": int(dd["ret_lines"][a:b].sum()),
+            "nocust_lines": int(dd["nocust_lines"][a:b].sum()), "gross_sales": float(dd["gross"][a:b].sum()),
+            "returns": float(dd["returns"][a:b].sum()), "net": float(dd["net"][a:b].sum()),
+            "nocust_sales": float(dd["nocust_sales"][a:b].sum()),
+        }
+    hit = np.flatnonzero(dd["lines"][a:b])
+    out["first_line_day"] = int(d0 + a + hit[0]) if hit.size else s
+    return out
+
+
+def findings_windows(cur_s: int, cur_e: int, grain: str, compare: str,
+                     base: tuple[int, int] | None) -> tuple[tuple[int, int], tuple[int, int], tuple[str, dict]] | None:
+    """The two windows the findings compare and the label's i18n key and values: the KPI window against the
+    chosen comparison, else the last two whole periods of the trend; None when neither exists."""
+    if base is not None:
+        return (cur_s, cur_e), base, (f"market.compare.{compare}", {})
+    keys = key_range(key_of(cur_s, grain), key_of(cur_e, grain), grain)
+    whole = keys[complete(keys, grain, (cur_s, cur_e))]
+    if len(whole) < 2:
+        return None
+    a, b = whole[-1:], whole[-2:-1]
+    ca, cb = int(key_start(a, grain)[0]), int(key_end(a, grain)[0])
+    pa, pb = int(key_start(b, grain)[0]), int(key_end(b, grain)[0])
+    return (ca, cb), (pa, pb), ("market.compare.last_period", {"period": iso(ca), "prev": iso(pa)})
+
+
+def by_period_frame(dd: dict[str, np.ndarray], d0: int, counts: pd.DataFrame, grain: str,
+                    cur_s: int, cur_e: int) -> pd.DataFrame:
+    """The trend table: one row per period in the KPI window (zeros where no lines), as in the report."""
+    k0, k1 = key_of(cur_s, grain), key_of(cur_e, grain)
+    keys = key_range(k0, k1, grain)
+    n = len(keys)
+    a, b = cur_s - d0, cur_e - d0 + 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        gross = sum_by_period(dd["gross"][a:b], cur_s, grain, k0, n)
+        returns = sum_by_period(dd["returns"][a:b], cur_s, grain, k0, n)
+    starts, ends = key_start(keys, grain), key_end(keys, grain)
+    c = counts.set_index("key").reindex(starts).fillna(0).astype(np.int64)
+    orders, buyers = c["orders"].to_numpy(), c["buyers"].to_numpy()
+    repeaters, new = c["repeaters"].to_numpy(), c["new_buyers"].to_numpy()
+    out = pd.DataFrame({
+        "period": [iso(d) for d in starts],
+        "period_end": [iso(d) for d in ends],
+        "complete": (starts >= cur_s) & (ends <= cur_e),
+        "gross_sales": gross,
+        "returns": returns,
+        "net_sales": gross - returns,
+        "orders": orders.astype(np.int64),
+        "buyers": buyers.astype(np.int64),
+    })
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out["aov"] = np.where(orders > 0, gross / np.maximum(orders, 1), np.nan)
+        out["repeat_rate"] = np.where(buyers > 0, repeaters / np.maximum(buyers, 1), np.nan)
+    out["new_buyers"] = new.astype(np.int64)
+    out["returning_buyers"] = (buyers - new).astype(np.int64)
+    return out
+
+
+def mix_and_products(orders: ir.Table, prof: Profile, filters: dict[str, list[str]], windows: dict[str, Span],
+                     pairs: list[tuple[str, str | None]],
+                     cur: Span) -> tuple[dict[str, pd.DataFrame | None], np.ndarray | None]:
+    """Net sales per value of each dimension in each mix window (None where the orders lack the dimension),
+    with the value's first position in the data where two kept values tie (the order pandas' factorize
+    gave); and net sales per product in the KPI window (None when the orders hold no product id or name)."""
+    specs = {dim: (dim, windows, False) for dim in DIMS if dim in prof.present}
+    if prof.product_col in prof.present:
+        specs["__product__"] = ("product", {"cur": cur}, True)
+    if not specs:
+        return {dim: None for dim in DIMS}, None
+    spans = [w for _c, wins, _d in specs.values() for w in wins.values()]
+    keep = {"day", "net", *filters, *(col for col, _w, _d in specs.values())}
+    nets = q.value_nets(lines(orders, prof, spans=spans, keep=keep), filters, specs)
+    out: dict[str, pd.DataFrame | None] = {}
+    for dim in DIMS:
+        if dim not in nets:
+            out[dim] = None
+            continue
+        f = nets[dim]
+        f["value"] = f["value"].astype(object).where(f["value"].notna(), None)
+        if any(has_ties(f, c, b) for c, b in pairs):
+            ranks = q.first_seen(orders, dim, orders.order_date.notnull())
+            f["rank"] = [ranks.get(v, 0) if v is not None else 0 for v in f["value"]]
+        else:  # no two kept values are equal: their order in the data does not matter
+            f["rank"] = np.arange(len(f), dtype=np.int64)
+        f["rank"] = f["rank"].astype(np.int64)
+        out[dim] = f
+    products = nets["__product__"]["cur"].to_numpy(dtype=float) if "__product__" in nets else None
+    return out, products
+
+
+def kpi_windows(dd: dict[str, np.ndarray], d0: int, cur: Span, grain: str,
+                compare: str) -> tuple[dict[str, tuple[int, int, int]], dict[str, dict], Span | None, tuple | None]:
+    """The windows of the KPIs: "cur", the comparisons the data reaches back to ("prev", "yoy") and the two
+    the findings compare ("find_cur", "find_base", whose buyers are new from their first line's day). Returns
+    the windows as (start, end, new_from), their additive sums from the daily totals, the chosen
+    comparison's window (None when the data does not reach back) and the findings' windows and label."""
+    cur_s, cur_e = cur
+    spans: dict[str, tuple[int, int, int]] = {"cur": (cur_s, cur_e, cur_s)}
+    for kind in ("prev", "yoy"):
+        cs, ce = comparison_window(cur_s, cur_e, kind)
+        if cs >= d0:
+            spans[kind] = (cs, ce, cs)
+    base = spans[compare][:2] if compare in spans else None
+    find = findings_windows(cur_s, cur_e, grain, compare, base)
+    sums = {name: window_sums(dd, d0, s, e) for name, (s, e, _nf) in spans.items()}
+    if find is not None:
+        for name, (s, e) in (("find_cur", find[0]), ("find_base", find[1])):
+            sums[name] = window_sums(dd, d0, s, e)
+            spans[name] = (s, e, sums[name]["first_line_day"])
+    return spans, sums, base, find
+
+
+def order_aggregates(orders: ir.Table, prof: Profile, filters: dict[str, list[str]],
+                     spans: dict[str, tuple[int, int, int]], grain: str,
+                     cur: Span) -> tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]:
+    """The distinct counts (orders, buyers, repeat and new buyers) per window and per period of the trend,
+    and net sales per customer in the KPI window, from the windows' lines folded to (order, customer, day)
+    (one query)."""
+    days = [(s, e) for s, e, _nf in spans.values()]
+    in_windows = lines(orders, prof, with_order=True, spans=days, keep={"day", "ret", "net", "cust", *filters})
+    every = lines(orders, prof, keep={"day", "ret", "cust"})
+    od = q.order_days(in_windows, every, filters, cur)
+    return q.order_counts(od, list(spans.values()), grain, cur)
+
+
+def mix_windows(cur: Span, base: Span | None,
+                find: tuple | None) -> tuple[dict[str, Span], list[tuple[str, str | None]]]:
+    """The windows of the mix (the KPI window against the chosen comparison) and, when they differ, the
+    findings' windows; with the (window, base window) pairs whose ties matter."""
+    if base is not None:
+        return {"cur": cur, "base": base}, [("cur", "base")]
+    if find is not None:
+        return {"cur": cur, "find_cur": find[0], "find_base": find[1]}, [("cur", None), ("find_cur", "find_base")]
+    return {"cur": cur}, [("cur", None)]
+
+
+def forecast_of(daily_net: np.ndarray, d0: int, end: int, grain: str,
+                horizon: int) -> tuple[str, np.ndarray, np.ndarray, list[str], dict]:
+    """The forecast on whole weeks (day and week grains) or months up to the window's end: its grain, the
+    history's period keys and net sales, the incomplete periods left out, and the model's output."""
+    fgrain = "month" if grain == "month" else "week"
+    keys, vals, dropped = forecast_input(daily_net, d0, end, fgrain)
+    fc = forecast_series(vals, fgrain, horizon) if vals.size else too_short(0, fgrain)
+    return fgrain, keys, vals, dropped, fc
+
+
+def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
+    """Every number of the market overview from the engine tables (``tables["orders"]``, optionally
+    ``tables["market"]``) and the page parameters (PARAMS plus "start" / "end"); no text, no language.
+
+    Each query the engine runs is an aggregation (per day, per window, per period, per dimension value, per
+    product, per customer, per campaign day, per month of the market data) or one row of counts; the lines
+    never leave the engine. The refusals (no orders, no line matches the filters, an empty window) are
+    returned as ``refusal`` for :func:`present` to raise in the reader's language.
+    """
+    p = options(params)
+    grain, compare, horizon = p["grain"], p["compare"], p["horizon"]
+    head = dict(grain=grain, compare=compare, horizon=horizon)
+    orders = tables.get("orders")
+    if orders is None:
+        return MarketFit(**head, refusal="market.error.no_orders")
+    asked = {dim: [str(v) for v in p[dim]] for dim in DIMS if p.get(dim)}
+    prof, daily = q.scan(orders, {d: v for d, v in asked.items() if d in orders.columns})
+    if prof.dated == 0:
+        return MarketFit(**head, refusal="market.error.no_orders")
+    d0, d1 = int(prof.data_min), int(prof.data_max)
+    filters = {d: v for d, v in asked.items() if d in prof.present}
+    head.update(dropped_no_date=prof.rows - prof.dated, data_min=d0, data_max=d1, filters=filters,
+                ignored_filters=tuple(d for d in asked if d not in filters))
+    if daily.empty:
+        return MarketFit(**head, refusal="market.error.no_match")
+
+    s_req, e_req = to_day(p.get("start")), to_day(p.get("end"))
+    cur_s = max(s_req, d0) if s_req is not None else d0
+    cur_e = min(e_req, d1) if e_req is not None else d1
+    head.update(cur_s=cur_s, cur_e=cur_e)
+    if cur_s > cur_e:
+        return MarketFit(**head, refusal="market.error.empty_window")
+    dd = dense_daily(daily, d0, d1)
+    cur = (cur_s, cur_e)
+    spans, sums, base, find = kpi_windows(dd, d0, cur, grain, compare)
+    counts, periods, customers = order_aggregates(orders, prof, filters, spans, grain, cur)
+    windows = pd.DataFrame([{"name": name, "start": s, "end": e, "new_from": nf, **sums[name], **c}
+                            for (name, (s, e, nf)), c in zip(spans.items(), counts)]).set_index("name")
+    bp = by_period_frame(dd, d0, periods, grain, cur_s, cur_e)
+    mix, products = mix_and_products(orders, prof, filters, *mix_windows(cur, base, find), cur)
+    product_key = prof.product_col if prof.product_col in orders.columns else None
+    par = pareto_block(products, customers, product_key)
+    per_day = (q.campaign_days(lines(orders, prof, keep={"day", "campaign", *filters}), filters)
+               if "campaign" in prof.present else None)
+    promos = tuple(promo_windows(cur_s, cur_e, per_day))
+    ms = market_share(market_months(tables.get("market"), s_req, e_req, filters.get("category")), dd["net"], d0, d1)
+    fgrain, fkeys, fvals, dropped, fc = forecast_of(dd["net"], d0, cur_e, grain, horizon)
+
+    return MarketFit(
+        **head, windows=windows, by_period=bp, mix=mix, pareto=par, daily_net=dd["net"], promo_windows=promos,
+        market_share=ms, forecast_grain=fgrain, forecast_keys=fkeys, forecast_values=fvals,
+        forecast_dropped=tuple(dropped), forecast=fc, find_label=find[2] if find is not None else None)
+

@@ -1,0 +1,192 @@
+"""The engine queries of the market overview: each an aggregation over the lines, returning a small frame.
+
+* :func:`scan` - what the orders hold (:func:`probe`) and, per order day in the dimension filters,
+  lines, return lines, lines without a customer id, gross sales, returns, net sales, sales without a
+  customer id. Every additive KPI of any window (and the daily net series behind seasonality, promotions,
+  market share and the forecast) is a sum of these.
+* :func:`order_days` - the lines of the windows folded to one row per (order, customer, day), with the flags
+  the distinct counts need and the customer's first sale day (an expression: never pulled);
+* :func:`order_counts` - from those rows, in one query: distinct orders, buyers, repeat buyers and new buyers
+  per window and per period of the trend, and net sales per customer in the KPI window.
+* :func:`value_nets` - net sales per dimension value in each window (the mix) and per product in the KPI
+  window (the Pareto curve), in one query; :func:`first_seen` - where each value first appears (the order of
+  equal shares, as in the data).
+* :func:`campaign_days` - lines per campaign and day (the user's own campaign windows).
+* :func:`option_values` - the choices of a dimension filter (bounded).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from analytics.market.lines import OPTIONAL, Profile, amount_ret_net, both, dim_mask, in_days, text, total
+from data import engine
+
+_ = ibis._
+DAILY = ("lines", "ret_lines", "nocust_lines", "gross", "returns", "net", "nocust_sales")
+
+
+def probe(orders: ir.Table) -> tuple[frozenset[str], bool]:
+    """Which optional columns hold a value on a dated line, and whether a dated line lacks an order id
+    (one row of counts)."""
+    t = orders.filter(orders.order_date.notnull())
+    aggs = {col: text(t, col).count() for col in OPTIONAL if col in t.columns}
+    aggs["__lines__"] = _.count()
+    if "order_id" in t.columns:
+        aggs["__orders__"] = t.order_id.count()
+    row = engine.to_frame(t.aggregate(**aggs)).iloc[0]
+    present = frozenset(c for c in OPTIONAL if c in row.index and int(row[c]) > 0)
+    return present, int(row.get("__orders__", 0)) < int(row["__lines__"])
+
+
+def scan(orders: ir.Table, filters: dict[str, list[str]]) -> tuple[Profile, pd.DataFrame]:
+    """The table's :class:`Profile` (with :func:`probe`) and one row per order day with the day's totals in
+    the dimension ``filters`` (days with a filtered line): lines, ret_lines, nocust_lines, gross, returns,
+    net, nocust_sales. A filter on a column that holds no value is no filter (the caller reports it)."""
+    present, null_orders = probe(orders)
+    amount, ret, net = amount_ret_net(orders)
+    cust = text(orders, "customer_id")
+    mask = None
+    for dim, vals in filters.items():
+        if dim in present:
+            m = text(orders, dim).isin(list(vals)).fill_null(False)
+            mask = m if mask is None else mask & m
+    t = orders.select(day=orders.order_date.date().epoch_days(), amount=amount, ret=ret, net=net,
+                      nocust=cust.isnull(), m=mask if mask is not None else ibis.literal(True))
+    sale, m = ~t.ret, t.m
+    g = engine.to_frame(t.group_by("day").aggregate(
+        rows=_.count(), lines=t.day.count(where=m), ret_lines=t.day.count(where=m & t.ret),
+        nocust_lines=t.day.count(where=m & t.nocust), gross=total(t.amount, where=m & sale),
+        returns=total(t.amount.abs(), where=m & t.ret), net=total(t.net, where=m),
+        nocust_sales=total(t.amount, where=m & sale & t.nocust)))
+    dated = g.loc[g["day"].notna()]
+    prof = Profile(rows=int(g["rows"].sum()), dated=int(dated["rows"].sum()),
+                   data_min=int(dated["day"].min()) if len(dated) else None,
+                   data_max=int(dated["day"].max()) if len(dated) else None,
+                   null_orders=int(null_orders), present=present)
+    daily = dated.loc[dated["lines"] > 0, ["day", *DAILY]].sort_values("day")
+    return prof, daily.astype({"day": np.int64}).reset_index(drop=True)
+
+
+def order_days(lines: ir.Table, every: ir.Table, filters: dict[str, list[str]], cur: tuple[int, int]) -> ir.Table:
+    """The ``lines`` (with ``okey``; those of the windows) folded to one row per (okey, cust, day):
+    ``sale_d`` (a sale line in the ``filters``), ``any_dc`` (any line of the filters in the KPI window
+    ``cur``), ``net_dc`` (their net sales) and ``first`` (the customer's first sale day over ``every`` line
+    of the data, all dimensions). Distinct orders and buyers are counted on these rows."""
+    mask = dim_mask(lines, filters)
+    in_cur = both(mask, in_days(lines, *cur))
+    od = lines.group_by(["okey", "cust", "day"]).aggregate(
+        sale_d=both(~lines.ret, mask).any(), any_dc=in_cur.any(), net_dc=total(lines.net, where=in_cur))
+    sold = every.filter(~every.ret & every.cust.notnull())
+    first = sold.group_by(fcust=sold.cust).aggregate(first=sold.day.min())
+    j = od.left_join(first, od.cust == first.fcust)
+    return j.select("okey", "cust", "day", "sale_d", "any_dc", "net_dc", "first")
+
+
+def _period_start(t: ir.Table, grain: str) -> ir.IntegerValue:
+    if grain == "day":
+        return t.day
+    date = ibis.date(1970, 1, 1) + t.day.as_interval("D")
+    return date.truncate("W" if grain == "week" else "M").epoch_days()
+
+
+def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
+                 cur: tuple[int, int]) -> tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]:
+    """Distinct counts and customer totals from the (order, customer, day) rows ``od``, in one query:
+
+    * per window (s, e, new_from): orders with a sale line in [s, e] (filtered), buyers (customers with one),
+      repeat buyers (2+ orders) and new buyers (first sale line ever on or after ``new_from``);
+    * per period of ``grain`` in the KPI window ``cur`` (key = the period's first day): the same, a buyer
+      being new when the first sale line falls on or after the period's first day;
+    * net sales per customer with a line in ``cur`` (the Pareto curve).
+
+    Each (window or period, order, customer) is one row; distinct orders and buyers are then plain counts
+    per group, which the engine runs in parallel where ``COUNT(DISTINCT)`` per group would not."""
+    cols = ("kind", "key", "okey", "cust", "first", "nf")
+    parts = []
+    for j, (s, e, nf) in enumerate(windows):
+        w = od.filter(od.sale_d & in_days(od, s, e))
+        parts.append(w.select(kind=ibis.literal("w"), key=ibis.literal(j, "int64"), okey=w.okey, cust=w.cust,
+                              first=w.first, nf=ibis.literal(nf, "int64")))
+    p = od.filter(od.sale_d & in_days(od, *cur))
+    key = _period_start(p, grain).cast("int64")
+    parts.append(p.select(kind=ibis.literal("p"), key=key, okey=p.okey, cust=p.cust, first=p.first, nf=key))
+    a = ibis.union(*parts, distinct=False).select(*cols)
+    a = a.group_by(["kind", "key", "okey", "cust"]).aggregate(first=_.first.min(), nf=_.nf.min())
+    orders = a.group_by(["kind", "key", "okey"]).aggregate().group_by(["kind", "key"]).aggregate(orders=_.count())
+    c = a.filter(a.cust.notnull())
+    pc = c.group_by(["kind", "key", "cust"]).aggregate(n=_.count(), first=c.first.min(), nf=c.nf.min())
+    agg = pc.group_by(k2=pc.kind, key2=pc.key).aggregate(
+        buyers=_.count(), repeaters=pc.cust.count(where=pc.n >= 2), new_buyers=pc.cust.count(where=pc.first >= pc.nf))
+    j = orders.left_join(agg, (orders.kind == agg.k2) & (orders.key == agg.key2))
+    counts = j.select(kind=j.kind, key=j.key, orders=j.orders, buyers=j.buyers.fill_null(0),
+                      repeaters=j.repeaters.fill_null(0), new_buyers=j.new_buyers.fill_null(0),
+                      net=ibis.literal(0.0))
+    cs = od.filter(od.any_dc & od.cust.notnull())
+    cs = cs.group_by("cust").aggregate(net=total(cs.net_dc))
+    zero = ibis.literal(0, "int64")
+    cs = cs.select(kind=ibis.literal("c"), key=zero, orders=zero, buyers=zero, repeaters=zero, new_buyers=zero,
+                   net=cs.net)
+    out = engine.to_frame(ibis.union(counts, cs, distinct=False))
+    n = ["orders", "buyers", "repeaters", "new_buyers"]
+    w = out.loc[out["kind"] == "w"].set_index("key")
+    wins = [{k: int(w.at[j, k]) if j in w.index else 0 for k in n} for j in range(len(windows))]
+    periods = out.loc[out["kind"] == "p", ["key", *n]].astype(np.int64).reset_index(drop=True)
+    return wins, periods, out.loc[out["kind"] == "c", "net"].to_numpy(dtype=float)
+
+
+def value_nets(lines: ir.Table, filters: dict[str, list[str]],
+               specs: dict[str, tuple[str, dict[str, tuple[int, int]], bool]]) -> dict[str, pd.DataFrame]:
+    """Net sales per value of a column in named windows (in the ``filters``), for several columns in one
+    query. ``specs``: name -> (column, {window name: (s, e)}, drop missing values). Each frame holds
+    ``value`` (None = missing) and one column per window name of its spec; values without a line in any of
+    its windows are left out (their net sales are 0 everywhere)."""
+    mask = dim_mask(lines, filters)
+    names = list(dict.fromkeys(n for _col, wins, _drop in specs.values() for n in wins))
+    parts = []
+    for key, (col, wins, drop) in specs.items():
+        anyw = None
+        for s, e in wins.values():
+            anyw = in_days(lines, s, e) if anyw is None else anyw | in_days(lines, s, e)
+        cond = both(mask, anyw)
+        if drop:
+            cond = cond & lines[col].notnull()
+        t = lines.filter(cond)
+        g = t.group_by(value=t[col].cast("string")).aggregate(
+            **{n: total(t.net, where=in_days(t, *wins[n])) for n in names if n in wins})
+        g = g.mutate(spec=ibis.literal(key), **{n: ibis.literal(0.0) for n in names if n not in wins})
+        parts.append(g.select("spec", "value", *names))
+    out = engine.to_frame(ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0])
+    return {key: out.loc[out["spec"] == key, ["value", *specs[key][1]]].reset_index(drop=True) for key in specs}
+
+
+def first_seen(table: ir.Table, col: str, where: ir.BooleanValue | None = None) -> dict[str, int]:
+    """Position of the first line holding each value of ``col`` (lines in table order; ``where`` keeps
+    lines before numbering): how pandas' ``factorize`` orders the values."""
+    t = table if where is None else table.filter(where)
+    t = t.select(v=t[col].cast("string"), rn=ibis.row_number())
+    g = engine.to_frame(t.filter(t.v.notnull()).group_by("v").aggregate(rank=t.rn.min()))
+    return dict(zip(g["v"], g["rank"].astype(np.int64)))
+
+
+def campaign_days(lines: ir.Table, filters: dict[str, list[str]]) -> pd.DataFrame:
+    """Lines per (campaign, day) over the lines with a campaign (in the ``filters``)."""
+    t = lines.filter(both(dim_mask(lines, filters), lines.campaign.notnull()))
+    return engine.to_frame(t.group_by(["campaign", "day"]).aggregate(lines=_.count()))
+
+
+def option_values(orders: ir.Table, dim: str, limit: int) -> list[str]:
+    """The values of ``dim`` over every line (dated or not), largest net sales first (equal net sales in the
+    order the data first shows them), at most ``limit``."""
+    t = orders.filter(orders[dim].notnull())
+    _amount, _ret, net = amount_ret_net(t)
+    g = t.group_by(v=t[dim].cast("string")).aggregate(net=total(net))
+    top = engine.to_frame(g.order_by([ibis.desc("net"), "v"]).limit(limit + 1))
+    if top["net"].duplicated().any():
+        r = orders.select(v=orders[dim].cast("string"), rn=ibis.row_number())
+        r = r.filter(r.v.notnull()).group_by("v").aggregate(rank=_.rn.min())
+        top = engine.to_frame(g.join(r, "v").order_by([ibis.desc("net"), "rank"]).limit(limit))
+    return [str(v) for v in top["v"].tolist()[:limit]]

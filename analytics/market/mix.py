@@ -1,0 +1,96 @@
+"""Mix (net sales per category / channel / region, against a comparison) and Pareto concentration, from the
+aggregates the engine returned (:func:`analytics.market.kpis.value_nets`,
+:func:`analytics.market.kpis.order_counts`)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analytics.i18n import t
+from analytics.market.constants import MIX_TOP
+
+
+def change(cur: float | None, base: float | None) -> float | None:
+    """Relative change of ``cur`` against ``base`` (None when the base is missing, 0 or not finite)."""
+    if cur is None or base is None or base == 0 or not np.isfinite(base):
+        return None
+    return (cur - base) / abs(base)
+
+
+def ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dimension values in the order the data first shows them (missing last)."""
+    rank = frame["rank"].where(frame["value"].notna(), np.iinfo(np.int64).max)
+    return frame.assign(_r=rank.to_numpy(dtype=np.int64)).sort_values("_r", kind="stable").drop(columns="_r")
+
+
+def has_ties(frame: pd.DataFrame, cur: str, base: str | None) -> bool:
+    """Whether two kept values share the same net sales in ``cur`` (then their order is the data's)."""
+    cv = frame[cur].to_numpy(dtype=float)
+    keep = cv != 0
+    if base is not None:
+        keep |= frame[base].to_numpy(dtype=float) != 0
+    v = cv[keep]
+    return bool(v.size != np.unique(v).size)
+
+
+def mix_rows(frame: pd.DataFrame | None, cur: str, base: str | None, lang: str) -> list[dict] | None:
+    """Rows of the mix table: the MIX_TOP largest values by net sales in window ``cur`` (then "Other"), each
+    with its share and, against window ``base``, base net sales and share, share change, growth and
+    contribution to the total change. ``frame``: value, rank and one net sales column per window."""
+    if frame is None:
+        return None
+    frame = ordered(frame)
+    labels = [t("market.label.missing", lang) if v is None or v != v else str(v) for v in frame["value"]]
+    cv = frame[cur].to_numpy(dtype=float)
+    bv = frame[base].to_numpy(dtype=float) if base is not None else None
+    order = np.argsort(-cv, kind="stable")
+    order = [i for i in order if cv[i] != 0 or (bv is not None and bv[i] != 0)]
+    top, rest = order[:MIX_TOP], order[MIX_TOP:]
+    ct, bt = cv.sum(), (bv.sum() if bv is not None else None)
+    rows = []
+
+    def row(label, c, b):
+        r = {"value": str(label), "net_sales": float(c), "share": float(c / ct) if ct else None}
+        if bv is not None:
+            r["base_net_sales"] = float(b)
+            r["base_share"] = float(b / bt) if bt else None
+            r["share_change"] = (r["share"] - r["base_share"]) if r["share"] is not None and r["base_share"] is not None else None
+            r["growth"] = change(float(c), float(b))
+            d = ct - bt
+            r["contribution"] = float((c - b) / d) if d else None
+        return r
+
+    for i in top:
+        rows.append(row(labels[i], cv[i], bv[i] if bv is not None else 0.0))
+    if rest:
+        rows.append(row(t("market.label.other", lang), cv[rest].sum(), bv[rest].sum() if bv is not None else 0.0))
+    return rows
+
+
+def pareto(values: np.ndarray, share: float = 0.2, points: int = 50) -> dict:
+    """Share of the total from the top ceil(share x n) items (by value, descending) and the curve."""
+    values = np.asarray(values, dtype=float)
+    n = int(values.size)
+    total = float(values.sum())
+    if n == 0 or total <= 0:
+        return {"n": n, "top_share": None, "curve": []}
+    v = np.sort(values)[::-1]
+    k = int(math.ceil(share * n))
+    cum = np.cumsum(v) / total
+    at = np.unique(np.linspace(1, n, min(points, n)).round().astype(int))
+    curve = [{"items_share": float(i / n), "sales_share": float(cum[i - 1])} for i in at]
+    return {"n": n, "top_n": k, "top_share": float(cum[k - 1]), "curve": curve}
+
+
+def pareto_block(products: np.ndarray | None, customers: np.ndarray, product_key: str | None) -> dict:
+    """The page's Pareto block from net sales per product (None: no product column) and per customer."""
+    par: dict = {"top_20pct_products_share": None, "top_20pct_customers_share": None, "product_key": product_key}
+    if products is not None:
+        pp = pareto(products)
+        par.update(top_20pct_products_share=pp["top_share"], products=pp["n"], products_curve=pp["curve"])
+    cp = pareto(customers)
+    par.update(top_20pct_customers_share=cp["top_share"], customers=cp["n"], customers_curve=cp["curve"])
+    return par

@@ -1,0 +1,190 @@
+"""``present``: the page's result in one language, from a :class:`~analytics.market.result.MarketFit` alone."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from analytics.common import NotEnoughData, jsonable
+from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
+from analytics.market.constants import BACKTEST, KPI_NAMES, MIN_NONSEASONAL, SEASON, SMALL_ORDERS
+from analytics.market.findings import change_findings, fmt_change, promo_finding, window_kpis
+from analytics.market.mix import change, mix_rows
+from analytics.market.periods import day_to_date, iso, key_start, whole_periods
+from analytics.market.promos import promo_rows
+from analytics.market.result import MarketFit
+from analytics.market.season import complete_months, seasonality
+
+
+def refuse(res: MarketFit, lang: str) -> None:
+    """Raise the fit's refusal as ``NotEnoughData`` in ``lang`` (dates formatted for the reader)."""
+    kw: dict[str, Any] = {}
+    if res.refusal == "market.error.empty_window":
+        kw = dict(start=fmt_date(day_to_date(res.cur_s), lang), end=fmt_date(day_to_date(res.cur_e), lang))
+    raise NotEnoughData(res.refusal, **kw)
+
+
+def kpi_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
+    """KPIs of the window, both comparisons with their changes, and the KPIs too large to total."""
+    kpis = window_kpis(res.window("cur"))
+    # amounts near the float limit (1e308) add up to infinity: say so instead of showing a blank KPI
+    too_large = [k for k in KPI_NAMES if isinstance(kpis.get(k), float) and not math.isfinite(kpis[k])]
+    if too_large:
+        names = ", ".join(t(f"market.kpi.{k}", lang) for k in too_large)
+        warnings.append(t("market.warning.too_large", lang, kpis=names))
+    compare_out: dict[str, Any] = {}
+    for kind in ("prev", "yoy"):
+        w = res.window(kind)
+        if w is None:
+            compare_out[kind] = None
+            continue
+        bk = window_kpis(w)
+        compare_out[kind] = {"start": day_to_date(int(w["start"])), "end": day_to_date(int(w["end"])), "kpis": bk,
+                             "changes": {k: change(kpis[k], bk[k]) for k in KPI_NAMES}}
+    chosen = compare_out.get(res.compare)
+    kpi_changes = chosen["changes"] if chosen else {k: None for k in KPI_NAMES}
+    if chosen is None:
+        warnings.append(t(f"market.warning.no_compare_{res.compare}", lang))
+    return {"kpis": kpis, "kpi_changes": kpi_changes, "compare": compare_out, "too_large": too_large}
+
+
+def coverage_block(res: MarketFit, gross: float, lang: str, warnings: list[str]) -> dict[str, Any]:
+    """Lines, lines and sales without a customer id, return lines in the window (with the warning)."""
+    w = res.window("cur")
+    coverage = {
+        "lines": int(w["lines"]),
+        "lines_without_customer": int(w["nocust_lines"]),
+        "sales_without_customer": float(w["nocust_sales"]),
+        "share_of_gross_without_customer": float(w["nocust_sales"] / gross) if gross else None,
+        "return_lines": int(w["ret_lines"]),
+    }
+    if coverage["lines_without_customer"]:
+        warnings.append(t("market.warning.no_customer_id", lang, n=fmt_number(coverage["lines_without_customer"], lang),
+                          sales=fmt_money(coverage["sales_without_customer"], lang),
+                          share=fmt_pct(coverage["share_of_gross_without_customer"] or 0, lang)))
+    return coverage
+
+
+def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
+    """Forecast rows with their periods, the refusal reason, model (with its explanation), backtest and the
+    history shown next to it."""
+    fgrain, horizon = res.forecast_grain, res.horizon
+    fc = res.forecast
+    forecast = None
+    forecast_reason = None
+    fmodel = fc["model"]
+    backtest = dict(fc["backtest"]) if fc["backtest"] is not None else None
+    if fc["forecast"] is None:
+        key, kw = fc["reason"]
+        unit = t(f"market.grain_unit.{fgrain}", lang)
+        forecast_reason = t(key, lang, n=kw["n"], need=kw["need"], need_seasonal=kw["need_seasonal"], unit=unit)
+        if fgrain == "month":
+            nweeks = whole_periods(res.data_min, res.cur_e, "week")
+            if nweeks >= MIN_NONSEASONAL + BACKTEST["week"]:
+                forecast_reason += " " + t("market.forecast.try_week", lang, n=nweeks)
+    else:
+        last = int(res.forecast_keys[-1])
+        nxt = [last + (7 if fgrain == "week" else 1) * (j + 1) for j in range(horizon)]
+        forecast = [{"period": iso(int(key_start(np.array([k]), fgrain)[0])), **{
+            kk: f[kk] for kk in ("value", "lower", "upper")}} for k, f in zip(nxt, fc["forecast"])]
+        fmodel = dict(fmodel, grain=fgrain, dropped_incomplete=list(res.forecast_dropped),
+                      explanation=t(f"market.forecast.model_{fmodel['kind']}", lang, n=fmodel["history"],
+                                    m=SEASON[fgrain], unit=t(f"market.grain_unit.{fgrain}", lang)))
+        if fmodel.get("horizon_clipped_from"):
+            warnings.append(t("market.warning.horizon_clipped", lang, n=SEASON[fgrain],
+                              unit=t(f"market.grain_unit.{fgrain}", lang)))
+        if res.forecast_dropped:
+            warnings.append(t("market.warning.dropped_incomplete", lang, periods=", ".join(res.forecast_dropped)))
+        if backtest["mape"] is not None and backtest["baseline_mape"] is not None \
+                and backtest["mape"] > backtest["baseline_mape"]:
+            warnings.append(t("market.warning.worse_than_baseline", lang, mape=fmt_pct(backtest["mape"], lang),
+                              base=fmt_pct(backtest["baseline_mape"], lang)))
+        if backtest["coverage"] < 0.65:
+            warnings.append(t("market.warning.low_coverage", lang, cov=fmt_pct(backtest["coverage"], lang)))
+    n = 3 * SEASON[fgrain]
+    starts = key_start(res.forecast_keys, fgrain)
+    history = [{"period": iso(int(d)), "net_sales": float(v)} for d, v in zip(starts[-n:], res.forecast_values[-n:])]
+    return {"forecast": forecast, "forecast_reason": forecast_reason, "forecast_model": fmodel,
+            "forecast_history": history, "backtest": backtest}
+
+
+def present(res: MarketFit, params: dict | None, lang: str) -> dict:
+    """The page's result in ``lang`` (the dict ``compute`` returns), from the fit alone: no engine query.
+    ``params`` are the page's parameters (everything this page shows depends on the fit, which holds them).
+    Raises ``NotEnoughData`` when the fit refused the question."""
+    if res.refusal:
+        refuse(res, lang)
+    grain, compare = res.grain, res.compare
+    d0, cur_s, cur_e = res.data_min, res.cur_s, res.cur_e
+    warnings: list[str] = []
+    findings: list[str] = []
+    if res.dropped_no_date:
+        warnings.append(t("market.warning.no_date", lang, n=fmt_number(res.dropped_no_date, lang)))
+    for dim in res.ignored_filters:
+        warnings.append(t("market.warning.filter_ignored", lang, dim=t(f"market.dim.{dim}", lang)))
+
+    kb = kpi_block(res, lang, warnings)
+    kpis, compare_out = kb["kpis"], kb["compare"]
+    coverage = coverage_block(res, kpis["gross_sales"], lang, warnings)
+    if kpis["orders"] < SMALL_ORDERS:
+        warnings.append(t("market.warning.small", lang, n=kpis["orders"]))
+    if kpis["buyers"] and cur_s - d0 < 90:
+        warnings.append(t("market.warning.new_censored", lang, date=fmt_date(day_to_date(d0), lang)))
+
+    bp = res.by_period.copy()
+    if len(bp) > 3000:
+        warnings.append(t("market.warning.many_periods", lang, n=len(bp)))
+    base = "base" if res.compare in res.windows.index else None  # the mix is against the chosen comparison
+    mix = {dim: mix_rows(f, "cur", base, lang) for dim, f in res.mix.items()}
+
+    # daily net sales (filtered) over all history up to the window end: seasonality, promotions
+    daily = res.daily_net[: cur_e - d0 + 1]
+    seas = seasonality(daily[cur_s - d0:], cur_s, complete_months(daily, d0, cur_e), lang)
+    if seas.get("month_of_year") and seas.get("years", 0) < 2:
+        warnings.append(t("market.warning.season_one_year", lang))
+    promos = promo_rows(res.promo_windows, daily, d0, cur_e, lang)
+
+    ms = res.market_share
+    fb = forecast_block(res, lang, warnings)
+    forecast, backtest = fb["forecast"], fb["backtest"]
+
+    findings += change_findings(res, lang)
+    findings += promo_finding(promos, lang)
+    if forecast:
+        f0 = forecast[0]
+        findings.append(t("market.finding.forecast", lang, period=f0["period"], value=fmt_money(f0["value"], lang),
+                          lo=fmt_money(f0["lower"], lang), hi=fmt_money(f0["upper"], lang),
+                          mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
+    if ms and ms.get("share_change") is not None:
+        findings.append(t("market.finding.share_" + ("up" if ms["share_change"] >= 0 else "down"), lang,
+                          share=fmt_pct(ms["latest"]["share"], lang, 2),
+                          pp=f"{abs(ms['share_change']) * 100:.2f}",
+                          mg=fmt_change(ms["market_growth"], lang), og=fmt_change(ms["our_growth"], lang)))
+
+    result = {
+        "period": {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
+                   "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
+                   "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}
+                   if compare_out["prev"] else None,
+                   "yoy": {"start": compare_out["yoy"]["start"], "end": compare_out["yoy"]["end"]}
+                   if compare_out["yoy"] else None},
+        "filters": {k: list(v) for k, v in res.filters.items()},
+        "kpis": kpis,
+        "kpi_changes": kb["kpi_changes"],
+        "kpi_compare": {k: ({"kpis": v["kpis"], "changes": v["changes"]} if v else None)
+                        for k, v in compare_out.items()},
+        "kpi_too_large": kb["too_large"],
+        "coverage": coverage,
+        "by_period": bp,
+        "promos": promos,
+        "seasonality": seas,
+        "mix": mix,
+        "pareto": res.pareto,
+        "market_share": ms,
+        **fb,
+        "findings": findings,
+        "warnings": warnings,
+    }
+    return jsonable(result)

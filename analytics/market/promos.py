@@ -1,0 +1,73 @@
+"""Promotion windows: the festival calendar plus the user's own campaigns, and each window's uplift.
+
+The campaign windows are those of :func:`analytics.calendar.campaign_windows`, built here from the lines per
+(campaign, day) the engine counts (:func:`analytics.market.kpis.campaign_days`) instead of from every line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics import calendar as promo_calendar
+from analytics.calendar import PromoWindow
+from analytics.market.constants import PROMO_BASELINE_DAYS
+from analytics.market.periods import EPOCH, day_to_date, to_day
+
+EMPTY_NAMES = ("nan", "none", "null", "-", "无")
+
+
+def campaign_windows(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int = 30) -> list[PromoWindow]:
+    """The user's own campaign windows from lines per (campaign, day, lines): each campaign's order days
+    split wherever two consecutive days are more than ``gap_days`` apart; the peak is the day with the most
+    lines; at most ``max_windows`` windows, the ones with the most lines (as
+    :func:`analytics.calendar.campaign_windows` on the lines themselves)."""
+    if per_day is None or per_day.empty:
+        return []
+    names = per_day["campaign"].astype(str).str.strip()
+    ok = (names != "").to_numpy() & ~names.str.lower().isin(EMPTY_NAMES).to_numpy()
+    if not ok.any():
+        return []
+    days = (EPOCH + per_day["day"].to_numpy(dtype=np.int64)[ok].astype("timedelta64[D]")).astype("datetime64[s]")
+    lines = per_day["lines"].to_numpy(dtype=np.int64)[ok]
+    df = pd.DataFrame({"name": names.to_numpy()[ok], "day": days, "lines": lines})
+    per = df.groupby(["name", "day"], sort=True)["lines"].sum().rename("lines").reset_index()
+    gap = per.groupby("name")["day"].diff() > pd.Timedelta(days=gap_days)
+    per["run"] = gap.groupby(per["name"]).cumsum()
+    rows = []
+    for (name, _), g in per.groupby(["name", "run"], sort=False):
+        peak = g.loc[g["lines"].idxmax(), "day"]
+        rows.append((int(g["lines"].sum()), PromoWindow(
+            "campaign", str(name), int(g["day"].iloc[0].year), g["day"].iloc[0].date(), g["day"].iloc[-1].date(),
+            pd.Timestamp(peak).date(), source="campaign")))
+    rows.sort(key=lambda r: -r[0])
+    return sorted((w for _, w in rows[:max_windows]), key=lambda w: (w.start, w.name))
+
+
+def promo_windows(start: int, end: int, per_day: pd.DataFrame | None) -> list[PromoWindow]:
+    """Festival windows plus the campaign windows (from ``per_day``; None: no campaign column) overlapping
+    the days [start, end]."""
+    s, e = day_to_date(start), day_to_date(end)
+    out = promo_calendar.calendar_windows(s, e)
+    if per_day is not None:
+        out += [w for w in campaign_windows(per_day) if w.end >= s and w.start <= e]
+    return sorted(out, key=lambda w: (w.start, w.source, w.key))
+
+
+def promo_rows(windows: tuple[PromoWindow, ...] | list[PromoWindow], daily: np.ndarray, d0: int, end: int,
+               lang: str) -> list[dict]:
+    """Each promotion window with its mean daily net sales, the mean over the PROMO_BASELINE_DAYS days before
+    it, and their ratio (uplift), where the data covers the baseline and the window ends by ``end``
+    (``daily[i]`` is day ``d0 + i``)."""
+    out = []
+    for w in windows:
+        ws, we = to_day(w.start), to_day(w.end)
+        r = w.as_dict(lang)
+        r.update(daily_net_sales=None, baseline_daily=None, uplift=None)
+        if ws >= d0 + PROMO_BASELINE_DAYS and we <= end:
+            win = daily[ws - d0: we - d0 + 1].mean()
+            basev = daily[ws - d0 - PROMO_BASELINE_DAYS: ws - d0].mean()
+            r.update(daily_net_sales=float(win), baseline_daily=float(basev),
+                     uplift=float(win / basev) if basev > 0 else None)
+        out.append(r)
+    return out
