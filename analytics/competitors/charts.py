@@ -1,0 +1,139 @@
+"""Competitor tracking's figures from the page's result."""
+
+from __future__ import annotations
+
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+
+from .base import MAX_SERIES_CHART
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
+    pi = result.get("price_index") or []
+    if pi:
+        last = max(r["period"] for r in pi)
+        latest = [r for r in pi if r["period"] == last]
+        idx = sum(r["index"] for r in latest) / len(latest)
+        key = "competitors.chart.index_below" if idx < 100 else "competitors.chart.index_above"
+        title = t(key, lang, pct=fmt_pct(abs(idx / 100 - 1), lang, 0), idx=f"{idx:.0f}")
+        keys = []
+        for s in result.get("price_index_summary") or []:
+            keys.append(s["key"])
+        fig = go.Figure()
+        for k in keys[:MAX_SERIES_CHART]:
+            rows = [r for r in pi if r["key"] == k]
+            fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["index"] for r in rows], mode="lines+markers",
+                                     name=k if k != "all" else t("competitors.label.all", lang)))
+        fig.add_hline(y=100, line_dash="dot", annotation_text=t("competitors.label.par", lang))
+        fig.update_layout(title=title, yaxis_title=t("competitors.label.index", lang))
+        figs.append({"key": "price_index", "title": title, "figure": fig})
+    tl = result.get("price_timeline") or []
+    events = result.get("events") or []
+    if tl:
+        if events:
+            big = max(events, key=lambda e: abs(e["change_pct"]))
+            title = t("competitors.chart.events", lang, n=len(events), thr=fmt_pct(result.get("threshold"), lang, 0),
+                      comp=big["competitor"], pct=fmt_pct(big["change_pct"], lang, 0, signed=True),
+                      product=big["product"] or "—")
+        else:
+            title = t("competitors.chart.no_events", lang, thr=fmt_pct(result.get("threshold"), lang, 0))
+        fig = go.Figure()
+        series = sorted({(r["competitor"], r["product"]) for r in tl}, key=lambda s: (s[0], s[1] or ""))
+        for comp, prod in series:
+            rows = [r for r in tl if r["competitor"] == comp and r["product"] == prod]
+            fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[r["price"] for r in rows], mode="lines",
+                                     name=f"{comp} · {prod}" if prod else comp))
+        promo = [r for r in tl if r.get("promo")]
+        if promo:
+            fig.add_trace(go.Scatter(
+                x=[r["date"] for r in promo], y=[r["price"] for r in promo], mode="markers",
+                marker=dict(size=5, symbol="circle-open", color="#7f7f7f"),
+                text=[f"{r['competitor']} {r['product'] or ''}" for r in promo], hoverinfo="text+x+y",
+                name=t("competitors.label.on_promo", lang)))
+        if events:
+            fig.add_trace(go.Scatter(
+                x=[e["date"] for e in events], y=[e["price"] for e in events], mode="markers",
+                marker=dict(size=12, symbol=["triangle-down" if e["change_pct"] < 0 else "triangle-up" for e in events],
+                            color=["#d62728" if e["change_pct"] < 0 else "#2ca02c" for e in events]),
+                text=[f"{e['competitor']} {e['product'] or ''}: {fmt_pct(e['change_pct'], lang, 0, signed=True)} "
+                      f"({fmt_money(e['reference_price'], lang)} → {fmt_money(e['price'], lang)})" for e in events],
+                hoverinfo="text", name=t("competitors.label.events", lang)))
+        fig.update_layout(title=title, yaxis_title=t("competitors.label.price", lang))
+        figs.append({"key": "price_timeline", "title": title, "figure": fig})
+    tr = (result.get("trends") or {}).get("discount")
+    comps = [c for c in (result.get("competitors") or []) if c.get("avg_discount") is not None]
+    if tr and comps:
+        c = max(comps, key=lambda r: r["avg_discount"])
+        title = t("competitors.chart.discount", lang, comp=c["competitor"], disc=fmt_pct(c["avg_discount"], lang, 0))
+        fig = go.Figure()
+        for name in sorted({r["competitor"] for r in tr}):
+            rows = [r for r in tr if r["competitor"] == name]
+            fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
+                                     name=name))
+        fig.update_layout(title=title, yaxis_tickformat=".0%", yaxis_title=t("competitors.label.discount", lang))
+        figs.append({"key": "discount", "title": title, "figure": fig})
+    for metric in ("share", "rating", "followers", "reviews"):
+        tr = (result.get("trends") or {}).get(metric)
+        if not tr:
+            continue
+        last = {}
+        for r in sorted(tr, key=lambda r: r["period"]):
+            last[r["competitor"]] = r["value"]
+        lead = max(last, key=last.get)
+        val = fmt_pct(last[lead], lang, 1) if metric == "share" else (
+            f"{last[lead]:.1f}" if metric == "rating" else fmt_number(last[lead], lang))
+        title = t("competitors.chart.trend", lang, metric=t(f"competitors.label.{metric}", lang), comp=lead, value=val)
+        fig = go.Figure()
+        for name in sorted(last):
+            rows = [r for r in tr if r["competitor"] == name]
+            fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
+                                     name=name))
+        fig.update_layout(title=title, yaxis_title=t(f"competitors.label.{metric}", lang),
+                          yaxis_tickformat=".1%" if metric == "share" else None)
+        figs.append({"key": f"trend_{metric}", "title": title, "figure": fig})
+    ov = result.get("own_vs_competitors") or {}
+    weeks = ov.get("weeks") or []
+    if weeks:
+        from plotly.subplots import make_subplots
+
+        el = result.get("elasticity")
+        cuts = sum(w["price_cuts"] for w in weeks)
+        if el:
+            title = t("competitors.chart.own_vs", lang, n=len(weeks), cuts=cuts, v=f"{el['value']:.2f}",
+                      lo=f"{el['ci_low']:.2f}", hi=f"{el['ci_high']:.2f}")
+        else:
+            title = t("competitors.chart.own_vs_none", lang, n=len(weeks), cuts=cuts)
+        vol_label = t(f"competitors.label.volume_{ov.get('measure') or 'quantity'}", lang)
+        fig = make_subplots(specs=[[{"secondary_y": True}]])
+        xs = [w["period"] for w in weeks]
+        fig.add_trace(go.Bar(x=xs, y=[w["own_volume"] for w in weeks], name=vol_label, marker_color="#8ecae6"),
+                      secondary_y=False)
+        fig.add_trace(go.Scatter(x=xs, y=[w["competitor_price_level"] for w in weeks], mode="lines",
+                                 name=t("competitors.label.price_level", lang), line=dict(color="#264653")),
+                      secondary_y=True)
+        for key, sym, color in (("price_cuts", "triangle-down", "#d62728"), ("price_rises", "triangle-up", "#2ca02c")):
+            pts = [w for w in weeks if w[key]]
+            if pts:
+                fig.add_trace(go.Scatter(
+                    x=[w["period"] for w in pts], y=[w["competitor_price_level"] for w in pts], mode="markers",
+                    marker=dict(symbol=sym, size=[min(6 + 2 * w[key], 20) for w in pts], color=color),
+                    text=[t(f"competitors.label.{key}_n", lang, n=w[key]) for w in pts], hoverinfo="text+x",
+                    name=t(f"competitors.label.{key}", lang)), secondary_y=True)
+        fig.update_layout(title=title, hovermode="x unified")
+        fig.update_yaxes(title_text=vol_label, secondary_y=False)
+        fig.update_yaxes(title_text=t("competitors.label.price_level", lang), secondary_y=True)
+        figs.append({"key": "own_vs_competitors", "title": title, "figure": fig})
+    el = result.get("elasticity")
+    if el and el.get("points"):
+        pts = el["points"]
+        title = t("competitors.chart.elasticity", lang, v=f"{el['value']:.2f}", lo=f"{el['ci_low']:.2f}",
+                  hi=f"{el['ci_high']:.2f}", n=el["n"])
+        fig = go.Figure(go.Scatter(x=[p["competitor_price_level"] for p in pts], y=[p["volume"] for p in pts],
+                                   mode="markers", text=[p["period"] for p in pts]))
+        fig.update_layout(title=title, xaxis_type="log", yaxis_type="log",
+                          xaxis_title=t("competitors.label.price_level", lang),
+                          yaxis_title=t("competitors.label.volume", lang))
+        figs.append({"key": "elasticity", "title": title, "figure": fig})
+    return figs

@@ -1,0 +1,95 @@
+"""Competitor tracking's texts: the page's result in one language from a :class:`CompetitorFit` (findings,
+warnings, the elasticity's reading)."""
+
+from __future__ import annotations
+
+from analytics.common import jsonable
+from analytics.i18n import fmt_date, fmt_number, fmt_pct, t
+
+from .result import CompetitorFit
+
+
+def _pct_effect(e: float, move: float = -0.10) -> float:
+    """Volume change implied by elasticity ``e`` for a competitor price change ``move``."""
+    return (1 + move) ** e - 1
+
+
+def reading(el: dict, lang: str) -> str:
+    v, lo, hi, n = el["value"], el["ci_low"], el["ci_high"], el["n"]
+    kw = dict(v=f"{v:.2f}", lo=f"{lo:.2f}", hi=f"{hi:.2f}", n=n)
+    if lo <= 0 <= hi:
+        text = t("competitors.elasticity.read_none", lang, **kw)
+    else:
+        a, b = sorted((_pct_effect(lo), _pct_effect(hi)))
+        if v > 0:
+            text = t("competitors.elasticity.read_substitute", lang, x=fmt_pct(abs(_pct_effect(v)), lang, 0),
+                     a=fmt_pct(abs(b), lang, 0), b=fmt_pct(abs(a), lang, 0), **kw)
+        else:
+            text = t("competitors.elasticity.read_together", lang, x=fmt_pct(abs(_pct_effect(v)), lang, 0),
+                     a=fmt_pct(abs(a), lang, 0), b=fmt_pct(abs(b), lang, 0), **kw)
+    if el.get("sample") in ("quiet", "all"):
+        text += " " + t(f"competitors.elasticity.sample_{el['sample']}", lang, n=n, x=el.get("weeks_excluded", 0))
+    return text
+
+
+def _note(key: str, values: dict, lang: str) -> str:
+    if key == "competitors.warning.dropped":
+        return t(key, lang, n=fmt_number(values["n"], lang))
+    if key == "competitors.warning.filter_ignored":
+        return t(key, lang, dim=t(f"competitors.dim.{values['dim']}", lang))
+    return t(key, lang, **values)
+
+
+def present(result: CompetitorFit, params: dict, lang: str = "en") -> dict:
+    """The page's result in ``lang`` from a :class:`CompetitorFit` (no engine query)."""
+    f = result
+    warnings = [_note(k, v, lang) for k, v in f.notes]
+    pi = f.price_index
+    el = None if f.elasticity is None else {**f.elasticity, "reading": reading(f.elasticity, lang)}
+    el_reason = None if f.elasticity_refusal is None else t(f.elasticity_refusal[0], lang, **f.elasticity_refusal[1])
+    findings: list[str] = []
+    if f.price_index_summary:
+        last_period = pi["period"].max()
+        latest = pi.loc[pi["period"] == last_period]
+        idx = float(latest["index"].mean())
+        hi = latest.sort_values("index").iloc[-1]
+        key = "competitors.finding.index_above" if idx >= 100 else "competitors.finding.index_below"
+        findings.append(t(key, lang, pct=fmt_pct(abs(idx / 100 - 1), lang), idx=f"{idx:.0f}",
+                          week=fmt_date(last_period, lang), key=str(hi["key"]), key_idx=f"{hi['index']:.0f}"))
+    events = f.events
+    if events:
+        off = [e for e in events if not e["in_festival"]]
+        big = max(off or events, key=lambda e: abs(e["change_pct"]))
+        findings.append(t("competitors.finding.events", lang, n=len(events), k=len(off), thr=fmt_pct(f.threshold, lang, 0),
+                          comp=big["competitor"], pct=fmt_pct(big["change_pct"], lang, 0, signed=True),
+                          product=big["product"] or "—", date=fmt_date(big["date"], lang)))
+    else:
+        findings.append(t("competitors.finding.no_events", lang, thr=fmt_pct(f.threshold, lang, 0), days=f.window))
+    riv_tab = [c for c in f.competitors if not c["is_own"]]
+    promo_rows = [c for c in riv_tab if c.get("promo_share") is not None]
+    if promo_rows:
+        c = max(promo_rows, key=lambda r: r["promo_share"])
+        findings.append(t("competitors.finding.promo", lang, comp=c["competitor"], share=fmt_pct(c["promo_share"], lang, 0),
+                          disc=fmt_pct(c["avg_discount"], lang, 0) if c.get("avg_discount") is not None else "—"))
+    if el is not None:
+        findings.append(el["reading"])
+    pi_rows = [{"period": r.period.date().isoformat(), "key": str(r.key), "own_price": float(r.own_price),
+                "competitor_price": float(r.competitor_price), "competitors": int(r.competitors),
+                "index": float(r.index)} for r in pi.itertuples(index=False)]
+    return jsonable({
+        "own": dict(f.own),
+        "filters": f.filters,
+        "threshold": f.threshold,
+        "window": f.window,
+        "price_index": pi_rows,
+        "price_index_summary": f.price_index_summary,
+        "events": f.events,
+        "competitors": f.competitors,
+        "trends": f.trends,
+        "price_timeline": f.price_timeline,
+        "elasticity": el,
+        "elasticity_reason": el_reason,
+        "own_vs_competitors": f.own_vs_competitors,
+        "findings": findings,
+        "warnings": warnings,
+    })
