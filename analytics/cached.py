@@ -104,22 +104,14 @@ def get_dataset(dataset_id: int) -> dict | None:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def frame(dataset_id: int, revision: int) -> pd.DataFrame:
     """One dataset revision, every line in memory, loaded once per process and shared (treat as
-    read-only): for small kinds, downloads and the page modules not yet on the engine."""
+    read-only): the Data page's download of a dataset, nothing else."""
     return repository.load_frame(dataset_id=int(dataset_id))
 
 
-def frames(datasets: DatasetKey) -> dict[str, pd.DataFrame]:
-    return {kind: frame(ds_id, rev) for kind, ds_id, rev in datasets}
-
-
 def inputs(datasets: DatasetKey) -> Inputs:
-    """A page run's datasets: engine tables over the revisions' parts (cheap to build, never cached
-    across threads: each thread has its own DuckDB cursor), or the cached whole frames."""
-    return Inputs(
-        datasets,
-        frames=lambda: frames(datasets),
-        tables=lambda: {kind: repository.lines_table(dataset_id=ds_id, revision=rev) for kind, ds_id, rev in datasets},
-    )
+    """A page run's datasets as engine tables over the revisions' parts (cheap to build, never cached
+    across threads: each thread has its own DuckDB cursor)."""
+    return Inputs.of_store(datasets)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

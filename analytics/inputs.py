@@ -1,10 +1,10 @@
-"""What a page computes on: the lines of its datasets, as engine tables or (for small kinds and the pages
-not yet moved to the engine) as canonical frames.
+"""What a page computes on: the lines of its datasets as engine tables.
 
-A page module with ``fit(tables, params)`` and ``present(result, params, lang)`` gets engine tables
-(``dict[kind, ibis.Table]``): its aggregations run where the lines are stored and Python holds the
-aggregates. A module with only ``compute(frames, params, lang)`` gets canonical frames, which hold every
-line in memory. ``Inputs`` hands each the form it takes, loading nothing it is not asked for.
+Every page module offers ``fit(tables, params)`` and ``present(result, params, lang)``: ``tables`` is
+``dict[kind, ibis.Table]``, so the aggregations run where the lines are stored and Python holds the
+aggregates. ``Inputs.of_store`` scans the stored revisions' parts; ``Inputs.of_frames`` registers frames a
+caller already holds (tests, ``compute`` wrappers). A module with only ``compute(frames, params, lang)``
+can still be run on ``of_frames`` inputs, never on stored datasets: no page loads a dataset whole.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Inputs:
     def frames(self) -> dict[str, pd.DataFrame]:
         if self._frames is None:
             if self._load_frames is None:
-                raise RuntimeError("these inputs have no frames")
+                raise RuntimeError("stored datasets are read as engine tables (fit/present), never whole")
             self._frames = self._load_frames()
         return self._frames
 
@@ -59,16 +59,13 @@ class Inputs:
 
     @classmethod
     def of_store(cls, datasets: DatasetKey, *, engine: Any = None) -> "Inputs":
-        """Datasets in the store: tables scan the revisions' parts; frames read them whole."""
+        """Datasets in the store: tables that scan the revisions' parts where they lie."""
         from data import repository
-
-        def frames() -> dict[str, pd.DataFrame]:
-            return {k: repository.load_frame(dataset_id=i, engine=engine) for k, i, _ in datasets}
 
         def tables() -> dict[str, Any]:
             return {k: repository.lines_table(dataset_id=i, revision=r, engine=engine) for k, i, r in datasets}
 
-        return cls(datasets, frames=frames, tables=tables)
+        return cls(datasets, tables=tables)
 
 
 def as_inputs(x: "Inputs | dict[str, pd.DataFrame]") -> Inputs:

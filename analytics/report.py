@@ -29,14 +29,8 @@ def page_params(url_path: str) -> list[Param]:
     return list(GLOBAL_PARAMS) + list(getattr(module(url_path), "PARAMS", []))
 
 
-def load_frames(dataset_ids: list[int], *, engine=None) -> tuple[dict[str, pd.DataFrame], list[dict]]:
-    """Every line of the datasets as canonical frames (for callers that need them whole)."""
-    inputs, infos = load_inputs(dataset_ids, engine=engine)
-    return inputs.frames(), infos
-
-
 def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[dict]]:
-    """The datasets' current revisions as page inputs (engine tables or frames, loaded on demand)."""
+    """The datasets' current revisions as page inputs (engine tables over their parts)."""
     from data import repository
 
     key: list[tuple[str, int, int]] = []

@@ -113,3 +113,14 @@ def mmm_example_media_mix() -> pd.DataFrame:
     for c in ("x1", "x2", "event_1", "event_2", "dayofyear", "t"):
         df["attr_" + c] = raw[c].astype(float)
     return _complete(df, "media_mix")
+
+
+def stored_frames(dataset_ids: list[int]) -> dict[str, pd.DataFrame]:
+    """Stored datasets read back whole as canonical frames (tests comparing ``compute`` with a page)."""
+    from data import repository
+
+    out = {}
+    for ds_id in dataset_ids:
+        info = repository.get_dataset(dataset_id=int(ds_id))
+        out[info["kind"]] = repository.load_frame(dataset_id=int(ds_id))
+    return out

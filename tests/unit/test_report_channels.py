@@ -17,6 +17,7 @@ from analytics import channels as chm
 from analytics import promotions as prm
 from analytics import report
 from analytics.common import jsonable
+from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "<script>alert('x')</script> & Co"
@@ -62,7 +63,7 @@ def test_channel_report_keys_and_numbers_equal_the_page(store):
     best = max((r for r in res["channels"] if r["marginal_roas"] is not None), key=lambda r: r["marginal_roas"])
     assert res["best_next_channel"] == best["channel"]
     # the page computes through analytics.cached.page_result -> report.compute_page on the same frames
-    frames, _ = report.load_frames([ids["channels"], ids["orders"]])
+    frames = fixtures.stored_frames([ids["channels"], ids["orders"]])
     page = jsonable(chm.compute(frames, {**res["params"]}, "en"))
     assert page["channels"] == res["channels"] and page["kpis"] == res["kpis"]
     # orders only (no channel statistics) and nothing at all
@@ -111,7 +112,7 @@ def test_promotion_report_keys_and_numbers_equal_the_page(store):
     for row in res["model"]:
         assert {"channel", "carryover", "contribution_share"} <= set(row)
     # the page's numbers: compute on the same frames and params (the page re-uses the memoised fit)
-    frames, _ = report.load_frames([ids["media_mix"]])
+    frames = fixtures.stored_frames([ids["media_mix"]])
     page = jsonable(prm.compute(frames, dict(res["params"]), "en"))
     assert page["total"] == res["total"] and page["allocation"] == res["allocation"]
     # goal-first

@@ -17,6 +17,7 @@ from analytics import evaluation as ev
 from analytics import report
 from analytics.common import jsonable
 from analytics.i18n import t
+from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "post-campaign-evaluation"
@@ -63,7 +64,7 @@ def hill_json(store):
 def page_result(store, dataset_ids, params):
     """What the page computes: every PARAM at its default, the page's choices, the sidebar's dates."""
     full = {"start": None, "end": None, **{p.key: p.default for p in ev.PARAMS}, **params}
-    frames, _ = report.load_frames(dataset_ids)
+    frames = fixtures.stored_frames(dataset_ids)
     return report.compute_page(URL, frames, full, "en")
 
 
