@@ -129,10 +129,17 @@ def campaign_windows(orders: pd.DataFrame, gap_days: int = 7, max_windows: int =
         return []
     df = pd.DataFrame({"name": names[valid], "day": days[valid]})
     per_day = df.groupby(["name", "day"], sort=True).size().rename("lines").reset_index()
-    gap = per_day.groupby("name")["day"].diff() > pd.Timedelta(days=gap_days)
-    per_day["run"] = gap.groupby(per_day["name"]).cumsum()
+    return windows_from_days(per_day, gap_days, max_windows)
+
+
+def windows_from_days(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int = 30) -> list[PromoWindow]:
+    """Campaign windows from lines per (``name``, ``day``, ``lines``) — what :func:`campaign_windows`
+    counts from order lines, or what the engine counts where the lines are stored."""
+    per = per_day.groupby(["name", "day"], sort=True)["lines"].sum().rename("lines").reset_index()
+    gap = per.groupby("name")["day"].diff() > pd.Timedelta(days=gap_days)
+    per["run"] = gap.groupby(per["name"]).cumsum()
     rows = []
-    for (name, _), g in per_day.groupby(["name", "run"], sort=False):
+    for (name, _), g in per.groupby(["name", "run"], sort=False):
         peak = g.loc[g["lines"].idxmax(), "day"]
         rows.append((int(g["lines"].sum()), PromoWindow(
             "campaign", str(name), int(g["day"].iloc[0].year), g["day"].iloc[0].date(), g["day"].iloc[-1].date(),

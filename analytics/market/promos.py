@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import calendar as promo_calendar
-from analytics.calendar import PromoWindow
+from analytics.calendar import PromoWindow, windows_from_days
 from analytics.market.constants import PROMO_BASELINE_DAYS
 from analytics.market.periods import EPOCH, day_to_date, to_day
 
@@ -31,17 +31,7 @@ def campaign_windows(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int 
     days = (EPOCH + per_day["day"].to_numpy(dtype=np.int64)[ok].astype("timedelta64[D]")).astype("datetime64[s]")
     lines = per_day["lines"].to_numpy(dtype=np.int64)[ok]
     df = pd.DataFrame({"name": names.to_numpy()[ok], "day": days, "lines": lines})
-    per = df.groupby(["name", "day"], sort=True)["lines"].sum().rename("lines").reset_index()
-    gap = per.groupby("name")["day"].diff() > pd.Timedelta(days=gap_days)
-    per["run"] = gap.groupby(per["name"]).cumsum()
-    rows = []
-    for (name, _), g in per.groupby(["name", "run"], sort=False):
-        peak = g.loc[g["lines"].idxmax(), "day"]
-        rows.append((int(g["lines"].sum()), PromoWindow(
-            "campaign", str(name), int(g["day"].iloc[0].year), g["day"].iloc[0].date(), g["day"].iloc[-1].date(),
-            pd.Timestamp(peak).date(), source="campaign")))
-    rows.sort(key=lambda r: -r[0])
-    return sorted((w for _, w in rows[:max_windows]), key=lambda w: (w.start, w.name))
+    return windows_from_days(df, gap_days, max_windows)
 
 
 def promo_windows(start: int, end: int, per_day: pd.DataFrame | None) -> list[PromoWindow]:
