@@ -6,16 +6,7 @@ import pytest
 
 from analytics import datasets, report
 from data import repository as repo
-from data.db import make_engine
 from tests import fixtures
-
-
-@pytest.fixture()
-def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
-    repo.init_store(engine=eng)
-    yield eng
-    eng.dispose()
 
 
 def test_online_retail_quality_from_the_stored_parts(engine, monkeypatch):

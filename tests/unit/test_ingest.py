@@ -16,21 +16,12 @@ import pytest
 
 from data import ingest
 from data import repository as repo
-from data.db import make_engine
 from data.access import Actor
 from data.errors import IngestError, NotAllowed
 from tests import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = fixtures.SHARED
-
-
-@pytest.fixture()
-def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
-    repo.init_store(engine=eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -19,19 +19,10 @@ from data import limits as limits_mod
 from data import mapping as mapping_mod
 from data import repository as repo
 from data.access import Actor
-from data.db import make_engine
 from data.errors import IngestError, NotAllowed
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCK = 64 * 1024  # small blocks: a few thousand lines make many chunks (and parts)
-
-
-@pytest.fixture()
-def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
-    repo.init_store(engine=eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,7 @@ from analytics import inputs as inp
 from analytics import report
 from analytics.params import Param, resolve
 from data import repository as repo
-from data.db import make_engine
 from tests import fixtures
-
-
-@pytest.fixture()
-def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
-    repo.init_store(engine=eng)
-    yield eng
-    eng.dispose()
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ANA, MEI, VIC, ADMIN = Actor("ana", "analyst"), Actor("mei", "analyst"), Actor("vic", "viewer"), Actor("root", "admin")
 
 
-@pytest.fixture()
-def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
-    repo.init_store(engine=eng)
-    yield eng
-    eng.dispose()
-
-
 def _frame(engine, ids: list[str]) -> pd.DataFrame:
     raw = "order_id,order_date,amount\n" + "".join(f"{i},2024-06-18,{n + 1}\n" for n, i in enumerate(ids))
     return ingest.prepare(raw.encode(), filename="x.csv", kind="orders", engine=engine).converted.frame

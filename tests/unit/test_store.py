@@ -24,14 +24,6 @@ from tests import fixtures
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture()
-def engine(tmp_path):
-    eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
-    repo.init_store(engine=eng)
-    yield eng
-    eng.dispose()
-
-
 def test_fact_tables_mirror_the_schema():
     for kind, k in KINDS.items():
         cols = set(models.FACT_TABLES[kind].__table__.c.keys())
