@@ -37,7 +37,8 @@ import io
 import math
 import re
 import subprocess
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import ibis
@@ -663,6 +664,31 @@ class PersonaFit:
     has_customers_data: bool
     customer_attributes: pd.DataFrame
     order_counts: pd.DataFrame
+    # language-free profiles already computed from this fit, per segment (see segment_profile)
+    _profiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+
+PROFILES_KEPT = 16  # segments whose profile a fit keeps (each is a few hundred rows)
+_profiles_lock = threading.Lock()
+
+
+def segment_profile(result: PersonaFit, value: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """The segment's mask over the base and its TGI profile (language-free), computed once per fit and
+    segment: a language switch on the page presents it again without recounting the base (on 1M customers
+    the profile is most of the time ``present`` takes)."""
+    key = (result.source, value)
+    with _profiles_lock:
+        hit = result._profiles.get(key)
+    if hit is not None:
+        return hit
+    tab = result.customers
+    mask = seg.segment_mask(tab, result.source, value)
+    out = (mask, profile(tab, mask, result.customer_attributes, result.order_counts))
+    with _profiles_lock:
+        if len(result._profiles) >= PROFILES_KEPT:
+            result._profiles.pop(next(iter(result._profiles)))
+        result._profiles[key] = out
+    return out
 
 
 _BASE_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "group", "group_cn", "cluster", "tier",
@@ -700,7 +726,7 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     source = result.source
     ad = result.analysis_date
     value = str(p.get("segment") or default_segment(source, tab))
-    mask = seg.segment_mask(tab, source, value)
+    mask, attrs = segment_profile(result, value)
     size = int(mask.sum())
     base_size = len(tab)
     min_size = int(p.get("min_size") or MIN_SIZE)
@@ -715,7 +741,6 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     if not result.has_customers_data:
         warnings.append(t("personas.warning.no_customers", lang))
     cust_long = result.customer_attributes
-    attrs = profile(tab, mask, cust_long, result.order_counts)
     if result.has_customers_data:
         known = cust_long.loc[cust_long["attribute"].isin(CUSTOMER_ATTRS), "code"].nunique()
         if known < base_size:

@@ -649,3 +649,23 @@ EXPECTED = {
         ],
     },
 }
+
+
+def test_a_segments_profile_is_computed_once_per_fit(datasets, monkeypatch):
+    """Presenting the same segment again (another language) reuses its language-free profile; another
+    segment computes its own; the numbers are those of a fresh computation."""
+    from data import engine
+
+    data = datasets["demo"]
+    params = _params({})
+    fitted = personas.fit(engine.tables_from_frames(data), params)
+    calls = []
+    real = personas.profile
+    monkeypatch.setattr(personas, "profile", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    en = personas.present(fitted, params, "en")
+    zh = personas.present(fitted, params, "zh")
+    assert len(calls) == 1
+    assert [r["tgi"] for r in en["attributes"]] == [r["tgi"] for r in zh["attributes"]]
+    other = personas.present(fitted, {**params, "segment": "Hibernating"}, "en")
+    assert len(calls) == 2 and other["size"] != en["size"]
+    assert digest(personas.present(fitted, params, "zh")) == digest(personas.compute(data, params, "zh"))
