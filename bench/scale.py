@@ -49,8 +49,17 @@ FROM t
 
 
 def child_floor(csv_path: str) -> dict:
+    """DuckDB's own load of the file: into a database file (durable, as an upload must be; the floor the
+    ingest is compared with) and into memory, then the KPI query on the in-memory table."""
     import duckdb
 
+    db = Path(csv_path).with_suffix(".duckdb")
+    t0 = time.perf_counter()
+    with duckdb.connect(str(db)) as fcon:
+        fcon.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
+        fcon.execute("CHECKPOINT")
+    load_file = time.perf_counter() - t0
+    db.unlink(missing_ok=True)
     con = duckdb.connect()
     t0 = time.perf_counter()
     con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
@@ -59,7 +68,7 @@ def child_floor(csv_path: str) -> dict:
     g, r, o, b = con.execute(KPI_SQL).fetchone()
     query = time.perf_counter() - t1
     n = con.execute("SELECT count(*) FROM t").fetchone()[0]
-    return {"rows": n, "load_s": load, "kpi_query_s": query, "wall_s": load + query,
+    return {"rows": n, "load_s": load, "load_file_s": load_file, "kpi_query_s": query, "wall_s": load + query,
             "kpis": {"gross_sales": float(g), "returns": float(r), "orders": int(o), "buyers": int(b)}}
 
 
@@ -100,8 +109,9 @@ def measure(n: int, pages: list[str], runs: int, tmp: Path) -> dict:
                  "generate_s": round(time.perf_counter() - t0, 1)}
     floor = run_child("bench.scale", "--child-floor", str(csv_path))
     out["floor"] = floor
-    print(f"  {n:>11,} lines ({out['csv_mb']:,.0f} MB CSV)  floor: DuckDB load {floor['load_s']:.1f} s + KPI query "
-          f"{floor['kpi_query_s']:.2f} s, peak {floor['peak_rss_mb']:,.0f} MB", flush=True)
+    print(f"  {n:>11,} lines ({out['csv_mb']:,.0f} MB CSV)  floor: DuckDB load into a file {floor['load_file_s']:.1f} s, "
+          f"into memory {floor['load_s']:.1f} s + KPI query {floor['kpi_query_s']:.2f} s, peak {floor['peak_rss_mb']:,.0f} MB",
+          flush=True)
 
     store = tmp / f"s{n}"
     store.mkdir()
@@ -114,9 +124,11 @@ def measure(n: int, pages: list[str], runs: int, tmp: Path) -> dict:
     ing = run_child("data", "ingest", str(csv_path), "--kind", "orders", "--name", f"bench {n}", "--json", env=env)
     out["ingest"] = ing
     ds_id = int(ing["dataset_id"])
-    out["ingest_ratio_to_floor_load"] = ing["process_wall_s"] / floor["load_s"]
+    out["ingest_ratio_to_floor_load"] = ing["process_wall_s"] / floor["load_file_s"]
+    out["ingest_ratio_to_memory_load"] = ing["process_wall_s"] / floor["load_s"]
     print(f"  ingest (python -m data ingest): {ing['process_wall_s']:.1f} s, peak {ing['peak_rss_mb']:,.0f} MB, "
-          f"{out['ingest_ratio_to_floor_load']:.2f}x DuckDB's load", flush=True)
+          f"{out['ingest_ratio_to_floor_load']:.2f}x DuckDB's load into a file "
+          f"({out['ingest_ratio_to_memory_load']:.2f}x into memory)", flush=True)
 
     t0 = time.perf_counter()
     rep = run_child("analytics", "report", "market-overview", "--dataset", str(ds_id), "--format", "json", env=env)
@@ -172,7 +184,7 @@ def main(argv: list[str] | None = None) -> dict:
     if len(runs) >= 2:
         a, b = runs[0], runs[-1]
         size = b["lines"] / a["lines"]
-        growth = {"size": size, "floor_load": _ratio(a["floor"]["load_s"], b["floor"]["load_s"]),
+        growth = {"size": size, "floor_load": _ratio(a["floor"]["load_file_s"], b["floor"]["load_file_s"]),
                   "ingest": _ratio(a["ingest"]["process_wall_s"], b["ingest"]["process_wall_s"]), "pages": {}}
         for pa, pb in zip(a["pages"], b["pages"]):
             if "cold_s" in pa and "cold_s" in pb:
