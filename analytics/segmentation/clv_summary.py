@@ -80,7 +80,7 @@ def clv_numbers(tab: pd.DataFrame, ctab: pd.DataFrame, bg, gg, horizon: int, dis
         "horizon": int(horizon), "discount": float(discount), "time_unit": time_unit,
         "calibration_end": calibration_end.date(), "total": total,
         "mean": float(np.nanmean(tab["clv"])) if len(vals) else None,
-        "customers_fitted": bg.customers, "repeat_customers": gg.customers,
+        "customers_fitted": bg.customers, "repeat_customers": gg.customers, "customers_scored": int(len(ctab)),
         "top10_share": top10, "frequency_spend_corr": corr,
         "churn_bands": bands,
         "histogram": {"counts": hist_counts.tolist(), "edges": edges.tolist()},

@@ -155,7 +155,7 @@ def _transition_finding(trans: dict, col: str, lang: str) -> str | None:
 def _clv_block(numbers: dict, p: dict, lang: str, warnings: list[str], findings: list[str]) -> dict:
     """The page's CLV block from :func:`.clv_summary.clv_numbers`: churn bands with labels; warnings
     (spend correlated with frequency, customers without a CLV) and findings (high churn, total)."""
-    out = {k: v for k, v in numbers.items() if k != "missing"}
+    out = {k: v for k, v in numbers.items() if k not in ("missing", "customers_scored")}
     out["churn_bands"] = [{"band": b["band"], "label": t(f"segmentation.churn.{b['band']}", lang),
                            **{k: v for k, v in b.items() if k != "band"}} for b in numbers["churn_bands"]]
     corr = numbers["frequency_spend_corr"]
@@ -163,6 +163,10 @@ def _clv_block(numbers: dict, p: dict, lang: str, warnings: list[str], findings:
         warnings.append(t("segmentation.warning.gg_corr", lang, corr=f"{corr:.2f}"))
     if numbers["missing"]:
         warnings.append(t("segmentation.warning.clv_after_cal", lang, n=int(numbers["missing"])))
+    scored = int(numbers.get("customers_scored") or 0)
+    if scored > int(numbers["customers_fitted"]):
+        warnings.append(t("segmentation.warning.clv_sampled", lang, n=fmt_number(numbers["customers_fitted"], lang),
+                          total=fmt_number(scored, lang)))
     high = out["churn_bands"][0]
     if high["customers"]:
         findings.append(t("segmentation.finding.churn_high", lang, n=fmt_number(high["customers"], lang),

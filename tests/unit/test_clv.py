@@ -145,3 +145,24 @@ def test_refuses_without_data():
         clv.fit_bgnbd([0] * 5, [0] * 5, [3] * 5)
     with pytest.raises(NotEnoughData):
         clv.fit_bgnbd([0] * 30, [0] * 30, [3] * 30)
+
+
+def test_a_large_base_is_fitted_on_a_seeded_sample_and_every_customer_scored(summary, bg, monkeypatch):
+    """Above MAX_FIT_CUSTOMERS the models are fitted on a seeded random sample (CDNOW's 2,357 customers
+    with the cap at 1,200): the parameters stay near the full fit, every customer is scored, the fit says
+    how many it used, and the segmentation page says it sampled."""
+    monkeypatch.setattr(clv, "MAX_FIT_CUSTOMERS", 1200)
+    tab, sbg, sgg = clv.clv_from_summary(summary.reset_index(), time_unit="week")
+    assert sbg.customers == 1200 and len(tab) == len(summary)
+    assert tab["clv"].notna().all() and tab["p_alive"].between(0, 1).all()
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(sbg, name) == pytest.approx(getattr(bg, name), rel=0.35), name
+    again = clv.clv_from_summary(summary.reset_index(), time_unit="week")[1]
+    assert (again.r, again.alpha, again.a, again.b) == (sbg.r, sbg.alpha, sbg.a, sbg.b)  # seeded
+
+    from analytics import segmentation as seg
+
+    res = seg.compute({"orders": cdnow_orders()}, {"analysis_date": "1997-10-01", "clv_calibration_end": "1997-09-30"}, "en")
+    assert any("random sample of 1,200 of the 2,357 customers" in w for w in res["warnings"]), res["warnings"]
+    zh = seg.compute({"orders": cdnow_orders()}, {"analysis_date": "1997-10-01", "clv_calibration_end": "1997-09-30"}, "zh")
+    assert any("随机抽取的 1,200 位" in w for w in zh["warnings"])
