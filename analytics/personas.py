@@ -820,14 +820,18 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 # ---------------------------------------------------------------- page helpers
 
 
-def segment_options(tables: dict, params: dict, lang: str = "en") -> list[dict]:
+def segment_options(tables: dict, params: dict, lang: str = "en", *, fitted: PersonaFit | None = None) -> list[dict]:
     """Page helper (``cached.page_call``): the segments of the chosen source that exist in the data,
     largest value first for tiers: [{"value": "Champions", "label": ..., "customers": n}, ...].
-    ``tables``: kind -> engine table (canonical frames are registered with the engine)."""
+    ``tables``: kind -> engine table (canonical frames are registered with the engine). ``fitted``: the
+    page's fit for the same parameters (``cached.page_call`` passes it), whose base is used as it is."""
     p = page_params(params)
     source = p["source"]
-    tab, info = _customer_frame(_engine_tables(tables), p)
-    n_tiers = _n_tiers(info)
+    if fitted is not None and fitted.source == source:
+        tab, n_tiers = fitted.customers, fitted.n_tiers
+    else:
+        tab, info = _customer_frame(_engine_tables(tables), p)
+        n_tiers = _n_tiers(info)
     if source in ("rfm", "cn8"):
         col, order = ("group", seg.NAMED_GROUPS) if source == "rfm" else ("group_cn", seg.CN8_GROUPS)
         counts = tab[col].value_counts()

@@ -669,3 +669,15 @@ def test_a_segments_profile_is_computed_once_per_fit(datasets, monkeypatch):
     other = personas.present(fitted, {**params, "segment": "Hibernating"}, "en")
     assert len(calls) == 2 and other["size"] != en["size"]
     assert digest(personas.present(fitted, params, "zh")) == digest(personas.compute(data, params, "zh"))
+
+
+def test_segment_options_from_the_pages_fit_equal_a_fresh_count(datasets):
+    from data import engine
+
+    data = datasets["demo"]
+    for src in ("rfm", "tier", "cluster"):
+        params = _params({"source": src})
+        tables = engine.tables_from_frames(data)
+        fitted = personas.fit(tables, params)
+        assert personas.segment_options(tables, params, "zh", fitted=fitted) == \
+            personas.segment_options(tables, params, "zh"), src
