@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.common import NotEnoughData
 from data import engine
 
 from . import customers as _customers
@@ -90,10 +89,7 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 def default_analysis_date(orders) -> pd.Timestamp:
     """The calendar day after the last order line of an orders table or canonical frame."""
     with _customers.frame_tables({"orders": orders}) as (tables, _):
-        last = _customers.line_counts(tables["orders"]).last_line
-    if last is None:
-        raise NotEnoughData("segmentation.error.no_orders")
-    return last.normalize() + pd.Timedelta(days=1)
+        return _customers.analysis_date_of(tables["orders"])
 
 
 # ---------------------------------------------------------------- page helpers (cached.page_call)

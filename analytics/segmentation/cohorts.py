@@ -65,11 +65,5 @@ def cohort_table(orders, analysis_date=None) -> dict:
     last order line)."""
     with cu.frame_tables({"orders": orders}) as (tables, _):
         tbl = tables["orders"]
-        if analysis_date is not None:
-            ad = _as_ts(analysis_date)
-        else:
-            last = cu.line_counts(tbl).last_line
-            if last is None:
-                raise NotEnoughData("segmentation.error.no_orders")
-            ad = last.normalize() + pd.Timedelta(days=1)
+        ad = _as_ts(analysis_date) if analysis_date is not None else cu.analysis_date_of(tbl)
         return cohorts(cu.prepared_lines(tbl), ad)

@@ -20,6 +20,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from analytics.common import NotEnoughData
 from data import engine
 
 MONEY = "decimal(38, 10)"
@@ -116,6 +117,16 @@ class LineCounts:
     customer_ids: int        # distinct customer ids in the range (any line, any date)
     last_prepared: pd.Timestamp | None  # last order date of a line with a customer id
     last_line: pd.Timestamp | None      # last order date of any line in the range
+
+
+def analysis_date_of(orders: ibis.Table, analysis_date=None) -> pd.Timestamp:
+    """``analysis_date`` as a timestamp, else the calendar day after the last order line."""
+    if analysis_date is not None:
+        return pd.Timestamp(analysis_date)
+    last = line_counts(orders).last_line
+    if last is None:
+        raise NotEnoughData("segmentation.error.no_orders")
+    return last.normalize() + pd.Timedelta(days=1)
 
 
 def line_counts(orders: ibis.Table, start=None, end=None) -> LineCounts:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.common import NotEnoughData
 from analytics.i18n import t
 
 from . import customers as cu
@@ -105,13 +104,7 @@ def rfm_table(orders, analysis_date=None) -> pd.DataFrame:
     canonical frame; analysis date default: the day after the last order line."""
     with cu.frame_tables({"orders": orders}) as (tables, _):
         tbl = tables["orders"]
-        if analysis_date is not None:
-            ad = _as_ts(analysis_date)
-        else:
-            last = cu.line_counts(tbl).last_line
-            if last is None:
-                raise NotEnoughData("segmentation.error.no_orders")
-            ad = last.normalize() + pd.Timedelta(days=1)
+        ad = _as_ts(analysis_date) if analysis_date is not None else cu.analysis_date_of(tbl)
         tab = rfm_frame(cu.customer_aggregates(cu.prepared_lines(tbl), ad), ad)
     first = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "group", "group_cn"]
     return tab[first + [c for c in tab.columns if c not in first]].reset_index(drop=True)
