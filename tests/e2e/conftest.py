@@ -118,6 +118,10 @@ def wait_idle(page, timeout: float = 90) -> None:
 
 def sign_in(page, base: str, user: str, path: str = "", *, password: str | None = None) -> None:
     page.goto(f"{base}/{path}")
+    # as a person does, type once the page has settled: right after a revoked cookie is deleted the app
+    # reruns once, and a form filled during that rerun is drawn again empty (seen 1 in 3 in CI)
+    page.get_by_label("Username", exact=True).wait_for()
+    wait_idle(page)
     page.get_by_label("Username", exact=True).fill(user)
     page.get_by_label("Password", exact=True).fill(password or PASSWORDS[user])
     page.get_by_role("button", name="Sign in").click()
