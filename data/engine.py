@@ -29,6 +29,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 # Ibis 12 calls DuckDB's fetch_arrow_table and pandas' future.infer_string option, both deprecated in the
@@ -142,10 +143,22 @@ def tables_from_frames(frames: dict[str, pd.DataFrame]) -> dict[str, ibis.Table]
 
 
 def to_frame(expr: ibis.Expr, *, limit: int | None = None) -> pd.DataFrame:
-    """Run an expression and return its (aggregated or bounded) result as a pandas frame."""
+    """Run an expression and return its (aggregated or bounded) result as a pandas frame. DECIMAL
+    columns (exact money sums) arrive as float64, each correctly rounded (missing stays NaN)."""
     if limit is not None:
         expr = expr.limit(int(limit))
-    return expr.to_pyarrow().to_pandas()
+    return decimals_to_float(expr.to_pyarrow()).to_pandas()
+
+
+def decimals_to_float(tbl: pa.Table) -> pa.Table:
+    """DECIMAL columns as float64, correctly rounded: through their exact text, which Arrow parses with a
+    correctly rounding parser (a direct decimal -> double cast rounds twice and is off by one unit in
+    the last place for about 2% of values; a Python ``float(Decimal)`` per value takes 2 s per million)."""
+    for i, f in enumerate(tbl.schema):
+        if pa.types.is_decimal(f.type):
+            col = pc.cast(pc.cast(tbl.column(i), pa.string()), pa.float64())
+            tbl = tbl.set_column(i, pa.field(f.name, pa.float64()), col)
+    return tbl
 
 
 def scalar(expr: ibis.Expr) -> Any:

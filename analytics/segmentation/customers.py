@@ -100,8 +100,12 @@ def money(x: ibis.ir.NumericColumn, where=None) -> ibis.ir.NumericScalar:
 
 
 def to_float(col: pd.Series) -> np.ndarray:
-    """Decimal sums from the engine as floats (correctly rounded; missing -> 0)."""
-    return np.array([0.0 if v is None or v is pd.NA else float(v) for v in col], dtype=float)
+    """Decimal sums from the engine as floats (correctly rounded; missing -> 0). ``engine.to_frame``
+    already delivers them as float64 (:func:`data.engine.decimals_to_float`); Decimal objects (a frame
+    built elsewhere) are converted one by one."""
+    if col.dtype == object:
+        return np.array([0.0 if v is None or v is pd.NA else float(v) for v in col], dtype=float)
+    return np.nan_to_num(col.to_numpy(dtype=float, na_value=np.nan), nan=0.0)
 
 
 # ---------------------------------------------------------------- counts
@@ -178,19 +182,17 @@ def customer_aggregates(lines: ibis.Table, ad: pd.Timestamp, before: pd.Timestam
                     prev_frequency=lines.order_id.nunique(where=nr & prev),
                     prev_gross=money(lines.amount, nr & prev),
                     prev_returns=money(lines.amount.abs(), lines.is_return & prev))
-    df = engine.to_frame(lines.group_by("customer_id").aggregate(**aggs))
-    return _sorted_by_customer(df)
+    return _sorted_by_customer(lines.group_by("customer_id").aggregate(**aggs))
 
 
-def _sorted_by_customer(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows in the order of the customer ids (as pandas sorts text), index ``code`` 0..n-1, money as
-    float, dates as datetime64[ns]."""
-    ids = df["customer_id"].astype("str")
-    codes, _ = pd.factorize(ids, sort=True)
-    df = df.iloc[np.argsort(codes, kind="stable")].reset_index(drop=True)
+def _sorted_by_customer(q: ibis.Table) -> pd.DataFrame:
+    """The rows of a per-customer query in the order of the customer ids, sorted in the engine (DuckDB
+    compares text byte by byte, which for UTF-8 is the code-point order pandas sorts Python strings in),
+    index ``code`` 0..n-1, money as float (missing -> 0), dates as datetime64[ns]."""
+    df = engine.to_frame(q.order_by("customer_id"))
     df["customer_id"] = df["customer_id"].astype("str")
     for c in df.columns:
-        if df[c].dtype == object and c != "customer_id":
+        if c != "customer_id" and (df[c].dtype == object or pd.api.types.is_float_dtype(df[c])):
             df[c] = to_float(df[c])
         elif str(df[c].dtype).startswith("datetime64"):
             df[c] = df[c].astype("datetime64[ns]")
@@ -203,10 +205,8 @@ def _sorted_by_customer(df: pd.DataFrame) -> pd.DataFrame:
 
 def customer_ids(lines: ibis.Table) -> pd.Index:
     """The sorted distinct customer ids of the prepared lines (one row per customer)."""
-    df = engine.to_frame(lines.select("customer_id").distinct())
-    ids = df["customer_id"].astype("str")
-    _, uniques = pd.factorize(ids, sort=True)
-    return pd.Index(uniques, dtype="str")
+    ids = engine.to_frame(lines.select("customer_id").distinct().order_by("customer_id"))["customer_id"]
+    return pd.Index(ids.astype("str"), dtype="str")
 
 
 def purchase_day_summary(lines: ibis.Table, ad: pd.Timestamp, calibration_end: pd.Timestamp) -> pd.DataFrame:
@@ -221,8 +221,7 @@ def purchase_day_summary(lines: ibis.Table, ad: pd.Timestamp, calibration_end: p
     q = days.group_by("customer_id").aggregate(
         first_day=days.day.min(), last_day=days.day.max(), days=days.count(), total=days.value.sum(),
         first_value=days.value.argmin(days.day))
-    df = engine.to_frame(q)
-    return _sorted_by_customer(df)
+    return _sorted_by_customer(q)
 
 
 # ---------------------------------------------------------------- cohorts
