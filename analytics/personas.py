@@ -18,12 +18,14 @@ The base is every customer of the RFM table (customers with a non-return order b
 
 Order lines stay in the engine (issue 13). :func:`fit` takes engine tables and returns a language-free
 :class:`PersonaFit`: the per-customer RFM / cluster / tier frame of the segmentation package
-(:func:`analytics.segmentation.customer_frame`, itself per-customer engine aggregates), the customer
-attributes (one row per customer and value, from that frame and the customers kind) and the order
-attributes as counts per (customer, attribute, value) aggregated in the engine
-(:func:`order_attribute_counts`). Every segment of the chosen source is profiled from those counts, so the
-segment is a display parameter: :func:`present` picks the segment, runs the TGI maths and builds the card
-in a language. :func:`compute` is both, for callers holding canonical frames.
+(:func:`analytics.segmentation.customer_frame`, itself per-customer engine aggregates) and, for every
+segment of the chosen source at once, the customer attributes counted per segment
+(:func:`customer_counts`) and the order attributes counted per segment in the engine, where each
+customer's segment is joined to the order lines (:func:`order_attribute_stats`: counts and sums of
+squares, from which the clustered interval is exact). Python holds segments x values rows, not customers x
+values, so the segment is a display parameter: :func:`present` picks the segment, runs the TGI maths
+(:func:`profile`) and builds the card in a language. :func:`compute` is both, for callers holding canonical
+frames.
 
 An order's time of day, weekday and channel are those of its first line: the earliest line, ties broken
 by the source line number (``__line__``) when the table has it, else by the channel value.
@@ -140,44 +142,113 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:g}"
 
 
-def customer_attributes(tab: pd.DataFrame, customers: pd.DataFrame | None, ad: pd.Timestamp) -> pd.DataFrame:
-    """Long frame (code, attribute, value) of customer-level attributes for every customer of ``tab``."""
-    parts = []
+def segment_keys(tab: pd.DataFrame, source: str) -> np.ndarray:
+    """Each customer's segment of the source as text, as :func:`segment_key` writes a page's segment
+    value (None where no value can select the customer: a missing cluster or tier)."""
+    col = {"rfm": "group", "cn8": "group_cn"}.get(source, source)
+    if col not in tab.columns:
+        raise ValueError(f"the frame has no {col!r} column; build it with the matching option")
+    if source in ("cluster", "tier"):
+        v = tab[col].to_numpy(dtype=float)
+        return np.array([str(int(x)) if np.isfinite(x) and x == int(x) else None for x in v], dtype=object)
+    return tab[col].astype("str").to_numpy(dtype=object)
+
+
+def segment_key(source: str, value) -> str | None:
+    """The key of a segment value (analytics.segmentation.segment_mask's matching: clusters and tiers by
+    number, groups by text); None when the value selects no customer."""
+    if source in ("cluster", "tier"):
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            return None
+        return str(int(f)) if math.isfinite(f) and f == int(f) else None
+    return str(value)
+
+
+def customer_attribute_parts(tab: pd.DataFrame, customers: pd.DataFrame | None,
+                             ad: pd.Timestamp) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Customer-level attributes of the customers of ``tab``: (attribute, positions in tab, values as
+    text) per attribute, only known values (interests: one row per customer and tag)."""
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    pos = np.arange(len(tab))
+
+    def add(name: str, codes: np.ndarray, values: pd.Series) -> None:
+        v = values.to_numpy(dtype=object)
+        ok = pd.notna(v) & (values.astype("str").to_numpy() != "nan")
+        parts.append((name, codes[ok], v[ok].astype(str).astype(object)))
+
     spend, _ = _bands_by_quantile(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
     freq = pd.cut(tab["frequency"], [0, 1, 2, 5, 10, np.inf], labels=["1", "2", "3-5", "6-10", "11+"]).astype("str")
     rec = pd.cut(tab["recency_days"], [-1, 30, 90, 180, 365, np.inf],
                  labels=["0-30", "31-90", "91-180", "181-365", "365+"]).astype("str")
     for name, s in (("spend_band", spend), ("frequency_band", freq), ("recency_band", rec)):
-        parts.append(pd.DataFrame({"code": tab.index.to_numpy(), "attribute": name, "value": s.to_numpy()}))
+        add(name, pos, s)
     if customers is not None and len(customers) and "customer_id" in customers.columns:
         c = customers.loc[customers["customer_id"].notna()].copy()
         c["customer_id"] = c["customer_id"].astype("str")
         c = c.drop_duplicates("customer_id", keep="last").set_index("customer_id")
         c = c.reindex(tab["customer_id"].to_numpy())
-        c.index = tab.index
+        c.index = pos
         age = c["age"].astype(float) if "age" in c.columns else pd.Series(np.nan, index=c.index)
         if "birth_year" in c.columns:
             age = age.fillna(ad.year - c["birth_year"].astype(float))
         if age.notna().any():
             band = pd.cut(age, [0, 17, 24, 29, 34, 39, 49, np.inf],
                           labels=["<18", "18-24", "25-29", "30-34", "35-39", "40-49", "50+"]).astype("str")
-            parts.append(pd.DataFrame({"code": c.index, "attribute": "age_band", "value": band.where(age.notna())}))
+            add("age_band", pos, band.where(age.notna()))
         if "income" in c.columns and c["income"].notna().any():
             inc, _ = _bands_by_quantile(c["income"], [0.25, 0.5, 0.75], _num)
-            parts.append(pd.DataFrame({"code": c.index, "attribute": "income_band", "value": inc}))
+            add("income_band", pos, inc)
         for col in ("gender", "city_tier", "region", "member_level", "occupation", "acquisition_channel"):
             if col in c.columns and c[col].notna().any():
-                parts.append(pd.DataFrame({"code": c.index, "attribute": col,
-                                           "value": c[col].astype("str").str.strip().where(c[col].notna())}))
+                add(col, pos, c[col].astype("str").str.strip().where(c[col].notna()))
         if "interests" in c.columns and c["interests"].notna().any():
             tags = c["interests"].dropna().astype("str").str.split(r"[,，;；|/、]+", regex=True).explode()
             tags = tags.str.strip()
             tags = tags[tags != ""]
-            parts.append(pd.DataFrame({"code": tags.index, "attribute": "interests", "value": tags.to_numpy()})
-                         .drop_duplicates())
-    out = pd.concat(parts, ignore_index=True)
-    out = out.loc[out["value"].notna() & (out["value"].astype("str") != "nan")]
-    return out
+            pairs = pd.DataFrame({"code": tags.index.to_numpy(np.int64), "value": tags.to_numpy()}).drop_duplicates()
+            add("interests", pairs["code"].to_numpy(), pairs["value"])
+    return parts
+
+
+def _rare(base: pd.DataFrame) -> pd.DataFrame:
+    """(attribute, value) rows of ``base`` (columns attribute, value, n; sorted by attribute and value)
+    beyond the MAX_VALUES largest n of their attribute (ties: the earlier value ranks first)."""
+    rank = base.groupby("attribute")["n"].rank(method="first", ascending=False)
+    return base.loc[rank > MAX_VALUES, ["attribute", "value"]]
+
+
+def _pooled(df: pd.DataFrame, rare: pd.DataFrame) -> pd.Series:
+    """The value column of ``df`` with the rare (attribute, value) pairs as "other"."""
+    if rare.empty:
+        return df["value"]
+    key = df["attribute"] + "\x00" + df["value"].astype("str")
+    rk = set(rare["attribute"] + "\x00" + rare["value"].astype("str"))
+    return df["value"].where(~key.isin(rk).to_numpy(), "other")
+
+
+def customer_counts(parts: list[tuple[str, np.ndarray, np.ndarray]], keys: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer attribute counts per segment key: (segment, attribute, value, count) rows, values beyond
+    the MAX_VALUES most frequent of an attribute pooled as "other"; and (segment, attribute, n): the
+    customers of the segment with a known value."""
+    counts, ns = [], []
+    for name, codes, values in parts:
+        d = pd.DataFrame({"segment": keys[codes], "value": values})
+        c = d.groupby(["segment", "value"], dropna=False).size().rename("count").reset_index()
+        counts.append(c.assign(attribute=name))
+        n = pd.DataFrame({"segment": keys[codes], "code": codes}).drop_duplicates()
+        ns.append(n.groupby("segment", dropna=False).size().rename("n").reset_index().assign(attribute=name))
+    cols = ["segment", "attribute", "value", "count"]
+    if not counts:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["segment", "attribute", "n"])
+    cc = pd.concat(counts, ignore_index=True)[cols]
+    base = cc.groupby(["attribute", "value"])["count"].sum().rename("n").reset_index()
+    rare = _rare(base)
+    if not rare.empty:
+        cc = cc.assign(value=_pooled(cc, rare)).groupby(["segment", "attribute", "value"], dropna=False)["count"] \
+            .sum().reset_index()
+    return cc, pd.concat(ns, ignore_index=True)[["segment", "attribute", "n"]]
 
 
 # ---------------------------------------------------------------- engine aggregates
@@ -212,9 +283,19 @@ def customer_fields(customers: ibis.Table | None) -> pd.DataFrame | None:
     return engine.to_frame(sel.select(**cols))
 
 
-def order_attribute_counts(orders: ibis.Table, ad: pd.Timestamp, start=None, end=None) -> tuple[pd.DataFrame, dict]:
-    """Order attributes counted in the engine, one query: rows (customer_id, attribute, value, n) and the
-    flags that decide which attributes exist.
+# the order attributes with a fixed list of values, counted per customer in one row (columns f0, f1, ...)
+FIXED_VALUES = {"hour_band": tuple(b for *_, b in HOUR_BANDS), "weekday": WEEKDAYS,
+                "price_sensitivity": ("discounted", "full_price")}
+FIXED_COLUMNS = tuple((a, v, f"f{i}") for i, (a, v) in
+                      enumerate((a, v) for a, vals in FIXED_VALUES.items() for v in vals))
+
+
+def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
+                          end=None) -> tuple[ibis.Table, ibis.Table, ibis.Table]:
+    """Order attributes in the engine, not run: rows (customer_id, attribute, value, n) per customer and
+    value for category and channel (their values come from the data); one row per customer for the
+    attributes of FIXED_VALUES (customer_id, n = orders, then one count per FIXED_COLUMNS column); and the
+    totals (attribute ``_orders``, ``_timed``, ``_priced``; n) that decide which attributes exist.
 
     The lines are those of the date range with a customer id and a date, not returns, dated before the
     analysis date ``ad``. An order is a (customer id, order id) pair. Attributes, with n =
@@ -224,7 +305,7 @@ def order_attribute_counts(orders: ibis.Table, ad: pd.Timestamp, start=None, end
       the time of their first line;
     - price_sensitivity: orders with a line with a discount > 0 or a campaign ("discounted"), the others
       ("full_price").
-    Flags: ``orders`` (orders counted), ``timed`` (orders whose first line is not at midnight: the hour
+    Totals: ``orders`` (orders counted), ``timed`` (orders whose first line is not at midnight: the hour
     bands mean something when they are more than half), ``priced`` (lines with a known discount or a
     campaign: price sensitivity means something when there is one)."""
     o = _cu.order_lines(orders, start, end)
@@ -256,104 +337,165 @@ def order_attribute_counts(orders: ibis.Table, ad: pd.Timestamp, start=None, end
 
     def total(n: ibis.ir.IntegerScalar, attribute: str, tbl: ibis.Table) -> ibis.Table:
         g = tbl.aggregate(n=n)
-        return g.select(customer_id=ibis.null("string"), attribute=ibis.literal(attribute),
-                        value=ibis.literal(""), n=g.n.cast("int64"))
+        return g.select(attribute=ibis.literal(attribute), n=g.n.cast("int64"))
 
     cat = lines.filter(lines.category.notnull()).select("customer_id", "order_id", "category").distinct()
     with_channel = per_order.filter(per_order.channel.notnull())
-    parts = [
-        by_customer(cat, "category", cat.category),
-        by_customer(with_channel, "channel", with_channel.channel),
-        by_customer(per_order, "hour_band", band),
-        by_customer(per_order, "weekday", weekday),
-        by_customer(per_order, "price_sensitivity", ibis.ifelse(per_order.deal, "discounted", "full_price")),
+    long = ibis.union(by_customer(cat, "category", cat.category),
+                      by_customer(with_channel, "channel", with_channel.channel), distinct=False)
+    value_of = {"hour_band": band, "weekday": weekday,
+                "price_sensitivity": ibis.ifelse(per_order.deal, "discounted", "full_price")}
+    fixed = per_order.group_by("customer_id").aggregate(
+        n=per_order.count(),
+        **{col: per_order.count(where=value_of[a] == v) for a, v, col in FIXED_COLUMNS})
+    totals = ibis.union(
         total(per_order.count(where=(h != 0) | (per_order.date.minute() != 0)), "_timed", per_order),
         total(per_order.count(), "_orders", per_order),
-        total(lines.count(where=lines.priced), "_priced", lines),
-    ]
-    df = engine.to_frame(ibis.union(*parts, distinct=False).order_by(["attribute", "value", "customer_id"]))
+        total(lines.count(where=lines.priced), "_priced", lines), distinct=False)
+    return long, fixed, totals
+
+
+_STAT_COLUMNS = ("segment", "attribute", "value", "sy", "syy", "syn", "m", "nn")
+
+
+def _segment_stats(long: ibis.Table, segments: ibis.Table, unique: bool = True) -> ibis.Table:
+    """Per segment, attribute and value of ``long`` (customer_id, attribute, value, n): sy = sum of the
+    customers' counts y, syy = sum of y^2, syn = sum of y x n_i (n_i: the customer's count over all values
+    of the attribute); and per segment and attribute (value NULL): m = customers, sy = sum of n_i, nn = sum
+    of n_i^2. ``segments``: (customer_id, segment) for the customers of the base (others are left out).
+    ``unique``: ``long`` has one row per customer, attribute and value (else they are summed first)."""
+    if unique:
+        y = long.select("customer_id", "attribute", "value", y=long.n)
+    else:
+        y = long.group_by(["customer_id", "attribute", "value"]).aggregate(y=long.n.sum())
+    per = y.group_by(["customer_id", "attribute"]).aggregate(ni=y.y.sum())
+    per = per.join(segments, "customer_id")
+    j = y.join(per, ["customer_id", "attribute"])
+    vals = j.group_by(["segment", "attribute", "value"]).aggregate(
+        sy=j.y.sum(), syy=(j.y * j.y).sum(), syn=(j.y * j.ni).sum())
+    attrs = per.group_by(["segment", "attribute"]).aggregate(sy=per.ni.sum(), nn=(per.ni * per.ni).sum(),
+                                                             m=per.count())
+    z = ibis.literal(0).cast("int64")
+    return ibis.union(
+        vals.select(segment=vals.segment, attribute=vals.attribute, value=vals.value, sy=vals.sy.cast("int64"),
+                    syy=vals.syy.cast("int64"), syn=vals.syn.cast("int64"), m=z, nn=z),
+        attrs.select(segment=attrs.segment, attribute=attrs.attribute, value=ibis.null("string"),
+                     sy=attrs.sy.cast("int64"), syy=z, syn=z, m=attrs.m.cast("int64"), nn=attrs.nn.cast("int64")),
+        distinct=False)
+
+
+def _fixed_stats(fixed: ibis.Table, segments: ibis.Table) -> list[ibis.Table]:
+    """:func:`_segment_stats` of the FIXED_VALUES attributes from their one row per customer: the sums per
+    segment in one aggregation, then one row per attribute and per value with a count (sy > 0)."""
+    j = fixed.join(segments, "customer_id")
+    aggs = {"m": j.count(), "sy": j.n.sum(), "nn": (j.n * j.n).sum()}
+    for _, _, c in FIXED_COLUMNS:
+        aggs.update({f"s{c}": j[c].sum(), f"ss{c}": (j[c] * j[c]).sum(), f"sn{c}": (j[c] * j.n).sum()})
+    g = j.group_by("segment").aggregate(**aggs)
+    z = ibis.literal(0).cast("int64")
+    out = [g.select(segment=g.segment, attribute=ibis.literal(a), value=ibis.null("string"), sy=g.sy.cast("int64"),
+                    syy=z, syn=z, m=g.m.cast("int64"), nn=g.nn.cast("int64")) for a in FIXED_VALUES]
+    for a, v, c in FIXED_COLUMNS:
+        out.append(g.filter(g[f"s{c}"] > 0).select(
+            segment=g.segment, attribute=ibis.literal(a), value=ibis.literal(v), sy=g[f"s{c}"].cast("int64"),
+            syy=g[f"ss{c}"].cast("int64"), syn=g[f"sn{c}"].cast("int64"), m=z, nn=z))
+    return out
+
+
+def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFrame, start=None,
+                          end=None) -> pd.DataFrame:
+    """Order attribute counts per segment, from the engine (:func:`_order_attribute_rows`, joined with
+    each customer's segment): rows (segment, attribute, value, sy, syy, syn) per segment and value, and
+    rows with value None per segment and attribute (sy = orders or purchases of the segment with the
+    attribute, m = its customers, nn = sum of the squared counts per customer); the sums of squares give
+    the clustered variance of a share exactly (see :func:`_n_eff`). ``keys``: customer_id, segment for
+    the base. Only attributes with data (category and channel when some order has one, hour bands when
+    most orders have a time of day, price sensitivity when some line has a discount or a campaign);
+    values beyond the MAX_VALUES most frequent of an attribute are pooled as "other" (one more query when
+    an attribute has that many)."""
+    long, fixed, totals = _order_attribute_rows(orders, ad, start, end)
+    segments = engine.from_frame(keys[["customer_id", "segment"]].astype({"customer_id": "str"}))
+    segments = segments.select("customer_id", "segment")
+    z = ibis.literal(0).cast("int64")
+    tot = totals.select(segment=ibis.null("string"), attribute=totals.attribute, value=ibis.null("string"),
+                        sy=totals.n, syy=z, syn=z, m=z, nn=z)
+    df = engine.to_frame(ibis.union(_segment_stats(long, segments), *_fixed_stats(fixed, segments), tot,
+                                    distinct=False))
     flag = df["attribute"].astype("str").str.startswith("_")
-    flags = {str(a)[1:]: int(n) for a, n in zip(df.loc[flag, "attribute"], df.loc[flag, "n"])}
-    return df.loc[~flag].reset_index(drop=True), flags
-
-
-def order_counts(tab: pd.DataFrame, counts: pd.DataFrame, flags: dict) -> pd.DataFrame:
-    """:func:`order_attribute_counts` by customer code of ``tab``, with the attributes that have data:
-    category and channel when some order has one, hour bands only when most orders have a time of day,
-    price sensitivity only when some line has a discount or a campaign. Columns code, attribute, value,
-    n, in the order of the counts (attribute, value, customer id)."""
-    keep = pd.Series(True, index=counts.index)
-    orders = flags.get("orders", 0)
-    if not (orders and flags.get("timed", 0) / orders > 0.5):  # times of day are recorded
-        keep &= counts["attribute"] != "hour_band"
+    flags = {str(a)[1:]: int(n) for a, n in zip(df.loc[flag, "attribute"], df.loc[flag, "sy"])}
+    df = df.loc[~flag]
+    keep = pd.Series(True, index=df.index)
+    if not (flags.get("orders", 0) and flags.get("timed", 0) / flags["orders"] > 0.5):  # times of day recorded
+        keep &= df["attribute"] != "hour_band"
     if not flags.get("priced", 0):
-        keep &= counts["attribute"] != "price_sensitivity"
-    c = counts.loc[keep]
-    pos = pd.Index(tab["customer_id"].astype("str")).get_indexer(c["customer_id"].astype("str"))
-    ok = pos >= 0
-    out = c.loc[ok, ["attribute", "value", "n"]].astype({"n": np.int64})
-    out.insert(0, "code", tab.index.to_numpy(np.int64)[pos[ok]])
-    return out.reset_index(drop=True)
+        keep &= df["attribute"] != "price_sensitivity"
+    df = df.loc[keep]
+    vals = df.loc[df["value"].notna()]
+    base = vals.groupby(["attribute", "value"])["sy"].sum().rename("n").reset_index()
+    rare = _rare(base)
+    if not rare.empty:
+        mapping = engine.from_frame(rare.assign(pooled="other").astype("str"))
+        lj = long.left_join(mapping, ["attribute", "value"])
+        pooled = lj.select(customer_id=lj.customer_id, attribute=lj.attribute,
+                           value=lj.pooled.fill_null(lj.value), n=lj.n)
+        again = engine.to_frame(_segment_stats(pooled, segments, unique=False))
+        again = again.loc[again["attribute"].isin(set(df["attribute"]))]
+        df = pd.concat([df.loc[~df["attribute"].isin(set(again["attribute"]))], again], ignore_index=True)
+    out = df[list(_STAT_COLUMNS)].reset_index(drop=True)
+    for c in ("sy", "syy", "syn", "m", "nn"):
+        out[c] = out[c].astype(np.int64)
+    return out
 
 
-def _pool_values(df: pd.DataFrame) -> pd.DataFrame:
-    """Keep the MAX_VALUES most frequent values per attribute, pool the rest as 'other'. A frame with a
-    count column ``n`` (order attribute counts) weighs each row by it; otherwise a row counts once."""
-    g = df.groupby(["attribute", "value"])
-    counts = (g["n"].sum() if "n" in df.columns else g.size()).rename("n").reset_index()
-    counts["rank"] = counts.groupby("attribute")["n"].rank(method="first", ascending=False)
-    rare = counts.loc[counts["rank"] > MAX_VALUES, ["attribute", "value"]]
-    if rare.empty:
-        return df
-    key = df["attribute"] + "\x00" + df["value"].astype("str")
-    rk = set(rare["attribute"] + "\x00" + rare["value"].astype("str"))
-    df = df.copy()
-    df.loc[key.isin(rk).to_numpy(), "value"] = "other"
-    return df
+def _n_eff(sy: int, syy: int, syn: int, m: int, n: int, nn: int) -> float:
+    """Effective sample size of the share p = sy / n of a ratio estimator clustered by customer, from
+    exact integer sums: sum_i (y_i - p n_i)^2 = (n^2 syy - 2 n sy syn + sy^2 nn) / n^2 over the m customers,
+    Var(p) = that / n^2 x m / (m - 1), n_eff = p (1 - p) / Var(p), at most n (n when m = 1 or Var = 0)."""
+    if m <= 1 or n <= 0:
+        return float(n)
+    num = n * n * syy - 2 * n * sy * syn + sy * sy * nn
+    var = num / (n ** 4) * (m / (m - 1))
+    p = sy / n
+    ne = p * (1 - p) / var if var > 0 else n
+    return float(min(ne, n))
 
 
-def profile(tab: pd.DataFrame, mask: np.ndarray, cust_long: pd.DataFrame, order_long: pd.DataFrame) -> pd.DataFrame:
-    """Attribute table of the segment (mask over tab rows) against the whole base (all tab rows).
-    ``cust_long``: (code, attribute, value), one row per customer and value; ``order_long``: (code,
-    attribute, value, n), order counts per customer and value (:func:`order_counts`)."""
-    in_seg = pd.Series(mask, index=tab.index)
+def profile(result: "PersonaFit", key: str | None) -> pd.DataFrame:
+    """Attribute table of the segment ``key`` (:func:`segment_key`) against the whole base, from the
+    fit's counts per segment: for every attribute value of the base, the segment's count and n, the
+    base's, the shares, TGI and intervals (:func:`tgi_table`; order attributes with the clustered n_eff)."""
     frames = []
-    # customer-level: unit = customers with a known value of the attribute
-    if len(cust_long):
-        cl = _pool_values(cust_long)
-        cl = cl.assign(seg=in_seg.reindex(cl["code"]).to_numpy())
-        n_base = cl.groupby("attribute")["code"].nunique()
-        n_seg = cl.loc[cl["seg"]].groupby("attribute")["code"].nunique()
-        cnt = cl.groupby(["attribute", "value"]).agg(base_count=("code", "size"), seg_count=("seg", "sum")).reset_index()
+    cc, cn = result.customer_counts, result.customer_n
+    if len(cc):
+        cnt = cc.groupby(["attribute", "value"])["count"].sum().rename("base_count").reset_index()
+        mine = cc.loc[cc["segment"] == key].set_index(["attribute", "value"])["count"]
+        idx = pd.MultiIndex.from_frame(cnt[["attribute", "value"]])
+        cnt["seg_count"] = mine.reindex(idx).fillna(0).to_numpy(np.int64)
+        n_base = cn.groupby("attribute")["n"].sum()
+        n_seg = cn.loc[cn["segment"] == key].groupby("attribute")["n"].sum()
         cnt["base_n"] = n_base.reindex(cnt["attribute"]).to_numpy()
         cnt["seg_n"] = n_seg.reindex(cnt["attribute"]).fillna(0).to_numpy()
         cnt["unit"] = "customers"
         cnt["n_eff"] = cnt["seg_n"]
         frames.append(cnt)
-    if len(order_long):
-        ol = _pool_values(order_long)
-        ol = ol.assign(seg=in_seg.reindex(ol["code"]).to_numpy())
-        ol["seg_n"] = ol["n"].where(ol["seg"], 0)
-        base_tot = ol.groupby("attribute")["n"].sum()
-        cnt = ol.groupby(["attribute", "value"]).agg(base_count=("n", "sum"), seg_count=("seg_n", "sum")).reset_index()
+    st = result.order_stats
+    if len(st):
+        vals = st.loc[st["value"].notna()]
+        attrs = st.loc[st["value"].isna()]
+        cnt = vals.groupby(["attribute", "value"])["sy"].sum().rename("base_count").reset_index()
+        mine = vals.loc[vals["segment"] == key].set_index(["attribute", "value"])
+        idx = pd.MultiIndex.from_frame(cnt[["attribute", "value"]])
+        cnt["seg_count"] = mine["sy"].reindex(idx).fillna(0).to_numpy(np.int64)
+        base_tot = attrs.groupby("attribute")["sy"].sum()
+        seg_attr = attrs.loc[attrs["segment"] == key].set_index("attribute")
         cnt["base_n"] = base_tot.reindex(cnt["attribute"]).to_numpy()
-        s = ol.loc[ol["seg"]]
-        seg_tot = s.groupby("attribute")["n"].sum()
-        cnt["seg_n"] = seg_tot.reindex(cnt["attribute"]).fillna(0).to_numpy()
+        cnt["seg_n"] = seg_attr["sy"].reindex(cnt["attribute"]).fillna(0).to_numpy()
         cnt["unit"] = np.where(cnt["attribute"] == "category", "purchases", "orders")
-        # effective n of a ratio estimator clustered by customer
-        yi = s.groupby(["attribute", "value", "code"])["n"].sum().rename("y").reset_index()
-        ni = s.groupby(["attribute", "code"])["n"].sum().rename("n").reset_index()
         neff = []
-        for (attr, val), grp in yi.groupby(["attribute", "value"], sort=False):
-            cust = ni.loc[ni["attribute"] == attr]
-            y = grp.set_index("code")["y"].reindex(cust["code"].to_numpy(), fill_value=0).to_numpy(float)
-            n = cust["n"].to_numpy(float)
-            N, m = n.sum(), len(n)
-            p = y.sum() / N
-            var = ((y - p * n) ** 2).sum() / N ** 2 * (m / (m - 1)) if m > 1 else np.nan
-            ne = p * (1 - p) / var if var and var > 0 else N
-            neff.append((attr, val, min(ne, N)))
+        for (attr, val), r in mine.iterrows():
+            a = seg_attr.loc[attr]
+            neff.append((attr, val, _n_eff(int(r["sy"]), int(r["syy"]), int(r["syn"]), int(a["m"]), int(a["sy"]),
+                                           int(a["nn"]))))
         ne_df = pd.DataFrame(neff, columns=["attribute", "value", "n_eff"])
         cnt = cnt.merge(ne_df, on=["attribute", "value"], how="left")
         cnt["n_eff"] = cnt["n_eff"].fillna(cnt["seg_n"])
@@ -647,13 +789,21 @@ class PersonaFit:
     has_customers_data : bool
         Whether a customers dataset with rows was given (demographics are profiled; without it the
         persona uses purchase behaviour only).
-    customer_attributes : pandas.DataFrame
-        Customer-level attributes, one row per customer and value: code (of ``customers``), attribute
-        (spend_band, frequency_band, recency_band and the demographics of CUSTOMER_ATTRS), value.
-    order_counts : pandas.DataFrame
-        Order-level attributes counted in the engine, one row per customer and value: code, attribute
-        (category, channel, hour_band, weekday, price_sensitivity; only those with data), value, n (orders,
-        or order x category purchases for category), sorted by attribute, value and customer id.
+    known_customers : int
+        Customers of the base with at least one demographic value (CUSTOMER_ATTRS) in the customers data.
+    customer_counts : pandas.DataFrame
+        Customer-level attributes per segment (:func:`customer_counts`): segment (:func:`segment_key`;
+        None for customers no segment value selects), attribute (spend_band, frequency_band, recency_band
+        and the demographics of CUSTOMER_ATTRS), value (rare ones pooled as "other"), count (customers;
+        customer x tag for interests).
+    customer_n : pandas.DataFrame
+        segment, attribute, n: the segment's customers with a known value of the attribute.
+    order_stats : pandas.DataFrame
+        Order-level attributes per segment, counted in the engine (:func:`order_attribute_stats`):
+        segment, attribute (category, channel, hour_band, weekday, price_sensitivity; only those with
+        data), value, sy (orders, or order x category purchases for category), syy, syn; and per segment
+        and attribute (value None) sy, m, nn. As long as segments x attribute values, whatever the number
+        of customers.
     """
 
     params: dict
@@ -662,8 +812,10 @@ class PersonaFit:
     customers: pd.DataFrame
     n_tiers: int
     has_customers_data: bool
-    customer_attributes: pd.DataFrame
-    order_counts: pd.DataFrame
+    known_customers: int
+    customer_counts: pd.DataFrame
+    customer_n: pd.DataFrame
+    order_stats: pd.DataFrame
     # language-free profiles already computed from this fit, per segment (see segment_profile)
     _profiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -673,17 +825,15 @@ _profiles_lock = threading.Lock()
 
 
 def segment_profile(result: PersonaFit, value: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """The segment's mask over the base and its TGI profile (language-free), computed once per fit and
-    segment: a language switch on the page presents it again without recounting the base (on 1M customers
-    the profile is most of the time ``present`` takes)."""
+    """The segment's mask over the base and its TGI profile (language-free, :func:`profile`), kept per fit
+    and segment: a language switch on the page presents it again without recomputing it."""
     key = (result.source, value)
     with _profiles_lock:
         hit = result._profiles.get(key)
     if hit is not None:
         return hit
-    tab = result.customers
-    mask = seg.segment_mask(tab, result.source, value)
-    out = (mask, profile(tab, mask, result.customer_attributes, result.order_counts))
+    mask = seg.segment_mask(result.customers, result.source, value)
+    out = (mask, profile(result, segment_key(result.source, value)))
     with _profiles_lock:
         if len(result._profiles) >= PROFILES_KEPT:
             result._profiles.pop(next(iter(result._profiles)))
@@ -708,12 +858,18 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
     tab, info = _customer_frame(tables, p)
     ad = info["analysis_date"]
     base = tab[[c for c in _BASE_COLUMNS if c in tab.columns]].copy()
+    keys = segment_keys(base, p["source"])
     customers = customer_fields(tables.get("customers"))
-    cust_long = customer_attributes(base, customers, ad)
-    counts, flags = order_attribute_counts(tables["orders"], ad, p.get("start"), p.get("end"))
+    parts = customer_attribute_parts(base, customers, ad)
+    demo = [codes for name, codes, _ in parts if name in CUSTOMER_ATTRS]
+    known = int(np.unique(np.concatenate(demo)).size) if demo else 0
+    cc, cn = customer_counts(parts, keys)
+    stats = order_attribute_stats(tables["orders"], ad, pd.DataFrame({"customer_id": base["customer_id"],
+                                                                      "segment": keys}),
+                                  p.get("start"), p.get("end"))
     return PersonaFit(params=p, source=p["source"], analysis_date=ad, customers=base, n_tiers=_n_tiers(info),
-                      has_customers_data=customers is not None, customer_attributes=cust_long.reset_index(drop=True),
-                      order_counts=order_counts(base, counts, flags))
+                      has_customers_data=customers is not None, known_customers=known, customer_counts=cc,
+                      customer_n=cn, order_stats=stats)
 
 
 def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
@@ -740,9 +896,8 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
         warnings.append(t("personas.warning.whole_base", lang))
     if not result.has_customers_data:
         warnings.append(t("personas.warning.no_customers", lang))
-    cust_long = result.customer_attributes
     if result.has_customers_data:
-        known = cust_long.loc[cust_long["attribute"].isin(CUSTOMER_ATTRS), "code"].nunique()
+        known = result.known_customers
         if known < base_size:
             warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
     missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]

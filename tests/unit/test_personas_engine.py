@@ -149,8 +149,9 @@ def test_fit_holds_aggregates_not_order_lines(datasets, monkeypatch):
         frames = [v for v in vars(fitted).values() if hasattr(v, "shape")]
         assert frames and all(len(f) < len(orders) for f in frames)
         assert len(fitted.customers) == 4339 and fitted.source == (raw.get("source") or "rfm")
-    # the order attributes are per customer and value: at most customers x values
-    assert len(fitted.order_counts) <= len(fitted.customers) * fitted.order_counts["value"].nunique()
+    # the order attributes are per segment and value, whatever the number of customers
+    st = fitted.order_stats
+    assert len(st) <= (st["segment"].nunique(dropna=False) + 1) * (st["value"].nunique() + 1) * len(ORDER_ATTRS)
 
 
 def test_present_in_another_language_and_segment_never_refits(datasets, monkeypatch):
@@ -681,3 +682,53 @@ def test_segment_options_from_the_pages_fit_equal_a_fresh_count(datasets):
         fitted = personas.fit(tables, params)
         assert personas.segment_options(tables, params, "zh", fitted=fitted) == \
             personas.segment_options(tables, params, "zh"), src
+
+
+def test_pooled_order_values_and_clustered_n_eff_equal_a_per_customer_count():
+    """30 categories (more than MAX_VALUES): the rare ones are pooled as "other" before the per-customer
+    counts are squared, so a customer buying two rare categories counts once in "other" with y = 2. The
+    segment counts, shares and n_eff equal a count over the lines in pandas (the ratio estimator clustered
+    by customer, written out)."""
+    import numpy as np
+    import pandas as pd
+
+    from data import engine
+    from tests.fixtures import _complete
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for c in range(400):
+        for o in range(1 + c % 4):
+            for _ in range(1 + (c + o) % 3):
+                cat = f"cat{int(rng.zipf(1.3)) % 30:02d}"
+                rows.append({"customer_id": f"c{c:03d}", "order_id": f"o{c}-{o}", "amount": 10.0 + c % 7,
+                             "order_date": pd.Timestamp("2024-01-01 10:00") + pd.Timedelta(days=int(rng.integers(0, 300))),
+                             "category": cat, "is_return": False})
+    orders = _complete(pd.DataFrame(rows).astype({"order_date": "datetime64[ns]"}), "orders")
+    assert orders["category"].nunique() > personas.MAX_VALUES
+    params = _params({"source": "tier"})
+    fitted = personas.fit(engine.tables_from_frames({"orders": orders}), params)
+    value = str(int(fitted.customers["tier"].value_counts().idxmax()))
+    out = personas.present(fitted, {**params, "segment": value}, "en")
+    got = pd.DataFrame([r for r in out["attributes"] if r["attribute"] == "category"]).set_index("value")
+    assert "other" in got.index and len(got) == personas.MAX_VALUES + 1
+    # the reference: purchases = distinct (customer, order, category), the 25 largest categories kept
+    members = set(fitted.customers.loc[fitted.customers["tier"] == int(value), "customer_id"])
+    p = orders[["customer_id", "order_id", "category"]].drop_duplicates()
+    counts = p["category"].value_counts()
+    ranked = counts.rename("n").reset_index().sort_values(["n", "category"], ascending=[False, True], kind="stable")
+    keep = set(ranked["category"].head(personas.MAX_VALUES))
+    p = p.assign(value=p["category"].where(p["category"].isin(keep), "other"))
+    s = p.loc[p["customer_id"].isin(members)]
+    y = s.groupby(["value", "customer_id"]).size()
+    n_i = s.groupby("customer_id").size()
+    N, m = n_i.sum(), len(n_i)
+    for val, row in got.iterrows():
+        yv = y.loc[val].reindex(n_i.index, fill_value=0).to_numpy(float) if val in y.index.get_level_values(0) \
+            else np.zeros(m)
+        assert row["segment_count"] == yv.sum() and row["segment_n"] == N
+        assert row["base_count"] == (p["value"] == val).sum() and row["base_n"] == len(p)
+        share = yv.sum() / N
+        var = ((yv - share * n_i.to_numpy(float)) ** 2).sum() / N ** 2 * (m / (m - 1))
+        want = min(share * (1 - share) / var, N) if var > 0 else N
+        assert row["n_eff"] == pytest.approx(want, rel=1e-9), val
