@@ -24,6 +24,7 @@ from analytics.common import NotEnoughData
 from .interactions import (CleanLines, Pairs, _Matrix, clean_lines, customer_attributes, frame_tables,
                            pair_aggregates, region_counts, train_matrix, user_attributes)
 from .metrics import MODELS, _hits, _mean_ci
+from . import models as _models
 from .models import _AttributePopular, _dense_topk, _fit, _topk
 
 MIN_TEST_USERS = 30
@@ -63,6 +64,8 @@ class HoldoutEvaluation:
         holdout_customers, warm_no_new_products, cold_customers.
     warnings : tuple of dict
         Language-free warnings of the evaluation (``warning.eval_sample``: scored on a sample;
+        ``warning.neighbour_pool``: customer kNN looked for neighbours among a sample of the customers;
+        ``warning.als_sample``: ALS learnt its factors on a sample of the customers;
         ``warning.few_test_users``).
     """
 
@@ -211,6 +214,10 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
     Tr = T[rows]
     n_rel = np.asarray(Tr.sum(axis=1)).ravel()
     n_users = len(M.users)
+    if n_users > _models.MAX_NEIGHBOUR_POOL:
+        warnings.append({"key": "warning.neighbour_pool", "n": _models.MAX_NEIGHBOUR_POOL, "total": n_users})
+    if n_users > _models.MAX_ALS_USERS and "als" in MODELS:
+        warnings.append({"key": "warning.als_sample", "n": _models.MAX_ALS_USERS, "total": n_users})
     item_ids = np.asarray(M.items, dtype=object)
     user_ids = np.asarray(M.users, dtype=object)
     lists: dict[str, dict[str, list[str]]] = {}

@@ -73,22 +73,33 @@ def _matrix(B: np.ndarray) -> "R._Matrix":
 
 
 @pytest.mark.parametrize("dense", [True, False])
-def test_user_neighbours_are_the_top_cosines_ties_to_the_lower_index(dense):
+@pytest.mark.parametrize("pool", [None, 150])
+def test_user_neighbours_are_the_top_cosines_ties_to_the_lower_index(dense, pool, monkeypatch):
     """Brute force in float64 with Python sorting: the USER_NEIGHBOURS most similar other customers,
-    equal similarities broken by the lower customer index (many customers share a basket)."""
+    equal similarities broken by the lower customer index (many customers share a basket); with more
+    customers than MAX_NEIGHBOUR_POOL, the most similar among the seeded pool of candidates."""
+    from analytics.recommend import models
+
+    if pool is not None:
+        monkeypatch.setattr(models, "MAX_NEIGHBOUR_POOL", pool)
     rng = np.random.default_rng(3)
     B = (rng.random((400, 12)) < 0.25).astype(np.float32)
     B[:40] = B[0]  # forty identical baskets: a block of exact ties
     B[rng.random(400) < 0.05] = 0  # some customers with no purchase at all
-    m = R._UserKNN(_matrix(B))
+    m = R._UserKNN(_matrix(B), seed=4)
     if not dense:
-        m._dense, m._BT = None, m.M.B.T.tocsc()
+        m._dense, m._PT = None, (m.M.B if m.pool is None else m.M.B[m.pool]).T.tocsr()
+    candidates = range(len(B)) if pool is None else m.pool.tolist()
     rows = np.array([0, 5, 39, 41, 200, 399])
-    nb = m.neighbours(rows).toarray()
+    # some customers scored are candidates themselves (never their own neighbour), some are not
+    assert pool is None or (len(m.pool) == pool and 0 < len(set(rows) & set(m.pool.tolist())) < len(rows))
+    nb = m.neighbours(rows)
+    assert nb.shape == (len(rows), len(B))
+    nb = nb.toarray()
     size = B.sum(axis=1)
     for j, u in enumerate(rows):
         sims = [(float(B[u] @ B[v]) / math.sqrt(max(size[u], 1) * max(size[v], 1)), v)
-                for v in range(len(B)) if v != u]
+                for v in candidates if v != u]
         want = [(s, v) for s, v in sorted(sims, key=lambda x: (-x[0], x[1])) if s > 0][:R.USER_NEIGHBOURS]
         got = np.nonzero(nb[j])[0]
         assert sorted(got.tolist()) == sorted(v for _, v in want)
@@ -437,3 +448,31 @@ def test_new_product_is_banned_where_its_anchor_is(orders, lines):
     new, anchor = ids.index("15056bl"), ids.index("15056BL")
     assert new >= len(F.M.items) and F.banned[:, anchor].nnz > 0
     assert (F.banned[:, new] != F.banned[:, anchor]).nnz == 0
+
+
+def test_als_on_a_sample_scores_every_customer_by_exact_least_squares(monkeypatch):
+    """Above MAX_ALS_USERS the factors are learnt on a seeded sample; every customer's factors are the
+    least-squares solution given the products' factors, (Y'C_uY + lambda I) x = Y'C_u p_u, written out in
+    numpy (implicit's convention: confidence c = alpha x w), whether the customer was in the sample or
+    not; the same seed gives the same model."""
+    from analytics.recommend import models
+
+    monkeypatch.setattr(models, "MAX_ALS_USERS", 60)
+    rng = np.random.default_rng(8)
+    B = (rng.random((200, 15)) < 0.3).astype(np.float32)
+    B[B.sum(axis=1) == 0, 0] = 1
+    M = _matrix(B)
+    m = models._ALS(M, seed=3)
+    assert len(m.sample) == 60 and m.sample.tolist() == sorted(set(m.sample.tolist()))
+    Y = m.itf.astype(np.float64)
+    rows = np.array([int(m.sample[0]), int(np.setdiff1d(np.arange(200), m.sample)[0]), 199])
+    got = m.user_factors(rows)
+    for j, u in enumerate(rows):
+        items = np.nonzero(B[u])[0]
+        c = models.ALS_ALPHA * B[u, items]
+        A = Y.T @ Y + (Y[items].T * (c - 1.0)) @ Y[items] + models.ALS_REGULARIZATION * np.eye(Y.shape[1])
+        want = np.linalg.solve(A, Y[items].T @ c)
+        assert got[j] == pytest.approx(want, rel=1e-4, abs=1e-6)
+    assert np.array_equal(m.scores(rows), got @ m.itf.T)
+    assert m.uf.shape == (200, models.ALS_FACTORS) and np.allclose(m.uf[rows], got)
+    assert np.array_equal(models._ALS(M, seed=3).itf, m.itf)
