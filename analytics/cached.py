@@ -149,17 +149,24 @@ def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: st
     return rep.figures_for(url_path, page_result(url_path, datasets, params, lang), lang)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
     """Any other function of the page's module with the signature ``fn(tables or frames, params, lang)``
     (drill-downs, what-ifs, target lists); cached on the same small key. A function that takes
-    ``fitted=`` gets the page's cached fit for these parameters, so it never fits again."""
+    ``fitted=`` gets the page's cached fit for these parameters, so it never fits again. A function the
+    module lists in ``LANGUAGE_FREE_CALLS`` (its result has no text) is cached once for every language."""
+    if fn in getattr(module(url_path), "LANGUAGE_FREE_CALLS", ()):
+        lang = ""
+    return _page_call(url_path, fn, datasets, params, lang)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
     mod = module(url_path)
     p = thaw_params(params)
     kw: dict[str, Any] = {}
     if uses_engine(mod) and "fitted" in inspect.signature(getattr(mod, fn)).parameters:
         kw["fitted"] = page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
-    return rep.call_page(url_path, fn, inputs(datasets), p, lang, **kw)
+    return rep.call_page(url_path, fn, inputs(datasets), p, lang or "en", **kw)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -68,6 +68,9 @@ MAX_CURVE_POINTS = 5000   # scatter points kept for the spend-vs-return chart
 ALPHA = 0.05
 Z = 1.959963984540054
 FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ('by_options',)
+
 
 
 def _div(a, b):

@@ -759,6 +759,9 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 # ----------------------------------------------------------------------------- page helpers
 
 FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end")
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ('model_inputs',)
+
 PLAN_KIND = "promotion_plan"   # kind of the saved objects (cached.save_object) holding a saved plan
 
 

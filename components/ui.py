@@ -184,6 +184,9 @@ def figure(fig_spec: dict, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
+MAX_SHOWN = 2_000  # rows a table sends to the browser; the CSV download has every row
+
+
 def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: int | None = None,
           column_config: dict | None = None) -> None:
     df = rows if isinstance(rows, pd.DataFrame) else records_frame(rows)
@@ -194,7 +197,10 @@ def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: 
         kwargs["height"] = height
     if column_config:
         kwargs["column_config"] = column_config
-    st.dataframe(df, key=f"df_{key}", **kwargs)
+    # a target list can be 500,000 rows: sending them all would take the browser tens of seconds
+    st.dataframe(df.head(MAX_SHOWN) if len(df) > MAX_SHOWN else df, key=f"df_{key}", **kwargs)
+    if len(df) > MAX_SHOWN:
+        st.caption(say("page.table_preview", shown=fmt_number(MAX_SHOWN, lang()), total=fmt_number(len(df), lang())))
     st.download_button(tr("page.download_csv"), data=lambda: to_csv_bytes(df), file_name=f"{file_name}.csv",
                        mime="text/csv", key=f"dl_{key}", icon=":material/download:", on_click="ignore")
 

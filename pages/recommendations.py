@@ -316,7 +316,7 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
     label = None
     if src in ("rfm", "cn8"):
         try:
-            groups = cached.page_call(URL, "segment_groups", ctx.datasets, cached.freeze_params(base), lang())[src]
+            groups = cached.page_call(URL, "segment_groups", ctx.datasets, cached.freeze_params({**base, **params}), lang())[src]
         except AnalyticsError as exc:
             st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
             return

@@ -75,6 +75,9 @@ PARAMS = [
     Param("category", "list", None, help="competitors.param_help.category"),
 ]
 FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ('filter_options',)
+
 
 __all__ = [
     # page interface

@@ -82,6 +82,8 @@ DEFAULTS = {p.key: p.default for p in PARAMS}
 # min_segment_n, costs, plan) only change the presentation and never refit.
 FIT_PARAMS = ("control", "outcomes", "segment_by", "uplift_outcome", "uplift_sample", "export_n", "seed",
               "cf_metric", "cf_by", "cf_treated", "campaign_start", "campaign_end", "cf_grain", "feedback_campaign")
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ('page_options',)
 DISPLAY_PARAMS = tuple(p.key for p in PARAMS if p.key not in FIT_PARAMS)
 
 # Most units of the best arm and the control the uplift model reads from the engine (a seeded random

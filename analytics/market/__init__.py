@@ -77,6 +77,9 @@ from analytics.market.presenting import present
 from analytics.market.result import MarketFit
 from analytics.market.season import seasonality
 
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ("filter_options",)
+
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
     """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""

@@ -71,7 +71,8 @@ from .models import (_ALS, ALS_ALPHA, ALS_FACTORS, ALS_ITERATIONS, ALS_REGULARIZ
                      ITEM_NEIGHBOURS, NEW_PRODUCT_DISCOUNT, NEW_PRODUCT_MIN_SIM, POP_EPS, USER_NEIGHBOURS,
                      _AttributePopular, _fit, _ItemKNN, _NewProducts, _Popular, _topk, _UserKNN)
 from .targets import (MAX_LIST_CUSTOMERS, FinalModel, _Final, _long, _split_ids, final_model, fit_final,
-                      ids_from_csv, product_targets, recommend_for, rfm_groups, with_rules)
+                      ids_from_csv, product_targets, recommend_for, records, rfm_groups, target_rows,
+                      with_rules)
 from .targets import segment_customer_ids as _segment_customer_ids
 
 PAGE = "recommendations"
@@ -93,6 +94,9 @@ PARAMS = [
 # what the fit depends on (with "start" / "end"); the business rules and the target lists of
 # ``present`` (exclude, boost, boost_factor, segment, product, top_customers) never refit
 FIT_PARAMS = ("holdout_from", "k", "model", "exclude_window_days", "rp", "seed")
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ('catalogue_options',)
+
 SAMPLE_SIZE = 20
 
 # The page's extra controls (target lists, which sample customer is shown); bound to the URL by the page,
@@ -449,9 +453,11 @@ def catalogue_options(tables: dict[str, ibis.Table], params: dict, lang: str = "
 
 
 @_on_tables
-def segment_groups(tables: dict[str, ibis.Table], params: dict, lang: str = "en") -> dict:
-    """RFM groups (named and the Chinese 8 groups) with their sizes, from analytics.segmentation."""
-    return rfm_groups(tables, params, lang)
+def segment_groups(tables: dict[str, ibis.Table], params: dict, lang: str = "en", *,
+                   fitted: RecommendFit | None = None) -> dict:
+    """RFM groups (named and the Chinese 8 groups) with their sizes, from analytics.segmentation.
+    ``fitted``: the page's fit, whose memo keeps the RFM table (the target lists read the same one)."""
+    return rfm_groups(tables, params, lang, fitted.final.memo if fitted is not None else None)
 
 
 @_on_tables
@@ -469,7 +475,7 @@ def segment_targets(tables: dict[str, ibis.Table], params: dict, lang: str = "en
     of refitting the model named by params["model"])."""
     params = _with_defaults(params)
     k = int(params["k"])
-    ids = _segment_customer_ids(tables, params, lang)
+    ids = _segment_customer_ids(tables, params, lang, fitted.final.memo if fitted is not None else None)
     out = {"n_customers": len(ids), "n_known": 0, "n_new": 0, "capped": None, "rows": [], "top_products": []}
     if not ids:
         return out
@@ -477,17 +483,17 @@ def segment_targets(tables: dict[str, ibis.Table], params: dict, lang: str = "en
         out["capped"] = MAX_LIST_CUSTOMERS
         ids = ids[:MAX_LIST_CUSTOMERS]
     F, warnings = _final_for(tables, params, fitted)
-    recs = recommend_for(F, ids, k, lang)
-    long = _long(recs)
-    n_new = sum(1 for r in recs if r["status"] == "new")
+    long, n_new = target_rows(F, ids, k, lang)
     top = (long.groupby(["product_id"], sort=False).agg(product_name=("product_name", "first"),
                                                         n_customers=("customer_id", "nunique"))
            .reset_index().sort_values(["n_customers", "product_id"], ascending=[False, True], kind="stable").head(10))
-    top["share"] = top["n_customers"] / max(len(recs), 1)
-    out.update({"n_known": len(recs) - n_new, "n_new": n_new, "model": F.model.name,
-                "rows": long.to_dict(orient="records"), "top_products": top.to_dict(orient="records"),
+    top["share"] = top["n_customers"] / max(len(ids), 1)
+    out.update({"n_known": len(ids) - n_new, "n_new": n_new, "model": F.model.name,
+                "top_products": top.to_dict(orient="records"),
                 "warnings": [_warn_text(w, lang) for w in warnings]})
-    return jsonable(out)
+    out = jsonable(out)
+    out["rows"] = records(long)  # plain values already: jsonable would walk 500,000 dicts again
+    return out
 
 
 @_on_tables

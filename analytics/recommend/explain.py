@@ -162,12 +162,11 @@ def reason_text(kind: str, anchor_id: Any, n: int, promoted: bool, names: pd.Ser
     return text
 
 
-def _explain(model, M: _Matrix, rows: np.ndarray, top: np.ndarray, raw: np.ndarray, boosted: set[int],
-             newp: _NewProducts | None, names: pd.Series, lang: str) -> list[list[dict]]:
-    """Reason per slot: {"type", "anchor", "n", "text"}."""
-    kinds, anchor, n = explain_slots(model, M, rows, top, raw, newp)
+def slot_reasons(top: np.ndarray, kinds: np.ndarray, anchor: np.ndarray, n: np.ndarray, boosted: set[int],
+                 all_ids: Any, names: pd.Series, lang: str) -> list[list[dict]]:
+    """Reason per filled slot of ``top`` from :func:`explain_slots`' kinds, anchors and counts, in a
+    language: {"type", "anchor", "n", "text"}."""
     pi_all = top.ravel()
-    all_ids = list(M.items) + (list(newp.items) if newp is not None else [])
     out: list[list[dict]] = []
     for r in range(top.shape[0]):
         lst = []
@@ -181,6 +180,14 @@ def _explain(model, M: _Matrix, rows: np.ndarray, top: np.ndarray, raw: np.ndarr
             lst.append({"type": kind, "anchor": a_id, "n": int(n[p]), "text": text})
         out.append(lst)
     return out
+
+
+def _explain(model, M: _Matrix, rows: np.ndarray, top: np.ndarray, raw: np.ndarray, boosted: set[int],
+             newp: _NewProducts | None, names: pd.Series, lang: str) -> list[list[dict]]:
+    """Reason per slot: {"type", "anchor", "n", "text"}."""
+    kinds, anchor, n = explain_slots(model, M, rows, top, raw, newp)
+    all_ids = list(M.items) + (list(newp.items) if newp is not None else [])
+    return slot_reasons(top, kinds, anchor, n, boosted, all_ids, names, lang)
 
 
 def _label(pid: Any, names: pd.Series) -> str:

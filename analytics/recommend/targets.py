@@ -16,8 +16,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Sequence
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
 import ibis
 import numpy as np
@@ -29,7 +30,7 @@ from analytics.common import NotEnoughData
 from analytics.i18n import t
 from data import engine
 
-from .explain import _explain, _label
+from .explain import _label, explain_slots, reason_text, slot_reasons
 from .interactions import (CleanLines, Pairs, _Matrix, clean_lines, customer_attributes, date_filter, full_matrix,
                            pair_aggregates, region_counts, user_attributes)
 from .models import NEW_PRODUCT_DISCOUNT, _AttributePopular, _dense_topk, _fit, _new_products, _NewProducts, _topk
@@ -67,6 +68,9 @@ class FinalModel:
     banned : scipy.sparse.csr_matrix
         Customer x all_ids: what a customer is never offered (bought, or bought within the window when
         repeat purchases are allowed; a new product where its anchor is banned).
+    memo : Memo
+        Language-free results already computed from this model (lists and their reasons' kinds, the RFM
+        table of the target lists): a language switch on the page writes them again without recomputing.
     """
 
     M: _Matrix
@@ -76,6 +80,29 @@ class FinalModel:
     all_ids: np.ndarray
     ap: _AttributePopular
     banned: sp.csr_matrix
+    memo: "Memo" = field(default_factory=lambda: Memo(), repr=False, compare=False)
+
+
+class Memo:
+    """A few language-free results kept with a fitted model, least recently added dropped first (the
+    model lives in the page's fit cache, so they live as long as the fit)."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._d: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._d:
+                return self._d[key]
+        value = compute()  # outside the lock: two sessions asking at once both compute, the same value
+        with self._lock:
+            if len(self._d) >= self.KEPT:
+                self._d.pop(next(iter(self._d)))
+            self._d[key] = value
+        return value
 
 
 def fit_final(pairs: Pairs, products: pd.DataFrame, attrs: pd.DataFrame, model_name: str, params: dict,
@@ -124,6 +151,7 @@ class _Final:
     names: pd.Series
     ap: _AttributePopular
     all_ids: np.ndarray
+    memo: Memo | None = None
 
 
 def with_rules(base: FinalModel, params: dict, warnings: list[dict]) -> _Final:
@@ -140,14 +168,28 @@ def with_rules(base: FinalModel, params: dict, warnings: list[dict]) -> _Final:
     excl_cols = excl_cols[excl_cols >= 0]
     boost_cols = boost_cols[boost_cols >= 0]
     return _Final(base.M, base.model, base.newp, base.banned, excl_cols, boost_cols,
-                  float(params.get("boost_factor") or 1.0), base.names, base.ap, base.all_ids)
+                  float(params.get("boost_factor") or 1.0), base.names, base.ap, base.all_ids, base.memo)
+
+
+def _rows_slots(F: _Final, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The language-free lists of known customers (matrix rows): top-k columns, final scores and each
+    slot's reason (kind, anchor column, count; :func:`.explain.explain_slots`), kept in the model's memo."""
+    def compute():
+        top, sc, raw = _topk(F.model, rows, k, F.banned, exclude_cols=F.excl_cols, boost_cols=F.boost_cols,
+                             boost_factor=F.boost_factor, extra=F.newp)
+        kinds, anchor, n = explain_slots(F.model, F.M, rows, top, raw, F.newp)
+        return top, sc, kinds, anchor, n
+
+    if F.memo is None:
+        return compute()
+    key = ("rows", rows.tobytes(), int(k), F.excl_cols.tobytes(), F.boost_cols.tobytes(), float(F.boost_factor))
+    return F.memo.get(key, compute)
 
 
 def _recommend_rows(F: _Final, rows: np.ndarray, k: int, lang: str) -> list[dict]:
     """Lists of known customers (matrix rows) from the model, with the rules and reasons."""
-    top, sc, raw = _topk(F.model, rows, k, F.banned, exclude_cols=F.excl_cols, boost_cols=F.boost_cols,
-                         boost_factor=F.boost_factor, extra=F.newp)
-    reasons = _explain(F.model, F.M, rows, top, raw, set(F.boost_cols.tolist()), F.newp, F.names, lang)
+    top, sc, kinds, anchor, n = _rows_slots(F, rows, k)
+    reasons = slot_reasons(top, kinds, anchor, n, set(F.boost_cols.tolist()), F.all_ids, F.names, lang)
     out = []
     for j, r in enumerate(rows):
         ok = top[j] >= 0
@@ -195,6 +237,56 @@ def _recommend_cold(F: _Final, cids: list[str], k: int, lang: str) -> list[dict]
             "reason_types": ["popular_" + col if col != "overall" else "popular"] * len(cols),
         })
     return out
+
+
+LONG_COLUMNS = ["customer_id", "rank", "product_id", "product_name", "score", "reason", "customer_status"]
+
+
+def target_rows(F: _Final, customer_ids: Sequence[str], k: int, lang: str = "en") -> tuple[pd.DataFrame, int]:
+    """:func:`_long` of :func:`recommend_for`, built from arrays (a segment's list is up to
+    MAX_LIST_CUSTOMERS x k rows: 500,000 at 10M lines, where one dict per customer and a pandas lookup per
+    slot took 12 s): one row per customer x rank in the order of ``customer_ids``, and the number of
+    customers without history ("new", from the attribute fallback). Each distinct reason is written once."""
+    ids = [str(c) for c in customer_ids]
+    pos = F.M.users.get_indexer(pd.Index(ids))
+    warm = np.flatnonzero(pos >= 0)
+    cold = np.flatnonzero(pos < 0)
+    parts = []
+    if len(warm):
+        rows = pos[warm].astype(np.int64)
+        top, sc, kinds, anchor, n = _rows_slots(F, rows, k)
+        valid = top >= 0
+        rank = np.cumsum(valid, axis=1)[valid]
+        order = np.repeat(warm, top.shape[1]).reshape(top.shape)[valid]
+        cols = top[valid]
+        flat = valid.ravel()
+        kinds_v, anchor_v, n_v = kinds[flat], anchor[flat], n[flat]
+        boosted = np.isin(cols, F.boost_cols)
+        key = pd.MultiIndex.from_arrays([kinds_v, anchor_v, n_v, boosted])
+        codes, uniq = pd.factorize(key)
+        texts = np.array([reason_text(kd, F.all_ids[a] if a >= 0 else None, int(m), bool(b), F.names, lang)
+                          for kd, a, m, b in uniq], dtype=object)
+        names = F.names.reindex(pd.Index(F.all_ids, dtype=object))
+        names = names.astype(object).where(names.notna(), None).to_numpy(dtype=object)
+        parts.append(pd.DataFrame({
+            "_order": order, "customer_id": np.asarray(F.M.users, dtype=object)[rows][np.searchsorted(warm, order)],
+            "rank": rank, "product_id": F.all_ids[cols], "product_name": names[cols],
+            "score": sc[valid].astype(np.float64), "reason": texts[codes], "customer_status": "known"}))
+    if len(cold):
+        cl = _long(_recommend_cold(F, [ids[i] for i in cold], k, lang))
+        where = {c: i for c, i in zip((ids[i] for i in cold), cold)}
+        parts.append(cl.assign(_order=cl["customer_id"].map(where).to_numpy(np.int64)))
+    if not parts:
+        return pd.DataFrame(columns=LONG_COLUMNS), 0
+    out = pd.concat(parts, ignore_index=True).sort_values(["_order", "rank"], kind="stable")
+    return out[LONG_COLUMNS].reset_index(drop=True), int(len(cold))
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows of a frame as dicts of plain Python values (NaN -> None), without pandas' per-cell boxing."""
+    cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
+    names = [str(c) for c in df.columns]
+    return [dict(zip(names, vals)) for vals in zip(*cols)]
 
 
 def recommend_for(F: _Final, customer_ids: Sequence[str], k: int, lang: str = "en") -> list[dict]:
@@ -274,7 +366,21 @@ def _persona_spec(params: dict) -> dict:
     return payload if isinstance(payload, dict) else {}
 
 
-def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str = "en") -> list[str]:
+def rfm_of(tables: dict[str, ibis.Table], params: dict, memo: Memo | None = None) -> pd.DataFrame:
+    """analytics.segmentation.rfm_table of the orders in params' date range (kept in ``memo`` when given:
+    one RFM table serves the group sizes and every group's target list, in every language)."""
+    start, end = params.get("start"), params.get("end")
+
+    def compute() -> pd.DataFrame:
+        orders = date_filter(tables["orders"], start, end)
+        has = int(engine.to_frame(orders.aggregate(n=orders.customer_id.count()))["n"].iloc[0]) > 0
+        return seg.rfm_table(orders) if has else pd.DataFrame(columns=["customer_id", "group", "group_cn"])
+
+    return compute() if memo is None else memo.get(("rfm", str(start), str(end)), compute)
+
+
+def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str = "en",
+                         memo: Memo | None = None) -> list[str]:
     """Customer ids of an RFM group (tsrc=rfm, named groups; tsrc=cn8, 重要价值 ...) via
     analytics.segmentation.rfm_table, or of a saved persona (tsrc=persona; params["persona"] is the
     persona's saved payload as JSON: its "customer_ids", or its "source" + "segment" (as the Persona
@@ -285,7 +391,9 @@ def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str 
     if src in ("rfm", "cn8"):
         if value is None:
             return []
-        tab = seg.rfm_table(date_filter(tables["orders"], params.get("start"), params.get("end")))
+        tab = rfm_of(tables, params, memo)
+        if tab.empty:
+            return []
         return [str(x) for x in seg.customers_in(tab, (src, str(value)))["customer_id"]]
     if src != "persona":
         raise NotEnoughData("recommend.error.persona_unusable")
@@ -311,11 +419,9 @@ def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str 
         raise NotEnoughData("recommend.error.persona_unusable") from exc
 
 
-def rfm_groups(tables: dict[str, ibis.Table], params: dict, lang: str = "en") -> dict:
+def rfm_groups(tables: dict[str, ibis.Table], params: dict, lang: str = "en", memo: Memo | None = None) -> dict:
     """RFM groups (named and the Chinese 8 groups) with their sizes, from analytics.segmentation."""
-    orders = date_filter(tables["orders"], params.get("start"), params.get("end"))
-    has = int(engine.to_frame(orders.aggregate(n=orders.customer_id.count()))["n"].iloc[0]) > 0
-    tab = seg.rfm_table(orders) if has else pd.DataFrame(columns=["group", "group_cn"])
+    tab = rfm_of(tables, params, memo)
     out: dict[str, list[dict]] = {}
     for src, col in (("rfm", "group"), ("cn8", "group_cn")):
         vc = tab[col].astype("str").value_counts() if len(tab) else pd.Series(dtype="int64")

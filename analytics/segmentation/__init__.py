@@ -59,6 +59,9 @@ from .tiers import (TIER_SLUGS, _nice, assign_tiers, default_thresholds, label_t
 
 PAGE = "segmentation-explorer"
 KINDS = {"orders": True, "customers": False}
+# page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
+LANGUAGE_FREE_CALLS = ('customer_table',)
+
 
 __all__ = [
     # page interface

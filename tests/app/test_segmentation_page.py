@@ -82,7 +82,12 @@ def test_demo_renders_with_the_reports_numbers_and_controls_change_them(workspac
     assert not at.exception and _q(at, "audience") == "churn:high"
     aud = _frame_with(at, "p_alive")
     band = {b["band"]: b for b in wi["clv"]["churn_bands"]}["high"]
-    assert len(aud) == band["customers"] and list(aud.columns) == ["customer_id", "p_alive", "churn_risk", "clv"]
+    # the browser gets the first ui.MAX_SHOWN rows and is told how many the download holds
+    from components import ui
+
+    assert band["customers"] > ui.MAX_SHOWN
+    assert len(aud) == ui.MAX_SHOWN and list(aud.columns) == ["customer_id", "p_alive", "churn_risk", "clv"]
+    assert f"Showing the first {fmt_number(ui.MAX_SHOWN)} of {fmt_number(band['customers'])} rows" in texts(at)
     assert (aud["churn_risk"] == "high").all() and (aud["p_alive"] < 0.3).all()
     assert any(getattr(d, "proto", None) is not None for d in at.get("download_button"))
 
@@ -106,7 +111,7 @@ def test_chinese_and_a_share_link_restore_the_view(workspace):
     assert _metric(at, "客户数") == fmt_number(res["customers"], "zh")
     assert _metric(at, "预测 CLV（合计）") == fmt_money(res["clv"]["total"], "zh")
     aud = _frame_with(at, "customer_id")
-    assert len(aud) == len(res["audience"]) and set(aud["group"]) == {"At risk"}
+    assert len(aud) == min(len(res["audience"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
     assert "预测期 6 个月" in texts(at)
 
 

@@ -210,3 +210,32 @@ def test_memo_shares_training_across_languages_but_never_across_frames(frames):
     res = R.compute(other, p, "en")
     assert res["counts"]["train_lines"] < en["counts"]["train_lines"]
     assert np.isfinite(res["models"][0]["precision_at_k"])
+
+
+@pytest.mark.parametrize("model", ["item", "user", "als", "popular"])
+def test_target_rows_equal_the_per_customer_lists(frames, model):
+    """The segment list built from arrays (target_rows) equals the per-customer lists written one by one
+    (_long of recommend_for): known and unknown customers interleaved, a boosted and an excluded product,
+    in both languages; and the language-free part is computed once per model and customer list."""
+    from analytics.recommend import targets as T
+
+    p = {**PARAMS, "k": 6, "seed": 3}
+    warnings: list[dict] = []
+    base = R.build_final(frames, p, model)
+    ids = list(base.M.users[:40])
+    ids = ids[:10] + ["nobody-1"] + ids[10:30] + ["nobody-2"] + ids[30:]
+    boost = [str(base.M.items[int(np.argmax(base.M.buyers))])]
+    F = T.with_rules(base, {**p, "boost": boost, "exclude": [str(base.M.items[0])], "boost_factor": 1.5}, warnings)
+    calls = []
+    real = T._topk
+    for lang in ("en", "zh"):
+        want = T._long(T.recommend_for(F, ids, 6, lang))
+        T._topk = lambda *a, **kw: calls.append(1) or real(*a, **kw)
+        try:
+            got, n_new = T.target_rows(F, ids, 6, lang)
+        finally:
+            T._topk = real
+        assert n_new == 2
+        pd.testing.assert_frame_equal(got, want[T.LONG_COLUMNS].reset_index(drop=True), check_dtype=False)
+        assert T.records(got) == want.to_dict(orient="records")
+    assert len(calls) == 0  # recommend_for had already filled the memo with the same customers
