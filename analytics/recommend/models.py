@@ -40,8 +40,8 @@ NEW_PRODUCT_MIN_SIM = 0.3
 NEW_PRODUCT_DISCOUNT = 0.8  # a placed new product scores 80% x similarity x its anchor's score
 _BLOCK = 1024
 DENSE_USER_KNN_MAX_ITEMS = 512  # user kNN similarities through dense BLAS up to this catalogue size
-MAX_NEIGHBOUR_POOL = 100_000  # user kNN looks for neighbours among a seeded sample of this many customers
-MAX_ALS_USERS = 100_000  # ALS learns its factors on a seeded sample of this many customers
+MAX_NEIGHBOUR_POOL = 30_000  # user kNN looks for neighbours among a seeded sample of this many customers
+MAX_ALS_USERS = 30_000  # ALS learns its factors on a seeded sample of this many customers
 
 __all__ = ["MODELS", "ITEM_NEIGHBOURS", "USER_NEIGHBOURS", "ALS_FACTORS", "ALS_ITERATIONS", "ALS_REGULARIZATION",
            "ALS_ALPHA", "POP_EPS", "NEW_PRODUCT_MIN_SIM", "NEW_PRODUCT_DISCOUNT", "DENSE_USER_KNN_MAX_ITEMS",
