@@ -32,11 +32,12 @@ Conversion (:func:`to_canonical`)
     value, reason) and marks its row bad.
     Orders: ``amount`` = quantity x unit_price when no amount column is mapped (unit_price alone when
     quantity is not mapped either: each line one unit); ``order_id`` = "L<line number>" when unmapped;
-    ``is_return`` = quantity < 0, or a *source* amount < 0, or an order id like ``C123`` (``C`` then
-    a digit), or a status naming a refund / return / cancellation (refund, return, cancel, chargeback,
-    退款, 退货, 取消, 关闭, 售后) unless negated (无退款, no refund, 退款关闭 ...). A computed amount that
-    is negative only because the unit price is (Online Retail's "Adjust bad debt" lines) is not a
-    return. Returns are flagged, never dropped. Experiments: ``unit_id`` = "1".."n" when unmapped.
+    ``is_return`` = quantity < 0, or an amount < 0 (given, or computed from a negative unit price as
+    in Online Retail's "Adjust bad debt" lines: gross sales never hold a negative line), or an order
+    id that marks a cancellation (:func:`cancellation_ids`: ``C`` before digits, where the other ids
+    are digits), or a status naming a refund / return / cancellation (refund, return, cancel,
+    chargeback, 退款, 退货, 取消, 关闭, 售后) unless negated (无退款, no refund, 退款关闭 ...). Returns
+    are flagged, never dropped. Experiments: ``unit_id`` = "1".."n" when unmapped.
     Id-like text fields (``*_id``) written as ``12345.0`` throughout (a float export) lose the ``.0``.
 Chunked conversion (streaming ingest)
     A big file is converted block by block with ``to_canonical(chunk, ..., choices=Choices(),
@@ -73,6 +74,19 @@ from data.schema import KINDS, Kind, attr_column, is_satisfied, normalise_header
 
 __all__ = ["FieldMatch", "Converted", "Choices", "Facts", "suggest_mapping", "apply_overrides", "to_canonical",
            "validate", "check_bad_rows", "RETURN_STATUS"]
+
+def cancellation_ids(order_id: pd.Series) -> np.ndarray:
+    """Order ids that mark a cancellation: ``C`` (or ``c``) before digits, as Online Retail's
+    ``C536379`` beside ``536365``, only where the plain ids are digits and outnumber them. A hash that
+    starts with ``c`` and a digit (Olist's ``c3e5...``) has letters after it, and an export whose every
+    id is ``C`` + digits uses the letter as a prefix, not as a mark."""
+    s = order_id.astype("str")
+    marked = s.str.fullmatch(r"[Cc]\d+").to_numpy(dtype=bool, na_value=False) & order_id.notna().to_numpy()
+    if not marked.any():
+        return marked
+    plain = int(s.str.fullmatch(r"\d+").to_numpy(dtype=bool, na_value=False).sum())
+    return marked if plain > int(marked.sum()) else np.zeros(len(s), dtype=bool)
+
 
 RETURN_STATUS = re.compile(r"(?i)refund|return|cancel|chargeback|reversed|void|退款|退货|取消|关闭|售后|撤销")
 _NOT_RETURN = re.compile(
@@ -580,10 +594,10 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
             frame["order_id"] = _numbered("L", lines)
             notes.append("order_id generated per line (L + line number): each line is its own order")
         ret = np.array((frame["quantity"] < 0).to_numpy(dtype=bool, na_value=False), dtype=bool, copy=True)
-        if has_amount:
-            ret |= (frame["amount"] < 0).to_numpy(dtype=bool, na_value=False)
+        # a negative amount, given or computed, is never a sale (gross sales hold no negative line)
+        ret |= (frame["amount"] < 0).to_numpy(dtype=bool, na_value=False)
         if "order_id" in mapping:
-            ret |= frame["order_id"].str.match(r"^[Cc]\d").to_numpy(dtype=bool, na_value=False)
+            ret |= cancellation_ids(frame["order_id"])
         if "status" in mapping:
             st = frame["status"]
             ret |= (st.str.contains(RETURN_STATUS.pattern, regex=True)

@@ -61,7 +61,7 @@ def online_retail_orders() -> pd.DataFrame:
         }
     )
     df["amount"] = df["quantity"] * df["unit_price"]
-    df["is_return"] = (df["quantity"] < 0) | df["order_id"].str.startswith("C")
+    df["is_return"] = (df["quantity"] < 0) | (df["amount"] < 0) | df["order_id"].str.startswith("C")
     df = _complete(df, "orders")
     return df
 

@@ -41,7 +41,7 @@ def test_online_retail_lands_whole_with_the_right_numbers(engine, retail_bytes):
     frame = repo.load_frame(dataset_id=res["id"], engine=engine)
     raw = fixtures.online_retail_raw()
     assert round(frame["amount"].sum(), 2) == round((raw["Quantity"] * raw["UnitPrice"]).sum(), 2) == 9_747_747.93
-    expected_returns = int(((raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")).sum())
+    expected_returns = int(((raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C") | (raw["UnitPrice"] < 0)).sum())
     assert int(frame["is_return"].sum()) == res["flagged_returns"] == expected_returns
     assert frame["order_id"].str.startswith("C").sum() == 9_288
     assert frame["order_id"].nunique() == 25_900 and frame["customer_id"].nunique() == 4_372
@@ -65,7 +65,8 @@ def test_the_same_rows_as_gbk_chinese_semicolon_export_give_the_same_totals(engi
     frame = repo.load_frame(dataset_id=res["id"], engine=engine)
     assert len(frame) == 50_000
     assert round(frame["amount"].sum(), 2) == round((raw["Quantity"] * raw["UnitPrice"]).sum(), 2)
-    assert int(frame["is_return"].sum()) == int(((raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")).sum())
+    assert int(frame["is_return"].sum()) == int(((raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")
+                                                 | (raw["UnitPrice"] < 0)).sum())
 
 
 def test_hillstrom_as_an_experiment(engine):

@@ -87,13 +87,14 @@ def test_online_retail_converts_with_published_figures(online_retail):
     raw = online_retail_raw()
     assert round(f["amount"].sum(), 2) == 9_747_747.93  # SOURCE.md
     assert round(f["amount"].sum(), 2) == round((raw["Quantity"] * raw["UnitPrice"]).sum(), 2)
-    # returns: Quantity < 0 or a C invoice (SOURCE.md: 10,624 rows with Quantity <= 0; 9,288 C invoices)
-    expected_returns = (raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")
-    assert int(expected_returns.sum()) == 10_624
-    assert int(f["is_return"].sum()) == 10_624
+    # returns: Quantity < 0 or a C invoice (SOURCE.md: 10,624 rows with Quantity <= 0; 9,288 C invoices),
+    # and the two "Adjust bad debt" lines (negative price, positive quantity): no sale is negative
+    expected_returns = (raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C") | (raw["UnitPrice"] < 0)
+    assert int(expected_returns.sum()) == 10_626
+    assert int(f["is_return"].sum()) == 10_626
     assert (f["is_return"].to_numpy() == expected_returns.to_numpy()).all()
-    # the two "Adjust bad debt" lines (negative price, positive quantity) are not returns
-    assert int(((f["amount"] < 0) & ~f["is_return"]).sum()) == 2
+    bad_debt = f["product_name"] == "Adjust bad debt"
+    assert int((bad_debt & (f["amount"] < 0)).sum()) == 2 and f.loc[f["amount"] < 0, "is_return"].all()
     assert f["order_date"].min() == pd.Timestamp("2010-12-01 08:26")
     assert f["order_date"].max() == pd.Timestamp("2011-12-09 12:50")
     assert conv.line_numbers[0] == 2 and conv.line_numbers[-1] == 541_910
@@ -117,7 +118,7 @@ def test_online_retail_gbk_chinese_headers_same_fields_and_totals(online_retail_
     assert {f: m.column for f, m in suggested.items()} == {f: CN_HEADERS[c] for f, c in OR_EXPECTED.items()}
     assert len(conv.frame) == 541_909 and conv.n_bad == 0
     assert round(conv.frame["amount"].sum(), 2) == 9_747_747.93
-    assert int(conv.frame["is_return"].sum()) == 10_624
+    assert int(conv.frame["is_return"].sum()) == 10_626
     en = online_retail[2].frame
     same = [c for c in OR_COLUMNS if c != "product_name"]
     pd.testing.assert_frame_equal(conv.frame[same], en[same])
@@ -422,3 +423,35 @@ def test_implausibly_large_numbers_are_bad_cells_not_infinite_totals():
     assert amounts.iloc[0] == 10 and amounts.iloc[3] == 999_999_999_999_999
     assert amounts.iloc[1:3].isna().all()
     assert np.isfinite(amounts[~conv.bad_rows].sum())
+
+
+
+def test_cancellation_ids_only_where_the_export_marks_them():
+    """C before digits marks a cancellation where the other ids are digits (Online Retail); a hex hash
+    starting with c and a digit (Olist) never does, nor an export whose every id carries the C."""
+    from data.mapping import cancellation_ids
+
+    retail = pd.Series(["536365", "C536379", "536366", None, "A563186"])
+    assert cancellation_ids(retail).tolist() == [False, True, False, False, False]
+    olist = pd.Series(["c3e5a9f00b2f1d8e8a7e0c1d2b3a4f56", "c1ab", "e481f51cbdc54678b7cc49136f2d6af7", "c9"])
+    assert not cancellation_ids(olist).any()
+    assert not cancellation_ids(pd.Series(["C0001", "C0002", "C0003", "4"])).any()
+
+
+def test_hash_order_ids_and_a_negative_price_in_one_export():
+    """An order-items export with hash ids (4 of 100 start with c and a digit) flags no return; a line
+    with a negative unit price and a positive quantity is a return (gross sales hold no negative line)."""
+    import hashlib
+
+    ids = [hashlib.md5(str(i).encode()).hexdigest() for i in range(400)]
+    c_ids = [x for x in ids if x[0] == "c" and x[1].isdigit()][:4]
+    other = [x for x in ids if not x.startswith("c")][:96]
+    rows = ["order_id,order_date,customer_id,product_id,quantity,unit_price"]
+    for i, oid in enumerate(c_ids + other):
+        rows.append(f"{oid},2024-03-{1 + i % 28:02d},u{i % 30},p{i % 7},1,{10 + i % 5}.5")
+    rows.append("adj-1,2024-03-29,,adj,1,-99.0")
+    conv = ingest("\n".join(rows).encode(), "orders", filename="order_items.csv")[2]
+    f = conv.frame
+    assert len(c_ids) == 4 and len(f) == 101
+    assert f["is_return"].tolist() == [False] * 100 + [True]
+    assert not any("return / cancellation" in n and "100" in n for n in conv.notes)

@@ -1433,11 +1433,11 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                       'product_id': '84879',
                                       'product_name': 'ASSORTED COLOUR BIRD ORNAMENT',
                                       'share_lists': 0.07352128247650636}],
-                    'warnings': ['2417 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
-                                 'BANK CHARGES, B, AMAZONFEE, S, 21181) are not products and were left out.',
+                    'warnings': ['2415 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
+                                 'BANK CHARGES, AMAZONFEE, S, 21181, m) are not products and were left out.',
                                  '132573 sales lines without a customer id were left out (they cannot show who bought '
                                  'what).',
-                                 '10624 return or cancellation lines were left out (recommendations use purchases '
+                                 '10626 return or cancellation lines were left out (recommendations use purchases '
                                  'only).',
                                  '275 products have no customer purchases yet; 227 were placed next to similar '
                                  'products by name and category.']},
@@ -1751,10 +1751,10 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                         'product_id': '23298',
                                         'product_name': 'SPOTTY BUNTING',
                                         'share_lists': 0.23857302118171683}],
-                      'warnings': ['2164 行服务费用（邮费、运费、手续费、调整：POST, DOT, M, C2, 23444, BANK CHARGES, B, S, 21181, '
-                                   '21736）不是商品，已剔除。',
+                      'warnings': ['2162 行服务费用（邮费、运费、手续费、调整：POST, DOT, M, C2, 23444, BANK CHARGES, S, 21181, '
+                                   '21736, AMAZONFEE）不是商品，已剔除。',
                                    '109299 行销售没有客户 ID，已剔除。',
-                                   '9436 行退货或取消已剔除（推荐只用购买记录）。',
+                                   '9438 行退货或取消已剔除（推荐只用购买记录）。',
                                    '245 个商品尚无客户购买；其中 207 个按名称和类目放在相似商品旁。']}}
 
 HELPERS: dict = {'demo_buyers': {'buyers': 1921,
@@ -2295,9 +2295,9 @@ HELPERS: dict = {'demo_buyers': {'buyers': 1921,
                                       'product_id': '22111',
                                       'product_name': 'SCOTTIE DOG HOT WATER BOTTLE',
                                       'share': 0.05222734254992319}],
-                    'warnings': ['2417 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
-                                 'BANK CHARGES, B, AMAZONFEE, S, 21181) are not products and were left out.',
+                    'warnings': ['2415 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
+                                 'BANK CHARGES, AMAZONFEE, S, 21181, m) are not products and were left out.',
                                  '132573 sales lines without a customer id were left out (they cannot show who bought '
                                  'what).',
-                                 '10624 return or cancellation lines were left out (recommendations use purchases '
+                                 '10626 return or cancellation lines were left out (recommendations use purchases '
                                  'only).']}}
