@@ -17,7 +17,10 @@ Matching (:func:`suggest_mapping`)
     a Latin synonym (difflib ratio >= 0.85, e.g. ``Quantiy``) ("fuzzy"). With a sample, the content is
     checked: a date field whose column parses as dates gains 0.03, a typed field whose column mostly
     fails to parse is halved (and a fuzzy match dropped: ``coupon code`` full of ``X1`` is no discount); a required date field still unmatched is taken from the first unused
-    column that is >= 95 % dates ("content", 0.5). Assignment is greedy by score: every column serves
+    column that is >= 95 % dates ("content", 0.5); orders with neither an amount nor a unit price matched
+    by name take the first unused column that holds money by content and name (:func:`money_column`:
+    numbers with cents, a money token such as ``value``, ``paid`` or ``金额``, no id / count / year
+    token; Olist's ``payment_value``) ("content", 0.8). Assignment is greedy by score: every column serves
     at most one field and every field gets at most one column. Columns named "1".."n" (headerless
     files) never match by name; map them by position with overrides.
 Overrides (:func:`apply_overrides`)
@@ -339,7 +342,47 @@ def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None =
                         out[fname] = FieldMatch(fname, c, 0.5, "content")
                         used.add(ci)
                         break
+    # content + name tokens: orders without an amount or a unit price matched by name -> the unused
+    # column that holds money (decimal numbers, not dates, not ids) and whose name says so
+    if sample is not None and k.name == "orders" and not any(g in out for g in ("amount", "unit_price")):
+        best = money_column(columns, sample, used)
+        if best is not None:
+            out["amount"] = FieldMatch("amount", best[0], best[1], "content")
     return {f.name: out[f.name] for f in k.fields if f.name in out}
+
+
+# name tokens of a money column whose header is no synonym (Olist's payment_value, "order total paid")
+MONEY_TOKENS = re.compile(r"(?i)value|total|paid|pay|price|amount|amt|revenue|sales|gmv|money|cost|金额|实付|"
+                          r"价|款|收入|销售额")
+_NOT_MONEY = re.compile(r"(?i)(^|_|\b)(id|no|code|zip|postal|phone|year|qty|quantity|count|number|installments?|"
+                        r"sequential|seq|rank|score|rate|weight|length|height|width|lat|lng|lon)(_|\b|$)")
+
+
+def money_column(columns: list[str], sample: pd.DataFrame, used: set[int] = frozenset()) -> tuple[str, float] | None:
+    """The column of ``sample`` that most looks like money, with a confidence, or None: every non-blank
+    cell a number, not a date, some values with decimals (cents) or a name token saying money
+    (:data:`MONEY_TOKENS`), and no name token saying it is something else (an id, a count, a year...).
+    A name token and values with cents (at least a fifth of them) give 0.8, the first such column in
+    file order wins; a name token alone (``total_clicks``) or cents alone are no guess."""
+    for ci, c in enumerate(columns):
+        if ci in used or c not in sample.columns:
+            continue
+        col = sample[c]
+        if isinstance(col, pd.DataFrame):
+            col = col.iloc[:, 0]
+        if col.dropna().empty or parsing.number_share(col) < 0.98 or parsing.datetime_share(col) >= 0.5:
+            continue
+        name = str(c)
+        if _NOT_MONEY.search(name) or not MONEY_TOKENS.search(name):
+            continue
+        vals, _ = parsing.parse_number(col)
+        v = vals.dropna().to_numpy(dtype=float)
+        if not len(v):
+            continue
+        cents = float(np.mean(np.abs(v - np.round(v)) > 1e-9))
+        if cents >= 0.2:
+            return name, 0.8
+    return None
 
 
 def _yyyymmdd(col: pd.Series) -> bool:

@@ -455,3 +455,24 @@ def test_hash_order_ids_and_a_negative_price_in_one_export():
     assert len(c_ids) == 4 and len(f) == 101
     assert f["is_return"].tolist() == [False] * 100 + [True]
     assert not any("return / cancellation" in n and "100" in n for n in conv.notes)
+
+
+def test_a_payment_value_column_is_the_amount_without_map():
+    """Olist's payments layout: no header is an amount synonym; payment_value holds money (cents) and says
+    so in its name, so it maps to amount by content; installments, sequence numbers, dates and a count
+    without cents never do."""
+    rows = ["order_id,payment_sequential,payment_type,payment_installments,payment_value,order_purchase_timestamp,"
+            "customer_unique_id"]
+    for i in range(60):
+        rows.append(f"o{i:03d},1,credit_card,{1 + i % 6},{10 + i * 1.37:.2f},2018-0{1 + i % 9}-1{i % 10} 10:00:00,u{i % 25}")
+    raw, suggested, conv = ingest("\n".join(rows).encode(), "orders", filename="olist_order_payments.csv")
+    assert suggested["amount"].column == "payment_value" and suggested["amount"].method == "content"
+    assert 0.5 < suggested["amount"].confidence < 1.0
+    assert "unit_price" not in suggested and conv.n_bad == 0
+    assert round(conv.frame["amount"].sum(), 2) == round(sum(round(10 + i * 1.37, 2) for i in range(60)), 2)
+    from data.mapping import money_column
+
+    sample = pd.DataFrame({"paid_visits": [3, 5, 8] * 10, "order_value": [12.5, 8.99, 30.0] * 10,
+                           "payment_installments": [1.5, 2.5, 3.0] * 10, "ship_date": ["2024-01-02"] * 30})
+    assert money_column(list(sample.columns), sample) == ("order_value", 0.8)
+    assert money_column(["paid_visits", "payment_installments", "ship_date"], sample) is None
