@@ -415,6 +415,20 @@ def _resolve_column(value: str, columns: list[str]) -> str:
                       reason="unknown column")
 
 
+def review_overrides(rows: list[dict], mapping: dict[str, str]) -> dict[str, str] | None:
+    """The overrides a mapping review's rows ask for ({"field", "column"} each; a cleared cell arrives as
+    "", None or NaN), or None when they ask for ``mapping`` as it is. A field that ``mapping`` maps and
+    the review clears is unmapped explicitly (""), not handed back to the suggestion, and a cleared
+    cell never becomes a column called "nan"."""
+    def cell(v) -> str:
+        return v.strip() if isinstance(v, str) and v.strip() not in ("", "nan", "None") else ""
+
+    asked = {str(r["field"]): cell(r.get("column")) for r in rows}
+    if {f: c for f, c in asked.items() if c} == dict(mapping):
+        return None
+    return {f: c for f, c in asked.items() if c or f in mapping}
+
+
 def apply_overrides(
     suggested: dict[str, FieldMatch],
     overrides: dict[str, str] | None,

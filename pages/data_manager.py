@@ -14,6 +14,7 @@ from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
 from components.page import context
 from data.errors import IngestError, StoreError
+from data.mapping import review_overrides
 from data import limits as upload_limits
 from data.schema import KINDS
 
@@ -123,9 +124,9 @@ def upload_one(f, idx: int) -> None:
             "confidence": st.column_config.ProgressColumn(tr("data.col.confidence"), min_value=0.0, max_value=1.0, format="percent"),
         },
     )
-    new_map = {r["field"]: r["column"] for r in edited.to_dict("records") if r["column"]}
-    if new_map != prepared.mapping:
-        st.session_state[f"ovr:{f.file_id}:{kind}"] = new_map
+    asked = review_overrides(edited.to_dict("records"), prepared.mapping)
+    if asked is not None:
+        st.session_state[f"ovr:{f.file_id}:{kind}"] = asked
         st.rerun()
     pc1, pc2 = st.columns([3, 1])
     preset_name = pc1.text_input(tr("data.preset_name"), key=f"pname_{f.file_id}", placeholder=tr("data.preset_placeholder"))

@@ -476,3 +476,26 @@ def test_a_payment_value_column_is_the_amount_without_map():
                            "payment_installments": [1.5, 2.5, 3.0] * 10, "ship_date": ["2024-01-02"] * 30})
     assert money_column(list(sample.columns), sample) == ("order_value", 0.8)
     assert money_column(["paid_visits", "payment_installments", "ship_date"], sample) is None
+
+
+def test_a_cleared_guess_in_the_review_unmaps_the_field():
+    """The mapping review's data editor gives a cleared cell as None, "" or NaN: the field is unmapped
+    (not 'nan', not the suggestion again); an unchanged review asks for nothing."""
+    from data.mapping import review_overrides
+
+    mapping = {"order_id": "InvoiceNo", "order_date": "InvoiceDate", "customer_id": "Dt_Customer"}
+    rows = [{"field": "order_id", "column": "InvoiceNo"}, {"field": "order_date", "column": "InvoiceDate"},
+            {"field": "customer_id", "column": "Dt_Customer"}, {"field": "amount", "column": None}]
+    assert review_overrides(rows, mapping) is None
+    for blank in (None, "", float("nan"), "nan"):
+        rows[2]["column"] = blank
+        asked = review_overrides(rows, mapping)
+        assert asked == {"order_id": "InvoiceNo", "order_date": "InvoiceDate", "customer_id": ""}
+        cols = ["InvoiceNo", "InvoiceDate", "Dt_Customer"]
+        suggested = {f: FieldMatch(f, c, 0.9, "synonym") for f, c in mapping.items()}
+        assert apply_overrides(suggested, asked, cols, kind="orders") == {"order_id": "InvoiceNo",
+                                                                         "order_date": "InvoiceDate"}
+    rows[3]["column"] = "Dt_Customer"
+    rows[2]["column"] = None
+    assert review_overrides(rows, mapping) == {"order_id": "InvoiceNo", "order_date": "InvoiceDate",
+                                               "customer_id": "", "amount": "Dt_Customer"}
