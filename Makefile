@@ -9,9 +9,12 @@ ADDRESS ?= localhost
 
 .PHONY: setup run init test test-unit test-app test-e2e bench clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt tools/prism_streamlit.py tools/prism_streamlit.pth
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# `streamlit run app.py` behaves as `python app.py` (tools/prism_streamlit.py says why)
+	site=$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") && \
+	  cp tools/prism_streamlit.py "$$site/_prism_streamlit.py" && cp tools/prism_streamlit.pth "$$site/_prism_streamlit.pth"
 	@touch $(STAMP)
 
 ## setup: create .venv and install the pinned requirements (idempotent)

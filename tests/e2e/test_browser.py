@@ -4,9 +4,13 @@ and a screenshot of every page for review (tests/e2e/screenshots/)."""
 from __future__ import annotations
 
 import re
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 from analytics.registry import PAGES
-from tests.e2e.conftest import auth_cookie, cli, shot, sign_in, wait_cookie_gone, wait_idle
+from tests.e2e.conftest import PASSWORDS, auth_cookie, cli, shot, sign_in, wait_cookie_gone, wait_idle
 
 
 def test_sign_in_and_a_reload_stays_signed_in(server, context):
@@ -163,3 +167,55 @@ def test_screenshot_of_every_page(server, context):
     page.goto(f"{server['url']}/market-overview?lang=zh&{demo}")
     wait_idle(page, timeout=120)
     shot(page, "market-overview-zh")
+
+
+def test_streamlit_run_app_py_serves_a_deep_link_like_python_app_py(server, browser):
+    """`streamlit run app.py` (the command every Streamlit user types first) on a fresh server: the first
+    request is a deep link with a query; no "Page not found", the sign-in form, then the linked page
+    with the link's settings. The server is the virtualenv's own `streamlit` executable, as a person
+    runs it; the same store as the other tests."""
+    import subprocess
+
+    from tests.e2e.conftest import ROOT, _free_port
+
+    streamlit = Path(sys.executable).with_name("streamlit")
+    assert streamlit.exists(), "the virtualenv has no streamlit executable"
+    port = _free_port()
+    log = open(server["tmp"] / "streamlit_run.log", "w")
+    proc = subprocess.Popen([str(streamlit), "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none"], cwd=ROOT, env=server["env"], stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+        ctx.set_default_timeout(60_000)
+        page = ctx.new_page()
+        page.goto(f"{base}/market-overview?grain=week&lang=en")
+        page.get_by_label("Username", exact=True).wait_for()
+        wait_idle(page)
+        assert page.get_by_text(re.compile("Page not found", re.I)).count() == 0
+        page.get_by_label("Username", exact=True).fill("admin")
+        page.get_by_label("Password", exact=True).fill(PASSWORDS["admin"])
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Signed in as Administrator").wait_for()
+        wait_idle(page)
+        assert page.get_by_role("heading", name="Market overview").count() >= 1
+        assert page.get_by_text(re.compile("Page not found", re.I)).count() == 0
+        assert "grain=week" in page.url
+        assert page.locator('[data-testid="stException"]').count() == 0
+        shot(page, "streamlit-run-deep-link")
+        ctx.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
