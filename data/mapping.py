@@ -279,8 +279,28 @@ def _name_score(col_key: str, f) -> tuple[float, str]:
     return best, method
 
 
-def _content_adjust(f, col: pd.Series) -> float:
-    """Multiplier/bonus for a candidate from the sample's content: returns the delta to add."""
+# a date column named for another event than the order (Olist's shipping_limit_date, order_delivered_...)
+_OTHER_EVENT = re.compile(r"(?i)ship|deliver|limit|estimat|approv|carrier|review|expir|due|refund|return|发货|"
+                          r"签收|收货|退款|评价")
+
+
+def _content_adjust(f, col: pd.Series, header: str = "") -> float:
+    """Multiplier/bonus for a candidate from the sample's content: returns the delta to add (negative:
+    the content contradicts the field)."""
+    if f.type == "str" and len(col.dropna()):
+        # an id is not a date (a CRM's Dt_Customer for customer_id); formatted dates only, since ids
+        # written as 20240101... are digits
+        if f.name.endswith("_id") and parsing.number_share(col) < 1.0 and parsing.datetime_share(col) >= 0.9:
+            return -0.5
+        # a name is not a line number (Olist's order_item_id 1, 2, 3 for product_name)
+        if f.name.endswith("_name") and parsing.number_share(col) == 1.0:
+            v, _ = parsing.parse_number(col)
+            v = v.dropna()
+            if len(v) and (v == v.round()).all() and v.abs().max() < 1000:
+                return -0.5
+        return 0.0
+    if f.name == "order_date" and _OTHER_EVENT.search(header):
+        return -0.5  # the date of another event: shipping, delivery, approval...
     if f.type == "datetime":
         share = parsing.datetime_share(col)
         return 0.03 if share >= 0.9 else (-0.5 if share < 0.5 else 0.0)
@@ -311,7 +331,7 @@ def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None =
                     col = sample[columns[ci]]
                     if isinstance(col, pd.DataFrame):
                         col = col.iloc[:, 0]
-                    delta = _content_adjust(f, col)
+                    delta = _content_adjust(f, col, columns[ci])
                     if delta < 0 and method == "fuzzy":
                         continue  # a partial name match whose content disagrees is no match
                     score = score * 0.5 if delta < 0 else min(1.0, score + delta)
@@ -333,7 +353,7 @@ def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None =
                 if f.type != "datetime" or any(g in out for g in grp):
                     continue
                 for ci, c in enumerate(columns):
-                    if ci in used or c not in sample.columns:
+                    if ci in used or c not in sample.columns or (fname == "order_date" and _OTHER_EVENT.search(c)):
                         continue
                     col = sample[c]
                     if isinstance(col, pd.DataFrame):
@@ -342,6 +362,21 @@ def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None =
                         out[fname] = FieldMatch(fname, c, 0.5, "content")
                         used.add(ci)
                         break
+    # a required id still unmatched -> a column named just "ID" (编号) whose values are no dates: a CRM
+    # export's "ID" is the customer (iFood), an experiment's is the unit
+    if not headerless:
+        for grp in k.required:
+            for fname in grp:
+                if not fname.endswith("_id") or any(g in out for g in grp):
+                    continue
+                for ci, c in enumerate(columns):
+                    if ci in used or normalise_header(c) not in ("id", "编号", "序号id"):
+                        continue
+                    if sample is not None and c in sample.columns and _content_adjust(k.field(fname), sample[c]) < 0:
+                        continue
+                    out[fname] = FieldMatch(fname, c, 0.7, "content")
+                    used.add(ci)
+                    break
     # content + name tokens: orders without an amount or a unit price matched by name -> the unused
     # column that holds money (decimal numbers, not dates, not ids) and whose name says so
     if sample is not None and k.name == "orders" and not any(g in out for g in ("amount", "unit_price")):
@@ -662,6 +697,13 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         frame["is_return"] = ret
         if ret.any():
             notes.append(f"{int(ret.sum()):,} return / cancellation lines flagged (kept, not deleted)")
+    if k.name == "customers" and "customer_id" in frame.columns:
+        ids = frame["customer_id"].dropna()
+        dup = int(ids.duplicated().sum())
+        if dup:
+            notes.append(f"customer_id: {dup:,} rows repeat an id already seen (a customers file holds one row per "
+                         f"customer; the last row of an id is used): check that '{mapping.get('customer_id')}' is "
+                         "the customer id")
     if k.name == "experiments" and "unit_id" not in mapping:
         frame["unit_id"] = _numbered("", np.arange(first_row + 1, first_row + n + 1))
         notes.append("unit_id generated (1..n): each row is one unit")

@@ -499,3 +499,39 @@ def test_a_cleared_guess_in_the_review_unmaps_the_field():
     rows[2]["column"] = None
     assert review_overrides(rows, mapping) == {"order_id": "InvoiceNo", "order_date": "InvoiceDate",
                                                "customer_id": "", "amount": "Dt_Customer"}
+
+
+def _ifood_csv(n: int = 80) -> bytes:
+    """A CRM export written in the iFood layout (ID, Year_Birth, Income, Dt_Customer, Recency, Mnt*,
+    AcceptedCmp*): one row per customer, the enrolment date in Dt_Customer."""
+    rows = ["ID,Year_Birth,Education,Marital_Status,Income,Kidhome,Teenhome,Dt_Customer,Recency,MntWines,MntFruits,"
+            "MntMeatProducts,NumWebPurchases,AcceptedCmp1,AcceptedCmp2,Response"]
+    for i in range(n):
+        rows.append(f"{5000 + i * 7},{1950 + i % 40},Graduation,Single,{30000 + i * 517.5:.1f},{i % 2},{i % 3},"
+                    f"2013-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 99},{i * 11 % 900},{i % 50},{i * 3 % 400},{i % 9},"
+                    f"{i % 2},0,{(i // 3) % 2}")
+    return "\n".join(rows).encode()
+
+
+def test_a_crm_export_maps_its_id_not_the_enrolment_date_to_the_customer():
+    """iFood layout: Dt_Customer (dates) contains "customer" but a date is not an id; the column named ID is
+    the customer. Olist's order items: shipping_limit_date is not the order date and order_item_id (1, 2,
+    3) is not a product name."""
+    raw, suggested, conv = ingest(_ifood_csv(), "customers", filename="marketing_campaign.csv")
+    assert suggested["customer_id"].column == "ID" and suggested["customer_id"].method == "content"
+    assert conv.frame["customer_id"].tolist()[:2] == ["5000", "5007"] and conv.frame["customer_id"].is_unique
+    assert suggested["income"].column == "Income" and "Dt_Customer" not in {m.column for m in suggested.values()}
+    assert not any("repeat an id" in n for n in conv.notes)
+    items = pd.DataFrame({"order_id": ["00010242fe8c5a6d1ba2dd792cb16214", "00018f77f2f0320c557190d7a144bdd3"],
+                          "order_item_id": [1, 2], "product_id": ["4244733e06e7ecb4970a6e2683c13e61"] * 2,
+                          "shipping_limit_date": ["2017-09-19 09:45:35", "2017-05-03 11:05:13"],
+                          "price": [58.9, 239.9], "freight_value": [13.29, 19.93]})
+    sugg = suggest_mapping(list(items.columns), "orders", items)
+    assert "order_date" not in sugg and "product_name" not in sugg
+    assert sugg["unit_price"].column == "price"
+
+
+def test_repeated_ids_in_a_customers_file_are_reported():
+    text = "customer_id,gender\nc1,F\nc2,M\nc1,F\nc3,F\nc2,M\n"
+    conv = ingest(text.encode(), "customers", filename="crm.csv")[2]
+    assert any(n.startswith("customer_id: 2 rows repeat an id") for n in conv.notes)
