@@ -97,6 +97,19 @@ def fmt_money(x: object, lang: str = DEFAULT_LANG, currency: str = "", digits: i
     return f"{sign}{sym}{body}"
 
 
+def fmt_kpi(x: object, lang: str = DEFAULT_LANG, money: bool = False) -> str:
+    """A KPI card's value, short enough never to be cut: in English 12.35M / 1.23B from a million on
+    (in Chinese fmt_number's 万 / 亿 already are); below that fmt_money / fmt_number. The exact value
+    goes in the card's help (components.ui.kpi_cards)."""
+    if _isnan(x):
+        return "—"
+    v = float(x)  # type: ignore[arg-type]
+    if lang != "zh" and _special(v) is None and abs(v) >= 1e6:
+        unit, div = ("B", 1e9) if abs(v) >= 1e9 else ("M", 1e6)
+        return f"{'-' if v < 0 else ''}{abs(v) / div:,.2f}{unit}"
+    return fmt_money(v, lang) if money else fmt_number(v, lang, 0 if float(v).is_integer() else 2)
+
+
 def fmt_pct(x: object, lang: str = DEFAULT_LANG, digits: int = 1, signed: bool = False) -> str:
     """x is a fraction (0.125 -> 12.5%)."""
     if _isnan(x):

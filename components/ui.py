@@ -24,7 +24,7 @@ from analytics.datasets import fault_message
 from analytics.i18n import t
 from data.errors import NotAllowed, StoreError
 from components.export import records_frame, to_csv_bytes
-from components.i18n import fmt_money, fmt_number, fmt_pct, lang, tr
+from components.i18n import fmt_kpi, fmt_money, fmt_number, fmt_pct, lang, tr
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 # Characters that start Markdown wherever they stand, backslash-escaped (CommonMark renders "\\" + a
@@ -119,6 +119,10 @@ def definition(ns: str, name: str) -> str | None:
     return None if text == key else text
 
 
+MONEY_WORDS = ("sales", "revenue", "amount", "aov", "spend", "cost", "clv", "monetary", "returns", "gmv", "cpa",
+               "cpc", "cpm", "budget", "price")
+
+
 def format_value(name: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -127,11 +131,23 @@ def format_value(name: str, value: Any) -> str:
     n = name.lower()
     if any(s in n for s in ("rate", "share", "ctr", "cvr", "pct", "margin")) and abs(value) <= 1.5:
         return fmt_pct(value, lang())
-    if any(s in n for s in ("sales", "revenue", "amount", "aov", "spend", "cost", "clv", "monetary", "returns", "gmv", "cpa", "cpc", "cpm", "budget", "price")):
+    if any(s in n for s in MONEY_WORDS):
         return fmt_money(value, lang())
     if isinstance(value, float) and not value.is_integer():
         return fmt_number(value, lang(), 2)
     return fmt_number(value, lang())
+
+
+def _compact(name: str, value: Any) -> str | None:
+    """The card's short form of a number of a million or more (English; None otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or lang() == "zh":
+        return None
+    if isinstance(value, float) and math.isnan(value) or abs(value) < 1e6:
+        return None
+    n = name.lower()
+    if any(s in n for s in ("rate", "share", "ctr", "cvr", "pct", "margin")) and abs(value) <= 1.5:
+        return None
+    return fmt_kpi(value, lang(), money=any(s in n for s in MONEY_WORDS))
 
 
 def kpi_value(name: str, value: Any, too_large: Any = ()) -> str:
@@ -152,7 +168,13 @@ def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None =
             delta = None
             if changes and changes.get(name) is not None:
                 delta = fmt_pct(changes[name], lang(), signed=True)
-            col.metric(label, kpi_value(name, value, too_large), delta=delta, help=definition(ns, name))
+            shown = kpi_value(name, value, too_large)
+            help_text = definition(ns, name)
+            short = None if name in (too_large or ()) else _compact(name, value)
+            if short is not None:  # never cut: the short form on the card, the exact value on hover
+                help_text = ((help_text + "\n\n") if help_text else "") + tr("page.exact_value", value=shown)
+                shown = short
+            col.metric(label, shown, delta=delta, help=help_text)
 
 
 def _label(ns: str, name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.i18n import fmt_money, fmt_number
+from analytics.i18n import fmt_kpi, fmt_money, fmt_number
 from components.state import ALL  # the widget value of a 'None' (automatic) choice
 from tests.app.conftest import make_app, texts
 
@@ -53,7 +53,9 @@ def test_demo_renders_with_the_reports_numbers_and_controls_change_them(workspac
     assert [t.label for t in at.tabs] == ["RFM groups", "Clusters", "Member tiers", "Cohorts", "Lifetime value and churn"]
     res = _report(workspace, {})
     assert _metric(at, "Customers") == fmt_number(res["customers"])
-    assert _metric(at, "Predicted CLV (total)") == fmt_money(res["clv"]["total"])
+    assert _metric(at, "Predicted CLV (total)") == fmt_kpi(res["clv"]["total"], "en", money=True)  # 17.95M
+    clv = next(m for m in at.metric if m.label == "Predicted CLV (total)")
+    assert f"Exact value: {fmt_money(res['clv']['total'])}" in clv.help
     assert _metric(at, "Clusters (k)") == str(res["clusters"]["k"])
     groups = _frame_with(at, "Group")
     assert list(groups["Group"]) == [g["label"] for g in res["rfm_groups"]]

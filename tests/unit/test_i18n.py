@@ -78,3 +78,14 @@ def test_overflowed_and_huge_numbers_are_shown_not_blanked(lang):
 
     assert fmt_money(np.float64(inf), lang) == "∞"
     assert fmt_number(123456789012345, "en") == "123,456,789,012,345"  # below 1e15: the usual digits
+
+
+def test_kpi_values_are_short_enough_never_to_be_cut():
+    from analytics.i18n import fmt_kpi, fmt_money
+
+    assert fmt_kpi(10_666_684.544, "en", money=True) == "10.67M"
+    assert fmt_kpi(1_234_000_000, "en") == "1.23B" and fmt_kpi(-2_500_000.0, "en", money=True) == "-2.50M"
+    assert fmt_kpi(918_936.61, "en", money=True) == "918,936.61" and fmt_kpi(20_726, "en") == "20,726"
+    assert fmt_kpi(10_666_684.544, "zh", money=True) == fmt_money(10_666_684.544, "zh") == "1,066.7万"
+    assert fmt_kpi(float("nan"), "en") == "—"
+    assert all(len(fmt_kpi(v, "en", money=True)) <= 10 for v in (1e6, 9.99e8, 5.5e11, 123_456.78))
