@@ -20,15 +20,25 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         if kch is not None:
             title = t("market.chart.trend_change", lang, value=fmt_money(kp.get("net_sales"), lang),
                       pct=_fmt_change(kch, lang), label=t(f"market.compare.{(result.get('period') or {}).get('compare', 'prev')}", lang))
-        else:
-            best = max(bp, key=lambda r: r["net_sales"] or 0)
+        # a period the window or the data cuts (the month the data ends in) is drawn apart, as open markers:
+        # on the line it looks like a crash or a jump it is not
+        whole = [r for r in bp if r.get("complete", True)] or bp
+        part = [r for r in bp if not r.get("complete", True)] if len(whole) < len(bp) else []
+        if kch is None:
+            best = max(whole, key=lambda r: r["net_sales"] or 0)
             title = t("market.chart.trend_peak", lang, value=fmt_money(kp.get("net_sales"), lang),
                       peak=best["period"], peak_value=fmt_money(best["net_sales"], lang))
         fig = go.Figure()
-        fig.add_trace(go.Scatter(x=[r["period"] for r in bp], y=[r["net_sales"] for r in bp], mode="lines+markers",
-                                 name=t("market.kpi.net_sales", lang)))
-        fig.add_trace(go.Scatter(x=[r["period"] for r in bp], y=[r["gross_sales"] for r in bp], mode="lines",
+        fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["net_sales"] for r in whole],
+                                 mode="lines+markers", name=t("market.kpi.net_sales", lang)))
+        fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["gross_sales"] for r in whole], mode="lines",
                                  name=t("market.kpi.gross_sales", lang), line=dict(dash="dot")))
+        if part:
+            fig.add_trace(go.Scatter(
+                x=[r["period"] for r in part], y=[r["net_sales"] for r in part], mode="markers",
+                marker=dict(symbol="circle-open", size=11, line=dict(width=2)), name=t("market.label.partial", lang),
+                customdata=[[r.get("period_end") or ""] for r in part],
+                hovertemplate=t("market.label.partial_hover", lang) + "<extra></extra>"))
         # promotion windows as one batch of shapes and labels (add_vrect validates each one: slow)
         wins = (result.get("promos") or [])[:40]
         fig.update_layout(

@@ -1545,3 +1545,19 @@ def test_refusals_come_from_present_in_the_language():
     with pytest.raises(market.NotEnoughData) as exc:
         market.compute({"orders": df}, {"region": ["X"]}, "en")
     assert exc.value.key == "market.error.no_match"
+
+
+def test_a_partial_last_period_is_drawn_apart_not_as_a_crash(datasets):
+    """Online Retail ends on 9 Dec 2011: by month, December is partial. The trend's lines hold the whole
+    months only; December is an open marker named as partial; the title's peak is a whole month."""
+    result = market.compute(datasets["retail"], _params({}), "en")
+    bp = result["by_period"]
+    assert bp[-1]["period"].startswith("2011-12") and bp[-1]["complete"] is False
+    trend = next(f for f in market.figures(result, "en") if f["key"] == "trend")["figure"]
+    net, partial = trend.data[0], next(d for d in trend.data if d.name == "Partial period (not comparable)")
+    assert list(net.x) == [r["period"] for r in bp if r["complete"]] and not any(x.startswith("2011-12") for x in net.x)
+    assert list(partial.x) == [bp[-1]["period"]] and partial.y[0] == bp[-1]["net_sales"]
+    assert partial.marker.symbol == "circle-open"
+    zh = next(f for f in market.figures(market.compute(datasets["retail"], _params({}), "zh"), "zh")
+              if f["key"] == "trend")["figure"]
+    assert any(d.name == "不完整周期（不可比）" for d in zh.data)
