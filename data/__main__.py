@@ -1,7 +1,8 @@
 """Command line for the store (honours DATABASE_URL and AUTH_CONFIG).
 
     python -m data init [--no-demo]
-    python -m data ingest FILE --kind KIND [--name NAME] [--map FIELD=COLUMN ...] [--json]
+    python -m data ingest FILE --kind KIND [--name NAME] [--map FIELD=COLUMN ...] [--set FIELD=VALUE ...] [--json]
+                          (--set: one value for every row, e.g. --set channel=Facebook for a one-platform export)
                           (text files over 32 MB stream block by block; a long one reports rows read on stderr)
                           [--mode create|append|replace --dataset ID] [--keep-good-rows | --reject-bad-rows]
                           [--sheet NAME] [--encoding ENC] [--delimiter D] [--no-header] [--allow-duplicate]
@@ -84,6 +85,17 @@ def _maps(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _sets(items: list[str]) -> dict[str, str]:
+    """--set FIELD=VALUE -> the override "=VALUE" (a fixed value for every row, data.mapping.FIXED)."""
+    out = {}
+    for item in items or []:
+        f, sep, val = item.partition("=")
+        if not sep or not f.strip() or not val.strip():
+            raise IngestError(f"--set expects FIELD=VALUE, got '{item}'")
+        out[f.strip()] = "=" + val.strip()
+    return out
+
+
 def _progress(after_s: float = 2.0, every_s: float = 1.0):
     """A progress callback for a long ingest (a streamed file reports the rows read so far): its text on
     stderr, at most once a second, from ``after_s`` seconds on (a quick ingest prints nothing but its
@@ -116,7 +128,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             raise ValueError(f"--mode {args.mode} needs --dataset ID")
         repository.init_store()
         res = ingest.ingest_file(
-            args.file, kind=args.kind, overrides=_maps(args.map), sheet=args.sheet, encoding=args.encoding,
+            args.file, kind=args.kind, overrides={**_maps(args.map), **_sets(args.fixed)}, sheet=args.sheet,
+            encoding=args.encoding,
             delimiter=args.delimiter, header=False if args.no_header else None, name=args.name, mode=args.mode,
             dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user or "cli", actor=actor,
             allow_duplicate=args.allow_duplicate, limits=limits.for_cli(), progress=_progress(),
@@ -219,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kind", required=True, choices=sorted(KINDS))
     p.add_argument("--name")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="fixed",
+                   help="one value for every row of a field the file has no column for (e.g. channel=Facebook)")
     p.add_argument("--mode", choices=("create", "append", "replace"), default="create")
     p.add_argument("--dataset", type=int, help="dataset id for --mode append/replace")
     g = p.add_mutually_exclusive_group()

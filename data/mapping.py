@@ -429,6 +429,17 @@ def _yyyymmdd(col: pd.Series) -> bool:
 # overrides
 
 
+FIXED = "="  # a mapping value "=Facebook" is a fixed value for every row, not a column
+
+
+def fixed_value(value: object, columns: list[str]) -> str | None:
+    """The fixed value a mapping value names ("=Facebook" -> "Facebook"), or None for a column (a column
+    whose header itself starts with "=" stays a column)."""
+    if isinstance(value, str) and value.startswith(FIXED) and len(value) > 1 and value not in columns:
+        return value[1:].strip() or None
+    return None
+
+
 def _resolve_column(value: str, columns: list[str]) -> str:
     if value in columns:
         return value
@@ -485,6 +496,9 @@ def apply_overrides(
                 reason="unknown field")
         if value is None or str(value).strip() in ("", "-"):
             mapping.pop(fname, None)
+            continue
+        if fixed_value(str(value).strip(), columns) is not None:
+            mapping[fname] = FIXED + fixed_value(str(value).strip(), columns)  # type: ignore[operator]
             continue
         col = _resolve_column(str(value), columns)
         for other, c in explicit.items():
@@ -583,16 +597,20 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
     for fname, col in mapping.items():
         if fname not in k.field_names:
             raise IngestError(f"unknown field '{fname}' for kind {kind}", file=file, reason="unknown field")
-        if col not in columns:
+        if col not in columns and fixed_value(col, columns) is None:
             raise IngestError(f"mapped column '{col}' (for {fname}) is not in the file", file=file, column=col,
                               reason="unknown column")
     missing = is_satisfied(k, set(mapping))
     if missing:
         names = " or ".join(missing[0])
-        raise IngestError(
+        err = IngestError(
             f"required field {names} is not mapped to any column (kind {kind}); columns in the file: "
-            f"{', '.join(columns[:30])}; map it with --map {missing[0][0]}=COLUMN",
+            f"{', '.join(columns[:30])}; map it with --map {missing[0][0]}=COLUMN, or give every row one value "
+            f"with --set {missing[0][0]}=VALUE",
             file=file, reason="required field missing")
+        # what a mapping review needs to ask for it instead of refusing the file
+        err.missing_fields, err.columns = tuple(missing[0]), tuple(columns)  # type: ignore[attr-defined]
+        raise err
 
     notes: list[str] = []
     out: dict[str, pd.Series] = {}
@@ -615,7 +633,12 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         if col is None:
             out[f.name] = _empty(f.type, n)
             continue
-        s = src[col].reset_index(drop=True)
+        fixed = fixed_value(col, columns)
+        if fixed is not None:  # one value for every row (a one-platform export: channel = Facebook)
+            s = pd.Series([fixed] * n, dtype=object)
+            notes.append(f"{f.name} = '{fixed}' for every row (a fixed value, not a column)")
+        else:
+            s = src[col].reset_index(drop=True)
         if f.type == "str":
             vals, bad = parsing.parse_text(s)
             if f.name.endswith("_id") and not chunked:

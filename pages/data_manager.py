@@ -14,7 +14,7 @@ from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
 from components.page import context
 from data.errors import IngestError, StoreError
-from data.mapping import review_overrides
+from data.mapping import FIXED, review_overrides
 from data import limits as upload_limits
 from data.schema import KINDS
 
@@ -29,6 +29,23 @@ REFUSALS, refused = ui.REFUSALS, ui.refused
 
 def kind_label(k: str) -> str:
     return tr(f"kind.{k}")
+
+
+def ask_missing(f, kind: str, overrides: dict, exc: IngestError) -> None:
+    """A required field no column matched: a column of the file for it, or one value for every row (a
+    one-platform export: channel = Facebook). The answer joins the review's overrides."""
+    field = exc.missing_fields[0]
+    with st.container(border=True):
+        st.markdown(ui.say("data.missing.title", field=field, kind=tr(f"kind.{kind}")))
+        st.caption(ui.say("data.missing.help", field=field))
+        c1, c2 = st.columns(2)
+        col = c1.selectbox(tr("data.missing.column"), [""] + list(exc.columns), key=f"miss_col_{f.file_id}_{field}")
+        fixed = c2.text_input(tr("data.missing.fixed"), key=f"miss_fix_{f.file_id}_{field}",
+                              placeholder=tr("data.missing.fixed_placeholder"))
+        if st.button(tr("data.missing.apply"), key=f"miss_ok_{f.file_id}_{field}", disabled=not (col or fixed.strip()),
+                     icon=":material/check:"):
+            st.session_state[f"ovr:{f.file_id}:{kind}"] = {**overrides, field: col or FIXED + fixed.strip()}
+            st.rerun()
 
 
 def _prepared_key(file_id: str, kind: str, overrides: dict, opts: tuple) -> str:
@@ -91,6 +108,9 @@ def upload_one(f, idx: int) -> None:
                 status.update(label=ui.say("data.read_done", rows=fmt_number(prepared.rows, lang()),
                                        seconds=f"{time.time() - t0:.1f}"), state="complete")
         except IngestError as exc:
+            if getattr(exc, "missing_fields", None):  # ask for the field instead of refusing the file
+                ask_missing(f, kind, overrides, exc)
+                return
             st.error(ui.say("data.rejected", reason=str(exc)), icon=":material/block:")
             return
         except StoreError as exc:  # the duplicate check reads the store

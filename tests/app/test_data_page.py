@@ -215,3 +215,35 @@ def test_a_locked_database_gives_one_line_on_the_page_and_stores_nothing(workspa
     finally:
         monkeypatch.delenv(db.BUSY_SETTING)
         db.dispose_all()
+
+
+def test_an_ad_export_without_a_channel_column_is_asked_for_it_not_refused(workspace):
+    """A Facebook ad export has no channel column: the page asks which column it is or for one value for
+    every row (not a command-line flag); with "Facebook" typed, the review opens and the rows store with
+    channel = Facebook."""
+    before = _datasets()
+    export = ("date,campaign,spend,impressions,clicks\n2024-05-01,Spring,120.5,10000,230\n"
+              "2024-05-02,Spring,98.2,8200,190\n").encode()
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.file_uploader[0].set_value(("facebook_ads.csv", export, "text/csv"))
+    at = at.run()
+    kind = next(s for s in at.selectbox if s.label == "Dataset kind")
+    if kind.value != "channels":
+        kind.set_value("channels")
+        at = at.run()
+    assert not at.exception
+    body = texts(at)
+    assert "Which column is the channel?" in body and "--map" not in body and "not accepted" not in body
+    fixed = next(t for t in at.text_input if t.label == "Or one value for every row")
+    fixed.input("Facebook")
+    at = at.run()
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("miss_ok_")][0]).click()
+    at = at.run()
+    assert not at.exception
+    assert "All 2 rows are valid." in texts(at)
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("commit_")][0]).click()
+    at = at.run()
+    assert not at.exception
+    new = [d for i, d in _datasets().items() if i not in before]
+    assert len(new) == 1 and new[0]["kind"] == "channels" and new[0]["rows"] == 2
+    assert repository.load_frame(dataset_id=new[0]["id"])["channel"].tolist() == ["Facebook", "Facebook"]

@@ -535,3 +535,20 @@ def test_repeated_ids_in_a_customers_file_are_reported():
     text = "customer_id,gender\nc1,F\nc2,M\nc1,F\nc3,F\nc2,M\n"
     conv = ingest(text.encode(), "customers", filename="crm.csv")[2]
     assert any(n.startswith("customer_id: 2 rows repeat an id") for n in conv.notes)
+
+
+def test_a_fixed_value_for_every_row_and_what_a_refusal_offers():
+    """An ad export from one platform has no channel column: the refusal names the field and the file's
+    columns (the review asks for them) and suggests --set; '=Facebook' gives every row that value; a
+    column whose own header starts with '=' is still a column."""
+    text = "date,campaign,spend\n2024-05-01,Spring,120.5\n2024-05-02,Spring,98.2\n"
+    with pytest.raises(IngestError, match="--set channel=VALUE") as e:
+        ingest(text.encode(), "channels", filename="fb.csv")
+    assert e.value.missing_fields == ("channel",) and e.value.columns == ("date", "campaign", "spend")
+    conv = ingest(text.encode(), "channels", {"channel": "=Facebook"}, filename="fb.csv")[2]
+    assert conv.frame["channel"].tolist() == ["Facebook", "Facebook"] and conv.n_bad == 0
+    assert any("channel = 'Facebook' for every row" in n for n in conv.notes)
+    assert not [c for c in conv.frame.columns if c.startswith("attr_") and "Facebook" in c]
+    odd = "date,=src,spend\n2024-05-01,Douyin,1.5\n"
+    conv = ingest(odd.encode(), "channels", {"channel": "=src"}, filename="odd.csv")[2]
+    assert conv.frame["channel"].tolist() == ["Douyin"]
