@@ -158,6 +158,16 @@ def kpi_value(name: str, value: Any, too_large: Any = ()) -> str:
     return format_value(name, value)
 
 
+def kpi_card(name: str, value: Any, help_text: str | None, too_large: Any = ()) -> tuple[str, str | None]:
+    """A KPI card's value and help: a number never cut (the short form of a million and more on the card,
+    the exact value appended to the help, on hover)."""
+    shown = kpi_value(name, value, too_large)
+    short = None if name in (too_large or ()) else _compact(name, value)
+    if short is None:
+        return shown, help_text
+    return short, ((help_text + "\n\n") if help_text else "") + tr("page.exact_value", value=shown)
+
+
 def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None = None, per_row: int = 4,
               labels: dict[str, str] | None = None, too_large: Any = ()) -> None:
     items = [(k, v) for k, v in kpis.items() if not isinstance(v, (dict, list))]
@@ -168,12 +178,7 @@ def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None =
             delta = None
             if changes and changes.get(name) is not None:
                 delta = fmt_pct(changes[name], lang(), signed=True)
-            shown = kpi_value(name, value, too_large)
-            help_text = definition(ns, name)
-            short = None if name in (too_large or ()) else _compact(name, value)
-            if short is not None:  # never cut: the short form on the card, the exact value on hover
-                help_text = ((help_text + "\n\n") if help_text else "") + tr("page.exact_value", value=shown)
-                shown = short
+            shown, help_text = kpi_card(name, value, definition(ns, name), too_large)
             col.metric(label, shown, delta=delta, help=help_text)
 
 

@@ -127,7 +127,8 @@ def kpi_cards(result: dict) -> None:
             if oc.get(name) is not None:
                 help_ += "\n\n" + _t(f"page.other_{other}", pct=fmt_pct(oc[name], lang(), signed=True))
             spark = [float(r.get(name) or 0) for r in bp] if len(bp) > 1 else None
-            col.metric(_t(f"kpi.{name}"), ui.kpi_value(name, value, result.get("kpi_too_large")),
+            shown, help_ = ui.kpi_card(name, value, help_, result.get("kpi_too_large"))
+            col.metric(_t(f"kpi.{name}"), shown,
                        delta=fmt_pct(ch, lang(), signed=True) if ch is not None else None,
                        delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
                        delta_description=desc if ch is not None else None,

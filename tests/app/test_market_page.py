@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from analytics import report
-from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct
+from analytics.i18n import fmt_date, fmt_kpi, fmt_money, fmt_number, fmt_pct
 from tests.app.conftest import make_app, texts
 
 PAGE = "pages/market_overview.py"
@@ -60,10 +60,10 @@ def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_e
     m = metrics(at)
     for name, label in (("gross_sales", "Gross sales"), ("returns", "Returns"), ("net_sales", "Net sales"),
                         ("aov", "AOV")):
-        assert m[label].value == fmt_money(r["kpis"][name], "en"), name
+        assert m[label].value == fmt_kpi(r["kpis"][name], "en", money=True), name
     for name, label in (("orders", "Orders"), ("buyers", "Buyers"), ("new_buyers", "New buyers"),
                         ("returning_buyers", "Returning buyers")):
-        assert m[label].value == fmt_number(r["kpis"][name], "en"), name
+        assert m[label].value == fmt_kpi(r["kpis"][name], "en"), name
     assert m["Repeat rate"].value == fmt_pct(r["kpis"]["repeat_rate"], "en")
     assert m["Net sales"].proto.help.startswith("Net sales = gross sales - returns")
     assert m["Orders"].proto.help.startswith("Orders = distinct order ids")
@@ -101,7 +101,7 @@ def test_quick_period_sets_the_url_and_shows_changes(demo_en, workspace):
     assert at.query_params["start"] == last.replace(day=1).isoformat() and at.query_params["end"] == last.isoformat()
     r = headless(workspace, {"start": at.query_params["start"], "end": at.query_params["end"]})
     m = metrics(at)
-    assert m["Net sales"].value == fmt_money(r["kpis"]["net_sales"], "en")
+    assert m["Net sales"].value == fmt_kpi(r["kpis"]["net_sales"], "en", money=True)
     assert m["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)
     assert "vs last year" not in (m["Net sales"].proto.delta_description or "")
     assert "Against the same period last year" in m["Net sales"].proto.help  # the other comparison on hover
@@ -114,7 +114,7 @@ def test_demo_renders_in_chinese(workspace):
     assert [t.label for t in at.tabs] == TABS_ZH
     m = metrics(at)
     r = headless(workspace, {})
-    assert m["净销售额"].value == fmt_money(r["kpis"]["net_sales"], "zh")
+    assert m["净销售额"].value == fmt_kpi(r["kpis"]["net_sales"], "zh", money=True)
     assert m["净销售额"].value.endswith("万")  # Chinese number format
     assert "复购率" in m and "客单价" in m and "回测误差（MAPE）" in m
     assert at.radio(key=key("grain")).label == "时间粒度"
@@ -131,7 +131,7 @@ def test_filters_change_the_numbers_and_the_url(workspace):
     assert not at.exception
     assert at.query_params["grain"] == "week" and at.query_params["category"] == CATEGORY
     r = headless(workspace, {"grain": "week", "category": CATEGORY})
-    assert value(at, "Net sales") == fmt_money(r["kpis"]["net_sales"], "en") != before
+    assert value(at, "Net sales") == fmt_kpi(r["kpis"]["net_sales"], "en", money=True) != before
     weekly = tables_with(at, "Complete period")[0]
     assert len(weekly) == len(r["by_period"]) > 100  # one row per week now
 
@@ -149,7 +149,7 @@ def test_share_link_restores_filters_and_numbers(workspace):
     r = headless(workspace, {"grain": "week", "compare": "yoy", "horizon": "4", "category": f"{CATEGORY},彩妆 Makeup",
                              "channel": "Douyin", "start": "2025-11-01", "end": "2026-10-31"})
     m = metrics(at)
-    assert m["Net sales"].value == fmt_money(r["kpis"]["net_sales"], "en")
+    assert m["Net sales"].value == fmt_kpi(r["kpis"]["net_sales"], "en", money=True)
     assert m["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)  # against last year
     assert m["Net sales"].proto.delta_description == "vs last year"
     assert len(tables_with(at, "Lower (80%)")[0]) == 4  # four forecast periods
@@ -186,12 +186,14 @@ def test_online_retail_alone_equals_the_published_numbers(online_retail):
     gross, returns = sale["amount"].sum(), ret["amount"].abs().sum()
     per_cust = sale[sale["customer_id"].notna()].groupby("customer_id")["order_id"].nunique()
     m = metrics(at)
-    assert m["Net sales"].value == "9,747,747.93" == fmt_money(gross - returns, "en")
-    assert m["Gross sales"].value == fmt_money(gross, "en")
-    assert m["Returns"].value == fmt_money(returns, "en")
+    # the card's short form; the exact net sales (SOURCE.md: 9,747,747.93) on hover
+    assert m["Net sales"].value == "9.75M" == fmt_kpi(gross - returns, "en", money=True)
+    assert "Exact value: 9,747,747.93" in m["Net sales"].help
+    assert m["Gross sales"].value == fmt_kpi(gross, "en", money=True)
+    assert m["Returns"].value == fmt_kpi(returns, "en", money=True)
     assert m["Orders"].value == fmt_number(sale["order_id"].nunique(), "en")
     assert m["Buyers"].value == fmt_number(per_cust.size, "en")
-    assert m["AOV"].value == fmt_money(gross / sale["order_id"].nunique(), "en")
+    assert m["AOV"].value == fmt_kpi(gross / sale["order_id"].nunique(), "en", money=True)
     assert m["Repeat rate"].value == fmt_pct((per_cust >= 2).mean(), "en")
     body = texts(at)
     # 12 whole months: the page says plainly that it will not forecast, and how to get one
@@ -205,7 +207,7 @@ def test_online_retail_alone_equals_the_published_numbers(online_retail):
     assert at.multiselect(key=key("region")).value == ["United Kingdom"]
     r = report.run_page(URL, [online_retail], {"grain": "week", "region": "United Kingdom"})
     m = metrics(at)
-    assert m["净销售额"].value == fmt_money(r["kpis"]["net_sales"], "zh")
+    assert m["净销售额"].value == fmt_kpi(r["kpis"]["net_sales"], "zh", money=True)
     assert r["forecast"] and m["回测误差（MAPE）"].value == fmt_pct(r["backtest"]["mape"], "zh")
 
 
