@@ -39,6 +39,25 @@ CNY: dict[int, date] = {
 }
 
 FESTIVALS = ("618", "d11", "d12", "nianhuo", "w38", "black_friday")
+# the festival calendars a market can follow: the Chinese platforms' (with Black Friday, which cross-border
+# shops run too), the Western one (Black Friday to Cyber Monday), or none
+CALENDARS: dict[str, tuple[str, ...]] = {"cn": FESTIVALS, "western": ("black_friday",), "none": ()}
+_CN_PLATFORMS = ("taobao", "tmall", "jd", "jingdong", "pinduoduo", "pdd", "douyin", "kuaishou", "wechat", "weixin",
+                 "xiaohongshu", "redbook", "vip.com", "vipshop", "suning", "dewu")
+
+
+def detect_calendar(values) -> str:
+    """"cn" when the data speaks Chinese (a value with Chinese characters, or a channel that is a Chinese
+    platform: Taobao, Tmall, JD, Pinduoduo, Douyin, Kuaishou, WeChat, Xiaohongshu ...), else "western":
+    a Brazilian or British shop does not run 双11 or 618."""
+    for v in values or ():
+        text = str(v)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            return "cn"
+        low = text.strip().casefold()
+        if any(low == p or low.startswith(p + " ") or low.startswith(p + "_") for p in _CN_PLATFORMS):
+            return "cn"
+    return "western"
 
 
 @dataclass(frozen=True)

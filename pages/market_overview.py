@@ -94,6 +94,10 @@ def controls(options: dict[str, list[str]]) -> dict[str, Any]:
             else:
                 params[dim] = None
                 col.caption(_t("page.no_dim", dim=_t(f"dim.{dim}")))
+        params["calendar"] = state.selectbox(page.param_label(NS, "calendar"), list(SPEC["calendar"].choices),
+                                             SPEC["calendar"], state_key=_sk("calendar"),
+                                             format_func=lambda v: _choice("calendar", v),
+                                             help=page.param_help(NS, "calendar"))
     return params
 
 

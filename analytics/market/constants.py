@@ -13,6 +13,7 @@ PARAMS = [
     Param("category", "list", None, help="market.param_help.category"),
     Param("channel", "list", None, help="market.param_help.channel"),
     Param("region", "list", None, help="market.param_help.region"),
+    Param("calendar", "str", "auto", choices=("auto", "cn", "western", "none"), help="market.param_help.calendar"),
 ]
 
 DIMS = ("category", "channel", "region")
@@ -36,4 +37,5 @@ def options(params: dict | None) -> dict:
     p["grain"] = p["grain"] if p["grain"] in ("day", "week", "month") else "month"
     p["compare"] = p["compare"] if p["compare"] in ("prev", "yoy") else "prev"
     p["horizon"] = max(1, min(int(p["horizon"] or 3), 52))
+    p["calendar"] = p["calendar"] if p["calendar"] in ("auto", "cn", "western", "none") else "auto"
     return p

@@ -183,6 +183,20 @@ def forecast_of(daily_net: np.ndarray, d0: int, end: int, grain: str,
     return fgrain, keys, vals, dropped, fc
 
 
+def resolve_calendar(orders: ir.Table, prof: Profile, asked: str) -> str:
+    """The festival calendar: the one asked for, or with "auto" the one the data's own words suggest
+    (:func:`analytics.calendar.detect_calendar` on the largest channels, regions and categories)."""
+    if asked != "auto":
+        return asked
+    from analytics.calendar import detect_calendar
+
+    values: list[str] = []
+    for dim in ("channel", "region", "category"):
+        if dim in prof.present:
+            values += q.option_values(orders, dim, 20)
+    return detect_calendar(values)
+
+
 def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     """Every number of the market overview from the engine tables (``tables["orders"]``, optionally
     ``tables["market"]``) and the page parameters (PARAMS plus "start" / "end"); no text, no language.
@@ -227,12 +241,14 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     par = pareto_block(products, customers, product_key)
     per_day = (q.campaign_days(lines(orders, prof, keep={"day", "campaign", *filters}), filters)
                if "campaign" in prof.present else None)
-    promos = tuple(promo_windows(cur_s, cur_e, per_day))
+    calendar = resolve_calendar(orders, prof, p["calendar"])
+    promos = tuple(promo_windows(cur_s, cur_e, per_day, calendar))
     ms = market_share(market_months(tables.get("market"), s_req, e_req, filters.get("category")), dd["net"], d0, d1)
     fgrain, fkeys, fvals, dropped, fc = forecast_of(dd["net"], d0, cur_e, grain, horizon)
 
     return MarketFit(
         **head, windows=windows, by_period=bp, mix=mix, pareto=par, daily_net=dd["net"], promo_windows=promos,
         market_share=ms, forecast_grain=fgrain, forecast_keys=fkeys, forecast_values=fvals,
-        forecast_dropped=tuple(dropped), forecast=fc, find_label=find[2] if find is not None else None)
+        forecast_dropped=tuple(dropped), forecast=fc, find_label=find[2] if find is not None else None,
+        calendar=calendar)
 

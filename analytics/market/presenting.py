@@ -164,6 +164,7 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
                           mg=fmt_change(ms["market_growth"], lang), og=fmt_change(ms["our_growth"], lang)))
 
     result = {
+        "calendar": res.calendar,
         "period": {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
                    "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
                    "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}

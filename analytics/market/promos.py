@@ -34,11 +34,11 @@ def campaign_windows(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int 
     return windows_from_days(df, gap_days, max_windows)
 
 
-def promo_windows(start: int, end: int, per_day: pd.DataFrame | None) -> list[PromoWindow]:
-    """Festival windows plus the campaign windows (from ``per_day``; None: no campaign column) overlapping
-    the days [start, end]."""
+def promo_windows(start: int, end: int, per_day: pd.DataFrame | None, calendar: str = "cn") -> list[PromoWindow]:
+    """The festival windows of ``calendar`` (analytics.calendar.CALENDARS) plus the campaign windows (from
+    ``per_day``; None: no campaign column) overlapping the days [start, end]."""
     s, e = day_to_date(start), day_to_date(end)
-    out = promo_calendar.calendar_windows(s, e)
+    out = promo_calendar.calendar_windows(s, e, promo_calendar.CALENDARS[calendar])
     if per_day is not None:
         out += [w for w in campaign_windows(per_day) if w.end >= s and w.start <= e]
     return sorted(out, key=lambda w: (w.start, w.source, w.key))

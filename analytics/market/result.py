@@ -87,6 +87,9 @@ class MarketFit:
     find_label : tuple of (str, dict) or None
         What the findings compare: the i18n key and values of its label (the chosen comparison, or the last
         two whole periods); None when there is nothing to compare.
+    calendar : str
+        The festival calendar of the promotion windows ("cn", "western" or "none"; analytics.calendar):
+        the one asked for, or the one the data's channels, regions and categories suggest.
     """
 
     grain: str
@@ -113,6 +116,7 @@ class MarketFit:
     forecast_dropped: tuple[str, ...] = ()
     forecast: dict[str, Any] = field(default_factory=dict)
     find_label: tuple[str, dict[str, Any]] | None = None
+    calendar: str = "cn"
 
     def window(self, name: str) -> pd.Series | None:
         """The row of one window (None when it was not computed)."""

@@ -273,7 +273,7 @@ def test_filters_and_market_share_from_orders():
 
 
 def test_figures_state_findings_in_both_languages(orders):
-    res = market.compute({"orders": synthetic_orders(1, 156)}, {"grain": "week"}, "en")
+    res = market.compute({"orders": synthetic_orders(1, 156)}, {"grain": "week", "calendar": "cn"}, "en")
     figs = {f["key"]: f for f in market.figures(res, "en")}
     assert {"trend", "pareto", "weekday", "month"} <= set(figs)
     trend = figs["trend"]["figure"]
