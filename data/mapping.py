@@ -461,6 +461,15 @@ def _resolve_column(value: str, columns: list[str]) -> str:
                       reason="unknown column")
 
 
+SURE = 0.8  # a guess below this confidence is put to the user as a question, not shown as settled
+
+
+def doubtful(suggested: dict[str, FieldMatch], mapping: dict[str, str]) -> list[FieldMatch]:
+    """The guesses ``mapping`` still uses whose confidence is below :data:`SURE` (a partial name match, a
+    match by content), in field order: the review asks about them instead of calling the file valid."""
+    return [m for f, m in suggested.items() if mapping.get(f) == m.column and m.confidence < SURE]
+
+
 def review_overrides(rows: list[dict], mapping: dict[str, str]) -> dict[str, str] | None:
     """The overrides a mapping review's rows ask for ({"field", "column"} each; a cleared cell arrives as
     "", None or NaN), or None when they ask for ``mapping`` as it is. A field that ``mapping`` maps and

@@ -14,7 +14,7 @@ from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
 from components.page import context
 from data.errors import IngestError, StoreError
-from data.mapping import FIXED, review_overrides
+from data.mapping import FIXED, doubtful, review_overrides
 from data import limits as upload_limits
 from data.schema import KINDS
 
@@ -169,6 +169,11 @@ def upload_one(f, idx: int) -> None:
         ui.table(prepared.errors.head(200), key=f"err_{f.file_id}", file_name=f"validation_{f.name}")
     else:
         st.success(tr("data.no_bad_rows", rows=fmt_number(prepared.rows, lang())))
+    unsure = doubtful(prepared.suggested, prepared.mapping)
+    if unsure:  # a guess that may be wrong is a question, not a settled mapping
+        st.warning(ui.say("data.doubtful", guesses="; ".join(
+            tr("data.doubtful_item", field=m.field, column=m.column, pct=f"{m.confidence:.0%}") for m in unsure)),
+            icon=":material/help:")
     for n in prepared.notes:
         st.caption(ui.md_escape(n))
 

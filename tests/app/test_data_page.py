@@ -247,3 +247,24 @@ def test_an_ad_export_without_a_channel_column_is_asked_for_it_not_refused(works
     new = [d for i, d in _datasets().items() if i not in before]
     assert len(new) == 1 and new[0]["kind"] == "channels" and new[0]["rows"] == 2
     assert repository.load_frame(dataset_id=new[0]["id"])["channel"].tolist() == ["Facebook", "Facebook"]
+
+
+def test_a_guess_that_may_be_wrong_is_asked_about_not_called_valid(workspace):
+    """A CRM export in the iFood layout: the customer id is guessed by content from the column ID (70%), so
+    the review asks the user to check it beside "All rows are valid"; nothing is stored until they do."""
+    from tests.unit.test_mapping import _ifood_csv
+
+    before = _datasets()
+    at = make_app("ana", page="pages/data_manager.py").run()
+    at.file_uploader[0].set_value(("marketing_campaign.csv", _ifood_csv(40), "text/csv"))
+    at = at.run()
+    kind = next(s for s in at.selectbox if s.label == "Dataset kind")
+    if kind.value != "customers":
+        kind.set_value("customers")
+        at = at.run()
+    assert not at.exception
+    body = texts(at)
+    assert "All 40 rows are valid." in body
+    warn = [w.value for w in at.warning if "Please check these guesses" in w.value]
+    assert warn and "customer\\_id ← ID (70% sure)" in warn[0] and "Income" not in warn[0]
+    assert _datasets() == before

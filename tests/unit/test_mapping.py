@@ -552,3 +552,16 @@ def test_a_fixed_value_for_every_row_and_what_a_refusal_offers():
     odd = "date,=src,spend\n2024-05-01,Douyin,1.5\n"
     conv = ingest(odd.encode(), "channels", {"channel": "=src"}, filename="odd.csv")[2]
     assert conv.frame["channel"].tolist() == ["Douyin"]
+
+
+def test_doubtful_guesses_are_those_below_sure_that_the_mapping_still_uses():
+    from data.mapping import SURE, doubtful
+
+    sugg = {"customer_id": FieldMatch("customer_id", "ID", 0.7, "content"),
+            "income": FieldMatch("income", "Income", 1.0, "exact"),
+            "birth_year": FieldMatch("birth_year", "Year_Birth", 0.72, "fuzzy")}
+    assert SURE == 0.8
+    assert [m.field for m in doubtful(sugg, {"customer_id": "ID", "income": "Income", "birth_year": "Year_Birth"})] \
+        == ["customer_id", "birth_year"]
+    # a guess the user replaced (or cleared) is no longer a question
+    assert [m.field for m in doubtful(sugg, {"customer_id": "Customer", "income": "Income"})] == []
