@@ -39,7 +39,8 @@ def ask_missing(f, kind: str, overrides: dict, exc: IngestError) -> None:
         st.markdown(ui.say("data.missing.title", field=field, kind=tr(f"kind.{kind}")))
         st.caption(ui.say("data.missing.help", field=field))
         c1, c2 = st.columns(2)
-        col = c1.selectbox(tr("data.missing.column"), [""] + list(exc.columns), key=f"miss_col_{f.file_id}_{field}")
+        col = c1.selectbox(tr("data.missing.column"), list(exc.columns), index=None, key=f"miss_col_{f.file_id}_{field}",
+                           placeholder=tr("data.missing.column_placeholder"))
         fixed = c2.text_input(tr("data.missing.fixed"), key=f"miss_fix_{f.file_id}_{field}",
                               placeholder=tr("data.missing.fixed_placeholder"))
         if st.button(tr("data.missing.apply"), key=f"miss_ok_{f.file_id}_{field}", disabled=not (col or fixed.strip()),
@@ -102,9 +103,14 @@ def upload_one(f, idx: int) -> None:
         try:
             with st.status(ui.say("data.reading", name=f.name), expanded=False) as status:
                 t0 = time.time()
-                prepared = cached.prepare_upload(content, filename=f.name, kind=kind, overrides=overrides or None,
-                                                 encoding=enc or None, delimiter=delim or None,
-                                                 header=False if headerless else None)
+                try:
+                    prepared = cached.prepare_upload(content, filename=f.name, kind=kind,
+                                                     overrides=overrides or None, encoding=enc or None,
+                                                     delimiter=delim or None, header=False if headerless else None)
+                except IngestError as exc:
+                    if getattr(exc, "missing_fields", None):  # read: one question before the review
+                        status.update(label=ui.say("data.missing.status", name=f.name), state="complete")
+                    raise
                 status.update(label=ui.say("data.read_done", rows=fmt_number(prepared.rows, lang()),
                                        seconds=f"{time.time() - t0:.1f}"), state="complete")
         except IngestError as exc:
