@@ -89,3 +89,14 @@ def test_kpi_values_are_short_enough_never_to_be_cut():
     assert fmt_kpi(10_666_684.544, "zh", money=True) == fmt_money(10_666_684.544, "zh") == "1,066.7万"
     assert fmt_kpi(float("nan"), "en") == "—"
     assert all(len(fmt_kpi(v, "en", money=True)) <= 10 for v in (1e6, 9.99e8, 5.5e11, 123_456.78))
+
+
+def test_small_rates_keep_two_significant_digits():
+    """A CTR of 0.018% is not shown as 0.0% (issue 14); ordinary rates keep one decimal."""
+    from analytics.i18n import fmt_pct
+
+    assert fmt_pct(0.00018) == "0.018%" and fmt_pct(0.00018, "zh") == "0.018%"
+    assert fmt_pct(0.0004, signed=True) == "+0.040%" and fmt_pct(-0.00002) == "-0.0020%"
+    assert fmt_pct(0.125) == "12.5%" and fmt_pct(0.0) == "0.0%" and fmt_pct(0.0006) == "0.1%"
+    assert fmt_pct(0.0000018, digits=2) == "0.00018%"
+    assert fmt_pct(-1e-14) == "-0.0%"  # rounding noise of a share stays 0.0%, not -0.00000000%
