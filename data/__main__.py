@@ -75,25 +75,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _maps(items: list[str]) -> dict[str, str]:
+def _pairs(items: list[str], flag: str, what: str, prefix: str = "") -> dict[str, str]:
+    """``FIELD=X`` arguments of ``flag`` -> {field: prefix + X}."""
     out = {}
     for item in items or []:
-        f, sep, col = item.partition("=")
-        if not sep or not f.strip() or not col.strip():
-            raise IngestError(f"--map expects FIELD=COLUMN, got '{item}'")
-        out[f.strip()] = col.strip()
+        f, sep, x = item.partition("=")
+        if not sep or not f.strip() or not x.strip():
+            raise IngestError(f"{flag} expects FIELD={what}, got '{item}'")
+        out[f.strip()] = prefix + x.strip()
     return out
+
+
+def _maps(items: list[str]) -> dict[str, str]:
+    return _pairs(items, "--map", "COLUMN")
 
 
 def _sets(items: list[str]) -> dict[str, str]:
     """--set FIELD=VALUE -> the override "=VALUE" (a fixed value for every row, data.mapping.FIXED)."""
-    out = {}
-    for item in items or []:
-        f, sep, val = item.partition("=")
-        if not sep or not f.strip() or not val.strip():
-            raise IngestError(f"--set expects FIELD=VALUE, got '{item}'")
-        out[f.strip()] = "=" + val.strip()
-    return out
+    return _pairs(items, "--set", "VALUE", "=")
 
 
 def _progress(after_s: float = 2.0, every_s: float = 1.0):

@@ -41,6 +41,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    """Wait for a Streamlit server's health endpoint; fail with the end of its log if it never answers."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                return
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("the Streamlit server did not start:\n" + log.read_text()[-3000:])
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
@@ -58,16 +71,7 @@ def server(tmp_path_factory):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the Streamlit server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+    wait_healthy(base, proc, tmp / "server.log")
     listed = subprocess.run([sys.executable, "-m", "data", "datasets", "--json"], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True).stdout
     import json

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from analytics.registry import PAGES
@@ -176,25 +174,20 @@ def test_streamlit_run_app_py_serves_a_deep_link_like_python_app_py(server, brow
     runs it; the same store as the other tests."""
     import subprocess
 
-    from tests.e2e.conftest import ROOT, _free_port
+    from tests.e2e.conftest import ROOT, _free_port, wait_healthy
 
     streamlit = Path(sys.executable).with_name("streamlit")
     assert streamlit.exists(), "the virtualenv has no streamlit executable"
     port = _free_port()
-    log = open(server["tmp"] / "streamlit_run.log", "w")
+    log_path = server["tmp"] / "streamlit_run.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen([str(streamlit), "run", "app.py", "--server.port", str(port), "--server.headless", "true",
                              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                              "--server.fileWatcherType", "none"], cwd=ROOT, env=server["env"], stdout=log,
                             stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
+        wait_healthy(base, proc, log_path)
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
         ctx.set_default_timeout(60_000)
         page = ctx.new_page()
