@@ -31,6 +31,7 @@ def test_fact_tables_mirror_the_schema():
         assert {"id", "dataset_id", "line", "attrs"} <= cols
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_sqlite_runs_in_wal_mode_with_busy_timeout(engine):
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
