@@ -59,6 +59,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares, lsq_linear, nnls
 
+from data import presets
+
 L_MAX = 8
 ALPHA_MAX = 0.9
 LAM_MIN, LAM_MAX = 0.05, 8.0     # lam <= 8: a channel is at most ~96% saturated at half its highest spend
@@ -126,8 +128,22 @@ def _is_sub_weekly(dates: pd.Series) -> bool:
     return float(d.diff().dt.days.median()) < 6.5
 
 
+def _layout(columns: Sequence[str]):
+    """The recognised media-mix layout of a canonical frame's columns (data/presets.py: Robyn, Meridian),
+    with the attr_ names it was recognised on, or (None, {})."""
+    names = {str(c)[5:]: str(c) for c in columns if str(c).startswith("attr_")}
+    p = presets.detect(["date", "outcome", *names])
+    return (p, names) if p is not None and p.kind == "media_mix" else (None, {})
+
+
 def default_spend_cols(columns: Sequence[str]) -> list[str]:
-    """attr_ columns whose name starts with spend / x or contains cost / spend / 消耗 / 花费."""
+    """The spend columns of a recognised layout (Robyn ``*_S``, Meridian ``*_spend``), else the attr_
+    columns whose name starts with spend / x or contains cost / spend / 消耗 / 花费."""
+    p, names = _layout(columns)
+    if p is not None:
+        found = presets.role_columns(p, ["date", "outcome", *names], "spend")
+        if found:
+            return [names[c] for c in found]
     out = []
     for c in columns:
         if not str(c).startswith("attr_"):
@@ -142,8 +158,14 @@ CONTROL_PREFIXES = ("event", "festival", "holiday", "promo")
 
 
 def default_control_cols(columns: Sequence[str]) -> list[str]:
-    """attr_ columns named event* / festival* / holiday* / promo* that are not spend columns."""
+    """The context columns of a recognised layout (Robyn ``*_B``, events, newsletter; Meridian
+    ``*_control``, GQV, Competitor_Sales, Promo), else the attr_ columns named event* / festival* /
+    holiday* / promo*; never a spend column."""
     spend = set(default_spend_cols(columns))
+    p, names = _layout(columns)
+    if p is not None:
+        found = [names[c] for c in presets.role_columns(p, ["date", "outcome", *names], "controls")]
+        return [c for c in found if c not in spend]
     return [c for c in columns if str(c).startswith("attr_") and c not in spend
             and str(c)[5:].lower().startswith(CONTROL_PREFIXES)]
 
@@ -168,6 +190,7 @@ def prepare_media_mix(df: pd.DataFrame, spend_cols: Sequence[str] | None = None,
     if control_cols is None:
         control_cols = default_control_cols(df.columns)
     controls = [c for c in (_col(df, s) for s in control_cols) if c is not None and c not in spend]
+    df, controls = _indicator_controls(df, controls)
     num = df[spend + controls].apply(pd.to_numeric, errors="coerce").fillna(0.0)
     num["outcome"] = df["outcome"].astype(float)
     num["date"] = df["date"]
@@ -186,6 +209,29 @@ def prepare_media_mix(df: pd.DataFrame, spend_cols: Sequence[str] | None = None,
         control_names=[_label(c) for c in controls], source="media_mix", aggregated=aggregated,
         dropped=[_label(c) for c in dropped],
     )
+
+
+NO_EVENT = frozenset({"", "na", "n/a", "none", "null", "nan", "0", "no", "无", "-"})
+
+
+def _indicator_controls(df: pd.DataFrame, controls: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A text control (Robyn's ``events``: na / event1 / event2) becomes one 0/1 column per value other
+    than a blank or "na" (``<column>=<value>``, at most 10 values); numeric controls stay as they are."""
+    out, names = df, []
+    for c in controls:
+        s = df[c]
+        if pd.api.types.is_numeric_dtype(s) or pd.to_numeric(s, errors="coerce").notna().mean() >= 0.95:
+            names.append(c)
+            continue
+        text = s.astype("string").str.strip().fillna("")
+        levels = [v for v in pd.unique(text) if v.casefold() not in NO_EVENT][:10]
+        if out is df:
+            out = df.copy()
+        for v in levels:
+            name = f"{c}={v}"
+            out[name] = (text == v).astype(float).to_numpy()
+            names.append(name)
+    return out, names
 
 
 def _label(col: str) -> str:

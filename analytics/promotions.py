@@ -24,7 +24,7 @@ incentive never refits. :func:`compute` is both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import mmm
+from analytics.channel_names import display_names
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
@@ -81,16 +82,21 @@ PARAMS = [
 
 CORR_LIMIT = 0.8
 RECENT_WEEKS = 13
+# default channel limits around the recent weekly spend, as Robyn's allocator (channel_constr_low /
+# channel_constr_up = 0.5 / 2 of the current spend), and never outside the weekly spend the data has seen
+CONSTR_LOW, CONSTR_UP = 0.5, 2.0
 Z_LO, Z_HI = 2.5, 97.5
 
 
 # ----------------------------------------------------------------------------- helpers
 
 
-def parse_bounds(text: str | None, params: dict, channels: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Per-channel (min, max) totals from "ch:min:max,..." and/or min_<ch> / max_<ch> params."""
-    lo = np.zeros(len(channels))
-    hi = np.full(len(channels), np.inf)
+def parse_bounds(text: str | None, params: dict, channels: list[str],
+                 fill: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per-channel (min, max) totals from "ch:min:max,..." and/or min_<ch> / max_<ch> params; a limit not
+    given is 0 / inf (``fill=False``: NaN, so that :func:`plan_bounds` can tell it from a given one)."""
+    lo = np.zeros(len(channels)) if fill else np.full(len(channels), np.nan)
+    hi = np.full(len(channels), np.inf) if fill else np.full(len(channels), np.nan)
     problems: list[str] = []
     idx = {c: i for i, c in enumerate(channels)}
     for item in [s.strip() for s in str(text or "").split(",") if s.strip()]:
@@ -252,6 +258,37 @@ def _paced_outcome(fit: mmm.MMMFit, timeline: list[dict], weeks: int) -> float:
         x = mmm.adstock(arr[:, c] / fit.scale[c], fit.alpha[c])
         out += float(np.sum(fit.beta[c] * mmm.logistic_saturation(x, fit.lam[c])))
     return out
+
+
+def default_weekly_bounds(data: mmm.MMMData) -> tuple[np.ndarray, np.ndarray]:
+    """Each channel's default weekly (min, max) spend: within the weekly spend the data has seen for it
+    and within [0.5, 2] x its recent weekly spend (the mean of the last 13 weeks), as Robyn's allocator
+    bounds channels near current spend. The recent spend lies inside both ranges, so the default budget
+    (the recent spend) always fits."""
+    n = len(data.y)
+    if not n:
+        return np.zeros(len(data.channels)), np.zeros(len(data.channels))
+    cur = data.X[-min(RECENT_WEEKS, n):].mean(axis=0)
+    lo = np.maximum(data.X.min(axis=0), CONSTR_LOW * cur)
+    hi = np.minimum(data.X.max(axis=0), CONSTR_UP * cur)
+    return lo, np.maximum(hi, lo)
+
+
+def plan_bounds(data: mmm.MMMData, params: dict, weeks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                                   list[str]]:
+    """(lo, hi) totals over ``weeks`` for each channel: the user's limits where given (``bounds`` /
+    min_<ch> / max_<ch>), else :func:`default_weekly_bounds` x weeks; and the user's own (lo, hi), NaN
+    where not given (what remains when the default limits are lifted); and the unreadable items."""
+    ulo, uhi, bad = parse_bounds(params.get("bounds"), params, data.channels, fill=False)
+    dlo, dhi = default_weekly_bounds(data)
+    lo = np.where(np.isnan(ulo), dlo * weeks, ulo)
+    hi = np.where(np.isnan(uhi), np.maximum(dhi * weeks, lo), uhi)
+    return lo, hi, ulo, uhi, bad
+
+
+def _lifted(lo_user: np.ndarray, hi_user: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The user's own limits with the default ones lifted (0 and no maximum where not given)."""
+    return np.where(np.isnan(lo_user), 0.0, lo_user), np.where(np.isnan(hi_user), np.inf, hi_user)
 
 
 def _defaults(params: dict) -> dict:
@@ -419,9 +456,13 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
     recent = data.X[-min(RECENT_WEEKS, len(data.y)):]
     current_weekly = recent.mean(axis=0)
     hist_max = data.X.max(axis=0)
-    lo, hi, bad_bounds = parse_bounds(p.get("bounds"), p, data.channels)
+    lo, hi, lo_user, hi_user, bad_bounds = plan_bounds(data, p, weeks)
     if bad_bounds:
         warnings.append(t("promotions.warning.bad_bounds", lang, items=", ".join(bad_bounds)))
+    # channels named as people say them (Taobao / 淘宝, not spend_taobao) in every row, text and chart
+    keys = list(data.channels)
+    fit = replace(fit, data=replace(data, channels=display_names(keys, lang)))
+    data, curves = fit.data, fit.curves
 
     plan_start = p.get("plan_start") or (data.dates[-1] + pd.Timedelta(days=7)).date()
     plan_dates = pd.date_range(pd.Timestamp(plan_start), periods=weeks, freq="7D")
@@ -430,8 +471,14 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
 
     goal = None
     target = p.get("target")
+    lifted = False  # the default limits (the spend range seen) were lifted for a wider plan
     if target is not None:
         g = mmm.min_budget_for(curves, float(target), weeks, lo, hi, kind=p["goal"], baseline=baseline)
+        if not g["reachable"]:  # beyond the range seen: plan on the curves' extrapolation, and say so
+            wlo, whi = _lifted(lo_user, hi_user)
+            g2 = mmm.min_budget_for(curves, float(target), weeks, wlo, whi, kind=p["goal"], baseline=baseline)
+            if g2["reachable"]:
+                g, lo, hi, lifted = g2, wlo, whi, True
         res = g["plan"]
         budget = float(res["spend"].sum())
         goal = {"target": float(target), "kind": p["goal"], "budget": g["budget"], "reachable": g["reachable"],
@@ -439,6 +486,12 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
         mode = "goal"
     else:
         budget = float(p["budget"]) if p.get("budget") is not None else float(current_weekly.sum() * weeks)
+        if budget > hi.sum() * (1 + 1e-12) or budget < lo.sum() * (1 - 1e-12):
+            wlo, whi = _lifted(lo_user, hi_user)  # a budget beyond the range seen lifts the default limits
+            if (budget > hi.sum() and np.isinf(whi).any()) or (budget < lo.sum() and wlo.sum() < lo.sum()):
+                warnings.append(t("promotions.warning.widened", lang, budget=fmt_number(budget, lang, 2),
+                                  lo=fmt_number(lo.sum(), lang, 2), hi=fmt_number(hi.sum(), lang, 2)))
+                lo, hi, lifted = wlo, whi, True
         res = mmm.optimise(curves, budget, weeks, lo, hi)
         mode = "budget"
     spend = res["spend"]
@@ -455,14 +508,19 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
     for i, c in enumerate(data.channels):
         w = spend[i] / weeks
         allocation.append({
-            "channel": c, "spend": spend[i], "share": spend[i] / spend.sum() if spend.sum() > 0 else None,
+            "channel": c, "key": keys[i], "spend": spend[i], "share": spend[i] / spend.sum() if spend.sum() > 0 else None,
             "expected_outcome": res["outcome"][i], "lower": lo_c[i], "upper": hi_c[i],
             "marginal_roi": res["marginal"][i],
             "return_per_spend": res["outcome"][i] / spend[i] if spend[i] > 0 else None,
             "weekly_spend": w, "current_weekly_spend": current_weekly[i], "hist_max_weekly": hist_max[i],
             "min": lo[i], "max": hi[i] if np.isfinite(hi[i]) else None,
             "at_bound": bool(spend[i] <= lo[i] + 1e-9 * max(1, budget) or spend[i] >= hi[i] - 1e-9 * max(1, budget)),
+            "extrapolated": bool(w > hist_max[i] * 1.0001),
         })
+    beyond = [t("promotions.warning.extrapolates_item", lang, channel=c, max=fmt_number(hist_max[i], lang, 2))
+              for i, c in enumerate(data.channels) if spend[i] / weeks > hist_max[i] * 1.0001]
+    if beyond:
+        warnings.append(t("promotions.warning.extrapolates", lang, channels="; ".join(beyond)))
     model, sh_lo, sh_hi = model_table(fit)
     fit_info, residuals, contributions = fit_quality(fit)
     curve_rows, curves_meta = response_curve_rows(fit, spend, weeks, current_weekly, hist_max)
@@ -787,6 +845,7 @@ def model_inputs(tables: dict[str, ir.Table], params: dict, lang: str = "en") ->
     n = len(data.y)
     recent = data.X[-min(RECENT_WEEKS, n):] if n else data.X
     out.update({"source": data.source, "channels": list(data.channels),
+                "channel_labels": {lg: display_names(data.channels, lg) for lg in ("en", "zh")},
                 "current_weekly_spend": recent.mean(axis=0).tolist() if n else [],
                 "hist_max_weekly": data.X.max(axis=0).tolist() if n else [], "weeks": n,
                 "last_date": data.dates[-1] if n else None})
@@ -805,7 +864,7 @@ def plan_payload(result: dict, params: dict, *, query: dict | None = None, datas
         "mode": result.get("mode"),
         "goal": result.get("goal"),
         "total": tot,
-        "allocation": [{k: r.get(k) for k in ("channel", "spend", "share", "expected_outcome", "lower", "upper",
+        "allocation": [{k: r.get(k) for k in ("channel", "key", "spend", "share", "expected_outcome", "lower", "upper",
                                                "marginal_roi", "weekly_spend", "min", "max")}
                        for r in result.get("allocation") or []],
         "plan_start": pac.get("start") or (params or {}).get("plan_start"),
@@ -830,17 +889,18 @@ def compare_plans(plans: list[dict], lang: str = "en") -> list[dict]:
         row(t(f"promotions.compare.{key}", lang), [tt.get(key) for tt in tots])
     row(t("promotions.compare.weeks", lang), [(p.get("payload") or {}).get("weeks") for p in plans])
     row(t("promotions.compare.plan_start", lang), [(p.get("payload") or {}).get("plan_start") for p in plans])
-    channels: list[str] = []
+    channels: dict[str, str] = {}  # the channel's column (saved plans: key) -> its name in lang
     for p in plans:
         for a in (p.get("payload") or {}).get("allocation") or []:
-            if a.get("channel") not in channels:
-                channels.append(a.get("channel"))
-    for c in channels:
+            k = a.get("key") or a.get("channel")
+            channels.setdefault(k, display_names([k], lang)[0] if a.get("key") else a.get("channel"))
+    for c, name in channels.items():
         vals = []
         for p in plans:
-            a = next((x for x in (p.get("payload") or {}).get("allocation") or [] if x.get("channel") == c), None)
+            a = next((x for x in (p.get("payload") or {}).get("allocation") or []
+                      if (x.get("key") or x.get("channel")) == c), None)
             vals.append(a.get("spend") if a else None)
-        row(t("promotions.compare.channel_spend", lang, channel=c), vals)
+        row(t("promotions.compare.channel_spend", lang, channel=name), vals)
     return jsonable(rows)
 
 

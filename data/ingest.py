@@ -497,18 +497,6 @@ def _stream_pass(ts: reader.TextStream, kind: str, used: dict[str, str], filenam
 
 
 def guess_kind(content: bytes, filename: str = "") -> str:
-    """The kind whose required fields the file's headers satisfy best (ties: most fields matched)."""
-    from data.schema import is_satisfied
-
+    """The kind of the file, from all its columns (:func:`data.mapping.guess_kind`)."""
     raw = reader.read_table(content, filename=filename)
-    columns = [str(c) for c in raw.frame.columns]
-    best, best_score = "orders", (-1.0, -1.0)
-    for kind, k in KINDS.items():
-        sugg = mapping_mod.suggest_mapping(columns, kind, sample=raw.frame.head(200))
-        mapped = {f for f, m in sugg.items() if m.column}
-        unmet = len(is_satisfied(k, mapped))
-        conf = sum(float(m.confidence) for m in sugg.values() if m.column)
-        score = (-unmet, conf)
-        if score > best_score:
-            best, best_score = kind, score
-    return best
+    return mapping_mod.guess_kind([str(c) for c in raw.frame.columns], raw.frame.head(200))

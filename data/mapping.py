@@ -23,6 +23,15 @@ Matching (:func:`suggest_mapping`)
     token; Olist's ``payment_value``) ("content", 0.8). Assignment is greedy by score: every column serves
     at most one field and every field gets at most one column. Columns named "1".."n" (headerless
     files) never match by name; map them by position with overrides.
+Presets (data/presets.py)
+    A file whose headers match a known export layout (Robyn, Meridian, Meta Ads, Google Ads, GA4, 巨量千川,
+    生意参谋, 京东商智) takes that layout's columns first, at confidence 0.97 (method "preset",
+    ``FieldMatch.preset`` = the layout's key; a one-platform export fixes ``channel``, e.g. ``=Meta``);
+    the name matching fills the other fields, and the conversion notes name the layout.
+Kind (:func:`guess_kind`)
+    A recognised layout's kind; else every kind's mapping is suggested and scored over all the file's
+    columns (the sum of the confidences, minus 1 per required group left unmapped): an Olist orders
+    header without amounts still reads as orders, not customers (its customer_id is one column of many).
 Overrides (:func:`apply_overrides`)
     ``{"order_id": "InvoiceNo"}`` or by 1-based position ``{"customer_id": "2"}``; an empty value
     (or ``-``) unmaps a field. An unknown field or column raises IngestError naming it.
@@ -71,12 +80,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data import parsing
+from data import presets as presets_mod
 from data.errors import IngestError
 from data.reader import RawTable
 from data.schema import KINDS, Kind, attr_column, is_satisfied, normalise_header
 
 __all__ = ["FieldMatch", "Converted", "Choices", "Facts", "suggest_mapping", "apply_overrides", "to_canonical",
-           "validate", "check_bad_rows", "RETURN_STATUS"]
+           "validate", "check_bad_rows", "RETURN_STATUS", "guess_kind", "PRESET_CONFIDENCE"]
 
 def cancellation_ids(order_id: pd.Series) -> np.ndarray:
     """Order ids that mark a cancellation: ``C`` (or ``c``) before digits, as Online Retail's
@@ -104,7 +114,8 @@ class FieldMatch:
     field: str
     column: str
     confidence: float  # 0..1
-    method: str  # "exact" | "synonym" | "fuzzy" | "content" | "position"
+    method: str  # "exact" | "synonym" | "fuzzy" | "content" | "position" | "preset"
+    preset: str = ""  # method "preset": the key of the recognised layout (data/presets.py)
 
 
 @dataclass
@@ -280,8 +291,9 @@ def _name_score(col_key: str, f) -> tuple[float, str]:
 
 
 # a date column named for another event than the order (Olist's shipping_limit_date, order_delivered_...)
-_OTHER_EVENT = re.compile(r"(?i)ship|deliver|limit|estimat|approv|carrier|review|expir|due|refund|return|发货|"
-                          r"签收|收货|退款|评价")
+# or for the customer (iFood's Dt_Customer: the day the customer joined)
+_OTHER_EVENT = re.compile(r"(?i)ship|deliver|limit|estimat|approv|carrier|review|expir|due|refund|return|signup|"
+                          r"regist|birth|joined|customer$|发货|签收|收货|退款|评价|注册|入会|生日")
 
 
 def _content_adjust(f, col: pd.Series, header: str = "") -> float:
@@ -339,6 +351,14 @@ def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None =
     cands.sort(reverse=True)
     out: dict[str, FieldMatch] = {}
     used: set[int] = set()
+    # a recognised export layout (Robyn, Meta Ads, 巨量千川 ...) names its own columns: those come first
+    preset = presets_mod.detect(columns) if not headerless else None
+    if preset is not None and preset.kind == k.name:
+        for fname, col in presets_mod.field_columns(preset, columns).items():
+            if fname in k.field_names:
+                out[fname] = FieldMatch(fname, col, PRESET_CONFIDENCE, "preset", preset.key)
+                if col in columns:
+                    used.add(columns.index(col))
     for score, nfi, nci, method in cands:
         f, ci = k.fields[-nfi], -nci
         if f.name in out or ci in used:
@@ -423,6 +443,37 @@ def money_column(columns: list[str], sample: pd.DataFrame, used: set[int] = froz
 def _yyyymmdd(col: pd.Series) -> bool:
     t = col.dropna().astype("str").str.strip()
     return bool(len(t)) and bool(t.str.fullmatch(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])").all())
+
+
+# ---------------------------------------------------------------------------------------------------
+# kind
+
+
+PRESET_CONFIDENCE = 0.97  # a column a recognised layout names (data/presets.py)
+UNMET_PENALTY = 1.0  # a required field group no column satisfies costs as much as one sure column
+
+
+def kind_scores(columns: list[str], sample: pd.DataFrame | None = None) -> dict[str, float]:
+    """How well each kind explains the file, from all its columns: the confidences of every field the
+    kind's mapping finds (each column serves one field) minus :data:`UNMET_PENALTY` per required group
+    left unmapped. A required field the export splits off (an orders header without amounts, the amounts
+    in a payments file) costs one column's worth, not the whole kind."""
+    out: dict[str, float] = {}
+    for name, k in KINDS.items():
+        sugg = suggest_mapping(columns, name, sample)
+        unmet = len(is_satisfied(k, set(sugg)))
+        out[name] = round(sum(float(m.confidence) for m in sugg.values()) - UNMET_PENALTY * unmet, 6)
+    return out
+
+
+def guess_kind(columns: list[str], sample: pd.DataFrame | None = None) -> str:
+    """The kind of a file: a recognised layout's kind (data/presets.py), else the best
+    :func:`kind_scores` (ties: the earlier kind in data/schema.py's order, orders first)."""
+    preset = presets_mod.detect([str(c) for c in columns])
+    if preset is not None:
+        return preset.kind
+    scores = kind_scores([str(c) for c in columns], sample)
+    return max(scores, key=lambda k: (scores[k], -list(KINDS).index(k)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -622,6 +673,9 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         raise err
 
     notes: list[str] = []
+    preset = presets_mod.detect(columns) if first_row == 0 else None
+    if preset is not None and preset.kind == k.name:  # named in the review (both languages: notes are not translated)
+        notes.append(f"recognised layout: {preset.name} · 识别的格式：{preset.name_zh}")
     out: dict[str, pd.Series] = {}
     bad_any = np.zeros(n, dtype=bool)
     err_parts: list[pd.DataFrame] = []

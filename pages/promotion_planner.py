@@ -120,9 +120,9 @@ def saved_banner(obj: dict) -> None:
 # ------------------------------------------------------------------ controls
 
 
-def bounds_editor(channels: list[str], current: list, hist_max: list) -> str | None:
-    """Two number inputs per channel (total minimum / maximum over the plan) written to the URL as the
-    ``bounds`` string "ch:min:max,..." that analytics.promotions parses."""
+def bounds_editor(channels: list[str], current: list, hist_max: list, labels: list) -> str | None:
+    """Two number inputs per channel (total minimum / maximum over the plan, labelled with the channel's
+    name) written to the URL as the ``bounds`` string "ch:min:max,..." that analytics.promotions parses."""
     raw = st.query_params.get("bounds")
     seen = "_pp_bounds_seen"
     if st.session_state.get(seen, "<unset>") != raw:  # first load or a shared link: seed from the URL
@@ -143,16 +143,15 @@ def bounds_editor(channels: list[str], current: list, hist_max: list) -> str | N
             lo, hi = parsed.get(c, (None, None))
             st.session_state[f"pp_bmin:{c}"] = lo
             st.session_state[f"pp_bmax:{c}"] = hi
-    L = lang()
-    items = []
+    L, items, names = lang(), [], dict(zip(channels, labels))
     for i, c in enumerate(channels):
         c1, c2 = st.columns(2)
         help_ = T("bounds.help", current=fmt_number(current[i] if i < len(current) else None, L, 2),
                   max=fmt_number(hist_max[i] if i < len(hist_max) else None, L, 2))
         # the current value is also the default (see components/state.py: a late-mounted input keeps it)
-        lo = c1.number_input(S("bounds.min", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
+        lo = c1.number_input(S("bounds.min", channel=names.get(c, c)), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
                              value=st.session_state.get(f"pp_bmin:{c}"))
-        hi = c2.number_input(S("bounds.max", channel=c), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
+        hi = c2.number_input(S("bounds.max", channel=names.get(c, c)), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
                              value=st.session_state.get(f"pp_bmax:{c}"))
         if (lo is not None or hi is not None) and not any(ch in c for ch in ",:"):
             items.append(f"{c}:{'' if lo is None else format(lo, '.10g')}:{'' if hi is None else format(hi, '.10g')}")
@@ -197,7 +196,7 @@ def controls(ctx: page.PageContext) -> tuple[dict, dict]:
         plan = page.param_widgets(URL, spec, skip=skip)
     with st.expander(T("section.bounds"), expanded=bool(st.query_params.get("bounds")), icon=":material/tune:"):
         plan["bounds"] = bounds_editor(inputs.get("channels") or [], inputs.get("current_weekly_spend") or [],
-                                       inputs.get("hist_max_weekly") or [])
+                                       inputs.get("hist_max_weekly") or [], (inputs.get("channel_labels") or {}).get(lang()) or [])
     with st.expander(T("section.incentive"), expanded=st.query_params.get("incentive") not in (None, "none"),
                      icon=":material/sell:"):
         kind = page.param_widgets(URL, [P["incentive"]])["incentive"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from components.ui import md_escape
 from tests.app.conftest import make_app, run_page, texts
 
 PAGE = "pages/promotion_planner.py"
@@ -38,7 +37,8 @@ def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(wor
     assert "Feasibility and risks" in body and "What to do next" in body
     assert "media-mix table" in body  # the fit caption names the source
     alloc = _alloc(at)
-    assert alloc["Channel"].str.startswith("spend_").all()
+    # channels named as people say them, not by column (issue 14 item 4)
+    assert set(alloc["Channel"]) == {"Douyin", "Kuaishou", "Taobao", "JD", "Pinduoduo", "WeChat", "Xiaohongshu"}
     assert abs(alloc["Spend"].sum() - _money(_metric(at, "Budget"))) < 0.01
     assert (alloc["Low (95%)"] <= alloc["Expected outcome"]).all()
     assert next(m for m in at.metric if m.label == "Holdout error (MAPE)").value.endswith("%")
@@ -96,12 +96,12 @@ def test_share_link_restores_goal_budget_bounds_and_incentive(workspace):
     assert not at.exception, at.exception
     assert _num(at, "Total budget").value == 150000
     assert _num(at, "Weeks").value == 6
-    assert _num(at, md_escape("spend_jd") + ": maximum").value == 20000
+    assert _num(at, "JD: maximum").value == 20000
     assert _num(at, "Coupon face value").value == 15
     assert next(s for s in at.selectbox if s.label == "Pacing template").value == "burst"
     alloc = _alloc(at)
     assert abs(alloc["Spend"].sum() - 150000) < 0.01
-    assert alloc.loc[alloc["Channel"] == "spend_jd", "Spend"].iloc[0] <= 20000 + 1e-6
+    assert alloc.loc[alloc["Channel"] == "JD", "Spend"].iloc[0] <= 20000 + 1e-6
     assert _metric(at, "Incentive cost") not in ("", "—")
     # goal-first from a link
     at = run_page("vic", PAGE, _mm(workspace, pm="goal", target="3000000", goal="incremental"))
@@ -113,16 +113,16 @@ def test_share_link_restores_goal_budget_bounds_and_incentive(workspace):
 
 def test_bounds_editor_writes_the_bounds_into_the_url(workspace):
     at = run_page("ana", PAGE, _mm(workspace))
-    _num(at, md_escape("spend_wechat") + ": minimum").set_value(50000)
-    _num(at, md_escape("spend_jd") + ": maximum").set_value(30000)
+    _num(at, "WeChat: minimum").set_value(50000)
+    _num(at, "JD: maximum").set_value(30000)
     at = at.run()
     assert not at.exception, at.exception
     b = at.query_params["bounds"]
     b = b[0] if isinstance(b, list) else b
     assert set(b.split(",")) == {"spend_jd::30000", "spend_wechat:50000:"}
     alloc = _alloc(at)
-    assert alloc.loc[alloc["Channel"] == "spend_wechat", "Spend"].iloc[0] >= 50000 - 1e-6
-    assert alloc.loc[alloc["Channel"] == "spend_jd", "Spend"].iloc[0] <= 30000 + 1e-6
+    assert alloc.loc[alloc["Channel"] == "WeChat", "Spend"].iloc[0] >= 50000 - 1e-6
+    assert alloc.loc[alloc["Channel"] == "JD", "Spend"].iloc[0] <= 30000 + 1e-6
 
 
 def test_bad_parameter_is_reset_with_a_warning(workspace):
@@ -185,7 +185,7 @@ def test_saved_plans_roles_restart_open_compare_delete(workspace):
     assert _num(opened, "Total budget").value == 120000
     # compare side by side
     cmp = run_page("vic", PAGE, _mm(workspace, cmp=f"{first['id']},{second['id']}"))
-    table = next(d.value for d in cmp.dataframe if "Spend: spend_jd" in d.value.columns).set_index("Name")
+    table = next(d.value for d in cmp.dataframe if "Spend: JD" in d.value.columns).set_index("Name")
     assert abs(table.loc[f"#{first['id']} Double 11 <b>test</b>", "Budget"] - 120000) < 0.01
     assert abs(table.loc[f"#{second['id']} Lean plan", "Budget"] - 80000) < 0.01
     # a viewer cannot delete; the owner can

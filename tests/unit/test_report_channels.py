@@ -106,7 +106,8 @@ def test_promotion_report_keys_and_numbers_equal_the_page(store):
     assert {"spend", "expected_outcome", "lower", "upper"} <= set(res["total"])
     assert abs(res["total"]["spend"] - 150000) < 1e-6
     assert abs(sum(r["spend"] for r in res["allocation"]) - 150000) < 1e-6
-    jd = next(r for r in res["allocation"] if r["channel"] == "spend_jd")
+    jd = next(r for r in res["allocation"] if r["key"] == "spend_jd")  # the bounds name the column
+    assert jd["channel"] == "JD"
     assert jd["spend"] <= 20000 + 1e-6
     assert res["total"]["lower"] <= res["total"]["expected_outcome"] <= res["total"]["upper"]
     for row in res["model"]:
