@@ -18,6 +18,10 @@ mapping code (``mapping.to_canonical(..., choices=...)``) and staged as one part
 whatever the file's size; the stored lines are the ones the whole-file path stores. A file the block
 reader cannot number exactly (a quoted value spanning lines, a ragged row) is read whole when it is at
 most :data:`WHOLE_FILE_MAX_BYTES`, else refused with the line that stopped it.
+
+Several files of one export (:mod:`data.join`: Olist's orders, items, payments, customers) make one
+dataset: :func:`prepare_joined` (the Data page: joined in the engine, then reviewed like one file) and
+:func:`ingest_files` (the command line: the joined lines streamed through the same staged parts).
 """
 
 from __future__ import annotations
