@@ -283,6 +283,22 @@ def prepare_upload(content: bytes, **kwargs: Any):
     return ingest.prepare(content, **kwargs)
 
 
+def prepare_joined_upload(files: list[tuple[str, bytes]], **kwargs: Any):
+    """Several files of one export joined into one upload (data.join, in the engine), read, mapped and
+    validated without storing anything (the Data page's join review and preview)."""
+    from data import ingest
+
+    return ingest.prepare_joined(files, **kwargs)
+
+
+def files_relate(files: list[tuple[str, bytes]]) -> bool:
+    """True when every file shares an id-like column name with another (from their header rows only):
+    the Data page then proposes to join them into one dataset."""
+    from data import join
+
+    return join.files_relate(files)
+
+
 @_after_write
 def commit_upload(prepared, *, user: str | None = None, role: str | None = None, **kwargs: Any) -> dict:
     """Store a prepared upload as the acting user (create, or append/replace a dataset they may change)."""

@@ -1,7 +1,11 @@
 """Command line for the store (honours DATABASE_URL and AUTH_CONFIG).
 
     python -m data init [--no-demo]
-    python -m data ingest FILE --kind KIND [--name NAME] [--map FIELD=COLUMN ...] [--set FIELD=VALUE ...] [--json]
+    python -m data ingest FILE [FILE ...] --kind KIND [--name NAME] [--map FIELD=COLUMN ...] [--set FIELD=VALUE ...] [--json]
+                          (several files of one export, e.g. Olist's orders, items, payments, customers: joined
+                          into one dataset by their shared keys, the plan printed first; change it with
+                          --base FILE (the lines file) and --join FILE.COLUMN=FILE.COLUMN (the second file
+                          joined to the first on these columns), see docs/metrics.md "Multi-file orders")
                           (--set: one value for every row, e.g. --set channel=Facebook for a one-platform export)
                           (text files over 32 MB stream block by block; a long one reports rows read on stderr)
                           [--mode create|append|replace --dataset ID] [--keep-good-rows | --reject-bad-rows]
@@ -112,6 +116,18 @@ def _progress(after_s: float = 2.0, every_s: float = 1.0):
     return report
 
 
+def _base_name(value: str, names: list[str]) -> str:
+    """--base FILE: a file of the upload, by path, name or name without its extension."""
+    from pathlib import Path
+
+    from data.join import stem
+
+    for n in names:
+        if value in (n, Path(n).name) or Path(value).name == n or stem(n) == value:
+            return n
+    raise IngestError(f"--base names no file of this upload ({', '.join(names)}): '{value}'")
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from data import ingest, repository
 
@@ -126,19 +142,41 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if args.mode != "create" and args.dataset is None:
             raise ValueError(f"--mode {args.mode} needs --dataset ID")
         repository.init_store()
-        res = ingest.ingest_file(
-            args.file, kind=args.kind, overrides={**_maps(args.map), **_sets(args.fixed)}, sheet=args.sheet,
-            encoding=args.encoding,
-            delimiter=args.delimiter, header=False if args.no_header else None, name=args.name, mode=args.mode,
-            dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user or "cli", actor=actor,
-            allow_duplicate=args.allow_duplicate, limits=limits.for_cli(), progress=_progress(),
-        )
+        common = dict(kind=args.kind, overrides={**_maps(args.map), **_sets(args.fixed)}, encoding=args.encoding,
+                      delimiter=args.delimiter, header=False if args.no_header else None, name=args.name,
+                      mode=args.mode, dataset_id=args.dataset, keep_good_rows=keep, uploaded_by=args.user or "cli",
+                      actor=actor, allow_duplicate=args.allow_duplicate, limits=limits.for_cli(), progress=_progress())
+        if len(args.file) > 1:
+            if args.sheet:
+                raise ValueError("--sheet reads one file; several files are joined from their first sheets")
+            from data.join import parse_join_args
+            from pathlib import Path
+
+            names = [Path(f).name for f in args.file]
+            base = _base_name(args.base, names) if args.base else None
+
+            def show(plan) -> None:  # the detected plan, before the lines are read (stderr under --json)
+                out = sys.stderr if args.json else sys.stdout
+                print(f"joining {len(names)} files:", file=out)
+                for line in plan.describe():
+                    print(f"  {line}", file=out)
+                out.flush()
+
+            res = ingest.ingest_files(args.file, base=base, keys=parse_join_args(args.join, names), on_plan=show,
+                                      **common)
+        else:
+            if args.join or args.base:
+                raise ValueError("--join and --base need several files")
+            res = ingest.ingest_file(args.file[0], sheet=args.sheet, **common)
     except (IngestError, NotAllowed, StoreError, LookupError, ValueError) as exc:
         print(f"rejected: {exc}", file=sys.stderr)
         return 1
     out = {"dataset_id": res["id"], "name": res["name"], "kind": res["kind"], "rows": res["rows"],
            "revision": res["revision"], "rejected_rows": res["rejected_rows"], "flagged_returns": res["flagged_returns"],
            "mapping": res["mapping"]}
+    if res.get("plan") is not None:
+        out["source_files"] = res["plan"].names
+        out["join"] = res["plan"].as_dict()
     if args.json:
         print(_json(out))
     else:
@@ -226,8 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="add the demo workspace")
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(fn=cmd_demo)
-    p = sub.add_parser("ingest", help="load a file as a dataset")
-    p.add_argument("file")
+    p = sub.add_parser("ingest", help="load a file (or several files of one export, joined) as a dataset")
+    p.add_argument("file", nargs="+")
+    p.add_argument("--base", metavar="FILE", help="several files: the lines file (one dataset line per row)")
+    p.add_argument("--join", action="append", default=[], metavar="FILE.COLUMN=FILE.COLUMN",
+                   help="several files: join the second file to the first on these columns (instead of the detected key)")
     p.add_argument("--kind", required=True, choices=sorted(KINDS))
     p.add_argument("--name")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")

@@ -18,11 +18,16 @@ mapping code (``mapping.to_canonical(..., choices=...)``) and staged as one part
 whatever the file's size; the stored lines are the ones the whole-file path stores. A file the block
 reader cannot number exactly (a quoted value spanning lines, a ragged row) is read whole when it is at
 most :data:`WHOLE_FILE_MAX_BYTES`, else refused with the line that stopped it.
+
+Several files of one export (:mod:`data.join`: Olist's orders, items, payments, customers) make one
+dataset: :func:`prepare_joined` (the Data page: joined in the engine, then reviewed like one file) and
+:func:`ingest_files` (the command line: the joined lines streamed through the same staged parts).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import queue
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from data import access
+from data import join as join_mod
 from data import limits as limits_mod
 from data import mapping as mapping_mod
 from data import reader, repository
@@ -64,6 +70,13 @@ class Prepared:
     converted: Any                # mapping.Converted
     duplicate_of: dict | None = None
     notes: list[str] = field(default_factory=list)
+    plan: Any = None              # data.join.JoinPlan when the lines were joined from several files
+    sources: tuple[str, ...] = ()  # the file names of a joined upload
+
+    @property
+    def source_file(self) -> str:
+        """What the catalogue records as the source: the file, or every file of a joined upload."""
+        return ", ".join(self.sources) if self.sources else self.filename
 
     @property
     def rows(self) -> int:
@@ -90,6 +103,7 @@ class Prepared:
             "format": getattr(self.raw, "format", None), "duplicate_of": self.duplicate_of,
             "dropped_totals": list(getattr(self.raw, "dropped_totals", []) or []),
             "skipped_top": getattr(self.raw, "skipped_top", 0), "notes": list(self.notes),
+            "sources": list(self.sources), "join": self.plan.as_dict() if self.plan is not None else None,
         }
 
 
@@ -124,16 +138,164 @@ def prepare(
     try:
         raw = reader.read_table(content, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter,
                                 header=header, max_bytes=max_bytes, limits=lim)
+    except IngestError as exc:
+        raise exc.with_file(filename)
+    return _prepare_raw(raw, filename=filename, kind=kind, overrides=overrides, digest=content_hash(content),
+                        engine=engine)
+
+
+def _suggest(frame: pd.DataFrame, kind: str, known: dict[str, str] | None = None) -> dict:
+    """The mapping guesses for a table; ``known``: fields a join plan settles (data.join.known_mapping),
+    which replace the guesses by name (a joined file's shipping date is no order date)."""
+    columns = [str(c) for c in frame.columns]
+    suggested = mapping_mod.suggest_mapping(columns, kind, sample=frame.head(500))
+    if known:
+        taken = set(known.values())
+        suggested = {f: m for f, m in suggested.items() if f not in known and m.column not in taken}
+        suggested.update({f: mapping_mod.FieldMatch(f, c, JOIN_CONFIDENCE, "join") for f, c in known.items()})
+        suggested = {f: suggested[f] for f in KINDS[kind].field_names if f in suggested}
+    return suggested
+
+
+def _prepare_raw(raw, *, filename: str, kind: str, overrides: dict[str, str] | None, digest: str, engine=None,
+                 known: dict[str, str] | None = None, plan=None, sources: tuple[str, ...] = ()) -> Prepared:
+    try:
         columns = [str(c) for c in raw.frame.columns]
-        suggested = mapping_mod.suggest_mapping(columns, kind, sample=raw.frame.head(500))
+        suggested = _suggest(raw.frame, kind, known)
         used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
         converted = mapping_mod.to_canonical(raw, kind, used, source_name=filename)
     except IngestError as exc:
         raise exc.with_file(filename)
-    dup = repository.find_by_hash(content_hash=content_hash(content), engine=engine)
+    dup = repository.find_by_hash(content_hash=digest, engine=engine)
     notes = list(getattr(raw, "notes", []) or []) + list(getattr(converted, "notes", []) or [])
-    return Prepared(filename=filename, kind=kind, content_hash=content_hash(content), raw=raw,
-                    suggested=suggested, mapping=used, converted=converted, duplicate_of=dup, notes=notes)
+    return Prepared(filename=filename, kind=kind, content_hash=digest, raw=raw, suggested=suggested, mapping=used,
+                    converted=converted, duplicate_of=dup, notes=notes, plan=plan, sources=tuple(sources))
+
+
+# ---------------------------------------------------------------- several files, one dataset (data.join)
+
+JOIN_CONFIDENCE = 0.95  # a field the join plan settles (order date from the header file, customer = person id)
+
+
+def joined_hash(hashes: dict[str, str], plan) -> str:
+    """The content hash of a joined upload: its files' hashes (in name order) and the plan."""
+    text = json.dumps({"files": sorted(hashes.items()), "plan": plan.as_dict()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def prepare_joined(
+    files: list[tuple[str, bytes]],
+    *,
+    kind: str,
+    base: str | None = None,
+    keys: dict[str, tuple[str, str, str]] | None = None,
+    aggregate: dict[str, bool] | None = None,
+    overrides: dict[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    engine=None,
+    limits: Limits | None = None,
+) -> Prepared:
+    """Several files of one export (the Data page) -> one :class:`Prepared` of joined lines: each file
+    read into the engine, the relations detected and the files joined there (:mod:`data.join`; ``base``,
+    ``keys`` and ``aggregate`` change the detected plan), then mapped and converted as one file whose
+    row numbers are the lines file's. Nothing is stored."""
+    if kind not in KINDS:
+        raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}")
+    lim = limits or limits_mod.current()
+    with join_mod.Sources.from_bytes(files, limits=lim, encoding=encoding, delimiter=delimiter, header=header) as src:
+        plan = join_mod.plan(src, kind=kind, base=base, keys=keys, aggregate=aggregate)
+        table, where = join_mod.joined(src, plan)
+        raw = join_mod.raw_table(table, plan)
+        known = join_mod.known_mapping(src, plan, where)
+    digest = joined_hash({n: content_hash(c) for n, c in files}, plan)
+    return _prepare_raw(raw, filename=plan.base, kind=kind, overrides=overrides, digest=digest, engine=engine,
+                        known=known, plan=plan, sources=tuple(plan.names))
+
+
+def ingest_files(
+    paths: list[str | Path],
+    *,
+    kind: str,
+    base: str | None = None,
+    keys: dict[str, tuple[str, str, str]] | None = None,
+    aggregate: dict[str, bool] | None = None,
+    overrides: dict[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    name: str | None = None,
+    mode: str = "create",
+    dataset_id: int | None = None,
+    keep_good_rows: bool | None = None,
+    max_bad_share: float = MAX_BAD_SHARE,
+    uploaded_by: str = "",
+    allow_duplicate: bool = False,
+    actor=None,
+    engine=None,
+    limits: Limits | None = None,
+    progress: Progress = None,
+    on_plan: Callable[[Any], None] | None = None,
+    block_bytes: int | None = None,
+    batch_rows: int = 200_000,
+) -> dict:
+    """Several files on disk (the command line) -> one dataset revision. The files are read into the
+    engine (big text files block by block), joined there by the detected plan (changed by ``base``,
+    ``keys``, ``aggregate``; ``on_plan`` sees it before anything is converted), and the joined lines
+    stream batch by batch through the same conversion, validation and staged parts as
+    :func:`ingest_stream`, committed in one catalogue transaction or not at all. One path is
+    :func:`ingest_file`."""
+    paths = [Path(p) for p in paths]
+    if len(paths) == 1:
+        return ingest_file(paths[0], kind=kind, overrides=overrides, encoding=encoding, delimiter=delimiter,
+                           header=header, name=name, mode=mode, dataset_id=dataset_id, keep_good_rows=keep_good_rows,
+                           max_bad_share=max_bad_share, uploaded_by=uploaded_by, allow_duplicate=allow_duplicate,
+                           actor=actor, engine=engine, limits=limits, progress=progress, block_bytes=block_bytes)
+    if kind not in KINDS:
+        raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}")
+    lim = limits or limits_mod.current()
+    _may_write(kind, mode, dataset_id, actor, engine)
+    with join_mod.Sources.from_paths(paths, limits=lim, stream_min_bytes=STREAM_MIN_BYTES, block_bytes=block_bytes,
+                                     encoding=encoding, delimiter=delimiter, header=header) as src:
+        plan = join_mod.plan(src, kind=kind, base=base, keys=keys, aggregate=aggregate)
+        if on_plan is not None:
+            on_plan(plan)
+        digest = joined_hash({p.name: file_hash(p) for p in paths}, plan)
+        dup = repository.find_by_hash(content_hash=digest, engine=engine)
+        if dup and not allow_duplicate:
+            raise IngestError(
+                f"these exact files were already uploaded as dataset #{dup['dataset_id']} '{dup['name']}' "
+                f"(revision {dup['revision']}); nothing was stored", file=plan.base)
+        table, where = join_mod.joined(src, plan)
+        ts = join_mod.JoinedStream(table, plan, rows=src.files[plan.base].rows, size=sum(src.bytes.values()),
+                                   batch_rows=batch_rows)
+        label = plan.base
+        try:
+            columns = list(ts.names)
+            suggested = _suggest(ts.head.frame, kind, join_mod.known_mapping(src, plan, where))
+            used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
+        except IngestError as exc:
+            raise exc.with_file(label)
+        choices, keep_auto = mapping_mod.Choices(), None
+        for _ in range(_MAX_PASSES):
+            try:
+                parts, n, n_bad = _stream_pass(ts, kind, used, label, choices, keep_auto, engine=engine,
+                                               max_bad_share=max_bad_share, keep_good_rows=keep_good_rows,
+                                               progress=progress)
+                break
+            except _Again as again:
+                choices, keep_auto = again.choices, again.keep_auto
+        else:
+            raise IngestError("its columns would not settle on one type", file=label)
+    if progress:
+        progress(1.0, f"joined {n:,} rows; storing")
+    info = repository.commit_parts(
+        kind=kind, parts=parts, name=(name or default_name(plan.base) or kind)[:200], content_hash=digest,
+        mapping=used, source_file=", ".join(plan.names), uploaded_by=uploaded_by, mode=mode, dataset_id=dataset_id,
+        rejected_rows=n_bad, actor=actor, engine=engine)
+    return {**info, "dataset_id": info["id"], "rejected_rows": n_bad, "mapping": dict(used),
+            "bad_share": n_bad / n if n else 0.0, "streamed": True, "plan": plan}
 
 
 def commit(
@@ -174,7 +336,7 @@ def commit(
         raise IngestError("no valid rows to store", file=p.filename)
     info = repository.write_dataset(
         kind=p.kind, frame=good.reset_index(drop=True), name=(name or default_name(p.filename) or p.kind)[:200],
-        content_hash=p.content_hash, mapping=p.mapping, source_file=p.filename, uploaded_by=uploaded_by,
+        content_hash=p.content_hash, mapping=p.mapping, source_file=p.source_file, uploaded_by=uploaded_by,
         mode=mode, dataset_id=dataset_id, rejected_rows=int(bad_mask.sum()), lines=lines, actor=actor, engine=engine,
         progress=progress,
     )

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import cached
-from components import auth, ui
+from components import auth, ui, upload_join
 from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
 from components.page import context
@@ -54,14 +54,14 @@ def _prepared_key(file_id: str, kind: str, overrides: dict, opts: tuple) -> str:
 
 
 def upload_one(f, idx: int) -> None:
-    """Review and commit one uploaded file."""
-    content = f.getvalue()
+    """Review and commit one uploaded file (or a group of files joined into one dataset)."""
+    group = isinstance(f, upload_join.JoinGroup)
     st.subheader(ui.md_escape(f.name))
     c1, c2, c3 = st.columns(3)
-    guess = st.session_state.get(f"guess:{f.file_id}")
+    guess = st.session_state.get(f"guess:{f.file_id}") or getattr(f, "kind_guess", None)
     if guess is None:
         try:
-            guess = cached.guess_kind(content, f.name)
+            guess = cached.guess_kind(f.getvalue(), f.name)
         except IngestError:
             guess = "orders"
         st.session_state[f"guess:{f.file_id}"] = guess
@@ -96,7 +96,7 @@ def upload_one(f, idx: int) -> None:
     if preset:
         chosen = next(p for p in presets if p["id"] == preset)
         overrides = {**chosen["mapping"], **overrides}
-    opts = (enc, delim, headerless)
+    opts = (enc, delim, headerless, *upload_join.choices(f))
     key = _prepared_key(f.file_id, kind, overrides, opts)
     prepared = st.session_state.get(key)
     if prepared is None:
@@ -104,9 +104,10 @@ def upload_one(f, idx: int) -> None:
             with st.status(ui.say("data.reading", name=f.name), expanded=False) as status:
                 t0 = time.time()
                 try:
-                    prepared = cached.prepare_upload(content, filename=f.name, kind=kind,
-                                                     overrides=overrides or None, encoding=enc or None,
-                                                     delimiter=delim or None, header=False if headerless else None)
+                    read = dict(kind=kind, overrides=overrides or None, encoding=enc or None, delimiter=delim or None,
+                                header=False if headerless else None)
+                    prepared = (f.prepare(**read) if group else
+                                cached.prepare_upload(f.getvalue(), filename=f.name, **read))
                 except IngestError as exc:
                     if getattr(exc, "missing_fields", None):  # read: one question before the review
                         status.update(label=ui.say("data.missing.status", name=f.name), state="complete")
@@ -118,15 +119,19 @@ def upload_one(f, idx: int) -> None:
                 ask_missing(f, kind, overrides, exc)
                 return
             st.error(ui.say("data.rejected", reason=str(exc)), icon=":material/block:")
+            upload_join.after_error(f, exc)  # a refused join: pick the keys instead
             return
         except StoreError as exc:  # the duplicate check reads the store
             refused(exc)
             return
         st.session_state[key] = prepared
     s = prepared.summary()
-    st.caption(ui.say("data.detected", fmt=s["format"] or "-", enc=s["encoding"] or "-",
-                  delim=repr(s["delimiter"]) if s["delimiter"] else "-", skipped=s["skipped_top"],
-                  totals=len(s["dropped_totals"])))
+    if prepared.plan is not None:  # several files joined: the plan, with what changes it
+        upload_join.review(f, prepared.plan)
+    else:
+        st.caption(ui.say("data.detected", fmt=s["format"] or "-", enc=s["encoding"] or "-",
+                      delim=repr(s["delimiter"]) if s["delimiter"] else "-", skipped=s["skipped_top"],
+                      totals=len(s["dropped_totals"])))
     if prepared.duplicate_of:
         d = prepared.duplicate_of
         st.warning(ui.say("data.duplicate", id=d["dataset_id"], name=d["name"], revision=d["revision"]))
@@ -184,7 +189,7 @@ def upload_one(f, idx: int) -> None:
         st.caption(ui.md_escape(n))
 
     # commit
-    name = st.text_input(tr("data.name"), value=cached.default_dataset_name(f.name), key=f"name_{f.file_id}")
+    name = st.text_input(tr("data.name"), value=cached.default_dataset_name(prepared.filename), key=f"name_{f.file_id}")
     choice = "keep"
     if bad:
         choice = st.radio(tr("data.bad_choice"), ["reject", "keep"], key=f"badc_{f.file_id}", horizontal=True,
@@ -230,7 +235,7 @@ with tab_upload:
             st.caption(ui.say("datasets.limits.caption", **upload_limits.describe()))
         except IngestError as exc:  # a bad PRISM_MAX_* setting: say which, never a traceback
             st.error(ui.exc_text(exc), icon=":material/block:")
-        for i, f in enumerate(files or []):
+        for i, f in enumerate(upload_join.groups(files)):
             with st.container(border=True):
                 upload_one(f, i)
 
