@@ -509,7 +509,7 @@ def _aggregated(src: Sources, name: str, key: str) -> ibis.Table:
         r = probe.to_pyarrow().to_pylist()[0]
         shares = {c: (r[f"x{i}"] or 0) / r[f"n{i}"] if r[f"n{i}"] else 0.0 for i, c in enumerate(cols)}
     numeric = [c for c in cols if shares.get(c, 0) >= 0.95]
-    money = [c for c in numeric if not mapping_mod._NOT_MONEY.search(c) and mapping_mod.MONEY_TOKENS.search(c)]
+    money = [c for c in numeric if not mapping_mod.NOT_MONEY.search(c) and mapping_mod.MONEY_TOKENS.search(c)]
     t = t.mutate(__k__=_key(t[key]))
     aggs = {}
     for c in cols:

@@ -409,7 +409,7 @@ def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None =
 # name tokens of a money column whose header is no synonym (Olist's payment_value, "order total paid")
 MONEY_TOKENS = re.compile(r"(?i)value|total|paid|pay|price|amount|amt|revenue|sales|gmv|money|cost|金额|实付|"
                           r"价|款|收入|销售额")
-_NOT_MONEY = re.compile(r"(?i)(^|_|\b)(id|no|code|zip|postal|phone|year|qty|quantity|count|number|installments?|"
+NOT_MONEY = re.compile(r"(?i)(^|_|\b)(id|no|code|zip|postal|phone|year|qty|quantity|count|number|installments?|"
                         r"sequential|seq|rank|score|rate|weight|length|height|width|lat|lng|lon)(_|\b|$)")
 
 
@@ -428,7 +428,7 @@ def money_column(columns: list[str], sample: pd.DataFrame, used: set[int] = froz
         if col.dropna().empty or parsing.number_share(col) < 0.98 or parsing.datetime_share(col) >= 0.5:
             continue
         name = str(c)
-        if _NOT_MONEY.search(name) or not MONEY_TOKENS.search(name):
+        if NOT_MONEY.search(name) or not MONEY_TOKENS.search(name):
             continue
         vals, _ = parsing.parse_number(col)
         v = vals.dropna().to_numpy(dtype=float)
