@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -198,6 +199,11 @@ def build_pdf(sections: list[Section], *, lang: str = "en", user: str = "", chro
     """One PDF with a section per page (in the given order)."""
     exe = chromium or find_chromium()  # fail before the work of building the document
     return html_to_pdf(pack_html(sections, lang=lang, user=user), chromium=exe)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The number of pages of a PDF that Chromium printed (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
 def run_sections(url_paths: list[str], dataset_ids: list[int], raw_params: dict[str, Any] | None = None, *,
