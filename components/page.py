@@ -252,8 +252,9 @@ def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
     """The footer's "Review pack (PDF)": pick pages (this one by default), build, download."""
     with st.popover(tr("pack.open"), icon=":material/picture_as_pdf:"):
         st.caption(tr("pack.help"))
+        names = {p: tr(f"nav.{p}") for p in PACK_PAGES}  # this run's language, also for a later rerun
         chosen = st.multiselect(tr("pack.pages"), list(PACK_PAGES), default=[url_path] if url_path in PACK_PAGES else [],
-                                format_func=lambda p: tr(f"nav.{p}"), key=f"pack_pages_{url_path}")
+                                format_func=names.__getitem__, key=f"pack_pages_{url_path}")
         built = st.session_state.get(f"pack_pdf_{url_path}")
         if st.button(tr("pack.build"), key=f"pack_build_{url_path}", icon=":material/picture_as_pdf:",
                      disabled=not chosen, type="primary"):
