@@ -2,6 +2,8 @@
 
     python -m analytics report PAGE --dataset ID [--dataset ID ...] [--param KEY=VALUE ...]
                                --format json|html [--lang en|zh] [--out FILE]
+    python -m analytics report PAGE [--page PAGE ...] --dataset ID [--dataset ID ...] [--param KEY=VALUE ...]
+                               --format pdf [--lang en|zh] --out FILE    (the review pack: a section per page)
     python -m analytics metrics-doc [--check]
 """
 
@@ -30,8 +32,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from analytics import report
     from analytics.registry import BY_PATH
 
-    if args.page not in BY_PATH:
-        print(f"unknown page {args.page!r}; pages: {', '.join(BY_PATH)}", file=sys.stderr)
+    for name in [args.page, *args.pages]:
+        if name not in BY_PATH:
+            print(f"unknown page {name!r}; pages: {', '.join(BY_PATH)}", file=sys.stderr)
+            return 2
+    if args.format == "pdf":
+        return cmd_review_pack(args)
+    if args.pages:
+        print("--page (several pages) needs --format pdf", file=sys.stderr)
         return 2
     try:
         res = report.run_page(args.page, args.dataset, _params(args.param), lang=args.lang)
@@ -52,6 +60,34 @@ def cmd_report(args: argparse.Namespace) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_review_pack(args: argparse.Namespace) -> int:
+    """The PDF review pack of PAGE and every --page (in that order, each once)."""
+    from analytics import review_pack
+
+    if not args.out:
+        print("--format pdf needs --out FILE", file=sys.stderr)
+        return 2
+    pages = list(dict.fromkeys([args.page, *args.pages]))
+    try:
+        chromium = review_pack.find_chromium()
+        sections, problems = review_pack.run_sections(pages, args.dataset, _params(args.param), lang=args.lang)
+        for p in problems:
+            print(f"warning: parameter ignored: {p}", file=sys.stderr)
+        for s in sections:
+            if s.result is None:
+                print(f"warning: {s.url_path}: {s.error}", file=sys.stderr)
+        pdf = review_pack.build_pdf(sections, lang=args.lang, user="cli", chromium=chromium)
+    except LookupError as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 2
+    except AnalyticsError as exc:
+        print(t(exc.key, args.lang, **exc.kwargs), file=sys.stderr)
+        return 3
+    Path(args.out).write_bytes(pdf)
+    print(f"wrote {args.out} ({len(sections)} pages, {len(pdf):,} bytes)", file=sys.stderr)
     return 0
 
 
@@ -91,11 +127,13 @@ def cmd_metrics_doc(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analytics")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("report", help="a page's results as JSON or a self-contained HTML report")
+    r = sub.add_parser("report", help="a page's results as JSON or a self-contained HTML report; several pages "
+                                      "as one PDF review pack")
     r.add_argument("page")
+    r.add_argument("--page", dest="pages", action="append", default=[], help="another page for the PDF review pack")
     r.add_argument("--dataset", type=int, action="append", required=True)
     r.add_argument("--param", action="append", default=[])
-    r.add_argument("--format", choices=("json", "html"), default="json")
+    r.add_argument("--format", choices=("json", "html", "pdf"), default="json")
     r.add_argument("--lang", choices=("en", "zh"), default="en")
     r.add_argument("--out")
     r.set_defaults(fn=cmd_report)

@@ -178,6 +178,33 @@ def report_html(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str
     return rep.to_html(url_path, result, figs, lang=lang, user=user, filters=thaw_params(params), datasets=infos)
 
 
+def review_pack_pdf(views: tuple[tuple[str, DatasetKey, ParamKey, bool], ...], lang: str, user: str,
+                    progress: Callable[[str], None] | None = None) -> bytes:
+    """The PDF review pack: one section per ``(url_path, datasets, params, defaults)`` view, from the cached
+    page results and figures (only the printing is new work). ``progress(url_path)`` after each page.
+    Raises ``review_pack.ChromiumMissing`` / ``PdfFailed`` (AnalyticsErrors) when it cannot print."""
+    from analytics import review_pack
+    from analytics.common import AnalyticsError
+    from analytics.i18n import t
+
+    chromium = review_pack.find_chromium()  # say so before computing pages
+    sections = []
+    for url_path, datasets, params, defaults in views:
+        infos = [dict(get_dataset(ds_id) or {"id": ds_id, "kind": kind}) for kind, ds_id, _ in datasets]
+        infos = [{k: i.get(k) for k in ("id", "name", "kind", "revision", "rows")} for i in infos]
+        filters = thaw_params(params)
+        try:
+            sections.append(review_pack.Section(
+                url_path, page_result(url_path, datasets, params, lang), page_figures(url_path, datasets, params, lang),
+                filters=filters, datasets=infos, defaults=defaults))
+        except AnalyticsError as exc:
+            sections.append(review_pack.Section(url_path, None, filters=filters, datasets=infos, defaults=defaults,
+                                                error=t(exc.key, lang, **exc.kwargs)))
+        if progress is not None:
+            progress(url_path)
+    return review_pack.build_pdf(sections, lang=lang, user=user, chromium=chromium)
+
+
 def list_objects(kind: str) -> list[dict]:
     return repository.list_objects(kind=kind)
 

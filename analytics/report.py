@@ -115,19 +115,19 @@ def _cell(v: Any, lang: str) -> str:
     return _esc(v)
 
 
-def _table(rows: list[dict], lang: str) -> str:
+def _table(rows: list[dict], lang: str, max_rows: int = MAX_REPORT_ROWS) -> str:
     if not rows:
         return ""
     cols: list[str] = []
-    for r in rows[:MAX_REPORT_ROWS]:
+    for r in rows[:max_rows]:
         for c in r:
             if c not in cols:
                 cols.append(c)
     head = "".join(f"<th>{_esc(c)}</th>" for c in cols)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(r.get(c), lang)}</td>" for c in cols) + "</tr>" for r in rows[:MAX_REPORT_ROWS]
+        "<tr>" + "".join(f"<td>{_cell(r.get(c), lang)}</td>" for c in cols) + "</tr>" for r in rows[:max_rows]
     )
-    more = f"<p class='note'>{len(rows) - MAX_REPORT_ROWS} more rows in the CSV export.</p>" if len(rows) > MAX_REPORT_ROWS else ""
+    more = f"<p class='note'>{_esc(t('ui.report.more_rows', lang, n=len(rows) - max_rows))}</p>" if len(rows) > max_rows else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
@@ -161,10 +161,15 @@ def kpi_rows(url_path: str, result: dict, lang: str) -> list[dict]:
     return rows
 
 
-def to_html(
+def report_parts(
     url_path: str, result: dict, figures: list[dict], *, lang: str = "en", user: str = "", filters: dict | None = None,
-    datasets: list[dict] | None = None,
-) -> str:
+    datasets: list[dict] | None = None, plotlyjs: bool = True, max_rows: int = MAX_REPORT_ROWS,
+    figure_html: dict[str, Any] | None = None, filters_block: str | None = None,
+) -> tuple[str, list[str]]:
+    """A page report's title and its HTML blocks (title, findings, key figures, charts, tables, filters);
+    ``plotlyjs=False`` leaves plotly.js out (a document that holds it once, e.g. the PDF review pack),
+    ``figure_html`` adds keyword arguments for plotly's ``to_html``, ``filters_block`` replaces the JSON of
+    the filters and datasets used (already escaped HTML)."""
     title = t("ui.report.title", lang, page=t(f"ui.nav.{url_path}", lang))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<h1>{_esc(title)}</h1>", f"<p class='note'>{_esc(t('ui.report.generated', lang, when=when, user=user or '-'))}</p>"]
@@ -172,7 +177,9 @@ def to_html(
     if extra is not None:
         parts.append(extra(result, lang))
     used = {"datasets": datasets or result.get("datasets") or [], "filters": filters or result.get("params") or {}}
-    parts.append(f"<h2>{_esc(t('ui.report.filters', lang))}</h2><pre>{_esc(json.dumps(used, ensure_ascii=False, indent=1, default=str))}</pre>")
+    block = filters_block if filters_block is not None else \
+        f"<pre>{_esc(json.dumps(used, ensure_ascii=False, indent=1, default=str))}</pre>"
+    parts.append(f"<h2>{_esc(t('ui.report.filters', lang))}</h2>{block}")
     if result.get("findings"):
         items = "".join(f"<li>{_esc(f)}</li>" for f in result["findings"])
         parts.append(f"<h2>{_esc(t('ui.page.findings', lang))}</h2><ul class='findings'>{items}</ul>")
@@ -184,27 +191,37 @@ def to_html(
         parts.append(f"<h2>{_esc(t('ui.report.kpis', lang))}</h2>{_table(kr, lang)}")
     if figures:
         parts.append(f"<h2>{_esc(t('ui.report.figures', lang))}</h2>")
-        first = True
+        first = plotlyjs
         for f in figures:
             fig = f.get("figure")
             if fig is None:
                 continue
             parts.append(f"<h3>{_esc(f.get('title', ''))}</h3>")
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False))
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False, **(figure_html or {})))
             first = False
     tables = tables_of(result)
     if tables:
         parts.append(f"<h2>{_esc(t('ui.report.tables', lang))}</h2>")
         for name, rows in tables.items():
-            parts.append(f"<h3>{_esc(name)}</h3>{_table(rows, lang)}")
-    style = (
-        "body{font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;max-width:1100px;margin:2em auto;"
-        "color:#1f2330}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ddd;"
-        "padding:4px 8px;text-align:left}th{background:#f4f5fa}.note{color:#666;font-size:12px}"
-        "ul.findings li{margin:.3em 0}ul.warnings li{color:#8a5a00}"
-    )
+            parts.append(f"<h3>{_esc(name)}</h3>{_table(rows, lang, max_rows)}")
+    return title, parts
+
+
+REPORT_STYLE = (
+    "body{font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;max-width:1100px;margin:2em auto;"
+    "color:#1f2330}table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ddd;"
+    "padding:4px 8px;text-align:left}th{background:#f4f5fa}.note{color:#666;font-size:12px}"
+    "ul.findings li{margin:.3em 0}ul.warnings li{color:#8a5a00}"
+)
+
+
+def to_html(
+    url_path: str, result: dict, figures: list[dict], *, lang: str = "en", user: str = "", filters: dict | None = None,
+    datasets: list[dict] | None = None,
+) -> str:
+    title, parts = report_parts(url_path, result, figures, lang=lang, user=user, filters=filters, datasets=datasets)
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-            f"<title>{_esc(title)}</title><style>{style}</style></head><body>{''.join(parts)}</body></html>")
+            f"<title>{_esc(title)}</title><style>{REPORT_STYLE}</style></head><body>{''.join(parts)}</body></html>")
 
 
 def figures_for(url_path: str, result: dict, lang: str) -> list[dict]:

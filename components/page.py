@@ -4,6 +4,7 @@ cached result, and the common blocks (warnings, KPIs, charts, findings, tables, 
 from __future__ import annotations
 
 import contextvars
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,9 +14,10 @@ import streamlit as st
 from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
-from analytics.params import Param
-from analytics.registry import module, page
+from analytics.params import Param, resolve
+from analytics.registry import PAGES, module, page
 from analytics.report import tables_of
+from analytics.review_pack import pdf_pages
 from components import state, ui
 from components.i18n import lang, tr
 
@@ -193,8 +195,88 @@ def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict
     make_html = (lambda: cached.report_html(url_path, ctx.datasets, full, lang(), ctx.user.get("username", ""))) if result else None
     make_json = (lambda: ui.json_dump({"page": url_path, "datasets": ctx.infos, "params": dict(full), **result})) if result else None
     ui.share_and_export(url_path, make_html, make_json)
+    remember_view(url_path, ctx, full, complete=result is not None)
+    review_pack(url_path, ctx, full)
     for info in ctx.infos:
         st.caption(ui.say("page.rows_used", rows=f"{info['rows']:,}", dataset=info["name"], revision=info["revision"]))
+
+
+# ---------------------------------------------------------------- the PDF review pack
+
+PACK_VIEWS = "_pack_views"  # url_path -> (datasets, params) the page last showed in this session
+PACK_PAGES = tuple(p.url_path for p in PAGES if p.url_path != "data")
+
+
+def _complete(url_path: str, ctx: PageContext, params: dict[str, Any]) -> tuple:
+    """Every parameter of the page (its default where not given) with the shared date range, frozen."""
+    spec = list(getattr(module(url_path), "PARAMS", []))
+    return cached.freeze_params(resolve(spec, {"start": ctx.start, "end": ctx.end, **params}))
+
+
+def remember_view(url_path: str, ctx: PageContext, full: tuple, *, complete: bool = True) -> None:
+    """Keep the datasets and filters this page shows, so a review pack built on another page uses them."""
+    key = full if complete else _complete(url_path, ctx, dict(full))
+    st.session_state.setdefault(PACK_VIEWS, {})[url_path] = (ctx.datasets, key)
+
+
+def _default_datasets(url_path: str) -> tuple:
+    """What the sidebar would pick on that page: the session's pick per kind, else the newest dataset."""
+    chosen = []
+    for kind in getattr(module(url_path), "KINDS", {}):
+        by_id = {int(d["id"]): d for d in cached.list_datasets(kind)}
+        if not by_id:
+            continue
+        wanted = st.session_state.get(f"ds_{kind}")
+        ds_id = wanted if isinstance(wanted, int) and wanted in by_id else max(by_id)
+        chosen.append((kind, ds_id, int(by_id[ds_id]["revision"])))
+    return tuple(chosen)
+
+
+def pack_views(url_path: str, ctx: PageContext, full: tuple, chosen: list[str]) -> tuple:
+    """``(url_path, datasets, params, defaults)`` per chosen page: this page as shown now, another page as
+    it was last shown in this session, else with its defaults (and the shared date range)."""
+    seen = st.session_state.get(PACK_VIEWS, {})
+    out = []
+    for p in chosen:
+        if p == url_path:
+            datasets, params = seen.get(p, (ctx.datasets, full))
+            out.append((p, datasets, params, False))
+        elif p in seen:
+            out.append((p, *seen[p], False))
+        else:
+            out.append((p, _default_datasets(p), _complete(p, ctx, {}), True))
+    return tuple(out)
+
+
+def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
+    """The footer's "Review pack (PDF)": pick pages (this one by default), build, download."""
+    with st.popover(tr("pack.open"), icon=":material/picture_as_pdf:"):
+        st.caption(tr("pack.help"))
+        names = {p: tr(f"nav.{p}") for p in PACK_PAGES}  # this run's language, also for a later rerun
+        chosen = st.multiselect(tr("pack.pages"), list(PACK_PAGES), default=[url_path] if url_path in PACK_PAGES else [],
+                                format_func=names.__getitem__, key=f"pack_pages_{url_path}")
+        built = st.session_state.get(f"pack_pdf_{url_path}")
+        if st.button(tr("pack.build"), key=f"pack_build_{url_path}", icon=":material/picture_as_pdf:",
+                     disabled=not chosen, type="primary"):
+            built = None
+            with st.status(tr("pack.building", n=len(chosen)), expanded=True) as status:
+                try:
+                    t0 = time.perf_counter()
+                    pdf = cached.review_pack_pdf(
+                        pack_views(url_path, ctx, full, chosen), lang(), ctx.user.get("username", ""),
+                        progress=lambda p: status.write(tr("pack.page_done", page=tr(f"nav.{p}"))))
+                    built = (tuple(chosen), lang(), pdf)
+                    status.update(label=tr("pack.done", pages=pdf_pages(pdf), seconds=f"{time.perf_counter() - t0:.0f}"),
+                                  state="complete", expanded=False)
+                except AnalyticsError as exc:
+                    status.update(label=ui.exc_text(exc), state="error", expanded=True)
+            st.session_state[f"pack_pdf_{url_path}"] = built
+        if not chosen:
+            st.caption(tr("pack.none"))
+        elif built is not None and built[:2] == (tuple(chosen), lang()):
+            st.download_button(tr("pack.download"), data=built[2], file_name=f"prism_review_pack_{url_path}.pdf",
+                               mime="application/pdf", key=f"pack_download_{url_path}", icon=":material/download:",
+                               on_click="ignore")
 
 
 def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageContext, dict[str, Any], dict | None]:
