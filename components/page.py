@@ -248,8 +248,10 @@ def pack_views(url_path: str, ctx: PageContext, full: tuple, chosen: list[str]) 
     return tuple(out)
 
 
+@st.fragment
 def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
-    """The footer's "Review pack (PDF)": pick pages (this one by default), build, download."""
+    """The footer's "Review pack (PDF)": pick pages (this one by default), build, download. A fragment:
+    building reruns only the popover, which stays open with the progress and the download button."""
     with st.popover(tr("pack.open"), icon=":material/picture_as_pdf:"):
         st.caption(tr("pack.help"))
         names = {p: tr(f"nav.{p}") for p in PACK_PAGES}  # this run's language, also for a later rerun
