@@ -1042,7 +1042,8 @@ def _crm_mask(result: PersonaFit, value: str) -> np.ndarray:
 
 def attribute_options(result: PersonaFit, max_values: int = 12) -> list[tuple[str, int]]:
     """Segments of the attribute source: ("attribute=value", customers) for every value of the attributes
-    with at most ``max_values`` values (bands included, RFM bands left out), largest first per attribute."""
+    with at most ``max_values`` values (bands included, RFM bands left out), largest first per attribute;
+    Response = 1 (iFood's last campaign) first."""
     out = []
     for name, codes, values in result.parts:
         if name in BEHAVIOUR_ATTRS:
@@ -1051,7 +1052,8 @@ def attribute_options(result: PersonaFit, max_values: int = 12) -> list[tuple[st
         if len(counts) > max_values:
             continue
         out += [(f"{name}={v}", int(n)) for v, n in counts.items()]
-    return out
+    # the last campaign's responders first (the page's default segment) when the file has them
+    return sorted(out, key=lambda o: o[0] != "attr_Response=1")
 
 
 def defining_attributes(result: PersonaFit, value: str) -> set[str]:
