@@ -56,13 +56,18 @@ from data import engine
 
 PAGE = "persona-builder"
 KINDS = {"orders": True, "customers": False}
+# orders are needed unless a customers dataset stands in (customers-only mode: see _crm_fit)
+KINDS_INSTEAD = {"orders": ("customers",)}
+ORDER_SOURCES = ("rfm", "cn8", "cluster", "tier")
+CRM_SOURCES = ("rfm", "cn8", "cluster", "attribute", "base")
 MIN_SIZE = 30
 WARN_SIZE = 100
 MIN_SUPPORT = 10  # segment count needed before an attribute feeds the card
 MAX_VALUES = 25   # per attribute; the rest is pooled as "other"
 
 PARAMS = [
-    Param("source", "str", "rfm", choices=("rfm", "cn8", "cluster", "tier"), help="personas.help.source"),
+    Param("source", "str", "rfm", choices=("rfm", "cn8", "cluster", "tier", "attribute", "base"),
+          help="personas.help.source"),
     Param("segment", "str", None, help="personas.help.segment"),
     Param("persona_id", "str", None, help="personas.help.persona_id"),
     Param("analysis_date", "date", None, help="segmentation.help.analysis_date"),
@@ -170,25 +175,40 @@ def customer_attribute_parts(tab: pd.DataFrame, customers: pd.DataFrame | None,
                              ad: pd.Timestamp) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """Customer-level attributes of the customers of ``tab``: (attribute, positions in tab, values as
     text) per attribute, only known values (interests: one row per customer and tag)."""
-    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
-    pos = np.arange(len(tab))
+    return behaviour_parts(tab) + demographic_parts(tab["customer_id"], customers, ad)
 
+
+def _adder(parts: list) -> "callable":
     def add(name: str, codes: np.ndarray, values: pd.Series) -> None:
         v = values.to_numpy(dtype=object)
         ok = pd.notna(v) & (values.astype("str").to_numpy() != "nan")
         parts.append((name, codes[ok], v[ok].astype(str).astype(object)))
+    return add
 
+
+def behaviour_parts(tab: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """spend_band (base quintiles of monetary), frequency_band and recency_band of the customers of ``tab``."""
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    add, pos = _adder(parts), np.arange(len(tab))
     spend, _ = _bands_by_quantile(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
     freq = pd.cut(tab["frequency"], [0, 1, 2, 5, 10, np.inf], labels=["1", "2", "3-5", "6-10", "11+"]).astype("str")
     rec = pd.cut(tab["recency_days"], [-1, 30, 90, 180, 365, np.inf],
                  labels=["0-30", "31-90", "91-180", "181-365", "365+"]).astype("str")
     for name, s in (("spend_band", spend), ("frequency_band", freq), ("recency_band", rec)):
         add(name, pos, s)
+    return parts
+
+
+def demographic_parts(ids: pd.Series, customers: pd.DataFrame | None,
+                      ad: pd.Timestamp) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The CUSTOMER_ATTRS of the customers ``ids`` (positions 0..n-1) from the customers frame."""
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    add, pos = _adder(parts), np.arange(len(ids))
     if customers is not None and len(customers) and "customer_id" in customers.columns:
         c = customers.loc[customers["customer_id"].notna()].copy()
         c["customer_id"] = c["customer_id"].astype("str")
         c = c.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-        c = c.reindex(tab["customer_id"].to_numpy())
+        c = c.reindex(pd.Series(ids).to_numpy())
         c.index = pos
         age = c["age"].astype(float) if "age" in c.columns else pd.Series(np.nan, index=c.index)
         if "birth_year" in c.columns:
@@ -209,6 +229,31 @@ def customer_attribute_parts(tab: pd.DataFrame, customers: pd.DataFrame | None,
             tags = tags[tags != ""]
             pairs = pd.DataFrame({"code": tags.index.to_numpy(np.int64), "value": tags.to_numpy()}).drop_duplicates()
             add("interests", pairs["code"].to_numpy(), pairs["value"])
+    return parts
+
+
+CRM_FLAG_VALUES = 6  # a numeric CRM column with at most this many whole values is read as categories
+
+
+def crm_attribute_parts(frame: pd.DataFrame, categorical, numeric) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The customers file's own columns (unmapped ``attr_*`` columns, customers-only mode), customers at
+    positions 0..n-1 of ``frame``: text columns as they are; numeric columns with at most CRM_FLAG_VALUES
+    whole values (flags such as Response or AcceptedCmp1, counts such as Kidhome) by value; other numeric
+    columns in base quintile bands (like the spend band)."""
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    add, pos = _adder(parts), np.arange(len(frame))
+    for c in categorical:
+        if c.startswith("attr_"):
+            add(c, pos, frame[c].astype("str").str.strip().where(frame[c].notna()))
+    for c in numeric:
+        if not c.startswith("attr_"):
+            continue
+        v = frame[c].astype(float)
+        vals = v.dropna().unique()
+        if len(vals) <= CRM_FLAG_VALUES and np.all(vals == np.round(vals)):
+            add(c, pos, v.map(lambda x: None if pd.isna(x) else str(int(x))))
+        else:
+            add(c, pos, _bands_by_quantile(v, [0.2, 0.4, 0.6, 0.8], _num)[0])
     return parts
 
 
@@ -464,8 +509,11 @@ def profile(result: "PersonaFit", key: str | None) -> pd.DataFrame:
     """Attribute table of the segment ``key`` (:func:`segment_key`) against the whole base, from the
     fit's counts per segment: for every attribute value of the base, the segment's count and n, the
     base's, the shares, TGI and intervals (:func:`tgi_table`; order attributes with the clustered n_eff)."""
+    return _profile(result.customer_counts, result.customer_n, result.order_stats, key)
+
+
+def _profile(cc: pd.DataFrame, cn: pd.DataFrame, st: pd.DataFrame, key: str | None) -> pd.DataFrame:
     frames = []
-    cc, cn = result.customer_counts, result.customer_n
     if len(cc):
         cnt = cc.groupby(["attribute", "value"])["count"].sum().rename("base_count").reset_index()
         mine = cc.loc[cc["segment"] == key].set_index(["attribute", "value"])["count"]
@@ -478,7 +526,6 @@ def profile(result: "PersonaFit", key: str | None) -> pd.DataFrame:
         cnt["unit"] = "customers"
         cnt["n_eff"] = cnt["seg_n"]
         frames.append(cnt)
-    st = result.order_stats
     if len(st):
         vals = st.loc[st["value"].notna()]
         attrs = st.loc[st["value"].isna()]
@@ -526,6 +573,8 @@ def value_label(attribute: str, value: str, lang: str = "en") -> str:
 
 
 def attr_label(attribute: str, lang: str = "en") -> str:
+    if attribute.startswith("attr_"):  # a column of the customers file, by the name it has there
+        return attribute[len("attr_"):]
     return t(f"personas.attr.{attribute}", lang)
 
 
@@ -549,15 +598,29 @@ def _bands_order(attr: str, rows: list[dict]) -> list[str]:
     return [r["value"] for r in rows if r["attribute"] == attr]
 
 
+def clears_100(r: dict) -> bool:
+    """Whether an attribute value's index interval lies entirely above 100 (lower bound > 100) on a
+    segment count large enough to be read (not ``small``): the only rows a card recommends on."""
+    lo = r.get("tgi_low")
+    return bool(r.get("significant")) and not r.get("small") and lo is not None and np.isfinite(lo) and lo > 100
+
+
 def build_card(attributes: list[dict], size: int, base_size: int, segment_label: str, lang: str = "en",
-               stats: dict | None = None) -> dict:
+               stats: dict | None = None, defining=()) -> dict:
     """Persona card from the attribute table: name, portrait, needs, channels, offers. Every sentence
-    carries the attribute, value and TGI it rests on."""
+    carries the attribute, value and TGI it rests on.
+
+    Rules: the attributes that define the segment (``defining``, e.g. the RFM bands of an RFM group) are
+    left out of the card (their index restates the definition); the name, the needs, the channels and
+    the offers rest only on values whose TGI interval lies entirely above 100 (:func:`clears_100`) with
+    at least MIN_SUPPORT customers of the segment; the portrait also names values entirely below 100."""
     stats = stats or {}
-    rows = [r for r in attributes if r.get("tgi") is not None and np.isfinite(r["tgi"])]
-    strong = sorted([r for r in rows if r["significant"] and r["tgi"] > 100 and r["segment_count"] >= MIN_SUPPORT
+    defining = set(defining or ())
+    rows = [r for r in attributes if r.get("tgi") is not None and np.isfinite(r["tgi"])
+            and r["attribute"] not in defining]
+    strong = sorted([r for r in rows if clears_100(r) and r["segment_count"] >= MIN_SUPPORT
                      and r["value"] != "other"], key=lambda r: -r["tgi"])
-    weak = sorted([r for r in rows if r["significant"] and r["tgi"] < 100 and r["value"] != "other"],
+    weak = sorted([r for r in rows if r["significant"] and r["tgi_high"] < 100 and r["value"] != "other"],
                   key=lambda r: r["tgi"])
 
     def top(attr: str) -> dict | None:
@@ -600,10 +663,9 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     rb = top("recency_band")
     if rb is not None and rb["value"] in ("181-365", "365+"):
         adjs.append((t("personas.name.lapsing", lang), rb))
-    ps = next((r for r in rows if r["attribute"] == "price_sensitivity" and r["value"] == "discounted"
-               and r["significant"]), None)
+    ps = next((r for r in strong if r["attribute"] == "price_sensitivity"), None)  # discounted or full_price
     if ps is not None:
-        adjs.append((t("personas.name.deal" if ps["tgi"] > 100 else "personas.name.full_price", lang), ps))
+        adjs.append((t("personas.name.deal" if ps["value"] == "discounted" else "personas.name.full_price", lang), ps))
     ab = top("age_band")
     if ab is not None:
         key = "young" if ab["value"] in ("<18", "18-24", "25-29") else \
@@ -612,10 +674,14 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     hb = top("hour_band")
     if hb is not None and hb["value"] in ("evening", "night"):
         adjs.append((t("personas.name.night_owl", lang), hb))
+    own = [r for r in strong if r["attribute"].startswith("attr_")]  # a column of the customers file
     if noun is None:
         cat = top("category")
         if cat is not None:
             noun = (t("personas.name.category_shoppers", lang, cat=cat["value"]), cat)
+        elif own and not adjs:
+            noun = (t("personas.name.crm_customers", lang, attr=attr_label(own[0]["attribute"], lang),
+                      value=value_label(own[0]["attribute"], own[0]["value"], lang)), own[0])
         else:
             noun = (t("personas.name.customers", lang), None)
     adjs = sorted(adjs, key=lambda a: -a[1]["tgi"])[:2]
@@ -650,8 +716,8 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     # ---- needs
     needs = []
     if ps is not None:
-        needs.append({"text": t("personas.need.value" if ps["tgi"] > 100 else "personas.need.quality", lang),
-                      **_ev(ps, lang)})
+        needs.append({"text": t("personas.need.value" if ps["value"] == "discounted" else "personas.need.quality",
+                                lang), **_ev(ps, lang)})
     if sb is not None and spend_bands and sb["value"] == sorted(set(spend_bands), key=_band_key)[-1]:
         needs.append({"text": t("personas.need.premium", lang), **_ev(sb, lang)})
     if rb is not None and rb["value"] in ("181-365", "365+"):
@@ -668,17 +734,14 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
         needs.append({"text": t("personas.need.interest", lang, tag=interest["value"]), **_ev(interest, lang)})
 
     # ---- channels: highest TGI with enough support
-    ch_rows = [r for r in rows if r["attribute"] in ("channel", "acquisition_channel") and r["value"] != "other"
-               and r["segment_count"] >= MIN_SUPPORT]
-    ch_rows = sorted(ch_rows, key=lambda r: (-(r["tgi"] if r["tgi"] >= 100 else 0), -r["segment_share"]))[:3]
-    channels = [{"channel": r["value"], "text": t("personas.channel.text" if r["significant"] and r["tgi"] > 100
-                                                   else "personas.channel.share", lang, channel=r["value"],
+    ch_rows = [r for r in strong if r["attribute"] in ("channel", "acquisition_channel")][:3]
+    channels = [{"channel": r["value"], "text": t("personas.channel.text", lang, channel=r["value"],
                                                    tgi=f"{r['tgi']:.0f}", share=fmt_pct(r["segment_share"], lang)),
                  **_ev(r, lang)} for r in ch_rows]
 
     # ---- content and offers
     offers = []
-    if ps is not None and ps["tgi"] > 100:
+    if ps is not None and ps["value"] == "discounted":
         target = cats[0]["value"] if cats else None
         offers.append({"text": t("personas.offer.coupon_cat" if target else "personas.offer.coupon", lang,
                                  cat=target or ""), **_ev(ps, lang)})
@@ -698,8 +761,14 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
                        **_ev(wd, lang)})
     if sb is not None and sb["value"] == (sorted(set(spend_bands), key=_band_key)[-1] if spend_bands else None):
         offers.append({"text": t("personas.offer.vip", lang), **_ev(sb, lang)})
+    for r in own[:2]:
+        offers.append({"text": t("personas.offer.crm_attribute", lang, attr=attr_label(r["attribute"], lang),
+                                 value=value_label(r["attribute"], r["value"], lang)), **_ev(r, lang)})
+    left = sorted({r["attribute"] for r in attributes if r["attribute"] in defining})
+    names = list(dict.fromkeys(attr_label(a, lang) for a in left))
+    note = t("personas.card.left_out", lang, attrs=", ".join(names)) if names else ""
     return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
-            "offers": offers}
+            "offers": offers, "note": note}
 
 
 def _band_key(label: str) -> float:
@@ -727,7 +796,25 @@ def default_segment(source: str, tab: pd.DataFrame) -> str:
     return str(int(tab["tier"].max()))
 
 
+def _default_segment(result: PersonaFit) -> str:
+    """The segment shown when none is picked: default_segment, and for the customers-only sources the
+    whole base or the first attribute value (Response=1 when the file has that column)."""
+    if result.source == "base":
+        return "all"
+    if result.source == "attribute":
+        opts = [v for v, _ in attribute_options(result)]
+        if not opts:
+            raise NotEnoughData("personas.error.crm_no_attributes")
+        return "attr_Response=1" if "attr_Response=1" in opts else opts[0]
+    return default_segment(result.source, result.customers)
+
+
 def segment_label(source: str, value: str, lang: str, n_tiers: int = 4) -> str:
+    if source == "base":
+        return t("personas.label.all_customers", lang)
+    if source == "attribute":
+        attr, _, v = str(value).partition("=")
+        return f"{attr_label(attr, lang)}: {value_label(attr, v, lang)}"
     if source in ("rfm", "cn8"):
         return seg.group_label(value, lang)
     if source == "cluster":
@@ -816,6 +903,12 @@ class PersonaFit:
     customer_counts: pd.DataFrame
     customer_n: pd.DataFrame
     order_stats: pd.DataFrame
+    # customers-only mode (a customers dataset, no orders: :func:`_crm_fit`): the CRM details (rows,
+    # sampled, seed, rfm columns, recency_missing, cluster features) and the per-customer attribute parts
+    # (attribute, positions in ``customers``, values), profiled per segment on demand
+    customers_only: bool = False
+    crm: dict | None = None
+    parts: tuple = ()
     # language-free profiles already computed from this fit, per segment (see segment_profile)
     _profiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -832,8 +925,13 @@ def segment_profile(result: PersonaFit, value: str) -> tuple[np.ndarray, pd.Data
         hit = result._profiles.get(key)
     if hit is not None:
         return hit
-    mask = seg.segment_mask(result.customers, result.source, value)
-    out = (mask, profile(result, segment_key(result.source, value)))
+    if result.customers_only:
+        mask = _crm_mask(result, value)
+        cc, cn = customer_counts(list(result.parts), np.where(mask, "in", "out").astype(object))
+        out = (mask, _profile(cc, cn, result.order_stats, "in"))
+    else:
+        mask = seg.segment_mask(result.customers, result.source, value)
+        out = (mask, profile(result, segment_key(result.source, value)))
     with _profiles_lock:
         if len(result._profiles) >= PROFILES_KEPT:
             result._profiles.pop(next(iter(result._profiles)))
@@ -855,6 +953,10 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
     customers (and when the source cannot be computed, e.g. too few customers to cluster)."""
     p = page_params(params)
     tables = _engine_tables(tables)
+    if tables.get("orders") is None and tables.get("customers") is not None:
+        return _crm_fit(tables["customers"], p)
+    if p["source"] not in ORDER_SOURCES:
+        raise NotEnoughData("personas.error.source_needs_crm", source=p["source"])
     tab, info = _customer_frame(tables, p)
     ad = info["analysis_date"]
     base = tab[[c for c in _BASE_COLUMNS if c in tab.columns]].copy()
@@ -872,6 +974,107 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
                       customer_n=cn, order_stats=stats)
 
 
+def source_choices(kinds) -> tuple[str, ...]:
+    """The segment sources of a page on these dataset kinds (customers-only mode: CRM_SOURCES)."""
+    return CRM_SOURCES if seg.customers_only(kinds) else ORDER_SOURCES
+
+
+def _crm_fit(customers: ibis.Table, p: dict) -> PersonaFit:
+    """Customers-only mode (no orders dataset): the base is the customers file (the customers with a
+    recency value when it has RFM columns; a bounded seeded sample of a large file, see
+    :mod:`analytics.segmentation.crm`); the attributes are its own columns (:func:`crm_attribute_parts`),
+    its demographics (:func:`demographic_parts`) and, with RFM columns, the spend / frequency / recency
+    bands. Sources: rfm and cn8 (need RFM columns), cluster, attribute (customers with one value of one
+    attribute, segment "attr_Response=1") and base (every customer). Raises NotEnoughData."""
+    from analytics.segmentation import crm
+
+    source = p["source"]
+    if source not in CRM_SOURCES:
+        raise NotEnoughData("personas.error.crm_source", source=source)
+    tab, rows, info = crm.crm_base(customers, p, with_clusters=source == "cluster")
+    if tab.empty:
+        raise NotEnoughData("segmentation.error.no_customers")
+    if source in ("rfm", "cn8") and info["rfm"] is None:
+        raise NotEnoughData("personas.error.crm_no_rfm")
+    if source == "cluster" and info["clusters"] is None:
+        prob = info["clusters_problem"]
+        raise NotEnoughData(prob.key or "segmentation.error.crm_no_numeric", **prob.kwargs)
+    frame = rows.frame.loc[tab.index].reset_index(drop=True)
+    base = tab.reset_index(drop=True)
+    base = base[[c for c in _BASE_COLUMNS if c in base.columns]].copy()
+    ad = seg._as_ts(p["analysis_date"]) if p.get("analysis_date") else pd.Timestamp.today().normalize()
+    parts = (behaviour_parts(base) if info["rfm"] else []) + demographic_parts(base["customer_id"], frame, ad) + \
+        crm_attribute_parts(frame, rows.categorical, rows.numeric)
+    demo = [codes for name, codes, _ in parts if name in CUSTOMER_ATTRS or name.startswith("attr_")]
+    known = int(np.unique(np.concatenate(demo)).size) if demo else 0
+    rfm_cols = [c for m in ("recency", "frequency", "monetary") for c in (info["rfm"] or {}).get(m, [])]
+    feats = list((info["clusters"] or {}).get("features") or [])
+    bands = {"recency": "recency_band", "frequency": "frequency_band", "monetary": "spend_band"}
+    if info["cluster_basis"] == "rfm":
+        feats = [bands[f] for f in feats if f in bands] + \
+            [c for f in feats if f in bands for c in info["rfm"][f]]
+    detail = {"rows": rows.rows, "sampled": rows.sampled, "seed": rows.seed, "rfm": info["rfm"],
+              "recency_missing": info["recency_missing"], "cluster_basis": info["cluster_basis"],
+              "defining": {"rfm": list(BEHAVIOUR_ATTRS) + rfm_cols, "cn8": list(BEHAVIOUR_ATTRS) + rfm_cols,
+                           "cluster": feats, "base": []}}
+    empty_c = pd.DataFrame(columns=["segment", "attribute", "value", "count"])
+    return PersonaFit(params=p, source=source, analysis_date=ad, customers=base, n_tiers=4, has_customers_data=True,
+                      known_customers=known, customer_counts=empty_c,
+                      customer_n=pd.DataFrame(columns=["segment", "attribute", "n"]),
+                      order_stats=pd.DataFrame(columns=list(_STAT_COLUMNS)), customers_only=True, crm=detail,
+                      parts=tuple(parts))
+
+
+def _crm_mask(result: PersonaFit, value: str) -> np.ndarray:
+    """The customers of a customers-only segment (sources of CRM_SOURCES)."""
+    tab, source = result.customers, result.source
+    if source == "base":
+        return np.ones(len(tab), dtype=bool)
+    if source == "attribute":
+        attr, _, v = str(value).partition("=")
+        mask = np.zeros(len(tab), dtype=bool)
+        for name, codes, values in result.parts:
+            if name == attr:
+                mask[codes[values == v]] = True
+        return mask
+    return seg.segment_mask(tab, source, value)
+
+
+def attribute_options(result: PersonaFit, max_values: int = 12) -> list[tuple[str, int]]:
+    """Segments of the attribute source: ("attribute=value", customers) for every value of the attributes
+    with at most ``max_values`` values (bands included, RFM bands left out), largest first per attribute;
+    Response = 1 (iFood's last campaign) first."""
+    out = []
+    for name, codes, values in result.parts:
+        if name in BEHAVIOUR_ATTRS:
+            continue
+        counts = pd.Series(values).value_counts()
+        if len(counts) > max_values:
+            continue
+        out += [(f"{name}={v}", int(n)) for v, n in counts.items()]
+    # the last campaign's responders first (the page's default segment) when the file has them
+    return sorted(out, key=lambda o: o[0] != "attr_Response=1")
+
+
+def defining_attributes(result: PersonaFit, value: str) -> set[str]:
+    """The attributes that define the segment, left out of its card: the RFM bands (and, customers-only,
+    the CRM's RFM columns) for RFM groups; a cluster's features; the spend band for spend tiers; the
+    attribute of an attribute segment."""
+    source = result.source
+    if result.customers_only:
+        if source == "attribute":
+            return {str(value).partition("=")[0]}
+        return set((result.crm or {}).get("defining", {}).get(source, []))
+    if source in ("rfm", "cn8"):
+        return set(BEHAVIOUR_ATTRS)
+    if source == "cluster":
+        bands = {"recency": "recency_band", "frequency": "frequency_band", "monetary": "spend_band"}
+        return {bands[f] for f in result.params.get("features") or seg.DEFAULT_FEATURES if f in bands}
+    if source == "tier":
+        return {"spend_band"} if result.params.get("tier_basis", "spend") == "spend" else set()
+    return set()
+
+
 def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     """The page dict of one segment (params "segment", default: Champions / 重要价值 / cluster 1 / the top
     tier), from the fit alone: kpis, persona_id, segment, analysis_date, size, base_size, share_of_base,
@@ -881,8 +1084,9 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     tab = result.customers
     source = result.source
     ad = result.analysis_date
-    value = str(p.get("segment") or default_segment(source, tab))
+    value = str(p.get("segment") or _default_segment(result))
     mask, attrs = segment_profile(result, value)
+    defining = defining_attributes(result, value)
     size = int(mask.sum())
     base_size = len(tab)
     min_size = int(p.get("min_size") or MIN_SIZE)
@@ -894,6 +1098,14 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
         warnings.append(t("personas.warning.small", lang, n=size))
     if size == base_size:
         warnings.append(t("personas.warning.whole_base", lang))
+    if result.customers_only:
+        from analytics.segmentation import crm
+
+        warnings.append(t("personas.warning.customers_only", lang, n=fmt_number(base_size, lang)))
+        warnings.append(crm.cannot_text(lang))
+        if result.crm["sampled"]:
+            warnings.append(t("segmentation.crm.sampled", lang, n=fmt_number(base_size, lang),
+                              rows=fmt_number(result.crm["rows"], lang), seed=result.crm["seed"]))
     if not result.has_customers_data:
         warnings.append(t("personas.warning.no_customers", lang))
     if result.has_customers_data:
@@ -901,24 +1113,28 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
         if known < base_size:
             warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
     missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
-    if missing:
+    if missing and not result.customers_only:
         warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
     rows = []
     for r in attrs.to_dict(orient="records"):
         r["attribute_label"] = attr_label(r["attribute"], lang)
         r["value_label"] = value_label(r["attribute"], r["value"], lang)
+        r["defines_segment"] = r["attribute"] in defining
         rows.append(r)
-    total = float(tab["monetary"].sum())
-    stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
-             "base_avg_monetary": float(tab["monetary"].mean()),
-             "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
-             "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
-             "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
-    card = build_card(rows, size, base_size, label, lang, stats)
+    if "monetary" in tab.columns:
+        total = float(tab["monetary"].sum())
+        stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
+                 "base_avg_monetary": float(tab["monetary"].mean()),
+                 "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
+                 "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
+                 "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
+    else:  # a customers file without spend columns
+        stats = dict.fromkeys(("avg_monetary", "base_avg_monetary", "net_sales_share", "avg_frequency", "avg_recency"))
+    card = build_card(rows, size, base_size, label, lang, stats, defining=defining)
     findings = [c["text"] + " (" + c["evidence"] + ")" for c in card["channels"][:1]]
     findings += [o["text"] + " (" + o["evidence"] + ")" for o in card["offers"][:2]]
     findings += [n["text"] + " (" + n["evidence"] + ")" for n in card["needs"][:1]]
-    if not any(r["significant"] for r in rows):
+    if not any(r["significant"] for r in rows if not r["defines_segment"]):
         findings.append(t("personas.finding.no_signal", lang))
     kpis = {"size": size, "share_of_base": size / base_size, "avg_monetary": stats["avg_monetary"],
             "base_avg_monetary": stats["base_avg_monetary"], "net_sales_share": stats["net_sales_share"],
@@ -951,7 +1167,7 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 def figures(result: dict, lang: str = "en") -> list[dict]:
     import plotly.graph_objects as go
 
-    rows = [r for r in result.get("attributes", []) if r.get("tgi") is not None]
+    rows = [r for r in result.get("attributes", []) if r.get("tgi") is not None and not r.get("defines_segment")]
     if not rows:
         return []
     sig = [r for r in rows if r["significant"]] or rows
@@ -982,6 +1198,12 @@ def segment_options(tables: dict, params: dict, lang: str = "en", *, fitted: Per
     page's fit for the same parameters (``cached.page_call`` passes it), whose base is used as it is."""
     p = page_params(params)
     source = p["source"]
+    tables = _engine_tables(tables)
+    if tables.get("orders") is None and (fitted is None or fitted.source != source):
+        fitted = fit(tables, p)  # customers-only mode
+    if fitted is not None and fitted.customers_only and source in ("base", "attribute"):
+        vals = [("all", len(fitted.customers))] if source == "base" else attribute_options(fitted)
+        return [{"value": v, "label": segment_label(source, v, lang), "customers": n} for v, n in vals]
     if fitted is not None and fitted.source == source:
         tab, n_tiers = fitted.customers, fitted.n_tiers
     else:
@@ -1026,6 +1248,8 @@ def card_html(result: dict, lang: str = "en", title: str | None = None) -> str:
     basis = "; ".join(b.get("evidence", "") for b in card.get("name_basis") or [])
     if basis:
         parts.append(f"<p class='note'>{e(t('personas.card.name_from', lang, basis=basis))}</p>")
+    if card.get("note"):
+        parts.append(f"<p class='note'>{e(card['note'])}</p>")
     parts.append("</section>")
     return "".join(parts)
 

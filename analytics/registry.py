@@ -40,3 +40,13 @@ def page(url_path: str) -> PageInfo:
 
 def module(url_path: str) -> ModuleType:
     return importlib.import_module(page(url_path).module)
+
+
+def missing_kinds(mod: ModuleType, kinds) -> list[str]:
+    """The required dataset kinds of a page module (``KINDS``: kind -> required) that ``kinds`` lacks. A
+    module may name kinds that stand in for a required one (``KINDS_INSTEAD``: kind -> alternatives,
+    e.g. a customers dataset for the orders of the segmentation explorer's customers-only mode)."""
+    have = set(kinds)
+    instead = getattr(mod, "KINDS_INSTEAD", {})
+    return [k for k, req in getattr(mod, "KINDS", {}).items()
+            if req and k not in have and not have & set(instead.get(k, ()))]

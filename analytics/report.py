@@ -19,7 +19,7 @@ from analytics.common import AnalyticsError, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
 from analytics.i18n import LANGS, fmt_number, t
 from analytics.params import Param, parse_params, resolve
-from analytics.registry import module, page
+from analytics.registry import missing_kinds, module, page
 
 GLOBAL_PARAMS = [Param("start", "date"), Param("end", "date")]
 MAX_REPORT_ROWS = 500
@@ -47,7 +47,7 @@ def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[di
 
 
 def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
-    missing = [k for k, required in getattr(mod, "KINDS", {}).items() if required and k not in kinds]
+    missing = missing_kinds(mod, kinds)
     if missing:
         raise AnalyticsError("ui.empty.title", kind=", ".join(t(f"ui.kind.{k}", lang) for k in missing))
 

@@ -15,7 +15,7 @@ from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
-from analytics.registry import PAGES, module, page
+from analytics.registry import PAGES, missing_kinds, module, page
 from analytics.report import tables_of
 from analytics.review_pack import pdf_pages
 from components import state, ui
@@ -131,7 +131,7 @@ def require_kinds(url_path: str, ctx: PageContext) -> bool:
     """Empty state for each required kind that is not selected; False when the page cannot run."""
     for ds_id in ctx.missing:
         st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
-    needed = [k for k, req in getattr(module(url_path), "KINDS", {}).items() if req and k not in ctx.kinds()]
+    needed = missing_kinds(module(url_path), ctx.kinds())
     for kind in needed:
         ui.empty_state(kind)
     return not needed

@@ -77,6 +77,8 @@ def render_card(res: dict, *, title: str | None = None, columns: bool = True) ->
         basis = "; ".join(b.get("evidence", "") for b in card.get("name_basis") or [])
         if basis:
             st.caption(ui.md_escape(L("card.name_from", basis=basis)))
+        if card.get("note"):  # the attributes that define the segment, left out of the card
+            st.caption(ui.md_escape(card["note"]))
 
 
 def tgi_table(res: dict, key: str, only_sig: bool) -> None:
@@ -117,7 +119,7 @@ def png_button(get_res, title: str | None, key: str, file_stub: str) -> None:
 
 def builder(ctx: page.PageContext) -> tuple[dict, dict | None]:
     c1, c2 = st.columns([2, 3])
-    source = state.radio(L("param.source"), list(P["source"].choices), P["source"], state_key=_sk("source"),
+    source = state.radio(L("param.source"), list(per.source_choices(ctx.kinds())), P["source"], state_key=_sk("source"),
                          format_func=lambda v: L(f"choice.source.{v}"), help=_help("source"), container=c1)
     with st.expander(L("settings"), icon=":material/tune:"):
         s1, s2, s3 = st.columns(3)

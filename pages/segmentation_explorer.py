@@ -311,6 +311,12 @@ def main() -> None:
     if not page.require_kinds(URL, ctx):
         page.show_problems()
         return
+    if seg.customers_only(ctx.kinds()):  # a CRM file without order lines (analytics.segmentation.crm)
+        params = page.param_widgets(URL, [P["model"], P["k"], P["seed"]])
+        result = page.compute(URL, ctx, params)
+        if result is not None:
+            page.standard_blocks(URL, ctx, params, result)
+        return page.footer(URL, ctx, params, result)
     with st.expander(tr("page.filters"), icon=":material/tune:"):
         ad = state.date_value(L("param.analysis_date"), P["analysis_date"], state_key=_sk("analysis_date"),
                               help=_help("analysis_date"))

@@ -44,7 +44,8 @@ from .base import (_CN8_BY_RFM, _SEGMENT_GRID, CN8_GROUPS, CN8_SLUG, DEFAULT_FEA
                    DISPLAY_PARAMS, FEATURES, FIT_PARAMS, MIN_CLUSTER_CUSTOMERS, NAMED_GROUPS, PARAMS, SMALL_GROUP,
                    _as_ts, _floats, group_label, slug)
 from .base import page_params as _page_params
-from .charts import figures
+from . import crm
+from .charts import figures as _order_figures
 from .clusters import _signed_log1p, cluster, feature_matrix, silhouette
 from .clv_summary import clv, clv_numbers, fit_clv
 from .cohorts import cohort_matrix, cohort_table, cohorts
@@ -59,13 +60,15 @@ from .tiers import (TIER_SLUGS, _nice, assign_tiers, default_thresholds, label_t
 
 PAGE = "segmentation-explorer"
 KINDS = {"orders": True, "customers": False}
+# orders are needed unless a customers dataset stands in (customers-only mode, analytics.segmentation.crm)
+KINDS_INSTEAD = {"orders": ("customers",)}
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
 LANGUAGE_FREE_CALLS = ('customer_table',)
 
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
+    "PAGE", "KINDS", "KINDS_INSTEAD", "customers_only", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
     "audience_options", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",
@@ -81,6 +84,18 @@ __all__ = [
     "_nice", "_rfm_base", "_as_ts", "_floats", "_page_params", "_signed_log1p", "_group_findings",
     "_transition_finding", "_CN8_BY_RFM", "_SEGMENT_GRID",
 ]
+
+
+def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The page's figures: those of the customers-only mode (:func:`.crm.figures`) or of order lines."""
+    if result.get("mode") == crm.MODE:
+        return crm.figures(result, lang)
+    return _order_figures(result, lang)
+
+
+def customers_only(kinds) -> bool:
+    """Whether a page on these dataset kinds runs in customers-only mode (customers, no orders)."""
+    return "customers" in set(kinds) and "orders" not in set(kinds)
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:

@@ -299,14 +299,18 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
     registered with the engine). ``params``: PARAMS values (missing ones take their defaults) plus the
     shared "start" / "end" dates; the display options (DISPLAY_PARAMS: detail, audience) are not used.
     Every engine query is an aggregation (per customer, per purchase-day summary, per cohort x month) or
-    a count. Raises NotEnoughData without orders or customers."""
+    a count. Without orders and with a customers table, the customers-only fit (:func:`.crm.fit`,
+    a :class:`.crm.CrmFit`). Raises NotEnoughData without orders or customers."""
     p = page_params(params)
     with cu.frame_tables(tables) as (tbls, _):
         return _fit(tbls, p)
 
 
-def _fit(tables: dict[str, ibis.Table], p: dict) -> SegmentationFit:
+def _fit(tables: dict[str, ibis.Table], p: dict):
     orders = tables.get("orders")
+    if orders is None and tables.get("customers") is not None:  # a CRM file without order lines
+        from . import crm
+        return crm.fit(tables["customers"], p)
     if orders is None:
         raise NotEnoughData("segmentation.error.no_orders")
     counts = cu.line_counts(orders, p.get("start"), p.get("end"))

@@ -24,6 +24,10 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     Everything comes from ``result`` (which keeps the parameters it was fitted with) except the display
     options of ``params`` (DISPLAY_PARAMS: detail, audience; None: those of the fit), so presenting in
     another language or with another drill-down never fits again."""
+    from . import crm
+
+    if isinstance(result, crm.CrmFit):
+        return crm.present(result, params, lang)
     r = result
     p = r.params
     shown = page_params(params) if params is not None else p

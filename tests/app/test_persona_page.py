@@ -105,7 +105,7 @@ def test_bad_parameters_and_the_minimum_size_guard(workspace):
 
 
 def test_empty_state_still_lists_saved_personas(workspace):
-    at = make_app("ana", page=PAGE, query={"o": "0"}).run()
+    at = make_app("ana", page=PAGE, query={"o": "0", "cu": "0"}).run()  # customers alone: customers-only mode
     assert not at.exception
     body = texts(at)
     assert "This page needs a Orders dataset" in body

@@ -127,10 +127,14 @@ def test_bad_parameters_are_reset_with_a_warning(workspace):
 
 
 def test_empty_state_without_orders(workspace):
-    at = make_app("ana", page=PAGE, query={"o": "0"}).run()
+    # neither orders nor customers: the empty state (with customers alone the page runs in customers-only
+    # mode since issue 14 item 6)
+    at = make_app("ana", page=PAGE, query={"o": "0", "cu": "0"}).run()
     assert not at.exception
     assert "This page needs a Orders dataset" in texts(at)
     assert not at.tabs
+    at = make_app("ana", page=PAGE, query={"o": "0"}).run()
+    assert not at.exception and "Customers-only mode" in texts(at)
 
 
 def test_viewer_sees_and_exports(workspace):

@@ -106,9 +106,12 @@ def test_card_is_traceable_and_named_from_top_tgi(shop):
         assert card["channels"][0]["channel"] == "Douyin"
         assert any(o["attribute"] == "price_sensitivity" for o in card["offers"])
         assert "{" not in card["portrait"] and card["portrait"]
-    # women over-indexed + a mother-and-baby interest -> "moms"; top spend band -> "premium"
-    assert card["name"].endswith("宝妈") and "精致" in card["name"]
+    # women over-indexed + a mother-and-baby interest -> "moms". The spend band defines an RFM group, so it
+    # no longer names the card ("premium" / 精致 was the top spend band of Champions before issue 14 item 7)
+    assert card["name"].endswith("宝妈") and "精致" not in card["name"]
     assert ("gender", "女") in {(b["attribute"], b["value"]) for b in card["name_basis"]}
+    assert not {b["attribute"] for b in card["name_basis"]} & set(personas.BEHAVIOUR_ATTRS)
+    assert card["note"] and "净消费" in card["note"]
     figs = personas.figures(r, "zh")
     assert figs and "TGI" in figs[0]["title"]
 

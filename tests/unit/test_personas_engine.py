@@ -249,31 +249,20 @@ EXPECTED = {
             ['price_sensitivity', 'discounted', 21472, 46547, 53417, 114744, 44461.240875876465, False],
         ],
         'card': {
-            'name': 'Loyal premium customers',
+            'name': 'Young customers',
             'name_basis': [
-                ['frequency_band', '11+'],
-                ['spend_band', '≥ 3,100'],
+                ['age_band', '25-29'],
             ],
-            'needs': [
-                ['spend_band', '≥ 3,100', 'Premium assortment, exclusivity and recognition.'],
-            ],
-            'channels': [
-                ['acquisition_channel', 'JD', 'JD carries 12.9% of their orders (TGI 107, not above the base).'],
-                ['acquisition_channel', 'WeChat', 'WeChat carries 9.4% of their orders (TGI 104, not above the base).'],
-                ['channel', 'Douyin', 'Douyin carries 27.1% of their orders (TGI 103, not above the base).'],
-            ],
+            'needs': [],
+            'channels': [],
             'offers': [
                 ['weekday', 'thu', 'Schedule campaigns on Thursday.'],
-                ['spend_band', '≥ 3,100', 'VIP tier benefits and personal service.'],
             ],
-            'portrait': '2,629 customers (14.0% of the base) in Champions. They spend 7,108.89 on average against 2,415.29 for the base, 41.2% of all net sales. Over-represented: Recency 0-30 days since last order (TGI 504); Member level 黑金 (TGI 476); Orders 11+ orders (TGI 360); Member level 金卡 (TGI 306). Under-represented: Net sales < 260 (TGI 0); Orders 1 orders (TGI 0); Recency 181-365 days since last order (TGI 0).',
+            'portrait': '2,629 customers (14.0% of the base) in Champions. They spend 7,108.89 on average against 2,415.29 for the base, 41.2% of all net sales. Over-represented: Member level 黑金 (TGI 476); Member level 金卡 (TGI 306); Member level 银卡 (TGI 174); Age 25-29 (TGI 109). Under-represented: Member level 普通 (TGI 21); Interest 户外 (TGI 85); Time of day Night (0-6h) (TGI 97).',
         },
         'warnings': [],
         'findings': [
-            'JD carries 12.9% of their orders (TGI 107, not above the base). (Acquisition channel = JD: 12.9% of the segment, TGI 107)',
             'Schedule campaigns on Thursday. (Day of week = Thursday: 14.0% of the segment, TGI 103)',
-            'VIP tier benefits and personal service. (Net sales = ≥ 3,100: 59.5% of the segment, TGI 300)',
-            'Premium assortment, exclusivity and recognition. (Net sales = ≥ 3,100: 59.5% of the segment, TGI 300)',
         ],
     },
     'demo_tier_zh': {
@@ -322,34 +311,26 @@ EXPECTED = {
             ['price_sensitivity', 'discounted', 10931, 23327, 53417, 114744, 22376.163073341682, False],
         ],
         'card': {
-            'name': '忠实精致宝妈',
+            'name': '忠实都市宝妈',
             'name_basis': [
                 ['frequency_band', '11+'],
-                ['spend_band', '≥ 3,100'],
+                ['city_tier', '一线'],
                 ['gender', '女'],
             ],
             'needs': [
-                ['spend_band', '≥ 3,100', '高端货品、专属感和被认可。'],
                 ['category', '套装 Gift sets', '套装 Gift sets 更多的选择和新品。'],
                 ['interests', '母婴', '关于 母婴 的内容。'],
             ],
-            'channels': [
-                ['acquisition_channel', 'WeChat', 'WeChat 占其订单 10.7%（TGI 118，不高于全体）。'],
-                ['acquisition_channel', 'Xiaohongshu', 'Xiaohongshu 占其订单 9.1%（TGI 116，不高于全体）。'],
-                ['channel', 'WeChat', 'WeChat 占其订单 10.5%（TGI 113，不高于全体）。'],
-            ],
+            'channels': [],
             'offers': [
                 ['category', '香氛 Fragrance', '套装 Gift sets 与 香氛 Fragrance 组合销售。'],
-                ['spend_band', '≥ 3,100', 'VIP 等级权益和专属服务。'],
             ],
-            'portrait': '白金会员共 606 位客户（占全体 3.2%）。人均净消费 2.0万，全体为 2,415.29，贡献全部净销售额的 26.1%。显著偏高：会员等级黑金（TGI 2094）；订单数11+ 单（TGI 654）；净消费≥ 3,100（TGI 503）；最近购买距上次购买 0-30 天（TGI 391）。显著偏低：会员等级普通（TGI 0）；会员等级银卡（TGI 0）；净消费1,400-3,100（TGI 0）。',
+            'portrait': '白金会员共 606 位客户（占全体 3.2%）。人均净消费 2.0万，全体为 2,415.29，贡献全部净销售额的 26.1%。显著偏高：会员等级黑金（TGI 2094）；订单数11+ 单（TGI 654）；最近购买距上次购买 0-30 天（TGI 391）；会员等级金卡（TGI 346）。显著偏低：会员等级普通（TGI 0）；会员等级银卡（TGI 0）；订单数1 单（TGI 0）。',
         },
         'warnings': [],
         'findings': [
-            'WeChat 占其订单 10.7%（TGI 118，不高于全体）。 (获客渠道 = WeChat：占分群 10.7%，TGI 118)',
             '套装 Gift sets 与 香氛 Fragrance 组合销售。 (品类 = 香氛 Fragrance：占分群 10.1%，TGI 112)',
-            'VIP 等级权益和专属服务。 (净消费 = ≥ 3,100：占分群 100.0%，TGI 503)',
-            '高端货品、专属感和被认可。 (净消费 = ≥ 3,100：占分群 100.0%，TGI 503)',
+            '套装 Gift sets 更多的选择和新品。 (品类 = 套装 Gift sets：占分群 12.2%，TGI 113)',
         ],
     },
     'demo_cluster': {
@@ -398,31 +379,26 @@ EXPECTED = {
             ['price_sensitivity', 'discounted', 17303, 36854, 53417, 114744, 31320.231524322076, False],
         ],
         'card': {
-            'name': 'Loyal urban women',
+            'name': 'Urban night-owl women',
             'name_basis': [
-                ['frequency_band', '6-10'],
                 ['city_tier', '一线'],
+                ['hour_band', 'night'],
                 ['gender', '女'],
             ],
             'needs': [
                 ['category', '套装 Gift sets', 'More choice and news in 套装 Gift sets.'],
                 ['hour_band', 'night', 'Fast mobile shopping in the evening.'],
             ],
-            'channels': [
-                ['acquisition_channel', 'WeChat', 'WeChat carries 9.7% of their orders (TGI 107, not above the base).'],
-                ['channel', 'Kuaishou', 'Kuaishou carries 6.6% of their orders (TGI 103, not above the base).'],
-                ['channel', 'WeChat', 'WeChat carries 9.6% of their orders (TGI 103, not above the base).'],
-            ],
+            'channels': [],
             'offers': [
                 ['category', '套装 Gift sets', 'Content and new arrivals in 套装 Gift sets.'],
                 ['hour_band', 'night', 'Schedule messages for the Night (0-6h).'],
                 ['weekday', 'mon', 'Schedule campaigns on Monday.'],
             ],
-            'portrait': '5,610 customers (29.8% of the base) in Cluster 2. They spend 2,713.14 on average against 2,415.29 for the base, 33.5% of all net sales. Over-represented: Orders 6-10 orders (TGI 238); Net sales 1,400-3,100 (TGI 234); Member level 银卡 (TGI 226); Orders 3-5 orders (TGI 205). Under-represented: Net sales < 260 (TGI 0); Orders 1 orders (TGI 1); Recency 0-30 days since last order (TGI 1).',
+            'portrait': '5,610 customers (29.8% of the base) in Cluster 2. They spend 2,713.14 on average against 2,415.29 for the base, 33.5% of all net sales. Over-represented: Member level 银卡 (TGI 226); Member level 金卡 (TGI 124); Region 上海 (TGI 119); City tier 一线 (TGI 117). Under-represented: Member level 黑金 (TGI 17); Member level 普通 (TGI 52); Region 湖南 (TGI 84).',
         },
         'warnings': [],
         'findings': [
-            'WeChat carries 9.7% of their orders (TGI 107, not above the base). (Acquisition channel = WeChat: 9.7% of the segment, TGI 107)',
             'Content and new arrivals in 套装 Gift sets. (Category = 套装 Gift sets: 11.4% of the segment, TGI 106)',
             'Schedule messages for the Night (0-6h). (Time of day = Night (0-6h): 8.1% of the segment, TGI 104)',
             'More choice and news in 套装 Gift sets. (Category = 套装 Gift sets: 11.4% of the segment, TGI 106)',
@@ -458,28 +434,20 @@ EXPECTED = {
             ['weekday', 'sun', 856, 7878, 2169, 18536, 2311.592308934881, False],
         ],
         'card': {
-            'name': 'Loyal premium customers',
+            'name': 'Customers',
             'name_basis': [
-                ['frequency_band', '11+'],
-                ['spend_band', '≥ 2,000'],
             ],
-            'needs': [
-                ['spend_band', '≥ 2,000', 'Premium assortment, exclusivity and recognition.'],
-            ],
-            'channels': [
-            ],
-            'offers': [
-                ['spend_band', '≥ 2,000', 'VIP tier benefits and personal service.'],
-            ],
-            'portrait': '651 customers (15.0% of the base) in Champions. They spend 6,577.39 on average against 1,915.30 for the base, 51.5% of all net sales. Over-represented: Orders 11+ orders (TGI 443); Net sales ≥ 2,000 (TGI 302); Orders 6-10 orders (TGI 267); Recency 0-30 days since last order (TGI 260). Under-represented: Net sales < 240 (TGI 0); Orders 1 orders (TGI 0); Recency 181-365 days since last order (TGI 0).',
+            'needs': [],
+            'channels': [],
+            'offers': [],
+            'portrait': '651 customers (15.0% of the base) in Champions. They spend 6,577.39 on average against 1,915.30 for the base, 51.5% of all net sales. No attribute differs from the base beyond chance: this segment looks like the average customer.',
         },
         'warnings': [
             'No customers dataset: the persona uses purchase behaviour only (no demographics).',
             'No data for Category, Channel, Price sensitivity: map these order columns to profile them.',
         ],
         'findings': [
-            'VIP tier benefits and personal service. (Net sales = ≥ 2,000: 61.0% of the segment, TGI 302)',
-            'Premium assortment, exclusivity and recognition. (Net sales = ≥ 2,000: 61.0% of the segment, TGI 302)',
+            'Nothing sets this segment apart from the base beyond chance: pick a sharper segment before building a campaign on it.',
         ],
     },
     'retail_cn8': {
@@ -512,29 +480,19 @@ EXPECTED = {
             ['weekday', 'sun', 704, 6763, 1524, 13171, 2262.8152900901464, False],
         ],
         'card': {
-            'name': 'Loyal premium customers',
+            'name': 'Customers',
             'name_basis': [
-                ['frequency_band', '11+'],
-                ['spend_band', '≥ 1,700'],
             ],
-            'needs': [
-                ['spend_band', '≥ 1,700', 'Premium assortment, exclusivity and recognition.'],
-            ],
-            'channels': [
-            ],
-            'offers': [
-                ['spend_band', '≥ 1,700', 'VIP tier benefits and personal service.'],
-            ],
-            'portrait': '615 customers (17.0% of the base) in 重要价值 (important value). They spend 6,322.79 on average against 1,620.85 for the base, 66.3% of all net sales. Over-represented: Orders 11+ orders (TGI 562); Net sales ≥ 1,700 (TGI 477); Orders 6-10 orders (TGI 403); Recency 0-30 days since last order (TGI 209). Under-represented: Net sales 230-420 (TGI 0); Net sales 420-800 (TGI 0); Net sales < 230 (TGI 0).',
+            'needs': [],
+            'channels': [],
+            'offers': [],
+            'portrait': '615 customers (17.0% of the base) in 重要价值 (important value). They spend 6,322.79 on average against 1,620.85 for the base, 66.3% of all net sales. Under-represented: Time of day Afternoon (12-18h) (TGI 97).',
         },
         'warnings': [
             'No customers dataset: the persona uses purchase behaviour only (no demographics).',
             'No data for Category, Channel, Price sensitivity: map these order columns to profile them.',
         ],
-        'findings': [
-            'VIP tier benefits and personal service. (Net sales = ≥ 1,700: 96.9% of the segment, TGI 477)',
-            'Premium assortment, exclusivity and recognition. (Net sales = ≥ 1,700: 96.9% of the segment, TGI 477)',
-        ],
+        'findings': [],
     },
     'retail_tier_zh': {
         'segment': {'source': 'tier', 'value': '3', 'label': '白金会员'},
@@ -566,22 +524,17 @@ EXPECTED = {
             ['weekday', 'sun', 333, 4428, 2021, 17136, 1321.788440371739, True],
         ],
         'card': {
-            'name': '忠实精致客群',
+            'name': '忠实客群',
             'name_basis': [
                 ['frequency_band', '11+'],
-                ['spend_band', '≥ 1,900'],
             ],
-            'needs': [
-                ['spend_band', '≥ 1,900', '高端货品、专属感和被认可。'],
-            ],
-            'channels': [
-            ],
+            'needs': [],
+            'channels': [],
             'offers': [
                 ['hour_band', 'morning', '在上午（6-12 点）推送消息。'],
                 ['weekday', 'wed', '在周三安排活动。'],
-                ['spend_band', '≥ 1,900', 'VIP 等级权益和专属服务。'],
             ],
-            'portrait': '白金会员共 208 位客户（占全体 4.9%）。人均净消费 1.8万，全体为 1,837.75，贡献全部净销售额的 47.8%。显著偏高：订单数11+ 单（TGI 1025）；净消费≥ 1,900（TGI 492）；最近购买距上次购买 0-30 天（TGI 210）；订单数6-10 单（TGI 170）。显著偏低：净消费230-460（TGI 0）；净消费460-900（TGI 0）；净消费900-1,900（TGI 0）。',
+            'portrait': '白金会员共 208 位客户（占全体 4.9%）。人均净消费 1.8万，全体为 1,837.75，贡献全部净销售额的 47.8%。显著偏高：订单数11+ 单（TGI 1025）；最近购买距上次购买 0-30 天（TGI 210）；订单数6-10 单（TGI 170）；下单时段上午（6-12 点）（TGI 110）。显著偏低：订单数1 单（TGI 1）；订单数2 单（TGI 5）；最近购买距上次购买 181-365 天（TGI 5）。',
         },
         'warnings': [
             '没有客户数据集：画像只使用购买行为（无人口属性）。',
@@ -590,7 +543,6 @@ EXPECTED = {
         'findings': [
             '在上午（6-12 点）推送消息。 (下单时段 = 上午（6-12 点）：占分群 38.6%，TGI 110)',
             '在周三安排活动。 (星期 = 周三：占分群 20.0%，TGI 109)',
-            '高端货品、专属感和被认可。 (净消费 = ≥ 1,900：占分群 100.0%，TGI 492)',
         ],
     },
     'retail_cluster': {
@@ -623,21 +575,15 @@ EXPECTED = {
             ['weekday', 'sun', 1022, 9995, 2169, 18536, 2925.516467106737, True],
         ],
         'card': {
-            'name': 'Loyal premium customers',
+            'name': 'Customers',
             'name_basis': [
-                ['frequency_band', '11+'],
-                ['spend_band', '≥ 2,000'],
             ],
-            'needs': [
-                ['spend_band', '≥ 2,000', 'Premium assortment, exclusivity and recognition.'],
-            ],
-            'channels': [
-            ],
+            'needs': [],
+            'channels': [],
             'offers': [
                 ['hour_band', 'morning', 'Schedule messages for the Morning (6-12h).'],
-                ['spend_band', '≥ 2,000', 'VIP tier benefits and personal service.'],
             ],
-            'portrait': '732 customers (16.9% of the base) in Cluster 1. They spend 7,482.45 on average against 1,915.30 for the base, 65.9% of all net sales. Over-represented: Orders 11+ orders (TGI 589); Net sales ≥ 2,000 (TGI 405); Orders 6-10 orders (TGI 362); Recency 0-30 days since last order (TGI 235). Under-represented: Net sales 240-470 (TGI 0); Net sales < 240 (TGI 0); Orders 1 orders (TGI 0).',
+            'portrait': '732 customers (16.9% of the base) in Cluster 1. They spend 7,482.45 on average against 1,915.30 for the base, 65.9% of all net sales. Over-represented: Time of day Morning (6-12h) (TGI 105). Under-represented: Day of week Sunday (TGI 87); Time of day Afternoon (12-18h) (TGI 97).',
         },
         'warnings': [
             'No customers dataset: the persona uses purchase behaviour only (no demographics).',
@@ -645,8 +591,6 @@ EXPECTED = {
         ],
         'findings': [
             'Schedule messages for the Morning (6-12h). (Time of day = Morning (6-12h): 36.9% of the segment, TGI 105)',
-            'VIP tier benefits and personal service. (Net sales = ≥ 2,000: 81.7% of the segment, TGI 405)',
-            'Premium assortment, exclusivity and recognition. (Net sales = ≥ 2,000: 81.7% of the segment, TGI 405)',
         ],
     },
 }
