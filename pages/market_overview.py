@@ -118,7 +118,7 @@ def kpi_cards(result: dict) -> None:
     if per.get(chosen):
         window += " · " + _t(f"page.vs_{chosen}", start=fmt_date(per[chosen]["start"], lang()),
                               end=fmt_date(per[chosen]["end"], lang()))
-    st.subheader(ui.md_escape(per.get("label") or ""), anchor=False)
+    st.subheader(ui.md_escape(per.get("label") or ""), anchor=False, help=ui.definition(NS, "default_window"))
     st.caption(ui.md_escape(window))
     desc = _t(f"page.delta_{chosen}")
     for row in KPI_ROWS:
