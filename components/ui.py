@@ -250,26 +250,37 @@ def column_formats(df: pd.DataFrame) -> dict[str, Any]:
     (1,234,567.89: tables show plain grouped numbers, KPI cards the short 万/亿 or K/M forms)."""
     out: dict[str, Any] = {}
     for col in df.columns:
-        name, s = str(col), df[col]
-        if pd.api.types.is_bool_dtype(s) or ID_HEADER.search(name):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(s):
-            has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
-            out[name] = (st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") if has_time
-                         else st.column_config.DateColumn(format="YYYY-MM-DD"))
-        elif pd.api.types.is_integer_dtype(s):
-            out[name] = st.column_config.NumberColumn(format="%,d")
-        elif pd.api.types.is_float_dtype(s):
-            v = s.dropna().abs()
-            v = v[v != float("inf")]
-            if v.empty:
-                continue
-            if any(w in name.lower() for w in PCT_WORDS) and v.max() <= 1.5:
-                out[name] = st.column_config.NumberColumn(format="percent")
-            elif v.max() >= 1:
-                whole = bool((v == v.round()).all()) and v.max() < 2**53
-                out[name] = st.column_config.NumberColumn(format="%,d" if whole else "%,.2f")
+        s, label = df[col], header(col)
+        name = f"{col} {label}" if label != str(col) else str(col)
+        conf = column_format(s, name)
+        if label != str(col):  # a raw key: its header in the user's language (the frame keeps its columns)
+            conf = {**(conf or st.column_config.Column()), "label": label}
+        if conf is not None:
+            out[str(col)] = conf
     return out
+
+
+def column_format(s: pd.Series, name: str) -> dict | None:
+    """The setting of one column from its values and header (see :func:`column_formats`); None: as it is."""
+    if pd.api.types.is_bool_dtype(s) or ID_HEADER.search(name):
+        return None
+    if pd.api.types.is_datetime64_any_dtype(s):
+        has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
+        return (st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") if has_time
+                else st.column_config.DateColumn(format="YYYY-MM-DD"))
+    if pd.api.types.is_integer_dtype(s):
+        return st.column_config.NumberColumn(format="%,d")
+    if pd.api.types.is_float_dtype(s):
+        v = s.dropna().abs()
+        v = v[v != float("inf")]
+        if v.empty:
+            return None
+        if any(w in name.lower() for w in PCT_WORDS) and v.max() <= 1.5:
+            return st.column_config.NumberColumn(format="percent")
+        if v.max() >= 1:
+            whole = bool((v == v.round()).all()) and v.max() < 2**53
+            return st.column_config.NumberColumn(format="%,d" if whole else "%,.2f")
+    return None
 
 
 def merge_config(auto: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -285,7 +296,7 @@ def merge_config(auto: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
         else:
             tc = c.get("type_config") if isinstance(c, dict) else None
             if tc and (tc.get("type") != "number" or tc.get("format") is not None):
-                out[name] = c
+                out[name] = c if c.get("label") or not a.get("label") else {**c, "label": a["label"]}
             else:
                 out[name] = {**a, **{k: v for k, v in c.items() if v is not None and k != "type_config"}}
     return out
@@ -298,14 +309,12 @@ def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: 
     df = rows if isinstance(rows, pd.DataFrame) else records_frame(rows)
     if df.empty:
         return
-    given = column_config or {}
-    shown = df.rename(columns={c: header(c) for c in df.columns if c not in given})
     kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch"}
     if height:
         kwargs["height"] = height
-    kwargs["column_config"] = merge_config(column_formats(shown), given)
+    kwargs["column_config"] = merge_config(column_formats(df), column_config or {})
     # a target list can be 500,000 rows: sending them all would take the browser tens of seconds
-    st.dataframe(shown.head(MAX_SHOWN) if len(shown) > MAX_SHOWN else shown, key=f"df_{key}", **kwargs)
+    st.dataframe(df.head(MAX_SHOWN) if len(df) > MAX_SHOWN else df, key=f"df_{key}", **kwargs)
     if len(df) > MAX_SHOWN:
         st.caption(say("page.table_preview", shown=fmt_number(MAX_SHOWN, lang()), total=fmt_number(len(df), lang())))
     st.download_button(tr("page.download_csv"), data=lambda: to_csv_bytes(df), file_name=f"{file_name}.csv",

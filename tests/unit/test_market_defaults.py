@@ -168,3 +168,24 @@ def test_caller_settings_win_but_a_help_alone_keeps_the_format():
     assert got["Price"]["type_config"]["format"] == "%,.2f" and got["Price"]["help"] == "what it is"
     assert got["Index"]["type_config"]["format"] == "%.0f"
     assert got["Name"] == "Label"
+
+
+def test_raw_keys_get_the_page_header_in_the_users_language():
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from components import ui
+
+    st.session_state["_ctx"] = SimpleNamespace(url_path="market-overview")
+    try:
+        df = pd.DataFrame({"net_sales": [1234.5], "repeat_rate": [0.25], "Already shown": [3]})
+        for lang, net, rate in (("en", "Net sales", "Repeat rate"), ("zh", "净销售额", "复购率")):
+            st.session_state["lang"] = lang
+            f = ui.column_formats(df)
+            assert (f["net_sales"]["label"], f["net_sales"]["type_config"]["format"]) == (net, "%,.2f")
+            assert (f["repeat_rate"]["label"], f["repeat_rate"]["type_config"]["format"]) == (rate, "percent")
+            assert f["Already shown"].get("label") is None  # a header already in words is kept
+    finally:
+        for k in ("_ctx", "lang"):
+            del st.session_state[k]
