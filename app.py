@@ -81,7 +81,7 @@ try:
 except (KeyError, ImportError):
     kinds = {}
 picked = sidebar.dataset_pickers(kinds)
-start, end = sidebar.date_range() if kinds else (None, None)
+start, end = sidebar.date_range(url_path, picked["datasets"]) if kinds else (None, None)
 sidebar.user_box(user)
 
 ctx = PageContext(url_path=url_path, user=user, datasets=picked["datasets"], infos=picked["infos"],

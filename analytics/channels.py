@@ -646,7 +646,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             top = rows[0]
             title = t("channels.fig.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
             fig = go.Figure(go.Bar(x=[r["channel"] for r in rows], y=[r["net_sales"] for r in rows]))
-            fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.net_sales", lang))
+            fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.net_sales", lang), xaxis_type="category")
             out.append({"key": "orders", "title": title, "figure": fig})
         return out
     funnel = result.get("funnel") or []
@@ -681,6 +681,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                 if m in ("ctr", "cvr"):
                     fig.update_yaxes(tickformat=".1%", row=1, col=j)
             fig.update_layout(title=title, height=380)
+            fig.update_xaxes(type="category")  # a channel or campaign code ("1001") is a name
             out.append({"key": "kpis", "title": title, "figure": fig})
     curves = [c for c in (result.get("curves") or []) if c.get("a") is not None]
     if curves:

@@ -52,8 +52,58 @@ def dataset_pickers(kinds: dict[str, bool]) -> dict[str, Any]:
     return {"datasets": tuple(chosen), "infos": infos, "missing": missing}
 
 
-def date_range() -> tuple[date | None, date | None]:
+AUTO_WINDOW = "_auto_window"  # the page's default window the sidebar put in place, and for which datasets
+
+
+def page_default_window(url_path: str | None, datasets: tuple) -> dict | None:
+    """The page's own default window (``default_window`` among its module's LANGUAGE_FREE_CALLS, e.g. the
+    market overview's last complete month), cached per datasets; None for a page without one."""
+    if not url_path or not datasets:
+        return None
+    try:
+        from analytics.registry import module
+
+        mod = module(url_path)
+    except (KeyError, ImportError):
+        return None
+    if "default_window" not in getattr(mod, "LANGUAGE_FREE_CALLS", ()):
+        return None
+    return cached.page_call(url_path, "default_window", datasets, cached.freeze_params({}), "")
+
+
+def _explicit_in_url() -> bool:
+    """A start or end in the URL that this session did not write itself (a shared link, an edited URL)."""
+    return any(k in st.query_params and st.query_params.get(k) != st.session_state.get("_q_" + k)
+               for k in ("start", "end"))
+
+
+def apply_default_window(url_path: str | None, datasets: tuple) -> None:
+    """Before the date widgets: put the page's default window in place when nothing explicit holds the range
+    (no range in the link, none in the session) or when the range is still the default put in place for
+    other datasets (the dataset was switched). The widgets then show it and write it to the URL, so the
+    link reproduces the view; an explicit range (a link, a date the user picked) is never replaced."""
+    if _explicit_in_url():
+        return
+    cur = (st.session_state.get("start"), st.session_state.get("end"))
+    auto = st.session_state.get(AUTO_WINDOW)
+    untouched = auto is not None and cur == (auto["start"], auto["end"])
+    if cur != (None, None) and not (untouched and auto["datasets"] != datasets):
+        return
+    win = page_default_window(url_path, datasets)
+    if win is None:
+        return
+    # no default month (fewer than two complete months): the whole data, also after a dataset switch
+    start, end = ((date.fromisoformat(win["start"]), date.fromisoformat(win["end"])) if win.get("start")
+                  else (None, None))
+    st.session_state["start"], st.session_state["end"] = start, end
+    st.session_state[AUTO_WINDOW] = {"datasets": datasets, "start": start, "end": end}
+
+
+def date_range(url_path: str | None = None, datasets: tuple = ()) -> tuple[date | None, date | None]:
+    """The shared start and end dates, bound to the URL; a page with its own default window (see
+    :func:`apply_default_window`) opens on it."""
     st.sidebar.subheader(tr("sidebar.date_range"))
+    apply_default_window(url_path, datasets)
     c1, c2 = st.sidebar.columns(2)
     start = state.date_value(tr("sidebar.start"), Param("start", "date"), container=c1)
     end = state.date_value(tr("sidebar.end"), Param("end", "date"), container=c2)

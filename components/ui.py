@@ -212,18 +212,107 @@ def figure(fig_spec: dict, key: str) -> None:
 
 
 MAX_SHOWN = 2_000  # rows a table sends to the browser; the CSV download has every row
+# Headers that name an identifier or a code (85123, 10002, 2024): shown as they are, never "85,123".
+ID_HEADER = re.compile(r"(?i:(?:^|[_\s])id$|(?:^|[_\s])id[_\s]|code|sku|^year$)|ID|编号|编码|代码|^年份?$")
+PCT_WORDS = ("rate", "share", "ctr", "cvr", "pct", "percent", "margin", "率", "占比", "份额", "比例", "比重")
+_IDENT = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def header(name: Any) -> str:
+    """A result table's raw column key (``net_sales``) in the user's language, from the current page's
+    catalogue (``col.`` / ``kpi.`` / ``label.``) or the shared one (``ui.col.``); other headers (already
+    translated, user columns) are kept."""
+    text = str(name)
+    if not _IDENT.fullmatch(text):
+        return text
+    ctx = st.session_state.get("_ctx")
+    keys = [f"ui.col.{text}"]
+    if getattr(ctx, "url_path", None):
+        from analytics.registry import page as page_of
+
+        try:
+            ns = page_of(ctx.url_path).namespace
+            keys = [f"{ns}.col.{text}", f"{ns}.kpi.{text}", f"{ns}.label.{text}"] + keys
+        except KeyError:
+            pass
+    for key in keys:
+        out = t(key, lang())
+        if out != key:
+            return out
+    return text
+
+
+def column_formats(df: pd.DataFrame) -> dict[str, Any]:
+    """Column settings per value kind, for every table: counts with thousands separators ("%,d"), other
+    numbers with two decimals and separators ("%,.2f"; below 1 they keep Streamlit's own precision, e.g. a
+    p-value), fractions under a rate / share header as percentages, dates as YYYY-MM-DD; identifiers and
+    codes (a header naming an id, code, SKU or year) as they are. The same grouping in English and Chinese
+    (1,234,567.89: tables show plain grouped numbers, KPI cards the short 万/亿 or K/M forms)."""
+    out: dict[str, Any] = {}
+    for col in df.columns:
+        s, label = df[col], header(col)
+        name = f"{col} {label}" if label != str(col) else str(col)
+        conf = column_format(s, name)
+        if label != str(col):  # a raw key: its header in the user's language (the frame keeps its columns)
+            conf = {**(conf or st.column_config.Column()), "label": label}
+        if conf is not None:
+            out[str(col)] = conf
+    return out
+
+
+def column_format(s: pd.Series, name: str) -> dict | None:
+    """The setting of one column from its values and header (see :func:`column_formats`); None: as it is."""
+    if pd.api.types.is_bool_dtype(s) or ID_HEADER.search(name):
+        return None
+    if pd.api.types.is_datetime64_any_dtype(s):
+        has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
+        return (st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") if has_time
+                else st.column_config.DateColumn(format="YYYY-MM-DD"))
+    if pd.api.types.is_integer_dtype(s):
+        return st.column_config.NumberColumn(format="%,d")
+    if pd.api.types.is_float_dtype(s):
+        v = s.dropna().abs()
+        v = v[v != float("inf")]
+        if v.empty:
+            return None
+        if any(w in name.lower() for w in PCT_WORDS) and v.max() <= 1.5:
+            return st.column_config.NumberColumn(format="percent")
+        if v.max() >= 1:
+            whole = bool((v == v.round()).all()) and v.max() < 2**53
+            return st.column_config.NumberColumn(format="%,d" if whole else "%,.2f")
+    return None
+
+
+def merge_config(auto: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The caller's column settings over the automatic ones: a caller's number format, or a column type of
+    its own, wins; a label or help alone (``Column(help=...)``, a plain label) keeps the automatic format."""
+    out = dict(auto)
+    for name, c in given.items():
+        a = auto.get(name)
+        if a is None or c is None:
+            out[name] = c if c is not None else a
+        elif isinstance(c, str):
+            out[name] = {**a, "label": c}
+        else:
+            tc = c.get("type_config") if isinstance(c, dict) else None
+            if tc and (tc.get("type") != "number" or tc.get("format") is not None):
+                out[name] = c if c.get("label") or not a.get("label") else {**c, "label": a["label"]}
+            else:
+                out[name] = {**a, **{k: v for k, v in c.items() if v is not None and k != "type_config"}}
+    return out
 
 
 def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: int | None = None,
           column_config: dict | None = None) -> None:
+    """A table formatted for the language (:func:`header`, :func:`column_formats`; the caller's
+    ``column_config`` wins per column), at most MAX_SHOWN rows on screen, with its CSV download."""
     df = rows if isinstance(rows, pd.DataFrame) else records_frame(rows)
     if df.empty:
         return
     kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch"}
     if height:
         kwargs["height"] = height
-    if column_config:
-        kwargs["column_config"] = column_config
+    kwargs["column_config"] = merge_config(column_formats(df), column_config or {})
     # a target list can be 500,000 rows: sending them all would take the browser tens of seconds
     st.dataframe(df.head(MAX_SHOWN) if len(df) > MAX_SHOWN else df, key=f"df_{key}", **kwargs)
     if len(df) > MAX_SHOWN:

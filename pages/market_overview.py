@@ -14,7 +14,7 @@ page helper filter_options via page_call), so the page, the HTML report and
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -22,7 +22,8 @@ import streamlit as st
 
 from analytics import cached
 from analytics.market import DIMS, PARAMS
-from components import page, state, ui
+from analytics.market.periods import day_to_date, quick_windows, to_day
+from components import page, sidebar, state, ui
 from components.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, lang, tr
 
 URL = "market-overview"
@@ -117,6 +118,7 @@ def kpi_cards(result: dict) -> None:
     if per.get(chosen):
         window += " · " + _t(f"page.vs_{chosen}", start=fmt_date(per[chosen]["start"], lang()),
                               end=fmt_date(per[chosen]["end"], lang()))
+    st.subheader(ui.md_escape(per.get("label") or ""), anchor=False, help=ui.definition(NS, "default_window"))
     st.caption(ui.md_escape(window))
     desc = _t(f"page.delta_{chosen}")
     for row in KPI_ROWS:
@@ -130,7 +132,8 @@ def kpi_cards(result: dict) -> None:
             oc = (cmp_all.get(other) or {}).get("changes") or {}
             if oc.get(name) is not None:
                 help_ += "\n\n" + _t(f"page.other_{other}", pct=fmt_pct(oc[name], lang(), signed=True))
-            spark = [float(r.get(name) or 0) for r in bp] if len(bp) > 1 else None
+            whole = [r for r in bp if r.get("complete", True)]  # a partial period would read as a crash
+            spark = [float(r.get(name) or 0) for r in whole] if len(whole) > 1 else None
             shown, help_ = ui.kpi_card(name, value, help_, result.get("kpi_too_large"))
             col.metric(_t(f"kpi.{name}"), shown,
                        delta=fmt_pct(ch, lang(), signed=True) if ch is not None else None,
@@ -139,27 +142,24 @@ def kpi_cards(result: dict) -> None:
                        help=help_ or None, border=True, chart_data=spark, chart_type="area")
 
 
-def quick_periods(result: dict) -> None:
-    """When the window has nothing to compare with (the whole data by default), offer the last complete
-    month / quarter in one click: the callbacks set the sidebar's URL-bound start and end dates."""
+def quick_periods(result: dict, ctx: page.PageContext) -> None:
+    """One click to the last complete month / quarter or the whole data (the callbacks set the sidebar's
+    URL-bound dates); says why when the page shows the whole data instead of its default month."""
     per = result.get("period") or {}
-    if (result.get("kpi_compare") or {}).get(per.get("compare")) is not None or not per.get("data_end"):
+    if not per.get("data_end"):
         return
-    end = date.fromisoformat(str(per["data_end"])[:10])
-    last = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
-    data_start = date.fromisoformat(str(per["data_start"])[:10])
-    picks = []
-    for months in (1, 3):
-        start = (pd.Timestamp(last.replace(day=1)) - pd.DateOffset(months=months - 1)).date()
-        if start >= data_start:
-            picks.append((months, start))
-    if not picks:
-        return
+    d0, d1 = (to_day(per[k]) for k in ("data_start", "data_end"))
+    if ctx.start is None and ctx.end is None and (sidebar.page_default_window(URL, ctx.datasets) or {}).get("fallback"):
+        st.caption(S("page.whole_fallback", start=fmt_date(per["data_start"], lang()), end=fmt_date(per["data_end"], lang())))
+    picks = quick_windows(d0, d1)
+    no_compare = (result.get("kpi_compare") or {}).get(per.get("compare")) is None
     cols = st.columns([2] + [1] * len(picks))
-    cols[0].caption(_t("page.quick_hint"))
-    for col, (months, start) in zip(cols[1:], picks):
-        col.button(_t(f"page.quick_{months}", start=fmt_date(start, lang()), end=fmt_date(last, lang())),
-                   key=f"{URL}_quick_{months}", on_click=_set_window, args=(start, last), icon=":material/date_range:")
+    if no_compare:
+        cols[0].caption(_t("page.quick_hint"))
+    for col, (name, s, e) in zip(cols[1:], picks):
+        start, end = day_to_date(s), day_to_date(e)
+        col.button(_t(f"page.quick_{name}", start=fmt_date(start, lang()), end=fmt_date(end, lang())),
+                   key=f"{URL}_quick_{name}", on_click=_set_window, args=(start, end), icon=":material/date_range:")
 
 
 def _set_window(start: date, end: date) -> None:
@@ -313,7 +313,7 @@ result = page.compute(URL, ctx, params)
 if result is not None:
     ui.warnings(result.get("warnings") or [])
     kpi_cards(result)
-    quick_periods(result)
+    quick_periods(result, ctx)
     ui.findings(result.get("findings") or [])
     figs = page.figures(URL, ctx, params)
     tabs = st.tabs([_t(f"tab.{k}") for k in ("trend", "mix", "seasonality", "pareto", "share")])

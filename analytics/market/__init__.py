@@ -32,6 +32,11 @@ The KPI window is [start, end] clipped to the data (whole data when both are Non
 has the same length and ends the day before the window starts (shifted by whole calendar months when
 the window is whole months); the same period last year is the window shifted back one year. A
 comparison is only made where the data reaches back to the comparison's first day (else None).
+
+The page opens on :func:`default_window` when the link and the session hold no date range: the last
+calendar month the data covers entirely against the month before it (data ending 2011-12-09: 2011-11
+against 2011-10), or the whole data when it covers fewer than two complete months. ``fit`` itself keeps
+"no start / end" as the whole data (the report and the command line), so a link always spells its window.
 Category / channel / region filters apply to every figure except the "first order ever" of new buyers.
 
 Forecast
@@ -78,7 +83,7 @@ from analytics.market.result import MarketFit
 from analytics.market.season import seasonality
 
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
-LANGUAGE_FREE_CALLS = ("filter_options",)
+LANGUAGE_FREE_CALLS = ("filter_options", "default_window")
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
@@ -109,10 +114,29 @@ def filter_options(tables: dict, params: dict | None = None, lang: str = "en") -
     return out
 
 
+def default_window(tables: dict, params: dict | None = None, lang: str = "en") -> dict:
+    """The market overview's default window (no text): ``start`` / ``end`` (ISO dates of the last complete
+    month, or None for the whole data), ``fallback`` (True when the data covers fewer than two complete
+    months, or has no dated line) and the data's ``data_start`` / ``data_end``. ``tables``: kind -> engine
+    table (a canonical frame is registered first). One aggregate query (first and last order day)."""
+    from analytics.market.kpis import day_span
+    from analytics.market.periods import iso, last_complete_month
+    from data import engine
+
+    orders = tables.get("orders")
+    if isinstance(orders, pd.DataFrame):
+        orders = engine.from_frame(orders) if not orders.empty else None
+    d0, d1 = day_span(orders) if orders is not None else (None, None)
+    month = last_complete_month(d0, d1)
+    return {"start": iso(month[0]) if month else None, "end": iso(month[1]) if month else None,
+            "fallback": month is None, "data_start": iso(d0) if d0 is not None else None,
+            "data_end": iso(d1) if d1 is not None else None}
+
+
 __all__ = [
     "BACKTEST", "DIMS", "EPOCH", "INTERVAL", "KINDS", "KPI_NAMES", "MAX_OPTIONS", "MIN_NONSEASONAL", "MIN_YOY",
     "MIX_TOP", "MODELS", "MarketFit", "NotEnoughData", "PAGE", "PARAMS", "PROMO_BASELINE_DAYS", "SEASON",
-    "SMALL_ORDERS", "change", "choose_model", "comparison_window", "compute", "day_to_date", "figures",
+    "SMALL_ORDERS", "change", "choose_model", "comparison_window", "compute", "day_to_date", "default_window", "figures",
     "filter_options", "fit", "forecast_series", "jsonable", "key_end", "key_index", "key_range", "key_start",
     "mix_rows", "pareto", "period_key", "present", "seasonality", "to_day", "whole_periods",
 ]

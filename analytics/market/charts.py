@@ -29,6 +29,11 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             title = t("market.chart.trend_peak", lang, value=fmt_money(kp.get("net_sales"), lang),
                       peak=best["period"], peak_value=fmt_money(best["net_sales"], lang))
         fig = go.Figure()
+        # a short window (the default month) is drawn after the whole periods before it, for context
+        hist = [r for r in result.get("forecast_history") or [] if r["period"] < bp[0]["period"]]
+        if len(whole) < 3 and hist and grain in ("week", "month"):  # the history is weekly or monthly
+            fig.add_trace(go.Scatter(x=[r["period"] for r in hist], y=[r["net_sales"] for r in hist], mode="lines",
+                                     name=t("market.label.before_window", lang), line=dict(color="#adb5bd")))
         fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["net_sales"] for r in whole],
                                  mode="lines+markers", name=t("market.kpi.net_sales", lang)))
         fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["gross_sales"] for r in whole], mode="lines",
@@ -86,7 +91,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         if rows and "base_share" in rows[0]:
             fig.add_trace(go.Bar(x=[r["value"] for r in rows], y=[r["base_share"] for r in rows],
                                  name=t("market.label.base_share", lang)))
-        fig.update_layout(title=title, yaxis_tickformat=".0%", barmode="group")
+        # values such as a region code or a numeric category id are categories, not a number line
+        fig.update_layout(title=title, yaxis_tickformat=".0%", barmode="group", xaxis_type="category")
         figs.append({"key": f"mix_{dim}", "title": title, "figure": fig})
     par = result.get("pareto") or {}
     if par.get("products_curve") or par.get("customers_curve"):

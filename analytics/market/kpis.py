@@ -12,7 +12,8 @@
   window (the Pareto curve), in one query; :func:`first_seen` - where each value first appears (the order of
   equal shares, as in the data).
 * :func:`campaign_days` - lines per campaign and day (the user's own campaign windows).
-* :func:`option_values` - the choices of a dimension filter (bounded).
+* :func:`option_values` - the choices of a dimension filter (bounded); :func:`day_span` - the data's first
+  and last order day (the page's default window).
 """
 
 from __future__ import annotations
@@ -176,6 +177,13 @@ def campaign_days(lines: ir.Table, filters: dict[str, list[str]]) -> pd.DataFram
     """Lines per (campaign, day) over the lines with a campaign (in the ``filters``)."""
     t = lines.filter(both(dim_mask(lines, filters), lines.campaign.notnull()))
     return engine.to_frame(t.group_by(["campaign", "day"]).aggregate(lines=_.count()))
+
+
+def day_span(orders: ir.Table) -> tuple[int | None, int | None]:
+    """The first and last order day of the table (day numbers; None when no line has a date), one row."""
+    day = orders.order_date.date().epoch_days()
+    row = engine.to_frame(orders.aggregate(lo=day.min(), hi=day.max())).iloc[0]
+    return tuple(None if pd.isna(v) else int(v) for v in (row["lo"], row["hi"]))  # type: ignore[return-value]
 
 
 def option_values(orders: ir.Table, dim: str, limit: int) -> list[str]:

@@ -101,6 +101,38 @@ def comparison_window(s: int, e: int, kind: str) -> tuple[int, int]:
     return s - n, s - 1
 
 
+def last_complete_month(d0: int, d1: int) -> tuple[int, int] | None:
+    """The last calendar month the days [d0, d1] cover entirely, as (first day, last day), when the month
+    before it is covered entirely too (so the default view has a comparison); None otherwise.
+
+    Data ending 2011-12-09 gives 2011-11 (compared with 2011-10); data ending 2011-12-31 gives 2011-12.
+    """
+    if d0 is None or d1 is None or d1 < d0:
+        return None
+    k = key_of(d1, "month")
+    if int(key_end(np.array([k]), "month")[0]) != d1:
+        k -= 1  # the month the data ends in is cut
+    if int(key_start(np.array([k - 1]), "month")[0]) < d0:
+        return None  # fewer than two complete months
+    return int(key_start(np.array([k]), "month")[0]), int(key_end(np.array([k]), "month")[0])
+
+
+def quick_windows(d0: int, d1: int) -> list[tuple[str, int, int]]:
+    """The one-click windows of the page, as (name, first day, last day): the last complete month ("1") and
+    quarter ("3", three complete months) the days [d0, d1] cover, and the whole data ("all")."""
+    out: list[tuple[str, int, int]] = []
+    k = key_of(d1, "month")
+    if int(key_end(np.array([k]), "month")[0]) != d1:
+        k -= 1
+    end = int(key_end(np.array([k]), "month")[0])
+    for months in (1, 3):
+        start = int(key_start(np.array([k - months + 1]), "month")[0])
+        if start >= d0:
+            out.append((str(months), start, end))
+    out.append(("all", d0, d1))
+    return out
+
+
 def whole_periods(d0: int, d1: int, grain: str) -> int:
     """How many whole periods of ``grain`` lie in the days [d0, d1]."""
     keys = key_range(key_of(d0, grain), key_of(d1, grain), grain)

@@ -26,6 +26,28 @@ def refuse(res: MarketFit, lang: str) -> None:
     raise NotEnoughData(res.refusal, **kw)
 
 
+def span_label(s: int, e: int, lang: str) -> str:
+    """A window in words: "November 2011" / "2011年11月" for one calendar month, "June 2011 – November 2011"
+    for whole months, else its first and last day."""
+    a, b = day_to_date(s), day_to_date(e)
+    if a.day == 1 and day_to_date(e + 1).day == 1:
+        def month(d: Any) -> str:
+            return t("market.page.month_year", lang, month=t(f"market.month_full.{d.month}", lang), year=d.year)
+        return month(a) if (a.year, a.month) == (b.year, b.month) else \
+            t("market.page.span", lang, start=month(a), end=month(b))
+    return t("market.page.span", lang, start=fmt_date(a, lang), end=fmt_date(b, lang))
+
+
+def period_label(res: MarketFit, lang: str) -> str:
+    """The page's heading for its window: "November 2011 vs October 2011" (the chosen comparison when the
+    data reaches back to it, else the window alone)."""
+    label = span_label(res.cur_s, res.cur_e, lang)
+    w = res.window(res.compare)
+    if w is None:
+        return label
+    return t("market.page.period_vs", lang, period=label, base=span_label(int(w["start"]), int(w["end"]), lang))
+
+
 def kpi_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
     """KPIs of the window, both comparisons with their changes, and the KPIs too large to total."""
     kpis = window_kpis(res.window("cur"))
@@ -166,6 +188,7 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     result = {
         "calendar": res.calendar,
         "period": {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
+                   "label": period_label(res, lang),
                    "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
                    "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}
                    if compare_out["prev"] else None,

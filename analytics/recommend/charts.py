@@ -50,7 +50,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         lab = [(p.get("product_name") or p["product_id"])[:40] for p in top][::-1]
         fig = go.Figure(go.Bar(y=lab, x=[p["n_lists"] for p in top][::-1], orientation="h",
                                marker_color="#1f77b4"))
-        fig.update_layout(title=title, height=max(300, 24 * len(top) + 120),
+        fig.update_layout(title=title, height=max(300, 24 * len(top) + 120), yaxis_type="category",
                           xaxis_title=t("recommend.label.n_lists", lang), margin={"l": 260, "t": 60})
         out.append({"key": "top_products", "title": title, "figure": fig})
     cold = (result.get("cold_start") or {}).get("models") or []

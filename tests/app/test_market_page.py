@@ -44,6 +44,19 @@ def headless(ws, params: dict, datasets=None) -> dict:
     return report.run_page(URL, ids, params)
 
 
+def last_month(data_end: str) -> tuple[date, date]:
+    """The last calendar month the data covers entirely (independent of analytics.market.periods)."""
+    end = date.fromisoformat(data_end)
+    last = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def default_params(ws, **extra) -> dict:
+    """The page's default window on the demo: the last complete month (compared with the month before)."""
+    s, e = last_month(headless(ws, {})["period"]["data_end"])
+    return {"start": s.isoformat(), "end": e.isoformat(), **extra}
+
+
 @pytest.fixture(scope="module")
 def demo_en(workspace):
     at = make_app("ana", page=PAGE, query=demo_query(workspace)).run()
@@ -56,7 +69,7 @@ def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_e
     body = texts(at)
     assert [t.value for t in at.title] == ["Market overview"]
     assert [t.label for t in at.tabs] == TABS_EN
-    r = headless(workspace, {})
+    r = headless(workspace, default_params(workspace))
     m = metrics(at)
     for name, label in (("gross_sales", "Gross sales"), ("returns", "Returns"), ("net_sales", "Net sales"),
                         ("aov", "AOV")):
@@ -67,12 +80,19 @@ def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_e
     assert m["Repeat rate"].value == fmt_pct(r["kpis"]["repeat_rate"], "en")
     assert m["Net sales"].proto.help.startswith("Net sales = gross sales - returns")
     assert m["Orders"].proto.help.startswith("Orders = distinct order ids")
-    # the whole data has nothing before it: said so, and the last complete month is one click away
-    assert "No comparison with the previous period" in body
-    end = date.fromisoformat(r["period"]["data_end"])
-    last = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
-    assert at.button(key=f"{URL}_quick_1").label == \
-        f"Last complete month ({fmt_date(last.replace(day=1), 'en')} – {fmt_date(last, 'en')})"
+    # it opens on the last complete month against the month before (issue 14 item 4), in the URL and sidebar
+    first, last = last_month(r["period"]["data_end"])
+    assert (at.query_params["start"], at.query_params["end"]) == (first.isoformat(), last.isoformat())
+    assert (at.date_input(key="start").value, at.date_input(key="end").value) == (first, last)
+    before = first.replace(day=1) - timedelta(days=1)
+    assert [h.value for h in at.subheader][0] == \
+        f"{first:%B %Y} vs {before:%B %Y}" == r["period"]["label"]  # "October 2026 vs September 2026"
+    assert "No comparison with the previous period" not in body
+    assert m["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)
+    assert m["Net sales"].proto.delta_description == "vs previous period"
+    assert r["kpis"]["returning_buyers"] > 0 and m["Returning buyers"].value == fmt_kpi(r["kpis"]["returning_buyers"], "en")
+    assert at.button(key=f"{URL}_quick_all").label == \
+        f"Whole data ({fmt_date(r['period']['data_start'], 'en')} – {fmt_date(r['period']['data_end'], 'en')})"
     # forecast next to its backtest against the seasonal-naive baseline
     bt = r["backtest"]
     assert m["Backtest error (MAPE)"].value == fmt_pct(bt["mape"], "en")
@@ -82,9 +102,8 @@ def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_e
     assert f"80% interval: {fmt_money(f0['lower'], 'en')} – {fmt_money(f0['upper'], 'en')}" in body
     # charts: trend with the promotion calendar and own campaigns, mix, seasonality, Pareto, share
     assert len(at.get("plotly_chart")) >= 8
-    promos = tables_with(at, "Uplift")[0]
-    assert {"Festival calendar", "Own campaign"} <= set(promos["Source"])
-    assert any(str(x).startswith("Double 11") for x in promos["Promotion"])
+    promos = tables_with(at, "Uplift")[0]  # the promotions overlapping the month (the whole data: below)
+    assert list(promos["Promotion"]) == [p["label"] for p in r["promos"]]
     assert m["Top 20% of products: share of net sales"].value == fmt_pct(r["pareto"]["top_20pct_products_share"], "en")
     assert m[f"Market share {r['market_share']['latest']['period'][:7]}"].value == fmt_pct(r["market_share"]["latest"]["share"], "en", 2)
     assert "What to do next" in body and "The biggest mover is category" in body
@@ -92,19 +111,32 @@ def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_e
     assert any(b.label == "Download HTML report" for b in at.get("download_button"))
 
 
-def test_quick_period_sets_the_url_and_shows_changes(demo_en, workspace):
-    at = demo_en
-    end = date.fromisoformat(headless(workspace, {})["period"]["data_end"])
-    last = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
+def test_quick_period_sets_the_url_and_shows_changes(workspace):
+    at = make_app("ana", page=PAGE, query=demo_query(workspace)).run()
+    whole = headless(workspace, {})
+    at.button(key=f"{URL}_quick_all").click().run()  # the whole data, as an explicit (linkable) range
+    assert not at.exception
+    assert (at.query_params["start"], at.query_params["end"]) == (whole["period"]["data_start"], whole["period"]["data_end"])
+    assert value(at, "Net sales") == fmt_kpi(whole["kpis"]["net_sales"], "en", money=True)
+    assert "No comparison with the previous period" in texts(at)  # nothing before the whole data
+    promos = tables_with(at, "Uplift")[0]  # the promotion calendar and own campaigns over two years
+    assert {"Festival calendar", "Own campaign"} <= set(promos["Source"])
+    assert any(str(x).startswith("Double 11") for x in promos["Promotion"])
     at.button(key=f"{URL}_quick_1").click().run()
     assert not at.exception
-    assert at.query_params["start"] == last.replace(day=1).isoformat() and at.query_params["end"] == last.isoformat()
-    r = headless(workspace, {"start": at.query_params["start"], "end": at.query_params["end"]})
+    r = headless(workspace, default_params(workspace))
+    assert (at.query_params["start"], at.query_params["end"]) == (r["period"]["start"], r["period"]["end"])
     m = metrics(at)
     assert m["Net sales"].value == fmt_kpi(r["kpis"]["net_sales"], "en", money=True)
     assert m["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)
     assert "vs last year" not in (m["Net sales"].proto.delta_description or "")
     assert "Against the same period last year" in m["Net sales"].proto.help  # the other comparison on hover
+    # clearing the dates brings the default month back (and into the URL), never a silent whole range
+    at.button(key=f"{URL}_quick_all").click().run()
+    at.date_input(key="start").set_value(None)
+    at.date_input(key="end").set_value(None)
+    at.run()
+    assert (at.query_params["start"], at.query_params["end"]) == (r["period"]["start"], r["period"]["end"])
 
 
 def test_demo_renders_in_chinese(workspace):
@@ -113,9 +145,12 @@ def test_demo_renders_in_chinese(workspace):
     assert [t.value for t in at.title] == ["市场概览"]
     assert [t.label for t in at.tabs] == TABS_ZH
     m = metrics(at)
-    r = headless(workspace, {})
+    r = headless(workspace, default_params(workspace))
     assert m["净销售额"].value == fmt_kpi(r["kpis"]["net_sales"], "zh", money=True)
     assert m["净销售额"].value.endswith("万")  # Chinese number format
+    first = date.fromisoformat(r["period"]["start"])
+    before = first - timedelta(days=1)
+    assert [h.value for h in at.subheader][0] == f"{first.year}年{first.month}月 对比 {before.year}年{before.month}月"
     assert "复购率" in m and "客单价" in m and "回测误差（MAPE）" in m
     assert at.radio(key=key("grain")).label == "时间粒度"
     assert "下一步建议" in texts(at)
@@ -130,10 +165,10 @@ def test_filters_change_the_numbers_and_the_url(workspace):
     at.run()
     assert not at.exception
     assert at.query_params["grain"] == "week" and at.query_params["category"] == CATEGORY
-    r = headless(workspace, {"grain": "week", "category": CATEGORY})
+    r = headless(workspace, default_params(workspace, grain="week", category=CATEGORY))  # still the default month
     assert value(at, "Net sales") == fmt_kpi(r["kpis"]["net_sales"], "en", money=True) != before
     weekly = tables_with(at, "Complete period")[0]
-    assert len(weekly) == len(r["by_period"]) > 100  # one row per week now
+    assert len(weekly) == len(r["by_period"]) >= 4  # one row per week of the month now
 
 
 def test_share_link_restores_filters_and_numbers(workspace):
@@ -146,6 +181,9 @@ def test_share_link_restores_filters_and_numbers(workspace):
     assert at.number_input(key=key("horizon")).value == 4
     assert at.multiselect(key=key("category")).value == [CATEGORY, "彩妆 Makeup"]
     assert at.multiselect(key=key("channel")).value == ["Douyin"]
+    # the link's explicit range is restored exactly, not replaced by the default month
+    assert (at.date_input(key="start").value, at.date_input(key="end").value) == (date(2025, 11, 1), date(2026, 10, 31))
+    assert (at.query_params["start"], at.query_params["end"]) == ("2025-11-01", "2026-10-31")
     r = headless(workspace, {"grain": "week", "compare": "yoy", "horizon": "4", "category": f"{CATEGORY},彩妆 Makeup",
                              "channel": "Douyin", "start": "2025-11-01", "end": "2026-10-31"})
     m = metrics(at)
@@ -179,7 +217,16 @@ def test_online_retail_alone_equals_the_published_numbers(online_retail):
     from tests import fixtures
 
     cached.clear_store_caches()
+    # it opens on November 2011 against October 2011 (the data ends 2011-12-09), returning buyers and all
     at = make_app("ana", page=PAGE, query={"o": str(online_retail), "cp": "0", "mk": "0"}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.subheader][0] == "November 2011 vs October 2011"
+    nov = report.run_page(URL, [online_retail], {"start": "2011-11-01", "end": "2011-11-30"})
+    assert value(at, "Returning buyers") == fmt_kpi(nov["kpis"]["returning_buyers"], "en") and nov["kpis"]["returning_buyers"] > 0
+    assert metrics(at)["Net sales"].delta == fmt_pct(nov["kpi_changes"]["net_sales"], "en", signed=True)
+    # the published totals are over the whole data: an explicit range (before issue 14, the default)
+    at = make_app("ana", page=PAGE, query={"o": str(online_retail), "cp": "0", "mk": "0", "start": "2010-12-01",
+                                           "end": "2011-12-09"}).run()
     assert not at.exception, [e.value for e in at.exception]
     o = fixtures.online_retail_orders()
     sale, ret = o[~o["is_return"]], o[o["is_return"]]
@@ -202,10 +249,12 @@ def test_online_retail_alone_equals_the_published_numbers(online_retail):
     assert "Market share needs a market dataset" in body
     # share link with weekly grain and one country: the forecast appears, in Chinese
     at = make_app("ana", page=PAGE, query={"o": str(online_retail), "cp": "0", "mk": "0", "grain": "week",
-                                           "region": "United Kingdom", "lang": "zh"}).run()
+                                           "region": "United Kingdom", "lang": "zh", "start": "2010-12-01",
+                                           "end": "2011-12-09"}).run()
     assert not at.exception
     assert at.multiselect(key=key("region")).value == ["United Kingdom"]
-    r = report.run_page(URL, [online_retail], {"grain": "week", "region": "United Kingdom"})
+    r = report.run_page(URL, [online_retail], {"grain": "week", "region": "United Kingdom", "start": "2010-12-01",
+                                               "end": "2011-12-09"})
     m = metrics(at)
     assert m["净销售额"].value == fmt_kpi(r["kpis"]["net_sales"], "zh", money=True)
     assert r["forecast"] and m["回测误差（MAPE）"].value == fmt_pct(r["backtest"]["mape"], "zh")
@@ -238,6 +287,7 @@ def test_a_total_that_overflows_says_so_instead_of_a_blank_kpi(workspace, overfl
     at = make_app("ana", page=PAGE, query={"o": str(overflow_orders)}).run()
     assert not at.exception, [e.value for e in at.exception]
     assert value(at, "Gross sales") == "Too large to total"
+    assert "fewer than two complete months" in texts(at)  # one week of data: the whole data, and why
     assert value(at, "Orders") == fmt_number(r["kpis"]["orders"])
     assert any("too large to total" in w.value for w in at.warning)
     zh = make_app("ana", page=PAGE, query={"o": str(overflow_orders), "lang": "zh"}).run()
