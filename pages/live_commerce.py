@@ -32,12 +32,14 @@ def show_table(name: str, rows: list[dict], **extra) -> None:
     config = {tr(f"{NS}.col.{c}"): st.column_config.NumberColumn(tr(f"{NS}.col.{c}"), format=FORMATS[kind],
                                                                   help=ui.definition(NS, c))
               for c, kind in spec if kind in FORMATS}
-    ui.table(out, key=f"{URL}_{name}", file_name=f"prism_{URL}_{name}", column_config=config, **extra)
+    ui.table(out, key=f"{URL}_v_{name}", file_name=f"prism_{URL}_{name}", column_config=config, **extra)
 
 
-def needs(kind: str) -> None:
+def needs(kind: str, template: bool = True) -> None:
+    """What to upload for a section whose dataset is missing (the template once per kind)."""
     st.info(tr(f"{NS}.missing.{kind}"), icon=":material/upload_file:")
-    ui.empty_state(kind)
+    if template:
+        ui.empty_state(kind)
 
 
 def figure(figs: dict, key: str) -> None:
@@ -96,7 +98,7 @@ if result is not None:
             st.caption(tr(f"{NS}.label.top_quarter_caption"))
             show_table("top_quarter", result.get("top_quarter") or [])
         else:
-            needs("live_sessions")
+            needs("live_sessions", template=False)
     with t_creators:
         if has.get("creators"):
             figure(figs, "creators")
