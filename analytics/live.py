@@ -262,9 +262,11 @@ def _rates(df: pd.DataFrame) -> pd.DataFrame:
 
 def session_totals(s: ir.Table) -> dict:
     aggs = {c: fsum(_f(s, c)) for c in SESSION_SUMS}
-    aggs.update(sessions=s.count(), peak_online=s.peak_online.max(), avg_watch_time=s.avg_watch_time.mean())
+    aggs.update(sessions=s.count(), peak_online=s.peak_online.max(), avg_watch_time=s.avg_watch_time.mean(),
+                first=s.start_time.min(), last=s.start_time.max())
     row = engine.to_frame(s.aggregate(**aggs)).iloc[0]
-    out = {k: _num(row[k]) for k in aggs}
+    out = {k: _num(row[k]) for k in aggs if k not in ("first", "last")}
+    out["first"], out["last"] = row["first"], row["last"]
     out["sessions"] = int(row["sessions"])
     out["gpm"] = _ratio(out["gmv"], out["views"], 1000.0)
     out["uv_value"] = _ratio(out["gmv"], out["unique_viewers"])
@@ -314,11 +316,10 @@ def hosts_table(s: ir.Table) -> pd.DataFrame:
     return _rates(df)
 
 
-def trends_table(s: ir.Table) -> tuple[pd.DataFrame, str]:
-    span = engine.to_frame(s.aggregate(a=s.start_time.min(), b=s.start_time.max())).iloc[0]
-    if pd.isna(span["a"]):
+def trends_table(s: ir.Table, first, last) -> tuple[pd.DataFrame, str]:
+    if pd.isna(first):
         return pd.DataFrame(), "day"
-    grain = "day" if (pd.Timestamp(span["b"]) - pd.Timestamp(span["a"])).days <= 120 else "week"
+    grain = "day" if (pd.Timestamp(last) - pd.Timestamp(first)).days <= 120 else "week"
     d = s.filter(s.start_time.notnull())
     d = d.mutate(period=d.start_time.truncate("D" if grain == "day" else "W"))
     sums = ("gmv", "views", "unique_viewers", "buyers", "spend")
@@ -333,10 +334,11 @@ def trends_table(s: ir.Table) -> tuple[pd.DataFrame, str]:
 def top_quarter(s: ir.Table, rank_by: str) -> dict:
     """Top-quarter sessions (``rank_by`` >= its 75th percentile) against the rest, factor by factor."""
     r = s.filter(s[rank_by].notnull())
-    n = _rows(r)
+    head = engine.to_frame(r.aggregate(n=r.count(), q=r[rank_by].quantile(0.75))).iloc[0]
+    n = int(head["n"])
     if n < MIN_SESSIONS:
         return {"reason": "few_sessions", "n": n, "rank_by": rank_by}
-    threshold = float(engine.scalar(r[rank_by].quantile(0.75)))
+    threshold = float(head["q"])
     r = r.mutate(_top=r[rank_by] >= dbl(threshold))
     n_top = int(engine.scalar(r._top.sum()))
     factors: list[dict] = []
@@ -380,14 +382,16 @@ def top_quarter(s: ir.Table, rank_by: str) -> dict:
                 out.update(chi2=chi2, p_value=p, dof=dof)
         factors.append(out)
     # numeric: mean, variance, median per group
-    for fac in NUMERIC_FACTORS:
-        if fac not in r.columns:
-            continue
+    nums = [fac for fac in NUMERIC_FACTORS if fac in r.columns]
+    aggs = {}
+    for i, fac in enumerate(nums):
         x = _f(r, fac)
-        q = r.filter(x.notnull())
-        agg = q.group_by("_top").aggregate(n=q.count(), mean=_f(q, fac).mean(), var=_f(q, fac).var(how="sample"),
-                                          median=_f(q, fac).median())
-        g = engine.to_frame(agg)
+        aggs.update({f"n{i}": x.count(), f"mean{i}": x.mean(), f"var{i}": x.var(how="sample"), f"median{i}": x.median()})
+    g_all = engine.to_frame(r.group_by("_top").aggregate(**aggs)) if nums else pd.DataFrame()
+    for i, fac in enumerate(nums):
+        g = g_all[["_top", f"n{i}", f"mean{i}", f"var{i}", f"median{i}"]].set_axis(
+            ["_top", "n", "mean", "var", "median"], axis=1)
+        g = g.loc[g["n"] > 0]
         if len(g) < 2:
             continue
         top = g.loc[g["_top"].astype(bool)].iloc[0]
@@ -606,12 +610,11 @@ def fit(tables: dict[str, ir.Table], params: dict) -> LiveFit:
     notes: dict = {}
     s = tables.get("live_sessions")
     if s is not None:
-        s = _filtered(s, "start_time", p)
-        if _rows(s):
+        s = _session_columns(_filtered(s, "start_time", p))
+        tot = session_totals(s)
+        if tot["sessions"]:
             present["live_sessions"] = True
-            s = _session_columns(s)
-            tot = session_totals(s)
-            trends, grain = trends_table(s)
+            trends, grain = trends_table(s, tot.pop("first"), tot.pop("last"))
             parts.update(totals=tot, funnel=funnel_rows(tot), sessions=league(s, rank_by), hosts=hosts_table(s),
                          trends=trends, grain=grain, top_quarter=top_quarter(s, rank_by))
     c = tables.get("creators")
@@ -644,9 +647,10 @@ def fit(tables: dict[str, ir.Table], params: dict) -> LiveFit:
     ct = tables.get("content")
     if ct is not None:
         ct = _filtered(ct, "date", p, platform=False)
-        if _rows(ct):
+        fmts = formats_table(ct)
+        if len(fmts):
             present["content"] = True
-            parts.update(formats=formats_table(ct), top_content=top_content(ct))
+            parts.update(formats=fmts, top_content=top_content(ct))
     if not any(present[k] for k in LIVE_KINDS):
         raise NotEnoughData("live.error.no_rows")
     return LiveFit(present=present, notes=notes, **parts)
