@@ -942,10 +942,11 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                   roi=fmt_number(best["roi"], lang, 2) if best else "—")
         fig = go.Figure(go.Scatter(x=[c["cost"] for c in creators], y=[c["gmv"] for c in creators], mode="markers+text",
                                    text=[c["creator"] for c in creators], textposition="top center"))
-        top = max(c["cost"] for c in creators) or 1.0
-        fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line={"dash": "dot"}, name="ROI = 1"))
+        pos = [c["cost"] for c in creators if c["cost"] > 0]
+        lo_, hi_ = (min(pos), max(pos)) if pos else (1.0, 10.0)
+        fig.add_trace(go.Scatter(x=[lo_, hi_], y=[lo_, hi_], mode="lines", line={"dash": "dot"}, name="ROI = 1"))
         fig.update_layout(title=title, height=400, xaxis_title=t("live.col.cost", lang), yaxis_title=t("live.kpi.gmv", lang),
-                          showlegend=False)
+                          showlegend=False, xaxis_type="log", yaxis_type="log")  # deals span orders of magnitude
         out.append({"key": "creators", "title": title, "figure": fig})
     fm = [r for r in (result.get("formats") or [])]
     if fm:

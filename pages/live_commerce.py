@@ -15,7 +15,7 @@ import streamlit as st
 from analytics import cached
 from analytics.live import LIVE_KINDS, PARAMS, TABLES
 from components import page, ui
-from components.i18n import lang, tr
+from components.i18n import fmt_pct, lang, tr
 
 URL = "live-commerce"
 NS = "live"
@@ -40,6 +40,22 @@ def needs(kind: str, template: bool = True) -> None:
     st.info(tr(f"{NS}.missing.{kind}"), icon=":material/upload_file:")
     if template:
         ui.empty_state(kind)
+
+
+def kpi_cards(kpis: dict, conv_ci: list | None) -> None:
+    """The KPI cards; conversion and engagement rate as percentages, conversion with its interval on hover."""
+    items = list(kpis.items())
+    for i in range(0, len(items), 4):
+        for col, (name, value) in zip(st.columns(4), items[i: i + 4]):
+            help_text = ui.definition(NS, name)
+            if name in ("conversion", "engagement_rate"):
+                shown = fmt_pct(value, lang(), 2)
+                if name == "conversion" and conv_ci and conv_ci[0] is not None:
+                    help_text = f"{help_text}\n\n" + tr(f"{NS}.label.ci", lo=fmt_pct(conv_ci[0], lang(), 2),
+                                                       hi=fmt_pct(conv_ci[1], lang(), 2))
+            else:
+                shown, help_text = ui.kpi_card(name, value, help_text)
+            col.metric(tr(f"{NS}.kpi.{name}"), shown, help=help_text)
 
 
 def figure(figs: dict, key: str) -> None:
@@ -69,7 +85,7 @@ result = page.compute(URL, ctx, params)
 if result is not None:
     has = result.get("present") or {}
     ui.warnings(result.get("warnings") or [])
-    ui.kpi_cards(NS, result.get("kpis") or {})
+    kpi_cards(result.get("kpis") or {}, (result.get("kpi_intervals") or {}).get("conversion"))
     ui.findings(result.get("findings") or [])
     if result.get("next_steps"):
         with st.container(border=True):
