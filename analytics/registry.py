@@ -27,6 +27,7 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("channel-comparison", "analytics.channels", "channels", "pages/channel_comparison.py", ":material/compare_arrows:", "campaigns"),
     PageInfo("promotion-planner", "analytics.promotions", "promotions", "pages/promotion_planner.py", ":material/event_note:", "campaigns"),
     PageInfo("post-campaign-evaluation", "analytics.evaluation", "evaluation", "pages/post_campaign_evaluation.py", ":material/fact_check:", "campaigns"),
+    PageInfo("live-commerce", "analytics.live", "live", "pages/live_commerce.py", ":material/live_tv:", "campaigns"),
 )
 BY_PATH = {p.url_path: p for p in PAGES}
 

@@ -1,11 +1,11 @@
-"""Run every benchmark: `python -m bench [name ...]` (names: storage, scale, ingest, pages, browser, concurrency)."""
+"""Run every benchmark: `python -m bench [name ...]` (names: storage, scale, ingest, pages, browser, concurrency, live)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHES = ("storage", "scale", "ingest", "pages", "browser", "concurrency")
+BENCHES = ("storage", "scale", "ingest", "pages", "browser", "concurrency", "live")
 
 
 def main(argv: list[str]) -> int:

@@ -14,7 +14,8 @@ from components import state
 from components.i18n import LANG_KEY, tr
 
 KIND_KEYS = {"orders": "o", "customers": "cu", "channels": "ch", "competitors": "cp", "experiments": "ex",
-             "feedback": "fb", "market": "mk", "media_mix": "mm"}
+             "feedback": "fb", "market": "mk", "media_mix": "mm", "live_sessions": "ls", "creators": "cr",
+             "content": "ct"}
 LANG_NAMES = {"en": "English", "zh": "简体中文"}
 
 

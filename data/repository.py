@@ -411,9 +411,13 @@ _ARROW = {"str": pa.string(), "float": pa.float64(), "int": pa.float64(), "datet
 
 
 def _derived(kind: str) -> list[str]:
-    """Kind-specific columns ingest derives (orders: ``is_return``)."""
+    """Kind-specific columns ingest derives (orders: ``is_return``). Kinds added after the lines moved to the
+    engine (live_sessions, creators, content) have no legacy fact table and derive nothing."""
     k = KINDS[kind]
-    table = models.FACT_TABLES[kind].__table__
+    model = models.FACT_TABLES.get(kind)
+    if model is None:
+        return []
+    table = model.__table__
     return [c for c in table.c.keys() if c not in ("id", "dataset_id", "line", "attrs", *k.field_names)]
 
 

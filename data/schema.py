@@ -217,8 +217,85 @@ MEDIA_MIX = Kind(
     required=(("date",), ("outcome",)),
 )
 
+LIVE_SESSIONS = Kind(
+    name="live_sessions",
+    description="Live-room sessions (Douyin 直播数据 / Kuaishou / Taobao Live exports): one row per session.",
+    fields=(
+        F("session_id", "str", "session id", "session", "live id", "room id", "场次ID", "直播场次ID", "直播ID",
+          "场次编号", "直播场次"),
+        F("start_time", "datetime", "start time", "start", "live start", "开播时间", "直播开始时间", "开始时间",
+          "开播日期"),
+        F("duration", "float", "duration", "duration min", "live duration", "直播时长", "直播时长分钟", "时长",
+          "开播时长", description="minutes"),
+        F("host", "str", "host", "streamer", "anchor", "creator", "主播", "主播昵称", "达人", "达人昵称", "直播间",
+          "直播间名称", "账号昵称"),
+        F("platform", "str", "platform", "平台", "直播平台"),
+        F("views", "float", "views", "watch count", "total views", "观看人次", "累计观看人次", "观看次数"),
+        F("unique_viewers", "float", "unique viewers", "viewers", "uv", "观看人数", "累计观看人数", "场观"),
+        F("peak_online", "float", "peak online", "peak viewers", "pcu", "最高在线", "最高在线人数", "在线人数峰值"),
+        F("avg_watch_time", "float", "avg watch time", "average watch time", "人均观看时长", "人均观看时长秒",
+          "平均观看时长", description="seconds"),
+        F("product_exposures", "float", "product exposures", "product impressions", "商品曝光人数", "商品曝光次数",
+          "商品曝光"),
+        F("product_clicks", "float", "product clicks", "商品点击人数", "商品点击次数", "商品点击"),
+        F("orders", "float", "orders", "paid orders", "成交订单数", "成交单数", "订单数"),
+        F("buyers", "float", "buyers", "paying users", "成交人数", "购买人数", "支付人数"),
+        F("gmv", "float", "gmv", "sales", "revenue", "成交金额", "直播间成交金额", "直播成交金额", "用户支付金额",
+          "总成交金额", "销售额"),
+        F("spend", "float", "ad spend", "spend", "千川消耗", "投流消耗", "千川投放消耗", "巨量千川消耗", "广告消耗",
+          "投放消耗", "消耗"),
+        F("followers_gained", "float", "followers gained", "new followers", "新增粉丝", "新增粉丝数", "涨粉", "涨粉数"),
+        F("products", "float", "products", "product count", "sku count", "商品数", "上架商品数", "讲解商品数",
+          "挂车商品数"),
+    ),
+    required=(("start_time",), ("gmv",)),
+)
+
+CREATORS = Kind(
+    name="creators",
+    description="Creator (达人 / KOL) deals: one row per deal (a session or a post) with its fee and results.",
+    fields=(
+        F("creator", "str", "creator", "influencer", "kol", "达人", "达人昵称", "达人名称", "博主", "主播昵称"),
+        F("platform", "str", "platform", "平台", "合作平台"),
+        F("followers", "float", "followers", "fans", "粉丝数", "粉丝量"),
+        F("slot_fee", "float", "slot fee", "placement fee", "fixed fee", "坑位费", "服务费", "固定费用"),
+        F("commission_rate", "float", "commission rate", "commission", "佣金比例", "佣金率", "佣金比率", "分佣比例"),
+        F("date", "datetime", "date", "deal date", "合作日期", "合作时间", "直播日期", "开播时间", "日期"),
+        F("session", "str", "session", "session id", "直播场次", "场次", "场次ID"),
+        F("gmv", "float", "gmv", "sales", "revenue", "成交金额", "带货GMV", "支付GMV", "销售额"),
+        F("orders", "float", "orders", "成交订单数", "订单数"),
+        F("posts", "float", "posts", "videos", "发布作品数", "作品数", "视频数", "笔记数"),
+    ),
+    required=(("creator",), ("gmv",)),
+)
+
+CONTENT = Kind(
+    name="content",
+    description="Content items (short videos, live replays, notes, product cards): one row per item.",
+    fields=(
+        F("content_id", "str", "content id", "video id", "note id", "post id", "作品ID", "视频ID", "笔记ID", "内容ID",
+          "素材ID"),
+        F("date", "datetime", "date", "publish time", "published", "发布时间", "发布日期", "日期"),
+        F("format", "str", "format", "content type", "type", "体裁", "内容形式", "内容类型", "作品类型", "形式"),
+        F("creator", "str", "creator", "author", "达人", "达人昵称", "作者", "博主", "账号"),
+        F("plays", "float", "plays", "views", "impressions", "reads", "播放量", "播放次数", "阅读量", "曝光量", "曝光",
+          "曝光次数"),
+        F("completion_rate", "float", "completion rate", "完播率"),
+        F("likes", "float", "likes", "点赞", "点赞数", "点赞量"),
+        F("comments", "float", "comments", "评论", "评论数"),
+        F("shares", "float", "shares", "分享", "分享数", "转发", "转发数"),
+        F("saves", "float", "saves", "favorites", "收藏", "收藏数"),
+        F("clicks", "float", "clicks", "product clicks", "商品点击", "商品点击次数", "点击", "点击量"),
+        F("orders", "float", "orders", "成交订单数", "订单数"),
+        F("gmv", "float", "gmv", "sales", "成交金额", "销售额"),
+        F("spend", "float", "spend", "cost", "消耗", "投放消耗", "加热消耗", "DOU+消耗", "薯条消耗"),
+    ),
+    required=(("content_id",), ("plays",)),
+)
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (ORDERS, CUSTOMERS, CHANNELS, COMPETITORS, EXPERIMENTS, FEEDBACK, MARKET, MEDIA_MIX)
+    k.name: k for k in (ORDERS, CUSTOMERS, CHANNELS, COMPETITORS, EXPERIMENTS, FEEDBACK, MARKET, MEDIA_MIX,
+                        LIVE_SESSIONS, CREATORS, CONTENT)
 }
 
 

@@ -16,7 +16,8 @@ from data import repository as repo
 from data.db import make_engine
 from data.schema import ATTR_PREFIX, KINDS
 
-KIND_NAMES = ("orders", "customers", "channels", "competitors", "experiments", "feedback", "market", "media_mix")
+KIND_NAMES = ("orders", "customers", "channels", "competitors", "experiments", "feedback", "market", "media_mix",
+              "live_sessions", "creators", "content")
 START, END = pd.Timestamp("2024-11-01"), pd.Timestamp("2026-11-01")  # END exclusive
 
 
