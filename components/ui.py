@@ -123,13 +123,22 @@ MONEY_WORDS = ("sales", "revenue", "amount", "aov", "spend", "cost", "clv", "mon
                "cpc", "cpm", "budget", "price")
 
 
+_RATE = re.compile(r"rate|share|ctr|cvr|pct|margin|conversion(?!s)")
+
+
+def _is_rate(name: str, value: Any) -> bool:
+    """A fraction to show as a percentage: its name says rate / share / margin / conversion (not
+    "conversions", a count) and it lies within [-1.5, 1.5]."""
+    return bool(_RATE.search(name)) and abs(value) <= 1.5
+
+
 def format_value(name: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if not isinstance(value, (int, float)):
         return str(value)
     n = name.lower()
-    if any(s in n for s in ("rate", "share", "ctr", "cvr", "pct", "margin")) and abs(value) <= 1.5:
+    if _is_rate(n, value):
         return fmt_pct(value, lang())
     if any(s in n for s in MONEY_WORDS):
         return fmt_money(value, lang())
@@ -145,7 +154,7 @@ def _compact(name: str, value: Any) -> str | None:
     if isinstance(value, float) and math.isnan(value) or abs(value) < 1e6:
         return None
     n = name.lower()
-    if any(s in n for s in ("rate", "share", "ctr", "cvr", "pct", "margin")) and abs(value) <= 1.5:
+    if _is_rate(n, value):
         return None
     return fmt_kpi(value, lang(), money=any(s in n for s in MONEY_WORDS))
 
