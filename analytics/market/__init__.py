@@ -97,7 +97,7 @@ def filter_options(tables: dict, params: dict | None = None, lang: str = "en") -
     """Choices of the category / channel / region filters: the distinct values in the orders, largest net
     sales first (at most MAX_OPTIONS each; an empty list when the orders have no such column). ``tables``:
     kind -> engine table (a canonical frame is registered first)."""
-    from analytics.market.kpis import option_values
+    from analytics.market.kpis import option_lists
     from data import engine
 
     orders = tables.get("orders")
@@ -108,9 +108,9 @@ def filter_options(tables: dict, params: dict | None = None, lang: str = "en") -
         if orders.empty:
             return out
         orders = engine.from_frame(orders)
-    for dim in DIMS:
-        if dim in orders.columns:
-            out[dim] = [v for v in option_values(orders, dim, MAX_OPTIONS) if v != ""]
+    lists = option_lists(orders, [d for d in DIMS if d in orders.columns], MAX_OPTIONS)
+    for dim, values in lists.items():
+        out[dim] = [v for v in values if v != ""]
     return out
 
 

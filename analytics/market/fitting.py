@@ -190,10 +190,9 @@ def resolve_calendar(orders: ir.Table, prof: Profile, asked: str) -> str:
         return asked
     from analytics.calendar import detect_calendar
 
-    values: list[str] = []
-    for dim in ("channel", "region", "category"):
-        if dim in prof.present:
-            values += q.option_values(orders, dim, 20)
+    dims = [d for d in ("channel", "region", "category") if d in prof.present]
+    lists = q.option_lists(orders, dims, 20) if dims else {}
+    values: list[str] = [v for d in dims for v in lists[d]]
     return detect_calendar(values)
 
 

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -188,13 +190,46 @@ def day_span(orders: ir.Table) -> tuple[int | None, int | None]:
 
 def option_values(orders: ir.Table, dim: str, limit: int) -> list[str]:
     """The values of ``dim`` over every line (dated or not), largest net sales first (equal net sales in the
-    order the data first shows them), at most ``limit``."""
-    t = orders.filter(orders[dim].notnull())
-    _amount, _ret, net = amount_ret_net(t)
-    g = t.group_by(v=t[dim].cast("string")).aggregate(net=total(net))
-    top = engine.to_frame(g.order_by([ibis.desc("net"), "v"]).limit(limit + 1))
-    if top["net"].duplicated().any():
-        r = orders.select(v=orders[dim].cast("string"), rn=ibis.row_number())
-        r = r.filter(r.v.notnull()).group_by("v").aggregate(rank=_.rn.min())
-        top = engine.to_frame(g.join(r, "v").order_by([ibis.desc("net"), "rank"]).limit(limit))
-    return [str(v) for v in top["v"].tolist()[:limit]]
+    order the data first shows them), at most ``limit`` (:func:`option_lists`)."""
+    return option_lists(orders, [dim], limit)[dim]
+
+
+_OPTIONS: "weakref.WeakKeyDictionary[ir.Table, dict[str, list[str]]]" = weakref.WeakKeyDictionary()
+
+
+def option_lists(orders: ir.Table, dims: list[str], limit: int) -> dict[str, list[str]]:
+    """:func:`option_values` of several dimensions, in one query over the lines for those not yet known.
+
+    Each dimension's list is computed once per engine table (the filter choices and the festival calendar
+    ask for the same lists of the same revision) up to ``max(limit, MAX_OPTIONS)`` values; a shorter list
+    is its prefix (the order is the same: net sales, then, where two kept values tie, first position)."""
+    from analytics.market.constants import MAX_OPTIONS
+
+    try:
+        memo = _OPTIONS.setdefault(orders, {})
+    except TypeError:  # an expression that cannot be weakly referenced: no memo
+        memo = {}
+    size = max(limit, MAX_OPTIONS)
+    todo = [d for d in dict.fromkeys(dims) if d not in memo]
+    if todo:
+        parts = []
+        for dim in todo:
+            t = orders.filter(orders[dim].notnull())
+            _amount, _ret, net = amount_ret_net(t)
+            parts.append(t.group_by(v=t[dim].cast("string")).aggregate(net=total(net))
+                         .mutate(dim=ibis.literal(dim)))
+        u = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+        w = ibis.window(group_by=u.dim, order_by=[ibis.desc(u.net), u.v])
+        u = u.mutate(rn=ibis.row_number().over(w))
+        top_all = engine.to_frame(u.filter(u.rn <= size))  # row_number counts from 0: size + 1 rows, ties at the edge seen
+        for dim in todo:
+            top = top_all.loc[top_all["dim"] == dim].sort_values("rn")
+            if top["net"].duplicated().any():
+                t = orders.filter(orders[dim].notnull())
+                _amount, _ret, net = amount_ret_net(t)
+                g = t.group_by(v=t[dim].cast("string")).aggregate(net=total(net))
+                r = orders.select(v=orders[dim].cast("string"), rn=ibis.row_number())
+                r = r.filter(r.v.notnull()).group_by("v").aggregate(rank=_.rn.min())
+                top = engine.to_frame(g.join(r, "v").order_by([ibis.desc("net"), "rank"]).limit(size))
+            memo[dim] = [str(v) for v in top["v"].tolist()[:size]]
+    return {d: memo[d][:limit] for d in dims}

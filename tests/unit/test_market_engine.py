@@ -1583,3 +1583,27 @@ def test_the_festival_calendar_follows_the_market(datasets):
     assert detect_calendar(["United Kingdom", "France"]) == "western"
     assert detect_calendar(["Tmall", "Other"]) == "cn" and detect_calendar(["广东"]) == "cn"
     assert detect_calendar(["JD"]) == "cn" and detect_calendar(["JDSports"]) == "western"
+
+
+def test_option_lists_one_query_ties_in_first_position_and_a_memo_per_table(monkeypatch):
+    import pandas as pd
+
+    from analytics.market import kpis
+    from data import engine
+
+    # channel: B and C tie on net sales (C is seen first); region: plain order by net sales
+    frame = pd.DataFrame({
+        "order_id": ["1", "2", "3", "4", "5", "6"], "customer_id": ["a", "b", "c", "d", "e", "f"],
+        "order_date": pd.to_datetime(["2024-01-0%d" % i for i in range(1, 7)]),
+        "amount": [5.0, 3.0, 3.0, 1.0, 2.0, 9.0], "is_return": [False] * 6,
+        "channel": ["A", "C", "B", "D", None, "A"], "region": ["x", "y", "y", "z", "z", "x"]})
+    t = engine.from_frame(frame)
+    calls = []
+    real = engine.to_frame
+    monkeypatch.setattr(engine, "to_frame", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = kpis.option_lists(t, ["channel", "region"], 3)
+    assert got == {"channel": ["A", "C", "B"], "region": ["x", "y", "z"]}
+    n = len(calls)
+    assert n == 2  # one query for both lists, one for the first positions of the tied channel values
+    assert kpis.option_values(t, "channel", 2) == ["A", "C"] and kpis.option_values(t, "region", 1) == ["x"]
+    assert len(calls) == n  # the same table's lists are not computed again
