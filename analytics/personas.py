@@ -960,6 +960,8 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
         return _crm_fit(tables["customers"], p)
     if p["source"] not in ORDER_SOURCES:
         raise NotEnoughData("personas.error.source_needs_crm", source=p["source"])
+    if tables.get("orders") is None:
+        raise NotEnoughData("segmentation.error.no_orders")
     orders, money = measure(tables["orders"])  # an export without amounts: spend = units
     tables = {**tables, "orders": orders}
     if not money and p["source"] == "tier" and p.get("tier_basis", "spend") == "spend":

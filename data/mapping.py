@@ -811,9 +811,9 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
             absent &= frame[g].isna().to_numpy(dtype=bool)
         absent &= ~bad_any  # already reported as unreadable
         if absent.any():
-            col = next((mapping[g] for g in grp if g in mapping), grp[0])
+            col = next((mapping[g] for g in fields if g in mapping), grp[0])
             src_col = src[col].reset_index(drop=True) if col in src.columns else pd.Series([""] * n)
-            add_errors(absent, col, src_col, f"missing value for required field {' / '.join(grp)}")
+            add_errors(absent, col, src_col, f"missing value for required field {' / '.join(fields)}")
             bad_any |= absent
 
     # attributes: every source column not mapped
