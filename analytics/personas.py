@@ -52,6 +52,7 @@ from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
 from analytics.segmentation import customers as _cu
+from analytics.units import NOTE_KEY, measure, note
 from data import engine
 
 PAGE = "persona-builder"
@@ -909,6 +910,8 @@ class PersonaFit:
     customers_only: bool = False
     crm: dict | None = None
     parts: tuple = ()
+    # False for an export with quantities and no amounts (analytics.units): "monetary" is then units
+    has_money: bool = True
     # language-free profiles already computed from this fit, per segment (see segment_profile)
     _profiles: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -957,6 +960,12 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
         return _crm_fit(tables["customers"], p)
     if p["source"] not in ORDER_SOURCES:
         raise NotEnoughData("personas.error.source_needs_crm", source=p["source"])
+    if tables.get("orders") is None:
+        raise NotEnoughData("segmentation.error.no_orders")
+    orders, money = measure(tables["orders"])  # an export without amounts: spend = units
+    tables = {**tables, "orders": orders}
+    if not money and p["source"] == "tier" and p.get("tier_basis", "spend") == "spend":
+        raise NotEnoughData(NOTE_KEY)  # spend tiers need money
     tab, info = _customer_frame(tables, p)
     ad = info["analysis_date"]
     base = tab[[c for c in _BASE_COLUMNS if c in tab.columns]].copy()
@@ -971,7 +980,7 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
                                   p.get("start"), p.get("end"))
     return PersonaFit(params=p, source=p["source"], analysis_date=ad, customers=base, n_tiers=_n_tiers(info),
                       has_customers_data=customers is not None, known_customers=known, customer_counts=cc,
-                      customer_n=cn, order_stats=stats)
+                      customer_n=cn, order_stats=stats, has_money=money)
 
 
 def source_choices(kinds) -> tuple[str, ...]:
@@ -1130,6 +1139,11 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
                  "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
     else:  # a customers file without spend columns
         stats = dict.fromkeys(("avg_monetary", "base_avg_monetary", "net_sales_share", "avg_frequency", "avg_recency"))
+    if not result.has_money:  # units, never presented as sales
+        warnings.insert(0, note(lang))
+        stats.update(avg_units=stats["avg_monetary"], base_avg_units=stats["base_avg_monetary"],
+                     units_share=stats["net_sales_share"], avg_monetary=None, base_avg_monetary=None,
+                     net_sales_share=None)
     card = build_card(rows, size, base_size, label, lang, stats, defining=defining)
     findings = [c["text"] + " (" + c["evidence"] + ")" for c in card["channels"][:1]]
     findings += [o["text"] + " (" + o["evidence"] + ")" for o in card["offers"][:2]]
@@ -1139,6 +1153,9 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     kpis = {"size": size, "share_of_base": size / base_size, "avg_monetary": stats["avg_monetary"],
             "base_avg_monetary": stats["base_avg_monetary"], "net_sales_share": stats["net_sales_share"],
             "avg_frequency": stats["avg_frequency"]}
+    if not result.has_money:
+        kpis.update(avg_units=stats["avg_units"], base_avg_units=stats["base_avg_units"],
+                    units_share=stats["units_share"])
     return jsonable({
         "kpis": kpis,
         "persona_id": p.get("persona_id"),

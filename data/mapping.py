@@ -83,7 +83,7 @@ from data import parsing
 from data import presets as presets_mod
 from data.errors import IngestError
 from data.reader import RawTable
-from data.schema import KINDS, Kind, attr_column, is_satisfied, normalise_header
+from data.schema import KINDS, MONEY_FIELDS, Kind, attr_column, has_money, is_satisfied, normalise_header
 
 __all__ = ["FieldMatch", "Converted", "Choices", "Facts", "suggest_mapping", "apply_overrides", "to_canonical",
            "validate", "check_bad_rows", "RETURN_STATUS", "guess_kind", "PRESET_CONFIDENCE"]
@@ -761,7 +761,10 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
 
     if k.name == "orders":
         has_amount = "amount" in mapping
-        if not has_amount:
+        if not has_money(mapping):  # a quantity-only export: no amount is made up (zero is not "no money")
+            notes.append("no amount or unit price mapped: this export has no money; sales, AOV and the other money "
+                         "figures are not shown, units (quantity) stand in where a measure is needed")
+        elif not has_amount:
             if "quantity" in mapping:
                 frame["amount"] = frame["quantity"] * frame["unit_price"]
                 notes.append("amount computed as quantity x unit_price")
@@ -770,7 +773,9 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
                 notes.append("amount taken from unit_price (no quantity column: each line one unit)")
         if "order_id" not in mapping:
             frame["order_id"] = _numbered("L", lines)
-            notes.append("order_id generated per line (L + line number): each line is its own order")
+            notes.append("order_id generated per line (L + line number): each line is its own order"
+                         + ("" if "customer_id" not in mapping else
+                            " (two lines of one customer on one day count as two orders)"))
         ret = np.array((frame["quantity"] < 0).to_numpy(dtype=bool, na_value=False), dtype=bool, copy=True)
         # a negative amount, given or computed, is never a sale (gross sales hold no negative line)
         ret |= (frame["amount"] < 0).to_numpy(dtype=bool, na_value=False)
@@ -797,6 +802,8 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
     # required values present
     for grp in k.required:
         fields = [g for g in grp if g in frame.columns]
+        if k.name == "orders" and "quantity" in grp:  # money where the export has it, else the quantity
+            fields = list(MONEY_FIELDS) if has_money(mapping) else ["quantity"]
         if not fields:
             continue
         absent = np.ones(n, dtype=bool)
@@ -804,9 +811,9 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
             absent &= frame[g].isna().to_numpy(dtype=bool)
         absent &= ~bad_any  # already reported as unreadable
         if absent.any():
-            col = next((mapping[g] for g in grp if g in mapping), grp[0])
+            col = next((mapping[g] for g in fields if g in mapping), grp[0])
             src_col = src[col].reset_index(drop=True) if col in src.columns else pd.Series([""] * n)
-            add_errors(absent, col, src_col, f"missing value for required field {' / '.join(grp)}")
+            add_errors(absent, col, src_col, f"missing value for required field {' / '.join(fields)}")
             bad_any |= absent
 
     # attributes: every source column not mapped

@@ -63,17 +63,18 @@ ORDERS = Kind(
         F("order_id", "str", "InvoiceNo", "Invoice", "order id", "order no", "order number", "订单号",
           "订单编号", "订单ID", "主订单编号", "子订单编号", "交易号"),
         F("order_date", "datetime", "InvoiceDate", "date", "order date", "order time", "created at",
-          "purchase date", "下单时间", "支付时间", "付款时间", "订单创建时间", "创建时间", "成交时间",
+          "purchase date", "day", "下单时间", "支付时间", "付款时间", "订单创建时间", "创建时间", "成交时间",
           "日期", "下单日期"),
         F("customer_id", "str", "CustomerID", "customer", "customer id", "user id", "buyer id",
           "member id", "client id", "买家ID", "用户ID", "会员ID", "客户ID", "买家昵称", "买家会员名",
           "顾客ID"),
         F("product_id", "str", "StockCode", "sku", "sku id", "product id", "item id", "商品ID", "商品编号",
-          "商品编码", "货号", "SKU编码", "宝贝ID"),
+          "商品编码", "货号", "SKU编码", "宝贝ID",
+          "auction id"),
         F("product_name", "str", "Description", "product", "product name", "item", "item name", "title",
           "商品名称", "商品标题", "宝贝标题", "商品"),
-        F("category", "str", "category", "product category", "类目", "品类", "商品类目", "分类", "一级类目"),
-        F("quantity", "float", "Quantity", "qty", "units", "数量", "购买数量", "商品数量", "件数"),
+        F("category", "str", "category", "product category", "category id", "cat id", "类目", "品类", "商品类目", "分类", "一级类目"),
+        F("quantity", "float", "Quantity", "qty", "units", "buy mount", "数量", "购买数量", "商品数量", "件数"),
         F("unit_price", "float", "UnitPrice", "price", "unit price", "单价", "商品单价", "价格"),
         F("amount", "float", "amount", "revenue", "sales", "GMV", "total", "line total", "paid amount",
           "实付金额", "买家实际支付金额", "成交金额", "支付金额", "订单金额", "销售额", "实收金额", "金额"),
@@ -86,9 +87,19 @@ ORDERS = Kind(
         F("status", "str", "status", "order status", "订单状态", "状态", "退款状态", "售后状态"),
         F("campaign", "str", "campaign", "promotion", "activity", "活动", "营销活动", "活动名称"),
     ),
-    required=(("order_date",), ("amount", "unit_price")),
+    # money (amount, or unit_price x quantity) or, for an export with no money at all (Tianchi's
+    # mum-and-baby trade history), the quantity: such a dataset has no amount (see has_money)
+    required=(("order_date",), ("amount", "unit_price", "quantity")),
     generated=("order_id",),
 )
+
+# The orders fields that hold money; an orders mapping with none of them is a quantity-only export.
+MONEY_FIELDS = ("amount", "unit_price")
+
+
+def has_money(mapped) -> bool:
+    """Whether an orders mapping (or a dataset's filled ``fields``) holds money: an amount or a unit price."""
+    return any(f in mapped for f in MONEY_FIELDS)
 
 CUSTOMERS = Kind(
     name="customers",

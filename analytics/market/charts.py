@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.i18n import fmt_money, fmt_pct, t
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import DIMS
 from analytics.market.findings import fmt_change as _fmt_change
 
@@ -11,36 +11,41 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     import plotly.graph_objects as go
 
     figs: list[dict] = []
+    # an export without amounts (analytics.units) is measured in units: the same charts, named and formatted so
+    units = result.get("measure") == "units"
+    m, fm, sfx = ("units", fmt_number, "_units") if units else ("net_sales", fmt_money, "")
+    mlabel = t(f"market.kpi.{m}", lang)
     bp = result.get("by_period") or []
-    kch = (result.get("kpi_changes") or {}).get("net_sales")
+    kch = (result.get("kpi_changes") or {}).get(m)
     kp = result.get("kpis") or {}
     fgrain = (result.get("forecast_model") or {}).get("grain")
     grain = (result.get("period") or {}).get("grain")
     if bp:
         if kch is not None:
-            title = t("market.chart.trend_change", lang, value=fmt_money(kp.get("net_sales"), lang),
+            title = t("market.chart.trend_change" + sfx, lang, value=fm(kp.get(m), lang),
                       pct=_fmt_change(kch, lang), label=t(f"market.compare.{(result.get('period') or {}).get('compare', 'prev')}", lang))
         # a period the window or the data cuts (the month the data ends in) is drawn apart, as open markers:
         # on the line it looks like a crash or a jump it is not
         whole = [r for r in bp if r.get("complete", True)] or bp
         part = [r for r in bp if not r.get("complete", True)] if len(whole) < len(bp) else []
         if kch is None:
-            best = max(whole, key=lambda r: r["net_sales"] or 0)
-            title = t("market.chart.trend_peak", lang, value=fmt_money(kp.get("net_sales"), lang),
-                      peak=best["period"], peak_value=fmt_money(best["net_sales"], lang))
+            best = max(whole, key=lambda r: r[m] or 0)
+            title = t("market.chart.trend_peak" + sfx, lang, value=fm(kp.get(m), lang),
+                      peak=best["period"], peak_value=fm(best[m], lang))
         fig = go.Figure()
         # a short window (the default month) is drawn after the whole periods before it, for context
         hist = [r for r in result.get("forecast_history") or [] if r["period"] < bp[0]["period"]]
         if len(whole) < 3 and hist and grain in ("week", "month"):  # the history is weekly or monthly
-            fig.add_trace(go.Scatter(x=[r["period"] for r in hist], y=[r["net_sales"] for r in hist], mode="lines",
+            fig.add_trace(go.Scatter(x=[r["period"] for r in hist], y=[r[m] for r in hist], mode="lines",
                                      name=t("market.label.before_window", lang), line=dict(color="#adb5bd")))
-        fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["net_sales"] for r in whole],
-                                 mode="lines+markers", name=t("market.kpi.net_sales", lang)))
-        fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["gross_sales"] for r in whole], mode="lines",
-                                 name=t("market.kpi.gross_sales", lang), line=dict(dash="dot")))
+        fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r[m] for r in whole],
+                                 mode="lines+markers", name=mlabel))
+        if not units:
+            fig.add_trace(go.Scatter(x=[r["period"] for r in whole], y=[r["gross_sales"] for r in whole], mode="lines",
+                                     name=t("market.kpi.gross_sales", lang), line=dict(dash="dot")))
         if part:
             fig.add_trace(go.Scatter(
-                x=[r["period"] for r in part], y=[r["net_sales"] for r in part], mode="markers",
+                x=[r["period"] for r in part], y=[r[m] for r in part], mode="markers",
                 marker=dict(symbol="circle-open", size=11, line=dict(width=2)), name=t("market.label.partial", lang),
                 customdata=[[r.get("period_end") or ""] for r in part],
                 hovertemplate=t("market.label.partial_hover", lang) + "<extra></extra>"))
@@ -60,16 +65,16 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                                      name=t("market.label.interval", lang), hoverinfo="skip"))
             fig.add_trace(go.Scatter(x=xs, y=[r["value"] for r in fc], mode="lines+markers",
                                      line=dict(dash="dash"), name=t("market.label.forecast", lang)))
-        fig.update_layout(title=title, yaxis_title=t("market.kpi.net_sales", lang), hovermode="x unified")
+        fig.update_layout(title=title, yaxis_title=mlabel, hovermode="x unified")
         figs.append({"key": "trend", "title": title, "figure": fig})
     fc = result.get("forecast")
     hist = result.get("forecast_history") or []
     if fc and hist and (grain == "day" or fgrain != grain):
         bt = result.get("backtest") or {}
-        title = t("market.chart.forecast", lang, value=fmt_money(fc[0]["value"], lang), period=fc[0]["period"],
-                  lo=fmt_money(fc[0]["lower"], lang), hi=fmt_money(fc[0]["upper"], lang), mape=fmt_pct(bt.get("mape"), lang))
-        fig = go.Figure(go.Scatter(x=[r["period"] for r in hist], y=[r["net_sales"] for r in hist],
-                                   name=t("market.kpi.net_sales", lang)))
+        title = t("market.chart.forecast" + sfx, lang, value=fm(fc[0]["value"], lang), period=fc[0]["period"],
+                  lo=fm(fc[0]["lower"], lang), hi=fm(fc[0]["upper"], lang), mape=fmt_pct(bt.get("mape"), lang))
+        fig = go.Figure(go.Scatter(x=[r["period"] for r in hist], y=[r[m] for r in hist],
+                                   name=mlabel))
         xs = [r["period"] for r in fc]
         fig.add_trace(go.Scatter(x=xs + xs[::-1], y=[r["upper"] for r in fc] + [r["lower"] for r in fc][::-1],
                                  fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0),
@@ -84,7 +89,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         if not rows:
             continue
         top = max(rows, key=lambda r: r["share"] or 0)
-        title = t("market.chart.mix", lang, dim=t(f"market.dim.{dim}", lang), value=top["value"],
+        title = t("market.chart.mix" + sfx, lang, dim=t(f"market.dim.{dim}", lang), value=top["value"],
                   share=fmt_pct(top["share"], lang))
         fig = go.Figure(go.Bar(x=[r["value"] for r in rows], y=[r["share"] for r in rows],
                                name=t("market.label.share", lang)))
@@ -97,8 +102,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     par = result.get("pareto") or {}
     if par.get("products_curve") or par.get("customers_curve"):
         share = par.get("top_20pct_products_share")
-        title = (t("market.chart.pareto", lang, share=fmt_pct(share, lang)) if share is not None else
-                 t("market.chart.pareto_customers", lang, share=fmt_pct(par.get("top_20pct_customers_share"), lang)))
+        title = (t("market.chart.pareto" + sfx, lang, share=fmt_pct(share, lang)) if share is not None else
+                 t("market.chart.pareto_customers" + sfx, lang, share=fmt_pct(par.get("top_20pct_customers_share"), lang)))
         fig = go.Figure()
         for key, name in (("products_curve", "market.label.products"), ("customers_curve", "market.label.customers")):
             c = par.get(key) or []

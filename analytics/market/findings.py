@@ -56,14 +56,16 @@ def change_findings(res: MarketFit, lang: str) -> list[str]:
         best = max(real, key=lambda r: (r["net_sales"] - r["base_net_sales"]) * np.sign(d))
         driver = (dim, best)
         break
+    # an export without amounts is measured in units (analytics.units): said so, never formatted as money
+    fm, sfx = (fmt_money, "") if res.has_money else (fmt_number, "_units")
     if ch is not None:
         k = "market.finding.change_up" if ch >= 0 else "market.finding.change_down"
-        text = t(k, lang, pct=fmt_pct(abs(ch), lang), label=label, value=fmt_money(cur_net, lang))
+        text = t(k + sfx, lang, pct=fmt_pct(abs(ch), lang), label=label, value=fm(cur_net, lang))
         if driver:
             dim, r = driver
             text += " " + t("market.finding.driver", lang, dim=t(f"market.dim.{dim}", lang), value=r["value"],
                             delta=("+" if r["net_sales"] - r["base_net_sales"] >= 0 else "-")
-                            + fmt_money(abs(r["net_sales"] - r["base_net_sales"]), lang),
+                            + fm(abs(r["net_sales"] - r["base_net_sales"]), lang),
                             share=fmt_pct(r["contribution"] or 0, lang, 0))
         out.append(text)
     # 2. returning buyers

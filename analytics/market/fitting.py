@@ -16,6 +16,7 @@ from analytics.market.periods import (complete, comparison_window, iso, key_end,
 from analytics.market.promos import promo_windows
 from analytics.market.result import MarketFit
 from analytics.market.share import market_months, market_share
+from analytics.units import measure
 
 Span = tuple[int, int]  # days (first, last)
 
@@ -211,6 +212,8 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     orders = tables.get("orders")
     if orders is None:
         return MarketFit(**head, refusal="market.error.no_orders")
+    orders, money = measure(orders)  # an export without amounts: units (quantity) are the measure
+    head["has_money"] = money
     asked = {dim: [str(v) for v in p[dim]] for dim in DIMS if p.get(dim)}
     prof, daily = q.scan(orders, {d: v for d, v in asked.items() if d in orders.columns})
     if prof.dated == 0:
@@ -242,7 +245,8 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
                if "campaign" in prof.present else None)
     calendar = resolve_calendar(orders, prof, p["calendar"])
     promos = tuple(promo_windows(cur_s, cur_e, per_day, calendar))
-    ms = market_share(market_months(tables.get("market"), s_req, e_req, filters.get("category")), dd["net"], d0, d1)
+    ms = (market_share(market_months(tables.get("market"), s_req, e_req, filters.get("category")), dd["net"], d0, d1)
+          if money else None)  # units against a market size in money would be no share
     fgrain, fkeys, fvals, dropped, fc = forecast_of(dd["net"], d0, cur_e, grain, horizon)
 
     return MarketFit(

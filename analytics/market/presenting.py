@@ -16,6 +16,7 @@ from analytics.market.periods import day_to_date, iso, key_start, whole_periods
 from analytics.market.promos import promo_rows
 from analytics.market.result import MarketFit
 from analytics.market.season import complete_months, seasonality
+from analytics.units import note
 
 
 def refuse(res: MarketFit, lang: str) -> None:
@@ -83,8 +84,10 @@ def coverage_block(res: MarketFit, gross: float, lang: str, warnings: list[str])
         "return_lines": int(w["ret_lines"]),
     }
     if coverage["lines_without_customer"]:
-        warnings.append(t("market.warning.no_customer_id", lang, n=fmt_number(coverage["lines_without_customer"], lang),
-                          sales=fmt_money(coverage["sales_without_customer"], lang),
+        fm = fmt_money if res.has_money else fmt_number  # units for an export without amounts
+        warnings.append(t("market.warning.no_customer_id" + ("" if res.has_money else "_units"), lang,
+                          n=fmt_number(coverage["lines_without_customer"], lang),
+                          sales=fm(coverage["sales_without_customer"], lang),
                           share=fmt_pct(coverage["share_of_gross_without_customer"] or 0, lang)))
     return coverage
 
@@ -173,11 +176,13 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     forecast, backtest = fb["forecast"], fb["backtest"]
 
     findings += change_findings(res, lang)
-    findings += promo_finding(promos, lang)
+    if res.has_money:  # the promotion finding speaks of daily net sales
+        findings += promo_finding(promos, lang)
     if forecast:
         f0 = forecast[0]
-        findings.append(t("market.finding.forecast", lang, period=f0["period"], value=fmt_money(f0["value"], lang),
-                          lo=fmt_money(f0["lower"], lang), hi=fmt_money(f0["upper"], lang),
+        fm = fmt_money if res.has_money else fmt_number
+        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang, period=f0["period"],
+                          value=fm(f0["value"], lang), lo=fm(f0["lower"], lang), hi=fm(f0["upper"], lang),
                           mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
     if ms and ms.get("share_change") is not None:
         findings.append(t("market.finding.share_" + ("up" if ms["share_change"] >= 0 else "down"), lang,
@@ -211,4 +216,54 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
         "findings": findings,
         "warnings": warnings,
     }
+    if not res.has_money:
+        result = units_view(result, lang)
     return jsonable(result)
+
+
+MONEY_KPIS = ("gross_sales", "returns", "net_sales", "aov")
+
+
+def units_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The result of an export without amounts (:mod:`analytics.units`), whose "sales" were computed on units:
+    the money KPIs None (shown as "—", never as 0), units in their place (``units`` sold, ``returned_units``,
+    ``net_units``), every table's sales column named ``units``, ``measure`` = "units", and the note first
+    among the warnings."""
+    def kp(k: dict | None) -> dict | None:
+        if k is None:
+            return None
+        out = dict(k)
+        out.update(units=k.get("gross_sales"), returned_units=k.get("returns"), net_units=k.get("net_sales"))
+        out.update({m: None for m in MONEY_KPIS})
+        return out
+
+    def renamed(rows: Any, names: dict[str, str], drop: tuple[str, ...] = ()) -> Any:
+        if not isinstance(rows, list):
+            return rows
+        return [{names.get(c, c): v for c, v in r.items() if c not in drop} for r in rows]
+
+    out = dict(result)
+    out["measure"] = "units"
+    out["kpis"] = kp(result["kpis"])
+    ch = dict(result.get("kpi_changes") or {})
+    ch.update(units=ch.get("gross_sales"), returned_units=ch.get("returns"), net_units=ch.get("net_sales"))
+    out["kpi_changes"] = {**ch, **{m: None for m in MONEY_KPIS}}
+    out["kpi_compare"] = {k: ({"kpis": kp(v["kpis"]), "changes": {
+        **v["changes"], "units": v["changes"].get("gross_sales"), "returned_units": v["changes"].get("returns"),
+        "net_units": v["changes"].get("net_sales"), **{m: None for m in MONEY_KPIS}}} if v else None)
+        for k, v in (result.get("kpi_compare") or {}).items()}
+    out["kpi_too_large"] = [k for k in result.get("kpi_too_large") or [] if k not in MONEY_KPIS]
+    cov = dict(result.get("coverage") or {})
+    cov["units_without_customer"] = cov.pop("sales_without_customer", None)
+    cov["share_of_units_without_customer"] = cov.pop("share_of_gross_without_customer", None)
+    out["coverage"] = cov
+    bp = result["by_period"]
+    bp = bp.rename(columns={"net_sales": "units"}).drop(columns=["gross_sales", "returns", "aov"], errors="ignore") \
+        if hasattr(bp, "rename") else renamed(bp, {"net_sales": "units"}, ("gross_sales", "returns", "aov"))
+    out["by_period"] = bp
+    out["mix"] = {d: renamed(rows, {"net_sales": "units", "base_net_sales": "base_units"})
+                  for d, rows in (result.get("mix") or {}).items()}
+    out["promos"] = renamed(result.get("promos"), {"daily_net_sales": "daily_units"})
+    out["forecast_history"] = renamed(result.get("forecast_history"), {"net_sales": "units"})
+    out["warnings"] = [note(lang)] + list(result.get("warnings") or [])
+    return out

@@ -87,6 +87,9 @@ class MarketFit:
     find_label : tuple of (str, dict) or None
         What the findings compare: the i18n key and values of its label (the chosen comparison, or the last
         two whole periods); None when there is nothing to compare.
+    has_money : bool
+        False for an export with quantities and no amounts (:mod:`analytics.units`): every "sales" figure
+        above is then units (quantity), market share is None, and ``present`` names them as units.
     calendar : str
         The festival calendar of the promotion windows ("cn", "western" or "none"; analytics.calendar):
         the one asked for, or the one the data's channels, regions and categories suggest.
@@ -117,6 +120,7 @@ class MarketFit:
     forecast: dict[str, Any] = field(default_factory=dict)
     find_label: tuple[str, dict[str, Any]] | None = None
     calendar: str = "cn"
+    has_money: bool = True
 
     def window(self, name: str) -> pd.Series | None:
         """The row of one window (None when it was not computed)."""

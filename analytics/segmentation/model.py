@@ -16,6 +16,7 @@ import pandas as pd
 
 from analytics.common import NotEnoughData
 from analytics.i18n import t
+from analytics.units import NOTE_KEY, measure
 
 from . import customers as cu
 from .base import DEFAULT_FEATURES, _as_ts, _floats, page_params
@@ -313,6 +314,7 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
         return crm.fit(tables["customers"], p)
     if orders is None:
         raise NotEnoughData("segmentation.error.no_orders")
+    orders, money = measure(orders)  # an export without amounts: M = units (analytics.units)
     counts = cu.line_counts(orders, p.get("start"), p.get("end"))
     if not counts.orders:
         raise NotEnoughData("segmentation.error.no_orders")
@@ -333,6 +335,8 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
 
     tiers, basis, tiers_warning, tiers_problem = None, None, None, None
     try:
+        if not money and p["tier_basis"] == "spend":  # spend tiers need money
+            raise NotEnoughData(NOTE_KEY)
         values, basis, tiers_warning = tier_basis_values(b, tables.get("customers"), p["tier_basis"])
         th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
         tiers = tier_counts(values.to_numpy(), th, _floats(p.get("tier_whatif")), _floats(p.get("tier_costs")))
@@ -346,6 +350,8 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
     cal = calibration_end(p, ad)
     clv, clv_problem = None, None
     try:
+        if not money:  # a CLV is a value: Gamma-Gamma needs amounts
+            raise NotEnoughData(NOTE_KEY)
         ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
                                discount=float(p["discount"]))
         clv = clv_numbers(tab, ctab, bg, gg, int(p["clv_horizon"]), float(p["discount"]), p["time_unit"], cal)
@@ -361,6 +367,8 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
         "clv_total": (clv or {}).get("total"),
         "high_churn_share": bands["high"]["share"] if "high" in bands else None,
     }
+    if not money:  # never units presented as sales: the money KPIs are None, units beside them
+        kpis.update(units=kpis["net_sales"], avg_units=kpis["avg_monetary"], net_sales=None, avg_monetary=None)
     return SegmentationFit(
         params=p, analysis_date=ad, calibration_end=cal, model_column=model_col, customers=tab,
         customer_ids=counts.customer_ids, lines_total=counts.lines_total,

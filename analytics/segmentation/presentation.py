@@ -9,9 +9,11 @@ import numpy as np
 
 from analytics.common import jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.units import NOTE_KEY, note
 
 from .audience import customers_in
 from .base import SMALL_GROUP, page_params
+
 from .model import SegmentationFit, detail_rows
 from .rfm import group_rows, transition_labels
 from .tiers import label_tiers
@@ -33,6 +35,9 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     shown = page_params(params) if params is not None else p
     warnings: list[str] = []
     findings: list[str] = []
+    money = r.kpis.get("net_sales") is not None or "units" not in r.kpis  # False: an export without amounts
+    if not money:
+        warnings.append(note(lang))
     n = len(r.customers)
     if r.lines_without_customer:
         warnings.append(t("segmentation.warning.no_customer_id", lang, n=fmt_number(r.lines_without_customer, lang),
@@ -50,7 +55,8 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     small = [g["label"] for g in groups if g["small"]]
     if small:
         warnings.append(t("segmentation.warning.small_groups", lang, groups=", ".join(small), n=SMALL_GROUP))
-    findings += _group_findings(groups, model_col, lang)
+    if money:  # the group findings speak of shares of net sales
+        findings += _group_findings(groups, model_col, lang)
 
     trans = dict(r.transitions, labels=transition_labels(r.transitions, lang))
     tf = _transition_finding(trans, model_col, lang)
@@ -60,9 +66,10 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     if r.clusters is not None:
         cres = dict(r.clusters)
         top = cres["profiles"][0]
-        findings.append(t("segmentation.finding.clusters", lang, k=cres["k"], sil=f"{cres['silhouette']:.2f}",
-                          ari=f"{cres['stability']['ari_mean']:.2f}", share=fmt_pct(top["share"], lang),
-                          value=fmt_pct(top["net_sales_share"], lang)))
+        if money:  # the finding speaks of a share of net sales
+            findings.append(t("segmentation.finding.clusters", lang, k=cres["k"], sil=f"{cres['silhouette']:.2f}",
+                              ari=f"{cres['stability']['ari_mean']:.2f}", share=fmt_pct(top["share"], lang),
+                              value=fmt_pct(top["net_sales_share"], lang)))
         if cres["stability"]["ari_mean"] is not None and cres["stability"]["ari_mean"] < 0.7:
             warnings.append(t("segmentation.warning.unstable", lang, ari=f"{cres['stability']['ari_mean']:.2f}"))
     else:
@@ -80,7 +87,8 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
                               delta=("+" if tiers["cost_delta"] >= 0 else "") + fmt_money(tiers["cost_delta"], lang)))
     else:
         tiers = {"error": r.tiers_problem.text(lang)}
-        warnings.append(tiers["error"])
+        if r.tiers_problem.key != NOTE_KEY:  # the note already says it
+            warnings.append(tiers["error"])
 
     coh = r.cohorts
     m1 = [x[1] for x in coh["retention"] if len(x) > 1 and x[1] is not None and not math.isnan(x[1])]
@@ -91,7 +99,8 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
         clv_out = _clv_block(r.clv, p, lang, warnings, findings)
     else:
         clv_out = {"error": r.clv_problem.text(lang)}
-        warnings.append(clv_out["error"])
+        if r.clv_problem.key != NOTE_KEY:
+            warnings.append(clv_out["error"])
 
     result = {
         "kpis": dict(r.kpis),
