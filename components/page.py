@@ -268,7 +268,7 @@ def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
                         pack_views(url_path, ctx, full, chosen), lang(), ctx.user.get("username", ""),
                         progress=lambda p: status.write(tr("pack.page_done", page=tr(f"nav.{p}"))))
                     built = (tuple(chosen), lang(), pdf)
-                    status.update(label=tr("pack.done", pages=pdf_pages(pdf), seconds=f"{time.perf_counter() - t0:.0f}"),
+                    status.update(label=ui.say("pack.done", pages=pdf_pages(pdf), seconds=f"{time.perf_counter() - t0:.0f}"),
                                   state="complete", expanded=False)
                 except AnalyticsError as exc:
                     status.update(label=ui.exc_text(exc), state="error", expanded=True)

@@ -118,7 +118,7 @@ if result is not None:
     with t_creators:
         if has.get("creators"):
             figure(figs, "creators")
-            st.caption(tr(f"{NS}.label.creators_caption", margin=f"{float(params.get('margin') or 0) * 100:.0f}%"))
+            st.caption(ui.say(f"{NS}.label.creators_caption", margin=f"{float(params.get('margin') or 0) * 100:.0f}%"))
             show_table("creators", result.get("creators") or [])
             if not has.get("orders"):
                 st.info(tr(f"{NS}.warning.no_orders"), icon=":material/info:")
