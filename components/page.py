@@ -377,14 +377,16 @@ class View:
         ui.figure(self.figs[key], key=f"{self.url_path}_fig_{key}")
         return True
 
-    def table(self, name: str, rows: list[dict] | None = None, *, cols: Any = None, **kw: Any) -> None:
-        """The module's declared table ``name`` (``TABLES``; ``cols`` overrides), rows from the result."""
+    def table(self, name: str, rows: list[dict] | None = None, *, cols: Any = None, key: str | None = None,
+              **kw: Any) -> None:
+        """The module's declared table ``name`` (``TABLES``; ``cols`` overrides), rows from the result
+        unless given; ``key`` names a second view of the same table."""
         from analytics import tables
 
         declared = cols if cols is not None else tables.spec(self.kit.module, name)
         rows = rows if rows is not None else self.get(name)
-        ui.spec_table(self.kit.ns, declared, rows, key=f"{self.url_path}_v_{name}",
-                      file_name=f"prism_{self.url_path}_{name}", **kw)
+        ui.spec_table(self.kit.ns, declared, rows, key=f"{self.url_path}_v_{key or name}",
+                      file_name=f"prism_{self.url_path}_{key or name}", **kw)
 
     def call(self, fn: str, params: dict | None = None) -> Any:
         """A helper of the page's module (options, drill-downs) through the cache."""
