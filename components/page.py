@@ -15,7 +15,7 @@ from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
-from analytics.registry import PAGES, missing_kinds, module, page
+from analytics.registry import PAGES, info, missing_kinds, module, page
 from analytics.report import tables_of
 from analytics.review_pack import pdf_pages
 from components import state, ui
@@ -272,7 +272,7 @@ def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
                         pack_views(url_path, ctx, full, chosen), lang(), ctx.user.get("username", ""),
                         progress=lambda p: status.write(tr("pack.page_done", page=tr(f"nav.{p}"))))
                     built = (tuple(chosen), lang(), pdf)
-                    status.update(label=tr("pack.done", pages=pdf_pages(pdf), seconds=f"{time.perf_counter() - t0:.0f}"),
+                    status.update(label=ui.say("pack.done", pages=pdf_pages(pdf), seconds=round(time.perf_counter() - t0)),
                                   state="complete", expanded=False)
                 except AnalyticsError as exc:
                     status.update(label=ui.exc_text(exc), state="error", expanded=True)
@@ -343,8 +343,9 @@ class Kit:
 
 
 def kit(url_path: str) -> Kit:
-    info = page(url_path)
-    return Kit(url_path, info.namespace, module(url_path))
+    """The kit of a page from its registry entry (the home and admin pages have no module)."""
+    entry = info(url_path)
+    return Kit(url_path, entry.namespace, module(url_path) if entry.module else None)
 
 
 @dataclass

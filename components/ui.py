@@ -22,6 +22,7 @@ import streamlit as st
 
 from analytics.datasets import fault_message
 from analytics.i18n import t
+from analytics.registry import script
 # one rule for cards, page tables and the report (analytics/tables.py)
 from analytics.tables import _IDENT, ID_HEADER, MONEY_WORDS, PCT_WORDS, is_rate as _is_rate
 from data.errors import NotAllowed, StoreError
@@ -368,7 +369,7 @@ def empty_state(kind: str) -> None:
             c1.download_button(say("empty.template", kind=kind_label), data=path.read_bytes(),
                                file_name=f"prism_template_{kind}.csv", mime="text/csv", key=f"tpl_{kind}",
                                icon=":material/download:", on_click="ignore")
-        c2.page_link("pages/data_manager.py", label=tr("empty.go_data"), icon=":material/upload:")
+        c2.page_link(script("data"), label=tr("empty.go_data"), icon=":material/upload:")
 
 
 def share_link() -> str:
