@@ -68,3 +68,9 @@ def missing_kinds(mod: ModuleType, kinds) -> list[str]:
     instead = getattr(mod, "KINDS_INSTEAD", {})
     return [k for k, req in getattr(mod, "KINDS", {}).items()
             if req and k not in have and not have & set(instead.get(k, ()))]
+
+
+def missing_any(mod: ModuleType, kinds) -> tuple[str, ...]:
+    """A module's ``KINDS_ANY`` (it needs at least one of these kinds) when ``kinds`` has none of them, else ()."""
+    any_of = tuple(getattr(mod, "KINDS_ANY", ()))
+    return any_of if any_of and not set(any_of) & set(kinds) else ()

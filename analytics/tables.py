@@ -48,6 +48,7 @@ class Col:
     label: str | None = None    # locale key of the header (default: see :func:`label`)
     help: str | None = None     # locale key of the hover text (default: ``<ns>.metric.<key>``)
     digits: int | None = None   # decimals of a "number" (default 2)
+    values: str | None = None   # locale prefix of a text column's values: "ui.kind" shows orders as 订单
 
 
 def as_col(c: "Col | tuple | str") -> Col:
@@ -175,11 +176,34 @@ def cell(col: Col, value: Any, lang: str) -> str:
                 return f"{value:.3g}"
             return fmt_number(value, lang, 2 if col.digits is None else col.digits)
         return str(value)
+    if col.values and isinstance(value, str):
+        return value_text(col, value, lang)
     if kind == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", value):
         return fmt_date(value[:10], lang)
     if isinstance(value, (dict, list)):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return str(value)
+
+
+def value_text(col: Col, value: Any, lang: str) -> Any:
+    """A text value in ``lang`` through the column's ``values`` prefix (unknown values as they are)."""
+    if not col.values or not isinstance(value, str):
+        return value
+    return _translated(f"{col.values}.{value}", lang) or value
+
+
+def kpi_text(name: str, value: Any, lang: str) -> str:
+    """A key figure as the KPI card shows it: a rate as a percentage, money words as money, else a number."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return cell(Col(name, "text"), value, lang)
+    n = name.lower()
+    if is_rate(n, value):
+        return fmt_pct(value, lang)
+    if any(w in n for w in MONEY_WORDS):
+        return fmt_money(value, lang)
+    return fmt_number(value, lang, 0 if float(value).is_integer() else 2)
 
 
 def title(ns: str, name: str, lang: str) -> str:

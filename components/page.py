@@ -15,7 +15,7 @@ from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
-from analytics.registry import PAGES, info, missing_kinds, module, page
+from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
 from analytics.report import tables_of
 from analytics.review_pack import pdf_pages
 from components import state, ui
@@ -403,12 +403,6 @@ class View:
 
     def footer(self) -> None:
         footer(self.url_path, self.ctx, self.params, self.result)
-
-
-def missing_any(mod: Any, kinds: set[str]) -> tuple[str, ...]:
-    """A module's ``KINDS_ANY`` (it needs one of these kinds) when none is selected, else ()."""
-    any_of = tuple(getattr(mod, "KINDS_ANY", ()))
-    return any_of if any_of and not set(any_of) & kinds else ()
 
 
 def frame(*, options: str | dict[str, str] | None = None,

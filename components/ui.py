@@ -335,7 +335,8 @@ def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_na
     if not shown:
         return
     df = records_frame(rows)
-    for c, fn in (edit or {}).items():
+    edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values}, **(edit or {})}
+    for c, fn in edit.items():
         if c in df.columns:
             df[c] = df[c].map(fn)
     out = df[[c.key for c in shown]].copy()
