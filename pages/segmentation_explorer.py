@@ -3,7 +3,7 @@
 Tabs for RFM groups (named or the Chinese eight-group model), k-means clusters (k automatic or fixed),
 member tiers with a threshold what-if, cohort retention and CLV with churn-risk bands; a drill-down
 from any group / cluster / tier / churn band to the customer list, exported as an audience file.
-Every control is bound to the k.url_path (components.state), so a shared link reproduces the view.
+Every control is bound to the URL (components.state), so a shared link reproduces the view.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ k = page.kit(page.context().url_path)  # texts, state keys, labels, help and cho
 
 def _float_list(key: str, label: str, container: Any, expected: int | None = None,
                 ascending: bool = True) -> list[float] | None:
-    """A comma-separated list of numbers bound to the k.url_path; invalid input is explained and ignored."""
+    """A comma-separated list of numbers bound to the URL; invalid input is explained and ignored."""
     p = Param(key, "str", None)
     raw = state.text(label, p, state_key=k.sk(key), help=k.param_help(key), container=container)
     if not raw or not str(raw).strip():
