@@ -24,7 +24,7 @@ st.set_page_config(page_title="Prism", page_icon=":material/diamond:", layout="w
                    initial_sidebar_state="expanded")
 
 from analytics import cached  # noqa: E402
-from analytics.registry import PAGES, module  # noqa: E402
+from analytics.registry import ADMIN, HOME, PAGES, module  # noqa: E402
 from components import auth, sidebar  # noqa: E402
 from components.i18n import tr  # noqa: E402
 from components import page as page_context  # noqa: E402
@@ -41,7 +41,7 @@ def build_navigation(role: str | None):
     # The default page is served at "/" (its url_path is not used), so it is the home page and every
     # analysis page keeps a real, shareable url_path.
     sections[tr("nav.section.data")].append(
-        st.Page("pages/home.py", title=tr("nav.home"), icon=":material/home:", default=True)
+        st.Page(HOME.script, title=tr("nav.home"), icon=HOME.icon, default=True)
     )
     for p in PAGES:
         sections[tr(f"nav.section.{p.section}")].append(
@@ -49,8 +49,7 @@ def build_navigation(role: str | None):
         )
     if role in (None, "admin"):
         sections[tr("nav.section.data")].append(
-            st.Page("pages/user_admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:",
-                    url_path="admin")
+            st.Page(ADMIN.script, title=tr("nav.admin"), icon=ADMIN.icon, url_path=ADMIN.url_path)
         )
     return st.navigation(sections, position="sidebar" if role else "hidden")
 

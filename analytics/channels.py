@@ -46,12 +46,14 @@ import pandas as pd
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_pct, t
 from analytics.params import Param
+from analytics.tables import Col
 from analytics.stats import holm, two_proportion_ztest, wilson_interval
 from analytics.expr import fsum, in_dates
 from data import engine
 
 PAGE = "channel-comparison"
 KINDS = {"channels": False, "orders": False}  # at least one; orders need a channel column
+KINDS_ANY = ("channels", "orders")  # the page needs one of these (components.page.frame, analytics.report)
 PARAMS = [
     Param("by", "str", "channel", help="channels.help.by"),
     Param("min_points", "int", 8, min=3, max=1000, help="channels.help.min_points"),
@@ -59,6 +61,26 @@ PARAMS = [
     Param("n_boot", "int", 1000, min=100, max=10000, help="channels.help.n_boot"),
     Param("seed", "int", 0, min=0, help="channels.help.seed"),
 ]
+# Result tables as the page, its CSV export and the report show them (analytics/tables.py): column, kind of
+# value; headers ``channels.col.<column>``, an interval's bounds "<metric> low / high (95%)".
+_CI = ("ctr", "cvr", "roas", "cpa", "engagement_rate")
+_KPI_KINDS = (("spend", "money"), ("impressions", "count"), ("clicks", "count"), ("conversions", "count"),
+              ("revenue", "money"), ("ctr", "percent"), ("cvr", "percent"), ("cvr_impr", "percent"),
+              ("cpc", "money"), ("cpm", "money"), ("cpa", "money"), ("roas", "number"), ("roi", "percent"),
+              ("marginal_roas", "number"), ("engagement_rate", "percent"), ("follower_growth", "count"))
+TABLES: dict[str, tuple] = {
+    "channels": (("channel", "text"),) + tuple(
+        c for key, kind in _KPI_KINDS
+        for c in ((key, kind),) + (((f"{key}_ci_low", kind), (f"{key}_ci_high", kind)) if key in _CI else ())),
+    "orders_by_channel": (("channel", "text"), ("orders", "count"), ("buyers", "count"), ("net_sales", "money"),
+                          ("aov", "money"), ("return_rate", "percent"), ("return_rate_ci_low", "percent"),
+                          ("return_rate_ci_high", "percent")),
+    "curves": (("channel", "text"), ("current_spend", "money"), ("marginal_roas", "number"),
+               Col("b", "number", label="channels.col.elasticity"), ("r2", "number"),
+               Col("n", "count", label="channels.col.points"), ("diminishing", "bool")),
+    "significant_pairs": (("metric", "text"), ("a", "text"), ("b", "text"), ("diff", "percent"),
+                          ("p_value", "number"), ("p_adjusted", "number")),
+}
 
 SUMS = ("spend", "impressions", "clicks", "conversions", "revenue", "video_views", "likes", "comments", "shares",
         "followers_gained")

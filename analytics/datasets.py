@@ -9,12 +9,19 @@ import pandas as pd
 from analytics.common import jsonable
 from analytics.i18n import t
 from analytics.params import Param
+from analytics.tables import Col
 from data.schema import ATTR_PREFIX
 from data.schema import KINDS as SCHEMA_KINDS
 
 PAGE = "data"
 KINDS = {k: False for k in SCHEMA_KINDS}  # any selected dataset is summarised
 PARAMS: list[Param] = []
+# Result tables as the page and the report show them (analytics/tables.py); headers ``datasets.col.<column>``.
+TABLES: dict[str, tuple] = {
+    "quality": (Col("kind", "text", values="ui.kind"), ("rows", "count"), ("fields_mapped", "count"),
+                ("first_date", "date"), ("last_date", "date"), ("returns_flagged", "count"), ("amount_total", "money"),
+                ("lines_without_customer", "count")),
+}
 
 
 @dataclass(frozen=True)

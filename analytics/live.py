@@ -55,6 +55,7 @@ from data import engine
 PAGE = "live-commerce"
 KINDS = {"live_sessions": False, "creators": False, "content": False, "orders": False}  # any one of the first three
 LIVE_KINDS = ("live_sessions", "creators", "content")
+KINDS_ANY = LIVE_KINDS  # the page needs one of these (components.page.frame, analytics.report)
 PARAMS = [
     Param("platform", "str", None, help="live.help.platform"),
     Param("rank_by", "str", "gmv", choices=("gmv", "gpm"), help="live.help.rank_by"),

@@ -1,4 +1,5 @@
-"""Pages, their url_path, their analytics module and their locale namespace."""
+"""Pages, their url_path, their analytics module, their locale namespace and their script: the one place
+where a page's identity is written (app.py builds the navigation from it, components.page the per-page kit)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from types import ModuleType
 @dataclass(frozen=True)
 class PageInfo:
     url_path: str
-    module: str       # analytics module implementing PAGE / KINDS / PARAMS / compute / figures
+    module: str | None  # analytics module implementing PAGE / KINDS / PARAMS / fit / present / figures
     namespace: str    # analytics/locales/<namespace>.json
     script: str       # pages/<script>
     icon: str
@@ -29,7 +30,11 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("post-campaign-evaluation", "analytics.evaluation", "evaluation", "pages/post_campaign_evaluation.py", ":material/fact_check:", "campaigns"),
     PageInfo("live-commerce", "analytics.live", "live", "pages/live_commerce.py", ":material/live_tv:", "campaigns"),
 )
+# Pages without an analytics module: the home page (the default page, served at "/") and user admin.
+HOME = PageInfo("home", None, "home", "pages/home.py", ":material/home:", "data")
+ADMIN = PageInfo("admin", None, "admin", "pages/user_admin.py", ":material/admin_panel_settings:", "data")
 BY_PATH = {p.url_path: p for p in PAGES}
+_ALL = {**BY_PATH, HOME.url_path: HOME, ADMIN.url_path: ADMIN}
 
 
 def page(url_path: str) -> PageInfo:
@@ -37,6 +42,18 @@ def page(url_path: str) -> PageInfo:
         return BY_PATH[url_path]
     except KeyError:
         raise KeyError(f"unknown page {url_path!r}; pages: {', '.join(BY_PATH)}") from None
+
+
+def info(url_path: str) -> PageInfo:
+    """Any page of the app, the home and admin pages included (``page`` knows the analysis pages only)."""
+    try:
+        return _ALL[url_path]
+    except KeyError:
+        raise KeyError(f"unknown page {url_path!r}; pages: {', '.join(_ALL)}") from None
+
+
+def script(url_path: str) -> str:
+    return info(url_path).script
 
 
 def module(url_path: str) -> ModuleType:
@@ -51,3 +68,9 @@ def missing_kinds(mod: ModuleType, kinds) -> list[str]:
     instead = getattr(mod, "KINDS_INSTEAD", {})
     return [k for k, req in getattr(mod, "KINDS", {}).items()
             if req and k not in have and not have & set(instead.get(k, ()))]
+
+
+def missing_any(mod: ModuleType, kinds) -> tuple[str, ...]:
+    """A module's ``KINDS_ANY`` (it needs at least one of these kinds) when ``kinds`` has none of them, else ()."""
+    any_of = tuple(getattr(mod, "KINDS_ANY", ()))
+    return any_of if any_of and not set(any_of) & set(kinds) else ()

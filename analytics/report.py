@@ -9,15 +9,15 @@ filters used) as one self-contained HTML file; every user-provided text is escap
 from __future__ import annotations
 
 import html
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
+from analytics import tables
 from analytics.common import AnalyticsError, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
-from analytics.i18n import LANGS, fmt_number, t
+from analytics.i18n import LANGS, t
 from analytics.params import Param, parse_params, resolve
 from analytics.registry import missing_kinds, module, page
 
@@ -47,7 +47,7 @@ def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[di
 
 
 def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
-    missing = missing_kinds(mod, kinds)
+    missing = missing_kinds(mod, kinds)  # "one of KINDS_ANY" is the module's own error, which names them
     if missing:
         raise AnalyticsError("ui.empty.title", kind=", ".join(t(f"ui.kind.{k}", lang) for k in missing))
 
@@ -107,25 +107,19 @@ def _esc(x: Any) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
-def _cell(v: Any, lang: str) -> str:
-    if isinstance(v, float):
-        return _esc(fmt_number(v, "en", 4 if abs(v) < 10 else 2))
-    if isinstance(v, (dict, list)):
-        return _esc(json.dumps(v, ensure_ascii=False, default=str)[:300])
-    return _esc(v)
-
-
-def _table(rows: list[dict], lang: str, max_rows: int = MAX_REPORT_ROWS) -> str:
+def _table(rows: list[dict], lang: str, max_rows: int = MAX_REPORT_ROWS, *, ns: str = "ui",
+           cols: "tuple[tables.Col, ...] | None" = None) -> str:
+    """A table as the page shows it (``analytics.tables``): the declared columns that hold a value (an
+    undeclared table: its labelled columns), headers in ``lang``, cells formatted for ``lang`` by kind."""
     if not rows:
         return ""
-    cols: list[str] = []
-    for r in rows[:max_rows]:
-        for c in r:
-            if c not in cols:
-                cols.append(c)
-    head = "".join(f"<th>{_esc(c)}</th>" for c in cols)
+    shown = tables.resolve(ns, cols, rows[:max_rows], lang)
+    if not shown:
+        return ""
+    head = "".join(f"<th>{_esc(tables.label(ns, c, lang))}</th>" for c in shown)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(r.get(c), lang)}</td>" for c in cols) + "</tr>" for r in rows[:max_rows]
+        "<tr>" + "".join(f"<td>{_esc(tables.cell(c, r.get(c.key), lang))}</td>" for c in shown) + "</tr>"
+        for r in rows[:max_rows]
     )
     more = f"<p class='note'>{_esc(t('ui.report.more_rows', lang, n=len(rows) - max_rows))}</p>" if len(rows) > max_rows else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
@@ -144,6 +138,30 @@ def tables_of(result: dict) -> dict[str, list[dict]]:
     return out
 
 
+def _at(result: dict, path: str) -> Any:
+    """``a.b`` in a result: result["a"]["b"]."""
+    cur: Any = result
+    for part in path.split("."):
+        cur = cur.get(part) if isinstance(cur, dict) else None
+    return cur
+
+
+def report_tables(url_path: str, result: dict) -> list[tuple[str, list[dict], "tuple[tables.Col, ...] | None"]]:
+    """The tables a person reads, in order: the module's declared ``TABLES`` found in the result; a module
+    that declares none gives every table of its result (their labelled columns only)."""
+    mod = module(url_path)
+    declared = getattr(mod, "TABLES", None)
+    if declared:
+        out = []
+        for name in declared:
+            rows = _at(result, name)
+            if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows[:5]):
+                out.append((name, rows, tables.spec(mod, name)))
+        return out
+    meta = {"page", "lang", "datasets", "params", "problems"}  # run_page's own keys: said in the filters block
+    return [(name, rows, None) for name, rows in tables_of(result).items() if name.split(".")[0] not in meta]
+
+
 def kpi_rows(url_path: str, result: dict, lang: str) -> list[dict]:
     kpis = result.get("kpis")
     if not isinstance(kpis, dict):
@@ -156,7 +174,7 @@ def kpi_rows(url_path: str, result: dict, lang: str) -> list[dict]:
         definition = t(f"{ns}.metric.{name}", lang)
         label = t(f"{ns}.kpi.{name}", lang)
         rows.append({t("ui.common.metric", lang): name if label.endswith(f"kpi.{name}") else label,
-                     t("ui.common.value", lang): value,
+                     t("ui.common.value", lang): tables.kpi_text(name, value, lang),
                      t("ui.common.definition", lang): "" if definition.endswith(f"metric.{name}") else definition})
     return rows
 
@@ -176,9 +194,12 @@ def report_parts(
     extra = getattr(module(url_path), "html_sections", None)  # page-specific sections (must escape user text)
     if extra is not None:
         parts.append(extra(result, lang))
-    used = {"datasets": datasets or result.get("datasets") or [], "filters": filters or result.get("params") or {}}
-    block = filters_block if filters_block is not None else \
-        f"<pre>{_esc(json.dumps(used, ensure_ascii=False, indent=1, default=str))}</pre>"
+    if filters_block is None:
+        from analytics.review_pack import filters_block as in_words
+
+        filters_block = in_words(url_path, datasets or result.get("datasets") or [],
+                                 filters or result.get("params") or {}, lang)
+    block = filters_block
     parts.append(f"<h2>{_esc(t('ui.report.filters', lang))}</h2>{block}")
     if result.get("findings"):
         items = "".join(f"<li>{_esc(f)}</li>" for f in result["findings"])
@@ -196,15 +217,36 @@ def report_parts(
             fig = f.get("figure")
             if fig is None:
                 continue
-            parts.append(f"<h3>{_esc(f.get('title', ''))}</h3>")
+            # one title per chart: the heading above it (the finding), not a second one inside the chart
+            heading = f.get("title") or fig.layout.title.text or ""
+            fig = themed(fig)
+            fig.update_layout(title=None)
+            parts.append(f"<h3>{_esc(heading)}</h3>")
             parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False, **(figure_html or {})))
             first = False
-    tables = tables_of(result)
-    if tables:
+    ns = page(url_path).namespace
+    blocks = [(name, _table(rows, lang, max_rows, ns=ns, cols=cols)) for name, rows, cols in report_tables(url_path, result)]
+    blocks = [(name, b) for name, b in blocks if b]
+    if blocks:
         parts.append(f"<h2>{_esc(t('ui.report.tables', lang))}</h2>")
-        for name, rows in tables.items():
-            parts.append(f"<h3>{_esc(name)}</h3>{_table(rows, lang, max_rows)}")
+        for name, b in blocks:
+            parts.append(f"<h3>{_esc(tables.title(ns, name, lang))}</h3>{b}")
     return title, parts
+
+
+# the app's theme (.streamlit/config.toml), so a report's charts look like the page's
+THEME = {"primary": "#5B5BD6", "text": "#1F2330", "grid": "#E6E8F0",
+         "font": "-apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif"}
+COLORWAY = ["#5B5BD6", "#F2994A", "#27AE60", "#EB5757", "#2D9CDB", "#9B51E0", "#828282", "#F2C94C"]
+
+
+def themed(fig: Any) -> Any:
+    """A copy of a figure in the app's theme: white background, the theme's font, text colour and colours
+    (a colour the figure sets itself stays)."""
+    out = type(fig)(fig)
+    out.update_layout(template="plotly_white", font={"family": THEME["font"], "color": THEME["text"]},
+                      colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
+    return out
 
 
 REPORT_STYLE = (

@@ -7,7 +7,7 @@ import contextvars
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
@@ -15,7 +15,7 @@ from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
-from analytics.registry import PAGES, missing_kinds, module, page
+from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
 from analytics.report import tables_of
 from analytics.review_pack import pdf_pages
 from components import state, ui
@@ -63,10 +63,14 @@ def param_label(ns: str, key: str) -> str:
     return key.replace("_", " ").capitalize() if text == k else text
 
 
-def param_help(ns: str, key: str) -> str | None:
-    k = f"{ns}.param_help.{key}"
-    text = t(k, lang())
-    return None if text == k else text
+def param_help(ns: str, key: str, spec: Param | None = None) -> str | None:
+    """A parameter's hover text, from one place: the key its ``Param.help`` names, else
+    ``<ns>.param_help.<key>``, else ``<ns>.help.<key>``."""
+    for k in ((spec.help,) if spec is not None and spec.help else ()) + (f"{ns}.param_help.{key}", f"{ns}.help.{key}"):
+        text = t(k, lang())
+        if text != k:
+            return text
+    return None
 
 
 def param_widgets(url_path: str, spec: list[Param], *, options: dict[str, list] | None = None,
@@ -83,7 +87,7 @@ def param_widgets(url_path: str, spec: list[Param], *, options: dict[str, list] 
             continue
         c = cols[i % 3]
         i += 1
-        label, help_ = param_label(ns, p.key), param_help(ns, p.key)
+        label, help_ = param_label(ns, p.key), param_help(ns, p.key, p)
         sk = f"{url_path}:{p.key}"
         opts = (options or {}).get(p.key)
         if p.type == "list":
@@ -268,7 +272,7 @@ def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
                         pack_views(url_path, ctx, full, chosen), lang(), ctx.user.get("username", ""),
                         progress=lambda p: status.write(tr("pack.page_done", page=tr(f"nav.{p}"))))
                     built = (tuple(chosen), lang(), pdf)
-                    status.update(label=ui.say("pack.done", pages=pdf_pages(pdf), seconds=f"{time.perf_counter() - t0:.0f}"),
+                    status.update(label=ui.say("pack.done", pages=pdf_pages(pdf), seconds=round(time.perf_counter() - t0)),
                                   state="complete", expanded=False)
                 except AnalyticsError as exc:
                     status.update(label=ui.exc_text(exc), state="error", expanded=True)
@@ -281,22 +285,177 @@ def review_pack(url_path: str, ctx: PageContext, full: tuple) -> None:
                                on_click="ignore")
 
 
-def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageContext, dict[str, Any], dict | None]:
-    """Header, empty states, parameter widgets, result, standard blocks and footer.
+# ---------------------------------------------------------------- the per-page kit and the frame
 
-    Returns (context, params, result) so a page can add its own sections after the common ones.
-    """
+
+@dataclass(frozen=True)
+class Kit:
+    """What a page script needs to speak: its texts, state keys, labels, help and choices, all from the
+    registry entry of the page (url_path, module, namespace), so no page writes them again."""
+
+    url_path: str
+    ns: str
+    module: Any
+
+    def t(self, key: str, **kw: Any) -> str:
+        """The page's text ``<ns>.<key>`` (plain: st.metric values, widget options, tabs)."""
+        return tr(f"{self.ns}.{key}", **kw)
+
+    def say(self, key: str, **kw: Any) -> ui.Markdown:
+        """The page's text for Markdown (captions, warnings, help): every value escaped."""
+        return ui.say(f"{self.ns}.{key}", **kw)
+
+    def has(self, key: str) -> bool:
+        k = f"{self.ns}.{key}"
+        return t(k, lang()) != k
+
+    def sk(self, key: str) -> str:
+        """The session-state key of a URL-bound widget."""
+        return f"{self.url_path}:{key}"
+
+    def param(self, key: str) -> Param:
+        return next(p for p in getattr(self.module, "PARAMS", []) if p.key == key)
+
+    def param_label(self, key: str) -> str:
+        return param_label(self.ns, key)
+
+    def param_help(self, key: str) -> str | None:
+        spec = next((p for p in getattr(self.module, "PARAMS", []) if p.key == key), None)
+        return param_help(self.ns, key, spec)
+
+    def choice(self, key: str, value: Any) -> str:
+        """A choice's label: ``<ns>.choice.<key>.<value>``, else the value."""
+        return _choice_label(self.ns, key, value)
+
+    def col(self, name: str) -> str:
+        """A column / value label: ``<ns>.col.`` / ``kpi.`` / ``label.``, ``ui.col.``, else the name."""
+        from analytics.tables import label
+
+        return label(self.ns, name, lang())
+
+    def label(self, name: str) -> str:
+        """A KPI's label (``kpi.`` / ``label.`` / ``col.``, else the name made readable)."""
+        return ui._label(self.ns, name)
+
+    def help(self, name: str) -> str | None:
+        """A metric's definition (``<ns>.metric.<name>``, docs/metrics.md)."""
+        return ui.definition(self.ns, name)
+
+
+def kit(url_path: str) -> Kit:
+    """The kit of a page from its registry entry (the home and admin pages have no module)."""
+    entry = info(url_path)
+    return Kit(url_path, entry.namespace, module(url_path) if entry.module else None)
+
+
+@dataclass
+class View:
+    """What the frame hands the page's own body: the kit, the context, the parameters and the result."""
+
+    kit: Kit
+    ctx: PageContext
+    params: dict[str, Any]
+    result: dict | None
+    _figs: dict | None = None
+
+    @property
+    def url_path(self) -> str:
+        return self.kit.url_path
+
+    @property
+    def figs(self) -> dict[str, dict]:
+        if self._figs is None:
+            self._figs = figures(self.url_path, self.ctx, self.params) if self.result is not None else {}
+        return self._figs
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return (self.result or {}).get(key, default)
+
+    def figure(self, key: str) -> bool:
+        """Draw the module's figure ``key`` when the result has it."""
+        if key not in self.figs:
+            return False
+        ui.figure(self.figs[key], key=f"{self.url_path}_fig_{key}")
+        return True
+
+    def table(self, name: str, rows: list[dict] | None = None, *, cols: Any = None, key: str | None = None,
+              **kw: Any) -> None:
+        """The module's declared table ``name`` (``TABLES``; ``cols`` overrides), rows from the result
+        unless given; ``key`` names a second view of the same table."""
+        from analytics import tables
+
+        declared = cols if cols is not None else tables.spec(self.kit.module, name)
+        rows = rows if rows is not None else self.get(name)
+        ui.spec_table(self.kit.ns, declared, rows, key=f"{self.url_path}_v_{key or name}",
+                      file_name=f"prism_{self.url_path}_{key or name}", **kw)
+
+    def call(self, fn: str, params: dict | None = None) -> Any:
+        """A helper of the page's module (options, drill-downs) through the cache."""
+        return cached.page_call(self.url_path, fn, self.ctx.datasets, cached.freeze_params(params or {}), lang())
+
+    def data_behind(self, *shown: str) -> None:
+        """The "data behind the page" expander with every table of the result not listed in ``shown``."""
+        if self.result is None:
+            return
+        skip = {"warnings", "findings", "kpis", *shown}
+        standard_blocks(self.url_path, self.ctx, self.params,
+                        {k: v for k, v in self.result.items() if k not in skip}, kpis=False, charts=False)
+
+    def footer(self) -> None:
+        footer(self.url_path, self.ctx, self.params, self.result)
+
+
+def frame(*, options: str | dict[str, str] | None = None,
+          controls: Callable[[Kit, dict], dict[str, Any]] | None = None,
+          empty: Callable[[Kit, PageContext], None] | None = None, filters: bool = True) -> View:
+    """The frame every page uses, in this order: header; empty state (a required kind missing, or none of
+    ``KINDS_ANY``: what the page needs, with the templates; ``empty`` adds the page's own words; then the
+    footer and the run stops); URL-bound controls (``controls(kit, options)``, else one widget per
+    parameter in a "Filters" expander; ``options`` names the module helper(s) giving the choices);
+    invalid link values in the slot under the header; the cached result and its warnings. The page then
+    draws its body from the returned :class:`View` and ends with ``view.footer()``."""
     ctx = context()
-    header(url_path)
-    if not require_kinds(url_path, ctx):
+    k = kit(ctx.url_path)
+    header(k.url_path)
+    for ds_id in ctx.missing:
+        st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
+    needed = missing_kinds(k.module, ctx.kinds())
+    any_of = missing_any(k.module, ctx.kinds())
+    if needed or any_of:
+        if any_of and k.has("empty.any"):
+            st.info(k.t("empty.any"), icon=":material/info:")
+        for kind in needed or any_of:
+            ui.empty_state(kind)
+        if empty is not None:
+            empty(k, ctx)
         show_problems()
-        return ctx, {}, None
-    spec = list(getattr(module(url_path), "PARAMS", []))
-    with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
-        params = param_widgets(url_path, spec, options=options)
-    show_problems()  # after the widgets have read the URL, so page parameters are checked too
-    result = compute(url_path, ctx, params)
-    if result is not None:
-        standard_blocks(url_path, ctx, params, result)
-    footer(url_path, ctx, params, result)
-    return ctx, params, result
+        footer(k.url_path, ctx, {}, None)
+        st.stop()
+    view = View(k, ctx, {}, None)
+    if isinstance(options, str):
+        opts = view.call(options)
+    else:
+        opts = {p: view.call(fn) for p, fn in (options or {}).items()}
+    if controls is not None:
+        params = controls(k, opts)
+    elif filters:
+        with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
+            params = param_widgets(k.url_path, list(getattr(k.module, "PARAMS", [])), options=opts)
+    else:
+        params = {}
+    show_problems()  # after the widgets: they note the link's invalid values while reading it
+    view.params = params
+    view.result = compute(k.url_path, ctx, params)
+    if view.result is not None:
+        ui.warnings(view.result.get("warnings") or [])
+    return view
+
+
+def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageContext, dict[str, Any], dict | None]:
+    """Header, empty states, parameter widgets, result, standard blocks and footer (a page with no body of
+    its own). Returns (context, params, result)."""
+    view = frame()
+    if view.result is not None:
+        standard_blocks(url_path, view.ctx, view.params, {k: v for k, v in view.result.items() if k != "warnings"})
+    view.footer()
+    return view.ctx, view.params, view.result

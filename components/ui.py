@@ -22,6 +22,9 @@ import streamlit as st
 
 from analytics.datasets import fault_message
 from analytics.i18n import t
+from analytics.registry import script
+# one rule for cards, page tables and the report (analytics/tables.py)
+from analytics.tables import _IDENT, ID_HEADER, MONEY_WORDS, PCT_WORDS, is_rate as _is_rate
 from data.errors import NotAllowed, StoreError
 from components.export import records_frame, to_csv_bytes
 from components.i18n import fmt_kpi, fmt_money, fmt_number, fmt_pct, lang, tr
@@ -119,19 +122,6 @@ def definition(ns: str, name: str) -> str | None:
     return None if text == key else text
 
 
-MONEY_WORDS = ("sales", "revenue", "amount", "aov", "spend", "cost", "clv", "monetary", "returns", "gmv", "cpa",
-               "cpc", "cpm", "budget", "price")
-
-
-_RATE = re.compile(r"rate|share|ctr|cvr|pct|margin|conversion(?!s)")
-
-
-def _is_rate(name: str, value: Any) -> bool:
-    """A fraction to show as a percentage: its name says rate / share / margin / conversion (not
-    "conversions", a count) and it lies within [-1.5, 1.5]."""
-    return bool(_RATE.search(name)) and abs(value) <= 1.5
-
-
 def format_value(name: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -221,10 +211,6 @@ def figure(fig_spec: dict, key: str) -> None:
 
 
 MAX_SHOWN = 2_000  # rows a table sends to the browser; the CSV download has every row
-# Headers that name an identifier or a code (85123, 10002, 2024): shown as they are, never "85,123".
-ID_HEADER = re.compile(r"(?i:(?:^|[_\s])id$|(?:^|[_\s])id[_\s]|code|sku|^year$)|ID|编号|编码|代码|^年份?$")
-PCT_WORDS = ("rate", "share", "ctr", "cvr", "pct", "percent", "margin", "率", "占比", "份额", "比例", "比重")
-_IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def header(name: Any) -> str:
@@ -330,6 +316,49 @@ def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: 
                        mime="text/csv", key=f"dl_{key}", icon=":material/download:", on_click="ignore")
 
 
+# the page's Streamlit number format per declared kind of value (analytics/tables.py)
+KIND_FORMAT = {"money": "%,.2f", "count": "%,d", "percent": "percent", "number": "%,.2f"}
+
+
+def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_name: str, height: int | None = None,
+               edit: dict[str, Any] | None = None) -> None:
+    """A result table from its declared columns (``analytics.tables``): the declared columns that hold a
+    value, translated headers with their definition on hover, the kind's number format, "—" for a missing
+    value, CSV download (formulas neutralised). ``edit`` maps a column to a function applied to its cells
+    (a text shown in the user's language)."""
+    from analytics import tables as T
+
+    if not rows:
+        return
+    declared = None if cols is None else tuple(T.as_col(c) for c in cols)
+    shown = T.resolve(ns, declared, rows, lang())
+    if not shown:
+        return
+    df = records_frame(rows)
+    edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values}, **(edit or {})}
+    for c, fn in edit.items():
+        if c in df.columns:
+            df[c] = df[c].map(fn)
+    out = df[[c.key for c in shown]].copy()
+    config: dict[str, Any] = {}
+    labels = []
+    for c in shown:
+        name = T.label(ns, c, lang())
+        labels.append(name)
+        fmt = KIND_FORMAT.get(c.kind)
+        if c.kind == "number" and c.digits is not None:
+            fmt = f"%,.{c.digits}f"
+        help_ = T.help_text(ns, c, lang())
+        if fmt and pd.api.types.is_numeric_dtype(out[c.key]) and not pd.api.types.is_bool_dtype(out[c.key]):
+            config[name] = st.column_config.NumberColumn(name, format=fmt, help=help_)
+        elif c.kind in ("text", "id", "date"):
+            config[name] = st.column_config.TextColumn(name, help=help_)
+        elif help_:
+            config[name] = st.column_config.Column(name, help=help_)
+    out.columns = labels
+    table(out, key=key, file_name=file_name, height=height, column_config=config)
+
+
 def empty_state(kind: str) -> None:
     kind_label = tr(f"kind.{kind}")
     with st.container(border=True):
@@ -341,7 +370,7 @@ def empty_state(kind: str) -> None:
             c1.download_button(say("empty.template", kind=kind_label), data=path.read_bytes(),
                                file_name=f"prism_template_{kind}.csv", mime="text/csv", key=f"tpl_{kind}",
                                icon=":material/download:", on_click="ignore")
-        c2.page_link("pages/data_manager.py", label=tr("empty.go_data"), icon=":material/upload:")
+        c2.page_link(script("data"), label=tr("empty.go_data"), icon=":material/upload:")
 
 
 def share_link() -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import cached
-from analytics.registry import PAGES
-from components import ui
+from analytics.registry import PAGES, script
+from components import page, ui
 from components.i18n import fmt_number, lang, tr
-from components.page import context
 
-ctx = context()
-st.title(tr("home.title"))
-st.caption(tr("home.subtitle"))
+k = page.kit(page.context().url_path)
+st.title(k.t("title"))
+st.caption(k.t("subtitle"))
 
 datasets = cached.list_datasets()
 by_kind: dict[str, list[dict]] = {}
@@ -24,17 +23,17 @@ for i, kind in enumerate(("orders", "customers", "channels", "competitors", "exp
                           "media_mix", "live_sessions", "creators", "content")):
     items = by_kind.get(kind, [])
     rows = sum(d["rows"] for d in items)
-    cols[i % 4].metric(tr(f"kind.{kind}"), fmt_number(len(items), lang()), help=tr("home.kind_help", rows=fmt_number(rows, lang())))
+    cols[i % 4].metric(tr(f"kind.{kind}"), fmt_number(len(items), lang()), help=k.t("kind_help", rows=fmt_number(rows, lang())))
 
-st.subheader(tr("home.questions"))
+st.subheader(k.t("questions"))
 grid = st.columns(3)
 for i, p in enumerate([p for p in PAGES if p.url_path != "data"]):
     with grid[i % 3].container(border=True):
         st.page_link(p.script, label=tr(f"nav.{p.url_path}"), icon=p.icon)
-        st.caption(tr(f"home.q.{p.url_path}"))
+        st.caption(k.t(f"q.{p.url_path}"))
 with st.container(border=True):
-    st.page_link("pages/data_manager.py", label=tr("nav.data"), icon=":material/database:")
-    st.caption(tr("home.q.data"))
+    st.page_link(script("data"), label=tr("nav.data"), icon=":material/database:")
+    st.caption(k.t("q.data"))
 if not datasets:
     st.info(tr("data.none_yet"))
-ui.findings([tr("home.next")])
+ui.findings([k.t("next")])

@@ -21,11 +21,10 @@ from analytics.common import AnalyticsError
 from analytics.params import Param, parse_float, parse_id
 from analytics.promotions import PARAMS, PLAN_KIND, compare_plans, plan_payload
 from components import auth, page, state, ui
-from components.i18n import fmt_number, fmt_pct, lang, tr
+from components.i18n import fmt_number, fmt_pct, lang
 
-URL = "promotion-planner"
-NS = "promotions"
 P = {p.key: p for p in PARAMS}
+kit = page.kit(page.context().url_path)  # texts, state keys, labels, help and choices of this page
 PM = Param("pm", "str", "budget", choices=("budget", "goal"))
 CMP = Param("cmp", "list", None)
 MODEL_KEYS = ("spend_cols", "control_cols", "n_boot", "seed")
@@ -38,17 +37,10 @@ LOADED = "_pp_plan_loaded"
 FLASH = "_pp_flash"
 
 
-def T(key: str, **kw) -> str:
-    return tr(f"{NS}.{key}", **kw)
 
 
-def S(key: str, **kw) -> str:
-    """T for Markdown (captions, warnings, help, labels): every value escaped."""
-    return ui.say(f"{NS}.{key}", **kw)
 
 
-def col(name: str) -> str:
-    return T(f"col.{name}")
 
 
 def flat_query() -> dict[str, str]:
@@ -69,7 +61,7 @@ def _norm(q: dict) -> dict:
 
 
 def choice(key: str):
-    return lambda v: T(f"choice.{key}.{v}")
+    return lambda v: kit.choice(key, v)
 
 
 # ------------------------------------------------------------------ saved plan opened by link
@@ -84,12 +76,12 @@ def open_saved_plan() -> dict | None:
         return None
     plan_id = parse_id(raw)  # ASCII digits within 1 .. 2**63 - 1: "²" or a 23-digit id is a bad link
     if plan_id is None:
-        state.note_problem(f"plan={state.short(raw)}: {T('saved.bad_id')}")
+        state.note_problem(f"plan={state.short(raw)}: {kit.t('saved.bad_id')}")
         st.session_state.pop(LOADED, None)
         return None
     obj = cached.get_object(plan_id)
     if obj is None or obj.get("kind") != PLAN_KIND:
-        st.warning(ui.say(f"{NS}.saved.not_found", id=raw), icon=":material/link_off:")
+        st.warning(ui.say(f"{kit.ns}.saved.not_found", id=raw), icon=":material/link_off:")
         return None
     if st.session_state.get(LOADED) != raw:
         st.session_state[LOADED] = raw
@@ -101,7 +93,7 @@ def open_saved_plan() -> dict | None:
                 st.query_params[k] = v
         # forget the widgets' own values so they are seeded from the plan's link
         for k in list(st.session_state):
-            if isinstance(k, str) and (k.startswith((f"{URL}:", f"_q_{URL}:", "pp_b", "_q_ds_", "ds_")) or k == "_pp_bounds_seen"):
+            if isinstance(k, str) and (k.startswith((f"{kit.url_path}:", f"_q_{kit.url_path}:", "pp_b", "_q_ds_", "ds_")) or k == "_pp_bounds_seen"):
                 del st.session_state[k]
         st.rerun()
     return obj
@@ -111,7 +103,7 @@ def saved_banner(obj: dict) -> None:
     pay = obj.get("payload") or {}
     tot = pay.get("total") or {}
     L = lang()
-    st.info(S("saved.opened", id=obj["id"], name=obj["name"], owner=obj["owner"],
+    st.info(kit.say("saved.opened", id=obj["id"], name=obj["name"], owner=obj["owner"],
               when=str(obj.get("updated_at") or obj.get("created_at"))[:16],
               spend=fmt_number(tot.get("spend"), L, 2), out=fmt_number(tot.get("expected_outcome"), L),
               lo=fmt_number(tot.get("lower"), L), hi=fmt_number(tot.get("upper"), L)), icon=":material/bookmark:")
@@ -146,12 +138,12 @@ def bounds_editor(channels: list[str], current: list, hist_max: list, labels: li
     L, items, names = lang(), [], dict(zip(channels, labels))
     for i, c in enumerate(channels):
         c1, c2 = st.columns(2)
-        help_ = T("bounds.help", current=fmt_number(current[i] if i < len(current) else None, L, 2),
+        help_ = kit.t("bounds.help", current=fmt_number(current[i] if i < len(current) else None, L, 2),
                   max=fmt_number(hist_max[i] if i < len(hist_max) else None, L, 2))
         # the current value is also the default (see components/state.py: a late-mounted input keeps it)
-        lo = c1.number_input(S("bounds.min", channel=names.get(c, c)), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
+        lo = c1.number_input(kit.say("bounds.min", channel=names.get(c, c)), min_value=0.0, step=1000.0, key=f"pp_bmin:{c}", help=help_,
                              value=st.session_state.get(f"pp_bmin:{c}"))
-        hi = c2.number_input(S("bounds.max", channel=names.get(c, c)), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
+        hi = c2.number_input(kit.say("bounds.max", channel=names.get(c, c)), min_value=0.0, step=1000.0, key=f"pp_bmax:{c}", help=help_,
                              value=st.session_state.get(f"pp_bmax:{c}"))
         if (lo is not None or hi is not None) and not any(ch in c for ch in ",:"):
             items.append(f"{c}:{'' if lo is None else format(lo, '.10g')}:{'' if hi is None else format(hi, '.10g')}")
@@ -162,46 +154,46 @@ def bounds_editor(channels: list[str], current: list, hist_max: list, labels: li
     elif raw != text:
         st.query_params["bounds"] = text
     st.session_state[seen] = text
-    st.caption(T("bounds.caption", text=ui.md_escape(text or T("bounds.none"))))
+    st.caption(kit.t("bounds.caption", text=ui.md_escape(text or kit.t("bounds.none"))))
     return text
 
 
 def controls(ctx: page.PageContext) -> tuple[dict, dict]:
-    """All settings, URL-bound; returns (all params, fit params)."""
+    """All settings, kit.url_path-bound; returns (all params, fit params)."""
     base = {"start": ctx.start, "end": ctx.end}
-    pre = cached.page_call(URL, "model_inputs", ctx.datasets, cached.freeze_params(base), lang())
+    pre = cached.page_call(kit.url_path, "model_inputs", ctx.datasets, cached.freeze_params(base), lang())
     opts = pre.get("column_options") or []
     model_spec = [P[k] for k in MODEL_KEYS if k not in ("spend_cols", "control_cols") or opts]
-    with st.expander(T("section.model"), expanded=False, icon=":material/model_training:"):
-        model = page.param_widgets(URL, model_spec, options={"spend_cols": opts, "control_cols": opts})
+    with st.expander(kit.t("section.model"), expanded=False, icon=":material/model_training:"):
+        model = page.param_widgets(kit.url_path, model_spec, options={"spend_cols": opts, "control_cols": opts})
         auto = []
         if opts and not model.get("spend_cols"):
-            auto.append(T("model.auto_spend", cols=", ".join(pre.get("default_spend_cols") or []) or "—"))
+            auto.append(kit.t("model.auto_spend", cols=", ".join(pre.get("default_spend_cols") or []) or "—"))
         if opts and not model.get("control_cols"):
-            auto.append(T("model.auto_controls", cols=", ".join(pre.get("default_control_cols") or []) or "—"))
+            auto.append(kit.t("model.auto_controls", cols=", ".join(pre.get("default_control_cols") or []) or "—"))
         for line in auto:
             st.caption(ui.md_escape(line))
     for k in MODEL_KEYS:
         model.setdefault(k, P[k].default)
     model = {k: (v or None) if k in ("spend_cols", "control_cols") else v for k, v in model.items()}
     fit_params = {**base, **model}
-    inputs = cached.page_call(URL, "model_inputs", ctx.datasets, cached.freeze_params(fit_params), lang())
+    inputs = cached.page_call(kit.url_path, "model_inputs", ctx.datasets, cached.freeze_params(fit_params), lang())
 
     with st.container(border=True):
-        st.markdown(f"**{T('section.plan')}**")
-        mode = state.radio(T("param.pm"), list(PM.choices), PM, state_key=f"{URL}:pm", format_func=choice("pm"),
-                           help=T("mode.help"))
+        st.markdown(f"**{kit.t('section.plan')}**")
+        mode = state.radio(kit.t("param.pm"), list(PM.choices), PM, state_key=f"{kit.url_path}:pm", format_func=choice("pm"),
+                           help=kit.t("mode.help"))
         skip = ("target", "goal") if mode == "budget" else ("budget",)
         spec = [P[k] for k in ("budget", "target", "goal", "weeks", "plan_start", "template")]
-        plan = page.param_widgets(URL, spec, skip=skip)
-    with st.expander(T("section.bounds"), expanded=bool(st.query_params.get("bounds")), icon=":material/tune:"):
+        plan = page.param_widgets(kit.url_path, spec, skip=skip)
+    with st.expander(kit.t("section.bounds"), expanded=bool(st.query_params.get("bounds")), icon=":material/tune:"):
         plan["bounds"] = bounds_editor(inputs.get("channels") or [], inputs.get("current_weekly_spend") or [],
                                        inputs.get("hist_max_weekly") or [], (inputs.get("channel_labels") or {}).get(lang()) or [])
-    with st.expander(T("section.incentive"), expanded=st.query_params.get("incentive") not in (None, "none"),
+    with st.expander(kit.t("section.incentive"), expanded=st.query_params.get("incentive") not in (None, "none"),
                      icon=":material/sell:"):
-        kind = page.param_widgets(URL, [P["incentive"]])["incentive"]
+        kind = page.param_widgets(kit.url_path, [P["incentive"]])["incentive"]
         fields = ("redemption", "margin", "aov", "base_orders") + INCENTIVE_FIELDS.get(kind, ())
-        inc = page.param_widgets(URL, [P[k] for k in INCENTIVE_FIELDS[kind] + ("redemption", "margin", "aov", "base_orders")]) \
+        inc = page.param_widgets(kit.url_path, [P[k] for k in INCENTIVE_FIELDS[kind] + ("redemption", "margin", "aov", "base_orders")]) \
             if kind != "none" else {}
     incentive = {"incentive": kind, **{k: inc.get(k, P[k].default) for k in fields}}
     for k in ("face_value", "min_spend", "threshold", "off", "points_per_unit", "point_value", "redemption", "margin",
@@ -218,15 +210,15 @@ def feasibility_card(result: dict) -> None:
     feas = result.get("feasibility") or {}
     risks = result.get("risks") or []
     with st.container(border=True):
-        st.markdown(f"**{T('section.feasibility')}**")
+        st.markdown(f"**{kit.t('section.feasibility')}**")
         verdict = feas.get("verdict")
         text = ui.md_escape(feas.get("text") or "")
         {"go": st.success, "caution": st.warning, "stop": st.error}.get(verdict, st.info)(text)
         if not risks:
-            st.caption(T("label.no_risks"))
+            st.caption(kit.t("label.no_risks"))
         for r in risks:
             st.markdown(("🔴" if r.get("level") == "high" else "🟠")
-                        + f" **{T('risk.level.' + str(r.get('level')))}** · {ui.md_escape(r.get('text'))}")
+                        + f" **{kit.t('risk.level.' + str(r.get('level')))}** · {ui.md_escape(r.get('text'))}")
 
 
 def table_of(rows: list[dict], cols: tuple, key: str, fmt: dict | None = None) -> None:
@@ -234,10 +226,10 @@ def table_of(rows: list[dict], cols: tuple, key: str, fmt: dict | None = None) -
         return
     df = pd.DataFrame(rows)
     keep = [c for c in cols if c in df.columns]
-    out = df[keep].rename(columns={c: col(c) for c in keep})
-    config = {col(c): st.column_config.NumberColumn(col(c), format=f, help=ui.definition(NS, c))
+    out = df[keep].rename(columns={c: kit.col(c) for c in keep})
+    config = {kit.col(c): st.column_config.NumberColumn(kit.col(c), format=f, help=ui.definition(kit.ns, c))
               for c, f in (fmt or {}).items() if c in keep}
-    ui.table(out, key=f"{URL}_v_{key}", file_name=f"prism_{URL}_{key}", column_config=config)
+    ui.table(out, key=f"{kit.url_path}_v_{key}", file_name=f"prism_{kit.url_path}_{key}", column_config=config)
 
 
 KPI_FORMAT = {"budget": "money", "holdout_mape": "pct", "probability": "pct", "margin_erosion": "pct",
@@ -254,7 +246,7 @@ def kpi_cards(kpis: dict) -> None:
             kind = KPI_FORMAT.get(name, "number")
             text = (fmt_pct(v, L) if kind == "pct" else fmt_number(v, L, 2) if kind in ("money", "ratio")
                     else fmt_number(v, L))
-            c.metric(T(f"kpi.{name}"), text, help=ui.definition(NS, name))
+            c.metric(kit.t(f"kpi.{name}"), text, help=ui.definition(kit.ns, name))
 
 
 def show_result(ctx: page.PageContext, params: dict, result: dict) -> None:
@@ -263,45 +255,45 @@ def show_result(ctx: page.PageContext, params: dict, result: dict) -> None:
     kpi_cards(dict(result.get("kpis") or {}))
     feasibility_card(result)
     ui.findings(result.get("findings") or [])
-    figs = page.figures(URL, ctx, params)
-    tabs = st.tabs([T(f"tab.{k}") for k in ("allocation", "curves", "timeline", "model", "incentive")])
+    figs = page.figures(kit.url_path, ctx, params)
+    tabs = st.tabs([kit.t(f"tab.{k}") for k in ("allocation", "curves", "timeline", "model", "incentive")])
     with tabs[0]:
         if "allocation" in figs:
-            ui.figure(figs["allocation"], key=f"{URL}_fig_allocation")
+            ui.figure(figs["allocation"], key=f"{kit.url_path}_fig_allocation")
         table_of(result.get("allocation") or [], ALLOC_COLS, "allocation",
                  {"spend": "%.2f", "share": "percent", "expected_outcome": "%.0f", "lower": "%.0f", "upper": "%.0f",
                   "marginal_roi": "%.2f", "weekly_spend": "%.2f", "current_weekly_spend": "%.2f"})
     with tabs[1]:
         if "curves" in figs:
-            ui.figure(figs["curves"], key=f"{URL}_fig_curves")
+            ui.figure(figs["curves"], key=f"{kit.url_path}_fig_curves")
     with tabs[2]:
         if "timeline" in figs:
-            ui.figure(figs["timeline"], key=f"{URL}_fig_timeline")
+            ui.figure(figs["timeline"], key=f"{kit.url_path}_fig_timeline")
         phases = [{**ph, "phase": ph.get("label") or ph.get("phase")} for ph in (result.get("pacing") or {}).get("phases") or []]
         table_of(phases, ("phase", "start", "end", "days", "budget_share", "spend"), "phases",
                  {"budget_share": "percent", "spend": "%.2f"})
     with tabs[3]:
         fit = result.get("fit") or {}
-        st.caption(ui.md_escape(T("label.fit_caption", weeks=fit.get("weeks"), start=str(fit.get("start"))[:10],
-                                  end=str(fit.get("end"))[:10], source=T(f"source.{fit.get('source')}"),
+        st.caption(ui.md_escape(kit.t("label.fit_caption", weeks=fit.get("weeks"), start=str(fit.get("start"))[:10],
+                                  end=str(fit.get("end"))[:10], source=kit.t(f"source.{fit.get('source')}"),
                                   mape=fmt_pct(fit.get("holdout_mape"), L), hold=fit.get("holdout_weeks"),
                                   secs=fmt_number(fit.get("fit_seconds"), L, 1))))
         for k in ("contributions", "fit"):
             if k in figs:
-                ui.figure(figs[k], key=f"{URL}_fig_{k}")
+                ui.figure(figs[k], key=f"{kit.url_path}_fig_{k}")
         table_of(result.get("model") or [], MODEL_COLS, "model",
                  {"carryover": "%.2f", "half_life_weeks": "%.1f", "contribution_share": "percent",
                   "share_ci_low": "percent", "share_ci_high": "percent"})
     with tabs[4]:
         inc = result.get("incentive")
         if not inc:
-            st.caption(T("label.incentive_none"))
+            st.caption(kit.t("label.incentive_none"))
         else:
             kpi_cards({"incentive_cost": inc.get("cost"), "margin_erosion": inc.get("margin_erosion"),
                               "break_even_uplift": inc.get("break_even_uplift"),
                               "break_even_extra_orders": inc.get("break_even_extra_orders")})
     rest = {k: v for k, v in result.items() if k not in ("warnings", "findings", "kpis")}
-    page.standard_blocks(URL, ctx, params, rest, kpis=False, charts=False)
+    page.standard_blocks(kit.url_path, ctx, params, rest, kpis=False, charts=False)
 
 
 # ------------------------------------------------------------------ saved plans
@@ -310,20 +302,20 @@ def show_result(ctx: page.PageContext, params: dict, result: dict) -> None:
 def saved_plans(ctx: page.PageContext, params: dict | None, result: dict | None) -> None:
     L = lang()
     user = ctx.user.get("username", "")
-    st.subheader(T("section.saved"))
+    st.subheader(kit.t("section.saved"))
     flash = st.session_state.pop(FLASH, None)
     if flash:  # (key, values) of the message, escaped when shown
-        st.success(S(flash[0], **flash[1]))
+        st.success(kit.say(flash[0], **flash[1]))
     if result is not None:
         if auth.can("save"):
-            with st.form(f"{URL}_save", clear_on_submit=False, border=True):
-                nk = f"{URL}_plan_name"
+            with st.form(f"{kit.url_path}_save", clear_on_submit=False, border=True):
+                nk = f"{kit.url_path}_plan_name"
                 if not st.session_state.get(nk):
-                    st.session_state[nk] = T("save.default_name", date=datetime.now().strftime("%Y-%m-%d %H:%M"))
-                name = st.text_input(T("save.name"), key=nk, max_chars=200)
-                if st.form_submit_button(T("save.button"), icon=":material/bookmark_add:"):
+                    st.session_state[nk] = kit.t("save.default_name", date=datetime.now().strftime("%Y-%m-%d %H:%M"))
+                name = st.text_input(kit.t("save.name"), key=nk, max_chars=200)
+                if st.form_submit_button(kit.t("save.button"), icon=":material/bookmark_add:"):
                     if not name.strip():
-                        st.warning(T("save.need_name"))
+                        st.warning(kit.t("save.need_name"))
                     else:
                         query = {k: v for k, v in flat_query().items() if k != "plan"}
                         full = {"start": ctx.start, "end": ctx.end, **(params or {})}
@@ -336,70 +328,70 @@ def saved_plans(ctx: page.PageContext, params: dict | None, result: dict | None)
             auth.require("save")
     plans = cached.list_objects(PLAN_KIND)
     if not plans:
-        st.caption(T("saved.none"))
+        st.caption(kit.t("saved.none"))
         return
-    rows = [{col("id"): p["id"], col("name"): p["name"], col("owner"): p["owner"],
-             col("saved"): str(p.get("updated_at"))[:16],
-             col("spend"): ((p["payload"] or {}).get("total") or {}).get("spend"),
-             col("expected_outcome"): ((p["payload"] or {}).get("total") or {}).get("expected_outcome"),
-             col("weeks"): (p["payload"] or {}).get("weeks"), col("plan_start"): (p["payload"] or {}).get("plan_start")}
+    rows = [{kit.col("id"): p["id"], kit.col("name"): p["name"], kit.col("owner"): p["owner"],
+             kit.col("saved"): str(p.get("updated_at"))[:16],
+             kit.col("spend"): ((p["payload"] or {}).get("total") or {}).get("spend"),
+             kit.col("expected_outcome"): ((p["payload"] or {}).get("total") or {}).get("expected_outcome"),
+             kit.col("weeks"): (p["payload"] or {}).get("weeks"), kit.col("plan_start"): (p["payload"] or {}).get("plan_start")}
             for p in plans]
-    ui.table(pd.DataFrame(rows), key=f"{URL}_v_saved", file_name=f"prism_{URL}_saved_plans")
+    ui.table(pd.DataFrame(rows), key=f"{kit.url_path}_v_saved", file_name=f"prism_{kit.url_path}_saved_plans")
     by_id = {str(p["id"]): p for p in plans}
     label = lambda i: f"#{i} {by_id[i]['name']}" if i in by_id else str(i)  # noqa: E731
     c1, c2 = st.columns(2)
-    pick = c1.selectbox(T("saved.open"), list(by_id), format_func=label, key=f"{URL}_open_pick")
-    if c1.button(T("saved.open_button"), key=f"{URL}_open", icon=":material/open_in_new:"):
+    pick = c1.selectbox(kit.t("saved.open"), list(by_id), format_func=label, key=f"{kit.url_path}_open_pick")
+    if c1.button(kit.t("saved.open_button"), key=f"{kit.url_path}_open", icon=":material/open_in_new:"):
         st.query_params["plan"] = pick
         st.session_state.pop(LOADED, None)
         st.rerun()
     own = [i for i, p in by_id.items() if p["owner"] == user or auth.can("delete_others")]
     if own and auth.can("delete"):
-        victim = c2.selectbox(T("saved.delete"), own, format_func=label, key=f"{URL}_del_pick")
-        if c2.button(T("saved.delete_button"), key=f"{URL}_del", icon=":material/delete:") and \
+        victim = c2.selectbox(kit.t("saved.delete"), own, format_func=label, key=f"{kit.url_path}_del_pick")
+        if c2.button(kit.t("saved.delete_button"), key=f"{kit.url_path}_del", icon=":material/delete:") and \
                 ui.write(cached.delete_object, int(victim)) is not None:
             if st.query_params.get("plan") == victim:
                 del st.query_params["plan"]
             st.session_state[FLASH] = ("saved.deleted", {"id": victim})
             st.rerun()
-    chosen = state.multiselect(T("saved.compare"), list(by_id), CMP, state_key=f"{URL}:cmp", format_func=label)
+    chosen = state.multiselect(kit.t("saved.compare"), list(by_id), CMP, state_key=f"{kit.url_path}:cmp", format_func=label)
     if chosen:
         # one row per plan, one column per measure (each column keeps one type)
-        wide = pd.DataFrame(compare_plans([by_id[i] for i in chosen], L)).set_index(T("compare.measure")).T
-        wide = wide.rename_axis(col("name")).reset_index()
+        wide = pd.DataFrame(compare_plans([by_id[i] for i in chosen], L)).set_index(kit.t("compare.measure")).T
+        wide = wide.rename_axis(kit.col("name")).reset_index()
         for c in wide.columns[1:]:
-            if c != T("compare.plan_start"):
+            if c != kit.t("compare.plan_start"):
                 wide[c] = pd.to_numeric(wide[c], errors="coerce")
-        ui.table(wide, key=f"{URL}_v_compare", file_name=f"prism_{URL}_compare")
+        ui.table(wide, key=f"{kit.url_path}_v_compare", file_name=f"prism_{kit.url_path}_compare")
 
 
 # ------------------------------------------------------------------ page
 
 ctx = page.context()
-page.header(URL)
+page.header(kit.url_path)
 for ds_id in ctx.missing:
     st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
 opened = open_saved_plan()
 
 if not ({"media_mix", "channels"} & ctx.kinds()):
     page.show_problems()
-    st.info(T("empty.either"), icon=":material/info:")
+    st.info(kit.t("empty.either"), icon=":material/info:")
     ui.empty_state("media_mix")
     ui.empty_state("channels")
     saved_plans(ctx, None, None)
-    page.footer(URL, ctx, {}, None)
+    page.footer(kit.url_path, ctx, {}, None)
     st.stop()
 
 params, fit_params = controls(ctx)
 page.show_problems()
 result = None
 try:
-    with st.spinner(T("fitting"), show_time=True):
-        cached.ensure_fit(URL, ctx.datasets, page.result_key(ctx, params))
+    with st.spinner(kit.t("fitting"), show_time=True):
+        cached.ensure_fit(kit.url_path, ctx.datasets, page.result_key(ctx, params))
 except AnalyticsError as exc:
     st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
 else:
-    result = page.compute(URL, ctx, params)
+    result = page.compute(kit.url_path, ctx, params)
 if opened is not None:
     if _norm((opened.get("payload") or {}).get("query") or {}) == _norm(flat_query()):
         saved_banner(opened)
@@ -410,4 +402,4 @@ if result is not None:
     show_result(ctx, params, result)
 st.divider()
 saved_plans(ctx, params, result)
-page.footer(URL, ctx, params, result)
+page.footer(kit.url_path, ctx, params, result)

@@ -50,6 +50,7 @@ from analytics.common import NotEnoughData, filter_dates
 from analytics.expr import in_dates
 from analytics.expr import rows as line_count
 from analytics.params import Param
+from analytics.tables import Col
 from data import engine
 
 from .base import (EPS, MAX_SERIES_CHART, MIN_LOG_SD, MIN_WEEKS, NO_PROMO, OWN_MARKERS, QUIET_CAMPAIGN,
@@ -77,6 +78,20 @@ PARAMS = [
 FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
 LANGUAGE_FREE_CALLS = ('filter_options',)
+# Result tables as the page, its CSV export and the report show them (analytics/tables.py): column, kind of
+# value; headers ``competitors.col.<column>``, hover texts ``competitors.metric.<column>``.
+TABLES: dict[str, tuple] = {
+    "price_index_summary": (("key", "text"), ("weeks", "count"), ("latest_period", "date"),
+                            Col("latest_index", "number", digits=0), Col("mean_index", "number", digits=0)),
+    "events": (("date", "date"), ("competitor", "text"), ("product", "text"), ("price", "money"),
+               ("reference_price", "money"), ("change_pct", "percent"), ("promo", "text"), ("in_festival", "bool")),
+    "competitors": (("competitor", "text"), ("observations", "count"), ("products", "count"), ("first_seen", "date"),
+                    ("last_seen", "date"), ("avg_price", "money"), ("avg_discount", "percent"),
+                    ("promo_share", "percent"), ("events", "count"), ("latest_rating", "number"),
+                    ("rating_change", "number"), ("latest_reviews", "count"), ("latest_followers", "count"),
+                    ("followers_change", "count"), ("latest_share", "percent"), ("share_change", "percent"),
+                    ("latest_sales_volume", "count")),
+}
 
 
 __all__ = [

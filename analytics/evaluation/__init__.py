@@ -30,6 +30,7 @@ import pandas as pd
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from analytics.tables import Col, as_col
 from data import engine
 
 from .base import (CF_COLUMNS, CONTROL_RE, FEW_EVENTS, MAX_CAMPAIGN_COMMENTS, MAX_CF_VALUES, MAX_COMMENTS,
@@ -49,6 +50,58 @@ from .uplift import fit_uplift
 
 PAGE = "post-campaign-evaluation"
 KINDS = {"experiments": False, "feedback": False, "orders": False}
+
+# Result tables as the page, its CSV export and the HTML report show them (analytics/tables.py): name (a path
+# in the result), columns with their kind of value; headers ``evaluation.col.<column>``.
+_OUT = Col("outcome", "text", values="evaluation.outcome")
+TABLES: dict[str, tuple] = {
+    "comparisons": (("group", "text"), _OUT, ("n", "count"), ("control_n", "count"), Col("value", "number", digits=6),
+                    Col("control_value", "number", digits=6), Col("lift_abs", "number", digits=6),
+                    ("lift_rel", "percent"), Col("ci_low", "number", digits=6), Col("ci_high", "number", digits=6),
+                    Col("ci_low_adjusted", "number", digits=6), Col("ci_high_adjusted", "number", digits=6),
+                    ("p_value", "number"), ("p_value_adjusted", "number"), ("significant", "bool")),
+    "srm.rows": (("group", "text"), ("observed", "count"), Col("expected", "number", digits=1),
+                 ("observed_share", "percent"), ("expected_share", "percent")),
+    "cuped": (("group", "text"), _OUT, Col("lift_abs_before", "number", digits=6), Col("lift_abs", "number", digits=6),
+              Col("ci_low", "number", digits=6), Col("ci_high", "number", digits=6),
+              Col("ci_width_before", "number", digits=6), Col("ci_width_after", "number", digits=6),
+              ("narrower_by", "percent"), ("variance_reduction", "percent")),
+    "power": (("group", "text"), _OUT, ("n", "count"), ("control_n", "count"), Col("mde_abs", "number", digits=6),
+              ("mde_rel", "percent"), ("power_min_effect", "percent")),
+    "segments.heterogeneity": (("attribute", "text"), ("group", "text"), _OUT, Col("q", "number", digits=2),
+                               ("df", "count"), ("p_value", "number"), ("p_value_adjusted", "number"),
+                               ("flagged", "bool")),
+    "segments.rows": (("attribute", "text"), ("segment", "text"), ("group", "text"), _OUT, ("n", "count"),
+                      ("control_n", "count"), Col("value", "number", digits=4), Col("control_value", "number", digits=4),
+                      Col("lift_abs", "number", digits=4), ("lift_rel", "percent"), Col("ci_low", "number", digits=4),
+                      Col("ci_high", "number", digits=4), ("p_value", "number"), ("p_value_adjusted", "number")),
+    "uplift.deciles": (("decile", "count"), ("n_treated", "count"), ("n_control", "count"), ("rate_treated", "percent"),
+                       ("rate_control", "percent"), Col("observed_uplift", "number", digits=4),
+                       Col("predicted_uplift", "number", digits=4)),
+    "uplift.ranked": (("rank", "count"), ("unit_id", "id"), ("group", "text"), Col("uplift_score", "number", digits=4)),
+    "uplift.features": (("feature", "text"), Col("treated", "number", digits=3), Col("control", "number", digits=3),
+                        Col("difference", "number", digits=3)),
+    "counterfactual.series": (("date", "date"), ("actual", "number"), ("predicted", "number"), ("lower", "number"),
+                              ("upper", "number"), Col("campaign", "bool", label="evaluation.col.campaign_period")),
+    "money.arms": (("group", "text"), Col("source", "text", values="evaluation.source"), ("n", "count"),
+                   Col("revenue_lift_per_unit", "number", digits=4), ("incremental_revenue", "money"),
+                   ("ci_low", "money"), ("ci_high", "money"), ("campaign_cost", "money"), ("incentive_cost", "money"),
+                   ("cost", "money"), ("roi", "percent"), ("roi_ci_low", "percent"), ("roi_ci_high", "percent"),
+                   Col("iroas", "number", digits=2), Col("break_even_lift_per_unit", "number", digits=4)),
+    "money.plan.rows": (Col("item", "text", values="evaluation.item"), Col("plan", "number", digits=2),
+                        Col("actual", "number", digits=2), Col("diff", "number", digits=2), ("diff_pct", "percent")),
+    "feedback.ratings": (("rating", "count"), ("count", "count"),
+                         Col("share", "percent", label="evaluation.col.share_answers")),
+    "feedback.nps_distribution": (("score", "count"), ("count", "count"),
+                                  Col("share", "percent", label="evaluation.col.share_answers")),
+    "feedback.by_campaign": (("campaign", "text"), ("n", "count"), Col("rating_mean", "number", digits=2),
+                             ("n_rating", "count"), Col("nps", "number", digits=1), Col("nps_ci_low", "number", digits=1),
+                             Col("nps_ci_high", "number", digits=1), ("n_nps", "count"), ("top_words", "text"),
+                             ("top_phrases", "text")),
+    # page-level tables (not paths of the result): comment terms per language, campaigns in the orders
+    "terms": (("term", "text"), ("count", "count"), ("share", "percent")),
+    "campaigns": (("campaign", "text"), ("first_order", "date"), ("last_order", "date"), ("order_lines", "count")),
+}
 
 PARAMS = [
     Param("control", "str", None, help="evaluation.help.control"),
@@ -216,6 +269,8 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
                                          "cuped", "segments", "uplift", "outcomes", "n_units")})
         res["power"] = [{k: c[k] for k in ("group", "outcome", "n", "control_n", "mde_abs", "mde_rel",
                                            "power_min_effect")} for c in exp["comparisons"]]
+        res["comparisons"] = [{c.key: r.get(c.key) for c in map(as_col, TABLES["comparisons"])}
+                              for r in exp["comparisons"]]
         kpis["units"] = exp["n_units"]
         kpis["srm_p_value"] = exp["srm"]["p_value"]
         _exp_findings(exp, p, lang, findings)
@@ -240,7 +295,9 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
         findings.append(t(f"{NS}.finding.cf_needs_params", lang, by=cf["by"]))
     if money:
         arms_m = money["arms"]
-        kpis["incremental_revenue"] = sum(r["incremental_revenue"] for r in arms_m)
+        inc, cost = sum(r["incremental_revenue"] for r in arms_m), sum(r["cost"] for r in arms_m)
+        money["totals"] = {"incremental_revenue": inc, "cost": cost, "roi": (inc - cost) / cost if cost > 0 else None}
+        kpis["incremental_revenue"] = inc
         if money["cost_given"]:
             tot_cost = sum(r["cost"] for r in arms_m)
             kpis["incremental_roi"] = (kpis["incremental_revenue"] - tot_cost) / tot_cost if tot_cost else None

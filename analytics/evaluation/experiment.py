@@ -369,6 +369,10 @@ def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
                 "failed": bool(srm["p_value"] < 0.001),
                 # the observed shares to the nearest 5%: the split to enter if unequal groups were planned
                 "suggested_split": ":".join(str(int(v)) for v in np.round(shares * 20) * 5)})
+    obs = [float(x) for x in srm.get("observed") or []]
+    tot = sum(obs) or 1.0
+    srm["rows"] = [{"group": g, "observed": o, "expected": e, "observed_share": o / tot, "expected_share": e / tot}
+                   for g, o, e in zip(groups, obs, srm.get("expected") or [])]
     if srm["failed"] and weights is None:  # no split given: equal groups were assumed, say so
         warn.append(t(f"{NS}.warn.srm_assumed", lang, p=_pfmt(srm["p_value"]), split=srm["suggested_split"]))
     elif srm["failed"]:
@@ -383,7 +387,7 @@ def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict]
     groups, sizes = list(fit.groups), fit.sizes
     ci = groups.index(fit.control)
     arms_idx = [i for i in range(len(groups)) if i != ci]
-    rows = []
+    rows, inputs = [], []
     for o, s in summ.items():
         kind = "rate" if o in RATE_OUTCOMES else "mean"
         for i in arms_idx:
@@ -395,10 +399,17 @@ def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict]
                       "power_min_effect": st.power_for(p["min_effect"] * abs(r["control_value"]), r["sd2"], r["n"],
                                                        r["sd2"], r["control_n"], alpha)})
             rows.append(r)
+            inputs.append((kind, s, i))
     padj = st.holm([r["p_value"] for r in rows])
-    for r, pa in zip(rows, padj):
+    for r, pa, (kind, s, i) in zip(rows, padj, inputs):
         r["p_value_adjusted"] = float(pa)
         r["significant"] = bool(np.isfinite(pa) and pa < alpha)
+        # the interval with the same correction as the verdict: at the level where this comparison's own
+        # p-value meets Holm's threshold (alpha x p / p_adjusted), so it excludes zero when, and only when,
+        # the comparison is significant after Holm (up to the interval method: Newcombe / Welch)
+        level = alpha * r["p_value"] / pa if np.isfinite(pa) and pa > 0 and r["p_value"] > 0 else alpha / len(rows)
+        adj = _compare(kind, s, s, i, ci, min(max(level, 1e-12), alpha))
+        r["ci_low_adjusted"], r["ci_high_adjusted"] = float(adj["ci_low"]), float(adj["ci_high"])
     arms = []
     for i in arms_idx:
         outs = {}
@@ -406,7 +417,7 @@ def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict]
             if r["group"] == groups[i]:
                 outs[r["outcome"]] = {key: r[key] for key in (
                     "n", "control_n", "value", "control_value", "lift_abs", "lift_rel", "ci_low", "ci_high",
-                    "lift_rel_ci_low", "lift_rel_ci_high", "p_value", "p_value_adjusted", "significant", "method",
+                    "ci_low_adjusted", "ci_high_adjusted", "lift_rel_ci_low", "lift_rel_ci_high", "p_value", "p_value_adjusted", "significant", "method",
                     "mde_abs", "mde_rel", "power_min_effect", "se")}
         arms.append({"group": groups[i], "n": int(sizes[i]), "outcomes": outs})
     return rows, arms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analytics.params import Param
+from analytics.tables import Col
 
 PAGE = "market-overview"
 KINDS = {"orders": True, "market": False}
@@ -17,6 +18,22 @@ PARAMS = [
 ]
 
 DIMS = ("category", "channel", "region")
+# Result tables as the page, its CSV export and the report show them (analytics/tables.py): column, kind of
+# value; headers ``market.col.<column>``. ``mix.<dim>`` share the ``mix`` columns.
+_MIX = (("value", "text"), ("net_sales", "money"), ("share", "percent"), ("base_net_sales", "money"),
+        ("base_share", "percent"), ("share_change", "percent"), ("growth", "percent"), ("contribution", "percent"))
+TABLES: dict[str, tuple] = {
+    "promos": (("label", "text"), ("source", "text"), ("start", "date"), ("end", "date"), ("daily_net_sales", "money"),
+               ("baseline_daily", "money"), Col("uplift", "number", help="market.metric.promo_uplift")),
+    "by_period": (("period", "date"), ("period_end", "date"), ("complete", "bool"), ("gross_sales", "money"),
+                  ("returns", "money"), ("net_sales", "money"), ("orders", "count"), ("buyers", "count"),
+                  ("aov", "money"), ("repeat_rate", "percent"), ("new_buyers", "count"), ("returning_buyers", "count")),
+    "forecast": (("period", "date"), ("value", "money"), ("lower", "money"), ("upper", "money")),
+    "backtest.rows": (("actual", "money"), ("forecast", "money"), ("lower", "money"), ("upper", "money"),
+                      ("baseline", "money")),
+    **{f"mix.{dim}": _MIX for dim in DIMS},
+    "market_share.trend": (("period", "date"), ("market_size", "money"), ("our_sales", "money"), ("share", "percent")),
+}
 KPI_NAMES = ("gross_sales", "returns", "net_sales", "orders", "buyers", "aov", "repeat_rate", "new_buyers",
              "returning_buyers")
 MIX_TOP = 12

@@ -34,6 +34,13 @@ PROJECT_MODULES = {"page", "ui", "state", "auth", "sidebar", "cached"}  # page.h
 HELPERS = {"say", "md_escape", "exc_text"}
 # a plain value of these types (the result of str(), join, format, repr) is text built from values
 BUILDERS = {"str", "repr", "format", "format_map", "join"}
+# the per-page kit (components.page.Kit: ``k = v.kit``, ``page.kit(url)``) looks texts up in the catalogue like
+# tr(): ``k.t("key", n=...)``, ``k.help(name)``, ``k.col(name)``; its ``say`` is the escaping helper
+KIT_LOOKUPS = {"t", "help", "col", "label", "param_label", "param_help", "choice"}
+
+
+def _is_kit(e: ast.expr) -> bool:
+    return (isinstance(e, ast.Name) and e.id in ("k", "kit")) or (isinstance(e, ast.Attribute) and e.attr == "kit")
 
 
 def _name(func: ast.expr) -> str | None:
@@ -87,6 +94,8 @@ def is_safe(e: ast.expr, helpers: set[str], names_ok: bool = False, mods: frozen
             return True
         if n in BUILDERS:
             return False
+        if isinstance(e.func, ast.Attribute) and _is_kit(e.func.value) and n in KIT_LOOKUPS:
+            return all(k.arg is not None and is_safe(k.value, helpers, False, mods) for k in e.keywords)
         if isinstance(e.func, ast.Attribute) and not (isinstance(e.func.value, ast.Name) and e.func.value.id in mods):
             return False  # a method of a value (name.strip(), result.get("reason")) returns that data
         # a lookup (tr("key"), ui.definition(NS, name), fmt_number(x)) is trusted text; its named values
