@@ -92,6 +92,10 @@ class Session:
             await self.page.get_by_role("button", name="Sign in").click()
             try:
                 await self.page.get_by_role("button", name="Sign out").wait_for(timeout=60_000)
+                for _ in range(600):  # the sign-in cookie is written by a component, after the rerun
+                    if any(c["name"].startswith("prism_auth") for c in await self.ctx.cookies()):
+                        break
+                    await asyncio.sleep(0.1)
                 break
             except Exception:
                 body = " ".join((await self.page.locator("body").inner_text()).split())[:400]
