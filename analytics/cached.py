@@ -3,8 +3,10 @@
 Cache keys are small scalars: dataset id + revision + parameters + language, never DataFrames
 (Streamlit samples frames over 50,000 rows when hashing, so two uploads of the same shape could
 collide). A dataset revision is loaded once per process (``st.cache_resource``) and shared; results
-are cached per (page, datasets, parameters, language). Every write goes through this module and
-clears the caches it affects.
+are cached per (page, datasets, parameters, language). The dataset lists are keyed by the catalogue's
+stamp (one small query per call), so several server processes on one catalogue stay correct: a write
+through any of them is seen by the others on their next rerun. Every result is keyed by dataset
+revisions, never by time.
 """
 
 from __future__ import annotations
@@ -91,14 +93,34 @@ def ensure_store() -> list[int]:
     return repository.init_store()
 
 
-@st.cache_data(ttl=10, show_spinner=False)
+def catalogue_stamp() -> str:
+    """The catalogue's current stamp (``repository.catalogue_stamp``: one small query, never cached), so
+    every rerun of every server process sees a dataset written through any other process."""
+    return repository.catalogue_stamp()
+
+
 def list_datasets(kind: str | None = None) -> list[dict]:
+    """The datasets (of one kind), cached per catalogue stamp: a new revision, upload, rename or delete
+    made by another server shows on this server's next call (no time-to-live to wait out)."""
+    return _list_datasets(kind, catalogue_stamp())
+
+
+def get_dataset(dataset_id: int) -> dict | None:
+    return _get_dataset(int(dataset_id), catalogue_stamp())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _list_datasets(kind: str | None, stamp: str) -> list[dict]:
     return repository.list_datasets(kind=kind)
 
 
-@st.cache_data(ttl=10, show_spinner=False)
-def get_dataset(dataset_id: int) -> dict | None:
-    return repository.get_dataset(dataset_id=int(dataset_id))
+@st.cache_data(max_entries=256, show_spinner=False)
+def _get_dataset(dataset_id: int, stamp: str) -> dict | None:
+    return repository.get_dataset(dataset_id=dataset_id)
+
+
+list_datasets.clear = _list_datasets.clear  # type: ignore[attr-defined]  (tests and writes clear them)
+get_dataset.clear = _get_dataset.clear  # type: ignore[attr-defined]
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -225,8 +247,9 @@ def revisions(dataset_id: int) -> list[dict]:
 
 
 def clear_store_caches() -> None:
-    list_datasets.clear()
-    get_dataset.clear()
+    """Not needed for correctness any more (the lists are keyed by the catalogue stamp); frees memory."""
+    _list_datasets.clear()
+    _get_dataset.clear()
 
 
 def clear_all() -> None:

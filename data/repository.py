@@ -16,6 +16,7 @@ benchmarks); the Data page and the command line always pass one. Writes run in `
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import json
 import re
@@ -117,6 +118,21 @@ def list_datasets(*, kind: str | None = None, engine: Engine | None = None) -> l
         q = q.where(t.c.kind == kind)
     with _engine(engine).connect() as conn:
         return [_info(r) for r in conn.execute(q)]
+
+
+@_faults
+def catalogue_stamp(*, engine: Engine | None = None) -> str:
+    """A short digest that changes whenever any dataset is created, deleted, renamed or gets a new
+    revision, by any process on this catalogue: one small query (id, revision and name of each dataset;
+    ids are never reused), cheap enough for every rerun. Each server keys its cached dataset lists on it,
+    so a write through another server is seen on the next rerun, not after a cache's time-to-live."""
+    t = models.Dataset.__table__
+    with _engine(engine).connect() as conn:
+        rows = conn.execute(select(t.c.id, t.c.revision, t.c.name).order_by(t.c.id)).all()
+    h = hashlib.blake2b(digest_size=12)
+    for r in rows:
+        h.update(f"{int(r[0])}\x1f{int(r[1])}\x1f{r[2]}\x1e".encode("utf-8", "surrogatepass"))
+    return f"{len(rows)}-{h.hexdigest()}"
 
 
 @_faults

@@ -1,0 +1,334 @@
+"""Load test (issue 18): SESSIONS headless-browser sessions against TWO ``python app.py`` servers on one
+PostgreSQL catalogue, each opening the Market overview on an N-line orders dataset and changing its
+filters (grain, comparison), while an analyst uploads a new revision (an append, through ``python -m data
+ingest``: the Data page's ingest code) halfway through.
+
+Measured: seconds from a click to the finished rerun (``bench.browser.settle``: the page was last seen
+busy) for every interaction, p50 / p95 / max; the floor is ONE session alone on one server doing the same
+clicks, in the same run, after a warm-up pass on both servers. Checked: no error element on any page, no
+"database is locked" / traceback in the servers' logs, every session sees the new revision on its next
+rerun (the page's "revision 2" caption, on both servers), and after the run the dataset's rows and amount
+sum equal the two CSV files' (nothing lost).
+
+    python -m bench.servers [--lines 1000000] [--sessions 10] [--clicks 12] [--append 100000]
+
+Sessions are sticky (each browser context stays on its server), as a load balancer in front of Streamlit
+must be (docs/deploy.md). The catalogue is ``DATABASE_URL`` when it names PostgreSQL, else a throwaway
+local cluster (tests/pg.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.browser import ARGS, BUSY, PASSWORD, _port
+from bench.common import ROOT, save
+
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+GRAIN = ("Day", "Week", "Month")
+COMPARE = ("Previous period", "Same period last year")
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, int(math.ceil(q * len(s))) - 1)]
+
+
+def _summary(values: list[float]) -> dict:
+    ok = [v for v in values if not math.isnan(v)]
+    return {"n": len(values), "timeouts": len(values) - len(ok), "p50_s": _r(_pct(ok, 0.5)),
+            "p95_s": _r(_pct(ok, 0.95)), "max_s": _r(max(ok) if ok else None)}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+async def settle(page, t_click: float, quiet_s: float = 0.4, timeout: float = 180) -> float:
+    """bench.browser.settle for the async API: seconds from the click until the page was last seen busy."""
+    last_busy = t_click
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        now = time.perf_counter()
+        if await page.locator(BUSY).count():
+            last_busy = now
+        elif now - last_busy >= quiet_s and now - t_click >= quiet_s:
+            return last_busy - t_click
+        await asyncio.sleep(0.03)
+    return float("nan")
+
+
+class Session:
+    def __init__(self, browser, base: str, query: str, name: str) -> None:
+        self.browser, self.base, self.query, self.name = browser, base, query, name
+        self.clicks: list[tuple[float, float, bool]] = []  # (when, seconds, after the upload finished)
+        self.opens: list[float] = []
+        self.errors: list[str] = []
+        self.saw_revision_2 = False
+        self.chosen = {GRAIN: "Month", COMPARE: "Previous period"}  # the page's defaults
+
+    async def start(self) -> None:
+        self.ctx = await self.browser.new_context(viewport={"width": 1300, "height": 900})
+        self.page = await self.ctx.new_page()
+        self.page.set_default_timeout(180_000)
+        await self.page.goto(self.base)
+        for attempt in range(3):  # under load a click can land before the form took the typed values
+            await self.page.get_by_label("Username", exact=True).fill("admin")
+            await self.page.get_by_label("Password", exact=True).fill(PASSWORD)
+            await self.page.get_by_role("button", name="Sign in").click()
+            try:
+                await self.page.get_by_role("button", name="Sign out").wait_for(timeout=60_000)
+                for _ in range(600):  # the sign-in cookie is written by a component, after the rerun
+                    if any(c["name"].startswith("prism_auth") for c in await self.ctx.cookies()):
+                        break
+                    await asyncio.sleep(0.1)
+                break
+            except Exception:
+                body = " ".join((await self.page.locator("body").inner_text()).split())[:400]
+                self.errors.append(f"sign-in attempt {attempt + 1} did not finish: {body}")
+                if attempt == 2:
+                    raise RuntimeError(f"{self.name}: cannot sign in on {self.base}: {body}") from None
+                await self.page.goto(self.base)
+        await self.open()
+
+    async def open(self) -> None:
+        t0 = time.perf_counter()
+        await self.page.goto(f"{self.base}/market-overview?{self.query}")
+        try:
+            await self.page.get_by_role("button", name="Sign out").wait_for()
+        except Exception:
+            body = await self.page.locator("body").inner_text()
+            raise RuntimeError(f"{self.name}: not signed in on {self.base}: {' '.join(body.split())[:600]}") from None
+        await self.page.locator('[data-testid="stMain"] [role="radiogroup"]').first.wait_for()
+        self.opens.append(await settle(self.page, t0, quiet_s=0.8))
+        await self.check()
+
+    async def change(self, labels: tuple[str, ...], rng: random.Random, uploaded: bool) -> float:
+        """Pick another value of one filter (clicking the chosen one would not rerun)."""
+        label = rng.choice([x for x in labels if x != self.chosen[labels]])
+        self.chosen[labels] = label
+        return await self.click(label, uploaded)
+
+    async def click(self, label: str, uploaded: bool) -> float:
+        option = self.page.locator('[data-testid="stMain"] [role="radiogroup"] label').filter(has_text=label).first
+        t0 = time.perf_counter()
+        await option.click()
+        s = await settle(self.page, t0)
+        self.clicks.append((time.time(), s, uploaded))
+        await self.check()
+        return s
+
+    async def check(self) -> None:
+        if await self.page.locator(ERRORS).count():
+            txt = await self.page.locator(ERRORS).first.inner_text()
+            self.errors.append(" ".join(txt.split())[:200])
+        if await self.page.get_by_text("(revision 2)").count():
+            self.saw_revision_2 = True
+
+    async def close(self) -> None:
+        await self.ctx.close()
+
+
+async def _drive(sessions: list[Session], clicks: int, seed: int, upload: "asyncio.Future | None",
+                 state: dict) -> None:
+    async def one(i: int, s: Session) -> None:
+        rng = random.Random(seed + i)
+        await asyncio.sleep(rng.uniform(0, 1.0))  # not all in lock step
+        for k in range(clicks):
+            await s.change(GRAIN if k % 2 == 0 else COMPARE, rng, state.get("uploaded", False))
+            await asyncio.sleep(rng.uniform(0.2, 1.0))  # a person reads before the next click
+        if upload is not None:
+            await upload
+            await s.change(GRAIN, rng, True)  # the next reruns after the upload: the new revision shows
+            await s.change(COMPARE, rng, True)
+
+    await asyncio.gather(*(one(i, s) for i, s in enumerate(sessions)))
+
+
+async def _run(args, bases: list[str], query: str, chromium: str, env: dict, tmp: Path, ds_id: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    out: dict = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        # warm-up: one pass over every choice on each server (each server process has its own caches)
+        for b in bases:
+            s = Session(browser, b, query, "warm")
+            await s.start()
+            for label in ("Day", "Same period last year", "Week", "Previous period", "Month", "Same period last year"):
+                await s.click(label, False)
+            out.setdefault("warm_up_open_s", []).append(_r(s.opens[0]))
+            await s.close()
+        # the floor: one session alone, the same clicks
+        floor = Session(browser, bases[0], query, "floor")
+        await floor.start()
+        await _drive([floor], args.clicks, args.seed, None, {})
+        out["floor"] = _summary([c[1] for c in floor.clicks])
+        out["floor_errors"] = floor.errors
+        await floor.close()
+        print(f"floor (1 session): interaction p50 {out['floor']['p50_s']} s, p95 {out['floor']['p95_s']} s",
+              flush=True)
+        # the load: SESSIONS sessions on both servers; an upload starts once every session is in
+        sessions = [Session(browser, bases[i % len(bases)], query, f"s{i}") for i in range(args.sessions)]
+        t_login = time.perf_counter()
+        for s in sessions:  # people arrive one after another (a burst of sign-ins is not the test)
+            await s.start()
+        out["sessions_signed_in_and_opened_s"] = _r(time.perf_counter() - t_login)
+        state: dict = {}
+        loop = asyncio.get_running_loop()
+        upload = loop.create_future()
+
+        async def uploader() -> None:
+            await asyncio.sleep(args.upload_after)
+            t0 = time.perf_counter()
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "data", "ingest", str(tmp / "append.csv"), "--kind", "orders", "--mode",
+                "append", "--dataset", str(ds_id), "--user", "admin", "--allow-duplicate", "--json", cwd=ROOT,
+                env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            so, se = await proc.communicate()
+            state["uploaded"] = True
+            out["upload"] = {"ok": proc.returncode == 0, "wall_s": _r(time.perf_counter() - t0),
+                             "stderr": se.decode()[-500:] if proc.returncode else ""}
+            upload.set_result(True)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(_drive(sessions, args.clicks, args.seed + 100, upload, state), uploader())
+        out["load_wall_s"] = _r(time.perf_counter() - t0)
+        every = [c[1] for s in sessions for c in s.clicks]
+        out["load"] = _summary(every)
+        out["load_before_upload_done"] = _summary([c[1] for s in sessions for c in s.clicks if not c[2]])
+        out["load_after_upload_done"] = _summary([c[1] for s in sessions for c in s.clicks if c[2]])
+        out["opens"] = _summary([o for s in sessions for o in s.opens])
+        out["errors"] = [f"{s.name}: {e}" for s in sessions for e in s.errors]
+        out["sessions_seeing_revision_2"] = sum(s.saw_revision_2 for s in sessions)
+        for s in sessions:
+            await s.close()
+        await browser.close()
+    return out
+
+
+def _ingest(env: dict, path: Path, *extra: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "data", "ingest", str(path), "--kind", "orders", "--json", *extra],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout[out.stdout.index("{"):])
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--append", type=int, default=100_000, help="lines of the revision uploaded during the load")
+    ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--clicks", type=int, default=12, help="filter changes per session")
+    ap.add_argument("--upload-after", type=float, default=5.0, help="seconds into the load")
+    ap.add_argument("--seed", type=int, default=18)
+    args = ap.parse_args(argv if argv is not None else [])
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        print("servers bench: Debian's chromium is not installed (apt-get install chromium)", file=sys.stderr)
+        return {}
+    from bench.gen_orders import generate
+
+    results: dict = {"lines": args.lines, "append_lines": args.append, "sessions": args.sessions,
+                     "clicks_per_session": args.clicks, "servers": 2}
+    cluster = None
+    procs: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory() as tmp_s:
+        tmp = Path(tmp_s)
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith("postgresql"):
+            from tests.pg import Cluster
+
+            cluster = Cluster().start()
+            url = cluster.new_database()
+        env = {**os.environ, "DATABASE_URL": url, "PRISM_LINES_DIR": str(tmp / "lines"),
+               "AUTH_CONFIG": str(tmp / "auth.yaml"), "PRISM_ADMIN_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT),
+               "PRISM_MAX_UPLOAD_MB": "8000", "PRISM_MAX_ROWS": "100000000"}
+        try:
+            subprocess.run([sys.executable, "-m", "data", "init", "--no-demo"], cwd=ROOT, env=env, check=True,
+                           capture_output=True)
+            big = generate(args.lines, seed=1)
+            extra = generate(args.append, seed=2)
+            big.to_csv(tmp / "big.csv", index=False)
+            extra.to_csv(tmp / "append.csv", index=False)
+            truth_rows = len(big) + len(extra)
+            truth_sum = float(big["amount"].sum()) + float(extra["amount"].sum())
+            del big, extra
+            t0 = time.perf_counter()
+            info = _ingest(env, tmp / "big.csv", "--name", "orders-big")
+            results["first_ingest_s"] = _r(time.perf_counter() - t0)
+            ds_id = int(info.get("id") or info.get("dataset_id"))
+            logs = []
+            bases = []
+            for k in range(2):
+                port = _port()
+                log = tmp / f"server{k}.log"
+                logs.append(log)
+                procs.append(subprocess.Popen(
+                    [sys.executable, "app.py", "--server.port", str(port), "--server.headless", "true",
+                     "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+                     "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=open(log, "w"),
+                    stderr=subprocess.STDOUT))
+                bases.append(f"http://127.0.0.1:{port}")
+            for b in bases:
+                for _ in range(240):
+                    try:
+                        if urllib.request.urlopen(b + "/_stcore/health", timeout=2).status == 200:
+                            break
+                    except OSError:
+                        time.sleep(0.5)
+            results.update(asyncio.run(_run(args, bases, f"o={ds_id}", chromium, env, tmp, ds_id)))
+            # nothing lost: the catalogue and the engine agree with the files
+            check = subprocess.run([sys.executable, "-c",
+                                    "import sys, json\nfrom data import repository as r\n"
+                                    "d = r.get_dataset(dataset_id=int(sys.argv[1]))\n"
+                                    "t = r.lines_table(dataset_id=int(sys.argv[1]))\n"
+                                    "a = t.aggregate(n=t.count(), s=t.amount.sum()).to_pyarrow().to_pylist()[0]\n"
+                                    "print(json.dumps({'revision': d['revision'], 'rows': d['rows'], 'n': a['n'],"
+                                    " 's': a['s']}))", str(ds_id)], cwd=ROOT, env=env, capture_output=True,
+                                   text=True, check=True)
+            got = json.loads(check.stdout)
+            results["after"] = {**got, "expected_rows": truth_rows, "expected_sum": truth_sum,
+                                "rows_ok": got["rows"] == got["n"] == truth_rows,
+                                "sum_ok": math.isclose(got["s"], truth_sum, rel_tol=1e-9)}
+            text = "\n".join(p.read_text(errors="replace") for p in logs)
+            results["log_database_locked"] = text.count("database is locked")
+            results["log_tracebacks"] = text.count("Traceback")
+        finally:
+            for p in procs:
+                p.terminate()
+                try:
+                    p.wait(15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+            if cluster is not None:
+                cluster.stop()
+    ld = results.get("load", {})
+    print(f"load ({args.sessions} sessions, 2 servers, {args.lines:,} lines): interaction p50 {ld.get('p50_s')} s, "
+          f"p95 {ld.get('p95_s')} s, max {ld.get('max_s')} s, {ld.get('timeouts')} timeouts; after the upload p95 "
+          f"{results.get('load_after_upload_done', {}).get('p95_s')} s; upload {results.get('upload')}", flush=True)
+    print(f"errors on pages: {len(results.get('errors', []))}; 'database is locked' in logs: "
+          f"{results.get('log_database_locked')}; tracebacks: {results.get('log_tracebacks')}; sessions seeing "
+          f"revision 2: {results.get('sessions_seeing_revision_2')}/{args.sessions}; after: {results.get('after')}",
+          flush=True)
+    save("servers", results)
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
