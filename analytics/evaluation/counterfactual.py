@@ -343,6 +343,11 @@ def fit_counterfactual(orders: ir.Table, p: dict) -> CounterfactualFit:
                 end = pd.Timestamp(r["hi"]).date()
     if treated is None or start is None:
         return CounterfactualFit(status="needs_params", by=by)
+    if p["cf_metric"] == "revenue":
+        from analytics.units import NOTE_KEY, has_money
+
+        if not has_money(orders):  # an export without amounts: never zeros presented as revenue
+            return CounterfactualFit(status="not_enough", by=by, error=(NOTE_KEY, {}))
     wide = order_series(orders, by, p["cf_metric"], p["cf_grain"], start=start, treated=str(treated))
     if wide.empty or str(treated) not in wide.columns:
         return CounterfactualFit(status="no_treated", by=by, treated=treated)

@@ -176,3 +176,16 @@ def test_evaluation_on_orders_only_runs(store):
     eng, info = store
     r = report.run_page("post-campaign-evaluation", [info["id"]], {}, engine=eng)
     assert r["page"] == "post-campaign-evaluation"
+
+
+def test_counterfactual_on_revenue_says_there_is_no_money_and_never_draws_zeros(store):
+    from analytics.i18n import t
+
+    eng, info = store
+    asked = {"cf_by": "category", "cf_treated": "28", "campaign_start": "2014-06-01"}
+    r = report.run_page("post-campaign-evaluation", [info["id"]], {**asked, "cf_metric": "revenue"}, engine=eng)
+    cf = r["counterfactual"]
+    assert cf["status"] == "not_enough" and cf["reason"] == t("ui.common.no_money", "en")
+    assert "effect" not in cf and "series" not in cf
+    r = report.run_page("post-campaign-evaluation", [info["id"]], {**asked, "cf_metric": "orders"}, engine=eng)
+    assert r["counterfactual"].get("reason") != t("ui.common.no_money", "en")  # counts need no money
