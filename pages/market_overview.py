@@ -17,7 +17,8 @@ from components.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, lang, tr
 
 KPI_ROWS = (("net_sales", "gross_sales", "returns", "aov"), ("orders", "buyers", "repeat_rate", "new_buyers",
                                                         "returning_buyers"))
-LOWER_IS_BETTER = {"returns"}
+UNITS_ROW = ("net_units", "units", "returned_units")  # an export without amounts (analytics/units.py)
+LOWER_IS_BETTER = {"returns", "returned_units"}
 
 
 # ---------------------------------------------------------------- controls
@@ -70,7 +71,8 @@ def kpi_cards(result: dict) -> None:
     st.subheader(ui.md_escape(per.get("label") or ""), anchor=False, help=k.help("default_window"))
     st.caption(ui.md_escape(window))
     desc = k.t(f"page.delta_{chosen}")
-    for row in KPI_ROWS:
+    rows = (UNITS_ROW, *KPI_ROWS[1:]) if result.get("measure") == "units" else KPI_ROWS
+    for row in rows:
         cols = st.columns(len(row))
         for col, name in zip(cols, row):
             if name not in kpis:
@@ -82,7 +84,8 @@ def kpi_cards(result: dict) -> None:
             if oc.get(name) is not None:
                 help_ += "\n\n" + k.t(f"page.other_{other}", pct=fmt_pct(oc[name], lang(), signed=True))
             whole = [r for r in bp if r.get("complete", True)]  # a partial period would read as a crash
-            spark = [float(r.get(name) or 0) for r in whole] if len(whole) > 1 else None
+            spark = [float(r.get(name) or 0) for r in whole] if len(whole) > 1 and all(name in r for r in whole) \
+                else None
             shown, help_ = ui.kpi_card(name, value, help_, result.get("kpi_too_large"))
             col.metric(k.t(f"kpi.{name}"), shown,
                        delta=fmt_pct(ch, lang(), signed=True) if ch is not None else None,

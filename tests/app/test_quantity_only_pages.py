@@ -35,3 +35,12 @@ def test_page_renders_without_money(workspace, qty_id, script):
     body = texts(at)
     assert NOTE in body
     assert "This page needs" not in body
+
+
+def test_market_cards_show_units_not_empty_money(workspace, qty_id):
+    at = make_app("ana", page="pages/market_overview.py", query={"o": str(qty_id), "cu": "0"}).run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Net units", "Units sold", "Units returned"]
+    assert "Net sales" not in labels and "AOV" not in labels
+    assert all(m.value not in ("—", "0", "0.00") for m in at.metric[:2])
