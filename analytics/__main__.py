@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 from analytics.common import AnalyticsError
 from analytics.i18n import t
@@ -28,6 +29,19 @@ def _params(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _failing(fn: Callable[[], Any], lang: str) -> Any:
+    """``fn()``, or the command's exit code after one line on stderr: 2 for an unknown page or dataset
+    (LookupError), 3 for data a page cannot analyse (AnalyticsError, in ``lang``)."""
+    try:
+        return fn()
+    except LookupError as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 2
+    except AnalyticsError as exc:
+        print(t(exc.key, lang, **exc.kwargs), file=sys.stderr)
+        return 3
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from analytics import report
     from analytics.registry import BY_PATH
@@ -41,14 +55,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.pages:
         print("--page (several pages) needs --format pdf", file=sys.stderr)
         return 2
-    try:
-        res = report.run_page(args.page, args.dataset, _params(args.param), lang=args.lang)
-    except LookupError as exc:
-        print(str(exc).strip("'\""), file=sys.stderr)
-        return 2
-    except AnalyticsError as exc:
-        print(t(exc.key, args.lang, **exc.kwargs), file=sys.stderr)
-        return 3
+    res = _failing(lambda: report.run_page(args.page, args.dataset, _params(args.param), lang=args.lang), args.lang)
+    if isinstance(res, int):
+        return res
     for p in res.get("problems", []):
         print(f"warning: parameter ignored: {p}", file=sys.stderr)
     if args.format == "json":
@@ -71,7 +80,8 @@ def cmd_review_pack(args: argparse.Namespace) -> int:
         print("--format pdf needs --out FILE", file=sys.stderr)
         return 2
     pages = list(dict.fromkeys([args.page, *args.pages]))
-    try:
+
+    def build() -> tuple[bytes, int]:
         chromium = review_pack.find_chromium()
         sections, problems = review_pack.run_sections(pages, args.dataset, _params(args.param), lang=args.lang)
         for p in problems:
@@ -79,15 +89,14 @@ def cmd_review_pack(args: argparse.Namespace) -> int:
         for s in sections:
             if s.result is None:
                 print(f"warning: {s.url_path}: {s.error}", file=sys.stderr)
-        pdf = review_pack.build_pdf(sections, lang=args.lang, user="cli", chromium=chromium)
-    except LookupError as exc:
-        print(str(exc).strip("'\""), file=sys.stderr)
-        return 2
-    except AnalyticsError as exc:
-        print(t(exc.key, args.lang, **exc.kwargs), file=sys.stderr)
-        return 3
+        return review_pack.build_pdf(sections, lang=args.lang, user="cli", chromium=chromium), len(sections)
+
+    built = _failing(build, args.lang)
+    if isinstance(built, int):
+        return built
+    pdf, n_sections = built
     Path(args.out).write_bytes(pdf)
-    print(f"wrote {args.out} ({len(sections)} pages, {len(pdf):,} bytes)", file=sys.stderr)
+    print(f"wrote {args.out} ({n_sections} pages, {len(pdf):,} bytes)", file=sys.stderr)
     return 0
 
 
