@@ -5,6 +5,12 @@
     python -m analytics report PAGE [--page PAGE ...] --dataset ID [--dataset ID ...] [--param KEY=VALUE ...]
                                --format pdf [--lang en|zh] --out FILE    (the review pack: a section per page)
     python -m analytics metrics-doc [--check]
+    python -m analytics ledger add --channel CH --start YYYY-MM-DD --end YYYY-MM-DD --spend X --lift X
+                                   --low X --high X [--method ab|counterfactual|geo|other] [--dataset ID]
+                                   [--view URL] [--note TEXT] [--user USER]
+    python -m analytics ledger list [--channel CH] [--format table|json]
+    python -m analytics ledger edit ID [--channel CH] [--spend X] --user USER
+    python -m analytics ledger delete ID --user USER
 """
 
 from __future__ import annotations
@@ -133,6 +139,57 @@ def cmd_metrics_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ledger(args: argparse.Namespace) -> int:
+    """The incrementality ledger (analytics.ledger): add, list, edit (channel, spend), delete. Writes with
+    ``--user`` act as that user (role from the users file); ``add`` without one is saved as "cli"."""
+    from analytics import ledger
+    from data.access import actor_for
+    from data import repository
+    from data.errors import NotAllowed, StoreError
+
+    try:
+        repository.init_store()  # the catalogue's tables and migrations (idempotent)
+        if args.action == "list":
+            rows = ledger.entries(channel=args.channel)
+            if args.format == "json":
+                sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+                return 0
+            for r in rows:
+                print(f"{r['id']:>5}  {r['channel']:<16} {r['start']}..{r['end']}  spend {r['spend']:,.2f}  "
+                      f"lift {r['lift']:,.2f} [{r['low']:,.2f}, {r['high']:,.2f}]  {r['method']:<14} "
+                      f"{r['owner']}  {str(r['created_at'])[:19]}")
+            if not rows:
+                print("no ledger entries")
+            return 0
+        actor = actor_for(args.user) if getattr(args, "user", None) else None
+        if args.action == "add":
+            raw = {k: getattr(args, k) for k in ("channel", "start", "end", "spend", "lift", "low", "high", "method",
+                                                 "view", "note")}
+            raw["dataset_id"] = args.dataset
+            i = ledger.add(raw, actor=actor, owner="cli" if actor is None else "")
+            e = ledger.get(i)
+            print(t("ledger.saved", "en", id=i, channel=e["channel"], start=e["start"], end=e["end"]))
+            return 0
+        if actor is None:
+            print(f"ledger {args.action} changes an entry: name the acting user with --user NAME", file=sys.stderr)
+            return 2
+        if args.action == "edit":
+            e = ledger.update(args.id, actor=actor, channel=args.channel, spend=args.spend)
+            print(f"ledger entry {e['id']}: {e['channel']}, spend {e['spend']:,.2f}")
+            return 0
+        if ledger.delete(args.id, actor=actor):
+            print(f"ledger entry {args.id} deleted")
+            return 0
+        print(f"ledger entry {args.id} does not exist", file=sys.stderr)
+        return 2
+    except (ledger.LedgerError, NotAllowed, StoreError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except LookupError as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m analytics")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -149,6 +206,33 @@ def main(argv: list[str] | None = None) -> int:
     m = sub.add_parser("metrics-doc", help="write docs/metrics.md from the catalogues")
     m.add_argument("--check", action="store_true")
     m.set_defaults(fn=cmd_metrics_doc)
+    lg = sub.add_parser("ledger", help="the incrementality ledger: measured lifts the planner calibrates on")
+    ls = lg.add_subparsers(dest="action", required=True)
+    a = ls.add_parser("add", help="add a measured lift")
+    a.add_argument("--channel", required=True)
+    a.add_argument("--start", required=True, help="first day of the test (YYYY-MM-DD)")
+    a.add_argument("--end", required=True, help="last day of the test (YYYY-MM-DD)")
+    a.add_argument("--spend", required=True, help="spend on the channel in the test")
+    a.add_argument("--lift", required=True, help="incremental outcome (revenue) measured")
+    a.add_argument("--low", required=True, help="95%% interval low")
+    a.add_argument("--high", required=True, help="95%% interval high")
+    a.add_argument("--method", default="ab", help="ab | counterfactual | geo | other")
+    a.add_argument("--dataset", type=int, default=None, help="the dataset the lift was measured on")
+    a.add_argument("--view", default="", help="link to the evaluation view")
+    a.add_argument("--note", default="")
+    a.add_argument("--user", default=None)
+    li = ls.add_parser("list", help="list the entries")
+    li.add_argument("--channel", default=None)
+    li.add_argument("--format", choices=("table", "json"), default="table")
+    ed = ls.add_parser("edit", help="change an entry's channel or spend")
+    ed.add_argument("id", type=int)
+    ed.add_argument("--channel", default=None)
+    ed.add_argument("--spend", default=None)
+    ed.add_argument("--user", required=True)
+    de = ls.add_parser("delete", help="delete an entry")
+    de.add_argument("id", type=int)
+    de.add_argument("--user", required=True)
+    lg.set_defaults(fn=cmd_ledger)
     args = ap.parse_args(argv)
     return args.fn(args)
 

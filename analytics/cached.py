@@ -356,3 +356,54 @@ def commit_upload(prepared, *, user: str | None = None, role: str | None = None,
 
     return ingest.commit(prepared, actor=actor(user, role), **kwargs)
 
+
+
+# ---------------------------------------------------------------- incrementality ledger (issue 17)
+
+
+@st.cache_data(show_spinner=False)
+def ledger_entries() -> list[dict]:
+    """Every incrementality ledger entry, newest first (analytics.ledger.entries); cleared by the writes below."""
+    from analytics import ledger
+
+    return ledger.entries()
+
+
+def store_params(url_path: str) -> dict:
+    """Fit parameters a page reads from the catalogue, to merge into its parameters before the cache key is
+    made (the planner: ``{"ledger": ...}``, which changes exactly when an entry changes, so the fit is redone
+    then); {} for the other pages."""
+    if url_path != "promotion-planner":
+        return {}
+    from analytics import ledger
+
+    return {"ledger": ledger.fit_value(ledger_entries())}
+
+
+def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:
+    """Validate and save an entry as the acting user (LedgerError / NotAllowed say why not)."""
+    from analytics import ledger
+
+    try:
+        return ledger.add(raw, actor=actor(user, role))
+    finally:
+        ledger_entries.clear()
+
+
+def ledger_update(entry_id: int, *, channel: str | None = None, spend: Any = None, user: str | None = None,
+                  role: str | None = None) -> dict:
+    from analytics import ledger
+
+    try:
+        return ledger.update(int(entry_id), actor=actor(user, role), channel=channel, spend=spend)
+    finally:
+        ledger_entries.clear()
+
+
+def ledger_delete(entry_id: int, *, user: str | None = None, role: str | None = None) -> bool:
+    from analytics import ledger
+
+    try:
+        return ledger.delete(int(entry_id), actor=actor(user, role))
+    finally:
+        ledger_entries.clear()

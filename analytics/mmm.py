@@ -366,6 +366,51 @@ def _fourier(dates: pd.DatetimeIndex, k: int) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((len(dates), 0))
 
 
+@dataclass(frozen=True)
+class LiftTest:
+    """A measured lift of one channel (an incrementality ledger entry, :mod:`analytics.ledger`) as the fit
+    reads it: ``spend`` spent on ``channel`` (its index in the model's channels) over ``weeks`` weeks
+    brought ``lift`` extra outcome, with the interval [``low``, ``high``] (95%). ``weight`` multiplies the
+    entry's likelihood weight (1 = the measurement's own precision, see :func:`fit_calibrated`)."""
+
+    channel: int
+    spend: float
+    weeks: float
+    lift: float
+    low: float
+    high: float
+    weight: float = 1.0
+
+    @property
+    def se(self) -> float:
+        """The lift's standard error from its 95% interval (at least 1e-9 of the lift's size)."""
+        return max((self.high - self.low) / (2 * 1.959964), 1e-9 * max(abs(self.lift), 1.0))
+
+
+@dataclass(frozen=True)
+class CalRows:
+    """Calibration rows of the scaled least squares: per lift test the channel index ``ch``, the tested
+    weekly spend over the channel's scale ``x``, the test's ``weeks``, the scaled ``target`` lift and the
+    row weight ``w`` (sigma of the weekly residuals / the lift's standard error, times the test's weight)."""
+
+    ch: np.ndarray
+    x: np.ndarray
+    weeks: np.ndarray
+    target: np.ndarray
+    w: np.ndarray
+
+
+def cal_rows(tests: Sequence[LiftTest], scale: np.ndarray, y_scale: float, sigma: float) -> CalRows | None:
+    if not tests:
+        return None
+    ch = np.array([t.channel for t in tests], dtype=int)
+    weeks = np.array([max(t.weeks, 1e-9) for t in tests], dtype=float)
+    x = np.array([t.spend for t in tests], dtype=float) / weeks / scale[ch]
+    target = np.array([t.lift for t in tests], dtype=float) / y_scale
+    w = np.array([sigma * y_scale / t.se * t.weight for t in tests], dtype=float)
+    return CalRows(ch=ch, x=x, weeks=weeks, target=target, w=w)
+
+
 class _Problem:
     """Variable-projection least squares on scaled data.
 
@@ -376,13 +421,15 @@ class _Problem:
     breaks a constraint."""
 
     def __init__(self, base: np.ndarray, Xs: np.ndarray, l_max: int = L_MAX, n_core: int | None = None,
-                 ridge: float = 0.0):
+                 ridge: float = 0.0, cal: "CalRows | None" = None):
         self.base = base
         self.Xs = Xs
         self.C = Xs.shape[1]
         self.l_max = l_max
         n, nb = Xs.shape[0], base.shape[1]
+        self.n = n
         self.nb = nb
+        self.cal = cal if cal is not None and len(cal.ch) else None
         self.n_core = nb if n_core is None else int(n_core)
         self.lb = np.r_[np.full(nb, -np.inf), np.zeros(self.C)]
         # lagged copies of the spend (l_max, n, C) so the adstock of every channel is one product
@@ -399,6 +446,32 @@ class _Problem:
         self.R_aug = np.zeros((self.C, p))
         self._last: tuple | None = None
 
+    def aug(self, y: np.ndarray) -> np.ndarray:
+        """The outcome with the calibration rows' targets appended (``y`` itself without calibration)."""
+        if self.cal is None:
+            return y
+        return np.r_[y, self.cal.w * self.cal.target]
+
+    def cal_rows(self, th: np.ndarray) -> np.ndarray:
+        """The calibration rows of the design (k, nb + C): row i holds w_i x weeks_i x sat(x_i; lam_c) in
+        its channel's column, so row . b is w_i times the model's incremental outcome (scaled) of the
+        tested spend over the tested weeks (the planner's steady state)."""
+        cal, C = self.cal, self.C
+        lam = np.exp(np.asarray(th[C:], dtype=float))[cal.ch]
+        R = np.zeros((len(cal.ch), self.nb + C))
+        R[np.arange(len(cal.ch)), self.nb + cal.ch] = cal.w * cal.weeks * logistic_saturation(cal.x, lam)
+        return R
+
+    def cal_deriv(self, th: np.ndarray) -> np.ndarray:
+        """d cal_rows / d theta in the layout of :meth:`jac`'s ``dU`` (k, 2C): only log lam of the row's
+        channel moves it: w weeks (lam x / 2)(1 - tanh(lam x / 2)^2)."""
+        cal, C = self.cal, self.C
+        lam = np.exp(np.asarray(th[C:], dtype=float))[cal.ch]
+        z = lam * cal.x / 2.0
+        out = np.zeros((len(cal.ch), 2 * C))
+        out[np.arange(len(cal.ch)), C + cal.ch] = cal.w * cal.weeks * z * (1.0 - np.tanh(z) ** 2)
+        return out
+
     def media(self, th: np.ndarray) -> np.ndarray:
         C = self.C
         if C == 0:
@@ -409,14 +482,16 @@ class _Problem:
         return logistic_saturation(ad, np.exp(th[C:]))
 
     def design(self, th: np.ndarray) -> np.ndarray:
-        return np.column_stack([self.base, self.media(th)])
+        """The design matrix: the n weeks, then one row per calibration entry (when calibrated)."""
+        D = np.column_stack([self.base, self.media(th)])
+        return D if self.cal is None else np.vstack([D, self.cal_rows(th)])
 
     def solve(self, D: np.ndarray, y: np.ndarray) -> np.ndarray:
         if self.ridge > 0 and self.C:
             # penalty ridge * n * sum_c (beta_c mean_t m_ct)^2: the channel's average contribution in units
             # of the mean outcome, i.e. its contribution share, shrunk towards 0
-            n = D.shape[0]
-            self.R_aug[:, self.nb:] = np.sqrt(self.ridge * n) * np.diag(D[:, self.nb:].mean(axis=0))
+            n = self.n
+            self.R_aug[:, self.nb:] = np.sqrt(self.ridge * n) * np.diag(D[:n, self.nb:].mean(axis=0))
             D, y = np.vstack([D, self.R_aug]), np.r_[y, np.zeros(self.C)]
         b, *_ = np.linalg.lstsq(D, y, rcond=None)
         if (self.G @ b >= -1e-10).all():
@@ -447,9 +522,9 @@ class _Problem:
         dz = -(F'F)^+ (N' e_j (u . r~) + F' u b_j) for the changed column j with derivative u, and
         dr = b_j dm + D N dz. Replaces 2C extra residual evaluations per step (forward differences)."""
         D, b = self._at(th, y)
-        C, nb, n = self.C, self.nb, D.shape[0]
+        C, nb, n, nD = self.C, self.nb, self.n, D.shape[0]
         if C == 0:
-            return np.zeros((n, 0))
+            return np.zeros((nD, 0))
         alpha = np.asarray(th[:C], dtype=float)
         lam = np.exp(np.asarray(th[C:], dtype=float))
         ls = np.arange(self.l_max, dtype=float)[:, None]
@@ -462,15 +537,18 @@ class _Problem:
         m = np.tanh(lam * ad / 2.0)
         g = 1.0 - m**2
         dU = np.concatenate([lam / 2.0 * g * dad, lam * ad / 2.0 * g], axis=1)   # (n, 2C)
+        dU_mean = dU.mean(axis=0)
+        if self.cal is not None:
+            dU = np.vstack([dU, self.cal_deriv(th)])                         # (n + k, 2C)
         j = nb + np.r_[np.arange(C), np.arange(C)]
         bj = b[j]
         if self.ridge > 0:
             s = np.sqrt(self.ridge * n)
             R = np.zeros((C, D.shape[1]))
-            R[:, nb:] = s * np.diag(D[:, nb:].mean(axis=0))
+            R[:, nb:] = s * np.diag(D[:n, nb:].mean(axis=0))
             Da, ya = np.vstack([D, R]), np.r_[y, np.zeros(C)]
             Ua = np.vstack([dU, np.zeros((C, 2 * C))])
-            Ua[n + (j - nb), np.arange(2 * C)] = s * dU.mean(axis=0)
+            Ua[nD + (j - nb), np.arange(2 * C)] = s * dU_mean
         else:
             Da, ya, Ua = D, y, dU
         gb = self.G @ b
@@ -555,7 +633,11 @@ def _base_matrix(dates: pd.DatetimeIndex, t: np.ndarray, controls: np.ndarray, s
 
 
 def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: bool | None = None,
-            holdout_frac: float = HOLDOUT_FRAC, l_max: int = L_MAX, ridge: float = RIDGE) -> MMMFit:
+            holdout_frac: float = HOLDOUT_FRAC, l_max: int = L_MAX, ridge: float = RIDGE,
+            lift_tests: Sequence[LiftTest] = (), sigma: float | None = None) -> MMMFit:
+    """Fit the model (see the module docstring). ``lift_tests`` calibrate it (:func:`fit_calibrated`):
+    each adds the row ``(model lift - measured lift) / se`` scaled by ``sigma`` (the residual standard
+    deviation of the weekly outcome, scaled units; required with lift tests) to the least squares."""
     import time
 
     t0 = time.perf_counter()
@@ -575,11 +657,16 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
     ctrl = data.controls / cscale if data.controls.size else data.controls
     base, base_names = _base_matrix(data.dates, tt, ctrl, season)
     n_core = 2 + (2 * FOURIER_K if season else 0)
-    prob = _Problem(base, Xs, l_max, n_core, ridge)
-    res = prob.fit(ys, _starts(C, seed))
+    if lift_tests and sigma is None:
+        raise ValueError("lift tests need the residual scale sigma")
+    cal = cal_rows(lift_tests, scale, y_scale, sigma) if lift_tests else None
+    prob = _Problem(base, Xs, l_max, n_core, ridge, cal)
+    ya = prob.aug(ys)
+    res = prob.fit(ya, _starts(C, seed))
     th = res.x
     D = prob.design(th)
-    b = prob.solve(D, ys)
+    b = prob.solve(D, ya)
+    D = D[:n]
     fitted_s = D @ b
     nb = base.shape[1]
     media = D[:, nb:] * b[nb:]
@@ -592,12 +679,14 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
     if n - h >= MIN_WEEKS_FIT - 4:
         Xtr = data.X[: n - h]
         sc_tr = np.where(Xtr.max(axis=0) > 0, Xtr.max(axis=0), scale)
-        p_tr = _Problem(base[: n - h], Xtr / sc_tr, l_max, n_core, ridge)
-        r_tr = p_tr.fit(ys[: n - h], [th])
+        cal_tr = cal_rows(lift_tests, sc_tr, y_scale, sigma) if lift_tests else None
+        p_tr = _Problem(base[: n - h], Xtr / sc_tr, l_max, n_core, ridge, cal_tr)
+        y_tr = p_tr.aug(ys[: n - h])
+        r_tr = p_tr.fit(y_tr, [th])
         # predict on all weeks with train scaling (adstock needs the history before the holdout)
         p_all = _Problem(base, data.X / sc_tr, l_max, n_core, ridge)
         D_all = p_all.design(r_tr.x)
-        b_tr = p_tr.solve(p_tr.design(r_tr.x), ys[: n - h])
+        b_tr = p_tr.solve(p_tr.design(r_tr.x), y_tr)
         pred = D_all[n - h:] @ b_tr * y_scale
         act = data.y[n - h:]
         ss_res = float(np.sum((act - pred) ** 2))
@@ -621,13 +710,14 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
         starts = rng.integers(0, n - blk + 1, n_blocks)
         e = np.concatenate([resid[s:s + blk] for s in starts])[:n]
         e = e - e.mean()
-        yb = fitted_s + e
+        yb = prob.aug(fitted_s + e)
         # refit from the point estimate; looser tolerances and an evaluation cap keep 100 draws of a
         # 7-channel model under a second (the draws start next to their optimum)
         rb = least_squares(prob.resid, th, jac=prob.jac, bounds=(lo, hi), args=(yb,), ftol=BOOT_TOL, xtol=BOOT_TOL,
                            max_nfev=BOOT_MAX_NFEV)
         Db = prob.design(rb.x)
         bb = prob.solve(Db, yb)
+        Db = Db[:n]
         da.append(rb.x[:C])
         dl.append(np.exp(rb.x[C:]))
         db.append(bb[nb:] * y_scale)
@@ -643,6 +733,54 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
     )
     fit.fit_seconds = time.perf_counter() - t0
     return fit
+
+
+def model_lift(fit: MMMFit, test: LiftTest) -> float:
+    """The fitted model's incremental outcome of the test's spend over the test's weeks (steady state, as
+    the planner plans): ``weeks x beta_c x sat(spend / weeks / scale_c; lam_c)``."""
+    c = test.channel
+    return float(test.weeks * fit.beta[c] * logistic_saturation(test.spend / test.weeks / fit.scale[c], fit.lam[c]))
+
+
+def residual_sigma(fit: MMMFit) -> float:
+    """The residual standard deviation of the weekly outcome in the fit's scaled units (SSE over the
+    degrees of freedom left by the linear coefficients and the 2 nonlinear parameters per channel)."""
+    n = len(fit.data.y)
+    k = len(fit.coef) + 2 * len(fit.data.channels)
+    sse = float(np.sum(((fit.data.y - fit.fitted) / fit.y_scale) ** 2))
+    return float(np.sqrt(sse / max(n - k, 1)))
+
+
+STRENGTHEN = (1.0, 10.0, 100.0, 1000.0)  # weights tried, in order, until every test's lift is in its interval
+
+
+def fit_calibrated(data: MMMData, tests: Sequence[LiftTest], *, n_boot: int = 200, seed: int = 0,
+                   **kw) -> tuple[MMMFit, MMMFit, float]:
+    """The model calibrated on lift tests, the uncalibrated model (point estimate, no bootstrap) and the
+    weight the tests needed.
+
+    Each test is one more observation of the least squares, ``(model lift - measured lift) / se`` with
+    se from the test's 95% interval, on the same footing as a week of data (residuals in units of the
+    weekly residual standard deviation of the uncalibrated fit): the Gaussian likelihood of the experiment
+    added to the model's, i.e. the measured lift acts as a prior on the channel's response at the tested
+    spend (Meridian's ROI priors calibrated on experiments; Robyn's ``calibration_input``, which adds the
+    lift tests' error as an objective beside the fit's). When the combined fit still leaves a test's lift
+    outside its interval (the data pull hard the other way), the tests' weight is raised (x10, x100,
+    x1000) until every lift is inside, so the calibrated curve honours the experiment's interval."""
+    base = fit_mmm(data, n_boot=0, seed=seed, **kw)
+    if not tests:
+        return base, base, 0.0
+    sigma = residual_sigma(base)
+    chosen = STRENGTHEN[-1]
+    for mult in STRENGTHEN:
+        trial = [LiftTest(**{**t.__dict__, "weight": t.weight * mult}) for t in tests]
+        cal = fit_mmm(data, n_boot=0, seed=seed, lift_tests=trial, sigma=sigma, **kw)
+        if all(t.low - 1e-9 * abs(t.low) <= model_lift(cal, t) <= t.high + 1e-9 * abs(t.high) for t in tests):
+            chosen = mult
+            break
+    trial = [LiftTest(**{**t.__dict__, "weight": t.weight * chosen}) for t in tests]
+    final = fit_mmm(data, n_boot=n_boot, seed=seed, lift_tests=trial, sigma=sigma, **kw)
+    return final, base, chosen
 
 
 def baseline_weekly(fit: MMMFit, dates: pd.DatetimeIndex | None = None) -> np.ndarray:

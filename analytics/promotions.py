@@ -33,7 +33,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics import mmm
+from analytics import ledger, mmm
 from analytics.channel_names import display_names
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
@@ -78,6 +78,7 @@ PARAMS = [
     Param("base_orders", "float", None, min=0, help="promotions.help.base_orders"),
     Param("n_boot", "int", 100, min=0, max=1000, help="promotions.help.n_boot"),
     Param("seed", "int", 0, min=0, help="promotions.help.seed"),
+    Param("calibrate", "bool", True, help="promotions.help.calibrate"),
 ]
 
 CORR_LIMIT = 0.8
@@ -373,14 +374,52 @@ def load_model_data(tables: dict[str, ir.Table], params: dict) -> mmm.MMMData:
 
 
 def fit_response(tables: dict[str, ir.Table], params: dict) -> mmm.MMMFit:
-    """The fitted response model on the engine tables (the expensive part)."""
-    p = _defaults(params)
+    """The fitted response model on the engine tables (the expensive part), calibrated on the ledger
+    entries of ``params["ledger"]`` when ``calibrate`` is on (:func:`fit_calibrated`)."""
+    return fit_calibrated(tables, params)[0]
+
+
+def model_data(tables: dict[str, ir.Table], p: dict) -> mmm.MMMData:
     data = load_model_data(tables, p)
     if len(data.channels) == 0:
         raise NotEnoughData("promotions.error.no_spend")
     if len(data.y) < mmm.MIN_WEEKS_FIT:
         raise NotEnoughData("promotions.error.short_history", weeks=len(data.y), need=mmm.MIN_WEEKS_FIT)
-    return mmm.fit_mmm(data, n_boot=int(p["n_boot"]), seed=int(p["seed"]))
+    return data
+
+
+def lift_tests(entries: list[dict], channels: list[str]) -> tuple[list[mmm.LiftTest], list[dict], list[dict]]:
+    """The ledger entries as the model's lift tests (those whose channel is one of the model's), with the
+    entries used (each with its channel index ``index``) and those whose channel the model does not have."""
+    tests, used, unmatched = [], [], []
+    for e in entries:
+        i = ledger.match_channel(str(e.get("channel") or ""), channels)
+        try:
+            t = mmm.LiftTest(channel=int(i), spend=float(e["spend"]), weeks=ledger.weeks(e), lift=float(e["lift"]),
+                             low=float(e["low"]), high=float(e["high"])) if i is not None else None
+        except (KeyError, TypeError, ValueError):
+            t = None
+        if t is None or not t.spend > 0:
+            unmatched.append(e)
+            continue
+        tests.append(t)
+        used.append({**e, "index": int(i)})
+    return tests, used, unmatched
+
+
+def fit_calibrated(tables: dict[str, ir.Table], params: dict) -> tuple[mmm.MMMFit, mmm.MMMFit | None, tuple, tuple,
+                                                                      float]:
+    """(model, uncalibrated model or None, ledger entries used, entries whose channel the model lacks,
+    weight multiplier the entries needed). Without entries (or ``calibrate`` off) the model is fitted as
+    before and the uncalibrated model is None."""
+    p = _defaults(params)
+    data = model_data(tables, p)
+    entries = ledger.from_fit_value(p.get("ledger")) if p.get("calibrate", True) else []
+    tests, used, unmatched = lift_tests(entries, list(data.channels))
+    if not tests:
+        return mmm.fit_mmm(data, n_boot=int(p["n_boot"]), seed=int(p["seed"])), None, (), tuple(unmatched), 0.0
+    model, before, mult = mmm.fit_calibrated(data, tests, n_boot=int(p["n_boot"]), seed=int(p["seed"]))
+    return model, before, tuple(used), tuple(unmatched), mult
 
 
 def _model_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -411,10 +450,23 @@ class PromotionFit:
     order_values : OrderValues or None
         The selected orders' values in the date window (AOV, orders per week, share over a threshold);
         None without orders.
+    uncalibrated : analytics.mmm.MMMFit or None
+        The model fitted without the ledger entries (point estimate) when ``model`` was calibrated on some;
+        None otherwise.
+    ledger_used, ledger_unmatched : tuple of dict
+        The incrementality ledger entries the model was calibrated on (each with ``index``, its channel's
+        position in the model) and those whose channel the model does not have.
+    ledger_weight : float
+        The weight multiplier the entries needed to bring every calibrated lift inside its interval
+        (1 = the measurements' own precision; :func:`analytics.mmm.fit_calibrated`).
     """
 
     model: mmm.MMMFit
     order_values: OrderValues | None = None
+    uncalibrated: mmm.MMMFit | None = None
+    ledger_used: tuple = ()
+    ledger_unmatched: tuple = ()
+    ledger_weight: float = 0.0
 
 
 def fit(tables: dict[str, ir.Table], params: dict) -> PromotionFit:
@@ -423,10 +475,11 @@ def fit(tables: dict[str, ir.Table], params: dict) -> PromotionFit:
     if not any(tables.get(k) is not None for k in ("media_mix", "channels")):
         raise NotEnoughData("promotions.error.no_data")
     p = _defaults(params)
-    model = fit_response(tables, p)
+    model, before, used, unmatched, mult = fit_calibrated(tables, p)
     orders = tables.get("orders")
     ov = order_values(orders, p.get("start"), p.get("end")) if orders is not None else None
-    return PromotionFit(model=model, order_values=ov)
+    return PromotionFit(model=model, order_values=ov, uncalibrated=before, ledger_used=used,
+                        ledger_unmatched=unmatched, ledger_weight=mult)
 
 
 def present(result: PromotionFit, params: dict, lang: str = "en") -> dict:
@@ -438,6 +491,7 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
     """Budget- or goal-first plan, pacing, incentive, risks for a fitted model (fast: < 1 s). ``fit``: a
     :class:`PromotionFit`, or a bare ``mmm.MMMFit`` with the orders for the incentive in ``frames``."""
     p = _defaults(params)
+    pf = fit if isinstance(fit, PromotionFit) else None
     if isinstance(fit, PromotionFit):
         ov = fit.order_values
         fit = fit.model
@@ -535,6 +589,13 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
                    "paced_outcome": paced, "even_outcome": even,
                    "pacing_cost": (paced / even - 1) if even > 0 else None}
 
+    calibration, cal_findings, cal_warnings, moved = calibration_block(pf, data.channels, keys, res, lo, hi, weeks,
+                                                                       lang)
+    for row, before in zip(allocation, moved.get("spend_uncalibrated") or []):
+        row["spend_uncalibrated"] = before
+    findings.extend(cal_findings)
+    warnings.extend(cal_warnings)
+
     incentive, text = incentive_block(ov, p, weeks, lang)
     if text is not None:
         (findings if incentive is not None else warnings).append(text)
@@ -588,10 +649,71 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
         kpis["probability"] = goal.get("probability")
     return jsonable({
         "mode": mode, "allocation": allocation, "total": total, "goal": goal, "model": model, "fit": fit_info,
+        "calibration": calibration, "calibration_moved": moved.get("moved"),
         "residuals": residuals, "contributions": contributions, "curves": curve_rows, "curves_meta": curves_meta,
         "timeline": timeline, "pacing": pacing_info, "incentive": incentive, "feasibility": feasibility,
         "risks": risks, "kpis": kpis, "findings": findings, "warnings": warnings,
     })
+
+
+def calibration_block(pf: PromotionFit | None, names: list[str], keys: list[str], res: dict, lo: np.ndarray,
+                      hi: np.ndarray, weeks: int, lang: str) -> tuple[list[dict], list[str], list[str], dict]:
+    """What the ledger did to the plan: one row per calibrated channel (``channel``, ``key``, ``entries``
+    with their id, period, spend, lift and interval, method, owner, age and the model's lift before / after;
+    ``before_roi`` / ``after_roi``: the model's incremental return per spend at the tested spends before and
+    after calibration, ``interval_roi``, ``within_interval``: every entry's lift inside its interval after),
+    the findings and warnings, and how the allocation moved (the uncalibrated model's optimum at the same
+    budget and limits: ``spend_uncalibrated`` per channel, ``moved`` = half the sum of |change| / budget)."""
+    if pf is None or pf.uncalibrated is None:
+        warn = []
+        if pf is not None and pf.ledger_unmatched:
+            warn.append(t("promotions.calibration.unmatched", lang, entries=", ".join(
+                f"#{e.get('id')} {e.get('channel')}" for e in pf.ledger_unmatched)))
+        return [], [], warn, {}
+    after, before = pf.model, pf.uncalibrated
+    rows: list[dict] = []
+    for i in sorted({e["index"] for e in pf.ledger_used}):
+        ents = []
+        sp = b_l = a_l = lo_l = hi_l = 0.0
+        ok = True
+        for e in (x for x in pf.ledger_used if x["index"] == i):
+            test = mmm.LiftTest(channel=i, spend=float(e["spend"]), weeks=ledger.weeks(e), lift=float(e["lift"]),
+                                low=float(e["low"]), high=float(e["high"]))
+            lb, la = mmm.model_lift(before, test), mmm.model_lift(after, test)
+            within = bool(test.low - 1e-6 * abs(test.low) <= la <= test.high + 1e-6 * abs(test.high))
+            ok = ok and within
+            sp, b_l, a_l, lo_l, hi_l = sp + test.spend, b_l + lb, a_l + la, lo_l + test.low, hi_l + test.high
+            ents.append({"id": e.get("id"), "start": e.get("start"), "end": e.get("end"), "spend": test.spend,
+                         "lift": test.lift, "low": test.low, "high": test.high, "method": e.get("method"),
+                         "owner": e.get("owner"), "created_at": e.get("created_at"), "age_days": ledger.age_days(e),
+                         "model_lift_before": lb, "model_lift_after": la, "within_interval": within})
+        rows.append({"channel": names[i], "key": keys[i], "entries": ents, "before_roi": b_l / sp,
+                     "after_roi": a_l / sp, "interval_roi": [lo_l / sp, hi_l / sp], "within_interval": ok})
+    spend = res["spend"]
+    budget = float(spend.sum())
+    un = mmm.optimise(before.curves, budget, weeks, lo, hi)["spend"]
+    moved = float(np.abs(spend - un).sum() / 2 / budget) if budget > 0 else None
+    for r in rows:
+        j = keys.index(r["key"])
+        r["spend_before"], r["spend_after"] = float(un[j]), float(spend[j])
+    findings, warnings = [], []
+    for r in rows:
+        ages = [e["age_days"] for e in r["entries"] if e["age_days"] is not None]
+        findings.append(t("promotions.calibration.finding", lang, channel=r["channel"],
+                          entries=", ".join(f"#{e['id']}" for e in r["entries"]),
+                          age=fmt_number(max(ages), lang) if ages else "—",
+                          before=fmt_number(r["before_roi"], lang, 2), after=fmt_number(r["after_roi"], lang, 2),
+                          lo=fmt_number(r["interval_roi"][0], lang, 2), hi=fmt_number(r["interval_roi"][1], lang, 2)))
+        if not r["within_interval"]:
+            warnings.append(t("promotions.calibration.outside", lang, channel=r["channel"]))
+        if ages and max(ages) > 365:
+            warnings.append(t("promotions.calibration.old", lang, channel=r["channel"], age=fmt_number(max(ages), lang)))
+    if moved is not None:
+        findings.append(t("promotions.calibration.moved", lang, share=fmt_pct(moved, lang)))
+    if pf.ledger_unmatched:
+        warnings.append(t("promotions.calibration.unmatched", lang, entries=", ".join(
+            f"#{e.get('id')} {e.get('channel')}" for e in pf.ledger_unmatched)))
+    return rows, findings, warnings, {"moved": moved, "spend_uncalibrated": [float(x) for x in un]}
 
 
 def plan_totals(curves: mmm.Curves, res: dict, weeks: int, baseline: float, mode: str, goal: dict | None,
@@ -816,7 +938,13 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 
 # ----------------------------------------------------------------------------- page helpers
 
-FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end")
+FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end", "calibrate", "ledger")
+
+
+def store_params(*, engine=None) -> dict:
+    """The fit parameters the planner reads from the catalogue: the incrementality ledger's entries
+    (``ledger``, :func:`analytics.ledger.fit_value`). The report and the page add them to the parameters."""
+    return ledger.store_params(engine=engine)
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
 LANGUAGE_FREE_CALLS = ('model_inputs',)
 

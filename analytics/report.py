@@ -85,6 +85,13 @@ def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]"
     return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang, **kw)
 
 
+def store_params(url_path: str, *, engine=None) -> dict:
+    """Parameters a page reads from the catalogue beside its datasets (the planner: the incrementality
+    ledger's entries, ``analytics.promotions.store_params``); {} for the other pages."""
+    fn = getattr(module(url_path), "store_params", None)
+    return fn(engine=engine) if fn is not None else {}
+
+
 def run_page(
     url_path: str, dataset_ids: list[int], raw_params: dict[str, Any] | None = None, *, lang: str = "en",
     engine=None,
@@ -95,7 +102,7 @@ def run_page(
     page(url_path)
     parsed = parse_params(page_params(url_path), raw_params or {})
     inputs, infos = load_inputs(dataset_ids, engine=engine)
-    result = compute_page(url_path, inputs, parsed.values, lang)
+    result = compute_page(url_path, inputs, {**parsed.values, **store_params(url_path, engine=engine)}, lang)
     return {"page": url_path, "lang": lang, "datasets": infos, "params": jsonable(parsed.values),
             "problems": parsed.problems, **result}
 

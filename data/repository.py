@@ -724,6 +724,29 @@ def _object_for_change(conn: Connection, object_id: int, actor: Actor, action: s
 
 
 @_faults
+def patch_object(*, object_id: int, kind: str, changes: dict, actor: Actor, engine: Engine | None = None,
+                 name: Callable[[dict], str] | None = None) -> dict:
+    """Change some fields of a saved item's payload in one write transaction (read, check, write): the item
+    must be of ``kind`` and the actor its owner or an admin. ``name`` (payload -> name) renames it after the
+    change. Returns the new payload; LookupError when there is no such item of that kind."""
+    t = models.SavedObject.__table__
+    with writing(_engine(engine)) as conn:
+        cur = conn.execute(select(t.c.id, t.c.kind, t.c.name, t.c.owner, t.c.payload)
+                           .where(t.c.id == int(object_id))).first()
+        if cur is None or cur.kind != kind:
+            raise LookupError(f"{kind} item {object_id} does not exist")
+        require_change(actor, owner=cur.owner, action="update", target="object", target_id=int(object_id),
+                       target_name=cur.name)
+        payload = {**json.loads(cur.payload), **changes}
+        values: dict[str, Any] = {"payload": json.dumps(payload, ensure_ascii=False, default=str),
+                                  "updated_at": datetime.now(timezone.utc)}
+        if name is not None:
+            values["name"] = clean_name(name(payload)) or cur.name
+        conn.execute(update(t).where(t.c.id == int(object_id)).values(**values))
+    return payload
+
+
+@_faults
 def list_objects(*, kind: str, engine: Engine | None = None) -> list[dict]:
     t = models.SavedObject.__table__
     with _engine(engine).connect() as conn:

@@ -163,6 +163,14 @@ def order_aggregates(orders: ir.Table, prof: Profile, filters: dict[str, list[st
     return q.order_counts(od, list(spans.values()), grain, cur)
 
 
+def new_products_of(orders: ir.Table, prof: Profile, filters: dict[str, list[str]], cur: Span) -> dict:
+    """GROW's extension: identified buyers' gross sales in the KPI window on products first sold in it, and
+    how many such products sold (:func:`analytics.market.kpis.new_product_sales`, one query)."""
+    in_cur = lines(orders, prof, spans=[cur], keep={"day", "amount", "ret", "cust", "product", *filters})
+    every = lines(orders, prof, keep={"day", "ret", "product"})
+    return q.new_product_sales(in_cur, every, filters, cur)
+
+
 def mix_windows(cur: Span, base: Span | None,
                 find: tuple | None) -> tuple[dict[str, Span], list[tuple[str, str | None]]]:
     """The windows of the mix (the KPI window against the chosen comparison) and, when they differ, the
@@ -238,6 +246,8 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     windows = pd.DataFrame([{"name": name, "start": s, "end": e, "new_from": nf, **sums[name], **c}
                             for (name, (s, e, nf)), c in zip(spans.items(), counts)]).set_index("name")
     bp = by_period_frame(dd, d0, periods, grain, cur_s, cur_e)
+    new_products = (new_products_of(orders, prof, filters, cur)
+                    if money and base is not None and prof.product_col in prof.present else None)
     mix, products = mix_and_products(orders, prof, filters, *mix_windows(cur, base, find), cur)
     product_key = prof.product_col if prof.product_col in orders.columns else None
     par = pareto_block(products, customers, product_key)
@@ -253,5 +263,5 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
         **head, windows=windows, by_period=bp, mix=mix, pareto=par, daily_net=dd["net"], promo_windows=promos,
         market_share=ms, forecast_grain=fgrain, forecast_keys=fkeys, forecast_values=fvals,
         forecast_dropped=tuple(dropped), forecast=fc, find_label=find[2] if find is not None else None,
-        calendar=calendar)
+        calendar=calendar, new_products=new_products)
 

@@ -8,6 +8,8 @@
   the distinct counts need and the customer's first sale day (an expression: never pulled);
 * :func:`order_counts` - from those rows, in one query: distinct orders, buyers, repeat buyers and new buyers
   per window and per period of the trend, and net sales per customer in the KPI window.
+* :func:`new_product_sales` - identified buyers' gross sales in the KPI window on products first sold in it
+  (the extension of GROW);
 * :func:`value_nets` - net sales per dimension value in each window (the mix) and per product in the KPI
   window (the Pareto curve), in one query; :func:`first_seen` - where each value first appears (the order of
   equal shares, as in the data).
@@ -100,8 +102,9 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
                  cur: tuple[int, int]) -> tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]:
     """Distinct counts and customer totals from the (order, customer, day) rows ``od``, in one query:
 
-    * per window (s, e, new_from): orders with a sale line in [s, e] (filtered), buyers (customers with one),
-      repeat buyers (2+ orders) and new buyers (first sale line ever on or after ``new_from``);
+    * per window (s, e, new_from): orders with a sale line in [s, e] (filtered), orders of identified buyers
+      (``id_orders``: those with a customer id), buyers (customers with one), repeat buyers (2+ orders) and
+      new buyers (first sale line ever on or after ``new_from``);
     * per period of ``grain`` in the KPI window ``cur`` (key = the period's first day): the same, a buyer
       being new when the first sale line falls on or after the period's first day;
     * net sales per customer with a line in ``cur`` (the Pareto curve).
@@ -119,26 +122,45 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
     parts.append(p.select(kind=ibis.literal("p"), key=key, okey=p.okey, cust=p.cust, first=p.first, nf=key))
     a = ibis.union(*parts, distinct=False).select(*cols)
     a = a.group_by(["kind", "key", "okey", "cust"]).aggregate(first=_.first.min(), nf=_.nf.min())
-    orders = a.group_by(["kind", "key", "okey"]).aggregate().group_by(["kind", "key"]).aggregate(orders=_.count())
+    orders = a.group_by(["kind", "key", "okey"]).aggregate(idf=_.cust.notnull().any())
+    orders = orders.group_by(["kind", "key"]).aggregate(orders=_.count(), id_orders=_.okey.count(where=_.idf))
     c = a.filter(a.cust.notnull())
     pc = c.group_by(["kind", "key", "cust"]).aggregate(n=_.count(), first=c.first.min(), nf=c.nf.min())
     agg = pc.group_by(k2=pc.kind, key2=pc.key).aggregate(
         buyers=_.count(), repeaters=pc.cust.count(where=pc.n >= 2), new_buyers=pc.cust.count(where=pc.first >= pc.nf))
     j = orders.left_join(agg, (orders.kind == agg.k2) & (orders.key == agg.key2))
-    counts = j.select(kind=j.kind, key=j.key, orders=j.orders, buyers=j.buyers.fill_null(0),
+    counts = j.select(kind=j.kind, key=j.key, orders=j.orders, id_orders=j.id_orders, buyers=j.buyers.fill_null(0),
                       repeaters=j.repeaters.fill_null(0), new_buyers=j.new_buyers.fill_null(0),
                       net=ibis.literal(0.0))
     cs = od.filter(od.any_dc & od.cust.notnull())
     cs = cs.group_by("cust").aggregate(net=total(cs.net_dc))
     zero = ibis.literal(0, "int64")
-    cs = cs.select(kind=ibis.literal("c"), key=zero, orders=zero, buyers=zero, repeaters=zero, new_buyers=zero,
-                   net=cs.net)
+    cs = cs.select(kind=ibis.literal("c"), key=zero, orders=zero, id_orders=zero, buyers=zero, repeaters=zero,
+                   new_buyers=zero, net=cs.net)
     out = engine.to_frame(ibis.union(counts, cs, distinct=False))
     n = ["orders", "buyers", "repeaters", "new_buyers"]
     w = out.loc[out["kind"] == "w"].set_index("key")
-    wins = [{k: int(w.at[j, k]) if j in w.index else 0 for k in n} for j in range(len(windows))]
+    wins = [{k: int(w.at[j, k]) if j in w.index else 0 for k in (*n, "id_orders")} for j in range(len(windows))]
     periods = out.loc[out["kind"] == "p", ["key", *n]].astype(np.int64).reset_index(drop=True)
     return wins, periods, out.loc[out["kind"] == "c", "net"].to_numpy(dtype=float)
+
+
+def new_product_sales(lines: ir.Table, every: ir.Table, filters: dict[str, list[str]],
+                      cur: tuple[int, int]) -> dict[str, float | int]:
+    """Gross sales of identified buyers (sale lines with a customer id, in the ``filters``) in the window
+    ``cur`` on products first sold in it: products whose first sale line over ``every`` line of the data
+    (all dates and dimensions) falls on or after the window's first day; with the number of such products
+    sold in the window (one row). ``lines`` and ``every`` hold ``day``, ``ret``, ``product`` (and ``amount``,
+    ``cust`` and the filter dimensions for ``lines``)."""
+    sold = every.filter(~every.ret & every.product.notnull())
+    first = sold.group_by(fprod=sold.product).aggregate(first=sold.day.min())
+    w = lines.filter(both(both(dim_mask(lines, filters), in_days(lines, *cur)),
+                          ~lines.ret & lines.cust.notnull() & lines.product.notnull()))
+    j = w.inner_join(first, w.product == first.fprod)
+    new = j.first >= cur[0]
+    row = engine.to_frame(j.aggregate(sales=total(j.amount, where=new),
+                                      products=j.product.nunique(where=new))).iloc[0]
+    return {"sales": float(row["sales"]), "products": int(row["products"] or 0)}
 
 
 def value_nets(lines: ir.Table, filters: dict[str, list[str]],

@@ -10,6 +10,7 @@ import numpy as np
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import BACKTEST, KPI_NAMES, MIN_NONSEASONAL, SEASON, SMALL_ORDERS
+from analytics.market.grow import grow_block
 from analytics.market.findings import change_findings, fmt_change, promo_finding, window_kpis
 from analytics.market.mix import change, mix_rows
 from analytics.market.periods import day_to_date, iso, key_start, whole_periods
@@ -176,6 +177,7 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     forecast, backtest = fb["forecast"], fb["backtest"]
 
     findings += change_findings(res, lang)
+    grow = grow_block(res, lang)  # its finding stays in grow["finding"] (the findings list is recorded)
     if res.has_money:  # the promotion finding speaks of daily net sales
         findings += promo_finding(promos, lang)
     if forecast:
@@ -206,6 +208,7 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
                         for k, v in compare_out.items()},
         "kpi_too_large": kb["too_large"],
         "coverage": coverage,
+        "grow": grow,
         "by_period": bp,
         "promos": promos,
         "seasonality": seas,

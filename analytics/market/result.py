@@ -51,7 +51,7 @@ class MarketFit:
         ``nocust_lines`` (lines, return lines, lines without a customer id), ``gross_sales``, ``returns``,
         ``net``, ``nocust_sales`` (gross sales without a customer id), ``first_line_day``, ``orders``,
         ``buyers``, ``repeaters`` (buyers with 2+ orders) and ``new_buyers`` (all filtered by the
-        dimensions).
+        dimensions), ``id_orders`` (orders of identified buyers: with a customer id).
     by_period : pandas.DataFrame
         The trend, one row per period of ``grain`` in the KPI window (zeros where no lines): period and
         period_end (ISO dates), complete, gross_sales, returns, net_sales, orders, buyers, aov, repeat_rate
@@ -90,6 +90,10 @@ class MarketFit:
     has_money : bool
         False for an export with quantities and no amounts (:mod:`analytics.units`): every "sales" figure
         above is then units (quantity), market share is None, and ``present`` names them as units.
+    new_products : dict or None
+        GROW's extension (:mod:`analytics.market.grow`): ``sales`` (identified buyers' gross sales in the KPI
+        window on products whose first sale line in the whole data falls in it) and ``products`` (how many
+        such products sold); None without money, without a comparison window or without a product column.
     calendar : str
         The festival calendar of the promotion windows ("cn", "western" or "none"; analytics.calendar):
         the one asked for, or the one the data's channels, regions and categories suggest.
@@ -121,6 +125,7 @@ class MarketFit:
     find_label: tuple[str, dict[str, Any]] | None = None
     calendar: str = "cn"
     has_money: bool = True
+    new_products: dict[str, Any] | None = None
 
     def window(self, name: str) -> pd.Series | None:
         """The row of one window (None when it was not computed)."""
