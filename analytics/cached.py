@@ -143,10 +143,21 @@ def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     return rep.fit_page(url_path, inputs(datasets), thaw_params(params))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def _stored(url_path: str, params: ParamKey) -> ParamKey:
+    """``params`` with the fit parameters the page reads from the catalogue (:func:`store_params`: the
+    planner's ledger entries), so every cache below is keyed on them and a new entry refits."""
+    extra = store_params(url_path)
+    return freeze_params({**thaw_params(params), **extra}) if extra else params
+
+
 def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
     """What the page shows. For a module on the engine: ``present`` of the cached fit, so switching the
     language or a display option never refits."""
+    return _page_result(url_path, datasets, _stored(url_path, params), lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
     mod = module(url_path)
     p = thaw_params(params)
     if uses_engine(mod):
@@ -159,16 +170,21 @@ def ensure_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> None:
     """Fit now (cached) what ``page_result`` with the same key will present, so a page can show progress
     around the slow part; a module not on the engine computes its whole result."""
     mod = module(url_path)
+    params = _stored(url_path, params)
     p = thaw_params(params)
     if uses_engine(mod):
         page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
     else:
-        page_result(url_path, datasets, params, "en")
+        _page_result(url_path, datasets, params, "en")
+
+
+def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
+    return _page_figures(url_path, datasets, _stored(url_path, params), lang)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
-    return rep.figures_for(url_path, page_result(url_path, datasets, params, lang), lang)
+def _page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
+    return rep.figures_for(url_path, _page_result(url_path, datasets, params, lang), lang)
 
 
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
@@ -178,7 +194,7 @@ def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, la
     module lists in ``LANGUAGE_FREE_CALLS`` (its result has no text) is cached once for every language."""
     if fn in getattr(module(url_path), "LANGUAGE_FREE_CALLS", ()):
         lang = ""
-    return _page_call(url_path, fn, datasets, params, lang)
+    return _page_call(url_path, fn, datasets, _stored(url_path, params), lang)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -191,8 +207,14 @@ def _page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, l
     return rep.call_page(url_path, fn, inputs(datasets), p, lang or "en", **kw)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def report_html(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str, user: str) -> str:
+    return _report_html(url_path, datasets, params, _stored(url_path, params), lang, user)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _report_html(url_path: str, datasets: DatasetKey, params: ParamKey, stored: ParamKey, lang: str,
+                 user: str) -> str:
+    """The HTML report, keyed also on the catalogue's fit parameters (``stored``, :func:`_stored`)."""
     result = page_result(url_path, datasets, params, lang)
     figs = page_figures(url_path, datasets, params, lang)
     infos = [dict(get_dataset(ds_id) or {"id": ds_id}) for _, ds_id, _ in datasets]
@@ -361,9 +383,9 @@ def commit_upload(prepared, *, user: str | None = None, role: str | None = None,
 # ---------------------------------------------------------------- incrementality ledger (issue 17)
 
 
-@st.cache_data(show_spinner=False)
 def ledger_entries() -> list[dict]:
-    """Every incrementality ledger entry, newest first (analytics.ledger.entries); cleared by the writes below."""
+    """Every incrementality ledger entry, newest first (analytics.ledger.entries). One small query per call,
+    never cached: an entry written through another app server is seen on the next rerun."""
     from analytics import ledger
 
     return ledger.entries()
@@ -384,26 +406,17 @@ def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -
     """Validate and save an entry as the acting user (LedgerError / NotAllowed say why not)."""
     from analytics import ledger
 
-    try:
-        return ledger.add(raw, actor=actor(user, role))
-    finally:
-        ledger_entries.clear()
+    return ledger.add(raw, actor=actor(user, role))
 
 
 def ledger_update(entry_id: int, *, channel: str | None = None, spend: Any = None, user: str | None = None,
                   role: str | None = None) -> dict:
     from analytics import ledger
 
-    try:
-        return ledger.update(int(entry_id), actor=actor(user, role), channel=channel, spend=spend)
-    finally:
-        ledger_entries.clear()
+    return ledger.update(int(entry_id), actor=actor(user, role), channel=channel, spend=spend)
 
 
 def ledger_delete(entry_id: int, *, user: str | None = None, role: str | None = None) -> bool:
     from analytics import ledger
 
-    try:
-        return ledger.delete(int(entry_id), actor=actor(user, role))
-    finally:
-        ledger_entries.clear()
+    return ledger.delete(int(entry_id), actor=actor(user, role))
