@@ -168,7 +168,12 @@ def kpi_card(name: str, value: Any, help_text: str | None, too_large: Any = ()) 
 
 
 def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None = None, per_row: int = 4,
-              labels: dict[str, str] | None = None, too_large: Any = ()) -> None:
+              labels: dict[str, str] | None = None, too_large: Any = (), kinds: dict[str, str] | None = None) -> None:
+    """A card per key figure (label ``<ns>.kpi.<name>``, definition on hover); ``kinds`` names the kind of a
+    figure's value (analytics.tables: money, percent, signed_money, points, pvalue, ...), else it is read
+    from its name."""
+    from analytics import tables as T
+
     items = [(k, v) for k, v in kpis.items() if not isinstance(v, (dict, list))]
     for i in range(0, len(items), per_row):
         cols = st.columns(per_row)
@@ -177,7 +182,10 @@ def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None =
             delta = None
             if changes and changes.get(name) is not None:
                 delta = fmt_pct(changes[name], lang(), signed=True)
-            shown, help_text = kpi_card(name, value, definition(ns, name), too_large)
+            if kinds and name in kinds:
+                shown, help_text = T.cell(T.Col(name, kinds[name]), value, lang()), definition(ns, name)
+            else:
+                shown, help_text = kpi_card(name, value, definition(ns, name), too_large)
             col.metric(label, shown, delta=delta, help=help_text)
 
 
