@@ -23,9 +23,10 @@ A value that is missing is shown as "—", never "None".
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
@@ -148,7 +149,18 @@ def resolve(ns: str, declared: tuple[Col, ...] | None, rows: list[dict], lang: s
                 present.append(k)
     filled = {k for k in present if any(not _missing(r.get(k)) for r in rows)}
     if declared is not None:
-        return [c for c in declared if c.key in filled]
+        # a key with "*" stands for every column of the rows it matches that no other column names
+        # (a cohort's months "M*", the tiers of a what-if "*"), in the rows' order
+        named = {c.key for c in declared if "*" not in c.key}
+        out: list[Col] = []
+        for c in declared:
+            if "*" in c.key:
+                out += [replace(c, key=k) for k in present
+                        if k in filled and k not in named and fnmatch.fnmatchcase(k, c.key)
+                        and not isinstance(next(r.get(k) for r in rows if not _missing(r.get(k))), (dict, list))]
+            elif c.key in filled:
+                out.append(c)
+        return out
     out = []
     for k in present:
         if k not in filled or isinstance(next((r.get(k) for r in rows if not _missing(r.get(k))), None), (dict, list)):
