@@ -490,7 +490,7 @@ def _not_enough(exc: AnalyticsError) -> None:
 def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None,
           controls: Callable[..., dict[str, Any]] | None = None,
           empty: Callable[[Kit, PageContext], None] | None = None, filters: bool = True,
-          tabs: tuple[str, ...] | list[str] | None = None, within: str | None = None, default_tab: str | None = None,
+          tabs: tuple[str, ...] | list[str] | dict[str, dict | None] | None = None, within: str | None = None, default_tab: str | None = None,
           stop: bool = True, compute_with: Callable[[View], dict | None] | None = None,
           result: bool = True) -> View:
     """The frame every page uses, in this order: header; empty state (a required kind missing, or none of
@@ -512,8 +512,8 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
     view = View(k, ctx, {}, None)
 
     def make_tabs() -> None:
-        names = list(tabs or ())
-        labels = [k.t(f"tab.{n}") for n in names]
+        names = list(tabs or ())  # a dict: name -> the values of its label ({"n": 3}: "Saved personas (3)")
+        labels = [k.t(f"tab.{n}", **((tabs.get(n) or {}) if isinstance(tabs, dict) else {})) for n in names]
         default = labels[names.index(default_tab)] if default_tab in names else None
         if not within:
             view.head, view.top = st.container(), st.container()

@@ -325,7 +325,8 @@ def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: 
 
 
 # the page's Streamlit number format per declared kind of value (analytics/tables.py)
-KIND_FORMAT = {"money": "%,.2f", "count": "%,d", "percent": "percent", "number": "%,.2f"}
+KIND_FORMAT = {"money": "%,.2f", "count": "%,d", "percent": "percent", "number": "%,.2f", "index": "%,.0f",
+               "ratio": "%,.2f"}
 
 
 def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_name: str, height: int | None = None,
@@ -343,7 +344,9 @@ def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_na
     if not shown:
         return
     df = records_frame(rows)
-    edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values}, **(edit or {})}
+    edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values},
+            **{c.key: (lambda x, c=c: T.cell(c, x, lang())) for c in shown if c.kind == "bool"},  # Yes / 是
+            **(edit or {})}
     for c, fn in edit.items():
         if c in df.columns:
             df[c] = df[c].map(fn)
