@@ -333,7 +333,7 @@ class Kit:
         bool -> toggle, int / float -> number input (``step``, ``fmt``), date -> date input (``min_value``,
         ``max_value``), else a text input. ``p`` is a parameter the module does not declare."""
         p = p or self.param(key)
-        common = {"state_key": self.sk(key), "help": self.param_help(key), "container": container}
+        common = {"state_key": self.sk(key), "help": kw.pop("help", None) or self.param_help(key), "container": container}
         label = label or self.param_label(key)
         fmt = fmt or (lambda v: self.choice(key, v))
         if p.type == "list":
