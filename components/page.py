@@ -479,7 +479,9 @@ class View:
                         {k: v for k, v in self.result.items() if k not in skip}, kpis=False, charts=False)
 
     def footer(self, make_html: Callable[[], str] | None = None) -> None:
-        """Share link, reports (``make_html``: the page's own HTML report), review pack, rows used."""
+        """Share link, reports (``make_html``: the page's own HTML report), review pack, rows used; first the
+        link's invalid values again, for the widgets the page drew after the frame (saved items, drill-downs)."""
+        show_problems()
         footer(self.url_path, self.ctx, self.params, self.result, make_html=make_html)
 
 
