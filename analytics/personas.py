@@ -52,6 +52,7 @@ from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
 from analytics.segmentation import customers as _cu
+from analytics.tables import Col
 from analytics.units import NOTE_KEY, measure, note
 from data import engine
 
@@ -65,6 +66,18 @@ MIN_SIZE = 30
 WARN_SIZE = 100
 MIN_SUPPORT = 10  # segment count needed before an attribute feeds the card
 MAX_VALUES = 25   # per attribute; the rest is pooled as "other"
+
+# The TGI table as the page, its CSV export and the HTML report show it (analytics/tables.py).
+TABLES: dict[str, tuple] = {
+    "attributes": (Col("attribute_label", "text", label="personas.col.attribute"),
+                   Col("value_label", "text", label="personas.col.value"), ("segment_share", "percent"),
+                   ("ci_low", "percent"), ("ci_high", "percent"), ("base_share", "percent"), ("tgi", "index"),
+                   ("tgi_low", "index"), ("tgi_high", "index"), ("segment_count", "count"),
+                   Col("unit", "text", values="personas.unit"), ("n_eff", "index"), ("significant", "bool")),
+    # page-level table (not a path of the result): the saved personas
+    "saved": (("id", "id"), ("name", "text"), ("segment", "text"), ("size", "count"), ("owner", "text"),
+              ("saved_at", "text")),
+}
 
 PARAMS = [
     Param("source", "str", "rfm", choices=("rfm", "cn8", "cluster", "tier", "attribute", "base"),
@@ -1235,6 +1248,28 @@ def segment_options(tables: dict, params: dict, lang: str = "en", *, fitted: Per
         keys = sorted(counts.index.astype(int), reverse=source == "tier")
         values = [(str(k), int(counts[k])) for k in keys]
     return [{"value": v, "label": segment_label(source, v, lang, n_tiers), "customers": n} for v, n in values]
+
+
+def compare_rows(personas: list[tuple[str, dict]], lang: str = "en") -> list[dict]:
+    """Saved personas side by side (``(column name, result)`` each): size, share of the base, spend,
+    share of net sales, frequency, then the three strongest significant over-indexed attributes."""
+
+    measures = [("size", lambda r: fmt_number(r.get("size"), lang)),
+                ("share_of_base", lambda r: fmt_pct(r.get("share_of_base"), lang)),
+                ("avg_monetary", lambda r: fmt_money((r.get("stats") or {}).get("avg_monetary"), lang)),
+                ("net_sales_share", lambda r: fmt_pct((r.get("stats") or {}).get("net_sales_share"), lang)),
+                ("avg_frequency", lambda r: fmt_number((r.get("stats") or {}).get("avg_frequency"), lang, 1))]
+    measure_col = t("personas.col.measure", lang)
+    rows = [{measure_col: t(f"personas.kpi.{name}", lang), **{col: f(r) for col, r in personas}} for name, f in measures]
+    for rank in range(3):
+        row = {measure_col: t("personas.compare.top", lang, n=rank + 1)}
+        for col, r in personas:
+            strong = sorted([a for a in r.get("attributes") or [] if a.get("significant") and (a.get("tgi") or 0) > 100],
+                            key=lambda a: -a["tgi"])
+            row[col] = (f"{strong[rank]['attribute_label']}: {strong[rank]['value_label']} (TGI {strong[rank]['tgi']:.0f})"
+                        if len(strong) > rank else "—")
+        rows.append(row)
+    return rows
 
 
 def card_sections(card: dict, lang: str = "en") -> list[tuple[str, list[dict]]]:

@@ -38,12 +38,30 @@ from analytics.channel_names import display_names
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
+from analytics.tables import Col
 from analytics.expr import fsum, in_dates
 from analytics.expr import rows as line_count
 from data import engine
 
 PAGE = "promotion-planner"
 KINDS = {"media_mix": False, "channels": False, "orders": False}  # at least one of media_mix / channels
+KINDS_ANY = ("media_mix", "channels")  # the page needs one of these (components.page.frame)
+# Key figures and result tables as the page, its CSV export and the HTML report show them (analytics/tables.py)
+KPI_KINDS = {"budget": "ratio", "expected_outcome": "count", "expected_total": "count", "roi": "ratio",
+             "holdout_mape": "percent", "holdout_r2": "ratio", "probability": "percent", "incentive_cost": "ratio",
+             "margin_erosion": "percent", "break_even_uplift": "percent", "break_even_extra_orders": "count"}
+TABLES: dict[str, tuple] = {
+    "allocation": (("channel", "text"), ("spend", "money"), ("share", "percent"), Col("expected_outcome", "number", digits=0),
+                   Col("lower", "number", digits=0), Col("upper", "number", digits=0), Col("marginal_roi", "number", digits=2),
+                   ("weekly_spend", "money"), ("current_weekly_spend", "money"), ("min", "money"), ("max", "money")),
+    "pacing.phases": (Col("label", "text", label="promotions.col.phase"), ("start", "date"), ("end", "date"),
+                      ("days", "count"), ("budget_share", "percent"), ("spend", "money")),
+    "model": (("channel", "text"), Col("carryover", "number", digits=2), Col("half_life_weeks", "number", digits=1),
+              ("contribution_share", "percent"), ("share_ci_low", "percent"), ("share_ci_high", "percent")),
+    # page-level table (not a path of the result): the saved plans
+    "saved": (("id", "id"), ("name", "text"), ("owner", "text"), ("saved", "text"), ("spend", "money"),
+              Col("expected_outcome", "number", digits=0), ("weeks", "count"), ("plan_start", "date")),
+}
 
 TEMPLATES: dict[str, list[tuple[str, float, float]]] = {
     # phase, share of budget, share of days

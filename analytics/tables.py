@@ -23,14 +23,18 @@ A value that is missing is shown as "—", never "None".
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 
-KINDS = ("money", "count", "percent", "number", "date", "text", "id", "bool")
+KINDS = ("money", "count", "percent", "number", "date", "text", "id", "bool",
+         # key figures that carry a sign or a test's reading (KPI cards, :func:`cell`)
+         "signed_money", "signed_percent", "signed", "signed_points", "points", "fine_percent", "pvalue",
+         "ratio", "index")
 
 MONEY_WORDS = ("sales", "revenue", "amount", "aov", "spend", "cost", "clv", "monetary", "returns", "gmv", "cpa",
                "cpc", "cpm", "budget", "price")
@@ -81,10 +85,10 @@ def label(ns: str, col: "Col | str", lang: str) -> str:
     """A column's header in ``lang``: its label key, else ``<ns>.col.`` / ``kpi.`` / ``label.``, else
     ``ui.col.``; a header that is not a raw key (already a label, a user's column) is kept."""
     c = as_col(col)
-    if c.label:
-        text = _translated(c.label, lang)
-        if text:
-            return text
+    if c.label:  # one key, or keys joined by " · " ("evaluation.outcome.visit · evaluation.col.ci_low")
+        parts = [_translated(k, lang) for k in c.label.split(" · ")]
+        if all(parts):
+            return " · ".join(parts)  # type: ignore[arg-type]
     if not _IDENT.fullmatch(c.key):
         return c.key
     base, sep, end = c.key.rpartition("_ci_")
@@ -145,7 +149,18 @@ def resolve(ns: str, declared: tuple[Col, ...] | None, rows: list[dict], lang: s
                 present.append(k)
     filled = {k for k in present if any(not _missing(r.get(k)) for r in rows)}
     if declared is not None:
-        return [c for c in declared if c.key in filled]
+        # a key with "*" stands for every column of the rows it matches that no other column names
+        # (a cohort's months "M*", the tiers of a what-if "*"), in the rows' order
+        named = {c.key for c in declared if "*" not in c.key}
+        out: list[Col] = []
+        for c in declared:
+            if "*" in c.key:
+                out += [replace(c, key=k) for k in present
+                        if k in filled and k not in named and fnmatch.fnmatchcase(k, c.key)
+                        and not isinstance(next(r.get(k) for r in rows if not _missing(r.get(k))), (dict, list))]
+            elif c.key in filled:
+                out.append(c)
+        return out
     out = []
     for k in present:
         if k not in filled or isinstance(next((r.get(k) for r in rows if not _missing(r.get(k))), None), (dict, list)):
@@ -165,8 +180,11 @@ def cell(col: Col, value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return t("ui.common.yes" if value else "ui.common.no", lang)
     if isinstance(value, (int, float)):
+        signed = _signed(kind, value, lang, col.digits)
+        if signed is not None:
+            return signed
         if kind == "percent":
-            return fmt_pct(value, lang)
+            return fmt_pct(value, lang, 1 if col.digits is None else col.digits)
         if kind == "money":
             return fmt_money(value, lang)
         if kind == "count":
@@ -183,6 +201,29 @@ def cell(col: Col, value: Any, lang: str) -> str:
     if isinstance(value, (dict, list)):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return str(value)
+
+
+def _signed(kind: str, value: float, lang: str, digits: int | None = None) -> str | None:
+    """The kinds of a key figure: a change with its sign, a p-value, a ratio, an index (None: another kind)."""
+    if kind == "signed_money":
+        return ("+" if value >= 0 else "-") + fmt_money(abs(value), lang)
+    if kind == "signed_percent":
+        return fmt_pct(value, lang, 1 if digits is None else digits, signed=True)
+    if kind == "signed":
+        return ("+" if value >= 0 else "-") + fmt_number(abs(value), lang, 0)
+    if kind == "signed_points":  # a difference of two rates, in percentage points
+        return f"{value * 100:+.2f} pp"
+    if kind == "points":
+        return f"{value * 100:.2f} pp"
+    if kind == "fine_percent":  # a share with two decimals under 1% (CUPED narrows by 0.02%)
+        return fmt_pct(value, lang, 2 if abs(value) < 0.01 else 1)
+    if kind == "pvalue":
+        return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    if kind == "ratio":
+        return fmt_number(value, lang, 2)
+    if kind == "index":
+        return fmt_number(value, lang, 0)
+    return None
 
 
 def value_text(col: Col, value: Any, lang: str) -> Any:

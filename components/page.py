@@ -3,7 +3,9 @@ cached result, and the common blocks (warnings, KPIs, charts, findings, tables, 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import inspect
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -193,10 +195,12 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
                     ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}")
 
 
-def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict | None) -> None:
+def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict | None, *,
+           make_html: Callable[[], str] | None = None) -> None:
     st.divider()
     full = result_key(ctx, params)
-    make_html = (lambda: cached.report_html(url_path, ctx.datasets, full, lang(), ctx.user.get("username", ""))) if result else None
+    if make_html is None and result:
+        make_html = lambda: cached.report_html(url_path, ctx.datasets, full, lang(), ctx.user.get("username", ""))  # noqa: E731
     make_json = (lambda: ui.json_dump({"page": url_path, "datasets": ctx.infos, "params": dict(full), **result})) if result else None
     ui.share_and_export(url_path, make_html, make_json)
     remember_view(url_path, ctx, full, complete=result is not None)
@@ -314,7 +318,41 @@ class Kit:
         return f"{self.url_path}:{key}"
 
     def param(self, key: str) -> Param:
-        return next(p for p in getattr(self.module, "PARAMS", []) if p.key == key)
+        """The module's parameter ``key`` (``PARAMS``, else its page-only ``TARGET_PARAMS`` / ``UI_PARAMS``)."""
+        for group in ("PARAMS", "TARGET_PARAMS", "UI_PARAMS"):
+            for p in getattr(self.module, group, None) or []:
+                if p.key == key:
+                    return p
+        raise KeyError(f"{self.url_path}: no parameter {key!r}")
+
+    def widget(self, key: str, container: Any = None, *, options: list | None = None, radio: bool = False,
+               fmt: Callable[[Any], str] | None = None, p: Param | None = None, label: str | None = None,
+               **kw: Any) -> Any:
+        """One URL-bound widget for the parameter ``key`` (components/state.py), with the page's label,
+        help and choice labels: a list -> multiselect, choices / ``options`` -> selectbox (``radio``: radio),
+        bool -> toggle, int / float -> number input (``step``, ``fmt``), date -> date input (``min_value``,
+        ``max_value``), else a text input. ``p`` is a parameter the module does not declare."""
+        p = p or self.param(key)
+        common = {"state_key": self.sk(key), "help": kw.pop("help", None) or self.param_help(key), "container": container}
+        label = label or self.param_label(key)
+        fmt = fmt or (lambda v: self.choice(key, v))
+        if p.type == "list":
+            return state.multiselect(label, list(options if options is not None else p.choices or []), p,
+                                     format_func=fmt, **common, **kw)
+        if options is not None or p.choices is not None:
+            opts = list(options if options is not None else p.choices)
+            if radio:
+                return state.radio(label, opts, p, format_func=fmt, **common, **kw)
+            return state.selectbox(label, opts, p, format_func=fmt, **common, **kw)
+        if p.type == "bool":
+            return state.toggle(label, p, **common)
+        if p.type in ("int", "float"):
+            v = state.number(label, p, step=kw.pop("step", 1 if p.type == "int" else None),
+                             fmt=kw.pop("number_format", None), **common)
+            return int(v) if p.type == "int" and v is not None else v
+        if p.type == "date":
+            return state.date_value(label, p, **common, **kw)
+        return state.text(label, p, **common)
 
     def param_label(self, key: str) -> str:
         return param_label(self.ns, key)
@@ -341,6 +379,23 @@ class Kit:
         """A metric's definition (``<ns>.metric.<name>``, docs/metrics.md)."""
         return ui.definition(self.ns, name)
 
+    def fmt(self, value: Any, kind: str = "number", digits: int | None = None) -> str:
+        """A value in the page's language as its kind says (analytics.tables: money, percent, signed_money,
+        points, pvalue, ratio, ...); "—" when missing."""
+        from analytics.tables import Col, cell
+
+        text = cell(Col("value", kind, digits=digits), value, lang())
+        # a number's text is trusted (tests/unit/test_escaping.py); any other value is escaped for Markdown
+        return text if isinstance(value, (int, float)) or value is None else ui.md_escape(text)
+
+    def metric(self, where: Any, name: str, value: Any, kind: str | None = None, *, digits: int | None = None,
+               help_name: str | None = None, **kw: Any) -> None:
+        """A key figure ``<ns>.kpi.<name>`` with its definition on hover; a value that is not text is
+        formatted as ``kind`` says."""
+        shown = value if isinstance(value, str) or kind is None else self.fmt(value, kind, digits)
+        (where or st).metric(tr(f"{self.ns}.kpi.{name}"), "—" if shown is None else shown,
+                             help=ui.definition(self.ns, help_name or name), **kw)
+
 
 def kit(url_path: str) -> Kit:
     """The kit of a page from its registry entry (the home and admin pages have no module)."""
@@ -350,17 +405,30 @@ def kit(url_path: str) -> Kit:
 
 @dataclass
 class View:
-    """What the frame hands the page's own body: the kit, the context, the parameters and the result."""
+    """What the frame hands the page's own body: the kit, the context, the parameters and the result; on a
+    page with tabs, ``head`` (above the result: general filters), ``top`` (the result's key figures) and
+    ``tabs`` (name -> tab). ``ready`` is False when a required dataset is missing (``frame(stop=False)``)."""
 
     kit: Kit
     ctx: PageContext
     params: dict[str, Any]
     result: dict | None
     _figs: dict | None = None
+    ready: bool = True
+    options: Any = None
+    head: Any = None
+    top: Any = None
+    tabs: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # the page's own values between its functions
 
     @property
     def url_path(self) -> str:
         return self.kit.url_path
+
+    @property
+    def base(self) -> dict[str, Any]:
+        """The sidebar's date range, the parameters every page helper call starts from."""
+        return {"start": self.ctx.start, "end": self.ctx.end}
 
     @property
     def figs(self) -> dict[str, dict]:
@@ -371,11 +439,14 @@ class View:
     def get(self, key: str, default: Any = None) -> Any:
         return (self.result or {}).get(key, default)
 
-    def figure(self, key: str) -> bool:
-        """Draw the module's figure ``key`` when the result has it."""
-        if key not in self.figs:
+    def figure(self, key: str, fig: dict | None = None, *, title: bool = False) -> bool:
+        """Draw the module's figure ``key`` (or ``fig``) when there is one; ``title``: its title above it."""
+        f = fig or self.figs.get(key)
+        if not f:
             return False
-        ui.figure(self.figs[key], key=f"{self.url_path}_fig_{key}")
+        if title and f.get("title"):
+            st.markdown(f"**{ui.md_escape(f['title'])}**")
+        ui.figure(f, key=f"{self.url_path}_fig_{key}")
         return True
 
     def table(self, name: str, rows: list[dict] | None = None, *, cols: Any = None, key: str | None = None,
@@ -389,6 +460,12 @@ class View:
         ui.spec_table(self.kit.ns, declared, rows, key=f"{self.url_path}_v_{key or name}",
                       file_name=f"prism_{self.url_path}_{key or name}", **kw)
 
+    def kpis(self, kpis: dict | None = None, *, kinds: dict[str, str] | None = None, **kw: Any) -> None:
+        """The key figures (the result's ``kpis`` unless given) as cards, in the module's ``KPI_KINDS``
+        formats (``kinds`` adds to them; see analytics.tables.cell)."""
+        kinds = {**(getattr(self.kit.module, "KPI_KINDS", None) or {}), **(kinds or {})}
+        ui.kpi_cards(self.kit.ns, kpis if kpis is not None else (self.get("kpis") or {}), kinds=kinds, **kw)
+
     def call(self, fn: str, params: dict | None = None) -> Any:
         """A helper of the page's module (options, drill-downs) through the cache."""
         return cached.page_call(self.url_path, fn, self.ctx.datasets, cached.freeze_params(params or {}), lang())
@@ -401,55 +478,114 @@ class View:
         standard_blocks(self.url_path, self.ctx, self.params,
                         {k: v for k, v in self.result.items() if k not in skip}, kpis=False, charts=False)
 
-    def footer(self) -> None:
-        footer(self.url_path, self.ctx, self.params, self.result)
+    def footer(self, make_html: Callable[[], str] | None = None) -> None:
+        """Share link, reports (``make_html``: the page's own HTML report), review pack, rows used; first the
+        link's invalid values again, for the widgets the page drew after the frame (saved items, drill-downs)."""
+        show_problems()
+        footer(self.url_path, self.ctx, self.params, self.result, make_html=make_html)
 
 
-def frame(*, options: str | dict[str, str] | None = None,
-          controls: Callable[[Kit, dict], dict[str, Any]] | None = None,
-          empty: Callable[[Kit, PageContext], None] | None = None, filters: bool = True) -> View:
+def _not_enough(exc: AnalyticsError) -> None:
+    st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
+
+
+def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None,
+          controls: Callable[..., dict[str, Any]] | None = None,
+          empty: Callable[[Kit, PageContext], None] | None = None, filters: bool = True,
+          tabs: tuple[str, ...] | list[str] | dict[str, dict | None] | None = None, within: str | None = None, default_tab: str | None = None,
+          stop: bool = True, compute_with: Callable[[View], dict | None] | None = None,
+          result: bool = True) -> View:
     """The frame every page uses, in this order: header; empty state (a required kind missing, or none of
-    ``KINDS_ANY``: what the page needs, with the templates; ``empty`` adds the page's own words; then the
-    footer and the run stops); URL-bound controls (``controls(kit, options)``, else one widget per
-    parameter in a "Filters" expander; ``options`` names the module helper(s) giving the choices);
-    invalid link values in the slot under the header; the cached result and its warnings. The page then
-    draws its body from the returned :class:`View` and ends with ``view.footer()``."""
+    ``KINDS_ANY``: ``empty.any`` of the page, what the page needs, with the templates; ``empty`` adds the
+    page's own words; then the footer and the run stops, or with ``stop=False`` the page goes on with
+    ``view.ready`` False); the choices of the controls (``options``: the module helper(s), or a function of
+    the view); URL-bound controls (``controls(kit, options)``, else one widget per parameter in a "Filters"
+    expander); invalid link values in the slot under the header; the cached result (``compute_with(view)``
+    for a page that shows progress its own way; ``result=False``: a page without one) and its warnings.
+
+    With ``tabs`` the frame draws ``view.head`` (general filters), ``view.top`` (the result goes there) and
+    the tabs (``<ns>.tab.<name>``) before the controls, which get the view as a third argument to put
+    their widgets in the tabs; ``within`` names the tab that holds the whole frame instead (the other tabs
+    work without data). The page then draws its body from the returned :class:`View` and ends with
+    ``view.footer()``."""
     ctx = context()
     k = kit(ctx.url_path)
     header(k.url_path)
-    for ds_id in ctx.missing:
-        st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
-    needed = missing_kinds(k.module, ctx.kinds())
-    any_of = missing_any(k.module, ctx.kinds())
-    if needed or any_of:
-        if any_of and k.has("empty.any"):
-            st.info(k.t("empty.any"), icon=":material/info:")
-        for kind in needed or any_of:
-            ui.empty_state(kind)
-        if empty is not None:
-            empty(k, ctx)
-        show_problems()
-        footer(k.url_path, ctx, {}, None)
-        st.stop()
     view = View(k, ctx, {}, None)
-    if isinstance(options, str):
-        opts = view.call(options)
-    else:
-        opts = {p: view.call(fn) for p, fn in (options or {}).items()}
+
+    def make_tabs() -> None:
+        names = list(tabs or ())  # a dict: name -> the values of its label ({"n": 3}: "Saved personas (3)")
+        labels = [k.t(f"tab.{n}", **((tabs.get(n) or {}) if isinstance(tabs, dict) else {})) for n in names]
+        default = labels[names.index(default_tab)] if default_tab in names else None
+        if not within:
+            view.head, view.top = st.container(), st.container()
+        view.tabs = dict(zip(names, st.tabs(labels, default=default)))
+        if within:
+            with view.tabs[within]:
+                view.head, view.top = st.container(), st.container()
+
+    if tabs and within:
+        make_tabs()
+    place = view.tabs.get(within) if within else None
+    with place if place is not None else contextlib.nullcontext():
+        for ds_id in ctx.missing:
+            st.warning(ui.say("page.missing_dataset", id=ds_id), icon=":material/link_off:")
+        needed = missing_kinds(k.module, ctx.kinds()) if k.module is not None else []
+        any_of = missing_any(k.module, ctx.kinds()) if k.module is not None else ()
+        if needed or any_of:
+            if any_of and k.has("empty.any"):
+                st.info(k.t("empty.any"), icon=":material/info:")
+            for kind in needed or any_of:
+                ui.empty_state(kind)
+            if empty is not None:
+                empty(k, ctx)
+            show_problems()
+            view.ready = False
+            if stop:
+                footer(k.url_path, ctx, {}, None)
+                st.stop()
+            return view
+    try:
+        if callable(options):
+            view.options = options(view)
+        elif isinstance(options, str):
+            view.options = view.call(options)
+        else:
+            view.options = {p: view.call(fn) for p, fn in (options or {}).items()}
+    except AnalyticsError as exc:
+        show_problems()
+        _not_enough(exc)
+        view.ready = False
+        if stop:
+            footer(k.url_path, ctx, {}, None)
+            st.stop()
+        return view
+    if tabs and not within:
+        make_tabs()
     if controls is not None:
-        params = controls(k, opts)
+        n_args = len(inspect.signature(controls).parameters)
+        params = controls(k, view.options, view) if n_args >= 3 else controls(k, view.options)
     elif filters:
-        with st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
-            params = param_widgets(k.url_path, list(getattr(k.module, "PARAMS", [])), options=opts)
+        with (view.head or contextlib.nullcontext()), \
+                st.expander(tr("page.filters"), expanded=False, icon=":material/tune:"):
+            params = param_widgets(k.url_path, list(getattr(k.module, "PARAMS", [])), options=view.options or {})
     else:
         params = {}
     show_problems()  # after the widgets: they note the link's invalid values while reading it
-    view.params = params
-    view.result = compute(k.url_path, ctx, params)
-    if view.result is not None:
-        ui.warnings(view.result.get("warnings") or [])
+    view.params = params or {}
+    if not result:
+        return view
+    with view.top or contextlib.nullcontext():
+        if compute_with is not None:
+            try:
+                view.result = compute_with(view)
+            except AnalyticsError as exc:
+                _not_enough(exc)
+        else:
+            view.result = compute(k.url_path, ctx, view.params)
+        if view.result is not None:
+            ui.warnings(view.result.get("warnings") or [])
     return view
-
 
 def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageContext, dict[str, Any], dict | None]:
     """Header, empty states, parameter widgets, result, standard blocks and footer (a page with no body of

@@ -216,3 +216,30 @@ def date_value(label: str, p: Param, *, state_key: str | None = None, help: str 
     v = _where(container).date_input(label, value=st.session_state.get(key), **kwargs)
     sync(key, p, v if isinstance(v, date) else None)
     return v if isinstance(v, date) else None
+
+
+def number_list(label: str, p: Param, *, state_key: str | None = None, help: str | None = None, container: Any = None,
+                expected: int | None = None, ascending: bool = True, problem: Callable[[str], str] | None = None) -> list[float] | None:
+    """A comma-separated list of numbers (thresholds, costs) bound to the URL; input that is not such a list
+    (not numbers, negative, not ascending, not ``expected`` many) is explained under it and ignored.
+    ``problem(reason)`` builds that message (``reason``: "numbers", "ascending" or "count")."""
+    from analytics.params import parse_float
+
+    where = _where(container)
+    raw = text(label, p, state_key=state_key, help=help, container=container)
+    if not raw or not str(raw).strip():
+        return None
+    try:
+        vals = [parse_float(x.replace(" ", "")) for x in str(raw).replace("，", ",").split(",") if x.strip()]
+        reason = "numbers" if not vals or any(v < 0 for v in vals) else None
+    except ValueError:
+        vals, reason = [], "numbers"
+    if reason is None and ascending and sorted(vals) != vals:
+        reason = "ascending"
+    if reason is None and expected is not None and len(vals) != expected:
+        reason = "count"
+    if reason is not None:
+        if problem is not None:
+            where.warning(problem(reason))
+        return None
+    return vals

@@ -168,7 +168,12 @@ def kpi_card(name: str, value: Any, help_text: str | None, too_large: Any = ()) 
 
 
 def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None = None, per_row: int = 4,
-              labels: dict[str, str] | None = None, too_large: Any = ()) -> None:
+              labels: dict[str, str] | None = None, too_large: Any = (), kinds: dict[str, str] | None = None) -> None:
+    """A card per key figure (label ``<ns>.kpi.<name>``, definition on hover); ``kinds`` names the kind of a
+    figure's value (analytics.tables: money, percent, signed_money, points, pvalue, ...), else it is read
+    from its name."""
+    from analytics import tables as T
+
     items = [(k, v) for k, v in kpis.items() if not isinstance(v, (dict, list))]
     for i in range(0, len(items), per_row):
         cols = st.columns(per_row)
@@ -177,7 +182,10 @@ def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None =
             delta = None
             if changes and changes.get(name) is not None:
                 delta = fmt_pct(changes[name], lang(), signed=True)
-            shown, help_text = kpi_card(name, value, definition(ns, name), too_large)
+            if kinds and name in kinds:
+                shown, help_text = T.cell(T.Col(name, kinds[name]), value, lang()), definition(ns, name)
+            else:
+                shown, help_text = kpi_card(name, value, definition(ns, name), too_large)
             col.metric(label, shown, delta=delta, help=help_text)
 
 
@@ -317,7 +325,8 @@ def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: 
 
 
 # the page's Streamlit number format per declared kind of value (analytics/tables.py)
-KIND_FORMAT = {"money": "%,.2f", "count": "%,d", "percent": "percent", "number": "%,.2f"}
+KIND_FORMAT = {"money": "%,.2f", "count": "%,d", "percent": "percent", "number": "%,.2f", "index": "%,.0f",
+               "ratio": "%,.2f"}
 
 
 def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_name: str, height: int | None = None,
@@ -335,7 +344,9 @@ def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_na
     if not shown:
         return
     df = records_frame(rows)
-    edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values}, **(edit or {})}
+    edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values},
+            **{c.key: (lambda x, c=c: T.cell(c, x, lang())) for c in shown if c.kind == "bool"},  # Yes / 是
+            **(edit or {})}
     for c, fn in edit.items():
         if c in df.columns:
             df[c] = df[c].map(fn)

@@ -67,45 +67,27 @@ def controls(k: page.Kit, options: dict) -> dict[str, Any]:
 # ---------------------------------------------------------------- key figures
 
 
-def latest_index(result: dict) -> tuple[float | None, str | None]:
-    pi = result.get("price_index") or []
-    if not pi:
-        return None, None
-    last = max(r["period"] for r in pi)
-    latest = [r["index"] for r in pi if r["period"] == last]
-    return sum(latest) / len(latest), last
-
-
-def key_figures(result: dict) -> None:
-    own = result.get("own") or {}
-    src = own.get("source")
-    if src == "brand":
+def key_figures() -> None:
+    own, kf, el = v.get("own") or {}, v.get("key_figures") or {}, v.get("elasticity")
+    if own.get("source") == "brand":
         st.caption(ui.md_escape(k.t("page.own_brand", name=own.get("name"), by=k.t(f"page.match_{own.get('match_by')}"))))
-    elif src == "orders":
+    elif own.get("source") == "orders":
         st.caption(ui.md_escape(k.t("page.own_orders", by=k.t(f"page.match_{own.get('match_by')}"))))
-    idx, week = latest_index(result)
-    rivals = [c for c in result.get("competitors") or [] if not c.get("is_own")]
-    disc = [c["avg_discount"] for c in rivals if c.get("avg_discount") is not None]
-    promo = [c["promo_share"] for c in rivals if c.get("promo_share") is not None]
-    events = result.get("events") or []
-    el = result.get("elasticity")
+    idx, week = kf.get("latest_index"), kf.get("latest_week")
     c = st.columns(5)
-    c[0].metric(k.t("page.kpi_index"), f"{idx:.0f}" if idx is not None else "—",
-                delta=(k.t("page.vs_par", pct=fmt_pct(idx / 100 - 1, lang(), 1, signed=True)) if idx is not None else None),
-                delta_color="off", help=k.help("price_index"), border=True,
+    c[0].metric(k.t("page.kpi_index"), k.fmt(idx, "index"), border=True, help=k.help("price_index"), delta_color="off",
+                delta=k.t("page.vs_par", pct=fmt_pct(idx / 100 - 1, lang(), 1, signed=True)) if idx is not None else None,
                 delta_description=k.t("page.week_of", week=fmt_date(week, lang())) if week else None)
-    c[1].metric(k.t("page.kpi_events"), fmt_number(len(events), lang()),
-                delta=k.t("page.outside_festivals", n=fmt_number(sum(not e.get("in_festival") for e in events), lang()))
-                if events else None, delta_color="off", delta_arrow="off",
-                help=k.help("events"), border=True)
-    c[2].metric(k.t("page.kpi_competitors"), fmt_number(len(rivals), lang()), border=True,
-                help=k.t("page.kpi_competitors_help"))
-    c[3].metric(k.t("page.kpi_discount"), fmt_pct(sum(disc) / len(disc), lang()) if disc else "—",
-                delta=k.t("page.promo_freq", pct=fmt_pct(sum(promo) / len(promo), lang(), 0)) if promo else None,
-                delta_color="off", delta_arrow="off", help=k.help("avg_discount"), border=True)
-    c[4].metric(k.t("page.kpi_elasticity"), f"{el['value']:.2f}" if el else k.t("page.not_claimed"),
+    c[1].metric(k.t("page.kpi_events"), k.fmt(kf.get("events"), "count"), help=k.help("events"), border=True,
+                delta=k.t("page.outside_festivals", n=k.fmt(kf.get("events_outside_festivals"), "count")) if kf.get("events") else None,
+                delta_color="off", delta_arrow="off")
+    c[2].metric(k.t("page.kpi_competitors"), k.fmt(kf.get("rivals"), "count"), border=True, help=k.t("page.kpi_competitors_help"))
+    c[3].metric(k.t("page.kpi_discount"), k.fmt(kf.get("avg_discount"), "percent"), help=k.help("avg_discount"), border=True,
+                delta=k.t("page.promo_freq", pct=k.fmt(kf.get("promo_share"), "percent", 0)) if kf.get("promo_share") is not None else None,
+                delta_color="off", delta_arrow="off")
+    c[4].metric(k.t("page.kpi_elasticity"), f"{el['value']:.2f}" if el else k.t("page.not_claimed"), border=True,
                 delta=k.t("page.ci", lo=f"{el['ci_low']:.2f}", hi=f"{el['ci_high']:.2f}", n=el["n"]) if el else None,
-                delta_color="off", delta_arrow="off", help=k.help("elasticity"), border=True)
+                delta_color="off", delta_arrow="off", help=k.help("elasticity"))
 
 
 # ---------------------------------------------------------------- tabs
@@ -172,7 +154,7 @@ def competitors_tab() -> None:
 v = page.frame(options="filter_options", controls=controls, empty=empty_state)
 k = v.kit
 if v.result is not None:
-    key_figures(v.result)
+    key_figures()
     ui.findings(v.get("findings") or [])
     tabs = st.tabs([k.t(f"tab.{name}") for name in ("index", "moves", "promo", "trends", "own", "table")])
     for tab, draw in zip(tabs, (index_tab, moves_tab, promo_tab, trends_tab, own_tab, competitors_tab)):

@@ -40,6 +40,23 @@ def _note(key: str, values: dict, lang: str) -> str:
     return t(key, lang, **values)
 
 
+def _key_figures(pi, events: list[dict], rivals: list[dict]) -> dict:
+    """The page's key figures: the latest week's price index (mean over its keys) and that week, price moves
+    (and how many outside festivals), rivals tracked, their mean discount depth and share of days on promotion
+    (means over the rivals that report them; None when none does)."""
+    def mean(name: str) -> float | None:
+        vals = [c[name] for c in rivals if c.get(name) is not None]
+        return sum(vals) / len(vals) if vals else None
+
+    idx = week = None
+    if len(pi):
+        last = pi["period"].max()
+        idx, week = float(pi.loc[pi["period"] == last, "index"].mean()), last.date().isoformat()
+    return {"latest_index": idx, "latest_week": week, "events": len(events),
+            "events_outside_festivals": sum(not e.get("in_festival") for e in events), "rivals": len(rivals),
+            "avg_discount": mean("avg_discount"), "promo_share": mean("promo_share")}
+
+
 def present(result: CompetitorFit, params: dict, lang: str = "en") -> dict:
     """The page's result in ``lang`` from a :class:`CompetitorFit` (no engine query)."""
     f = result
@@ -73,11 +90,13 @@ def present(result: CompetitorFit, params: dict, lang: str = "en") -> dict:
                           disc=fmt_pct(c["avg_discount"], lang, 0) if c.get("avg_discount") is not None else "—"))
     if el is not None:
         findings.append(el["reading"])
+    key_figures = _key_figures(pi, events, riv_tab)
     pi_rows = [{"period": r.period.date().isoformat(), "key": str(r.key), "own_price": float(r.own_price),
                 "competitor_price": float(r.competitor_price), "competitors": int(r.competitors),
                 "index": float(r.index)} for r in pi.itertuples(index=False)]
     return jsonable({
         "own": dict(f.own),
+        "key_figures": key_figures,
         "filters": f.filters,
         "threshold": f.threshold,
         "window": f.window,

@@ -50,6 +50,48 @@ from .uplift import fit_uplift
 
 PAGE = "post-campaign-evaluation"
 KINDS = {"experiments": False, "feedback": False, "orders": False}
+KINDS_ANY = ("experiments", "orders", "feedback")  # the page needs one of these (components.page.frame)
+# The kind of value of each key figure (analytics/tables.py), as the cards and the report show it.
+KPI_KINDS = {"units": "count", "srm_p_value": "pvalue", "p_value_adjusted": "pvalue", "lift_rel": "signed_percent",
+             "incremental_roi": "signed_percent", "incremental_revenue": "signed_money", "nps": "signed",
+             "rating_mean": "ratio", "cost": "money", "effect_rel": "signed_percent", "r2_pre": "ratio",
+             "qini_auc": "number", "top30": "percent", "n_test": "count", "nps_n": "count", "comments": "count",
+             "cuped": "fine_percent"}
+
+
+def group_columns(result: dict) -> tuple[Col, ...]:
+    """The columns of the groups table: group, units, then each outcome with its interval."""
+    cols = [Col("group", "text"), Col("n", "count")]
+    for o in result.get("outcomes") or []:
+        out = f"evaluation.outcome.{o}"
+        cols += [Col(o, "number", label=out, digits=6),
+                 Col(f"{o}_ci_low", "number", label=f"{out} · evaluation.col.ci_low", digits=6),
+                 Col(f"{o}_ci_high", "number", label=f"{out} · evaluation.col.ci_high", digits=6)]
+    return tuple(cols)
+
+
+def group_rows(result: dict) -> list[dict]:
+    """The groups table's rows: the control group marked with a star."""
+    return [dict(r, group=r["group"] + (" ★" if r.get("is_control") else "")) for r in result.get("group_table") or []]
+
+
+def main_cuped(result: dict) -> dict | None:
+    """The CUPED row of the memo's arm and outcome (else the first row)."""
+    rows, memo = result.get("cuped") or [], result.get("memo") or {}
+    return next((c for c in rows if c["group"] == memo.get("arm") and c["outcome"] == memo.get("outcome")),
+                rows[0] if rows else None)
+
+
+def kpi_kinds(result: dict) -> dict[str, str]:
+    """:data:`KPI_KINDS` with the kinds that depend on the result: a lift in percentage points for a rate
+    outcome, else money; the counterfactual's effect in money for revenue, else a signed count."""
+    kinds = dict(KPI_KINDS)
+    for name in result.get("kpis") or {}:
+        if name.startswith("lift_") and name != "lift_rel":
+            kinds[name] = "signed_points" if name[5:] in RATE_OUTCOMES else "signed_money"
+    cf = result.get("counterfactual") or {}
+    kinds["cf_effect"] = "signed_money" if cf.get("metric") == "revenue" else "signed"
+    return kinds
 
 # Result tables as the page, its CSV export and the HTML report show them (analytics/tables.py): name (a path
 # in the result), columns with their kind of value; headers ``evaluation.col.<column>``.
@@ -369,7 +411,8 @@ def page_options(tables: dict, params: dict, lang: str = "en") -> dict:
 __all__ = [
     # page interface
     "PAGE", "KINDS", "PARAMS", "DEFAULTS", "FIT_PARAMS", "DISPLAY_PARAMS", "MAX_UNITS", "fit", "present", "compute",
-    "figures", "page_options", "plan_figures", "ratings_figure", "EvaluationFit",
+    "figures", "page_options", "plan_figures", "ratings_figure", "EvaluationFit", "KINDS_ANY", "KPI_KINDS",
+    "kpi_kinds", "group_columns", "group_rows", "main_cuped",
     # parts
     "ExperimentFit", "Attribute", "SegmentSums", "CounterfactualFit", "FeedbackFit", "Moments", "CupedMoments",
     "fit_experiment", "analyse", "fit_uplift", "fit_counterfactual", "present_counterfactual", "fit_feedback",

@@ -66,7 +66,10 @@ def _memo(exp, cf, money, fb, p, lang) -> dict:
         m["effect"] = t(f"{NS}.memo.effect", lang, arm=arm["group"], control=exp["control"],
                         outcome=t(f"{NS}.outcome.{prim}", lang), lift=_fmt_effect(prim, r["lift_abs"], lang),
                         rel=fmt_pct(r["lift_rel"], lang, 1, signed=True), conf=conf,
-                        lo=_fmt_effect(prim, r["ci_low"], lang), hi=_fmt_effect(prim, r["ci_high"], lang),
+                        # the interval with the verdict's correction (Holm), so it excludes zero exactly when
+                        # the adjusted p-value is significant
+                        lo=_fmt_effect(prim, r.get("ci_low_adjusted", r["ci_low"]), lang),
+                        hi=_fmt_effect(prim, r.get("ci_high_adjusted", r["ci_high"]), lang),
                         p=_pfmt(r["p_value_adjusted"]))
         srm = exp["srm"]
         which = "pass" if not srm["failed"] else "fail" if srm.get("split_given", True) else "fail_assumed"

@@ -39,13 +39,14 @@ import pandas as pd
 from data import engine
 
 from . import customers as _customers
-from .audience import AUDIENCE_COLUMNS, DRILL_SOURCES, audience_options, customers_in, parse_spec, segment_mask
+from .audience import AUDIENCE_COLUMNS, audience_file, DRILL_SOURCES, audience_options, customers_in, parse_spec, segment_mask
 from .base import (_CN8_BY_RFM, _SEGMENT_GRID, CN8_GROUPS, CN8_SLUG, DEFAULT_FEATURES, DEFAULT_TIER_COSTS,
                    DISPLAY_PARAMS, FEATURES, FIT_PARAMS, MIN_CLUSTER_CUSTOMERS, NAMED_GROUPS, PARAMS, SMALL_GROUP,
                    _as_ts, _floats, group_label, slug)
 from .base import page_params as _page_params
 from . import crm
 from .charts import figures as _order_figures
+from .display import TABLES
 from .clusters import _signed_log1p, cluster, feature_matrix, silhouette
 from .clv_summary import clv, clv_numbers, fit_clv
 from .cohorts import cohort_matrix, cohort_table, cohorts
@@ -68,8 +69,8 @@ LANGUAGE_FREE_CALLS = ('customer_table',)
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "KINDS_INSTEAD", "customers_only", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
-    "audience_options", "SegmentationFit", "Problem",
+    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
+    "audience_options", "audience_file", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",
     "MIN_CLUSTER_CUSTOMERS", "SMALL_GROUP", "TIER_SLUGS", "AUDIENCE_COLUMNS", "DRILL_SOURCES",

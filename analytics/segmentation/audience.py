@@ -79,3 +79,11 @@ def audience_options(result: dict, lang: str = "en") -> list[dict]:
         out.append({"spec": f"churn:{b['band']}", "source": "churn", "label": t(f"segmentation.churn.{b['band']}", lang),
                     "customers": b["customers"]})
     return out
+
+
+def audience_file(spec: str) -> str:
+    """The file name part of an audience export: ``rfm_at_risk``, ``cluster_2``, ``tier_gold``."""
+    from .base import slug
+
+    src, _, val = spec.partition(":")
+    return f"{src}_{slug(val) if src in ('rfm', 'cn8') else val}"

@@ -11,6 +11,7 @@ from analytics.common import jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.units import NOTE_KEY, note
 
+from . import display
 from .audience import customers_in
 from .base import SMALL_GROUP, page_params
 
@@ -65,6 +66,7 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
 
     if r.clusters is not None:
         cres = dict(r.clusters)
+        cres["profiles"] = display.cluster_rows(cres, lambda c: t("segmentation.label.cluster", lang, n=c))
         top = cres["profiles"][0]
         if money:  # the finding speaks of a share of net sales
             findings.append(t("segmentation.finding.clusters", lang, k=cres["k"], sil=f"{cres['silhouette']:.2f}",
@@ -81,6 +83,9 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     if r.tiers is not None:
         tiers = label_tiers(r.tiers, lang)
         tiers["basis"] = r.tier_basis
+        tiers["rows"] = display.tier_rows(tiers)
+        if tiers.get("matrix"):
+            tiers["moves"] = display.tier_moves(tiers, lambda name: t("segmentation.tiers.to", lang, name=name))
         if "proposed" in tiers:
             findings.append(t("segmentation.finding.tiers_whatif", lang, up=fmt_number(tiers["moved_up"], lang),
                               down=fmt_number(tiers["moved_down"], lang),
@@ -90,7 +95,8 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
         if r.tiers_problem.key != NOTE_KEY:  # the note already says it
             warnings.append(tiers["error"])
 
-    coh = r.cohorts
+    coh = dict(r.cohorts)
+    coh["rows"] = display.cohort_rows(coh)
     m1 = [x[1] for x in coh["retention"] if len(x) > 1 and x[1] is not None and not math.isnan(x[1])]
     if m1:
         findings.append(t("segmentation.finding.cohort_m1", lang, pct=fmt_pct(float(np.mean(m1)), lang)))
@@ -169,6 +175,7 @@ def _clv_block(numbers: dict, p: dict, lang: str, warnings: list[str], findings:
     """The page's CLV block from :func:`.clv_summary.clv_numbers`: churn bands with labels; warnings
     (spend correlated with frequency, customers without a CLV) and findings (high churn, total)."""
     out = {k: v for k, v in numbers.items() if k not in ("missing", "customers_scored")}
+    out["param_rows"] = display.param_rows(numbers.get("params") or {})
     out["churn_bands"] = [{"band": b["band"], "label": t(f"segmentation.churn.{b['band']}", lang),
                            **{k: v for k, v in b.items() if k != "band"}} for b in numbers["churn_bands"]]
     corr = numbers["frequency_spend_corr"]

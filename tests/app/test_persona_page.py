@@ -63,7 +63,8 @@ def test_demo_builds_a_persona_and_the_source_changes_it(workspace):
     for item in res["card"]["offers"]:
         assert md_escape(item["evidence"]) in body  # every sentence shows the number it rests on
     tgi = _frame_with(at, "TGI")
-    assert len(tgi) == len(res["attributes"]) and {"TGI, low", "TGI, high", "Share, low (%)"} <= set(tgi.columns)
+    assert len(tgi) == len(res["attributes"]) and {"TGI, low", "TGI, high", "Share, low"} <= set(tgi.columns)
+    assert tgi["Share, low"].dropna().between(0, 1).all()  # a share, shown as a percentage (not x 100)
     assert "Download card (PNG)" in [b.label for b in at.get("download_button")]
 
     at.radio(key=_k("source")).set_value("tier").run()

@@ -50,6 +50,8 @@ def test_events_through_compute_with_threshold_and_window():
     assert [(e["competitor"], e["change_pct"]) for e in res["events"]] == [("Brand A", pytest.approx(-0.15))]
     assert set(res["events"][0]) >= {"date", "competitor", "product", "price", "reference_price", "change_pct"}
     assert C.compute({"competitors": df}, {"threshold": 0.2}, "en")["events"] == []
+    kf = res["key_figures"]
+    assert (kf["events"], kf["rivals"], kf["latest_index"], kf["avg_discount"]) == (1, 2, None, None)
     assert res["price_index"] == [] and any("own" in w for w in res["warnings"])  # no own prices: said so
 
 
@@ -73,6 +75,11 @@ def test_price_index_arithmetic_with_own_brand():
     assert tab["Brand B"]["avg_discount"] == pytest.approx(1 - 120 / 150)
     assert tab["Us"]["is_own"] and not tab["Brand A"]["is_own"]
     assert "below" in res["findings"][0]
+    # the page's key figures come from the result: latest index, rivals (own brand excluded), mean discount
+    kf = res["key_figures"]
+    assert kf["latest_index"] == pytest.approx(90 / 110 * 100) and kf["latest_week"] == pi[-1]["period"]
+    assert kf["rivals"] == 2 and kf["events"] == 0 and kf["events_outside_festivals"] == 0
+    assert kf["avg_discount"] == pytest.approx(((1 - 100 / 150) + (1 - 120 / 150)) / 2)
 
 
 def test_own_prices_from_orders_matching_category():

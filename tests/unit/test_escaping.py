@@ -36,7 +36,8 @@ HELPERS = {"say", "md_escape", "exc_text"}
 BUILDERS = {"str", "repr", "format", "format_map", "join"}
 # the per-page kit (components.page.Kit: ``k = v.kit``, ``page.kit(url)``) looks texts up in the catalogue like
 # tr(): ``k.t("key", n=...)``, ``k.help(name)``, ``k.col(name)``; its ``say`` is the escaping helper
-KIT_LOOKUPS = {"t", "help", "col", "label", "param_label", "param_help", "choice"}
+# ``k.fmt(value, kind)`` is a number's text (any other value comes back escaped)
+KIT_LOOKUPS = {"t", "help", "col", "label", "param_label", "param_help", "choice", "fmt"}
 
 
 def _is_kit(e: ast.expr) -> bool:

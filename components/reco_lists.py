@@ -1,0 +1,135 @@
+"""The recommendations page's lists: the exclude list read from an uploaded file, column labels of the
+target lists, the wide CRM export, saving a target list, and the model comparison table with the
+baseline highlighted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import cached
+from analytics.recommend import ids_from_csv
+from components import auth, ui
+from components.export import to_csv_bytes
+from components.i18n import fmt_pct, lang, tr
+
+PRODUCTS_KEY = "_reco_product_ids"
+UPLOAD_MSG_KEY = "_reco_upload_msgs"
+SAVED_KIND = "reco_target_list"
+
+
+def apply_upload(kit: Any) -> None:
+    """on_change of the uploader: add the file's product ids to the exclude list (once per upload)."""
+    f = st.session_state.get(kit.sk("upload"))
+    if f is None:
+        return
+    known = set(st.session_state.get(PRODUCTS_KEY) or [])
+    name = f.name
+    msgs: list[tuple[str, str]] = []
+    try:
+        ids = ids_from_csv(f.getvalue())
+    except (ValueError, UnicodeError):
+        st.session_state[UPLOAD_MSG_KEY] = [("error", tr(f"{kit.ns}.upload.error", file=name))]
+        return
+    if not ids:
+        st.session_state[UPLOAD_MSG_KEY] = [("warning", tr(f"{kit.ns}.upload.none", file=name))]
+        return
+    cur = [v for v in (st.session_state.get(kit.sk("exclude")) or [])]
+    add = [i for i in ids if i in known and i not in cur]
+    unknown = [i for i in ids if i not in known]
+    st.session_state[kit.sk("exclude")] = cur + add
+    msgs.append(("success", tr(f"{kit.ns}.upload.added", n=len(add), file=name)))
+    if unknown:
+        msgs.append(("warning", tr(f"{kit.ns}.upload.unknown", n=len(unknown), file=name, codes=", ".join(unknown[:10]))))
+    st.session_state[UPLOAD_MSG_KEY] = msgs
+
+
+def show_upload_msgs() -> None:
+    for level, msg in st.session_state.pop(UPLOAD_MSG_KEY, []) or []:
+        getattr(st, level)(ui.md_escape(msg))
+
+
+
+def labels(kit: Any, df: pd.DataFrame) -> dict:
+    out = {}
+    for c in df.columns:
+        text = tr(f"{kit.ns}.col.{c}")
+        if c in ("score",):
+            out[c] = st.column_config.NumberColumn(text, help=tr(f"{kit.ns}.help.score"), format="%.3f")
+        elif c == "relative_score":
+            out[c] = st.column_config.ProgressColumn(text, help=tr(f"{kit.ns}.help.relative_score"), min_value=0.0,
+                                                     max_value=1.0, format="percent")
+        elif c == "share":
+            out[c] = st.column_config.NumberColumn(text, format="percent")
+        elif not text.endswith(f"col.{c}"):
+            out[c] = st.column_config.Column(text)
+    return out
+
+
+def wide(rows: list[dict], k: int) -> pd.DataFrame:
+    """One row per customer: customer_id, customer_status, product_1..product_k (ad platform / CRM)."""
+    if not rows:
+        return pd.DataFrame()
+    df = pd.DataFrame(rows)
+    w = df.pivot_table(index=["customer_id", "customer_status"], columns="rank", values="product_id", aggfunc="first")
+    w.columns = [f"product_{int(c)}" for c in w.columns]
+    order = list(dict.fromkeys(df["customer_id"]))
+    return w.reset_index().set_index("customer_id").loc[order].reset_index()
+
+
+def save_block(kit: Any, ctx: Any, key: str, default_name: str, payload: dict) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.save.title'))}**")
+        if not auth.require("save"):
+            return
+        name = st.text_input(tr(f"{kit.ns}.save.name"), value=default_name, key=f"{kit.url_path}:save_name:{key}", max_chars=200)
+        if st.button(tr(f"{kit.ns}.save.button"), key=f"{kit.url_path}:save:{key}", icon=":material/save:"):
+            name = (name or default_name).strip() or default_name
+            body = {**payload, "page": kit.url_path, "link": ui.share_link(),
+                    "query": {q: st.query_params.get_all(q) for q in st.query_params}}
+            if ui.write(cached.save_object, SAVED_KIND, name, ctx.user.get("username", ""),
+                        json.loads(json.dumps(body, default=str))) is not None:
+                st.success(ui.md_escape(tr(f"{kit.ns}.save.done", name=name)), icon=":material/check:")
+
+
+
+def _pct_col(kit: Any, key: str, help_: str | None = None) -> Any:
+    return st.column_config.NumberColumn(tr(f"{kit.ns}.col.{key}"), help=help_ or ui.definition(kit.ns, key), format="percent")
+
+
+def models_table(kit: Any, result: dict) -> None:
+    """Every model on the holdout, the popularity baseline greyed and the chosen model in bold, with its CSV."""
+    chosen = result["chosen_model"]
+    st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.label.models_table'))}**")
+    rows = []
+    for m in result["models"]:
+        rows.append({"model": m["label"], "chosen": tr(f"{kit.ns}.label.chosen_mark") if m["name"] == chosen else "",
+                     "precision_at_k": m["precision_at_k"],
+                     "precision_ci": f"{fmt_pct(m.get('precision_ci_low'), lang())} – {fmt_pct(m.get('precision_ci_high'), lang())}",
+                     "recall_at_k": m["recall_at_k"], "hit_rate": m["hit_rate"], "coverage": m["coverage"],
+                     "novelty": m["novelty"], "n_users": m["n_users"]})
+    df = pd.DataFrame(rows)
+    baseline = [m["is_baseline"] for m in result["models"]]
+    styler = df.style.apply(
+        lambda r: ["background-color: #e6e6e6; color: #424242" if baseline[r.name] else
+                   ("font-weight: 700" if r["chosen"] else "") for _ in r], axis=1)
+    config = {
+        "model": st.column_config.TextColumn(tr(f"{kit.ns}.col.model")),
+        "chosen": st.column_config.TextColumn(tr(f"{kit.ns}.col.chosen")),
+        "precision_at_k": _pct_col(kit, "precision_at_k"),
+        "precision_ci": st.column_config.TextColumn(tr(f"{kit.ns}.col.precision_ci"), help=tr(f"{kit.ns}.help.precision_ci")),
+        "recall_at_k": _pct_col(kit, "recall_at_k"),
+        "hit_rate": _pct_col(kit, "hit_rate"),
+        "coverage": _pct_col(kit, "coverage"),
+        "novelty": st.column_config.NumberColumn(tr(f"{kit.ns}.col.novelty"), help=ui.definition(kit.ns, "novelty"), format="%.2f"),
+        "n_users": st.column_config.NumberColumn(tr(f"{kit.ns}.col.n_users"), help=tr(f"{kit.ns}.help.n_users"), format="%d"),
+    }
+    st.dataframe(styler, hide_index=True, width="stretch", column_config=config, key="df_reco_models")
+    export = pd.DataFrame([{f: m.get(f) for f in ("name", "label", "is_baseline", "precision_at_k", "precision_ci_low",
+                                                  "precision_ci_high", "recall_at_k", "hit_rate", "coverage", "novelty",
+                                                  "n_users")} for m in result["models"]])
+    st.download_button(tr("page.download_csv"), data=lambda: to_csv_bytes(export), file_name=f"prism_{kit.url_path}_models.csv",
+                       mime="text/csv", key="dl_reco_models", icon=":material/download:", on_click="ignore")
