@@ -167,6 +167,17 @@ def forecast_panel(result: dict) -> None:
         v.table("backtest.rows", bt.get("rows"), key="backtest")
 
 
+def grow_tab(result: dict) -> None:
+    """GROW: the change of identified buyers' gross sales split into penetration, frequency and price."""
+    grow = result.get("grow")
+    if not grow or grow.get("buyers_effect") is None:
+        st.info(ui.md_escape((grow or {}).get("reason_text") or k.t("page.grow_none")), icon=":material/info:")
+        return
+    v.figure("grow")
+    v.table("grow.rows", grow["rows"], key="grow")
+    st.caption(k.help("grow") or "")
+
+
 def mix_tab(result: dict) -> None:
     mix = result.get("mix") or {}
     shown = False
@@ -240,8 +251,8 @@ if v.result is not None:
     kpi_cards(v.result)
     quick_periods(v.result, v.ctx)
     ui.findings(v.get("findings") or [])
-    tabs = st.tabs([k.t(f"tab.{name}") for name in ("trend", "mix", "seasonality", "pareto", "share")])
-    for tab, draw in zip(tabs, (trend_tab, mix_tab, seasonality_tab, pareto_tab, share_tab)):
+    tabs = st.tabs([k.t(f"tab.{name}") for name in ("trend", "grow", "mix", "seasonality", "pareto", "share")])
+    for tab, draw in zip(tabs, (trend_tab, grow_tab, mix_tab, seasonality_tab, pareto_tab, share_tab)):
         with tab:
             draw(v.result)
     v.data_behind()

@@ -126,6 +126,17 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_hline(y=100, line_dash="dot")
         fig.update_layout(title=title, yaxis_title=t("market.label.index", lang))
         figs.append({"key": key, "title": title, "figure": fig})
+    grow = result.get("grow") or {}
+    if grow.get("buyers_effect") is not None:
+        parts = [r for r in grow["rows"] if r["component"] in ("penetration", "frequency", "price")]
+        x = [t(f"market.label.period_{grow.get('compare', 'prev')}", lang)] + [r["label"] for r in parts] + \
+            [t("market.label.period_current", lang)]
+        y = [grow["base"]["sales"]] + [r["value"] for r in parts] + [grow["current"]["sales"]]
+        fig = go.Figure(go.Waterfall(x=x, y=y, measure=["absolute"] + ["relative"] * len(parts) + ["total"],
+                                     text=[fmt_money(v, lang) for v in y], textposition="outside"))
+        fig.update_layout(title=grow.get("finding") or grow.get("title"), xaxis_type="category",
+                          yaxis_title=t("market.chart.grow_axis", lang), showlegend=False)
+        figs.append({"key": "grow", "title": grow.get("finding") or grow.get("title"), "figure": fig})
     ms = result.get("market_share")
     if ms and ms.get("trend"):
         tr = ms["trend"]

@@ -33,6 +33,8 @@ TABLES: dict[str, tuple] = {
                       ("baseline", "money")),
     **{f"mix.{dim}": _MIX for dim in DIMS},
     "market_share.trend": (("period", "date"), ("market_size", "money"), ("our_sales", "money"), ("share", "percent")),
+    "grow.rows": (("label", "text", "market.col.component"), ("factor", "text", "market.col.factor"),
+                  ("value", "money", "market.col.grow_value"), ("share_of_change", "percent")),
 }
 KPI_NAMES = ("gross_sales", "returns", "net_sales", "orders", "buyers", "aov", "repeat_rate", "new_buyers",
              "returning_buyers")

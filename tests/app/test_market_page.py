@@ -14,8 +14,8 @@ from tests.app.conftest import make_app, texts
 
 PAGE = "pages/market_overview.py"
 URL = "market-overview"
-TABS_EN = ["Trend and forecast", "Mix", "Seasonality", "Pareto", "Market share"]
-TABS_ZH = ["趋势与预测", "结构", "季节性", "帕累托", "市场份额"]
+TABS_EN = ["Trend and forecast", "Why sales changed (GROW)", "Mix", "Seasonality", "Pareto", "Market share"]
+TABS_ZH = ["趋势与预测", "增长拆解（GROW）", "结构", "季节性", "帕累托", "市场份额"]
 CATEGORY = "护肤 Skincare"
 
 
@@ -293,3 +293,14 @@ def test_a_total_that_overflows_says_so_instead_of_a_blank_kpi(workspace, overfl
     zh = make_app("ana", page=PAGE, query={"o": str(overflow_orders), "lang": "zh"}).run()
     assert not zh.exception
     assert "过大，无法汇总" in [m.value for m in zh.metric]
+
+
+def test_grow_tab_splits_the_change_into_three_effects_that_add_up(workspace, demo_en):
+    at = demo_en
+    assert "Why sales changed (GROW)" in [t.label for t in at.tabs]
+    grow = [d.value for d in at.dataframe if "Driver" in list(d.value.columns)]
+    assert len(grow) == 1
+    df = grow[0].set_index("Driver")
+    effects = df.loc[["Penetration", "Frequency", "Price"], "Effect on sales"].astype(float)
+    total = float(df.loc["Change of identified buyers' gross sales", "Effect on sales"])
+    assert total != 0 and round(effects.sum(), 2) == round(total, 2)
