@@ -91,8 +91,8 @@ def _all_specs() -> list[Param]:
     specs += [id_param(k, 0, min=0) for k in KIND_KEYS.values()]  # the sidebar's dataset pickers
     # the object ids the pages read from the link go through the same parser
     pages = Path(__file__).resolve().parents[2] / "pages"
-    assert 'PERSONA = id_param("persona")' in (pages / "persona_builder.py").read_text(encoding="utf-8")
-    assert "plan_id = parse_id(raw)" in (pages / "promotion_planner.py").read_text(encoding="utf-8")
+    assert 'p=id_param("persona")' in (pages / "persona_builder.py").read_text(encoding="utf-8")
+    assert "plan_id = parse_id(raw)" in (pages.parent / "components" / "promotion_plans.py").read_text(encoding="utf-8")
     sidebar = (pages.parent / "components" / "sidebar.py").read_text(encoding="utf-8")
     assert "id_param(key, default, min=0)" in sidebar and "parse_id(" in sidebar
     specs += [id_param("persona"), id_param("plan")]
