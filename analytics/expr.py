@@ -7,6 +7,8 @@
   ``DECIMAL(38, 18)`` sum of the values (each read as its shortest decimal text, rounded to 18 places)
   converted to DOUBLE; a total beyond 10^20 overflows the decimal and falls back to Spark's double sum.
 * :func:`total` — that sum as float64, 0 over no rows.
+* :func:`last_by` — the value on the row with the largest keys (``x.last(order_by=keys)``, which Ibis's
+  PySpark backend cannot compile; ``arg_max`` / ``max_by`` over a struct of the keys on both engines).
 * :func:`dbl` — a DOUBLE constant (Ibis writes a Python float as ``0.1``, which DuckDB reads as a DECIMAL:
   a CASE or a product of such literals is then slow exact decimal arithmetic, not what numpy computes).
 * :func:`in_dates` — ``analytics.common.filter_dates`` in the engine.
@@ -54,6 +56,12 @@ def fsum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.Floatin
 def total(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
     """Exactly rounded sum of ``x`` (over the rows ``where`` holds), 0 over no rows."""
     return fsum(x.cast("float64"), where=where).fill_null(0.0)
+
+
+def last_by(x: ir.Value, keys: list[ir.Value], where: ir.BooleanValue | None = None) -> ir.Scalar:
+    """``x`` on the row whose ``keys`` are largest (compared in order; make the last key unique, e.g. the
+    source line, so ties cannot pick different rows on different engines)."""
+    return x.argmax(ibis.struct({f"k{i}": k for i, k in enumerate(keys)}), where=where)
 
 
 def dbl(x: float) -> ir.FloatingScalar:
