@@ -7,7 +7,7 @@ PORT   ?= 8501
 # loopback only by default; `make run ADDRESS=0.0.0.0` serves the team's network (README)
 ADDRESS ?= localhost
 
-.PHONY: setup run init test test-unit test-app test-e2e bench clean
+.PHONY: setup setup-spark run init test test-unit test-app test-e2e bench clean
 
 $(STAMP): requirements.txt tools/prism_streamlit.py tools/prism_streamlit.pth
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ $(STAMP): requirements.txt tools/prism_streamlit.py tools/prism_streamlit.pth
 
 ## setup: create .venv and install the pinned requirements (idempotent)
 setup: $(STAMP)
+
+## setup-spark: the Spark engine on top of setup: pyspark (requirements-spark.txt) and, when missing, a Java
+## runtime (Debian's default-jre-headless; needs root). Then PRISM_ENGINE=spark (docs/deploy.md).
+setup-spark: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	@command -v java >/dev/null 2>&1 || { echo "installing Debian's default-jre-headless"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
 ## init: migrate the store, create the first admin, seed the demo workspace (idempotent)
 init: setup

@@ -6,9 +6,19 @@ revision's list, a replace starts a new list, and no part is ever changed after 
 catalogue row that names a part commits only after the part is complete on disk, so a killed process
 leaves at most an unreferenced file (removed by :func:`collect_garbage`), never a half-visible upload.
 
-Queries are Ibis expressions compiled for embedded DuckDB (one in-process database, no server, in memory;
-it scans the Parquet parts directly). Analytics receive ``dict[kind, ibis.Table]`` and aggregate there;
-Python holds the aggregates, never all lines of a big dataset.
+Queries are Ibis expressions compiled for the engine ``PRISM_ENGINE`` selects (issue 18):
+
+* ``duckdb`` (default): embedded DuckDB, one in-process database, no server, in memory; it scans the
+  Parquet parts directly.
+* ``spark``: a local Spark session (``local[*]``, or ``local[N]`` with ``PRISM_ENGINE_THREADS=N``), started
+  once per process (pyspark and a Java runtime: ``make setup-spark``).
+* ``sc://host:port``: a Spark cluster through Spark Connect. The cluster reads the parts at the paths the
+  app wrote them (``PRISM_DATA_URL`` / ``PRISM_LINES_DIR``: storage every executor sees).
+
+The same expression code runs on each: the few functions that differ between engines (the exactly
+rounded sum) are chosen per backend by :func:`backend_name` in analytics/expr.py. Analytics receive
+``dict[kind, ibis.Table]`` and aggregate there; Python holds the aggregates, never all lines of a big
+dataset.
 
 Columns of a lines table: every canonical field of the kind (typed as in data/schema.py: str -> string,
 float/int -> float64, datetime -> timestamp, bool -> boolean), the derived flags of the kind (orders:
@@ -57,7 +67,62 @@ def _settings() -> dict[str, str]:
     return out
 
 
+ENGINES = ("duckdb", "spark", "sc://host:port")
+
+
+def kind() -> str:
+    """The engine in use: ``"duckdb"``, ``"spark"`` (a local session) or ``"connect"`` (Spark Connect).
+    ``PRISM_ENGINE`` selects it; :func:`using` overrides it for a block (tests compare engines in one
+    process)."""
+    stack = _overrides()
+    raw = stack[-1] if stack else (os.environ.get("PRISM_ENGINE") or "duckdb")
+    e = raw.strip()
+    if e.lower() in ("", "duckdb"):
+        return "duckdb"
+    if e.lower() == "spark":
+        return "spark"
+    if e.startswith("sc://"):
+        return "connect"
+    raise ValueError(f"PRISM_ENGINE={raw!r}: expected one of {', '.join(ENGINES)}")
+
+
+def _overrides() -> list[str]:
+    stack = getattr(_local, "engines", None)
+    if stack is None:
+        stack = _local.engines = []
+    return stack
+
+
+class using:
+    """``with engine.using("spark"): ...``: the engine for the tables this thread creates in the block."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> "using":
+        _overrides().append(self.name)
+        kind()  # validate
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _overrides().pop()
+
+
+def is_spark(be: ibis.BaseBackend | None = None) -> bool:
+    """Is ``be`` (default: the engine in use) a Spark backend?"""
+    if be is None:
+        return kind() != "duckdb"
+    return getattr(be, "name", "") == "pyspark"
+
+
 def connection() -> ibis.BaseBackend:
+    """The Ibis backend of the engine in use (:func:`kind`)."""
+    if kind() != "duckdb":
+        return spark_connection()
+    return duckdb_connection()
+
+
+def duckdb_connection() -> ibis.BaseBackend:
     """This thread's Ibis backend over embedded DuckDB (in memory; parts are read where they lie).
 
     One DuckDB database per process, one cursor per thread: Streamlit runs each browser session in its
@@ -76,25 +141,135 @@ def connection() -> ibis.BaseBackend:
     return be
 
 
+_spark: dict[str, ibis.BaseBackend] = {}
+
+
+def spark_settings() -> dict[str, str]:
+    """The local session's settings: all cores (or ``PRISM_ENGINE_THREADS``), few shuffle partitions (the
+    aggregates are small), no web UI, bounded driver memory (``PRISM_ENGINE_MEMORY``, e.g. ``2g``), and
+    SQL semantics as DuckDB's (ANSI mode off: division by zero is NULL, as Ibis's PySpark backend
+    expects)."""
+    threads = os.environ.get("PRISM_ENGINE_THREADS")
+    mem = (os.environ.get("PRISM_ENGINE_MEMORY") or "1g").strip().lower().replace("ib", "").rstrip("b")
+    return {
+        "spark.master": f"local[{int(threads)}]" if threads else "local[*]",
+        "spark.driver.memory": mem,
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": os.environ.get("PRISM_SPARK_SHUFFLE_PARTITIONS") or "4",
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+    }
+
+
+def spark_connection() -> ibis.BaseBackend:
+    """The Ibis PySpark backend over this process's Spark session: a local session (``PRISM_ENGINE=spark``)
+    or a Spark Connect session (``PRISM_ENGINE=sc://host:port``), created once per process and shared
+    by every thread (a Spark session is thread-safe). A missing pyspark or Java runtime is a clear
+    error naming ``make setup-spark``."""
+    stack = _overrides()
+    url = (stack[-1] if stack else os.environ.get("PRISM_ENGINE") or "").strip()
+    key = url if url.startswith("sc://") else "local"
+    be = _spark.get(key)
+    if be is not None:
+        return be
+    with _lock:
+        be = _spark.get(key)
+        if be is None:
+            be = _spark[key] = _start_spark(url if key != "local" else None)
+    return be
+
+
+def stop_spark() -> None:
+    """Stop this process's Spark sessions (tests; a server keeps its session for its lifetime)."""
+    with _lock:
+        for be in _spark.values():
+            try:
+                be.disconnect()
+            except Exception:  # noqa: BLE001 - a session already gone
+                pass
+        _spark.clear()
+
+
+def _start_spark(remote: str | None) -> ibis.BaseBackend:
+    import shutil
+
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise RuntimeError("PRISM_ENGINE selects Spark but pyspark is not installed: run `make setup-spark` "
+                           "(pyspark from requirements-spark.txt and a Java runtime)") from exc
+    if remote:
+        session = SparkSession.builder.remote(remote).getOrCreate()
+        conf = {"spark.sql.ansi.enabled": "false"}
+    else:
+        if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+            raise RuntimeError("PRISM_ENGINE=spark needs a Java runtime: run `make setup-spark` "
+                               "(Debian's default-jre-headless)")
+        builder = SparkSession.builder.appName("prism")
+        for k, v in spark_settings().items():
+            builder = builder.config(k, v)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        conf = {}
+    return ibis.pyspark.connect(session, **conf)
+
+
 # ---------------------------------------------------------------- tables
 
 
 def read_parts(paths: Iterable[str | Path]) -> ibis.Table:
-    """The lines of one revision: its parts, scanned by the engine where they lie."""
+    """The lines of one revision: its parts, scanned by the engine where they lie (on Spark: a temporary
+    view over the files, dropped when the last expression built on it is gone)."""
     files = [str(p) for p in paths]
     if not files:
         raise ValueError("a revision has at least one part")
-    return connection().read_parquet(files)
+    be = connection()
+    if not is_spark(be):
+        return be.read_parquet(files)
+    session = be._session
+    df = session.read.parquet(*[_spark_path(f) for f in files])
+    return _spark_view(be, df, "prism_parts")
 
 
-def from_frame(frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
+def _spark_path(f: str) -> str:
+    return f if "://" in f else Path(f).resolve().as_uri()
+
+
+def _spark_view(be: ibis.BaseBackend, df: Any, prefix: str, name: str | None = None) -> ibis.Table:
+    import weakref
+
+    global _memtables
+    with _lock:
+        _memtables += 1
+        n = _memtables
+    view = name or f"{prefix}_{n}_{uuid.uuid4().hex[:8]}"
+    df.createOrReplaceTempView(view)
+    t = be.table(view)
+    session = be._session
+
+    def _drop(session=session, view=view) -> None:
+        try:
+            session.catalog.dropTempView(view)
+        except Exception:  # noqa: BLE001 - the session may be stopped already
+            pass
+
+    weakref.finalize(t.op(), _drop)
+    return t
+
+
+def from_frame(frame: pd.DataFrame, name: str | None = None, *, local: bool = False) -> ibis.Table:
     """A canonical frame as an engine table (tests, and callers that hold a small frame already).
 
     The frame is registered with this thread's DuckDB cursor as an Arrow view (no copy into the
     engine) and unregistered when the last expression built on it is gone. It gets ``__line__`` like a
     stored part: ``frame.attrs["lines"]`` (what ``load_frame`` sets), else 1..n. Timestamps are stored as
     microseconds, as in the parts (DuckDB 2.0.1 mis-groups ``EXTRACT`` on nanosecond timestamps), and
-    all-empty columns as text (DuckDB has no column of type NULL)."""
+    all-empty columns as text (DuckDB has no column of type NULL). On Spark the frame becomes a temporary
+    view of the session. ``local=True``: embedded DuckDB whatever the engine (ingest joins the files of
+    one upload there before the revision is written)."""
     import weakref
 
     global _memtables
@@ -109,7 +284,9 @@ def from_frame(frame: pd.DataFrame, name: str | None = None) -> ibis.Table:
         ok = lines is not None and len(lines) == len(df)
         df[LINE] = np.asarray(lines, dtype="int64") if ok else np.arange(1, len(df) + 1, dtype="int64")
     tbl = _engine_types(pa.Table.from_pandas(df, preserve_index=False))
-    be = connection()
+    be = duckdb_connection() if local else connection()
+    if is_spark(be):
+        return _spark_view(be, be._session.createDataFrame(_spark_types(tbl)), "prism_frame", name)
     view = name or f"prism_frame_{n}"
     cur = be.con
     cur.register(view, tbl)
@@ -138,6 +315,20 @@ def _engine_types(tbl: pa.Table) -> pa.Table:
     return tbl if schema.equals(tbl.schema) else tbl.cast(schema)
 
 
+def _spark_types(tbl: pa.Table) -> pa.Table:
+    """Arrow types Spark takes from Arrow: plain strings (not large/view), no dictionaries."""
+    fields = []
+    for f in tbl.schema:
+        typ = f.type
+        if pa.types.is_dictionary(typ):
+            typ = typ.value_type
+        if pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+            typ = pa.string()
+        fields.append(pa.field(f.name, typ))
+    schema = pa.schema(fields)
+    return tbl if schema.equals(tbl.schema) else tbl.cast(schema)
+
+
 def tables_from_frames(frames: dict[str, pd.DataFrame]) -> dict[str, ibis.Table]:
     return {kind: from_frame(df) for kind, df in frames.items()}
 
@@ -147,7 +338,27 @@ def to_frame(expr: ibis.Expr, *, limit: int | None = None) -> pd.DataFrame:
     columns (exact money sums) arrive as float64, each correctly rounded (missing stays NaN)."""
     if limit is not None:
         expr = expr.limit(int(limit))
-    return decimals_to_float(expr.to_pyarrow()).to_pandas()
+    return decimals_to_float(to_arrow(expr)).to_pandas()
+
+
+def to_arrow(expr: ibis.Expr) -> pa.Table:
+    """Run an expression and return its result as an Arrow table with the expression's types (DECIMAL
+    stays DECIMAL). On Spark the result comes as Arrow batches (``DataFrame.toArrow``), not through pandas
+    as Ibis 12's PySpark ``to_pyarrow`` does (which turns exact decimals into Python objects)."""
+    t = expr.as_table()
+    try:
+        be = t._find_backend()
+    except Exception:  # noqa: BLE001 - only in-memory tables: the engine in use runs it
+        be = connection()
+    if not is_spark(be):
+        return t.to_pyarrow()
+    from ibis.formats.pyarrow import PyArrowData
+
+    be._run_pre_execute_hooks(t)
+    sql = be.compile(t)
+    out = be._session.sql(sql).toArrow()
+    out = out.rename_columns(list(t.columns))
+    return PyArrowData.convert_table(out, t.schema())
 
 
 def decimals_to_float(tbl: pa.Table) -> pa.Table:
@@ -162,16 +373,28 @@ def decimals_to_float(tbl: pa.Table) -> pa.Table:
 
 
 def scalar(expr: ibis.Expr) -> Any:
-    return expr.to_pyarrow().as_py()
+    tbl = to_arrow(expr)
+    return tbl.column(0)[0].as_py() if tbl.num_rows else None
 
 
 # ---------------------------------------------------------------- storage of parts
 
 
 def lines_dir(sqlite_file: Path | None = None) -> Path:
-    """Where the parts live: ``PRISM_LINES_DIR``, else beside a SQLite catalogue file
+    """Where the parts live: ``PRISM_DATA_URL`` (a directory path or ``file://`` URL: with Spark, storage
+    every executor reads at the same path), else ``PRISM_LINES_DIR`` (its older name), else beside a SQLite catalogue file
     (``<file>.lines/``, so each catalogue has its own), else ``data/lines`` in the repository (a server
     catalogue such as PostgreSQL: set ``PRISM_LINES_DIR`` to storage every app server sees)."""
+    url = (os.environ.get("PRISM_DATA_URL") or "").strip()
+    if url:
+        if url.startswith("file://"):
+            from urllib.parse import unquote, urlparse
+
+            return Path(unquote(urlparse(url).path))
+        if "://" in url:
+            raise ValueError(f"PRISM_DATA_URL={url!r}: a directory path or file:// URL (a shared mount every "
+                             "Spark executor sees); object-store URLs are not supported yet")
+        return Path(url)
     env = os.environ.get("PRISM_LINES_DIR")
     if env:
         return Path(env)

@@ -111,7 +111,7 @@ class Sources:
         frame.columns = [str(c) for c in frame.columns]
         _check_columns(name, list(frame.columns))
         frame[LINE] = np.asarray(lines, dtype="int64")
-        self.tables[name] = eng.from_frame(frame)
+        self.tables[name] = eng.from_frame(frame, local=True)  # staged files join in embedded DuckDB
         self.files[name] = SourceFile(name=name, rows=len(frame), columns=tuple(c for c in frame.columns if c != LINE))
         self.bytes[name] = size
 
@@ -182,7 +182,7 @@ class Sources:
                 cols.append(pa.array(np.asarray(chunk.raw.line_numbers, dtype="int64")))
                 w.write_table(pa.Table.from_arrays(cols, schema=schema))
                 rows += len(f)
-        self.tables[path.name] = eng.connection().read_parquet(str(target))
+        self.tables[path.name] = eng.duckdb_connection().read_parquet(str(target))
         self.files[path.name] = SourceFile(name=path.name, rows=rows, columns=tuple(names))
         self.bytes[path.name] = path.stat().st_size
 
@@ -656,7 +656,7 @@ class JoinedStream:
         self.rows_read = 0
         # the cursor that holds this thread's views of the files, and the query: the batches are read in
         # ingest's reading thread (Ibis 12's to_pyarrow_batches calls a method DuckDB 2 no longer has)
-        self._con = eng.connection().con
+        self._con = eng.duckdb_connection().con
         self._sql = str(ibis.to_sql(t, dialect="duckdb"))
 
     def chunks(self) -> Iterator[reader.TextChunk]:

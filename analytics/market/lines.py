@@ -11,8 +11,9 @@
 * the dimensions ``category`` / ``channel`` / ``region``, ``product`` (product id, else product name) and
   ``campaign`` where the orders hold them.
 
-Sums use DuckDB's ``fsum`` (Kahan-Babuska summation): an exactly rounded total does not depend on the order
-in which the engine's threads add the lines up, so the same data gives the same numbers on every run.
+Sums use :func:`analytics.expr.fsum` (DuckDB's Kahan-Babuska ``fsum``, an exact decimal sum on Spark): the
+total does not depend on the order in which the engine's threads add the lines up, so the same data gives
+the same numbers on every run and on either engine.
 """
 
 from __future__ import annotations
@@ -23,20 +24,11 @@ from typing import Iterable
 import ibis
 import ibis.expr.types as ir
 
+from analytics.expr import fsum, total  # noqa: F401 (the engine-neutral sums, used across the package)
 from analytics.market.constants import DIMS
 from analytics.market.periods import day_to_date
 
 OPTIONAL = DIMS + ("customer_id", "product_id", "product_name", "campaign")
-
-
-@ibis.udf.agg.builtin
-def fsum(x: float) -> float:  # type: ignore[empty-body]
-    """DuckDB's exactly rounded (Kahan-Babuska) sum; NULL over no rows."""
-
-
-def total(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
-    """Exactly rounded sum of ``x`` (over the rows ``where`` holds), 0 over no rows."""
-    return fsum(x.cast("float64"), where=where).fill_null(0.0)
 
 
 @dataclass(frozen=True)

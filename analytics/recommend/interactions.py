@@ -33,6 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from analytics.common import NotEnoughData
+from analytics.expr import last_by
 from data import engine
 
 SERVICE_PATTERN = re.compile(
@@ -189,7 +190,7 @@ def product_lines(o: ibis.Table) -> pd.DataFrame:
         cfirst=o.order_date.min(where=known), clast=o.order_date.max(where=known))
     if LINE in o.columns:
         aggs.update(first_line=o[LINE].min(where=ok),
-                    last_line=o[LINE].last(order_by=[o.order_date, o[LINE]], where=ok))
+                    last_line=last_by(o[LINE], [o.order_date, o[LINE]], where=ok))
     q = o.group_by(pid=_col(o, "product_id"), name=_col(o, "product_name"), category=_col(o, "category"))
     df = engine.to_frame(q.aggregate(**aggs))
     for c in ("pid", "name", "category"):

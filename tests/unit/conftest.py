@@ -39,3 +39,25 @@ def engine(request, tmp_path):
     repository.init_store(engine=eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def spark_engine():
+    """The local Spark session (``PRISM_ENGINE=spark``), started once for the whole test run and stopped at
+    the end. pyspark (requirements-spark.txt) and a Java runtime are required: `make setup-spark` and
+    .ci/run install them; without them the tests fail and say so."""
+    import importlib.util
+    import os
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.fail("the Spark engine tests need pyspark: run `make setup-spark` (requirements-spark.txt)")
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        pytest.fail("the Spark engine tests need a Java runtime: run `make setup-spark` "
+                    "(Debian's default-jre-headless)")
+    from data import engine
+
+    with engine.using("spark"):
+        be = engine.connection()
+    yield be
+    engine.stop_spark()
