@@ -138,8 +138,8 @@ def test_an_engine_chosen_for_a_block_stays_in_its_thread():
 
 def test_prism_data_url_says_where_the_parts_live(monkeypatch, tmp_path):
     monkeypatch.delenv("PRISM_LINES_DIR", raising=False)
-    monkeypatch.setenv("PRISM_DATA_URL", str(tmp_path / "shared"))
-    assert engine.lines_dir(tmp_path / "c.db") == tmp_path / "shared"
+    monkeypatch.setenv("PRISM_DATA_URL", str(tmp_path / "team-lines"))
+    assert engine.lines_dir(tmp_path / "c.db") == tmp_path / "team-lines"
     monkeypatch.setenv("PRISM_DATA_URL", (tmp_path / "a b").as_uri())
     assert engine.lines_dir() == tmp_path / "a b"
     monkeypatch.setenv("PRISM_DATA_URL", "s3a://bucket/prism")

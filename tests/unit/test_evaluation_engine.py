@@ -1,7 +1,11 @@
 """Post-campaign evaluation on the engine (issue 13): the numbers are pinned to what the frame-based
 ``compute`` gave before the conversion (Hillstrom and the demo workspace, several parameter sets), unit-level
 models run on a bounded sample drawn in the engine and say so, the fit never pulls the experiment's lines,
-and ``present`` in another language never refits."""
+and ``present`` in another language never refits.
+
+The memo texts were re-recorded once on purpose (issue 15, item 3): the memo now quotes the Holm-adjusted
+interval beside the Holm-adjusted p-value, so the interval and the verdict use the same correction. Every
+other pinned value was compared with the earlier record and is unchanged."""
 
 from __future__ import annotations
 
@@ -280,11 +284,12 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                'n_post': None,
                'campaign_orders': None},
         'feedback': {'n': None, 'nps': None, 'rating_mean': None, 'words': [], 'by_campaign': []},
-        'memo': ['scale_up', 'scale_up_no_cost',
+        'memo': ['scale_up',
+                 'scale_up_no_cost',
                  'Recommendation: scale up.\n'
                  '\n'
-                 'Mens E-Mail changed revenue per unit by +0.77 (+117.9%) against No E-Mail; 95% interval +0.49 '
-                 'to +1.05, adjusted p < 0.001.\n'
+                 'Mens E-Mail changed revenue per unit by +0.77 (+117.9%) against No E-Mail; Holm-adjusted 95% '
+                 'interval +0.40 to +1.14, adjusted p < 0.001.\n'
                  '\n'
                  'Group sizes match the intended split (SRM p = 0.904). With 21,307 units against 21,306 in the '
                  'control, the test could detect a change of 0.31 (48.2%) with 80% power. The pre-period value is '
@@ -418,11 +423,12 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                'n_post': None,
                'campaign_orders': None},
         'feedback': {'n': None, 'nps': None, 'rating_mean': None, 'words': [], 'by_campaign': []},
-        'memo': ['scale_up', 'scale_up',
+        'memo': ['scale_up',
+                 'scale_up',
                  'Recommendation: scale up.\n'
                  '\n'
-                 'Mens E-Mail changed revenue per unit by +0.77 (+117.9%) against No E-Mail; 90% interval +0.53 '
-                 'to +1.01, adjusted p < 0.001.\n'
+                 'Mens E-Mail changed revenue per unit by +0.77 (+117.9%) against No E-Mail; Holm-adjusted 90% '
+                 'interval +0.43 to +1.11, adjusted p < 0.001.\n'
                  '\n'
                  'Group sizes match the intended split (SRM p = 0.904). With 21,307 units against 21,306 in the '
                  'control, the test could detect a change of 0.28 (42.8%) with 80% power. The pre-period value is '
@@ -543,11 +549,12 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                'n_post': None,
                'campaign_orders': None},
         'feedback': {'n': None, 'nps': None, 'rating_mean': None, 'words': [], 'by_campaign': []},
-        'memo': ['scale_up', 'scale_up_no_cost',
+        'memo': ['scale_up',
+                 'scale_up_no_cost',
                  'Recommendation: scale up.\n'
                  '\n'
-                 'Mens E-Mail changed visit rate by +3.14 pp (+20.7%) against Womens E-Mail; 95% interval +2.43 '
-                 'pp to +3.84 pp, adjusted p < 0.001.\n'
+                 'Mens E-Mail changed visit rate by +3.14 pp (+20.7%) against Womens E-Mail; Holm-adjusted 95% '
+                 'interval +2.27 pp to +4.00 pp, adjusted p < 0.001.\n'
                  '\n'
                  'Group sizes match the intended split (SRM p = 0.904). With 21,307 units against 21,387 in the '
                  'control, the test could detect a change of 0.97% (6.4%) with 80% power. The pre-period value is '
@@ -731,11 +738,12 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                                      ['双11', 583, 16.12349914236707, 3.8027444253859346, '包装, 客服, 适合, 回购, 很快'],
                                      ['双12', 52, 34.61538461538461, 4.0, '包装, 回购, 大促, 很快, 物流'],
                                      ['年货节', 438, 27.853881278538818, 4.002283105022831, '客服, 包装, 很快, 适合, 推荐']]},
-        'memo': ['iterate', 'iterate_not_significant',
+        'memo': ['iterate',
+                 'iterate_not_significant',
                  'Recommendation: iterate.\n'
                  '\n'
-                 'Coupon ¥50 changed revenue per unit by +3.83 (+22.8%) against Control; 95% interval +0.75 to '
-                 '+6.91, adjusted p = 0.074.\n'
+                 'Coupon ¥50 changed revenue per unit by +3.83 (+22.8%) against Control; Holm-adjusted 95% interval '
+                 '-0.22 to +7.87, adjusted p = 0.074.\n'
                  '\n'
                  'Group sizes are not an equal split (SRM p < 0.001) and no intended split was given: enter it '
                  '(observed about 20:40:40) or check assignment before trusting the result. With 12,125 units '
@@ -898,16 +906,17 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                      'words': [['包装', 59], ['客服', 59], ['适合', 51], ['回购', 47], ['很快', 47], ['推荐', 46], ['耐心', 46],
                                ['发货', 44]],
                      'by_campaign': [['双11', 583, 16.12349914236707, 3.8027444253859346, '包装, 客服, 适合, 回购, 很快']]},
-        'memo': ['iterate', 'iterate_not_significant',
+        'memo': ['iterate',
+                 'iterate_not_significant',
                  'Recommendation: iterate.\n'
                  '\n'
-                 'Coupon ¥50 changed revenue per unit by +3.83 (+22.8%) against Control; 95% interval +0.75 to '
-                 '+6.91, adjusted p = 0.074.\n'
+                 'Coupon ¥50 changed revenue per unit by +3.83 (+22.8%) against Control; Holm-adjusted 95% interval '
+                 '-0.22 to +7.87, adjusted p = 0.074.\n'
                  '\n'
                  'Group sizes match the intended split (SRM p = 0.335). With 12,125 units against 5,966 in the '
                  'control, the test could detect a change of 4.34 (25.8%) with 80% power. Adjusting for the '
-                 'pre-period value (CUPED) narrowed the interval by 8.5%. Feedback: NPS +16 (interval +9 to +23, '
-                 '583 answers).\n'
+                 'pre-period value (CUPED) narrowed the interval by 8.5%. Feedback: NPS +16 (interval +9 to +23, 583 '
+                 'answers).\n'
                  '\n'
                  'The effect is not significant at alpha 0.05 and the test could only detect 4.34 (meaningful: '
                  '0.89): rerun with more units or a stronger treatment.']},
@@ -1051,11 +1060,12 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                      'by_campaign': [['618大促', 268, 17.910447761194032, 3.7611940298507465, '客服, 适合, 推荐, 耐心, 包装'],
                                      ['Coupon test Sep 2026', 20, 44.99999999999999, 3.9, '不, 价格, 囤货, 大促, 很香'],
                                      ['双11', 112, 15.17857142857143, 3.9017857142857144, '回购, 包装, 客服, 很快, 适合']]},
-        'memo': ['iterate', 'iterate_not_significant',
+        'memo': ['iterate',
+                 'iterate_not_significant',
                  'Recommendation: iterate.\n'
                  '\n'
-                 'Coupon ¥50 changed revenue per unit by +3.83 (+22.8%) against Control; 99% interval -0.22 to '
-                 '+7.87, adjusted p = 0.044.\n'
+                 'Coupon ¥50 changed revenue per unit by +3.83 (+22.8%) against Control; Holm-adjusted 99% interval '
+                 '-0.78 to +8.44, adjusted p = 0.044.\n'
                  '\n'
                  'Group sizes are not an equal split (SRM p < 0.001) and no intended split was given: enter it '
                  '(observed about 20:40:40) or check assignment before trusting the result. With 12,125 units '
