@@ -15,6 +15,7 @@ from analytics.common import jsonable
 from components import auth, page, ui
 from components.evaluation_controls import TABS, controls
 from components.i18n import fmt_number, lang, tr
+from components.ledger_save import ledger_form
 
 
 def memo(result: dict) -> None:
@@ -39,6 +40,8 @@ def memo(result: dict) -> None:
             oid = ui.write(cached.save_object, "evaluation", name, v.ctx.user.get("username", ""), payload)
             if oid is not None:
                 st.success(ui.md_escape(k.t("ui.saved", id=oid, name=name)))
+        ids = [ds for kind, ds, _ in v.ctx.datasets if kind in ("experiments", "orders")]
+        ledger_form(result, v.params, ids[0] if ids else None)
 
 
 def test_tab() -> None:
