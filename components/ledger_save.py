@@ -24,7 +24,8 @@ def _day(x: Any) -> date | None:
 
 
 def ledger_form(result: dict, params: dict, dataset_id: int | None) -> None:
-    """An expander under the memo: the draft entry, the fields still to fill in, and "Add to the ledger"."""
+    """An expander under the memo: the draft entry, the fields still to fill in, and "Add to the ledger". The
+    outcome (saved, or why not) shows below the expander, which a rerun closes."""
     draft = draft_from_evaluation(result, params, dataset_id=dataset_id, view=ui.share_link())
     if draft is None:  # no incremental revenue to record
         return
@@ -39,16 +40,16 @@ def ledger_form(result: dict, params: dict, dataset_id: int | None) -> None:
             spend = c3.number_input(tr("ledger.field.spend"), min_value=0.0, step=100.0,
                                     value=float(draft["spend"]) if draft["spend"] is not None else None)
             submitted = st.form_submit_button(tr("ledger.ui.add"), icon=":material/playlist_add:")
-        if not submitted or not auth.require("save"):
-            return
-        fields = {k: draft[k] for k in ("lift", "low", "high", "method", "dataset_id", "view")}
-        fields.update(channel=channel.strip(), start=start.isoformat() if start else None,
-                      end=end.isoformat() if end else None, spend=spend)
-        try:
-            entry = ui.write(cached.ledger_add, fields)
-        except LedgerError as exc:
-            st.error(ui.exc_text(exc), icon=":material/error:")
-            return
-        if entry is not None:
-            st.success(ui.say("ledger.saved", id=entry, channel=fields["channel"], start=fields["start"],
-                              end=fields["end"]), icon=":material/check_circle:")
+    if not submitted or not auth.require("save"):
+        return
+    fields = {k: draft[k] for k in ("lift", "low", "high", "method", "dataset_id", "view")}
+    fields.update(channel=channel.strip(), start=start.isoformat() if start else None,
+                  end=end.isoformat() if end else None, spend=spend)
+    try:
+        entry = ui.write(cached.ledger_add, fields)
+    except LedgerError as exc:
+        st.error(ui.exc_text(exc), icon=":material/error:")
+        return
+    if entry is not None:
+        st.success(ui.say("ledger.saved", id=entry, channel=fields["channel"], start=fields["start"],
+                          end=fields["end"]), icon=":material/check_circle:")
