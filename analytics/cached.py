@@ -95,7 +95,10 @@ def ensure_store() -> list[int]:
 
 def catalogue_stamp() -> str:
     """The catalogue's current stamp (``repository.catalogue_stamp``: one small query, never cached), so
-    every rerun of every server process sees a dataset written through any other process."""
+    every rerun of every server process sees a dataset written through any other process. Connected
+    warehouse tables are checked first (at most every ``PRISM_CONNECT_CHECK_S`` seconds each): a changed
+    table is a new revision, so the stamp, the lists and every result keyed on the revision follow."""
+    repository.refresh_connected()
     return repository.catalogue_stamp()
 
 
@@ -369,6 +372,26 @@ def files_relate(files: list[tuple[str, bytes]]) -> bool:
     from data import join
 
     return join.files_relate(files)
+
+
+def warehouse_tables() -> list[str]:
+    """The tables of the engine's warehouse that can be connected (data.connect.list_tables)."""
+    from data import connect
+
+    return connect.list_tables()
+
+
+def plan_connection(kind: str, table: str, overrides: dict[str, str] | None = None):
+    """Check a warehouse table as a dataset of ``kind`` (data.connect.plan): nothing stored."""
+    from data import connect
+
+    return connect.plan(kind=kind, table=table, overrides=overrides)
+
+
+@_after_write
+def connect_table(plan, name: str = "", *, user: str | None = None, role: str | None = None) -> dict:
+    """Store a checked connection as a dataset of the acting user (an analyst or admin)."""
+    return repository.connect_table(plan=plan, name=name, actor=actor(user, role))
 
 
 @_after_write

@@ -10,6 +10,9 @@
                           (text files over 32 MB stream block by block; a long one reports rows read on stderr)
                           [--mode create|append|replace --dataset ID] [--keep-good-rows | --reject-bad-rows]
                           [--sheet NAME] [--encoding ENC] [--delimiter D] [--no-header] [--allow-duplicate]
+    python -m data connect --kind KIND --table SCHEMA.TABLE [--map FIELD=COLUMN ...] [--name NAME] [--user USER] [--json]
+                          (a table of the warehouse as a dataset, without a copy: PRISM_WAREHOUSE names the DuckDB
+                          file; with PRISM_ENGINE=spark / sc:// the session's catalogue; --list shows the tables)
     python -m data datasets [--json]
     python -m data datasets rename ID NAME --user USER | delete ID --user USER
     python -m data users add USERNAME --role viewer|analyst|admin --password-stdin [--name NAME]
@@ -187,6 +190,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_connect(args: argparse.Namespace) -> int:
+    """A table of the engine's warehouse as a dataset, without a copy (data/connect.py)."""
+    from data import connect, repository
+
+    try:
+        repository.init_store()
+        if args.list:
+            for t in connect.list_tables():
+                print(t)
+            return 0
+        if not args.table or not args.kind:
+            raise ValueError("connect needs --kind and --table SCHEMA.TABLE (or --list)")
+        plan = connect.plan(kind=args.kind, table=args.table, overrides=_maps(args.map))
+        res = repository.connect_table(plan=plan, name=args.name or "", actor=_acting(args.user))
+    except (IngestError, NotAllowed, StoreError, LookupError, ValueError) as exc:
+        print(f"rejected: {exc}", file=sys.stderr)
+        return 1
+    out = {"dataset_id": res["id"], "name": res["name"], "kind": res["kind"], "table": plan.ref.label,
+           "rows": res["rows"], "revision": res["revision"], "flagged_returns": res["flagged_returns"],
+           "mapping": res["mapping"], "fingerprint": plan.spec["fingerprint"], "notes": list(plan.notes)}
+    if args.json:
+        print(_json(out))
+    else:
+        print(f"dataset #{out['dataset_id']} '{out['name']}' ({out['kind']}) connected to table {out['table']}: "
+              f"{out['rows']:,} rows, {out['flagged_returns']:,} returns flagged (nothing copied)")
+        for f, c in out["mapping"].items():
+            print(f"  {f:<18} <- {c}")
+        for n in out["notes"]:
+            print(f"  note: {n}")
+    return 0
+
+
 def cmd_datasets(args: argparse.Namespace) -> int:
     from data import repository
 
@@ -287,6 +322,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--user", help="the acting user (role from the users file); needed for append/replace")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_ingest)
+    p = sub.add_parser("connect", help="a table of the warehouse (PRISM_WAREHOUSE, or the Spark catalogue) as a "
+                                       "dataset, without a copy")
+    p.add_argument("--kind", choices=sorted(KINDS))
+    p.add_argument("--table", metavar="SCHEMA.TABLE")
+    p.add_argument("--name")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    p.add_argument("--list", action="store_true", help="list the warehouse's tables")
+    p.add_argument("--user", help="the acting user (role from the users file)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_connect)
     p = sub.add_parser("datasets", help="list, rename or delete datasets")
     p.add_argument("--json", action="store_true")
     dsub = p.add_subparsers(dest="action")

@@ -42,6 +42,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from data.errors import IngestError
+
 # Ibis 12 calls DuckDB's fetch_arrow_table and pandas' future.infer_string option, both deprecated in the
 # versions pinned here; the calls work, the warnings are theirs.
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis(\.|$)")
@@ -215,6 +217,83 @@ def _start_spark(remote: str | None) -> ibis.BaseBackend:
         session.sparkContext.setLogLevel("ERROR")
         conf = {}
     return ibis.pyspark.connect(session, **conf)
+
+
+# ---------------------------------------------------------------- the warehouse (connected tables, issue 18)
+
+
+class WarehouseMissing(IngestError):
+    """No usable warehouse for the engine in use (``PRISM_WAREHOUSE`` on DuckDB): a one-line message."""
+
+
+_warehouse: dict[str, Any] = {"alias": None, "stat": None, "n": 0, "old": []}
+
+
+def warehouse_path() -> Path | None:
+    """The DuckDB database file whose tables can be connected as datasets (``PRISM_WAREHOUSE``), or None."""
+    raw = (os.environ.get("PRISM_WAREHOUSE") or "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def _file_stat(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def warehouse_catalog() -> str:
+    """The alias under which the warehouse file is ATTACHed (READ_ONLY) to this process's DuckDB.
+
+    The file is attached once and attached again, under a new alias, when it was replaced or changed
+    (another inode, size or modification time): a DuckDB file has one writer at a time and a read-only
+    attachment holds a shared lock, so a warehouse that Prism reads is updated by writing a copy and
+    renaming it over the file (or while no Prism process holds it). The previous alias is detached when
+    no query still uses it (tried again on the next change)."""
+    path = warehouse_path()
+    if path is None:
+        raise WarehouseMissing("no warehouse is configured: set PRISM_WAREHOUSE to a DuckDB database file")
+    try:
+        stat = _file_stat(path)
+    except OSError as exc:
+        raise WarehouseMissing(f"PRISM_WAREHOUSE={str(path)!r}: the file cannot be read ({exc.strerror})") from exc
+    with _lock:
+        if _warehouse["alias"] is not None and _warehouse["stat"] == (str(path), stat):
+            return _warehouse["alias"]
+    duckdb_connection()  # the process's database exists
+    root = connection._root  # type: ignore[attr-defined]
+    with _lock:
+        if _warehouse["alias"] is not None and _warehouse["stat"] == (str(path), stat):
+            return _warehouse["alias"]
+        _warehouse["n"] += 1
+        alias = f"prism_warehouse_{_warehouse['n']}"  # made here, never from user text
+        try:
+            root.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+        except Exception as exc:  # noqa: BLE001 - a locked, corrupt or non-DuckDB file: say which setting
+            raise WarehouseMissing(f"PRISM_WAREHOUSE={str(path)!r}: the file cannot be attached read-only "
+                                   f"({str(exc).splitlines()[0][:200]})") from exc
+        if _warehouse["alias"] is not None:
+            _warehouse["old"].append(_warehouse["alias"])
+        _warehouse["alias"], _warehouse["stat"] = alias, (str(path), stat)
+        for old in list(_warehouse["old"]):
+            try:
+                root.execute(f"DETACH {old}")
+                _warehouse["old"].remove(old)
+            except Exception:  # noqa: BLE001 - still scanned by a running query: detached next time
+                pass
+        return alias
+
+
+def detach_warehouse() -> None:
+    """Detach the warehouse file (tests, and before writing to the file in place from this process)."""
+    with _lock:
+        root = getattr(connection, "_root", None)
+        names = [a for a in [_warehouse["alias"], *_warehouse["old"]] if a]
+        _warehouse.update(alias=None, stat=None, old=[])
+        for a in names:
+            if root is not None:
+                try:
+                    root.execute(f"DETACH {a}")
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
 
 
 # ---------------------------------------------------------------- tables

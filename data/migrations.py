@@ -67,12 +67,21 @@ def _v5(conn: Connection) -> None:
     repository.move_lines_to_engine(conn)
 
 
+def _v6(conn: Connection) -> None:
+    """Connected revisions: ``dataset_revision.source`` names a warehouse table instead of parts
+    (data/connect.py)."""
+    existing = {c["name"] for c in inspect(conn).get_columns("dataset_revision")}
+    if "source" not in existing:
+        conn.execute(text("ALTER TABLE dataset_revision ADD COLUMN source TEXT"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "datasets, revisions, fact tables", _v1),
     (2, "dataset description, mapping presets, saved objects", _v2),
     (3, "dataset fields (non-empty canonical fields)", _v3),
     (4, "dataset snapshots (Parquet copy of the current revision)", _v4),
     (5, "lines in engine parts (Parquet per revision); fact rows and snapshots moved out", _v5),
+    (6, "connected revisions (a warehouse table instead of parts)", _v6),
 ]
 LATEST = MIGRATIONS[-1][0]
 

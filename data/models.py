@@ -56,6 +56,9 @@ class DatasetRevision(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow)
     # JSON list of the Parquet parts holding this revision's lines (data/engine.py); migration 5
     parts: Optional[str] = Field(default=None, sa_type=Text, nullable=True)
+    # a connected revision (data/connect.py): JSON spec of the warehouse table, mapping and fingerprint,
+    # instead of parts; migration 6
+    source: Optional[str] = Field(default=None, sa_type=Text, nullable=True)
 
 
 class _Fact(SQLModel):

@@ -361,7 +361,8 @@ def commit_parts(
 def _write_catalogue(conn: Connection, *, kind: str, rows: int, name: str, content_hash: str,
                      mapping: dict[str, str], source_file: str, uploaded_by: str, mode: str,
                      dataset_id: int | None, rejected_rows: int, actor: Actor | None, now: datetime,
-                     attr_cols: list[str], present: list[str], returns: int, parts: list[str]) -> tuple[int, int]:
+                     attr_cols: list[str], present: list[str], returns: int, parts: list[str],
+                     source: dict | None = None) -> tuple[int, int]:
     """The catalogue side of a write (dataset row, revision row naming its parts), in ``conn``'s
     transaction. Returns (dataset id, revision)."""
     dt = models.Dataset.__table__
@@ -385,6 +386,11 @@ def _write_catalogue(conn: Connection, *, kind: str, rows: int, name: str, conte
         cur = _dataset_for_change(conn, int(dataset_id), actor, mode)  # type: ignore[arg-type]
         if cur["kind"] != kind:
             raise ValueError(f"dataset {dataset_id} holds {cur['kind']}, not {kind}")
+        if source is None and _source_of(conn, int(dataset_id), int(cur["revision"])) is not None:
+            from data.errors import IngestError
+
+            raise IngestError(f"dataset {dataset_id} is a connected warehouse table: its lines change in the "
+                              "warehouse, not by upload", reason="connected dataset")
         ds_id = int(dataset_id)
         revision = int(cur["revision"]) + 1
         if mode == "replace":
@@ -414,7 +420,7 @@ def _write_catalogue(conn: Connection, *, kind: str, rows: int, name: str, conte
             dataset_id=ds_id, revision=revision, action=mode, content_hash=content_hash,
             rows_added=rows, rows_total=total, rejected_rows=rejected_rows,
             source_file=source_file, uploaded_by=uploaded_by, uploaded_at=now,
-            parts=json.dumps(parts),
+            parts=json.dumps(parts), source=json.dumps(source, ensure_ascii=False) if source else None,
         )
     )
     return ds_id, revision
@@ -498,8 +504,149 @@ def revision_parts(*, dataset_id: int, revision: int | None = None, engine: Engi
 
 
 def lines_table(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None):
-    """The revision's lines as an engine (Ibis) table, scanned where they lie."""
+    """The revision's lines as an engine (Ibis) table, scanned where they lie: its parts, or for a
+    connected revision the warehouse table's projection (data/connect.py; the table as it is now: a
+    change in it is registered as a new revision by :func:`refresh_connected`)."""
+    spec = connected_source(dataset_id=dataset_id, revision=revision, engine=engine)
+    if spec is not None:
+        from data import connect
+
+        return connect.lines(spec)
     return lines_engine.read_parts(revision_parts(dataset_id=dataset_id, revision=revision, engine=engine))
+
+
+# ---------------------------------------------------------------- connected warehouse tables (issue 18)
+
+
+def _source_of(conn: Connection, dataset_id: int, revision: int) -> dict | None:
+    rt = models.DatasetRevision.__table__
+    raw = conn.execute(select(rt.c.source).where(rt.c.dataset_id == int(dataset_id), rt.c.revision == int(revision))
+                       .order_by(rt.c.id.desc())).scalar()
+    return json.loads(raw) if raw else None
+
+
+@_faults
+def connected_source(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None) -> dict | None:
+    """The spec of a connected revision (default: the current one), None for a revision of parts."""
+    with _engine(engine).connect() as conn:
+        if revision is None:
+            revision = conn.execute(select(models.Dataset.__table__.c.revision)
+                                    .where(models.Dataset.__table__.c.id == int(dataset_id))).scalar()
+            if revision is None:
+                raise LookupError(f"dataset {dataset_id} does not exist")
+        return _source_of(conn, int(dataset_id), int(revision))
+
+
+def _table_hash(spec: dict) -> str:
+    fp = spec.get("fingerprint") or {}
+    return (f"table:{spec['engine']}:{spec['schema']}.{spec['table']}:{fp.get('rows')}:{fp.get('max_date')}:"
+            f"{fp.get('checksum')}")
+
+
+@_faults
+def connect_table(*, plan: Any, name: str = "", actor: Actor | None = None, engine: Engine | None = None) -> dict:
+    """Store a checked :class:`data.connect.Plan` as a new dataset whose revision names the warehouse
+    table (no lines are copied). ``actor``: an analyst or admin (a viewer is refused, nothing stored)."""
+    _check_write(plan.kind, "create", actor)
+    eng = _engine(engine)
+    uploaded_by = actor.username if actor is not None else ""
+    with writing(eng) as conn:
+        ds_id, _ = _write_catalogue(
+            conn, kind=plan.kind, rows=int(plan.rows), name=clean_name(name) or plan.ref.label,
+            content_hash=_table_hash(plan.spec), mapping=dict(plan.mapping), source_file=f"table {plan.ref.label}",
+            uploaded_by=uploaded_by, mode="create", dataset_id=None, rejected_rows=0, actor=actor,
+            now=datetime.now(timezone.utc), attr_cols=list(plan.attributes), present=list(plan.fields),
+            returns=int(plan.returns), parts=[], source=plan.spec)
+    _checked[(str(eng.url), ds_id)] = _now()
+    return get_dataset(dataset_id=ds_id, engine=eng)  # type: ignore[return-value]
+
+
+CHECK_S = 30.0  # default seconds between two fingerprint checks of one connected table in one process
+_checked: dict[tuple[str, int], float] = {}
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def check_interval() -> float:
+    """Seconds between two fingerprint checks of a connected table (``PRISM_CONNECT_CHECK_S``, default 30)."""
+    import os
+
+    raw = (os.environ.get("PRISM_CONNECT_CHECK_S") or "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else CHECK_S
+    except ValueError:
+        return CHECK_S
+
+
+@_faults
+def refresh_connected(*, max_age_s: float | None = None, engine: Engine | None = None) -> list[dict]:
+    """Check the fingerprint of every connected dataset not checked in this process for ``max_age_s``
+    seconds (default :func:`check_interval`); a changed table becomes a new revision (action ``refresh``:
+    rows, returns and fields recounted), so caches keyed on the revision recompute. Two servers that see
+    the same change write one revision (the second finds it written). A table that cannot be read (gone,
+    warehouse not configured) is reported, not raised. Returns one dict per dataset checked."""
+    from data import connect
+
+    eng = _engine(engine)
+    age = check_interval() if max_age_s is None else float(max_age_s)
+    dt = models.Dataset.__table__
+    rt = models.DatasetRevision.__table__
+    with eng.connect() as conn:
+        rows = conn.execute(select(dt.c.id, dt.c.revision, rt.c.source)
+                            .join(rt, (rt.c.dataset_id == dt.c.id) & (rt.c.revision == dt.c.revision))
+                            .where(rt.c.source.is_not(None))).all()
+    out = []
+    now = _now()
+    for ds_id, rev, raw in rows:
+        key = (str(eng.url), int(ds_id))
+        if key in _checked and now - _checked[key] < age:
+            continue
+        _checked[key] = now
+        spec = json.loads(raw)
+        try:
+            fp = connect.fingerprint(spec)
+        except Exception as exc:  # noqa: BLE001 - every rerun checks: a broken table is reported, never raised
+            out.append({"dataset_id": int(ds_id), "revision": int(rev), "changed": False, "error": str(exc)})
+            continue
+        if fp == spec.get("fingerprint"):
+            out.append({"dataset_id": int(ds_id), "revision": int(rev), "changed": False})
+            continue
+        new = {**spec, "fingerprint": fp}
+        try:
+            t = connect.raw_table(connect.TableRef(spec["engine"], spec["schema"], spec["table"]))
+            connect._decide(new, t)
+            st = connect.stats(new)
+        except Exception as exc:  # noqa: BLE001 - every rerun checks: a broken table is reported, never raised
+            out.append({"dataset_id": int(ds_id), "revision": int(rev), "changed": False, "error": str(exc)})
+            continue
+        revision = _write_refresh(eng, int(ds_id), int(rev), new, st)
+        out.append({"dataset_id": int(ds_id), "revision": revision, "changed": revision != int(rev)})
+    return out
+
+
+def _write_refresh(eng: Engine, dataset_id: int, revision: int, spec: dict, st: dict) -> int:
+    dt = models.Dataset.__table__
+    rt = models.DatasetRevision.__table__
+    now = datetime.now(timezone.utc)
+    with writing(eng) as conn:
+        cur = conn.execute(select(dt.c.revision, dt.c.rows).where(dt.c.id == dataset_id)).first()
+        if cur is None or int(cur[0]) != revision:  # deleted, or another server registered the change
+            return int(cur[0]) if cur is not None else revision
+        new_rev = revision + 1
+        conn.execute(update(dt).where(dt.c.id == dataset_id).values(
+            revision=new_rev, content_hash=_table_hash(spec), rows=int(st["rows"]),
+            flagged_returns=int(st["returns"]), fields=json.dumps(list(st["fields"])),
+            attributes=json.dumps(list(st["attributes"]), ensure_ascii=False), updated_at=now))
+        conn.execute(rt.insert().values(
+            dataset_id=dataset_id, revision=new_rev, action="refresh", content_hash=_table_hash(spec),
+            rows_added=int(st["rows"]) - int(cur[1]), rows_total=int(st["rows"]), rejected_rows=0,
+            source_file=f"table {spec['schema']}.{spec['table']}".replace("table .", "table "), uploaded_by="warehouse",
+            uploaded_at=now, parts="[]", source=json.dumps(spec, ensure_ascii=False)))
+    return new_rev
 
 
 def _referenced(conn: Connection) -> tuple[set[str], dict[str, datetime]]:
@@ -607,7 +754,11 @@ def _frame_from_parts(kind: str, paths: list[Path]) -> tuple[pd.DataFrame, np.nd
     schemas = [pq.read_schema(p) for p in paths]
     schema = pa.unify_schemas(schemas, promote_options="permissive") if len(schemas) > 1 else schemas[0]
     tbl = pads.dataset([str(p) for p in paths], schema=schema, format="parquet").to_table()
-    raw = tbl.to_pandas()
+    return _frame_from_arrow(kind, tbl)
+
+
+def _frame_from_arrow(kind: str, tbl: pa.Table) -> tuple[pd.DataFrame, np.ndarray]:
+    raw = lines_engine.decimals_to_float(tbl).to_pandas()
     lines = raw.pop(lines_engine.LINE).to_numpy() if lines_engine.LINE in raw.columns else np.arange(1, len(raw) + 1)
     k = KINDS[kind]
     n = len(raw)
@@ -634,8 +785,14 @@ def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame
     info = get_dataset(dataset_id=dataset_id, engine=eng)
     if info is None:
         raise LookupError(f"dataset {dataset_id} does not exist")
-    paths = revision_parts(dataset_id=int(dataset_id), revision=int(info["revision"]), engine=eng)
-    frame, lines = _frame_from_parts(info["kind"], paths)
+    spec = connected_source(dataset_id=int(dataset_id), revision=int(info["revision"]), engine=eng)
+    if spec is not None:
+        from data import connect
+
+        frame, lines = _frame_from_arrow(info["kind"], lines_engine.to_arrow(connect.lines(spec)))
+    else:
+        paths = revision_parts(dataset_id=int(dataset_id), revision=int(info["revision"]), engine=eng)
+        frame, lines = _frame_from_parts(info["kind"], paths)
     frame.attrs["dataset_id"] = int(dataset_id)
     frame.attrs["revision"] = int(info["revision"])
     frame.attrs["lines"] = lines
