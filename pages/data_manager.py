@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import cached
-from components import auth, page, ui, upload_join
+from components import auth, connect_table, page, ui, upload_join
 from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
 from components.upload_review import REFUSALS, kind_label, refused, upload_one
@@ -21,7 +21,8 @@ ctx = v.ctx
 can_upload = auth.can("upload")
 me = {"user": ctx.user["username"], "role": ctx.user["role"]}  # the acting user of every write below
 
-tab_upload, tab_list, tab_templates = st.tabs([tr("data.tab.upload"), tr("data.tab.datasets"), tr("data.tab.templates")])
+tab_upload, tab_connect, tab_list, tab_templates = st.tabs([tr("data.tab.upload"), tr("data.tab.connect"),
+                                                            tr("data.tab.datasets"), tr("data.tab.templates")])
 
 with tab_upload:
     if not can_upload:
@@ -36,6 +37,9 @@ with tab_upload:
         for f in upload_join.groups(files):
             with st.container(border=True):
                 upload_one(f, me, can_upload)
+
+with tab_connect:  # a warehouse table as a dataset, without a copy
+    connect_table.section(me)
 
 with tab_list:
     try:
@@ -92,7 +96,7 @@ with tab_list:
             on_click="ignore",
         )
         st.markdown(f"**{tr('data.revisions')}**")
-        st.dataframe(pd.DataFrame(cached.revisions(sel)).drop(columns=["id", "content_hash"], errors="ignore"),
+        st.dataframe(pd.DataFrame(cached.revisions(sel)).drop(columns=["id", "content_hash", "parts", "source"], errors="ignore"),
                      hide_index=True, width="stretch", key=f"revs_{sel}")
         with st.expander(tr("data.quality"), icon=":material/fact_check:"):
             key = ((d["kind"], sel, d["revision"]),)
