@@ -282,6 +282,15 @@ def warehouse_catalog() -> str:
         return alias
 
 
+def warehouse_stamp() -> tuple:
+    """(path, device, inode, mtime, size) of the warehouse file as attached now (attached again first if
+    the file was replaced). While a process holds the file attached read-only no process can write it in
+    place, so an unchanged stamp means unchanged tables: the fingerprint check is skipped then."""
+    warehouse_catalog()
+    with _lock:
+        return _warehouse["stat"]
+
+
 def detach_warehouse() -> None:
     """Detach the warehouse file (tests, and before writing to the file in place from this process)."""
     with _lock:

@@ -557,12 +557,13 @@ def connect_table(*, plan: Any, name: str = "", actor: Actor | None = None, engi
             uploaded_by=uploaded_by, mode="create", dataset_id=None, rejected_rows=0, actor=actor,
             now=datetime.now(timezone.utc), attr_cols=list(plan.attributes), present=list(plan.fields),
             returns=int(plan.returns), parts=[], source=plan.spec)
-    _checked[(str(eng.url), ds_id)] = _now()
+    stamp = lines_engine.warehouse_stamp() if plan.spec.get("engine") == "duckdb" else None
+    _checked[(str(eng.url), ds_id)] = (_now(), stamp)
     return get_dataset(dataset_id=ds_id, engine=eng)  # type: ignore[return-value]
 
 
 CHECK_S = 30.0  # default seconds between two fingerprint checks of one connected table in one process
-_checked: dict[tuple[str, int], float] = {}
+_checked: dict[tuple[str, int], tuple[float, tuple | None]] = {}  # (url, dataset) -> (time, file stamp)
 
 
 def _now() -> float:
@@ -572,7 +573,8 @@ def _now() -> float:
 
 
 def check_interval() -> float:
-    """Seconds between two fingerprint checks of a connected table (``PRISM_CONNECT_CHECK_S``, default 30)."""
+    """Seconds between two fingerprint checks of a connected Spark table (``PRISM_CONNECT_CHECK_S``, default
+    30); a DuckDB warehouse table is checked when its file was replaced."""
     import os
 
     raw = (os.environ.get("PRISM_CONNECT_CHECK_S") or "").strip()
@@ -584,8 +586,10 @@ def check_interval() -> float:
 
 @_faults
 def refresh_connected(*, max_age_s: float | None = None, engine: Engine | None = None) -> list[dict]:
-    """Check the fingerprint of every connected dataset not checked in this process for ``max_age_s``
-    seconds (default :func:`check_interval`); a changed table becomes a new revision (action ``refresh``:
+    """Check the fingerprint of every connected dataset: on DuckDB when the warehouse file was replaced
+    since this process last checked it (a file attached read-only cannot change in place), on Spark when
+    it was not checked in this process for ``max_age_s`` seconds (default :func:`check_interval`); a
+    changed table becomes a new revision (action ``refresh``:
     rows, returns and fields recounted), so caches keyed on the revision recompute. Two servers that see
     the same change write one revision (the second finds it written). A table that cannot be read (gone,
     warehouse not configured) is reported, not raised. Returns one dict per dataset checked."""
@@ -603,11 +607,15 @@ def refresh_connected(*, max_age_s: float | None = None, engine: Engine | None =
     now = _now()
     for ds_id, rev, raw in rows:
         key = (str(eng.url), int(ds_id))
-        if key in _checked and now - _checked[key] < age:
-            continue
-        _checked[key] = now
         spec = json.loads(raw)
         try:
+            # DuckDB: the warehouse file cannot change in place while it is attached, so the table is scanned
+            # only when the file was replaced (its stamp changed); Spark: at most every ``age`` seconds
+            stamp = lines_engine.warehouse_stamp() if spec.get("engine") == "duckdb" else None
+            last = _checked.get(key)
+            if last is not None and (last[1] == stamp if stamp is not None else now - last[0] < age):
+                continue
+            _checked[key] = (now, stamp)
             fp = connect.fingerprint(spec)
         except Exception as exc:  # noqa: BLE001 - every rerun checks: a broken table is reported, never raised
             out.append({"dataset_id": int(ds_id), "revision": int(rev), "changed": False, "error": str(exc)})

@@ -99,17 +99,25 @@ def test_a_connected_table_gives_the_numbers_of_the_same_lines_ingested_as_a_fil
         assert differences(a, b) == [], page  # floats within 1e-9 relative (sums in another order)
 
 
-def test_a_change_in_the_table_is_a_new_revision_with_new_numbers(warehouse, store):
+def test_a_change_in_the_table_is_a_new_revision_with_new_numbers(warehouse, store, monkeypatch):
     ds = repository.connect_table(plan=connect.plan(kind="orders", table="sales.orders"), actor=ANA, engine=store)
     before = _page("market-overview", ds["id"], store)
     stamp = repository.catalogue_stamp(engine=store)
+    scans = []
+    real = connect.fingerprint
+    monkeypatch.setattr(connect, "fingerprint", lambda spec, **kw: scans.append(spec["table"]) or real(spec, **kw))
+    # the file attached read-only cannot change in place: while it is the same file, nothing is scanned
+    assert repository.refresh_connected(max_age_s=0, engine=store) == []
+    assert scans == []
+    repository._checked.clear()  # a process that has not checked it yet scans once
     assert repository.refresh_connected(max_age_s=0, engine=store) == [
         {"dataset_id": ds["id"], "revision": 1, "changed": False}]
+    assert scans == ["orders"]
     _append(warehouse, 50)
-    # not due yet: checked at most every max_age_s seconds per process
-    assert repository.refresh_connected(max_age_s=3600, engine=store) == []
-    assert repository.refresh_connected(max_age_s=0, engine=store) == [
+    # the file was replaced: checked on the next call, whatever the interval
+    assert repository.refresh_connected(max_age_s=3600, engine=store) == [
         {"dataset_id": ds["id"], "revision": 2, "changed": True}]
+    assert scans == ["orders", "orders"]
     info = repository.get_dataset(dataset_id=ds["id"], engine=store)
     assert info["revision"] == 2 and info["rows"] == N + 50
     assert repository.catalogue_stamp(engine=store) != stamp  # caches keyed on it see the change
@@ -122,7 +130,9 @@ def test_a_change_in_the_table_is_a_new_revision_with_new_numbers(warehouse, sto
     # 50 lines of 3 x 10.00 each, dated after the last line: gross sales grow by exactly 1,500.00
     assert after["kpis"]["gross_sales"] == pytest.approx(before["kpis"]["gross_sales"] + 1500.0, abs=1e-6)
     assert after["kpis"]["returns"] == before["kpis"]["returns"]
-    assert repository.refresh_connected(max_age_s=0, engine=store)[0]["changed"] is False  # stable once seen
+    assert repository.refresh_connected(max_age_s=0, engine=store) == []  # seen once, not scanned again
+    repository._checked.clear()
+    assert repository.refresh_connected(max_age_s=0, engine=store)[0]["changed"] is False  # stable once registered
 
 
 def test_a_changed_value_with_the_same_row_count_is_seen(warehouse, store):
