@@ -225,3 +225,34 @@ def test_the_command_line_connects_a_table(warehouse, tmp_path, monkeypatch, cap
     assert main(["connect", "--kind", "orders", "--table", HOSTILE]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rejected: ") and "is not a table of the warehouse" in err and "Traceback" not in err
+
+
+def test_a_spark_table_is_connected_with_the_numbers_of_the_file(spark_engine, store, retail_csv, tmp_path):
+    """On Spark the table is one of the session's catalogue (here a temporary view over the same lines)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    arrow = pacsv.read_csv(io.BytesIO(retail_csv), convert_options=pacsv.ConvertOptions(
+        column_types={"InvoiceNo": pa.string(), "StockCode": pa.string(), "InvoiceDate": pa.timestamp("us"),
+                      "CustomerID": pa.int64()}))
+    assert arrow.num_rows == N
+    with lines_engine.using("spark"):
+        session = lines_engine.connection()._session
+        session.createDataFrame(lines_engine._spark_types(arrow)).createOrReplaceTempView("wh_retail")
+        try:
+            assert "wh_retail" in connect.list_tables()
+            plan = connect.plan(kind="orders", table="wh_retail")
+            assert plan.ref.engine == "spark" and plan.rows == N
+            ds = repository.connect_table(plan=plan, actor=ANA, engine=store)
+            spark = _page("market-overview", ds["id"], store)
+            with pytest.raises(IngestError, match="is not a table of the warehouse"):
+                connect.plan(kind="orders", table=HOSTILE)
+        finally:
+            session.catalog.dropTempView("wh_retail")
+    filed = ingest.ingest_bytes(retail_csv, filename="retail.csv", kind="orders", engine=store)
+    assert ds["flagged_returns"] == filed["flagged_returns"]
+    assert differences(spark, _page("market-overview", filed["id"], store)) == []
+    with pytest.raises(IngestError, match="was connected on spark; the engine in use is duckdb"):
+        repository.lines_table(dataset_id=ds["id"], engine=store)
