@@ -238,6 +238,9 @@ def test_a_spark_table_is_connected_with_the_numbers_of_the_file(spark_engine, s
         column_types={"InvoiceNo": pa.string(), "StockCode": pa.string(), "InvoiceDate": pa.timestamp("us"),
                       "CustomerID": pa.int64()}))
     assert arrow.num_rows == N
+    from pathlib import Path
+
+    made = not Path("spark-warehouse").exists()  # Spark's catalogue creates its (empty) default folder in the cwd
     with lines_engine.using("spark"):
         session = lines_engine.connection()._session
         session.createDataFrame(lines_engine._spark_types(arrow)).createOrReplaceTempView("wh_retail")
@@ -251,6 +254,8 @@ def test_a_spark_table_is_connected_with_the_numbers_of_the_file(spark_engine, s
                 connect.plan(kind="orders", table=HOSTILE)
         finally:
             session.catalog.dropTempView("wh_retail")
+            if made and Path("spark-warehouse").is_dir() and not any(Path("spark-warehouse").iterdir()):
+                Path("spark-warehouse").rmdir()
     filed = ingest.ingest_bytes(retail_csv, filename="retail.csv", kind="orders", engine=store)
     assert ds["flagged_returns"] == filed["flagged_returns"]
     assert differences(spark, _page("market-overview", filed["id"], store)) == []
