@@ -11,10 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics import cached
+from analytics.common import AnalyticsError
 from analytics.recommend import ids_from_csv
-from components import auth, ui
+from components import auth, state, ui
 from components.export import to_csv_bytes
-from components.i18n import fmt_pct, lang, tr
+from components.i18n import fmt_number, fmt_pct, lang, tr
 
 PRODUCTS_KEY = "_reco_product_ids"
 UPLOAD_MSG_KEY = "_reco_upload_msgs"
@@ -53,22 +54,6 @@ def show_upload_msgs() -> None:
 
 
 
-def labels(kit: Any, df: pd.DataFrame) -> dict:
-    out = {}
-    for c in df.columns:
-        text = tr(f"{kit.ns}.col.{c}")
-        if c in ("score",):
-            out[c] = st.column_config.NumberColumn(text, help=tr(f"{kit.ns}.help.score"), format="%.3f")
-        elif c == "relative_score":
-            out[c] = st.column_config.ProgressColumn(text, help=tr(f"{kit.ns}.help.relative_score"), min_value=0.0,
-                                                     max_value=1.0, format="percent")
-        elif c == "share":
-            out[c] = st.column_config.NumberColumn(text, format="percent")
-        elif not text.endswith(f"col.{c}"):
-            out[c] = st.column_config.Column(text)
-    return out
-
-
 def wide(rows: list[dict], k: int) -> pd.DataFrame:
     """One row per customer: customer_id, customer_status, product_1..product_k (ad platform / CRM)."""
     if not rows:
@@ -78,6 +63,47 @@ def wide(rows: list[dict], k: int) -> pd.DataFrame:
     w.columns = [f"product_{int(c)}" for c in w.columns]
     order = list(dict.fromkeys(df["customer_id"]))
     return w.reset_index().set_index("customer_id").loc[order].reset_index()
+
+
+def choose_target(kit: Any, ctx: Any, params: dict, src: str) -> tuple[Any, str | None, dict] | None:
+    """The group (RFM, Chinese 8 groups) or saved persona whose customers get a target list: its value (None:
+    none chosen yet), its name, and the extra parameters of a persona; None when there is nothing to choose."""
+    extra: dict[str, Any] = {}
+    label = None
+    if src in ("rfm", "cn8"):
+        try:
+            groups = cached.page_call(kit.url_path, "segment_groups", ctx.datasets, cached.freeze_params(params), lang())[src]
+        except AnalyticsError as exc:
+            st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
+            return None
+        labels = {g["value"]: tr(f"{kit.ns}.seg.group_option", label=g["label"], n=fmt_number(g["n"], lang())) for g in groups}
+        names = {g["value"]: g["label"] for g in groups}
+        tseg = state.selectbox(kit.param_label("tseg"), [None, *labels], kit.param("tseg"), state_key=kit.sk(f"tseg_{src}"),
+                               format_func=lambda v: tr(f"{kit.ns}.seg.none_option") if v is None else labels[v],
+                               help=kit.param_help("tseg"))
+        return tseg, names.get(tseg), extra
+    personas = cached.list_objects("persona")
+    if not personas:
+        st.info(tr(f"{kit.ns}.seg.no_personas"), icon=":material/person_search:")
+        return None
+    by_id = {str(p["id"]): p for p in personas}
+    tseg = state.selectbox(kit.param_label("persona"), [None, *by_id], kit.param("tseg"), state_key=kit.sk("tseg_persona"),
+                           format_func=lambda v: tr(f"{kit.ns}.seg.none_option") if v is None else
+                           f"{by_id[v]['name']} · {by_id[v].get('owner', '')}", help=kit.param_help("tseg"))
+    if tseg is not None:
+        label = by_id[tseg]["name"]
+        payload = by_id[tseg].get("payload") or {}
+        spec = {k: payload[k] for k in ("source", "segment", "value", "params", "customer_ids") if k in payload}
+        extra["persona"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    return tseg, label, extra
+
+
+def wide_download(kit: Any, rows: list[dict], k: int, src: str) -> None:
+    """The target list one row per customer (product_1..product_k), for the ad platform or the CRM."""
+    wide_df = wide(rows, k)
+    st.download_button(tr(f"{kit.ns}.seg.export_wide"), data=lambda: to_csv_bytes(wide_df),
+                       file_name=f"prism_{kit.url_path}_segment_{src}_crm.csv", mime="text/csv", key="dl_reco_seg_wide",
+                       icon=":material/campaign:", on_click="ignore")
 
 
 def save_block(kit: Any, ctx: Any, key: str, default_name: str, payload: dict) -> None:

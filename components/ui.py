@@ -168,10 +168,12 @@ def kpi_card(name: str, value: Any, help_text: str | None, too_large: Any = ()) 
 
 
 def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None = None, per_row: int = 4,
-              labels: dict[str, str] | None = None, too_large: Any = (), kinds: dict[str, str] | None = None) -> None:
+              labels: dict[str, str] | None = None, too_large: Any = (), kinds: dict[str, str] | None = None,
+              deltas: dict[str, str] | None = None) -> None:
     """A card per key figure (label ``<ns>.kpi.<name>``, definition on hover); ``kinds`` names the kind of a
     figure's value (analytics.tables: money, percent, signed_money, points, pvalue, ...), else it is read
-    from its name."""
+    from its name; ``changes`` are relative changes shown as percentages, ``deltas`` changes already
+    written out by the module ("+1.2 pts vs top sellers")."""
     from analytics import tables as T
 
     items = [(k, v) for k, v in kpis.items() if not isinstance(v, (dict, list))]
@@ -182,6 +184,8 @@ def kpi_cards(ns: str, kpis: dict[str, Any], *, changes: dict[str, Any] | None =
             delta = None
             if changes and changes.get(name) is not None:
                 delta = fmt_pct(changes[name], lang(), signed=True)
+            elif deltas and deltas.get(name):
+                delta = deltas[name]
             if kinds and name in kinds:
                 shown, help_text = T.cell(T.Col(name, kinds[name]), value, lang()), definition(ns, name)
             else:

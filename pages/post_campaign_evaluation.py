@@ -5,43 +5,12 @@ analytics.evaluation (KPI kinds, TABLES); its controls are in components/evaluat
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from analytics import cached
 from analytics import evaluation as ev
-from analytics.common import jsonable
-from components import auth, page, ui
+from components import evaluation_memo, page, ui
 from components.evaluation_controls import TABS, controls
-from components.i18n import fmt_number, lang, tr
-from components.ledger_save import ledger_form
-
-
-def memo(result: dict) -> None:
-    """The decision memo, and saving it (analyst and admin)."""
-    m = result.get("memo") or {}
-    with st.container(border=True):
-        st.subheader(k.t("ui.memo"))
-        rec = m.get("recommendation")
-        box = {"scale_up": st.success, "iterate": st.warning, "stop": st.error}.get(rec, st.info)
-        box(ui.md_escape(m.get("headline") or k.t(f"label.{rec}")) if rec else k.t("ui.memo_none"),
-            **({"icon": ":material/gavel:"} if rec else {}))
-        if m.get("effect"):
-            st.markdown(ui.md_escape(m["effect"]))
-        for c in m.get("checks") or []:
-            st.markdown("- " + ui.md_escape(c))
-        if m.get("reason"):
-            st.markdown("**" + ui.md_escape(m["reason"]) + "**")
-        if st.button(k.t("ui.save"), key="ev_save", icon=":material/save:") and auth.require("save"):
-            name = " · ".join(x for x in (tr(f"nav.{k.url_path}"), m.get("arm") or "", date.today().isoformat()) if x)
-            payload = {"page": k.url_path, "datasets": v.ctx.infos, "params": jsonable(v.params), "memo": m,
-                       "kpis": result.get("kpis"), "query": {q: st.query_params.get_all(q) for q in st.query_params}}
-            oid = ui.write(cached.save_object, "evaluation", name, v.ctx.user.get("username", ""), payload)
-            if oid is not None:
-                st.success(ui.md_escape(k.t("ui.saved", id=oid, name=name)))
-        ids = [ds for kind, ds, _ in v.ctx.datasets if kind in ("experiments", "orders")]
-        ledger_form(result, v.params, ids[0] if ids else None)
+from components.i18n import fmt_number, lang
 
 
 def test_tab() -> None:
@@ -244,7 +213,7 @@ v = page.frame(options=lambda view: view.call("page_options", view.base), contro
 k = v.kit
 if v.result is not None:
     with v.top:
-        memo(v.result)
+        evaluation_memo.memo(v, v.result)
         v.kpis(kinds=ev.kpi_kinds(v.result))
         ui.findings(v.get("findings") or [])
     for name, draw in zip(TABS, (test_tab, segments_tab, uplift_tab, nonrandom_tab, money_tab, feedback_tab)):

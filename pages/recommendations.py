@@ -7,7 +7,6 @@ figures, and its page helpers catalogue_options, segment_groups, segment_targets
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -19,11 +18,7 @@ from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.recommend import MODELS
 from components import page, reco_lists as lists, state, ui
-from components.export import to_csv_bytes
 from components.i18n import fmt_date, fmt_number, fmt_pct, lang, tr
-
-METRICS = ("precision_at_k", "recall_at_k", "hit_rate", "coverage", "novelty")
-
 
 def catalogue(view: page.View) -> dict:
     """The products and the history's dates (the choices of the filters)."""
@@ -84,20 +79,10 @@ def verdict(result: dict) -> None:
 
 
 
-def models_tab(result: dict, figs: list[dict]) -> None:
+def models_tab(result: dict) -> None:
     k = result["k"]
-    models = {m["name"]: m for m in result["models"]}
-    chosen, base = models[result["chosen_model"]], models["popular"]
-    cols = st.columns(len(METRICS))
-    for col, name in zip(cols, METRICS):
-        v, b = chosen[name], base[name]
-        if name == "novelty":
-            value = fmt_number(v, lang(), 2)
-            delta = tr(f"{kit.ns}.delta.bits", d=f"{v - b:+.2f}") if chosen is not base else None
-        else:
-            value = fmt_pct(v, lang())
-            delta = tr(f"{kit.ns}.delta.points", d=f"{(v - b) * 100:+.1f}") if chosen is not base else None
-        col.metric(ui.say(f"{kit.ns}.kpi.{name}", k=k), value, delta=delta, help=ui.definition(kit.ns, name))
+    v.kpis(labels={n: ui.say(f"{kit.ns}.kpi.{n}", k=k) for n in result["kpis"]}, per_row=len(result["kpis"]),
+           deltas=result.get("kpi_deltas"))
     st.caption(ui.md_escape(tr(f"{kit.ns}.label.kpi_caption", model=result["chosen_label"])))
     c = result.get("counts") or {}
     st.caption(ui.md_escape(tr(f"{kit.ns}.label.counts", train_lines=fmt_number(c.get("train_lines"), lang()),
@@ -105,37 +90,26 @@ def models_tab(result: dict, figs: list[dict]) -> None:
                                date=fmt_date(result["holdout_from"], lang()),
                                evaluated=fmt_number(c.get("evaluated_customers"), lang()),
                                catalogue=fmt_number(c.get("catalogue"), lang()))))
-    st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.label.models_table'))}**")
     lists.models_table(kit, result)
-    for f in figs:
-        if f.get("key") in ("models", "cold_start"):
-            ui.figure(f, key=f"{kit.url_path}_fig_{f['key']}")
+    for key in ("models", "cold_start"):
+        v.figure(key)
 
 
-
-def sample_tab(result: dict, figs: list[dict]) -> None:
+def sample_tab(result: dict) -> None:
     sample = result.get("sample") or []
     if not sample:
         return
     by = {s["customer_id"]: s for s in sample}
-    ids = list(by)
-    sc = state.selectbox(kit.param_label("sc"), ids, kit.param("sc"), state_key=kit.sk("sc"), help=kit.param_help("sc"),
+    sc = state.selectbox(kit.param_label("sc"), list(by), kit.param("sc"), state_key=kit.sk("sc"), help=kit.param_help("sc"),
                          format_func=lambda c: f"{c} · {tr(f'{kit.ns}.sample.pick_help', history=by[c].get('history', 0))}")
     s = by[sc]
     st.caption(ui.md_escape(tr(f"{kit.ns}.sample.caption", customer=sc, status=tr(f"{kit.ns}.sample.status.{s['status']}"),
                                history=s.get("history", 0), k=result["k"])))
-    df = pd.DataFrame({"rank": range(1, len(s["products"]) + 1), "product_id": s["products"],
-                       "product_name": s["names"], "reason": s["reasons"]})
-    ui.table(df, key=f"{kit.url_path}_sample_one", file_name=f"prism_{kit.url_path}_sample_{sc}", column_config=lists.labels(kit, df))
+    lines = result.get("sample_lines") or []
+    v.table("sample_one", [r for r in lines if r["customer_id"] == sc], key=f"sample_{sc}")
     with st.expander(tr(f"{kit.ns}.sample.export", n=len(sample)), icon=":material/list:"):
-        long = pd.DataFrame([{"customer_id": x["customer_id"], "rank": j + 1, "product_id": p, "product_name": x["names"][j],
-                              "reason": x["reasons"][j], "customer_status": x["status"]}
-                             for x in sample for j, p in enumerate(x["products"])])
-        ui.table(long, key=f"{kit.url_path}_sample_all", file_name=f"prism_{kit.url_path}_sample", column_config=lists.labels(kit, long))
-    for f in figs:
-        if f.get("key") == "top_products":
-            ui.figure(f, key=f"{kit.url_path}_fig_top_products")
-
+        v.table("sample_lines")
+    v.figure("top_products")
 
 
 def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
@@ -146,34 +120,10 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
     if prev is not None and prev != src and "tseg" in st.query_params:
         del st.query_params["tseg"]  # a group of the other source means nothing here
     st.session_state["_reco_prev_tsrc"] = src
-    extra: dict[str, Any] = {}
-    label = None
-    if src in ("rfm", "cn8"):
-        try:
-            groups = cached.page_call(kit.url_path, "segment_groups", ctx.datasets, cached.freeze_params({**base, **params}), lang())[src]
-        except AnalyticsError as exc:
-            st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
-            return
-        labels = {g["value"]: tr(f"{kit.ns}.seg.group_option", label=g["label"], n=fmt_number(g["n"], lang())) for g in groups}
-        names = {g["value"]: g["label"] for g in groups}
-        tseg = state.selectbox(kit.param_label("tseg"), [None, *labels], kit.param("tseg"), state_key=kit.sk(f"tseg_{src}"),
-                               format_func=lambda v: tr(f"{kit.ns}.seg.none_option") if v is None else labels[v],
-                               help=kit.param_help("tseg"))
-        label = names.get(tseg)
-    else:
-        personas = cached.list_objects("persona")
-        if not personas:
-            st.info(tr(f"{kit.ns}.seg.no_personas"), icon=":material/person_search:")
-            return
-        by_id = {str(p["id"]): p for p in personas}
-        tseg = state.selectbox(kit.param_label("persona"), [None, *by_id], kit.param("tseg"), state_key=kit.sk("tseg_persona"),
-                               format_func=lambda v: tr(f"{kit.ns}.seg.none_option") if v is None else
-                               f"{by_id[v]['name']} · {by_id[v].get('owner', '')}", help=kit.param_help("tseg"))
-        if tseg is not None:
-            label = by_id[tseg]["name"]
-            payload = by_id[tseg].get("payload") or {}
-            spec = {k: payload[k] for k in ("source", "segment", "value", "params", "customer_ids") if k in payload}
-            extra["persona"] = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    picked = lists.choose_target(kit, ctx, {**base, **params}, src)
+    if picked is None:
+        return
+    tseg, label, extra = picked
     if tseg is None:
         st.info(ui.say(f"{kit.ns}.seg.choose", k=k), icon=":material/group:")
         return
@@ -199,15 +149,10 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
         st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.seg.top_title', label=label))}**")
         st.caption(ui.md_escape(tr(f"{kit.ns}.seg.top_finding", name=first.get("product_name") or first["product_id"],
                                    label=label, share=fmt_pct(first["share"], lang()), k=k)))
-        tdf = pd.DataFrame(top)[["product_id", "product_name", "n_customers", "share"]]
-        ui.table(tdf, key=f"{kit.url_path}_seg_top", file_name=f"prism_{kit.url_path}_segment_top_products", column_config=lists.labels(kit, tdf))
+        v.table("segment_top_products", top)
     st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.seg.list_title'))}**")
-    df = pd.DataFrame(tl["rows"])
-    ui.table(df, key=f"{kit.url_path}_seg_list", file_name=f"prism_{kit.url_path}_segment_{src}_long", column_config=lists.labels(kit, df), height=360)
-    wide = lists.wide(tl["rows"], k)
-    st.download_button(tr(f"{kit.ns}.seg.export_wide"), data=lambda: to_csv_bytes(wide),
-                       file_name=f"prism_{kit.url_path}_segment_{src}_crm.csv", mime="text/csv", key="dl_reco_seg_wide",
-                       icon=":material/campaign:", on_click="ignore")
+    v.table("segment_targets", tl["rows"], key=f"segment_{src}_long", height=360)
+    lists.wide_download(kit, tl["rows"], k, src)
     lists.save_block(kit, ctx, "segment", tr(f"{kit.ns}.save.default_name", label=label, k=k),
                {"target": {"source": src, "value": tseg, "label": label}, "n_customers": tl["n_customers"],
                 "model": tl["model"], "k": k, "params": {**params, "holdout_from": params["holdout_from"]}})
@@ -235,8 +180,7 @@ def product_tab(ctx, base: dict, params: dict, result: dict, catalogue: dict) ->
         return
     st.markdown(ui.md_escape(tr(f"{kit.ns}.product.summary", n=fmt_number(len(pb["rows"]), lang()), name=name,
                                 model=t(f"{kit.ns}.model.{pb['model']}", lang()), buyers=fmt_number(pb["buyers"], lang()))))
-    df = pd.DataFrame(pb["rows"])[["rank", "customer_id", "relative_score", "score", "reason"]]
-    ui.table(df, key=f"{kit.url_path}_product_list", file_name=f"prism_{kit.url_path}_buyers_{product}", column_config=lists.labels(kit, df), height=360)
+    v.table("product_targets", pb["rows"], key=f"buyers_{product}", height=360)
     lists.save_block(kit, ctx, "product", tr(f"{kit.ns}.save.default_name", label=name, k=int(n)),
                {"target": {"product": product, "label": name}, "n_customers": len(pb["rows"]), "model": pb["model"],
                 "params": params})
@@ -269,12 +213,11 @@ v = page.frame(options=catalogue, controls=filters, compute_with=train)
 kit = v.kit
 if v.result is not None:
     verdict(v.result)
-    figs = list(v.figs.values())
     t_models, t_sample, t_seg, t_prod = st.tabs([kit.t(f"tab.{n}") for n in ("models", "sample", "segment", "product")])
     with t_models:
-        models_tab(v.result, figs)
+        models_tab(v.result)
     with t_sample:
-        sample_tab(v.result, figs)
+        sample_tab(v.result)
     with t_seg:
         segment_tab(v.ctx, v.base, v.params, v.result)
     with t_prod:

@@ -56,6 +56,7 @@ import pandas as pd
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_pct, t
 from analytics.params import Param
+from analytics.tables import Col
 from data import engine
 
 from .charts import figures
@@ -94,6 +95,36 @@ PARAMS = [
 # what the fit depends on (with "start" / "end"); the business rules and the target lists of
 # ``present`` (exclude, boost, boost_factor, segment, product, top_customers) never refit
 FIT_PARAMS = ("holdout_from", "k", "model", "exclude_window_days", "rp", "seed")
+
+# The result's tables a person reads (analytics/tables.py): the page and the HTML report render these.
+_LIST = (("customer_id", "id"), ("rank", "count"), ("product_id", "id"), ("product_name", "text"),
+         Col("reason", "text", help="recommend.help.reason"),
+         Col("customer_status", "text", values="recommend.sample.status"))
+TABLES: dict[str, tuple] = {
+    "models": (Col("label", "text", label="recommend.col.model"), ("precision_at_k", "percent"),
+               Col("precision_ci_low", "percent", label="recommend.col.precision_ci_low", help="recommend.help.precision_ci"),
+               Col("precision_ci_high", "percent", label="recommend.col.precision_ci_high", help="recommend.help.precision_ci"),
+               ("recall_at_k", "percent"), ("hit_rate", "percent"), ("coverage", "percent"),
+               Col("novelty", "number", digits=2), Col("n_users", "count", help="recommend.help.n_users")),
+    "sample_lines": _LIST,
+    "sample_one": _LIST[1:5],  # one customer's list on the page
+    "segment_targets": _LIST + (Col("score", "number", digits=3, help="recommend.help.score"),),
+    "product_targets": (("rank", "count"), ("customer_id", "id"),
+                        Col("relative_score", "percent", help="recommend.help.relative_score"),
+                        Col("score", "number", digits=3, help="recommend.help.score"),
+                        Col("reason", "text", help="recommend.help.reason")),
+    "segment_top_products": (("product_id", "id"), ("product_name", "text"), ("n_customers", "count"),
+                             ("share", "percent")),
+    "top_products": (("product_id", "id"), ("product_name", "text"), ("n_lists", "count"),
+                     ("share_lists", "percent")),
+    "new_products": (("product_id", "id"), ("product_name", "text"), ("similar_to", "id"),
+                     Col("similarity", "number", digits=2)),
+}
+# The chosen model's key figures (cards): kinds of their values; the deltas against the top-seller
+# baseline are in ``kpi_deltas`` (points for the rates, bits for novelty).
+KPI_NAMES = ("precision_at_k", "recall_at_k", "hit_rate", "coverage", "novelty")
+KPI_KINDS = {"precision_at_k": "percent", "recall_at_k": "percent", "hit_rate": "percent", "coverage": "percent",
+             "novelty": "number"}
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
 LANGUAGE_FREE_CALLS = ('catalogue_options',)
 
@@ -305,6 +336,19 @@ def _segment_lists(final: _Final, params: dict, k: int, lang: str,
     return _long(recs).to_dict(orient="records"), info
 
 
+def _kpi_deltas(chosen: Mapping[str, Any], base: Mapping[str, Any], is_base: bool, lang: str) -> dict[str, str]:
+    """The chosen model's key figures against the top-seller baseline, as the cards show them: percentage
+    points for the rates, bits for novelty (none when the baseline is the chosen model)."""
+    if is_base:
+        return {}
+    out = {}
+    for n in KPI_NAMES:
+        d = chosen[n] - base[n]
+        out[n] = (t("recommend.delta.bits", lang, d=f"{d:+.2f}") if n == "novelty"
+                  else t("recommend.delta.points", lang, d=f"{d * 100:+.1f}"))
+    return out
+
+
 def present(result: RecommendFit, params: dict, lang: str = "en") -> dict:
     """The page dict in ``lang`` from a fit: models with metrics, the verdict, counts, cold start, the
     rules, sample lists with reasons, the target lists of ``params["segment"]`` and
@@ -360,7 +404,10 @@ def present(result: RecommendFit, params: dict, lang: str = "en") -> dict:
                   "excluded": [final.all_ids[c] for c in final.excl_cols],
                   "boosted": [final.all_ids[c] for c in final.boost_cols],
                   "boost_factor": float(params["boost_factor"]), "as_of": M.now.date()},
+        "kpis": {n: ev.metrics[chosen][n] for n in KPI_NAMES},
+        "kpi_deltas": _kpi_deltas(ev.metrics[chosen], bm, chosen == "popular", lang),
         "sample": sample,
+        "sample_lines": _long(sample).drop(columns=["score"]).to_dict(orient="records"),
         "segment": seg_info,
         "segment_targets": segment_rows,
         "product": params.get("product"),

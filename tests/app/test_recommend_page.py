@@ -38,8 +38,17 @@ def _pct(s: str) -> float:
     return float(s.rstrip("%")) / 100
 
 
+# the lists' English headers (analytics.recommend.TABLES) back to their keys
+KEYS = {"Rank": "rank", "Product id": "product_id", "Product": "product_name", "Why": "reason", "Customer id": "customer_id",
+        "Customer": "customer_status", "Score": "score", "Likelihood vs the top customer": "relative_score"}
+
+
+def _frames(at):
+    return [d.value.rename(columns=KEYS) for d in at.dataframe]
+
+
 def _sample(at):
-    return next(d.value for d in at.dataframe if list(d.value.columns) == ["rank", "product_id", "product_name", "reason"])
+    return next(d for d in _frames(at) if list(d.columns) == ["rank", "product_id", "product_name", "reason"])
 
 
 def _sample_products(at):
@@ -152,12 +161,12 @@ def test_a_share_link_restores_every_control(workspace):
     assert "Chosen model: Customer kNN" in body
     assert "before 1 Jul 2026" in body
     assert "LM-SK-001" not in _sample_products(at)
-    seg = next(d.value for d in at.dataframe if "customer_status" in d.value.columns and "reason" in d.value.columns
-               and d.value["customer_id"].nunique() > 20)
+    seg = next(d for d in _frames(at) if "customer_status" in d.columns and "reason" in d.columns
+               and d["customer_id"].nunique() > 20)
     assert set(seg.groupby("customer_id").size()) == {5}
     assert "LM-SK-001" not in set(seg["product_id"])
     assert "promoted" in " ".join(seg["reason"]) or "LM-SK-013" not in set(seg["product_id"])
-    buyers = next(d.value for d in at.dataframe if "relative_score" in d.value.columns)
+    buyers = next(d for d in _frames(at) if "relative_score" in d.columns)
     assert len(buyers) == 20 and buyers["relative_score"].iloc[0] == pytest.approx(1.0)
     # a viewer reads and exports, but cannot save the list
     assert "Your role (viewer) cannot save results" in body
@@ -187,8 +196,8 @@ def test_an_analyst_saves_a_segment_target_list(workspace):
     assert not at.exception, at.exception
     body = texts(at)
     assert "customers in Champions" in body
-    seg = next(d.value for d in at.dataframe if "customer_status" in d.value.columns and "reason" in d.value.columns
-               and d.value["customer_id"].nunique() > 20)
+    seg = next(d for d in _frames(at) if "customer_status" in d.columns and "reason" in d.columns
+               and d["customer_id"].nunique() > 20)
     sizes = seg.groupby("customer_id").size()
     assert sizes.max() == 10 and sizes.min() >= 1  # heavy buyers of a 60-product range have few new products left
     assert seg["reason"].str.len().min() > 0
@@ -244,6 +253,6 @@ def test_a_saved_persona_gets_a_target_list(workspace):
     body = texts(at)
     assert "customers in High\\-value <b>beauty</b> fans" not in body  # user text is escaped
     assert md_escape("High-value <b>beauty</b> fans") in body and "High-value \\<b\\>beauty\\</b\\> fans" in body
-    seg = next(d.value for d in at.dataframe if "customer_status" in d.value.columns and "reason" in d.value.columns
-               and d.value["customer_id"].nunique() > 20)
+    seg = next(d for d in _frames(at) if "customer_status" in d.columns and "reason" in d.columns
+               and d["customer_id"].nunique() > 20)
     assert seg["customer_id"].nunique() > 100

@@ -1,4 +1,4 @@
-"""The same page numbers on Spark as on DuckDB (issue 18, item 2).
+"""The same page numbers in the three configurations: SQLite + DuckDB, PostgreSQL + DuckDB, PostgreSQL + Spark (issue 18).
 
 One stored revision of each dataset (the demo workspace, written once to a throwaway PostgreSQL catalogue)
 is read by embedded DuckDB and by the local Spark session (``PRISM_ENGINE=spark``, one session for the whole
@@ -154,25 +154,32 @@ def test_prism_data_url_says_where_the_parts_live(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="module")
 def store(pg_cluster, tmp_path_factory):
-    """The demo workspace written once to a throwaway PostgreSQL catalogue (PostgreSQL + Spark is the CI
-    configuration the issue names; SQLite vs PostgreSQL on DuckDB is tests/unit/test_catalogue_postgres.py)."""
+    """The demo workspace written twice, in the same order: to a throwaway PostgreSQL catalogue and to a
+    SQLite one, each with its own lines directory. The three configurations the issue names are SQLite +
+    DuckDB (the default), PostgreSQL + DuckDB and PostgreSQL + Spark local."""
     from data import demo, repository
     from data.db import make_engine
 
+    frames = demo.generate()
+    stores = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PRISM_LINES_DIR", str(tmp_path_factory.mktemp("spark_lines")))
-        eng = make_engine(pg_cluster.new_database())
-        repository.init_store(engine=eng)
-        ids = {}
-        for kind, frame in demo.generate().items():
-            ids[kind] = repository.write_dataset(kind=kind, frame=frame, name=kind, content_hash=f"spark:{kind}",
-                                                 mapping={}, engine=eng)["id"]
-        yield {"engine": eng, "ids": ids}
-        eng.dispose()
+        for name, url in (("postgresql", pg_cluster.new_database()),
+                          ("sqlite", f"sqlite:///{tmp_path_factory.mktemp('sqlite_catalogue') / 'prism.db'}")):
+            lines = tmp_path_factory.mktemp(f"{name}_lines")
+            mp.setenv("PRISM_LINES_DIR", str(lines))
+            eng = make_engine(url)
+            repository.init_store(engine=eng)
+            ids = {kind: repository.write_dataset(kind=kind, frame=frame, name=kind, content_hash=f"three:{kind}",
+                                                  mapping={}, engine=eng)["id"] for kind, frame in frames.items()}
+            stores[name] = {"engine": eng, "ids": ids, "lines": lines}
+        yield stores
+        for s in stores.values():
+            s["engine"].dispose()
 
 
 def _report(store, kind: str, page: str, kinds: list[str], params: dict) -> tuple[dict, float]:
-    with engine.using(kind):
+    with engine.using(kind), pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PRISM_LINES_DIR", str(store["lines"]))
         t0 = time.perf_counter()
         out = report.run_page(page, [store["ids"][k] for k in kinds], params, lang="en", engine=store["engine"])
         return json.loads(json.dumps(out, default=str)), time.perf_counter() - t0
@@ -187,6 +194,7 @@ def _numbers(x) -> int:
 
 
 PAGES = [
+    ("data", ["orders", "customers", "channels", "live_sessions"], {}),
     ("market-overview", ["orders", "market"], {}),
     ("segmentation-explorer", ["orders", "customers"], {}),
     ("channel-comparison", ["channels", "orders"], {}),
@@ -195,14 +203,19 @@ PAGES = [
     ("post-campaign-evaluation", ["experiments", "feedback", "orders"], {}),
     ("persona-builder", ["orders", "customers"], {}),
     ("recommendations", ["orders", "customers"], {}),
+    ("live-commerce", ["live_sessions", "creators", "content", "orders"], {}),
 ]
 
 
 @pytest.mark.parametrize("page,kinds,params", PAGES, ids=[p[0] for p in PAGES])
-def test_page_numbers_are_the_same_on_spark_and_duckdb(spark_engine, store, page, kinds, params):
-    duck, t_duck = _report(store, "duckdb", page, kinds, params)
-    spark, t_spark = _report(store, "spark", page, kinds, params)
-    print(f"{page}: DuckDB {t_duck:.1f} s, Spark {t_spark:.1f} s")
+def test_page_numbers_are_the_same_in_the_three_configurations(spark_engine, store, page, kinds, params):
+    """SQLite + DuckDB, PostgreSQL + DuckDB and PostgreSQL + Spark give the same report JSON for every page."""
+    lite, t_lite = _report(store["sqlite"], "duckdb", page, kinds, params)
+    duck, t_duck = _report(store["postgresql"], "duckdb", page, kinds, params)
+    spark, t_spark = _report(store["postgresql"], "spark", page, kinds, params)
+    print(f"{page}: SQLite + DuckDB {t_lite:.1f} s, PostgreSQL + DuckDB {t_duck:.1f} s, PostgreSQL + Spark {t_spark:.1f} s")
     assert not duck["problems"] and _numbers(duck) >= 20, duck["problems"]  # a real page, not two equal refusals
-    assert [d["rows"] for d in spark["datasets"]] == [d["rows"] for d in duck["datasets"]]
+    assert [d["rows"] for d in spark["datasets"]] == [d["rows"] for d in duck["datasets"]] == \
+        [d["rows"] for d in lite["datasets"]]
+    assert differences(lite, duck) == []
     assert differences(duck, spark) == []
