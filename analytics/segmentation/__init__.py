@@ -60,7 +60,8 @@ from .tiers import (TIER_SLUGS, _nice, assign_tiers, default_thresholds, label_t
                     tier_values, tiers_whatif)
 
 PAGE = "segmentation-explorer"
-KINDS = {"orders": True, "customers": False}
+KINDS = {"orders": True, "customers": False, "audience": False, "channels": False}
+# audience (AIPL / O-5A stage counts) adds the Audience assets tab; channels give it the same weeks' spend
 # orders are needed unless a customers dataset stands in (customers-only mode, analytics.segmentation.crm)
 KINDS_INSTEAD = {"orders": ("customers",)}
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language

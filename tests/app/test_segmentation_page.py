@@ -113,7 +113,7 @@ def test_chinese_and_a_share_link_restore_the_view(workspace):
     assert _metric(at, "客户数") == fmt_number(res["customers"], "zh")
     assert _metric(at, "预测 CLV（合计）") == fmt_money(res["clv"]["total"], "zh")
     aud = _frame_with(at, "customer_id")
-    assert len(aud) == min(len(res["audience"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
+    assert len(aud) == min(len(res["audience_list"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
     assert "预测期 6 个月" in texts(at)
 
 
