@@ -20,14 +20,14 @@ def draw(v) -> None:
         st.info(ui.md_escape(block["action"]), icon=":material/flag:")
     for m in block.get("models") or []:
         model = m["model"]
-        st.subheader(m["name"])
+        st.subheader(ui.md_escape(m["name"]))
         st.caption(k.say("aud.weeks", model=model, n=fmt_number(m["weeks"], lang()), first=m["first_week"] or "—",
                          last=m["last_week"] or "—"))
         latest = [r for r in block["stages"] if r["model"] == model]
         if latest:
             cols = st.columns(len(latest))
             for c, r in zip(cols, latest):
-                c.metric(r["stage"], fmt_number(r["people"], lang()),
+                c.metric(ui.md_escape(r["stage"]), fmt_number(r["people"], lang()),
                          delta=None if r["wow_pct"] is None else f"{r['wow_pct']:+.1%}",
                          help=k.help("audience_wow"))
         st.markdown(f"**{k.t('aud.sizes')}**")
