@@ -95,7 +95,7 @@ def digest(r: dict) -> dict:
                        "cluster1": sum(1 for x in rows if x.get("cluster") == 1),
                        "first": {k: rows[0][k] for k in ("customer_id", "recency_days", "frequency", "monetary",
                                                          "group", "group_cn", "tier")}}
-    if "audience" in r:
+    if "audience_list" in r:  # the drill-down's customers (the key "audience" holds the stage counts)
         out["audience"] = [len(r["audience_list"]), sorted(x["customer_id"] for x in r["audience_list"])[:5]]
     return out
 
