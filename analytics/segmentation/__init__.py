@@ -70,7 +70,7 @@ LANGUAGE_FREE_CALLS = ('customer_table',)
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
+    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
     "audience_options", "audience_file", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",
@@ -93,6 +93,21 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if result.get("mode") == crm.MODE:
         return crm.figures(result, lang)
     return _order_figures(result, lang)
+
+
+def html_sections(result: dict, lang: str = "en") -> str:
+    """The HTML report's Audience assets section (action line, findings, the note that next to is not caused
+    by), when the result has one; the tables and charts come with the page's others."""
+    import html
+
+    block = result.get("audience")
+    if not block:
+        return ""
+    from analytics.i18n import t
+
+    items = [block.get("action"), *(block.get("findings") or []), block.get("note")]
+    return (f"<h2>{html.escape(t('segmentation.tab.audience', lang))}</h2><ul>"
+            + "".join(f"<li>{html.escape(str(x))}</li>" for x in items if x) + "</ul>")
 
 
 def customers_only(kinds) -> bool:

@@ -192,5 +192,7 @@ def test_through_ingest_and_the_page_report(store):
     assert [r["spend"] for r in nt] == [100, 300, 200] and [r["gmv"] for r in nt] == [80, 150, 60]
     zh = report.run_page("segmentation-explorer", ids, {}, lang="zh", engine=store)
     assert zh["audience"]["links"][1]["rate"] == aud["links"][1]["rate"] and "I 兴趣" in zh["audience"]["action"]
+    page = report.to_html("segmentation-explorer", zh, [], lang="zh")  # the HTML report carries the action line
+    assert zh["audience"]["action"] in page and "人群资产（AIPL / O-5A）" in page
     without = report.run_page("segmentation-explorer", ids[2:], {}, engine=store)
     assert "audience" not in without
