@@ -4,7 +4,9 @@ Order lines stay in the engine (issue 13): :func:`fit` runs Ibis aggregations on
 (per customer, per purchase-day summary, per cohort x month; :mod:`.customers`) and the models on those
 aggregates, and returns a language-free :class:`SegmentationFit`; :func:`present` turns it into the page
 dict in a language; :func:`compute` is both. Modules: customers (engine queries), rfm, clusters, tiers,
-cohorts, clv_summary, audience, model (fit), presentation (present), charts (figures).
+cohorts, clv_summary, audience (drill-down customer lists), stages (audience assets: AIPL / O-5A stage
+counts of an audience dataset, the result's ``audience`` block), model (fit), presentation (present),
+charts (figures).
 
 Definitions (docs/metrics.md is generated from the "metric.*" keys of locales/segmentation.json):
 

@@ -196,3 +196,18 @@ def test_through_ingest_and_the_page_report(store):
     assert zh["audience"]["action"] in page and "人群资产（AIPL / O-5A）" in page
     without = report.run_page("segmentation-explorer", ids[2:], {}, engine=store)
     assert "audience" not in without
+
+
+def test_the_sidebar_dates_narrow_the_weeks_and_a_flow_without_its_base_has_no_rate():
+    tables = eng_mod.tables_from_frames(frames())
+    fit = fit_audience(tables["audience"], channels=tables["channels"], orders=tables["orders"],
+                       start="2025-06-09", end="2025-06-22")
+    m = fit.models[0]
+    assert list(m.sizes.index) == list(pd.to_datetime(["2025-06-09", "2025-06-16"]))
+    week2 = m.flows[m.flows["week"] == pd.Timestamp("2025-06-09")]
+    assert week2["flow"].tolist() == [90, 20, 5] and week2["rate"].isna().all()  # week 1 is outside the dates
+    links = m.links.set_index("from")
+    assert links.loc["I", "rate"] == pytest.approx(13 / 260) and links.loc["I", "weeks"] == 1
+    assert m.next_to["spend"].tolist() == [300, 200] and m.next_to["gmv"].tolist() == [150, 60]
+    block = present_audience(fit, "en")
+    assert {r["code"]: r["wow"] for r in block["stages"]}["A"] == -100
