@@ -15,7 +15,7 @@ from components.i18n import LANG_KEY, tr
 
 KIND_KEYS = {"orders": "o", "customers": "cu", "channels": "ch", "competitors": "cp", "experiments": "ex",
              "feedback": "fb", "market": "mk", "media_mix": "mm", "live_sessions": "ls", "creators": "cr",
-             "content": "ct"}
+             "content": "ct", "audience": "au"}
 LANG_NAMES = {"en": "English", "zh": "简体中文"}
 
 

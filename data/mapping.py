@@ -83,7 +83,8 @@ from data import parsing
 from data import presets as presets_mod
 from data.errors import IngestError
 from data.reader import RawTable
-from data.schema import KINDS, MONEY_FIELDS, Kind, attr_column, has_money, is_satisfied, normalise_header
+from data.schema import (KINDS, MONEY_FIELDS, Kind, attr_column, has_money, is_satisfied, normalise_header,
+                         stage_code, stage_names_help)
 
 __all__ = ["FieldMatch", "Converted", "Choices", "Facts", "suggest_mapping", "apply_overrides", "to_canonical",
            "validate", "check_bad_rows", "RETURN_STATUS", "guess_kind", "PRESET_CONFIDENCE"]
@@ -799,6 +800,9 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
         frame["unit_id"] = _numbered("", np.arange(first_row + 1, first_row + n + 1))
         notes.append("unit_id generated (1..n): each row is one unit")
 
+    if k.name == "audience":
+        _check_audience(frame, mapping, src, n, bad_any, add_errors)
+
     # required values present
     for grp in k.required:
         fields = [g for g in grp if g in frame.columns]
@@ -852,6 +856,42 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
     return Converted(frame=frame, errors=errors, bad_rows=bad_any, notes=notes, line_numbers=lines,
                      mapping=dict(mapping), kind=k.name, source_name=source_name,
                      choices=applied if chunked else None, facts=facts if chunked else None)
+
+
+def _check_audience(frame: pd.DataFrame, mapping: dict[str, str], src: pd.DataFrame, n: int, bad_any: np.ndarray,
+                    add_errors) -> None:
+    """Rows of an audience export that analytics could not read: a stage name of neither model (AIPL,
+    O-5A), a flow row without its other stage or its people, a negative number of people. Marks them in
+    ``bad_any``."""
+    def source(col: str) -> pd.Series:
+        return src[col].reset_index(drop=True) if col in src.columns else pd.Series([""] * n)
+
+    for name in ("stage", "from_stage", "to_stage"):
+        if name not in mapping:
+            continue
+        vals = frame[name]
+        known = {v: stage_code(v) is not None for v in vals.dropna().unique()}
+        unknown = np.array([v in known and not known[v] for v in vals.tolist()], dtype=bool) & ~bad_any
+        if unknown.any():
+            add_errors(unknown, mapping[name], source(mapping[name]),
+                       f"unknown audience stage (accepted: {stage_names_help()})")
+            bad_any |= unknown
+    if "from_stage" in mapping:
+        has_from = frame["from_stage"].notna().to_numpy(dtype=bool)
+        for other in ("to_stage", "flow"):
+            absent = frame[other].isna().to_numpy(dtype=bool) if other in mapping else np.ones(n, dtype=bool)
+            lack = has_from & absent & ~bad_any
+            if lack.any():
+                col = mapping.get(other, mapping["from_stage"])
+                add_errors(lack, col, source(col),
+                           f"a flow row (from_stage given) needs {other}")
+                bad_any |= lack
+    for name in ("people", "flow"):
+        if name in mapping:
+            neg = (frame[name] < 0).to_numpy(dtype=bool, na_value=False) & ~bad_any
+            if neg.any():
+                add_errors(neg, mapping[name], source(mapping[name]), "negative number of people")
+                bad_any |= neg
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -304,9 +304,49 @@ CONTENT = Kind(
     required=(("content_id",), ("plays",)),
 )
 
+AUDIENCE = Kind(
+    name="audience",
+    description="Audience assets (品牌数据银行 AIPL, 巨量云图 O-5A): people per stage and date; optionally people "
+    "who flowed from one stage to another (a flow row: from_stage, to_stage, flow; stage rows and flow rows "
+    "may share one file).",
+    fields=(
+        F("date", "datetime", "date", "week", "period", "snapshot date", "日期", "统计日期", "时间", "周"),
+        F("model", "str", "model", "audience model", "framework", "模型", "人群模型", "链路模型", "资产模型"),
+        F("stage", "str", "stage", "audience stage", "funnel stage", "人群阶段", "阶段", "链路", "人群", "人群类型",
+          "消费者阶段", "人群资产"),
+        F("people", "float", "people", "audience size", "stage size", "人数", "人群规模",
+          "人群数量", "消费者数", "资产规模", "用户数"),
+        F("from_stage", "str", "from stage", "source stage", "流出阶段", "起始阶段", "来源阶段", "流转前"),
+        F("to_stage", "str", "to stage", "target stage", "流入阶段", "目标阶段", "流转后"),
+        F("flow", "float", "flow", "people flowed", "flowed", "flow people", "流转人数", "流转", "流转人群"),
+    ),
+    # a stage row (stage, people) or a flow row (from_stage, to_stage, flow)
+    required=(("date",), ("stage", "from_stage"), ("people", "flow")),
+)
+
+# Audience stages of the two models, in funnel order: code -> the names platforms and people use for it
+# (matched like headers, case-, space- and punctuation-insensitively, with a trailing 人群 / 人数 dropped).
+AUDIENCE_STAGES: dict[str, dict[str, tuple[str, ...]]] = {
+    "AIPL": {
+        "A": ("A", "Aware", "Awareness", "认知", "认知人群"),
+        "I": ("I", "Interest", "Interested", "兴趣", "兴趣人群"),
+        "P": ("P", "Purchase", "Purchased", "购买", "购买人群"),
+        "L": ("L", "Loyalty", "Loyal", "忠诚", "忠诚人群"),
+    },
+    "O-5A": {
+        "O": ("O", "Opportunity", "机会", "机会人群"),
+        "A1": ("A1", "Aware", "Awareness", "了解", "了解人群"),
+        "A2": ("A2", "Appeal", "吸引", "吸引人群"),
+        "A3": ("A3", "Ask", "问询", "询问", "种草", "种草人群"),
+        "A4": ("A4", "Act", "Action", "行动", "购买", "行动人群"),
+        "A5": ("A5", "Advocate", "Advocacy", "拥护", "复购", "拥护人群"),
+    },
+}
+AUDIENCE_MODELS = tuple(AUDIENCE_STAGES)
+
 KINDS: dict[str, Kind] = {
     k.name: k for k in (ORDERS, CUSTOMERS, CHANNELS, COMPETITORS, EXPERIMENTS, FEEDBACK, MARKET, MEDIA_MIX,
-                        LIVE_SESSIONS, CREATORS, CONTENT)
+                        LIVE_SESSIONS, CREATORS, CONTENT, AUDIENCE)
 }
 
 
@@ -327,3 +367,69 @@ def attr_column(source_name: object) -> str:
 def is_satisfied(kind: Kind, mapped: set[str]) -> list[tuple[str, ...]]:
     """Return the required groups that `mapped` does not satisfy (empty list: all satisfied)."""
     return [grp for grp in kind.required if not any(f in mapped for f in grp)]
+
+
+# ---------------------------------------------------------------- audience stages (kind audience)
+
+
+def _stage_key(text: object) -> str:
+    k = normalise_header(text)
+    for tail in ("人群", "人数", "stage"):
+        if k.endswith(tail) and len(k) > len(tail):
+            k = k[: -len(tail)]
+    return k
+
+
+_STAGE_INDEX: dict[str, dict[str, str]] = {
+    m: {_stage_key(n): code for code, names in stages.items() for n in names} for m, stages in AUDIENCE_STAGES.items()
+}
+
+
+def audience_model(value: object) -> str | None:
+    """"AIPL" or "O-5A" for a model name as exports write it (AIPL, 数据银行; O-5A, O5A, 5A, 云图), else None."""
+    k = normalise_header(value)
+    if not k:
+        return None
+    if "aipl" in k or "数据银行" in k:
+        return "AIPL"
+    if "5a" in k or "云图" in k:
+        return "O-5A"
+    return None
+
+
+def stage_code(name: object, model: str | None = None) -> tuple[str, str] | None:
+    """(model, code) of a stage name (认知 -> ("AIPL", "A"), 问询 -> ("O-5A", "A3")), None when unknown. A
+    name both models use (Aware, 购买) belongs to ``model`` when given, else to AIPL."""
+    k = _stage_key(name)
+    if not k:
+        return None
+    order = ((model,) if model in _STAGE_INDEX else ()) + AUDIENCE_MODELS
+    for m in order:
+        if k in _STAGE_INDEX[m]:
+            return m, _STAGE_INDEX[m][k]
+    for m in order:  # a code before a name: "A3种草", "A 认知"
+        for code in AUDIENCE_STAGES[m]:
+            c = code.casefold()
+            if k.startswith(c) and _STAGE_INDEX[m].get(k[len(c):]) == code:
+                return m, code
+    return None
+
+
+def infer_audience_model(names) -> str:
+    """The model of a set of stage names with no model column: O-5A when any name is a stage only O-5A has
+    (O, A1..A5, 机会, 吸引, 问询, 拥护 ...), else AIPL."""
+    for n in names:
+        k = _stage_key(n)
+        if k in _STAGE_INDEX["O-5A"] and (k not in _STAGE_INDEX["AIPL"]):
+            return "O-5A"
+    return "AIPL"
+
+
+def stage_names_help() -> str:
+    """The accepted stage names, for messages."""
+    def names(code: str, alts: tuple[str, ...]) -> str:
+        en = next((n for n in alts[1:] if n.isascii()), "")
+        zh = next((n for n in alts if not n.isascii()), "")
+        return f"{code} ({en} / {zh})"
+
+    return "; ".join(f"{m}: " + ", ".join(names(c, alts) for c, alts in st.items()) for m, st in AUDIENCE_STAGES.items())

@@ -20,7 +20,7 @@ for d in datasets:
 
 cols = st.columns(4)
 for i, kind in enumerate(("orders", "customers", "channels", "competitors", "experiments", "feedback", "market",
-                          "media_mix", "live_sessions", "creators", "content")):
+                          "media_mix", "live_sessions", "creators", "content", "audience")):
     items = by_kind.get(kind, [])
     rows = sum(d["rows"] for d in items)
     cols[i % 4].metric(tr(f"kind.{kind}"), fmt_number(len(items), lang()), help=k.t("kind_help", rows=fmt_number(rows, lang())))

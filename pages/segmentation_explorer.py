@@ -1,7 +1,8 @@
 """Segmentation explorer: who our customers are and what they are worth. Key figures above five tabs (RFM
 groups, clusters, member tiers, cohorts, lifetime value and churn), each with its controls above its answer,
-then the drill-down from any group to its customer list (exported as an audience file). Every number comes
-from analytics.segmentation; tables from its TABLES. A customers file without orders has its own mode."""
+then the drill-down from any group to its customer list (exported as an audience file); with an audience
+dataset (AIPL / O-5A stage counts) a sixth tab, components/audience_tab.py. Every number comes from
+analytics.segmentation; tables from its TABLES. A customers file without orders has its own mode."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import streamlit as st
 
 from analytics import segmentation as seg
 from analytics.params import Param
-from components import page, state, ui
+from components import audience_tab, page, state, ui
 from components.i18n import fmt_money, fmt_number, lang, tr
 
 TABS = ("rfm", "clusters", "tiers", "cohorts", "clv")
@@ -168,7 +169,7 @@ if seg.customers_only(page.context().kinds()):  # a CRM file without order lines
     v.footer()
     st.stop()
 
-v = page.frame(controls=controls, tabs=TABS)
+v = page.frame(controls=controls, tabs=TABS + (("audience",) if "audience" in page.context().kinds() else ()))
 k = v.kit
 if v.result is not None:
     with v.top:
@@ -178,6 +179,9 @@ if v.result is not None:
     for name, draw in zip(TABS, (rfm_tab, clusters_tab, tiers_tab, cohorts_tab, clv_tab)):
         with v.tabs[name]:
             draw()
+    if "audience" in v.tabs:
+        with v.tabs["audience"]:
+            audience_tab.draw(v)
     ui.findings(v.get("findings") or [])
     drill_down()
     v.data_behind("rfm_groups", "clusters", "tiers", "cohorts", "clv")

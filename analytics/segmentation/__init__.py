@@ -4,7 +4,9 @@ Order lines stay in the engine (issue 13): :func:`fit` runs Ibis aggregations on
 (per customer, per purchase-day summary, per cohort x month; :mod:`.customers`) and the models on those
 aggregates, and returns a language-free :class:`SegmentationFit`; :func:`present` turns it into the page
 dict in a language; :func:`compute` is both. Modules: customers (engine queries), rfm, clusters, tiers,
-cohorts, clv_summary, audience, model (fit), presentation (present), charts (figures).
+cohorts, clv_summary, audience (drill-down customer lists), stages (audience assets: AIPL / O-5A stage
+counts of an audience dataset, the result's ``audience`` block), model (fit), presentation (present),
+charts (figures).
 
 Definitions (docs/metrics.md is generated from the "metric.*" keys of locales/segmentation.json):
 
@@ -60,7 +62,8 @@ from .tiers import (TIER_SLUGS, _nice, assign_tiers, default_thresholds, label_t
                     tier_values, tiers_whatif)
 
 PAGE = "segmentation-explorer"
-KINDS = {"orders": True, "customers": False}
+KINDS = {"orders": True, "customers": False, "audience": False, "channels": False}
+# audience (AIPL / O-5A stage counts) adds the Audience assets tab; channels give it the same weeks' spend
 # orders are needed unless a customers dataset stands in (customers-only mode, analytics.segmentation.crm)
 KINDS_INSTEAD = {"orders": ("customers",)}
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
@@ -69,7 +72,7 @@ LANGUAGE_FREE_CALLS = ('customer_table',)
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
+    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
     "audience_options", "audience_file", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",
@@ -92,6 +95,21 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if result.get("mode") == crm.MODE:
         return crm.figures(result, lang)
     return _order_figures(result, lang)
+
+
+def html_sections(result: dict, lang: str = "en") -> str:
+    """The HTML report's Audience assets section (action line, findings, the note that next to is not caused
+    by), when the result has one; the tables and charts come with the page's others."""
+    import html
+
+    block = result.get("audience")
+    if not block:
+        return ""
+    from analytics.i18n import t
+
+    items = [block.get("action"), *(block.get("findings") or []), block.get("note")]
+    return (f"<h2>{html.escape(t('segmentation.tab.audience', lang))}</h2><ul>"
+            + "".join(f"<li>{html.escape(str(x))}</li>" for x in items if x) + "</ul>")
 
 
 def customers_only(kinds) -> bool:

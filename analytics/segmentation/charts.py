@@ -13,6 +13,8 @@ from .tiers import tier_name
 def figures(result: dict, lang: str = "en") -> list[dict]:
     import plotly.graph_objects as go
 
+    from .stages import figures as audience_figures
+
     figs: list[dict] = []
     groups = [dict(g, label=group_label(g["group"], lang)) for g in (result.get("rfm_groups") or [])]
     if groups:
@@ -105,4 +107,4 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(title=title, xaxis_title=t("segmentation.label.clv", lang),
                           yaxis_title=t("segmentation.label.customers", lang), yaxis_type="log")
         figs.append({"key": "clv", "title": title, "figure": fig})
-    return figs
+    return figs + audience_figures(result.get("audience"), lang)

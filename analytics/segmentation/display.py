@@ -30,6 +30,25 @@ TABLES: dict[str, tuple] = {
     "clv.churn_bands": (Col("label", "text", label="segmentation.col.band"), ("customers", "count"), _SHARE,
                         _SALES_SHARE, ("clv", "money")),
     "clv.param_rows": (Col("parameter", "text"), Col("value", "number", digits=4)),
+    # audience assets (analytics.segmentation.stages)
+    "audience.stages": (Col("model", "text"), Col("stage", "text"), Col("week", "date"),
+                        Col("people", "count", help="segmentation.metric.audience_people"),
+                        Col("wow", "count", help="segmentation.metric.audience_wow"),
+                        Col("wow_pct", "percent", help="segmentation.metric.audience_wow"), Col("period_pct", "percent")),
+    "audience.links": (Col("model", "text"), Col("link", "text"),
+                       Col("rate", "percent", help="segmentation.metric.audience_flow_rate"), Col("lo", "percent"),
+                       Col("hi", "percent"), Col("last_week", "date", label="segmentation.col.week"),
+                       Col("last_rate", "percent", help="segmentation.metric.audience_flow_rate"),
+                       Col("flow", "count"), Col("base", "count"), Col("weeks", "count")),
+    "audience.correlations": (Col("model", "text"), Col("stage", "text"),
+                              Col("r_spend", "number", digits=2, help="segmentation.metric.audience_next_to"),
+                              Col("n_spend", "count"),
+                              Col("r_gmv", "number", digits=2, help="segmentation.metric.audience_next_to"),
+                              Col("n_gmv", "count")),
+    "audience.next_to": (Col("model", "text"), Col("week", "date"), Col("spend", "money"), Col("gmv", "money"),
+                         Col("*", "count")),
+    "audience.weekly": (Col("model", "text"), Col("week", "date"), Col("stage", "text"), Col("people", "count"),
+                        Col("wow", "count"), Col("wow_pct", "percent")),
 }
 
 

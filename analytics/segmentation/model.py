@@ -117,6 +117,9 @@ class SegmentationFit:
         Why there is no CLV (too few customers or repeat buyers to fit the models).
     kpis : dict
         customers, net_sales, avg_monetary, repeat_share, clv_total, high_churn_share.
+    audience : .stages.AudienceFit or None
+        Audience assets (AIPL / O-5A stage counts, flows, the same weeks' spend and GMV) when an audience
+        dataset is selected.
     """
 
     params: dict
@@ -142,6 +145,7 @@ class SegmentationFit:
     clv: dict | None
     clv_problem: Problem | None
     kpis: dict
+    audience: object = None
 
 
 # ---------------------------------------------------------------- the customer base
@@ -296,7 +300,8 @@ def _customer_table(tables: dict[str, ibis.Table], p: dict) -> pd.DataFrame:
 def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
     """All numbers of the segmentation explorer (see :class:`SegmentationFit`), language-free.
 
-    ``tables``: kind -> engine table ("orders" required, "customers" optional; canonical frames are
+    ``tables``: kind -> engine table ("orders" required, "customers", "audience" and "channels" optional;
+    the last two feed the audience assets, :func:`audience_of`; canonical frames are
     registered with the engine). ``params``: PARAMS values (missing ones take their defaults) plus the
     shared "start" / "end" dates; the display options (DISPLAY_PARAMS: detail, audience) are not used.
     Every engine query is an aggregation (per customer, per purchase-day summary, per cohort x month) or
@@ -304,7 +309,25 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
     a :class:`.crm.CrmFit`). Raises NotEnoughData without orders or customers."""
     p = page_params(params)
     with cu.frame_tables(tables) as (tbls, _):
-        return _fit(tbls, p)
+        result = _fit(tbls, p)
+    if isinstance(result, SegmentationFit) and (tables or {}).get("audience") is not None:
+        result = dataclasses.replace(result, audience=audience_of(tables, p))
+    return result
+
+
+def audience_of(tables: dict, p: dict):
+    """:func:`.stages.fit_audience` of the selected audience dataset, next to the same weeks' spend (channels)
+    and GMV (orders), within the sidebar's dates. A canonical frame is registered with the engine first."""
+    from data import engine
+
+    from .stages import fit_audience
+
+    def table(kind: str):
+        x = tables.get(kind)
+        return engine.from_frame(x) if isinstance(x, pd.DataFrame) else x
+
+    return fit_audience(table("audience"), channels=table("channels"), orders=table("orders"),
+                        start=p.get("start"), end=p.get("end"))
 
 
 def _fit(tables: dict[str, ibis.Table], p: dict):

@@ -17,13 +17,16 @@ from .base import SMALL_GROUP, page_params
 
 from .model import SegmentationFit, detail_rows
 from .rfm import group_rows, transition_labels
+from .stages import present_audience
 from .tiers import label_tiers
 
 
 def present(result: SegmentationFit, params: dict | None = None, lang: str = "en") -> dict:
     """The JSON-safe page dict (kpis, customers, customer_ids, analysis_date, model,
     lines_without_customer, rfm_means, rfm_groups, rfm_groups_other, transitions, clusters, tiers, cohorts,
-    clv, findings, warnings; rows with detail = "customers"; audience when asked for) in ``lang``.
+    clv, findings, warnings; rows with detail = "customers"; audience_list (the customers of the drill-down
+    param ``audience``) when asked for; audience (stage counts, :func:`.stages.present_audience`) when an
+    audience dataset is selected) in ``lang``.
     Everything comes from ``result`` (which keeps the parameters it was fitted with) except the display
     options of ``params`` (DISPLAY_PARAMS: detail, audience; None: those of the fit), so presenting in
     another language or with another drill-down never fits again."""
@@ -128,9 +131,11 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     }
     if shown.get("detail") == "customers":
         result["rows"] = detail_rows(r)
+    if r.audience is not None:  # the Audience assets tab (AIPL / O-5A stage counts)
+        result["audience"] = present_audience(r.audience, lang)
     if shown.get("audience"):
         try:
-            result["audience"] = customers_in(r.customers, shown["audience"])
+            result["audience_list"] = customers_in(r.customers, shown["audience"])
         except ValueError as exc:
             warnings.append(str(exc))
     return jsonable(result)

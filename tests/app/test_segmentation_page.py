@@ -36,7 +36,10 @@ def _report(workspace, params: dict, lang: str = "en") -> dict:
 
 
 def _query(workspace, **extra) -> dict:
-    return {"o": str(workspace["ids"]["orders"]), "cu": str(workspace["ids"]["customers"]), **extra}
+    # no audience and no channels dataset: the page as it is without them (the Audience assets tab:
+    # tests/app/test_audience_tab.py)
+    return {"o": str(workspace["ids"]["orders"]), "cu": str(workspace["ids"]["customers"]), "au": "0", "ch": "0",
+            **extra}
 
 
 def _frame_with(at, column: str):
@@ -113,7 +116,7 @@ def test_chinese_and_a_share_link_restore_the_view(workspace):
     assert _metric(at, "客户数") == fmt_number(res["customers"], "zh")
     assert _metric(at, "预测 CLV（合计）") == fmt_money(res["clv"]["total"], "zh")
     aud = _frame_with(at, "customer_id")
-    assert len(aud) == min(len(res["audience"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
+    assert len(aud) == min(len(res["audience_list"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
     assert "预测期 6 个月" in texts(at)
 
 

@@ -17,7 +17,7 @@ from data.db import make_engine
 from data.schema import ATTR_PREFIX, KINDS
 
 KIND_NAMES = ("orders", "customers", "channels", "competitors", "experiments", "feedback", "market", "media_mix",
-              "live_sessions", "creators", "content")
+              "live_sessions", "creators", "content", "audience")
 START, END = pd.Timestamp("2024-11-01"), pd.Timestamp("2026-11-01")  # END exclusive
 
 

@@ -237,7 +237,7 @@ def test_gzip_and_excel_inputs(engine, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["orders", "customers", "channels", "competitors", "experiments", "feedback",
-                                  "market", "media_mix", "live_sessions", "creators", "content"])
+                                  "market", "media_mix", "live_sessions", "creators", "content", "audience"])
 def test_every_template_loads_cleanly_into_its_kind_and_is_recognised(engine, kind):
     data = (ROOT / "data" / "samples" / f"{kind}.csv").read_bytes()
     assert ingest.guess_kind(data, f"{kind}.csv") == kind

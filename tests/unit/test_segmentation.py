@@ -209,7 +209,7 @@ def test_compute_report_on_online_retail(result):
             "clv"} <= set(rows.columns)
     at_risk = rows.loc[rows["group"] == "At risk"]
     assert g.set_index("group").loc["At risk", "avg_monetary"] == pytest.approx(at_risk["monetary"].mean())
-    assert len(result["audience"]) == len(at_risk)
+    assert len(result["audience_list"]) == len(at_risk)
     cl = result["clusters"]
     assert {"k", "silhouette", "stability", "profiles"} <= set(cl)
     cv = result["clv"]

@@ -95,8 +95,8 @@ def digest(r: dict) -> dict:
                        "cluster1": sum(1 for x in rows if x.get("cluster") == 1),
                        "first": {k: rows[0][k] for k in ("customer_id", "recency_days", "frequency", "monetary",
                                                          "group", "group_cn", "tier")}}
-    if "audience" in r:
-        out["audience"] = [len(r["audience"]), sorted(x["customer_id"] for x in r["audience"])[:5]]
+    if "audience_list" in r:  # the drill-down's customers (the key "audience" holds the stage counts)
+        out["audience"] = [len(r["audience_list"]), sorted(x["customer_id"] for x in r["audience_list"])[:5]]
     return out
 
 
@@ -877,5 +877,5 @@ def test_present_in_another_language_does_not_fit_again(datasets, monkeypatch):
     monkeypatch.undo()
     assert zh == seg.compute(datasets["demo"], p, "zh")
     assert zh["clv"]["total"] == en["clv"]["total"] and zh["kpis"] == en["kpis"]
-    assert len(zh["rows"]) == zh["customers"] and {x["churn_risk"] for x in zh["audience"]} == {"high"}
+    assert len(zh["rows"]) == zh["customers"] and {x["churn_risk"] for x in zh["audience_list"]} == {"high"}
     assert zh["findings"] != en["findings"] and zh["rfm_groups"][0]["label"] != en["rfm_groups"][0]["label"]
