@@ -62,7 +62,7 @@ def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(wor
     assert list(_alloc(at)["Spend"].round(4)) == [round(r["spend"], 4) for r in res["allocation"]]  # a whole AppTest rerun on a shared 2-core machine; the plan itself is timed below
 
 
-def test_replanning_a_fitted_model_for_a_new_budget_takes_under_a_second(workspace):
+def test_replanning_a_fitted_model_for_a_new_budget_does_not_refit(workspace, monkeypatch):
     from analytics import promotions
     from analytics.inputs import fit_params
     from data import demo, engine
@@ -70,9 +70,14 @@ def test_replanning_a_fitted_model_for_a_new_budget_takes_under_a_second(workspa
     frames = {"media_mix": demo.generate(seed=7)["media_mix"]}
     first = promotions.compute(frames, {"budget": 100000.0}, "en")
     fit = promotions.fit(engine.tables_from_frames(frames), fit_params(promotions, {"budget": 100000.0}))
-    t0 = time.perf_counter()
+    from analytics import mmm
+
+    def no_refit(*a, **k):
+        raise AssertionError("present() refitted the response model")
+
+    monkeypatch.setattr(mmm, "fit_mmm", no_refit)
+    monkeypatch.setattr(mmm, "fit_calibrated", no_refit)
     second = promotions.present(fit, {"budget": 250000.0}, "en")
-    assert time.perf_counter() - t0 < 1.0
     # the fit is cached per fit parameters (analytics.cached.page_fit): the budget is not one, the seed is
     assert fit_params(promotions, {"budget": 3.0}) == fit_params(promotions, {"budget": 100000.0})
     assert fit_params(promotions, {"seed": 1, "n_boot": 5}) != fit_params(promotions, {"budget": 100000.0})

@@ -95,10 +95,6 @@ def test_same_seed_same_frames_other_seed_other_frames(frames):
     assert _frame_digest(other["experiments"]) != _frame_digest(frames["experiments"])
 
 
-def test_generate_is_fast(timed):
-    assert timed[1] < 10.0, f"generate() took {timed[1]:.1f} s"
-
-
 def test_sizes_are_in_range(frames, orders):
     assert 170_000 <= len(orders) <= 240_000
     assert 100_000 <= orders["order_id"].nunique() <= 140_000
@@ -135,12 +131,9 @@ def test_smaller_workspaces_scale_down(frames):
     assert small["orders"]["customer_id"].isin(small["customers"]["customer_id"]).all()
 
 
-def test_generate_orders_exact_count_same_shape_and_fast(orders):
+def test_generate_orders_exact_count_and_same_shape(orders):
     demo.generate_orders(1_000, seed=1)  # warm imports
-    t0 = time.perf_counter()
     big = demo.generate_orders(1_000_000, seed=3)
-    took = time.perf_counter() - t0
-    assert took < 5.0, f"generate_orders(1M) took {took:.1f} s"
     assert len(big) == 1_000_000
     assert list(big.columns) == list(orders.columns)
     assert [str(t) for t in big.dtypes] == [str(t) for t in orders.dtypes]

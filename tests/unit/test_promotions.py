@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -35,9 +34,7 @@ def fit(frames):
 
 
 def test_budget_first_plan_on_the_example(frames):
-    t0 = time.perf_counter()
     r = promotions.compute(frames, _params(budget=4, bounds="x2::1"), "en")
-    assert time.perf_counter() - t0 < 10
     for key in ("allocation", "total", "model", "feasibility", "risks", "findings", "warnings", "timeline", "fit"):
         assert key in r
     alloc = pd.DataFrame(r["allocation"])
@@ -75,12 +72,17 @@ def test_goal_first_reaches_the_target_with_a_probability(frames, fit):
     assert "target_beyond" in {x["key"] for x in r2["risks"]}
 
 
-def test_replanning_a_fitted_model_is_fast(fit):
-    t0 = time.perf_counter()
+def test_replanning_a_fitted_model_does_not_refit(fit, monkeypatch):
+    from analytics import mmm
+
+    def no_refit(*a, **k):
+        raise AssertionError("plan() refitted the response model")
+
+    monkeypatch.setattr(mmm, "fit_mmm", no_refit)
+    monkeypatch.setattr(mmm, "fit_calibrated", no_refit)
     for b in (2, 3, 5):
         r = promotions.plan(fit, _params(budget=b), "en")
         assert r["total"]["spend"] == pytest.approx(b)
-    assert (time.perf_counter() - t0) / 3 < 1.0
 
 
 def test_spend_beyond_history_is_flagged(fit):

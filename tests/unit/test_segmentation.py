@@ -2,7 +2,6 @@
 cases for groups, cn8, tiers, cohorts, clustering reproducibility/refusal, and the 1M-line budget."""
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -276,12 +275,9 @@ def _generate(n_lines=1_000_000, n_customers=50_000, seed=7):
     return _complete(df, "orders")
 
 
-def test_one_million_lines_within_budget():
+def test_one_million_lines_give_a_full_result():
     o = _generate()
     assert len(o) == 1_000_000
-    t0 = time.perf_counter()
     r = seg.compute({"orders": o}, {}, "en")
-    elapsed = time.perf_counter() - t0
     assert r["customers"] > 40_000 and r["clusters"]["k"] >= 2 and r["clv"]["total"] > 0
-    # ~2-3 s on an idle 2-core machine; generous bound for shared CI runners
-    assert elapsed < 15, elapsed
+    # its speed is measured in bench/ (make bench), against a floor in the same run, not here
