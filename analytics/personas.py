@@ -636,11 +636,30 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
                      and r["value"] != "other"], key=lambda r: -r["tgi"])
     weak = sorted([r for r in rows if r["significant"] and r["tgi_high"] < 100 and r["value"] != "other"],
                   key=lambda r: r["tgi"])
+    name, name_basis = _card_name(strong, attributes, lang)
+    portrait = _portrait(strong, weak, size, base_size, segment_label, stats, lang)
+    needs = _needs(strong, attributes, lang)
 
+    # ---- channels: highest TGI with enough support
+    ch_rows = [r for r in strong if r["attribute"] in ("channel", "acquisition_channel")][:3]
+    channels = [{"channel": r["value"], "text": t("personas.channel.text", lang, channel=r["value"],
+                                                   tgi=f"{r['tgi']:.0f}", share=fmt_pct(r["segment_share"], lang)),
+                 **_ev(r, lang)} for r in ch_rows]
+
+    offers = _offers(strong, attributes, lang)
+    left = sorted({r["attribute"] for r in attributes if r["attribute"] in defining})
+    names = list(dict.fromkeys(attr_label(a, lang) for a in left))
+    note = t("personas.card.left_out", lang, attrs=", ".join(names)) if names else ""
+    return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
+            "offers": offers, "note": note}
+
+
+def _card_name(strong: list[dict], attributes: list[dict], lang: str) -> tuple[str, list[dict]]:
+    """The card's name (up to two adjectives + a noun, each from an over-indexed attribute of ``strong``) and
+    the evidence it rests on."""
     def top(attr: str) -> dict | None:
         return next((r for r in strong if r["attribute"] == attr), None)
 
-    # ---- name: up to two adjectives + a noun, each from an over-indexed attribute
     adjs: list[tuple[str, dict]] = []
     noun: tuple[str, dict] | None = None
     g = top("gender")
@@ -704,8 +723,13 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     if lang != "zh":
         name = name[:1].upper() + name[1:]
     name_basis = [_ev(a[1], lang) for a in adjs] + ([_ev(noun[1], lang)] if noun[1] is not None else [])
+    return name, name_basis
 
-    # ---- portrait
+
+def _portrait(strong: list[dict], weak: list[dict], size: int, base_size: int, segment_label: str, stats: dict,
+              lang: str) -> str:
+    """The portrait: the segment's size and share, its value against the base (when ``stats`` has it), and
+    the values it over- (``strong``) and under-indexes (``weak``) on."""
     share = size / base_size if base_size else None
     sentences = [t("personas.card.portrait_size", lang, n=fmt_number(size, lang), share=fmt_pct(share, lang),
                    segment=segment_label)]
@@ -726,8 +750,18 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     if not strong and not weak:
         sentences.append(t("personas.card.portrait_none", lang))
     portrait = ("" if lang == "zh" else " ").join(sentences)
+    return portrait
 
-    # ---- needs
+
+def _needs(strong: list[dict], attributes: list[dict], lang: str) -> list[dict]:
+    """The needs, each from an over-indexed value (price sensitivity, top spend band, lapsing recency, one
+    purchase, category, evening hours, interest) with its evidence."""
+    def top(attr: str) -> dict | None:
+        return next((r for r in strong if r["attribute"] == attr), None)
+
+    ps = top("price_sensitivity")  # discounted or full_price
+    sb, rb, hb, interest = top("spend_band"), top("recency_band"), top("hour_band"), top("interests")
+    spend_bands = _bands_order("spend_band", attributes)
     needs = []
     if ps is not None:
         needs.append({"text": t("personas.need.value" if ps["value"] == "discounted" else "personas.need.quality",
@@ -746,14 +780,19 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
         needs.append({"text": t("personas.need.mobile_evening", lang), **_ev(hb, lang)})
     if interest is not None:
         needs.append({"text": t("personas.need.interest", lang, tag=interest["value"]), **_ev(interest, lang)})
+    return needs
 
-    # ---- channels: highest TGI with enough support
-    ch_rows = [r for r in strong if r["attribute"] in ("channel", "acquisition_channel")][:3]
-    channels = [{"channel": r["value"], "text": t("personas.channel.text", lang, channel=r["value"],
-                                                   tgi=f"{r['tgi']:.0f}", share=fmt_pct(r["segment_share"], lang)),
-                 **_ev(r, lang)} for r in ch_rows]
 
-    # ---- content and offers
+def _offers(strong: list[dict], attributes: list[dict], lang: str) -> list[dict]:
+    """The content and offers, each from an over-indexed value (price sensitivity, categories, hour, weekday,
+    top spend band, the customers file's own columns) with its evidence."""
+    def top(attr: str) -> dict | None:
+        return next((r for r in strong if r["attribute"] == attr), None)
+
+    ps, sb, hb = top("price_sensitivity"), top("spend_band"), top("hour_band")
+    spend_bands = _bands_order("spend_band", attributes)
+    cats = [r for r in strong if r["attribute"] == "category"]
+    own = [r for r in strong if r["attribute"].startswith("attr_")]  # a column of the customers file
     offers = []
     if ps is not None and ps["value"] == "discounted":
         target = cats[0]["value"] if cats else None
@@ -778,11 +817,7 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     for r in own[:2]:
         offers.append({"text": t("personas.offer.crm_attribute", lang, attr=attr_label(r["attribute"], lang),
                                  value=value_label(r["attribute"], r["value"], lang)), **_ev(r, lang)})
-    left = sorted({r["attribute"] for r in attributes if r["attribute"] in defining})
-    names = list(dict.fromkeys(attr_label(a, lang) for a in left))
-    note = t("personas.card.left_out", lang, attrs=", ".join(names)) if names else ""
-    return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
-            "offers": offers, "note": note}
+    return offers
 
 
 def _band_key(label: str) -> float:
@@ -1120,43 +1155,16 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
         warnings.append(t("personas.warning.small", lang, n=size))
     if size == base_size:
         warnings.append(t("personas.warning.whole_base", lang))
-    if result.customers_only:
-        from analytics.segmentation import crm
-
-        warnings.append(t("personas.warning.customers_only", lang, n=fmt_number(base_size, lang)))
-        warnings.append(crm.cannot_text(lang))
-        if result.crm["sampled"]:
-            warnings.append(t("segmentation.crm.sampled", lang, n=fmt_number(base_size, lang),
-                              rows=fmt_number(result.crm["rows"], lang), seed=result.crm["seed"]))
-    if not result.has_customers_data:
-        warnings.append(t("personas.warning.no_customers", lang))
-    if result.has_customers_data:
-        known = result.known_customers
-        if known < base_size:
-            warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
-    missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
-    if missing and not result.customers_only:
-        warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
+    warnings += _data_warnings(result, attrs, base_size, lang)
     rows = []
     for r in attrs.to_dict(orient="records"):
         r["attribute_label"] = attr_label(r["attribute"], lang)
         r["value_label"] = value_label(r["attribute"], r["value"], lang)
         r["defines_segment"] = r["attribute"] in defining
         rows.append(r)
-    if "monetary" in tab.columns:
-        total = float(tab["monetary"].sum())
-        stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
-                 "base_avg_monetary": float(tab["monetary"].mean()),
-                 "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
-                 "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
-                 "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
-    else:  # a customers file without spend columns
-        stats = dict.fromkeys(("avg_monetary", "base_avg_monetary", "net_sales_share", "avg_frequency", "avg_recency"))
+    stats = _profile_stats(tab, mask, result.has_money)
     if not result.has_money:  # units, never presented as sales
         warnings.insert(0, note(lang))
-        stats.update(avg_units=stats["avg_monetary"], base_avg_units=stats["base_avg_monetary"],
-                     units_share=stats["net_sales_share"], avg_monetary=None, base_avg_monetary=None,
-                     net_sales_share=None)
     card = build_card(rows, size, base_size, label, lang, stats, defining=defining)
     findings = [c["text"] + " (" + c["evidence"] + ")" for c in card["channels"][:1]]
     findings += [o["text"] + " (" + o["evidence"] + ")" for o in card["offers"][:2]]
@@ -1183,6 +1191,50 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
         "findings": findings,
         "warnings": warnings,
     })
+
+
+def _data_warnings(result: PersonaFit, attrs: pd.DataFrame, base_size: int, lang: str) -> list[str]:
+    """The warnings about the data behind the profile: customers only (no orders), no customers file,
+    customers without a match, and the attributes missing from the TGI table ``attrs``."""
+    warnings: list[str] = []
+    if result.customers_only:
+        from analytics.segmentation import crm
+
+        warnings.append(t("personas.warning.customers_only", lang, n=fmt_number(base_size, lang)))
+        warnings.append(crm.cannot_text(lang))
+        if result.crm["sampled"]:
+            warnings.append(t("segmentation.crm.sampled", lang, n=fmt_number(base_size, lang),
+                              rows=fmt_number(result.crm["rows"], lang), seed=result.crm["seed"]))
+    if not result.has_customers_data:
+        warnings.append(t("personas.warning.no_customers", lang))
+    if result.has_customers_data:
+        known = result.known_customers
+        if known < base_size:
+            warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
+    missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
+    if missing and not result.customers_only:
+        warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
+    return warnings
+
+
+def _profile_stats(tab: pd.DataFrame, mask, has_money: bool) -> dict:
+    """Spend and frequency of the segment (``mask`` over the customers ``tab``) against the base; with
+    ``has_money`` False the spend is units (``avg_units``, ``base_avg_units``, ``units_share``) and the
+    money keys are None."""
+    if "monetary" in tab.columns:
+        total = float(tab["monetary"].sum())
+        stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
+                 "base_avg_monetary": float(tab["monetary"].mean()),
+                 "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
+                 "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
+                 "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
+    else:  # a customers file without spend columns
+        stats = dict.fromkeys(("avg_monetary", "base_avg_monetary", "net_sales_share", "avg_frequency", "avg_recency"))
+    if not has_money:  # units, never presented as sales
+        stats.update(avg_units=stats["avg_monetary"], base_avg_units=stats["base_avg_monetary"],
+                     units_share=stats["net_sales_share"], avg_monetary=None, base_avg_monetary=None,
+                     net_sales_share=None)
+    return stats
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:

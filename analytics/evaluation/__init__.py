@@ -336,39 +336,50 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
     elif cf and cf.get("status") == "needs_params":
         findings.append(t(f"{NS}.finding.cf_needs_params", lang, by=cf["by"]))
     if money:
-        arms_m = money["arms"]
-        inc, cost = sum(r["incremental_revenue"] for r in arms_m), sum(r["cost"] for r in arms_m)
-        money["totals"] = {"incremental_revenue": inc, "cost": cost, "roi": (inc - cost) / cost if cost > 0 else None}
-        kpis["incremental_revenue"] = inc
-        if money["cost_given"]:
-            tot_cost = sum(r["cost"] for r in arms_m)
-            kpis["incremental_roi"] = (kpis["incremental_revenue"] - tot_cost) / tot_cost if tot_cost else None
-        best = max(arms_m, key=lambda r: r["incremental_revenue"])
-        findings.append(t(f"{NS}.finding.money{'_cost' if money['cost_given'] else ''}", lang, group=best["group"],
-                          inc=fmt_money(best["incremental_revenue"], lang), lo=fmt_money(best["ci_low"], lang),
-                          hi=fmt_money(best["ci_high"], lang),
-                          roi=fmt_pct(best["roi"], lang, 0) if best["roi"] is not None else "—"))
-        if money.get("plan"):
-            for row in money["plan"]["rows"]:
-                if row["item"] == "incremental_revenue" and row["diff_pct"] is not None:
-                    findings.append(t(f"{NS}.finding.plan", lang, pct=fmt_pct(row["diff_pct"], lang, 0, signed=True)))
+        _money_totals(money, kpis, findings, lang)
     if feedback:
-        if feedback.get("nps"):
-            kpis["nps"] = feedback["nps"]["nps"]
-            findings.append(t(f"{NS}.finding.nps", lang, nps=f"{feedback['nps']['nps']:+.0f}",
-                              lo=f"{feedback['nps']['ci_low']:+.0f}", hi=f"{feedback['nps']['ci_high']:+.0f}",
-                              n=feedback["nps"]["n"]))
-        if feedback.get("rating_mean"):
-            kpis["rating_mean"] = feedback["rating_mean"]["mean"]
-        terms = (feedback.get("terms") or {}).get("words") or []
-        if terms:
-            findings.append(t(f"{NS}.finding.terms", lang, terms=", ".join(w["term"] for w in terms[:5])))
+        _feedback_kpis(feedback, kpis, findings, lang)
     if memo.get("headline"):
         findings.insert(0, memo["headline"] + " " + (memo.get("reason") or ""))
     res["kpis"] = kpis
     res["findings"] = findings
     res["warnings"] = list(dict.fromkeys(warn))
     return jsonable(res)
+
+
+def _money_totals(money: dict, kpis: dict, findings: list[str], lang: str) -> None:
+    """Add the totals to ``money`` (incremental revenue, cost, ROI), their KPIs and the money findings (the
+    arm with the most incremental revenue; the gap to the plan)."""
+    arms_m = money["arms"]
+    inc, cost = sum(r["incremental_revenue"] for r in arms_m), sum(r["cost"] for r in arms_m)
+    money["totals"] = {"incremental_revenue": inc, "cost": cost, "roi": (inc - cost) / cost if cost > 0 else None}
+    kpis["incremental_revenue"] = inc
+    if money["cost_given"]:
+        tot_cost = sum(r["cost"] for r in arms_m)
+        kpis["incremental_roi"] = (kpis["incremental_revenue"] - tot_cost) / tot_cost if tot_cost else None
+    best = max(arms_m, key=lambda r: r["incremental_revenue"])
+    findings.append(t(f"{NS}.finding.money{'_cost' if money['cost_given'] else ''}", lang, group=best["group"],
+                      inc=fmt_money(best["incremental_revenue"], lang), lo=fmt_money(best["ci_low"], lang),
+                      hi=fmt_money(best["ci_high"], lang),
+                      roi=fmt_pct(best["roi"], lang, 0) if best["roi"] is not None else "—"))
+    if money.get("plan"):
+        for row in money["plan"]["rows"]:
+            if row["item"] == "incremental_revenue" and row["diff_pct"] is not None:
+                findings.append(t(f"{NS}.finding.plan", lang, pct=fmt_pct(row["diff_pct"], lang, 0, signed=True)))
+
+
+def _feedback_kpis(feedback: dict, kpis: dict, findings: list[str], lang: str) -> None:
+    """Add the feedback KPIs (NPS, mean rating) and findings (NPS with its interval, top terms)."""
+    if feedback.get("nps"):
+        kpis["nps"] = feedback["nps"]["nps"]
+        findings.append(t(f"{NS}.finding.nps", lang, nps=f"{feedback['nps']['nps']:+.0f}",
+                          lo=f"{feedback['nps']['ci_low']:+.0f}", hi=f"{feedback['nps']['ci_high']:+.0f}",
+                          n=feedback["nps"]["n"]))
+    if feedback.get("rating_mean"):
+        kpis["rating_mean"] = feedback["rating_mean"]["mean"]
+    terms = (feedback.get("terms") or {}).get("words") or []
+    if terms:
+        findings.append(t(f"{NS}.finding.terms", lang, terms=", ".join(w["term"] for w in terms[:5])))
 
 
 # ====================================================================== frames (callers that hold them)

@@ -190,9 +190,40 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
 
     if "group" not in t.columns:
         raise NotEnoughData(f"{NS}.error.no_groups")
+    ok = t["group"].cast("string").notnull()
+    attr_cols = attribute_columns(list(t.columns), p.get("segment_by"))
+    pr = _probe(t, ok, attr_cols)
+    n_ok = int(pr["ok"])
+    if n_ok == 0:
+        raise NotEnoughData(f"{NS}.error.no_groups")
+    dropped = int(pr["rows"]) - n_ok
+
+    u, ys, n_conv, n_rev, n_x = _unit_outcomes(t.filter(ok), pr, p)
+    has_rev, use_x = n_rev > 0, n_x > 0
+    cuped_ok = use_x and n_x >= 10 and float(pr["x_max"]) > float(pr["x_min"])
+    cuped_outcomes = [o for o in ys if o != "revenue_per_converter"] if cuped_ok else []
+    u, groups, sizes, control, how, centres, x_centres = _groups_and_centres(u, ys, cuped_outcomes, p)
+    gindex = {g_: i for i, g_ in enumerate(groups)}
+    moments, cuped = _group_moments(u, ys, len(groups), gindex, centres, x_centres)
+
+    # ---- attributes and segments
+    levels = {c: int(pr[f"l{i}"]) for i, c in enumerate(attr_cols)}
+    attributes, segments, skipped = _segment_sums(u, p, levels, groups, gindex, ys, centres)
+
+    exp = ExperimentFit(groups=tuple(groups), sizes=sizes, control=control, control_how=how,
+                        control_requested=p.get("control"), dropped=dropped, n_units=n_ok, outcomes=tuple(ys),
+                        revenue_filled=(n_ok - n_rev) if has_rev else 0,
+                        converted_from_revenue=bool(not n_conv and has_rev), moments=moments, cuped=cuped,
+                        cuped_missing_x=(n_ok - n_x) if cuped_ok else 0, segments=tuple(segments),
+                        skipped_attributes=tuple(skipped), attributes=tuple(attributes))
+    return dataclasses.replace(exp, uplift=fit_uplift(u, exp, p, max_units=max_units, has_x=use_x,
+                                                      x_missing=n_ok - n_x))
+
+
+def _probe(t: ir.Table, ok: ir.BooleanValue, attr_cols: list[str]) -> dict:
+    """One engine query over the lines: rows, lines with a group (``ok``), how many carry each outcome and the
+    pre-period value (with its range), and the distinct values of every attribute column (``l<i>``)."""
     cols = t.columns
-    g = t["group"].cast("string")
-    ok = g.notnull()
     probe = {"rows": t.count(), "ok": t.count(where=ok)}
     if "visited" in cols:
         probe["n_visit"] = flag(t, "visited").count(where=ok)
@@ -203,19 +234,17 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     if "pre_period_value" in cols:
         xv = finite(t["pre_period_value"])
         probe.update(n_x=xv.count(where=ok), x_min=xv.min(where=ok), x_max=xv.max(where=ok))
-    attr_cols = attribute_columns(list(cols), p.get("segment_by"))
     for i, c in enumerate(attr_cols):
         probe[f"l{i}"] = value_col(t, c).nunique(where=ok)
-    pr = one_row(t.aggregate(**probe))
-    n_ok = int(pr["ok"])
-    if n_ok == 0:
-        raise NotEnoughData(f"{NS}.error.no_groups")
-    dropped = int(pr["rows"]) - n_ok
+    return one_row(t.aggregate(**probe))
 
-    # ---- the units, with their outcomes as columns
+
+def _unit_outcomes(u: ir.Table, pr: dict, p: dict) -> tuple[ir.Table, list[str], int, int, int]:
+    """The units (lines with a group) with their outcomes as columns: ``u`` with GROUP, one ``ycol`` per
+    outcome (only those in ``p["outcomes"]`` when given) and X; returns it with the outcomes and the counts
+    of lines with a conversion, a revenue and a pre-period value."""
     n_visit, n_conv, n_rev = (int(pr.get(k, 0) or 0) for k in ("n_visit", "n_conv", "n_rev"))
     has_rev = n_rev > 0
-    u = t.filter(ok)
     derived: dict[str, ir.Value] = {GROUP: u["group"].cast("string")}
     rev = finite(u["revenue"]).fill_null(0.0) if has_rev else None
     conv = flag(u, "converted") if n_conv else ((rev > 0).cast("float64") if has_rev else None)
@@ -236,15 +265,17 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     if wanted:
         ys = [o for o in ys if o in wanted]
     n_x = int(pr.get("n_x", 0) or 0)
-    use_x = n_x > 0
-    if use_x:
+    if n_x > 0:
         derived[X] = finite(u["pre_period_value"])
-    u = u.mutate(**derived)
+    return u.mutate(**derived), ys, n_conv, n_rev, n_x
 
-    # ---- group sizes, and the centres: the mean of each outcome (and of X over the units with that
-    # outcome: a missing X gets it); any centre near the mean keeps the second moments exact
-    cuped_ok = use_x and n_x >= 10 and float(pr["x_max"]) > float(pr["x_min"])
-    cuped_outcomes = [o for o in ys if o != "revenue_per_converter"] if cuped_ok else []
+
+def _groups_and_centres(u: ir.Table, ys: list[str], cuped_outcomes: list[str], p: dict) -> tuple:
+    """Group sizes, the control, and the centres: the mean of each outcome (and of X over the units with that
+    outcome: a missing X gets it); any centre near the mean keeps the second moments exact.
+
+    Returns ``(u, groups, sizes, control, how, centres, x_centres)``, ``u`` with one ``xcol`` per CUPED
+    outcome. Raises NotEnoughData for fewer than two groups or no outcome."""
     c_aggs = {"n": u.count()}
     for o in ys:
         c_aggs[f"n_{o}"] = u[ycol(o)].count()
@@ -257,20 +288,22 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     sizes_df = sizes_df.assign(**{GROUP: sizes_df[GROUP].astype(str)}).sort_values(GROUP, kind="stable")
     groups = [str(x) for x in sizes_df[GROUP]]
     sizes = sizes_df["n"].to_numpy(dtype=float)
-    k = len(groups)
-    if k < 2:
+    if len(groups) < 2:
         raise NotEnoughData(f"{NS}.error.one_group", group=groups[0] if groups else "")
     control, how = pick_control(groups, sizes, p.get("control"))
     if not ys:
         raise NotEnoughData(f"{NS}.error.no_outcomes")
-    gindex = {g_: i for i, g_ in enumerate(groups)}
     cr = sizes_df.sum(numeric_only=True)
     centres = {o: (float(cr[f"s_{o}"]) / int(cr[f"n_{o}"]) if int(cr[f"n_{o}"]) else 0.0) for o in ys}
     x_centres = {o: float(cr[f"xs_{o}"]) / int(cr[f"xn_{o}"]) for o in cuped_outcomes if int(cr[f"xn_{o}"])}
     if x_centres:
         u = u.mutate(**{xcol(o): u[X].fill_null(dbl(cx)) for o, cx in x_centres.items()})
+    return u, groups, sizes, control, how, centres, x_centres
 
-    # ---- per-group sums
+
+def _group_moments(u: ir.Table, ys: list[str], k: int, gindex: dict, centres: dict,
+                   x_centres: dict) -> tuple[dict, dict]:
+    """The per-group sums: the moments of each outcome, and the CUPED moments of those with an X centre."""
     agg = engine.to_frame(moments_query(u, [GROUP], {o: ycol(o) for o in ys}, centres,
                                         {o: (xcol(o), cx) for o, cx in x_centres.items()}))
     idx = np.array([gindex[str(x)] for x in agg[GROUP]], dtype=int)
@@ -278,19 +311,7 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     cuped = {o: CupedMoments(y=moments[o], x_total=cells(agg, idx, k, f"sx_{o}"), x_centre=cx,
                              x_sq=cells(agg, idx, k, f"sxx_{o}"), xy=cells(agg, idx, k, f"sxy_{o}"))
              for o, cx in x_centres.items()}
-
-    # ---- attributes and segments
-    levels = {c: int(pr[f"l{i}"]) for i, c in enumerate(attr_cols)}
-    attributes, segments, skipped = _segment_sums(u, p, levels, groups, gindex, ys, centres)
-
-    exp = ExperimentFit(groups=tuple(groups), sizes=sizes, control=control, control_how=how,
-                        control_requested=p.get("control"), dropped=dropped, n_units=n_ok, outcomes=tuple(ys),
-                        revenue_filled=(n_ok - n_rev) if has_rev else 0,
-                        converted_from_revenue=bool(not n_conv and has_rev), moments=moments, cuped=cuped,
-                        cuped_missing_x=(n_ok - n_x) if cuped_ok else 0, segments=tuple(segments),
-                        skipped_attributes=tuple(skipped), attributes=tuple(attributes))
-    return dataclasses.replace(exp, uplift=fit_uplift(u, exp, p, max_units=max_units, has_x=use_x,
-                                                      x_missing=n_ok - n_x))
+    return moments, cuped
 
 
 def _segment_sums(u: ir.Table, p: dict, levels: dict[str, int], groups: list[str], gindex: dict, ys: list[str],

@@ -142,7 +142,6 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     Raises ``NotEnoughData`` when the fit refused the question."""
     if res.refusal:
         refuse(res, lang)
-    grain, compare = res.grain, res.compare
     d0, cur_s, cur_e = res.data_min, res.cur_s, res.cur_e
     warnings: list[str] = []
     findings: list[str] = []
@@ -178,29 +177,11 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
 
     findings += change_findings(res, lang)
     grow = grow_block(res, lang)  # its finding stays in grow["finding"] (the findings list is recorded)
-    if res.has_money:  # the promotion finding speaks of daily net sales
-        findings += promo_finding(promos, lang)
-    if forecast:
-        f0 = forecast[0]
-        fm = fmt_money if res.has_money else fmt_number
-        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang, period=f0["period"],
-                          value=fm(f0["value"], lang), lo=fm(f0["lower"], lang), hi=fm(f0["upper"], lang),
-                          mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
-    if ms and ms.get("share_change") is not None:
-        findings.append(t("market.finding.share_" + ("up" if ms["share_change"] >= 0 else "down"), lang,
-                          share=fmt_pct(ms["latest"]["share"], lang, 2),
-                          pp=f"{abs(ms['share_change']) * 100:.2f}",
-                          mg=fmt_change(ms["market_growth"], lang), og=fmt_change(ms["our_growth"], lang)))
+    findings += _more_findings(res, promos, forecast, backtest, ms, lang)
 
     result = {
         "calendar": res.calendar,
-        "period": {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
-                   "label": period_label(res, lang),
-                   "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
-                   "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}
-                   if compare_out["prev"] else None,
-                   "yoy": {"start": compare_out["yoy"]["start"], "end": compare_out["yoy"]["end"]}
-                   if compare_out["yoy"] else None},
+        "period": _period(res, compare_out, lang),
         "filters": {k: list(v) for k, v in res.filters.items()},
         "kpis": kpis,
         "kpi_changes": kb["kpi_changes"],
@@ -222,6 +203,40 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     if not res.has_money:
         result = units_view(result, lang)
     return jsonable(result)
+
+
+def _more_findings(res: MarketFit, promos: list, forecast: list, backtest: dict | None, ms: dict | None,
+                   lang: str) -> list[str]:
+    """The findings after the changes: the promotion finding (money only), the next forecast period with its
+    interval and back-test error, and the market-share change."""
+    findings: list[str] = []
+    if res.has_money:  # the promotion finding speaks of daily net sales
+        findings += promo_finding(promos, lang)
+    if forecast:
+        f0 = forecast[0]
+        fm = fmt_money if res.has_money else fmt_number
+        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang, period=f0["period"],
+                          value=fm(f0["value"], lang), lo=fm(f0["lower"], lang), hi=fm(f0["upper"], lang),
+                          mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
+    if ms and ms.get("share_change") is not None:
+        findings.append(t("market.finding.share_" + ("up" if ms["share_change"] >= 0 else "down"), lang,
+                          share=fmt_pct(ms["latest"]["share"], lang, 2),
+                          pp=f"{abs(ms['share_change']) * 100:.2f}",
+                          mg=fmt_change(ms["market_growth"], lang), og=fmt_change(ms["our_growth"], lang)))
+    return findings
+
+
+def _period(res: MarketFit, compare_out: dict, lang: str) -> dict:
+    """The ``period`` block: the window, grain, comparison, label, data range and the compared windows."""
+    cur_s, cur_e, d0 = res.cur_s, res.cur_e, res.data_min
+    grain, compare = res.grain, res.compare
+    return {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
+            "label": period_label(res, lang),
+            "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
+            "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}
+            if compare_out["prev"] else None,
+            "yoy": {"start": compare_out["yoy"]["start"], "end": compare_out["yoy"]["end"]}
+            if compare_out["yoy"] else None}
 
 
 MONEY_KPIS = ("gross_sales", "returns", "net_sales", "aov")

@@ -196,23 +196,10 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
     test = f.loc[te]
     tu = _position(train_users, uc[te])
     ti = _position(train_items, ic[te])
-    ok = (tu >= 0) & (ti >= 0)
-    T = _csr(tu[ok], ti[ok], M.B.shape)
+    T = _test_matrix(M, tu, ti, rp)
     banned = M.recent if rp else M.B
-    if not rp:
-        T = (T - T.multiply(M.B)).tocsr()
-        T.eliminate_zeros()
-    rows = np.where(np.diff(T.indptr) > 0)[0]
-    if len(rows) == 0:
-        raise NotEnoughData("recommend.error.no_test_users", date=str(H.date()))
-    n_test_all = len(rows)
-    if len(rows) > MAX_EVAL_USERS:
-        rows = np.sort(np.random.default_rng(seed).choice(rows, MAX_EVAL_USERS, replace=False))
-        warnings.append({"key": "warning.eval_sample", "n": MAX_EVAL_USERS, "total": n_test_all})
-    if len(rows) < MIN_TEST_USERS:
-        warnings.append({"key": "warning.few_test_users", "n": int(len(rows))})
+    rows, n_test_all = _eval_rows(T, seed, H, warnings)
     Tr = T[rows]
-    n_rel = np.asarray(Tr.sum(axis=1)).ravel()
     n_users = len(M.users)
     if n_users > _models.MAX_NEIGHBOUR_POOL:
         warnings.append({"key": "warning.neighbour_pool", "n": _models.MAX_NEIGHBOUR_POOL, "total": n_users})
@@ -225,28 +212,7 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
     per_user: dict[str, np.ndarray] = {}
 
     def score(name: str, model) -> None:
-        top, _, _ = _topk(model, rows, k, banned)
-        hits = _hits(top, Tr)
-        prec = hits / k
-        valid = top >= 0
-        shown = np.unique(top[valid])
-        nov = -np.log2(M.buyers[top[valid]] / n_users)
-        m, lo, hi = _mean_ci(prec)
-        metrics[name] = {
-            "precision_at_k": m, "precision_ci_low": lo, "precision_ci_high": hi,
-            "recall_at_k": float((hits / n_rel).mean()),
-            "hit_rate": float((hits > 0).mean()),
-            "coverage": len(shown) / len(M.items),
-            "novelty": float(nov.mean()) if len(nov) else float("nan"),
-            "n_users": int(len(rows)),
-        }
-        per_user[name] = prec
-        named = item_ids[np.maximum(top, 0)]
-        if (top >= 0).all():
-            lists[name] = dict(zip(user_ids[rows].tolist(), named.tolist()))
-        else:
-            lists[name] = {u: [p for p, c in zip(ps, cs) if c >= 0]
-                           for u, ps, cs in zip(user_ids[rows].tolist(), named.tolist(), top.tolist())}
+        metrics[name], per_user[name], lists[name] = _score_model(model, M, rows, Tr, k, banned)
 
     known = tu >= 0
     cold = test.loc[~known].assign(ti=ti[~known])
@@ -277,6 +243,65 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
         buyers={p: int(b) for p, b in zip(M.items, M.buyers)}, n_train_users=n_users,
         metrics=metrics, per_user_precision=per_user, cold=cold_result, counts=counts, warnings=tuple(warnings),
     )
+
+
+def _test_matrix(M, tu: np.ndarray, ti: np.ndarray, rp: bool):
+    """The held-out purchases of known customers and products (``tu``, ``ti``: their positions in the training
+    matrix, -1 when unknown) as a sparse matrix; without repeat purchases (``rp`` False) the pairs already
+    bought in training are removed."""
+    ok = (tu >= 0) & (ti >= 0)
+    T = _csr(tu[ok], ti[ok], M.B.shape)
+    if not rp:
+        T = (T - T.multiply(M.B)).tocsr()
+        T.eliminate_zeros()
+    return T
+
+
+def _eval_rows(T, seed: int, H: pd.Timestamp, warnings: list[dict]) -> tuple[np.ndarray, int]:
+    """The customers to evaluate (rows of ``T`` with a held-out purchase; a seeded sample of MAX_EVAL_USERS
+    when there are more) and how many there were in all; adds the sample and few-users warnings. Raises
+    NotEnoughData when none."""
+    rows = np.where(np.diff(T.indptr) > 0)[0]
+    if len(rows) == 0:
+        raise NotEnoughData("recommend.error.no_test_users", date=str(H.date()))
+    n_test_all = len(rows)
+    if len(rows) > MAX_EVAL_USERS:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, MAX_EVAL_USERS, replace=False))
+        warnings.append({"key": "warning.eval_sample", "n": MAX_EVAL_USERS, "total": n_test_all})
+    if len(rows) < MIN_TEST_USERS:
+        warnings.append({"key": "warning.few_test_users", "n": int(len(rows))})
+    return rows, n_test_all
+
+
+def _score_model(model, M, rows: np.ndarray, Tr, k: int, banned) -> tuple[dict, np.ndarray, dict]:
+    """Score one fitted model on the evaluated customers (``rows``; ``Tr``: their held-out purchases):
+    ``(metrics, precision per customer, top-k list per customer id)``."""
+    n_rel = np.asarray(Tr.sum(axis=1)).ravel()
+    n_users = len(M.users)
+    item_ids = np.asarray(M.items, dtype=object)
+    user_ids = np.asarray(M.users, dtype=object)
+    top, _, _ = _topk(model, rows, k, banned)
+    hits = _hits(top, Tr)
+    prec = hits / k
+    valid = top >= 0
+    shown = np.unique(top[valid])
+    nov = -np.log2(M.buyers[top[valid]] / n_users)
+    m, lo, hi = _mean_ci(prec)
+    metrics = {
+        "precision_at_k": m, "precision_ci_low": lo, "precision_ci_high": hi,
+        "recall_at_k": float((hits / n_rel).mean()),
+        "hit_rate": float((hits > 0).mean()),
+        "coverage": len(shown) / len(M.items),
+        "novelty": float(nov.mean()) if len(nov) else float("nan"),
+        "n_users": int(len(rows)),
+    }
+    named = item_ids[np.maximum(top, 0)]
+    if (top >= 0).all():
+        lists = dict(zip(user_ids[rows].tolist(), named.tolist()))
+    else:
+        lists = {u: [p for p, c in zip(ps, cs) if c >= 0]
+                 for u, ps, cs in zip(user_ids[rows].tolist(), named.tolist(), top.tolist())}
+    return metrics, prec, lists
 
 
 def evaluate_holdout(data: dict, params: dict, *, _warnings: list[dict] | None = None) -> HoldoutEvaluation:
