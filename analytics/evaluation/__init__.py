@@ -60,7 +60,18 @@ KPI_KINDS = {"units": "count", "srm_p_value": "pvalue", "p_value_adjusted": "pva
 
 
 def group_columns(result: dict) -> tuple[Col, ...]:
-    """The columns of the groups table: group, units, then each outcome with its interval."""
+    """The columns of the groups table: group, units, then each outcome with its interval.
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``outcomes``).
+
+    Returns
+    -------
+    tuple[Col, ...]
+        The columns.
+    """
     cols = [Col("group", "text"), Col("n", "count")]
     for o in result.get("outcomes") or []:
         out = f"evaluation.outcome.{o}"
@@ -71,12 +82,34 @@ def group_columns(result: dict) -> tuple[Col, ...]:
 
 
 def group_rows(result: dict) -> list[dict]:
-    """The groups table's rows: the control group marked with a star."""
+    """The groups table's rows: the control group marked with a star.
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``group_table``).
+
+    Returns
+    -------
+    list[dict]
+        The rows.
+    """
     return [dict(r, group=r["group"] + (" ★" if r.get("is_control") else "")) for r in result.get("group_table") or []]
 
 
 def main_cuped(result: dict) -> dict | None:
-    """The CUPED row of the memo's arm and outcome (else the first row)."""
+    """The CUPED row of the memo's arm and outcome (else the first row).
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``cuped``, ``memo``).
+
+    Returns
+    -------
+    dict | None
+        The row, or None.
+    """
     rows, memo = result.get("cuped") or [], result.get("memo") or {}
     return next((c for c in rows if c["group"] == memo.get("arm") and c["outcome"] == memo.get("outcome")),
                 rows[0] if rows else None)
@@ -84,7 +117,18 @@ def main_cuped(result: dict) -> dict | None:
 
 def kpi_kinds(result: dict) -> dict[str, str]:
     """:data:`KPI_KINDS` with the kinds that depend on the result: a lift in percentage points for a rate
-    outcome, else money; the counterfactual's effect in money for revenue, else a signed count."""
+    outcome, else money; the counterfactual's effect in money for revenue, else a signed count.
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``kpis``, ``counterfactual``).
+
+    Returns
+    -------
+    dict[str, str]
+        KPI name -> kind.
+    """
     kinds = dict(KPI_KINDS)
     for name in result.get("kpis") or {}:
         if name.startswith("lift_") and name != "lift_rel":
@@ -249,7 +293,21 @@ def fit(tables: dict, params: dict) -> EvaluationFit:
     """The language-free fit on engine tables (``tables``: kind -> ibis.Table with the canonical columns,
     ``attr_*`` and ``__line__``; ``params``: PARAMS plus "start" / "end", only FIT_PARAMS are read).
 
-    Raises NotEnoughData when no kind has lines, or when the test is the only kind and cannot be analysed."""
+    Raises NotEnoughData when no kind has lines, or when the test is the only kind and cannot be analysed.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table: ``experiments``, ``orders``, ``feedback`` (any of them).
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    EvaluationFit
+        The experiment, counterfactual and feedback fits (each None when its kind is absent) and the kinds
+        used.
+    """
     p = _p(params)
     exp_t, orders_t, fb_t = (tables.get(k) for k in ("experiments", "orders", "feedback"))
     if exp_t is not None:
@@ -285,7 +343,24 @@ def fit(tables: dict, params: dict) -> EvaluationFit:
 
 def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
     """The page's JSON-safe dict in ``lang`` from the fit alone (tests, intervals, money, memo, findings
-    and warnings; ``params``: the display parameters and the same fit parameters the fit had)."""
+    and warnings; ``params``: the display parameters and the same fit parameters the fit had).
+
+    Parameters
+    ----------
+    result : EvaluationFit
+        The fit.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``page``, ``alpha``, ``kinds``, ``methods``, the experiment blocks (``control``, ``groups``,
+        ``group_table``, ``srm``, ``arms``, ``cuped``, ``segments``, ``uplift``, ``power``, ``comparisons``,
+        ...), ``counterfactual``, ``money``, ``feedback``, ``memo``, ``kpis``, ``findings``, ``warnings``.
+    """
     p = _p(params)
     warn: list[str] = []
     findings: list[str] = []
@@ -388,7 +463,22 @@ def _feedback_kpis(feedback: dict, kpis: dict, findings: list[str], lang: str) -
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
     """The page dict of canonical frames: ``present(fit(engine.tables_from_frames(frames), params), params,
     lang)`` (the frames are registered with their source lines; the engine drops them with their last
-    expression)."""
+    expression).
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict.
+    """
     tables = engine.tables_from_frames({k: v for k, v in (frames or {}).items() if v is not None})
     return present(fit(tables, params), params, lang)
 
@@ -401,7 +491,24 @@ def page_options(tables: dict, params: dict, lang: str = "en") -> dict:
     experiment groups (sorted as in the result) with sizes and the control guessed without a choice,
     outcomes and attributes present, order columns and their values for the counterfactual, the orders'
     date range, the tagged campaigns with their dates, and the feedback campaigns.
-    ``tables``: kind -> engine table."""
+    ``tables``: kind -> engine table.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table.
+    params : dict
+        The page's parameters (the date range is read).
+    lang : str
+        Unused (the options are data values).
+
+    Returns
+    -------
+    dict
+        ``groups``, ``group_sizes``, ``control_guess``, ``control_how``, ``outcomes``, ``rate_outcomes``,
+        ``attributes``, ``has_covariate``, ``n_units``, ``cf_columns``, ``cf_values``, ``cf_default_by``,
+        ``date_min``, ``date_max``, ``campaigns``, ``feedback_campaigns``.
+    """
     p = _p(params)
     out: dict = {"groups": [], "group_sizes": [], "control_guess": None, "control_how": None, "outcomes": [],
                  "rate_outcomes": [], "attributes": [], "has_covariate": False, "n_units": 0,

@@ -84,7 +84,20 @@ class HoldoutEvaluation:
 
 
 def holdout_range(first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
-    """The later of: the day leaving the last ~20% of days, and three months before the last day."""
+    """The later of: the day leaving the last ~20% of days, and three months before the last day.
+
+    Parameters
+    ----------
+    first : pd.Timestamp
+        First line's date.
+    last : pd.Timestamp
+        Last line's date.
+
+    Returns
+    -------
+    pd.Timestamp
+        The holdout's first day.
+    """
     lo, hi = first.normalize(), last.normalize()
     span = (hi - lo).days + 1
     h1 = lo + pd.Timedelta(days=int(round(0.8 * span)))
@@ -93,12 +106,36 @@ def holdout_range(first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
 
 
 def default_holdout(dates: pd.Series) -> pd.Timestamp:
-    """The later of: the day leaving the last ~20% of days, and three months before the last day."""
+    """The later of: the day leaving the last ~20% of days, and three months before the last day.
+
+    Parameters
+    ----------
+    dates : pd.Series
+        Line dates.
+
+    Returns
+    -------
+    pd.Timestamp
+        The holdout's first day.
+    """
     return holdout_range(dates.min(), dates.max())
 
 
 def holdout_date(params: dict, clean: CleanLines) -> pd.Timestamp:
-    """``params["holdout_from"]``, else the default holdout of the customer lines' dates."""
+    """``params["holdout_from"]``, else the default holdout of the customer lines' dates.
+
+    Parameters
+    ----------
+    params : dict
+        The page's parameters (``holdout_from``).
+    clean : CleanLines
+        The cleaned lines (NotEnoughData when none has a customer).
+
+    Returns
+    -------
+    pd.Timestamp
+        The holdout's first day.
+    """
     if clean.n_customer_lines == 0:
         raise NotEnoughData("recommend.error.no_customers")
     h = params.get("holdout_from")
@@ -176,7 +213,24 @@ def _score_cold(M: _Matrix, cold: pd.DataFrame, order: np.ndarray, cold_ids: pd.
 def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: dict) -> HoldoutEvaluation:
     """Fit every model on the training pairs and score them on the customers who bought after
     ``holdout`` (``pairs``: :func:`~.interactions.pair_aggregates` with the holdout; ``attrs``:
-    :func:`~.interactions.user_attributes`)."""
+    :func:`~.interactions.user_attributes`).
+
+    Parameters
+    ----------
+    pairs : Pairs
+        Customer x product line counts before and after the holdout.
+    holdout : pd.Timestamp
+        The holdout's first day.
+    attrs : pd.DataFrame
+        Per-customer attributes (for the cold-start customers).
+    params : dict
+        The page's parameters (``k``, ``seed``, ``rp``, ``exclude_window_days``).
+
+    Returns
+    -------
+    HoldoutEvaluation
+        Lists, truth, metrics per model, per-customer precision, cold-start results, counts and warnings.
+    """
     warnings: list[dict] = []
     k = int(params.get("k") or 10)
     seed = int(params.get("seed") or 0)
@@ -306,7 +360,22 @@ def _score_model(model, M, rows: np.ndarray, Tr, k: int, banned) -> tuple[dict, 
 
 def evaluate_holdout(data: dict, params: dict, *, _warnings: list[dict] | None = None) -> HoldoutEvaluation:
     """Fit every model on lines before ``holdout_from`` and score them on the customers who bought after.
-    ``data``: kind -> engine table or canonical frame (frames are registered for the call)."""
+    ``data``: kind -> engine table or canonical frame (frames are registered for the call).
+
+    Parameters
+    ----------
+    data : dict
+        Kind -> engine table or canonical frame (``orders``, optionally ``customers``).
+    params : dict
+        The page's parameters.
+    _warnings : list[dict] | None
+        A list the cleaning and evaluation warnings are added to, or None.
+
+    Returns
+    -------
+    HoldoutEvaluation
+        See :func:`evaluate`.
+    """
     warnings = _warnings if _warnings is not None else []
     with frame_tables(data) as tables:
         clean = clean_lines(tables, params)
