@@ -33,12 +33,34 @@ X = "__x"
 
 
 def ycol(o: str) -> str:
-    """The engine column of an outcome."""
+    """The engine column of an outcome.
+
+    Parameters
+    ----------
+    o : str
+        The outcome.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     return f"__y_{o}"
 
 
 def xcol(o: str) -> str:
-    """The engine column of the pre-period value for CUPED on outcome ``o`` (missing -> its mean)."""
+    """The engine column of the pre-period value for CUPED on outcome ``o`` (missing -> its mean).
+
+    Parameters
+    ----------
+    o : str
+        The outcome.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     return f"__xf_{o}"
 
 
@@ -72,6 +94,13 @@ class Attribute:
 
     @property
     def labels(self) -> list[str]:
+        """The attribute's values as text, in order.
+
+        Returns
+        -------
+        list[str]
+            The labels.
+        """
         return [str(v) for v in self.values]
 
 
@@ -151,7 +180,20 @@ class ExperimentFit:
 
 
 def value_col(t: ir.Table, col: str) -> ir.Value:
-    """A column as its values (NaN in a float column is missing)."""
+    """A column as its values (NaN in a float column is missing).
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table.
+    col : str
+        Column name.
+
+    Returns
+    -------
+    ir.Value
+        The column.
+    """
     x = t[col]
     if x.type().is_floating():
         return ibis.ifelse(x.isnan(), ibis.null(x.type()), x)
@@ -160,7 +202,20 @@ def value_col(t: ir.Table, col: str) -> ir.Value:
 
 def attribute_columns(columns: list[str], segment_by: list[str] | None) -> list[str]:
     """The attribute columns to use: those named in ``segment_by`` (as given or as ``attr_<name>``), else
-    every ``attr_*`` column."""
+    every ``attr_*`` column.
+
+    Parameters
+    ----------
+    columns : list[str]
+        The table's columns.
+    segment_by : list[str] | None
+        Attribute names chosen, or None.
+
+    Returns
+    -------
+    list[str]
+        The columns.
+    """
     if segment_by:
         cols: list[str] = []
         for c in segment_by:
@@ -177,7 +232,18 @@ def _plain(uniques) -> tuple:
 
 
 def sorted_values(values: pd.Series) -> tuple:
-    """Distinct values in the order ``pandas.factorize(sort=True)`` gives them, as plain Python values."""
+    """Distinct values in the order ``pandas.factorize(sort=True)`` gives them, as plain Python values.
+
+    Parameters
+    ----------
+    values : pd.Series
+        The values.
+
+    Returns
+    -------
+    tuple
+        The distinct values.
+    """
     _, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
     return _plain(uniques)
 
@@ -185,7 +251,23 @@ def sorted_values(values: pd.Series) -> tuple:
 def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     """The sums of a randomised test (``t``: the experiment's lines in the date range, with ``__line__``).
 
-    Raises NotEnoughData when there is no group, only one, or no outcome."""
+    Raises NotEnoughData when there is no group, only one, or no outcome.
+
+    Parameters
+    ----------
+    t : ir.Table
+        The experiment's lines (``group``, outcomes ``visited``, ``converted``, ``revenue``,
+        ``pre_period_value``, ``attr_*``).
+    p : dict
+        The fit parameters (``segment_by``, ``outcomes``, ``control``, ...).
+    max_units : int
+        Most units the uplift model draws from the engine.
+
+    Returns
+    -------
+    ExperimentFit
+        Groups, sizes, control, the moments per outcome, CUPED moments, segments and the uplift model.
+    """
     from .uplift import fit_uplift
 
     if "group" not in t.columns:
@@ -378,7 +460,25 @@ def _compare(kind: str, a: dict, b: dict, i, j, alpha: float) -> dict:
 
 
 def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
-    """Sample-ratio mismatch: group sizes against the intended split (equal when none is given)."""
+    """Sample-ratio mismatch: group sizes against the intended split (equal when none is given).
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The parameters (``split``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+
+    Returns
+    -------
+    dict
+        :func:`analytics.stats.srm_test` plus ``groups``, ``weights``, ``split_given``, ``failed`` (p <
+        0.001), ``suggested_split``, ``rows`` (group, observed, expected and their shares).
+    """
     groups, sizes = list(fit.groups), fit.sizes
     k = len(groups)
     weights = parse_split(p.get("split"), k)
@@ -403,7 +503,22 @@ def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
 
 def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict], list[dict]]:
     """(comparisons: one row per arm x outcome with the Holm-adjusted p-value and power, arms: the same
-    grouped per arm)."""
+    grouped per arm).
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    summ : dict
+        Outcome -> :meth:`Moments.summary`.
+    p : dict
+        The parameters (``alpha``, ``min_effect``).
+
+    Returns
+    -------
+    tuple[list[dict], list[dict]]
+        The comparison rows and the arms.
+    """
     alpha = float(p["alpha"])
     groups, sizes = list(fit.groups), fit.sizes
     ci = groups.index(fit.control)
@@ -445,7 +560,22 @@ def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict]
 
 
 def group_table(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
-    """One row per group: units, each outcome's value and its interval."""
+    """One row per group: units, each outcome's value and its interval.
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    summ : dict
+        Outcome -> :meth:`Moments.summary`.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``group``, ``n``, ``is_control`` and per outcome its value, ``<o>_ci_low``, ``<o>_ci_high``.
+    """
     ci = list(fit.groups).index(fit.control)
     out = []
     for gi, g in enumerate(fit.groups):
@@ -462,7 +592,23 @@ def group_table(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
 
 
 def cuped_rows(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
-    """CUPED per arm x outcome: the Welch interval before and after adjusting for the pre-period value."""
+    """CUPED per arm x outcome: the Welch interval before and after adjusting for the pre-period value.
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    summ : dict
+        Outcome -> :meth:`Moments.summary`.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``group``, ``outcome``, ``theta``, the adjusted values and interval, the interval before,
+        ``narrower_by``, ``variance_reduction``.
+    """
     groups = list(fit.groups)
     ci = groups.index(fit.control)
     arms_idx = [i for i in range(len(groups)) if i != ci]
@@ -493,7 +639,24 @@ def cuped_rows(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
 
 def segment_rows(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
     """Lift by segment (values with at least ``min_segment_n`` units in the arm and the control), BH-adjusted,
-    and Cochran's Q per attribute x arm x outcome (Holm-adjusted)."""
+    and Cochran's Q per attribute x arm x outcome (Holm-adjusted).
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The parameters (``alpha``, ``min_segment_n``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+
+    Returns
+    -------
+    dict
+        ``attributes``, ``min_n``, ``hidden``, ``n_comparisons``, ``rows``, ``heterogeneity``, ``correction``.
+    """
     alpha = float(p["alpha"])
     min_n = int(p["min_segment_n"])
     groups = list(fit.groups)
@@ -550,7 +713,24 @@ def segment_rows(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dic
 
 def analyse(fit: ExperimentFit, p: dict, lang: str) -> dict:
     """Everything about a randomised test (arms, SRM, CUPED, power, segments, uplift) from its sums, with
-    the warnings (key ``warnings``) in the order the checks run."""
+    the warnings (key ``warnings``) in the order the checks run.
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``control``, ``control_how``, ``groups``, ``group_table``, ``srm``, ``arms``, ``comparisons``,
+        ``cuped``, ``segments``, ``uplift``, ``outcomes``, ``n_units``, ``warnings``, ``converters``,
+        ``dropped``.
+    """
     from .uplift import uplift_warnings
 
     alpha = float(p["alpha"])
@@ -619,7 +799,19 @@ def _outcomes_present(t: ir.Table) -> list[str]:
 
 def experiment_options(t: ir.Table) -> dict:
     """What the test's controls can offer (``t``: the experiment's lines in the date range): groups (sorted)
-    with sizes, the control guessed without a choice, outcomes and attributes present, the covariate."""
+    with sizes, the control guessed without a choice, outcomes and attributes present, the covariate.
+
+    Parameters
+    ----------
+    t : ir.Table
+        The experiment's lines in the date range.
+
+    Returns
+    -------
+    dict
+        ``groups``, ``group_sizes``, ``n_units``, ``control_guess``, ``control_how``, ``outcomes``,
+        ``rate_outcomes``, ``attributes``, ``has_covariate`` (empty without groups).
+    """
     out: dict = {}
     cols = t.columns
     aggs = {"rows": t.count()}
