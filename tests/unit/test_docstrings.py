@@ -3,7 +3,8 @@
 Every public function (module level, no leading underscore) and every public method of a public class has a
 numpydoc docstring: a ``Parameters`` section naming each argument (besides self / cls) when it takes any, and
 a ``Returns`` section when it returns a value (a ``return <expr>`` other than ``return None``). No function
-(public or not, nested or not) is longer than MAX_LINES, except those in LONG_ALLOWED, each with its reason.
+(public or not, nested or not) is longer than MAX_LINES lines of code (its docstring not counted), except
+those in LONG_ALLOWED, each with its reason.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ LONG_ALLOWED = {
     ("analytics/competitors/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
     ("analytics/evaluation/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
     ("analytics/market/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
-    ("analytics/mmm.py", "fit_mmm"): "split pending: parallel edits",
     ("analytics/promotions.py", "plan"): "split pending: parallel edits",
     ("analytics/segmentation/presentation.py", "present"): "split pending: parallel edits (new tab)",
 }
@@ -100,11 +100,20 @@ def docstring_problems(source: str) -> list[str]:
     return problems
 
 
+def code_lines(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function from its ``def`` to its end, its docstring left out (documenting a function
+    never makes it too long)."""
+    n = fn.end_lineno - fn.lineno + 1
+    first = fn.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        n -= first.end_lineno - first.lineno + 1
+    return n
+
+
 def long_functions(source: str, max_lines: int = MAX_LINES) -> list[tuple[str, int]]:
-    """(name, lines) of every function of the source, nested ones included, longer than ``max_lines``."""
-    return [(node.name, node.end_lineno - node.lineno + 1) for node in ast.walk(ast.parse(source))
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.end_lineno - node.lineno + 1 > max_lines]
+    """(name, code lines) of every function of the source, nested ones included, longer than ``max_lines``."""
+    return [(node.name, code_lines(node)) for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and code_lines(node) > max_lines]
 
 
 def _modules() -> list[Path]:
@@ -188,6 +197,8 @@ class _Private:
     body = "\n".join(["def long():"] + ["    x = 1"] * 100)
     assert long_functions(body) == [("long", 101)]
     assert long_functions(body, max_lines=101) == []
+    documented = "\n".join(["def long():", '    """Summary.', *["    more"] * 20, '    """'] + ["    x = 1"] * 99)
+    assert long_functions(documented) == []
 
 
 @pytest.mark.parametrize("path", _modules(), ids=_rel)
