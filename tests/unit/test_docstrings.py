@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("analytics",)
+PACKAGES = ("analytics", "data")
 MAX_LINES = 100
 
 # (path, function name) -> why it is still longer than MAX_LINES
@@ -26,6 +26,10 @@ LONG_ALLOWED = {
     ("analytics/market/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
     ("analytics/promotions.py", "plan"): "split pending: parallel edits",
     ("analytics/segmentation/presentation.py", "present"): "split pending: parallel edits (new tab)",
+    ("data/demo.py", "_competitors_frame"): "not split yet: issue 15 item 7 split analytics/ only",
+    ("data/mapping.py", "to_canonical"): "not split yet: issue 15 item 7 split analytics/ only",
+    ("data/reader.py", "_read_xlsx"): "not split yet: issue 15 item 7 split analytics/ only",
+    ("data/reader.py", "chunks"): "not split yet: issue 15 item 7 split analytics/ only",
 }
 
 _SECTION = r"^[ \t]*{}[ \t]*\n[ \t]*-{{3,}}[ \t]*$"
