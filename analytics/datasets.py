@@ -139,7 +139,9 @@ def summarise(kind: str, frame: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        The summary (kind, rows, fields with their filled share, date range, orders gaps).
+        ``kind``, ``rows``, ``fields_mapped``, ``attributes``, ``first_date``, ``last_date``, ``fields`` (field,
+        type, filled, filled_share) and, for orders, ``returns_flagged``, ``amount_total``,
+        ``lines_without_customer``.
     """
     from data import engine
 

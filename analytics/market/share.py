@@ -36,7 +36,7 @@ def market_months(market: ir.Table | None, start: int | None, end: int | None,
     Returns
     -------
     pd.DataFrame | None
-        Columns ``k``, ``market_size``, ``our_sales``, ``n_own``; None.
+        Columns ``k``, ``market_size``, ``our_sales``, ``n_own``; None when no row is left.
     """
     if market is None or "market_size" not in market.columns or "date" not in market.columns:
         return None
