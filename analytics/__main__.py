@@ -49,6 +49,19 @@ def _failing(fn: Callable[[], Any], lang: str) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """``report``: one page's result as JSON or a self-contained HTML report (several pages: the PDF review
+    pack).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments: ``page``, ``pages``, ``dataset``, ``param``, ``format``, ``lang``, ``out``.
+
+    Returns
+    -------
+    int
+        Exit status: 0, 2 for an unknown page or bad options (or what a failing run returns).
+    """
     from analytics import report
     from analytics.registry import BY_PATH
 
@@ -79,7 +92,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_review_pack(args: argparse.Namespace) -> int:
-    """The PDF review pack of PAGE and every --page (in that order, each once)."""
+    """The PDF review pack of PAGE and every --page (in that order, each once).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments: ``page``, ``pages``, ``dataset``, ``param``, ``lang``, ``out``.
+
+    Returns
+    -------
+    int
+        Exit status: 0, 2 without ``--out`` (or what a failing run returns).
+    """
     from analytics import review_pack
 
     if not args.out:
@@ -107,6 +131,13 @@ def cmd_review_pack(args: argparse.Namespace) -> int:
 
 
 def metrics_markdown() -> str:
+    """docs/metrics.md: every ``metric.*`` key of every catalogue, English and Chinese, one table per namespace.
+
+    Returns
+    -------
+    str
+        The Markdown text.
+    """
     from analytics.i18n import catalogue, namespaces
 
     lines = ["# Metrics", "", "Every KPI's definition, generated from the message catalogues",
@@ -127,6 +158,18 @@ def metrics_markdown() -> str:
 
 
 def cmd_metrics_doc(args: argparse.Namespace) -> int:
+    """``metrics-doc``: write docs/metrics.md, or with ``--check`` only compare it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments: ``check``.
+
+    Returns
+    -------
+    int
+        0, or 1 when the file is out of date (``--check``).
+    """
     path = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
     text = metrics_markdown()
     if args.check:
@@ -141,7 +184,18 @@ def cmd_metrics_doc(args: argparse.Namespace) -> int:
 
 def cmd_ledger(args: argparse.Namespace) -> int:
     """The incrementality ledger (analytics.ledger): add, list, edit (channel, spend), delete. Writes with
-    ``--user`` act as that user (role from the users file); ``add`` without one is saved as "cli"."""
+    ``--user`` act as that user (role from the users file); ``add`` without one is saved as "cli".
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments: ``action`` (add / list / edit / delete) and its options.
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 2 for a refused or failed action.
+    """
     from analytics import ledger
     from data.access import actor_for
     from data import repository
@@ -191,6 +245,18 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: ``report``, ``metrics-doc`` and ``ledger``.
+
+    Parameters
+    ----------
+    argv : list[str] | None
+        Arguments (None: ``sys.argv``).
+
+    Returns
+    -------
+    int
+        The chosen command's exit status.
+    """
     ap = argparse.ArgumentParser(prog="python -m analytics")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("report", help="a page's results as JSON or a self-contained HTML report; several pages "

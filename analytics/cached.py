@@ -30,7 +30,18 @@ ParamKey = tuple[tuple[str, Any], ...]
 
 
 def freeze_params(params: dict[str, Any]) -> ParamKey:
-    """A hashable, order-independent key for typed parameter values."""
+    """A hashable, order-independent key for typed parameter values.
+
+    Parameters
+    ----------
+    params : dict[str, Any]
+        Parameter -> typed value.
+
+    Returns
+    -------
+    ParamKey
+        Sorted (key, value) pairs, lists as tuples marked ``"__list__"``.
+    """
     out = []
     for k in sorted(params):
         v = params[k]
@@ -41,6 +52,18 @@ def freeze_params(params: dict[str, Any]) -> ParamKey:
 
 
 def thaw_params(key: ParamKey) -> dict[str, Any]:
+    """The parameter dict of a :func:`freeze_params` key.
+
+    Parameters
+    ----------
+    key : ParamKey
+        The frozen parameters.
+
+    Returns
+    -------
+    dict[str, Any]
+        Parameter -> value (lists restored).
+    """
     out: dict[str, Any] = {}
     for k, v in key:
         if isinstance(v, tuple) and v and v[0] == "__list__":
@@ -57,7 +80,13 @@ def warm_up() -> threading.Thread:
     """Load the heavy libraries (statsmodels ~1.6 s, jieba's dictionary ~0.9 s, scikit-learn, plotly,
     implicit) and the analytics modules in the
     background once per server process, so the first page a user opens after signing in does not wait
-    for imports. Caches stay cold; only import time moves."""
+    for imports. Caches stay cold; only import time moves.
+
+    Returns
+    -------
+    threading.Thread
+        The loading thread (started).
+    """
 
     def load() -> None:
         import importlib
@@ -89,7 +118,13 @@ def warm_up() -> threading.Thread:
 
 @st.cache_resource(show_spinner=False)
 def ensure_store() -> list[int]:
-    """Apply pending migrations once per server process (an upgraded app on an older database file)."""
+    """Apply pending migrations once per server process (an upgraded app on an older database file).
+
+    Returns
+    -------
+    list[int]
+        The migrations applied.
+    """
     return repository.init_store()
 
 
@@ -97,18 +132,47 @@ def catalogue_stamp() -> str:
     """The catalogue's current stamp (``repository.catalogue_stamp``: one small query, never cached), so
     every rerun of every server process sees a dataset written through any other process. Connected
     warehouse tables are checked first (at most every ``PRISM_CONNECT_CHECK_S`` seconds each): a changed
-    table is a new revision, so the stamp, the lists and every result keyed on the revision follow."""
+    table is a new revision, so the stamp, the lists and every result keyed on the revision follow.
+
+    Returns
+    -------
+    str
+        The stamp.
+    """
     repository.refresh_connected()
     return repository.catalogue_stamp()
 
 
 def list_datasets(kind: str | None = None) -> list[dict]:
     """The datasets (of one kind), cached per catalogue stamp: a new revision, upload, rename or delete
-    made by another server shows on this server's next call (no time-to-live to wait out)."""
+    made by another server shows on this server's next call (no time-to-live to wait out).
+
+    Parameters
+    ----------
+    kind : str | None
+        A dataset kind, or None for all.
+
+    Returns
+    -------
+    list[dict]
+        One dict per dataset.
+    """
     return _list_datasets(kind, catalogue_stamp())
 
 
 def get_dataset(dataset_id: int) -> dict | None:
+    """One dataset's catalogue row, cached per catalogue stamp (None when it does not exist).
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+
+    Returns
+    -------
+    dict | None
+        The dataset's dict, or None.
+    """
     return _get_dataset(int(dataset_id), catalogue_stamp())
 
 
@@ -129,20 +193,59 @@ get_dataset.clear = _get_dataset.clear  # type: ignore[attr-defined]
 @st.cache_resource(max_entries=8, show_spinner=False)
 def frame(dataset_id: int, revision: int) -> pd.DataFrame:
     """One dataset revision, every line in memory, loaded once per process and shared (treat as
-    read-only): the Data page's download of a dataset, nothing else."""
+    read-only): the Data page's download of a dataset, nothing else.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    revision : int
+        Its revision (part of the cache key).
+
+    Returns
+    -------
+    pd.DataFrame
+        The canonical frame.
+    """
     return repository.load_frame(dataset_id=int(dataset_id))
 
 
 def inputs(datasets: DatasetKey) -> Inputs:
     """A page run's datasets as engine tables over the revisions' parts (cheap to build, never cached
-    across threads: each thread has its own DuckDB cursor)."""
+    across threads: each thread has its own DuckDB cursor).
+
+    Parameters
+    ----------
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+
+    Returns
+    -------
+    Inputs
+        The inputs.
+    """
     return Inputs.of_store(datasets)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     """A page's language-free fit (modules on the engine), per dataset revisions + fit parameters.
-    Shared by every session and language: treat it as read-only (results are frozen dataclasses)."""
+    Shared by every session and language: treat it as read-only (results are frozen dataclasses).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen fit parameters.
+
+    Returns
+    -------
+    Any
+        The page module's fit.
+    """
     return rep.fit_page(url_path, inputs(datasets), thaw_params(params))
 
 
@@ -155,7 +258,24 @@ def _stored(url_path: str, params: ParamKey) -> ParamKey:
 
 def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
     """What the page shows. For a module on the engine: ``present`` of the cached fit, so switching the
-    language or a display option never refits."""
+    language or a display option never refits.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result, JSON-safe.
+    """
     return _page_result(url_path, datasets, _stored(url_path, params), lang)
 
 
@@ -171,7 +291,17 @@ def _page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: st
 
 def ensure_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> None:
     """Fit now (cached) what ``page_result`` with the same key will present, so a page can show progress
-    around the slow part; a module not on the engine computes its whole result."""
+    around the slow part; a module not on the engine computes its whole result.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+    """
     mod = module(url_path)
     params = _stored(url_path, params)
     p = thaw_params(params)
@@ -182,6 +312,24 @@ def ensure_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> None:
 
 
 def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
+    """The page's figures in ``lang``, cached on the same key as :func:`page_result`.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``.
+    """
     return _page_figures(url_path, datasets, _stored(url_path, params), lang)
 
 
@@ -194,7 +342,26 @@ def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, la
     """Any other function of the page's module with the signature ``fn(tables or frames, params, lang)``
     (drill-downs, what-ifs, target lists); cached on the same small key. A function that takes
     ``fitted=`` gets the page's cached fit for these parameters, so it never fits again. A function the
-    module lists in ``LANGUAGE_FREE_CALLS`` (its result has no text) is cached once for every language."""
+    module lists in ``LANGUAGE_FREE_CALLS`` (its result has no text) is cached once for every language.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    fn : str
+        Name of the module's function.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    Any
+        What the function returns.
+    """
     if fn in getattr(module(url_path), "LANGUAGE_FREE_CALLS", ()):
         lang = ""
     return _page_call(url_path, fn, datasets, _stored(url_path, params), lang)
@@ -211,6 +378,26 @@ def _page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, l
 
 
 def report_html(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str, user: str) -> str:
+    """The page's HTML report (:func:`analytics.report.to_html`) from the cached result and figures.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the report.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
     return _report_html(url_path, datasets, params, _stored(url_path, params), lang, user)
 
 
@@ -229,7 +416,24 @@ def review_pack_pdf(views: tuple[tuple[str, DatasetKey, ParamKey, bool], ...], l
                     progress: Callable[[str], None] | None = None) -> bytes:
     """The PDF review pack: one section per ``(url_path, datasets, params, defaults)`` view, from the cached
     page results and figures (only the printing is new work). ``progress(url_path)`` after each page.
-    Raises ``review_pack.ChromiumMissing`` / ``PdfFailed`` (AnalyticsErrors) when it cannot print."""
+    Raises ``review_pack.ChromiumMissing`` / ``PdfFailed`` (AnalyticsErrors) when it cannot print.
+
+    Parameters
+    ----------
+    views : tuple[tuple[str, DatasetKey, ParamKey, bool], ...]
+        (url_path, datasets, params, defaults used) per page.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the pack.
+    progress : Callable[[str], None] | None
+        Called with each page's URL path when it is done, or None.
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
     from analytics import review_pack
     from analytics.common import AnalyticsError
     from analytics.i18n import t
@@ -253,18 +457,66 @@ def review_pack_pdf(views: tuple[tuple[str, DatasetKey, ParamKey, bool], ...], l
 
 
 def list_objects(kind: str) -> list[dict]:
+    """The saved objects of one kind (repository.list_objects).
+
+    Parameters
+    ----------
+    kind : str
+        The object kind.
+
+    Returns
+    -------
+    list[dict]
+        One dict per object.
+    """
     return repository.list_objects(kind=kind)
 
 
 def get_object(object_id: int) -> dict | None:
+    """One saved object (repository.get_object), or None.
+
+    Parameters
+    ----------
+    object_id : int
+        The object's id.
+
+    Returns
+    -------
+    dict | None
+        The object, or None.
+    """
     return repository.get_object(object_id=int(object_id))
 
 
 def list_presets(kind: str) -> list[dict]:
+    """The mapping presets of one dataset kind (repository.list_presets).
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind.
+
+    Returns
+    -------
+    list[dict]
+        One dict per preset.
+    """
     return repository.list_presets(kind=kind)
 
 
 def revisions(dataset_id: int) -> list[dict]:
+    """The revisions of one dataset (repository.revisions).
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+
+    Returns
+    -------
+    list[dict]
+        One dict per revision.
+    """
     return repository.revisions(dataset_id=int(dataset_id))
 
 
@@ -297,7 +549,20 @@ def _after_write(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def actor(user: str | None = None, role: str | None = None) -> Actor:
     """The acting user for a write: ``user`` (default: the signed-in session's username) with ``role``
-    (default: read from the users file, never from the browser; an unknown user acts as a viewer)."""
+    (default: read from the users file, never from the browser; an unknown user acts as a viewer).
+
+    Parameters
+    ----------
+    user : str | None
+        The user's name, or None.
+    role : str | None
+        The user's role, or None.
+
+    Returns
+    -------
+    Actor
+        The actor.
+    """
     if user is None and st.session_state.get("authentication_status"):
         user = st.session_state.get("username")
     if role is None:
@@ -306,53 +571,192 @@ def actor(user: str | None = None, role: str | None = None) -> Actor:
 
 
 def may_change_dataset(info: dict, user: str | None = None, role: str | None = None) -> bool:
-    """Whether the user may append to, replace, rename or delete this dataset (the repository's rule)."""
+    """Whether the user may append to, replace, rename or delete this dataset (the repository's rule).
+
+    Parameters
+    ----------
+    info : dict
+        The dataset's dict (``uploaded_by``).
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    bool
+        True when allowed.
+    """
     return may_change(actor(user, role), info.get("uploaded_by"))
 
 
 @_after_write
 def rename_dataset(dataset_id: int, name: str, *, user: str | None = None, role: str | None = None) -> None:
+    """Rename a dataset as the acting user (the caches of the store are cleared after the write).
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    name : str
+        The new name.
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+    """
     repository.rename_dataset(dataset_id=int(dataset_id), name=name, actor=actor(user, role))
 
 
 @_after_write
 def delete_dataset(dataset_id: int, *, user: str | None = None, role: str | None = None) -> bool:
+    """Delete a dataset as the acting user (the caches of the store are cleared after the write).
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    bool
+        True when deleted.
+    """
     return repository.delete_dataset(dataset_id=int(dataset_id), actor=actor(user, role))
 
 
 @_after_write
 def save_object(kind: str, name: str, owner: str, payload: dict, object_id: int | None = None, *,
                 role: str | None = None) -> int:
-    """Save a new item owned by ``owner`` (the acting user) or update one (its owner or an admin)."""
+    """Save a new item owned by ``owner`` (the acting user) or update one (its owner or an admin).
+
+    Parameters
+    ----------
+    kind : str
+        The object kind.
+    name : str
+        Its name.
+    owner : str
+        The acting user.
+    payload : dict
+        The object's payload.
+    object_id : int | None
+        The object to update, or None for a new one.
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    int
+        The object's id.
+    """
     return repository.save_object(kind=kind, name=name, owner=owner, payload=payload, object_id=object_id,
                                   actor=actor(owner or None, role))
 
 
 @_after_write
 def delete_object(object_id: int, *, user: str | None = None, role: str | None = None) -> bool:
+    """Delete a saved object as the acting user (its owner or an admin).
+
+    Parameters
+    ----------
+    object_id : int
+        The object's id.
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    bool
+        True when deleted.
+    """
     return repository.delete_object(object_id=int(object_id), actor=actor(user, role))
 
 
 @_after_write
 def save_preset(name: str, kind: str, mapping: dict[str, str], owner: str, *, role: str | None = None) -> int:
-    """Save ``owner``'s mapping preset (per owner: never replaces another owner's preset of that name)."""
+    """Save ``owner``'s mapping preset (per owner: never replaces another owner's preset of that name).
+
+    Parameters
+    ----------
+    name : str
+        The preset's name.
+    kind : str
+        The dataset kind.
+    mapping : dict[str, str]
+        Canonical field -> source column.
+    owner : str
+        The acting user.
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    int
+        The preset's id.
+    """
     return repository.save_preset(name=name, kind=kind, mapping=mapping, actor=actor(owner or None, role))
 
 
 def default_dataset_name(filename: str) -> str:
+    """A dataset name from an uploaded file's name (data.ingest.default_name).
+
+    Parameters
+    ----------
+    filename : str
+        The file's name.
+
+    Returns
+    -------
+    str
+        The name.
+    """
     from data import ingest
 
     return ingest.default_name(filename)
 
 
 def guess_kind(content: bytes, filename: str) -> str:
+    """The dataset kind an upload most likely holds (data.ingest.guess_kind).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    filename : str
+        The file's name.
+
+    Returns
+    -------
+    str
+        The kind.
+    """
     from data import ingest
 
     return ingest.guess_kind(content, filename)
 
 
 def prepare_upload(content: bytes, **kwargs: Any):
-    """Read, map and validate an upload without storing anything (the Data page's preview)."""
+    """Read, map and validate an upload without storing anything (the Data page's preview).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    **kwargs : Any
+        Passed on to data.ingest.prepare (``filename``, ``kind``, ``overrides``, ``sheet``, ...).
+
+    Returns
+    -------
+    data.ingest.Prepared
+        The prepared upload.
+    """
     from data import ingest
 
     return ingest.prepare(content, **kwargs)
@@ -360,7 +764,20 @@ def prepare_upload(content: bytes, **kwargs: Any):
 
 def prepare_joined_upload(files: list[tuple[str, bytes]], **kwargs: Any):
     """Several files of one export joined into one upload (data.join, in the engine), read, mapped and
-    validated without storing anything (the Data page's join review and preview)."""
+    validated without storing anything (the Data page's join review and preview).
+
+    Parameters
+    ----------
+    files : list[tuple[str, bytes]]
+        (file name, bytes) of each file.
+    **kwargs : Any
+        Passed on to data.ingest.prepare_joined.
+
+    Returns
+    -------
+    data.ingest.Prepared
+        The prepared upload.
+    """
     from data import ingest
 
     return ingest.prepare_joined(files, **kwargs)
@@ -368,7 +785,18 @@ def prepare_joined_upload(files: list[tuple[str, bytes]], **kwargs: Any):
 
 def files_relate(files: list[tuple[str, bytes]]) -> bool:
     """True when every file shares an id-like column name with another (from their header rows only):
-    the Data page then proposes to join them into one dataset."""
+    the Data page then proposes to join them into one dataset.
+
+    Parameters
+    ----------
+    files : list[tuple[str, bytes]]
+        (file name, bytes) of each file.
+
+    Returns
+    -------
+    bool
+        True when they relate.
+    """
     from data import join
 
     return join.files_relate(files)
@@ -396,7 +824,25 @@ def connect_table(plan, name: str = "", *, user: str | None = None, role: str | 
 
 @_after_write
 def commit_upload(prepared, *, user: str | None = None, role: str | None = None, **kwargs: Any) -> dict:
-    """Store a prepared upload as the acting user (create, or append/replace a dataset they may change)."""
+    """Store a prepared upload as the acting user (create, or append/replace a dataset they may change).
+
+    Parameters
+    ----------
+    prepared
+        The prepared upload.
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+    **kwargs : Any
+        Passed on to data.ingest.commit (``name``, ``mode``, ``dataset_id``, ``keep_good_rows``, ...).
+
+    Returns
+    -------
+    dict
+        The stored dataset plus ``dataset_id``, ``rejected_rows``, ``mapping``, ``bad_share``
+        (data.ingest.commit).
+    """
     from data import ingest
 
     return ingest.commit(prepared, actor=actor(user, role), **kwargs)
@@ -408,7 +854,13 @@ def commit_upload(prepared, *, user: str | None = None, role: str | None = None,
 
 def ledger_entries() -> list[dict]:
     """Every incrementality ledger entry, newest first (analytics.ledger.entries). One small query per call,
-    never cached: an entry written through another app server is seen on the next rerun."""
+    never cached: an entry written through another app server is seen on the next rerun.
+
+    Returns
+    -------
+    list[dict]
+        The entries.
+    """
     from analytics import ledger
 
     return ledger.entries()
@@ -417,7 +869,18 @@ def ledger_entries() -> list[dict]:
 def store_params(url_path: str) -> dict:
     """Fit parameters a page reads from the catalogue, to merge into its parameters before the cache key is
     made (the planner: ``{"ledger": ...}``, which changes exactly when an entry changes, so the fit is redone
-    then); {} for the other pages."""
+    then); {} for the other pages.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+
+    Returns
+    -------
+    dict
+        Parameter -> value.
+    """
     if url_path != "promotion-planner":
         return {}
     from analytics import ledger
@@ -426,7 +889,22 @@ def store_params(url_path: str) -> dict:
 
 
 def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:
-    """Validate and save an entry as the acting user (LedgerError / NotAllowed say why not)."""
+    """Validate and save an entry as the acting user (LedgerError / NotAllowed say why not).
+
+    Parameters
+    ----------
+    raw : dict
+        Raw fields (see analytics.ledger.validate).
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    int
+        The entry's id.
+    """
     from analytics import ledger
 
     return ledger.add(raw, actor=actor(user, role))
@@ -434,12 +912,48 @@ def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -
 
 def ledger_update(entry_id: int, *, channel: str | None = None, spend: Any = None, user: str | None = None,
                   role: str | None = None) -> dict:
+    """Change an entry's channel and / or spend as the acting user (analytics.ledger.update).
+
+    Parameters
+    ----------
+    entry_id : int
+        The entry's id.
+    channel : str | None
+        New channel, or None.
+    spend : Any
+        New spend, or None.
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    dict
+        The entry.
+    """
     from analytics import ledger
 
     return ledger.update(int(entry_id), actor=actor(user, role), channel=channel, spend=spend)
 
 
 def ledger_delete(entry_id: int, *, user: str | None = None, role: str | None = None) -> bool:
+    """Delete an entry as the acting user (analytics.ledger.delete).
+
+    Parameters
+    ----------
+    entry_id : int
+        The entry's id.
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    bool
+        True when deleted.
+    """
     from analytics import ledger
 
     return ledger.delete(int(entry_id), actor=actor(user, role))

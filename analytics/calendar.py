@@ -49,7 +49,18 @@ _CN_PLATFORMS = ("taobao", "tmall", "jd", "jingdong", "pinduoduo", "pdd", "douyi
 def detect_calendar(values) -> str:
     """"cn" when the data speaks Chinese (a value with Chinese characters, or a channel that is a Chinese
     platform: Taobao, Tmall, JD, Pinduoduo, Douyin, Kuaishou, WeChat, Xiaohongshu ...), else "western":
-    a Brazilian or British shop does not run 双11 or 618."""
+    a Brazilian or British shop does not run 双11 or 618.
+
+    Parameters
+    ----------
+    values
+        Text values of the data (e.g. channels, regions), or None.
+
+    Returns
+    -------
+    str
+        ``"cn"`` or ``"western"``.
+    """
     for v in values or ():
         text = str(v)
         if any("\u4e00" <= ch <= "\u9fff" for ch in text):
@@ -71,27 +82,86 @@ class PromoWindow:
     source: str = "calendar"  # "calendar" | "campaign"
 
     def contains(self, d: date) -> bool:
+        """Whether the day ``d`` lies in the window (both ends included).
+
+        Parameters
+        ----------
+        d : date
+            A date.
+
+        Returns
+        -------
+        bool
+            True when inside.
+        """
         return self.start <= d <= self.end
 
     def label(self, lang: str = "en") -> str:
+        """The window's label: a campaign's own name, or the festival's translated name and year.
+
+        Parameters
+        ----------
+        lang : str
+            Interface language of the texts, ``'en'`` or ``'zh'``.
+
+        Returns
+        -------
+        str
+            The label.
+        """
         if self.source == "campaign":
             return self.name
         return f"{t('market.promo.' + self.key, lang)} {self.year}"
 
     def as_dict(self, lang: str = "en") -> dict:
+        """The window as a JSON-safe dict.
+
+        Parameters
+        ----------
+        lang : str
+            Interface language of the texts, ``'en'`` or ``'zh'``.
+
+        Returns
+        -------
+        dict
+            ``key``, ``name``, ``label``, ``year``, ``start``, ``end``, ``peak`` (ISO dates), ``source``.
+        """
         return {"key": self.key, "name": self.name, "label": self.label(lang), "year": self.year,
                 "start": self.start.isoformat(), "end": self.end.isoformat(), "peak": self.peak.isoformat(),
                 "source": self.source}
 
 
 def black_friday(year: int) -> date:
+    """Black Friday of ``year``: the day after the fourth Thursday of November.
+
+    Parameters
+    ----------
+    year : int
+        The year.
+
+    Returns
+    -------
+    date
+        The date.
+    """
     nov1 = date(year, 11, 1)
     first_thu = nov1 + timedelta(days=(3 - nov1.weekday()) % 7)
     return first_thu + timedelta(days=22)
 
 
 def windows_for_year(year: int) -> list[PromoWindow]:
-    """The calendar festivals of one year (年货节 only where the CNY date is known)."""
+    """The calendar festivals of one year (年货节 only where the CNY date is known).
+
+    Parameters
+    ----------
+    year : int
+        The year.
+
+    Returns
+    -------
+    list[PromoWindow]
+        The windows (3.8, 年货节, 618, 双11, Black Friday, 双12), by start.
+    """
     out = [PromoWindow("w38", "w38", year, date(year, 3, 1), date(year, 3, 8), date(year, 3, 8))]
     cny = CNY.get(year)
     if cny is not None:
@@ -115,7 +185,22 @@ def _as_date(d) -> date:
 
 
 def calendar_windows(start, end, festivals: Iterable[str] | None = None) -> list[PromoWindow]:
-    """Festival windows that overlap [start, end] (dates, inclusive)."""
+    """Festival windows that overlap [start, end] (dates, inclusive).
+
+    Parameters
+    ----------
+    start
+        First day (date, timestamp or ISO text).
+    end
+        Last day.
+    festivals : Iterable[str] | None
+        Festival keys to keep (None: all FESTIVALS).
+
+    Returns
+    -------
+    list[PromoWindow]
+        The windows, by start and key.
+    """
     s, e = _as_date(start), _as_date(end)
     keep = set(festivals) if festivals is not None else set(FESTIVALS)
     out = []
@@ -132,6 +217,20 @@ def campaign_windows(orders: pd.DataFrame, gap_days: int = 7, max_windows: int =
     Each campaign's distinct order days are split into windows wherever two consecutive days are more
     than ``gap_days`` apart (a campaign name reused every year gives one window per run). The peak is
     the day with the most lines. At most ``max_windows`` windows, the ones with the most lines.
+
+    Parameters
+    ----------
+    orders : pd.DataFrame
+        Order lines with ``order_date`` and ``campaign``, or None.
+    gap_days : int
+        Largest gap in days inside one window.
+    max_windows : int
+        Most windows returned.
+
+    Returns
+    -------
+    list[PromoWindow]
+        The windows (source "campaign"), by start and name.
     """
     if orders is None or orders.empty or "campaign" not in orders.columns or "order_date" not in orders.columns:
         return []
@@ -153,7 +252,22 @@ def campaign_windows(orders: pd.DataFrame, gap_days: int = 7, max_windows: int =
 
 def windows_from_days(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int = 30) -> list[PromoWindow]:
     """Campaign windows from lines per (``name``, ``day``, ``lines``) — what :func:`campaign_windows`
-    counts from order lines, or what the engine counts where the lines are stored."""
+    counts from order lines, or what the engine counts where the lines are stored.
+
+    Parameters
+    ----------
+    per_day : pd.DataFrame
+        Columns ``name``, ``day`` (datetime), ``lines``.
+    gap_days : int
+        Largest gap in days inside one window.
+    max_windows : int
+        Most windows returned.
+
+    Returns
+    -------
+    list[PromoWindow]
+        The windows, by start and name.
+    """
     per = per_day.groupby(["name", "day"], sort=True)["lines"].sum().rename("lines").reset_index()
     gap = per.groupby("name")["day"].diff() > pd.Timedelta(days=gap_days)
     per["run"] = gap.groupby(per["name"]).cumsum()
@@ -169,7 +283,26 @@ def windows_from_days(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int
 
 def promo_windows(start, end, orders: pd.DataFrame | None = None, festivals: Iterable[str] | None = None,
                   gap_days: int = 7) -> list[PromoWindow]:
-    """Calendar festivals plus the user's campaigns (from ``orders``) overlapping [start, end]."""
+    """Calendar festivals plus the user's campaigns (from ``orders``) overlapping [start, end].
+
+    Parameters
+    ----------
+    start
+        First day.
+    end
+        Last day.
+    orders : pd.DataFrame | None
+        Order lines with ``campaign``, or None.
+    festivals : Iterable[str] | None
+        Festival keys to keep (None: all).
+    gap_days : int
+        Largest gap in days inside a campaign window.
+
+    Returns
+    -------
+    list[PromoWindow]
+        The windows, by start, source and key.
+    """
     s, e = _as_date(start), _as_date(end)
     out = calendar_windows(s, e, festivals)
     if orders is not None:

@@ -47,7 +47,18 @@ _SUFFIX = re.compile(r"(?i)([_\s-]+(spend|spends|cost|spent|消耗|花费)|_S|�
 
 
 def bare(column: str) -> str:
-    """The channel part of a spend column's name: ``attr_spend_taobao`` -> ``taobao``, ``tv_S`` -> ``tv``."""
+    """The channel part of a spend column's name: ``attr_spend_taobao`` -> ``taobao``, ``tv_S`` -> ``tv``.
+
+    Parameters
+    ----------
+    column : str
+        A spend column's name.
+
+    Returns
+    -------
+    str
+        The bare channel name (the column itself when nothing is left).
+    """
     s = str(column)
     s = s[5:] if s.startswith("attr_") else s
     core = _SUFFIX.sub("", _PREFIX.sub("", s)).strip(" _-")
@@ -56,7 +67,20 @@ def bare(column: str) -> str:
 
 def display_name(column: str, lang: str = "en") -> str:
     """The channel's usual name in ``lang`` ("en" / "zh"): a known platform or medium from :data:`KNOWN`,
-    else the bare name tidied (underscores to spaces, Latin words title-cased unless already mixed case)."""
+    else the bare name tidied (underscores to spaces, Latin words title-cased unless already mixed case).
+
+    Parameters
+    ----------
+    column : str
+        A spend column's name.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The display name.
+    """
     core = bare(column)
     hit = KNOWN.get(normalise_header(core))
     if hit is not None:
@@ -68,7 +92,20 @@ def display_name(column: str, lang: str = "en") -> str:
 
 def display_names(columns: Sequence[str], lang: str = "en") -> list[str]:
     """:func:`display_name` of each column, made unique: a name two columns share keeps its column in
-    brackets ("Taobao (spend_taobao)")."""
+    brackets ("Taobao (spend_taobao)").
+
+    Parameters
+    ----------
+    columns : Sequence[str]
+        Spend column names.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[str]
+        One display name per column, in order.
+    """
     names = [display_name(c, lang) for c in columns]
     seen: dict[str, int] = {}
     for n in names:

@@ -103,7 +103,24 @@ def _div(a, b):
 
 
 def kpi_table(units: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Sums and rates per group (units: one row per day x group or per ad)."""
+    """Sums and rates per group (units: one row per day x group or per ad).
+
+    Parameters
+    ----------
+    units : pd.DataFrame
+        Units with the group column and the SUMS columns present (spend, impressions, clicks, conversions,
+        revenue, video_views, likes, comments, shares, followers_gained).
+    group : str
+        The group column.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per group: ``channel``, the sums, ``n_units``, ``ctr``, ``cvr``, ``cvr_impr``, ``cpc``,
+        ``cpm``, ``cpa``, ``roas``, ``roi``, ``engagements``, ``engagement_rate``, ``engagement_base``,
+        ``cost_per_follower``, ``follower_growth`` and the Wilson intervals ``<rate>_ci_low`` /
+        ``<rate>_ci_high`` of ctr, cvr, cvr_impr and engagement_rate.
+    """
     cols = [c for c in SUMS if c in units.columns]
     g = units.groupby(group, sort=False)
     agg = g[cols].sum(min_count=1)
@@ -144,7 +161,25 @@ def kpi_table(units: pd.DataFrame, group: str) -> pd.DataFrame:
 
 
 def ratio_intervals(units: pd.DataFrame, group: str, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """ROAS and CPA intervals per group: bootstrap over units, or the Poisson delta method (few units)."""
+    """ROAS and CPA intervals per group: bootstrap over units, or the Poisson delta method (few units).
+
+    Parameters
+    ----------
+    units : pd.DataFrame
+        Units with the group column, ``spend`` and optionally ``revenue``, ``conversions``.
+    group : str
+        The group column.
+    n_boot : int
+        Bootstrap resamples (bounded by the total work).
+    seed : int
+        Random seed.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``channel``, ``ci_method``, ``roas_ci_low``, ``roas_ci_high``, ``cpa_ci_low``,
+        ``cpa_ci_high``.
+    """
     rng = np.random.default_rng(seed)
     rows = []
     # keep the total work bounded (many groups x many days): at least 200 resamples
@@ -193,7 +228,19 @@ def ratio_intervals(units: pd.DataFrame, group: str, n_boot: int = 1000, seed: i
 
 
 def pairwise_tests(kpis: pd.DataFrame) -> list[dict]:
-    """Two-proportion z-tests of CTR and CVR for every pair, Holm-adjusted within each metric."""
+    """Two-proportion z-tests of CTR and CVR for every pair, Holm-adjusted within each metric.
+
+    Parameters
+    ----------
+    kpis : pd.DataFrame
+        :func:`kpi_table`.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``metric``, ``a``, ``b``, ``rate_a``, ``rate_b``, ``diff``, ``p_value``, ``p_adjusted``,
+        ``significant``.
+    """
     top = kpis.sort_values("spend", ascending=False).head(MAX_PAIR_GROUPS)
     out: list[dict] = []
     for metric, num, den in (("ctr", "clicks", "impressions"), ("cvr", "conversions", "clicks")):
@@ -217,7 +264,23 @@ def pairwise_tests(kpis: pd.DataFrame) -> list[dict]:
 
 
 def fit_curve(spend: np.ndarray, revenue: np.ndarray, min_points: int = 8) -> dict:
-    """revenue = a * spend^b by OLS in log-log; returns dict(a, b, b_se, r2, n) or dict(reason)."""
+    """revenue = a * spend^b by OLS in log-log; returns dict(a, b, b_se, r2, n) or dict(reason).
+
+    Parameters
+    ----------
+    spend : np.ndarray
+        Spend per unit.
+    revenue : np.ndarray
+        Revenue per unit.
+    min_points : int
+        Fewest usable points.
+
+    Returns
+    -------
+    dict
+        ``a``, ``b``, ``b_se``, ``r2``, ``n``, ``spend_min``, ``spend_max``, ``dropped``; or ``reason``
+        (few_points, narrow_range) and ``n``.
+    """
     ok = np.isfinite(spend) & np.isfinite(revenue) & (spend > 0) & (revenue > 0)
     n = int(ok.sum())
     if n < min_points:
@@ -263,7 +326,22 @@ def daily_units(ch: ir.Table, col: str, dated: bool) -> pd.DataFrame:
     (``date``), summed in the engine; without dates, the lines themselves (group and counts only).
 
     Units come in the order of their first line (the bootstrap draws depend on it), as pandas'
-    ``groupby(sort=False)`` of the lines gave them."""
+    ``groupby(sort=False)`` of the lines gave them.
+
+    Parameters
+    ----------
+    ch : ir.Table
+        Channel lines with ``_pos`` and ``spend``.
+    col : str
+        The group column.
+    dated : bool
+        Whether the lines have dates.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``_g``, (``date``,) and the SUMS columns present.
+    """
     cols = [c for c in SUMS if c in ch.columns]
     g = ch[col] if ch[col].type().is_string() else ch[col].cast("string")
     if dated:
@@ -283,7 +361,19 @@ def daily_units(ch: ir.Table, col: str, dated: bool) -> pd.DataFrame:
 def orders_by_channel(orders: "ir.Table | pd.DataFrame") -> pd.DataFrame:
     """Orders, buyers, gross sales, returns, net sales, AOV and return rate (Wilson 95% interval) per
     channel of the order lines, aggregated in the engine; channels with at least one sale line, largest net
-    sales first. ``orders``: an engine table (a canonical frame is registered first)."""
+    sales first. ``orders``: an engine table (a canonical frame is registered first).
+
+    Parameters
+    ----------
+    orders : 'ir.Table | pd.DataFrame'
+        Order lines (engine table or canonical frame) with ``channel``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``channel``, ``orders``, ``buyers``, ``gross_sales``, ``returns``, ``return_orders``,
+        ``net_sales``, ``aov``, ``return_rate``, ``return_rate_ci_low``, ``return_rate_ci_high``.
+    """
     if isinstance(orders, pd.DataFrame):
         orders = engine.from_frame(orders)
     o = orders.filter(orders.channel.notnull())
@@ -408,7 +498,20 @@ class ChannelFit:
 def fit(tables: dict[str, ir.Table], params: dict) -> ChannelFit:
     """Every number of the channel comparison from the engine tables (``tables[kind]``: channels and / or
     orders). The channel lines are summed per group and day in the engine and the orders per channel;
-    intervals, tests and curves run on those sums. Raises ``NotEnoughData`` when nothing can be compared."""
+    intervals, tests and curves run on those sums. Raises ``NotEnoughData`` when nothing can be compared.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table (``channels`` and / or ``orders``).
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    ChannelFit
+        The fit (mode "channels" or "orders").
+    """
     p = _defaults(params)
     start, end = p.get("start"), p.get("end")
     ch = tables.get("channels")
@@ -499,7 +602,25 @@ def _compare(units: pd.DataFrame, dated: bool, p: dict) -> dict:
 def response_curves(units: pd.DataFrame, dated: bool, recent_days: int, min_points: int) -> tuple[list, list]:
     """Per group: the revenue = a spend^b curve over its units, the current spend (mean daily spend of the
     last ``recent_days`` days; mean spend per line without dates) and the fitted and marginal ROAS there;
-    and the units' (spend, revenue) points for the chart."""
+    and the units' (spend, revenue) points for the chart.
+
+    Parameters
+    ----------
+    units : pd.DataFrame
+        :func:`daily_units` (``_g``, ``spend``, ``revenue``, ``date`` when dated).
+    dated : bool
+        Whether the units are days.
+    recent_days : int
+        Days whose mean spend is the current spend.
+    min_points : int
+        Fewest usable points per curve.
+
+    Returns
+    -------
+    tuple[list, list]
+        The curves (``channel``, ``current_spend``, ``unit``, the fit, ``fitted_roas``, ``marginal_roas``,
+        ``diminishing``, ``extrapolated``) and the points (``channel``, ``spend``, ``revenue``).
+    """
     curves, curve_points = [], []
     max_day = units["date"].max() if dated else None
     per_group_points = max(30, MAX_CURVE_POINTS // max(units["_g"].nunique(), 1))
@@ -528,7 +649,18 @@ def response_curves(units: pd.DataFrame, dated: bool, recent_days: int, min_poin
 
 
 def funnel_rows(kpis: pd.DataFrame) -> list[dict]:
-    """Impressions -> clicks -> conversions per group, with the rate from the previous stage."""
+    """Impressions -> clicks -> conversions per group, with the rate from the previous stage.
+
+    Parameters
+    ----------
+    kpis : pd.DataFrame
+        :func:`kpi_table`.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``channel``, ``stage``, ``value``, ``rate_from_previous``.
+    """
     funnel = []
     for _, r in kpis.iterrows():
         for stage in ("impressions", "clicks", "conversions"):
@@ -540,7 +672,21 @@ def funnel_rows(kpis: pd.DataFrame) -> list[dict]:
 
 def weekly_trends(units: pd.DataFrame, kpis: pd.DataFrame) -> tuple[list[dict], dict | None]:
     """Weekly sums, CTR, CVR and ROAS of the groups with the most spend, and the overall ROAS of the first
-    and last week (when there are four weeks or more)."""
+    and last week (when there are four weeks or more).
+
+    Parameters
+    ----------
+    units : pd.DataFrame
+        Dated units (``_g``, ``date`` and the sums).
+    kpis : pd.DataFrame
+        :func:`kpi_table`.
+
+    Returns
+    -------
+    tuple[list[dict], dict | None]
+        Rows with ``channel``, ``week``, the sums, ``ctr``, ``cvr``, ``roas``; and ``first``, ``last``,
+        ``r0``, ``r1`` or None.
+    """
     wk = units["date"].dt.to_period("W-SUN").dt.start_time
     cols = [c for c in ("spend", "impressions", "clicks", "conversions", "revenue") if c in units.columns]
     top_groups = kpis.sort_values("spend", ascending=False)["channel"].head(MAX_PAIR_GROUPS)
@@ -569,7 +715,22 @@ def weekly_trends(units: pd.DataFrame, kpis: pd.DataFrame) -> tuple[list[dict], 
 
 
 def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
-    """The page's result in ``lang`` from a :class:`ChannelFit` (no engine query)."""
+    """The page's result in ``lang`` from a :class:`ChannelFit` (no engine query).
+
+    Parameters
+    ----------
+    result : ChannelFit
+        The fit.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result; JSON-safe.
+    """
     f = result
     if f.mode == "orders":
         return jsonable(_orders_only(f.channels, lang))
@@ -635,7 +796,22 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result.
+    """
     tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
     return present(fit(tables, params), params, lang)
 
@@ -658,6 +834,21 @@ def _orders_only(table: pd.DataFrame, lang: str) -> dict:
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The channel comparison's figures (net sales per channel for orders only; else the funnel and the charts of
+    the result's other blocks), each titled with what it shows.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -748,7 +939,22 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 
 def by_options(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> list[str]:
     """Values for the ``by`` parameter: channel, campaign and the attribute columns that hold values (at most
-    200 distinct ones), counted in the engine. ``tables``: kind -> engine table (a frame is registered)."""
+    200 distinct ones), counted in the engine. ``tables``: kind -> engine table (a frame is registered).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        Unused.
+    lang : str
+        Unused (the options are column names).
+
+    Returns
+    -------
+    list[str]
+        The values.
+    """
     ch = tables.get("channels")
     out = ["channel"]
     if ch is None:

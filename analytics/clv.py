@@ -47,6 +47,18 @@ def purchase_days(orders: pd.DataFrame, calibration_end: pd.Timestamp | None = N
 
     Lines without a customer id and return lines are left out. With ``calibration_end`` only days up to
     and including that calendar day are kept.
+
+    Parameters
+    ----------
+    orders : pd.DataFrame
+        Order lines: ``customer_id``, ``order_date``, ``amount``, ``is_return``.
+    calibration_end : pd.Timestamp | None
+        Last day kept, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id``, ``day``, ``amount``.
     """
     df = orders.loc[orders["customer_id"].notna() & ~orders["is_return"].astype(bool),
                     ["customer_id", "order_date", "amount"]]
@@ -61,7 +73,22 @@ def purchase_days(orders: pd.DataFrame, calibration_end: pd.Timestamp | None = N
 
 def summary_data(orders: pd.DataFrame, calibration_end, time_unit: str = "week") -> pd.DataFrame:
     """Per customer: frequency (repeat purchase days), recency, T (in ``time_unit``) and monetary_value
-    (mean value of the repeat purchase days; 0 when there is no repeat purchase)."""
+    (mean value of the repeat purchase days; 0 when there is no repeat purchase).
+
+    Parameters
+    ----------
+    orders : pd.DataFrame
+        Order lines (see :func:`purchase_days`).
+    calibration_end
+        End of the calibration period.
+    time_unit : str
+        "day", "week" or "month" (ValueError otherwise).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id``, ``frequency``, ``recency``, ``T``, ``monetary_value``, ``first_purchase``.
+    """
     if time_unit not in UNIT_DAYS:
         raise ValueError(f"time_unit must be one of {', '.join(UNIT_DAYS)}")
     cal = pd.Timestamp(calibration_end).normalize()
@@ -101,6 +128,13 @@ class BGNBD:
     converged: bool
 
     def params(self) -> dict:
+        """The fitted parameters.
+
+        Returns
+        -------
+        dict
+            ``r``, ``alpha``, ``a``, ``b``.
+        """
         return {k: v for k, v in asdict(self).items() if k in ("r", "alpha", "a", "b")}
 
 
@@ -143,13 +177,45 @@ def _unique_triples(x, tx, T) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
 
 def bgnbd_log_likelihood(params, x, tx, T) -> float:
-    """Total log-likelihood of the data under BG/NBD parameters (r, alpha, a, b)."""
+    """Total log-likelihood of the data under BG/NBD parameters (r, alpha, a, b).
+
+    Parameters
+    ----------
+    params
+        (r, alpha, a, b).
+    x
+        Repeat purchases per customer.
+    tx
+        Recency.
+    T
+        Age.
+
+    Returns
+    -------
+    float
+        The log-likelihood.
+    """
     ux, utx, uT, w = _unique_triples(x, tx, T)
     return float(np.sum(w * _bgnbd_ll(np.asarray(params, float), ux, utx, uT)))
 
 
 def fit_bgnbd(x, tx, T) -> BGNBD:
-    """Maximum-likelihood BG/NBD fit on per-customer (frequency, recency, T)."""
+    """Maximum-likelihood BG/NBD fit on per-customer (frequency, recency, T).
+
+    Parameters
+    ----------
+    x
+        Repeat purchases per customer.
+    tx
+        Recency.
+    T
+        Age (> 0, at least the recency).
+
+    Returns
+    -------
+    BGNBD
+        The fit (NotEnoughData with too few customers or no repeat purchase).
+    """
     x = np.asarray(x, float)
     tx = np.asarray(tx, float)
     T = np.asarray(T, float)
@@ -233,7 +299,24 @@ def _gg_ll_grad(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> tuple[floa
 
 
 def p_alive(m: BGNBD, x, tx, T) -> np.ndarray:
-    """P(customer still active | x, t_x, T); 1 for customers without repeat purchases."""
+    """P(customer still active | x, t_x, T); 1 for customers without repeat purchases.
+
+    Parameters
+    ----------
+    m : BGNBD
+        The BG/NBD fit.
+    x
+        Repeat purchases.
+    tx
+        Recency.
+    T
+        Age.
+
+    Returns
+    -------
+    np.ndarray
+        P(alive) per customer.
+    """
     x = np.asarray(x, float)
     tx = np.asarray(tx, float)
     T = np.asarray(T, float)
@@ -245,7 +328,26 @@ def p_alive(m: BGNBD, x, tx, T) -> np.ndarray:
 
 
 def expected_purchases(m: BGNBD, t, x, tx, T) -> np.ndarray:
-    """E[number of purchases in (T, T + t] | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10)."""
+    """E[number of purchases in (T, T + t] | x, t_x, T] (Fader, Hardie & Lee 2005, eq. 10).
+
+    Parameters
+    ----------
+    m : BGNBD
+        The BG/NBD fit.
+    t
+        Length of the future period.
+    x
+        Repeat purchases.
+    tx
+        Recency.
+    T
+        Age.
+
+    Returns
+    -------
+    np.ndarray
+        Expected purchases per customer.
+    """
     x = np.asarray(x, float)
     tx = np.asarray(tx, float)
     T = np.asarray(T, float)
@@ -265,7 +367,20 @@ def expected_purchases(m: BGNBD, t, x, tx, T) -> np.ndarray:
 
 
 def population_expected_purchases(m: BGNBD, t) -> np.ndarray:
-    """E[X(t)] for a new customer (eq. 7): used to check the fit."""
+    """E[X(t)] for a new customer (eq. 7): used to check the fit.
+
+    Parameters
+    ----------
+    m : BGNBD
+        The BG/NBD fit.
+    t
+        Period lengths.
+
+    Returns
+    -------
+    np.ndarray
+        Expected purchases.
+    """
     t = np.asarray(t, float)
     r, alpha, a, b = m.r, m.alpha, m.a, m.b
     z = t / (alpha + t)
@@ -285,6 +400,13 @@ class GammaGamma:
     converged: bool
 
     def params(self) -> dict:
+        """The fitted parameters.
+
+        Returns
+        -------
+        dict
+            ``p``, ``q``, ``gamma``.
+        """
         return {"p": self.p, "q": self.q, "gamma": self.gamma}
 
 
@@ -298,7 +420,20 @@ def _gg_ll(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> np.ndarray:
 
 
 def fit_gamma_gamma(x, mx) -> GammaGamma:
-    """Fit on customers with x > 0 repeat purchases and positive mean spend mx (others are ignored)."""
+    """Fit on customers with x > 0 repeat purchases and positive mean spend mx (others are ignored).
+
+    Parameters
+    ----------
+    x
+        Repeat purchases per customer.
+    mx
+        Mean spend of the repeat purchases.
+
+    Returns
+    -------
+    GammaGamma
+        The fit (NotEnoughData with too few repeat buyers).
+    """
     x = np.asarray(x, float)
     mx = np.asarray(mx, float)
     keep = (x > 0) & (mx > 0) & np.isfinite(mx)
@@ -323,7 +458,22 @@ def fit_gamma_gamma(x, mx) -> GammaGamma:
 
 def expected_spend(m: GammaGamma, x, mx) -> np.ndarray:
     """E[M | x, mx]: posterior mean spend per purchase; the population mean p*gamma/(q-1) when x = 0
-    or mx is not positive."""
+    or mx is not positive.
+
+    Parameters
+    ----------
+    m : GammaGamma
+        The Gamma-Gamma fit.
+    x
+        Repeat purchases.
+    mx
+        Mean spend of the repeat purchases.
+
+    Returns
+    -------
+    np.ndarray
+        Expected spend per purchase.
+    """
     x = np.asarray(x, float)
     mx = np.asarray(mx, float)
     pop = m.p * m.gamma / (m.q - 1) if m.q > 1 else np.nan
@@ -338,7 +488,34 @@ def expected_spend(m: GammaGamma, x, mx) -> np.ndarray:
 def customer_lifetime_value(bg: BGNBD, gg: GammaGamma, x, tx, T, mx, *, horizon_months: int = 12,
                             discount: float = 0.01, time_unit: str = "week") -> np.ndarray:
     """Discounted expected value over ``horizon_months``: sum over months i of
-    (E[purchases by month i] - E[purchases by month i-1]) x E[spend] / (1 + discount)^i."""
+    (E[purchases by month i] - E[purchases by month i-1]) x E[spend] / (1 + discount)^i.
+
+    Parameters
+    ----------
+    bg : BGNBD
+        The BG/NBD fit.
+    gg : GammaGamma
+        The Gamma-Gamma fit.
+    x
+        Repeat purchases.
+    tx
+        Recency.
+    T
+        Age.
+    mx
+        Mean spend of the repeat purchases.
+    horizon_months : int
+        Months.
+    discount : float
+        Monthly discount rate.
+    time_unit : str
+        Unit of ``tx`` and ``T``.
+
+    Returns
+    -------
+    np.ndarray
+        CLV per customer.
+    """
     x = np.asarray(x, float)
     tx = np.asarray(tx, float)
     T = np.asarray(T, float)
@@ -357,13 +534,46 @@ def customer_lifetime_value(bg: BGNBD, gg: GammaGamma, x, tx, T, mx, *, horizon_
 
 
 def expected_purchases_horizon(bg: BGNBD, x, tx, T, horizon_months: int, time_unit: str) -> np.ndarray:
+    """Expected purchases of each customer over the next ``horizon_months``.
+
+    Parameters
+    ----------
+    bg : BGNBD
+        The BG/NBD fit.
+    x
+        Repeat purchases.
+    tx
+        Recency.
+    T
+        Age.
+    horizon_months : int
+        Months.
+    time_unit : str
+        Unit of ``tx`` and ``T``.
+
+    Returns
+    -------
+    np.ndarray
+        Expected purchases per customer.
+    """
     ux, utx, uT, _, inverse = _triples(x, tx, T)
     t = horizon_months * DAYS_PER_MONTH / UNIT_DAYS[time_unit]
     return expected_purchases(bg, t, ux, utx, uT)[inverse]
 
 
 def churn_band(p: np.ndarray | pd.Series) -> np.ndarray:
-    """'high' (P(alive) < 0.3), 'medium' (0.3 <= P < 0.7) or 'low' (>= 0.7) churn risk."""
+    """'high' (P(alive) < 0.3), 'medium' (0.3 <= P < 0.7) or 'low' (>= 0.7) churn risk.
+
+    Parameters
+    ----------
+    p : np.ndarray | pd.Series
+        P(alive).
+
+    Returns
+    -------
+    np.ndarray
+        Bands.
+    """
     p = np.asarray(p, float)
     return np.select([p < 0.3, p < 0.7], ["high", "medium"], "low")
 
@@ -371,7 +581,26 @@ def churn_band(p: np.ndarray | pd.Series) -> np.ndarray:
 def clv_table(orders: pd.DataFrame, calibration_end, *, time_unit: str = "week", horizon_months: int = 12,
               discount: float = 0.01) -> tuple[pd.DataFrame, BGNBD, GammaGamma]:
     """Fit both models on the calibration period and score every customer: p_alive, churn band,
-    expected purchases over the horizon, expected spend per purchase and CLV."""
+    expected purchases over the horizon, expected spend per purchase and CLV.
+
+    Parameters
+    ----------
+    orders : pd.DataFrame
+        Order lines.
+    calibration_end
+        End of the calibration period.
+    time_unit : str
+        "day", "week" or "month".
+    horizon_months : int
+        Months.
+    discount : float
+        Monthly discount rate.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, BGNBD, GammaGamma]
+        The per-customer frame (:func:`clv_from_summary`) and the two fits.
+    """
     return clv_from_summary(summary_data(orders, calibration_end, time_unit), time_unit=time_unit,
                             horizon_months=horizon_months, discount=discount)
 
@@ -383,7 +612,27 @@ def clv_from_summary(summ: pd.DataFrame, *, time_unit: str = "week", horizon_mon
                      discount: float = 0.01, seed: int = 42) -> tuple[pd.DataFrame, BGNBD, GammaGamma]:
     """:func:`clv_table` from per-customer summary statistics (the columns of :func:`summary_data`,
     however they were computed): customers with T > 0 are scored; the models are fitted on all of them,
-    or on a random sample of ``MAX_FIT_CUSTOMERS`` (``seed``) when there are more."""
+    or on a random sample of ``MAX_FIT_CUSTOMERS`` (``seed``) when there are more.
+
+    Parameters
+    ----------
+    summ : pd.DataFrame
+        Per-customer summary (``frequency``, ``recency``, ``T``, ``monetary_value``).
+    time_unit : str
+        Unit of the summary.
+    horizon_months : int
+        Months.
+    discount : float
+        Monthly discount rate.
+    seed : int
+        Sample seed.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, BGNBD, GammaGamma]
+        The summary rows with T > 0 plus ``p_alive``, ``churn_risk``, ``expected_purchases``,
+        ``expected_spend``, ``clv``; and the two fits.
+    """
     summ = summ.loc[summ["T"] > 0].reset_index(drop=True)
     fit_on = summ if len(summ) <= MAX_FIT_CUSTOMERS else summ.sample(n=MAX_FIT_CUSTOMERS, random_state=seed)
     bg = fit_bgnbd(fit_on["frequency"], fit_on["recency"], fit_on["T"])

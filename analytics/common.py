@@ -24,7 +24,24 @@ class NotEnoughData(AnalyticsError):
 
 
 def filter_dates(df: pd.DataFrame, col: str, start: date | None, end: date | None) -> pd.DataFrame:
-    """Rows with ``start <= df[col] < end + 1 day`` (both ends inclusive by calendar day)."""
+    """Rows with ``start <= df[col] < end + 1 day`` (both ends inclusive by calendar day).
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        A frame with a datetime column ``col`` (None or empty: returned as is).
+    col : str
+        Name of the date column.
+    start : date | None
+        First day kept, or None for no lower bound.
+    end : date | None
+        Last day kept, or None for no upper bound.
+
+    Returns
+    -------
+    pd.DataFrame
+        The rows in the range (``df`` itself when there is no bound or no such column).
+    """
     if df is None or df.empty or col not in df.columns or (start is None and end is None):
         return df
     mask = pd.Series(True, index=df.index)
@@ -36,7 +53,19 @@ def filter_dates(df: pd.DataFrame, col: str, start: date | None, end: date | Non
 
 
 def jsonable(obj: Any) -> Any:
-    """Convert numpy / pandas values to plain JSON types; NaN and NaT become None."""
+    """Convert numpy / pandas values to plain JSON types; NaN and NaT become None.
+
+    Parameters
+    ----------
+    obj : Any
+        Any value: dicts, lists, tuples, frames, series, arrays, numpy scalars, timestamps, dates, periods.
+
+    Returns
+    -------
+    Any
+        The same structure with plain Python values: frames as lists of row dicts, timestamps as ISO strings
+        (dates when at midnight), NaN / inf / NaT / NA as None.
+    """
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -64,7 +64,20 @@ class DataFit:
 
 def quality(kind: str, table) -> DatasetQuality:
     """Rows, filled lines per field, the date range and (orders) returns, amount and customer gaps of one
-    dataset's lines, computed in the engine in one pass."""
+    dataset's lines, computed in the engine in one pass.
+
+    Parameters
+    ----------
+    kind : str
+        Dataset kind (a key of SCHEMA_KINDS).
+    table
+        The dataset's lines (engine table).
+
+    Returns
+    -------
+    DatasetQuality
+        The quality summary.
+    """
     from data import engine
 
     k = SCHEMA_KINDS[kind]
@@ -96,11 +109,40 @@ def quality(kind: str, table) -> DatasetQuality:
 
 
 def fit(tables: dict, params: dict) -> DataFit:
+    """The Data page's fit: :func:`quality` of every selected dataset.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table.
+    params : dict
+        The page's parameters (unused).
+
+    Returns
+    -------
+    DataFit
+        One quality summary per table, in order.
+    """
     return DataFit(quality=tuple(quality(kind, t) for kind, t in tables.items()))
 
 
 def summarise(kind: str, frame: pd.DataFrame) -> dict:
-    """The summary of one canonical frame (the same numbers as the page)."""
+    """The summary of one canonical frame (the same numbers as the page).
+
+    Parameters
+    ----------
+    kind : str
+        Dataset kind.
+    frame : pd.DataFrame
+        Canonical frame.
+
+    Returns
+    -------
+    dict
+        ``kind``, ``rows``, ``fields_mapped``, ``attributes``, ``first_date``, ``last_date``, ``fields`` (field,
+        type, filled, filled_share) and, for orders, ``returns_flagged``, ``amount_total``,
+        ``lines_without_customer``.
+    """
     from data import engine
 
     return _summary(quality(kind, engine.from_frame(frame)))
@@ -127,6 +169,22 @@ def _summary(q: DatasetQuality) -> dict:
 
 
 def present(result: DataFit, params: dict, lang: str = "en") -> dict:
+    """The Data page's result: the summaries and the findings (fields no line fills; lines without a customer).
+
+    Parameters
+    ----------
+    result : DataFit
+        The fit.
+    params : dict
+        The page's parameters (unused).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``quality``, ``findings``, ``warnings``; JSON-safe.
+    """
     datasets = [_summary(q) for q in result.quality]
     findings = []
     for d in datasets:
@@ -139,12 +197,42 @@ def present(result: DataFit, params: dict, lang: str = "en") -> dict:
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
+    """The Data page's result from canonical frames: ``present(fit(...))``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        See :func:`present`.
+    """
     from data import engine
 
     return present(fit(engine.tables_from_frames(frames), params), params, lang)
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The Data page has no figures.
+
+    Parameters
+    ----------
+    result : dict
+        The page result.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        An empty list.
+    """
     return []
 
 
@@ -154,7 +242,20 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 def fault_message(exc: BaseException, lang: str = "en") -> str:
     """A refused write (data.errors.NotAllowed) or a fault of the store (data.errors.StoreError) as one
     plain sentence in ``lang`` (the catalogue's English equals ``str(exc)``); anything else: ``str(exc)``.
-    The text quotes names as they are: render it escaped."""
+    The text quotes names as they are: render it escaped.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The exception.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     from data.errors import NotAllowed, StoreError
 
     if isinstance(exc, StoreError):

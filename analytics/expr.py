@@ -36,7 +36,18 @@ EXACT = "decimal(38, 18)"
 
 def backend_name(x: ir.Expr) -> str:
     """The backend the tables under ``x`` belong to (``"duckdb"``, ``"pyspark"``); an expression over
-    in-memory tables only runs on the engine in use."""
+    in-memory tables only runs on the engine in use.
+
+    Parameters
+    ----------
+    x : ir.Expr
+        An Ibis expression.
+
+    Returns
+    -------
+    str
+        The backend's name.
+    """
     backends, _ = x._find_backends()
     if backends:
         return backends[0].name
@@ -44,7 +55,20 @@ def backend_name(x: ir.Expr) -> str:
 
 
 def fsum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
-    """Order-independent sum of ``x`` (over the rows ``where`` holds) as float64; NULL over no rows."""
+    """Order-independent sum of ``x`` (over the rows ``where`` holds) as float64; NULL over no rows.
+
+    Parameters
+    ----------
+    x : ir.NumericValue
+        Numeric column.
+    where : ir.BooleanValue | None
+        Filter on the rows summed, or None for all.
+
+    Returns
+    -------
+    ir.FloatingScalar
+        The sum (float64).
+    """
     if backend_name(x) != "pyspark":
         return _duckdb_fsum(x, where=where)
     xf = x.cast("float64")
@@ -54,23 +78,79 @@ def fsum(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.Floatin
 
 
 def total(x: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
-    """Exactly rounded sum of ``x`` (over the rows ``where`` holds), 0 over no rows."""
+    """Exactly rounded sum of ``x`` (over the rows ``where`` holds), 0 over no rows.
+
+    Parameters
+    ----------
+    x : ir.NumericValue
+        Numeric column.
+    where : ir.BooleanValue | None
+        Filter on the rows summed, or None for all.
+
+    Returns
+    -------
+    ir.FloatingScalar
+        The sum (float64), 0.0 when no row.
+    """
     return fsum(x.cast("float64"), where=where).fill_null(0.0)
 
 
 def last_by(x: ir.Value, keys: list[ir.Value], where: ir.BooleanValue | None = None) -> ir.Scalar:
     """``x`` on the row whose ``keys`` are largest (compared in order; make the last key unique, e.g. the
-    source line, so ties cannot pick different rows on different engines)."""
+    source line, so ties cannot pick different rows on different engines).
+
+    Parameters
+    ----------
+    x : ir.Value
+        The column whose value is wanted.
+    keys : list[ir.Value]
+        Columns ordering the rows, most significant first.
+    where : ir.BooleanValue | None
+        Filter on the rows considered, or None.
+
+    Returns
+    -------
+    ir.Scalar
+        ``x`` at the largest key.
+    """
     return x.argmax(ibis.struct({f"k{i}": k for i, k in enumerate(keys)}), where=where)
 
 
 def dbl(x: float) -> ir.FloatingScalar:
-    """A DOUBLE constant."""
+    """A DOUBLE constant.
+
+    Parameters
+    ----------
+    x : float
+        The value.
+
+    Returns
+    -------
+    ir.FloatingScalar
+        The constant, cast to float64.
+    """
     return ibis.literal(repr(float(x))).cast("float64")
 
 
 def in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
-    """``start <= t[col] < end + 1 day`` (no bound: every line, including lines without a date)."""
+    """``start <= t[col] < end + 1 day`` (no bound: every line, including lines without a date).
+
+    Parameters
+    ----------
+    t : ir.Table
+        Lines.
+    col : str
+        Timestamp column.
+    start : Any
+        First day kept (None: no lower bound).
+    end : Any
+        Last day kept (None: no upper bound).
+
+    Returns
+    -------
+    ir.Table
+        The filtered table.
+    """
     if start is not None:
         t = t.filter(t[col] >= ibis.timestamp(pd.Timestamp(start).isoformat()))
     if end is not None:
@@ -79,4 +159,16 @@ def in_dates(t: ir.Table, col: str, start: Any, end: Any) -> ir.Table:
 
 
 def rows(t: ir.Table) -> int:
+    """Number of rows of ``t``, counted in the engine.
+
+    Parameters
+    ----------
+    t : ir.Table
+        An Ibis table.
+
+    Returns
+    -------
+    int
+        The row count.
+    """
     return int(engine.scalar(t.count()))

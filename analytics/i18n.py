@@ -22,6 +22,18 @@ LOCALE_DIR = Path(__file__).with_name("locales")
 
 @lru_cache(maxsize=None)
 def catalogue(namespace: str) -> dict[str, dict[str, str]]:
+    """The texts of one locale file (``analytics/locales/<namespace>.json``), read once.
+
+    Parameters
+    ----------
+    namespace : str
+        The file's stem (``market``, ``ui``, ...).
+
+    Returns
+    -------
+    dict[str, dict[str, str]]
+        Language -> key -> text, for every language of LANGS (empty where the file has none).
+    """
     path = LOCALE_DIR / f"{namespace}.json"
     with path.open(encoding="utf-8") as fh:
         data = json.load(fh)
@@ -29,11 +41,33 @@ def catalogue(namespace: str) -> dict[str, dict[str, str]]:
 
 
 def namespaces() -> list[str]:
+    """The namespaces that have a locale file.
+
+    Returns
+    -------
+    list[str]
+        Their names, sorted.
+    """
     return sorted(p.stem for p in LOCALE_DIR.glob("*.json"))
 
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **kwargs: object) -> str:
-    """Translate ``namespace.rest.of.key``; falls back to English, then to the key itself."""
+    """Translate ``namespace.rest.of.key``; falls back to English, then to the key itself.
+
+    Parameters
+    ----------
+    key : str
+        ``namespace.rest.of.key``.
+    lang : str
+        Language code, ``'en'`` or ``'zh'`` (another value means English).
+    **kwargs : object
+        Values for the text's ``{placeholders}``; a text that does not format is returned unformatted.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     if lang not in LANGS:
         lang = DEFAULT_LANG
     ns, _, rest = key.partition(".")
@@ -74,7 +108,22 @@ def _special(v: float) -> str | None:
 
 
 def fmt_number(x: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
-    """1,234,567 in English; 123.5万 / 1.2亿 in Chinese for large numbers; ∞ for an overflowed total."""
+    """1,234,567 in English; 123.5万 / 1.2亿 in Chinese for large numbers; ∞ for an overflowed total.
+
+    Parameters
+    ----------
+    x : object
+        A number (None or NaN: "—").
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    digits : int
+        Decimals in the English form.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
     if _isnan(x):
         return "—"
     v = float(x)  # type: ignore[arg-type]
@@ -88,6 +137,25 @@ def fmt_number(x: object, lang: str = DEFAULT_LANG, digits: int = 0) -> str:
 
 
 def fmt_money(x: object, lang: str = DEFAULT_LANG, currency: str = "", digits: int = 2) -> str:
+    """An amount in the data's own currency (no symbol is guessed), formatted as :func:`fmt_number` with two
+    decimals.
+
+    Parameters
+    ----------
+    x : object
+        The amount (None or NaN: "—").
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    currency : str
+        Symbol to put before the number ("" by default).
+    digits : int
+        Decimals.
+
+    Returns
+    -------
+    str
+        The formatted amount.
+    """
     if _isnan(x):
         return "—"
     sym = currency  # amounts stay in the data's own currency; no symbol is guessed
@@ -100,7 +168,22 @@ def fmt_money(x: object, lang: str = DEFAULT_LANG, currency: str = "", digits: i
 def fmt_kpi(x: object, lang: str = DEFAULT_LANG, money: bool = False) -> str:
     """A KPI card's value, short enough never to be cut: in English 12.35M / 1.23B from a million on
     (in Chinese fmt_number's 万 / 亿 already are); below that fmt_money / fmt_number. The exact value
-    goes in the card's help (components.ui.kpi_cards)."""
+    goes in the card's help (components.ui.kpi_cards).
+
+    Parameters
+    ----------
+    x : object
+        The value (None or NaN: "—").
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    money : bool
+        Whether it is an amount.
+
+    Returns
+    -------
+    str
+        The short text.
+    """
     if _isnan(x):
         return "—"
     v = float(x)  # type: ignore[arg-type]
@@ -111,7 +194,24 @@ def fmt_kpi(x: object, lang: str = DEFAULT_LANG, money: bool = False) -> str:
 
 
 def fmt_pct(x: object, lang: str = DEFAULT_LANG, digits: int = 1, signed: bool = False) -> str:
-    """x is a fraction (0.125 -> 12.5%)."""
+    """x is a fraction (0.125 -> 12.5%).
+
+    Parameters
+    ----------
+    x : object
+        The fraction (None or NaN: "—").
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    digits : int
+        Decimals (a small non-zero rate keeps two significant digits).
+    signed : bool
+        Whether to show the sign of a positive value.
+
+    Returns
+    -------
+    str
+        The percentage text.
+    """
     if _isnan(x):
         return "—"
     v = float(x) * 100  # type: ignore[arg-type]
@@ -124,6 +224,20 @@ def fmt_pct(x: object, lang: str = DEFAULT_LANG, digits: int = 1, signed: bool =
 
 
 def fmt_date(d: object, lang: str = DEFAULT_LANG) -> str:
+    """A date as ``5 Jun 2024`` in English, ``2024年6月5日`` in Chinese.
+
+    Parameters
+    ----------
+    d : object
+        A date, datetime, timestamp or ISO text (None: "—").
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The formatted date.
+    """
     if d is None:
         return "—"
     if isinstance(d, str):

@@ -82,7 +82,19 @@ def validate(raw: dict) -> dict:
     """A checked entry payload from raw fields (text or numbers). Raises :class:`LedgerError` naming the
     field: a missing channel, period, spend, lift or interval; an unreadable number or date; an end before
     the start; a spend of 0 or less; an interval that does not hold the lift (low <= lift <= high); an
-    unknown method."""
+    unknown method.
+
+    Parameters
+    ----------
+    raw : dict
+        Raw fields: ``channel``, ``start``, ``end``, ``spend``, ``lift``, ``low``, ``high``, optionally
+        ``method``, ``dataset_id``, ``view``, ``outcome``, ``group``, ``note``.
+
+    Returns
+    -------
+    dict
+        The payload with typed, trimmed fields.
+    """
     channel = str(raw.get("channel") or "").strip()
     if not channel:
         raise LedgerError("ledger.error.missing", field="channel")
@@ -110,11 +122,34 @@ def validate(raw: dict) -> dict:
 
 
 def entry_name(e: dict) -> str:
+    """An entry's name: channel and period.
+
+    Parameters
+    ----------
+    e : dict
+        The entry.
+
+    Returns
+    -------
+    str
+        ``"<channel> <start>..<end>"``.
+    """
     return f"{e['channel']} {e['start']}..{e['end']}"
 
 
 def weeks(e: dict) -> float:
-    """The test's length in weeks (its days / 7, at least 1 day)."""
+    """The test's length in weeks (its days / 7, at least 1 day).
+
+    Parameters
+    ----------
+    e : dict
+        The entry (``start``, ``end`` as ISO dates).
+
+    Returns
+    -------
+    float
+        Weeks.
+    """
     return (date.fromisoformat(e["end"]) - date.fromisoformat(e["start"])).days / 7.0 + 1 / 7.0
 
 
@@ -132,7 +167,24 @@ def _row(obj: dict) -> dict:
 
 def add(raw: dict, *, actor=None, owner: str = "", engine=None) -> int:
     """Validate and save an entry (``actor``: the acting user, an analyst or admin; without one, a trusted
-    caller names the ``owner``). Returns its id."""
+    caller names the ``owner``). Returns its id.
+
+    Parameters
+    ----------
+    raw : dict
+        Raw fields (see :func:`validate`).
+    actor
+        The acting user, or None.
+    owner : str
+        The owner when there is no actor.
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    int
+        The entry's id.
+    """
     from data import repository
 
     e = validate(raw)
@@ -141,7 +193,20 @@ def add(raw: dict, *, actor=None, owner: str = "", engine=None) -> int:
 
 def entries(*, channel: str | None = None, engine=None) -> list[dict]:
     """Every entry (newest first), flat: id, the fields, owner, created_at, updated_at; only those of
-    ``channel`` (as people say it, see :func:`match_channel`) when given."""
+    ``channel`` (as people say it, see :func:`match_channel`) when given.
+
+    Parameters
+    ----------
+    channel : str | None
+        Only this channel, or None.
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[dict]
+        The entries.
+    """
     from data import repository
 
     rows = [_row(o) for o in repository.list_objects(kind=KIND, engine=engine)]
@@ -151,6 +216,20 @@ def entries(*, channel: str | None = None, engine=None) -> list[dict]:
 
 
 def get(entry_id: int, *, engine=None) -> dict | None:
+    """One entry, flat (as :func:`entries`), or None when there is no ledger entry with that id.
+
+    Parameters
+    ----------
+    entry_id : int
+        The entry's id.
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict | None
+        The entry, or None.
+    """
     from data import repository
 
     o = repository.get_object(object_id=int(entry_id), engine=engine)
@@ -159,7 +238,26 @@ def get(entry_id: int, *, engine=None) -> dict | None:
 
 def update(entry_id: int, *, actor, channel: str | None = None, spend: Any = None, engine=None) -> dict:
     """Change an entry's channel and / or spend (its owner or an admin; checked in the write). Returns the
-    entry. Raises LookupError for no such entry, LedgerError for a bad value, NotAllowed for another's."""
+    entry. Raises LookupError for no such entry, LedgerError for a bad value, NotAllowed for another's.
+
+    Parameters
+    ----------
+    entry_id : int
+        The entry's id.
+    actor
+        The acting user.
+    channel : str | None
+        New channel, or None.
+    spend : Any
+        New spend, or None.
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        The entry.
+    """
     from data import repository
 
     changes: dict[str, Any] = {}
@@ -184,7 +282,22 @@ def update(entry_id: int, *, actor, channel: str | None = None, spend: Any = Non
 
 
 def delete(entry_id: int, *, actor, engine=None) -> bool:
-    """Delete an entry (its owner or an admin); False when there is no such entry."""
+    """Delete an entry (its owner or an admin); False when there is no such entry.
+
+    Parameters
+    ----------
+    entry_id : int
+        The entry's id.
+    actor
+        The acting user.
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    bool
+        True when deleted.
+    """
     from data import repository
 
     if get(entry_id, engine=engine) is None:
@@ -206,7 +319,28 @@ def draft_from_evaluation(result: dict, params: dict | None = None, *, channel: 
 
     Returns the draft's fields plus ``missing`` (fields the user must still give: channel, start, end,
     spend) and ``source`` ("experiment" / "counterfactual"); None when the result has no incremental revenue
-    (no revenue outcome, or no counterfactual on revenue)."""
+    (no revenue outcome, or no counterfactual on revenue).
+
+    Parameters
+    ----------
+    result : dict
+        The evaluation result.
+    params : dict | None
+        Its parameters, or None.
+    channel : str | None
+        The channel, or None.
+    group : str | None
+        The arm, or None.
+    dataset_id : int | None
+        The dataset measured on, or None.
+    view : str
+        Link to the evaluation view.
+
+    Returns
+    -------
+    dict
+        The draft, or None.
+    """
     p = params or {}
     money = result.get("money") or None
     if not money or not money.get("arms"):
@@ -243,7 +377,18 @@ def draft_from_evaluation(result: dict, params: dict | None = None, *, channel: 
 
 
 def channel_key(name: str) -> str:
-    """One key for a channel however it is written (spend column, platform name, English or Chinese)."""
+    """One key for a channel however it is written (spend column, platform name, English or Chinese).
+
+    Parameters
+    ----------
+    name : str
+        A channel name.
+
+    Returns
+    -------
+    str
+        The key.
+    """
     from analytics.channel_names import display_name
 
     return display_name(str(name), "en").casefold()
@@ -251,7 +396,20 @@ def channel_key(name: str) -> str:
 
 def match_channel(name: str, channels: Sequence[str]) -> int | None:
     """The index of ``name`` among a model's ``channels`` (spend columns or channel names); None when none
-    is the same channel."""
+    is the same channel.
+
+    Parameters
+    ----------
+    name : str
+        A channel name.
+    channels : Sequence[str]
+        The model's channels.
+
+    Returns
+    -------
+    int | None
+        The index, or None.
+    """
     k = channel_key(name)
     for i, c in enumerate(channels):
         if channel_key(c) == k:
@@ -261,7 +419,18 @@ def match_channel(name: str, channels: Sequence[str]) -> int | None:
 
 def fit_value(rows: Iterable[dict]) -> str | None:
     """The entries as one compact text for the planner's fit parameters (None for no entry): changing an
-    entry changes the text, so the cached fit is redone exactly then."""
+    entry changes the text, so the cached fit is redone exactly then.
+
+    Parameters
+    ----------
+    rows : Iterable[dict]
+        The entries.
+
+    Returns
+    -------
+    str | None
+        The text, or None.
+    """
     rows = list(rows)
     if not rows:
         return None
@@ -270,7 +439,18 @@ def fit_value(rows: Iterable[dict]) -> str | None:
 
 
 def from_fit_value(text: str | None) -> list[dict]:
-    """:func:`fit_value` unpacked (an empty list for None or unreadable text)."""
+    """:func:`fit_value` unpacked (an empty list for None or unreadable text).
+
+    Parameters
+    ----------
+    text : str | None
+        :func:`fit_value`, or None.
+
+    Returns
+    -------
+    list[dict]
+        The entries (PACKED fields).
+    """
     if not text:
         return []
     try:
@@ -281,12 +461,36 @@ def from_fit_value(text: str | None) -> list[dict]:
 
 
 def store_params(*, engine=None) -> dict:
-    """The planner's extra fit parameter from the store: ``{"ledger": fit_value(every entry)}``."""
+    """The planner's extra fit parameter from the store: ``{"ledger": fit_value(every entry)}``.
+
+    Parameters
+    ----------
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        ``{"ledger": ...}``.
+    """
     return {"ledger": fit_value(entries(engine=engine))}
 
 
 def age_days(e: dict, today: date | None = None) -> int | None:
-    """Days from the end of the entry's test to ``today``."""
+    """Days from the end of the entry's test to ``today``.
+
+    Parameters
+    ----------
+    e : dict
+        The entry.
+    today : date | None
+        The day (None: today in UTC).
+
+    Returns
+    -------
+    int | None
+        Days, or None for an unreadable end.
+    """
     try:
         return ((today or datetime.now(timezone.utc).date()) - date.fromisoformat(str(e["end"])[:10])).days
     except (KeyError, TypeError, ValueError):

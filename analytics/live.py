@@ -262,6 +262,20 @@ def _rates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def session_totals(s: ir.Table) -> dict:
+    """Totals of the live sessions in one engine query, with the rates derived from them.
+
+    Parameters
+    ----------
+    s : ir.Table
+        Live sessions (SESSION_SUMS columns, ``peak_online``, ``avg_watch_time``, ``start_time``).
+
+    Returns
+    -------
+    dict
+        The SESSION_SUMS totals, ``sessions``, ``peak_online``, ``avg_watch_time``, ``first``, ``last``,
+        ``gpm``, ``uv_value``, ``conversion`` with ``conversion_ci_low`` / ``conversion_ci_high`` (Wilson),
+        ``aov``, ``roi``.
+    """
     aggs = {c: fsum(_f(s, c)) for c in SESSION_SUMS}
     aggs.update(sessions=s.count(), peak_online=s.peak_online.max(), avg_watch_time=s.avg_watch_time.mean(),
                 first=s.start_time.min(), last=s.start_time.max())
@@ -279,6 +293,18 @@ def session_totals(s: ir.Table) -> dict:
 
 
 def funnel_rows(tot: dict) -> list[dict]:
+    """The viewer funnel (FUNNEL steps present in the totals), each with its rate from the previous step.
+
+    Parameters
+    ----------
+    tot : dict
+        :func:`session_totals`.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``step``, ``people``, ``rate``.
+    """
     rows, prev = [], None
     for step, col in FUNNEL:
         v = tot.get(col)
@@ -290,7 +316,21 @@ def funnel_rows(tot: dict) -> list[dict]:
 
 
 def league(s: ir.Table, rank_by: str) -> pd.DataFrame:
-    """The best ``LEAGUE_ROWS`` sessions by ``rank_by`` (ties: earlier start first)."""
+    """The best ``LEAGUE_ROWS`` sessions by ``rank_by`` (ties: earlier start first).
+
+    Parameters
+    ----------
+    s : ir.Table
+        Live sessions with the derived columns (``gpm``, ``uv_value``, ``conversion``, ``slot``).
+    rank_by : str
+        The column to rank by.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``rank``, the session's columns, the rates of ``_rates`` and ``exposure_rate``,
+        ``click_rate``, ``order_rate``.
+    """
     cols = ["session_id", "start_time", "host", "platform", "duration", "products", *[c for c in SESSION_SUMS if c != "duration"],
             "peak_online", "avg_watch_time", "gpm", "uv_value", "conversion", "slot"]
     q = s.select(*cols).order_by([ibis.desc(rank_by), "start_time", "session_id"]).limit(LEAGUE_ROWS)
@@ -307,6 +347,19 @@ def league(s: ir.Table, rank_by: str) -> pd.DataFrame:
 
 
 def hosts_table(s: ir.Table) -> pd.DataFrame:
+    """Sessions and sums per host (the MAX_HOSTS with the most GMV), with their rates.
+
+    Parameters
+    ----------
+    s : ir.Table
+        Live sessions.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``host``, ``sessions``, ``gmv``, ``views``, ``unique_viewers``, ``orders``, ``buyers``,
+        ``spend``, ``duration``, ``gpm``, ``uv_value``, ``conversion`` (with its interval), ``aov``, ``roi``.
+    """
     h = s.filter(s.host.notnull())
     sums = ("gmv", "views", "unique_viewers", "orders", "buyers", "spend", "duration")
     agg = h.group_by("host").aggregate(sessions=h.count(), **{c: fsum(_f(h, c)) for c in sums})
@@ -318,6 +371,23 @@ def hosts_table(s: ir.Table) -> pd.DataFrame:
 
 
 def trends_table(s: ir.Table, first, last) -> tuple[pd.DataFrame, str]:
+    """Sessions and sums per day (a span up to 120 days) or week, with their rates.
+
+    Parameters
+    ----------
+    s : ir.Table
+        Live sessions.
+    first
+        First session start (NaT: no trend).
+    last
+        Last session start.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, str]
+        Columns ``period``, ``sessions``, ``gmv``, ``views``, ``unique_viewers``, ``buyers``, ``spend`` and
+        the rates; and the grain ("day" or "week").
+    """
     if pd.isna(first):
         return pd.DataFrame(), "day"
     grain = "day" if (pd.Timestamp(last) - pd.Timestamp(first)).days <= 120 else "week"
@@ -333,7 +403,20 @@ def trends_table(s: ir.Table, first, last) -> tuple[pd.DataFrame, str]:
 
 
 def top_quarter(s: ir.Table, rank_by: str) -> dict:
-    """Top-quarter sessions (``rank_by`` >= its 75th percentile) against the rest, factor by factor."""
+    """Top-quarter sessions (``rank_by`` >= its 75th percentile) against the rest, factor by factor.
+
+    Parameters
+    ----------
+    s : ir.Table
+        Live sessions.
+    rank_by : str
+        The column to rank by.
+
+    Returns
+    -------
+    dict
+        ``rank_by``, ``threshold``, ``n``, ``n_top``, ``factors``; or ``reason`` "few_sessions" with ``n``.
+    """
     r = s.filter(s[rank_by].notnull())
     head = engine.to_frame(r.aggregate(n=r.count(), q=r[rank_by].quantile(0.75))).iloc[0]
     n = int(head["n"])
@@ -415,6 +498,24 @@ def _rate_expr(c: ir.Table) -> ir.FloatingValue:
 
 
 def creators_table(c: ir.Table, margin: float) -> tuple[pd.DataFrame, dict]:
+    """Deals, GMV, cost (slot fee + commission) and ROI per creator (the MAX_CREATORS with the most GMV), and the
+    totals.
+
+    Parameters
+    ----------
+    c : ir.Table
+        Creator deals (``creator``, ``platform``, ``followers``, ``gmv``, ``orders``, ``posts``, ``slot_fee``,
+        ``commission_rate``).
+    margin : float
+        Gross margin on GMV, for the profit and the break-even commission.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, dict]
+        Per creator: ``creator``, ``deals``, ``platform``, ``followers``, ``gmv``, ``orders``, ``posts``,
+        ``slot_fee``, ``commission``, ``no_rate``, ``cost``, ``roi``, ``commission_rate``,
+        ``break_even_commission``, ``profit``; the totals dict.
+    """
     rate = _rate_expr(c)
     gmv = _f(c, "gmv")
     c2 = c.filter(c.creator.notnull()).mutate(_commission=gmv * rate, _rate=rate)
@@ -448,7 +549,22 @@ def creators_table(c: ir.Table, margin: float) -> tuple[pd.DataFrame, dict]:
 
 def daily_sales(orders: ir.Table, first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
     """Hourly sales of the sale lines (returns left out) from ``first`` to ``last`` (inclusive days), summed in
-    the engine; hours without a sale are 0 within the orders' covered days."""
+    the engine; hours without a sale are 0 within the orders' covered days.
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    first : pd.Timestamp
+        First day.
+    last : pd.Timestamp
+        Last day.
+
+    Returns
+    -------
+    pd.Series
+        Sales per hour.
+    """
     o = orders.filter(orders.order_date.notnull())
     if "is_return" in o.columns:
         o = o.filter(~o.is_return.cast("boolean").fill_null(False))
@@ -463,7 +579,27 @@ def daily_sales(orders: ir.Table, first: pd.Timestamp, last: pd.Timestamp) -> pd
 
 
 def incremental(deals: pd.DataFrame, hourly: pd.Series, baseline_days: int, halo_hours: int) -> tuple[pd.DataFrame, dict]:
-    """Per creator: incremental GMV on the deal days and the halo after them, against comparison days."""
+    """Per creator: incremental GMV on the deal days and the halo after them, against comparison days.
+
+    Parameters
+    ----------
+    deals : pd.DataFrame
+        Creator deals with ``creator`` and ``day``.
+    hourly : pd.Series
+        Hourly sales (:func:`daily_sales`).
+    baseline_days : int
+        Comparison days wanted per deal day.
+    halo_hours : int
+        Hours after a deal day counted as its halo.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, dict]
+        Per creator ``creator``, ``deal_days``, ``baseline_days_min``, ``incremental_gmv`` with
+        ``incremental_ci_low`` / ``incremental_ci_high``, ``halo_gmv``, ``halo_incremental`` with
+        ``halo_ci_low`` / ``halo_ci_high``; and ``first_day``, ``last_day``, ``comparison_days``,
+        ``few_baseline_creators``, ``uncovered_days``, ``shared_days``.
+    """
     daily = hourly.resample("D").sum()
     days = daily.index
     deal_days = pd.DatetimeIndex(sorted(set(deals["day"])))
@@ -542,6 +678,19 @@ def _format_expr(ct: ir.Table) -> ir.StringValue:
 
 
 def formats_table(ct: ir.Table) -> pd.DataFrame:
+    """Items, sums and rates per content format, most GMV first.
+
+    Parameters
+    ----------
+    ct : ir.Table
+        Content lines.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``format``, ``items``, the CONTENT_SUMS, ``engagements``, ``engagement_rate`` (with its Wilson
+        interval), ``cpe``, ``click_rate``, ``gmv_per_mille``, ``roi``, ``completion_rate``.
+    """
     c = ct.mutate(_fmt=_format_expr(ct))
     comp = _f(c, "completion_rate")
     comp = ibis.ifelse(comp > 1, comp / dbl(100.0), comp)
@@ -571,6 +720,19 @@ def formats_table(ct: ir.Table) -> pd.DataFrame:
 
 
 def top_content(ct: ir.Table) -> pd.DataFrame:
+    """The TOP_CONTENT content items with the most GMV.
+
+    Parameters
+    ----------
+    ct : ir.Table
+        Content lines.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``content_id``, ``date``, ``creator``, ``format``, ``plays``, ``likes``, ``comments``,
+        ``shares``, ``saves``, ``gmv``, ``spend``, ``engagement_rate``, ``roi``.
+    """
     c = ct.mutate(_fmt=_format_expr(ct))
     q = c.select("content_id", "date", "creator", format=c._fmt, plays=_f(c, "plays"), likes=_f(c, "likes"),
                  comments=_f(c, "comments"), shares=_f(c, "shares"), saves=_f(c, "saves"), gmv=_f(c, "gmv"),
@@ -587,7 +749,22 @@ def top_content(ct: ir.Table) -> pd.DataFrame:
 
 
 def platform_options(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> list[str]:
-    """Platforms named in the sessions and creator deals (at most 50), for the ``platform`` filter."""
+    """Platforms named in the sessions and creator deals (at most 50), for the ``platform`` filter.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table.
+    params : dict
+        Unused.
+    lang : str
+        Unused (the options are data values).
+
+    Returns
+    -------
+    list[str]
+        The platforms, sorted.
+    """
     vals: set[str] = set()
     for kind in ("live_sessions", "creators"):
         tb = tables.get(kind)
@@ -600,7 +777,20 @@ def platform_options(tables: dict[str, ir.Table], params: dict, lang: str = "en"
 
 def fit(tables: dict[str, ir.Table], params: dict) -> LiveFit:
     """Every number of the page from the engine tables. Raises ``NotEnoughData`` when none of live sessions,
-    creator deals and content is selected or has lines in the window."""
+    creator deals and content is selected or has lines in the window.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table (``live_sessions``, ``creators``, ``content``, ``orders``).
+    params : dict
+        The page's parameters (``rank_by``, ``margin``, ``platform``, the window, ...).
+
+    Returns
+    -------
+    LiveFit
+        The fit.
+    """
     p = dict(params)
     rank_by = p.get("rank_by") or "gmv"
     margin = float(p.get("margin") if p.get("margin") is not None else 0.6)
@@ -681,13 +871,42 @@ def _fmt_numeric(fac: str, x, lang: str) -> str:
 
 
 def format_label(code: str, lang: str) -> str:
+    """A content format's label in ``lang`` (the code itself when it has none).
+
+    Parameters
+    ----------
+    code : str
+        The format code.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     key = f"live.format.{code}"
     text = t(key, lang)
     return code if text == key else text
 
 
 def present(result: LiveFit, params: dict, lang: str = "en") -> dict:
-    """The page's result in ``lang`` from a :class:`LiveFit` (no engine query)."""
+    """The page's result in ``lang`` from a :class:`LiveFit` (no engine query).
+
+    Parameters
+    ----------
+    result : LiveFit
+        The fit.
+    params : dict
+        The page's parameters (``rank_by``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result; JSON-safe.
+    """
     f = result
     findings: list[str] = []
     steps: list[str] = []
@@ -890,7 +1109,22 @@ def _content_text(fm: pd.DataFrame, lang: str, findings: list, steps: list) -> N
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result.
+    """
     from analytics.params import resolve
 
     tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
@@ -902,6 +1136,21 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The live-commerce page's figures (the funnel, the trend and the charts of the result's other blocks), each
+    titled with what it shows.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -78,7 +78,22 @@ RIDGE = 0.0            # ridge weight on the media coefficients (scaled units, s
 
 
 def adstock(x: np.ndarray, alpha: float, l_max: int = L_MAX) -> np.ndarray:
-    """Geometric adstock with normalised weights along axis 0 (x: (n,) or (n, k))."""
+    """Geometric adstock with normalised weights along axis 0 (x: (n,) or (n, k)).
+
+    Parameters
+    ----------
+    x : np.ndarray
+        Spend per week, (n,) or (n, k).
+    alpha : float
+        Decay per week.
+    l_max : int
+        Weeks of carry-over.
+
+    Returns
+    -------
+    np.ndarray
+        The adstocked spend, same shape.
+    """
     x = np.asarray(x, dtype=float)
     w = float(alpha) ** np.arange(l_max)
     w = w / w.sum()
@@ -90,12 +105,38 @@ def adstock(x: np.ndarray, alpha: float, l_max: int = L_MAX) -> np.ndarray:
 
 
 def logistic_saturation(x: np.ndarray, lam: float | np.ndarray) -> np.ndarray:
-    """(1 - exp(-lam x)) / (1 + exp(-lam x)) = tanh(lam x / 2)."""
+    """(1 - exp(-lam x)) / (1 + exp(-lam x)) = tanh(lam x / 2).
+
+    Parameters
+    ----------
+    x : np.ndarray
+        Scaled spend.
+    lam : float | np.ndarray
+        Saturation rate(s).
+
+    Returns
+    -------
+    np.ndarray
+        Values in [0, 1).
+    """
     return np.tanh(np.asarray(lam, dtype=float) * np.asarray(x, dtype=float) / 2.0)
 
 
 def logistic_saturation_deriv(x: np.ndarray, lam: float | np.ndarray) -> np.ndarray:
-    """d/dx of the logistic saturation: lam / 2 * (1 - tanh(lam x / 2)^2)."""
+    """d/dx of the logistic saturation: lam / 2 * (1 - tanh(lam x / 2)^2).
+
+    Parameters
+    ----------
+    x : np.ndarray
+        Scaled spend.
+    lam : float | np.ndarray
+        Saturation rate(s).
+
+    Returns
+    -------
+    np.ndarray
+        The derivative.
+    """
     th = np.tanh(np.asarray(lam, dtype=float) * np.asarray(x, dtype=float) / 2.0)
     return np.asarray(lam, dtype=float) / 2.0 * (1.0 - th**2)
 
@@ -138,7 +179,18 @@ def _layout(columns: Sequence[str]):
 
 def default_spend_cols(columns: Sequence[str]) -> list[str]:
     """The spend columns of a recognised layout (Robyn ``*_S``, Meridian ``*_spend``), else the attr_
-    columns whose name starts with spend / x or contains cost / spend / 消耗 / 花费."""
+    columns whose name starts with spend / x or contains cost / spend / 消耗 / 花费.
+
+    Parameters
+    ----------
+    columns : Sequence[str]
+        The media_mix columns.
+
+    Returns
+    -------
+    list[str]
+        The spend columns.
+    """
     p, names = _layout(columns)
     if p is not None:
         found = presets.role_columns(p, ["date", "outcome", *names], "spend")
@@ -160,7 +212,18 @@ CONTROL_PREFIXES = ("event", "festival", "holiday", "promo")
 def default_control_cols(columns: Sequence[str]) -> list[str]:
     """The context columns of a recognised layout (Robyn ``*_B``, events, newsletter; Meridian
     ``*_control``, GQV, Competitor_Sales, Promo), else the attr_ columns named event* / festival* /
-    holiday* / promo*; never a spend column."""
+    holiday* / promo*; never a spend column.
+
+    Parameters
+    ----------
+    columns : Sequence[str]
+        The media_mix columns.
+
+    Returns
+    -------
+    list[str]
+        The control columns.
+    """
     spend = set(default_spend_cols(columns))
     p, names = _layout(columns)
     if p is not None:
@@ -181,7 +244,22 @@ def _col(df: pd.DataFrame, name: str) -> str | None:
 def prepare_media_mix(df: pd.DataFrame, spend_cols: Sequence[str] | None = None,
                       control_cols: Sequence[str] | None = None) -> MMMData:
     """Weekly arrays from a canonical media_mix frame. Column names may be given with or without attr_;
-    ``control_cols=None`` uses :func:`default_control_cols` (an empty list uses none)."""
+    ``control_cols=None`` uses :func:`default_control_cols` (an empty list uses none).
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Canonical media_mix frame (``date``, ``outcome``, spend and control columns).
+    spend_cols : Sequence[str] | None
+        Spend columns (None or empty: :func:`default_spend_cols`).
+    control_cols : Sequence[str] | None
+        Control columns, or None.
+
+    Returns
+    -------
+    MMMData
+        Weekly outcome, spend per channel (constant or all-zero channels dropped) and controls.
+    """
     df = df.loc[df["date"].notna() & df["outcome"].notna()].sort_values("date")
     if spend_cols:
         spend = [c for c in (_col(df, s) for s in spend_cols) if c is not None]
@@ -239,7 +317,18 @@ def _label(col: str) -> str:
 
 
 def net_sales_weekly(orders: pd.DataFrame) -> pd.Series:
-    """Net sales per Monday-based week: sales lines minus abs(amount) of return lines."""
+    """Net sales per Monday-based week: sales lines minus abs(amount) of return lines.
+
+    Parameters
+    ----------
+    orders : pd.DataFrame
+        Order lines (``order_date``, ``amount``, ``is_return``).
+
+    Returns
+    -------
+    pd.Series
+        Net sales indexed by week start.
+    """
     o = orders.loc[orders["order_date"].notna()]
     amt = o["amount"].astype(float)
     ret = o["is_return"].fillna(False).astype(bool) if "is_return" in o.columns else pd.Series(False, index=o.index)
@@ -249,7 +338,20 @@ def net_sales_weekly(orders: pd.DataFrame) -> pd.Series:
 
 
 def prepare_from_channels(channels: pd.DataFrame, orders: pd.DataFrame | None = None) -> MMMData:
-    """Weekly spend per channel from channel statistics; outcome = net sales from orders (else channel revenue)."""
+    """Weekly spend per channel from channel statistics; outcome = net sales from orders (else channel revenue).
+
+    Parameters
+    ----------
+    channels : pd.DataFrame
+        Channel lines (``date``, ``channel``, ``spend``, ``revenue``).
+    orders : pd.DataFrame | None
+        Order lines, or None.
+
+    Returns
+    -------
+    MMMData
+        The weekly model data.
+    """
     c = channels.loc[channels["date"].notna() & channels["channel"].notna()]
     wk = c["date"].dt.to_period("W-SUN").dt.start_time
     spend = c["spend"].astype(float).groupby([wk, c["channel"].astype(str)]).sum().unstack(fill_value=0.0)
@@ -265,7 +367,22 @@ def prepare_from_channels(channels: pd.DataFrame, orders: pd.DataFrame | None = 
 def from_weekly(spend: pd.DataFrame, y: pd.Series, source: str) -> MMMData:
     """Model data from weekly sums: ``spend`` (week start x channel, 0 where a channel did not spend) and the
     outcome ``y`` per week; the weeks both hold (outcome not missing), channels that never spend or never
-    vary left out."""
+    vary left out.
+
+    Parameters
+    ----------
+    spend : pd.DataFrame
+        Spend, week start x channel.
+    y : pd.Series
+        Outcome per week.
+    source : str
+        Where the data came from ("channels+orders", "channels", ...).
+
+    Returns
+    -------
+    MMMData
+        The model data.
+    """
     idx = spend.index.intersection(y.dropna().index).sort_values()
     spend, y = spend.loc[idx], y.loc[idx]
     X = spend.to_numpy(dtype=float)
@@ -293,26 +410,97 @@ class Curves:
     draws_lam: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     def weekly(self, weekly_spend: np.ndarray, beta=None, lam=None) -> np.ndarray:
+        """Weekly outcome per channel at ``weekly_spend``: beta_c sat(spend / scale_c; lam_c).
+
+        Parameters
+        ----------
+        weekly_spend : np.ndarray
+            Spend per week per channel (broadcast against ``beta``).
+        beta
+            Channel maxima (None: the fit's).
+        lam
+            Saturation rates (None: the fit's).
+
+        Returns
+        -------
+        np.ndarray
+            The outcome.
+        """
         b = self.beta if beta is None else beta
         lm = self.lam if lam is None else lam
         return b * logistic_saturation(np.asarray(weekly_spend, dtype=float) / self.scale, lm)
 
     def horizon(self, total_spend: np.ndarray, weeks: float, beta=None, lam=None) -> np.ndarray:
-        """Outcome per channel over ``weeks`` weeks for ``total_spend`` per channel (steady state)."""
+        """Outcome per channel over ``weeks`` weeks for ``total_spend`` per channel (steady state).
+
+        Parameters
+        ----------
+        total_spend : np.ndarray
+            Spend over the horizon per channel.
+        weeks : float
+            Weeks of the horizon.
+        beta
+            Channel maxima (None: the fit's).
+        lam
+            Saturation rates (None: the fit's).
+
+        Returns
+        -------
+        np.ndarray
+            The outcome per channel.
+        """
         return weeks * self.weekly(np.asarray(total_spend, dtype=float) / weeks, beta, lam)
 
     def marginal(self, total_spend: np.ndarray, weeks: float) -> np.ndarray:
-        """d outcome / d spend per channel at ``total_spend`` (same in weekly and horizon terms)."""
+        """d outcome / d spend per channel at ``total_spend`` (same in weekly and horizon terms).
+
+        Parameters
+        ----------
+        total_spend : np.ndarray
+            Spend over the horizon per channel.
+        weeks : float
+            Weeks of the horizon.
+
+        Returns
+        -------
+        np.ndarray
+            The marginal outcome per unit of spend.
+        """
         x = np.asarray(total_spend, dtype=float) / weeks / self.scale
         return self.beta / self.scale * logistic_saturation_deriv(x, self.lam)
 
     def horizon_draws(self, total_spend: np.ndarray, weeks: float) -> np.ndarray:
-        """(B, C) outcome per bootstrap draw."""
+        """(B, C) outcome per bootstrap draw.
+
+        Parameters
+        ----------
+        total_spend : np.ndarray
+            Spend over the horizon per channel.
+        weeks : float
+            Weeks of the horizon.
+
+        Returns
+        -------
+        np.ndarray
+            (B, C) outcomes; empty without draws.
+        """
         if self.draws_beta.size == 0:
             return np.zeros((0, len(self.channels)))
         return self.horizon(np.asarray(total_spend, dtype=float)[None, :], weeks, self.draws_beta, self.draws_lam)
 
     def ceiling(self, weeks: float) -> np.ndarray:
+        """The most each channel can bring over ``weeks`` weeks (fully saturated).
+
+        Parameters
+        ----------
+        weeks : float
+            Weeks of the horizon.
+
+        Returns
+        -------
+        np.ndarray
+            ``weeks x beta`` per channel.
+        """
         return weeks * self.beta
 
 
@@ -341,20 +529,47 @@ class MMMFit:
 
     @property
     def curves(self) -> Curves:
+        """The fit's response curves (with the bootstrap draws).
+
+        Returns
+        -------
+        Curves
+            The curves.
+        """
         return Curves(self.data.channels, self.beta, self.lam, self.scale, self.draws_beta, self.draws_lam)
 
     @property
     def shares(self) -> np.ndarray:
+        """Each channel's share of the outcome (its contributions over the weeks / the outcome's sum).
+
+        Returns
+        -------
+        np.ndarray
+            One share per channel.
+        """
         return self.contributions.sum(axis=0) / self.data.y.sum()
 
     @property
     def base_share(self) -> float:
         """Baseline (intercept + trend + seasonality) share of the outcome; with :attr:`control_share` and
-        the channel :attr:`shares` it adds up to fitted / actual (~100%)."""
+        the channel :attr:`shares` it adds up to fitted / actual (~100%).
+
+        Returns
+        -------
+        float
+            The share.
+        """
         return float(self.base_part.sum() / self.data.y.sum())
 
     @property
     def control_share(self) -> float:
+        """The controls' share of the outcome.
+
+        Returns
+        -------
+        float
+            The share.
+        """
         return float(self.control_part.sum() / self.data.y.sum())
 
 
@@ -383,7 +598,13 @@ class LiftTest:
 
     @property
     def se(self) -> float:
-        """The lift's standard error from its 95% interval (at least 1e-9 of the lift's size)."""
+        """The lift's standard error from its 95% interval (at least 1e-9 of the lift's size).
+
+        Returns
+        -------
+        float
+            The standard error.
+        """
         return max((self.high - self.low) / (2 * 1.959964), 1e-9 * max(abs(self.lift), 1.0))
 
 
@@ -401,6 +622,24 @@ class CalRows:
 
 
 def cal_rows(tests: Sequence[LiftTest], scale: np.ndarray, y_scale: float, sigma: float) -> CalRows | None:
+    """The calibration rows of the scaled least squares for ``tests`` (None without a test).
+
+    Parameters
+    ----------
+    tests : Sequence[LiftTest]
+        The lift tests.
+    scale : np.ndarray
+        Spend scale per channel.
+    y_scale : float
+        Outcome scale.
+    sigma : float
+        Residual standard deviation of the weekly outcome (scaled).
+
+    Returns
+    -------
+    CalRows | None
+        The rows, or None.
+    """
     if not tests:
         return None
     ch = np.array([t.channel for t in tests], dtype=int)
@@ -637,7 +876,34 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
             lift_tests: Sequence[LiftTest] = (), sigma: float | None = None) -> MMMFit:
     """Fit the model (see the module docstring). ``lift_tests`` calibrate it (:func:`fit_calibrated`):
     each adds the row ``(model lift - measured lift) / se`` scaled by ``sigma`` (the residual standard
-    deviation of the weekly outcome, scaled units; required with lift tests) to the least squares."""
+    deviation of the weekly outcome, scaled units; required with lift tests) to the least squares.
+
+    Parameters
+    ----------
+    data : MMMData
+        The weekly model data (ValueError with too few weeks or no channel).
+    n_boot : int
+        Bootstrap draws.
+    seed : int
+        Random seed.
+    seasonality : bool | None
+        Whether to fit Fourier seasonality (None: with enough weeks).
+    holdout_frac : float
+        Share of the last weeks held out for the fit check.
+    l_max : int
+        Weeks of carry-over.
+    ridge : float
+        Ridge penalty.
+    lift_tests : Sequence[LiftTest]
+        Lift tests to calibrate on.
+    sigma : float | None
+        Residual scale for the lift tests (required with them).
+
+    Returns
+    -------
+    MMMFit
+        The fitted model.
+    """
     import time
 
     t0 = time.perf_counter()
@@ -737,14 +1003,38 @@ def fit_mmm(data: MMMData, *, n_boot: int = 200, seed: int = 0, seasonality: boo
 
 def model_lift(fit: MMMFit, test: LiftTest) -> float:
     """The fitted model's incremental outcome of the test's spend over the test's weeks (steady state, as
-    the planner plans): ``weeks x beta_c x sat(spend / weeks / scale_c; lam_c)``."""
+    the planner plans): ``weeks x beta_c x sat(spend / weeks / scale_c; lam_c)``.
+
+    Parameters
+    ----------
+    fit : MMMFit
+        The fitted model.
+    test : LiftTest
+        The lift test.
+
+    Returns
+    -------
+    float
+        The model's lift.
+    """
     c = test.channel
     return float(test.weeks * fit.beta[c] * logistic_saturation(test.spend / test.weeks / fit.scale[c], fit.lam[c]))
 
 
 def residual_sigma(fit: MMMFit) -> float:
     """The residual standard deviation of the weekly outcome in the fit's scaled units (SSE over the
-    degrees of freedom left by the linear coefficients and the 2 nonlinear parameters per channel)."""
+    degrees of freedom left by the linear coefficients and the 2 nonlinear parameters per channel).
+
+    Parameters
+    ----------
+    fit : MMMFit
+        The fitted model.
+
+    Returns
+    -------
+    float
+        The residual standard deviation.
+    """
     n = len(fit.data.y)
     k = len(fit.coef) + 2 * len(fit.data.channels)
     sse = float(np.sum(((fit.data.y - fit.fitted) / fit.y_scale) ** 2))
@@ -766,7 +1056,26 @@ def fit_calibrated(data: MMMData, tests: Sequence[LiftTest], *, n_boot: int = 20
     spend (Meridian's ROI priors calibrated on experiments; Robyn's ``calibration_input``, which adds the
     lift tests' error as an objective beside the fit's). When the combined fit still leaves a test's lift
     outside its interval (the data pull hard the other way), the tests' weight is raised (x10, x100,
-    x1000) until every lift is inside, so the calibrated curve honours the experiment's interval."""
+    x1000) until every lift is inside, so the calibrated curve honours the experiment's interval.
+
+    Parameters
+    ----------
+    data : MMMData
+        The weekly model data.
+    tests : Sequence[LiftTest]
+        The lift tests.
+    n_boot : int
+        Bootstrap draws of the final fit.
+    seed : int
+        Random seed.
+    **kw
+        Passed on to :func:`fit_mmm`.
+
+    Returns
+    -------
+    tuple[MMMFit, MMMFit, float]
+        The calibrated fit, the uncalibrated fit and the weight multiplier (0 without tests).
+    """
     base = fit_mmm(data, n_boot=0, seed=seed, **kw)
     if not tests:
         return base, base, 0.0
@@ -785,7 +1094,20 @@ def fit_calibrated(data: MMMData, tests: Sequence[LiftTest], *, n_boot: int = 20
 
 def baseline_weekly(fit: MMMFit, dates: pd.DatetimeIndex | None = None) -> np.ndarray:
     """Non-media outcome per planned week: intercept + trend held at its last value + seasonality at the
-    planned weeks (controls at 0)."""
+    planned weeks (controls at 0).
+
+    Parameters
+    ----------
+    fit : MMMFit
+        The fitted model.
+    dates : pd.DatetimeIndex | None
+        The planned weeks (None: the four weeks after the data).
+
+    Returns
+    -------
+    np.ndarray
+        The baseline per week.
+    """
     b = fit.coef * fit.y_scale
     if dates is None:
         dates = pd.date_range(fit.data.dates[-1] + pd.Timedelta(days=7), periods=4, freq="7D")
@@ -815,7 +1137,26 @@ def optimise(curves: Curves, budget: float, weeks: float = 4.0, lower: np.ndarra
              upper: np.ndarray | None = None) -> dict:
     """Allocation of ``budget`` (total over the horizon) maximising the summed outcome (exact KKT solution).
 
-    Returns dict(spend (C,), outcome (C,), marginal (C,), status: "ok" | "below_min" | "above_max", mu)."""
+    Returns dict(spend (C,), outcome (C,), marginal (C,), status: "ok" | "below_min" | "above_max", mu).
+
+    Parameters
+    ----------
+    curves : Curves
+        The response curves.
+    budget : float
+        Total budget over the horizon.
+    weeks : float
+        Weeks of the horizon.
+    lower : np.ndarray | None
+        Minimum spend per channel, or None.
+    upper : np.ndarray | None
+        Maximum spend per channel, or None.
+
+    Returns
+    -------
+    dict
+        ``spend``, ``outcome``, ``marginal`` per channel and ``status``.
+    """
     C = len(curves.channels)
     lo = np.zeros(C) if lower is None else np.asarray(lower, dtype=float).copy()
     hi = np.full(C, np.inf) if upper is None else np.asarray(upper, dtype=float).copy()
@@ -858,7 +1199,22 @@ def optimise(curves: Curves, budget: float, weeks: float = 4.0, lower: np.ndarra
 
 
 def max_outcome(curves: Curves, weeks: float, upper: np.ndarray | None = None) -> float:
-    """The saturation ceiling: outcome with every channel at its maximum (or fully saturated)."""
+    """The saturation ceiling: outcome with every channel at its maximum (or fully saturated).
+
+    Parameters
+    ----------
+    curves : Curves
+        The response curves.
+    weeks : float
+        Weeks of the horizon.
+    upper : np.ndarray | None
+        Maximum spend per channel, or None.
+
+    Returns
+    -------
+    float
+        The ceiling.
+    """
     if upper is None:
         return float(curves.ceiling(weeks).sum())
     hi = np.asarray(upper, dtype=float)
@@ -885,7 +1241,33 @@ def min_budget_for(curves: Curves, target: float, weeks: float = 4.0, lower=None
 
     kind="incremental": media outcome >= target; "outcome": baseline + media outcome >= target;
     kind="roi": the largest budget with (media outcome - budget) / budget >= target (ROI falls as budget grows).
-    Returns dict(budget, reachable, plan (optimise result), ceiling)."""
+    Returns dict(budget, reachable, plan (optimise result), ceiling).
+
+    Parameters
+    ----------
+    curves : Curves
+        The response curves.
+    target : float
+        The target (outcome, incremental outcome or ROI).
+    weeks : float
+        Weeks of the horizon.
+    lower
+        Minimum spend per channel, or None.
+    upper
+        Maximum spend per channel, or None.
+    kind : str
+        "incremental", "outcome" or "roi".
+    baseline : float
+        The baseline outcome (for "outcome").
+    tol : float
+        Relative tolerance of the bisection.
+
+    Returns
+    -------
+    dict
+        ``budget`` (None when unreachable), ``reachable``, ``plan``, ``ceiling`` (and ``bounded`` when
+        unreachable).
+    """
     C = len(curves.channels)
     lo = np.zeros(C) if lower is None else np.asarray(lower, dtype=float)
     hi = np.full(C, np.inf) if upper is None else np.asarray(upper, dtype=float)

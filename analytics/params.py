@@ -37,7 +37,13 @@ class Param:
     help: str = ""                # i18n key of the hover text, optional
 
     def bounds(self) -> tuple[float | None, float | None]:
-        """The range a value must lie in: the explicit min/max, and for an int at most the safe range."""
+        """The range a value must lie in: the explicit min/max, and for an int at most the safe range.
+
+        Returns
+        -------
+        tuple[float | None, float | None]
+            (low, high), None where unbounded.
+        """
         if self.type == "int":
             lo = -JS_SAFE_INT if self.min is None else max(self.min, -ID_MAX)
             hi = JS_SAFE_INT if self.max is None else min(self.max, ID_MAX)
@@ -47,13 +53,39 @@ class Param:
 
 def id_param(key: str, default: int | None = None, *, min: int = 1) -> Param:
     """An object or dataset id in the URL (``o``, ``cu``, ``plan``, ``persona``...): ``min`` .. 2**63 - 1
-    (``min=0`` where 0 is the "none" choice, as in the sidebar's dataset pickers)."""
+    (``min=0`` where 0 is the "none" choice, as in the sidebar's dataset pickers).
+
+    Parameters
+    ----------
+    key : str
+        The URL key.
+    default : int | None
+        Default id, or None.
+    min : int
+        Smallest id allowed.
+
+    Returns
+    -------
+    Param
+        The parameter.
+    """
     return Param(key, "int", default, min=min, max=ID_MAX)
 
 
 def parse_int(raw: Any) -> int:
     """An int from ASCII text: "42", "+42", "42.0", "4.2e1"; ValueError for anything else, including
-    non-ASCII digits, a fraction, NaN, infinity and exponents too large for a float."""
+    non-ASCII digits, a fraction, NaN, infinity and exponents too large for a float.
+
+    Parameters
+    ----------
+    raw : Any
+        The value (text, int or float; a bool is refused).
+
+    Returns
+    -------
+    int
+        The int.
+    """
     if isinstance(raw, bool):
         raise ValueError("not a whole number")
     if isinstance(raw, int):
@@ -78,7 +110,18 @@ def parse_int(raw: Any) -> int:
 
 
 def parse_float(raw: Any) -> float:
-    """A finite float from ASCII text; ValueError otherwise (no "nan", "inf", "1e400", "٣")."""
+    """A finite float from ASCII text; ValueError otherwise (no "nan", "inf", "1e400", "٣").
+
+    Parameters
+    ----------
+    raw : Any
+        The value (text or number; a bool is refused).
+
+    Returns
+    -------
+    float
+        The float.
+    """
     if isinstance(raw, bool):
         raise ValueError("not a number")
     if isinstance(raw, (int, float)):
@@ -94,7 +137,18 @@ def parse_float(raw: Any) -> float:
 
 
 def parse_id(raw: Any) -> int | None:
-    """An id from a URL value: an int in 1 .. 2**63 - 1, else None (the caller reports it)."""
+    """An id from a URL value: an int in 1 .. 2**63 - 1, else None (the caller reports it).
+
+    Parameters
+    ----------
+    raw : Any
+        The URL value.
+
+    Returns
+    -------
+    int | None
+        The id, or None.
+    """
     try:
         v = parse_int(raw)
     except (ValueError, TypeError, OverflowError):
@@ -154,6 +208,20 @@ def _num(x: float) -> str:
 
 
 def parse_params(spec: Sequence[Param], raw: dict[str, Any]) -> Parsed:
+    """The typed values of ``spec`` from raw URL values; a bad value takes the default and is reported.
+
+    Parameters
+    ----------
+    spec : Sequence[Param]
+        The page's parameters.
+    raw : dict[str, Any]
+        Key -> raw value.
+
+    Returns
+    -------
+    Parsed
+        ``values`` (key -> typed value) and ``problems`` (one ``key=value: reason`` each).
+    """
     out = Parsed()
     for p in spec:
         try:
@@ -168,7 +236,20 @@ def resolve(spec: Sequence[Param], values: dict[str, Any] | None) -> dict[str, A
     """Every parameter of ``spec`` with its value: the given (already typed) value, else the Param's
     default; the shared window ``start`` / ``end`` default to None. The one place a page module's
     parameters are completed (no per-module default filling), so a link that spells out a default and
-    one that leaves it out give the same fit and the same cache entry."""
+    one that leaves it out give the same fit and the same cache entry.
+
+    Parameters
+    ----------
+    spec : Sequence[Param]
+        The page's parameters.
+    values : dict[str, Any] | None
+        Typed values, or None.
+
+    Returns
+    -------
+    dict[str, Any]
+        Every key of ``spec`` plus ``start`` and ``end``.
+    """
     given = {k: v for k, v in (values or {}).items() if v is not None}
     out: dict[str, Any] = {"start": None, "end": None}
     out.update({p.key: p.default for p in spec})
@@ -177,7 +258,20 @@ def resolve(spec: Sequence[Param], values: dict[str, Any] | None) -> dict[str, A
 
 
 def to_query(spec: Sequence[Param], values: dict[str, Any]) -> dict[str, str]:
-    """Serialise non-default values for the URL (short and stable)."""
+    """Serialise non-default values for the URL (short and stable).
+
+    Parameters
+    ----------
+    spec : Sequence[Param]
+        The page's parameters.
+    values : dict[str, Any]
+        Typed values.
+
+    Returns
+    -------
+    dict[str, str]
+        Key -> text, only for values other than the default.
+    """
     q: dict[str, str] = {}
     for p in spec:
         v = values.get(p.key, p.default)

@@ -109,7 +109,22 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def wilson(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (statsmodels). nobs may be an effective (non-integer) sample size."""
+    """Wilson score interval (statsmodels). nobs may be an effective (non-integer) sample size.
+
+    Parameters
+    ----------
+    count
+        Successes.
+    nobs
+        Trials (may be effective, non-integer).
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray]
+        (low, high) arrays, NaN where ``nobs`` is 0.
+    """
     from statsmodels.stats.proportion import proportion_confint
 
     count = np.asarray(count, float)
@@ -124,7 +139,27 @@ def wilson(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tgi_table(seg_count, seg_n, base_count, base_n, n_eff=None) -> pd.DataFrame:
-    """Shares, TGI and intervals from counts. ``n_eff`` (optional) replaces seg_n in the interval."""
+    """Shares, TGI and intervals from counts. ``n_eff`` (optional) replaces seg_n in the interval.
+
+    Parameters
+    ----------
+    seg_count
+        Segment customers (or orders) with each value.
+    seg_n
+        Segment customers with a known value.
+    base_count
+        Base customers with each value.
+    base_n
+        Base customers with a known value.
+    n_eff
+        Effective segment sizes for the interval, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``segment_share``, ``base_share``, ``tgi``, ``ci_low``, ``ci_high``, ``tgi_low``,
+        ``tgi_high``, ``n_eff``, ``significant``.
+    """
     seg_count = np.asarray(seg_count, float)
     seg_n = np.broadcast_to(np.asarray(seg_n, float), seg_count.shape)
     base_count = np.asarray(base_count, float)
@@ -163,7 +198,21 @@ def _num(x: float) -> str:
 
 def segment_keys(tab: pd.DataFrame, source: str) -> np.ndarray:
     """Each customer's segment of the source as text, as :func:`segment_key` writes a page's segment
-    value (None where no value can select the customer: a missing cluster or tier)."""
+    value (None where no value can select the customer: a missing cluster or tier).
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        The base (the source's column: ``group``, ``group_cn``, ``cluster`` or ``tier``; ValueError when
+        missing).
+    source : str
+        rfm, cn8, cluster or tier.
+
+    Returns
+    -------
+    np.ndarray
+        One key (or None) per customer.
+    """
     col = {"rfm": "group", "cn8": "group_cn"}.get(source, source)
     if col not in tab.columns:
         raise ValueError(f"the frame has no {col!r} column; build it with the matching option")
@@ -175,7 +224,20 @@ def segment_keys(tab: pd.DataFrame, source: str) -> np.ndarray:
 
 def segment_key(source: str, value) -> str | None:
     """The key of a segment value (analytics.segmentation.segment_mask's matching: clusters and tiers by
-    number, groups by text); None when the value selects no customer."""
+    number, groups by text); None when the value selects no customer.
+
+    Parameters
+    ----------
+    source : str
+        The segment source.
+    value
+        The segment's value.
+
+    Returns
+    -------
+    str | None
+        The key, or None.
+    """
     if source in ("cluster", "tier"):
         try:
             f = float(value)
@@ -188,7 +250,22 @@ def segment_key(source: str, value) -> str | None:
 def customer_attribute_parts(tab: pd.DataFrame, customers: pd.DataFrame | None,
                              ad: pd.Timestamp) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """Customer-level attributes of the customers of ``tab``: (attribute, positions in tab, values as
-    text) per attribute, only known values (interests: one row per customer and tag)."""
+    text) per attribute, only known values (interests: one row per customer and tag).
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        The base (``customer_id``, ``monetary``, ``frequency``, ``recency_days``).
+    customers : pd.DataFrame | None
+        The customers frame (:func:`customer_fields`), or None.
+    ad : pd.Timestamp
+        Analysis date (ages from birth years).
+
+    Returns
+    -------
+    list[tuple[str, np.ndarray, np.ndarray]]
+        (attribute, positions, values) per attribute.
+    """
     return behaviour_parts(tab) + demographic_parts(tab["customer_id"], customers, ad)
 
 
@@ -201,7 +278,18 @@ def _adder(parts: list) -> "callable":
 
 
 def behaviour_parts(tab: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """spend_band (base quintiles of monetary), frequency_band and recency_band of the customers of ``tab``."""
+    """spend_band (base quintiles of monetary), frequency_band and recency_band of the customers of ``tab``.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        The base (``monetary``, ``frequency``, ``recency_days``).
+
+    Returns
+    -------
+    list[tuple[str, np.ndarray, np.ndarray]]
+        (attribute, positions, values) for the three bands.
+    """
     parts: list[tuple[str, np.ndarray, np.ndarray]] = []
     add, pos = _adder(parts), np.arange(len(tab))
     spend, _ = _bands_by_quantile(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
@@ -215,7 +303,22 @@ def behaviour_parts(tab: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray
 
 def demographic_parts(ids: pd.Series, customers: pd.DataFrame | None,
                       ad: pd.Timestamp) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The CUSTOMER_ATTRS of the customers ``ids`` (positions 0..n-1) from the customers frame."""
+    """The CUSTOMER_ATTRS of the customers ``ids`` (positions 0..n-1) from the customers frame.
+
+    Parameters
+    ----------
+    ids : pd.Series
+        Customer ids, in base order.
+    customers : pd.DataFrame | None
+        The customers frame, or None.
+    ad : pd.Timestamp
+        Analysis date (ages from birth years).
+
+    Returns
+    -------
+    list[tuple[str, np.ndarray, np.ndarray]]
+        (attribute, positions, values) per attribute with data.
+    """
     parts: list[tuple[str, np.ndarray, np.ndarray]] = []
     add, pos = _adder(parts), np.arange(len(ids))
     if customers is not None and len(customers) and "customer_id" in customers.columns:
@@ -253,7 +356,22 @@ def crm_attribute_parts(frame: pd.DataFrame, categorical, numeric) -> list[tuple
     """The customers file's own columns (unmapped ``attr_*`` columns, customers-only mode), customers at
     positions 0..n-1 of ``frame``: text columns as they are; numeric columns with at most CRM_FLAG_VALUES
     whole values (flags such as Response or AcceptedCmp1, counts such as Kidhome) by value; other numeric
-    columns in base quintile bands (like the spend band)."""
+    columns in base quintile bands (like the spend band).
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        The CRM rows.
+    categorical
+        Text columns.
+    numeric
+        Numeric columns.
+
+    Returns
+    -------
+    list[tuple[str, np.ndarray, np.ndarray]]
+        (attribute, positions, values) per ``attr_*`` column.
+    """
     parts: list[tuple[str, np.ndarray, np.ndarray]] = []
     add, pos = _adder(parts), np.arange(len(frame))
     for c in categorical:
@@ -290,7 +408,21 @@ def _pooled(df: pd.DataFrame, rare: pd.DataFrame) -> pd.Series:
 def customer_counts(parts: list[tuple[str, np.ndarray, np.ndarray]], keys: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customer attribute counts per segment key: (segment, attribute, value, count) rows, values beyond
     the MAX_VALUES most frequent of an attribute pooled as "other"; and (segment, attribute, n): the
-    customers of the segment with a known value."""
+    customers of the segment with a known value.
+
+    Parameters
+    ----------
+    parts : list[tuple[str, np.ndarray, np.ndarray]]
+        (attribute, positions, values) per attribute.
+    keys : np.ndarray
+        Segment key per customer.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, pd.DataFrame]
+        The counts (``segment``, ``attribute``, ``value``, ``count``) and the known-value counts (``segment``,
+        ``attribute``, ``n``).
+    """
     counts, ns = [], []
     for name, codes, values in parts:
         d = pd.DataFrame({"segment": keys[codes], "value": values})
@@ -329,7 +461,18 @@ def customer_fields(customers: ibis.Table | None) -> pd.DataFrame | None:
     """The customers kind's columns the persona reads (:data:`CUSTOMER_FIELDS` that the table has), one row
     per customers-table row with a customer id, in file order (``__line__`` when the table has it), or
     None without a customers table, without rows or without a customer id column. The customers kind
-    holds one row per customer, so this is as long as the customer list, never the order lines."""
+    holds one row per customer, so this is as long as the customer list, never the order lines.
+
+    Parameters
+    ----------
+    customers : ibis.Table | None
+        The customers table, or None.
+
+    Returns
+    -------
+    pd.DataFrame | None
+        The frame, or None.
+    """
     if customers is None or "customer_id" not in customers.columns:
         return None
     if not int(engine.scalar(customers.count())):
@@ -471,7 +614,26 @@ def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFra
     the base. Only attributes with data (category and channel when some order has one, hour bands when
     most orders have a time of day, price sensitivity when some line has a discount or a campaign);
     values beyond the MAX_VALUES most frequent of an attribute are pooled as "other" (one more query when
-    an attribute has that many)."""
+    an attribute has that many).
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    ad : pd.Timestamp
+        Analysis date.
+    keys : pd.DataFrame
+        ``customer_id`` and ``segment`` of the base.
+    start
+        First day, or None.
+    end
+        Last day, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``segment``, ``attribute``, ``value``, ``sy``, ``syy``, ``syn``, ``m``, ``nn``.
+    """
     long, fixed, totals = _order_attribute_rows(orders, ad, start, end)
     segments = engine.from_frame(keys[["customer_id", "segment"]].astype({"customer_id": "str"}))
     segments = segments.select("customer_id", "segment")
@@ -522,7 +684,20 @@ def _n_eff(sy: int, syy: int, syn: int, m: int, n: int, nn: int) -> float:
 def profile(result: "PersonaFit", key: str | None) -> pd.DataFrame:
     """Attribute table of the segment ``key`` (:func:`segment_key`) against the whole base, from the
     fit's counts per segment: for every attribute value of the base, the segment's count and n, the
-    base's, the shares, TGI and intervals (:func:`tgi_table`; order attributes with the clustered n_eff)."""
+    base's, the shares, TGI and intervals (:func:`tgi_table`; order attributes with the clustered n_eff).
+
+    Parameters
+    ----------
+    result : 'PersonaFit'
+        The persona fit.
+    key : str | None
+        The segment's key, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per attribute value: counts, shares, TGI and intervals (see :func:`tgi_table`).
+    """
     return _profile(result.customer_counts, result.customer_n, result.order_stats, key)
 
 
@@ -579,6 +754,23 @@ def _profile(cc: pd.DataFrame, cn: pd.DataFrame, st: pd.DataFrame, key: str | No
 
 
 def value_label(attribute: str, value: str, lang: str = "en") -> str:
+    """An attribute value's label in ``lang`` (hour bands, weekdays, price sensitivity, "other" and the frequency
+    / recency bands translated; other values as they are).
+
+    Parameters
+    ----------
+    attribute : str
+        The attribute.
+    value : str
+        The value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     if attribute == "hour_band" or attribute == "weekday" or attribute == "price_sensitivity" or value == "other":
         return t(f"personas.value.{value}", lang)
     if attribute in ("frequency_band", "recency_band"):
@@ -587,6 +779,20 @@ def value_label(attribute: str, value: str, lang: str = "en") -> str:
 
 
 def attr_label(attribute: str, lang: str = "en") -> str:
+    """An attribute's label in ``lang`` (a column of the customers file by its own name).
+
+    Parameters
+    ----------
+    attribute : str
+        The attribute.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     if attribute.startswith("attr_"):  # a column of the customers file, by the name it has there
         return attribute[len("attr_"):]
     return t(f"personas.attr.{attribute}", lang)
@@ -614,7 +820,18 @@ def _bands_order(attr: str, rows: list[dict]) -> list[str]:
 
 def clears_100(r: dict) -> bool:
     """Whether an attribute value's index interval lies entirely above 100 (lower bound > 100) on a
-    segment count large enough to be read (not ``small``): the only rows a card recommends on."""
+    segment count large enough to be read (not ``small``): the only rows a card recommends on.
+
+    Parameters
+    ----------
+    r : dict
+        An attribute row (``significant``, ``small``, ``tgi_low``).
+
+    Returns
+    -------
+    bool
+        True when it clears 100.
+    """
     lo = r.get("tgi_low")
     return bool(r.get("significant")) and not r.get("small") and lo is not None and np.isfinite(lo) and lo > 100
 
@@ -627,7 +844,32 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     Rules: the attributes that define the segment (``defining``, e.g. the RFM bands of an RFM group) are
     left out of the card (their index restates the definition); the name, the needs, the channels and
     the offers rest only on values whose TGI interval lies entirely above 100 (:func:`clears_100`) with
-    at least MIN_SUPPORT customers of the segment; the portrait also names values entirely below 100."""
+    at least MIN_SUPPORT customers of the segment; the portrait also names values entirely below 100.
+
+    Parameters
+    ----------
+    attributes : list[dict]
+        The TGI table rows (``attribute``, ``value``, ``tgi``, ``tgi_low``, ``tgi_high``, ``significant``,
+        ``segment_count``, ``segment_share``, ``base_share``, ...).
+    size : int
+        Customers of the segment.
+    base_size : int
+        Customers of the base.
+    segment_label : str
+        The segment's label.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    stats : dict | None
+        The segment's spend and frequency against the base, or None.
+    defining
+        Attributes that define the segment.
+
+    Returns
+    -------
+    dict
+        ``name``, ``name_basis``, ``portrait``, ``needs``, ``channels``, ``offers`` (each item with its text
+        and evidence), ``note``.
+    """
     stats = stats or {}
     defining = set(defining or ())
     rows = [r for r in attributes if r.get("tgi") is not None and np.isfinite(r["tgi"])
@@ -636,11 +878,30 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
                      and r["value"] != "other"], key=lambda r: -r["tgi"])
     weak = sorted([r for r in rows if r["significant"] and r["tgi_high"] < 100 and r["value"] != "other"],
                   key=lambda r: r["tgi"])
+    name, name_basis = _card_name(strong, attributes, lang)
+    portrait = _portrait(strong, weak, size, base_size, segment_label, stats, lang)
+    needs = _needs(strong, attributes, lang)
 
+    # ---- channels: highest TGI with enough support
+    ch_rows = [r for r in strong if r["attribute"] in ("channel", "acquisition_channel")][:3]
+    channels = [{"channel": r["value"], "text": t("personas.channel.text", lang, channel=r["value"],
+                                                   tgi=f"{r['tgi']:.0f}", share=fmt_pct(r["segment_share"], lang)),
+                 **_ev(r, lang)} for r in ch_rows]
+
+    offers = _offers(strong, attributes, lang)
+    left = sorted({r["attribute"] for r in attributes if r["attribute"] in defining})
+    names = list(dict.fromkeys(attr_label(a, lang) for a in left))
+    note = t("personas.card.left_out", lang, attrs=", ".join(names)) if names else ""
+    return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
+            "offers": offers, "note": note}
+
+
+def _card_name(strong: list[dict], attributes: list[dict], lang: str) -> tuple[str, list[dict]]:
+    """The card's name (up to two adjectives + a noun, each from an over-indexed attribute of ``strong``) and
+    the evidence it rests on."""
     def top(attr: str) -> dict | None:
         return next((r for r in strong if r["attribute"] == attr), None)
 
-    # ---- name: up to two adjectives + a noun, each from an over-indexed attribute
     adjs: list[tuple[str, dict]] = []
     noun: tuple[str, dict] | None = None
     g = top("gender")
@@ -704,8 +965,13 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     if lang != "zh":
         name = name[:1].upper() + name[1:]
     name_basis = [_ev(a[1], lang) for a in adjs] + ([_ev(noun[1], lang)] if noun[1] is not None else [])
+    return name, name_basis
 
-    # ---- portrait
+
+def _portrait(strong: list[dict], weak: list[dict], size: int, base_size: int, segment_label: str, stats: dict,
+              lang: str) -> str:
+    """The portrait: the segment's size and share, its value against the base (when ``stats`` has it), and
+    the values it over- (``strong``) and under-indexes (``weak``) on."""
     share = size / base_size if base_size else None
     sentences = [t("personas.card.portrait_size", lang, n=fmt_number(size, lang), share=fmt_pct(share, lang),
                    segment=segment_label)]
@@ -726,8 +992,18 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     if not strong and not weak:
         sentences.append(t("personas.card.portrait_none", lang))
     portrait = ("" if lang == "zh" else " ").join(sentences)
+    return portrait
 
-    # ---- needs
+
+def _needs(strong: list[dict], attributes: list[dict], lang: str) -> list[dict]:
+    """The needs, each from an over-indexed value (price sensitivity, top spend band, lapsing recency, one
+    purchase, category, evening hours, interest) with its evidence."""
+    def top(attr: str) -> dict | None:
+        return next((r for r in strong if r["attribute"] == attr), None)
+
+    ps = top("price_sensitivity")  # discounted or full_price
+    sb, rb, hb, interest = top("spend_band"), top("recency_band"), top("hour_band"), top("interests")
+    spend_bands = _bands_order("spend_band", attributes)
     needs = []
     if ps is not None:
         needs.append({"text": t("personas.need.value" if ps["value"] == "discounted" else "personas.need.quality",
@@ -746,14 +1022,19 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
         needs.append({"text": t("personas.need.mobile_evening", lang), **_ev(hb, lang)})
     if interest is not None:
         needs.append({"text": t("personas.need.interest", lang, tag=interest["value"]), **_ev(interest, lang)})
+    return needs
 
-    # ---- channels: highest TGI with enough support
-    ch_rows = [r for r in strong if r["attribute"] in ("channel", "acquisition_channel")][:3]
-    channels = [{"channel": r["value"], "text": t("personas.channel.text", lang, channel=r["value"],
-                                                   tgi=f"{r['tgi']:.0f}", share=fmt_pct(r["segment_share"], lang)),
-                 **_ev(r, lang)} for r in ch_rows]
 
-    # ---- content and offers
+def _offers(strong: list[dict], attributes: list[dict], lang: str) -> list[dict]:
+    """The content and offers, each from an over-indexed value (price sensitivity, categories, hour, weekday,
+    top spend band, the customers file's own columns) with its evidence."""
+    def top(attr: str) -> dict | None:
+        return next((r for r in strong if r["attribute"] == attr), None)
+
+    ps, sb, hb = top("price_sensitivity"), top("spend_band"), top("hour_band")
+    spend_bands = _bands_order("spend_band", attributes)
+    cats = [r for r in strong if r["attribute"] == "category"]
+    own = [r for r in strong if r["attribute"].startswith("attr_")]  # a column of the customers file
     offers = []
     if ps is not None and ps["value"] == "discounted":
         target = cats[0]["value"] if cats else None
@@ -778,11 +1059,7 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     for r in own[:2]:
         offers.append({"text": t("personas.offer.crm_attribute", lang, attr=attr_label(r["attribute"], lang),
                                  value=value_label(r["attribute"], r["value"], lang)), **_ev(r, lang)})
-    left = sorted({r["attribute"] for r in attributes if r["attribute"] in defining})
-    names = list(dict.fromkeys(attr_label(a, lang) for a in left))
-    note = t("personas.card.left_out", lang, attrs=", ".join(names)) if names else ""
-    return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
-            "offers": offers, "note": note}
+    return offers
 
 
 def _band_key(label: str) -> float:
@@ -801,6 +1078,20 @@ def _band_key(label: str) -> float:
 
 
 def default_segment(source: str, tab: pd.DataFrame) -> str:
+    """The segment a page opens on: Champions, 重要价值, cluster 1, or the top tier.
+
+    Parameters
+    ----------
+    source : str
+        rfm, cn8, cluster or tier.
+    tab : pd.DataFrame
+        The base (``tier`` for the tier source).
+
+    Returns
+    -------
+    str
+        The segment's value.
+    """
     if source == "rfm":
         return "Champions"
     if source == "cn8":
@@ -824,6 +1115,24 @@ def _default_segment(result: PersonaFit) -> str:
 
 
 def segment_label(source: str, value: str, lang: str, n_tiers: int = 4) -> str:
+    """A segment's label in ``lang``.
+
+    Parameters
+    ----------
+    source : str
+        The segment source (base, attribute, rfm, cn8, cluster, tier).
+    value : str
+        The segment's value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    n_tiers : int
+        Number of tiers (for tier names).
+
+    Returns
+    -------
+    str
+        The label.
+    """
     if source == "base":
         return t("personas.label.all_customers", lang)
     if source == "attribute":
@@ -840,7 +1149,18 @@ def segment_label(source: str, value: str, lang: str, n_tiers: int = 4) -> str:
 
 
 def page_params(params: dict | None) -> dict:
-    """PARAMS defaults overridden by the given values that are not None."""
+    """PARAMS defaults overridden by the given values that are not None.
+
+    Parameters
+    ----------
+    params : dict | None
+        The page's parameters, or None.
+
+    Returns
+    -------
+    dict
+        Every PARAMS key with its value.
+    """
     p = {pp.key: pp.default for pp in PARAMS}
     p.update({k: v for k, v in (params or {}).items() if v is not None})
     return p
@@ -935,7 +1255,20 @@ _profiles_lock = threading.Lock()
 
 def segment_profile(result: PersonaFit, value: str) -> tuple[np.ndarray, pd.DataFrame]:
     """The segment's mask over the base and its TGI profile (language-free, :func:`profile`), kept per fit
-    and segment: a language switch on the page presents it again without recomputing it."""
+    and segment: a language switch on the page presents it again without recomputing it.
+
+    Parameters
+    ----------
+    result : PersonaFit
+        The persona fit.
+    value : str
+        The segment's value.
+
+    Returns
+    -------
+    tuple[np.ndarray, pd.DataFrame]
+        The mask and the TGI profile.
+    """
     key = (result.source, value)
     with _profiles_lock:
         hit = result._profiles.get(key)
@@ -966,7 +1299,20 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
     columns. ``params``: PARAMS values (missing ones take their defaults) plus the shared "start" / "end"
     dates. Every engine query is an aggregation (per customer, per customer and attribute value) or a
     count; the customers kind is read as one row per customer. Raises NotEnoughData without orders or
-    customers (and when the source cannot be computed, e.g. too few customers to cluster)."""
+    customers (and when the source cannot be computed, e.g. too few customers to cluster).
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    PersonaFit
+        The fit.
+    """
     p = page_params(params)
     tables = _engine_tables(tables)
     if tables.get("orders") is None and tables.get("customers") is not None:
@@ -997,7 +1343,18 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> PersonaFit:
 
 
 def source_choices(kinds) -> tuple[str, ...]:
-    """The segment sources of a page on these dataset kinds (customers-only mode: CRM_SOURCES)."""
+    """The segment sources of a page on these dataset kinds (customers-only mode: CRM_SOURCES).
+
+    Parameters
+    ----------
+    kinds
+        Dataset kinds.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The sources.
+    """
     return CRM_SOURCES if seg.customers_only(kinds) else ORDER_SOURCES
 
 
@@ -1065,7 +1422,20 @@ def _crm_mask(result: PersonaFit, value: str) -> np.ndarray:
 def attribute_options(result: PersonaFit, max_values: int = 12) -> list[tuple[str, int]]:
     """Segments of the attribute source: ("attribute=value", customers) for every value of the attributes
     with at most ``max_values`` values (bands included, RFM bands left out), largest first per attribute;
-    Response = 1 (iFood's last campaign) first."""
+    Response = 1 (iFood's last campaign) first.
+
+    Parameters
+    ----------
+    result : PersonaFit
+        The persona fit (customers-only).
+    max_values : int
+        Most values of an attribute.
+
+    Returns
+    -------
+    list[tuple[str, int]]
+        (segment, customers) pairs.
+    """
     out = []
     for name, codes, values in result.parts:
         if name in BEHAVIOUR_ATTRS:
@@ -1081,7 +1451,20 @@ def attribute_options(result: PersonaFit, max_values: int = 12) -> list[tuple[st
 def defining_attributes(result: PersonaFit, value: str) -> set[str]:
     """The attributes that define the segment, left out of its card: the RFM bands (and, customers-only,
     the CRM's RFM columns) for RFM groups; a cluster's features; the spend band for spend tiers; the
-    attribute of an attribute segment."""
+    attribute of an attribute segment.
+
+    Parameters
+    ----------
+    result : PersonaFit
+        The persona fit.
+    value : str
+        The segment's value.
+
+    Returns
+    -------
+    set[str]
+        The attributes.
+    """
     source = result.source
     if result.customers_only:
         if source == "attribute":
@@ -1101,7 +1484,22 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     """The page dict of one segment (params "segment", default: Champions / 重要价值 / cluster 1 / the top
     tier), from the fit alone: kpis, persona_id, segment, analysis_date, size, base_size, share_of_base,
     stats, attributes (the TGI table with labels), card, findings, warnings. Raises
-    NotEnoughData("personas.error.too_small") below ``min_size`` customers."""
+    NotEnoughData("personas.error.too_small") below ``min_size`` customers.
+
+    Parameters
+    ----------
+    result : PersonaFit
+        The persona fit.
+    params : dict
+        The page's parameters (``segment``, ``min_size``, ``persona_id``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict; JSON-safe.
+    """
     p = page_params(params)
     tab = result.customers
     source = result.source
@@ -1120,43 +1518,16 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
         warnings.append(t("personas.warning.small", lang, n=size))
     if size == base_size:
         warnings.append(t("personas.warning.whole_base", lang))
-    if result.customers_only:
-        from analytics.segmentation import crm
-
-        warnings.append(t("personas.warning.customers_only", lang, n=fmt_number(base_size, lang)))
-        warnings.append(crm.cannot_text(lang))
-        if result.crm["sampled"]:
-            warnings.append(t("segmentation.crm.sampled", lang, n=fmt_number(base_size, lang),
-                              rows=fmt_number(result.crm["rows"], lang), seed=result.crm["seed"]))
-    if not result.has_customers_data:
-        warnings.append(t("personas.warning.no_customers", lang))
-    if result.has_customers_data:
-        known = result.known_customers
-        if known < base_size:
-            warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
-    missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
-    if missing and not result.customers_only:
-        warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
+    warnings += _data_warnings(result, attrs, base_size, lang)
     rows = []
     for r in attrs.to_dict(orient="records"):
         r["attribute_label"] = attr_label(r["attribute"], lang)
         r["value_label"] = value_label(r["attribute"], r["value"], lang)
         r["defines_segment"] = r["attribute"] in defining
         rows.append(r)
-    if "monetary" in tab.columns:
-        total = float(tab["monetary"].sum())
-        stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
-                 "base_avg_monetary": float(tab["monetary"].mean()),
-                 "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
-                 "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
-                 "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
-    else:  # a customers file without spend columns
-        stats = dict.fromkeys(("avg_monetary", "base_avg_monetary", "net_sales_share", "avg_frequency", "avg_recency"))
+    stats = _profile_stats(tab, mask, result.has_money)
     if not result.has_money:  # units, never presented as sales
         warnings.insert(0, note(lang))
-        stats.update(avg_units=stats["avg_monetary"], base_avg_units=stats["base_avg_monetary"],
-                     units_share=stats["net_sales_share"], avg_monetary=None, base_avg_monetary=None,
-                     net_sales_share=None)
     card = build_card(rows, size, base_size, label, lang, stats, defining=defining)
     findings = [c["text"] + " (" + c["evidence"] + ")" for c in card["channels"][:1]]
     findings += [o["text"] + " (" + o["evidence"] + ")" for o in card["offers"][:2]]
@@ -1185,8 +1556,67 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     })
 
 
+def _data_warnings(result: PersonaFit, attrs: pd.DataFrame, base_size: int, lang: str) -> list[str]:
+    """The warnings about the data behind the profile: customers only (no orders), no customers file,
+    customers without a match, and the attributes missing from the TGI table ``attrs``."""
+    warnings: list[str] = []
+    if result.customers_only:
+        from analytics.segmentation import crm
+
+        warnings.append(t("personas.warning.customers_only", lang, n=fmt_number(base_size, lang)))
+        warnings.append(crm.cannot_text(lang))
+        if result.crm["sampled"]:
+            warnings.append(t("segmentation.crm.sampled", lang, n=fmt_number(base_size, lang),
+                              rows=fmt_number(result.crm["rows"], lang), seed=result.crm["seed"]))
+    if not result.has_customers_data:
+        warnings.append(t("personas.warning.no_customers", lang))
+    if result.has_customers_data:
+        known = result.known_customers
+        if known < base_size:
+            warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
+    missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
+    if missing and not result.customers_only:
+        warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
+    return warnings
+
+
+def _profile_stats(tab: pd.DataFrame, mask, has_money: bool) -> dict:
+    """Spend and frequency of the segment (``mask`` over the customers ``tab``) against the base; with
+    ``has_money`` False the spend is units (``avg_units``, ``base_avg_units``, ``units_share``) and the
+    money keys are None."""
+    if "monetary" in tab.columns:
+        total = float(tab["monetary"].sum())
+        stats = {"avg_monetary": float(tab.loc[mask, "monetary"].mean()),
+                 "base_avg_monetary": float(tab["monetary"].mean()),
+                 "net_sales_share": float(tab.loc[mask, "monetary"].sum() / total) if total else None,
+                 "avg_frequency": float(tab.loc[mask, "frequency"].mean()),
+                 "avg_recency": float(tab.loc[mask, "recency_days"].mean())}
+    else:  # a customers file without spend columns
+        stats = dict.fromkeys(("avg_monetary", "base_avg_monetary", "net_sales_share", "avg_frequency", "avg_recency"))
+    if not has_money:  # units, never presented as sales
+        stats.update(avg_units=stats["avg_monetary"], base_avg_units=stats["base_avg_monetary"],
+                     units_share=stats["net_sales_share"], avg_monetary=None, base_avg_monetary=None,
+                     net_sales_share=None)
+    return stats
+
+
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page dict (see :func:`present`) of canonical frames: ``present(fit(tables), params, lang)``."""
+    """The page dict (see :func:`present`) of canonical frames: ``present(fit(tables), params, lang)``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict.
+    """
     frames = {kind: df for kind, df in (frames or {}).items() if df is not None}
     return present(fit(engine.tables_from_frames(frames), params), params, lang)
 
@@ -1195,6 +1625,20 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The persona's figure: the TGI of the significant values (at most 20), with their intervals.
+
+    Parameters
+    ----------
+    result : dict
+        The page dict of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        One figure dict (``key`` "tgi", ``title``, ``figure``), or none without attributes.
+    """
     import plotly.graph_objects as go
 
     rows = [r for r in result.get("attributes", []) if r.get("tgi") is not None and not r.get("defines_segment")]
@@ -1225,7 +1669,24 @@ def segment_options(tables: dict, params: dict, lang: str = "en", *, fitted: Per
     """Page helper (``cached.page_call``): the segments of the chosen source that exist in the data,
     largest value first for tiers: [{"value": "Champions", "label": ..., "customers": n}, ...].
     ``tables``: kind -> engine table (canonical frames are registered with the engine). ``fitted``: the
-    page's fit for the same parameters (``cached.page_call`` passes it), whose base is used as it is."""
+    page's fit for the same parameters (``cached.page_call`` passes it), whose base is used as it is.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters (``source``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    fitted : PersonaFit | None
+        The page's fit, or None.
+
+    Returns
+    -------
+    list[dict]
+        One dict per segment with ``value``, ``label``, ``customers``.
+    """
     p = page_params(params)
     source = p["source"]
     tables = _engine_tables(tables)
@@ -1252,7 +1713,20 @@ def segment_options(tables: dict, params: dict, lang: str = "en", *, fitted: Per
 
 def compare_rows(personas: list[tuple[str, dict]], lang: str = "en") -> list[dict]:
     """Saved personas side by side (``(column name, result)`` each): size, share of the base, spend,
-    share of net sales, frequency, then the three strongest significant over-indexed attributes."""
+    share of net sales, frequency, then the three strongest significant over-indexed attributes.
+
+    Parameters
+    ----------
+    personas : list[tuple[str, dict]]
+        (column name, page dict) per persona.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Rows keyed by the measure column and one column per persona.
+    """
 
     measures = [("size", lambda r: fmt_number(r.get("size"), lang)),
                 ("share_of_base", lambda r: fmt_pct(r.get("share_of_base"), lang)),
@@ -1273,18 +1747,61 @@ def compare_rows(personas: list[tuple[str, dict]], lang: str = "en") -> list[dic
 
 
 def card_sections(card: dict, lang: str = "en") -> list[tuple[str, list[dict]]]:
+    """The card's needs, channels and offers, each with its heading in ``lang``.
+
+    Parameters
+    ----------
+    card : dict
+        The card.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[tuple[str, list[dict]]]
+        (heading, items) per section.
+    """
     return [(t("personas.card.needs", lang), card.get("needs") or []),
             (t("personas.card.channels", lang), card.get("channels") or []),
             (t("personas.card.offers", lang), card.get("offers") or [])]
 
 
 def segment_line(result: dict, lang: str = "en") -> str:
+    """One line naming the segment, its size and its share of the base.
+
+    Parameters
+    ----------
+    result : dict
+        The page dict.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The line.
+    """
     return t("personas.card.segment_line", lang, segment=(result.get("segment") or {}).get("label", ""),
              n=fmt_number(result.get("size"), lang), share=fmt_pct(result.get("share_of_base"), lang))
 
 
 def card_html(result: dict, lang: str = "en", title: str | None = None) -> str:
-    """The persona card as an HTML fragment; every text is escaped (names and values are user data)."""
+    """The persona card as an HTML fragment; every text is escaped (names and values are user data).
+
+    Parameters
+    ----------
+    result : dict
+        The page dict.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    title : str | None
+        Heading (None: the card's name).
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     e = lambda x: _html.escape("" if x is None else str(x), quote=True)  # noqa: E731
     card = result.get("card") or {}
     parts = [f"<section class='persona'><h2>{e(title or card.get('name'))}</h2>"]
@@ -1308,7 +1825,28 @@ def card_html(result: dict, lang: str = "en", title: str | None = None) -> str:
 
 def report_html(result: dict, lang: str = "en", *, user: str = "", filters: dict | None = None,
                 datasets: list[dict] | None = None, title: str | None = None) -> str:
-    """The page's HTML report (analytics.report.to_html) with the persona card right under the title."""
+    """The page's HTML report (analytics.report.to_html) with the persona card right under the title.
+
+    Parameters
+    ----------
+    result : dict
+        The page dict.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the report.
+    filters : dict | None
+        The filters used, or None.
+    datasets : list[dict] | None
+        The datasets used, or None.
+    title : str | None
+        The card's heading, or None.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
     from analytics import report
 
     doc = report.to_html(PAGE, result, figures(result, lang), lang=lang, user=user, filters=filters, datasets=datasets)
@@ -1322,7 +1860,13 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-
 
 @lru_cache(maxsize=1)
 def cjk_font_path() -> str | None:
-    """An installed font that can draw Chinese (``fc-list :lang=zh``), or None."""
+    """An installed font that can draw Chinese (``fc-list :lang=zh``), or None.
+
+    Returns
+    -------
+    str | None
+        The font file's path, or None.
+    """
     try:
         out = subprocess.run(["fc-list", ":lang=zh", "file", "style"], capture_output=True, text=True,
                              timeout=10).stdout
@@ -1339,6 +1883,13 @@ def cjk_font_path() -> str | None:
 
 @lru_cache(maxsize=1)
 def latin_font_path() -> str | None:
+    """The sans-serif font file (``fc-match``), or None.
+
+    Returns
+    -------
+    str | None
+        The font file's path, or None.
+    """
     try:
         out = subprocess.run(["fc-match", "-f", "%{file}", "sans-serif"], capture_output=True, text=True,
                              timeout=10).stdout.strip()
@@ -1348,7 +1899,18 @@ def latin_font_path() -> str | None:
 
 
 def png_can_draw(lang: str) -> bool:
-    """True when the PNG of a card in ``lang`` can be drawn (Chinese needs a CJK font)."""
+    """True when the PNG of a card in ``lang`` can be drawn (Chinese needs a CJK font).
+
+    Parameters
+    ----------
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    bool
+        True when it can.
+    """
     return lang != "zh" or cjk_font_path() is not None
 
 
@@ -1389,7 +1951,26 @@ def _wrap(text: str, font, width: float) -> list[str]:
 def card_png(result: dict, lang: str = "en", *, title: str | None = None, footer: str = "",
              width: int = 1000) -> bytes:
     """The persona card as a PNG (Pillow). Chinese is drawn with an installed CJK font; without one,
-    characters the fallback font cannot draw are left out (render the English card instead)."""
+    characters the fallback font cannot draw are left out (render the English card instead).
+
+    Parameters
+    ----------
+    result : dict
+        The page dict.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    title : str | None
+        Heading (None: the card's name).
+    footer : str
+        Text at the bottom.
+    width : int
+        Width in pixels.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
     from PIL import Image, ImageDraw
 
     cjk_path = cjk_font_path()

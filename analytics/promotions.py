@@ -113,7 +113,24 @@ Z_LO, Z_HI = 2.5, 97.5
 def parse_bounds(text: str | None, params: dict, channels: list[str],
                  fill: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per-channel (min, max) totals from "ch:min:max,..." and/or min_<ch> / max_<ch> params; a limit not
-    given is 0 / inf (``fill=False``: NaN, so that :func:`plan_bounds` can tell it from a given one)."""
+    given is 0 / inf (``fill=False``: NaN, so that :func:`plan_bounds` can tell it from a given one).
+
+    Parameters
+    ----------
+    text : str | None
+        Limits as ``"channel:min:max,..."`` (either number may be empty), or None.
+    params : dict
+        The page's parameters (``min_<channel>``, ``max_<channel>``).
+    channels : list[str]
+        The model's channels.
+    fill : bool
+        Whether a limit not given is 0 / inf (else NaN).
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray, list[str]]
+        Minimum and maximum total per channel and the unreadable items.
+    """
     lo = np.zeros(len(channels)) if fill else np.full(len(channels), np.nan)
     hi = np.full(len(channels), np.inf) if fill else np.full(len(channels), np.nan)
     problems: list[str] = []
@@ -151,7 +168,43 @@ def incentive_economics(kind: str, *, aov: float, orders: float, margin: float, 
     d = discount per redeemed order (coupon: face value; 满减: off; points: AOV x points per unit x value per
     point); r = eligible share x redemption rate; cost = orders x r x d;
     margin erosion = r d / AOV (points of gross margin); profit share lost = r d / (m AOV);
-    break-even uplift = r d / (m AOV - r d) (extra orders, which also redeem, must replace the lost profit)."""
+    break-even uplift = r d / (m AOV - r d) (extra orders, which also redeem, must replace the lost profit).
+
+    Parameters
+    ----------
+    kind : str
+        "coupon", "threshold" (满减) or "points" (ValueError otherwise).
+    aov : float
+        Average order value.
+    orders : float
+        Orders over the plan.
+    margin : float
+        Gross margin.
+    redemption : float
+        Redemption rate of the eligible orders.
+    face_value : float
+        Coupon value.
+    min_spend : float
+        Coupon's minimum spend.
+    threshold : float
+        满减 threshold.
+    off : float
+        满减 discount.
+    points_per_unit : float
+        Points per unit of money spent.
+    point_value : float
+        Money value of a point.
+    eligible_share : float | None
+        Share of the orders eligible (None: all or none, from the AOV against the threshold).
+
+    Returns
+    -------
+    dict
+        ``kind``, the inputs, ``eligible_share``, ``effective_rate``, ``discount_per_redeemed``,
+        ``discount_depth``, ``cost``, ``gross_profit_before``, ``gross_profit_after``, ``margin_after``,
+        ``margin_erosion``, ``profit_share_lost``, ``break_even_uplift``, ``break_even_extra_orders`` (None
+        where undefined).
+    """
     if kind == "coupon":
         d = face_value
         e = eligible_share if eligible_share is not None else (1.0 if aov >= min_spend else 0.0)
@@ -207,14 +260,40 @@ class OrderValues:
     weeks: float
 
     def share_at_least(self, threshold: float) -> float:
-        """Share of the orders whose value is at least ``threshold``."""
+        """Share of the orders whose value is at least ``threshold``.
+
+        Parameters
+        ----------
+        threshold : float
+            The order value.
+
+        Returns
+        -------
+        float
+            The share.
+        """
         i = int(np.searchsorted(self.values, threshold, side="left"))
         return float(self.counts[i:].sum() / self.orders)
 
 
 def order_values(orders: ir.Table, start: Any = None, end: Any = None) -> OrderValues | None:
     """:class:`OrderValues` of the orders (engine table) in [start, end]: sale lines summed per order id
-    and the orders counted per value in the engine. None without a dated sale line."""
+    and the orders counted per value in the engine. None without a dated sale line.
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    start : Any
+        First day, or None.
+    end : Any
+        Last day, or None.
+
+    Returns
+    -------
+    OrderValues | None
+        The orders' values, or None.
+    """
     if "is_return" in orders.columns:
         sale = ~orders.is_return.cast("boolean").fill_null(False)
     else:
@@ -236,7 +315,27 @@ def order_values(orders: ir.Table, start: Any = None, end: Any = None) -> OrderV
 
 
 def pacing(allocation: dict[str, float], total: float, start: date, weeks: int, template: str) -> tuple[list, list]:
-    """Timeline rows (date, phase, channel, spend) and phase summary rows."""
+    """Timeline rows (date, phase, channel, spend) and phase summary rows.
+
+    Parameters
+    ----------
+    allocation : dict[str, float]
+        Channel -> spend over the plan.
+    total : float
+        Total spend.
+    start : date
+        The plan's first day.
+    weeks : int
+        The plan's weeks.
+    template : str
+        A key of TEMPLATES (the phases with their budget and time shares).
+
+    Returns
+    -------
+    tuple[list, list]
+        Timeline rows (``date``, ``phase``, ``channel``, ``spend``) and phase rows (``phase``, ``start``,
+        ``end``, ``days``, ``budget_share``, ``spend``).
+    """
     days = int(weeks) * 7
     phases = TEMPLATES[template]
     raw = np.array([p[2] for p in phases]) * days
@@ -283,7 +382,18 @@ def default_weekly_bounds(data: mmm.MMMData) -> tuple[np.ndarray, np.ndarray]:
     """Each channel's default weekly (min, max) spend: within the weekly spend the data has seen for it
     and within [0.5, 2] x its recent weekly spend (the mean of the last 13 weeks), as Robyn's allocator
     bounds channels near current spend. The recent spend lies inside both ranges, so the default budget
-    (the recent spend) always fits."""
+    (the recent spend) always fits.
+
+    Parameters
+    ----------
+    data : mmm.MMMData
+        The weekly model data.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray]
+        Weekly minimum and maximum per channel.
+    """
     n = len(data.y)
     if not n:
         return np.zeros(len(data.channels)), np.zeros(len(data.channels))
@@ -297,7 +407,22 @@ def plan_bounds(data: mmm.MMMData, params: dict, weeks: int) -> tuple[np.ndarray
                                                                    list[str]]:
     """(lo, hi) totals over ``weeks`` for each channel: the user's limits where given (``bounds`` /
     min_<ch> / max_<ch>), else :func:`default_weekly_bounds` x weeks; and the user's own (lo, hi), NaN
-    where not given (what remains when the default limits are lifted); and the unreadable items."""
+    where not given (what remains when the default limits are lifted); and the unreadable items.
+
+    Parameters
+    ----------
+    data : mmm.MMMData
+        The weekly model data.
+    params : dict
+        The page's parameters (``bounds``, ``min_<channel>``, ``max_<channel>``).
+    weeks : int
+        The plan's weeks.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]
+        lo, hi, the user's lo, the user's hi, the unreadable items.
+    """
     ulo, uhi, bad = parse_bounds(params.get("bounds"), params, data.channels, fill=False)
     dlo, dhi = default_weekly_bounds(data)
     lo = np.where(np.isnan(ulo), dlo * weeks, ulo)
@@ -323,7 +448,22 @@ def _defaults(params: dict) -> dict:
 
 def media_mix_rows(mm: ir.Table, start: Any = None, end: Any = None) -> pd.DataFrame:
     """The media-mix lines in [start, end], materialised in their stored order: one row per week (or day) by
-    nature, and the model needs each row's outcome, spend and controls."""
+    nature, and the model needs each row's outcome, spend and controls.
+
+    Parameters
+    ----------
+    mm : ir.Table
+        The media_mix lines.
+    start : Any
+        First day, or None.
+    end : Any
+        Last day, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        The rows (``date`` and the media_mix columns).
+    """
     t = mm.mutate(_pos=ibis.row_number())
     t = in_dates(t, "date", start, end)
     df = engine.to_frame(t.order_by("_pos")).drop(columns=["_pos"] + [c for c in (engine.LINE,) if c in t.columns])
@@ -333,7 +473,18 @@ def media_mix_rows(mm: ir.Table, start: Any = None, end: Any = None) -> pd.DataF
 
 def weekly_channel_spend(ch: ir.Table) -> pd.DataFrame:
     """Spend per Monday-based week (rows) and channel (columns, as text), summed in the engine over the
-    channel lines with a date and a channel; 0 where a channel has no line that week."""
+    channel lines with a date and a channel; 0 where a channel has no line that week.
+
+    Parameters
+    ----------
+    ch : ir.Table
+        Channel lines.
+
+    Returns
+    -------
+    pd.DataFrame
+        Spend, week start (``date``) x ``channel``.
+    """
     c = ch.filter(ch.date.notnull() & ch.channel.notnull())
     w = c.group_by(week=c.date.truncate("W"), channel=c.channel.cast("string")).aggregate(
         spend=fsum(c.spend.cast("float64")).fill_null(0.0))
@@ -345,7 +496,18 @@ def weekly_channel_spend(ch: ir.Table) -> pd.DataFrame:
 
 
 def weekly_revenue(ch: ir.Table) -> pd.Series:
-    """Channel revenue per week (missing where no line of the week has revenue), summed in the engine."""
+    """Channel revenue per week (missing where no line of the week has revenue), summed in the engine.
+
+    Parameters
+    ----------
+    ch : ir.Table
+        Channel lines.
+
+    Returns
+    -------
+    pd.Series
+        Revenue per week start.
+    """
     c = ch.filter(ch.date.notnull() & ch.channel.notnull())
     w = c.group_by(week=c.date.truncate("W")).aggregate(revenue=fsum(c.revenue.cast("float64")))
     df = engine.to_frame(w)
@@ -355,7 +517,18 @@ def weekly_revenue(ch: ir.Table) -> pd.Series:
 
 def weekly_net_sales(orders: ir.Table) -> pd.Series:
     """Net sales per Monday-based week from the order lines, summed in the engine: sale lines' amounts
-    minus abs(amount) of return lines (see ``mmm.net_sales_weekly``)."""
+    minus abs(amount) of return lines (see ``mmm.net_sales_weekly``).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+
+    Returns
+    -------
+    pd.Series
+        Net sales per week start.
+    """
     o = orders.filter(orders.order_date.notnull())
     amt = o.amount.cast("float64")
     ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
@@ -368,7 +541,20 @@ def weekly_net_sales(orders: ir.Table) -> pd.Series:
 def load_model_data(tables: dict[str, ir.Table], params: dict) -> mmm.MMMData:
     """The model's weekly arrays from the engine tables: the media-mix table when selected, else weekly
     channel spend with weekly net sales from the orders (channel revenue without orders) as the outcome.
-    ``tables``: kind -> engine table (canonical frames are registered first)."""
+    ``tables``: kind -> engine table (canonical frames are registered first).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters (``start``, ``end``, ``spend_cols``, ``control_cols``).
+
+    Returns
+    -------
+    mmm.MMMData
+        The weekly model data.
+    """
     tables = {k: (engine.from_frame(v) if isinstance(v, pd.DataFrame) else v) for k, v in tables.items()
               if v is not None}
     start, end = params.get("start"), params.get("end")
@@ -393,11 +579,38 @@ def load_model_data(tables: dict[str, ir.Table], params: dict) -> mmm.MMMData:
 
 def fit_response(tables: dict[str, ir.Table], params: dict) -> mmm.MMMFit:
     """The fitted response model on the engine tables (the expensive part), calibrated on the ledger
-    entries of ``params["ledger"]`` when ``calibrate`` is on (:func:`fit_calibrated`)."""
+    entries of ``params["ledger"]`` when ``calibrate`` is on (:func:`fit_calibrated`).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    mmm.MMMFit
+        The fitted model.
+    """
     return fit_calibrated(tables, params)[0]
 
 
 def model_data(tables: dict[str, ir.Table], p: dict) -> mmm.MMMData:
+    """The weekly model data, refused when it has no spend channel or too short a history.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table.
+    p : dict
+        The page's parameters.
+
+    Returns
+    -------
+    mmm.MMMData
+        The weekly model data.
+    """
     data = load_model_data(tables, p)
     if len(data.channels) == 0:
         raise NotEnoughData("promotions.error.no_spend")
@@ -408,7 +621,20 @@ def model_data(tables: dict[str, ir.Table], p: dict) -> mmm.MMMData:
 
 def lift_tests(entries: list[dict], channels: list[str]) -> tuple[list[mmm.LiftTest], list[dict], list[dict]]:
     """The ledger entries as the model's lift tests (those whose channel is one of the model's), with the
-    entries used (each with its channel index ``index``) and those whose channel the model does not have."""
+    entries used (each with its channel index ``index``) and those whose channel the model does not have.
+
+    Parameters
+    ----------
+    entries : list[dict]
+        Ledger entries.
+    channels : list[str]
+        The model's channels.
+
+    Returns
+    -------
+    tuple[list[mmm.LiftTest], list[dict], list[dict]]
+        The lift tests, the entries used and the entries not matched.
+    """
     tests, used, unmatched = [], [], []
     for e in entries:
         i = ledger.match_channel(str(e.get("channel") or ""), channels)
@@ -429,7 +655,20 @@ def fit_calibrated(tables: dict[str, ir.Table], params: dict) -> tuple[mmm.MMMFi
                                                                       float]:
     """(model, uncalibrated model or None, ledger entries used, entries whose channel the model lacks,
     weight multiplier the entries needed). Without entries (or ``calibrate`` off) the model is fitted as
-    before and the uncalibrated model is None."""
+    before and the uncalibrated model is None.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters (``ledger``, ``calibrate``, ``n_boot``, ``seed``).
+
+    Returns
+    -------
+    tuple[mmm.MMMFit, mmm.MMMFit | None, tuple, tuple, float]
+        The five values above.
+    """
     p = _defaults(params)
     data = model_data(tables, p)
     entries = ledger.from_fit_value(p.get("ledger")) if p.get("calibrate", True) else []
@@ -449,7 +688,20 @@ def _model_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def fit_model(frames: dict[str, pd.DataFrame], params: dict) -> mmm.MMMFit:
     """The fitted response model from canonical frames (registered as engine tables); re-plan it with
-    :func:`plan`."""
+    :func:`plan`.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    mmm.MMMFit
+        The fitted model.
+    """
     return fit_response(engine.tables_from_frames(_model_frames(frames)), params)
 
 
@@ -489,7 +741,21 @@ class PromotionFit:
 
 def fit(tables: dict[str, ir.Table], params: dict) -> PromotionFit:
     """Fit the response model on the engine tables (``tables``: media_mix, or channels with optional
-    orders) and summarise the orders' values. Raises ``NotEnoughData`` when there is nothing to model."""
+    orders) and summarise the orders' values. Raises ``NotEnoughData`` when there is nothing to model.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    PromotionFit
+        The model, the uncalibrated model, the ledger entries used and not matched, their weight and the
+        orders' values.
+    """
     if not any(tables.get(k) is not None for k in ("media_mix", "channels")):
         raise NotEnoughData("promotions.error.no_data")
     p = _defaults(params)
@@ -501,13 +767,48 @@ def fit(tables: dict[str, ir.Table], params: dict) -> PromotionFit:
 
 
 def present(result: PromotionFit, params: dict, lang: str = "en") -> dict:
-    """The page's result in ``lang``: :func:`plan` on the fit (no engine query, no refit)."""
+    """The page's result in ``lang``: :func:`plan` on the fit (no engine query, no refit).
+
+    Parameters
+    ----------
+    result : PromotionFit
+        The fit.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        See :func:`plan`.
+    """
     return plan(result, params, lang)
 
 
 def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frames: dict | None = None) -> dict:
     """Budget- or goal-first plan, pacing, incentive, risks for a fitted model (fast: < 1 s). ``fit``: a
-    :class:`PromotionFit`, or a bare ``mmm.MMMFit`` with the orders for the incentive in ``frames``."""
+    :class:`PromotionFit`, or a bare ``mmm.MMMFit`` with the orders for the incentive in ``frames``.
+
+    Parameters
+    ----------
+    fit : 'PromotionFit | mmm.MMMFit'
+        The fit.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    frames : dict | None
+        Kind -> canonical frame (``orders``), for a bare model; or None.
+
+    Returns
+    -------
+    dict
+        ``mode``, ``allocation``, ``total``, ``goal``, ``model``, ``fit``, ``calibration``,
+        ``calibration_moved``, ``residuals``, ``contributions``, ``curves``, ``curves_meta``, ``timeline``,
+        ``pacing``, ``incentive``, ``feasibility``, ``risks``, ``kpis``, ``findings``, ``warnings``;
+        JSON-safe.
+    """
     p = _defaults(params)
     pf = fit if isinstance(fit, PromotionFit) else None
     if isinstance(fit, PromotionFit):
@@ -681,7 +982,32 @@ def calibration_block(pf: PromotionFit | None, names: list[str], keys: list[str]
     ``before_roi`` / ``after_roi``: the model's incremental return per spend at the tested spends before and
     after calibration, ``interval_roi``, ``within_interval``: every entry's lift inside its interval after),
     the findings and warnings, and how the allocation moved (the uncalibrated model's optimum at the same
-    budget and limits: ``spend_uncalibrated`` per channel, ``moved`` = half the sum of |change| / budget)."""
+    budget and limits: ``spend_uncalibrated`` per channel, ``moved`` = half the sum of |change| / budget).
+
+    Parameters
+    ----------
+    pf : PromotionFit | None
+        The fit, or None.
+    names : list[str]
+        The channels' display names.
+    keys : list[str]
+        The channels' columns.
+    res : dict
+        The optimised allocation (``spend``).
+    lo : np.ndarray
+        Minimum total per channel.
+    hi : np.ndarray
+        Maximum total per channel.
+    weeks : int
+        The plan's weeks.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    tuple[list[dict], list[str], list[str], dict]
+        The rows, findings, warnings and the move.
+    """
     if pf is None or pf.uncalibrated is None:
         warn = []
         if pf is not None and pf.ledger_unmatched:
@@ -737,7 +1063,32 @@ def calibration_block(pf: PromotionFit | None, names: list[str], keys: list[str]
 def plan_totals(curves: mmm.Curves, res: dict, weeks: int, baseline: float, mode: str, goal: dict | None,
                 goal_kind: str) -> tuple[dict, np.ndarray, np.ndarray]:
     """The plan's totals (spend, expected media outcome with its 95% interval from the bootstrap draws,
-    baseline, ROI) and each channel's interval; sets the goal's probability of being reached."""
+    baseline, ROI) and each channel's interval; sets the goal's probability of being reached.
+
+    Parameters
+    ----------
+    curves : mmm.Curves
+        The response curves.
+    res : dict
+        The optimised allocation (``spend``, ``outcome``, ``status``).
+    weeks : int
+        The plan's weeks.
+    baseline : float
+        The baseline outcome.
+    mode : str
+        "budget" or "goal".
+    goal : dict | None
+        The goal (``target``; gets ``probability``), or None.
+    goal_kind : str
+        "outcome", "incremental" or "roi".
+
+    Returns
+    -------
+    tuple[dict, np.ndarray, np.ndarray]
+        The totals (``spend``, ``expected_outcome``, ``lower``, ``upper``, ``baseline``, ``expected_total``,
+        ``total_lower``, ``total_upper``, ``roi``, ``return_per_spend``, ``weeks``, ``mode``, ``status``) and
+        each channel's lower and upper outcome.
+    """
     spend = res["spend"]
     C = len(spend)
     draws = curves.horizon_draws(spend, weeks)  # (B, C)
@@ -774,7 +1125,21 @@ def plan_totals(curves: mmm.Curves, res: dict, weeks: int, baseline: float, mode
 
 def model_table(fit: mmm.MMMFit) -> tuple[list[dict], np.ndarray, np.ndarray]:
     """One row per channel: carryover (with its interval) and half-life, saturation, maximum weekly effect,
-    contribution and its share (with its interval), spend and return per spend; and the share intervals."""
+    contribution and its share (with its interval), spend and return per spend; and the share intervals.
+
+    Parameters
+    ----------
+    fit : mmm.MMMFit
+        The fitted model.
+
+    Returns
+    -------
+    tuple[list[dict], np.ndarray, np.ndarray]
+        The rows (``channel``, ``carryover`` with ``carryover_ci_low`` / ``carryover_ci_high``,
+        ``half_life_weeks``, ``saturation_lam``, ``max_weekly_effect``, ``contribution``,
+        ``contribution_share`` with ``share_ci_low`` / ``share_ci_high``, ``spend``, ``return_per_spend``) and
+        the share intervals.
+    """
     data = fit.data
     C = len(data.channels)
     shares = fit.shares
@@ -795,7 +1160,19 @@ def model_table(fit: mmm.MMMFit) -> tuple[list[dict], np.ndarray, np.ndarray]:
 
 def fit_quality(fit: mmm.MMMFit) -> tuple[dict, list[dict], list[dict]]:
     """What the model was fitted on and how well it fits (R², MAPE, holdout scores, shares of baseline,
-    controls and media), the weekly residuals and the weekly contribution of each component."""
+    controls and media), the weekly residuals and the weekly contribution of each component.
+
+    Parameters
+    ----------
+    fit : mmm.MMMFit
+        The fitted model.
+
+    Returns
+    -------
+    tuple[dict, list[dict], list[dict]]
+        The fit info, the residual rows (``date``, ``actual``, ``fitted``, ``residual``, ``holdout``) and the
+        contribution rows (``date``, ``component``, ``value``).
+    """
     data = fit.data
     y = data.y
     shares = fit.shares
@@ -830,7 +1207,27 @@ def fit_quality(fit: mmm.MMMFit) -> tuple[dict, list[dict], list[dict]]:
 def response_curve_rows(fit: mmm.MMMFit, spend: np.ndarray, weeks: int, current_weekly: np.ndarray,
                         hist_max: np.ndarray) -> tuple[list[dict], list[dict]]:
     """Each channel's weekly response curve on 41 spend points up to 1.5x the larger of its highest and its
-    planned weekly spend (with the bootstrap's 95% band), and its current / planned / highest weekly spend."""
+    planned weekly spend (with the bootstrap's 95% band), and its current / planned / highest weekly spend.
+
+    Parameters
+    ----------
+    fit : mmm.MMMFit
+        The fitted model.
+    spend : np.ndarray
+        Planned total spend per channel.
+    weeks : int
+        The plan's weeks.
+    current_weekly : np.ndarray
+        Recent weekly spend per channel.
+    hist_max : np.ndarray
+        Highest weekly spend per channel.
+
+    Returns
+    -------
+    tuple[list[dict], list[dict]]
+        Curve rows (``channel``, ``weekly_spend``, ``weekly_outcome``, ``lower``, ``upper``) and per channel
+        ``current_weekly_spend``, ``planned_weekly_spend``, ``hist_max_weekly``.
+    """
     data = fit.data
     curve_rows = []
     for i, c in enumerate(data.channels):
@@ -852,7 +1249,25 @@ def response_curve_rows(fit: mmm.MMMFit, spend: np.ndarray, weeks: int, current_
 def incentive_block(ov: OrderValues | None, p: dict, weeks: int, lang: str) -> tuple[dict | None, str | None]:
     """The incentive's economics (:func:`incentive_economics`) with the AOV, base orders and eligible share
     from the orders' values unless given, and its finding (or, when AOV or base orders are unknown, the
-    warning saying so, with no economics)."""
+    warning saying so, with no economics).
+
+    Parameters
+    ----------
+    ov : OrderValues | None
+        The orders' values, or None.
+    p : dict
+        The page's parameters (``incentive`` and its settings, ``aov``, ``base_orders``, ``margin``,
+        ``redemption``).
+    weeks : int
+        The plan's weeks.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    tuple[dict | None, str | None]
+        The economics (or None) and the finding or warning (or None).
+    """
     if p["incentive"] == "none":
         return None, None
     aov, base_orders, elig = p.get("aov"), p.get("base_orders"), None
@@ -880,7 +1295,36 @@ def incentive_block(ov: OrderValues | None, p: dict, weeks: int, lang: str) -> t
 def plan_risks(fit: mmm.MMMFit, spend: np.ndarray, weeks: int, goal: dict | None, hi: np.ndarray, baseline: float,
                sh_lo: np.ndarray, sh_hi: np.ndarray, lang: str) -> tuple[list[dict], dict]:
     """The plan's risks (short history, spend outside the historical range, co-moving channels, a target
-    beyond the ceiling, poor holdout fit, uncertain channels, an attributed outcome) and the verdict."""
+    beyond the ceiling, poor holdout fit, uncertain channels, an attributed outcome) and the verdict.
+
+    Parameters
+    ----------
+    fit : mmm.MMMFit
+        The fitted model.
+    spend : np.ndarray
+        Planned total spend per channel.
+    weeks : int
+        The plan's weeks.
+    goal : dict | None
+        The goal, or None.
+    hi : np.ndarray
+        Maximum total per channel.
+    baseline : float
+        The baseline outcome.
+    sh_lo : np.ndarray
+        Lower bound of each channel's share.
+    sh_hi : np.ndarray
+        Upper bound of each channel's share.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    tuple[list[dict], dict]
+        The risks (``key``, ``level``, ``channel``, ``text``) and the feasibility (``verdict`` go / caution /
+        stop, ``text``, ``history_weeks``, ``seasonality_modelled``, ``holdout_mape``, ``target_reachable``,
+        ``ceiling_media``, ``baseline``, ``collinear_pairs``).
+    """
     data = fit.data
     shares = fit.shares
     hist_max = data.X.max(axis=0)
@@ -934,6 +1378,22 @@ def plan_risks(fit: mmm.MMMFit, spend: np.ndarray, weeks: int, goal: dict | None
 
 
 def collinear_pairs(X: np.ndarray, channels: list[str], limit: float = CORR_LIMIT) -> list[tuple[str, str, float]]:
+    """The pairs of channels whose weekly spend is correlated above ``limit``.
+
+    Parameters
+    ----------
+    X : np.ndarray
+        Weekly spend, weeks x channels.
+    channels : list[str]
+        The channels.
+    limit : float
+        Correlation above which a pair is reported.
+
+    Returns
+    -------
+    list[tuple[str, str, float]]
+        (channel, channel, correlation) per pair.
+    """
     if X.shape[1] < 2:
         return []
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -947,7 +1407,22 @@ def collinear_pairs(X: np.ndarray, channels: list[str], limit: float = CORR_LIMI
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result.
+    """
     if not any(frames.get(k) is not None for k in ("media_mix", "channels")):
         raise NotEnoughData("promotions.error.no_data")
     tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
@@ -961,7 +1436,18 @@ FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end", "c
 
 def store_params(*, engine=None) -> dict:
     """The fit parameters the planner reads from the catalogue: the incrementality ledger's entries
-    (``ledger``, :func:`analytics.ledger.fit_value`). The report and the page add them to the parameters."""
+    (``ledger``, :func:`analytics.ledger.fit_value`). The report and the page add them to the parameters.
+
+    Parameters
+    ----------
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        ``{"ledger": ...}``.
+    """
     return ledger.store_params(engine=engine)
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
 LANGUAGE_FREE_CALLS = ('model_inputs',)
@@ -972,7 +1458,23 @@ PLAN_KIND = "promotion_plan"   # kind of the saved objects (cached.save_object) 
 def model_inputs(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
     """What the page needs before planning, without fitting: the channels the model will use, their
     recent and highest weekly spend, and the media-mix columns offered as spend / control columns.
-    ``tables``: kind -> engine table (canonical frames are registered first)."""
+    ``tables``: kind -> engine table (canonical frames are registered first).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Unused (no text).
+
+    Returns
+    -------
+    dict
+        ``source``, ``channels``, ``channel_labels``, ``current_weekly_spend``, ``hist_max_weekly``,
+        ``weeks``, ``last_date``, ``column_options``, ``default_spend_cols``, ``default_control_cols``.
+    """
     p = _defaults(params)
     tables = {k: (engine.from_frame(v) if isinstance(v, pd.DataFrame) else v) for k, v in tables.items()
               if v is not None}
@@ -1000,7 +1502,25 @@ def model_inputs(tables: dict[str, ir.Table], params: dict, lang: str = "en") ->
 
 def plan_payload(result: dict, params: dict, *, query: dict | None = None, datasets: list | None = None) -> dict:
     """The saved form of a plan (kind :data:`PLAN_KIND`): what post-campaign evaluation compares with
-    actuals. Holds params, total {spend, expected_outcome, lower, upper, ...}, allocation, plan_start, weeks."""
+    actuals. Holds params, total {spend, expected_outcome, lower, upper, ...}, allocation, plan_start, weeks.
+
+    Parameters
+    ----------
+    result : dict
+        The plan (the page's result).
+    params : dict
+        The page's parameters.
+    query : dict | None
+        The page's link query, or None.
+    datasets : list | None
+        The datasets planned on, or None.
+
+    Returns
+    -------
+    dict
+        ``params``, ``query``, ``datasets``, ``mode``, ``goal``, ``total``, ``allocation``, ``plan_start``,
+        ``weeks``, ``phases``, ``feasibility``, ``source``.
+    """
     tot = result.get("total") or {}
     pac = result.get("pacing") or {}
     return jsonable({
@@ -1023,7 +1543,20 @@ def plan_payload(result: dict, params: dict, *, query: dict | None = None, datas
 
 def compare_plans(plans: list[dict], lang: str = "en") -> list[dict]:
     """Saved plans side by side: one row per measure (totals, then each channel's spend), one column per plan.
-    ``plans``: saved objects ({"id", "name", "payload"})."""
+    ``plans``: saved objects ({"id", "name", "payload"}).
+
+    Parameters
+    ----------
+    plans : list[dict]
+        Saved plans.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Rows keyed by the measure column and one column per plan.
+    """
     names = [f"#{p['id']} {p['name']}" for p in plans]
     rows: list[dict] = []
 
@@ -1054,6 +1587,21 @@ def compare_plans(plans: list[dict], lang: str = "en") -> list[dict]:
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The planner's figures (allocation with expected outcome and the charts of the plan's other blocks), each
+    titled with what it shows.
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``.
+    """
     import plotly.graph_objects as go
 
     out: list[dict] = []
@@ -1150,7 +1698,22 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 def fit_ready(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
     """Fit the response model for the fit parameters and return a small summary (channels, weeks, source,
     fit seconds, holdout MAPE); raises ``NotEnoughData`` as :func:`fit` does. ``tables``: kind -> engine
-    table. (The page's cached fit is ``analytics.cached.page_fit``; this is a separate fit.)"""
+    table. (The page's cached fit is ``analytics.cached.page_fit``; this is a separate fit.)
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters.
+    lang : str
+        Unused (no text).
+
+    Returns
+    -------
+    dict
+        ``channels``, ``weeks``, ``source``, ``fit_seconds``, ``holdout_mape``.
+    """
     if not any(tables.get(k) is not None for k in ("media_mix", "channels")):
         raise NotEnoughData("promotions.error.no_data")
     fit = fit_response(tables, params)

@@ -38,6 +38,18 @@ _ALL = {**BY_PATH, HOME.url_path: HOME, ADMIN.url_path: ADMIN}
 
 
 def page(url_path: str) -> PageInfo:
+    """The analysis page registered at ``url_path`` (KeyError naming the known pages otherwise).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+
+    Returns
+    -------
+    PageInfo
+        Its registry entry.
+    """
     try:
         return BY_PATH[url_path]
     except KeyError:
@@ -45,7 +57,18 @@ def page(url_path: str) -> PageInfo:
 
 
 def info(url_path: str) -> PageInfo:
-    """Any page of the app, the home and admin pages included (``page`` knows the analysis pages only)."""
+    """Any page of the app, the home and admin pages included (``page`` knows the analysis pages only).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+
+    Returns
+    -------
+    PageInfo
+        Its registry entry (KeyError naming the known pages otherwise).
+    """
     try:
         return _ALL[url_path]
     except KeyError:
@@ -53,17 +76,54 @@ def info(url_path: str) -> PageInfo:
 
 
 def script(url_path: str) -> str:
+    """The script file of the page at ``url_path`` (any page).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+
+    Returns
+    -------
+    str
+        The script path, as registered.
+    """
     return info(url_path).script
 
 
 def module(url_path: str) -> ModuleType:
+    """The imported analytics module of the analysis page at ``url_path``.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+
+    Returns
+    -------
+    ModuleType
+        The module (KeyError for an unknown page).
+    """
     return importlib.import_module(page(url_path).module)
 
 
 def missing_kinds(mod: ModuleType, kinds) -> list[str]:
     """The required dataset kinds of a page module (``KINDS``: kind -> required) that ``kinds`` lacks. A
     module may name kinds that stand in for a required one (``KINDS_INSTEAD``: kind -> alternatives,
-    e.g. a customers dataset for the orders of the segmentation explorer's customers-only mode)."""
+    e.g. a customers dataset for the orders of the segmentation explorer's customers-only mode).
+
+    Parameters
+    ----------
+    mod : ModuleType
+        A page module.
+    kinds
+        The dataset kinds at hand.
+
+    Returns
+    -------
+    list[str]
+        The missing required kinds, in ``KINDS`` order.
+    """
     have = set(kinds)
     instead = getattr(mod, "KINDS_INSTEAD", {})
     return [k for k, req in getattr(mod, "KINDS", {}).items()
@@ -71,6 +131,19 @@ def missing_kinds(mod: ModuleType, kinds) -> list[str]:
 
 
 def missing_any(mod: ModuleType, kinds) -> tuple[str, ...]:
-    """A module's ``KINDS_ANY`` (it needs at least one of these kinds) when ``kinds`` has none of them, else ()."""
+    """A module's ``KINDS_ANY`` (it needs at least one of these kinds) when ``kinds`` has none of them, else ().
+
+    Parameters
+    ----------
+    mod : ModuleType
+        A page module.
+    kinds
+        The dataset kinds at hand.
+
+    Returns
+    -------
+    tuple[str, ...]
+        ``KINDS_ANY`` when none of them is at hand, else ().
+    """
     any_of = tuple(getattr(mod, "KINDS_ANY", ()))
     return any_of if any_of and not set(any_of) & set(kinds) else ()

@@ -26,11 +26,36 @@ MAX_REPORT_ROWS = 500
 
 
 def page_params(url_path: str) -> list[Param]:
+    """The parameters a page's link can carry: the shared ones (GLOBAL_PARAMS) and the page module's PARAMS.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+
+    Returns
+    -------
+    list[Param]
+        The parameters.
+    """
     return list(GLOBAL_PARAMS) + list(getattr(module(url_path), "PARAMS", []))
 
 
 def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[dict]]:
-    """The datasets' current revisions as page inputs (engine tables over their parts)."""
+    """The datasets' current revisions as page inputs (engine tables over their parts).
+
+    Parameters
+    ----------
+    dataset_ids : list[int]
+        Dataset ids, one per kind (LookupError for one that does not exist, ValueError for two of a kind).
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    tuple[Inputs, list[dict]]
+        The inputs and the datasets' ``id``, ``name``, ``kind``, ``revision``, ``rows``.
+    """
     from data import repository
 
     key: list[tuple[str, int, int]] = []
@@ -53,7 +78,22 @@ def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
 
 
 def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict) -> Any:
-    """The page's language-free fit on engine tables (modules with ``fit``/``present`` only)."""
+    """The page's language-free fit on engine tables (modules with ``fit``/``present`` only).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    inputs : 'Inputs | dict[str, pd.DataFrame]'
+        The page's inputs (or kind -> canonical frame).
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    Any
+        The page module's fit.
+    """
     mod = module(url_path)
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, "en")
@@ -61,12 +101,47 @@ def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: 
 
 
 def present_page(url_path: str, fitted: Any, params: dict, lang: str) -> dict:
+    """The page's result in ``lang`` from its fit, JSON-safe.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    fitted : Any
+        The fit.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The result.
+    """
     mod = module(url_path)
     return jsonable(mod.present(fitted, resolve(getattr(mod, "PARAMS", []), params), lang))
 
 
 def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str) -> dict:
-    """What the page shows: ``present(fit(tables))`` for modules on the engine, else ``compute(frames)``."""
+    """What the page shows: ``present(fit(tables))`` for modules on the engine, else ``compute(frames)``.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    inputs : 'Inputs | dict[str, pd.DataFrame]'
+        The page's inputs (or kind -> canonical frame).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The result, JSON-safe.
+    """
     mod = module(url_path)
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, lang)
@@ -79,7 +154,28 @@ def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", para
 def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str,
               **kw: Any) -> Any:
     """Another function of the page's module, ``fn(tables or frames, params, lang, **kw)`` (drill-downs,
-    options, target lists): engine tables for modules on the engine, frames otherwise."""
+    options, target lists): engine tables for modules on the engine, frames otherwise.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    fn : str
+        Name of the module's function.
+    inputs : 'Inputs | dict[str, pd.DataFrame]'
+        The page's inputs (or kind -> canonical frame).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    **kw : Any
+        Passed on to the function.
+
+    Returns
+    -------
+    Any
+        What the function returns.
+    """
     mod = module(url_path)
     inputs = as_inputs(inputs)
     return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang, **kw)
@@ -87,7 +183,20 @@ def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]"
 
 def store_params(url_path: str, *, engine=None) -> dict:
     """Parameters a page reads from the catalogue beside its datasets (the planner: the incrementality
-    ledger's entries, ``analytics.promotions.store_params``); {} for the other pages."""
+    ledger's entries, ``analytics.promotions.store_params``); {} for the other pages.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        Parameter -> value.
+    """
     fn = getattr(module(url_path), "store_params", None)
     return fn(engine=engine) if fn is not None else {}
 
@@ -96,7 +205,26 @@ def run_page(
     url_path: str, dataset_ids: list[int], raw_params: dict[str, Any] | None = None, *, lang: str = "en",
     engine=None,
 ) -> dict:
-    """The page's numbers as one JSON-safe dict: page, datasets, params, problems, then the result keys."""
+    """The page's numbers as one JSON-safe dict: page, datasets, params, problems, then the result keys.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    dataset_ids : list[int]
+        Dataset ids.
+    raw_params : dict[str, Any] | None
+        Parameter -> raw value, or None.
+    lang : str
+        Language code, ``'en'`` or ``'zh'`` (ValueError otherwise).
+    engine
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        The dict.
+    """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
     page(url_path)
@@ -133,7 +261,18 @@ def _table(rows: list[dict], lang: str, max_rows: int = MAX_REPORT_ROWS, *, ns: 
 
 
 def tables_of(result: dict) -> dict[str, list[dict]]:
-    """Every top-level list of records in a result (the data behind the page)."""
+    """Every top-level list of records in a result (the data behind the page).
+
+    Parameters
+    ----------
+    result : dict
+        A page result.
+
+    Returns
+    -------
+    dict[str, list[dict]]
+        Name (``key`` or ``key.subkey``) -> rows.
+    """
     out = {}
     for k, v in result.items():
         if isinstance(v, list) and v and all(isinstance(r, dict) for r in v[:5]):
@@ -155,7 +294,20 @@ def _at(result: dict, path: str) -> Any:
 
 def report_tables(url_path: str, result: dict) -> list[tuple[str, list[dict], "tuple[tables.Col, ...] | None"]]:
     """The tables a person reads, in order: the module's declared ``TABLES`` found in the result; a module
-    that declares none gives every table of its result (their labelled columns only)."""
+    that declares none gives every table of its result (their labelled columns only).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    result : dict
+        The page result.
+
+    Returns
+    -------
+    list[tuple[str, list[dict], 'tuple[tables.Col, ...] | None']]
+        (name, rows, declared columns or None) per table.
+    """
     mod = module(url_path)
     declared = getattr(mod, "TABLES", None)
     if declared:
@@ -170,6 +322,23 @@ def report_tables(url_path: str, result: dict) -> list[tuple[str, list[dict], "t
 
 
 def kpi_rows(url_path: str, result: dict, lang: str) -> list[dict]:
+    """The key figures of a result as report rows (metric, value as the KPI card shows it, definition) in
+    ``lang``.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    result : dict
+        The page result (``kpis``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        One dict per KPI, keyed by the translated headers.
+    """
     kpis = result.get("kpis")
     if not isinstance(kpis, dict):
         return []
@@ -194,7 +363,38 @@ def report_parts(
     """A page report's title and its HTML blocks (title, findings, key figures, charts, tables, filters);
     ``plotlyjs=False`` leaves plotly.js out (a document that holds it once, e.g. the PDF review pack),
     ``figure_html`` adds keyword arguments for plotly's ``to_html``, ``filters_block`` replaces the JSON of
-    the filters and datasets used (already escaped HTML)."""
+    the filters and datasets used (already escaped HTML).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    result : dict
+        The page result.
+    figures : list[dict]
+        Figure dicts (``key``, ``title``, ``figure``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the report.
+    filters : dict | None
+        The filters used (None: the result's ``params``).
+    datasets : list[dict] | None
+        The datasets used (None: the result's ``datasets``).
+    plotlyjs : bool
+        Whether to include plotly.js.
+    max_rows : int
+        Most rows per table.
+    figure_html : dict[str, Any] | None
+        Extra arguments for plotly's ``to_html``, or None.
+    filters_block : str | None
+        Escaped HTML of the filters block, or None.
+
+    Returns
+    -------
+    tuple[str, list[str]]
+        The title and the HTML blocks.
+    """
     title = t("ui.report.title", lang, page=t(f"ui.nav.{url_path}", lang))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"<h1>{_esc(title)}</h1>", f"<p class='note'>{_esc(t('ui.report.generated', lang, when=when, user=user or '-'))}</p>"]
@@ -249,7 +449,18 @@ COLORWAY = ["#5B5BD6", "#F2994A", "#27AE60", "#EB5757", "#2D9CDB", "#9B51E0", "#
 
 def themed(fig: Any) -> Any:
     """A copy of a figure in the app's theme: white background, the theme's font, text colour and colours
-    (a colour the figure sets itself stays)."""
+    (a colour the figure sets itself stays).
+
+    Parameters
+    ----------
+    fig : Any
+        A plotly figure.
+
+    Returns
+    -------
+    Any
+        The themed copy.
+    """
     out = type(fig)(fig)
     out.update_layout(template="plotly_white", font={"family": THEME["font"], "color": THEME["text"]},
                       colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
@@ -268,12 +479,52 @@ def to_html(
     url_path: str, result: dict, figures: list[dict], *, lang: str = "en", user: str = "", filters: dict | None = None,
     datasets: list[dict] | None = None,
 ) -> str:
+    """A page report as one self-contained HTML document (:func:`report_parts`).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    result : dict
+        The page result.
+    figures : list[dict]
+        Figure dicts.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the report.
+    filters : dict | None
+        The filters used, or None.
+    datasets : list[dict] | None
+        The datasets used, or None.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
     title, parts = report_parts(url_path, result, figures, lang=lang, user=user, filters=filters, datasets=datasets)
     return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
             f"<title>{_esc(title)}</title><style>{REPORT_STYLE}</style></head><body>{''.join(parts)}</body></html>")
 
 
 def figures_for(url_path: str, result: dict, lang: str) -> list[dict]:
+    """The page module's figures of a result (none when it has no ``figures`` or they cannot be drawn from it).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    result : dict
+        The page result.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts.
+    """
     mod = module(url_path)
     fn = getattr(mod, "figures", None)
     if fn is None:

@@ -80,7 +80,13 @@ def _esc(x: Any) -> str:
 
 
 def find_chromium() -> str:
-    """The Chromium binary: ``$PRISM_CHROMIUM`` (a path or a name on PATH), else chromium on PATH."""
+    """The Chromium binary: ``$PRISM_CHROMIUM`` (a path or a name on PATH), else chromium on PATH.
+
+    Returns
+    -------
+    str
+        The binary's path (ChromiumMissing when none is found).
+    """
     wanted = os.environ.get(CHROMIUM_ENV, "").strip()
     for name in ([wanted] if wanted else ["chromium", "chromium-browser", "google-chrome"]):
         path = shutil.which(name)
@@ -106,7 +112,24 @@ def _value(v: Any) -> str:
 
 
 def filters_block(url_path: str, datasets: list[dict], filters: dict, lang: str) -> str:
-    """The datasets (name, kind, revision, rows) and every filter with its label in ``lang``, compact."""
+    """The datasets (name, kind, revision, rows) and every filter with its label in ``lang``, compact.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : list[dict]
+        Dicts with ``id``, ``name``, ``kind`` and optionally ``revision``, ``rows``.
+    filters : dict
+        Parameter -> value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        Escaped HTML.
+    """
     ns = BY_PATH[url_path].namespace
     items = []
     for d in datasets:
@@ -128,6 +151,22 @@ def filters_block(url_path: str, datasets: list[dict], filters: dict, lang: str)
 
 
 def section_html(sec: Section, lang: str, user: str) -> str:
+    """One page's section of the pack: its report (without the per-page head), or why it could not be computed.
+
+    Parameters
+    ----------
+    sec : Section
+        The section.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the pack.
+
+    Returns
+    -------
+    str
+        Escaped HTML.
+    """
     from analytics import report
 
     block = filters_block(sec.url_path, sec.datasets, sec.filters, lang)
@@ -149,7 +188,22 @@ def section_html(sec: Section, lang: str, user: str) -> str:
 
 
 def pack_html(sections: list[Section], *, lang: str = "en", user: str = "") -> str:
-    """The whole pack as one self-contained HTML document (plotly.js inlined once)."""
+    """The whole pack as one self-contained HTML document (plotly.js inlined once).
+
+    Parameters
+    ----------
+    sections : list[Section]
+        The sections (ValueError for an unknown language, KeyError for an unknown page).
+    lang : str
+        Language code, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the pack.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
     for s in sections:
@@ -172,7 +226,22 @@ def pack_html(sections: list[Section], *, lang: str = "en", user: str = "") -> s
 
 
 def html_to_pdf(doc: str, *, chromium: str | None = None, timeout: float = TIMEOUT_S) -> bytes:
-    """Print an HTML document to PDF (A4) with headless Chromium; the bytes of the PDF."""
+    """Print an HTML document to PDF (A4) with headless Chromium; the bytes of the PDF.
+
+    Parameters
+    ----------
+    doc : str
+        The HTML document.
+    chromium : str | None
+        Chromium binary (None: :func:`find_chromium`).
+    timeout : float
+        Seconds before the print is abandoned (PdfFailed).
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
     exe = chromium or find_chromium()
     with tempfile.TemporaryDirectory(prefix="prism-pack-") as tmp:
         src, out = Path(tmp) / "pack.html", Path(tmp) / "pack.pdf"
@@ -196,13 +265,41 @@ def html_to_pdf(doc: str, *, chromium: str | None = None, timeout: float = TIMEO
 
 
 def build_pdf(sections: list[Section], *, lang: str = "en", user: str = "", chromium: str | None = None) -> bytes:
-    """One PDF with a section per page (in the given order)."""
+    """One PDF with a section per page (in the given order).
+
+    Parameters
+    ----------
+    sections : list[Section]
+        The sections.
+    lang : str
+        Language code, ``'en'`` or ``'zh'``.
+    user : str
+        Who generated the pack.
+    chromium : str | None
+        Chromium binary (None: :func:`find_chromium`).
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
     exe = chromium or find_chromium()  # fail before the work of building the document
     return html_to_pdf(pack_html(sections, lang=lang, user=user), chromium=exe)
 
 
 def pdf_pages(pdf: bytes) -> int:
-    """The number of pages of a PDF that Chromium printed (its page objects are not compressed)."""
+    """The number of pages of a PDF that Chromium printed (its page objects are not compressed).
+
+    Parameters
+    ----------
+    pdf : bytes
+        The PDF bytes.
+
+    Returns
+    -------
+    int
+        The page count.
+    """
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
@@ -210,7 +307,26 @@ def run_sections(url_paths: list[str], dataset_ids: list[int], raw_params: dict[
                  lang: str = "en", engine: Any = None) -> tuple[list[Section], list[str]]:
     """Sections for the command line: each page gets the given datasets of the kinds it declares and the
     parameters it knows (the others are left out for that page); a page that cannot be computed becomes
-    a section saying why. Returns the sections and the parameter problems."""
+    a section saying why. Returns the sections and the parameter problems.
+
+    Parameters
+    ----------
+    url_paths : list[str]
+        The pages, in order.
+    dataset_ids : list[int]
+        Dataset ids (LookupError for one that does not exist).
+    raw_params : dict[str, Any] | None
+        Parameter -> raw value, or None.
+    lang : str
+        Language code, ``'en'`` or ``'zh'``.
+    engine : Any
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    tuple[list[Section], list[str]]
+        The sections and the parameter problems.
+    """
     from analytics import report
     from analytics.registry import module
     from data import repository

@@ -45,7 +45,22 @@ def _out(x: np.ndarray):
 
 
 def wilson_interval(count: ArrayLike, nobs: ArrayLike, alpha: float = 0.05) -> tuple:
-    """Wilson score interval for count / nobs (NaN where nobs == 0)."""
+    """Wilson score interval for count / nobs (NaN where nobs == 0).
+
+    Parameters
+    ----------
+    count : ArrayLike
+        Successes.
+    nobs : ArrayLike
+        Trials.
+    alpha : float
+        Two-sided level (0.05: 95% interval).
+
+    Returns
+    -------
+    tuple
+        (low, high), floats or arrays.
+    """
     c, n = _arr(count), _arr(nobs)
     safe = np.where(n > 0, n, 1.0)
     lo, hi = proportion_confint(c, safe, alpha=alpha, method="wilson")
@@ -57,7 +72,26 @@ def wilson_interval(count: ArrayLike, nobs: ArrayLike, alpha: float = 0.05) -> t
 def diff_proportions_ci(
     count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike, nobs2: ArrayLike, alpha: float = 0.05
 ) -> tuple:
-    """Newcombe hybrid score interval for p1 - p2 (from the two Wilson intervals)."""
+    """Newcombe hybrid score interval for p1 - p2 (from the two Wilson intervals).
+
+    Parameters
+    ----------
+    count1 : ArrayLike
+        Successes of group 1 (treatment).
+    nobs1 : ArrayLike
+        Trials of group 1.
+    count2 : ArrayLike
+        Successes of group 2 (control).
+    nobs2 : ArrayLike
+        Trials of group 2.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    tuple
+        (low, high) of p1 - p2, NaN where a group has no trial.
+    """
     c1, n1, c2, n2 = _arr(count1), _arr(nobs1), _arr(count2), _arr(nobs2)
     ok = (n1 > 0) & (n2 > 0)
     s1, s2 = np.where(ok, n1, 1.0), np.where(ok, n2, 1.0)
@@ -71,7 +105,24 @@ def diff_proportions_ci(
 
 
 def two_proportion_ztest(count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike, nobs2: ArrayLike) -> tuple:
-    """Pooled two-proportion z-test of p1 == p2: (z, two-sided p-value)."""
+    """Pooled two-proportion z-test of p1 == p2: (z, two-sided p-value).
+
+    Parameters
+    ----------
+    count1 : ArrayLike
+        Successes of group 1.
+    nobs1 : ArrayLike
+        Trials of group 1.
+    count2 : ArrayLike
+        Successes of group 2.
+    nobs2 : ArrayLike
+        Trials of group 2.
+
+    Returns
+    -------
+    tuple
+        (z, p-value); z is 0 when both rates are equal with no variance.
+    """
     c1, n1, c2, n2 = _arr(count1), _arr(nobs1), _arr(count2), _arr(nobs2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p1, p2 = c1 / n1, c2 / n2
@@ -86,7 +137,26 @@ def two_proportion_ztest(count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike,
 def ratio_proportions_ci(
     count1: ArrayLike, nobs1: ArrayLike, count2: ArrayLike, nobs2: ArrayLike, alpha: float = 0.05
 ) -> tuple:
-    """Interval for the relative lift p1 / p2 - 1 (log risk-ratio, Katz)."""
+    """Interval for the relative lift p1 / p2 - 1 (log risk-ratio, Katz).
+
+    Parameters
+    ----------
+    count1 : ArrayLike
+        Successes of group 1.
+    nobs1 : ArrayLike
+        Trials of group 1.
+    count2 : ArrayLike
+        Successes of group 2.
+    nobs2 : ArrayLike
+        Trials of group 2.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    tuple
+        (low, high) of the relative lift, NaN where a group has no success.
+    """
     c1, n1, c2, n2 = _arr(count1), _arr(nobs1), _arr(count2), _arr(nobs2)
     z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -108,6 +178,29 @@ def welch_test(
 
     Returns dict(diff, se, df, t, p_value, ci_low, ci_high); equal to scipy.stats.ttest_ind(equal_var=False)
     and its ``confidence_interval``.
+
+    Parameters
+    ----------
+    mean1 : ArrayLike
+        Mean of group 1.
+    var1 : ArrayLike
+        Sample variance (ddof=1) of group 1.
+    n1 : ArrayLike
+        Size of group 1.
+    mean2 : ArrayLike
+        Mean of group 2.
+    var2 : ArrayLike
+        Sample variance of group 2.
+    n2 : ArrayLike
+        Size of group 2.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    dict
+        ``diff``, ``se``, ``df``, ``t``, ``p_value``, ``ci_low``, ``ci_high`` (NaN where a group has fewer
+        than 2 units or no variance).
     """
     m1, v1, k1, m2, v2, k2 = map(_arr, (mean1, var1, n1, mean2, var2, n2))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -132,7 +225,24 @@ def welch_test(
 
 
 def mean_ci(mean: ArrayLike, var: ArrayLike, n: ArrayLike, alpha: float = 0.05) -> tuple:
-    """t interval for one mean."""
+    """t interval for one mean.
+
+    Parameters
+    ----------
+    mean : ArrayLike
+        The mean.
+    var : ArrayLike
+        Sample variance (ddof=1).
+    n : ArrayLike
+        Units.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    tuple
+        (low, high), NaN under 2 units.
+    """
     m, v, k = _arr(mean), _arr(var), _arr(n)
     with np.errstate(divide="ignore", invalid="ignore"):
         half = stats.t.ppf(1 - alpha / 2, k - 1) * np.sqrt(v / k)
@@ -150,7 +260,30 @@ def bootstrap_ci(
     method: str = "percentile",
     paired: bool = False,
 ) -> tuple[float, float]:
-    """Bootstrap interval of ``statistic`` via ``scipy.stats.bootstrap`` (vectorised statistic)."""
+    """Bootstrap interval of ``statistic`` via ``scipy.stats.bootstrap`` (vectorised statistic).
+
+    Parameters
+    ----------
+    data : Sequence | np.ndarray | tuple
+        One sample, or a tuple of samples.
+    statistic : Callable
+        Vectorised statistic.
+    alpha : float
+        Two-sided level.
+    n_resamples : int
+        Bootstrap resamples.
+    seed : int
+        Random seed.
+    method : str
+        scipy's method (percentile, basic, BCa).
+    paired : bool
+        Whether the samples are paired.
+
+    Returns
+    -------
+    tuple[float, float]
+        (low, high).
+    """
     samples = data if isinstance(data, tuple) else (np.asarray(data, dtype=float),)
     res = stats.bootstrap(
         samples, statistic, confidence_level=1 - alpha, n_resamples=n_resamples, method=method,
@@ -163,7 +296,20 @@ def bootstrap_ci(
 
 
 def adjust_pvalues(pvalues: ArrayLike, method: str = "holm") -> np.ndarray:
-    """Holm ("holm") or Benjamini-Hochberg ("bh" / "fdr_bh") adjusted p-values; NaN stay NaN."""
+    """Holm ("holm") or Benjamini-Hochberg ("bh" / "fdr_bh") adjusted p-values; NaN stay NaN.
+
+    Parameters
+    ----------
+    pvalues : ArrayLike
+        The p-values.
+    method : str
+        "holm", "bh" / "fdr_bh" or "bonferroni".
+
+    Returns
+    -------
+    np.ndarray
+        Adjusted p-values, same order.
+    """
     p = _arr(pvalues).ravel()
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
@@ -183,10 +329,34 @@ def adjust_pvalues(pvalues: ArrayLike, method: str = "holm") -> np.ndarray:
 
 
 def holm(pvalues: ArrayLike) -> np.ndarray:
+    """Holm-adjusted p-values (:func:`adjust_pvalues`).
+
+    Parameters
+    ----------
+    pvalues : ArrayLike
+        The p-values.
+
+    Returns
+    -------
+    np.ndarray
+        Adjusted p-values.
+    """
     return adjust_pvalues(pvalues, "holm")
 
 
 def benjamini_hochberg(pvalues: ArrayLike) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (:func:`adjust_pvalues`).
+
+    Parameters
+    ----------
+    pvalues : ArrayLike
+        The p-values.
+
+    Returns
+    -------
+    np.ndarray
+        Adjusted p-values.
+    """
     return adjust_pvalues(pvalues, "bh")
 
 
@@ -194,7 +364,20 @@ def benjamini_hochberg(pvalues: ArrayLike) -> np.ndarray:
 
 
 def srm_test(observed: Sequence[float], weights: Sequence[float] | None = None) -> dict:
-    """Sample-ratio mismatch: chi-square goodness of fit of the observed group sizes to the intended split."""
+    """Sample-ratio mismatch: chi-square goodness of fit of the observed group sizes to the intended split.
+
+    Parameters
+    ----------
+    observed : Sequence[float]
+        Units per group.
+    weights : Sequence[float] | None
+        Intended split (None: equal); positive, one per group (ValueError otherwise).
+
+    Returns
+    -------
+    dict
+        ``chi2``, ``p_value``, ``df``, ``observed``, ``expected``.
+    """
     obs = _arr(observed)
     w = np.ones_like(obs) if weights is None else _arr(weights)
     if len(w) != len(obs) or (w <= 0).any():
@@ -206,7 +389,18 @@ def srm_test(observed: Sequence[float], weights: Sequence[float] | None = None) 
 
 
 def chi2_homogeneity(table: np.ndarray) -> tuple[float, float, int]:
-    """Pearson chi-square test of independence of an r x c table (no continuity correction)."""
+    """Pearson chi-square test of independence of an r x c table (no continuity correction).
+
+    Parameters
+    ----------
+    table : np.ndarray
+        Counts, r x c.
+
+    Returns
+    -------
+    tuple[float, float, int]
+        (chi2, p-value, degrees of freedom).
+    """
     chi2, p, dof, _ = stats.chi2_contingency(np.asarray(table, dtype=float), correction=False)
     return float(chi2), float(p), int(dof)
 
@@ -216,6 +410,18 @@ def heterogeneity_q(effects: ArrayLike, ses: ArrayLike) -> tuple[float, float, i
 
     Q = sum w_i (d_i - d_bar)^2 with w_i = 1 / se_i^2; Q ~ chi2(k - 1) under equal effects (a Wald test of
     the treatment x segment interaction). Returns (Q, p_value, df); NaN when fewer than two usable effects.
+
+    Parameters
+    ----------
+    effects : ArrayLike
+        The effects.
+    ses : ArrayLike
+        Their standard errors.
+
+    Returns
+    -------
+    tuple[float, float, int]
+        (Q, p-value, df).
     """
     d, s = _arr(effects), _arr(ses)
     ok = np.isfinite(d) & np.isfinite(s) & (s > 0)
@@ -234,7 +440,28 @@ def heterogeneity_q(effects: ArrayLike, ses: ArrayLike) -> tuple[float, float, i
 
 def mde(sd1: ArrayLike, n1: ArrayLike, sd2: ArrayLike, n2: ArrayLike, alpha: float = 0.05, power: float = 0.8):
     """Minimum detectable absolute difference (two-sided, normal approximation):
-    (z_{1-alpha/2} + z_{power}) * sqrt(sd1^2/n1 + sd2^2/n2)."""
+    (z_{1-alpha/2} + z_{power}) * sqrt(sd1^2/n1 + sd2^2/n2).
+
+    Parameters
+    ----------
+    sd1 : ArrayLike
+        Standard deviation of group 1.
+    n1 : ArrayLike
+        Size of group 1.
+    sd2 : ArrayLike
+        Standard deviation of group 2.
+    n2 : ArrayLike
+        Size of group 2.
+    alpha : float
+        Two-sided level.
+    power : float
+        Power.
+
+    Returns
+    -------
+    float | np.ndarray
+        The minimum detectable difference.
+    """
     s1, k1, s2, k2 = map(_arr, (sd1, n1, sd2, n2))
     zsum = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -242,7 +469,26 @@ def mde(sd1: ArrayLike, n1: ArrayLike, sd2: ArrayLike, n2: ArrayLike, alpha: flo
 
 
 def mde_proportion(p_control: ArrayLike, n1: ArrayLike, n2: ArrayLike, alpha: float = 0.05, power: float = 0.8):
-    """MDE for a rate, using the control rate's variance p(1-p) in both groups."""
+    """MDE for a rate, using the control rate's variance p(1-p) in both groups.
+
+    Parameters
+    ----------
+    p_control : ArrayLike
+        Control rate.
+    n1 : ArrayLike
+        Size of group 1.
+    n2 : ArrayLike
+        Size of group 2.
+    alpha : float
+        Two-sided level.
+    power : float
+        Power.
+
+    Returns
+    -------
+    float | np.ndarray
+        The minimum detectable difference of rates.
+    """
     p = _arr(p_control)
     sd = np.sqrt(p * (1 - p))
     return mde(sd, n1, sd, n2, alpha, power)
@@ -250,7 +496,28 @@ def mde_proportion(p_control: ArrayLike, n1: ArrayLike, n2: ArrayLike, alpha: fl
 
 def power_for(effect: ArrayLike, sd1: ArrayLike, n1: ArrayLike, sd2: ArrayLike, n2: ArrayLike,
               alpha: float = 0.05):
-    """Power of the two-sided test to detect an absolute difference ``effect`` (normal approximation)."""
+    """Power of the two-sided test to detect an absolute difference ``effect`` (normal approximation).
+
+    Parameters
+    ----------
+    effect : ArrayLike
+        Absolute difference.
+    sd1 : ArrayLike
+        Standard deviation of group 1.
+    n1 : ArrayLike
+        Size of group 1.
+    sd2 : ArrayLike
+        Standard deviation of group 2.
+    n2 : ArrayLike
+        Size of group 2.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    float | np.ndarray
+        The power.
+    """
     e, s1, k1, s2, k2 = map(_arr, (effect, sd1, n1, sd2, n2))
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(s1**2 / k1 + s2**2 / k2)
@@ -260,7 +527,24 @@ def power_for(effect: ArrayLike, sd1: ArrayLike, n1: ArrayLike, sd2: ArrayLike, 
 
 
 def sample_size_per_group(effect: float, sd: float, alpha: float = 0.05, power: float = 0.8) -> float:
-    """Units per group (equal groups, common sd) to detect an absolute difference ``effect``."""
+    """Units per group (equal groups, common sd) to detect an absolute difference ``effect``.
+
+    Parameters
+    ----------
+    effect : float
+        Absolute difference (0: infinite).
+    sd : float
+        Common standard deviation.
+    alpha : float
+        Two-sided level.
+    power : float
+        Power.
+
+    Returns
+    -------
+    float
+        Units per group, rounded up.
+    """
     if effect == 0:
         return float("inf")
     zsum = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
@@ -273,7 +557,21 @@ def sample_size_per_group(effect: float, sd: float, alpha: float = 0.05, power: 
 def nps(scores: ArrayLike, alpha: float = 0.05) -> dict:
     """Net promoter score on 0-10 answers: %promoters (9-10) - %detractors (0-6), in points (-100..100).
 
-    Interval: normal approximation with var = (pP + pD - (pP - pD)^2) / n (multinomial)."""
+    Interval: normal approximation with var = (pP + pD - (pP - pD)^2) / n (multinomial).
+
+    Parameters
+    ----------
+    scores : ArrayLike
+        Answers on 0-10 (non-finite ones are dropped).
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    dict
+        ``n``, ``nps``, ``ci_low``, ``ci_high``, ``promoters``, ``passives``, ``detractors``,
+        ``share_promoters``, ``share_detractors``.
+    """
     s = _arr(scores)
     s = s[np.isfinite(s)]
     n = len(s)
@@ -299,6 +597,20 @@ def qini_curve(y: ArrayLike, score: ArrayLike, treatment: ArrayLike) -> tuple[np
     Units are sorted by ``score`` (descending, ties kept together); at each distinct score the curve is
     Y_T(k) - Y_C(k) * N_T(k) / N_C(k): responders among the treated top-k minus control responders scaled to
     the treated count. Returns (x = number of units targeted, qini values), starting at (0, 0).
+
+    Parameters
+    ----------
+    y : ArrayLike
+        Outcome (0/1) per unit.
+    score : ArrayLike
+        Predicted uplift per unit.
+    treatment : ArrayLike
+        1 for treated, 0 for control.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray]
+        (units targeted, qini values).
     """
     y, s, t = _arr(y), _arr(score), _arr(treatment)
     order = np.argsort(s, kind="mergesort")[::-1]
@@ -317,7 +629,22 @@ def qini_curve(y: ArrayLike, score: ArrayLike, treatment: ArrayLike) -> tuple[np
 
 
 def perfect_qini_curve(y: ArrayLike, treatment: ArrayLike, negative_effect: bool = True):
-    """The best achievable Qini curve (scikit-uplift's ``perfect_qini_curve``)."""
+    """The best achievable Qini curve (scikit-uplift's ``perfect_qini_curve``).
+
+    Parameters
+    ----------
+    y : ArrayLike
+        Outcome per unit.
+    treatment : ArrayLike
+        1 for treated, 0 for control.
+    negative_effect : bool
+        Whether negative effects are possible.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray
+        ] (units targeted, qini values) of the perfect ranking.
+    """
     y, t = _arr(y), _arr(treatment)
     if negative_effect:
         return qini_curve(y, y * t - y * (1 - t), t)
@@ -328,7 +655,24 @@ def perfect_qini_curve(y: ArrayLike, treatment: ArrayLike, negative_effect: bool
 def qini_auc_score(y: ArrayLike, score: ArrayLike, treatment: ArrayLike, negative_effect: bool = True) -> float:
     """Normalised area under the Qini curve (Qini coefficient), as scikit-uplift's ``qini_auc_score``:
     (area of the model's curve - area of the random line) / (area of the perfect curve - area of the random
-    line). 1 = perfect ranking, 0 = no better than random, negative = worse than random."""
+    line). 1 = perfect ranking, 0 = no better than random, negative = worse than random.
+
+    Parameters
+    ----------
+    y : ArrayLike
+        Outcome per unit.
+    score : ArrayLike
+        Predicted uplift per unit.
+    treatment : ArrayLike
+        1 for treated, 0 for control.
+    negative_effect : bool
+        Whether negative effects are possible.
+
+    Returns
+    -------
+    float
+        The coefficient, NaN when the perfect curve has no area.
+    """
     xa, ya = qini_curve(y, score, treatment)
     xp, yp = perfect_qini_curve(y, treatment, negative_effect)
     base = np.trapezoid([0.0, yp[-1]], [0.0, xp[-1]])

@@ -56,6 +56,18 @@ class Col:
 
 
 def as_col(c: "Col | tuple | str") -> Col:
+    """A column spec as :class:`Col`: a Col, a key, or the tuple of Col's arguments.
+
+    Parameters
+    ----------
+    c : 'Col | tuple | str'
+        The spec.
+
+    Returns
+    -------
+    Col
+        The column.
+    """
     if isinstance(c, Col):
         return c
     if isinstance(c, str):
@@ -64,7 +76,20 @@ def as_col(c: "Col | tuple | str") -> Col:
 
 
 def spec(mod: Any, name: str) -> tuple[Col, ...] | None:
-    """The declared columns of a module's table ``name`` (None: not declared)."""
+    """The declared columns of a module's table ``name`` (None: not declared).
+
+    Parameters
+    ----------
+    mod : Any
+        A page module (``TABLES``: name -> column specs).
+    name : str
+        The table's name.
+
+    Returns
+    -------
+    tuple[Col, ...] | None
+        The columns, or None.
+    """
     tables = getattr(mod, "TABLES", None) or {}
     cols = tables.get(name)
     return None if cols is None else tuple(as_col(c) for c in cols)
@@ -72,7 +97,20 @@ def spec(mod: Any, name: str) -> tuple[Col, ...] | None:
 
 def is_rate(name: str, value: Any) -> bool:
     """A fraction to show as a percentage: its name says rate / share / margin / conversion (not
-    "conversions", a count) and it lies within [-1.5, 1.5]."""
+    "conversions", a count) and it lies within [-1.5, 1.5].
+
+    Parameters
+    ----------
+    name : str
+        The column's name.
+    value : Any
+        A numeric value.
+
+    Returns
+    -------
+    bool
+        True for a rate.
+    """
     return bool(_RATE.search(name)) and abs(value) <= 1.5
 
 
@@ -83,7 +121,22 @@ def _translated(key: str, lang: str) -> str | None:
 
 def label(ns: str, col: "Col | str", lang: str) -> str:
     """A column's header in ``lang``: its label key, else ``<ns>.col.`` / ``kpi.`` / ``label.``, else
-    ``ui.col.``; a header that is not a raw key (already a label, a user's column) is kept."""
+    ``ui.col.``; a header that is not a raw key (already a label, a user's column) is kept.
+
+    Parameters
+    ----------
+    ns : str
+        The page's namespace.
+    col : 'Col | str'
+        The column.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The header.
+    """
     c = as_col(col)
     if c.label:  # one key, or keys joined by " · " ("evaluation.outcome.visit · evaluation.col.ci_low")
         parts = [_translated(k, lang) for k in c.label.split(" · ")]
@@ -105,11 +158,43 @@ def label(ns: str, col: "Col | str", lang: str) -> str:
 
 
 def has_label(ns: str, col: "Col | str", lang: str) -> bool:
+    """Whether the column has a header of its own (a translated label, or a key that is not an identifier).
+
+    Parameters
+    ----------
+    ns : str
+        The page's namespace.
+    col : 'Col | str'
+        The column.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    bool
+        True when it has.
+    """
     c = as_col(col)
     return label(ns, c, lang) != c.key or not _IDENT.fullmatch(c.key)
 
 
 def help_text(ns: str, col: "Col | str", lang: str) -> str | None:
+    """The column's help text in ``lang``: its ``help`` key, else ``<ns>.metric.<key>``.
+
+    Parameters
+    ----------
+    ns : str
+        The page's namespace.
+    col : 'Col | str'
+        The column.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str | None
+        The text, or None.
+    """
     c = as_col(col)
     return _translated(c.help or f"{ns}.metric.{c.key}", lang)
 
@@ -119,7 +204,20 @@ def _missing(v: Any) -> bool:
 
 
 def infer_kind(name: str, values: Iterable[Any]) -> str:
-    """The kind of an undeclared column from its header (words in English or Chinese) and its values."""
+    """The kind of an undeclared column from its header (words in English or Chinese) and its values.
+
+    Parameters
+    ----------
+    name : str
+        The column's header.
+    values : Iterable[Any]
+        Its values.
+
+    Returns
+    -------
+    str
+        ``"id"``, ``"bool"``, ``"text"``, ``"percent"``, ``"money"``, ``"count"`` or ``"number"``.
+    """
     vals = [v for v in values if not _missing(v)]
     if ID_HEADER.search(name):
         return "id"
@@ -141,7 +239,24 @@ def infer_kind(name: str, values: Iterable[Any]) -> str:
 
 def resolve(ns: str, declared: tuple[Col, ...] | None, rows: list[dict], lang: str) -> list[Col]:
     """The columns to show: the declared ones that hold a value; for an undeclared table, every column
-    that has a label in the catalogue (a column without one is an internal field), kinds inferred."""
+    that has a label in the catalogue (a column without one is an internal field), kinds inferred.
+
+    Parameters
+    ----------
+    ns : str
+        The page's namespace.
+    declared : tuple[Col, ...] | None
+        The declared columns, or None.
+    rows : list[dict]
+        The table's rows.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[Col]
+        The columns to show.
+    """
     present: list[str] = []
     for r in rows:
         for k in r:
@@ -173,7 +288,22 @@ def resolve(ns: str, declared: tuple[Col, ...] | None, rows: list[dict], lang: s
 
 
 def cell(col: Col, value: Any, lang: str) -> str:
-    """One cell as text for ``lang`` (the report; the CSV keeps the numbers)."""
+    """One cell as text for ``lang`` (the report; the CSV keeps the numbers).
+
+    Parameters
+    ----------
+    col : Col
+        The column.
+    value : Any
+        The value (missing: "—").
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     if _missing(value):
         return "—"
     kind = col.kind if col.kind != "auto" else infer_kind(col.key, [value])
@@ -227,14 +357,44 @@ def _signed(kind: str, value: float, lang: str, digits: int | None = None) -> st
 
 
 def value_text(col: Col, value: Any, lang: str) -> Any:
-    """A text value in ``lang`` through the column's ``values`` prefix (unknown values as they are)."""
+    """A text value in ``lang`` through the column's ``values`` prefix (unknown values as they are).
+
+    Parameters
+    ----------
+    col : Col
+        The column.
+    value : Any
+        The value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    Any
+        The translated text, or the value.
+    """
     if not col.values or not isinstance(value, str):
         return value
     return _translated(f"{col.values}.{value}", lang) or value
 
 
 def kpi_text(name: str, value: Any, lang: str) -> str:
-    """A key figure as the KPI card shows it: a rate as a percentage, money words as money, else a number."""
+    """A key figure as the KPI card shows it: a rate as a percentage, money words as money, else a number.
+
+    Parameters
+    ----------
+    name : str
+        The KPI's name.
+    value : Any
+        Its value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     if _missing(value):
         return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -248,7 +408,22 @@ def kpi_text(name: str, value: Any, lang: str) -> str:
 
 
 def title(ns: str, name: str, lang: str) -> str:
-    """A table's heading: ``<ns>.table.<name>``, else the page's label of that name, else the name."""
+    """A table's heading: ``<ns>.table.<name>``, else the page's label of that name, else the name.
+
+    Parameters
+    ----------
+    ns : str
+        The page's namespace.
+    name : str
+        The table's name.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The heading.
+    """
     leaf = name.rsplit(".", 1)[-1]
     for key in (f"{ns}.table.{name}", f"{ns}.table.{leaf}", f"{ns}.label.{leaf}", f"{ns}.tab.{leaf}",
                 f"ui.report.table.{leaf}"):

@@ -49,11 +49,34 @@ def _jieba():
 
 
 def is_chinese(text: str) -> bool:
+    """Whether the text holds a CJK character.
+
+    Parameters
+    ----------
+    text : str
+        Any text (None: False).
+
+    Returns
+    -------
+    bool
+        True when it does.
+    """
     return bool(CJK.search(text or ""))
 
 
 def runs(text: str) -> list[list[str]]:
-    """Kept words of one comment as runs: a stop word or punctuation ends a run (phrases never cross it)."""
+    """Kept words of one comment as runs: a stop word or punctuation ends a run (phrases never cross it).
+
+    Parameters
+    ----------
+    text : str
+        One comment.
+
+    Returns
+    -------
+    list[list[str]]
+        The runs of kept, lower-cased words.
+    """
     if not isinstance(text, str) or not text.strip():
         return []
     out: list[list[str]] = [[]]
@@ -81,11 +104,34 @@ def runs(text: str) -> list[list[str]]:
 
 
 def tokens(text: str) -> list[str]:
-    """Kept words of one comment, in order (Chinese via jieba, everything else as English)."""
+    """Kept words of one comment, in order (Chinese via jieba, everything else as English).
+
+    Parameters
+    ----------
+    text : str
+        One comment.
+
+    Returns
+    -------
+    list[str]
+        The kept words.
+    """
     return [w for r in runs(text) for w in r]
 
 
 def bigrams(words: list[str]) -> list[str]:
+    """The adjacent word pairs of a run (joined without a space between two Chinese words).
+
+    Parameters
+    ----------
+    words : list[str]
+        One run of words.
+
+    Returns
+    -------
+    list[str]
+        The phrases.
+    """
     out = []
     for a, b in zip(words, words[1:]):
         sep = "" if (CJK.search(a) and CJK.search(b)) else " "
@@ -98,6 +144,20 @@ def top_terms(comments: Iterable[str], k: int = 20, *, min_count: int = 2) -> di
 
     ``count`` is the number of comments using the term, ``share`` that count over the comments with text.
     Terms seen in fewer than ``min_count`` comments are left out (1 when there are under 20 comments).
+
+    Parameters
+    ----------
+    comments : Iterable[str]
+        The comments (non-text and blank entries are skipped).
+    k : int
+        Most terms per list.
+    min_count : int
+        Fewest comments a term must appear in.
+
+    Returns
+    -------
+    dict
+        ``n_comments``, ``n_chinese``, ``words`` and ``phrases`` (rows: term, count, share).
     """
     words: Counter[str] = Counter()
     phrases: Counter[str] = Counter()

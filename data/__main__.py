@@ -44,6 +44,19 @@ def _acting(user: str | None):
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """``init``: create the first admin (printing its password once), migrate the store and, unless ``--no-demo``
+    or datasets exist, add the demo workspace.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``no_demo``).
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 1 for a refused admin password.
+    """
     from data import repository, users
 
     try:  # first: a bad PRISM_ADMIN_PASSWORD (too short, common...) is refused before anything is written
@@ -67,6 +80,18 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo``: write every demo dataset to the store.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``seed``).
+
+    Returns
+    -------
+    int
+        0.
+    """
     from data import demo, repository
 
     repository.init_store()
@@ -132,6 +157,19 @@ def _base_name(value: str, names: list[str]) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """``ingest``: load one file (or several files of one export, joined) as a dataset.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``file``, ``kind``, ``name``, ``map``, ``fixed``, ``mode``, ``dataset``, ``user``,
+        ...).
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 1 with the reason on standard error.
+    """
     from data import ingest, repository
 
     keep = True if args.keep_good_rows else (False if args.reject_bad_rows else None)
@@ -223,6 +261,18 @@ def cmd_connect(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
+    """``datasets``: list the datasets (``--json``), or rename / delete one as ``--user``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``action``, ``id``, ``name``, ``user``, ``json``).
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 1 with the reason on standard error.
+    """
     from data import repository
 
     try:
@@ -254,6 +304,18 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
+    """``users``: list, add, change the password or role of, remove or unlock a user of the users file.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``action``, ``username``, ``role``, ``name``, ``password_stdin``).
+
+    Returns
+    -------
+    int
+        Exit status: 0, 1 for a refused change, 2 without ``--password-stdin``.
+    """
     from data import users
 
     try:
@@ -288,6 +350,18 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: ``init``, ``demo``, ``ingest``, ``datasets`` and ``users``.
+
+    Parameters
+    ----------
+    argv : list[str] | None
+        Arguments (None: ``sys.argv``).
+
+    Returns
+    -------
+    int
+        The chosen command's exit status.
+    """
     from data.schema import KINDS
     from data.users import ROLES
 

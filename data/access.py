@@ -26,6 +26,13 @@ class Actor:
 
     @property
     def rank(self) -> int:
+        """The role's rank (viewer < analyst < admin; an unknown role ranks as a viewer).
+
+        Returns
+        -------
+        int
+            The rank.
+        """
         return RANK.get(self.role, 0)  # an unknown role counts as a viewer
 
 
@@ -33,25 +40,76 @@ SYSTEM = Actor("system", "admin")  # maintenance paths only (the demo workspace,
 
 
 def may_create(actor: Actor) -> bool:
+    """Whether the actor may create (an analyst or admin with a username).
+
+    Parameters
+    ----------
+    actor : Actor
+        The acting user.
+
+    Returns
+    -------
+    bool
+        True when allowed.
+    """
     return actor.rank >= RANK["analyst"] and bool(actor.username)
 
 
 def may_change(actor: Actor, owner: str | None) -> bool:
-    """An admin changes anything; an analyst only what ``owner`` (the original uploader) is them."""
+    """An admin changes anything; an analyst only what ``owner`` (the original uploader) is them.
+
+    Parameters
+    ----------
+    actor : Actor
+        The acting user.
+    owner : str | None
+        The target's owner, or None.
+
+    Returns
+    -------
+    bool
+        True when allowed.
+    """
     if actor.rank >= RANK["admin"]:
         return True
     return actor.rank >= RANK["analyst"] and bool(actor.username) and (owner or "") == actor.username
 
 
 def require_create(actor: Actor, *, action: str, target: str) -> None:
-    """Raise :class:`NotAllowed` unless ``actor`` may create (upload a dataset, save an item or a preset)."""
+    """Raise :class:`NotAllowed` unless ``actor`` may create (upload a dataset, save an item or a preset).
+
+    Parameters
+    ----------
+    actor : Actor
+        The acting user.
+    action : str
+        What is attempted (for the message).
+    target : str
+        What it is attempted on.
+    """
     if not may_create(actor):
         raise NotAllowed("role", user=actor.username, role=actor.role, action=action, target=target, need="analyst")
 
 
 def require_change(actor: Actor, *, owner: str | None, action: str, target: str, target_id: int | None = None,
                    target_name: str = "") -> None:
-    """Raise :class:`NotAllowed` unless ``actor`` may change a target owned by ``owner``."""
+    """Raise :class:`NotAllowed` unless ``actor`` may change a target owned by ``owner``.
+
+    Parameters
+    ----------
+    actor : Actor
+        The acting user.
+    owner : str | None
+        The target's owner, or None.
+    action : str
+        What is attempted.
+    target : str
+        The kind of target.
+    target_id : int | None
+        The target's id, or None.
+    target_name : str
+        The target's name.
+    """
     if may_change(actor, owner):
         return
     if actor.rank < RANK["analyst"]:
@@ -62,7 +120,20 @@ def require_change(actor: Actor, *, owner: str | None, action: str, target: str,
 
 
 def actor_for(username: str, *, path: Path | None = None) -> Actor:
-    """The actor for a user of the users file (the command line's ``--user``); unknown users are refused."""
+    """The actor for a user of the users file (the command line's ``--user``); unknown users are refused.
+
+    Parameters
+    ----------
+    username : str
+        The user's name.
+    path : Path | None
+        The users file (None: the configured one).
+
+    Returns
+    -------
+    Actor
+        The actor.
+    """
     from data import users
 
     role = users.get_role(username, path)

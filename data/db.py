@@ -51,10 +51,29 @@ _queue: "weakref.WeakKeyDictionary[Engine, tuple[Path, float]]" = weakref.WeakKe
 
 
 def database_url() -> str:
+    """The catalogue's URL: ``DATABASE_URL``, else the SQLite file under data/.
+
+    Returns
+    -------
+    str
+        The URL.
+    """
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB}"
 
 
 def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine is a SQLite catalogue.
+
+    Parameters
+    ----------
+    engine : Engine
+        The catalogue engine.
+
+    Returns
+    -------
+    bool
+        True for SQLite.
+    """
     return engine.dialect.name == "sqlite"
 
 
@@ -72,11 +91,29 @@ def _seconds_setting(name: str, default: float, top: float) -> float:
 
 
 def busy_timeout_setting() -> float:
+    """Seconds a write waits for another writer: ``PRISM_DB_BUSY_TIMEOUT``, else the default (at most an hour).
+
+    Returns
+    -------
+    float
+        The seconds.
+    """
     return _seconds_setting(BUSY_SETTING, BUSY_TIMEOUT_S, 3600)
 
 
 def busy_timeout(engine: Engine) -> float:
-    """Seconds a write on ``engine`` waits for another writer before giving up."""
+    """Seconds a write on ``engine`` waits for another writer before giving up.
+
+    Parameters
+    ----------
+    engine : Engine
+        The catalogue engine.
+
+    Returns
+    -------
+    float
+        The seconds.
+    """
     return _busy.get(engine, BUSY_TIMEOUT_S)
 
 
@@ -87,7 +124,18 @@ def _sqlite_file(database: str | None) -> Path | None:
 
 
 def lines_dir(engine: Engine) -> Path:
-    """The engine's lines directory for this catalogue (data/engine.py: ``lines_dir``)."""
+    """The engine's lines directory for this catalogue (data/engine.py: ``lines_dir``).
+
+    Parameters
+    ----------
+    engine : Engine
+        The catalogue engine.
+
+    Returns
+    -------
+    Path
+        The directory.
+    """
     from data.engine import lines_dir as _dir
 
     u = engine.url
@@ -127,7 +175,22 @@ def _tighten(path: Path) -> None:
 def make_engine(url: str, *, busy_timeout_s: float | None = None, queue_timeout_s: float | None = None) -> Engine:
     """An engine for ``url``; on SQLite, WAL mode, foreign keys, ``busy_timeout_s`` (default: the
     ``PRISM_DB_BUSY_TIMEOUT`` setting, else 30 s), a private (0600) database file and a write queue
-    (``queue_timeout_s``, default ``PRISM_DB_WRITE_QUEUE_TIMEOUT``, else 600 s)."""
+    (``queue_timeout_s``, default ``PRISM_DB_WRITE_QUEUE_TIMEOUT``, else 600 s).
+
+    Parameters
+    ----------
+    url : str
+        The catalogue's URL (StoreError ``bad_url`` when it cannot be used).
+    busy_timeout_s : float | None
+        Seconds a write waits for another writer, or None.
+    queue_timeout_s : float | None
+        Seconds a write waits in the queue, or None.
+
+    Returns
+    -------
+    Engine
+        The engine.
+    """
     try:
         u = make_url(url)
     except sa_exc.ArgumentError as exc:
@@ -178,7 +241,13 @@ def writing(engine: Engine) -> Iterator[Connection]:
     """A connection in a write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success.
 
     The write flag belongs to this Connection only: the next checkout of the same pooled DBAPI
-    connection reads with a plain ``BEGIN`` again."""
+    connection reads with a plain ``BEGIN`` again.
+
+    Parameters
+    ----------
+    engine : Engine
+        The catalogue engine.
+    """
     with _write_queue(engine), engine.connect() as conn:
         conn.execution_options(**{WRITE: True})
         with conn.begin():
@@ -214,7 +283,18 @@ def _write_queue(engine: Engine) -> Iterator[None]:
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process (the URL is read from the environment at call time)."""
+    """One engine per URL per process (the URL is read from the environment at call time).
+
+    Parameters
+    ----------
+    url : str | None
+        The URL (None: :func:`database_url`).
+
+    Returns
+    -------
+    Engine
+        The engine.
+    """
     url = url or database_url()
     with _lock:
         eng = _engines.get(url)
@@ -225,6 +305,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def dispose_all() -> None:
+    """Dispose every engine of this process and forget them (tests that change ``DATABASE_URL``)."""
     with _lock:
         for eng in _engines.values():
             eng.dispose()
@@ -246,7 +327,21 @@ def _where(engine: Engine | None) -> str:
 
 
 def store_error(exc: BaseException, engine: Engine | None = None) -> StoreError:
-    """The :class:`StoreError` for a database exception (SQLAlchemy's DBAPIError or sqlite3.Error)."""
+    """The :class:`StoreError` for a database exception (SQLAlchemy's DBAPIError or sqlite3.Error).
+
+    Parameters
+    ----------
+    exc : BaseException
+        The database exception.
+    engine : Engine | None
+        The engine it came from (for the file's path and busy timeout), or None.
+
+    Returns
+    -------
+    StoreError
+        The error (``busy``, ``full``, ``readonly``, ``cannot_open``, ``corrupt``, ``io``, ``unreachable`` or
+        ``other``).
+    """
     orig = getattr(exc, "orig", None) or exc
     name = str(getattr(orig, "sqlite_errorname", "") or "")
     text = " ".join(str(orig).split())[:200]
@@ -282,7 +377,20 @@ FAULTS: tuple[type[BaseException], ...] = (sa_exc.DBAPIError, sqlite3.Error)
 
 
 def lines_error(exc: OSError, engine: Engine | None = None) -> StoreError:
-    """The :class:`StoreError` for a fault of the lines directory (full, not writable, unreadable)."""
+    """The :class:`StoreError` for a fault of the lines directory (full, not writable, unreadable).
+
+    Parameters
+    ----------
+    exc : OSError
+        The OS error.
+    engine : Engine | None
+        The catalogue engine (for the directory's path), or None.
+
+    Returns
+    -------
+    StoreError
+        The error (``lines_full``, ``lines_readonly`` or ``lines_io``).
+    """
     import errno
 
     try:

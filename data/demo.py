@@ -708,6 +708,18 @@ def generate_orders(n_lines: int, seed: int = 7) -> pd.DataFrame:
 
     Whole customers are kept in random order until the line budget is reached (the last one is cut),
     so the repeat structure, calendar peaks and return share are those of :func:`generate`.
+
+    Parameters
+    ----------
+    n_lines : int
+        Lines wanted (0 or less: an empty frame with the columns).
+    seed : int
+        Random seed.
+
+    Returns
+    -------
+    pd.DataFrame
+        Canonical order lines.
     """
     n_lines = int(n_lines)
     if n_lines <= 0:
@@ -1338,6 +1350,20 @@ def generate(seed: int = 7, *, n_customers: int = 20_000, scale: float = 1.0) ->
     ``n_customers`` sets the customer base (orders, channel and market money follow from it);
     ``scale`` multiplies every row count that is not fixed by the calendar (customers and hence orders,
     experiment units, feedback rows). The same arguments always give identical frames.
+
+    Parameters
+    ----------
+    seed : int
+        Random seed.
+    n_customers : int
+        Customers of the demo base.
+    scale : float
+        Multiplier of the row counts not fixed by the calendar.
+
+    Returns
+    -------
+    dict[str, pd.DataFrame]
+        Kind -> canonical frame, for every dataset kind of the demo.
     """
     n_cust = max(50, int(round(n_customers * scale)))
     days, cal, shapes, people, orders, lines = _world(seed, n_cust)

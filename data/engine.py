@@ -75,7 +75,13 @@ ENGINES = ("duckdb", "spark", "sc://host:port")
 def kind() -> str:
     """The engine in use: ``"duckdb"``, ``"spark"`` (a local session) or ``"connect"`` (Spark Connect).
     ``PRISM_ENGINE`` selects it; :func:`using` overrides it for a block (tests compare engines in one
-    process)."""
+    process).
+
+    Returns
+    -------
+    str
+        The engine's name (ValueError for an unknown ``PRISM_ENGINE``).
+    """
     stack = _overrides()
     raw = stack[-1] if stack else (os.environ.get("PRISM_ENGINE") or "duckdb")
     e = raw.strip()
@@ -111,14 +117,31 @@ class using:
 
 
 def is_spark(be: ibis.BaseBackend | None = None) -> bool:
-    """Is ``be`` (default: the engine in use) a Spark backend?"""
+    """Is ``be`` (default: the engine in use) a Spark backend?
+
+    Parameters
+    ----------
+    be : ibis.BaseBackend | None
+        An Ibis backend, or None.
+
+    Returns
+    -------
+    bool
+        True for Spark.
+    """
     if be is None:
         return kind() != "duckdb"
     return getattr(be, "name", "") == "pyspark"
 
 
 def connection() -> ibis.BaseBackend:
-    """The Ibis backend of the engine in use (:func:`kind`)."""
+    """The Ibis backend of the engine in use (:func:`kind`).
+
+    Returns
+    -------
+    ibis.BaseBackend
+        The backend.
+    """
     if kind() != "duckdb":
         return spark_connection()
     return duckdb_connection()
@@ -128,7 +151,13 @@ def duckdb_connection() -> ibis.BaseBackend:
     """This thread's Ibis backend over embedded DuckDB (in memory; parts are read where they lie).
 
     One DuckDB database per process, one cursor per thread: Streamlit runs each browser session in its
-    own thread, and a DuckDB connection must not be used by two threads at once."""
+    own thread, and a DuckDB connection must not be used by two threads at once.
+
+    Returns
+    -------
+    ibis.BaseBackend
+        The backend.
+    """
     be = getattr(_local, "backend", None)
     if be is None:
         import duckdb
@@ -150,7 +179,13 @@ def spark_settings() -> dict[str, str]:
     """The local session's settings: all cores (or ``PRISM_ENGINE_THREADS``), few shuffle partitions (the
     aggregates are small), no web UI, bounded driver memory (``PRISM_ENGINE_MEMORY``, e.g. ``2g``), and
     SQL semantics as DuckDB's (ANSI mode off: division by zero is NULL, as Ibis's PySpark backend
-    expects)."""
+    expects).
+
+    Returns
+    -------
+    dict[str, str]
+        Setting -> value.
+    """
     threads = os.environ.get("PRISM_ENGINE_THREADS")
     mem = (os.environ.get("PRISM_ENGINE_MEMORY") or "1g").strip().lower().replace("ib", "").rstrip("b")
     return {
@@ -170,7 +205,13 @@ def spark_connection() -> ibis.BaseBackend:
     """The Ibis PySpark backend over this process's Spark session: a local session (``PRISM_ENGINE=spark``)
     or a Spark Connect session (``PRISM_ENGINE=sc://host:port``), created once per process and shared
     by every thread (a Spark session is thread-safe). A missing pyspark or Java runtime is a clear
-    error naming ``make setup-spark``."""
+    error naming ``make setup-spark``.
+
+    Returns
+    -------
+    ibis.BaseBackend
+        The backend.
+    """
     stack = _overrides()
     url = (stack[-1] if stack else os.environ.get("PRISM_ENGINE") or "").strip()
     key = url if url.startswith("sc://") else "local"
@@ -310,7 +351,18 @@ def detach_warehouse() -> None:
 
 def read_parts(paths: Iterable[str | Path]) -> ibis.Table:
     """The lines of one revision: its parts, scanned by the engine where they lie (on Spark: a temporary
-    view over the files, dropped when the last expression built on it is gone)."""
+    view over the files, dropped when the last expression built on it is gone).
+
+    Parameters
+    ----------
+    paths : Iterable[str | Path]
+        The parts' files (ValueError for none).
+
+    Returns
+    -------
+    ibis.Table
+        The lines.
+    """
     files = [str(p) for p in paths]
     if not files:
         raise ValueError("a revision has at least one part")
@@ -357,7 +409,22 @@ def from_frame(frame: pd.DataFrame, name: str | None = None, *, local: bool = Fa
     microseconds, as in the parts (DuckDB 2.0.1 mis-groups ``EXTRACT`` on nanosecond timestamps), and
     all-empty columns as text (DuckDB has no column of type NULL). On Spark the frame becomes a temporary
     view of the session. ``local=True``: embedded DuckDB whatever the engine (ingest joins the files of
-    one upload there before the revision is written)."""
+    one upload there before the revision is written).
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        A canonical frame.
+    name : str | None
+        The view's name, or None for a generated one.
+    local : bool
+        Register with embedded DuckDB whatever the engine.
+
+    Returns
+    -------
+    ibis.Table
+        The table.
+    """
     import weakref
 
     global _memtables
@@ -418,12 +485,37 @@ def _spark_types(tbl: pa.Table) -> pa.Table:
 
 
 def tables_from_frames(frames: dict[str, pd.DataFrame]) -> dict[str, ibis.Table]:
+    """Every frame as an engine table (:func:`from_frame`).
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame.
+
+    Returns
+    -------
+    dict[str, ibis.Table]
+        Kind -> engine table.
+    """
     return {kind: from_frame(df) for kind, df in frames.items()}
 
 
 def to_frame(expr: ibis.Expr, *, limit: int | None = None) -> pd.DataFrame:
     """Run an expression and return its (aggregated or bounded) result as a pandas frame. DECIMAL
-    columns (exact money sums) arrive as float64, each correctly rounded (missing stays NaN)."""
+    columns (exact money sums) arrive as float64, each correctly rounded (missing stays NaN).
+
+    Parameters
+    ----------
+    expr : ibis.Expr
+        An Ibis expression.
+    limit : int | None
+        Most rows, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        The result.
+    """
     if limit is not None:
         expr = expr.limit(int(limit))
     return decimals_to_float(to_arrow(expr)).to_pandas()
@@ -432,7 +524,18 @@ def to_frame(expr: ibis.Expr, *, limit: int | None = None) -> pd.DataFrame:
 def to_arrow(expr: ibis.Expr) -> pa.Table:
     """Run an expression and return its result as an Arrow table with the expression's types (DECIMAL
     stays DECIMAL). On Spark the result comes as Arrow batches (``DataFrame.toArrow``), not through pandas
-    as Ibis 12's PySpark ``to_pyarrow`` does (which turns exact decimals into Python objects)."""
+    as Ibis 12's PySpark ``to_pyarrow`` does (which turns exact decimals into Python objects).
+
+    Parameters
+    ----------
+    expr : ibis.Expr
+        An Ibis expression.
+
+    Returns
+    -------
+    pa.Table
+        The result.
+    """
     t = expr.as_table()
     try:
         be = t._find_backend()
@@ -452,7 +555,18 @@ def to_arrow(expr: ibis.Expr) -> pa.Table:
 def decimals_to_float(tbl: pa.Table) -> pa.Table:
     """DECIMAL columns as float64, correctly rounded: through their exact text, which Arrow parses with a
     correctly rounding parser (a direct decimal -> double cast rounds twice and is off by one unit in
-    the last place for about 2% of values; a Python ``float(Decimal)`` per value takes 2 s per million)."""
+    the last place for about 2% of values; a Python ``float(Decimal)`` per value takes 2 s per million).
+
+    Parameters
+    ----------
+    tbl : pa.Table
+        An Arrow table.
+
+    Returns
+    -------
+    pa.Table
+        The table with float64 in place of DECIMAL.
+    """
     for i, f in enumerate(tbl.schema):
         if pa.types.is_decimal(f.type):
             col = pc.cast(pc.cast(tbl.column(i), pa.string()), pa.float64())
@@ -461,6 +575,18 @@ def decimals_to_float(tbl: pa.Table) -> pa.Table:
 
 
 def scalar(expr: ibis.Expr) -> Any:
+    """Run an expression and return its first value (None for no row).
+
+    Parameters
+    ----------
+    expr : ibis.Expr
+        An Ibis expression (a scalar or a one-column table).
+
+    Returns
+    -------
+    Any
+        The value.
+    """
     tbl = to_arrow(expr)
     return tbl.column(0)[0].as_py() if tbl.num_rows else None
 
@@ -472,7 +598,18 @@ def lines_dir(sqlite_file: Path | None = None) -> Path:
     """Where the parts live: ``PRISM_DATA_URL`` (a directory path or ``file://`` URL: with Spark, storage
     every executor reads at the same path), else ``PRISM_LINES_DIR`` (its older name), else beside a SQLite catalogue file
     (``<file>.lines/``, so each catalogue has its own), else ``data/lines`` in the repository (a server
-    catalogue such as PostgreSQL: set ``PRISM_LINES_DIR`` to storage every app server sees)."""
+    catalogue such as PostgreSQL: set ``PRISM_LINES_DIR`` to storage every app server sees).
+
+    Parameters
+    ----------
+    sqlite_file : Path | None
+        The SQLite catalogue file, or None.
+
+    Returns
+    -------
+    Path
+        The directory.
+    """
     url = (os.environ.get("PRISM_DATA_URL") or "").strip()
     if url:
         if url.startswith("file://"):
@@ -493,6 +630,20 @@ def lines_dir(sqlite_file: Path | None = None) -> Path:
 
 
 def part_path(name: str, base: Path) -> Path:
+    """The path of a part in ``base`` (ValueError for a name that is not a part's).
+
+    Parameters
+    ----------
+    name : str
+        The part's name.
+    base : Path
+        The lines directory.
+
+    Returns
+    -------
+    Path
+        The path.
+    """
     if "/" in name or "\\" in name or not name.endswith(PART_SUFFIX) or name.startswith("."):
         raise ValueError(f"not a part name: {name!r}")
     return base / name
@@ -500,7 +651,20 @@ def part_path(name: str, base: Path) -> Path:
 
 def write_part(table: pa.Table, base: Path) -> str:
     """Write one immutable part (zstd Parquet) and return its name. The file appears under its final
-    name only when it is complete and synced (written as ``.<name>.tmp``, then renamed)."""
+    name only when it is complete and synced (written as ``.<name>.tmp``, then renamed).
+
+    Parameters
+    ----------
+    table : pa.Table
+        The lines with ``__line__``.
+    base : Path
+        The lines directory.
+
+    Returns
+    -------
+    str
+        The part's name.
+    """
     base.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{PART_SUFFIX}"
     tmp = base / f".{name}.tmp"
@@ -530,6 +694,20 @@ def _fsync_dir(path: Path) -> None:
 
 
 def remove_parts(names: Iterable[str], base: Path) -> int:
+    """Remove parts from ``base`` (missing ones are skipped).
+
+    Parameters
+    ----------
+    names : Iterable[str]
+        The parts' names.
+    base : Path
+        The lines directory.
+
+    Returns
+    -------
+    int
+        How many were removed.
+    """
     n = 0
     for name in names:
         try:
@@ -542,7 +720,22 @@ def remove_parts(names: Iterable[str], base: Path) -> int:
 
 def collect_garbage(referenced: set[str], base: Path, *, older_than_s: float = 3600.0) -> list[str]:
     """Remove parts no revision references (left by a killed upload, a deleted dataset or a replaced
-    revision) once they are older than ``older_than_s`` seconds, and stale temporary files."""
+    revision) once they are older than ``older_than_s`` seconds, and stale temporary files.
+
+    Parameters
+    ----------
+    referenced : set[str]
+        Parts some revision references.
+    base : Path
+        The lines directory.
+    older_than_s : float
+        Age in seconds before a part is removed.
+
+    Returns
+    -------
+    list[str]
+        The names removed.
+    """
     import time
 
     if not base.is_dir():
@@ -566,7 +759,20 @@ def collect_garbage(referenced: set[str], base: Path, *, older_than_s: float = 3
 
 
 def arrow_lines(frame: pd.DataFrame, lines: np.ndarray | None) -> pa.Table:
-    """A canonical frame (already typed) plus its source line numbers as an Arrow table for a part."""
+    """A canonical frame (already typed) plus its source line numbers as an Arrow table for a part.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        A typed canonical frame.
+    lines : np.ndarray | None
+        Source line numbers, or None for 1..n.
+
+    Returns
+    -------
+    pa.Table
+        The table.
+    """
     df = frame.copy(deep=False)
     df[LINE] = lines.astype("int64") if lines is not None else np.arange(1, len(df) + 1, dtype="int64")
     return pa.Table.from_pandas(df, preserve_index=False)

@@ -54,7 +54,18 @@ class IngestError(Exception):
         return self._render()
 
     def with_file(self, file: str | None) -> "IngestError":
-        """Attach a file name (when the raiser did not know it) and return self for re-raising."""
+        """Attach a file name (when the raiser did not know it) and return self for re-raising.
+
+        Parameters
+        ----------
+        file : str | None
+            The file's name, or None.
+
+        Returns
+        -------
+        'IngestError'
+            The same error.
+        """
         if file and not self.file:
             self.file = file
         return self

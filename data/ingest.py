@@ -75,26 +75,70 @@ class Prepared:
 
     @property
     def source_file(self) -> str:
-        """What the catalogue records as the source: the file, or every file of a joined upload."""
+        """What the catalogue records as the source: the file, or every file of a joined upload.
+
+        Returns
+        -------
+        str
+            The file name(s).
+        """
         return ", ".join(self.sources) if self.sources else self.filename
 
     @property
     def rows(self) -> int:
+        """Rows read (good and bad).
+
+        Returns
+        -------
+        int
+            The count.
+        """
         return len(self.converted.frame)
 
     @property
     def bad_rows(self) -> int:
+        """Rows with a value that could not be converted.
+
+        Returns
+        -------
+        int
+            The count.
+        """
         return int(np.asarray(self.converted.bad_rows).sum())
 
     @property
     def bad_share(self) -> float:
+        """Bad rows over rows (0 without rows).
+
+        Returns
+        -------
+        float
+            The share.
+        """
         return self.bad_rows / self.rows if self.rows else 0.0
 
     @property
     def errors(self) -> pd.DataFrame:
+        """The conversion errors: one row per bad cell (row, column, value, reason).
+
+        Returns
+        -------
+        pd.DataFrame
+            The errors.
+        """
         return self.converted.errors
 
     def summary(self) -> dict:
+        """What the Data page shows before storing: file, kind, rows, bad rows, mapping and confidence, how the
+        file was read, duplicates and notes.
+
+        Returns
+        -------
+        dict
+            ``file``, ``kind``, ``rows``, ``bad_rows``, ``bad_share``, ``mapping``, ``confidence``,
+            ``encoding``, ``delimiter``, ``format``, ``duplicate_of``, ``dropped_totals``, ``skipped_top``,
+            ``notes``, ``sources``, ``join``.
+        """
         return {
             "file": self.filename, "kind": self.kind, "rows": self.rows, "bad_rows": self.bad_rows,
             "bad_share": self.bad_share, "mapping": dict(self.mapping),
@@ -108,11 +152,34 @@ class Prepared:
 
 
 def content_hash(content: bytes) -> str:
+    """The sha256 of a file's bytes (hex), the catalogue's duplicate key.
+
+    Parameters
+    ----------
+    content : bytes
+        The bytes.
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
     return hashlib.sha256(content).hexdigest()
 
 
 def file_hash(path: str | Path) -> str:
-    """:func:`content_hash` of a file's bytes, read in blocks (the file is never held in memory)."""
+    """:func:`content_hash` of a file's bytes, read in blocks (the file is never held in memory).
+
+    Parameters
+    ----------
+    path : str | Path
+        The file.
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
@@ -131,7 +198,39 @@ def prepare(
     engine=None,
     limits: Limits | None = None,
 ) -> Prepared:
-    """Read, map and convert without storing anything. ``limits`` default to :func:`data.limits.current`."""
+    """Read, map and convert without storing anything. ``limits`` default to :func:`data.limits.current`.
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    filename : str
+        The file's name.
+    kind : str
+        The dataset kind (IngestError for an unknown one).
+    overrides : dict[str, str] | None
+        Field -> source column (or ``=value`` for one value on every row), over the suggested mapping; or
+        None.
+    sheet : str | int | None
+        Excel sheet (name or index), or None for the first with data.
+    encoding : str | None
+        Text encoding, or None to detect it.
+    delimiter : str | None
+        Field delimiter, or None to detect it.
+    header : bool | None
+        Whether the first row is a header (None: detect).
+    max_bytes : int | None
+        Cap on the file's size and unpacked size, or None.
+    engine
+        Catalogue engine (None: the default).
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+
+    Returns
+    -------
+    Prepared
+        The prepared upload.
+    """
     if kind not in KINDS:
         raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}", file=filename)
     lim = limits or limits_mod.current()
@@ -178,7 +277,20 @@ JOIN_CONFIDENCE = 0.95  # a field the join plan settles (order date from the hea
 
 
 def joined_hash(hashes: dict[str, str], plan) -> str:
-    """The content hash of a joined upload: its files' hashes (in name order) and the plan."""
+    """The content hash of a joined upload: its files' hashes (in name order) and the plan.
+
+    Parameters
+    ----------
+    hashes : dict[str, str]
+        File name -> content hash.
+    plan
+        The join plan.
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
     text = json.dumps({"files": sorted(hashes.items()), "plan": plan.as_dict()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -200,7 +312,39 @@ def prepare_joined(
     """Several files of one export (the Data page) -> one :class:`Prepared` of joined lines: each file
     read into the engine, the relations detected and the files joined there (:mod:`data.join`; ``base``,
     ``keys`` and ``aggregate`` change the detected plan), then mapped and converted as one file whose
-    row numbers are the lines file's. Nothing is stored."""
+    row numbers are the lines file's. Nothing is stored.
+
+    Parameters
+    ----------
+    files : list[tuple[str, bytes]]
+        (file name, bytes) of each file.
+    kind : str
+        The dataset kind (IngestError for an unknown one).
+    base : str | None
+        The lines file (one dataset line per row), or None to detect it.
+    keys : dict[str, tuple[str, str, str]] | None
+        File -> (to_file, to_column, file_column): the key chosen for a file, over the detected one; or None.
+    aggregate : dict[str, bool] | None
+        File -> whether its rows are summed per key before the join, over the detected choice; or None.
+    overrides : dict[str, str] | None
+        Field -> source column (or ``=value`` for one value on every row), over the suggested mapping; or
+        None.
+    encoding : str | None
+        Text encoding, or None to detect it.
+    delimiter : str | None
+        Field delimiter, or None to detect it.
+    header : bool | None
+        Whether the first row is a header (None: detect).
+    engine
+        Catalogue engine (None: the default).
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+
+    Returns
+    -------
+    Prepared
+        The prepared upload.
+    """
     if kind not in KINDS:
         raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}")
     lim = limits or limits_mod.current()
@@ -245,7 +389,63 @@ def ingest_files(
     ``keys``, ``aggregate``; ``on_plan`` sees it before anything is converted), and the joined lines
     stream batch by batch through the same conversion, validation and staged parts as
     :func:`ingest_stream`, committed in one catalogue transaction or not at all. One path is
-    :func:`ingest_file`."""
+    :func:`ingest_file`.
+
+    Parameters
+    ----------
+    paths : list[str | Path]
+        The files.
+    kind : str
+        The dataset kind (IngestError for an unknown one).
+    base : str | None
+        The lines file (one dataset line per row), or None to detect it.
+    keys : dict[str, tuple[str, str, str]] | None
+        File -> (to_file, to_column, file_column): the key chosen for a file, over the detected one; or None.
+    aggregate : dict[str, bool] | None
+        File -> whether its rows are summed per key before the join, over the detected choice; or None.
+    overrides : dict[str, str] | None
+        Field -> source column (or ``=value`` for one value on every row), over the suggested mapping; or
+        None.
+    encoding : str | None
+        Text encoding, or None to detect it.
+    delimiter : str | None
+        Field delimiter, or None to detect it.
+    header : bool | None
+        Whether the first row is a header (None: detect).
+    name : str | None
+        The dataset's name (None: from the file name).
+    mode : str
+        "create", "append" or "replace".
+    dataset_id : int | None
+        The dataset to append to or replace (modes other than create).
+    keep_good_rows : bool | None
+        Store the good rows when some are bad (None: only under ``max_bad_share``).
+    max_bad_share : float
+        Largest share of bad rows stored without asking.
+    uploaded_by : str
+        The uploader's name recorded without an actor.
+    allow_duplicate : bool
+        Store bytes already uploaded.
+    actor
+        The acting user (required to append or replace), or None.
+    engine
+        Catalogue engine (None: the default).
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+    progress : Progress
+        Called with (fraction done, message), or None.
+    on_plan : Callable[[Any], None] | None
+        Called with the join plan before anything is converted, or None.
+    block_bytes : int | None
+        Bytes per block of the streaming reader, or None for the default.
+    batch_rows : int
+        Joined rows per batch.
+
+    Returns
+    -------
+    dict
+        The stored dataset's catalogue row plus ``dataset_id``, ``rejected_rows``, ``mapping``, ``bad_share``.
+    """
     paths = [Path(p) for p in paths]
     if len(paths) == 1:
         return ingest_file(paths[0], kind=kind, overrides=overrides, encoding=encoding, delimiter=delimiter,
@@ -317,7 +517,38 @@ def commit(
     ``actor`` (``data.access.Actor``) is the acting user, checked by ``repository.write_dataset`` where
     the write happens: required for ``mode="append"``/``"replace"`` (the dataset's uploader or an admin),
     and it becomes the uploader of a new dataset. A refusal is a ``data.errors.NotAllowed``; a fault of
-    the store (locked, full, read-only) a ``data.errors.StoreError``; nothing is stored in either case."""
+    the store (locked, full, read-only) a ``data.errors.StoreError``; nothing is stored in either case.
+
+    Parameters
+    ----------
+    prepared : Prepared
+        The prepared upload.
+    name : str | None
+        The dataset's name (None: from the file name).
+    mode : str
+        "create", "append" or "replace".
+    dataset_id : int | None
+        The dataset to append to or replace (modes other than create).
+    keep_good_rows : bool | None
+        Store the good rows when some are bad (None: only under ``max_bad_share``).
+    max_bad_share : float
+        Largest share of bad rows stored without asking.
+    uploaded_by : str
+        The uploader's name recorded without an actor.
+    allow_duplicate : bool
+        Store bytes already uploaded.
+    actor
+        The acting user (required to append or replace), or None.
+    engine
+        Catalogue engine (None: the default).
+    progress : Progress
+        Called with (fraction done, message), or None.
+
+    Returns
+    -------
+    dict
+        The stored dataset's catalogue row plus ``dataset_id``, ``rejected_rows``, ``mapping``, ``bad_share``.
+    """
     p = prepared
     if p.duplicate_of and not allow_duplicate:
         d = p.duplicate_of
@@ -345,7 +576,18 @@ def commit(
 
 
 def default_name(filename: str) -> str:
-    """A dataset name from a file name: 'hillstrom.csv.gz' -> 'hillstrom'."""
+    """A dataset name from a file name: 'hillstrom.csv.gz' -> 'hillstrom'.
+
+    Parameters
+    ----------
+    filename : str
+        The file's name.
+
+    Returns
+    -------
+    str
+        The name.
+    """
     name = Path(filename).name
     for ext in (".gz", ".csv", ".tsv", ".txt", ".xlsx", ".xls"):
         if name.lower().endswith(ext):
@@ -357,6 +599,41 @@ def ingest_bytes(content: bytes, *, filename: str, kind: str, overrides: dict[st
                  sheet: str | int | None = None, encoding: str | None = None, delimiter: str | None = None,
                  header: bool | None = None, max_bytes: int | None = None, engine=None, limits: Limits | None = None,
                  **commit_kwargs: Any) -> dict:
+    """:func:`prepare` and :func:`commit` in one call.
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    filename : str
+        The file's name.
+    kind : str
+        The dataset kind (IngestError for an unknown one).
+    overrides : dict[str, str] | None
+        Field -> source column (or ``=value`` for one value on every row), over the suggested mapping; or
+        None.
+    sheet : str | int | None
+        Excel sheet (name or index), or None for the first with data.
+    encoding : str | None
+        Text encoding, or None to detect it.
+    delimiter : str | None
+        Field delimiter, or None to detect it.
+    header : bool | None
+        Whether the first row is a header (None: detect).
+    max_bytes : int | None
+        Cap on the file's size and unpacked size, or None.
+    engine
+        Catalogue engine (None: the default).
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+    **commit_kwargs : Any
+        Passed on to :func:`commit`.
+
+    Returns
+    -------
+    dict
+        The stored dataset's catalogue row plus ``dataset_id``, ``rejected_rows``, ``mapping``, ``bad_share``.
+    """
     prepared = prepare(content, filename=filename, kind=kind, overrides=overrides, sheet=sheet, encoding=encoding,
                        delimiter=delimiter, header=header, max_bytes=max_bytes, engine=engine, limits=limits)
     return commit(prepared, engine=engine, **commit_kwargs)
@@ -369,7 +646,31 @@ def ingest_file(path: str | Path, *, kind: str, max_bytes: int | None = None, li
     ``stream``: None (default) streams a delimited text file (plain or gzip) whose text is over
     :data:`STREAM_MIN_BYTES` (:func:`ingest_stream`) and reads anything else whole; True / False force
     it (a file the block reader cannot read is still read whole when it is small enough). The result
-    says which in ``"streamed"``. ``kwargs`` are those of :func:`prepare` and :func:`commit`."""
+    says which in ``"streamed"``. ``kwargs`` are those of :func:`prepare` and :func:`commit`.
+
+    Parameters
+    ----------
+    path : str | Path
+        The file.
+    kind : str
+        The dataset kind (IngestError for an unknown one).
+    max_bytes : int | None
+        Cap on the file's size and unpacked size, or None.
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+    stream : bool | None
+        Stream it (None: by size and format).
+    block_bytes : int | None
+        Bytes per block of the streaming reader, or None for the default.
+    **kwargs : Any
+        Passed on to :func:`prepare` and :func:`commit`.
+
+    Returns
+    -------
+    dict
+        The stored dataset's catalogue row plus ``dataset_id``, ``rejected_rows``, ``mapping``, ``bad_share``,
+        and ``streamed``.
+    """
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -487,7 +788,55 @@ def ingest_stream(
     head is read and mapped as :func:`prepare` does; each block is converted and its good rows staged as
     one part; the bad-rows policy is applied to the counts over the whole file at the end, and the parts
     are then committed in one catalogue transaction, or removed. Raises ``reader.NotStreamable`` (nothing
-    stored) for a file the block reader cannot read exactly; :func:`ingest_file` then reads it whole."""
+    stored) for a file the block reader cannot read exactly; :func:`ingest_file` then reads it whole.
+
+    Parameters
+    ----------
+    path : str | Path
+        The file.
+    kind : str
+        The dataset kind (IngestError for an unknown one).
+    overrides : dict[str, str] | None
+        Field -> source column (or ``=value`` for one value on every row), over the suggested mapping; or
+        None.
+    sheet : str | int | None
+        Excel sheet (name or index), or None for the first with data.
+    encoding : str | None
+        Text encoding, or None to detect it.
+    delimiter : str | None
+        Field delimiter, or None to detect it.
+    header : bool | None
+        Whether the first row is a header (None: detect).
+    name : str | None
+        The dataset's name (None: from the file name).
+    mode : str
+        "create", "append" or "replace".
+    dataset_id : int | None
+        The dataset to append to or replace (modes other than create).
+    keep_good_rows : bool | None
+        Store the good rows when some are bad (None: only under ``max_bad_share``).
+    max_bad_share : float
+        Largest share of bad rows stored without asking.
+    uploaded_by : str
+        The uploader's name recorded without an actor.
+    allow_duplicate : bool
+        Store bytes already uploaded.
+    actor
+        The acting user (required to append or replace), or None.
+    engine
+        Catalogue engine (None: the default).
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+    progress : Progress
+        Called with (fraction done, message), or None.
+    block_bytes : int | None
+        Bytes per block of the streaming reader, or None for the default.
+
+    Returns
+    -------
+    dict
+        The stored dataset's catalogue row plus ``dataset_id``, ``rejected_rows``, ``mapping``, ``bad_share``.
+    """
     path = Path(path)
     filename = path.name
     if kind not in KINDS:
@@ -659,6 +1008,19 @@ def _stream_pass(ts: reader.TextStream, kind: str, used: dict[str, str], filenam
 
 
 def guess_kind(content: bytes, filename: str = "") -> str:
-    """The kind of the file, from all its columns (:func:`data.mapping.guess_kind`)."""
+    """The kind of the file, from all its columns (:func:`data.mapping.guess_kind`).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    filename : str
+        The file's name.
+
+    Returns
+    -------
+    str
+        The kind.
+    """
     raw = reader.read_table(content, filename=filename)
     return mapping_mod.guess_kind([str(c) for c in raw.frame.columns], raw.frame.head(200))

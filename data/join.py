@@ -91,6 +91,7 @@ class Sources:
         self.close()
 
     def close(self) -> None:
+        """Forget the tables and remove the temporary directory (idempotent)."""
         self.tables.clear()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
@@ -98,6 +99,13 @@ class Sources:
 
     @property
     def names(self) -> list[str]:
+        """The files' names, in the order given.
+
+        Returns
+        -------
+        list[str]
+            The names.
+        """
         return list(self.files)
 
     def _check_name(self, name: str, count: int) -> None:
@@ -118,7 +126,26 @@ class Sources:
     @classmethod
     def from_bytes(cls, files: Sequence[tuple[str, bytes]], *, limits: Limits | None = None,
                    encoding: str | None = None, delimiter: str | None = None, header: bool | None = None) -> "Sources":
-        """Files given as (name, bytes) (the Data page's uploads), each read whole by :mod:`data.reader`."""
+        """Files given as (name, bytes) (the Data page's uploads), each read whole by :mod:`data.reader`.
+
+        Parameters
+        ----------
+        files : Sequence[tuple[str, bytes]]
+            (name, bytes) of each file.
+        limits : Limits | None
+            The limits (None: :func:`data.limits.current`).
+        encoding : str | None
+            Text encoding, or None to detect it.
+        delimiter : str | None
+            Field delimiter, or None to detect it.
+        header : bool | None
+            Whether the first row is a header (None: detect).
+
+        Returns
+        -------
+        'Sources'
+            The sources.
+        """
         src = cls()
         lim = limits or limits_mod.current()
         try:
@@ -138,7 +165,30 @@ class Sources:
                    header: bool | None = None) -> "Sources":
         """Files on disk (the command line). A delimited text file over ``stream_min_bytes`` is read block
         by block (:class:`data.reader.TextStream`) into a temporary Parquet file the engine scans; the
-        others are read whole."""
+        others are read whole.
+
+        Parameters
+        ----------
+        paths : Sequence[str | Path]
+            The files.
+        limits : Limits | None
+            The limits (None: :func:`data.limits.current`).
+        stream_min_bytes : int
+            Size above which a text file is read block by block.
+        block_bytes : int | None
+            Bytes per block, or None for the default.
+        encoding : str | None
+            Text encoding, or None to detect it.
+        delimiter : str | None
+            Field delimiter, or None to detect it.
+        header : bool | None
+            Whether the first row is a header (None: detect).
+
+        Returns
+        -------
+        'Sources'
+            The sources.
+        """
         src = cls()
         lim = limits or limits_mod.current()
         try:
@@ -189,7 +239,20 @@ class Sources:
     # -- facts the engine computes (cached per source and column)
 
     def stats(self, name: str, column: str) -> tuple[int, int]:
-        """(rows with a value, distinct values) of one column, blanks as missing, spaces trimmed."""
+        """(rows with a value, distinct values) of one column, blanks as missing, spaces trimmed.
+
+        Parameters
+        ----------
+        name : str
+            The file.
+        column : str
+            The column.
+
+        Returns
+        -------
+        tuple[int, int]
+            (rows with a value, distinct values).
+        """
         key = (name, column)
         if key not in self._stats:
             k = _key(self.tables[name][column])
@@ -199,17 +262,61 @@ class Sources:
         return self._stats[key]
 
     def unique(self, name: str, column: str) -> bool:
+        """Whether a column has a value on some row and no value twice (a key).
+
+        Parameters
+        ----------
+        name : str
+            The file.
+        column : str
+            The column.
+
+        Returns
+        -------
+        bool
+            True when unique.
+        """
         n, d = self.stats(name, column)
         return n > 0 and n == d
 
     def matched(self, a: str, ca: str, b: str, cb: str) -> int:
-        """Distinct values of ``a.ca`` found in ``b.cb``."""
+        """Distinct values of ``a.ca`` found in ``b.cb``.
+
+        Parameters
+        ----------
+        a : str
+            The first file.
+        ca : str
+            Its column.
+        b : str
+            The second file.
+        cb : str
+            Its column.
+
+        Returns
+        -------
+        int
+            The count.
+        """
         left = self.tables[a].select(k=_key(self.tables[a][ca])).filter(lambda t: t.k.notnull()).distinct()
         right = self.tables[b].select(k=_key(self.tables[b][cb])).filter(lambda t: t.k.notnull()).distinct()
         return int(eng.scalar(left.semi_join(right, "k").count()))
 
     def repeated(self, name: str, column: str) -> tuple[int, str | None]:
-        """(key values on more than one row, one of them) in ``name.column``."""
+        """(key values on more than one row, one of them) in ``name.column``.
+
+        Parameters
+        ----------
+        name : str
+            The file.
+        column : str
+            The column.
+
+        Returns
+        -------
+        tuple[int, str | None]
+            (count, an example or None).
+        """
         t = self.tables[name].select(k=_key(self.tables[name][column])).filter(lambda t: t.k.notnull())
         rep = t.group_by("k").aggregate(n=t.k.count()).filter(lambda t: t.n > 1)
         res = rep.aggregate(c=rep.k.count(), e=rep.k.min()).to_pyarrow().to_pylist()[0]
@@ -252,7 +359,13 @@ class Relation:
 
     @property
     def cardinality(self) -> str:
-        """"one-to-one", "one-to-many" (left one, right many), "many-to-one" or "many-to-many"."""
+        """"one-to-one", "one-to-many" (left one, right many), "many-to-one" or "many-to-many".
+
+        Returns
+        -------
+        str
+            The cardinality.
+        """
         return f"{'one' if self.left_unique else 'many'}-to-{'one' if self.right_unique else 'many'}"
 
 
@@ -265,7 +378,20 @@ _HEAD_BYTES = 256 << 10
 
 def header_columns(name: str, content: bytes) -> list[str]:
     """The column names of a file from its first lines (a text file) or its first sheet, [] when it
-    cannot be read (the whole read says why)."""
+    cannot be read (the whole read says why).
+
+    Parameters
+    ----------
+    name : str
+        The file's name.
+    content : bytes
+        The file's bytes.
+
+    Returns
+    -------
+    list[str]
+        The headers.
+    """
     head = content
     if content[:2] != b"\x1f\x8b" and content[:4] not in (b"PK\x03\x04", b"PK\x05\x06") and len(content) > _HEAD_BYTES:
         cut = content.rfind(b"\n", 0, _HEAD_BYTES)
@@ -278,7 +404,18 @@ def header_columns(name: str, content: bytes) -> list[str]:
 
 def files_relate(files: Sequence[tuple[str, bytes]]) -> bool:
     """Several files, each sharing an id-like column name with another (Olist's order_id, customer_id):
-    they look like one export in several files (names only; :func:`detect` checks the values)."""
+    they look like one export in several files (names only; :func:`detect` checks the values).
+
+    Parameters
+    ----------
+    files : Sequence[tuple[str, bytes]]
+        (name, bytes) of each file.
+
+    Returns
+    -------
+    bool
+        True when they relate.
+    """
     if len(files) < 2:
         return False
     keys = [{normalise_header(c) for c in header_columns(n, b) if _id_like(c)} for n, b in files]
@@ -287,7 +424,18 @@ def files_relate(files: Sequence[tuple[str, bytes]]) -> bool:
 
 def detect(src: Sources) -> list[Relation]:
     """Every pair of files sharing a key column (same name up to case, spaces and punctuation) whose
-    values they have in common; keys are columns unique in some file or named like an id."""
+    values they have in common; keys are columns unique in some file or named like an id.
+
+    Parameters
+    ----------
+    src : Sources
+        The files.
+
+    Returns
+    -------
+    list[Relation]
+        The relations.
+    """
     names = src.names
     by_key: dict[str, list[tuple[str, str]]] = {}
     for n in names:
@@ -327,6 +475,13 @@ class Join:
 
     @property
     def cardinality(self) -> str:
+        """"one" when the joined file has one row per key, else "many".
+
+        Returns
+        -------
+        str
+            The cardinality.
+        """
         return "one" if self.unique else "many"
 
 
@@ -341,20 +496,56 @@ class JoinPlan:
 
     @property
     def names(self) -> list[str]:
+        """The files' names, in the plan's order.
+
+        Returns
+        -------
+        list[str]
+            The names.
+        """
         return [f.name for f in self.files]
 
     def file(self, name: str) -> SourceFile:
+        """The plan's file of this name.
+
+        Parameters
+        ----------
+        name : str
+            The file's name.
+
+        Returns
+        -------
+        SourceFile
+            The file.
+        """
         return next(f for f in self.files if f.name == name)
 
     def role(self, name: str) -> str:
-        """"lines" (the base), "lookup" (one row per key) or "aggregated" (several rows per key)."""
+        """"lines" (the base), "lookup" (one row per key) or "aggregated" (several rows per key).
+
+        Parameters
+        ----------
+        name : str
+            The file's name.
+
+        Returns
+        -------
+        str
+            The role.
+        """
         if name == self.base:
             return "lines"
         j = next(j for j in self.joins if j.file == name)
         return "aggregated" if j.aggregate else "lookup"
 
     def describe(self) -> list[str]:
-        """The plan in plain English lines (the command line)."""
+        """The plan in plain English lines (the command line).
+
+        Returns
+        -------
+        list[str]
+            One line per file.
+        """
         b = self.file(self.base)
         out = [f"lines: {b.name} ({b.rows:,} rows; one dataset line per row)"]
         for j in self.joins:
@@ -368,6 +559,13 @@ class JoinPlan:
         return out
 
     def as_dict(self) -> dict:
+        """The plan as a JSON-safe dict (the catalogue's record of a joined upload).
+
+        Returns
+        -------
+        dict
+            ``base``, ``person``, ``joins`` (file, to, left, right, one, aggregate, matched, left_keys).
+        """
         return {"base": self.base, "person": list(self.person) if self.person else None,
                 "joins": [{"file": j.file, "to": j.to, "left": j.left, "right": j.right, "one": j.unique,
                            "aggregate": j.aggregate, "matched": j.matched, "left_keys": j.left_keys} for j in self.joins]}
@@ -385,7 +583,28 @@ def plan(src: Sources, *, kind: str = "orders", base: str | None = None,
          keys: dict[str, tuple[str, str, str]] | None = None, aggregate: dict[str, bool] | None = None,
          relations: Sequence[Relation] | None = None) -> JoinPlan:
     """See :func:`_plan`; an IngestError raised carries ``join_files`` (the files, their rows and columns)
-    so that a review can offer the choice of base and keys instead of only refusing."""
+    so that a review can offer the choice of base and keys instead of only refusing.
+
+    Parameters
+    ----------
+    src : Sources
+        The files.
+    kind : str
+        The dataset kind.
+    base : str | None
+        The lines file, or None to detect it.
+    keys : dict[str, tuple[str, str, str]] | None
+        File -> (to_file, to_column, file_column), or None.
+    aggregate : dict[str, bool] | None
+        File -> aggregate per key, or None.
+    relations : Sequence[Relation] | None
+        The relations (None: :func:`detect`).
+
+    Returns
+    -------
+    JoinPlan
+        The plan.
+    """
     try:
         return _plan(src, kind=kind, base=base, keys=keys, aggregate=aggregate, relations=relations)
     except IngestError as exc:
@@ -526,7 +745,18 @@ def _aggregated(src: Sources, name: str, key: str) -> ibis.Table:
 
 
 def stem(name: str) -> str:
-    """A file name without its extensions (.csv, .gz ...)."""
+    """A file name without its extensions (.csv, .gz ...).
+
+    Parameters
+    ----------
+    name : str
+        The file's name.
+
+    Returns
+    -------
+    str
+        The stem.
+    """
     s = Path(name).name
     for ext in (".gz", ".csv", ".tsv", ".txt", ".xlsx"):
         if s.lower().endswith(ext):
@@ -536,7 +766,20 @@ def stem(name: str) -> str:
 
 def joined(src: Sources, p: JoinPlan) -> tuple[ibis.Table, dict[tuple[str, str], str]]:
     """The joined lines as an engine table (text cells, ``__line__`` of the base, in the base's order)
-    and where each source column went: {(file, column): joined column}."""
+    and where each source column went: {(file, column): joined column}.
+
+    Parameters
+    ----------
+    src : Sources
+        The files.
+    p : JoinPlan
+        The plan.
+
+    Returns
+    -------
+    tuple[ibis.Table, dict[tuple[str, str], str]]
+        The table and the columns' places.
+    """
     t = src.tables[p.base]
     where: dict[tuple[str, str], str] = {(p.base, c): c for c in src.files[p.base].columns}
     taken = {c.casefold() for c in src.files[p.base].columns} | {LINE}
@@ -573,7 +816,22 @@ def known_mapping(src: Sources, p: JoinPlan, where: dict[tuple[str, str], str]) 
     """The fields the plan settles for kind orders: order id = the key the lines share with the header,
     order date = the header's purchase date (not the lines' shipping date), customer = the person id
     (else the customer key), amount = the line's price (the lines file's own amount, else its unit price,
-    each line then one unit) and the customer's city / region from the customer file."""
+    each line then one unit) and the customer's city / region from the customer file.
+
+    Parameters
+    ----------
+    src : Sources
+        The files.
+    p : JoinPlan
+        The plan.
+    where : dict[tuple[str, str], str]
+        (file, column) -> joined column.
+
+    Returns
+    -------
+    dict[str, str]
+        Field -> joined column (empty for kinds other than orders).
+    """
     if p.kind != "orders":
         return {}
     out: dict[str, str] = {}
@@ -621,11 +879,38 @@ def known_mapping(src: Sources, p: JoinPlan, where: dict[tuple[str, str], str]) 
 
 
 def head(t: ibis.Table, n: int = 500) -> pd.DataFrame:
+    """The first rows of a table as a frame (the join review's preview).
+
+    Parameters
+    ----------
+    t : ibis.Table
+        A table.
+    n : int
+        Rows.
+
+    Returns
+    -------
+    pd.DataFrame
+        The rows.
+    """
     return t.limit(n).to_pandas()
 
 
 def raw_table(t: ibis.Table, p: JoinPlan) -> reader.RawTable:
-    """The whole joined table as the reader's text table (the Data page: an upload within its limits)."""
+    """The whole joined table as the reader's text table (the Data page: an upload within its limits).
+
+    Parameters
+    ----------
+    t : ibis.Table
+        The joined table.
+    p : JoinPlan
+        The plan.
+
+    Returns
+    -------
+    reader.RawTable
+        The text table.
+    """
     tbl = t.to_pyarrow()
     return _raw(tbl, p)
 
@@ -660,6 +945,7 @@ class JoinedStream:
         self._sql = str(ibis.to_sql(t, dialect="duckdb"))
 
     def chunks(self) -> Iterator[reader.TextChunk]:
+        """The joined rows as the reader's text chunks, batch by batch (the progress counters restart)."""
         self.rows_read = self.bytes_read = 0
         batches = self._con.sql(self._sql).to_arrow_reader(self.batch_rows)
         try:
@@ -684,7 +970,20 @@ class JoinedStream:
 
 def parse_join_args(items: Sequence[str], names: Sequence[str]) -> dict[str, tuple[str, str, str]]:
     """``--join A.COL=B.COL`` arguments -> {B: (A, COL_A, COL_B)} (B joined to A). A file is named by its
-    name or its name without the extension; a column after the last '.' of the file's name."""
+    name or its name without the extension; a column after the last '.' of the file's name.
+
+    Parameters
+    ----------
+    items : Sequence[str]
+        The ``--join`` arguments.
+    names : Sequence[str]
+        The files' names.
+
+    Returns
+    -------
+    dict[str, tuple[str, str, str]]
+        Joined file -> (file, its column, joined file's column).
+    """
     out: dict[str, tuple[str, str, str]] = {}
 
     def split(side: str, item: str) -> tuple[str, str]:

@@ -70,9 +70,33 @@ class Limits:
     cell_chars: int
 
     def env(self, field: str) -> str:
+        """The environment variable that sets a limit.
+
+        Parameters
+        ----------
+        field : str
+            The limit's field.
+
+        Returns
+        -------
+        str
+            The variable's name.
+        """
         return SETTINGS[field].env
 
     def with_(self, **changes: int) -> "Limits":
+        """A copy with some limits changed.
+
+        Parameters
+        ----------
+        **changes : int
+            Field -> new value.
+
+        Returns
+        -------
+        'Limits'
+            The new limits.
+        """
         return replace(self, **changes)
 
 
@@ -93,21 +117,56 @@ def _read_setting(s: Setting, default: int | None = None) -> int:
 
 
 def current(**overrides: int | None) -> Limits:
-    """The limits from the environment now (defaults where unset); ``overrides`` win when not None."""
+    """The limits from the environment now (defaults where unset); ``overrides`` win when not None.
+
+    Parameters
+    ----------
+    **overrides : int | None
+        Field -> value (None: not overridden).
+
+    Returns
+    -------
+    Limits
+        The limits.
+    """
     values = {f: _read_setting(s) for f, s in SETTINGS.items()}
     values.update({k: int(v) for k, v in overrides.items() if v is not None})
     return Limits(**values)
 
 
 def for_cli(**overrides: int | None) -> Limits:
-    """Like :func:`current`, with larger defaults for the command line (a set environment variable wins)."""
+    """Like :func:`current`, with larger defaults for the command line (a set environment variable wins).
+
+    Parameters
+    ----------
+    **overrides : int | None
+        Field -> value (None: not overridden).
+
+    Returns
+    -------
+    Limits
+        The limits.
+    """
     values = {f: _read_setting(s, _CLI_DEFAULTS[f]) for f, s in SETTINGS.items()}
     values.update({k: int(v) for k, v in overrides.items() if v is not None})
     return Limits(**values)
 
 
 def fmt(field: str, value: int) -> str:
-    """A limit formatted for a message: "512 MB", "2,000,000"."""
+    """A limit formatted for a message: "512 MB", "2,000,000".
+
+    Parameters
+    ----------
+    field : str
+        The limit's field.
+    value : int
+        Its value.
+
+    Returns
+    -------
+    str
+        The text.
+    """
     s = SETTINGS[field]
     if s.unit == MB:
         mb = value / MB
@@ -116,13 +175,41 @@ def fmt(field: str, value: int) -> str:
 
 
 def describe(limits: Limits | None = None) -> dict[str, str]:
-    """``{field: "200 MB"}``: the limits formatted for a caption (the Data page shows them)."""
+    """``{field: "200 MB"}``: the limits formatted for a caption (the Data page shows them).
+
+    Parameters
+    ----------
+    limits : Limits | None
+        The limits (None: :func:`current`).
+
+    Returns
+    -------
+    dict[str, str]
+        Field -> text.
+    """
     lim = limits or current()
     return {f: fmt(f, getattr(lim, f)) for f in SETTINGS}
 
 
 def over(field: str, limits: Limits, *, where: str = "", actual: str = "") -> IngestError:
-    """The error for crossing a limit: ``"row 2,000,001: over the 2,000,000-row limit (PRISM_MAX_ROWS)"``."""
+    """The error for crossing a limit: ``"row 2,000,001: over the 2,000,000-row limit (PRISM_MAX_ROWS)"``.
+
+    Parameters
+    ----------
+    field : str
+        The limit crossed.
+    limits : Limits
+        The limits.
+    where : str
+        Where (e.g. "row 2,000,001"), or "".
+    actual : str
+        The actual size, or "".
+
+    Returns
+    -------
+    IngestError
+        The error (to raise).
+    """
     s = SETTINGS[field]
     value = fmt(field, getattr(limits, field))
     if field in ("rows", "columns"):

@@ -93,7 +93,18 @@ def cancellation_ids(order_id: pd.Series) -> np.ndarray:
     """Order ids that mark a cancellation: ``C`` (or ``c``) before digits, as Online Retail's
     ``C536379`` beside ``536365``, only where the plain ids are digits and outnumber them. A hash that
     starts with ``c`` and a digit (Olist's ``c3e5...``) has letters after it, and an export whose every
-    id is ``C`` + digits uses the letter as a prefix, not as a mark."""
+    id is ``C`` + digits uses the letter as a prefix, not as a mark.
+
+    Parameters
+    ----------
+    order_id : pd.Series
+        The order ids.
+
+    Returns
+    -------
+    np.ndarray
+        True for each cancellation id.
+    """
     s = order_id.astype("str")
     marked = s.str.fullmatch(r"[Cc]\d+").to_numpy(dtype=bool, na_value=False) & order_id.notna().to_numpy()
     if not marked.any():
@@ -134,6 +145,13 @@ class Converted:
 
     @property
     def n_bad(self) -> int:
+        """Rows with a bad cell.
+
+        Returns
+        -------
+        int
+            The count.
+        """
         return int(np.asarray(self.bad_rows).sum())
 
 
@@ -151,6 +169,13 @@ class Choices:
     settled: frozenset[str] = frozenset()  # "attr:<column>" / "id:<field>": final, not looked at again
 
     def copy(self) -> "Choices":
+        """An independent copy (the dicts copied).
+
+        Returns
+        -------
+        'Choices'
+            The copy.
+        """
         return Choices(dict(self.attr_number), dict(self.strip_ids), dict(self.dayfirst), self.settled)
 
 
@@ -163,16 +188,56 @@ class Facts:
     dates: dict[str, list] = field(default_factory=dict)  # field -> [column, parsed, examples, day keys, month keys]
 
     def attr(self, col: str, present: int, text: bool) -> None:
+        """Count an attribute column's present values, and whether some is not a number.
+
+        Parameters
+        ----------
+        col : str
+            The source column.
+        present : int
+            Present values in the chunk.
+        text : bool
+            Whether some value is not a number.
+        """
         a = self.attrs.setdefault(col, [0, False])
         a[0] += present
         a[1] = a[1] or text
 
     def id(self, name: str, present: int, floaty: bool) -> None:
+        """Count an id field's present values, and whether every one looks like ``123.0``.
+
+        Parameters
+        ----------
+        name : str
+            The field.
+        present : int
+            Present values in the chunk.
+        floaty : bool
+            Whether every present value looks like ``123.0``.
+        """
         a = self.ids.setdefault(name, [0, True])
         a[0] += present
         a[1] = a[1] and floaty
 
     def date(self, name: str, col: str, parsed: int, examples: list[str], day=None, month=None) -> None:
+        """Add a date field's parsed count, up to three examples, and its a/b/yyyy parts (day-first and
+        month-first evidence).
+
+        Parameters
+        ----------
+        name : str
+            The field.
+        col : str
+            The source column.
+        parsed : int
+            Values parsed in the chunk.
+        examples : list[str]
+            Example values.
+        day
+            Distinct first parts above 12, or None.
+        month
+            Distinct second parts above 12, or None.
+        """
         a = self.dates.setdefault(name, [col, 0, [], [], []])
         a[1] += parsed
         if len(a[2]) < 3:
@@ -184,6 +249,13 @@ class Facts:
                     a[i] = [np.unique(np.concatenate(a[i]))]
 
     def add(self, other: "Facts") -> None:
+        """Add another chunk's facts to these.
+
+        Parameters
+        ----------
+        other : 'Facts'
+            The chunk's facts.
+        """
         for c, (n, text) in other.attrs.items():
             self.attr(c, n, text)
         for f, (n, floaty) in other.ids.items():
@@ -196,7 +268,13 @@ class Facts:
                 self.date(f, col, 0, [], month=keys)
 
     def choices(self) -> Choices:
-        """The choices the whole-file conversion makes from what every chunk added shows."""
+        """The choices the whole-file conversion makes from what every chunk added shows.
+
+        Returns
+        -------
+        Choices
+            The choices.
+        """
         out = Choices()
         settled = set()
         for c, (n, text) in self.attrs.items():
@@ -216,12 +294,29 @@ class Facts:
 
     def contradicts(self, applied: Choices) -> bool:
         """True when a choice applied can no longer be the whole file's (a column read as numbers has a
-        value that is not one, an id stripped of ".0" has one without it)."""
+        value that is not one, an id stripped of ".0" has one without it).
+
+        Parameters
+        ----------
+        applied : Choices
+            The choices applied so far.
+
+        Returns
+        -------
+        bool
+            True when one no longer holds.
+        """
         return (any(applied.attr_number.get(c) and text for c, (_n, text) in self.attrs.items())
                 or any(applied.strip_ids.get(f) and not floaty for f, (_n, floaty) in self.ids.items()))
 
     def check(self, source_name: str = "") -> None:
-        """Raise what the whole-file conversion raises on a date column in which no value parses."""
+        """Raise what the whole-file conversion raises on a date column in which no value parses.
+
+        Parameters
+        ----------
+        source_name : str
+            The file's name, for the message.
+        """
         for _f, (col, parsed, examples, _d, _m) in self.dates.items():
             if parsed == 0:
                 raise _no_dates(col, examples, source_name or None)
@@ -328,7 +423,22 @@ def _content_adjust(f, col: pd.Series, header: str = "") -> float:
 
 
 def suggest_mapping(columns: list[str], kind: str, sample: pd.DataFrame | None = None) -> dict[str, FieldMatch]:
-    """Suggest a column for each field of ``kind`` it can find; field -> FieldMatch (see module doc)."""
+    """Suggest a column for each field of ``kind`` it can find; field -> FieldMatch (see module doc).
+
+    Parameters
+    ----------
+    columns : list[str]
+        The file's headers.
+    kind : str
+        The dataset kind.
+    sample : pd.DataFrame | None
+        First rows (text cells), to check the content; or None.
+
+    Returns
+    -------
+    dict[str, FieldMatch]
+        Field -> FieldMatch (column, confidence, method).
+    """
     k = _kind(kind)
     columns = [str(c) for c in columns]
     headerless = bool(columns) and all(_SEQUENCE.match(c) for c in columns)
@@ -419,7 +529,22 @@ def money_column(columns: list[str], sample: pd.DataFrame, used: set[int] = froz
     cell a number, not a date, some values with decimals (cents) or a name token saying money
     (:data:`MONEY_TOKENS`), and no name token saying it is something else (an id, a count, a year...).
     A name token and values with cents (at least a fifth of them) give 0.8, the first such column in
-    file order wins; a name token alone (``total_clicks``) or cents alone are no guess."""
+    file order wins; a name token alone (``total_clicks``) or cents alone are no guess.
+
+    Parameters
+    ----------
+    columns : list[str]
+        The file's headers.
+    sample : pd.DataFrame
+        First rows (text cells).
+    used : set[int]
+        Column positions already mapped.
+
+    Returns
+    -------
+    tuple[str, float] | None
+        (column, confidence), or None.
+    """
     for ci, c in enumerate(columns):
         if ci in used or c not in sample.columns:
             continue
@@ -458,7 +583,20 @@ def kind_scores(columns: list[str], sample: pd.DataFrame | None = None) -> dict[
     """How well each kind explains the file, from all its columns: the confidences of every field the
     kind's mapping finds (each column serves one field) minus :data:`UNMET_PENALTY` per required group
     left unmapped. A required field the export splits off (an orders header without amounts, the amounts
-    in a payments file) costs one column's worth, not the whole kind."""
+    in a payments file) costs one column's worth, not the whole kind.
+
+    Parameters
+    ----------
+    columns : list[str]
+        The file's headers.
+    sample : pd.DataFrame | None
+        First rows, or None.
+
+    Returns
+    -------
+    dict[str, float]
+        Kind -> score.
+    """
     out: dict[str, float] = {}
     for name, k in KINDS.items():
         sugg = suggest_mapping(columns, name, sample)
@@ -469,7 +607,20 @@ def kind_scores(columns: list[str], sample: pd.DataFrame | None = None) -> dict[
 
 def guess_kind(columns: list[str], sample: pd.DataFrame | None = None) -> str:
     """The kind of a file: a recognised layout's kind (data/presets.py), else the best
-    :func:`kind_scores` (ties: the earlier kind in data/schema.py's order, orders first)."""
+    :func:`kind_scores` (ties: the earlier kind in data/schema.py's order, orders first).
+
+    Parameters
+    ----------
+    columns : list[str]
+        The file's headers.
+    sample : pd.DataFrame | None
+        First rows, or None.
+
+    Returns
+    -------
+    str
+        The kind.
+    """
     preset = presets_mod.detect([str(c) for c in columns])
     if preset is not None:
         return preset.kind
@@ -486,7 +637,20 @@ FIXED = "="  # a mapping value "=Facebook" is a fixed value for every row, not a
 
 def fixed_value(value: object, columns: list[str]) -> str | None:
     """The fixed value a mapping value names ("=Facebook" -> "Facebook"), or None for a column (a column
-    whose header itself starts with "=" stays a column)."""
+    whose header itself starts with "=" stays a column).
+
+    Parameters
+    ----------
+    value : object
+        A mapping value.
+    columns : list[str]
+        The file's headers.
+
+    Returns
+    -------
+    str | None
+        The value, or None.
+    """
     if isinstance(value, str) and value.startswith(FIXED) and len(value) > 1 and value not in columns:
         return value[1:].strip() or None
     return None
@@ -518,7 +682,20 @@ SURE = 0.8  # a guess below this confidence is put to the user as a question, no
 
 def doubtful(suggested: dict[str, FieldMatch], mapping: dict[str, str]) -> list[FieldMatch]:
     """The guesses ``mapping`` still uses whose confidence is below :data:`SURE` (a partial name match, a
-    match by content), in field order: the review asks about them instead of calling the file valid."""
+    match by content), in field order: the review asks about them instead of calling the file valid.
+
+    Parameters
+    ----------
+    suggested : dict[str, FieldMatch]
+        Field -> suggestion.
+    mapping : dict[str, str]
+        Field -> column in use.
+
+    Returns
+    -------
+    list[FieldMatch]
+        The doubtful matches.
+    """
     return [m for f, m in suggested.items() if mapping.get(f) == m.column and m.confidence < SURE]
 
 
@@ -526,7 +703,20 @@ def review_overrides(rows: list[dict], mapping: dict[str, str]) -> dict[str, str
     """The overrides a mapping review's rows ask for ({"field", "column"} each; a cleared cell arrives as
     "", None or NaN), or None when they ask for ``mapping`` as it is. A field that ``mapping`` maps and
     the review clears is unmapped explicitly (""), not handed back to the suggestion, and a cleared
-    cell never becomes a column called "nan"."""
+    cell never becomes a column called "nan".
+
+    Parameters
+    ----------
+    rows : list[dict]
+        The review's rows (``field``, ``column``).
+    mapping : dict[str, str]
+        Field -> column in use.
+
+    Returns
+    -------
+    dict[str, str] | None
+        Field -> column ("" to unmap), or None.
+    """
     def cell(v) -> str:
         return v.strip() if isinstance(v, str) and v.strip() not in ("", "nan", "None") else ""
 
@@ -544,7 +734,25 @@ def apply_overrides(
     kind: str | None = None,
 ) -> dict[str, str]:
     """Suggested mapping + the user's overrides -> field -> column. ``kind`` (recommended) is used to
-    check field names; without it any field of any kind is accepted."""
+    check field names; without it any field of any kind is accepted.
+
+    Parameters
+    ----------
+    suggested : dict[str, FieldMatch]
+        Field -> suggestion.
+    overrides : dict[str, str] | None
+        Field -> column, ``=value`` or "" / "-" / None to unmap; or None (IngestError for an unknown field or
+        a column mapped twice).
+    columns : list[str]
+        The file's headers.
+    kind : str | None
+        The dataset kind, or None.
+
+    Returns
+    -------
+    dict[str, str]
+        Field -> column or ``=value``.
+    """
     columns = [str(c) for c in columns]
     valid = set(_kind(kind).field_names) if kind else {f.name for k in KINDS.values() for f in k.fields}
     mapping = {f: m.column for f, m in suggested.items()}
@@ -645,7 +853,30 @@ MAX_ABS_NUMBER = 1e15
 def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_name: str = "",
                  choices: Choices | None = None, first_row: int = 0) -> Converted:
     """Convert the text table to the canonical frame of ``kind`` (see module doc). ``choices`` (a chunk
-    of a bigger file): the file-wide choices to apply; ``first_row``: rows of the file before this chunk."""
+    of a bigger file): the file-wide choices to apply; ``first_row``: rows of the file before this chunk.
+
+    Parameters
+    ----------
+    raw : RawTable
+        The text table.
+    kind : str
+        The dataset kind.
+    mapping : dict[str, str]
+        Field -> column or ``=value`` (IngestError for an unknown field or column, or a required field
+        missing).
+    source_name : str
+        The file's name, for the messages.
+    choices : Choices | None
+        File-wide choices for a chunk, or None.
+    first_row : int
+        Rows of the file before this chunk.
+
+    Returns
+    -------
+    Converted
+        The canonical frame (bad rows included), the errors (row, column, value, reason), the bad-row mask,
+        notes, line numbers, mapping and the choices made.
+    """
     k = _kind(kind)
     chunked = choices is not None
     applied = choices.copy() if choices is not None else Choices()
@@ -910,7 +1141,23 @@ def _first_error(errors: pd.DataFrame) -> str:
 def check_bad_rows(n: int, n_bad: int, errors: pd.DataFrame | None, *, source_name: str = "",
                    max_bad_share: float = 0.05, keep_good_rows: bool | None = None) -> None:
     """The bad-rows policy on counts (``n`` rows of which ``n_bad`` are bad; ``errors``: the first bad
-    cells, in line order): raise IngestError when the file is refused (see module doc)."""
+    cells, in line order): raise IngestError when the file is refused (see module doc).
+
+    Parameters
+    ----------
+    n : int
+        Rows.
+    n_bad : int
+        Bad rows.
+    errors : pd.DataFrame | None
+        The first bad cells, or None.
+    source_name : str
+        The file's name, for the message.
+    max_bad_share : float
+        Largest share of bad rows stored without asking.
+    keep_good_rows : bool | None
+        Keep the good rows (True), refuse any bad row (False) or decide by ``max_bad_share`` (None).
+    """
     file = source_name or None
     if n == 0:
         raise IngestError("the file holds no data rows", file=file, reason="empty")
@@ -928,7 +1175,22 @@ def check_bad_rows(n: int, n_bad: int, errors: pd.DataFrame | None, *, source_na
 
 
 def validate(converted: Converted, *, max_bad_share: float = 0.05, keep_good_rows: bool | None = None) -> pd.DataFrame:
-    """The rows to load, or IngestError (see module doc for the policy)."""
+    """The rows to load, or IngestError (see module doc for the policy).
+
+    Parameters
+    ----------
+    converted : Converted
+        The converted table.
+    max_bad_share : float
+        Largest share of bad rows stored without asking.
+    keep_good_rows : bool | None
+        See :func:`check_bad_rows`.
+
+    Returns
+    -------
+    pd.DataFrame
+        The good rows.
+    """
     frame = converted.frame
     bad = np.asarray(converted.bad_rows, dtype=bool)
     n_bad = int(bad.sum())

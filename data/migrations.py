@@ -96,12 +96,37 @@ def _version(conn: Connection) -> int:
 
 
 def current_version(engine: Engine) -> int:
+    """The catalogue's schema version (0 before any migration).
+
+    Parameters
+    ----------
+    engine : Engine
+        The catalogue engine.
+
+    Returns
+    -------
+    int
+        The version.
+    """
     with engine.connect() as conn:
         return _version(conn)
 
 
 def migrate(engine: Engine, *, target: int | None = None) -> list[int]:
-    """Apply pending migrations up to ``target`` (default: latest). Returns the versions applied."""
+    """Apply pending migrations up to ``target`` (default: latest). Returns the versions applied.
+
+    Parameters
+    ----------
+    engine : Engine
+        The catalogue engine.
+    target : int | None
+        Version to migrate to (None: the latest).
+
+    Returns
+    -------
+    list[int]
+        The versions applied (empty when none was pending).
+    """
     target = LATEST if target is None else target
     if current_version(engine) >= target:  # the usual start: no write lock taken
         return []

@@ -16,6 +16,13 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
+    """The current time in UTC (timezone-aware), the catalogue's timestamps.
+
+    Returns
+    -------
+    datetime
+        The time.
+    """
     return datetime.now(timezone.utc)
 
 

@@ -189,7 +189,18 @@ def _coerce_float(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Text -> float64. Returns (values, bad). See the module docstring for accepted forms."""
+    """Text -> float64. Returns (values, bad). See the module docstring for accepted forms.
+
+    Parameters
+    ----------
+    s : pd.Series
+        Text cells.
+
+    Returns
+    -------
+    tuple[pd.Series, pd.Series]
+        The numbers (NaN where missing or bad) and the bad cells.
+    """
     t, missing = _stripped(s)
     n = len(t)
     out = np.full(n, np.nan)
@@ -233,7 +244,18 @@ def parse_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def number_share(s: pd.Series) -> float:
-    """Share of non-blank cells that parse as numbers (1.0 for an all-blank column)."""
+    """Share of non-blank cells that parse as numbers (1.0 for an all-blank column).
+
+    Parameters
+    ----------
+    s : pd.Series
+        Text cells.
+
+    Returns
+    -------
+    float
+        The share.
+    """
     vals, bad = parse_number(s)
     present = int(vals.notna().sum() + bad.sum())
     return 1.0 if present == 0 else float(vals.notna().sum()) / present
@@ -321,7 +343,18 @@ def _dayfirst_from_parts(p: pd.DataFrame) -> bool | None:
 def infer_dayfirst(s: pd.Series) -> bool | None:
     """For ``a/b/yyyy`` style dates: True (day first), False (month first) or None (undecidable or
     no such dates). A first part > 12 is evidence for day-first, a second part > 12 for month-first;
-    with evidence both ways the majority of distinct values wins."""
+    with evidence both ways the majority of distinct values wins.
+
+    Parameters
+    ----------
+    s : pd.Series
+        Text cells.
+
+    Returns
+    -------
+    bool | None
+        True, False or None.
+    """
     t, missing = _stripped(s)
     t = t[~missing]
     if t.empty:
@@ -412,7 +445,20 @@ def _words_dates(t: pd.Series, dayfirst: bool | None) -> np.ndarray:
 
 
 def parse_datetime(s: pd.Series, *, dayfirst: bool | None = None) -> tuple[pd.Series, pd.Series]:
-    """Text -> datetime64[ns] (naive). Returns (values, bad). See the module docstring."""
+    """Text -> datetime64[ns] (naive). Returns (values, bad). See the module docstring.
+
+    Parameters
+    ----------
+    s : pd.Series
+        Text cells.
+    dayfirst : bool | None
+        Day-first for ``a/b/yyyy`` dates (None: infer).
+
+    Returns
+    -------
+    tuple[pd.Series, pd.Series]
+        The datetimes (NaT where missing or bad) and the bad cells.
+    """
     t, missing = _stripped(s)
     n = len(t)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -504,7 +550,18 @@ def parse_datetime(s: pd.Series, *, dayfirst: bool | None = None) -> tuple[pd.Se
 
 
 def datetime_share(s: pd.Series) -> float:
-    """Share of non-blank cells that parse as dates (0.0 for an all-blank column)."""
+    """Share of non-blank cells that parse as dates (0.0 for an all-blank column).
+
+    Parameters
+    ----------
+    s : pd.Series
+        Text cells.
+
+    Returns
+    -------
+    float
+        The share.
+    """
     vals, bad = parse_datetime(s)
     good = int(vals.notna().sum())
     present = good + int(bad.sum())
@@ -528,7 +585,18 @@ def _bool_scalar(text: str) -> bool | None:
 
 
 def parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Text -> boolean (nullable). Returns (values, bad)."""
+    """Text -> boolean (nullable). Returns (values, bad).
+
+    Parameters
+    ----------
+    s : pd.Series
+        Text cells.
+
+    Returns
+    -------
+    tuple[pd.Series, pd.Series]
+        The booleans (NA where missing or bad) and the bad cells.
+    """
     t, missing = _stripped(s)
     n = len(t)
     vals = np.zeros(n, dtype=bool)
@@ -548,7 +616,18 @@ def parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Text -> stripped text (str dtype); blank -> missing. Never bad."""
+    """Text -> stripped text (str dtype); blank -> missing. Never bad.
+
+    Parameters
+    ----------
+    s : pd.Series
+        Cells.
+
+    Returns
+    -------
+    tuple[pd.Series, pd.Series]
+        The text (missing where blank) and an all-False bad mask.
+    """
     t = _as_text(s).str.strip()
     t = t.where(t.str.len() > 0)
     return t, pd.Series(np.zeros(len(t), dtype=bool), index=t.index)

@@ -49,6 +49,18 @@ class Preset:
     min_count: int = 1  # columns the first signature group must match
 
     def label(self, lang: str = "en") -> str:
+        """The preset's name in ``lang`` (Chinese for ``zh*``).
+
+        Parameters
+        ----------
+        lang : str
+            Language code.
+
+        Returns
+        -------
+        str
+            The name.
+        """
         return self.name_zh if str(lang).startswith("zh") else self.name
 
 
@@ -167,11 +179,34 @@ PRESETS: tuple[Preset, ...] = (_ROBYN, _MERIDIAN, _META_ADS, _GOOGLE_ADS, _GA4, 
 
 
 def by_key(key: str) -> Preset | None:
+    """The preset with this key, or None.
+
+    Parameters
+    ----------
+    key : str
+        The preset's key.
+
+    Returns
+    -------
+    Preset | None
+        The preset, or None.
+    """
     return next((p for p in PRESETS if p.key == key), None)
 
 
 def detect(columns: Sequence[str]) -> Preset | None:
-    """The first preset whose signature the headers match, or None."""
+    """The first preset whose signature the headers match, or None.
+
+    Parameters
+    ----------
+    columns : Sequence[str]
+        The file's headers.
+
+    Returns
+    -------
+    Preset | None
+        The preset, or None.
+    """
     cols = [str(c) for c in columns]
     for p in PRESETS:
         ok = True
@@ -186,7 +221,20 @@ def detect(columns: Sequence[str]) -> Preset | None:
 
 def field_columns(preset: Preset, columns: Sequence[str]) -> dict[str, str]:
     """field -> source column (or ``=value`` for a fixed value) the preset finds among ``columns``; a
-    column serves one field at most (the first field that claims it, in the preset's order)."""
+    column serves one field at most (the first field that claims it, in the preset's order).
+
+    Parameters
+    ----------
+    preset : Preset
+        The preset.
+    columns : Sequence[str]
+        The file's headers.
+
+    Returns
+    -------
+    dict[str, str]
+        Field -> column or ``=value``.
+    """
     cols = [str(c) for c in columns]
     out: dict[str, str] = {}
     used: set[str] = set()
@@ -204,7 +252,22 @@ def field_columns(preset: Preset, columns: Sequence[str]) -> dict[str, str]:
 
 def role_columns(preset: Preset, columns: Sequence[str], role: str) -> list[str]:
     """The columns with ``role`` ("spend", "impressions" or "controls") in file order, none of them a
-    mapped field nor a column of an earlier role."""
+    mapped field nor a column of an earlier role.
+
+    Parameters
+    ----------
+    preset : Preset
+        The preset.
+    columns : Sequence[str]
+        The file's headers.
+    role : str
+        "spend", "impressions" or "controls".
+
+    Returns
+    -------
+    list[str]
+        The columns.
+    """
     cols = [str(c) for c in columns]
     taken = set(field_columns(preset, cols).values())
     order = ("spend", "impressions", "controls")

@@ -117,6 +117,13 @@ class RawTable:
 
     @property
     def has_header(self) -> bool:
+        """Whether the table was read with a header row.
+
+        Returns
+        -------
+        bool
+            True when it has one.
+        """
         return self.header_row is not None
 
 
@@ -148,7 +155,32 @@ def read_table(
     """Read ``content`` (the file's bytes) into a :class:`RawTable`; raises IngestError only.
 
     ``limits`` (default: :func:`data.limits.current`, read now) bound the file while it is read;
-    ``max_bytes``, when given, caps both the file's size and its unpacked size (older callers)."""
+    ``max_bytes``, when given, caps both the file's size and its unpacked size (older callers).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    filename : str
+        The file's name (for its format and the messages).
+    sheet : str | int | None
+        Excel sheet to read (name or index), or None for the first with data.
+    encoding : str | None
+        Text encoding, or None to detect it.
+    delimiter : str | None
+        Field delimiter, or None to detect it.
+    header : bool | None
+        Whether the first row is a header (None: detect).
+    max_bytes : int | None
+        Cap on the file's size and unpacked size, or None.
+    limits : Limits | None
+        The limits (None: :func:`data.limits.current`).
+
+    Returns
+    -------
+    RawTable
+        The table of text cells.
+    """
     lim = limits or limits_mod.current()  # a bad setting is not the file's fault: no file name on that message
     if max_bytes is not None:
         lim = lim.with_(upload_bytes=int(max_bytes), unpacked_bytes=min(lim.unpacked_bytes, int(max_bytes)))

@@ -76,6 +76,18 @@ def _known_engine() -> Engine | None:
 
 @_faults
 def init_store(*, engine: Engine | None = None) -> list[int]:
+    """Create the catalogue's tables and apply pending migrations (idempotent).
+
+    Parameters
+    ----------
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[int]
+        The migration versions applied.
+    """
     return migrate(_engine(engine))
 
 
@@ -88,7 +100,20 @@ def clean_name(name: object, *, limit: int = NAME_MAX) -> str:
     """A name as it is stored and shown: control and format characters (category Cc/Cf: right-to-left
     overrides and isolates, zero-width characters, the BOM, ...) and lone surrogates removed; tabs, line
     breaks and line/paragraph separators turned into spaces; runs of space collapsed; trimmed; at most
-    ``limit`` characters. The one helper for dataset, preset and saved-item names."""
+    ``limit`` characters. The one helper for dataset, preset and saved-item names.
+
+    Parameters
+    ----------
+    name : object
+        The name (None: "").
+    limit : int
+        Most characters.
+
+    Returns
+    -------
+    str
+        The cleaned name.
+    """
     out = []
     for ch in str(name if name is not None else ""):
         cat = unicodedata.category(ch)
@@ -112,6 +137,20 @@ def _info(row: Any) -> dict:
 
 @_faults
 def list_datasets(*, kind: str | None = None, engine: Engine | None = None) -> list[dict]:
+    """Every dataset's catalogue row (of one kind), by kind, name and id.
+
+    Parameters
+    ----------
+    kind : str | None
+        A dataset kind, or None for all.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[dict]
+        One dict per dataset (id, name, kind, revision, rows, mapping, fields, attributes, uploaded_by, ...).
+    """
     t = models.Dataset.__table__
     q = select(t).order_by(t.c.kind, t.c.name, t.c.id)
     if kind:
@@ -125,7 +164,18 @@ def catalogue_stamp(*, engine: Engine | None = None) -> str:
     """A short digest that changes whenever any dataset is created, deleted, renamed or gets a new
     revision, by any process on this catalogue: one small query (id, revision and name of each dataset;
     ids are never reused), cheap enough for every rerun. Each server keys its cached dataset lists on it,
-    so a write through another server is seen on the next rerun, not after a cache's time-to-live."""
+    so a write through another server is seen on the next rerun, not after a cache's time-to-live.
+
+    Parameters
+    ----------
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    str
+        ``"<datasets>-<digest>"``.
+    """
     t = models.Dataset.__table__
     with _engine(engine).connect() as conn:
         rows = conn.execute(select(t.c.id, t.c.revision, t.c.name).order_by(t.c.id)).all()
@@ -137,6 +187,20 @@ def catalogue_stamp(*, engine: Engine | None = None) -> str:
 
 @_faults
 def get_dataset(*, dataset_id: int, engine: Engine | None = None) -> dict | None:
+    """One dataset's catalogue row, or None when there is no such dataset.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict | None
+        The dataset's dict, or None.
+    """
     t = models.Dataset.__table__
     with _engine(engine).connect() as conn:
         r = conn.execute(select(t).where(t.c.id == int(dataset_id))).first()
@@ -145,7 +209,20 @@ def get_dataset(*, dataset_id: int, engine: Engine | None = None) -> dict | None
 
 @_faults
 def find_by_hash(*, content_hash: str, engine: Engine | None = None) -> dict | None:
-    """The dataset and revision that already hold exactly these bytes, if any."""
+    """The dataset and revision that already hold exactly these bytes, if any.
+
+    Parameters
+    ----------
+    content_hash : str
+        The bytes' sha256.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict | None
+        ``dataset_id``, ``revision``, ``name``, ``kind`` of the latest revision holding them, or None.
+    """
     rt = models.DatasetRevision.__table__
     t = models.Dataset.__table__
     q = (
@@ -161,6 +238,20 @@ def find_by_hash(*, content_hash: str, engine: Engine | None = None) -> dict | N
 
 @_faults
 def revisions(*, dataset_id: int, engine: Engine | None = None) -> list[dict]:
+    """A dataset's revisions, oldest first.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[dict]
+        One dict per revision row.
+    """
     rt = models.DatasetRevision.__table__
     q = select(rt).where(rt.c.dataset_id == int(dataset_id)).order_by(rt.c.revision)
     with _engine(engine).connect() as conn:
@@ -182,7 +273,19 @@ def _dataset_for_change(conn: Connection, dataset_id: int, actor: Actor, action:
 @_faults
 def rename_dataset(*, dataset_id: int, name: str, actor: Actor, engine: Engine | None = None) -> None:
     """Rename a dataset (its uploader or an admin). Control and format characters are removed
-    (:func:`clean_name`); a name left empty is refused with ValueError."""
+    (:func:`clean_name`); a name left empty is refused with ValueError.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    name : str
+        The new name.
+    actor : Actor
+        The acting user.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+    """
     name = clean_name(name)
     if not name:
         raise ValueError("a dataset name cannot be empty")
@@ -195,7 +298,22 @@ def rename_dataset(*, dataset_id: int, name: str, actor: Actor, engine: Engine |
 @_faults
 def delete_dataset(*, dataset_id: int, actor: Actor, engine: Engine | None = None) -> bool:
     """Delete a dataset and its revisions in one transaction (its uploader or an admin), then the parts
-    holding its lines. False when there is no such dataset."""
+    holding its lines. False when there is no such dataset.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    actor : Actor
+        The acting user.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    bool
+        True when deleted.
+    """
     eng = _engine(engine)
     rt = models.DatasetRevision.__table__
     with writing(eng) as conn:
@@ -219,7 +337,18 @@ def delete_dataset(*, dataset_id: int, actor: Actor, engine: Engine | None = Non
 @_faults
 def table_counts(*, engine: Engine | None = None) -> dict[str, int]:
     """Rows of the catalogue's dataset tables and the number of part files in the lines directory
-    (``line_parts``, temporary files included), for checks that nothing was stored."""
+    (``line_parts``, temporary files included), for checks that nothing was stored.
+
+    Parameters
+    ----------
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict[str, int]
+        Table name -> rows, and ``line_parts``.
+    """
     out: dict[str, int] = {}
     eng = _engine(engine)
     with eng.connect() as conn:
@@ -246,7 +375,24 @@ def stage_part(*, kind: str, frame: pd.DataFrame, lines: np.ndarray | None = Non
                engine: Engine | None = None) -> StagedPart:
     """Write one chunk of canonical lines as a part (complete and synced before this returns). Nothing
     is visible until :func:`commit_parts` names it; :func:`discard_parts` removes it, and a part a killed
-    process left behind is collected later (:func:`collect_garbage`)."""
+    process left behind is collected later (:func:`collect_garbage`).
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind (ValueError for an unknown one).
+    frame : pd.DataFrame
+        Canonical lines.
+    lines : np.ndarray | None
+        Their source line numbers, or None for 1..n.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    StagedPart
+        The staged part (name, rows, returns, fields, attributes).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     base = lines_dir(_engine(engine))
@@ -260,6 +406,15 @@ def stage_part(*, kind: str, frame: pd.DataFrame, lines: np.ndarray | None = Non
 
 
 def discard_parts(parts: Iterable[StagedPart], *, engine: Engine | None = None) -> None:
+    """Remove staged parts that will not be committed.
+
+    Parameters
+    ----------
+    parts : Iterable[StagedPart]
+        The staged parts.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+    """
     lines_engine.remove_parts([p.name for p in parts], lines_dir(_engine(engine)))
 
 
@@ -282,7 +437,44 @@ def write_dataset(
     progress: Progress = None,
 ) -> dict:
     """Create a dataset, or append to / replace one, from one frame: :func:`stage_part` then
-    :func:`commit_parts` (see there)."""
+    :func:`commit_parts` (see there).
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind.
+    frame : pd.DataFrame
+        Canonical lines.
+    name : str
+        The dataset's name.
+    content_hash : str
+        The source bytes' sha256.
+    mapping : dict[str, str]
+        Field -> source column.
+    source_file : str
+        The source file(s).
+    uploaded_by : str
+        The uploader recorded without an actor.
+    mode : str
+        "create", "append" or "replace".
+    dataset_id : int | None
+        The dataset to append to or replace.
+    rejected_rows : int
+        Rows left out as bad.
+    lines : np.ndarray | None
+        Source line numbers, or None.
+    actor : Actor | None
+        The acting user (required to append or replace), or None.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+    progress : Progress
+        Called with (fraction done, message), or None.
+
+    Returns
+    -------
+    dict
+        The dataset's catalogue row after the write.
+    """
     _check_write(kind, mode, actor)
     if progress:
         progress(0.0, f"0 / {len(frame):,}")
@@ -332,6 +524,38 @@ def commit_parts(
     admin may), checked on create when given (an analyst or admin; the actor becomes the uploader).
     The dataset's owner (``uploaded_by``) stays its original uploader; each revision row records who
     uploaded that revision.
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind.
+    parts : list[StagedPart]
+        The staged parts (at least one).
+    name : str
+        The dataset's name.
+    content_hash : str
+        The source bytes' sha256.
+    mapping : dict[str, str]
+        Field -> source column.
+    source_file : str
+        The source file(s).
+    uploaded_by : str
+        The uploader recorded without an actor.
+    mode : str
+        "create", "append" or "replace".
+    dataset_id : int | None
+        The dataset to append to or replace.
+    rejected_rows : int
+        Rows left out as bad.
+    actor : Actor | None
+        The acting user (required to append or replace), or None.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        The dataset's catalogue row after the commit.
     """
     eng = _engine(engine)
     try:
@@ -462,7 +686,22 @@ def _canonical_frame(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -
 def part_table(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pa.Table:
     """A canonical frame as the Arrow table of one part: every field of the kind with its engine type
     (text, float64, timestamp[us], bool), the derived flags, ``attr_*`` columns as parsed (text when
-    empty), and ``__line__``. The same schema for every part of a kind, so appends scan as one table."""
+    empty), and ``__line__``. The same schema for every part of a kind, so appends scan as one table.
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind.
+    frame : pd.DataFrame
+        Canonical lines.
+    lines : np.ndarray | None
+        Source line numbers, or None.
+
+    Returns
+    -------
+    pa.Table
+        The Arrow table.
+    """
     df = _canonical_frame(kind, frame, lines)
     tbl = pa.Table.from_pandas(df, preserve_index=False)
     fields = []
@@ -488,7 +727,22 @@ def _parts_of(conn: Connection, dataset_id: int, revision: int) -> list[str]:
 
 @_faults
 def revision_parts(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None) -> list[Path]:
-    """The files holding a revision's lines (default: the current revision), in order."""
+    """The files holding a revision's lines (default: the current revision), in order.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    revision : int | None
+        The revision (None: the current one).
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[Path]
+        The part files (LookupError for no such dataset or no lines).
+    """
     eng = _engine(engine)
     with eng.connect() as conn:
         if revision is None:
@@ -506,7 +760,22 @@ def revision_parts(*, dataset_id: int, revision: int | None = None, engine: Engi
 def lines_table(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None):
     """The revision's lines as an engine (Ibis) table, scanned where they lie: its parts, or for a
     connected revision the warehouse table's projection (data/connect.py; the table as it is now: a
-    change in it is registered as a new revision by :func:`refresh_connected`)."""
+    change in it is registered as a new revision by :func:`refresh_connected`).
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id.
+    revision : int | None
+        The revision (None: the current one).
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    ibis.Table
+        The lines.
+    """
     spec = connected_source(dataset_id=dataset_id, revision=revision, engine=engine)
     if spec is not None:
         from data import connect
@@ -688,7 +957,20 @@ GRACE_S = 600.0  # how long a replaced revision's parts stay readable for querie
 def collect_garbage(*, engine: Engine | None = None, grace_s: float = GRACE_S) -> list[str]:
     """Remove parts that no current revision names: those of replaced revisions once ``grace_s`` has
     passed since the replacement, of deleted datasets, and files a killed upload left (after
-    ``grace_s``, so an upload still writing its part is never touched). Returns the names removed."""
+    ``grace_s``, so an upload still writing its part is never touched). Returns the names removed.
+
+    Parameters
+    ----------
+    engine : Engine | None
+        Catalogue engine (None: the default).
+    grace_s : float
+        Seconds a replaced revision's parts (and a fresh unreferenced file) are kept.
+
+    Returns
+    -------
+    list[str]
+        The names removed.
+    """
     eng = _engine(engine)
     base = lines_dir(eng)
     with eng.connect() as conn:
@@ -712,7 +994,18 @@ def _collect_garbage_quietly(eng: Engine) -> None:
 def move_lines_to_engine(conn: Connection) -> int:
     """Migration 5: write each dataset's current revision (from its snapshot, else its fact rows) as a
     part, name it on the revision row, then delete the fact rows and snapshots. Runs in the migration's
-    transaction; a part written for a migration that then fails is an unreferenced file (collected)."""
+    transaction; a part written for a migration that then fails is an unreferenced file (collected).
+
+    Parameters
+    ----------
+    conn : Connection
+        The migration's connection.
+
+    Returns
+    -------
+    int
+        Datasets moved.
+    """
     dt = models.Dataset.__table__
     rt = models.DatasetRevision.__table__
     base = lines_dir(conn.engine)
@@ -788,7 +1081,20 @@ def load_frame(*, dataset_id: int, engine: Engine | None = None) -> pd.DataFrame
     """The dataset's current revision as a canonical frame (docs/architecture.md), read from its parts.
 
     This holds every line in memory: for small kinds, exports and pages not yet moved to the engine.
-    Big datasets are queried where they lie (:func:`lines_table`)."""
+    Big datasets are queried where they lie (:func:`lines_table`).
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id (LookupError when it does not exist).
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    pd.DataFrame
+        The canonical frame (``attrs``: ``dataset_id``, ``revision``, ``lines``).
+    """
     eng = _engine(engine)
     info = get_dataset(dataset_id=dataset_id, engine=eng)
     if info is None:
@@ -859,7 +1165,30 @@ def save_object(
     engine: Engine | None = None,
 ) -> int:
     """Save a new item (``object_id=None``; ``owner`` is its owner, the actor when one is given) or
-    update one, which needs ``actor``: its owner or an admin. The owner of an item never changes."""
+    update one, which needs ``actor``: its owner or an admin. The owner of an item never changes.
+
+    Parameters
+    ----------
+    kind : str
+        The item's kind (e.g. a plan, a persona, a ledger entry).
+    name : str
+        Its name (cleaned; the kind when empty).
+    owner : str
+        Its owner when there is no actor.
+    payload : dict
+        The item's payload (stored as JSON).
+    object_id : int | None
+        The item to update, or None for a new one.
+    actor : Actor | None
+        The acting user (required to update), or None.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    int
+        The item's id.
+    """
     t = models.SavedObject.__table__
     now = datetime.now(timezone.utc)
     body = json.dumps(payload, ensure_ascii=False, default=str)
@@ -893,7 +1222,28 @@ def patch_object(*, object_id: int, kind: str, changes: dict, actor: Actor, engi
                  name: Callable[[dict], str] | None = None) -> dict:
     """Change some fields of a saved item's payload in one write transaction (read, check, write): the item
     must be of ``kind`` and the actor its owner or an admin. ``name`` (payload -> name) renames it after the
-    change. Returns the new payload; LookupError when there is no such item of that kind."""
+    change. Returns the new payload; LookupError when there is no such item of that kind.
+
+    Parameters
+    ----------
+    object_id : int
+        The item's id.
+    kind : str
+        Its kind.
+    changes : dict
+        Payload fields to change.
+    actor : Actor
+        The acting user.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+    name : Callable[[dict], str] | None
+        Payload -> new name, or None.
+
+    Returns
+    -------
+    dict
+        The new payload.
+    """
     t = models.SavedObject.__table__
     with writing(_engine(engine)) as conn:
         cur = conn.execute(select(t.c.id, t.c.kind, t.c.name, t.c.owner, t.c.payload)
@@ -913,6 +1263,20 @@ def patch_object(*, object_id: int, kind: str, changes: dict, actor: Actor, engi
 
 @_faults
 def list_objects(*, kind: str, engine: Engine | None = None) -> list[dict]:
+    """The saved items of one kind, most recently updated first.
+
+    Parameters
+    ----------
+    kind : str
+        The item kind.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[dict]
+        One dict per item (its row, ``payload`` parsed).
+    """
     t = models.SavedObject.__table__
     with _engine(engine).connect() as conn:
         rows = conn.execute(select(t).where(t.c.kind == kind).order_by(t.c.updated_at.desc())).all()
@@ -921,6 +1285,20 @@ def list_objects(*, kind: str, engine: Engine | None = None) -> list[dict]:
 
 @_faults
 def get_object(*, object_id: int, engine: Engine | None = None) -> dict | None:
+    """One saved item, or None when there is no such item.
+
+    Parameters
+    ----------
+    object_id : int
+        The item's id.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict | None
+        The item (its row, ``payload`` parsed), or None.
+    """
     t = models.SavedObject.__table__
     with _engine(engine).connect() as conn:
         r = conn.execute(select(t).where(t.c.id == int(object_id))).first()
@@ -929,7 +1307,22 @@ def get_object(*, object_id: int, engine: Engine | None = None) -> dict | None:
 
 @_faults
 def delete_object(*, object_id: int, actor: Actor, engine: Engine | None = None) -> bool:
-    """Delete a saved item (its owner or an admin); False when there is no such item."""
+    """Delete a saved item (its owner or an admin); False when there is no such item.
+
+    Parameters
+    ----------
+    object_id : int
+        The item's id.
+    actor : Actor
+        The acting user.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    bool
+        True when deleted.
+    """
     t = models.SavedObject.__table__
     with writing(_engine(engine)) as conn:
         try:
@@ -943,7 +1336,26 @@ def delete_object(*, object_id: int, actor: Actor, engine: Engine | None = None)
 @_faults
 def save_preset(*, name: str, kind: str, mapping: dict[str, str], actor: Actor, engine: Engine | None = None) -> int:
     """Save a column-mapping preset of ``actor`` (an analyst or admin). Presets are per owner: saving
-    a name again replaces the actor's own preset of that name and kind, never another owner's."""
+    a name again replaces the actor's own preset of that name and kind, never another owner's.
+
+    Parameters
+    ----------
+    name : str
+        The preset's name (ValueError when empty after cleaning).
+    kind : str
+        The dataset kind.
+    mapping : dict[str, str]
+        Field -> source column.
+    actor : Actor
+        The acting user.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    int
+        The preset's id.
+    """
     require_create(actor, action="save", target="presets")
     t = models.MappingPreset.__table__
     name = clean_name(name)
@@ -958,6 +1370,20 @@ def save_preset(*, name: str, kind: str, mapping: dict[str, str], actor: Actor, 
 
 @_faults
 def list_presets(*, kind: str | None = None, engine: Engine | None = None) -> list[dict]:
+    """The mapping presets (of one kind), by name and owner.
+
+    Parameters
+    ----------
+    kind : str | None
+        A dataset kind, or None for all.
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[dict]
+        One dict per preset (``mapping`` parsed).
+    """
     t = models.MappingPreset.__table__
     q = select(t).order_by(t.c.name, t.c.owner, t.c.id)
     if kind:
@@ -967,4 +1393,11 @@ def list_presets(*, kind: str | None = None, engine: Engine | None = None) -> li
 
 
 def iter_kinds() -> Iterable[str]:
+    """The dataset kinds of the schema.
+
+    Returns
+    -------
+    Iterable[str]
+        The kinds.
+    """
     return KINDS.keys()

@@ -46,6 +46,18 @@ class Kind:
         object.__setattr__(self, "field_names", tuple(f.name for f in self.fields))
 
     def field(self, name: str) -> Field:
+        """The field named ``name`` (KeyError when the kind has none).
+
+        Parameters
+        ----------
+        name : str
+            The field's name.
+
+        Returns
+        -------
+        Field
+            The field.
+        """
         for f in self.fields:
             if f.name == name:
                 return f
@@ -53,6 +65,24 @@ class Kind:
 
 
 def F(name: str, type_: str, *synonyms: str, description: str = "") -> Field:
+    """A :class:`Field` (shorthand for the kind tables).
+
+    Parameters
+    ----------
+    name : str
+        The canonical field name.
+    type_ : str
+        "str", "float", "int", "datetime" or "bool".
+    description : str
+        What the field holds.
+    *synonyms : str
+        Header synonyms.
+
+    Returns
+    -------
+    Field
+        The field.
+    """
     return Field(name=name, type=type_, synonyms=tuple(synonyms), description=description)
 
 
@@ -98,7 +128,18 @@ MONEY_FIELDS = ("amount", "unit_price")
 
 
 def has_money(mapped) -> bool:
-    """Whether an orders mapping (or a dataset's filled ``fields``) holds money: an amount or a unit price."""
+    """Whether an orders mapping (or a dataset's filled ``fields``) holds money: an amount or a unit price.
+
+    Parameters
+    ----------
+    mapped
+        Mapped field names.
+
+    Returns
+    -------
+    bool
+        True when it has.
+    """
     return any(f in mapped for f in MONEY_FIELDS)
 
 CUSTOMERS = Kind(
@@ -351,13 +392,35 @@ KINDS: dict[str, Kind] = {
 
 
 def normalise_header(text: object) -> str:
-    """Case-, space- and punctuation-insensitive key for matching headers to synonyms."""
+    """Case-, space- and punctuation-insensitive key for matching headers to synonyms.
+
+    Parameters
+    ----------
+    text : object
+        A header.
+
+    Returns
+    -------
+    str
+        The key.
+    """
     s = unicodedata.normalize("NFKC", str(text)).casefold()
     return re.sub(r"[\s\W_]+", "", s)
 
 
 def attr_column(source_name: object) -> str:
-    """Frame column name for an unmapped source column kept as an attribute."""
+    """Frame column name for an unmapped source column kept as an attribute.
+
+    Parameters
+    ----------
+    source_name : object
+        The source column's name.
+
+    Returns
+    -------
+    str
+        ``attr_<name>``.
+    """
     s = unicodedata.normalize("NFKC", str(source_name)).strip()
     s = re.sub(r"[\s]+", "_", s)
     s = re.sub(r"[^\w]+", "", s) or "col"
@@ -365,7 +428,20 @@ def attr_column(source_name: object) -> str:
 
 
 def is_satisfied(kind: Kind, mapped: set[str]) -> list[tuple[str, ...]]:
-    """Return the required groups that `mapped` does not satisfy (empty list: all satisfied)."""
+    """Return the required groups that `mapped` does not satisfy (empty list: all satisfied).
+
+    Parameters
+    ----------
+    kind : Kind
+        The dataset kind.
+    mapped : set[str]
+        The mapped fields.
+
+    Returns
+    -------
+    list[tuple[str, ...]]
+        The unsatisfied groups.
+    """
     return [grp for grp in kind.required if not any(f in mapped for f in grp)]
 
 

@@ -83,19 +83,64 @@ class UserError(ValueError):
 # ---------------------------------------------------------------------------------------------- files
 
 def config_path() -> Path:
+    """The users file: ``AUTH_CONFIG``, else data/auth.yaml.
+
+    Returns
+    -------
+    Path
+        The path.
+    """
     return Path(os.environ.get("AUTH_CONFIG") or Path(__file__).resolve().parent / "auth.yaml")
 
 
 def lock_path(path: Path | None = None) -> Path:
+    """The lock file beside the users file.
+
+    Parameters
+    ----------
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    Path
+        The path.
+    """
     path = path or config_path()
     return path.with_name(path.name + ".lock")
 
 
 def hash_password(password: str) -> str:
+    """A bcrypt hash of a password (12 rounds).
+
+    Parameters
+    ----------
+    password : str
+        The password.
+
+    Returns
+    -------
+    str
+        The hash.
+    """
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
+    """Whether a password matches a bcrypt hash (False for a malformed hash or a password over 72 bytes).
+
+    Parameters
+    ----------
+    password : str
+        The password.
+    hashed : str
+        The hash.
+
+    Returns
+    -------
+    bool
+        True when it matches.
+    """
     try:
         return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
     except ValueError:  # not a bcrypt hash, or a password over 72 bytes
@@ -116,6 +161,19 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def load_config(path: Path | None = None) -> dict[str, Any]:
+    """The users file with every section filled in (a new config when the file does not exist; a cookie key of at
+    least 32 characters).
+
+    Parameters
+    ----------
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    dict[str, Any]
+        The config.
+    """
     path = path or config_path()
     if not path.exists():
         return _new_config()
@@ -135,7 +193,15 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
 
 
 def save_config(cfg: dict[str, Any], path: Path | None = None) -> None:
-    """Write atomically, readable by the owner only (callers hold :func:`locked`)."""
+    """Write atomically, readable by the owner only (callers hold :func:`locked`).
+
+    Parameters
+    ----------
+    cfg : dict[str, Any]
+        The config.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    """
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".auth-", suffix=".yaml")
@@ -157,6 +223,11 @@ def locked(path: Path | None = None) -> Iterator[Path]:
 
     Not re-entrant: a function that holds it calls only the ``_``-prefixed helpers that work on a loaded
     config.
+
+    Parameters
+    ----------
+    path : Path | None
+        The users file (None: :func:`config_path`).
     """
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +255,14 @@ def _update(change: Callable[[dict[str, Any]], T], path: Path | None = None) -> 
 # ----------------------------------------------------------------------------------------------- rules
 
 def validate_username(username: str) -> None:
+    """Refuse a username with spaces around it, capitals, or outside 2-40 lowercase letters, digits, '.', '_',
+    '-' (UserError naming the rule).
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    """
     if username and username != username.strip():
         raise UserError("username_space", f"username {username!r}: no spaces before or after it", username=username)
     if username and USERNAME_RE.match(username.lower()) and username != username.lower():
@@ -195,7 +274,15 @@ def validate_username(username: str) -> None:
 
 
 def validate_password(password: str, username: str = "") -> None:
-    """Refuse passwords that cannot sign in or are easy to guess (each with its reason)."""
+    """Refuse passwords that cannot sign in or are easy to guess (each with its reason).
+
+    Parameters
+    ----------
+    password : str
+        The password.
+    username : str
+        The username (the password must not equal it).
+    """
     if password != password.strip():
         raise UserError("password_space", "password must not start or end with a space (sign-in ignores them)")
     if len(password) < MIN_PASSWORD:
@@ -220,6 +307,18 @@ def _validate(username: str, role: str | None = None, password: str | None = Non
 # ----------------------------------------------------------------------------------------------- users
 
 def list_users(path: Path | None = None) -> list[dict[str, str]]:
+    """Every user, by username.
+
+    Parameters
+    ----------
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    list[dict[str, str]]
+        ``username``, ``name``, ``role`` per user.
+    """
     cfg = load_config(path)
     return [
         {"username": u, "name": d.get("name", u), "role": role_of(d)}
@@ -228,6 +327,18 @@ def list_users(path: Path | None = None) -> list[dict[str, str]]:
 
 
 def role_of(user: dict[str, Any] | None) -> str:
+    """A user's role: admin, analyst or viewer (viewer when none is given).
+
+    Parameters
+    ----------
+    user : dict[str, Any] | None
+        The user's record, or None.
+
+    Returns
+    -------
+    str
+        The role.
+    """
     roles = (user or {}).get("roles") or []
     for r in ("admin", "analyst", "viewer"):
         if r in roles:
@@ -236,6 +347,20 @@ def role_of(user: dict[str, Any] | None) -> str:
 
 
 def get_role(username: str | None, path: Path | None = None) -> str | None:
+    """The role of a username, or None for no username or an unknown one.
+
+    Parameters
+    ----------
+    username : str | None
+        The username, or None.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    str | None
+        The role, or None.
+    """
     if not username:
         return None
     user = load_config(path)["credentials"]["usernames"].get(username)
@@ -272,13 +397,38 @@ def _revoke_user(cfg: dict[str, Any], username: str) -> int:
 
 
 def add_user(username: str, *, role: str, password: str, name: str | None = None, path: Path | None = None) -> None:
+    """Add a user (UserError for a bad username, role or password, or one that exists).
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    role : str
+        The role.
+    password : str
+        The password.
+    name : str | None
+        The display name (None: the username).
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    """
     _validate(username, role, password)
     hashed = hash_password(password)  # the slow part, outside the lock
     _update(lambda cfg: _add(cfg, username, role, hashed, name), path)
 
 
 def set_password(username: str, password: str, path: Path | None = None) -> None:
-    """Change the password and end every session of the user (their cookies stop working)."""
+    """Change the password and end every session of the user (their cookies stop working).
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    password : str
+        The new password.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    """
     _validate(username, None, password)
     hashed = hash_password(password)
 
@@ -290,7 +440,17 @@ def set_password(username: str, password: str, path: Path | None = None) -> None
 
 
 def set_role(username: str, role: str, path: Path | None = None) -> None:
-    """Change the role and end every session of the user."""
+    """Change the role and end every session of the user.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    role : str
+        The new role.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    """
     if role not in ROLES:
         raise UserError("role", f"role must be one of {', '.join(ROLES)}", roles=", ".join(ROLES))
 
@@ -307,7 +467,15 @@ def set_role(username: str, role: str, path: Path | None = None) -> None:
 
 
 def remove_user(username: str, path: Path | None = None) -> None:
-    """Remove the user and every session of theirs."""
+    """Remove the user and every session of theirs.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    """
 
     def change(cfg: dict[str, Any]) -> None:
         users = cfg["credentials"]["usernames"]
@@ -322,7 +490,13 @@ def remove_user(username: str, path: Path | None = None) -> None:
 
 
 def admin_password_setting() -> str | None:
-    """``PRISM_ADMIN_PASSWORD`` when set, checked by the password rules (UserError naming it otherwise)."""
+    """``PRISM_ADMIN_PASSWORD`` when set, checked by the password rules (UserError naming it otherwise).
+
+    Returns
+    -------
+    str | None
+        The password, or None.
+    """
     given = os.environ.get("PRISM_ADMIN_PASSWORD")
     if not given:
         return None
@@ -338,6 +512,16 @@ def ensure_admin(path: Path | None = None) -> str | None:
 
     Returns the generated password (to print once) when one was generated, else None. A bad
     ``PRISM_ADMIN_PASSWORD`` raises :class:`UserError` naming it before anything is written.
+
+    Parameters
+    ----------
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    str | None
+        The generated password, or None.
     """
     path = path or config_path()
     if path.exists() and any(role_of(d) == "admin" for d in load_config(path)["credentials"]["usernames"].values()):
@@ -369,6 +553,18 @@ def _prune_sessions(cfg: dict[str, Any], now: float) -> None:
 
 
 def session_days(path: Path | None = None) -> float:
+    """Days a sign-in session lasts (the cookie's ``expiry_days``; 7 when unset or not positive).
+
+    Parameters
+    ----------
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    float
+        The days.
+    """
     try:
         days = float(load_config(path)["cookie"].get("expiry_days", 7))
     except (TypeError, ValueError):
@@ -377,7 +573,20 @@ def session_days(path: Path | None = None) -> float:
 
 
 def issue_session(username: str, path: Path | None = None) -> tuple[str, float]:
-    """A new sign-in session for ``username``: returns ``(token, expires_at)``; the file keeps its hash only."""
+    """A new sign-in session for ``username``: returns ``(token, expires_at)``; the file keeps its hash only.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    tuple[str, float]
+        (token, expiry in epoch seconds).
+    """
     token = secrets.token_urlsafe(32)
     now = time.time()
 
@@ -393,7 +602,20 @@ def issue_session(username: str, path: Path | None = None) -> tuple[str, float]:
 
 
 def session_user(token: str | None, path: Path | None = None) -> str | None:
-    """The username a token signs in, or None (unknown, revoked, expired, or the user is gone)."""
+    """The username a token signs in, or None (unknown, revoked, expired, or the user is gone).
+
+    Parameters
+    ----------
+    token : str | None
+        The session token, or None.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    str | None
+        The username, or None.
+    """
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     cfg = load_config(path)
@@ -405,7 +627,20 @@ def session_user(token: str | None, path: Path | None = None) -> str | None:
 
 
 def revoke_session(token: str | None, path: Path | None = None) -> bool:
-    """End one session (sign-out); True when it existed."""
+    """End one session (sign-out); True when it existed.
+
+    Parameters
+    ----------
+    token : str | None
+        The session token, or None.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    bool
+        True when it existed.
+    """
     if not token:
         return False
     digest = _digest(token)
@@ -415,6 +650,20 @@ def revoke_session(token: str | None, path: Path | None = None) -> bool:
 
 
 def revoke_user_sessions(username: str, path: Path | None = None) -> int:
+    """End every session of a user.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+
+    Returns
+    -------
+    int
+        Sessions ended.
+    """
     return _update(lambda cfg: _revoke_user(cfg, username), path)
 
 
@@ -425,7 +674,13 @@ LIMIT_SETTINGS = {"max_failures": ("PRISM_LOGIN_MAX_FAILURES", 5, 1, 1000),
 
 
 def login_limits() -> tuple[int, int]:
-    """``(max_failures, lock_minutes)`` from the environment; a bad value raises a one-line UserError."""
+    """``(max_failures, lock_minutes)`` from the environment; a bad value raises a one-line UserError.
+
+    Returns
+    -------
+    tuple[int, int]
+        (max_failures, lock_minutes).
+    """
     values = []
     for env, default, low, high in LIMIT_SETTINGS.values():
         raw = os.environ.get(env)
@@ -458,7 +713,22 @@ def _failure_record(cfg: dict[str, Any], username: str) -> dict[str, Any]:
 
 
 def locked_until(username: str, path: Path | None = None, *, now: float | None = None) -> float | None:
-    """When the username's sign-in lock ends (epoch seconds), or None when it may sign in now."""
+    """When the username's sign-in lock ends (epoch seconds), or None when it may sign in now.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    now : float | None
+        The time (None: now).
+
+    Returns
+    -------
+    float | None
+        The lock's end, or None.
+    """
     now = time.time() if now is None else now
     until = _failure_record(load_config(path), username).get("locked_until")
     return float(until) if until and float(until) > now else None
@@ -485,7 +755,22 @@ def _prune_failures(cfg: dict[str, Any], now: float, window: float) -> None:
 
 def record_failure(username: str, path: Path | None = None, *, now: float | None = None) -> float | None:
     """Count a failed sign-in for ``username`` (logged, without the password); returns the lock's end when
-    this failure locks the username, else None."""
+    this failure locks the username, else None.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    now : float | None
+        The time (None: now).
+
+    Returns
+    -------
+    float | None
+        The lock's end, or None.
+    """
     max_failures, lock_minutes = login_limits()
     now = time.time() if now is None else now
     window = lock_minutes * 60.0
@@ -510,11 +795,29 @@ def record_failure(username: str, path: Path | None = None, *, now: float | None
 
 
 def clear_failures(username: str, path: Path | None = None) -> None:
+    """Clear a username's failed sign-ins and lock.
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    path : Path | None
+        The users file (None: :func:`config_path`).
+    """
     username = _failure_key(username)
     if username in load_config(path)["login_failures"]:
         _update(lambda cfg: cfg["login_failures"].pop(username, None), path)
 
 
 def log_refused(username: str, until: float) -> None:
+    """Log a sign-in refused for a locked username (never the password).
+
+    Parameters
+    ----------
+    username : str
+        The username.
+    until : float
+        The lock's end (epoch seconds).
+    """
     log.warning("sign-in refused for locked username %r at %s (locked until %s)", _failure_key(username),
                 time.strftime("%Y-%m-%dT%H:%M:%S%z"), time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(until)))

@@ -117,7 +117,21 @@ def fit(tables: dict[str, ir.Table], params: dict) -> CompetitorFit:
     """Every number of competitor tracking from the engine tables (``tables``: competitors, optionally
     orders). The order lines never leave the engine: own prices paid per week and key, own weekly volume and
     campaign share, and the distinct product / category values the matching needs are aggregated there.
-    Raises ``NotEnoughData`` when there is nothing to track."""
+    Raises ``NotEnoughData`` when there is nothing to track.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table: ``competitors`` (date, competitor, price, optional product, category, promo and
+        metrics) and optionally ``orders``.
+    params : dict
+        The page's parameters (PARAMS; missing ones take their default).
+
+    Returns
+    -------
+    CompetitorFit
+        Every number the page shows.
+    """
     p = {pp.key: pp.default for pp in PARAMS}
     p.update({k: v for k, v in (params or {}).items() if v is not None})
     threshold = float(p["threshold"])
@@ -196,7 +210,22 @@ def fit(tables: dict[str, ir.Table], params: dict) -> CompetitorFit:
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result (see :func:`present`).
+    """
     tables = engine.tables_from_frames({k: v for k, v in frames.items() if v is not None})
     return present(fit(tables, params), params, lang)
 
@@ -204,7 +233,22 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 def filter_options(tables: dict[str, ir.Table], params: dict | None = None, lang: str = "en") -> dict:
     """Choices for the page's filters, from the competitor data (distinct values counted in the engine):
     competitor names (for the own-brand chooser), products and categories (sorted), and the own brand found
-    automatically (or None). ``tables``: kind -> engine table (a canonical frame is registered first)."""
+    automatically (or None). ``tables``: kind -> engine table (a canonical frame is registered first).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table or canonical frame.
+    params : dict | None
+        Unused.
+    lang : str
+        Unused (the options are data values).
+
+    Returns
+    -------
+    dict
+        ``competitor``, ``product``, ``category`` (lists) and ``detected_own`` (name or None).
+    """
     comp = tables.get("competitors")
     out: dict[str, Any] = {"competitor": [], "product": [], "category": [], "detected_own": None}
     if comp is None:

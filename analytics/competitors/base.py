@@ -23,16 +23,51 @@ YES = {"yes", "y", "true", "1", "是", "本品", "own", "x", "✓"}
 
 
 def norm(s: Any) -> str:
+    """A name for matching: NFKC-normalised, case-folded, spaces collapsed.
+
+    Parameters
+    ----------
+    s : Any
+        Any value.
+
+    Returns
+    -------
+    str
+        The normalised text.
+    """
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(s)).casefold()).strip()
 
 
 def norm_col(s: pd.Series) -> pd.Series:
-    """``norm`` of every value, computed once per distinct value."""
+    """``norm`` of every value, computed once per distinct value.
+
+    Parameters
+    ----------
+    s : pd.Series
+        Values.
+
+    Returns
+    -------
+    pd.Series
+        The normalised values (NA stays NA).
+    """
     u = s.dropna().unique()
     return s.map(dict(zip(u, (norm(v) for v in u))))
 
 
 def week_start(d: pd.Series) -> pd.Series:
+    """The Monday of each date's week (at midnight).
+
+    Parameters
+    ----------
+    d : pd.Series
+        Dates.
+
+    Returns
+    -------
+    pd.Series
+        The week starts.
+    """
     d = pd.to_datetime(d).dt.normalize()
     return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
 
@@ -42,6 +77,18 @@ def _has(df: pd.DataFrame | None, col: str) -> bool:
 
 
 def promo_flag(s: pd.Series) -> pd.Series:
+    """Whether each promotion cell names a promotion (not empty and not a "no promotion" word of NO_PROMO).
+
+    Parameters
+    ----------
+    s : pd.Series
+        The promotion column.
+
+    Returns
+    -------
+    pd.Series
+        Boolean flags.
+    """
     txt = s.astype("str").str.strip().str.casefold()
     return s.notna() & ~txt.isin(NO_PROMO)
 
@@ -53,7 +100,18 @@ def _match(own_vals: pd.Series, riv_vals: pd.Series) -> set[str]:
 
 
 def own_attr_columns(columns) -> list[str]:
-    """The attribute columns whose name says they flag the own brand (own, is_own, own_brand, 本品, 自有)."""
+    """The attribute columns whose name says they flag the own brand (own, is_own, own_brand, 本品, 自有).
+
+    Parameters
+    ----------
+    columns
+        Column names.
+
+    Returns
+    -------
+    list[str]
+        The ``attr_*`` columns flagging the own brand.
+    """
     out = []
     for col in columns:
         if not str(col).startswith("attr_"):
@@ -79,7 +137,18 @@ def _flagged(counts: pd.DataFrame) -> str | None:
 
 def own_from_flag(df: pd.DataFrame) -> str | None:
     """The own brand from an attribute column flagging it (e.g. ``attr_own_brand`` = yes / 是): the one
-    competitor value whose rows are all flagged, when exactly one is."""
+    competitor value whose rows are all flagged, when exactly one is.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Competitor observations with ``competitor`` and ``attr_*`` columns.
+
+    Returns
+    -------
+    str | None
+        The own brand's name, or None.
+    """
     for col in own_attr_columns(df.columns):
         counts = (df.groupby([df["competitor"], df[col]], dropna=False).size().rename("n").reset_index()
                   .set_axis(["name", "v", "n"], axis=1))
@@ -91,7 +160,20 @@ def own_from_flag(df: pd.DataFrame) -> str | None:
 
 def own_brand(df: pd.DataFrame, own_param: str | None) -> tuple[str | None, list]:
     """The own brand among the competitors: the ``own`` parameter (matched case- and width-insensitively),
-    else a competitor named like "own" / "本品", else the one flagged by an attribute column."""
+    else a competitor named like "own" / "本品", else the one flagged by an attribute column.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Competitor observations with ``competitor``.
+    own_param : str | None
+        The ``own`` parameter, or None.
+
+    Returns
+    -------
+    tuple[str | None, list]
+        The own brand's name (or None) and warnings as (key, kwargs).
+    """
     names = pd.Series(df["competitor"].unique())
     notes: list = []
     own_name = None

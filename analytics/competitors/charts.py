@@ -8,6 +8,21 @@ from .base import MAX_SERIES_CHART
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The competitor page's figures: the price index per key, the price moves over time and the other blocks of
+    the result, each titled with what it shows.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.competitors.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; a chart without data is left out.
+    """
     import plotly.graph_objects as go
 
     figs: list[dict] = []

@@ -21,7 +21,29 @@ def cross_elasticity(volume: pd.Series, comp_level: pd.Series, own_price: pd.Ser
     """log-log OLS of weekly own volume on the competitor price level (both indexed by week start).
 
     Returns {"value", "ci_low", "ci_high", "n", "p_value", "controls", "points"} or {"value": None,
-    "reason": i18n key, "n": ...}."""
+    "reason": i18n key, "n": ...}.
+
+    Parameters
+    ----------
+    volume : pd.Series
+        Own units sold per week (index: week start).
+    comp_level : pd.Series
+        Competitor price level per week (:func:`price_level`).
+    own_price : pd.Series | None
+        Own mean price per week, used as a control when it varies and is not collinear; or None.
+    festival : pd.Series | None
+        Share of festival days per week (:func:`festival_share`), or None.
+    campaign : pd.Series | None
+        Share of own lines in a campaign per week, or None.
+
+    Returns
+    -------
+    dict
+        ``value``, ``ci_low``, ``ci_high`` (95%, HAC), ``n``, ``p_value``, ``controls``, ``hac_lags``,
+        ``zero_weeks``, ``sample`` (quiet / all), ``weeks_overlap``, ``weeks_excluded``,
+        ``own_price_elasticity``, ``points``; or ``value`` None with ``reason`` (i18n key), ``n`` and
+        ``zero_weeks``.
+    """
     import statsmodels.api as sm
 
     df = pd.DataFrame({"volume": volume, "comp": comp_level})
@@ -84,7 +106,18 @@ def cross_elasticity(volume: pd.Series, comp_level: pd.Series, own_price: pd.Ser
 
 
 def price_level(rivals: pd.DataFrame) -> pd.Series:
-    """Weekly competitor price level: mean over competitor x product series of price / series median."""
+    """Weekly competitor price level: mean over competitor x product series of price / series median.
+
+    Parameters
+    ----------
+    rivals : pd.DataFrame
+        Competitor observations: ``period`` (week start), ``competitor``, ``product``, ``price``.
+
+    Returns
+    -------
+    pd.Series
+        The level per week (1.0 = the series' usual price).
+    """
     r = rivals.copy()
     r["series"] = r["competitor"].astype("str") + "\u0001" + r["product"].astype("str").where(r["product"].notna(), "")
     med = r.groupby("series")["price"].transform("median")
@@ -94,7 +127,18 @@ def price_level(rivals: pd.DataFrame) -> pd.Series:
 
 
 def festival_share(weeks: pd.DatetimeIndex) -> pd.Series:
-    """Share of the 7 days from each week start that fall in a calendar festival window."""
+    """Share of the 7 days from each week start that fall in a calendar festival window.
+
+    Parameters
+    ----------
+    weeks : pd.DatetimeIndex
+        Week starts.
+
+    Returns
+    -------
+    pd.Series
+        The share per week, on ``weeks``.
+    """
     from analytics.calendar import calendar_windows
 
     if len(weeks) == 0:

@@ -13,6 +13,22 @@ def price_events(obs: pd.DataFrame, threshold: float = 0.10, window: int = 28) -
     """Price-move events in ``obs`` (columns date, competitor, product, price; product may be NA).
 
     Returns one row per event: date, competitor, product, price, reference_price, change_pct, direction.
+
+    Parameters
+    ----------
+    obs : pd.DataFrame
+        Competitor observations: ``date``, ``competitor``, ``product`` (may be NA), ``price``.
+    threshold : float
+        Smallest relative change against the reference price that counts as a move (0.10 = 10%).
+    window : int
+        Days before each observation whose median daily price is the reference.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``date``, ``competitor``, ``product``, ``price``, ``reference_price``, ``change_pct``,
+        ``direction`` (cut / rise): the first day of each run of moves in one direction, sorted by date,
+        competitor, product.
     """
     cols = ["date", "competitor", "product", "price", "reference_price", "change_pct", "direction"]
     if obs is None or obs.empty:
@@ -41,7 +57,24 @@ def price_events(obs: pd.DataFrame, threshold: float = 0.10, window: int = 28) -
 
 def event_rows(rivals: pd.DataFrame, threshold: float, window: int, has_promo: bool) -> tuple[pd.DataFrame, list[dict]]:
     """The competitors' price moves (:func:`price_events`) with the promotion observed that day and whether
-    they fall in a calendar festival window: as a frame and as rows."""
+    they fall in a calendar festival window: as a frame and as rows.
+
+    Parameters
+    ----------
+    rivals : pd.DataFrame
+        Competitor observations (``date``, ``competitor``, ``product``, ``price``, ``promo``).
+    threshold : float
+        Smallest relative move (see :func:`price_events`).
+    window : int
+        Reference window in days.
+    has_promo : bool
+        Whether the observations carry a promotion column.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, list[dict]]
+        The events frame (with ``promo`` when given and ``in_festival``) and the same as JSON-safe rows.
+    """
     ev = price_events(rivals, threshold, window)
     if not ev.empty and has_promo:
         pr = rivals.assign(date=rivals["date"].dt.normalize(),
@@ -65,7 +98,20 @@ def event_rows(rivals: pd.DataFrame, threshold: float, window: int, has_promo: b
 
 def timeline_rows(rivals: pd.DataFrame, ev: pd.DataFrame) -> list[dict]:
     """Daily mean price per competitor x product for the chart: the series with events first (at most
-    ``MAX_SERIES_CHART``), with whether a promotion was observed that day."""
+    ``MAX_SERIES_CHART``), with whether a promotion was observed that day.
+
+    Parameters
+    ----------
+    rivals : pd.DataFrame
+        Competitor observations (``date``, ``competitor``, ``product``, ``price``, optionally ``is_promo``).
+    ev : pd.DataFrame
+        Price-move events (:func:`price_events`).
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``date`` (ISO), ``competitor``, ``product`` (None when absent), ``price``, ``promo``.
+    """
     rv = rivals.assign(product=rivals["product"].astype("str").where(rivals["product"].notna(), ""))
     cnt = rv.groupby(["competitor", "product"]).size().rename("n").reset_index()
     evc = ev.assign(product=ev["product"].fillna("")).groupby(["competitor", "product"]).size().rename("ev").reset_index() \

@@ -32,7 +32,19 @@ def _has_t(t: ir.Table | None, col: str) -> bool:
 
 def sale_lines(orders: ir.Table) -> ir.Table:
     """The dated sale lines of the orders (``is_return`` false) with the columns used here: date, amount,
-    quantity, campaign and the matching keys (product name / id, category)."""
+    quantity, campaign and the matching keys (product name / id, category).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Canonical order lines.
+
+    Returns
+    -------
+    ir.Table
+        Columns ``date``, ``amount``, ``quantity``, ``unit_price``, ``campaign`` and the ORDER_KEYS columns
+        (``product_name``, ``product_id``, ``category``).
+    """
     o = orders.filter(orders.order_date.notnull())
     if "is_return" in o.columns:
         o = o.filter(~o.is_return.cast("boolean").fill_null(False))
@@ -44,7 +56,19 @@ def sale_lines(orders: ir.Table) -> ir.Table:
 def own_sale_lines(orders: ir.Table) -> ir.Table:
     """Sale lines with a positive price paid, as an engine expression: columns date, amount, qty (units,
     missing unless positive), price (amount / quantity, the unit price when there is no quantity),
-    product_name, product_id, category."""
+    product_name, product_id, category.
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Canonical order lines.
+
+    Returns
+    -------
+    ir.Table
+        Columns ``date``, ``amount``, ``qty``, ``price``, ``product_name``, ``product_id``, ``category``; only
+        lines with a positive price.
+    """
     o = sale_lines(orders)
     qty = o.quantity
     paid = ibis.ifelse(qty > 0, o.amount / qty, ibis.null("float64"))
@@ -57,7 +81,20 @@ def own_sale_lines(orders: ir.Table) -> ir.Table:
 def match_orders(orders: "ir.Table | pd.DataFrame", rivals: pd.DataFrame) -> tuple[str, str, set[str], list[str]] | None:
     """(competitor column, orders column, matching normalised values, the orders' own values that match):
     products by name or id first, then categories; None when nothing matches. The orders' distinct values
-    come from the engine (``orders``: an engine table; a frame is registered first)."""
+    come from the engine (``orders``: an engine table; a frame is registered first).
+
+    Parameters
+    ----------
+    orders : 'ir.Table | pd.DataFrame'
+        Order lines (engine table or canonical frame).
+    rivals : pd.DataFrame
+        Competitor observations with ``product`` / ``category``.
+
+    Returns
+    -------
+    tuple[str, str, set[str], list[str]] | None
+        The match, or None.
+    """
     if isinstance(orders, pd.DataFrame):
         orders = engine.from_frame(orders)
     for rkey, okey in ORDER_KEYS:
@@ -76,7 +113,20 @@ def own_weekly_price(own: ir.Table, okey: str | None) -> pd.DataFrame:
     """Own price per week x key (columns period, k, own_price) from the own sale lines ``own`` (engine):
     amount / units when the lines have quantities, else the mean price paid. ``okey``: the orders column
     whose normalised value is the key (None: one key, "all"). Summed in the engine per week and raw value;
-    raw values with the same normalised form are added up here."""
+    raw values with the same normalised form are added up here.
+
+    Parameters
+    ----------
+    own : ir.Table
+        Own sale lines (:func:`own_sale_lines`).
+    okey : str | None
+        The orders' key column, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``period``, ``k``, ``own_price``.
+    """
     t = own.mutate(period=own.date.truncate("W"), raw=own[okey] if okey else ibis.literal("all"))
     ok = t.qty.notnull() & t.amount.notnull()
     agg = t.group_by(["period", "raw"]).aggregate(
@@ -99,7 +149,19 @@ def own_weekly_volume(o: ir.Table) -> tuple[pd.Series, str, pd.Series | None, pd
     """Own weekly volume from the sale lines ``o`` (engine), aggregated there per week: units of lines with
     a positive quantity (net sales when no line has a quantity), the own price (amount / units), and the
     share of lines in a campaign. Whole weeks only (zero where a week has no line). Returns (volume,
-    measure, own price or None, campaign share or None)."""
+    measure, own price or None, campaign share or None).
+
+    Parameters
+    ----------
+    o : ir.Table
+        Sale lines (:func:`sale_lines`).
+
+    Returns
+    -------
+    tuple[pd.Series, str, pd.Series | None, pd.Series | None]
+        Volume per whole week (index: week start), its measure (``"quantity"`` or ``"net_sales"``), own price
+        per week or None, campaign share per week or None.
+    """
     qty = o.quantity
     ok = (qty > 0) & o.amount.notnull()
     camp = o.campaign.notnull() & (o.campaign.strip() != "")
@@ -138,7 +200,20 @@ def observations(comp: ir.Table) -> tuple[pd.DataFrame, int]:
 
     Competitor data is a small kind (observations per competitor x product x day), and the page needs its
     rows: price moves compare each observation with the trailing median of its series, the competitor table
-    takes each competitor's first and last observed values, and the own brand can be flagged per row."""
+    takes each competitor's first and last observed values, and the own brand can be flagged per row.
+
+    Parameters
+    ----------
+    comp : ir.Table
+        Competitor lines (``date``, ``competitor``, ``price`` and the optional fields).
+
+    Returns
+    -------
+    tuple[pd.DataFrame, int]
+        Columns ``date``, ``competitor``, ``price``, ``product``, ``category``, ``promo``, ``list_price``,
+        ``sales_volume``, ``rating``, ``reviews``, ``followers``, ``share`` and the own-flag ``attr_*``
+        columns; and the count of lines left out.
+    """
     ok = comp.date.notnull() & comp.competitor.notnull() & (comp.price.cast("float64") > 0).fill_null(False)
     t = comp.mutate(_pos=ibis.row_number())
     t = t.filter(ok)
@@ -159,7 +234,18 @@ def observations(comp: ir.Table) -> tuple[pd.DataFrame, int]:
 
 def own_from_flag_counts(comp: ir.Table) -> str | None:
     """:func:`own_from_flag` from the engine: per own-flag attribute column, the lines per competitor and
-    value are counted there, and the flag read here per distinct value."""
+    value are counted there, and the flag read here per distinct value.
+
+    Parameters
+    ----------
+    comp : ir.Table
+        Competitor lines.
+
+    Returns
+    -------
+    str | None
+        The own brand's name, or None.
+    """
     c = comp.filter(comp.competitor.notnull())
     for col in own_attr_columns(comp.columns):
         counts = engine.to_frame(c.group_by(name=c.competitor.cast("string"), v=c[col]).aggregate(n=c.count()))

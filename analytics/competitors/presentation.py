@@ -15,6 +15,22 @@ def _pct_effect(e: float, move: float = -0.10) -> float:
 
 
 def reading(el: dict, lang: str) -> str:
+    """The sentence reading a cross-price elasticity: no effect when its interval spans 0, else the share of
+    sales moving with a 10% price change, and the weeks it rests on.
+
+    Parameters
+    ----------
+    el : dict
+        The elasticity: ``value``, ``ci_low``, ``ci_high``, ``n`` and optionally ``sample``,
+        ``weeks_excluded``.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     v, lo, hi, n = el["value"], el["ci_low"], el["ci_high"], el["n"]
     kw = dict(v=f"{v:.2f}", lo=f"{lo:.2f}", hi=f"{hi:.2f}", n=n)
     if lo <= 0 <= hi:
@@ -58,7 +74,25 @@ def _key_figures(pi, events: list[dict], rivals: list[dict]) -> dict:
 
 
 def present(result: CompetitorFit, params: dict, lang: str = "en") -> dict:
-    """The page's result in ``lang`` from a :class:`CompetitorFit` (no engine query)."""
+    """The page's result in ``lang`` from a :class:`CompetitorFit` (no engine query).
+
+    Parameters
+    ----------
+    result : CompetitorFit
+        The fit.
+    params : dict
+        The page's parameters (everything shown is in the fit).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``own``, ``key_figures``, ``filters``, ``threshold``, ``window``, ``price_index`` (rows: period, key,
+        own_price, competitor_price, competitors, index), ``price_index_summary``, ``events``,
+        ``competitors``, ``trends``, ``price_timeline``, ``elasticity``, ``elasticity_reason``,
+        ``own_vs_competitors``, ``findings``, ``warnings``; JSON-safe.
+    """
     f = result
     warnings = [_note(k, v, lang) for k, v in f.notes]
     pi = f.price_index

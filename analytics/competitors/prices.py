@@ -12,7 +12,23 @@ from .lines import match_orders, own_weekly_price
 
 def price_index(own: pd.DataFrame, rivals: pd.DataFrame, key: str) -> pd.DataFrame:
     """Weekly price index per ``key`` value. ``own``: columns period, key, own_price (one row per
-    period x key). ``rivals``: rows with period, key, competitor, price (raw observations)."""
+    period x key). ``rivals``: rows with period, key, competitor, price (raw observations).
+
+    Parameters
+    ----------
+    own : pd.DataFrame
+        Own prices: ``period``, ``key``, ``own_price``, one row per period x key.
+    rivals : pd.DataFrame
+        Raw competitor observations: ``period``, ``key``, ``competitor``, ``price``.
+    key : str
+        Name of the key column in both frames.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``period``, ``key``, ``own_price``, ``competitor_price`` (mean over competitors of their
+        mean), ``competitors``, ``index`` (own / competitor x 100), where both prices are positive.
+    """
     per_comp = rivals.groupby(["period", key, "competitor"], as_index=False)["price"].mean()
     comp = per_comp.groupby(["period", key], as_index=False).agg(competitor_price=("price", "mean"),
                                                                    competitors=("competitor", "nunique"))
@@ -26,7 +42,25 @@ def index_table(own_source: str | None, own_rows: pd.DataFrame, rivals: pd.DataF
                 own_lines: ir.Table | None) -> tuple[pd.DataFrame, str | None, list]:
     """The weekly price index (see :func:`price_index`), what it matched on and its warnings. Own prices:
     the own brand's rows (``own_source`` "brand") or the prices paid in the own sale lines (engine
-    expression ``own_lines``, aggregated there per week and key)."""
+    expression ``own_lines``, aggregated there per week and key).
+
+    Parameters
+    ----------
+    own_source : str | None
+        ``"brand"`` (own rows among the competitors), ``"orders"`` (own sale lines) or None.
+    own_rows : pd.DataFrame
+        The own brand's observations (``period``, ``product``, ``category``, ``price``).
+    rivals : pd.DataFrame
+        The competitors' observations.
+    own_lines : ir.Table | None
+        Own sale lines (engine table) when ``own_source`` is "orders", else None.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, str | None, list]
+        The index (see :func:`price_index`), the key matched on (``product``, ``category``, ``all`` or None)
+        and (key, kwargs) warnings.
+    """
     notes: list = []
     pi = pd.DataFrame(columns=["period", "key", "own_price", "competitor_price", "competitors", "index"])
     match_by = None
@@ -68,7 +102,18 @@ def index_table(own_source: str | None, own_rows: pd.DataFrame, rivals: pd.DataF
 
 
 def index_summary(pi: pd.DataFrame) -> list[dict]:
-    """Per key: weeks, latest week and index, mean index; highest latest index first."""
+    """Per key: weeks, latest week and index, mean index; highest latest index first.
+
+    Parameters
+    ----------
+    pi : pd.DataFrame
+        The weekly price index (:func:`price_index`).
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``key``, ``weeks``, ``latest_period``, ``latest_index``, ``mean_index``.
+    """
     summary = []
     if not pi.empty:
         for k, g in pi.groupby("key", sort=False):

@@ -22,7 +22,26 @@ def _first(df: pd.DataFrame, col: str) -> pd.Series:
 
 def competitor_table(df: pd.DataFrame, ev: pd.DataFrame, own_name: str | None) -> list[dict]:
     """One row per competitor: observations, products, first / last seen, mean price, discount and promotion
-    share, latest values (and changes) of the tracked metrics, price moves; the own brand last."""
+    share, latest values (and changes) of the tracked metrics, price moves; the own brand last.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Prepared competitor observations: ``competitor``, ``product``, ``date``, ``price``, ``discount``,
+        ``promo``, ``is_promo`` and the tracked metrics ``rating``, ``reviews``, ``followers``, ``share``,
+        ``sales_volume``.
+    ev : pd.DataFrame
+        Price-move events (:func:`~analytics.competitors.events.price_events`), with a ``competitor`` column.
+    own_name : str | None
+        The own brand's name in ``competitor``, or None.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``competitor``, ``observations``, ``products``, ``first_seen``, ``last_seen``,
+        ``avg_price``, ``avg_discount``, ``promo_share``, ``latest_<metric>`` and ``<metric>_change`` for the
+        metrics present, ``events``, ``is_own``; NaN as None.
+    """
     g = df.groupby("competitor")
     tab = pd.DataFrame({
         "observations": g.size(),
@@ -46,7 +65,19 @@ def competitor_table(df: pd.DataFrame, ev: pd.DataFrame, own_name: str | None) -
 
 
 def trend_rows(df: pd.DataFrame) -> dict[str, list[dict]]:
-    """Per tracked metric: its weekly mean per competitor."""
+    """Per tracked metric: its weekly mean per competitor.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Competitor observations with ``period`` (week start), ``competitor`` and the TREND_METRICS columns.
+
+    Returns
+    -------
+    dict[str, list[dict]]
+        Metric -> rows of ``period`` (ISO date), ``competitor``, ``value``; metrics without any value are left
+        out.
+    """
     trends: dict[str, list] = {}
     for col in TREND_METRICS:
         if not df[col].notna().any():

@@ -60,7 +60,18 @@ KPI_KINDS = {"units": "count", "srm_p_value": "pvalue", "p_value_adjusted": "pva
 
 
 def group_columns(result: dict) -> tuple[Col, ...]:
-    """The columns of the groups table: group, units, then each outcome with its interval."""
+    """The columns of the groups table: group, units, then each outcome with its interval.
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``outcomes``).
+
+    Returns
+    -------
+    tuple[Col, ...]
+        The columns.
+    """
     cols = [Col("group", "text"), Col("n", "count")]
     for o in result.get("outcomes") or []:
         out = f"evaluation.outcome.{o}"
@@ -71,12 +82,34 @@ def group_columns(result: dict) -> tuple[Col, ...]:
 
 
 def group_rows(result: dict) -> list[dict]:
-    """The groups table's rows: the control group marked with a star."""
+    """The groups table's rows: the control group marked with a star.
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``group_table``).
+
+    Returns
+    -------
+    list[dict]
+        The rows.
+    """
     return [dict(r, group=r["group"] + (" ★" if r.get("is_control") else "")) for r in result.get("group_table") or []]
 
 
 def main_cuped(result: dict) -> dict | None:
-    """The CUPED row of the memo's arm and outcome (else the first row)."""
+    """The CUPED row of the memo's arm and outcome (else the first row).
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``cuped``, ``memo``).
+
+    Returns
+    -------
+    dict | None
+        The row, or None.
+    """
     rows, memo = result.get("cuped") or [], result.get("memo") or {}
     return next((c for c in rows if c["group"] == memo.get("arm") and c["outcome"] == memo.get("outcome")),
                 rows[0] if rows else None)
@@ -84,7 +117,18 @@ def main_cuped(result: dict) -> dict | None:
 
 def kpi_kinds(result: dict) -> dict[str, str]:
     """:data:`KPI_KINDS` with the kinds that depend on the result: a lift in percentage points for a rate
-    outcome, else money; the counterfactual's effect in money for revenue, else a signed count."""
+    outcome, else money; the counterfactual's effect in money for revenue, else a signed count.
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``kpis``, ``counterfactual``).
+
+    Returns
+    -------
+    dict[str, str]
+        KPI name -> kind.
+    """
     kinds = dict(KPI_KINDS)
     for name in result.get("kpis") or {}:
         if name.startswith("lift_") and name != "lift_rel":
@@ -249,7 +293,21 @@ def fit(tables: dict, params: dict) -> EvaluationFit:
     """The language-free fit on engine tables (``tables``: kind -> ibis.Table with the canonical columns,
     ``attr_*`` and ``__line__``; ``params``: PARAMS plus "start" / "end", only FIT_PARAMS are read).
 
-    Raises NotEnoughData when no kind has lines, or when the test is the only kind and cannot be analysed."""
+    Raises NotEnoughData when no kind has lines, or when the test is the only kind and cannot be analysed.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table: ``experiments``, ``orders``, ``feedback`` (any of them).
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    EvaluationFit
+        The experiment, counterfactual and feedback fits (each None when its kind is absent) and the kinds
+        used.
+    """
     p = _p(params)
     exp_t, orders_t, fb_t = (tables.get(k) for k in ("experiments", "orders", "feedback"))
     if exp_t is not None:
@@ -285,7 +343,24 @@ def fit(tables: dict, params: dict) -> EvaluationFit:
 
 def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
     """The page's JSON-safe dict in ``lang`` from the fit alone (tests, intervals, money, memo, findings
-    and warnings; ``params``: the display parameters and the same fit parameters the fit had)."""
+    and warnings; ``params``: the display parameters and the same fit parameters the fit had).
+
+    Parameters
+    ----------
+    result : EvaluationFit
+        The fit.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``page``, ``alpha``, ``kinds``, ``methods``, the experiment blocks (``control``, ``groups``,
+        ``group_table``, ``srm``, ``arms``, ``cuped``, ``segments``, ``uplift``, ``power``, ``comparisons``,
+        ...), ``counterfactual``, ``money``, ``feedback``, ``memo``, ``kpis``, ``findings``, ``warnings``.
+    """
     p = _p(params)
     warn: list[str] = []
     findings: list[str] = []
@@ -336,33 +411,9 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
     elif cf and cf.get("status") == "needs_params":
         findings.append(t(f"{NS}.finding.cf_needs_params", lang, by=cf["by"]))
     if money:
-        arms_m = money["arms"]
-        inc, cost = sum(r["incremental_revenue"] for r in arms_m), sum(r["cost"] for r in arms_m)
-        money["totals"] = {"incremental_revenue": inc, "cost": cost, "roi": (inc - cost) / cost if cost > 0 else None}
-        kpis["incremental_revenue"] = inc
-        if money["cost_given"]:
-            tot_cost = sum(r["cost"] for r in arms_m)
-            kpis["incremental_roi"] = (kpis["incremental_revenue"] - tot_cost) / tot_cost if tot_cost else None
-        best = max(arms_m, key=lambda r: r["incremental_revenue"])
-        findings.append(t(f"{NS}.finding.money{'_cost' if money['cost_given'] else ''}", lang, group=best["group"],
-                          inc=fmt_money(best["incremental_revenue"], lang), lo=fmt_money(best["ci_low"], lang),
-                          hi=fmt_money(best["ci_high"], lang),
-                          roi=fmt_pct(best["roi"], lang, 0) if best["roi"] is not None else "—"))
-        if money.get("plan"):
-            for row in money["plan"]["rows"]:
-                if row["item"] == "incremental_revenue" and row["diff_pct"] is not None:
-                    findings.append(t(f"{NS}.finding.plan", lang, pct=fmt_pct(row["diff_pct"], lang, 0, signed=True)))
+        _money_totals(money, kpis, findings, lang)
     if feedback:
-        if feedback.get("nps"):
-            kpis["nps"] = feedback["nps"]["nps"]
-            findings.append(t(f"{NS}.finding.nps", lang, nps=f"{feedback['nps']['nps']:+.0f}",
-                              lo=f"{feedback['nps']['ci_low']:+.0f}", hi=f"{feedback['nps']['ci_high']:+.0f}",
-                              n=feedback["nps"]["n"]))
-        if feedback.get("rating_mean"):
-            kpis["rating_mean"] = feedback["rating_mean"]["mean"]
-        terms = (feedback.get("terms") or {}).get("words") or []
-        if terms:
-            findings.append(t(f"{NS}.finding.terms", lang, terms=", ".join(w["term"] for w in terms[:5])))
+        _feedback_kpis(feedback, kpis, findings, lang)
     if memo.get("headline"):
         findings.insert(0, memo["headline"] + " " + (memo.get("reason") or ""))
     res["kpis"] = kpis
@@ -371,13 +422,63 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
     return jsonable(res)
 
 
+def _money_totals(money: dict, kpis: dict, findings: list[str], lang: str) -> None:
+    """Add the totals to ``money`` (incremental revenue, cost, ROI), their KPIs and the money findings (the
+    arm with the most incremental revenue; the gap to the plan)."""
+    arms_m = money["arms"]
+    inc, cost = sum(r["incremental_revenue"] for r in arms_m), sum(r["cost"] for r in arms_m)
+    money["totals"] = {"incremental_revenue": inc, "cost": cost, "roi": (inc - cost) / cost if cost > 0 else None}
+    kpis["incremental_revenue"] = inc
+    if money["cost_given"]:
+        tot_cost = sum(r["cost"] for r in arms_m)
+        kpis["incremental_roi"] = (kpis["incremental_revenue"] - tot_cost) / tot_cost if tot_cost else None
+    best = max(arms_m, key=lambda r: r["incremental_revenue"])
+    findings.append(t(f"{NS}.finding.money{'_cost' if money['cost_given'] else ''}", lang, group=best["group"],
+                      inc=fmt_money(best["incremental_revenue"], lang), lo=fmt_money(best["ci_low"], lang),
+                      hi=fmt_money(best["ci_high"], lang),
+                      roi=fmt_pct(best["roi"], lang, 0) if best["roi"] is not None else "—"))
+    if money.get("plan"):
+        for row in money["plan"]["rows"]:
+            if row["item"] == "incremental_revenue" and row["diff_pct"] is not None:
+                findings.append(t(f"{NS}.finding.plan", lang, pct=fmt_pct(row["diff_pct"], lang, 0, signed=True)))
+
+
+def _feedback_kpis(feedback: dict, kpis: dict, findings: list[str], lang: str) -> None:
+    """Add the feedback KPIs (NPS, mean rating) and findings (NPS with its interval, top terms)."""
+    if feedback.get("nps"):
+        kpis["nps"] = feedback["nps"]["nps"]
+        findings.append(t(f"{NS}.finding.nps", lang, nps=f"{feedback['nps']['nps']:+.0f}",
+                          lo=f"{feedback['nps']['ci_low']:+.0f}", hi=f"{feedback['nps']['ci_high']:+.0f}",
+                          n=feedback["nps"]["n"]))
+    if feedback.get("rating_mean"):
+        kpis["rating_mean"] = feedback["rating_mean"]["mean"]
+    terms = (feedback.get("terms") or {}).get("words") or []
+    if terms:
+        findings.append(t(f"{NS}.finding.terms", lang, terms=", ".join(w["term"] for w in terms[:5])))
+
+
 # ====================================================================== frames (callers that hold them)
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
     """The page dict of canonical frames: ``present(fit(engine.tables_from_frames(frames), params), params,
     lang)`` (the frames are registered with their source lines; the engine drops them with their last
-    expression)."""
+    expression).
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict.
+    """
     tables = engine.tables_from_frames({k: v for k, v in (frames or {}).items() if v is not None})
     return present(fit(tables, params), params, lang)
 
@@ -390,7 +491,24 @@ def page_options(tables: dict, params: dict, lang: str = "en") -> dict:
     experiment groups (sorted as in the result) with sizes and the control guessed without a choice,
     outcomes and attributes present, order columns and their values for the counterfactual, the orders'
     date range, the tagged campaigns with their dates, and the feedback campaigns.
-    ``tables``: kind -> engine table."""
+    ``tables``: kind -> engine table.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table.
+    params : dict
+        The page's parameters (the date range is read).
+    lang : str
+        Unused (the options are data values).
+
+    Returns
+    -------
+    dict
+        ``groups``, ``group_sizes``, ``control_guess``, ``control_how``, ``outcomes``, ``rate_outcomes``,
+        ``attributes``, ``has_covariate``, ``n_units``, ``cf_columns``, ``cf_values``, ``cf_default_by``,
+        ``date_min``, ``date_max``, ``campaigns``, ``feedback_campaigns``.
+    """
     p = _p(params)
     out: dict = {"groups": [], "group_sizes": [], "control_guess": None, "control_how": None, "outcomes": [],
                  "rate_outcomes": [], "attributes": [], "has_covariate": False, "n_units": 0,

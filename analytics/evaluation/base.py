@@ -48,7 +48,23 @@ def _attr_label(col: str) -> str:
 
 
 def pick_control(groups: list[str], sizes: np.ndarray, requested: str | None) -> tuple[str, str]:
-    """(control group, how it was chosen: "param" | "name" | "smallest")."""
+    """(control group, how it was chosen: "param" | "name" | "smallest").
+
+    Parameters
+    ----------
+    groups : list[str]
+        The group names.
+    sizes : np.ndarray
+        Units per group (same order).
+    requested : str | None
+        The control the user asked for, or None.
+
+    Returns
+    -------
+    tuple[str, str]
+        The control group and how it was chosen: ``"param"`` (requested), ``"name"`` (matches CONTROL_RE) or
+        ``"smallest"``.
+    """
     if requested and requested in groups:
         return requested, "param"
     named = [g for g in groups if CONTROL_RE.search(g)]
@@ -58,7 +74,20 @@ def pick_control(groups: list[str], sizes: np.ndarray, requested: str | None) ->
 
 
 def parse_split(split: str | None, k: int) -> list[float] | None:
-    """"1:1:1" / "40:40:20" / "50,50" -> weights, or None when absent or malformed."""
+    """"1:1:1" / "40:40:20" / "50,50" -> weights, or None when absent or malformed.
+
+    Parameters
+    ----------
+    split : str | None
+        The planned split as text ("1:1:1", "40:40:20", "50,50"; ``%`` allowed), or None.
+    k : int
+        Number of groups the split must cover.
+
+    Returns
+    -------
+    list[float] | None
+        The ``k`` positive weights, or None when absent or malformed.
+    """
     if not split:
         return None
     parts = [p for p in re.split(r"[:/,;\s]+", str(split).strip()) if p]

@@ -22,6 +22,21 @@ def _title_lift(result: dict, lang: str) -> str:
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The evaluation page's figures: relative lift per arm and outcome, the segment lifts, the Qini curve, the
+    counterfactual, NPS or ratings, and the most used words; each titled with what it shows.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.evaluation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; a chart without data is left out.
+    """
     import plotly.graph_objects as go
 
     figs: list[dict] = []
@@ -145,7 +160,20 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 
 
 def ratings_figure(result: dict, lang: str = "en") -> dict | None:
-    """The rating distribution as its own chart (``figures`` shows it only when there is no NPS)."""
+    """The rating distribution as its own chart (``figures`` shows it only when there is no NPS).
+
+    Parameters
+    ----------
+    result : dict
+        The page result.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict | None
+        A figure dict (``key`` "ratings", ``title``, ``figure``), or None without ratings.
+    """
     import plotly.graph_objects as go
 
     fb = result.get("feedback") or {}

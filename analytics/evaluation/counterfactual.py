@@ -52,7 +52,36 @@ def counterfactual_draws(
     """The part of :func:`counterfactual` that does not depend on alpha: the OLS fit on the pre-period,
     its prediction over the campaign window, the bootstrap draws of the cumulative effect (``eff_b``) and,
     with ``band``, of the counterfactual per period (``cf_b``, n_boot x n_post), and the placebo's draws.
-    ``n_available``: control series that vary before the campaign, when ``wide`` holds only some of them."""
+    ``n_available``: control series that vary before the campaign, when ``wide`` holds only some of them.
+
+    Parameters
+    ----------
+    wide : pd.DataFrame
+        One row per period, one column per series.
+    treated : str
+        The treated series' column (NotEnoughData when missing).
+    start
+        First day of the campaign.
+    end
+        Last day (None: the last period).
+    n_boot : int
+        Bootstrap draws.
+    seed : int
+        Random seed.
+    placebo : bool
+        Whether to run the placebo.
+    max_controls : int
+        Most control series.
+    band : bool
+        Whether to draw the per-period band.
+    n_available : int | None
+        Control series that vary before the campaign, or None (counted from ``wide``).
+
+    Returns
+    -------
+    dict
+        The fit, the prediction and the draws (``eff_b``, ``cf_b``, placebo draws).
+    """
     import statsmodels.api as sm
 
     wide = wide.sort_index().astype(float).fillna(0.0)
@@ -120,7 +149,21 @@ def counterfactual_draws(
 
 def summarise(core: dict, alpha: float) -> dict:
     """Effect, bootstrap and prediction intervals, band and placebo of :func:`counterfactual_draws` at the
-    level ``alpha`` (the dict :func:`counterfactual` returns)."""
+    level ``alpha`` (the dict :func:`counterfactual` returns).
+
+    Parameters
+    ----------
+    core : dict
+        :func:`counterfactual_draws`.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    dict
+        ``effect``, its intervals, ``p_value``, ``series``, ``r2_pre``, ``placebo`` and the fit details (see
+        :func:`counterfactual`).
+    """
     from scipy import stats as sps
 
     eff_b = core["eff_b"]
@@ -188,6 +231,32 @@ def counterfactual(
     interval is a moving-block residual bootstrap (refit on resampled pre-period residuals, plus resampled
     noise on the campaign window), percentile method. The placebo reruns everything with the last third of
     the pre-period as a fake campaign: its interval should contain 0.
+
+    Parameters
+    ----------
+    wide : pd.DataFrame
+        One row per period, one column per series.
+    treated : str
+        The treated series' column.
+    start
+        First day of the campaign.
+    end
+        Last day (None: the last period).
+    alpha : float
+        Two-sided level.
+    n_boot : int
+        Bootstrap draws.
+    seed : int
+        Random seed.
+    placebo : bool
+        Whether to run the placebo.
+    max_controls : int
+        Most control series.
+
+    Returns
+    -------
+    dict
+        The effect with its intervals, the per-period series with the band, the fit and the placebo.
     """
     return summarise(counterfactual_draws(wide, treated, start, end, n_boot=n_boot, seed=seed, placebo=placebo,
                                           max_controls=max_controls), alpha)
@@ -215,7 +284,28 @@ def order_series(orders, by: str, metric: str = "revenue", grain: str = "day", *
     cells are 0. ``orders``: an engine table (or a canonical frame, registered). Aggregated in the engine;
     with more than MAX_CF_VALUES values of ``by``, only the MAX_CF_VALUES largest series before ``start``
     (by absolute total) and the ``treated`` one are returned (the controls are chosen among the largest),
-    and ``attrs["controls_available"]`` counts the other series that vary before ``start``."""
+    and ``attrs["controls_available"]`` counts the other series that vary before ``start``.
+
+    Parameters
+    ----------
+    orders
+        Order lines (engine table or canonical frame) with ``order_date`` and ``by``.
+    by : str
+        The column whose values are the series.
+    metric : str
+        "revenue" or another metric of the page (e.g. orders).
+    grain : str
+        "day" or "week".
+    start
+        First day of the campaign (the largest series are those before it), or None.
+    treated : str | None
+        The treated value (always kept), or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        The wide frame (empty when no line).
+    """
     if isinstance(orders, pd.DataFrame):
         orders = engine.from_frame(orders)
     o = orders.filter(orders["order_date"].notnull() & orders[by].notnull())
@@ -307,7 +397,20 @@ def _nunique(t: ir.Table, cols: list[str]) -> dict[str, int]:
 def fit_counterfactual(orders: ir.Table, p: dict) -> CounterfactualFit:
     """Choose the series (``cf_by``, else region / channel / category / city with at least 3 values),
     the treated value and the window (parameters, else the most recent tagged campaign), aggregate the
-    series in the engine and fit the counterfactual (``orders``: lines in the date range)."""
+    series in the engine and fit the counterfactual (``orders``: lines in the date range).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines in the date range.
+    p : dict
+        The fit parameters (``cf_by``, ``cf_treated``, ``campaign_start``, ``campaign_end``, ...).
+
+    Returns
+    -------
+    CounterfactualFit
+        ``status`` (ok, no_dimension, needs_params, no_treated, not_enough) and the fit when ok.
+    """
     cols = orders.columns
     by = p.get("cf_by")
     tagged = any_value(orders, "campaign")
@@ -369,7 +472,24 @@ def fit_counterfactual(orders: ir.Table, p: dict) -> CounterfactualFit:
 
 def present_counterfactual(cf: CounterfactualFit | None, p: dict, lang: str, warn: list[str]) -> dict | None:
     """The page's counterfactual dict at ``p["alpha"]`` with its warnings (guessed series, poor fit,
-    failed placebo) and the assumptions in ``lang``."""
+    failed placebo) and the assumptions in ``lang``.
+
+    Parameters
+    ----------
+    cf : CounterfactualFit | None
+        The counterfactual fit, or None.
+    p : dict
+        The parameters (``alpha``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+
+    Returns
+    -------
+    dict | None
+        The counterfactual dict (see :func:`summarise`), a status dict, or None.
+    """
     if cf is None:
         return None
     if cf.status in ("no_dimension", "needs_params"):
@@ -401,7 +521,19 @@ def present_counterfactual(cf: CounterfactualFit | None, p: dict, lang: str, war
 def orders_options(orders: ir.Table) -> dict:
     """What the counterfactual's controls can offer (``orders``: lines in the date range): the date range,
     the order columns with 2 to MAX_CF_VALUES values and their values (largest revenue first), the default
-    column, and the tagged campaigns (most recent first)."""
+    column, and the tagged campaigns (most recent first).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines in the date range.
+
+    Returns
+    -------
+    dict
+        ``date_min``, ``date_max``, ``cf_columns``, ``cf_values``, ``cf_default_by``, ``campaigns`` (empty
+        without dated lines).
+    """
     out: dict = {}
     if "order_date" not in orders.columns:
         return out

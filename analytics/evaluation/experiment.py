@@ -33,12 +33,34 @@ X = "__x"
 
 
 def ycol(o: str) -> str:
-    """The engine column of an outcome."""
+    """The engine column of an outcome.
+
+    Parameters
+    ----------
+    o : str
+        The outcome.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     return f"__y_{o}"
 
 
 def xcol(o: str) -> str:
-    """The engine column of the pre-period value for CUPED on outcome ``o`` (missing -> its mean)."""
+    """The engine column of the pre-period value for CUPED on outcome ``o`` (missing -> its mean).
+
+    Parameters
+    ----------
+    o : str
+        The outcome.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     return f"__xf_{o}"
 
 
@@ -72,6 +94,13 @@ class Attribute:
 
     @property
     def labels(self) -> list[str]:
+        """The attribute's values as text, in order.
+
+        Returns
+        -------
+        list[str]
+            The labels.
+        """
         return [str(v) for v in self.values]
 
 
@@ -151,7 +180,20 @@ class ExperimentFit:
 
 
 def value_col(t: ir.Table, col: str) -> ir.Value:
-    """A column as its values (NaN in a float column is missing)."""
+    """A column as its values (NaN in a float column is missing).
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table.
+    col : str
+        Column name.
+
+    Returns
+    -------
+    ir.Value
+        The column.
+    """
     x = t[col]
     if x.type().is_floating():
         return ibis.ifelse(x.isnan(), ibis.null(x.type()), x)
@@ -160,7 +202,20 @@ def value_col(t: ir.Table, col: str) -> ir.Value:
 
 def attribute_columns(columns: list[str], segment_by: list[str] | None) -> list[str]:
     """The attribute columns to use: those named in ``segment_by`` (as given or as ``attr_<name>``), else
-    every ``attr_*`` column."""
+    every ``attr_*`` column.
+
+    Parameters
+    ----------
+    columns : list[str]
+        The table's columns.
+    segment_by : list[str] | None
+        Attribute names chosen, or None.
+
+    Returns
+    -------
+    list[str]
+        The columns.
+    """
     if segment_by:
         cols: list[str] = []
         for c in segment_by:
@@ -177,7 +232,18 @@ def _plain(uniques) -> tuple:
 
 
 def sorted_values(values: pd.Series) -> tuple:
-    """Distinct values in the order ``pandas.factorize(sort=True)`` gives them, as plain Python values."""
+    """Distinct values in the order ``pandas.factorize(sort=True)`` gives them, as plain Python values.
+
+    Parameters
+    ----------
+    values : pd.Series
+        The values.
+
+    Returns
+    -------
+    tuple
+        The distinct values.
+    """
     _, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
     return _plain(uniques)
 
@@ -185,14 +251,61 @@ def sorted_values(values: pd.Series) -> tuple:
 def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     """The sums of a randomised test (``t``: the experiment's lines in the date range, with ``__line__``).
 
-    Raises NotEnoughData when there is no group, only one, or no outcome."""
+    Raises NotEnoughData when there is no group, only one, or no outcome.
+
+    Parameters
+    ----------
+    t : ir.Table
+        The experiment's lines (``group``, outcomes ``visited``, ``converted``, ``revenue``,
+        ``pre_period_value``, ``attr_*``).
+    p : dict
+        The fit parameters (``segment_by``, ``outcomes``, ``control``, ...).
+    max_units : int
+        Most units the uplift model draws from the engine.
+
+    Returns
+    -------
+    ExperimentFit
+        Groups, sizes, control, the moments per outcome, CUPED moments, segments and the uplift model.
+    """
     from .uplift import fit_uplift
 
     if "group" not in t.columns:
         raise NotEnoughData(f"{NS}.error.no_groups")
+    ok = t["group"].cast("string").notnull()
+    attr_cols = attribute_columns(list(t.columns), p.get("segment_by"))
+    pr = _probe(t, ok, attr_cols)
+    n_ok = int(pr["ok"])
+    if n_ok == 0:
+        raise NotEnoughData(f"{NS}.error.no_groups")
+    dropped = int(pr["rows"]) - n_ok
+
+    u, ys, n_conv, n_rev, n_x = _unit_outcomes(t.filter(ok), pr, p)
+    has_rev, use_x = n_rev > 0, n_x > 0
+    cuped_ok = use_x and n_x >= 10 and float(pr["x_max"]) > float(pr["x_min"])
+    cuped_outcomes = [o for o in ys if o != "revenue_per_converter"] if cuped_ok else []
+    u, groups, sizes, control, how, centres, x_centres = _groups_and_centres(u, ys, cuped_outcomes, p)
+    gindex = {g_: i for i, g_ in enumerate(groups)}
+    moments, cuped = _group_moments(u, ys, len(groups), gindex, centres, x_centres)
+
+    # ---- attributes and segments
+    levels = {c: int(pr[f"l{i}"]) for i, c in enumerate(attr_cols)}
+    attributes, segments, skipped = _segment_sums(u, p, levels, groups, gindex, ys, centres)
+
+    exp = ExperimentFit(groups=tuple(groups), sizes=sizes, control=control, control_how=how,
+                        control_requested=p.get("control"), dropped=dropped, n_units=n_ok, outcomes=tuple(ys),
+                        revenue_filled=(n_ok - n_rev) if has_rev else 0,
+                        converted_from_revenue=bool(not n_conv and has_rev), moments=moments, cuped=cuped,
+                        cuped_missing_x=(n_ok - n_x) if cuped_ok else 0, segments=tuple(segments),
+                        skipped_attributes=tuple(skipped), attributes=tuple(attributes))
+    return dataclasses.replace(exp, uplift=fit_uplift(u, exp, p, max_units=max_units, has_x=use_x,
+                                                      x_missing=n_ok - n_x))
+
+
+def _probe(t: ir.Table, ok: ir.BooleanValue, attr_cols: list[str]) -> dict:
+    """One engine query over the lines: rows, lines with a group (``ok``), how many carry each outcome and the
+    pre-period value (with its range), and the distinct values of every attribute column (``l<i>``)."""
     cols = t.columns
-    g = t["group"].cast("string")
-    ok = g.notnull()
     probe = {"rows": t.count(), "ok": t.count(where=ok)}
     if "visited" in cols:
         probe["n_visit"] = flag(t, "visited").count(where=ok)
@@ -203,19 +316,17 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     if "pre_period_value" in cols:
         xv = finite(t["pre_period_value"])
         probe.update(n_x=xv.count(where=ok), x_min=xv.min(where=ok), x_max=xv.max(where=ok))
-    attr_cols = attribute_columns(list(cols), p.get("segment_by"))
     for i, c in enumerate(attr_cols):
         probe[f"l{i}"] = value_col(t, c).nunique(where=ok)
-    pr = one_row(t.aggregate(**probe))
-    n_ok = int(pr["ok"])
-    if n_ok == 0:
-        raise NotEnoughData(f"{NS}.error.no_groups")
-    dropped = int(pr["rows"]) - n_ok
+    return one_row(t.aggregate(**probe))
 
-    # ---- the units, with their outcomes as columns
+
+def _unit_outcomes(u: ir.Table, pr: dict, p: dict) -> tuple[ir.Table, list[str], int, int, int]:
+    """The units (lines with a group) with their outcomes as columns: ``u`` with GROUP, one ``ycol`` per
+    outcome (only those in ``p["outcomes"]`` when given) and X; returns it with the outcomes and the counts
+    of lines with a conversion, a revenue and a pre-period value."""
     n_visit, n_conv, n_rev = (int(pr.get(k, 0) or 0) for k in ("n_visit", "n_conv", "n_rev"))
     has_rev = n_rev > 0
-    u = t.filter(ok)
     derived: dict[str, ir.Value] = {GROUP: u["group"].cast("string")}
     rev = finite(u["revenue"]).fill_null(0.0) if has_rev else None
     conv = flag(u, "converted") if n_conv else ((rev > 0).cast("float64") if has_rev else None)
@@ -236,15 +347,17 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     if wanted:
         ys = [o for o in ys if o in wanted]
     n_x = int(pr.get("n_x", 0) or 0)
-    use_x = n_x > 0
-    if use_x:
+    if n_x > 0:
         derived[X] = finite(u["pre_period_value"])
-    u = u.mutate(**derived)
+    return u.mutate(**derived), ys, n_conv, n_rev, n_x
 
-    # ---- group sizes, and the centres: the mean of each outcome (and of X over the units with that
-    # outcome: a missing X gets it); any centre near the mean keeps the second moments exact
-    cuped_ok = use_x and n_x >= 10 and float(pr["x_max"]) > float(pr["x_min"])
-    cuped_outcomes = [o for o in ys if o != "revenue_per_converter"] if cuped_ok else []
+
+def _groups_and_centres(u: ir.Table, ys: list[str], cuped_outcomes: list[str], p: dict) -> tuple:
+    """Group sizes, the control, and the centres: the mean of each outcome (and of X over the units with that
+    outcome: a missing X gets it); any centre near the mean keeps the second moments exact.
+
+    Returns ``(u, groups, sizes, control, how, centres, x_centres)``, ``u`` with one ``xcol`` per CUPED
+    outcome. Raises NotEnoughData for fewer than two groups or no outcome."""
     c_aggs = {"n": u.count()}
     for o in ys:
         c_aggs[f"n_{o}"] = u[ycol(o)].count()
@@ -257,20 +370,22 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     sizes_df = sizes_df.assign(**{GROUP: sizes_df[GROUP].astype(str)}).sort_values(GROUP, kind="stable")
     groups = [str(x) for x in sizes_df[GROUP]]
     sizes = sizes_df["n"].to_numpy(dtype=float)
-    k = len(groups)
-    if k < 2:
+    if len(groups) < 2:
         raise NotEnoughData(f"{NS}.error.one_group", group=groups[0] if groups else "")
     control, how = pick_control(groups, sizes, p.get("control"))
     if not ys:
         raise NotEnoughData(f"{NS}.error.no_outcomes")
-    gindex = {g_: i for i, g_ in enumerate(groups)}
     cr = sizes_df.sum(numeric_only=True)
     centres = {o: (float(cr[f"s_{o}"]) / int(cr[f"n_{o}"]) if int(cr[f"n_{o}"]) else 0.0) for o in ys}
     x_centres = {o: float(cr[f"xs_{o}"]) / int(cr[f"xn_{o}"]) for o in cuped_outcomes if int(cr[f"xn_{o}"])}
     if x_centres:
         u = u.mutate(**{xcol(o): u[X].fill_null(dbl(cx)) for o, cx in x_centres.items()})
+    return u, groups, sizes, control, how, centres, x_centres
 
-    # ---- per-group sums
+
+def _group_moments(u: ir.Table, ys: list[str], k: int, gindex: dict, centres: dict,
+                   x_centres: dict) -> tuple[dict, dict]:
+    """The per-group sums: the moments of each outcome, and the CUPED moments of those with an X centre."""
     agg = engine.to_frame(moments_query(u, [GROUP], {o: ycol(o) for o in ys}, centres,
                                         {o: (xcol(o), cx) for o, cx in x_centres.items()}))
     idx = np.array([gindex[str(x)] for x in agg[GROUP]], dtype=int)
@@ -278,19 +393,7 @@ def fit_experiment(t: ir.Table, p: dict, *, max_units: int) -> ExperimentFit:
     cuped = {o: CupedMoments(y=moments[o], x_total=cells(agg, idx, k, f"sx_{o}"), x_centre=cx,
                              x_sq=cells(agg, idx, k, f"sxx_{o}"), xy=cells(agg, idx, k, f"sxy_{o}"))
              for o, cx in x_centres.items()}
-
-    # ---- attributes and segments
-    levels = {c: int(pr[f"l{i}"]) for i, c in enumerate(attr_cols)}
-    attributes, segments, skipped = _segment_sums(u, p, levels, groups, gindex, ys, centres)
-
-    exp = ExperimentFit(groups=tuple(groups), sizes=sizes, control=control, control_how=how,
-                        control_requested=p.get("control"), dropped=dropped, n_units=n_ok, outcomes=tuple(ys),
-                        revenue_filled=(n_ok - n_rev) if has_rev else 0,
-                        converted_from_revenue=bool(not n_conv and has_rev), moments=moments, cuped=cuped,
-                        cuped_missing_x=(n_ok - n_x) if cuped_ok else 0, segments=tuple(segments),
-                        skipped_attributes=tuple(skipped), attributes=tuple(attributes))
-    return dataclasses.replace(exp, uplift=fit_uplift(u, exp, p, max_units=max_units, has_x=use_x,
-                                                      x_missing=n_ok - n_x))
+    return moments, cuped
 
 
 def _segment_sums(u: ir.Table, p: dict, levels: dict[str, int], groups: list[str], gindex: dict, ys: list[str],
@@ -357,7 +460,25 @@ def _compare(kind: str, a: dict, b: dict, i, j, alpha: float) -> dict:
 
 
 def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
-    """Sample-ratio mismatch: group sizes against the intended split (equal when none is given)."""
+    """Sample-ratio mismatch: group sizes against the intended split (equal when none is given).
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The parameters (``split``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+
+    Returns
+    -------
+    dict
+        :func:`analytics.stats.srm_test` plus ``groups``, ``weights``, ``split_given``, ``failed`` (p <
+        0.001), ``suggested_split``, ``rows`` (group, observed, expected and their shares).
+    """
     groups, sizes = list(fit.groups), fit.sizes
     k = len(groups)
     weights = parse_split(p.get("split"), k)
@@ -382,7 +503,22 @@ def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
 
 def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict], list[dict]]:
     """(comparisons: one row per arm x outcome with the Holm-adjusted p-value and power, arms: the same
-    grouped per arm)."""
+    grouped per arm).
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    summ : dict
+        Outcome -> :meth:`Moments.summary`.
+    p : dict
+        The parameters (``alpha``, ``min_effect``).
+
+    Returns
+    -------
+    tuple[list[dict], list[dict]]
+        The comparison rows and the arms.
+    """
     alpha = float(p["alpha"])
     groups, sizes = list(fit.groups), fit.sizes
     ci = groups.index(fit.control)
@@ -424,7 +560,22 @@ def arm_comparisons(fit: ExperimentFit, summ: dict, p: dict) -> tuple[list[dict]
 
 
 def group_table(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
-    """One row per group: units, each outcome's value and its interval."""
+    """One row per group: units, each outcome's value and its interval.
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    summ : dict
+        Outcome -> :meth:`Moments.summary`.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``group``, ``n``, ``is_control`` and per outcome its value, ``<o>_ci_low``, ``<o>_ci_high``.
+    """
     ci = list(fit.groups).index(fit.control)
     out = []
     for gi, g in enumerate(fit.groups):
@@ -441,7 +592,23 @@ def group_table(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
 
 
 def cuped_rows(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
-    """CUPED per arm x outcome: the Welch interval before and after adjusting for the pre-period value."""
+    """CUPED per arm x outcome: the Welch interval before and after adjusting for the pre-period value.
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    summ : dict
+        Outcome -> :meth:`Moments.summary`.
+    alpha : float
+        Two-sided level.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``group``, ``outcome``, ``theta``, the adjusted values and interval, the interval before,
+        ``narrower_by``, ``variance_reduction``.
+    """
     groups = list(fit.groups)
     ci = groups.index(fit.control)
     arms_idx = [i for i in range(len(groups)) if i != ci]
@@ -472,7 +639,24 @@ def cuped_rows(fit: ExperimentFit, summ: dict, alpha: float) -> list[dict]:
 
 def segment_rows(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
     """Lift by segment (values with at least ``min_segment_n`` units in the arm and the control), BH-adjusted,
-    and Cochran's Q per attribute x arm x outcome (Holm-adjusted)."""
+    and Cochran's Q per attribute x arm x outcome (Holm-adjusted).
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The parameters (``alpha``, ``min_segment_n``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+
+    Returns
+    -------
+    dict
+        ``attributes``, ``min_n``, ``hidden``, ``n_comparisons``, ``rows``, ``heterogeneity``, ``correction``.
+    """
     alpha = float(p["alpha"])
     min_n = int(p["min_segment_n"])
     groups = list(fit.groups)
@@ -529,7 +713,24 @@ def segment_rows(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dic
 
 def analyse(fit: ExperimentFit, p: dict, lang: str) -> dict:
     """Everything about a randomised test (arms, SRM, CUPED, power, segments, uplift) from its sums, with
-    the warnings (key ``warnings``) in the order the checks run."""
+    the warnings (key ``warnings``) in the order the checks run.
+
+    Parameters
+    ----------
+    fit : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``control``, ``control_how``, ``groups``, ``group_table``, ``srm``, ``arms``, ``comparisons``,
+        ``cuped``, ``segments``, ``uplift``, ``outcomes``, ``n_units``, ``warnings``, ``converters``,
+        ``dropped``.
+    """
     from .uplift import uplift_warnings
 
     alpha = float(p["alpha"])
@@ -598,7 +799,19 @@ def _outcomes_present(t: ir.Table) -> list[str]:
 
 def experiment_options(t: ir.Table) -> dict:
     """What the test's controls can offer (``t``: the experiment's lines in the date range): groups (sorted)
-    with sizes, the control guessed without a choice, outcomes and attributes present, the covariate."""
+    with sizes, the control guessed without a choice, outcomes and attributes present, the covariate.
+
+    Parameters
+    ----------
+    t : ir.Table
+        The experiment's lines in the date range.
+
+    Returns
+    -------
+    dict
+        ``groups``, ``group_sizes``, ``n_units``, ``control_guess``, ``control_how``, ``outcomes``,
+        ``rate_outcomes``, ``attributes``, ``has_covariate`` (empty without groups).
+    """
     out: dict = {}
     cols = t.columns
     aggs = {"rows": t.count()}

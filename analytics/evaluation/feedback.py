@@ -43,7 +43,25 @@ def _terms_by_language(terms: dict, texts: list[str]) -> dict:
 
 
 def nps_from_counts(n: int, promoters: int, detractors: int, alpha: float) -> dict:
-    """analytics.stats.nps from the answer counts (0-10 answers: promoters 9-10, detractors 0-6)."""
+    """analytics.stats.nps from the answer counts (0-10 answers: promoters 9-10, detractors 0-6).
+
+    Parameters
+    ----------
+    n : int
+        Answers on the 0-10 scale.
+    promoters : int
+        Answers of 9 or 10.
+    detractors : int
+        Answers of 0 to 6.
+    alpha : float
+        Two-sided level of the interval.
+
+    Returns
+    -------
+    dict
+        ``n``, ``nps``, ``ci_low``, ``ci_high`` (points, -100..100), ``promoters``, ``passives``,
+        ``detractors``, ``share_promoters``, ``share_detractors``; None values for no answer.
+    """
     if n == 0:
         return {"n": 0, "nps": None, "ci_low": None, "ci_high": None, "promoters": 0, "passives": 0, "detractors": 0}
     pp, pd_ = promoters / n, detractors / n
@@ -115,7 +133,20 @@ def _num(fb: ir.Table, col: str) -> ir.FloatingValue:
 
 def fit_feedback(fb: ir.Table, p: dict) -> FeedbackFit | None:
     """Counts, sums and comment terms of the feedback (``fb``: lines in the date range, with ``__line__``);
-    None when no answer is left after the campaign filter."""
+    None when no answer is left after the campaign filter.
+
+    Parameters
+    ----------
+    fb : ir.Table
+        Feedback lines (``rating``, ``nps``, ``comment``, ``campaign``, each optional).
+    p : dict
+        The fit parameters (``feedback_campaign``).
+
+    Returns
+    -------
+    FeedbackFit | None
+        The feedback's counts, sums, distributions and terms, or None.
+    """
     from analytics import text
 
     camp = p.get("feedback_campaign")
@@ -207,7 +238,25 @@ def _by_campaign(fb: ir.Table, seed: int) -> list[dict]:
 
 def present_feedback(fit: FeedbackFit | None, p: dict, lang: str, warn: list[str]) -> dict | None:
     """The page's feedback dict at ``p["alpha"]`` with its warnings (NPS out of range, few answers,
-    sampled comments)."""
+    sampled comments).
+
+    Parameters
+    ----------
+    fit : FeedbackFit | None
+        The feedback fit, or None.
+    p : dict
+        The parameters (``alpha``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+
+    Returns
+    -------
+    dict | None
+        ``n``, ``campaign_filter``, ``ratings``, ``rating_mean``, ``nps``, ``nps_distribution``, ``terms``,
+        ``terms_by_language``, ``by_campaign`` (as the data allows), or None.
+    """
     if fit is None:
         return None
     alpha = float(p["alpha"])
@@ -253,7 +302,18 @@ def present_feedback(fit: FeedbackFit | None, p: dict, lang: str, warn: list[str
 
 
 def feedback_options(fb: ir.Table) -> list[str]:
-    """The feedback's campaigns (sorted), for the campaign filter."""
+    """The feedback's campaigns (sorted), for the campaign filter.
+
+    Parameters
+    ----------
+    fb : ir.Table
+        Feedback lines.
+
+    Returns
+    -------
+    list[str]
+        The campaigns.
+    """
     if "campaign" not in fb.columns:
         return []
     d = fb.filter(fb["campaign"].notnull())

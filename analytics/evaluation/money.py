@@ -74,7 +74,18 @@ def _money_row(group, inc_rev, lo, hi, cost, camp_share, incentive, n, lift_per_
 
 def plan_figures(payload: dict | None) -> tuple[float | None, float | None]:
     """(planned spend, planned outcome) from a saved promotion plan's payload (``total.spend``,
-    ``total.expected_outcome``); None for what the plan does not hold."""
+    ``total.expected_outcome``); None for what the plan does not hold.
+
+    Parameters
+    ----------
+    payload : dict | None
+        A saved promotion plan's payload, or None.
+
+    Returns
+    -------
+    tuple[float | None, float | None]
+        Planned spend and planned outcome, each None when missing or not a finite number.
+    """
     tot = (payload or {}).get("total") if isinstance(payload, dict) else None
     if not isinstance(tot, dict):
         return None, None

@@ -29,14 +29,38 @@ NO = ("0", "false", "no", "n", "否", "f")
 
 
 def finite(x: ir.Value) -> ir.FloatingValue:
-    """A numeric column as float64 with NaN as missing."""
+    """A numeric column as float64 with NaN as missing.
+
+    Parameters
+    ----------
+    x : ir.Value
+        A numeric column.
+
+    Returns
+    -------
+    ir.FloatingValue
+        The column as float64, NaN as NULL.
+    """
     v = x.cast("float64")
     return ibis.ifelse(v.isnan(), ibis.null("float64"), v)
 
 
 def flag(t: ir.Table, col: str) -> ir.FloatingValue:
     """A yes/no column as 1.0 / 0.0, missing when unknown: booleans as they are, numbers > 0 are yes,
-    text yes/no words (1/true/yes/y/是/t and 0/false/no/n/否/f, any case, trimmed)."""
+    text yes/no words (1/true/yes/y/是/t and 0/false/no/n/否/f, any case, trimmed).
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table.
+    col : str
+        The yes/no column.
+
+    Returns
+    -------
+    ir.FloatingValue
+        1.0, 0.0 or NULL per line.
+    """
     x = t[col]
     dt = x.type()
     if dt.is_boolean():
@@ -51,7 +75,18 @@ def flag(t: ir.Table, col: str) -> ir.FloatingValue:
 
 
 def half_even(x: ir.FloatingValue) -> ir.FloatingValue:
-    """Round to the nearest integer, ties to even (as numpy's ``round``; the engine rounds ties away)."""
+    """Round to the nearest integer, ties to even (as numpy's ``round``; the engine rounds ties away).
+
+    Parameters
+    ----------
+    x : ir.FloatingValue
+        Float values.
+
+    Returns
+    -------
+    ir.FloatingValue
+        The rounded values.
+    """
     return ibis.ifelse((x - x.floor()) == 0.5, (x / 2).round() * 2, x.round()).cast("float64")
 
 
@@ -61,7 +96,24 @@ def _ts(x) -> _dt.datetime:
 
 def in_dates(t: ir.Table, col: str, start=None, end=None) -> ir.Table:
     """Rows with ``start <= col < end + 1 day`` (analytics.common.filter_dates); all rows when neither
-    end is given."""
+    end is given.
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table.
+    col : str
+        Timestamp column.
+    start
+        First day kept, or None.
+    end
+        Last day kept, or None.
+
+    Returns
+    -------
+    ir.Table
+        The filtered table.
+    """
     if start is None and end is None:
         return t
     cond = ibis.literal(True)
@@ -73,21 +125,56 @@ def in_dates(t: ir.Table, col: str, start=None, end=None) -> ir.Table:
 
 
 def with_line(t: ir.Table) -> ir.Table:
-    """The table with ``__line__`` (the source line; for a registered frame, its row order)."""
+    """The table with ``__line__`` (the source line; for a registered frame, its row order).
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table.
+
+    Returns
+    -------
+    ir.Table
+        The table with ``__line__``.
+    """
     if LINE in t.columns:
         return t
     return t.mutate(**{LINE: ibis.row_number()})
 
 
 def any_value(t: ir.Table, col: str) -> bool:
-    """Whether the column exists and holds at least one value."""
+    """Whether the column exists and holds at least one value.
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table.
+    col : str
+        Column name.
+
+    Returns
+    -------
+    bool
+        True when some line holds a value.
+    """
     if col not in t.columns:
         return False
     return int(one_row(t.aggregate(n=t[col].count()))["n"]) > 0
 
 
 def one_row(expr: ir.Table) -> pd.Series:
-    """The single row of an aggregate expression."""
+    """The single row of an aggregate expression.
+
+    Parameters
+    ----------
+    expr : ir.Table
+        An aggregate expression (one row).
+
+    Returns
+    -------
+    pd.Series
+        The row.
+    """
     return engine.to_frame(expr).iloc[0]
 
 
@@ -95,14 +182,46 @@ def one_row(expr: ir.Table) -> pd.Series:
 
 
 def sample_key(t: ir.Table, seed: int) -> ir.IntegerValue:
-    """A pseudo-random sort key per line, fixed by the line number and the seed (repeatable)."""
+    """A pseudo-random sort key per line, fixed by the line number and the seed (repeatable).
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table with ``__line__``.
+    seed : int
+        Random seed.
+
+    Returns
+    -------
+    ir.IntegerValue
+        The hash key.
+    """
     return (t[LINE].cast("int64") * 1_000_003 + int(seed) % 1_000_003).hash()
 
 
 def bounded(t: ir.Table, n_rows: int, cap: int, seed: int, columns: dict) -> tuple[ir.Table, bool]:
     """``columns`` (name -> column or expression of ``t``) of at most ``cap`` lines of ``t`` (which holds
     ``n_rows``): all of them when they fit, else a seeded random sample of ``cap`` drawn in the engine; in
-    line order either way. Returns (table, sampled)."""
+    line order either way. Returns (table, sampled).
+
+    Parameters
+    ----------
+    t : ir.Table
+        A table with ``__line__``.
+    n_rows : int
+        Lines of ``t``.
+    cap : int
+        Most lines returned.
+    seed : int
+        Sample seed.
+    columns : dict
+        Output name -> column name or expression of ``t``.
+
+    Returns
+    -------
+    tuple[ir.Table, bool]
+        The lines (``__line__`` plus ``columns``) and whether they are a sample.
+    """
     sampled = n_rows > cap
     if sampled:
         t = t.order_by([sample_key(t, seed), LINE]).limit(int(cap))
@@ -135,7 +254,13 @@ class Moments:
     sq: np.ndarray
 
     def summary(self) -> dict:
-        """{n, sum, mean, var (ddof=1)} per cell; mean and var are NaN where they are undefined."""
+        """{n, sum, mean, var (ddof=1)} per cell; mean and var are NaN where they are undefined.
+
+        Returns
+        -------
+        dict
+            ``n``, ``sum``, ``mean``, ``var`` arrays.
+        """
         n = self.n.astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = self.total / n
@@ -171,7 +296,13 @@ class CupedMoments:
 
     def adjusted(self) -> tuple[float, dict]:
         """(theta, per-group summary of Y - theta (X - mean X)) with theta = cov(Y, X) / var(X) pooled over
-        all groups: the same numbers as adjusting each unit and summing, from the sums alone."""
+        all groups: the same numbers as adjusting each unit and summing, from the sums alone.
+
+        Returns
+        -------
+        tuple[float, dict]
+            theta and the adjusted ``n``, ``sum``, ``mean``, ``var`` per group.
+        """
         s = self.y.summary()
         n = s["n"]
         N = n.sum()
@@ -194,7 +325,26 @@ def moments_query(t: ir.Table, keys: list[str], ys: dict[str, str], centres: dic
     """One row per cell of ``keys`` with, for every variable ``o`` of ``ys`` (column of ``t``): ``n_o``
     (values), ``s_o`` (sum), ``q_o`` (sum of squares around ``centres[o]``); for the outcomes of ``cuped``
     (column of X with missing values filled, X's centre): ``sx_o``, ``sxx_o``, ``sxy_o`` over the units
-    with a Y."""
+    with a Y.
+
+    Parameters
+    ----------
+    t : ir.Table
+        Units with the outcome columns.
+    keys : list[str]
+        Grouping columns.
+    ys : dict[str, str]
+        Outcome name -> column of ``t``.
+    centres : dict[str, float]
+        Outcome name -> centre for the sums of squares.
+    cuped : dict[str, tuple[str, float]] | None
+        Outcome -> (X column, X centre), or None.
+
+    Returns
+    -------
+    ir.Table
+        One row per cell: ``n__`` and the per-outcome sums.
+    """
     aggs = {"n__": t.count()}
     for o, col in ys.items():
         y = t[col]
@@ -214,7 +364,24 @@ def moments_query(t: ir.Table, keys: list[str], ys: dict[str, str], centres: dic
 
 
 def cells(frame: pd.DataFrame, index: np.ndarray, size: int, col: str) -> np.ndarray:
-    """A column of an aggregate frame spread over ``size`` cells (``index``: each row's cell); 0 elsewhere."""
+    """A column of an aggregate frame spread over ``size`` cells (``index``: each row's cell); 0 elsewhere.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Aggregate frame.
+    index : np.ndarray
+        Cell of each row.
+    size : int
+        Number of cells.
+    col : str
+        Column to spread.
+
+    Returns
+    -------
+    np.ndarray
+        The values per cell.
+    """
     out = np.zeros(size, dtype=float)
     if len(frame):
         out[index] = frame[col].to_numpy(dtype=float, na_value=0.0)
@@ -222,5 +389,25 @@ def cells(frame: pd.DataFrame, index: np.ndarray, size: int, col: str) -> np.nda
 
 
 def moments_of(frame: pd.DataFrame, index: np.ndarray, size: int, o: str, centre: float) -> Moments:
+    """The :class:`Moments` of outcome ``o`` from an aggregate frame of :func:`moments_query`.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Aggregate frame with ``n_<o>``, ``s_<o>``, ``q_<o>``.
+    index : np.ndarray
+        Cell of each row.
+    size : int
+        Number of cells.
+    o : str
+        Outcome name.
+    centre : float
+        The centre the sums of squares were taken around.
+
+    Returns
+    -------
+    Moments
+        Counts, sums and sums of squares per cell.
+    """
     return Moments(n=cells(frame, index, size, f"n_{o}"), total=cells(frame, index, size, f"s_{o}"),
                    centre=float(centre), sq=cells(frame, index, size, f"q_{o}"))

@@ -110,10 +110,77 @@ def fit_uplift(u: ir.Table, exp: ExperimentFit, p: dict, *, max_units: int, has_
     ``n_train``, ``n_test``, ``sampled`` (the model used a sample), ``n_pool`` (units of the arm and the
     control with the outcome), ``test_share``, ``seed``, ``qini_auc``, ``curve``, ``perfect_end``,
     ``top30_share_of_incremental``, ``deciles``, ``ranked`` (top ``export_n`` units of the experiment by
-    predicted uplift), ``n_scored`` (units scored) and ``features`` (largest coefficient differences)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
+    predicted uplift), ``n_scored`` (units scored) and ``features`` (largest coefficient differences).
 
+    Parameters
+    ----------
+    u : ir.Table
+        The units with GROUP, the outcome columns, X and the attribute columns.
+    exp : ExperimentFit
+        The experiment's fit.
+    p : dict
+        The fit parameters (``uplift_outcome``, ``seed``, ``uplift_sample``, ``export_n``).
+    max_units : int
+        Most units drawn from the engine.
+    has_x : bool
+        Whether some unit has a pre-period value.
+    x_missing : int
+        Units without one.
+
+    Returns
+    -------
+    dict | None
+        The uplift block, or None.
+    """
+    picked = _outcome_and_arm(exp, p)
+    if picked is None:
+        return None
+    outcome, best, ci, n_pool = picked
+    groups = list(exp.groups)
+    seed = int(p["seed"])
+
+    feats = _features(u, exp.attributes)
+    x_fill = None
+    if has_x and x_missing:  # a missing pre-period value gets the median over all units
+        x_fill = float(one_row(u.aggregate(m=u[X].median()))["m"])
+
+    y_col = ycol(outcome)
+    df, units_sampled, n_sample, sampled = _draw_units(u, exp, outcome, best, ci, n_pool, feats, has_x, p,
+                                                       max_units)
+    X_, names = _design(df, feats, x_fill, has_x)
+    drawn = {"units_sampled": bool(units_sampled), "n_sample": int(n_sample)}
+    if X_.shape[1] == 0:
+        return {"status": "no_features", "outcome": outcome, **drawn}
+    y = df[y_col].to_numpy(dtype=float)
+    tr = df["__treated"].to_numpy(dtype=float)
+    if min(y[tr == 1].sum(), y[tr == 0].sum()) < 20 or len(df) < 500:
+        return {"status": "too_few", "outcome": outcome, "arm": groups[best], **drawn}
+    mu, sd = X_.mean(0), X_.std(0)
+    sd[sd == 0] = 1.0
+    Z = (X_ - mu) / sd
+    i_tr, i_te, models = _two_models(Z, y, tr, seed)
+
+    u_te = models[1.0].predict_proba(Z[i_te])[:, 1] - models[0.0].predict_proba(Z[i_te])[:, 1]
+    n_te = len(i_te)
+    qauc, curve, perfect_end, deciles, share30 = _held_out(y[i_te], u_te, tr[i_te])
+
+    ranked = _ranked(u, feats, x_fill, has_x, mu, sd, models, int(p["export_n"]), exp.n_units)
+    coefs = [{"feature": f, "treated": float(models[1.0].coef_[0][q]), "control": float(models[0.0].coef_[0][q]),
+              "difference": float(models[1.0].coef_[0][q] - models[0.0].coef_[0][q])} for q, f in enumerate(names)]
+    coefs.sort(key=lambda r: -abs(r["difference"]))
+    return {"status": "ok", "outcome": outcome, "arm": groups[best], "control": groups[ci],
+            "model": "two-model logistic regression (sklearn, standardised features)",
+            "n_train": int(len(i_tr)), "n_test": int(n_te), "sampled": bool(sampled), "n_pool": n_pool,
+            **drawn,
+            "test_share": 0.3, "seed": seed, "qini_auc": qauc, "curve": curve,
+            "perfect_end": perfect_end, "top30_share_of_incremental": share30, "deciles": deciles,
+            "ranked": ranked, "n_scored": int(exp.n_units), "features": coefs[:15]}
+
+
+def _outcome_and_arm(exp: ExperimentFit, p: dict) -> tuple[str, int, int, int] | None:
+    """The rate outcome to model (``p["uplift_outcome"]``, else the rate outcome with most events) and the
+    best arm on it: ``(outcome, arm index, control index, units of the arm and the control with the
+    outcome)``, or None when there is no rate outcome."""
     ys = list(exp.outcomes)
     summ = {o: exp.moments[o].summary() for o in ys}
     outcome = p.get("uplift_outcome")
@@ -123,19 +190,20 @@ def fit_uplift(u: ir.Table, exp: ExperimentFit, p: dict, *, max_units: int, has_
             return None
         outcome = max(cands, key=lambda o: summ[o]["sum"].sum())
     s = summ[outcome]
-    groups = list(exp.groups)
-    ci = groups.index(exp.control)
-    arm_idx = [i for i in range(len(groups)) if i != ci]
+    ci = list(exp.groups).index(exp.control)
+    arm_idx = [i for i in range(len(exp.groups)) if i != ci]
     best = max(arm_idx, key=lambda i: s["mean"][i] - s["mean"][ci])
+    return outcome, best, ci, int(s["n"][best] + s["n"][ci])
+
+
+def _draw_units(u: ir.Table, exp: ExperimentFit, outcome: str, best: int, ci: int, n_pool: int, feats: list,
+                has_x: bool, p: dict, max_units: int) -> tuple[pd.DataFrame, bool, int, bool]:
+    """The units of the arm and the control: all of them, or a seeded sample drawn in the engine (more than
+    ``max_units``), then at most ``p["uplift_sample"]`` of those in Python. Returns ``(frame, engine
+    sampled, units drawn from the engine, the model uses a sample)``; the frame has the outcome, feature and
+    X columns and ``__treated``."""
+    groups = list(exp.groups)
     seed = int(p["seed"])
-    n_pool = int(s["n"][best] + s["n"][ci])
-
-    feats = _features(u, exp.attributes)
-    x_fill = None
-    if has_x and x_missing:  # a missing pre-period value gets the median over all units
-        x_fill = float(one_row(u.aggregate(m=u[X].median()))["m"])
-
-    # ---- the units of the arm and the control: all of them, or a seeded sample drawn in the engine
     y_col = ycol(outcome)
     pool = u.filter(u[GROUP].isin([groups[best], groups[ci]]) & u[y_col].notnull())
     keep = [y_col] + [a.column for _, a in feats] + ([X] if has_x else [])
@@ -148,19 +216,16 @@ def fit_uplift(u: ir.Table, exp: ExperimentFit, p: dict, *, max_units: int, has_
     py_sampled = n_sample > sample_n
     if py_sampled:
         df = df.iloc[np.sort(rng.choice(n_sample, sample_n, replace=False))].reset_index(drop=True)
-    sampled = py_sampled or units_sampled
-    X_, names = _design(df, feats, x_fill, has_x)
-    drawn = {"units_sampled": bool(units_sampled), "n_sample": int(n_sample)}
-    if X_.shape[1] == 0:
-        return {"status": "no_features", "outcome": outcome, **drawn}
-    y = df[y_col].to_numpy(dtype=float)
-    tr = df["__treated"].to_numpy(dtype=float)
-    if min(y[tr == 1].sum(), y[tr == 0].sum()) < 20 or len(df) < 500:
-        return {"status": "too_few", "outcome": outcome, "arm": groups[best], **drawn}
-    mu, sd = X_.mean(0), X_.std(0)
-    sd[sd == 0] = 1.0
-    Z = (X_ - mu) / sd
-    i_tr, i_te = train_test_split(np.arange(len(df)), test_size=0.3, random_state=seed, stratify=tr * 2 + y)
+    return df, units_sampled, n_sample, py_sampled or units_sampled
+
+
+def _two_models(Z: np.ndarray, y: np.ndarray, tr: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, dict]:
+    """A stratified 70/30 split (by arm x outcome) and one logistic regression per arm on the training part:
+    ``(train rows, test rows, {1.0: treated model, 0.0: control model})``."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    i_tr, i_te = train_test_split(np.arange(len(y)), test_size=0.3, random_state=seed, stratify=tr * 2 + y)
     models = {}
     for arm_flag in (1.0, 0.0):
         m_rows = i_tr[tr[i_tr] == arm_flag]
@@ -169,14 +234,17 @@ def fit_uplift(u: ir.Table, exp: ExperimentFit, p: dict, *, max_units: int, has_
             warnings.simplefilter("ignore")
             m.fit(Z[m_rows], y[m_rows])
         models[arm_flag] = m
+    return i_tr, i_te, models
 
-    u_te = models[1.0].predict_proba(Z[i_te])[:, 1] - models[0.0].predict_proba(Z[i_te])[:, 1]
-    y_te, t_te = y[i_te], tr[i_te]
+
+def _held_out(y_te: np.ndarray, u_te: np.ndarray, t_te: np.ndarray) -> tuple:
+    """The held-out evaluation: ``(Qini AUC, curve (at most 201 points), end of the perfect curve, observed
+    uplift by predicted decile, share of the incremental outcomes in the top 30%)``."""
     qauc = st.qini_auc_score(y_te, u_te, t_te)
     xq, yq = st.qini_curve(y_te, u_te, t_te)
     xp, yp = st.perfect_qini_curve(y_te, t_te)
     keep_pts = np.unique(np.linspace(0, len(xq) - 1, min(len(xq), 201)).astype(int))
-    n_te = len(i_te)
+    n_te = len(y_te)
     curve = [{"share": float(xq[j] / n_te), "units": int(xq[j]), "qini": float(yq[j]),
               "random": float(yq[-1] * xq[j] / xq[-1])} for j in keep_pts]
     # observed uplift by predicted decile on the held-out split
@@ -194,18 +262,7 @@ def fit_uplift(u: ir.Table, exp: ExperimentFit, p: dict, *, max_units: int, has_
     top30 = int(np.ceil(0.3 * n_te))
     j30 = int(np.searchsorted(xq, top30))
     share30 = float(yq[min(j30, len(yq) - 1)] / yq[-1]) if yq[-1] > 0 else None
-
-    ranked = _ranked(u, feats, x_fill, has_x, mu, sd, models, int(p["export_n"]), exp.n_units)
-    coefs = [{"feature": f, "treated": float(models[1.0].coef_[0][q]), "control": float(models[0.0].coef_[0][q]),
-              "difference": float(models[1.0].coef_[0][q] - models[0.0].coef_[0][q])} for q, f in enumerate(names)]
-    coefs.sort(key=lambda r: -abs(r["difference"]))
-    return {"status": "ok", "outcome": outcome, "arm": groups[best], "control": groups[ci],
-            "model": "two-model logistic regression (sklearn, standardised features)",
-            "n_train": int(len(i_tr)), "n_test": int(n_te), "sampled": bool(sampled), "n_pool": n_pool,
-            **drawn,
-            "test_share": 0.3, "seed": seed, "qini_auc": qauc, "curve": curve,
-            "perfect_end": float(yp[-1]), "top30_share_of_incremental": share30, "deciles": deciles,
-            "ranked": ranked, "n_scored": int(exp.n_units), "features": coefs[:15]}
+    return qauc, curve, float(yp[-1]), deciles, share30
 
 
 def _ranked(u: ir.Table, feats: list, x_fill, has_x: bool, mu, sd, models: dict, export_n: int,
@@ -237,7 +294,17 @@ def _ranked(u: ir.Table, feats: list, x_fill, has_x: bool, mu, sd, models: dict,
 
 
 def uplift_warnings(up: dict | None, lang: str, warn: list[str]) -> None:
-    """The sentences that say the model ran on a sample (and where it was drawn)."""
+    """The sentences that say the model ran on a sample (and where it was drawn).
+
+    Parameters
+    ----------
+    up : dict | None
+        The uplift block, or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warn : list[str]
+        The warnings, appended to.
+    """
     if not up or up.get("status") != "ok" or not up.get("sampled"):
         return
     n_used = up["n_train"] + up["n_test"]

@@ -88,7 +88,22 @@ LANGUAGE_FREE_CALLS = ("filter_options", "default_window")
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``."""
+    """The page's result from canonical frames (registered as engine tables): ``present(fit(...))``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (``orders``, optionally ``market``).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page's result (see :func:`present`).
+    """
     from data import engine
 
     return present(fit(engine.tables_from_frames(frames), params), params, lang)
@@ -97,7 +112,22 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 def filter_options(tables: dict, params: dict | None = None, lang: str = "en") -> dict[str, list[str]]:
     """Choices of the category / channel / region filters: the distinct values in the orders, largest net
     sales first (at most MAX_OPTIONS each; an empty list when the orders have no such column). ``tables``:
-    kind -> engine table (a canonical frame is registered first)."""
+    kind -> engine table (a canonical frame is registered first).
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict | None
+        Unused (the options do not depend on the parameters).
+    lang : str
+        Unused (the options are data values).
+
+    Returns
+    -------
+    dict[str, list[str]]
+        ``category``, ``channel``, ``region`` -> their values.
+    """
     from analytics.market.kpis import option_lists
     from data import engine
 
@@ -119,7 +149,22 @@ def default_window(tables: dict, params: dict | None = None, lang: str = "en") -
     """The market overview's default window (no text): ``start`` / ``end`` (ISO dates of the last complete
     month, or None for the whole data), ``fallback`` (True when the data covers fewer than two complete
     months, or has no dated line) and the data's ``data_start`` / ``data_end``. ``tables``: kind -> engine
-    table (a canonical frame is registered first). One aggregate query (first and last order day)."""
+    table (a canonical frame is registered first). One aggregate query (first and last order day).
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict | None
+        Unused.
+    lang : str
+        Unused (no text).
+
+    Returns
+    -------
+    dict
+        ``start``, ``end``, ``fallback``, ``data_start``, ``data_end``.
+    """
     from analytics.market.kpis import day_span
     from analytics.market.periods import iso, last_complete_month
     from data import engine

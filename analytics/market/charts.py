@@ -8,6 +8,21 @@ from analytics.market.findings import fmt_change as _fmt_change
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The market overview's figures, each titled with what it shows: the trend (with promotion windows and the
+    forecast), and the charts of the result's other blocks.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.market.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; a chart without data is left out.
+    """
     import plotly.graph_objects as go
 
     figs: list[dict] = []

@@ -50,7 +50,19 @@ MAX_OPTIONS = 2000
 
 
 def options(params: dict | None) -> dict:
-    """The parameters with defaults filled in and out-of-range choices replaced (grain, compare, horizon)."""
+    """The parameters with defaults filled in and out-of-range choices replaced (grain, compare, horizon).
+
+    Parameters
+    ----------
+    params : dict | None
+        The page's parameters (None: all defaults); None values take the default.
+
+    Returns
+    -------
+    dict
+        Every PARAMS key with a valid value: ``grain`` in day/week/month, ``compare`` prev/yoy, ``horizon``
+        1..52, ``calendar`` auto/cn/western/none.
+    """
     p = {pp.key: pp.default for pp in PARAMS}
     p.update({k: v for k, v in (params or {}).items() if v is not None})
     p["grain"] = p["grain"] if p["grain"] in ("day", "week", "month") else "month"

@@ -11,11 +11,38 @@ from analytics.market.result import MarketFit
 
 
 def fmt_change(x: float | None, lang: str) -> str:
+    """A relative change as a signed percentage, or "—" when None.
+
+    Parameters
+    ----------
+    x : float | None
+        Relative change (0.1 = +10%), or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The formatted change.
+    """
     return fmt_pct(x, lang, signed=True) if x is not None else "—"
 
 
 def window_kpis(w) -> dict:
-    """The KPIs of one window row of :attr:`MarketFit.windows`."""
+    """The KPIs of one window row of :attr:`MarketFit.windows`.
+
+    Parameters
+    ----------
+    w
+        One row of :attr:`MarketFit.windows` (``gross_sales``, ``returns``, ``orders``, ``buyers``,
+        ``repeaters``, ``new_buyers``).
+
+    Returns
+    -------
+    dict
+        ``gross_sales``, ``returns``, ``net_sales``, ``orders``, ``buyers``, ``aov``, ``repeat_rate``,
+        ``new_buyers``, ``returning_buyers`` (ratios None over zero).
+    """
     gross, returns = float(w["gross_sales"]), float(w["returns"])
     orders, buyers, repeat, new = int(w["orders"]), int(w["buyers"]), int(w["repeaters"]), int(w["new_buyers"])
     return {
@@ -33,7 +60,20 @@ def window_kpis(w) -> dict:
 
 def change_findings(res: MarketFit, lang: str) -> list[str]:
     """1. The change of net sales between the findings' windows and the dimension value that drives it;
-    2. the change of returning buyers."""
+    2. the change of returning buyers.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[str]
+        Up to two sentences (none when the fit has no findings windows).
+    """
     out: list[str] = []
     if res.find_label is None:
         return out
@@ -82,7 +122,20 @@ def change_findings(res: MarketFit, lang: str) -> list[str]:
 
 
 def promo_finding(promos: list[dict], lang: str) -> list[str]:
-    """3. The promotion window with the biggest uplift."""
+    """3. The promotion window with the biggest uplift.
+
+    Parameters
+    ----------
+    promos : list[dict]
+        Promotion rows (:func:`~analytics.market.promos.promo_rows`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[str]
+        One sentence, or none when no window has an uplift.
+    """
     peaks = [r for r in promos if r.get("uplift") is not None]
     if not peaks:
         return []

@@ -22,7 +22,22 @@ Span = tuple[int, int]  # days (first, last)
 
 
 def dense_daily(daily: pd.DataFrame, d0: int, d1: int) -> dict[str, np.ndarray]:
-    """The per-day totals as arrays over every day from ``d0`` to ``d1`` (0 on days without lines)."""
+    """The per-day totals as arrays over every day from ``d0`` to ``d1`` (0 on days without lines).
+
+    Parameters
+    ----------
+    daily : pd.DataFrame
+        Per-day totals (``day`` and the DAILY columns).
+    d0 : int
+        First day number.
+    d1 : int
+        Last day number.
+
+    Returns
+    -------
+    dict[str, np.ndarray]
+        Column -> array of d1 - d0 + 1 days.
+    """
     n = d1 - d0 + 1
     idx = daily["day"].to_numpy(dtype=np.int64) - d0
     out = {}
@@ -34,7 +49,25 @@ def dense_daily(daily: pd.DataFrame, d0: int, d1: int) -> dict[str, np.ndarray]:
 
 
 def window_sums(dd: dict[str, np.ndarray], d0: int, s: int, e: int) -> dict:
-    """The additive KPIs of the days [s, e] from the dense per-day totals, and the first day with a line."""
+    """The additive KPIs of the days [s, e] from the dense per-day totals, and the first day with a line.
+
+    Parameters
+    ----------
+    dd : dict[str, np.ndarray]
+        :func:`dense_daily`.
+    d0 : int
+        Day number of the arrays' first day.
+    s : int
+        First day of the window.
+    e : int
+        Last day of the window.
+
+    Returns
+    -------
+    dict
+        ``lines``, ``ret_lines``, ``nocust_lines``, ``gross_sales``, ``returns``, ``net``, ``nocust_sales``,
+        ``first_line_day``.
+    """
     a, b = max(s - d0, 0), max(e - d0 + 1, 0)
     with np.errstate(over="ignore", invalid="ignore"):
         out = {
@@ -51,7 +84,26 @@ def window_sums(dd: dict[str, np.ndarray], d0: int, s: int, e: int) -> dict:
 def findings_windows(cur_s: int, cur_e: int, grain: str, compare: str,
                      base: tuple[int, int] | None) -> tuple[tuple[int, int], tuple[int, int], tuple[str, dict]] | None:
     """The two windows the findings compare and the label's i18n key and values: the KPI window against the
-    chosen comparison, else the last two whole periods of the trend; None when neither exists."""
+    chosen comparison, else the last two whole periods of the trend; None when neither exists.
+
+    Parameters
+    ----------
+    cur_s : int
+        First day of the KPI window.
+    cur_e : int
+        Last day.
+    grain : str
+        The trend's grain.
+    compare : str
+        The chosen comparison (prev / yoy).
+    base : tuple[int, int] | None
+        The comparison's window, or None.
+
+    Returns
+    -------
+    tuple[tuple[int, int], tuple[int, int], tuple[str, dict]] | None
+        (current window, base window, (label key, values)), or None.
+    """
     if base is not None:
         return (cur_s, cur_e), base, (f"market.compare.{compare}", {})
     keys = key_range(key_of(cur_s, grain), key_of(cur_e, grain), grain)
@@ -66,7 +118,29 @@ def findings_windows(cur_s: int, cur_e: int, grain: str, compare: str,
 
 def by_period_frame(dd: dict[str, np.ndarray], d0: int, counts: pd.DataFrame, grain: str,
                     cur_s: int, cur_e: int) -> pd.DataFrame:
-    """The trend table: one row per period in the KPI window (zeros where no lines), as in the report."""
+    """The trend table: one row per period in the KPI window (zeros where no lines), as in the report.
+
+    Parameters
+    ----------
+    dd : dict[str, np.ndarray]
+        :func:`dense_daily`.
+    d0 : int
+        Day number of the arrays' first day.
+    counts : pd.DataFrame
+        Distinct counts per period (``key``, ``orders``, ``buyers``, ``repeaters``, ``new_buyers``).
+    grain : str
+        The grain.
+    cur_s : int
+        First day of the KPI window.
+    cur_e : int
+        Last day.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``period``, ``period_end``, ``complete``, ``gross_sales``, ``returns``, ``net_sales``,
+        ``orders``, ``buyers``, ``aov``, ``repeat_rate``, ``new_buyers``, ``returning_buyers``.
+    """
     k0, k1 = key_of(cur_s, grain), key_of(cur_e, grain)
     keys = key_range(k0, k1, grain)
     n = len(keys)
@@ -101,7 +175,29 @@ def mix_and_products(orders: ir.Table, prof: Profile, filters: dict[str, list[st
                      cur: Span) -> tuple[dict[str, pd.DataFrame | None], np.ndarray | None]:
     """Net sales per value of each dimension in each mix window (None where the orders lack the dimension),
     with the value's first position in the data where two kept values tie (the order pandas' factorize
-    gave); and net sales per product in the KPI window (None when the orders hold no product id or name)."""
+    gave); and net sales per product in the KPI window (None when the orders hold no product id or name).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    prof : Profile
+        What the orders hold.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+    windows : dict[str, Span]
+        Window name -> (first, last day).
+    pairs : list[tuple[str, str | None]]
+        (window, base window) pairs whose ties matter.
+    cur : Span
+        The KPI window.
+
+    Returns
+    -------
+    tuple[dict[str, pd.DataFrame | None], np.ndarray | None]
+        Dimension -> frame (``value``, ``rank``, one column per window) or None; net sales per product or
+        None.
+    """
     specs = {dim: (dim, windows, False) for dim in DIMS if dim in prof.present}
     if prof.product_col in prof.present:
         specs["__product__"] = ("product", {"cur": cur}, True)
@@ -133,7 +229,26 @@ def kpi_windows(dd: dict[str, np.ndarray], d0: int, cur: Span, grain: str,
     """The windows of the KPIs: "cur", the comparisons the data reaches back to ("prev", "yoy") and the two
     the findings compare ("find_cur", "find_base", whose buyers are new from their first line's day). Returns
     the windows as (start, end, new_from), their additive sums from the daily totals, the chosen
-    comparison's window (None when the data does not reach back) and the findings' windows and label."""
+    comparison's window (None when the data does not reach back) and the findings' windows and label.
+
+    Parameters
+    ----------
+    dd : dict[str, np.ndarray]
+        :func:`dense_daily`.
+    d0 : int
+        Day number of the arrays' first day.
+    cur : Span
+        The KPI window.
+    grain : str
+        The grain.
+    compare : str
+        The chosen comparison.
+
+    Returns
+    -------
+    tuple[dict[str, tuple[int, int, int]], dict[str, dict], Span | None, tuple | None]
+        The windows, their sums, the comparison window and the findings' windows.
+    """
     cur_s, cur_e = cur
     spans: dict[str, tuple[int, int, int]] = {"cur": (cur_s, cur_e, cur_s)}
     for kind in ("prev", "yoy"):
@@ -155,7 +270,28 @@ def order_aggregates(orders: ir.Table, prof: Profile, filters: dict[str, list[st
                      cur: Span) -> tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]:
     """The distinct counts (orders, buyers, repeat and new buyers) per window and per period of the trend,
     and net sales per customer in the KPI window, from the windows' lines folded to (order, customer, day)
-    (one query)."""
+    (one query).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    prof : Profile
+        What the orders hold.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+    spans : dict[str, tuple[int, int, int]]
+        Window name -> (first day, last day, new-buyer day).
+    grain : str
+        The grain.
+    cur : Span
+        The KPI window.
+
+    Returns
+    -------
+    tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]
+        See :func:`analytics.market.kpis.order_counts`.
+    """
     days = [(s, e) for s, e, _nf in spans.values()]
     in_windows = lines(orders, prof, with_order=True, spans=days, keep={"day", "ret", "net", "cust", *filters})
     every = lines(orders, prof, keep={"day", "ret", "cust"})
@@ -165,7 +301,24 @@ def order_aggregates(orders: ir.Table, prof: Profile, filters: dict[str, list[st
 
 def new_products_of(orders: ir.Table, prof: Profile, filters: dict[str, list[str]], cur: Span) -> dict:
     """GROW's extension: identified buyers' gross sales in the KPI window on products first sold in it, and
-    how many such products sold (:func:`analytics.market.kpis.new_product_sales`, one query)."""
+    how many such products sold (:func:`analytics.market.kpis.new_product_sales`, one query).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    prof : Profile
+        What the orders hold.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+    cur : Span
+        The KPI window.
+
+    Returns
+    -------
+    dict
+        ``sales`` and ``products``.
+    """
     in_cur = lines(orders, prof, spans=[cur], keep={"day", "amount", "ret", "cust", "product", *filters})
     every = lines(orders, prof, keep={"day", "ret", "product"})
     return q.new_product_sales(in_cur, every, filters, cur)
@@ -174,7 +327,22 @@ def new_products_of(orders: ir.Table, prof: Profile, filters: dict[str, list[str
 def mix_windows(cur: Span, base: Span | None,
                 find: tuple | None) -> tuple[dict[str, Span], list[tuple[str, str | None]]]:
     """The windows of the mix (the KPI window against the chosen comparison) and, when they differ, the
-    findings' windows; with the (window, base window) pairs whose ties matter."""
+    findings' windows; with the (window, base window) pairs whose ties matter.
+
+    Parameters
+    ----------
+    cur : Span
+        The KPI window.
+    base : Span | None
+        The chosen comparison's window, or None.
+    find : tuple | None
+        The findings' windows, or None.
+
+    Returns
+    -------
+    tuple[dict[str, Span], list[tuple[str, str | None]]]
+        The windows and the pairs.
+    """
     if base is not None:
         return {"cur": cur, "base": base}, [("cur", "base")]
     if find is not None:
@@ -185,7 +353,26 @@ def mix_windows(cur: Span, base: Span | None,
 def forecast_of(daily_net: np.ndarray, d0: int, end: int, grain: str,
                 horizon: int) -> tuple[str, np.ndarray, np.ndarray, list[str], dict]:
     """The forecast on whole weeks (day and week grains) or months up to the window's end: its grain, the
-    history's period keys and net sales, the incomplete periods left out, and the model's output."""
+    history's period keys and net sales, the incomplete periods left out, and the model's output.
+
+    Parameters
+    ----------
+    daily_net : np.ndarray
+        Net sales per day.
+    d0 : int
+        Day number of ``daily_net[0]``.
+    end : int
+        Last day of the window.
+    grain : str
+        The page's grain.
+    horizon : int
+        Periods to forecast.
+
+    Returns
+    -------
+    tuple[str, np.ndarray, np.ndarray, list[str], dict]
+        (grain, keys, values, dropped periods, :func:`analytics.market.forecast.forecast_series`).
+    """
     fgrain = "month" if grain == "month" else "week"
     keys, vals, dropped = forecast_input(daily_net, d0, end, fgrain)
     fc = forecast_series(vals, fgrain, horizon) if vals.size else too_short(0, fgrain)
@@ -194,7 +381,22 @@ def forecast_of(daily_net: np.ndarray, d0: int, end: int, grain: str,
 
 def resolve_calendar(orders: ir.Table, prof: Profile, asked: str) -> str:
     """The festival calendar: the one asked for, or with "auto" the one the data's own words suggest
-    (:func:`analytics.calendar.detect_calendar` on the largest channels, regions and categories)."""
+    (:func:`analytics.calendar.detect_calendar` on the largest channels, regions and categories).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    prof : Profile
+        What the orders hold.
+    asked : str
+        "auto" or a calendar key.
+
+    Returns
+    -------
+    str
+        The calendar key.
+    """
     if asked != "auto":
         return asked
     from analytics.calendar import detect_calendar
@@ -213,6 +415,18 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     product, per customer, per campaign day, per month of the market data) or one row of counts; the lines
     never leave the engine. The refusals (no orders, no line matches the filters, an empty window) are
     returned as ``refusal`` for :func:`present` to raise in the reader's language.
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table (``orders``, optionally ``market``).
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    MarketFit
+        The fit (with ``refusal`` set when the question cannot be answered).
     """
     p = options(params)
     grain, compare, horizon = p["grain"], p["compare"], p["horizon"]

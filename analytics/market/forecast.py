@@ -24,7 +24,20 @@ MODELS = {
 def choose_model(n: int, grain: str) -> str | None:
     """The model the history supports honestly (None: too short), backtest included:
     2+ seasons -> seasonal ETS; 1 season + 6 year-on-year ratios -> last year x growth; 12 periods ->
-    damped trend."""
+    damped trend.
+
+    Parameters
+    ----------
+    n : int
+        Whole periods of history.
+    grain : str
+        The grain.
+
+    Returns
+    -------
+    str | None
+        ``"seasonal"``, ``"yoy"``, ``"trend"`` or None.
+    """
     m, nbt = SEASON[grain], BACKTEST[grain]
     if n >= 2 * m + nbt:
         return "seasonal"
@@ -103,7 +116,24 @@ def _fit_predict(z: np.ndarray, h: int, kind: str, m: int, alpha: float, params=
 def forecast_series(y: np.ndarray, grain: str, horizon: int, interval: float = INTERVAL) -> dict:
     """Fit, backtest and forecast a series of whole periods. Returns a dict with ``forecast`` (list of
     value/lower/upper per step, or None), ``reason`` (i18n key + kwargs when refused), ``model`` and
-    ``backtest``. Pure numbers; labels are added by the caller."""
+    ``backtest``. Pure numbers; labels are added by the caller.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Values of whole periods, oldest first.
+    grain : str
+        The grain.
+    horizon : int
+        Periods to forecast (at most one season for the yoy model).
+    interval : float
+        Coverage of the prediction interval.
+
+    Returns
+    -------
+    dict
+        ``forecast``, ``reason``, ``model``, ``backtest``.
+    """
     y = np.asarray(y, dtype=float)
     n = y.size
     m = SEASON[grain]
@@ -166,7 +196,20 @@ def forecast_series(y: np.ndarray, grain: str, horizon: int, interval: float = I
 
 
 def too_short(n: int, grain: str) -> dict:
-    """The refusal of a history of ``n`` whole periods (no model fits)."""
+    """The refusal of a history of ``n`` whole periods (no model fits).
+
+    Parameters
+    ----------
+    n : int
+        Whole periods of history.
+    grain : str
+        The grain.
+
+    Returns
+    -------
+    dict
+        ``forecast`` None with the ``reason``, ``model`` and ``backtest`` None.
+    """
     return {"forecast": None, "reason": ("market.forecast.too_short",
                                          dict(n=n, need=MIN_NONSEASONAL + BACKTEST[grain],
                                               need_seasonal=SEASON[grain] + MIN_YOY + BACKTEST[grain])),
@@ -176,7 +219,24 @@ def too_short(n: int, grain: str) -> dict:
 def forecast_input(daily_net: np.ndarray, d0: int, end: int, grain: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The history of the forecast: net sales per whole period of ``grain`` from the data's first day ``d0``
     to ``end`` (``daily_net[i]`` is day ``d0 + i``). Returns the whole periods' keys, their net sales, and the
-    ISO first days of the incomplete periods left out."""
+    ISO first days of the incomplete periods left out.
+
+    Parameters
+    ----------
+    daily_net : np.ndarray
+        Net sales per day.
+    d0 : int
+        Day number of ``daily_net[0]``.
+    end : int
+        Last day number.
+    grain : str
+        The grain.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray, list[str]]
+        Keys, values and the ISO starts of the incomplete periods.
+    """
     k0, k1 = key_of(d0, grain), key_of(end, grain)
     keys = key_range(k0, k1, grain)
     starts, ends = key_start(keys, grain), key_end(keys, grain)

@@ -34,7 +34,20 @@ EFFECTS = ("buyers_effect", "frequency_effect", "price_effect")
 
 def shapley3(base: tuple[float, float, float], cur: tuple[float, float, float]) -> tuple[float, float, float]:
     """The Shapley effects of the three factors of a product x * y * z going from ``base`` to ``cur``; they
-    add up to prod(cur) - prod(base)."""
+    add up to prod(cur) - prod(base).
+
+    Parameters
+    ----------
+    base : tuple[float, float, float]
+        The three factors in the base window.
+    cur : tuple[float, float, float]
+        The three factors in the current window.
+
+    Returns
+    -------
+    tuple[float, float, float]
+        The effect of each factor.
+    """
     out = []
     for i in range(3):
         j, k = [m for m in range(3) if m != i]
@@ -45,7 +58,20 @@ def shapley3(base: tuple[float, float, float], cur: tuple[float, float, float]) 
 
 def to_cents(values: tuple[float, ...], total: float) -> tuple[list[float], float]:
     """``values`` rounded to the cent so that they add up to ``total`` rounded to the cent (largest
-    remainder: the cents lost or gained by rounding go to the values whose rounding moved them most)."""
+    remainder: the cents lost or gained by rounding go to the values whose rounding moved them most).
+
+    Parameters
+    ----------
+    values : tuple[float, ...]
+        The values.
+    total : float
+        The total they must add up to.
+
+    Returns
+    -------
+    tuple[list[float], float]
+        The rounded values and the rounded total.
+    """
     want = round(total * 100)
     cents = [math.floor(v * 100) for v in values]
     rest = sorted(range(len(values)), key=lambda i: values[i] * 100 - cents[i], reverse=True)
@@ -57,7 +83,19 @@ def to_cents(values: tuple[float, ...], total: float) -> tuple[list[float], floa
 
 
 def factors(w) -> dict[str, float | int | None]:
-    """Identified buyers' gross sales, buyers, orders and the three factors of one window row."""
+    """Identified buyers' gross sales, buyers, orders and the three factors of one window row.
+
+    Parameters
+    ----------
+    w
+        One window row (``gross_sales``, ``nocust_sales``, ``buyers``, ``id_orders``).
+
+    Returns
+    -------
+    dict[str, float | int | None]
+        ``sales``, ``buyers``, ``orders``, ``orders_per_buyer``, ``sales_per_order`` (None over zero),
+        ``unidentified_sales``.
+    """
     sales = float(w["gross_sales"]) - float(w["nocust_sales"])
     buyers, orders = int(w["buyers"]), int(w.get("id_orders", 0))
     return {"sales": sales, "buyers": buyers, "orders": orders,
@@ -69,7 +107,20 @@ def factors(w) -> dict[str, float | int | None]:
 def grow_numbers(res: MarketFit) -> dict[str, Any] | None:
     """The GROW decomposition of the fit's KPI window against its chosen comparison (language-free): None
     without money or without a comparison window. The effects are None (with ``reason``) when either window
-    has no identified buyer (the factors are then undefined); ``total_change`` is still given."""
+    has no identified buyer (the factors are then undefined); ``total_change`` is still given.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+
+    Returns
+    -------
+    dict[str, Any] | None
+        ``compare``, ``current``, ``base``, ``new_products``, ``new_products_sales``, ``new_products_share``,
+        ``unidentified_change``, ``reason``, ``total_change`` and the three effects (``buyers_effect``,
+        ``frequency_effect``, ``price_effect``), or None.
+    """
     if not res.has_money:
         return None
     c, b = res.window("cur"), res.window(res.compare)
@@ -101,7 +152,20 @@ def grow_numbers(res: MarketFit) -> dict[str, Any] | None:
 def grow_block(res: MarketFit, lang: str) -> dict[str, Any] | None:
     """The report's ``grow``: the numbers of :func:`grow_numbers`, plus ``rows`` (one per component with
     its label, factor, value and share of the change), ``title``, ``reason_text`` and ``finding`` (the
-    sentence that names the largest driver); None where GROW does not apply."""
+    sentence that names the largest driver); None where GROW does not apply.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict[str, Any] | None
+        The block, or None.
+    """
     g = grow_numbers(res)
     if g is None:
         return None

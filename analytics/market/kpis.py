@@ -36,7 +36,18 @@ DAILY = ("lines", "ret_lines", "nocust_lines", "gross", "returns", "net", "nocus
 
 def probe(orders: ir.Table) -> tuple[frozenset[str], bool]:
     """Which optional columns hold a value on a dated line, and whether a dated line lacks an order id
-    (one row of counts)."""
+    (one row of counts).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Canonical order lines.
+
+    Returns
+    -------
+    tuple[frozenset[str], bool]
+        The optional columns with a value, and whether some dated line has no order id.
+    """
     t = orders.filter(orders.order_date.notnull())
     aggs = {col: text(t, col).count() for col in OPTIONAL if col in t.columns}
     aggs["__lines__"] = _.count()
@@ -50,7 +61,21 @@ def probe(orders: ir.Table) -> tuple[frozenset[str], bool]:
 def scan(orders: ir.Table, filters: dict[str, list[str]]) -> tuple[Profile, pd.DataFrame]:
     """The table's :class:`Profile` (with :func:`probe`) and one row per order day with the day's totals in
     the dimension ``filters`` (days with a filtered line): lines, ret_lines, nocust_lines, gross, returns,
-    net, nocust_sales. A filter on a column that holds no value is no filter (the caller reports it)."""
+    net, nocust_sales. A filter on a column that holds no value is no filter (the caller reports it).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Canonical order lines.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+
+    Returns
+    -------
+    tuple[Profile, pd.DataFrame]
+        The profile, and per day: ``day``, ``lines``, ``ret_lines``, ``nocust_lines``, ``gross``, ``returns``,
+        ``net``, ``nocust_sales``.
+    """
     present, null_orders = probe(orders)
     amount, ret, net = amount_ret_net(orders)
     cust = text(orders, "customer_id")
@@ -80,7 +105,24 @@ def order_days(lines: ir.Table, every: ir.Table, filters: dict[str, list[str]], 
     """The ``lines`` (with ``okey``; those of the windows) folded to one row per (okey, cust, day):
     ``sale_d`` (a sale line in the ``filters``), ``any_dc`` (any line of the filters in the KPI window
     ``cur``), ``net_dc`` (their net sales) and ``first`` (the customer's first sale day over ``every`` line
-    of the data, all dimensions). Distinct orders and buyers are counted on these rows."""
+    of the data, all dimensions). Distinct orders and buyers are counted on these rows.
+
+    Parameters
+    ----------
+    lines : ir.Table
+        Lines with ``okey``, ``cust``, ``day``, ``ret``, ``net`` and the dimensions.
+    every : ir.Table
+        Every line of the data (``day``, ``ret``, ``cust``).
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+    cur : tuple[int, int]
+        The KPI window (first, last day).
+
+    Returns
+    -------
+    ir.Table
+        Columns ``okey``, ``cust``, ``day``, ``sale_d``, ``any_dc``, ``net_dc``, ``first``.
+    """
     mask = dim_mask(lines, filters)
     in_cur = both(mask, in_days(lines, *cur))
     od = lines.group_by(["okey", "cust", "day"]).aggregate(
@@ -110,7 +152,25 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
     * net sales per customer with a line in ``cur`` (the Pareto curve).
 
     Each (window or period, order, customer) is one row; distinct orders and buyers are then plain counts
-    per group, which the engine runs in parallel where ``COUNT(DISTINCT)`` per group would not."""
+    per group, which the engine runs in parallel where ``COUNT(DISTINCT)`` per group would not.
+
+    Parameters
+    ----------
+    od : ir.Table
+        :func:`order_days`.
+    windows : list[tuple[int, int, int]]
+        (first day, last day, new-buyer day) of each window.
+    grain : str
+        The period grain.
+    cur : tuple[int, int]
+        The KPI window.
+
+    Returns
+    -------
+    tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]
+        Per window a dict of ``orders``, ``buyers``, ``repeaters``, ``new_buyers``, ``id_orders``; per period
+        ``key``, ``orders``, ``buyers``, ``repeaters``, ``new_buyers``; net sales per customer.
+    """
     cols = ("kind", "key", "okey", "cust", "first", "nf")
     parts = []
     for j, (s, e, nf) in enumerate(windows):
@@ -151,7 +211,24 @@ def new_product_sales(lines: ir.Table, every: ir.Table, filters: dict[str, list[
     ``cur`` on products first sold in it: products whose first sale line over ``every`` line of the data
     (all dates and dimensions) falls on or after the window's first day; with the number of such products
     sold in the window (one row). ``lines`` and ``every`` hold ``day``, ``ret``, ``product`` (and ``amount``,
-    ``cust`` and the filter dimensions for ``lines``)."""
+    ``cust`` and the filter dimensions for ``lines``).
+
+    Parameters
+    ----------
+    lines : ir.Table
+        Filtered-dimension lines of the windows.
+    every : ir.Table
+        Every line of the data.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+    cur : tuple[int, int]
+        The window (first, last day).
+
+    Returns
+    -------
+    dict[str, float | int]
+        ``sales`` and ``products``.
+    """
     sold = every.filter(~every.ret & every.product.notnull())
     first = sold.group_by(fprod=sold.product).aggregate(first=sold.day.min())
     w = lines.filter(both(both(dim_mask(lines, filters), in_days(lines, *cur)),
@@ -168,7 +245,22 @@ def value_nets(lines: ir.Table, filters: dict[str, list[str]],
     """Net sales per value of a column in named windows (in the ``filters``), for several columns in one
     query. ``specs``: name -> (column, {window name: (s, e)}, drop missing values). Each frame holds
     ``value`` (None = missing) and one column per window name of its spec; values without a line in any of
-    its windows are left out (their net sales are 0 everywhere)."""
+    its windows are left out (their net sales are 0 everywhere).
+
+    Parameters
+    ----------
+    lines : ir.Table
+        Lines with ``day``, ``net`` and the columns.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+    specs : dict[str, tuple[str, dict[str, tuple[int, int]], bool]]
+        Name -> (column, {window name: (first, last day)}, drop missing).
+
+    Returns
+    -------
+    dict[str, pd.DataFrame]
+        Name -> frame.
+    """
     mask = dim_mask(lines, filters)
     names = list(dict.fromkeys(n for _col, wins, _drop in specs.values() for n in wins))
     parts = []
@@ -190,7 +282,22 @@ def value_nets(lines: ir.Table, filters: dict[str, list[str]],
 
 def first_seen(table: ir.Table, col: str, where: ir.BooleanValue | None = None) -> dict[str, int]:
     """Position of the first line holding each value of ``col`` (lines in table order; ``where`` keeps
-    lines before numbering): how pandas' ``factorize`` orders the values."""
+    lines before numbering): how pandas' ``factorize`` orders the values.
+
+    Parameters
+    ----------
+    table : ir.Table
+        A table.
+    col : str
+        Column name.
+    where : ir.BooleanValue | None
+        Filter applied before numbering, or None.
+
+    Returns
+    -------
+    dict[str, int]
+        Value -> position.
+    """
     t = table if where is None else table.filter(where)
     t = t.select(v=t[col].cast("string"), rn=ibis.row_number())
     g = engine.to_frame(t.filter(t.v.notnull()).group_by("v").aggregate(rank=t.rn.min()))
@@ -198,13 +305,37 @@ def first_seen(table: ir.Table, col: str, where: ir.BooleanValue | None = None) 
 
 
 def campaign_days(lines: ir.Table, filters: dict[str, list[str]]) -> pd.DataFrame:
-    """Lines per (campaign, day) over the lines with a campaign (in the ``filters``)."""
+    """Lines per (campaign, day) over the lines with a campaign (in the ``filters``).
+
+    Parameters
+    ----------
+    lines : ir.Table
+        Lines with ``campaign`` and ``day``.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``campaign``, ``day``, ``lines``.
+    """
     t = lines.filter(both(dim_mask(lines, filters), lines.campaign.notnull()))
     return engine.to_frame(t.group_by(["campaign", "day"]).aggregate(lines=_.count()))
 
 
 def day_span(orders: ir.Table) -> tuple[int | None, int | None]:
-    """The first and last order day of the table (day numbers; None when no line has a date), one row."""
+    """The first and last order day of the table (day numbers; None when no line has a date), one row.
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+
+    Returns
+    -------
+    tuple[int | None, int | None]
+        (first, last) day numbers.
+    """
     day = orders.order_date.date().epoch_days()
     row = engine.to_frame(orders.aggregate(lo=day.min(), hi=day.max())).iloc[0]
     return tuple(None if pd.isna(v) else int(v) for v in (row["lo"], row["hi"]))  # type: ignore[return-value]
@@ -212,7 +343,22 @@ def day_span(orders: ir.Table) -> tuple[int | None, int | None]:
 
 def option_values(orders: ir.Table, dim: str, limit: int) -> list[str]:
     """The values of ``dim`` over every line (dated or not), largest net sales first (equal net sales in the
-    order the data first shows them), at most ``limit`` (:func:`option_lists`)."""
+    order the data first shows them), at most ``limit`` (:func:`option_lists`).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    dim : str
+        The dimension column.
+    limit : int
+        Most values.
+
+    Returns
+    -------
+    list[str]
+        The values.
+    """
     return option_lists(orders, [dim], limit)[dim]
 
 
@@ -224,7 +370,22 @@ def option_lists(orders: ir.Table, dims: list[str], limit: int) -> dict[str, lis
 
     Each dimension's list is computed once per engine table (the filter choices and the festival calendar
     ask for the same lists of the same revision) up to ``max(limit, MAX_OPTIONS)`` values; a shorter list
-    is its prefix (the order is the same: net sales, then, where two kept values tie, first position)."""
+    is its prefix (the order is the same: net sales, then, where two kept values tie, first position).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines.
+    dims : list[str]
+        The dimension columns.
+    limit : int
+        Most values per dimension.
+
+    Returns
+    -------
+    dict[str, list[str]]
+        Dimension -> values.
+    """
     from analytics.market.constants import MAX_OPTIONS
 
     try:

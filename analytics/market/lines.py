@@ -59,18 +59,48 @@ class Profile:
 
     @property
     def product_col(self) -> str:
-        """The product key of the Pareto: product id when the orders hold one, else product name."""
+        """The product key of the Pareto: product id when the orders hold one, else product name.
+
+        Returns
+        -------
+        str
+            ``"product_id"`` or ``"product_name"``.
+        """
         return "product_id" if "product_id" in self.present else "product_name"
 
 
 def text(t: ir.Table, col: str) -> ir.StringValue:
-    """A text column of the table (all missing when the table has no such column)."""
+    """A text column of the table (all missing when the table has no such column).
+
+    Parameters
+    ----------
+    t : ir.Table
+        Lines.
+    col : str
+        Column name.
+
+    Returns
+    -------
+    ir.StringValue
+        The column as string.
+    """
     return t[col].cast("string") if col in t.columns else ibis.null("string")
 
 
 def amount_ret_net(t: ir.Table) -> tuple[ir.FloatingValue, ir.BooleanValue, ir.FloatingValue]:
     """A line's amount (missing or NaN = 0), whether it is a return (missing = no) and its net sales (amount
-    on a sale line, -|amount| on a return line)."""
+    on a sale line, -|amount| on a return line).
+
+    Parameters
+    ----------
+    t : ir.Table
+        Order lines (``amount``, ``is_return``, each optional).
+
+    Returns
+    -------
+    tuple[ir.FloatingValue, ir.BooleanValue, ir.FloatingValue]
+        amount, is_return and net sales expressions.
+    """
     amount = t.amount.cast("float64").fill_null(0.0) if "amount" in t.columns else ibis.literal(0.0)
     amount = ibis.ifelse(amount.isnan(), 0.0, amount)
     ret = t.is_return.cast("boolean").fill_null(False) if "is_return" in t.columns else ibis.literal(False)
@@ -78,7 +108,18 @@ def amount_ret_net(t: ir.Table) -> tuple[ir.FloatingValue, ir.BooleanValue, ir.F
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Day ranges (first, last) merged where they overlap or touch, in order."""
+    """Day ranges (first, last) merged where they overlap or touch, in order.
+
+    Parameters
+    ----------
+    spans : Iterable[tuple[int, int]]
+        Day ranges (first, last).
+
+    Returns
+    -------
+    list[tuple[int, int]]
+        The merged ranges.
+    """
     out: list[list[int]] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1] + 1:
@@ -93,7 +134,27 @@ def lines(orders: ir.Table, prof: Profile, *, with_order: bool = False,
     """The dated lines with the columns the market overview uses (see the module docstring); only the days
     in ``spans`` (day ranges (first, last)) when given: a filter on the stored order date, which lets the
     engine skip what lies outside; only the columns ``keep`` when given (a smaller expression compiles
-    faster)."""
+    faster).
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Canonical order lines.
+    prof : Profile
+        What the orders hold (:class:`Profile`).
+    with_order : bool
+        Whether to add ``okey``.
+    spans : Iterable[tuple[int, int]] | None
+        Day ranges to keep, or None for every dated line.
+    keep : Iterable[str] | None
+        Columns to keep, or None for all.
+
+    Returns
+    -------
+    ir.Table
+        Columns ``day``, ``amount``, ``ret``, ``net``, ``cust``, the dimensions, ``product``, ``campaign`` and
+        ``okey`` (as present and asked for).
+    """
     t = orders.filter(orders.order_date.notnull())
     if spans is not None:
         cond = None
@@ -131,7 +192,20 @@ def lines(orders: ir.Table, prof: Profile, *, with_order: bool = False,
 
 
 def dim_mask(t: ir.Table, filters: dict[str, list[str]]) -> ir.BooleanValue | None:
-    """Lines in every filtered dimension's chosen values (None: no filter, every line)."""
+    """Lines in every filtered dimension's chosen values (None: no filter, every line).
+
+    Parameters
+    ----------
+    t : ir.Table
+        Lines with the dimension columns.
+    filters : dict[str, list[str]]
+        Dimension -> chosen values.
+
+    Returns
+    -------
+    ir.BooleanValue | None
+        The condition, or None.
+    """
     mask = None
     for dim, vals in filters.items():
         m = t[dim].isin(list(vals)).fill_null(False)
@@ -140,6 +214,20 @@ def dim_mask(t: ir.Table, filters: dict[str, list[str]]) -> ir.BooleanValue | No
 
 
 def both(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> ir.BooleanValue | None:
+    """The conjunction of two optional conditions (None: no condition).
+
+    Parameters
+    ----------
+    a : ir.BooleanValue | None
+        A condition, or None.
+    b : ir.BooleanValue | None
+        A condition, or None.
+
+    Returns
+    -------
+    ir.BooleanValue | None
+        ``a & b``, the one given, or None.
+    """
     if a is None:
         return b
     if b is None:
@@ -148,5 +236,20 @@ def both(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> ir.BooleanValu
 
 
 def in_days(t: ir.Table, s: int, e: int) -> ir.BooleanValue:
-    """Lines whose day number is in [s, e]."""
+    """Lines whose day number is in [s, e].
+
+    Parameters
+    ----------
+    t : ir.Table
+        Lines with ``day``.
+    s : int
+        First day number.
+    e : int
+        Last day number.
+
+    Returns
+    -------
+    ir.BooleanValue
+        The condition.
+    """
     return (t.day >= s) & (t.day <= e)

@@ -14,20 +14,59 @@ from analytics.market.constants import MIX_TOP
 
 
 def change(cur: float | None, base: float | None) -> float | None:
-    """Relative change of ``cur`` against ``base`` (None when the base is missing, 0 or not finite)."""
+    """Relative change of ``cur`` against ``base`` (None when the base is missing, 0 or not finite).
+
+    Parameters
+    ----------
+    cur : float | None
+        Current value, or None.
+    base : float | None
+        Base value, or None.
+
+    Returns
+    -------
+    float | None
+        ``(cur - base) / |base|``, or None.
+    """
     if cur is None or base is None or base == 0 or not np.isfinite(base):
         return None
     return (cur - base) / abs(base)
 
 
 def ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dimension values in the order the data first shows them (missing last)."""
+    """Dimension values in the order the data first shows them (missing last).
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Mix frame with ``value`` and ``rank``.
+
+    Returns
+    -------
+    pd.DataFrame
+        The frame sorted by rank, missing values last.
+    """
     rank = frame["rank"].where(frame["value"].notna(), np.iinfo(np.int64).max)
     return frame.assign(_r=rank.to_numpy(dtype=np.int64)).sort_values("_r", kind="stable").drop(columns="_r")
 
 
 def has_ties(frame: pd.DataFrame, cur: str, base: str | None) -> bool:
-    """Whether two kept values share the same net sales in ``cur`` (then their order is the data's)."""
+    """Whether two kept values share the same net sales in ``cur`` (then their order is the data's).
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Mix frame with one net sales column per window.
+    cur : str
+        The current window's column.
+    base : str | None
+        The base window's column, or None.
+
+    Returns
+    -------
+    bool
+        True when two values with sales share the same current net sales.
+    """
     cv = frame[cur].to_numpy(dtype=float)
     keep = cv != 0
     if base is not None:
@@ -39,7 +78,25 @@ def has_ties(frame: pd.DataFrame, cur: str, base: str | None) -> bool:
 def mix_rows(frame: pd.DataFrame | None, cur: str, base: str | None, lang: str) -> list[dict] | None:
     """Rows of the mix table: the MIX_TOP largest values by net sales in window ``cur`` (then "Other"), each
     with its share and, against window ``base``, base net sales and share, share change, growth and
-    contribution to the total change. ``frame``: value, rank and one net sales column per window."""
+    contribution to the total change. ``frame``: value, rank and one net sales column per window.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame | None
+        Columns ``value``, ``rank`` and one net sales column per window, or None.
+    cur : str
+        The current window's column.
+    base : str | None
+        The base window's column, or None (then no comparison columns).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict] | None
+        Rows with ``value``, ``net_sales``, ``share`` and, with a base, ``base_net_sales``, ``base_share``,
+        ``share_change``, ``growth``, ``contribution``; None when ``frame`` is None.
+    """
     if frame is None:
         return None
     frame = ordered(frame)
@@ -71,7 +128,23 @@ def mix_rows(frame: pd.DataFrame | None, cur: str, base: str | None, lang: str) 
 
 
 def pareto(values: np.ndarray, share: float = 0.2, points: int = 50) -> dict:
-    """Share of the total from the top ceil(share x n) items (by value, descending) and the curve."""
+    """Share of the total from the top ceil(share x n) items (by value, descending) and the curve.
+
+    Parameters
+    ----------
+    values : np.ndarray
+        Net sales per item.
+    share : float
+        Share of the items at the top (0.2: the top 20%).
+    points : int
+        Most points on the curve.
+
+    Returns
+    -------
+    dict
+        ``n``, ``top_n``, ``top_share`` (None when no item or no positive total) and ``curve``
+        (``items_share``, ``sales_share``).
+    """
     values = np.asarray(values, dtype=float)
     n = int(values.size)
     total = float(values.sum())
@@ -86,7 +159,23 @@ def pareto(values: np.ndarray, share: float = 0.2, points: int = 50) -> dict:
 
 
 def pareto_block(products: np.ndarray | None, customers: np.ndarray, product_key: str | None) -> dict:
-    """The page's Pareto block from net sales per product (None: no product column) and per customer."""
+    """The page's Pareto block from net sales per product (None: no product column) and per customer.
+
+    Parameters
+    ----------
+    products : np.ndarray | None
+        Net sales per product, or None.
+    customers : np.ndarray
+        Net sales per customer.
+    product_key : str | None
+        The column products are counted by, or None.
+
+    Returns
+    -------
+    dict
+        ``top_20pct_products_share``, ``top_20pct_customers_share``, ``product_key``, ``products``,
+        ``products_curve``, ``customers``, ``customers_curve``.
+    """
     par: dict = {"top_20pct_products_share": None, "top_20pct_customers_share": None, "product_key": product_key}
     if products is not None:
         pp = pareto(products)

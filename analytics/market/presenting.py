@@ -21,7 +21,15 @@ from analytics.units import note
 
 
 def refuse(res: MarketFit, lang: str) -> None:
-    """Raise the fit's refusal as ``NotEnoughData`` in ``lang`` (dates formatted for the reader)."""
+    """Raise the fit's refusal as ``NotEnoughData`` in ``lang`` (dates formatted for the reader).
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit, with ``refusal``.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    """
     kw: dict[str, Any] = {}
     if res.refusal == "market.error.empty_window":
         kw = dict(start=fmt_date(day_to_date(res.cur_s), lang), end=fmt_date(day_to_date(res.cur_e), lang))
@@ -30,7 +38,22 @@ def refuse(res: MarketFit, lang: str) -> None:
 
 def span_label(s: int, e: int, lang: str) -> str:
     """A window in words: "November 2011" / "2011年11月" for one calendar month, "June 2011 – November 2011"
-    for whole months, else its first and last day."""
+    for whole months, else its first and last day.
+
+    Parameters
+    ----------
+    s : int
+        First day number.
+    e : int
+        Last day number.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     a, b = day_to_date(s), day_to_date(e)
     if a.day == 1 and day_to_date(e + 1).day == 1:
         def month(d: Any) -> str:
@@ -42,7 +65,20 @@ def span_label(s: int, e: int, lang: str) -> str:
 
 def period_label(res: MarketFit, lang: str) -> str:
     """The page's heading for its window: "November 2011 vs October 2011" (the chosen comparison when the
-    data reaches back to it, else the window alone)."""
+    data reaches back to it, else the window alone).
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The heading.
+    """
     label = span_label(res.cur_s, res.cur_e, lang)
     w = res.window(res.compare)
     if w is None:
@@ -51,7 +87,23 @@ def period_label(res: MarketFit, lang: str) -> str:
 
 
 def kpi_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
-    """KPIs of the window, both comparisons with their changes, and the KPIs too large to total."""
+    """KPIs of the window, both comparisons with their changes, and the KPIs too large to total.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warnings : list[str]
+        The page's warnings, appended to (KPIs too large, no comparison window).
+
+    Returns
+    -------
+    dict[str, Any]
+        ``kpis``, ``kpi_changes`` (against the chosen comparison), ``compare`` (``prev`` and ``yoy``: start,
+        end, kpis, changes, or None), ``too_large``.
+    """
     kpis = window_kpis(res.window("cur"))
     # amounts near the float limit (1e308) add up to infinity: say so instead of showing a blank KPI
     too_large = [k for k in KPI_NAMES if isinstance(kpis.get(k), float) and not math.isfinite(kpis[k])]
@@ -75,7 +127,25 @@ def kpi_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
 
 
 def coverage_block(res: MarketFit, gross: float, lang: str, warnings: list[str]) -> dict[str, Any]:
-    """Lines, lines and sales without a customer id, return lines in the window (with the warning)."""
+    """Lines, lines and sales without a customer id, return lines in the window (with the warning).
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    gross : float
+        Gross sales of the window.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warnings : list[str]
+        The page's warnings, appended to.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``lines``, ``lines_without_customer``, ``sales_without_customer``,
+        ``share_of_gross_without_customer``, ``return_lines``.
+    """
     w = res.window("cur")
     coverage = {
         "lines": int(w["lines"]),
@@ -95,7 +165,24 @@ def coverage_block(res: MarketFit, gross: float, lang: str, warnings: list[str])
 
 def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
     """Forecast rows with their periods, the refusal reason, model (with its explanation), backtest and the
-    history shown next to it."""
+    history shown next to it.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    warnings : list[str]
+        The page's warnings, appended to (horizon clipped, incomplete periods dropped, worse than the
+        baseline, low coverage).
+
+    Returns
+    -------
+    dict[str, Any]
+        ``forecast`` (period, value, lower, upper; or None), ``forecast_reason``, ``forecast_model``,
+        ``forecast_history`` (period, net_sales), ``backtest``.
+    """
     fgrain, horizon = res.forecast_grain, res.horizon
     fc = res.forecast
     forecast = None
@@ -139,10 +226,27 @@ def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, 
 def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     """The page's result in ``lang`` (the dict ``compute`` returns), from the fit alone: no engine query.
     ``params`` are the page's parameters (everything this page shows depends on the fit, which holds them).
-    Raises ``NotEnoughData`` when the fit refused the question."""
+    Raises ``NotEnoughData`` when the fit refused the question.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    params : dict | None
+        The page's parameters (unused: the fit holds them), or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``calendar``, ``period``, ``filters``, ``kpis``, ``kpi_changes``, ``kpi_compare``, ``kpi_too_large``,
+        ``coverage``, ``grow``, ``by_period``, ``promos``, ``seasonality``, ``mix``, ``pareto``,
+        ``market_share``, the forecast block, ``findings``, ``warnings`` (:func:`units_view` of it for an
+        export without amounts); JSON-safe.
+    """
     if res.refusal:
         refuse(res, lang)
-    grain, compare = res.grain, res.compare
     d0, cur_s, cur_e = res.data_min, res.cur_s, res.cur_e
     warnings: list[str] = []
     findings: list[str] = []
@@ -178,29 +282,11 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
 
     findings += change_findings(res, lang)
     grow = grow_block(res, lang)  # its finding stays in grow["finding"] (the findings list is recorded)
-    if res.has_money:  # the promotion finding speaks of daily net sales
-        findings += promo_finding(promos, lang)
-    if forecast:
-        f0 = forecast[0]
-        fm = fmt_money if res.has_money else fmt_number
-        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang, period=f0["period"],
-                          value=fm(f0["value"], lang), lo=fm(f0["lower"], lang), hi=fm(f0["upper"], lang),
-                          mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
-    if ms and ms.get("share_change") is not None:
-        findings.append(t("market.finding.share_" + ("up" if ms["share_change"] >= 0 else "down"), lang,
-                          share=fmt_pct(ms["latest"]["share"], lang, 2),
-                          pp=f"{abs(ms['share_change']) * 100:.2f}",
-                          mg=fmt_change(ms["market_growth"], lang), og=fmt_change(ms["our_growth"], lang)))
+    findings += _more_findings(res, promos, forecast, backtest, ms, lang)
 
     result = {
         "calendar": res.calendar,
-        "period": {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
-                   "label": period_label(res, lang),
-                   "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
-                   "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}
-                   if compare_out["prev"] else None,
-                   "yoy": {"start": compare_out["yoy"]["start"], "end": compare_out["yoy"]["end"]}
-                   if compare_out["yoy"] else None},
+        "period": _period(res, compare_out, lang),
         "filters": {k: list(v) for k, v in res.filters.items()},
         "kpis": kpis,
         "kpi_changes": kb["kpi_changes"],
@@ -224,6 +310,40 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     return jsonable(result)
 
 
+def _more_findings(res: MarketFit, promos: list, forecast: list, backtest: dict | None, ms: dict | None,
+                   lang: str) -> list[str]:
+    """The findings after the changes: the promotion finding (money only), the next forecast period with its
+    interval and back-test error, and the market-share change."""
+    findings: list[str] = []
+    if res.has_money:  # the promotion finding speaks of daily net sales
+        findings += promo_finding(promos, lang)
+    if forecast:
+        f0 = forecast[0]
+        fm = fmt_money if res.has_money else fmt_number
+        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang, period=f0["period"],
+                          value=fm(f0["value"], lang), lo=fm(f0["lower"], lang), hi=fm(f0["upper"], lang),
+                          mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
+    if ms and ms.get("share_change") is not None:
+        findings.append(t("market.finding.share_" + ("up" if ms["share_change"] >= 0 else "down"), lang,
+                          share=fmt_pct(ms["latest"]["share"], lang, 2),
+                          pp=f"{abs(ms['share_change']) * 100:.2f}",
+                          mg=fmt_change(ms["market_growth"], lang), og=fmt_change(ms["our_growth"], lang)))
+    return findings
+
+
+def _period(res: MarketFit, compare_out: dict, lang: str) -> dict:
+    """The ``period`` block: the window, grain, comparison, label, data range and the compared windows."""
+    cur_s, cur_e, d0 = res.cur_s, res.cur_e, res.data_min
+    grain, compare = res.grain, res.compare
+    return {"start": day_to_date(cur_s), "end": day_to_date(cur_e), "grain": grain, "compare": compare,
+            "label": period_label(res, lang),
+            "data_start": day_to_date(d0), "data_end": day_to_date(res.data_max),
+            "prev": {"start": compare_out["prev"]["start"], "end": compare_out["prev"]["end"]}
+            if compare_out["prev"] else None,
+            "yoy": {"start": compare_out["yoy"]["start"], "end": compare_out["yoy"]["end"]}
+            if compare_out["yoy"] else None}
+
+
 MONEY_KPIS = ("gross_sales", "returns", "net_sales", "aov")
 
 
@@ -231,7 +351,20 @@ def units_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
     """The result of an export without amounts (:mod:`analytics.units`), whose "sales" were computed on units:
     the money KPIs None (shown as "—", never as 0), units in their place (``units`` sold, ``returned_units``,
     ``net_units``), every table's sales column named ``units``, ``measure`` = "units", and the note first
-    among the warnings."""
+    among the warnings.
+
+    Parameters
+    ----------
+    result : dict[str, Any]
+        The page's result before JSON conversion.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict[str, Any]
+        The units view (a copy).
+    """
     def kp(k: dict | None) -> dict | None:
         if k is None:
             return None

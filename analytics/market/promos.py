@@ -21,7 +21,23 @@ def campaign_windows(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int 
     """The user's own campaign windows from lines per (campaign, day, lines): each campaign's order days
     split wherever two consecutive days are more than ``gap_days`` apart; the peak is the day with the most
     lines; at most ``max_windows`` windows, the ones with the most lines (as
-    :func:`analytics.calendar.campaign_windows` on the lines themselves)."""
+    :func:`analytics.calendar.campaign_windows` on the lines themselves).
+
+    Parameters
+    ----------
+    per_day : pd.DataFrame
+        Lines per campaign and day: ``campaign``, ``day`` (day number), ``lines``; empty campaign names are
+        ignored.
+    gap_days : int
+        Largest gap in days inside one window.
+    max_windows : int
+        Most windows returned.
+
+    Returns
+    -------
+    list[PromoWindow]
+        The campaign windows (source "campaign").
+    """
     if per_day is None or per_day.empty:
         return []
     names = per_day["campaign"].astype(str).str.strip()
@@ -36,7 +52,24 @@ def campaign_windows(per_day: pd.DataFrame, gap_days: int = 7, max_windows: int 
 
 def promo_windows(start: int, end: int, per_day: pd.DataFrame | None, calendar: str = "cn") -> list[PromoWindow]:
     """The festival windows of ``calendar`` (analytics.calendar.CALENDARS) plus the campaign windows (from
-    ``per_day``; None: no campaign column) overlapping the days [start, end]."""
+    ``per_day``; None: no campaign column) overlapping the days [start, end].
+
+    Parameters
+    ----------
+    start : int
+        First day number of the range.
+    end : int
+        Last day number of the range.
+    per_day : pd.DataFrame | None
+        Lines per campaign and day (see :func:`campaign_windows`), or None when there is no campaign column.
+    calendar : str
+        Festival calendar key of ``analytics.calendar.CALENDARS``.
+
+    Returns
+    -------
+    list[PromoWindow]
+        Festival and campaign windows overlapping the range, sorted by start, source and key.
+    """
     s, e = day_to_date(start), day_to_date(end)
     out = promo_calendar.calendar_windows(s, e, promo_calendar.CALENDARS[calendar])
     if per_day is not None:
@@ -48,7 +81,27 @@ def promo_rows(windows: tuple[PromoWindow, ...] | list[PromoWindow], daily: np.n
                lang: str) -> list[dict]:
     """Each promotion window with its mean daily net sales, the mean over the PROMO_BASELINE_DAYS days before
     it, and their ratio (uplift), where the data covers the baseline and the window ends by ``end``
-    (``daily[i]`` is day ``d0 + i``)."""
+    (``daily[i]`` is day ``d0 + i``).
+
+    Parameters
+    ----------
+    windows : tuple[PromoWindow, ...] | list[PromoWindow]
+        The promotion windows.
+    daily : np.ndarray
+        Net sales of each day, ``daily[i]`` being day ``d0 + i``.
+    d0 : int
+        Day number of ``daily[0]``.
+    end : int
+        Last day number with data.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        One dict per window (:meth:`PromoWindow.as_dict`) plus ``daily_net_sales``, ``baseline_daily`` and
+        ``uplift`` (None where not measurable).
+    """
     out = []
     for w in windows:
         ws, we = to_day(w.start), to_day(w.end)

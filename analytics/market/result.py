@@ -128,5 +128,16 @@ class MarketFit:
     new_products: dict[str, Any] | None = None
 
     def window(self, name: str) -> pd.Series | None:
-        """The row of one window (None when it was not computed)."""
+        """The row of one window (None when it was not computed).
+
+        Parameters
+        ----------
+        name : str
+            Window name (``cur``, ``prev``, ``yoy``, ``find_cur``, ``find_base``, ...).
+
+        Returns
+        -------
+        pd.Series | None
+            The window's row of :attr:`windows`, or None.
+        """
         return self.windows.loc[name] if name in self.windows.index else None

@@ -11,7 +11,26 @@ from analytics.market.periods import iso, key_end, key_of, key_range, key_start
 
 def seasonality(daily: np.ndarray, d0: int, months_complete: pd.Series, lang: str) -> dict:
     """Day-of-week index (mean daily net sales per weekday / mean daily net sales x 100) and month-of-year
-    index (mean net sales per calendar month over complete months / mean over all complete months x 100)."""
+    index (mean net sales per calendar month over complete months / mean over all complete months x 100).
+
+    Parameters
+    ----------
+    daily : np.ndarray
+        Net sales of each day, ``daily[i]`` being day ``d0 + i``.
+    d0 : int
+        Day number (days since 1970-01-01) of ``daily[0]``.
+    months_complete : pd.Series
+        Net sales of each whole calendar month indexed by its ISO first day (:func:`complete_months`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``day_of_week``: seven rows (weekday 0 = Monday, label, days, index) or None under 14 days or a zero
+        mean; ``month_of_year``: twelve rows (month, label, months, index or None) or None under 12 complete
+        months; ``years``: complete months / 12, when the month index is given.
+    """
     out: dict = {"day_of_week": None, "month_of_year": None}
     if daily.size >= 14 and daily.mean() != 0:
         wd = (np.arange(d0, d0 + daily.size) - 4) % 7  # 0 = Monday
@@ -33,7 +52,22 @@ def seasonality(daily: np.ndarray, d0: int, months_complete: pd.Series, lang: st
 
 def complete_months(daily: np.ndarray, d0: int, end: int) -> pd.Series:
     """Net sales of each whole calendar month in [d0, end] (``daily[i]`` is day ``d0 + i``, up to ``end``),
-    indexed by the month's ISO first day."""
+    indexed by the month's ISO first day.
+
+    Parameters
+    ----------
+    daily : np.ndarray
+        Net sales of each day, ``daily[i]`` being day ``d0 + i``.
+    d0 : int
+        Day number of ``daily[0]``.
+    end : int
+        Last day number to count.
+
+    Returns
+    -------
+    pd.Series
+        Net sales of each whole month in [d0, end], indexed by the month's ISO first day (``"2024-06-01"``).
+    """
     keys = key_range(key_of(d0, "month"), key_of(end, "month"), "month")
     starts, ends = key_start(keys, "month"), key_end(keys, "month")
     whole = (starts >= d0) & (ends <= end)

@@ -19,7 +19,25 @@ def market_months(market: ir.Table | None, start: int | None, end: int | None,
     """Market size (and the market data's own sales, NaN where none) per month key, from the market rows
     with a date and a size; only the segments among ``categories`` when any row has one; only the days
     [start, end] (None: open). Columns: k (month key), market_size, our_sales, n_own (rows with own sales).
-    None when no row is left."""
+    None when no row is left.
+
+    Parameters
+    ----------
+    market : ir.Table | None
+        The market dataset's lines (``date``, ``market_size``, optionally ``segment``, ``our_sales``), or
+        None.
+    start : int | None
+        First day number, or None.
+    end : int | None
+        Last day number, or None.
+    categories : list[str] | None
+        Segments to keep, or None.
+
+    Returns
+    -------
+    pd.DataFrame | None
+        Columns ``k``, ``market_size``, ``our_sales``, ``n_own``; None when no row is left.
+    """
     if market is None or "market_size" not in market.columns or "date" not in market.columns:
         return None
     mk = market.filter(market.date.notnull() & market.market_size.notnull())
@@ -46,7 +64,26 @@ def market_months(market: ir.Table | None, start: int | None, end: int | None,
 
 def market_share(months: pd.DataFrame | None, daily_net: np.ndarray, d0: int, d1: int) -> dict | None:
     """Own share of the market per month: the market data's own sales when it has any, else the orders' net
-    sales (``daily_net[i]`` is day ``d0 + i``, up to ``d1``) in the months wholly inside [d0, d1]."""
+    sales (``daily_net[i]`` is day ``d0 + i``, up to ``d1``) in the months wholly inside [d0, d1].
+
+    Parameters
+    ----------
+    months : pd.DataFrame | None
+        :func:`market_months`, or None.
+    daily_net : np.ndarray
+        Net sales of each day of the orders.
+    d0 : int
+        Day number of ``daily_net[0]``.
+    d1 : int
+        Last day number.
+
+    Returns
+    -------
+    dict | None
+        ``source`` (market / orders), ``trend`` (period, market_size, our_sales, share), ``latest``,
+        ``share_change``, ``share_change_yoy``, ``market_growth``, ``our_growth``; None when no month has
+        both.
+    """
     if months is None or months.empty:
         return None
     agg = months.set_index("k")[["market_size"]].astype(float)

@@ -259,7 +259,20 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> RecommendFit:
 
     ``tables``: kind -> engine table ("orders" required, "customers" optional: region and member level
     of new customers). ``params``: the FIT_PARAMS plus "start" / "end" (missing ones take their
-    defaults; others are ignored). Raises NotEnoughData when the question cannot be answered honestly."""
+    defaults; others are ignored). Raises NotEnoughData when the question cannot be answered honestly.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    RecommendFit
+        The evaluation, the chosen model, its verdict and the final model.
+    """
     params = _with_defaults(params)
     k = int(params["k"])
     clean = clean_lines(tables, params)
@@ -353,7 +366,22 @@ def present(result: RecommendFit, params: dict, lang: str = "en") -> dict:
     """The page dict in ``lang`` from a fit: models with metrics, the verdict, counts, cold start, the
     rules, sample lists with reasons, the target lists of ``params["segment"]`` and
     ``params["product"]``, the products shown most often, the placed new products, findings and warnings.
-    The business rules (exclude, boost, boost_factor) and the target lists are applied here."""
+    The business rules (exclude, boost, boost_factor) and the target lists are applied here.
+
+    Parameters
+    ----------
+    result : RecommendFit
+        The fit.
+    params : dict
+        The page's parameters (the rules and target choices are read).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict; JSON-safe.
+    """
     params = _with_defaults(params)
     res, ev, k = result, result.evaluation, result.k
     chosen = res.chosen_model
@@ -431,7 +459,22 @@ def _no_attrs(df: pd.DataFrame) -> pd.DataFrame:
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
     """The page dict of canonical frames: ``present(fit(tables), params, lang)`` on the frames registered
-    as engine tables (dropped again once fitted: the fit holds aggregates only)."""
+    as engine tables (dropped again once fitted: the fit holds aggregates only).
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict.
+    """
     tables = engine.tables_from_frames({k: _no_attrs(v) for k, v in (frames or {}).items() if v is not None})
     try:
         fitted = fit(tables, params)
@@ -441,7 +484,20 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 
 
 def to_frame(result: dict, key: str) -> pd.DataFrame:
-    """A downloadable table from a result: "segment_targets", "product_targets", "sample", "models", ..."""
+    """A downloadable table from a result: "segment_targets", "product_targets", "sample", "models", ...
+
+    Parameters
+    ----------
+    result : dict
+        The page result.
+    key : str
+        The block's key.
+
+    Returns
+    -------
+    pd.DataFrame
+        The table (``sample`` in long form).
+    """
     if key == "sample":
         return _long(result.get("sample", []))
     return pd.DataFrame(result.get(key) or [])
@@ -483,7 +539,23 @@ def _final_for(tables: dict[str, ibis.Table], params: dict,
 
 @_on_tables
 def catalogue_options(tables: dict[str, ibis.Table], params: dict, lang: str = "en") -> dict:
-    """What the page's controls offer: products (most buyers first) and the date range of the history."""
+    """What the page's controls offer: products (most buyers first) and the date range of the history.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Unused (the options are data values).
+
+    Returns
+    -------
+    dict
+        ``products`` (product_id, product_name, buyers), ``n_lines``, ``n_customers``, ``n_products``,
+        ``first_date``, ``last_date``, ``default_holdout``.
+    """
     params = _with_defaults(params)
     clean = clean_lines(tables, params)
     if clean.n_customer_lines == 0:
@@ -503,14 +575,46 @@ def catalogue_options(tables: dict[str, ibis.Table], params: dict, lang: str = "
 def segment_groups(tables: dict[str, ibis.Table], params: dict, lang: str = "en", *,
                    fitted: RecommendFit | None = None) -> dict:
     """RFM groups (named and the Chinese 8 groups) with their sizes, from analytics.segmentation.
-    ``fitted``: the page's fit, whose memo keeps the RFM table (the target lists read the same one)."""
+    ``fitted``: the page's fit, whose memo keeps the RFM table (the target lists read the same one).
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    fitted : RecommendFit | None
+        The page's fit, or None.
+
+    Returns
+    -------
+    dict
+        The groups and their sizes.
+    """
     return rfm_groups(tables, params, lang, fitted.final.memo if fitted is not None else None)
 
 
 @_on_tables
 def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str = "en") -> list[str]:
     """Customer ids of an RFM group (tsrc=rfm / cn8, tseg=group) or a saved persona (tsrc=persona,
-    params["persona"]: its saved payload as JSON); see :func:`.targets.segment_customer_ids`."""
+    params["persona"]: its saved payload as JSON); see :func:`.targets.segment_customer_ids`.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters (``tsrc``, ``tseg``, ``persona``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[str]
+        The customer ids.
+    """
     return _segment_customer_ids(tables, params, lang)
 
 
@@ -519,7 +623,25 @@ def segment_targets(tables: dict[str, ibis.Table], params: dict, lang: str = "en
                     fitted: RecommendFit | None = None) -> dict:
     """Top-k products per customer of a segment or persona, with reasons (the CRM / ad platform list).
     ``fitted``: optional, a fit of the same tables and fit parameters (its final model is used instead
-    of refitting the model named by params["model"])."""
+    of refitting the model named by params["model"]).
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    fitted : RecommendFit | None
+        The page's fit, or None.
+
+    Returns
+    -------
+    dict
+        ``n_customers``, ``n_known``, ``n_new``, ``capped``, ``rows`` (customer, rank, product, score,
+        reason), ``top_products``, ``model``, ``warnings``.
+    """
     params = _with_defaults(params)
     k = int(params["k"])
     ids = _segment_customer_ids(tables, params, lang, fitted.final.memo if fitted is not None else None)
@@ -547,7 +669,24 @@ def segment_targets(tables: dict[str, ibis.Table], params: dict, lang: str = "en
 def product_buyers(tables: dict[str, ibis.Table], params: dict, lang: str = "en", *,
                    fitted: RecommendFit | None = None) -> dict:
     """The customers most likely to buy params["product"] (who have not bought it), best first.
-    ``fitted``: optional, as for :func:`segment_targets`."""
+    ``fitted``: optional, as for :func:`segment_targets`.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters (``product``, ``top_customers``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    fitted : RecommendFit | None
+        The page's fit, or None.
+
+    Returns
+    -------
+    dict
+        ``product``, ``product_name``, ``buyers``, ``rows``, ``model``.
+    """
     params = _with_defaults(params)
     product = params.get("product")
     out = {"product": product, "product_name": None, "buyers": 0, "rows": [], "model": None}
@@ -573,7 +712,26 @@ def build_final(data: dict, params: dict, model_name: str, lines: Any = None,
                 warnings: list[dict] | None = None) -> _Final:
     """The final lists' model ``model_name`` refitted on all history with the rules of ``params``.
     ``data``: kind -> engine table or canonical frame; ``lines`` is not used (the engine aggregates the
-    lines again); the rules' warnings are appended to ``warnings``."""
+    lines again); the rules' warnings are appended to ``warnings``.
+
+    Parameters
+    ----------
+    data : dict
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+    model_name : str
+        The model to refit.
+    lines : Any
+        Unused.
+    warnings : list[dict] | None
+        The rules' warnings are appended here (None: dropped).
+
+    Returns
+    -------
+    _Final
+        The final model with the rules.
+    """
     with frame_tables(data) as tables:
         base, _ = final_model(tables, params, model_name)
     return with_rules(base, params, warnings if warnings is not None else [])

@@ -7,7 +7,22 @@ from analytics.i18n import fmt_pct, t
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
     """Model comparison (precision@k and coverage, baseline grey, chosen red), the products shown most
-    often, and the cold-start fallbacks: [{"key", "title", "figure"}, ...]."""
+    often, and the cold-start fallbacks: [{"key", "title", "figure"}, ...].
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.recommend.present` (``models``, ``k``, ``chosen_model``,
+        ``personalisation``, ``top_products``, ``cold_start``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and a plotly ``figure``; a figure is left out when its data is
+        missing.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 

@@ -96,7 +96,28 @@ def explain_slots(model, M: _Matrix, rows: np.ndarray, top: np.ndarray, raw: np.
                   newp: _NewProducts | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The language-free reason of every slot of ``top`` (rows x k item columns, -1 = empty), flattened
     row by row: kind ("item", "user", "als", "popular", "new", "" for an empty slot), anchor column
-    (-1: none) and count n."""
+    (-1: none) and count n.
+
+    Parameters
+    ----------
+    model
+        The fitted model (``name``: item, user, als or popular).
+    M : _Matrix
+        The training matrix.
+    rows : np.ndarray
+        Training-matrix rows of the customers.
+    top : np.ndarray
+        Item columns per customer and slot (-1: empty; columns past the catalogue are new products).
+    raw : np.ndarray
+        The model's score of each slot.
+    newp : _NewProducts | None
+        The new products and their anchors, or None.
+
+    Returns
+    -------
+    tuple[np.ndarray, np.ndarray, np.ndarray]
+        kinds, anchor columns and counts, one per slot.
+    """
     n_items = len(M.items)
     pu_all = np.repeat(rows, top.shape[1])
     pi_all = top.ravel()
@@ -148,7 +169,28 @@ def explain_slots(model, M: _Matrix, rows: np.ndarray, top: np.ndarray, raw: np.
 
 
 def reason_text(kind: str, anchor_id: Any, n: int, promoted: bool, names: pd.Series, lang: str) -> str:
-    """The sentence of one reason in ``lang``."""
+    """The sentence of one reason in ``lang``.
+
+    Parameters
+    ----------
+    kind : str
+        The reason kind (item, user, als, popular, new).
+    anchor_id : Any
+        The anchor product's id, or None.
+    n : int
+        The count the reason cites.
+    promoted : bool
+        Whether the product was boosted by the promotion.
+    names : pd.Series
+        Product id -> name.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     a_name = _label(anchor_id, names) if anchor_id is not None else ""
     if kind == "new":
         text = (t("recommend.reason.new", lang, anchor=a_name) if anchor_id is not None
@@ -165,7 +207,32 @@ def reason_text(kind: str, anchor_id: Any, n: int, promoted: bool, names: pd.Ser
 def slot_reasons(top: np.ndarray, kinds: np.ndarray, anchor: np.ndarray, n: np.ndarray, boosted: set[int],
                  all_ids: Any, names: pd.Series, lang: str) -> list[list[dict]]:
     """Reason per filled slot of ``top`` from :func:`explain_slots`' kinds, anchors and counts, in a
-    language: {"type", "anchor", "n", "text"}."""
+    language: {"type", "anchor", "n", "text"}.
+
+    Parameters
+    ----------
+    top : np.ndarray
+        Item columns per customer and slot (-1: empty).
+    kinds : np.ndarray
+        :func:`explain_slots` kinds.
+    anchor : np.ndarray
+        :func:`explain_slots` anchor columns.
+    n : np.ndarray
+        :func:`explain_slots` counts.
+    boosted : set[int]
+        Item columns boosted by the promotion.
+    all_ids : Any
+        Product id of each item column.
+    names : pd.Series
+        Product id -> name.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[list[dict]]
+        One list per customer of ``type``, ``anchor``, ``n``, ``text``.
+    """
     pi_all = top.ravel()
     out: list[list[dict]] = []
     for r in range(top.shape[0]):

@@ -84,7 +84,20 @@ class HoldoutEvaluation:
 
 
 def holdout_range(first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
-    """The later of: the day leaving the last ~20% of days, and three months before the last day."""
+    """The later of: the day leaving the last ~20% of days, and three months before the last day.
+
+    Parameters
+    ----------
+    first : pd.Timestamp
+        First line's date.
+    last : pd.Timestamp
+        Last line's date.
+
+    Returns
+    -------
+    pd.Timestamp
+        The holdout's first day.
+    """
     lo, hi = first.normalize(), last.normalize()
     span = (hi - lo).days + 1
     h1 = lo + pd.Timedelta(days=int(round(0.8 * span)))
@@ -93,12 +106,36 @@ def holdout_range(first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
 
 
 def default_holdout(dates: pd.Series) -> pd.Timestamp:
-    """The later of: the day leaving the last ~20% of days, and three months before the last day."""
+    """The later of: the day leaving the last ~20% of days, and three months before the last day.
+
+    Parameters
+    ----------
+    dates : pd.Series
+        Line dates.
+
+    Returns
+    -------
+    pd.Timestamp
+        The holdout's first day.
+    """
     return holdout_range(dates.min(), dates.max())
 
 
 def holdout_date(params: dict, clean: CleanLines) -> pd.Timestamp:
-    """``params["holdout_from"]``, else the default holdout of the customer lines' dates."""
+    """``params["holdout_from"]``, else the default holdout of the customer lines' dates.
+
+    Parameters
+    ----------
+    params : dict
+        The page's parameters (``holdout_from``).
+    clean : CleanLines
+        The cleaned lines (NotEnoughData when none has a customer).
+
+    Returns
+    -------
+    pd.Timestamp
+        The holdout's first day.
+    """
     if clean.n_customer_lines == 0:
         raise NotEnoughData("recommend.error.no_customers")
     h = params.get("holdout_from")
@@ -176,7 +213,24 @@ def _score_cold(M: _Matrix, cold: pd.DataFrame, order: np.ndarray, cold_ids: pd.
 def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: dict) -> HoldoutEvaluation:
     """Fit every model on the training pairs and score them on the customers who bought after
     ``holdout`` (``pairs``: :func:`~.interactions.pair_aggregates` with the holdout; ``attrs``:
-    :func:`~.interactions.user_attributes`)."""
+    :func:`~.interactions.user_attributes`).
+
+    Parameters
+    ----------
+    pairs : Pairs
+        Customer x product line counts before and after the holdout.
+    holdout : pd.Timestamp
+        The holdout's first day.
+    attrs : pd.DataFrame
+        Per-customer attributes (for the cold-start customers).
+    params : dict
+        The page's parameters (``k``, ``seed``, ``rp``, ``exclude_window_days``).
+
+    Returns
+    -------
+    HoldoutEvaluation
+        Lists, truth, metrics per model, per-customer precision, cold-start results, counts and warnings.
+    """
     warnings: list[dict] = []
     k = int(params.get("k") or 10)
     seed = int(params.get("seed") or 0)
@@ -196,23 +250,10 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
     test = f.loc[te]
     tu = _position(train_users, uc[te])
     ti = _position(train_items, ic[te])
-    ok = (tu >= 0) & (ti >= 0)
-    T = _csr(tu[ok], ti[ok], M.B.shape)
+    T = _test_matrix(M, tu, ti, rp)
     banned = M.recent if rp else M.B
-    if not rp:
-        T = (T - T.multiply(M.B)).tocsr()
-        T.eliminate_zeros()
-    rows = np.where(np.diff(T.indptr) > 0)[0]
-    if len(rows) == 0:
-        raise NotEnoughData("recommend.error.no_test_users", date=str(H.date()))
-    n_test_all = len(rows)
-    if len(rows) > MAX_EVAL_USERS:
-        rows = np.sort(np.random.default_rng(seed).choice(rows, MAX_EVAL_USERS, replace=False))
-        warnings.append({"key": "warning.eval_sample", "n": MAX_EVAL_USERS, "total": n_test_all})
-    if len(rows) < MIN_TEST_USERS:
-        warnings.append({"key": "warning.few_test_users", "n": int(len(rows))})
+    rows, n_test_all = _eval_rows(T, seed, H, warnings)
     Tr = T[rows]
-    n_rel = np.asarray(Tr.sum(axis=1)).ravel()
     n_users = len(M.users)
     if n_users > _models.MAX_NEIGHBOUR_POOL:
         warnings.append({"key": "warning.neighbour_pool", "n": _models.MAX_NEIGHBOUR_POOL, "total": n_users})
@@ -225,28 +266,7 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
     per_user: dict[str, np.ndarray] = {}
 
     def score(name: str, model) -> None:
-        top, _, _ = _topk(model, rows, k, banned)
-        hits = _hits(top, Tr)
-        prec = hits / k
-        valid = top >= 0
-        shown = np.unique(top[valid])
-        nov = -np.log2(M.buyers[top[valid]] / n_users)
-        m, lo, hi = _mean_ci(prec)
-        metrics[name] = {
-            "precision_at_k": m, "precision_ci_low": lo, "precision_ci_high": hi,
-            "recall_at_k": float((hits / n_rel).mean()),
-            "hit_rate": float((hits > 0).mean()),
-            "coverage": len(shown) / len(M.items),
-            "novelty": float(nov.mean()) if len(nov) else float("nan"),
-            "n_users": int(len(rows)),
-        }
-        per_user[name] = prec
-        named = item_ids[np.maximum(top, 0)]
-        if (top >= 0).all():
-            lists[name] = dict(zip(user_ids[rows].tolist(), named.tolist()))
-        else:
-            lists[name] = {u: [p for p, c in zip(ps, cs) if c >= 0]
-                           for u, ps, cs in zip(user_ids[rows].tolist(), named.tolist(), top.tolist())}
+        metrics[name], per_user[name], lists[name] = _score_model(model, M, rows, Tr, k, banned)
 
     known = tu >= 0
     cold = test.loc[~known].assign(ti=ti[~known])
@@ -279,9 +299,83 @@ def evaluate(pairs: Pairs, holdout: pd.Timestamp, attrs: pd.DataFrame, params: d
     )
 
 
+def _test_matrix(M, tu: np.ndarray, ti: np.ndarray, rp: bool):
+    """The held-out purchases of known customers and products (``tu``, ``ti``: their positions in the training
+    matrix, -1 when unknown) as a sparse matrix; without repeat purchases (``rp`` False) the pairs already
+    bought in training are removed."""
+    ok = (tu >= 0) & (ti >= 0)
+    T = _csr(tu[ok], ti[ok], M.B.shape)
+    if not rp:
+        T = (T - T.multiply(M.B)).tocsr()
+        T.eliminate_zeros()
+    return T
+
+
+def _eval_rows(T, seed: int, H: pd.Timestamp, warnings: list[dict]) -> tuple[np.ndarray, int]:
+    """The customers to evaluate (rows of ``T`` with a held-out purchase; a seeded sample of MAX_EVAL_USERS
+    when there are more) and how many there were in all; adds the sample and few-users warnings. Raises
+    NotEnoughData when none."""
+    rows = np.where(np.diff(T.indptr) > 0)[0]
+    if len(rows) == 0:
+        raise NotEnoughData("recommend.error.no_test_users", date=str(H.date()))
+    n_test_all = len(rows)
+    if len(rows) > MAX_EVAL_USERS:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, MAX_EVAL_USERS, replace=False))
+        warnings.append({"key": "warning.eval_sample", "n": MAX_EVAL_USERS, "total": n_test_all})
+    if len(rows) < MIN_TEST_USERS:
+        warnings.append({"key": "warning.few_test_users", "n": int(len(rows))})
+    return rows, n_test_all
+
+
+def _score_model(model, M, rows: np.ndarray, Tr, k: int, banned) -> tuple[dict, np.ndarray, dict]:
+    """Score one fitted model on the evaluated customers (``rows``; ``Tr``: their held-out purchases):
+    ``(metrics, precision per customer, top-k list per customer id)``."""
+    n_rel = np.asarray(Tr.sum(axis=1)).ravel()
+    n_users = len(M.users)
+    item_ids = np.asarray(M.items, dtype=object)
+    user_ids = np.asarray(M.users, dtype=object)
+    top, _, _ = _topk(model, rows, k, banned)
+    hits = _hits(top, Tr)
+    prec = hits / k
+    valid = top >= 0
+    shown = np.unique(top[valid])
+    nov = -np.log2(M.buyers[top[valid]] / n_users)
+    m, lo, hi = _mean_ci(prec)
+    metrics = {
+        "precision_at_k": m, "precision_ci_low": lo, "precision_ci_high": hi,
+        "recall_at_k": float((hits / n_rel).mean()),
+        "hit_rate": float((hits > 0).mean()),
+        "coverage": len(shown) / len(M.items),
+        "novelty": float(nov.mean()) if len(nov) else float("nan"),
+        "n_users": int(len(rows)),
+    }
+    named = item_ids[np.maximum(top, 0)]
+    if (top >= 0).all():
+        lists = dict(zip(user_ids[rows].tolist(), named.tolist()))
+    else:
+        lists = {u: [p for p, c in zip(ps, cs) if c >= 0]
+                 for u, ps, cs in zip(user_ids[rows].tolist(), named.tolist(), top.tolist())}
+    return metrics, prec, lists
+
+
 def evaluate_holdout(data: dict, params: dict, *, _warnings: list[dict] | None = None) -> HoldoutEvaluation:
     """Fit every model on lines before ``holdout_from`` and score them on the customers who bought after.
-    ``data``: kind -> engine table or canonical frame (frames are registered for the call)."""
+    ``data``: kind -> engine table or canonical frame (frames are registered for the call).
+
+    Parameters
+    ----------
+    data : dict
+        Kind -> engine table or canonical frame (``orders``, optionally ``customers``).
+    params : dict
+        The page's parameters.
+    _warnings : list[dict] | None
+        A list the cleaning and evaluation warnings are added to, or None.
+
+    Returns
+    -------
+    HoldoutEvaluation
+        See :func:`evaluate`.
+    """
     warnings = _warnings if _warnings is not None else []
     with frame_tables(data) as tables:
         clean = clean_lines(tables, params)

@@ -55,7 +55,20 @@ _NEEDED = {"orders": ORDER_COLUMNS, "customers": CUSTOMER_COLUMNS}
 def as_tables(data: dict | None, registered: list | None = None) -> dict[str, ibis.Table]:
     """``kind -> ibis.Table`` from ``kind -> ibis.Table or canonical frame``. A frame is registered with
     the engine with only the columns recommendations read (appended to ``registered`` when given);
-    tables pass through."""
+    tables pass through.
+
+    Parameters
+    ----------
+    data : dict | None
+        Kind -> engine table or canonical frame, or None.
+    registered : list | None
+        Collects the tables registered for frames, or None.
+
+    Returns
+    -------
+    dict[str, ibis.Table]
+        Kind -> engine table.
+    """
     out: dict[str, ibis.Table] = {}
     for kind, x in (data or {}).items():
         if x is None:
@@ -75,7 +88,13 @@ def as_tables(data: dict | None, registered: list | None = None) -> dict[str, ib
 
 
 def drop_tables(tables: list[ibis.Table]) -> None:
-    """Drop engine tables registered for frames (they would live as long as the thread's connection)."""
+    """Drop engine tables registered for frames (they would live as long as the thread's connection).
+
+    Parameters
+    ----------
+    tables : list[ibis.Table]
+        The registered tables.
+    """
     for tbl in tables:
         op = tbl.op()
         ns = getattr(op, "namespace", None)
@@ -91,7 +110,13 @@ def drop_tables(tables: list[ibis.Table]) -> None:
 
 @contextmanager
 def frame_tables(data: dict | None) -> Iterator[dict[str, ibis.Table]]:
-    """:func:`as_tables` for one call: the tables registered for frames are dropped on exit."""
+    """:func:`as_tables` for one call: the tables registered for frames are dropped on exit.
+
+    Parameters
+    ----------
+    data : dict | None
+        Kind -> engine table or canonical frame, or None.
+    """
     registered: list[ibis.Table] = []
     try:
         yield as_tables(data, registered)
@@ -112,7 +137,22 @@ def _ts(x: Any) -> _dt.datetime:
 
 def date_filter(orders: ibis.Table, start=None, end=None) -> ibis.Table:
     """Lines with ``start <= order_date < end + 1 day`` (both ends inclusive by calendar day, as
-    analytics.common.filter_dates); every line when neither is given."""
+    analytics.common.filter_dates); every line when neither is given.
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    start
+        First day, or None.
+    end
+        Last day, or None.
+
+    Returns
+    -------
+    ibis.Table
+        The filtered lines.
+    """
     cond = None
     if start is not None:
         cond = orders.order_date >= _ts(start)
@@ -178,7 +218,20 @@ def product_lines(o: ibis.Table) -> pd.DataFrame:
     (n), lines with a customer id (cust), returns, sales lines with a date (sold; anon: without a
     customer id; cust_lines: with one), their first / last date (first, last; cfirst / clast of those
     with a customer id) and, when the orders have ``__line__``, the first source line (first_line) and the
-    source line of the latest one (last_line)."""
+    source line of the latest one (last_line).
+
+    Parameters
+    ----------
+    o : ibis.Table
+        Order lines.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``pid``, ``name``, ``category``, ``n``, ``cust``, ``returns``, ``sold``, ``anon``,
+        ``cust_lines``, ``first``, ``last``, ``cfirst``, ``clast`` and, with ``__line__``, ``first_line``,
+        ``last_line``.
+    """
     ret = _return_flag(o)
     cust = _col(o, "customer_id")
     ok = ~ret & o.order_date.notnull()
@@ -222,7 +275,20 @@ def clean_lines(tables: dict[str, ibis.Table], params: dict) -> CleanLines:
     """The kept sales lines of ``tables["orders"]`` in the period ``params["start"/"end"]`` (see the
     module docstring), the warnings of cleaning and the product catalogue, from one engine query
     (:func:`product_lines`: service lines are recognised on the distinct product names and ids by
-    :data:`SERVICE_PATTERN` in Python, and left out of ``lines`` by the engine)."""
+    :data:`SERVICE_PATTERN` in Python, and left out of ``lines`` by the engine).
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table (``orders``).
+    params : dict
+        The page's parameters (``start``, ``end``).
+
+    Returns
+    -------
+    CleanLines
+        The kept lines (an engine expression), counts, warnings and the product catalogue.
+    """
     orders = tables.get("orders")
     if orders is None:
         raise NotEnoughData("recommend.error.no_orders")
@@ -302,7 +368,21 @@ class Pairs:
 
 def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> Pairs:
     """The customer x product aggregates (see :class:`Pairs`), one engine query: lines are grouped by
-    customer x product x order first, then by customer x product (counting orders without a DISTINCT)."""
+    customer x product x order first, then by customer x product (counting orders without a DISTINCT).
+
+    Parameters
+    ----------
+    clean : CleanLines
+        The cleaned lines.
+    holdout : pd.Timestamp | None
+        The holdout's first day, or None (then no train / test split).
+
+    Returns
+    -------
+    Pairs
+        The pairs frame (codes ``uc``, ``ic``, ``orders``, ``last`` and the train / test columns) with the
+        sorted customer and product ids.
+    """
     c = clean.lines.filter(clean.lines.customer_id.notnull())
     keys = ["customer_id", "product_id", "order_id"]
     a1: dict[str, Any] = {"last": c.order_date.max()}
@@ -343,7 +423,18 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
 
 
 def buyers_per_product(clean: CleanLines) -> tuple[pd.Series, int]:
-    """Distinct buyers per product id and distinct customers of the kept lines (two engine queries)."""
+    """Distinct buyers per product id and distinct customers of the kept lines (two engine queries).
+
+    Parameters
+    ----------
+    clean : CleanLines
+        The cleaned lines.
+
+    Returns
+    -------
+    tuple[pd.Series, int]
+        Buyers per product id, and the number of customers.
+    """
     c = clean.lines.filter(clean.lines.customer_id.notnull())
     by = engine.to_frame(c.group_by("product_id").aggregate(buyers=c.customer_id.nunique()))
     n = engine.to_frame(c.aggregate(n=c.customer_id.nunique()))["n"].iloc[0]
@@ -352,7 +443,18 @@ def buyers_per_product(clean: CleanLines) -> tuple[pd.Series, int]:
 
 
 def region_counts(clean: CleanLines) -> pd.DataFrame:
-    """Lines per customer x region (kept lines with a customer id and a region): customer_id, region, n."""
+    """Lines per customer x region (kept lines with a customer id and a region): customer_id, region, n.
+
+    Parameters
+    ----------
+    clean : CleanLines
+        The cleaned lines.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id``, ``region``, ``n``.
+    """
     t = clean.lines.filter(clean.lines.customer_id.notnull() & clean.lines.region.notnull())
     df = engine.to_frame(t.group_by(["customer_id", "region"]).aggregate(n=t.count()))
     return df.astype({"customer_id": "str", "region": "str"})
@@ -360,7 +462,18 @@ def region_counts(clean: CleanLines) -> pd.DataFrame:
 
 def customer_attributes(customers: ibis.Table | None) -> pd.DataFrame | None:
     """The customers kind (one row per customer, read whole): customer_id, region, member_level of the
-    first row of each id (by ``__line__``, else in the table's order), or None without a customers table."""
+    first row of each id (by ``__line__``, else in the table's order), or None without a customers table.
+
+    Parameters
+    ----------
+    customers : ibis.Table | None
+        The customers table, or None.
+
+    Returns
+    -------
+    pd.DataFrame | None
+        Columns ``customer_id``, ``region``, ``member_level``; or None.
+    """
     if customers is None or "customer_id" not in customers.columns:
         return None
     cols = {"customer_id": customers.customer_id.cast("string")}
@@ -380,7 +493,20 @@ def customer_attributes(customers: ibis.Table | None) -> pd.DataFrame | None:
 
 def user_attributes(regions: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
     """customer_id -> region (customers kind first, else the customer's most frequent order region; ties:
-    the first region in sort order) and segment (member level of the customers kind)."""
+    the first region in sort order) and segment (member level of the customers kind).
+
+    Parameters
+    ----------
+    regions : pd.DataFrame
+        :func:`region_counts`.
+    customers : pd.DataFrame | None
+        :func:`customer_attributes`, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``region`` and ``segment``, indexed by customer id.
+    """
     parts = []
     if len(regions):
         r = (regions.sort_values(["customer_id", "n", "region"], ascending=[True, False, True])
@@ -440,7 +566,32 @@ def matrix_from_codes(uc: np.ndarray, ic: np.ndarray, customers: pd.Index, produ
     """The interaction matrices of one window from its customer x product pairs (each pair once, as
     codes into the sorted ``customers`` / ``products``, in row-major order): ``B`` = 1, ``W`` =
     log1p(distinct orders), ``recent`` = last purchase within ``window_days`` before ``now``. Rows and
-    columns are the customers and products of these pairs, sorted by id."""
+    columns are the customers and products of these pairs, sorted by id.
+
+    Parameters
+    ----------
+    uc : np.ndarray
+        Customer code of each pair.
+    ic : np.ndarray
+        Product code of each pair.
+    customers : pd.Index
+        Sorted customer ids.
+    products : pd.Index
+        Sorted product ids.
+    orders : np.ndarray
+        Distinct orders of each pair.
+    last : np.ndarray
+        Last purchase of each pair.
+    now : pd.Timestamp
+        The window's end.
+    window_days : int
+        Days before ``now`` that count as recent (0: none).
+
+    Returns
+    -------
+    _Matrix
+        The matrices with their users, items and buyers per item.
+    """
     uu, ui = _compact(uc, len(customers))
     iu, ii = _compact(ic, len(products))
     users, items = customers[uu], products[iu]
@@ -457,7 +608,22 @@ def matrix_from_codes(uc: np.ndarray, ic: np.ndarray, customers: pd.Index, produ
 
 
 def train_matrix(pairs: Pairs, holdout: pd.Timestamp, window_days: int) -> _Matrix:
-    """The training window's matrices (pairs with a line before the holdout date; now = the holdout date)."""
+    """The training window's matrices (pairs with a line before the holdout date; now = the holdout date).
+
+    Parameters
+    ----------
+    pairs : Pairs
+        The pairs with the train / test columns.
+    holdout : pd.Timestamp
+        The holdout's first day.
+    window_days : int
+        Days that count as recent.
+
+    Returns
+    -------
+    _Matrix
+        The training matrices.
+    """
     f = pairs.frame
     tr = f["train_lines"].to_numpy() > 0
     return matrix_from_codes(f["uc"].to_numpy()[tr], f["ic"].to_numpy()[tr], pairs.customers, pairs.products,
@@ -465,7 +631,22 @@ def train_matrix(pairs: Pairs, holdout: pd.Timestamp, window_days: int) -> _Matr
 
 
 def full_matrix(pairs: Pairs, now: pd.Timestamp, window_days: int) -> _Matrix:
-    """All history's matrices (now = the last order date)."""
+    """All history's matrices (now = the last order date).
+
+    Parameters
+    ----------
+    pairs : Pairs
+        All history's pairs.
+    now : pd.Timestamp
+        The last order date.
+    window_days : int
+        Days that count as recent.
+
+    Returns
+    -------
+    _Matrix
+        The matrices.
+    """
     f = pairs.frame
     return matrix_from_codes(f["uc"].to_numpy(), f["ic"].to_numpy(), pairs.customers, pairs.products,
                              f["orders"].to_numpy(), f["last"].to_numpy(), now, window_days)

@@ -46,7 +46,22 @@ def _to_arrays(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterable[A
 
 
 def precision_at_k(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterable[Any]], k: int) -> float:
-    """Mean over the users in ``truth`` of |top-k ∩ relevant| / k (a short list still divides by k)."""
+    """Mean over the users in ``truth`` of |top-k ∩ relevant| / k (a short list still divides by k).
+
+    Parameters
+    ----------
+    recs : Mapping[Any, Sequence[Any]]
+        User -> recommended products, best first.
+    truth : Mapping[Any, Iterable[Any]]
+        User -> products bought in the holdout (the relevant set).
+    k : int
+        List length.
+
+    Returns
+    -------
+    float
+        The mean precision, NaN without users.
+    """
     if not truth:
         return float("nan")
     rec, tm = _to_arrays(recs, truth, k)
@@ -54,7 +69,22 @@ def precision_at_k(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterab
 
 
 def recall_at_k(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterable[Any]], k: int) -> float:
-    """Mean over the users in ``truth`` with a non-empty relevant set of |top-k ∩ relevant| / |relevant|."""
+    """Mean over the users in ``truth`` with a non-empty relevant set of |top-k ∩ relevant| / |relevant|.
+
+    Parameters
+    ----------
+    recs : Mapping[Any, Sequence[Any]]
+        User -> recommended products, best first.
+    truth : Mapping[Any, Iterable[Any]]
+        User -> products bought in the holdout.
+    k : int
+        List length.
+
+    Returns
+    -------
+    float
+        The mean recall, NaN when no user has a relevant product.
+    """
     rec, tm = _to_arrays(recs, truth, k)
     n = np.asarray(tm.sum(axis=1)).ravel()
     if not (n > 0).any():
@@ -63,7 +93,22 @@ def recall_at_k(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterable[
 
 
 def hit_rate(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterable[Any]], k: int) -> float:
-    """Share of the users in ``truth`` with at least one relevant product in their top-k."""
+    """Share of the users in ``truth`` with at least one relevant product in their top-k.
+
+    Parameters
+    ----------
+    recs : Mapping[Any, Sequence[Any]]
+        User -> recommended products, best first.
+    truth : Mapping[Any, Iterable[Any]]
+        User -> products bought in the holdout.
+    k : int
+        List length.
+
+    Returns
+    -------
+    float
+        The hit rate, NaN without users.
+    """
     if not truth:
         return float("nan")
     rec, tm = _to_arrays(recs, truth, k)
@@ -71,7 +116,22 @@ def hit_rate(recs: Mapping[Any, Sequence[Any]], truth: Mapping[Any, Iterable[Any
 
 
 def catalogue_coverage(recs: Mapping[Any, Sequence[Any]], catalogue: Iterable[Any], k: int | None = None) -> float:
-    """Share of catalogue products that appear in at least one (top-k) list."""
+    """Share of catalogue products that appear in at least one (top-k) list.
+
+    Parameters
+    ----------
+    recs : Mapping[Any, Sequence[Any]]
+        User -> recommended products, best first.
+    catalogue : Iterable[Any]
+        Every product that could be recommended.
+    k : int | None
+        List length to count (None: whole lists).
+
+    Returns
+    -------
+    float
+        The coverage, NaN for an empty catalogue.
+    """
     cat = set(catalogue)
     if not cat:
         return float("nan")
@@ -80,7 +140,24 @@ def catalogue_coverage(recs: Mapping[Any, Sequence[Any]], catalogue: Iterable[An
 
 
 def novelty(recs: Mapping[Any, Sequence[Any]], buyers: Mapping[Any, float], n_users: int, k: int | None = None) -> float:
-    """Mean self-information -log2(buyers(i) / n_users) over every recommended slot (higher = less obvious)."""
+    """Mean self-information -log2(buyers(i) / n_users) over every recommended slot (higher = less obvious).
+
+    Parameters
+    ----------
+    recs : Mapping[Any, Sequence[Any]]
+        User -> recommended products, best first.
+    buyers : Mapping[Any, float]
+        Product -> number of users who bought it in training.
+    n_users : int
+        Number of training users.
+    k : int | None
+        List length to count (None: whole lists).
+
+    Returns
+    -------
+    float
+        The mean novelty in bits, NaN when no slot has a known product.
+    """
     vals = [-math.log2(buyers[i] / n_users) for lst in recs.values() for i in (list(lst)[:k] if k else lst)
             if buyers.get(i, 0) > 0]
     return float(np.mean(vals)) if vals else float("nan")
@@ -99,7 +176,18 @@ def _mean_ci(x: np.ndarray) -> tuple[float, float, float]:
 
 
 def choose_model(metrics: Mapping[str, Mapping[str, float]]) -> str:
-    """Best precision@k; ties broken by coverage, then by the order item, user, als, popular."""
+    """Best precision@k; ties broken by coverage, then by the order item, user, als, popular.
+
+    Parameters
+    ----------
+    metrics : Mapping[str, Mapping[str, float]]
+        Model name -> metrics with ``precision_at_k`` and ``coverage``.
+
+    Returns
+    -------
+    str
+        The chosen model's name ("popular" when none has metrics).
+    """
     best = None
     for name in MODELS:
         m = metrics.get(name)

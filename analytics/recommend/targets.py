@@ -94,6 +94,20 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The result kept under ``key``, else ``compute()`` kept (the oldest of KEPT results is dropped first).
+
+        Parameters
+        ----------
+        key : Any
+            The result's key.
+        compute : Callable[[], Any]
+            Computes the result when it is not kept.
+
+        Returns
+        -------
+        Any
+            The result.
+        """
         with self._lock:
             if key in self._d:
                 return self._d[key]
@@ -108,7 +122,29 @@ class Memo:
 def fit_final(pairs: Pairs, products: pd.DataFrame, attrs: pd.DataFrame, model_name: str, params: dict,
               now: pd.Timestamp) -> FinalModel:
     """Fit ``model_name`` on all history's pairs (:func:`~.interactions.pair_aggregates`), place the new
-    products (``products``: :attr:`~.interactions.CleanLines.products`) and build the banned matrix."""
+    products (``products``: :attr:`~.interactions.CleanLines.products`) and build the banned matrix.
+
+    Parameters
+    ----------
+    pairs : Pairs
+        All history's customer x product aggregates.
+    products : pd.DataFrame
+        The product catalogue (``product_id``, ``product_name``, ``category``).
+    attrs : pd.DataFrame
+        Per-customer attributes (region, segment).
+    model_name : str
+        item, user, als or popular.
+    params : dict
+        The page's parameters (``seed``, ``exclude_window_days``, ``rp``).
+    now : pd.Timestamp
+        The last order date.
+
+    Returns
+    -------
+    FinalModel
+        The matrix, the fitted model, names, new products, all ids, the attribute fallback and the banned
+        matrix.
+    """
     seed = int(params.get("seed") or 0)
     window = int(params.get("exclude_window_days") or 0)
     M = full_matrix(pairs, now, window)
@@ -129,7 +165,22 @@ def fit_final(pairs: Pairs, products: pd.DataFrame, attrs: pd.DataFrame, model_n
 
 
 def final_model(tables: dict[str, ibis.Table], params: dict, model_name: str) -> tuple[FinalModel, CleanLines]:
-    """The engine aggregates of all history (pairs, products, attributes) and :func:`fit_final` on them."""
+    """The engine aggregates of all history (pairs, products, attributes) and :func:`fit_final` on them.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table (``orders``, optionally ``customers``).
+    params : dict
+        The page's parameters.
+    model_name : str
+        item, user, als or popular.
+
+    Returns
+    -------
+    tuple[FinalModel, CleanLines]
+        The final model and the cleaned lines (NotEnoughData without customers).
+    """
     clean = clean_lines(tables, params)
     if clean.n_customer_lines == 0:
         raise NotEnoughData("recommend.error.no_customers")
@@ -156,7 +207,22 @@ class _Final:
 
 def with_rules(base: FinalModel, params: dict, warnings: list[dict]) -> _Final:
     """``base`` with the exclude and boost lists of ``params`` (ids it does not know are reported in
-    ``warnings``)."""
+    ``warnings``).
+
+    Parameters
+    ----------
+    base : FinalModel
+        The final model.
+    params : dict
+        The page's parameters (``exclude``, ``boost``, ``boost_factor``).
+    warnings : list[dict]
+        The warnings, appended to.
+
+    Returns
+    -------
+    _Final
+        The model with the rules.
+    """
     pos = pd.Index(base.all_ids)
     excl = _split_ids(params.get("exclude"))
     boost = _split_ids(params.get("boost"))
@@ -246,7 +312,25 @@ def target_rows(F: _Final, customer_ids: Sequence[str], k: int, lang: str = "en"
     """:func:`_long` of :func:`recommend_for`, built from arrays (a segment's list is up to
     MAX_LIST_CUSTOMERS x k rows: 500,000 at 10M lines, where one dict per customer and a pandas lookup per
     slot took 12 s): one row per customer x rank in the order of ``customer_ids``, and the number of
-    customers without history ("new", from the attribute fallback). Each distinct reason is written once."""
+    customers without history ("new", from the attribute fallback). Each distinct reason is written once.
+
+    Parameters
+    ----------
+    F : _Final
+        The final model with its rules.
+    customer_ids : Sequence[str]
+        The customers, in order.
+    k : int
+        List length.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, int]
+        Columns LONG_COLUMNS (customer_id, rank, product_id, product_name, score, reason, customer_status) and
+        the number of new customers.
+    """
     ids = [str(c) for c in customer_ids]
     pos = F.M.users.get_indexer(pd.Index(ids))
     warm = np.flatnonzero(pos >= 0)
@@ -283,7 +367,18 @@ def target_rows(F: _Final, customer_ids: Sequence[str], k: int, lang: str = "en"
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """Rows of a frame as dicts of plain Python values (NaN -> None), without pandas' per-cell boxing."""
+    """Rows of a frame as dicts of plain Python values (NaN -> None), without pandas' per-cell boxing.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        A frame.
+
+    Returns
+    -------
+    list[dict]
+        One dict per row.
+    """
     cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
     names = [str(c) for c in df.columns]
     return [dict(zip(names, vals)) for vals in zip(*cols)]
@@ -291,7 +386,24 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 def recommend_for(F: _Final, customer_ids: Sequence[str], k: int, lang: str = "en") -> list[dict]:
     """Top-k products with scores and reasons for each customer id, in order: known customers from the
-    model ("known"), the others from the attribute fallback ("new")."""
+    model ("known"), the others from the attribute fallback ("new").
+
+    Parameters
+    ----------
+    F : _Final
+        The final model with its rules.
+    customer_ids : Sequence[str]
+        The customers, in order.
+    k : int
+        List length.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        One dict per customer with the list and its reasons.
+    """
     ids = [str(c) for c in customer_ids]
     pos = F.M.users.get_indexer(pd.Index(ids))
     warm = [(i, r) for i, r in enumerate(pos) if r >= 0]
@@ -305,7 +417,24 @@ def recommend_for(F: _Final, customer_ids: Sequence[str], k: int, lang: str = "e
 
 
 def product_targets(F: _Final, product: str, n: int, lang: str = "en") -> pd.DataFrame:
-    """Customers most likely to buy ``product`` (chosen model's score), not having bought it (rules)."""
+    """Customers most likely to buy ``product`` (chosen model's score), not having bought it (rules).
+
+    Parameters
+    ----------
+    F : _Final
+        The final model with its rules.
+    product : str
+        The product id.
+    n : int
+        Most customers.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``rank``, ``customer_id``, ``score``, ``reason`` (empty for an unknown product).
+    """
     cols = ["rank", "customer_id", "score", "reason"]
     pos = pd.Index(F.all_ids).get_indexer(pd.Index([product]))[0]
     if pos < 0:
@@ -368,7 +497,22 @@ def _persona_spec(params: dict) -> dict:
 
 def rfm_of(tables: dict[str, ibis.Table], params: dict, memo: Memo | None = None) -> pd.DataFrame:
     """analytics.segmentation.rfm_table of the orders in params' date range (kept in ``memo`` when given:
-    one RFM table serves the group sizes and every group's target list, in every language)."""
+    one RFM table serves the group sizes and every group's target list, in every language).
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table (``orders``).
+    params : dict
+        The page's parameters (``start``, ``end``).
+    memo : Memo | None
+        Where to keep the table, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        The RFM table (``customer_id``, ``group``, ``group_cn`` at least).
+    """
     start, end = params.get("start"), params.get("end")
 
     def compute() -> pd.DataFrame:
@@ -385,7 +529,24 @@ def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str 
     analytics.segmentation.rfm_table, or of a saved persona (tsrc=persona; params["persona"] is the
     persona's saved payload as JSON: its "customer_ids", or its "source" + "segment" (as the Persona
     builder saves them) rebuilt with its "params" through analytics.segmentation.customer_frame).
-    ``tables``: kind -> engine table."""
+    ``tables``: kind -> engine table.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters (``tsrc``, ``tseg``, ``persona``, ``start``, ``end``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    memo : Memo | None
+        Where the RFM table is kept, or None.
+
+    Returns
+    -------
+    list[str]
+        The customer ids (NotEnoughData for an unusable persona).
+    """
     src = params.get("tsrc") or "rfm"
     value = params.get("tseg")
     if src in ("rfm", "cn8"):
@@ -420,7 +581,24 @@ def segment_customer_ids(tables: dict[str, ibis.Table], params: dict, lang: str 
 
 
 def rfm_groups(tables: dict[str, ibis.Table], params: dict, lang: str = "en", memo: Memo | None = None) -> dict:
-    """RFM groups (named and the Chinese 8 groups) with their sizes, from analytics.segmentation."""
+    """RFM groups (named and the Chinese 8 groups) with their sizes, from analytics.segmentation.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table.
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    memo : Memo | None
+        Where the RFM table is kept, or None.
+
+    Returns
+    -------
+    dict
+        ``rfm`` and ``cn8`` -> rows of ``value``, ``label``, ``n``.
+    """
     tab = rfm_of(tables, params, memo)
     out: dict[str, list[dict]] = {}
     for src, col in (("rfm", "group"), ("cn8", "group_cn")):
@@ -441,7 +619,18 @@ _ID_HEADERS = {"productid", "product", "id", "sku", "skuid", "stockcode", "itemi
 def ids_from_csv(content: bytes) -> list[str]:
     """Product ids from an uploaded list (CSV or plain text, UTF-8 or GBK): the column named like a
     product id (product_id, SKU, StockCode, 商品ID, 货号 ...), else the first column; a header row is
-    recognised by those names. Order kept, duplicates and blanks dropped."""
+    recognised by those names. Order kept, duplicates and blanks dropped.
+
+    Parameters
+    ----------
+    content : bytes
+        The uploaded file's bytes.
+
+    Returns
+    -------
+    list[str]
+        The product ids.
+    """
     text = None
     for enc in ("utf-8-sig", "gb18030"):
         try:

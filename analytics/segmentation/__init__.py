@@ -91,7 +91,20 @@ __all__ = [
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
-    """The page's figures: those of the customers-only mode (:func:`.crm.figures`) or of order lines."""
+    """The page's figures: those of the customers-only mode (:func:`.crm.figures`) or of order lines.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``.
+    """
     if result.get("mode") == crm.MODE:
         return crm.figures(result, lang)
     return _order_figures(result, lang)
@@ -113,18 +126,55 @@ def html_sections(result: dict, lang: str = "en") -> str:
 
 
 def customers_only(kinds) -> bool:
-    """Whether a page on these dataset kinds runs in customers-only mode (customers, no orders)."""
+    """Whether a page on these dataset kinds runs in customers-only mode (customers, no orders).
+
+    Parameters
+    ----------
+    kinds
+        Dataset kinds.
+
+    Returns
+    -------
+    bool
+        True for customers without orders.
+    """
     return "customers" in set(kinds) and "orders" not in set(kinds)
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
-    """The page dict (see :func:`present`) of canonical frames: ``present(fit(tables), params, lang)``."""
+    """The page dict (see :func:`present`) of canonical frames: ``present(fit(tables), params, lang)``.
+
+    Parameters
+    ----------
+    frames : dict[str, pd.DataFrame]
+        Kind -> canonical frame (None values are dropped).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict.
+    """
     frames = {kind: df for kind, df in (frames or {}).items() if df is not None}
     return present(fit(engine.tables_from_frames(frames), params), params, lang)
 
 
 def default_analysis_date(orders) -> pd.Timestamp:
-    """The calendar day after the last order line of an orders table or canonical frame."""
+    """The calendar day after the last order line of an orders table or canonical frame.
+
+    Parameters
+    ----------
+    orders
+        Orders engine table or canonical frame.
+
+    Returns
+    -------
+    pd.Timestamp
+        The analysis date.
+    """
     with _customers.frame_tables({"orders": orders}) as (tables, _):
         return _customers.analysis_date_of(tables["orders"])
 
@@ -137,10 +187,41 @@ def customer_table(tables: dict, params: dict, lang: str = "en") -> pd.DataFrame
     on: RFM, named and cn8 group, cluster, tier (with its basis value) and P(alive) / churn band / CLV,
     computed with the same parameters (and therefore the same numbers) as :func:`compute`. A part that
     cannot be computed honestly (too few customers to cluster, no CLV fit) is left out, not faked.
-    ``tables``: kind -> engine table (canonical frames are registered with the engine)."""
+    ``tables``: kind -> engine table (canonical frames are registered with the engine).
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+    lang : str
+        Unused (the table holds no text); kept for ``cached.page_call``.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per customer with ``customer_id`` and the RFM, group, cluster, tier and CLV columns that could
+        be computed.
+    """
     return customer_table_of(tables, params)
 
 
 def audience(tables: dict, params: dict, lang: str = "en") -> pd.DataFrame:
-    """Page helper: the audience file of ``params["audience"]`` (e.g. "rfm:At risk", "churn:high")."""
+    """Page helper: the audience file of ``params["audience"]`` (e.g. "rfm:At risk", "churn:high").
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters, with ``audience``.
+    lang : str
+        Unused (the file holds no text).
+
+    Returns
+    -------
+    pd.DataFrame
+        See :func:`.audience.customers_in`.
+    """
     return customers_in(customer_table(tables, params, lang), params["audience"])

@@ -21,7 +21,18 @@ AUDIENCE_COLUMNS = {
 
 
 def parse_spec(spec) -> tuple[str, str]:
-    """'rfm:At risk' / ('tier', '3') / {'source': ..., 'value': ...} -> (source, value)."""
+    """'rfm:At risk' / ('tier', '3') / {'source': ..., 'value': ...} -> (source, value).
+
+    Parameters
+    ----------
+    spec
+        A segment as ``"source:value"`` text, a (source, value) pair, or a dict with ``source`` and ``value``.
+
+    Returns
+    -------
+    tuple[str, str]
+        (source, value) as strings.
+    """
     if isinstance(spec, dict):
         return str(spec["source"]), str(spec["value"])
     if isinstance(spec, (tuple, list)):
@@ -31,6 +42,23 @@ def parse_spec(spec) -> tuple[str, str]:
 
 
 def segment_mask(tab: pd.DataFrame, source: str, value) -> np.ndarray:
+    """The customers of one segment: a boolean mask over ``tab``'s rows.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        Customer table with the segment's column (``group``, ``group_cn``, ``cluster``, ``tier`` or
+        ``churn_risk``).
+    source : str
+        rfm, cn8, cluster, tier or churn (ValueError otherwise, or when the column is missing).
+    value
+        The group name, cluster number, tier number or churn band.
+
+    Returns
+    -------
+    np.ndarray
+        True for the segment's customers.
+    """
     col = {"rfm": "group", "cn8": "group_cn", "cluster": "cluster", "tier": "tier", "churn": "churn_risk"}.get(source)
     if col is None:
         raise ValueError(f"unknown segment source {source!r}: rfm, cn8, cluster, tier or churn")
@@ -44,7 +72,21 @@ def segment_mask(tab: pd.DataFrame, source: str, value) -> np.ndarray:
 
 def customers_in(tab: pd.DataFrame, spec) -> pd.DataFrame:
     """Audience for export: customer ids of a group / cluster / tier / churn band with the attributes
-    that defined it. ``tab`` comes from customer_frame (or rfm_table for rfm / cn8 specs)."""
+    that defined it. ``tab`` comes from customer_frame (or rfm_table for rfm / cn8 specs).
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        Customer table (``customer_id``, the segment's column and the AUDIENCE_COLUMNS of the source).
+    spec
+        The segment (see :func:`parse_spec`).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id`` and the source's AUDIENCE_COLUMNS present, highest value first (tier basis,
+        CLV or monetary).
+    """
     source, value = parse_spec(spec)
     mask = segment_mask(tab, source, value)
     cols = ["customer_id"] + [c for c in AUDIENCE_COLUMNS[source] if c in tab.columns]
@@ -60,7 +102,20 @@ DRILL_SOURCES = ("rfm", "cn8", "cluster", "tier", "churn")
 
 def audience_options(result: dict, lang: str = "en") -> list[dict]:
     """Every group, cluster, tier and churn band of a page result that a drill-down can open:
-    [{"spec": "rfm:At risk", "source": "rfm", "label": ..., "customers": n}, ...]."""
+    [{"spec": "rfm:At risk", "source": "rfm", "label": ..., "customers": n}, ...].
+
+    Parameters
+    ----------
+    result : dict
+        The page result (``model``, ``rfm_groups``, ``rfm_groups_other``, ``clusters``, ``tiers``, ``clv``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        One dict per segment with ``spec``, ``source``, ``label`` and ``customers``.
+    """
     out: list[dict] = []
     model_src = "rfm" if result.get("model", "named") == "named" else "cn8"
     other_src = "cn8" if model_src == "rfm" else "rfm"
@@ -82,7 +137,18 @@ def audience_options(result: dict, lang: str = "en") -> list[dict]:
 
 
 def audience_file(spec: str) -> str:
-    """The file name part of an audience export: ``rfm_at_risk``, ``cluster_2``, ``tier_gold``."""
+    """The file name part of an audience export: ``rfm_at_risk``, ``cluster_2``, ``tier_gold``.
+
+    Parameters
+    ----------
+    spec : str
+        A segment spec, ``"source:value"``.
+
+    Returns
+    -------
+    str
+        The file name part.
+    """
     from .base import slug
 
     src, _, val = spec.partition(":")

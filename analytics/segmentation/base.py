@@ -57,22 +57,69 @@ SMALL_GROUP = 30
 
 
 def slug(name: str) -> str:
+    """The key of a group name (a cn8 group's English key, else the name lower-cased with underscores).
+
+    Parameters
+    ----------
+    name : str
+        A named or cn8 group.
+
+    Returns
+    -------
+    str
+        The slug.
+    """
     return CN8_SLUG.get(name) or name.lower().replace(" ", "_")
 
 
 def group_label(name: str, lang: str = "en") -> str:
     """Display name of a named or cn8 group in the language (cn8 groups keep their Chinese name in zh,
-    with an English gloss in en)."""
+    with an English gloss in en).
+
+    Parameters
+    ----------
+    name : str
+        A named or cn8 group.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The translated label.
+    """
     return t(f"segmentation.group.{slug(name)}", lang)
 
 
 def group_order(column: str) -> tuple[str, ...]:
-    """The display order of the groups of a group column ("group": named model, "group_cn": cn8)."""
+    """The display order of the groups of a group column ("group": named model, "group_cn": cn8).
+
+    Parameters
+    ----------
+    column : str
+        ``"group"`` or ``"group_cn"``.
+
+    Returns
+    -------
+    tuple[str, ...]
+        The group names in display order.
+    """
     return NAMED_GROUPS if column == "group" else CN8_GROUPS
 
 
 def page_params(params: dict | None) -> dict:
-    """PARAMS defaults overridden by the given values that are not None."""
+    """PARAMS defaults overridden by the given values that are not None.
+
+    Parameters
+    ----------
+    params : dict | None
+        The page's parameters, or None.
+
+    Returns
+    -------
+    dict
+        Every PARAMS key with its value.
+    """
     p = {pp.key: pp.default for pp in PARAMS}
     p.update({k: v for k, v in (params or {}).items() if v is not None})
     return p

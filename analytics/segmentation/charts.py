@@ -11,6 +11,21 @@ from .tiers import tier_name
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
+    """The figures of the order-lines mode: the RFM groups (treemap and shares), and the charts of the result's
+    other blocks, each titled with what it shows.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; a chart without data is left out.
+    """
     import plotly.graph_objects as go
 
     from .stages import figures as audience_figures

@@ -16,6 +16,21 @@ def _signed_log1p(x: np.ndarray) -> np.ndarray:
 
 
 def feature_matrix(tab: pd.DataFrame, features=DEFAULT_FEATURES) -> np.ndarray:
+    """The clustering features of each customer: log1p of recency, frequency and tenure, signed log1p of monetary
+    and AOV.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        RFM table (``recency_days``, ``frequency``, ``monetary``, ``aov``, ``tenure_days``).
+    features
+        Names among recency, frequency, monetary, aov, tenure (ValueError otherwise).
+
+    Returns
+    -------
+    np.ndarray
+        One column per feature, one row per customer.
+    """
     cols = {"recency": ("recency_days", np.log1p), "frequency": ("frequency", np.log1p),
             "monetary": ("monetary", _signed_log1p), "aov": ("aov", _signed_log1p),
             "tenure": ("tenure_days", np.log1p)}
@@ -30,7 +45,22 @@ def feature_matrix(tab: pd.DataFrame, features=DEFAULT_FEATURES) -> np.ndarray:
 
 def silhouette(X: np.ndarray, labelings: list[np.ndarray], chunk: int = 1000) -> list[float]:
     """Mean silhouette of several labelings of the same points, one pass over the distance matrix
-    (Euclidean), chunked. Same definition as sklearn.metrics.silhouette_score."""
+    (Euclidean), chunked. Same definition as sklearn.metrics.silhouette_score.
+
+    Parameters
+    ----------
+    X : np.ndarray
+        Points, one row each.
+    labelings : list[np.ndarray]
+        Cluster labels 0..k-1 per point, one array per labeling.
+    chunk : int
+        Rows of the distance matrix per pass.
+
+    Returns
+    -------
+    list[float]
+        The mean silhouette of each labeling.
+    """
     n = len(X)
     onehots, ks = [], []
     for lab in labelings:
@@ -72,7 +102,35 @@ def cluster(tab: pd.DataFrame, features=DEFAULT_FEATURES, k: int | None = None, 
     """k-means on standardised log features. Returns labels (Series on tab.index, clusters numbered
     1..k by falling mean monetary), k, silhouette (on the sample), silhouette_by_k, stability (adjusted
     Rand index of bootstrap refits vs the model, on the sample), profiles and a 2-D PCA projection.
-    Raises NotEnoughData with fewer than ``min_customers`` customers or a feature without variance."""
+    Raises NotEnoughData with fewer than ``min_customers`` customers or a feature without variance.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        RFM table (see :func:`feature_matrix`).
+    features
+        Feature names.
+    k : int | None
+        Number of clusters (None: the best silhouette in ``k_range``).
+    seed : int
+        Random seed.
+    sample_size : int
+        Customers sampled for the silhouette and stability.
+    k_range : tuple[int, int]
+        Smallest and largest k tried.
+    resamples : int
+        Bootstrap refits for the stability.
+    min_customers : int
+        Fewest customers to cluster.
+    pca_points : int
+        Most points of the PCA projection.
+
+    Returns
+    -------
+    dict
+        ``labels``, ``k``, ``silhouette``, ``silhouette_by_k``, ``stability``, ``profiles``, the PCA
+        projection and the fit details.
+    """
     from sklearn.cluster import KMeans
     from sklearn.decomposition import PCA
     from sklearn.metrics import adjusted_rand_score

@@ -21,7 +21,26 @@ def summary_statistics(days: pd.DataFrame, codes: pd.Index, calibration_end: pd.
     """analytics.clv.summary_data from :func:`.customers.purchase_day_summary`: per customer (code, in
     code order) frequency x = purchase days - 1, recency t_x and T in ``time_unit``, monetary_value = mean
     value of the repeat purchase days (0 without a repeat purchase) and first_purchase (day).
-    ``codes``: customer id -> code (the index of the customer aggregates)."""
+    ``codes``: customer id -> code (the index of the customer aggregates).
+
+    Parameters
+    ----------
+    days : pd.DataFrame
+        Per customer: ``customer_id``, ``first_day``, ``last_day``, ``days`` (purchase days), ``total`` and
+        ``first_value`` (net sales in all and on the first day).
+    codes : pd.Index
+        Customer id -> code (the index of the customer aggregates).
+    calibration_end : pd.Timestamp
+        End of the calibration period (T is measured up to it).
+    time_unit : str
+        "day", "week" or "month" (ValueError otherwise).
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id`` (the code), ``frequency``, ``recency``, ``T``, ``monetary_value``,
+        ``first_purchase``, in code order.
+    """
     if time_unit not in clvmod.UNIT_DAYS:
         raise ValueError(f"time_unit must be one of {', '.join(clvmod.UNIT_DAYS)}")
     cal = pd.Timestamp(calibration_end).normalize()
@@ -48,7 +67,32 @@ def fit_clv(lines, codes: pd.Index, ad: pd.Timestamp, calibration_end: pd.Timest
     """Fit BG/NBD and Gamma-Gamma on the purchase days before ``ad`` up to ``calibration_end`` and score
     every fitted customer. Returns (per-customer frame indexed by code with frequency, recency, T,
     monetary_value, p_alive, churn_risk, expected_purchases, expected_spend, clv; BGNBD; GammaGamma).
-    Raises NotEnoughData when the models cannot be fitted honestly."""
+    Raises NotEnoughData when the models cannot be fitted honestly.
+
+    Parameters
+    ----------
+    lines
+        Prepared order lines (:func:`.customers.prepared_lines`).
+    codes : pd.Index
+        Customer id -> code.
+    ad : pd.Timestamp
+        Analysis date: lines before it count.
+    calibration_end : pd.Timestamp
+        End of the calibration period.
+    time_unit : str
+        "day", "week" or "month".
+    horizon : int
+        CLV horizon in months.
+    discount : float
+        Monthly discount rate.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, BGNBD, GammaGamma
+        ] The per-customer frame indexed by code (``frequency``, ``recency``, ``T``, ``monetary_value``,
+        ``p_alive``, ``churn_risk``, ``expected_purchases``, ``expected_spend``, ``clv``) and the two fitted
+        models.
+    """
     days = cu.purchase_day_summary(lines, ad, calibration_end)
     summ = summary_statistics(days, codes, calibration_end, time_unit)
     tab, bg, gg = clvmod.clv_from_summary(summ, time_unit=time_unit, horizon_months=horizon, discount=discount)
@@ -60,7 +104,34 @@ def clv_numbers(tab: pd.DataFrame, ctab: pd.DataFrame, bg, gg, horizon: int, dis
     """The page's CLV block without texts: model parameters and log-likelihoods, total and mean CLV,
     churn bands (customers, share, CLV, net-sales share), top-10% share, frequency-spend correlation of
     the repeat buyers, the CLV histogram, and ``missing`` (customers of ``tab`` without a CLV: first
-    purchase after the calibration end). ``tab``: the RFM table with the CLV columns."""
+    purchase after the calibration end). ``tab``: the RFM table with the CLV columns.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        The RFM table with the CLV columns (``clv``, ``churn_risk``, ``monetary``).
+    ctab : pd.DataFrame
+        The fitted per-customer frame (``frequency``, ``monetary_value``).
+    bg
+        The fitted BG/NBD model.
+    gg
+        The fitted Gamma-Gamma model.
+    horizon : int
+        CLV horizon in months.
+    discount : float
+        Monthly discount rate.
+    time_unit : str
+        The model's time unit.
+    calibration_end : pd.Timestamp
+        End of the calibration period.
+
+    Returns
+    -------
+    dict
+        ``params``, ``log_likelihood``, ``horizon``, ``discount``, ``time_unit``, ``calibration_end``,
+        ``total``, ``mean``, ``customers_fitted``, ``repeat_customers``, ``customers_scored``,
+        ``top10_share``, ``frequency_spend_corr``, ``churn_bands``, ``histogram``, ``missing``.
+    """
     total = float(np.nansum(tab["clv"]))
     bands = []
     net_total = float(tab["monetary"].sum())
@@ -92,7 +163,27 @@ def clv(orders, calibration_end=None, *, time_unit: str = "week", horizon_months
         discount: float = 0.01) -> dict:
     """BG/NBD + Gamma-Gamma on the orders (engine table or canonical frame) up to ``calibration_end``
     (default: the day after the last order). Returns {"table": per-customer frame, "bgnbd": fit,
-    "gamma_gamma": fit, "calibration_end": date}; the table's customer_id is the customer id."""
+    "gamma_gamma": fit, "calibration_end": date}; the table's customer_id is the customer id.
+
+    Parameters
+    ----------
+    orders
+        Orders engine table or canonical frame (``customer_id``, ``order_date``, ``amount``).
+    calibration_end
+        End of the calibration period (None: the day after the last order).
+    time_unit : str
+        "day", "week" or "month".
+    horizon_months : int
+        CLV horizon in months.
+    discount : float
+        Monthly discount rate.
+
+    Returns
+    -------
+    dict
+        ``table`` (per customer, as :func:`fit_clv` with ``customer_id`` the id), ``bgnbd``, ``gamma_gamma``,
+        ``calibration_end``.
+    """
     with cu.frame_tables({"orders": orders}) as (tables, _):
         tbl = tables["orders"]
         counts = cu.line_counts(tbl)

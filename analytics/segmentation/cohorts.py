@@ -16,7 +16,26 @@ def cohort_matrix(cells: pd.DataFrame, last_month: int | None, ad: pd.Timestamp,
                   max_months: int | None = None) -> dict:
     """Retention (share of the cohort with a non-return line in the month), revenue (the cohort's net
     sales in the month) and revenue per customer, cohort x months since the cohort month, from
-    :func:`.customers.cohort_cells`. Cells after the last month of data are None."""
+    :func:`.customers.cohort_cells`. Cells after the last month of data are None.
+
+    Parameters
+    ----------
+    cells : pd.DataFrame
+        Cohort cells from :func:`.customers.cohort_cells`: ``cohort`` and ``month`` (months since year 0),
+        ``active`` (customers), ``net`` (net sales).
+    last_month : int | None
+        The last month with data (same numbering), or None when there are no lines.
+    ad : pd.Timestamp
+        Analysis date (a partial last month is flagged).
+    max_months : int | None
+        Most months since the cohort month shown (None: all).
+
+    Returns
+    -------
+    dict
+        ``cohorts`` (``YYYY-MM`` labels), ``sizes``, ``months``, ``retention``, ``revenue``,
+        ``revenue_per_customer`` (cohort x month lists, None where unobserved), ``last_month_partial``.
+    """
     if cells.empty or last_month is None:
         raise NotEnoughData("segmentation.error.no_orders")
     own = cells.loc[cells["month"] == cells["cohort"]]
@@ -53,7 +72,22 @@ def cohort_matrix(cells: pd.DataFrame, last_month: int | None, ad: pd.Timestamp,
 def cohorts(lines, ad: pd.Timestamp, max_months: int | None = None) -> dict:
     """Monthly acquisition cohorts (month of the first non-return line) x months since that month, over
     the prepared lines (:func:`.customers.prepared_lines`, or a :class:`.customers.Prepared`) before
-    ``ad``; see :func:`cohort_matrix`."""
+    ``ad``; see :func:`cohort_matrix`.
+
+    Parameters
+    ----------
+    lines
+        Prepared lines (an Ibis table) or a :class:`.customers.Prepared`.
+    ad : pd.Timestamp
+        Analysis date: lines before it count.
+    max_months : int | None
+        Most months since the cohort month shown (None: all).
+
+    Returns
+    -------
+    dict
+        See :func:`cohort_matrix`.
+    """
     if isinstance(lines, cu.Prepared):
         lines = lines.lines
     cells, last = cu.cohort_cells(lines, ad)
@@ -62,7 +96,20 @@ def cohorts(lines, ad: pd.Timestamp, max_months: int | None = None) -> dict:
 
 def cohort_table(orders, analysis_date=None) -> dict:
     """:func:`cohorts` of an orders table or canonical frame (analysis date default: the day after the
-    last order line)."""
+    last order line).
+
+    Parameters
+    ----------
+    orders
+        An orders Ibis table or canonical frame.
+    analysis_date
+        Analysis date (None: the day after the last order line).
+
+    Returns
+    -------
+    dict
+        See :func:`cohort_matrix`.
+    """
     with cu.frame_tables({"orders": orders}) as (tables, _):
         tbl = tables["orders"]
         ad = _as_ts(analysis_date) if analysis_date is not None else cu.analysis_date_of(tbl)

@@ -69,13 +69,35 @@ RFM_PATTERNS: tuple[tuple[str, str, str], ...] = (
 
 
 def display_name(column: str) -> str:
-    """A column's name as the user wrote it (unmapped columns are stored as ``attr_<name>``)."""
+    """A column's name as the user wrote it (unmapped columns are stored as ``attr_<name>``).
+
+    Parameters
+    ----------
+    column : str
+        The stored column name.
+
+    Returns
+    -------
+    str
+        The name without ``attr_``.
+    """
     return column[len(ATTR):] if column.startswith(ATTR) else column
 
 
 def rfm_columns(numeric: list[str]) -> dict[str, list[str]] | None:
     """The CRM columns for recency, frequency and monetary (:data:`RFM_PATTERNS`), or None when one of
-    the three is missing. ``numeric``: the numeric columns of the customers table."""
+    the three is missing. ``numeric``: the numeric columns of the customers table.
+
+    Parameters
+    ----------
+    numeric : list[str]
+        The numeric columns.
+
+    Returns
+    -------
+    dict[str, list[str]] | None
+        ``recency``, ``frequency``, ``monetary`` -> their columns; or None.
+    """
     out: dict[str, list[str]] = {}
     for measure in ("recency", "frequency", "monetary"):
         one = [c for c in numeric for m, rule, pat in RFM_PATTERNS
@@ -109,7 +131,23 @@ _SKIP = {"customer_id", engine.LINE, "points"}
 
 def crm_rows(customers: ibis.Table, seed: int = 42, max_rows: int = MAX_ROWS) -> CrmRows:
     """One engine aggregation (rows and distinct values per column), then the rows: all of them up to
-    ``max_rows``, else the ``max_rows`` customers with the smallest hash of (id, seed)."""
+    ``max_rows``, else the ``max_rows`` customers with the smallest hash of (id, seed).
+
+    Parameters
+    ----------
+    customers : ibis.Table
+        The customers table (``customer_id`` required; NotEnoughData otherwise or without rows).
+    seed : int
+        Sample seed.
+    max_rows : int
+        Most customers read.
+
+    Returns
+    -------
+    CrmRows
+        The rows (``customer_id``, numeric columns as float, categorical columns as text), the row count,
+        whether sampled, the seed and the column lists.
+    """
     if customers is None or "customer_id" not in customers.columns:
         raise NotEnoughData("segmentation.error.no_customers")
     sel = customers.filter(customers.customer_id.notnull())
@@ -141,7 +179,21 @@ def crm_rows(customers: ibis.Table, seed: int = 42, max_rows: int = MAX_ROWS) ->
 
 def rfm_frame(rows: CrmRows, cols: dict[str, list[str]]) -> pd.DataFrame:
     """recency_days, frequency (sum of the frequency columns), monetary (sum), aov, r, f, m, fm, group
-    and group_cn for the customers whose recency is known; indexed by position in ``rows.frame``."""
+    and group_cn for the customers whose recency is known; indexed by position in ``rows.frame``.
+
+    Parameters
+    ----------
+    rows : CrmRows
+        The CRM rows.
+    cols : dict[str, list[str]]
+        :func:`rfm_columns`.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id``, ``recency_days``, ``frequency``, ``monetary``, ``aov``, ``tenure_days`` (NaN)
+        and the scores and groups of :func:`.rfm.score_groups`.
+    """
     f = rows.frame
     rec = f[cols["recency"][0]]
     ok = rec.notna().to_numpy()
@@ -166,7 +218,31 @@ def attribute_clusters(frame: pd.DataFrame, features: list[str], k: int | None, 
     k by mean silhouette on a seeded sample unless given. Clusters are numbered 1..k by falling size.
     Returns labels (on frame.index), k, k_auto, k_fixed, features, silhouette, silhouette_by_k,
     sample_size, seed, profiles (customers, share, avg_<feature>, index_<feature> = mean / base mean x 100).
-    Raises NotEnoughData."""
+    Raises NotEnoughData.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        The CRM rows.
+    features : list[str]
+        Numeric columns to cluster on.
+    k : int | None
+        Number of clusters (None: by silhouette).
+    seed : int
+        Random seed.
+    sample_size : int
+        Customers sampled for the silhouette.
+    k_range : tuple[int, int]
+        Smallest and largest k tried.
+    min_customers : int
+        Fewest customers to cluster.
+
+    Returns
+    -------
+    dict
+        ``labels``, ``k``, ``k_auto``, ``k_fixed``, ``features``, ``silhouette``, ``silhouette_by_k``,
+        ``sample_size``, ``seed``, ``profiles``.
+    """
     from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
 
@@ -224,7 +300,20 @@ def attribute_clusters(frame: pd.DataFrame, features: list[str], k: int | None, 
 
 def cluster_features(rows: CrmRows, cols: dict[str, list[str]] | None) -> list[str]:
     """The numeric attributes k-means runs on without RFM columns: every numeric column with values
-    beyond 0/1 (flags such as AcceptedCmp1 or Response describe, they do not measure)."""
+    beyond 0/1 (flags such as AcceptedCmp1 or Response describe, they do not measure).
+
+    Parameters
+    ----------
+    rows : CrmRows
+        The CRM rows.
+    cols : dict[str, list[str]] | None
+        :func:`rfm_columns` (unused: the choice does not depend on it), or None.
+
+    Returns
+    -------
+    list[str]
+        The columns.
+    """
     f = rows.frame
     return [c for c in rows.numeric if f[c].dropna().nunique() > 2]
 
@@ -264,7 +353,22 @@ class CrmFit:
 def crm_base(customers: ibis.Table, p: dict, *, with_clusters: bool = True) -> tuple[pd.DataFrame, CrmRows, dict]:
     """(table, rows, info): the per-customer table of the customers-only path (RFM groups when the CRM has
     the columns, clusters when asked for and possible) with info rfm, recency_missing, clusters,
-    clusters_problem, cluster_basis."""
+    clusters_problem, cluster_basis.
+
+    Parameters
+    ----------
+    customers : ibis.Table
+        The customers table.
+    p : dict
+        The page's parameters (``seed``, ``features``, ``k``).
+    with_clusters : bool
+        Whether to cluster.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, CrmRows, dict]
+        The table, the rows and the info.
+    """
     from .model import Problem
 
     seed = int(p.get("seed") if p.get("seed") is not None else 42)
@@ -293,7 +397,20 @@ def crm_base(customers: ibis.Table, p: dict, *, with_clusters: bool = True) -> t
 
 def fit(customers: ibis.Table, params: dict) -> CrmFit:
     """The customers-only fit (see :class:`CrmFit`); ``params``: the segmentation PARAMS (model, k, seed;
-    features when RFM columns exist). Raises NotEnoughData without customers."""
+    features when RFM columns exist). Raises NotEnoughData without customers.
+
+    Parameters
+    ----------
+    customers : ibis.Table
+        The customers table.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    CrmFit
+        The customers-only fit.
+    """
     p = page_params(params)
     if p.get("features") and not set(p["features"]) <= {"recency", "frequency", "monetary"}:
         p = dict(p, features=[f for f in p["features"] if f in ("recency", "frequency", "monetary")] or None)
@@ -313,7 +430,20 @@ def fit(customers: ibis.Table, params: dict) -> CrmFit:
 
 
 def rfm_choice_rows(cols: dict | None, lang: str) -> list[dict]:
-    """The CRM columns behind recency, frequency and monetary, as the page shows them."""
+    """The CRM columns behind recency, frequency and monetary, as the page shows them.
+
+    Parameters
+    ----------
+    cols : dict | None
+        :func:`rfm_columns`, or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``measure``, ``columns``, ``rule``.
+    """
     if not cols:
         return []
     return [{"measure": t(f"segmentation.crm.measure.{m}", lang),
@@ -323,12 +453,37 @@ def rfm_choice_rows(cols: dict | None, lang: str) -> list[dict]:
 
 
 def cannot_rows(lang: str, ns: str = "segmentation") -> list[dict]:
-    """What the page cannot do without order lines, one row per analysis."""
+    """What the page cannot do without order lines, one row per analysis.
+
+    Parameters
+    ----------
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    ns : str
+        Unused (the texts are the segmentation page's).
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``analysis`` and ``needs``.
+    """
     return [{"analysis": t(f"segmentation.crm.cannot.{k}", lang), "needs": t("segmentation.crm.needs_orders", lang)}
             for k in CANNOT]
 
 
 def cannot_text(lang: str) -> str:
+    """One sentence listing what cannot be done without order lines.
+
+    Parameters
+    ----------
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     sep = "、" if lang == "zh" else ", "
     return t("segmentation.crm.cannot_summary", lang, items=sep.join(t(f"segmentation.crm.cannot.{k}", lang)
                                                                      for k in CANNOT))
@@ -336,7 +491,22 @@ def cannot_text(lang: str) -> str:
 
 def present(r: CrmFit, params: dict | None = None, lang: str = "en") -> dict:
     """The page dict of the customers-only mode: mode, kpis, warnings (what is used, what cannot be done,
-    the sample), findings, rfm_columns, rfm_groups, rfm_groups_other, clusters, cannot."""
+    the sample), findings, rfm_columns, rfm_groups, rfm_groups_other, clusters, cannot.
+
+    Parameters
+    ----------
+    r : CrmFit
+        The customers-only fit.
+    params : dict | None
+        Unused (the fit holds its parameters), or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict; JSON-safe.
+    """
     warnings = [t("segmentation.crm.mode", lang, n=fmt_number(r.customers, lang)), cannot_text(lang)]
     if r.sampled:
         warnings.append(t("segmentation.crm.sampled", lang, n=fmt_number(r.customers, lang),
@@ -385,7 +555,20 @@ def present(r: CrmFit, params: dict | None = None, lang: str = "en") -> dict:
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
-    """Customers and spend share per RFM group; customers per cluster."""
+    """Customers and spend share per RFM group; customers per cluster.
+
+    Parameters
+    ----------
+    result : dict
+        The page dict of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``.
+    """
     import plotly.graph_objects as go
 
     figs = []

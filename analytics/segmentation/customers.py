@@ -35,7 +35,20 @@ _NEEDED = {"orders": ORDER_COLUMNS, "customers": CUSTOMER_COLUMNS}
 def as_tables(data: dict, registered: list | None = None) -> dict[str, ibis.Table]:
     """``kind -> ibis.Table`` from ``kind -> ibis.Table or pandas frame`` (callers that still hold frames:
     the persona builder, recommendations, tests). A frame is registered with the engine with only the
-    columns segmentation reads (appended to ``registered`` when given); tables pass through."""
+    columns segmentation reads (appended to ``registered`` when given); tables pass through.
+
+    Parameters
+    ----------
+    data : dict
+        Kind -> engine table or frame.
+    registered : list | None
+        Collects the tables registered for frames, or None.
+
+    Returns
+    -------
+    dict[str, ibis.Table]
+        Kind -> engine table (``orders``, ``customers`` when given).
+    """
     out: dict[str, ibis.Table] = {}
     for kind, cols in _NEEDED.items():
         x = data.get(kind) if data is not None else None
@@ -52,7 +65,13 @@ def as_tables(data: dict, registered: list | None = None) -> dict[str, ibis.Tabl
 @contextmanager
 def frame_tables(data: dict) -> Iterator[tuple[dict[str, ibis.Table], bool]]:
     """:func:`as_tables` for one call. Yields (tables, whether any frame was registered); the engine drops
-    a registered frame with the last expression built on it (``data.engine.from_frame``)."""
+    a registered frame with the last expression built on it (``data.engine.from_frame``).
+
+    Parameters
+    ----------
+    data : dict
+        Kind -> engine table or frame.
+    """
     registered: list[ibis.Table] = []
     yield as_tables(data, registered), bool(registered)
 
@@ -63,7 +82,22 @@ def _ts(x) -> _dt.datetime:
 
 def date_range(orders: ibis.Table, start=None, end=None) -> ibis.ir.BooleanValue:
     """``start <= order_date < end + 1 day`` (both ends inclusive by calendar day), as
-    analytics.common.filter_dates; True when neither is given (lines without a date are then kept)."""
+    analytics.common.filter_dates; True when neither is given (lines without a date are then kept).
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    start
+        First day, or None.
+    end
+        Last day, or None.
+
+    Returns
+    -------
+    ibis.ir.BooleanValue
+        The condition.
+    """
     cond = ibis.literal(True)
     if start is not None:
         cond = cond & (orders.order_date >= _ts(pd.Timestamp(start)))
@@ -73,7 +107,22 @@ def date_range(orders: ibis.Table, start=None, end=None) -> ibis.ir.BooleanValue
 
 
 def order_lines(orders: ibis.Table, start=None, end=None) -> ibis.Table:
-    """The orders in the date range (all lines, with or without a customer id)."""
+    """The orders in the date range (all lines, with or without a customer id).
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    start
+        First day, or None.
+    end
+        Last day, or None.
+
+    Returns
+    -------
+    ibis.Table
+        The lines.
+    """
     if start is None and end is None:
         return orders
     return orders.filter(date_range(orders, start, end))
@@ -82,7 +131,18 @@ def order_lines(orders: ibis.Table, start=None, end=None) -> ibis.Table:
 def prepared_lines(orders: ibis.Table) -> ibis.Table:
     """Lines with a date and a customer id, typed for the aggregates: customer_id and order_id as text,
     order_date in microseconds, amount (missing or NaN -> 0), is_return (missing -> False) and net
-    (returns count -|amount|)."""
+    (returns count -|amount|).
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+
+    Returns
+    -------
+    ibis.Table
+        Columns ``customer_id``, ``order_id``, ``order_date``, ``amount``, ``is_return``, ``net``.
+    """
     o = orders.filter(orders.order_date.notnull() & orders.customer_id.notnull())
     a = o.amount.cast("float64")
     amount = ibis.ifelse(a.isnan(), 0.0, a).fill_null(0.0)
@@ -95,14 +155,38 @@ def prepared_lines(orders: ibis.Table) -> ibis.Table:
 
 
 def money(x: ibis.ir.NumericColumn, where=None) -> ibis.ir.NumericScalar:
-    """Exact sum of an amount column (decimal; :func:`to_float` converts the result)."""
+    """Exact sum of an amount column (decimal; :func:`to_float` converts the result).
+
+    Parameters
+    ----------
+    x : ibis.ir.NumericColumn
+        Amounts.
+    where
+        Filter, or None.
+
+    Returns
+    -------
+    ibis.ir.NumericScalar
+        The decimal sum.
+    """
     return x.cast(MONEY).sum(where=where)
 
 
 def to_float(col: pd.Series) -> np.ndarray:
     """Decimal sums from the engine as floats (correctly rounded; missing -> 0). ``engine.to_frame``
     already delivers them as float64 (:func:`data.engine.decimals_to_float`); Decimal objects (a frame
-    built elsewhere) are converted one by one."""
+    built elsewhere) are converted one by one.
+
+    Parameters
+    ----------
+    col : pd.Series
+        Sums from the engine.
+
+    Returns
+    -------
+    np.ndarray
+        Floats.
+    """
     if col.dtype == object:
         return np.array([0.0 if v is None or v is pd.NA else float(v) for v in col], dtype=float)
     return np.nan_to_num(col.to_numpy(dtype=float, na_value=np.nan), nan=0.0)
@@ -124,7 +208,20 @@ class LineCounts:
 
 
 def analysis_date_of(orders: ibis.Table, analysis_date=None) -> pd.Timestamp:
-    """``analysis_date`` as a timestamp, else the calendar day after the last order line."""
+    """``analysis_date`` as a timestamp, else the calendar day after the last order line.
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    analysis_date
+        The analysis date, or None.
+
+    Returns
+    -------
+    pd.Timestamp
+        The analysis date (NotEnoughData without a dated line).
+    """
     if analysis_date is not None:
         return pd.Timestamp(analysis_date)
     last = line_counts(orders).last_line
@@ -134,7 +231,23 @@ def analysis_date_of(orders: ibis.Table, analysis_date=None) -> pd.Timestamp:
 
 
 def line_counts(orders: ibis.Table, start=None, end=None) -> LineCounts:
-    """One aggregate query: how many lines there are, how many lack a customer id, the last dates."""
+    """One aggregate query: how many lines there are, how many lack a customer id, the last dates.
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    start
+        First day, or None.
+    end
+        Last day, or None.
+
+    Returns
+    -------
+    LineCounts
+        All lines, lines in the range, without a customer id, prepared, distinct ids, last prepared and last
+        line dates.
+    """
     rng = date_range(orders, start, end)
     dated = orders.order_date.notnull()
     has_id = orders.customer_id.notnull()
@@ -167,7 +280,22 @@ def customer_aggregates(lines: ibis.Table, ad: pd.Timestamp, before: pd.Timestam
     non-return line; NaT when there is none), frequency (distinct order ids with a non-return line),
     gross (amount of the non-return lines), returns (|amount| of the return lines), spend_last_year (net
     amount of the lines in the 365 days before ad); lines_after (lines dated ad or later). With
-    ``before``: prev_last_purchase, prev_frequency, prev_gross, prev_returns, the same at ``before``."""
+    ``before``: prev_last_purchase, prev_frequency, prev_gross, prev_returns, the same at ``before``.
+
+    Parameters
+    ----------
+    lines : ibis.Table
+        Prepared lines (:func:`prepared_lines`).
+    ad : pd.Timestamp
+        Analysis date.
+    before : pd.Timestamp | None
+        An earlier date for the ``prev_*`` columns, or None.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per customer.
+    """
     nr = ~lines.is_return
     cur = lines.order_date < _ts(ad)
     year = lines.order_date >= _ts(ad - pd.Timedelta(days=365))
@@ -204,7 +332,18 @@ def _sorted_by_customer(q: ibis.Table) -> pd.DataFrame:
 
 
 def customer_ids(lines: ibis.Table) -> pd.Index:
-    """The sorted distinct customer ids of the prepared lines (one row per customer)."""
+    """The sorted distinct customer ids of the prepared lines (one row per customer).
+
+    Parameters
+    ----------
+    lines : ibis.Table
+        Prepared lines.
+
+    Returns
+    -------
+    pd.Index
+        The ids.
+    """
     ids = engine.to_frame(lines.select("customer_id").distinct().order_by("customer_id"))["customer_id"]
     return pd.Index(ids.astype("str"), dtype="str")
 
@@ -212,7 +351,23 @@ def customer_ids(lines: ibis.Table) -> pd.Index:
 def purchase_day_summary(lines: ibis.Table, ad: pd.Timestamp, calibration_end: pd.Timestamp) -> pd.DataFrame:
     """Per customer, over the non-return lines before ``ad`` on calendar days up to ``calibration_end``
     (analytics.clv.purchase_days: several orders on one day are one purchase): first_day, last_day,
-    days (distinct purchase days), total (value of all days), first_value (value of the first day)."""
+    days (distinct purchase days), total (value of all days), first_value (value of the first day).
+
+    Parameters
+    ----------
+    lines : ibis.Table
+        Prepared lines.
+    ad : pd.Timestamp
+        Analysis date.
+    calibration_end : pd.Timestamp
+        Last day counted.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``customer_id``, ``first_day``, ``last_day``, ``days``, ``total``, ``first_value``, sorted by
+        customer id.
+    """
     nr = ~lines.is_return
     keep = nr & (lines.order_date < _ts(ad)) & (lines.order_date < _ts(calibration_end + pd.Timedelta(days=1)))
     kept = lines.filter(keep)
@@ -228,7 +383,18 @@ def purchase_day_summary(lines: ibis.Table, ad: pd.Timestamp, calibration_end: p
 
 
 def month_index(ts: ibis.ir.TimestampValue) -> ibis.ir.IntegerValue:
-    """Months since year 0: year x 12 + month - 1."""
+    """Months since year 0: year x 12 + month - 1.
+
+    Parameters
+    ----------
+    ts : ibis.ir.TimestampValue
+        Timestamps.
+
+    Returns
+    -------
+    ibis.ir.IntegerValue
+        Month numbers.
+    """
     return ts.year() * 12 + ts.month() - 1
 
 
@@ -237,7 +403,20 @@ def cohort_cells(lines: ibis.Table, ad: pd.Timestamp) -> tuple[pd.DataFrame, int
     month, one engine query: a frame of cells (cohort, month, active = customers of the cohort with a
     non-return line in the month, net = net amount of all their lines in the month), and the last month
     with any line before ``ad`` (None when there is none). A cohort's size is its active count in its
-    own month. Months are :func:`month_index` numbers."""
+    own month. Months are :func:`month_index` numbers.
+
+    Parameters
+    ----------
+    lines : ibis.Table
+        Prepared lines.
+    ad : pd.Timestamp
+        Analysis date.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, int | None]
+        Columns ``cohort``, ``month``, ``active``, ``net``; and the last month.
+    """
     before = lines.filter(lines.order_date < _ts(ad))
     cur = before.mutate(month=month_index(before.order_date))
     cm = cur.group_by(["customer_id", "month"]).aggregate(
@@ -261,7 +440,18 @@ def cohort_cells(lines: ibis.Table, ad: pd.Timestamp) -> tuple[pd.DataFrame, int
 def points_by_customer(customers: ibis.Table | None) -> pd.Series | None:
     """Loyalty points per customer id from the customers table (the last row of an id wins, as in a
     file read top to bottom), or None when the table has no points. The customers kind holds one row per
-    customer, so this is as long as the customer base."""
+    customer, so this is as long as the customer base.
+
+    Parameters
+    ----------
+    customers : ibis.Table | None
+        The customers table, or None.
+
+    Returns
+    -------
+    pd.Series | None
+        Points by customer id, or None.
+    """
     if customers is None or "points" not in customers.columns or "customer_id" not in customers.columns:
         return None
     c = customers
@@ -293,7 +483,22 @@ class Prepared:
 
 
 def prepare(orders, start=None, end=None) -> Prepared:
-    """:class:`Prepared` of an orders table or canonical frame (one count query, one distinct-ids query)."""
+    """:class:`Prepared` of an orders table or canonical frame (one count query, one distinct-ids query).
+
+    Parameters
+    ----------
+    orders
+        Orders engine table or canonical frame.
+    start
+        First day, or None.
+    end
+        Last day, or None.
+
+    Returns
+    -------
+    Prepared
+        The prepared lines, the customer ids, all lines and lines without an id.
+    """
     tbl = as_tables({"orders": orders})["orders"]
     counts = line_counts(tbl, start, end)
     lines = prepared_lines(order_lines(tbl, start, end))

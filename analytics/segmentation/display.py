@@ -53,12 +53,38 @@ TABLES: dict[str, tuple] = {
 
 
 def cluster_rows(clusters: dict, label: Any) -> list[dict]:
-    """The cluster profiles with each cluster's name (``label(n)``: "Cluster 2")."""
+    """The cluster profiles with each cluster's name (``label(n)``: "Cluster 2").
+
+    Parameters
+    ----------
+    clusters : dict
+        The clusters block of the result (``profiles``: one dict per cluster with ``cluster``).
+    label : Any
+        Callable mapping a cluster number to its name.
+
+    Returns
+    -------
+    list[dict]
+        The profiles, each with ``label`` added.
+    """
     return [dict(p, label=label(p["cluster"])) for p in clusters.get("profiles") or []]
 
 
 def tier_rows(tiers: dict) -> list[dict]:
-    """One row per tier: customers, share and benefit cost now, and under the what-if thresholds."""
+    """One row per tier: customers, share and benefit cost now, and under the what-if thresholds.
+
+    Parameters
+    ----------
+    tiers : dict
+        The tiers block: ``current`` (name, customers, share, benefit_cost per tier) and optionally
+        ``proposed``.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``name``, ``customers``, ``share``, ``benefit_cost`` and, with a what-if,
+        ``customers_proposed`` and ``benefit_cost_proposed``.
+    """
     rows = []
     for i, cur in enumerate(tiers.get("current") or []):
         row = {"name": cur["name"], "customers": cur["customers"], "share": cur["share"],
@@ -72,16 +98,53 @@ def tier_rows(tiers: dict) -> list[dict]:
 
 def tier_moves(tiers: dict, to_label: Any) -> list[dict]:
     """The what-if's movement matrix: from each current tier (row) to each proposed tier (a column headed
-    ``to_label(name)``: "→ Gold")."""
+    ``to_label(name)``: "→ Gold").
+
+    Parameters
+    ----------
+    tiers : dict
+        The tiers block: ``current`` (the tier names) and ``matrix`` (customers moving from row tier to column
+        tier).
+    to_label : Any
+        Callable giving a proposed tier's column header from its name.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``name`` and one column per proposed tier.
+    """
     names = [r["name"] for r in tiers.get("current") or []]
     return [{"name": a, **{to_label(b): n for b, n in zip(names, row)}} for a, row in zip(names, tiers.get("matrix") or [])]
 
 
 def cohort_rows(coh: dict) -> list[dict]:
-    """One row per acquisition cohort: its customers and the share still buying in month M0, M1, ..."""
+    """One row per acquisition cohort: its customers and the share still buying in month M0, M1, ...
+
+    Parameters
+    ----------
+    coh : dict
+        The cohorts block: ``cohorts``, ``sizes``, ``months`` and ``retention`` (cohort x month shares).
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``cohort``, ``customers`` and ``M0``, ``M1``, ... (retention share).
+    """
     return [{"cohort": c, "customers": n, **{f"M{m}": v for m, v in zip(coh.get("months") or [], row)}}
             for c, n, row in zip(coh.get("cohorts") or [], coh.get("sizes") or [], coh.get("retention") or [])]
 
 
 def param_rows(params: dict) -> list[dict]:
+    """The parameters as a two-column table.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter name -> value (None: no rows).
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``parameter`` and ``value``.
+    """
     return [{"parameter": k, "value": v} for k, v in (params or {}).items()]

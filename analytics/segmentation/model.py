@@ -40,10 +40,34 @@ class Problem:
 
     @classmethod
     def of(cls, exc: Exception) -> "Problem":
+        """The problem of an exception: its i18n key and arguments, or its message when it has no key.
+
+        Parameters
+        ----------
+        exc : Exception
+            The exception.
+
+        Returns
+        -------
+        'Problem'
+            The problem.
+        """
         key = getattr(exc, "key", None)
         return cls(key, dict(getattr(exc, "kwargs", None) or {}), None if key else str(exc))
 
     def text(self, lang: str = "en") -> str:
+        """The problem in ``lang``.
+
+        Parameters
+        ----------
+        lang : str
+            Interface language of the texts, ``'en'`` or ``'zh'``.
+
+        Returns
+        -------
+        str
+            The sentence.
+        """
         return t(self.key, lang, **self.kwargs) if self.key else str(self.message)
 
 
@@ -166,7 +190,24 @@ def customer_base(orders: ibis.Table, params: dict, counts: cu.LineCounts | None
                   compare_days: int | None = None) -> CustomerBase:
     """Lines of the date range with a customer id, the analysis date (param, else the day after the
     last of those lines) and the RFM table at it (with the groups ``compare_days`` earlier in the
-    aggregates when given). Raises NotEnoughData("segmentation.error.no_customers") without customers."""
+    aggregates when given). Raises NotEnoughData("segmentation.error.no_customers") without customers.
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines.
+    params : dict
+        The page's parameters (``start``, ``end``, ``analysis_date``).
+    counts : cu.LineCounts | None
+        Line counts of the range, or None (counted here).
+    compare_days : int | None
+        Days back for the transition groups, or None.
+
+    Returns
+    -------
+    CustomerBase
+        The prepared lines, counts, analysis date, per-customer aggregates and the RFM table.
+    """
     start, end = params.get("start"), params.get("end")
     counts = counts or cu.line_counts(orders, start, end)
     if not counts.lines_prepared:
@@ -192,13 +233,42 @@ def _rfm_base(orders, params: dict):
 
 
 def calibration_end(params: dict, ad: pd.Timestamp) -> pd.Timestamp:
+    """The CLV calibration end: the ``clv_calibration_end`` parameter, else the analysis date; never after it.
+
+    Parameters
+    ----------
+    params : dict
+        The page's parameters.
+    ad : pd.Timestamp
+        Analysis date.
+
+    Returns
+    -------
+    pd.Timestamp
+        The calibration end.
+    """
     cal = _as_ts(params["clv_calibration_end"]) if params.get("clv_calibration_end") else ad
     return min(cal, ad)
 
 
 def add_clusters(tab: pd.DataFrame, params: dict, seed: int) -> dict:
     """k-means (:func:`.clusters.cluster`) with the page's features and k; adds tab["cluster"] and
-    returns the rest of the result. Raises NotEnoughData."""
+    returns the rest of the result. Raises NotEnoughData.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        RFM table (``cluster`` is added).
+    params : dict
+        The page's parameters (``features``, ``k``).
+    seed : int
+        Random seed.
+
+    Returns
+    -------
+    dict
+        The clustering result without the labels.
+    """
     res = cluster(tab, params.get("features") or DEFAULT_FEATURES, params.get("k"), seed)
     tab["cluster"] = res.pop("labels")
     return res
@@ -206,7 +276,22 @@ def add_clusters(tab: pd.DataFrame, params: dict, seed: int) -> dict:
 
 def tier_basis_values(b: CustomerBase, customers: ibis.Table | None, basis: str):
     """(values on tab.index, basis used, warning key) of :func:`.tiers.tier_values`; points are read from
-    the customers table only when asked for."""
+    the customers table only when asked for.
+
+    Parameters
+    ----------
+    b : CustomerBase
+        The customer base.
+    customers : ibis.Table | None
+        The customers table, or None.
+    basis : str
+        "points" or "spend".
+
+    Returns
+    -------
+    tuple[pd.Series, str, str | None
+        ] See :func:`.tiers.tier_values`.
+    """
     points = cu.points_by_customer(customers) if basis == "points" else None
     return tier_values(b.table, b.aggregates["spend_last_year"], points, basis)
 
@@ -214,7 +299,28 @@ def tier_basis_values(b: CustomerBase, customers: ibis.Table | None, basis: str)
 def add_clv(b: CustomerBase, cal: pd.Timestamp, columns=CLV_COLUMNS, *, time_unit: str, horizon: int,
             discount: float):
     """Fit the CLV models (:func:`.clv_summary.fit_clv`) and add ``columns`` of the scores to the RFM
-    table. Returns (scores by code, BGNBD, GammaGamma). Raises NotEnoughData."""
+    table. Returns (scores by code, BGNBD, GammaGamma). Raises NotEnoughData.
+
+    Parameters
+    ----------
+    b : CustomerBase
+        The customer base (its RFM table gets the columns).
+    cal : pd.Timestamp
+        Calibration end.
+    columns
+        The score columns to add.
+    time_unit : str
+        "day", "week" or "month".
+    horizon : int
+        CLV horizon in months.
+    discount : float
+        Monthly discount rate.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, BGNBD, GammaGamma
+        ] The scores by code and the two fitted models.
+    """
     ctab, bg, gg = fit_clv(b.prepared.lines, b.prepared.ids, b.analysis_date, cal, time_unit, horizon, discount)
     for c in columns:
         b.table[c] = ctab[c].reindex(b.table.index)
@@ -250,7 +356,26 @@ def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: b
     """The per-customer frame behind drill-downs and personas: the RFM table plus, on request, cluster,
     tier (and tier_basis_value) and p_alive / churn_risk / clv. ``tables``: kind -> engine table or
     canonical frame. Returns (frame indexed by customer code, info with analysis_date, prepared and the
-    clusters / tiers / clv details asked for)."""
+    clusters / tiers / clv details asked for).
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict | None
+        The page's parameters, or None.
+    with_clusters : bool
+        Add ``cluster``.
+    with_tiers : bool
+        Add ``tier`` and ``tier_basis_value``.
+    with_clv : bool
+        Add ``p_alive``, ``churn_risk``, ``clv``.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, dict]
+        The frame and the info.
+    """
     with cu.frame_tables(tables) as (tbls, registered):
         tab, info, _ = _customer_frame(tbls, params, with_clusters=with_clusters, with_tiers=with_tiers,
                                        with_clv=with_clv)
@@ -260,7 +385,20 @@ def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: b
 
 
 def customer_table_of(tables: dict, params: dict) -> pd.DataFrame:
-    """One row per customer with everything a drill-down can select on (see ``customer_table``)."""
+    """One row per customer with everything a drill-down can select on (see ``customer_table``).
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    pd.DataFrame
+        The table.
+    """
     p = page_params(params)
     with cu.frame_tables(tables) as (tbls, _):
         return _customer_table(tbls, p)
@@ -306,7 +444,20 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
     shared "start" / "end" dates; the display options (DISPLAY_PARAMS: detail, audience) are not used.
     Every engine query is an aggregation (per customer, per purchase-day summary, per cohort x month) or
     a count. Without orders and with a customers table, the customers-only fit (:func:`.crm.fit`,
-    a :class:`.crm.CrmFit`). Raises NotEnoughData without orders or customers."""
+    a :class:`.crm.CrmFit`). Raises NotEnoughData without orders or customers.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    SegmentationFit
+        The fit.
+    """
     p = page_params(params)
     with cu.frame_tables(tables) as (tbls, _):
         result = _fit(tbls, p)
@@ -403,7 +554,18 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
 
 
 def detail_rows(result: SegmentationFit) -> pd.DataFrame:
-    """The per-customer rows of the page (params detail = "customers")."""
+    """The per-customer rows of the page (params detail = "customers").
+
+    Parameters
+    ----------
+    result : SegmentationFit
+        The fit.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns DETAIL_COLUMNS present.
+    """
     tab = result.customers
     return tab[[c for c in DETAIL_COLUMNS if c in tab.columns]].reset_index(drop=True)
 

@@ -29,7 +29,22 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     audience dataset is selected) in ``lang``.
     Everything comes from ``result`` (which keeps the parameters it was fitted with) except the display
     options of ``params`` (DISPLAY_PARAMS: detail, audience; None: those of the fit), so presenting in
-    another language or with another drill-down never fits again."""
+    another language or with another drill-down never fits again.
+
+    Parameters
+    ----------
+    result : SegmentationFit
+        The fit (a :class:`SegmentationFit`, or a :class:`.crm.CrmFit` for customers-only mode).
+    params : dict | None
+        The page's parameters (only the display options are read), or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The page dict; JSON-safe.
+    """
     from . import crm
 
     if isinstance(result, crm.CrmFit):

@@ -16,7 +16,22 @@ RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "gross", 
 
 
 def quantile_score(x: pd.Series | np.ndarray, higher_is_better: bool = True, bins: int = 5) -> np.ndarray:
-    """1..bins score by percentile rank; ties share the average rank and therefore the score."""
+    """1..bins score by percentile rank; ties share the average rank and therefore the score.
+
+    Parameters
+    ----------
+    x : pd.Series | np.ndarray
+        Values.
+    higher_is_better : bool
+        False to score low values high (recency).
+    bins : int
+        Number of scores.
+
+    Returns
+    -------
+    np.ndarray
+        The scores.
+    """
     s = pd.Series(np.asarray(x, dtype=float))
     if not higher_is_better:
         s = -s
@@ -28,6 +43,20 @@ def quantile_score(x: pd.Series | np.ndarray, higher_is_better: bool = True, bin
 
 
 def named_groups(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
+    """The named RFM group of each customer from the R score and the FM score (the segment grid).
+
+    Parameters
+    ----------
+    r : np.ndarray
+        R scores 1..5.
+    fm : np.ndarray
+        FM scores 1..5.
+
+    Returns
+    -------
+    np.ndarray
+        Group names.
+    """
     grid = np.empty((6, 6), dtype=object)
     for rs, names in _SEGMENT_GRID.items():
         for j, name in enumerate(names, start=1):
@@ -36,6 +65,22 @@ def named_groups(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
 
 
 def cn8_groups(recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    """The eight Chinese RFM groups (重要价值客户 ...): recency, frequency and monetary each above or below its mean.
+
+    Parameters
+    ----------
+    recency : np.ndarray
+        Days since the last purchase.
+    frequency : np.ndarray
+        Orders.
+    monetary : np.ndarray
+        Net sales.
+
+    Returns
+    -------
+    np.ndarray
+        Group names.
+    """
     rh = recency < recency.mean()
     fh = frequency > frequency.mean()
     mh = monetary > monetary.mean()
@@ -46,7 +91,18 @@ def cn8_groups(recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray)
 
 def score_groups(out: pd.DataFrame) -> pd.DataFrame:
     """Add r, f, m (quantile scores), fm, group (named model) and group_cn (cn8) to a frame with
-    recency_days, frequency and monetary."""
+    recency_days, frequency and monetary.
+
+    Parameters
+    ----------
+    out : pd.DataFrame
+        Frame with ``recency_days``, ``frequency``, ``monetary`` (modified in place).
+
+    Returns
+    -------
+    pd.DataFrame
+        The same frame.
+    """
     out["r"] = quantile_score(out["recency_days"], higher_is_better=False)
     out["f"] = quantile_score(out["frequency"])
     out["m"] = quantile_score(out["monetary"])
@@ -62,7 +118,21 @@ def score_groups(out: pd.DataFrame) -> pd.DataFrame:
 def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
     """The RFM table at ``ad`` from :func:`.customers.customer_aggregates`: the customers with a non-return
     line before ad, indexed by customer code, with customer_id, recency_days, frequency, gross, returns,
-    first/last purchase, monetary (gross - returns), tenure_days, aov, r, f, m, fm, group and group_cn."""
+    first/last purchase, monetary (gross - returns), tenure_days, aov, r, f, m, fm, group and group_cn.
+
+    Parameters
+    ----------
+    agg : pd.DataFrame
+        Customer aggregates (``customer_id``, ``last_purchase``, ``first_purchase``, ``frequency``, ``gross``,
+        ``returns``).
+    ad : pd.Timestamp
+        Analysis date.
+
+    Returns
+    -------
+    pd.DataFrame
+        The RFM table (empty with RFM_COLUMNS when no customer).
+    """
     cols = ["customer_id", "recency_days", "frequency", "gross", "returns", "first_purchase", "last_purchase",
             "monetary", "tenure_days", "aov", "r", "f", "m", "fm", "group", "group_cn"]
     a = agg.loc[agg["last_purchase"].notna()]
@@ -86,7 +156,20 @@ def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
 
 def groups_at(agg: pd.DataFrame, before: pd.Timestamp) -> pd.DataFrame:
     """group and group_cn of every customer with a non-return line before ``before`` (the prev_* columns
-    of :func:`.customers.customer_aggregates`), indexed by customer code."""
+    of :func:`.customers.customer_aggregates`), indexed by customer code.
+
+    Parameters
+    ----------
+    agg : pd.DataFrame
+        Customer aggregates with the ``prev_*`` columns.
+    before : pd.Timestamp
+        The earlier date.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``group`` and ``group_cn``.
+    """
     a = agg.loc[agg["prev_last_purchase"].notna()]
     if a.empty:
         return pd.DataFrame(columns=["group", "group_cn"])
@@ -101,7 +184,20 @@ def groups_at(agg: pd.DataFrame, before: pd.Timestamp) -> pd.DataFrame:
 def rfm_table(orders, analysis_date=None) -> pd.DataFrame:
     """Per-customer RFM frame: customer_id, recency_days, frequency, monetary, r, f, m, group, group_cn
     (plus gross, returns, first/last purchase, tenure_days, aov, fm). ``orders``: an engine table or a
-    canonical frame; analysis date default: the day after the last order line."""
+    canonical frame; analysis date default: the day after the last order line.
+
+    Parameters
+    ----------
+    orders
+        Orders engine table or canonical frame.
+    analysis_date
+        Analysis date (None: the day after the last order line).
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per customer, the RFM columns first.
+    """
     with cu.frame_tables({"orders": orders}) as (tables, _):
         tbl = tables["orders"]
         ad = _as_ts(analysis_date) if analysis_date is not None else cu.analysis_date_of(tbl)
@@ -115,7 +211,20 @@ def rfm_table(orders, analysis_date=None) -> pd.DataFrame:
 
 def group_table(tab: pd.DataFrame, column: str = "group") -> pd.DataFrame:
     """Per group of ``column`` (in display order, groups without customers left out): customers, share,
-    net_sales, net_sales_share, avg_recency, avg_frequency, avg_monetary and small (< SMALL_GROUP)."""
+    net_sales, net_sales_share, avg_recency, avg_frequency, avg_monetary and small (< SMALL_GROUP).
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        RFM table.
+    column : str
+        ``"group"`` or ``"group_cn"``.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per group (index ``group``).
+    """
     n = len(tab)
     total = float(tab["monetary"].sum())
     g = tab.groupby(column, sort=False)
@@ -135,7 +244,21 @@ def group_table(tab: pd.DataFrame, column: str = "group") -> pd.DataFrame:
 
 
 def group_rows(table: pd.DataFrame, lang: str = "en") -> list[dict]:
-    """:func:`group_table` as the page's rows, with the group's display label."""
+    """:func:`group_table` as the page's rows, with the group's display label.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        :func:`group_table`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Rows with ``group``, ``label``, ``customers``, ``share``, ``net_sales``, ``net_sales_share``,
+        ``avg_recency``, ``avg_frequency``, ``avg_monetary``, ``small``.
+    """
     rows = []
     for name, r in table.iterrows():
         rows.append({"group": name, "label": group_label(name, lang), "customers": int(r["customers"]),
@@ -146,11 +269,38 @@ def group_rows(table: pd.DataFrame, lang: str = "en") -> list[dict]:
 
 
 def group_summary(tab: pd.DataFrame, column: str = "group", lang: str = "en") -> list[dict]:
-    """Size, share, net-sales share and average R/F/M per group, in the model's group order."""
+    """Size, share, net-sales share and average R/F/M per group, in the model's group order.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        RFM table.
+    column : str
+        ``"group"`` or ``"group_cn"``.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        See :func:`group_rows`.
+    """
     return group_rows(group_table(tab, column), lang)
 
 
 def group_means(tab: pd.DataFrame) -> dict:
+    """Mean recency (days), frequency and monetary over the customers.
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        RFM table.
+
+    Returns
+    -------
+    dict
+        ``recency``, ``frequency``, ``monetary``.
+    """
     return {"recency": float(tab["recency_days"].mean()), "frequency": float(tab["frequency"].mean()),
             "monetary": float(tab["monetary"].mean())}
 
@@ -162,7 +312,29 @@ def transitions(now: pd.DataFrame, prev: pd.DataFrame, before: pd.Timestamp, ad:
                 compare_days: int, column: str = "group") -> dict:
     """Groups at ``before`` (= ad - compare_days) vs groups at ad, for the customers of ``now``
     (customers not yet acquired then: from = "_new"): rows, columns, matrix, cells, stayed_share,
-    new_customers."""
+    new_customers.
+
+    Parameters
+    ----------
+    now : pd.DataFrame
+        RFM table at ``ad`` (indexed by code).
+    prev : pd.DataFrame
+        Groups at ``before`` (:func:`groups_at`).
+    before : pd.Timestamp
+        The earlier date.
+    ad : pd.Timestamp
+        Analysis date.
+    compare_days : int
+        Days between the two dates.
+    column : str
+        ``"group"`` or ``"group_cn"``.
+
+    Returns
+    -------
+    dict
+        ``from_date``, ``to_date``, ``compare_days``, ``rows``, ``columns``, ``matrix``, ``cells`` (from, to,
+        customers), ``stayed_share``, ``new_customers``.
+    """
     frm = prev[column].reindex(now.index).fillna("_new")
     ct = pd.crosstab(frm, now[column])
     order = list(group_order(column))
@@ -179,6 +351,19 @@ def transitions(now: pd.DataFrame, prev: pd.DataFrame, before: pd.Timestamp, ad:
 
 
 def transition_labels(trans: dict, lang: str = "en") -> dict:
-    """Display label of every row and column of a transition matrix."""
+    """Display label of every row and column of a transition matrix.
+
+    Parameters
+    ----------
+    trans : dict
+        :func:`transitions`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        Row or column name -> label.
+    """
     return {x: (t("segmentation.label.new_since", lang) if x == "_new" else group_label(x, lang))
             for x in trans["rows"] + trans["columns"]}

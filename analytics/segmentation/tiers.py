@@ -17,6 +17,22 @@ TIER_SLUGS = ("basic", "silver", "gold", "platinum")
 
 
 def tier_name(i: int, n_tiers: int, lang: str = "en") -> str:
+    """The name of tier ``i`` (0 = lowest): Member / Silver / Gold / Platinum with four tiers, else "Tier n".
+
+    Parameters
+    ----------
+    i : int
+        Tier index.
+    n_tiers : int
+        Number of tiers.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The translated name.
+    """
     if n_tiers == 4:
         return t(f"segmentation.tier.{TIER_SLUGS[i]}", lang)
     return t("segmentation.tier.n", lang, n=i + 1)
@@ -31,7 +47,18 @@ def _nice(x: float) -> float:
 
 def default_thresholds(values: pd.Series | np.ndarray) -> list[float]:
     """Thresholds of 4 tiers: the 50th, 80th and 95th percentiles of the positive values, rounded to two
-    significant digits (strictly increasing)."""
+    significant digits (strictly increasing).
+
+    Parameters
+    ----------
+    values : pd.Series | np.ndarray
+        Tier basis per customer (NotEnoughData when none is positive).
+
+    Returns
+    -------
+    list[float]
+        Three increasing thresholds.
+    """
     v = np.asarray(values, float)
     v = v[np.isfinite(v) & (v > 0)]
     if len(v) == 0:
@@ -45,7 +72,20 @@ def default_thresholds(values: pd.Series | np.ndarray) -> list[float]:
 
 
 def assign_tiers(values, thresholds) -> np.ndarray:
-    """Tier index 0..len(thresholds): the number of thresholds the value reaches (value >= threshold)."""
+    """Tier index 0..len(thresholds): the number of thresholds the value reaches (value >= threshold).
+
+    Parameters
+    ----------
+    values
+        Tier basis per customer.
+    thresholds
+        The thresholds (any order).
+
+    Returns
+    -------
+    np.ndarray
+        The tier index of each value.
+    """
     th = np.sort(np.asarray(thresholds, float))
     return np.searchsorted(th, np.asarray(values, float), side="right").astype(np.int64)
 
@@ -54,7 +94,24 @@ def tier_values(tab: pd.DataFrame, spend_last_year: pd.Series, points: pd.Series
                 basis: str) -> tuple[pd.Series, str, str | None]:
     """The tier basis of every customer of ``tab`` (Series on tab.index), the basis used and the i18n key
     of a warning: points (customers without points count 0) when asked for and the customers table has
-    them, else the net sales of the 365 days before the analysis date (``spend_last_year``, by code)."""
+    them, else the net sales of the 365 days before the analysis date (``spend_last_year``, by code).
+
+    Parameters
+    ----------
+    tab : pd.DataFrame
+        Customer table indexed by code, with ``customer_id``.
+    spend_last_year : pd.Series
+        Net sales of the 365 days before the analysis date, by code.
+    points : pd.Series | None
+        Points by customer id, or None when the customers table has none.
+    basis : str
+        "points" or "spend".
+
+    Returns
+    -------
+    tuple[pd.Series, str, str | None]
+        The basis values, the basis used ("points" or "spend") and a warning key or None.
+    """
     spend = spend_last_year.reindex(tab.index, fill_value=0.0)
     if basis == "points":
         if points is not None:
@@ -66,7 +123,27 @@ def tier_values(tab: pd.DataFrame, spend_last_year: pd.Series, points: pd.Series
 
 def tier_counts(values, current, proposed=None, costs=None) -> dict:
     """Tier counts under current and proposed thresholds, customers moving up / down and the benefit
-    cost (cost per customer per tier, for each tier). Numbers only; :func:`label_tiers` adds names."""
+    cost (cost per customer per tier, for each tier). Numbers only; :func:`label_tiers` adds names.
+
+    Parameters
+    ----------
+    values
+        Tier basis per customer.
+    current
+        The current thresholds.
+    proposed
+        The what-if thresholds (as many as ``current``), or None.
+    costs
+        Benefit cost per customer of each tier (None: DEFAULT_TIER_COSTS for four tiers, else 0).
+
+    Returns
+    -------
+    dict
+        ``thresholds``, ``costs``, ``customers``, ``current`` (rows: tier, customers, share, basis_total,
+        benefit_cost), ``cost_current``; with ``proposed`` also ``proposed_thresholds``, ``proposed``,
+        ``moved_up``, ``moved_down``, ``cost_proposed``, ``cost_delta``, ``matrix`` (current x proposed
+        counts).
+    """
     values = np.asarray(values, float)
     current = sorted(float(x) for x in current)
     n_tiers = len(current) + 1
@@ -104,7 +181,20 @@ def tier_counts(values, current, proposed=None, costs=None) -> dict:
 
 
 def label_tiers(counts: dict, lang: str = "en") -> dict:
-    """:func:`tier_counts` with the tier names in the language (a copy)."""
+    """:func:`tier_counts` with the tier names in the language (a copy).
+
+    Parameters
+    ----------
+    counts : dict
+        :func:`tier_counts`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        The copy, each tier row with ``name``.
+    """
     out = dict(counts)
     n_tiers = len(counts["current"])
     for key in ("current", "proposed"):
@@ -116,5 +206,24 @@ def label_tiers(counts: dict, lang: str = "en") -> dict:
 
 def tiers_whatif(values, current, proposed=None, costs=None, lang: str = "en") -> dict:
     """Tier counts under current and proposed thresholds, customers moving up / down and the benefit
-    cost (cost per customer per tier, for each tier), with tier names."""
+    cost (cost per customer per tier, for each tier), with tier names.
+
+    Parameters
+    ----------
+    values
+        Tier basis per customer.
+    current
+        The current thresholds.
+    proposed
+        The what-if thresholds, or None.
+    costs
+        Benefit cost per customer of each tier, or None.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        :func:`tier_counts` with names (:func:`label_tiers`).
+    """
     return label_tiers(tier_counts(values, current, proposed, costs), lang)
