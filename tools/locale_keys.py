@@ -48,20 +48,23 @@ RENAMES: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("param_help.", "help.", frozenset()),
 )
 
-# Families of keys built at run time (f"{ns}.col.{name}"): a member is used when an f-string of the code
-# can produce it. Every family an f-string produces must be listed here (tests/unit/test_locales.py).
-FAMILIES: dict[str, str] = {
-    "kpi.": "KPI card labels (components.ui.kpi_cards, Kit.metric)",
-    "col.": "column headers (analytics.tables.label)",
-    "label.": "value / series labels (analytics.tables.label, Kit.label)",
-    "metric.": "definitions on hover and docs/metrics.md (components.ui.definition)",
-    "param.": "parameter labels (components.page.param_label)",
-    "help.": "parameter hover texts (components.page.param_help)",
-    "choice.": "option labels (components.page._choice_label)",
-    "nav.": "page titles in the navigation (ui catalogue)",
-    "kind.": "dataset kinds (ui catalogue)",
-    "role.": "user roles (ui catalogue)",
-}
+# Families of keys built at run time (f"{ns}.col.{name}", "market.promo." + key): a member counts as used when
+# an f-string (or a literal prefix) of the code can produce it. The generic lookups are kpi. / col. / label.
+# (tables.label, Kit.label, kpi cards), metric. (hover definitions, docs/metrics.md), param. / help. / choice.
+# (components.page); the rest are a page's own enumerations. Every family the code produces must be listed,
+# and every listed family must be produced (tests/unit/test_locales.py).
+FAMILIES: tuple[str, ...] = (
+    "action.", "admin.err.", "attr.", "auth.action.", "cf.assumption.", "cf.metric.", "chart.", "choice.",
+    "choice.cf_grain.", "choice.cf_metric.", "choice.features.", "choice.source.", "choice.tier_basis.",
+    "churn.", "col.", "compare.", "control_how.", "crm.cannot.", "crm.measure.", "data.bad_choice.",
+    "data.mode.", "denied.", "dim.", "drill.source.", "elasticity.", "factor.", "feasibility.", "finding.",
+    "forecast.", "format.", "grain.", "grain_unit.", "group.", "grow.", "help.", "home.q.", "incentive.",
+    "item.", "join.role.", "kind.", "kpi.", "label.", "memo.", "memo.reason.", "memo.rec.", "method.",
+    "metric.", "missing.", "model.", "month.", "month_full.", "name.", "nav.", "nav.section.", "next.",
+    "next.leak.", "outcome.", "page.", "page.dim_title.", "param.", "phase.", "promo.", "reason.",
+    "risk.level.", "role.", "sample.status.", "slot.", "source.", "step.", "store.", "tab.", "target.",
+    "template.", "tier.", "unit.", "value.", "warning.", "weekday.",
+)
 
 # keys (namespace-qualified) used in a way no scan can see; keep this empty if at all possible
 KEEP: frozenset[str] = frozenset()
@@ -206,7 +209,8 @@ def rename_in_string(s: str, cats: dict, old: str, new: str, skip: frozenset[str
     that exists (under the old or the new name): ``"ns.old.x"``, ``f"{ns}.old.x"``, a relative ``"old.x"``."""
     applies = {ns: c for ns, c in cats.items() if ns not in skip}
     oe, ne = re.escape(old), re.escape(new)
-    q = r"""(?:^[rRbBuUfF]{0,2}(?:'''|\"\"\"|'|"))"""
+    # the start of a string token, or of a string nested in an f-string's call: f"**{k.t('ui.x')}**"
+    q = r"""(?:^[rRbBuUfF]{0,2}(?:'''|\"\"\"|'|")|\([fF]?['"])"""
 
     def known(ns_cats: dict, tail: str, end: str) -> bool:
         open_end = end == "{"
@@ -342,8 +346,7 @@ def usage(cats: dict | None = None, lits: list[Literal] | None = None) -> Usage:
                     continue
                 u.dynamic_users[key].add(lit.path)
                 u.families.setdefault(fam, "{}".join(lit.parts) + f"  ({lit.path.relative_to(ROOT)})")
-                known = next((f for f in FAMILIES if fam.startswith(f)), None)
-                u.by_family.setdefault(key, known or fam)
+                u.by_family.setdefault(key, fam)
                 break
     return u
 
