@@ -49,7 +49,7 @@ def test_tab() -> None:
         return ui.empty_state("experiments")
     if not v.get("arms"):
         return st.info(k.say("page.exp_failed", reason=" ".join(v.get("warnings") or [])[:400] or "—"))
-    st.markdown(f"**{k.t('ui.groups')}**")
+    st.markdown(f"**{k.t('page.groups')}**")
     v.table("group_table", ev.group_rows(v.result), cols=ev.group_columns(v.result), key="groups")
     st.markdown(f"**{k.t('label.arms')}**")
     v.table("comparisons", key="arms")
@@ -97,9 +97,9 @@ def segments_tab() -> None:
     st.warning(k.t("warning.segments_noise", n=len(rows)), icon=":material/warning:")
     v.figure("segments", title=True)
     if seg.get("heterogeneity"):
-        st.markdown(f"**{k.t('ui.heterogeneity')}**")
+        st.markdown(f"**{k.t('page.heterogeneity')}**")
         v.table("segments.heterogeneity", seg["heterogeneity"], key="heterogeneity")
-    st.markdown(f"**{k.t('ui.segment_rows')}**")
+    st.markdown(f"**{k.t('page.segment_rows')}**")
     v.table("segments.rows", rows, key="segments", height=360)
 
 
@@ -119,10 +119,10 @@ def uplift_tab() -> None:
                                 outcome=k.t(f"outcome.{up['outcome']}"), n_train=fmt_number(up["n_train"], lang()),
                                 n_test=fmt_number(up["n_test"], lang()))))
     v.figure("qini", title=True)
-    st.markdown(f"**{k.t('ui.deciles')}**")
+    st.markdown(f"**{k.t('page.deciles')}**")
     v.table("uplift.deciles", up.get("deciles"), key="deciles")
     ranked = up.get("ranked") or []
-    st.markdown(f"**{ui.md_escape(k.t('ui.ranked', arm=up['arm'], n=fmt_number(len(ranked), lang())))}**")
+    st.markdown(f"**{ui.md_escape(k.t('page.ranked', arm=up['arm'], n=fmt_number(len(ranked), lang())))}**")
     st.caption(k.help("uplift_score") or "")
     v.table("uplift.ranked", ranked, key="targets", height=320)
     if up.get("features"):
@@ -183,7 +183,7 @@ def money_tab() -> None:
     k.metric(c3, "incremental_roi", tot.get("roi"), "signed_percent", digits=0)
     v.table("money.arms", money.get("arms") or [], key="money")
     if (money.get("plan") or {}).get("rows"):
-        st.markdown(f"**{k.t('ui.plan_vs_actual')}**")
+        st.markdown(f"**{k.t('page.plan_vs_actual')}**")
         v.table("money.plan.rows", money["plan"]["rows"], key="plan")
 
 
@@ -225,7 +225,7 @@ def feedback_tab() -> None:
         for col, code in zip(st.columns(2), ("zh", "en")):
             part = (fb.get("terms_by_language") or {}).get(code) or {}
             with col:
-                st.markdown(f"**{k.t(f'ui.lang_{code}', n=fmt_number(part.get('n_comments', 0), lang()))}**")
+                st.markdown(f"**{k.t(f'page.lang_{code}', n=fmt_number(part.get('n_comments', 0), lang()))}**")
                 if not part.get("words"):
                     st.caption(k.t("page.lang_none"))
                     continue
@@ -234,7 +234,7 @@ def feedback_tab() -> None:
                 st.caption(k.t("page.phrases"))
                 v.table("terms", part.get("phrases"), key=f"phrases_{code}")
     if fb.get("by_campaign"):
-        st.markdown(f"**{k.t('ui.by_campaign')}**")
+        st.markdown(f"**{k.t('page.by_campaign')}**")
         v.table("feedback.by_campaign", fb["by_campaign"], key="by_campaign")
 
 
