@@ -276,6 +276,33 @@ def _family(lit: Literal, rest: str, m: re.Match, offset: int) -> str:
     return ""
 
 
+_IMPORTERS: dict[str, set[Path]] = {}
+
+
+def _scope(path: Path, cats: dict) -> set[str] | None:
+    """The namespaces a file's relative keys and placeholder namespaces ({ns}, {NS}) can be: a page's
+    script and analytics module speak for the page (home, admin: ui); a component imported only by page
+    scripts speaks for those pages; anything else (shared components, tests) for every namespace."""
+    ns_files = namespace_files()
+    if path in ns_files:
+        ns = ns_files[path]
+        return {ns, SHARED} if ns in cats else {SHARED}  # tr("data.x") without a namespace is ui's
+    if path.parent == ROOT / "components":
+        if not _IMPORTERS:
+            for f in code_files():
+                if f.relative_to(ROOT).parts[0] == "tests":
+                    continue
+                src = f.read_text(encoding="utf-8")
+                for m in re.finditer(r"from components import ([^\n]+)|components\.(\w+)", src):
+                    names = re.findall(r"(\w+)(?: as \w+)?", m.group(1)) if m.group(1) else [m.group(2)]
+                    for n in names:
+                        _IMPORTERS.setdefault(n, set()).add(f)
+        users = _IMPORTERS.get(path.stem, set())
+        if users and all(u in ns_files for u in users):
+            return {ns_files[u] if ns_files[u] in cats else SHARED for u in users} | {SHARED}
+    return None
+
+
 def _expand(lits: list[Literal], cats: dict) -> list[Literal]:
     """The literals as keys: a literal ending in "." or "_" is a prefix the code completes ("market.promo." +
     key); a namespace-qualified prefix of keys ("evaluation.item", a column's ``values``) names the family
@@ -285,7 +312,7 @@ def _expand(lits: list[Literal], cats: dict) -> list[Literal]:
         for rest in cat["en"]:
             for full in (f"{ns}.{rest}", rest):
                 for i, ch in enumerate(full):
-                    if ch == ".":
+                    if ch in "._":  # "market.finding.change_up" + "_units"
                         prefixes.add(full[:i])
     ns_files = namespace_files()
     out: list[Literal] = []
@@ -300,8 +327,8 @@ def _expand(lits: list[Literal], cats: dict) -> list[Literal]:
                 s = v.parts[0]
                 if re.fullmatch(r"[\w.\-]*[A-Za-z][\w.\-]*[._]", s):
                     out.append(Literal(v.path, (s, "")))
-                elif "." in s and s in prefixes:
-                    out.append(Literal(v.path, (s + ".", "")))
+                elif "." in s and s in prefixes:  # "evaluation.item" (a column's values), a key + "_units"
+                    out += [Literal(v.path, (s + ".", "")), Literal(v.path, (s, ""))]
     return out
 
 
@@ -329,11 +356,15 @@ def usage(cats: dict | None = None, lits: list[Literal] | None = None) -> Usage:
                 u.relative_files[key] |= plain[rest]
     for lit, rx in dyn:
         head, longest = lit.parts[0], max(lit.parts, key=len)
+        scope = _scope(lit.path, cats)
         for key, rest, ns in targets:
             if longest not in key:
                 continue
             for target, offset in ((key, len(ns) + 1), (rest, 0)):
                 if not target.startswith(head):
+                    continue
+                # a relative key, or a namespace behind a placeholder, is one of the file's own namespaces
+                if scope is not None and ns not in scope and not (offset and head.startswith(ns + ".")):
                     continue
                 m = rx.fullmatch(target)
                 if m is None:
