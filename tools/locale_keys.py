@@ -54,16 +54,14 @@ RENAMES: tuple[tuple[str, str, frozenset[str]], ...] = (
 # (components.page); the rest are a page's own enumerations. Every family the code produces must be listed,
 # and every listed family must be produced (tests/unit/test_locales.py).
 FAMILIES: tuple[str, ...] = (
-    "action.", "admin.err.", "attr.", "auth.action.", "cf.assumption.", "cf.metric.", "chart.", "choice.",
-    "choice.cf_grain.", "choice.cf_metric.", "choice.features.", "choice.source.", "choice.tier_basis.",
-    "churn.", "col.", "compare.", "control_how.", "crm.cannot.", "crm.measure.", "data.bad_choice.",
-    "data.mode.", "denied.", "dim.", "drill.source.", "elasticity.", "factor.", "feasibility.", "finding.",
-    "forecast.", "format.", "grain.", "grain_unit.", "group.", "grow.", "help.", "home.q.", "incentive.",
-    "item.", "join.role.", "kind.", "kpi.", "label.", "memo.", "memo.reason.", "memo.rec.", "method.",
-    "metric.", "missing.", "model.", "month.", "month_full.", "name.", "nav.", "nav.section.", "next.",
-    "next.leak.", "outcome.", "page.", "page.dim_title.", "param.", "phase.", "promo.", "reason.",
-    "risk.level.", "role.", "sample.status.", "slot.", "source.", "step.", "store.", "tab.", "target.",
-    "template.", "tier.", "unit.", "value.", "warning.", "weekday.",
+    "action.", "admin.", "attr.", "auth.", "cf.", "chart.", "choice.", "churn.", "clv.", "col.", "common.",
+    "compare.", "control_how.", "crm.", "data.", "denied.", "dim.", "drill.", "elasticity.", "factor.",
+    "feasibility.", "finding.", "forecast.", "format.", "grain.", "grain_unit.", "group.", "grow.", "help.",
+    "home.", "incentive.", "item.", "join.", "kind.", "kpi.", "label.", "memo.", "method.", "metric.",
+    "missing.", "model.", "month.", "month_full.", "name.", "nav.", "next.", "offer.", "outcome.", "page.",
+    "param.", "phase.", "promo.", "reason.", "risk.", "role.", "sample.", "save.", "saved.", "slot.",
+    "source.", "step.", "store.", "tab.", "target.", "template.", "tier.", "unit.", "value.", "warning.",
+    "weekday.",
 )
 
 # keys (namespace-qualified) used in a way no scan can see; keep this empty if at all possible
@@ -266,13 +264,13 @@ class Usage:
 
 
 def _family(lit: Literal, rest: str, m: re.Match, offset: int) -> str:
-    """The family of a key matched by an f-string: the rest's text before the first placeholder that lies
-    inside it, cut at the last dot ("" when a placeholder stands for the first segment)."""
+    """The family of a key matched by an f-string: the first segment of the rest when a placeholder lies
+    after it ("" when a placeholder stands for the first segment)."""
     for i in range(1, (m.re.groups or 0) + 1):
         start = m.start(i) - offset
         if start >= 0:
             head = rest[:start]
-            return head[: head.rfind(".") + 1] if "." in head else ""
+            return head[: head.find(".") + 1] if "." in head else ""  # the first segment names the family
     return ""
 
 
