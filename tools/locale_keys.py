@@ -77,7 +77,10 @@ def load() -> dict[str, dict[str, dict[str, str]]]:
 def dump(ns: str, cat: dict) -> bool:
     path = LOCALES / f"{ns}.json"
     old = path.read_text(encoding="utf-8")
-    new = json.dumps(cat, ensure_ascii=False, indent=2) + ("\n" if old.endswith("\n") else "")
+    # the file's own layout (indent, final newline), so a run's diff is the changed keys only
+    m = re.search(r"\n( +)\S", old)
+    indent = len(m.group(1)) if m else 2
+    new = json.dumps(cat, ensure_ascii=False, indent=indent) + ("\n" if old.endswith("\n") else "")
     if new != old:
         path.write_text(new, encoding="utf-8")
         return True
