@@ -857,7 +857,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if result.get("mode") == "orders":
         if rows:
             top = rows[0]
-            title = t("channels.fig.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
+            title = t("channels.chart.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
             fig = go.Figure(go.Bar(x=[r["channel"] for r in rows], y=[r["net_sales"] for r in rows]))
             fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.net_sales", lang), xaxis_type="category")
             out.append({"key": "orders", "title": title, "figure": fig})
@@ -867,7 +867,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         df = pd.DataFrame(funnel)
         conv = [r for r in rows if r.get("cvr_impr") is not None]
         best = max(conv, key=lambda r: r["cvr_impr"]) if conv else None
-        title = t("channels.fig.funnel", lang, channel=best["channel"] if best else "—",
+        title = t("channels.chart.funnel", lang, channel=best["channel"] if best else "—",
                   rate=fmt_pct(best["cvr_impr"], lang, 2) if best else "—")
         fig = go.Figure()
         for c, g in df.groupby("channel", sort=False):
@@ -880,8 +880,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         if metrics:
             k_r = [r for r in rows if r.get("roas") is not None]
             top = max(k_r, key=lambda r: r["roas"]) if k_r else None
-            title = t("channels.fig.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
-                t("channels.fig.kpis_plain", lang)
+            title = t("channels.chart.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
+                t("channels.chart.kpis_plain", lang)
             fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=[t(f"channels.kpi.{m}", lang) for m in metrics])
             names = [r["channel"] for r in rows]
             for j, m in enumerate(metrics, start=1):
@@ -900,7 +900,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if curves:
         best = result.get("best_next_channel")
         bc = next((c for c in curves if c["channel"] == best), None)
-        title = t("channels.fig.curves", lang, channel=best or "—",
+        title = t("channels.chart.curves", lang, channel=best or "—",
                   m=f"{bc['marginal_roas']:.2f}" if bc and bc.get("marginal_roas") is not None else "—")
         fig = go.Figure()
         pts = pd.DataFrame(result.get("curve_points") or [])
@@ -927,7 +927,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         tot = df.groupby("week")[["spend", "revenue"]].sum().sort_index()
         r0 = tot["revenue"].iloc[0] / tot["spend"].iloc[0] if tot["spend"].iloc[0] else None
         r1 = tot["revenue"].iloc[-1] / tot["spend"].iloc[-1] if tot["spend"].iloc[-1] else None
-        title = t("channels.fig.trends", lang, r0=f"{r0:.2f}" if r0 is not None else "—",
+        title = t("channels.chart.trends", lang, r0=f"{r0:.2f}" if r0 is not None else "—",
                   r1=f"{r1:.2f}" if r1 is not None else "—")
         fig = go.Figure()
         for c, g in df.groupby("channel", sort=False):

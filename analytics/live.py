@@ -1159,7 +1159,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if funnel:
         rated = [r for r in funnel[1:] if r.get("rate") is not None]
         weak = min(rated, key=lambda r: r["rate"]) if rated else None
-        title = t("live.fig.funnel", lang, step=t(f"live.step.{weak['step']}", lang) if weak else "—",
+        title = t("live.chart.funnel", lang, step=t(f"live.step.{weak['step']}", lang) if weak else "—",
                   rate=fmt_pct(weak["rate"], lang) if weak else "—")
         fig = go.Figure(go.Funnel(y=[t(f"live.step.{r['step']}", lang) for r in funnel], x=[r["people"] for r in funnel],
                                   textinfo="value+percent previous"))
@@ -1170,7 +1170,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         df = pd.DataFrame(trends)
         k = max(1, len(df) // 4)
         g0, g1 = df["gmv"].head(k).sum(), df["gmv"].tail(k).sum()
-        title = t("live.fig.trend", lang, first=fmt_money(g0, lang), last=fmt_money(g1, lang), k=k,
+        title = t("live.chart.trend", lang, first=fmt_money(g0, lang), last=fmt_money(g1, lang), k=k,
                   grain=t(f"live.grain.{result.get('grain') or 'day'}", lang))
         fig = make_subplots(specs=[[{"secondary_y": True}]])
         fig.add_trace(go.Bar(x=df["period"], y=df["gmv"], name=t("live.kpi.gmv", lang), opacity=0.6), secondary_y=False)
@@ -1180,7 +1180,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     hosts = [h for h in (result.get("hosts") or []) if h.get("gpm") is not None][:15]
     if hosts:
         best = max(hosts, key=lambda h: h["gpm"])
-        title = t("live.fig.hosts", lang, host=best["host"], gpm=fmt_money(best["gpm"], lang))
+        title = t("live.chart.hosts", lang, host=best["host"], gpm=fmt_money(best["gpm"], lang))
         fig = go.Figure(go.Bar(x=[h["host"] for h in hosts], y=[h["gpm"] for h in hosts]))
         fig.update_layout(title=title, height=360, yaxis_title=t("live.kpi.gpm", lang))
         out.append({"key": "hosts", "title": title, "figure": fig})
@@ -1188,7 +1188,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if creators:
         ok = [c for c in creators if c.get("roi") is not None]
         best = max(ok, key=lambda c: c["roi"]) if ok else None
-        title = t("live.fig.creators", lang, creator=best["creator"] if best else "—",
+        title = t("live.chart.creators", lang, creator=best["creator"] if best else "—",
                   roi=fmt_number(best["roi"], lang, 2) if best else "—")
         fig = go.Figure(go.Scatter(x=[c["cost"] for c in creators], y=[c["gmv"] for c in creators], mode="markers+text",
                                    text=[c["creator"] for c in creators], textposition="top center"))
@@ -1202,7 +1202,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if fm:
         ok = [r for r in fm if r.get("roi") is not None]
         best = max(ok, key=lambda r: r["roi"]) if ok else None
-        title = t("live.fig.formats", lang, format=best["format_label"] if best else "—",
+        title = t("live.chart.formats", lang, format=best["format_label"] if best else "—",
                   roi=fmt_number(best["roi"], lang, 2) if best else "—")
         fig = make_subplots(rows=1, cols=2, subplot_titles=[t("live.col.engagement_rate", lang), t("live.col.roi", lang)])
         names = [r["format_label"] for r in fm]

@@ -1609,7 +1609,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     tot = result.get("total") or {}
     if alloc:
         top = max(alloc, key=lambda r: r["spend"] or 0)
-        title = t("promotions.fig.allocation", lang, channel=top["channel"], share=fmt_pct(top.get("share"), lang),
+        title = t("promotions.chart.allocation", lang, channel=top["channel"], share=fmt_pct(top.get("share"), lang),
                   out=fmt_number(tot.get("expected_outcome"), lang))
         fig = go.Figure()
         fig.add_trace(go.Bar(name=t("promotions.label.spend", lang), x=[r["channel"] for r in alloc],
@@ -1628,7 +1628,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     meta = {m["channel"]: m for m in result.get("curves_meta") or []}
     if curves:
         best = max(alloc, key=lambda r: r["marginal_roi"] or 0) if alloc else None
-        title = t("promotions.fig.curves", lang, channel=best["channel"] if best else "—",
+        title = t("promotions.chart.curves", lang, channel=best["channel"] if best else "—",
                   m=fmt_number(best["marginal_roi"], lang, 2) if best else "—")
         fig = go.Figure()
         df = pd.DataFrame(curves)
@@ -1653,7 +1653,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     model = result.get("model") or []
     if contrib and model:
         lead = max(model, key=lambda r: r["contribution_share"] or 0)
-        title = t("promotions.fig.contributions", lang, channel=lead["channel"],
+        title = t("promotions.chart.contributions", lang, channel=lead["channel"],
                   share=fmt_pct(lead["contribution_share"], lang))
         df = pd.DataFrame(contrib)
         fig = go.Figure()
@@ -1665,7 +1665,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     resid = result.get("residuals") or []
     fit = result.get("fit") or {}
     if resid:
-        title = t("promotions.fig.fit", lang, mape=fmt_pct(fit.get("holdout_mape"), lang),
+        title = t("promotions.chart.fit", lang, mape=fmt_pct(fit.get("holdout_mape"), lang),
                   r2=f"{fit['holdout_r2']:.2f}" if fit.get("holdout_r2") is not None else "—")
         df = pd.DataFrame(resid)
         fig = go.Figure()
@@ -1681,7 +1681,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if tl:
         ph = pac.get("phases") or []
         burst = next((x for x in ph if x["phase"] == "burst"), None)
-        title = t("promotions.fig.timeline", lang, share=fmt_pct(burst["budget_share"] if burst else None, lang, 0),
+        title = t("promotions.chart.timeline", lang, share=fmt_pct(burst["budget_share"] if burst else None, lang, 0),
                   days=burst["days"] if burst else "—", start=str(burst["start"]) if burst else "—")
         df = pd.DataFrame(tl)
         fig = go.Figure()

@@ -42,9 +42,9 @@ def controls(k: Any, opts: dict, view: Any) -> dict[str, Any]:
             if len(groups) >= 2:
                 guess = opts["control_guess"] or groups[0]
                 out["control"] = k.widget("control", c1, options=groups, p=Param("control", "str", guess), always=True)
-                c1.caption(ui.md_escape(k.t("ui.control_guess", control=guess, how=k.t(f"control_how.{opts['control_how']}"))))
+                c1.caption(ui.md_escape(k.t("page.control_guess", control=guess, how=k.t(f"control_how.{opts['control_how']}"))))
             out["split"] = (k.widget("split", c2) or "").strip() or None
-            c2.caption(ui.md_escape(k.t("ui.split_order", groups=" / ".join(groups), example=":".join("1" for _ in groups))))
+            c2.caption(ui.md_escape(k.t("page.split_order", groups=" / ".join(groups), example=":".join("1" for _ in groups))))
             out["outcomes"] = k.widget("outcomes", c3, options=opts["outcomes"], fmt=oname) or None
             c3.caption(k.t("choice.outcomes_all"))
         with view.tabs["segments"]:
@@ -57,7 +57,7 @@ def controls(k: Any, opts: dict, view: Any) -> dict[str, Any]:
             out["uplift_sample"] = k.widget("uplift_sample", c2, step=10_000)
             out["export_n"] = k.widget("export_n", c3, step=100)
     with view.tabs["nonrandom"]:
-        st.caption(k.t("ui.cf_intro"))
+        st.caption(k.t("page.cf_intro"))
         if opts["cf_columns"] or opts["date_min"]:
             out.update(counterfactual(k, opts))
     with view.tabs["money"]:
@@ -105,8 +105,8 @@ def money(k: Any) -> dict[str, Any]:
     spend, outcome = ev.plan_figures(by_id[plan_id].get("payload")) if plan_id in by_id else (None, None)
     out["plan_spend"], out["plan_outcome"] = spend, outcome
     if not plans:
-        c3.caption(k.t("ui.plan_none"))
+        c3.caption(k.t("page.plan_none"))
     elif plan_id in by_id:
-        c3.caption(k.t("ui.plan_empty") if spend is None and outcome is None else
-                   k.t("ui.plan_values", spend=fmt_money(spend, lang()), outcome=fmt_money(outcome, lang())))
+        c3.caption(k.t("page.plan_empty") if spend is None and outcome is None else
+                   k.t("page.plan_values", spend=fmt_money(spend, lang()), outcome=fmt_money(outcome, lang())))
     return out

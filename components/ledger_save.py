@@ -29,8 +29,8 @@ def ledger_form(result: dict, params: dict, dataset_id: int | None) -> None:
     draft = draft_from_evaluation(result, params, dataset_id=dataset_id, view=ui.share_link())
     if draft is None:  # no incremental revenue to record
         return
-    with st.expander(tr("ledger.ui.title"), icon=":material/playlist_add:"):
-        st.caption(ui.say("ledger.ui.help", lift=fmt_money(draft["lift"], lang()), low=fmt_money(draft["low"], lang()),
+    with st.expander(tr("ledger.page.title"), icon=":material/playlist_add:"):
+        st.caption(ui.say("ledger.page.help", lift=fmt_money(draft["lift"], lang()), low=fmt_money(draft["low"], lang()),
                           high=fmt_money(draft["high"], lang()), method=tr(f"ledger.method.{draft['method']}")))
         with st.form("ledger_form", border=False):
             channel = st.text_input(tr("ledger.field.channel"), value=draft["channel"] or "")
@@ -39,7 +39,7 @@ def ledger_form(result: dict, params: dict, dataset_id: int | None) -> None:
             end = c2.date_input(tr("ledger.field.end"), value=_day(draft["end"]), format="YYYY-MM-DD")
             spend = c3.number_input(tr("ledger.field.spend"), min_value=0.0, step=100.0,
                                     value=float(draft["spend"]) if draft["spend"] is not None else None)
-            submitted = st.form_submit_button(tr("ledger.ui.add"), icon=":material/playlist_add:")
+            submitted = st.form_submit_button(tr("ledger.page.add"), icon=":material/playlist_add:")
     if not submitted or not auth.require("save"):
         return
     fields = {k: draft[k] for k in ("lift", "low", "high", "method", "dataset_id", "view")}

@@ -67,8 +67,8 @@ def param_label(ns: str, key: str) -> str:
 
 def param_help(ns: str, key: str, spec: Param | None = None) -> str | None:
     """A parameter's hover text, from one place: the key its ``Param.help`` names, else
-    ``<ns>.param_help.<key>``, else ``<ns>.help.<key>``."""
-    for k in ((spec.help,) if spec is not None and spec.help else ()) + (f"{ns}.param_help.{key}", f"{ns}.help.{key}"):
+    ``<ns>.help.<key>``."""
+    for k in ((spec.help,) if spec is not None and spec.help else ()) + (f"{ns}.help.{key}",):
         text = t(k, lang())
         if text != k:
             return text

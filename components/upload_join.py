@@ -86,7 +86,7 @@ def _role(role: str) -> str:
 def review(group: JoinGroup, plan) -> None:
     """The plan as a table, and the pickers that change it (lines file, each join's keys, aggregation)."""
     st.markdown(f"**{tr('datasets.join.title')}**")
-    rows = [{tr("datasets.join.col.file"): f.name, tr("datasets.join.col.rows"): fmt_number(f.rows, lang()),
+    rows = [{tr("datasets.join.col.file"): f.name, tr("ui.data.col.rows"): fmt_number(f.rows, lang()),
              tr("datasets.join.col.role"): _role(plan.role(f.name)), tr("datasets.join.col.key"): "",
              tr("datasets.join.col.found"): ""} for f in plan.files]
     by_name = {r[tr("datasets.join.col.file")]: r for r in rows}

@@ -17,12 +17,12 @@ def test_tab() -> None:
     if "experiments" not in v.ctx.kinds():
         return ui.empty_state("experiments")
     if not v.get("arms"):
-        return st.info(k.say("ui.exp_failed", reason=" ".join(v.get("warnings") or [])[:400] or "—"))
-    st.markdown(f"**{k.t('ui.groups')}**")
+        return st.info(k.say("page.exp_failed", reason=" ".join(v.get("warnings") or [])[:400] or "—"))
+    st.markdown(f"**{k.t('page.groups')}**")
     v.table("group_table", ev.group_rows(v.result), cols=ev.group_columns(v.result), key="groups")
     st.markdown(f"**{k.t('label.arms')}**")
     v.table("comparisons", key="arms")
-    st.caption(k.say("ui.arms_caption", control=v.get("control"), k=len(v.get("comparisons") or [])))
+    st.caption(k.say("page.arms_caption", control=v.get("control"), k=len(v.get("comparisons") or [])))
     v.figure("lift", title=True)
     srm, cuped = (c.container(border=True) for c in st.columns(2))
     with srm:
@@ -30,31 +30,31 @@ def test_tab() -> None:
         st.markdown(f"**{k.t('label.srm')}**")
         k.metric(st, "srm_p_value", s.get("p_value"), "pvalue")
         if s.get("failed") and not s.get("split_given", True):
-            st.warning(k.say("ui.srm_fail_assumed", p=k.fmt(s.get("p_value"), "pvalue"), split=s.get("suggested_split")),
+            st.warning(k.say("page.srm_fail_assumed", p=k.fmt(s.get("p_value"), "pvalue"), split=s.get("suggested_split")),
                        icon=":material/warning:")
         else:
-            verdict = "ui.srm_fail" if s.get("failed") else "ui.srm_pass"
+            verdict = "page.srm_fail" if s.get("failed") else "page.srm_pass"
             (st.error if s.get("failed") else st.success)(k.t(verdict, p=k.fmt(s.get("p_value"), "pvalue")))
         v.table("srm.rows", s.get("rows"), key="srm")
-        st.caption(ui.md_escape(k.t("ui.srm_split", split=":".join(f"{w:g}" for w in s.get("weights") or [])))
-                   if s.get("split_given") else k.t("ui.srm_equal"))
+        st.caption(ui.md_escape(k.t("page.srm_split", split=":".join(f"{w:g}" for w in s.get("weights") or [])))
+                   if s.get("split_given") else k.t("page.srm_equal"))
     with cuped:
         st.markdown(f"**{k.t('label.cuped')}**")
         rows, main = v.get("cuped") or [], ev.main_cuped(v.result)
         if not rows:
-            st.info(k.t("ui.cuped_none"))
+            st.info(k.t("page.cuped_none"))
         else:
             k.metric(st, "cuped", main["narrower_by"], "fine_percent")
             for c in (c for c in rows if c["outcome"] == main["outcome"]):
                 width = "points" if c["outcome"] in ev.RATE_OUTCOMES else "money"
                 st.markdown("- " + ui.md_escape(k.t(
-                    "ui.cuped_line", group=c["group"], outcome=k.t(f"outcome.{c['outcome']}"),
+                    "page.cuped_line", group=c["group"], outcome=k.t(f"outcome.{c['outcome']}"),
                     before=k.fmt(c["ci_width_before"], width), after=k.fmt(c["ci_width_after"], width),
                     pct=k.fmt(c["narrower_by"], "fine_percent"))))
             v.table("cuped", rows)
     with st.container(border=True):
         st.markdown(f"**{k.t('label.power')}**")
-        st.caption(k.say("ui.power_intro", alpha=f"{v.get('alpha', 0.05):g}", effect=k.fmt(v.params.get("min_effect"), "percent", 0)))
+        st.caption(k.say("page.power_intro", alpha=f"{v.get('alpha', 0.05):g}", effect=k.fmt(v.params.get("min_effect"), "percent", 0)))
         v.table("power")
 
 
@@ -62,13 +62,13 @@ def segments_tab() -> None:
     seg = v.get("segments")
     rows = (seg or {}).get("rows") or []
     if not seg or not rows:
-        return st.info(k.t("ui.no_experiments" if not seg else "ui.segments_none"))
-    st.warning(k.t("warn.segments_noise", n=len(rows)), icon=":material/warning:")
+        return st.info(k.t("page.no_experiments" if not seg else "page.segments_none"))
+    st.warning(k.t("warning.segments_noise", n=len(rows)), icon=":material/warning:")
     v.figure("segments", title=True)
     if seg.get("heterogeneity"):
-        st.markdown(f"**{k.t('ui.heterogeneity')}**")
+        st.markdown(f"**{k.t('page.heterogeneity')}**")
         v.table("segments.heterogeneity", seg["heterogeneity"], key="heterogeneity")
-    st.markdown(f"**{k.t('ui.segment_rows')}**")
+    st.markdown(f"**{k.t('page.segment_rows')}**")
     v.table("segments.rows", rows, key="segments", height=360)
 
 
@@ -76,41 +76,41 @@ def uplift_tab() -> None:
     up = v.get("uplift") or {}
     status = "no_experiments" if v.get("segments") is None else up.get("status", "none") if up else "none"
     if status != "ok":
-        text = {"no_experiments": k.t("ui.no_experiments"), "none": k.t("ui.uplift_none"),
-                "no_features": k.t("ui.uplift_no_features")}.get(status) or k.t("ui.uplift_too_few", arm=up.get("arm", ""))
+        text = {"no_experiments": k.t("page.no_experiments"), "none": k.t("page.uplift_none"),
+                "no_features": k.t("page.uplift_no_features")}.get(status) or k.t("page.uplift_too_few", arm=up.get("arm", ""))
         return st.info(ui.md_escape(text))
     c1, c2, c3 = st.columns(3)
     k.metric(c1, "qini_auc", f"{up['qini_auc']:.3f}")
     share = up.get("top30_share_of_incremental")
     k.metric(c2, "top30", None if share is None else min(share, 9.99), "percent", digits=0)
     k.metric(c3, "n_test", up["n_test"], "count")
-    st.caption(ui.md_escape(k.t("ui.uplift_caption", arm=up["arm"], control=up["control"],
+    st.caption(ui.md_escape(k.t("page.uplift_caption", arm=up["arm"], control=up["control"],
                                 outcome=k.t(f"outcome.{up['outcome']}"), n_train=fmt_number(up["n_train"], lang()),
                                 n_test=fmt_number(up["n_test"], lang()))))
     v.figure("qini", title=True)
-    st.markdown(f"**{k.t('ui.deciles')}**")
+    st.markdown(f"**{k.t('page.deciles')}**")
     v.table("uplift.deciles", up.get("deciles"), key="deciles")
     ranked = up.get("ranked") or []
-    st.markdown(f"**{ui.md_escape(k.t('ui.ranked', arm=up['arm'], n=fmt_number(len(ranked), lang())))}**")
+    st.markdown(f"**{ui.md_escape(k.t('page.ranked', arm=up['arm'], n=fmt_number(len(ranked), lang())))}**")
     st.caption(k.help("uplift_score") or "")
     v.table("uplift.ranked", ranked, key="targets", height=320)
     if up.get("features"):
-        with st.expander(k.t("ui.features")):
+        with st.expander(k.t("page.features")):
             v.table("uplift.features", up["features"], key="features")
 
 
 def nonrandom_tab() -> None:
     if "orders" not in v.ctx.kinds():
-        st.caption(k.t("ui.cf_no_orders"))
+        st.caption(k.t("page.cf_no_orders"))
         return ui.empty_state("orders")
     cf = v.get("counterfactual") or {}
     if cf.get("status") != "ok":
-        st.info(ui.md_escape({"no_dimension": k.t("ui.cf_no_dimension"), "needs_params": k.t("ui.cf_needs_params", by=cf.get("by") or ""),
-                              "no_treated": k.t("ui.cf_no_treated", treated=cf.get("treated") or "")}.get(cf.get("status"), cf.get("reason") or "")),
+        st.info(ui.md_escape({"no_dimension": k.t("page.cf_no_dimension"), "needs_params": k.t("page.cf_needs_params", by=cf.get("by") or ""),
+                              "no_treated": k.t("page.cf_no_treated", treated=cf.get("treated") or "")}.get(cf.get("status"), cf.get("reason") or "")),
                 icon=":material/info:")
     else:
         if cf.get("guessed"):
-            st.info(ui.md_escape(k.t("ui.cf_guessed", treated=cf["treated"], by=cf["by"], start=str(cf["start"])[:10],
+            st.info(ui.md_escape(k.t("page.cf_guessed", treated=cf["treated"], by=cf["by"], start=str(cf["start"])[:10],
                                      end=str(cf["end"])[:10])), icon=":material/auto_awesome:")
         unit = "money" if cf.get("metric") == "revenue" else "count"
         pl = cf.get("placebo") or {}
@@ -121,30 +121,30 @@ def nonrandom_tab() -> None:
         k.metric(c3, "r2_pre", f"{cf['r2_pre']:.2f}")
         k.metric(c4, "placebo", pl.get("effect"), unit)
         v.figure("counterfactual", title=True)
-        st.caption(ui.md_escape(k.t("ui.cf_controls", controls=", ".join(cf.get("controls") or []))))
+        st.caption(ui.md_escape(k.t("page.cf_controls", controls=", ".join(cf.get("controls") or []))))
         with st.container(border=True):
             st.markdown(f"**{k.t('label.placebo')}**")
             if pl.get("passed") is None:
-                st.info(k.t("ui.placebo_na"))
+                st.info(k.t("page.placebo_na"))
             else:
                 kw = {"date": str(pl.get("fake_start"))[:10], "lo": k.fmt(pl["ci_low"], unit), "hi": k.fmt(pl["ci_high"], unit)}
-                (st.success if pl["passed"] else st.error)(k.t(f"ui.placebo_{'pass' if pl['passed'] else 'fail'}", **kw))
+                (st.success if pl["passed"] else st.error)(k.t(f"page.placebo_{'pass' if pl['passed'] else 'fail'}", **kw))
         with st.container(border=True):
             st.markdown(f"**{k.t('label.assumptions')}**")
             for a in cf.get("assumptions") or []:
                 st.markdown("- " + ui.md_escape(a))
-        with st.expander(k.t("ui.series")):
+        with st.expander(k.t("page.series")):
             v.table("counterfactual.series", cf["series"], key="cf_series")
     if v.options.get("campaigns"):
-        with st.expander(k.t("ui.campaigns")):
+        with st.expander(k.t("page.campaigns")):
             v.table("campaigns", v.options["campaigns"])
 
 
 def money_tab() -> None:
     money = v.get("money")
-    st.caption(k.t("ui.money_intro"))
+    st.caption(k.t("page.money_intro"))
     if not money:
-        return st.info(k.t("ui.money_none"))
+        return st.info(k.t("page.money_none"))
     tot = money.get("totals") or {}
     c1, c2, c3 = st.columns(3)
     k.metric(c1, "incremental_revenue", tot.get("incremental_revenue"), "signed_money")
@@ -152,22 +152,22 @@ def money_tab() -> None:
     k.metric(c3, "incremental_roi", tot.get("roi"), "signed_percent", digits=0)
     v.table("money.arms", money.get("arms") or [], key="money")
     if (money.get("plan") or {}).get("rows"):
-        st.markdown(f"**{k.t('ui.plan_vs_actual')}**")
+        st.markdown(f"**{k.t('page.plan_vs_actual')}**")
         v.table("money.plan.rows", money["plan"]["rows"], key="plan")
 
 
 def feedback_tab() -> None:
     if "feedback" not in v.ctx.kinds():
-        st.caption(k.t("ui.fb_none"))
+        st.caption(k.t("page.fb_none"))
         return ui.empty_state("feedback")
     fb = v.get("feedback")
     if not fb:
-        return st.info(k.t("ui.fb_empty"))
+        return st.info(k.t("page.fb_empty"))
     nps, rm, terms = fb.get("nps"), fb.get("rating_mean"), fb.get("terms") or {}
     c1, c2, c3, c4 = st.columns(4)
     if nps:
         k.metric(c1, "nps", nps["nps"], "signed")
-        c1.caption(k.say("ui.nps_value", nps=f"{nps['nps']:+.0f}", lo=f"{nps['ci_low']:+.0f}", hi=f"{nps['ci_high']:+.0f}"))
+        c1.caption(k.say("page.nps_value", nps=f"{nps['nps']:+.0f}", lo=f"{nps['ci_low']:+.0f}", hi=f"{nps['ci_high']:+.0f}"))
         k.metric(c2, "nps_n", nps["n"], "count")
     if rm:
         k.metric(c3, "rating_mean", rm["mean"], "ratio")
@@ -182,7 +182,7 @@ def feedback_tab() -> None:
         if nps:  # figures() shows NPS when present; the rating distribution gets its own chart
             v.figure("ratings", ev.ratings_figure(v.result, lang()), title=True)
     if fb.get("ratings") or fb.get("nps_distribution"):
-        with st.expander(k.t("ui.distribution")):
+        with st.expander(k.t("page.distribution")):
             d1, d2 = st.columns(2)
             with d1:
                 v.table("feedback.ratings", fb.get("ratings"), key="ratings")
@@ -190,20 +190,20 @@ def feedback_tab() -> None:
                 v.table("feedback.nps_distribution", fb.get("nps_distribution"), key="nps_scores")
     if terms:
         v.figure("words", title=True)
-        st.caption(k.t("ui.comments_caption", n=fmt_number(terms.get("n_comments"), lang()), zh=fmt_number(terms.get("n_chinese"), lang())))
+        st.caption(k.t("page.comments_caption", n=fmt_number(terms.get("n_comments"), lang()), zh=fmt_number(terms.get("n_chinese"), lang())))
         for col, code in zip(st.columns(2), ("zh", "en")):
             part = (fb.get("terms_by_language") or {}).get(code) or {}
             with col:
-                st.markdown(f"**{k.t(f'ui.lang_{code}', n=fmt_number(part.get('n_comments', 0), lang()))}**")
+                st.markdown(f"**{k.t(f'page.lang_{code}', n=fmt_number(part.get('n_comments', 0), lang()))}**")
                 if not part.get("words"):
-                    st.caption(k.t("ui.lang_none"))
+                    st.caption(k.t("page.lang_none"))
                     continue
-                st.caption(k.t("ui.words"))
+                st.caption(k.t("page.words"))
                 v.table("terms", part.get("words"), key=f"words_{code}")
-                st.caption(k.t("ui.phrases"))
+                st.caption(k.t("page.phrases"))
                 v.table("terms", part.get("phrases"), key=f"phrases_{code}")
     if fb.get("by_campaign"):
-        st.markdown(f"**{k.t('ui.by_campaign')}**")
+        st.markdown(f"**{k.t('page.by_campaign')}**")
         v.table("feedback.by_campaign", fb["by_campaign"], key="by_campaign")
 
 
@@ -219,7 +219,7 @@ if v.result is not None:
     for name, draw in zip(TABS, (test_tab, segments_tab, uplift_tab, nonrandom_tab, money_tab, feedback_tab)):
         with v.tabs[name]:
             draw()
-    with st.expander(k.t("ui.methods"), icon=":material/science:"):
+    with st.expander(k.t("page.methods"), icon=":material/science:"):
         for text in (v.get("methods") or {}).values():
             st.markdown("- " + ui.md_escape(text))
 v.footer()

@@ -69,11 +69,11 @@ from .table import _first, _latest, competitor_table, trend_rows
 PAGE = "competitor-tracking"
 KINDS = {"competitors": True, "orders": False}
 PARAMS = [
-    Param("own", "str", None, help="competitors.param_help.own"),
-    Param("threshold", "float", 0.10, min=0.01, max=0.9, help="competitors.param_help.threshold"),
-    Param("window", "int", 28, min=7, max=365, help="competitors.param_help.window"),
-    Param("product", "list", None, help="competitors.param_help.product"),
-    Param("category", "list", None, help="competitors.param_help.category"),
+    Param("own", "str", None, help="competitors.help.own"),
+    Param("threshold", "float", 0.10, min=0.01, max=0.9, help="competitors.help.threshold"),
+    Param("window", "int", 28, min=7, max=365, help="competitors.help.window"),
+    Param("product", "list", None, help="competitors.help.product"),
+    Param("category", "list", None, help="competitors.help.category"),
 ]
 FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language

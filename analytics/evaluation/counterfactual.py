@@ -504,12 +504,12 @@ def present_counterfactual(cf: CounterfactualFit | None, p: dict, lang: str, war
     res = summarise(cf.core, float(p["alpha"]))
     res.update({"status": "ok", "by": cf.by, "metric": cf.metric, "grain": cf.grain, "guessed": list(cf.guessed)})
     if cf.guessed:
-        warn.append(t(f"{NS}.warn.cf_guessed", lang, treated=cf.treated, start=str(cf.start), by=cf.by))
+        warn.append(t(f"{NS}.warning.cf_guessed", lang, treated=cf.treated, start=str(cf.start), by=cf.by))
     if res["r2_pre"] < 0.5:
-        warn.append(t(f"{NS}.warn.cf_poor_fit", lang, r2=f"{res['r2_pre']:.2f}"))
+        warn.append(t(f"{NS}.warning.cf_poor_fit", lang, r2=f"{res['r2_pre']:.2f}"))
     pl = res.get("placebo") or {}
     if pl.get("passed") is False:
-        warn.append(t(f"{NS}.warn.placebo_failed", lang))
+        warn.append(t(f"{NS}.warning.placebo_failed", lang))
     res["campaign_orders"] = cf.campaign_orders
     res["assumptions"] = [t(f"{NS}.cf.assumption.{i}", lang) for i in range(1, 5)]
     return res

@@ -483,7 +483,7 @@ def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
     k = len(groups)
     weights = parse_split(p.get("split"), k)
     if p.get("split") and weights is None:
-        warn.append(t(f"{NS}.warn.bad_split", lang, split=p["split"], k=k, groups=" / ".join(groups)))
+        warn.append(t(f"{NS}.warning.bad_split", lang, split=p["split"], k=k, groups=" / ".join(groups)))
     srm = st.srm_test(sizes, weights)
     shares = np.asarray(sizes, dtype=float) / max(float(np.sum(sizes)), 1.0)
     srm.update({"groups": groups, "weights": weights or [1.0] * k, "split_given": weights is not None,
@@ -495,9 +495,9 @@ def srm_check(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dict:
     srm["rows"] = [{"group": g, "observed": o, "expected": e, "observed_share": o / tot, "expected_share": e / tot}
                    for g, o, e in zip(groups, obs, srm.get("expected") or [])]
     if srm["failed"] and weights is None:  # no split given: equal groups were assumed, say so
-        warn.append(t(f"{NS}.warn.srm_assumed", lang, p=_pfmt(srm["p_value"]), split=srm["suggested_split"]))
+        warn.append(t(f"{NS}.warning.srm_assumed", lang, p=_pfmt(srm["p_value"]), split=srm["suggested_split"]))
     elif srm["failed"]:
-        warn.append(t(f"{NS}.warn.srm", lang, p=_pfmt(srm["p_value"])))
+        warn.append(t(f"{NS}.warning.srm", lang, p=_pfmt(srm["p_value"])))
     return srm
 
 
@@ -701,12 +701,12 @@ def segment_rows(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dic
             h["p_value_adjusted"] = _f(a_)
             h["flagged"] = bool(np.isfinite(a_) and a_ < alpha)
     if hidden:
-        warn.append(t(f"{NS}.warn.segments_hidden", lang, n=hidden, min_n=min_n))
+        warn.append(t(f"{NS}.warning.segments_hidden", lang, n=hidden, min_n=min_n))
     if fit.skipped_attributes:
-        warn.append(t(f"{NS}.warn.segments_many_levels", lang, cols=", ".join(fit.skipped_attributes),
+        warn.append(t(f"{NS}.warning.segments_many_levels", lang, cols=", ".join(fit.skipped_attributes),
                       max=MAX_SEGMENT_LEVELS))
     if rows:
-        warn.append(t(f"{NS}.warn.segments_noise", lang, n=len(rows)))
+        warn.append(t(f"{NS}.warning.segments_noise", lang, n=len(rows)))
     return {"attributes": used, "min_n": min_n, "hidden": hidden, "n_comparisons": len(rows),
             "rows": rows, "heterogeneity": het, "correction": "benjamini-hochberg (rows), holm (heterogeneity)"}
 
@@ -737,31 +737,31 @@ def analyse(fit: ExperimentFit, p: dict, lang: str) -> dict:
     warn: list[str] = []
     groups = list(fit.groups)
     if fit.dropped:
-        warn.append(t(f"{NS}.warn.no_group", lang, n=fmt_number(fit.dropped, lang)))
+        warn.append(t(f"{NS}.warning.no_group", lang, n=fmt_number(fit.dropped, lang)))
     how, control = fit.control_how, fit.control
     if fit.control_requested and how != "param":
-        warn.append(t(f"{NS}.warn.control_not_found", lang, requested=fit.control_requested, control=control))
+        warn.append(t(f"{NS}.warning.control_not_found", lang, requested=fit.control_requested, control=control))
     elif how != "param":
-        warn.append(t(f"{NS}.warn.control_guessed", lang, control=control,
+        warn.append(t(f"{NS}.warning.control_guessed", lang, control=control,
                       how=t(f"{NS}.control_how.{how}", lang)))
     srm = srm_check(fit, p, lang, warn)
 
     if fit.revenue_filled:
-        warn.append(t(f"{NS}.warn.revenue_filled", lang, n=fmt_number(fit.revenue_filled, lang)))
+        warn.append(t(f"{NS}.warning.revenue_filled", lang, n=fmt_number(fit.revenue_filled, lang)))
     if fit.converted_from_revenue:
-        warn.append(t(f"{NS}.warn.converted_from_revenue", lang))
+        warn.append(t(f"{NS}.warning.converted_from_revenue", lang))
     summ = {o: fit.moments[o].summary() for o in fit.outcomes}
     for gi, g in enumerate(groups):
         if fit.sizes[gi] < SMALL_GROUP:
-            warn.append(t(f"{NS}.warn.small_group", lang, group=g, n=int(fit.sizes[gi])))
+            warn.append(t(f"{NS}.warning.small_group", lang, group=g, n=int(fit.sizes[gi])))
     for o in RATE_OUTCOMES:
         if o in summ and (summ[o]["sum"] < FEW_EVENTS).any():
-            warn.append(t(f"{NS}.warn.few_events", lang, outcome=t(f"{NS}.outcome.{o}", lang), n=FEW_EVENTS))
+            warn.append(t(f"{NS}.warning.few_events", lang, outcome=t(f"{NS}.outcome.{o}", lang), n=FEW_EVENTS))
 
     rows, arms = arm_comparisons(fit, summ, p)
     table = group_table(fit, summ, alpha)
     if fit.cuped_missing_x:
-        warn.append(t(f"{NS}.warn.cuped_missing_x", lang, n=fmt_number(fit.cuped_missing_x, lang)))
+        warn.append(t(f"{NS}.warning.cuped_missing_x", lang, n=fmt_number(fit.cuped_missing_x, lang)))
     cuped = cuped_rows(fit, summ, alpha)
     segments = segment_rows(fit, p, lang, warn)
     uplift_warnings(fit.uplift, lang, warn)

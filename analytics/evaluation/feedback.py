@@ -272,14 +272,14 @@ def present_feedback(fit: FeedbackFit | None, p: dict, lang: str, warn: list[str
                               "scale_max": float(5 if mx <= 5 else 10 if mx <= 10 else mx)}
     if fit.nps_n or fit.nps_outside:
         if fit.nps_outside:
-            warn.append(t(f"{NS}.warn.nps_range", lang, n=fit.nps_outside))
+            warn.append(t(f"{NS}.warning.nps_range", lang, n=fit.nps_outside))
         n = fit.nps_n
         out["nps"] = nps_from_counts(n, fit.nps_promoters, fit.nps_detractors, alpha)
         out["nps_distribution"] = [{"score": v, "count": c, "share": c / n} for v, c in fit.nps_distribution]
         if n < 100:
-            warn.append(t(f"{NS}.warn.nps_small", lang, n=n))
+            warn.append(t(f"{NS}.warning.nps_small", lang, n=n))
     if fit.comments_sampled:
-        warn.append(t(f"{NS}.warn.comments_sampled", lang, n=fmt_number(MAX_COMMENTS, lang)))
+        warn.append(t(f"{NS}.warning.comments_sampled", lang, n=fmt_number(MAX_COMMENTS, lang)))
     if fit.terms:
         terms = fit.terms["terms"]
         out["terms"] = {**terms, "words": terms["words"][:20], "phrases": terms["phrases"][:20],

@@ -56,7 +56,7 @@ def _money(exp: dict | None, cf: dict | None, p: dict, lang: str, warn: list[str
                                  "actual": (actual_out - actual_cost) / actual_cost if actual_cost > 0 else None,
                                  "diff": None, "diff_pct": None})
     if not cost_given:
-        warn.append(t(f"{NS}.warn.no_cost", lang))
+        warn.append(t(f"{NS}.warning.no_cost", lang))
     return {"source": source, "cost_given": cost_given, "campaign_cost": camp, "incentive_cost": inc,
             "arms": rows, "total": total, "plan": plan}
 

@@ -308,7 +308,7 @@ def uplift_warnings(up: dict | None, lang: str, warn: list[str]) -> None:
     if not up or up.get("status") != "ok" or not up.get("sampled"):
         return
     n_used = up["n_train"] + up["n_test"]
-    warn.append(t(f"{NS}.warn.uplift_sampled", lang, n=fmt_number(n_used, lang), total=fmt_number(up["n_pool"], lang)))
+    warn.append(t(f"{NS}.warning.uplift_sampled", lang, n=fmt_number(n_used, lang), total=fmt_number(up["n_pool"], lang)))
     if up.get("units_sampled"):
-        warn.append(t(f"{NS}.warn.units_sampled", lang, n=fmt_number(up["n_sample"], lang),
+        warn.append(t(f"{NS}.warning.units_sampled", lang, n=fmt_number(up["n_sample"], lang),
                       total=fmt_number(up["n_pool"], lang), arm=up["arm"], control=up["control"]))

@@ -8,13 +8,13 @@ from analytics.tables import Col
 PAGE = "market-overview"
 KINDS = {"orders": True, "market": False}
 PARAMS = [
-    Param("grain", "str", "month", choices=("day", "week", "month"), help="market.param_help.grain"),
-    Param("compare", "str", "prev", choices=("prev", "yoy"), help="market.param_help.compare"),
-    Param("horizon", "int", 3, min=1, max=52, help="market.param_help.horizon"),
-    Param("category", "list", None, help="market.param_help.category"),
-    Param("channel", "list", None, help="market.param_help.channel"),
-    Param("region", "list", None, help="market.param_help.region"),
-    Param("calendar", "str", "auto", choices=("auto", "cn", "western", "none"), help="market.param_help.calendar"),
+    Param("grain", "str", "month", choices=("day", "week", "month"), help="market.help.grain"),
+    Param("compare", "str", "prev", choices=("prev", "yoy"), help="market.help.compare"),
+    Param("horizon", "int", 3, min=1, max=52, help="market.help.horizon"),
+    Param("category", "list", None, help="market.help.category"),
+    Param("channel", "list", None, help="market.help.channel"),
+    Param("region", "list", None, help="market.help.region"),
+    Param("calendar", "str", "auto", choices=("auto", "cn", "western", "none"), help="market.help.calendar"),
 ]
 
 DIMS = ("category", "channel", "region")

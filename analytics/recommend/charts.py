@@ -35,12 +35,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         pers = result["personalisation"].get("model") or chosen
         best = next(m for m in models if m["name"] == pers)
         if pers != "popular" and result["personalisation"]["earns_its_keep"]:
-            title = t("recommend.fig.models_earns", lang, model=t(f"recommend.model.{pers}", lang), k=k,
+            title = t("recommend.chart.models_earns", lang, model=t(f"recommend.model.{pers}", lang), k=k,
                       x=f"{best['precision_at_k'] / base['precision_at_k']:.1f}" if base["precision_at_k"] > 0 else "∞",
                       p=fmt_pct(best["precision_at_k"], lang), base=fmt_pct(base["precision_at_k"], lang),
                       cov=fmt_pct(best["coverage"], lang), bcov=fmt_pct(base["coverage"], lang))
         else:
-            title = t("recommend.fig.models_not", lang, k=k, base=fmt_pct(base["precision_at_k"], lang))
+            title = t("recommend.chart.models_not", lang, k=k, base=fmt_pct(base["precision_at_k"], lang))
         fig = make_subplots(rows=1, cols=2, subplot_titles=(t("recommend.label.precision_at_k", lang, k=k),
                                                             t("recommend.label.coverage", lang)))
         labels = [t(f"recommend.model.{m['name']}", lang) for m in models]
@@ -61,7 +61,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if top:
         first = top[0]
         name = first.get("product_name") or first["product_id"]
-        title = t("recommend.fig.top_products", lang, name=name, share=fmt_pct(first["share_lists"], lang))
+        title = t("recommend.chart.top_products", lang, name=name, share=fmt_pct(first["share_lists"], lang))
         lab = [(p.get("product_name") or p["product_id"])[:40] for p in top][::-1]
         fig = go.Figure(go.Bar(y=lab, x=[p["n_lists"] for p in top][::-1], orientation="h",
                                marker_color="#1f77b4"))
@@ -71,7 +71,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     cold = (result.get("cold_start") or {}).get("models") or []
     if cold:
         ca = {m["name"]: m for m in cold}
-        title = t("recommend.fig.cold", lang, n=result["cold_start"]["n_users"], k=result["k"],
+        title = t("recommend.chart.cold", lang, n=result["cold_start"]["n_users"], k=result["k"],
                   p=fmt_pct(max(m["precision_at_k"] for m in cold), lang))
         fig = go.Figure(go.Bar(x=[t(f"recommend.model.cold_{m}", lang) for m in ca],
                                y=[ca[m]["precision_at_k"] for m in ca], marker_color=["#1f77b4", "#9e9e9e"][:len(ca)]))
