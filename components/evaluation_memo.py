@@ -19,10 +19,10 @@ def memo(v: page.View, result: dict) -> None:
     k = v.kit
     m = result.get("memo") or {}
     with st.container(border=True):
-        st.subheader(k.t("ui.memo"))
+        st.subheader(k.t("page.memo"))
         rec = m.get("recommendation")
         box = {"scale_up": st.success, "iterate": st.warning, "stop": st.error}.get(rec, st.info)
-        box(ui.md_escape(m.get("headline") or k.t(f"label.{rec}")) if rec else k.t("ui.memo_none"),
+        box(ui.md_escape(m.get("headline") or k.t(f"label.{rec}")) if rec else k.t("page.memo_none"),
             **({"icon": ":material/gavel:"} if rec else {}))
         if m.get("effect"):
             st.markdown(ui.md_escape(m["effect"]))
@@ -30,12 +30,12 @@ def memo(v: page.View, result: dict) -> None:
             st.markdown("- " + ui.md_escape(c))
         if m.get("reason"):
             st.markdown("**" + ui.md_escape(m["reason"]) + "**")
-        if st.button(k.t("ui.save"), key="ev_save", icon=":material/save:") and auth.require("save"):
+        if st.button(k.t("page.save"), key="ev_save", icon=":material/save:") and auth.require("save"):
             name = " · ".join(x for x in (tr(f"nav.{k.url_path}"), m.get("arm") or "", date.today().isoformat()) if x)
             payload = {"page": k.url_path, "datasets": v.ctx.infos, "params": jsonable(v.params), "memo": m,
                        "kpis": result.get("kpis"), "query": {q: st.query_params.get_all(q) for q in st.query_params}}
             oid = ui.write(cached.save_object, "evaluation", name, v.ctx.user.get("username", ""), payload)
             if oid is not None:
-                st.success(ui.md_escape(k.t("ui.saved", id=oid, name=name)))
+                st.success(ui.md_escape(k.t("page.saved", id=oid, name=name)))
         ids = [ds for kind, ds, _ in v.ctx.datasets if kind in ("experiments", "orders")]
         ledger_form(result, v.params, ids[0] if ids else None)
