@@ -61,3 +61,19 @@ def spark_engine():
         be = engine.connection()
     yield be
     engine.stop_spark()
+
+
+@pytest.fixture(scope="session")
+def spark_connect_url(spark_engine):
+    """A local Spark Connect server (tests/spark_connect.py) in a child process for the whole run: the URL
+    ``sc://localhost:PORT`` a page uses as ``PRISM_ENGINE``. Needs what ``spark_engine`` needs and pyspark's
+    connect extras (requirements-spark.txt)."""
+    import importlib.util
+
+    if importlib.util.find_spec("grpc") is None:
+        pytest.fail("the Spark Connect test needs grpcio: run `make setup-spark` (requirements-spark.txt)")
+    from tests.spark_connect import Server
+
+    server = Server().start()
+    yield server.url
+    server.stop()

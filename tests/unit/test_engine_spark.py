@@ -219,3 +219,37 @@ def test_page_numbers_are_the_same_in_the_three_configurations(spark_engine, sto
         [d["rows"] for d in lite["datasets"]]
     assert differences(lite, duck) == []
     assert differences(duck, spark) == []
+
+
+CONNECT_PAGES = [p for p in PAGES if p[0] in ("channel-comparison", "segmentation-explorer")]
+
+
+def _cli_report(store, engine_name: str, page: str, kinds: list[str]) -> dict:
+    """``python -m analytics report PAGE --format json`` in a child process on the store, with ``PRISM_ENGINE``
+    (a process holds either a local Spark session or a Spark Connect client, not both)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = store["engine"].url.render_as_string(hide_password=False)
+    args = [sys.executable, "-m", "analytics", "report", page, "--format", "json"]
+    for k in kinds:
+        args += ["--dataset", str(store["ids"][k])]
+    env = {**os.environ, "DATABASE_URL": url, "PRISM_LINES_DIR": str(store["lines"]), "PRISM_ENGINE": engine_name}
+    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=900,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("page,kinds,params", CONNECT_PAGES, ids=[p[0] for p in CONNECT_PAGES])
+def test_page_numbers_are_the_same_through_spark_connect(spark_connect_url, store, page, kinds, params):
+    """``PRISM_ENGINE=sc://host:port``: a Spark Connect server (here a local one in a child process) reads the
+    same stored revisions, and the command line's report JSON equals DuckDB's."""
+    duck = _cli_report(store["postgresql"], "duckdb", page, kinds)
+    t0 = time.perf_counter()
+    remote = _cli_report(store["postgresql"], spark_connect_url, page, kinds)
+    print(f"{page}: Spark Connect {time.perf_counter() - t0:.1f} s")
+    assert not duck["problems"] and _numbers(duck) >= 20, duck["problems"]
+    assert differences(duck, remote) == []
