@@ -478,7 +478,7 @@ def _ms(x: Any) -> float:
 
 
 def label_rows(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], *, rows: int = 3,
-               width_px: float = WIDTH_PX * 0.85, size: int = 9, gap_px: float = 6) -> list[int | None]:
+               width_px: float = WIDTH_PX * 0.7, size: int = 9, gap_px: float = 6) -> list[int | None]:
     """A row for each label ``(x where it starts, text)`` so that no two labels of one row overlap at a chart
     ``width_px`` wide over ``x_range`` (None: no row left; the caller shows that label on hover only)."""
     lo, hi = _ms(x_range[0]), _ms(x_range[1])
@@ -497,7 +497,7 @@ def label_rows(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], *, ro
 
 
 def label_boxes(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], placed: Sequence[int | None], *,
-                width_px: float = WIDTH_PX * 0.85, size: int = 9) -> list[tuple[int, float, float]]:
+                width_px: float = WIDTH_PX * 0.7, size: int = 9) -> list[tuple[int, float, float]]:
     """The (row, x0, x1) of each placed label, in the axis's milliseconds (for tests and checks)."""
     lo, hi = _ms(x_range[0]), _ms(x_range[1])
     per_px = max(hi - lo, 1.0) / width_px

@@ -54,7 +54,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         # promotion windows as one batch of shapes and labels (add_vrect validates each one: slow); labels in
         # rows so none overlaps another, a label with no room left is a dot whose hover names the window
         wins = (result.get("promos") or [])[:40]
-        xs_all = [r["period"] for r in hist] + [r["period"] for r in bp] + [r.get("period_end") or r["period"] for r in bp]
+        xs_all = [r["period"] for r in hist] + [r["period"] for r in bp] + \
+            [r.get("period_end") or r["period"] for r in bp] + [r["period"] for r in result.get("forecast") or []]
         rows = charts.label_rows([(w["start"], w["label"]) for w in wins], (min(xs_all), max(xs_all)))
         fig.update_layout(
             shapes=[dict(type="rect", xref="x", yref="y domain", x0=w["start"], x1=w["end"], y0=0, y1=1,

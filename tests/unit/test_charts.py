@@ -260,6 +260,7 @@ def test_promotion_window_labels_on_the_market_trend(figures, results):
         items = [(a.x, a.text) for a in ann if a.text != "•"]
         rows = [round((1 - a.y) / 0.07) for a in ann if a.text != "•"]
         xs = [r["period"] for r in res["by_period"]] + [r.get("period_end") or r["period"] for r in res["by_period"]]
+        xs += [r["period"] for r in res.get("forecast") or []]
         _check_rows(items, (min(xs), max(xs)), rows)
         assert len(items) >= 10 and len(set(rows)) >= 2  # windows stack into rows instead of overlapping
 
