@@ -410,6 +410,8 @@ def category_axes(fig: Any) -> None:
     for key in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
         ax = fig.layout[key]
         ax.automargin = True
+        if ax.overlaying:  # a second value axis: its own grid lines would not meet the first axis's ticks
+            ax.showgrid = False
         if not key.startswith("xaxis") or ax.type in ("date", "log", "linear"):
             continue
         ref = "x" + key[5:]

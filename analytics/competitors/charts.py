@@ -120,14 +120,18 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_trace(go.Scatter(x=xs, y=[w["competitor_price_level"] for w in weeks], mode="lines",
                                  name=t("competitors.label.price_level", lang), line=dict(color="#264653")),
                       secondary_y=True)
+        # the weeks' price cuts and rises as markers sized by their number; over a long window, per month, so
+        # the chart draws at most charts.MAX_MOVE_MARKERS of them
+        monthly = 2 * len(weeks) > charts.MAX_MOVE_MARKERS
         for key, sym, color in (("price_cuts", "triangle-down", "#d62728"), ("price_rises", "triangle-up", "#2ca02c")):
-            pts = [w for w in weeks if w[key]]
+            pts = move_counts(weeks, key, monthly)
             if pts:
                 fig.add_trace(go.Scatter(
-                    x=[w["period"] for w in pts], y=[w["competitor_price_level"] for w in pts], mode="markers",
-                    marker=dict(symbol=sym, size=[min(6 + 2 * w[key], 20) for w in pts], color=color),
-                    text=[t(f"competitors.label.{key}_n", lang, n=w[key]) for w in pts], hoverinfo="text+x",
-                    name=t(f"competitors.label.{key}", lang)), secondary_y=True)
+                    x=[p["period"] for p in pts], y=[p["level"] for p in pts], mode="markers",
+                    marker=dict(symbol=sym, size=[min(7 + 2 * p["n"] ** 0.5 * 2, 24) for p in pts], color=color),
+                    hovertext=[t(f"competitors.label.{key}_month_n", lang, n=p["n"], period=fmt_date(p["period"], lang))
+                               if monthly else t(f"competitors.label.{key}_n", lang, n=p["n"]) for p in pts],
+                    hoverinfo="text", name=t(f"competitors.label.{key}", lang)), secondary_y=True)
         fig.update_layout(hovermode="x unified")
         fig.update_yaxes(title_text=vol_label, secondary_y=False)
         fig.update_yaxes(title_text=t("competitors.label.price_level", lang), secondary_y=True)
@@ -146,6 +150,23 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         charts.finish(fig, lang, title, x="index", y="count")
         figs.append({"key": "elasticity", "title": title, "figure": fig})
     return figs
+
+
+def move_counts(weeks: list[dict], key: str, monthly: bool) -> list[dict]:
+    """The weeks with moves of ``key`` (price_cuts / price_rises): period, number of moves and the price level
+    to draw them at; ``monthly``: summed per month (first week of the month, mean level of its weeks)."""
+    if not monthly:
+        return [{"period": w["period"], "n": w[key], "level": w["competitor_price_level"]} for w in weeks if w[key]]
+    out: dict[str, dict] = {}
+    for w in weeks:
+        if not w[key]:
+            continue
+        m = out.setdefault(str(w["period"])[:7], {"period": w["period"], "n": 0, "levels": []})
+        m["n"] += w[key]
+        if w["competitor_price_level"] is not None:
+            m["levels"].append(w["competitor_price_level"])
+    return [{"period": m["period"], "n": m["n"], "level": sum(m["levels"]) / len(m["levels"]) if m["levels"] else None}
+            for m in out.values()]
 
 
 def add_moves(fig, events: list[dict], lang: str) -> None:

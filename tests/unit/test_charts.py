@@ -325,3 +325,21 @@ def test_demo_price_timeline_is_bounded(figures, results):
         n = sum(len(tr.x) for tr in fig.data if tr.mode and "markers" in tr.mode)
         assert 0 < n <= charts.MAX_MOVE_MARKERS
         assert len(fig.data) <= 8 + 1 + 2  # the series, one promotion overlay, cuts and rises
+
+
+def test_own_sales_chart_counts_moves_per_month_over_a_long_window(figures, results):
+    for lang in ("en", "zh"):
+        weeks = results[("competitor-tracking", lang)]["own_vs_competitors"]["weeks"]
+        assert 2 * len(weeks) > charts.MAX_MOVE_MARKERS  # two years of weeks on the demo
+        fig = next(f["figure"] for u, la, f in figures if u == "competitor-tracking" and la == lang
+                   and f["key"] == "own_vs_competitors")
+        markers = [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "markers"]
+        assert 0 < sum(len(tr.x) for tr in markers) <= charts.MAX_MOVE_MARKERS
+        assert len(markers) == 2  # cuts and rises
+        # every week's moves are counted in one month's marker
+        from analytics.competitors.charts import move_counts
+
+        for tr, key in zip(markers, ("price_cuts", "price_rises")):
+            months = move_counts(weeks, key, True)
+            assert sum(m["n"] for m in months) == sum(w[key] for w in weeks) > 0
+            assert list(tr.x) == [m["period"] for m in months] and len({str(x)[:7] for x in tr.x}) == len(months)
