@@ -43,6 +43,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from analytics import charts
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_pct, t
 from analytics.params import Param
@@ -857,9 +858,14 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if result.get("mode") == "orders":
         if rows:
             top = rows[0]
-            title = t("channels.chart.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
-            fig = go.Figure(go.Bar(x=[r["channel"] for r in rows], y=[r["net_sales"] for r in rows]))
-            fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.net_sales", lang), xaxis_type="category")
+            title = t("channels.fig.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
+            # channels down the side: a long name never runs into the next one
+            fig = go.Figure(go.Bar(y=[r["channel"] for r in rows][::-1], x=[r["net_sales"] for r in rows][::-1],
+                                   orientation="h"))
+            charts.data_labels(fig.data[0], "money", lang)
+            fig.update_layout(height=max(300, 120 + 26 * len(rows)), xaxis_title=t("channels.kpi.net_sales", lang),
+                              yaxis_type="category")
+            charts.finish(fig, lang, title, x="money")
             out.append({"key": "orders", "title": title, "figure": fig})
         return out
     funnel = result.get("funnel") or []
@@ -873,28 +879,37 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         for c, g in df.groupby("channel", sort=False):
             fig.add_trace(go.Funnel(name=c, y=[t(f"channels.kpi.{s}", lang) for s in g["stage"]], x=g["value"],
                                     textinfo="value+percent initial"))
-        fig.update_layout(title=title, height=400)
+            charts.data_labels(fig.data[-1], "count", lang)
+        # a label that does not fit its (thin) step is left out rather than drawn over its neighbours
+        fig.update_layout(height=400, uniformtext={"minsize": 9, "mode": "hide"})
+        fig.update_traces(textposition="inside")
+        charts.finish(fig, lang, title, x="count")
         out.append({"key": "funnel", "title": title, "figure": fig})
     if rows:
         metrics = [m for m in ("roas", "ctr", "cvr", "cpa") if any(r.get(m) is not None for r in rows)]
         if metrics:
             k_r = [r for r in rows if r.get("roas") is not None]
             top = max(k_r, key=lambda r: r["roas"]) if k_r else None
-            title = t("channels.chart.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
-                t("channels.chart.kpis_plain", lang)
-            fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=[t(f"channels.kpi.{m}", lang) for m in metrics])
-            names = [r["channel"] for r in rows]
+            title = t("channels.fig.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
+                t("channels.fig.kpis_plain", lang)
+            # one panel per metric side by side, the channels once down the shared left axis (horizontal bars:
+            # channel names never overlap, however many or long)
+            fig = make_subplots(rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.03,
+                                subplot_titles=[t(f"channels.kpi.{m}", lang) for m in metrics])
+            names = [r["channel"] for r in rows][::-1]
+            kinds = {}
             for j, m in enumerate(metrics, start=1):
-                vals = [r.get(m) for r in rows]
-                up = [(r.get(f"{m}_ci_high") - r[m]) if r.get(f"{m}_ci_high") is not None and r.get(m) is not None else 0 for r in rows]
-                dn = [(r[m] - r.get(f"{m}_ci_low")) if r.get(f"{m}_ci_low") is not None and r.get(m) is not None else 0 for r in rows]
-                fig.add_trace(go.Bar(x=names, y=vals, showlegend=False, name=m,
-                                     error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": dn}),
+                rr = rows[::-1]
+                vals = [r.get(m) for r in rr]
+                up = [(r.get(f"{m}_ci_high") - r[m]) if r.get(f"{m}_ci_high") is not None and r.get(m) is not None else 0 for r in rr]
+                dn = [(r[m] - r.get(f"{m}_ci_low")) if r.get(f"{m}_ci_low") is not None and r.get(m) is not None else 0 for r in rr]
+                fig.add_trace(go.Bar(y=names, x=vals, orientation="h", showlegend=False, name=t(f"channels.kpi.{m}", lang),
+                                     error_x={"type": "data", "symmetric": False, "array": up, "arrayminus": dn}),
                               row=1, col=j)
-                if m in ("ctr", "cvr"):
-                    fig.update_yaxes(tickformat=".1%", row=1, col=j)
-            fig.update_layout(title=title, height=380)
-            fig.update_xaxes(type="category")  # a channel or campaign code ("1001") is a name
+                kinds[f"x{j if j > 1 else ''}"] = {"ctr": "percent", "cvr": "percent", "cpa": "money"}.get(m, "ratio")
+            fig.update_layout(height=max(320, 140 + 28 * len(rows)))
+            fig.update_yaxes(type="category")  # a channel or campaign code ("1001") is a name
+            charts.finish(fig, lang, title, **kinds)
             out.append({"key": "kpis", "title": title, "figure": fig})
     curves = [c for c in (result.get("curves") or []) if c.get("a") is not None]
     if curves:
@@ -918,8 +933,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.add_trace(go.Scatter(x=[cur], y=[c["a"] * cur ** c["b"]], mode="markers",
                                      marker={"symbol": "star", "size": 14, "color": color},
                                      name=f"{c['channel']}: {t('channels.label.current', lang)}"))
-        fig.update_layout(title=title, height=420, xaxis_title=t("channels.kpi.spend", lang),
+        fig.update_layout(height=420, xaxis_title=t("channels.kpi.spend", lang),
                           yaxis_title=t("channels.kpi.revenue", lang))
+        charts.finish(fig, lang, title, x="money", y="money")
         out.append({"key": "curves", "title": title, "figure": fig})
     trends = result.get("trends") or []
     if trends:
@@ -932,7 +948,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig = go.Figure()
         for c, g in df.groupby("channel", sort=False):
             fig.add_trace(go.Scatter(x=g["week"], y=g["roas"], mode="lines+markers", name=c))
-        fig.update_layout(title=title, height=360, yaxis_title=t("channels.kpi.roas", lang))
+        fig.update_layout(height=360, yaxis_title=t("channels.kpi.roas", lang))
+        charts.finish(fig, lang, title, y="ratio")
         out.append({"key": "trends", "title": title, "figure": fig})
     return out
 

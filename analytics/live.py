@@ -45,6 +45,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from analytics import charts
 from analytics.common import NotEnoughData, jsonable
 from analytics.expr import dbl, fsum, in_dates
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
@@ -1163,7 +1164,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                   rate=fmt_pct(weak["rate"], lang) if weak else "—")
         fig = go.Figure(go.Funnel(y=[t(f"live.step.{r['step']}", lang) for r in funnel], x=[r["people"] for r in funnel],
                                   textinfo="value+percent previous"))
-        fig.update_layout(title=title, height=380)
+        charts.data_labels(fig.data[0], "count", lang)
+        fig.update_layout(height=380)
+        charts.finish(fig, lang, title, x="count")
         out.append({"key": "funnel", "title": title, "figure": fig})
     trends = result.get("trends") or []
     if len(trends) >= 2:
@@ -1175,14 +1178,19 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig = make_subplots(specs=[[{"secondary_y": True}]])
         fig.add_trace(go.Bar(x=df["period"], y=df["gmv"], name=t("live.kpi.gmv", lang), opacity=0.6), secondary_y=False)
         fig.add_trace(go.Scatter(x=df["period"], y=df["gpm"], name=t("live.kpi.gpm", lang), mode="lines"), secondary_y=True)
-        fig.update_layout(title=title, height=380)
+        fig.update_layout(height=380, legend={"orientation": "h", "y": -0.15})
+        fig.update_yaxes(title_text=t("live.kpi.gmv", lang), secondary_y=False)
+        fig.update_yaxes(title_text=t("live.kpi.gpm", lang), secondary_y=True)
+        charts.finish(fig, lang, title, y="money", y2="money")
         out.append({"key": "trend", "title": title, "figure": fig})
     hosts = [h for h in (result.get("hosts") or []) if h.get("gpm") is not None][:15]
     if hosts:
         best = max(hosts, key=lambda h: h["gpm"])
-        title = t("live.chart.hosts", lang, host=best["host"], gpm=fmt_money(best["gpm"], lang))
-        fig = go.Figure(go.Bar(x=[h["host"] for h in hosts], y=[h["gpm"] for h in hosts]))
-        fig.update_layout(title=title, height=360, yaxis_title=t("live.kpi.gpm", lang))
+        title = t("live.fig.hosts", lang, host=best["host"], gpm=fmt_money(best["gpm"], lang))
+        fig = go.Figure(go.Bar(y=[h["host"] for h in hosts][::-1], x=[h["gpm"] for h in hosts][::-1], orientation="h"))
+        charts.data_labels(fig.data[0], "money", lang)
+        fig.update_layout(height=max(300, 120 + 26 * len(hosts)), xaxis_title=t("live.kpi.gpm", lang), yaxis_type="category")
+        charts.finish(fig, lang, title, x="money")
         out.append({"key": "hosts", "title": title, "figure": fig})
     creators = [c for c in (result.get("creators") or []) if c.get("cost") is not None and c.get("gmv") is not None]
     if creators:
@@ -1190,13 +1198,23 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         best = max(ok, key=lambda c: c["roi"]) if ok else None
         title = t("live.chart.creators", lang, creator=best["creator"] if best else "—",
                   roi=fmt_number(best["roi"], lang, 2) if best else "—")
-        fig = go.Figure(go.Scatter(x=[c["cost"] for c in creators], y=[c["gmv"] for c in creators], mode="markers+text",
-                                   text=[c["creator"] for c in creators], textposition="top center"))
+        # names on the five largest deals only, and only where they do not run into each other; every deal's
+        # name, cost and GMV are in its hover
+        creators = sorted(creators, key=lambda c: -c["gmv"])
+        names = charts.scatter_labels([c["cost"] for c in creators], [c["gmv"] for c in creators],
+                                      [c["creator"] if i < 5 else "" for i, c in enumerate(creators)],
+                                      log_x=True, log_y=True)
+        fig = go.Figure(go.Scatter(
+            x=[c["cost"] for c in creators], y=[c["gmv"] for c in creators], mode="markers+text",
+            text=names, textposition="top center",
+            hovertext=[f"{c['creator']}: {t('live.col.cost', lang)} {fmt_money(c['cost'], lang)} · "
+                       f"{t('live.kpi.gmv', lang)} {fmt_money(c['gmv'], lang)}" for c in creators], hoverinfo="text"))
         pos = [c["cost"] for c in creators if c["cost"] > 0]
         lo_, hi_ = (min(pos), max(pos)) if pos else (1.0, 10.0)
         fig.add_trace(go.Scatter(x=[lo_, hi_], y=[lo_, hi_], mode="lines", line={"dash": "dot"}, name="ROI = 1"))
-        fig.update_layout(title=title, height=400, xaxis_title=t("live.col.cost", lang), yaxis_title=t("live.kpi.gmv", lang),
+        fig.update_layout(height=400, xaxis_title=t("live.col.cost", lang), yaxis_title=t("live.kpi.gmv", lang),
                           showlegend=False, xaxis_type="log", yaxis_type="log")  # deals span orders of magnitude
+        charts.finish(fig, lang, title, x="money", y="money")
         out.append({"key": "creators", "title": title, "figure": fig})
     fm = [r for r in (result.get("formats") or [])]
     if fm:
@@ -1208,7 +1226,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         names = [r["format_label"] for r in fm]
         fig.add_trace(go.Bar(x=names, y=[r.get("engagement_rate") for r in fm], showlegend=False), row=1, col=1)
         fig.add_trace(go.Bar(x=names, y=[r.get("roi") for r in fm], showlegend=False), row=1, col=2)
-        fig.update_yaxes(tickformat=".1%", row=1, col=1)
-        fig.update_layout(title=title, height=360)
+        fig.update_layout(height=360)
+        charts.finish(fig, lang, title, y="percent", y2="ratio")
         out.append({"key": "formats", "title": title, "figure": fig})
     return out

@@ -47,6 +47,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from analytics import charts
 from analytics import segmentation as seg
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
@@ -1658,7 +1659,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                      arrayminus=[r["tgi"] - (r["tgi_low"] or r["tgi"]) for r in sig]),
         marker_color=["#2a6fdb" if r["tgi"] >= 100 else "#d9822b" for r in sig]))
     fig.add_vline(x=100, line_dash="dash")
-    fig.update_layout(title=title, xaxis_title="TGI", height=max(300, 28 * len(sig) + 120))
+    fig.update_layout(xaxis_title="TGI", height=max(300, 28 * len(sig) + 120))
+    charts.finish(fig, lang, title, x="index")
     return [{"key": "tgi", "title": title, "figure": fig}]
 
 

@@ -33,7 +33,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics import ledger, mmm
+from analytics import charts, ledger, mmm
 from analytics.channel_names import display_names
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
@@ -1619,10 +1619,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                              error_y={"type": "data", "symmetric": False,
                                       "array": [(r["upper"] - r["expected_outcome"]) if r["upper"] is not None else 0 for r in alloc],
                                       "arrayminus": [(r["expected_outcome"] - r["lower"]) if r["lower"] is not None else 0 for r in alloc]},
-                             yaxis="y2"))
-        fig.update_layout(title=title, barmode="group", height=380,
-                          yaxis={"title": t("promotions.label.spend", lang)},
-                          yaxis2={"title": t("promotions.label.expected_outcome", lang), "overlaying": "y", "side": "right"})
+                             ))
+        # spend and outcome are both money: one axis, bars side by side (a second axis drew them over each other)
+        fig.update_layout(barmode="group", height=380, legend={"orientation": "h", "y": -0.15},
+                          yaxis={"title": t("promotions.label.spend", lang) + " / " +
+                                 t("promotions.label.expected_outcome", lang)})
+        charts.finish(fig, lang, title, y="money")
         out.append({"key": "allocation", "title": title, "figure": fig})
     curves = result.get("curves") or []
     meta = {m["channel"]: m for m in result.get("curves_meta") or []}
@@ -1637,7 +1639,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.add_trace(go.Scatter(x=g["weekly_spend"], y=g["weekly_outcome"], name=c, line={"color": color}))
             if g["upper"].notna().any():
                 fig.add_trace(go.Scatter(x=list(g["weekly_spend"]) + list(g["weekly_spend"])[::-1],
-                                         y=list(g["upper"]) + list(g["lower"])[::-1], fill="toself", opacity=0.15,
+                                         y=list(g["upper"]) + list(g["lower"])[::-1], fill="toself", opacity=0.15, mode="lines",
                                          line={"width": 0, "color": color}, showlegend=False, hoverinfo="skip"))
             m = meta.get(c)
             if m:
@@ -1646,8 +1648,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                     yv = np.interp(x, g["weekly_spend"], g["weekly_outcome"])
                     fig.add_trace(go.Scatter(x=[x], y=[yv], mode="markers", marker={"symbol": sym, "size": 12, "color": color},
                                              name=f"{c}: {t('promotions.label.' + key, lang)}"))
-        fig.update_layout(title=title, height=420, xaxis_title=t("promotions.label.weekly_spend", lang),
+        fig.update_layout(height=420, xaxis_title=t("promotions.label.weekly_spend", lang),
                           yaxis_title=t("promotions.label.weekly_outcome", lang))
+        charts.finish(fig, lang, title, x="money", y="money")
         out.append({"key": "curves", "title": title, "figure": fig})
     contrib = result.get("contributions") or []
     model = result.get("model") or []
@@ -1660,7 +1663,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         for comp, g in df.groupby("component", sort=False):
             fig.add_trace(go.Scatter(x=g["date"], y=g["value"], stackgroup="one", name=t("promotions.label.baseline", lang)
                                      if comp == "baseline" else t("promotions.label.controls", lang) if comp == "controls" else comp))
-        fig.update_layout(title=title, height=380)
+        fig.update_layout(height=380)
+        charts.finish(fig, lang, title, y="money")
         out.append({"key": "contributions", "title": title, "figure": fig})
     resid = result.get("residuals") or []
     fit = result.get("fit") or {}
@@ -1674,7 +1678,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_trace(go.Bar(x=df["date"], y=df["residual"], name=t("promotions.label.residual", lang), opacity=0.4))
         if fit.get("holdout_start"):
             fig.add_vline(x=pd.Timestamp(fit["holdout_start"]).timestamp() * 1000, line_dash="dot")
-        fig.update_layout(title=title, height=380)
+        fig.update_layout(height=380)
+        charts.finish(fig, lang, title, y="money")
         out.append({"key": "fit", "title": title, "figure": fig})
     tl = result.get("timeline") or []
     pac = result.get("pacing") or {}
@@ -1687,10 +1692,15 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig = go.Figure()
         for c, g in df.groupby("channel", sort=False):
             fig.add_trace(go.Bar(x=g["date"], y=g["spend"], name=c))
-        for x in ph:
-            fig.add_annotation(x=str(x["start"]), y=1.02, yref="paper", text=x.get("label", x["phase"]), showarrow=False,
-                               xanchor="left")
-        fig.update_layout(title=title, barmode="stack", height=360, yaxis_title=t("promotions.label.spend", lang))
+        # phase labels above the bars, in rows so that a short phase's label never runs into the next one
+        labels = [(str(x["start"]), x.get("label", x["phase"])) for x in ph]
+        rows = charts.label_rows(labels, (str(df["date"].min()), str(df["date"].max())), size=12)
+        for x, (start, text), row in zip(ph, labels, rows):
+            fig.add_annotation(x=start, y=1.02 + 0.07 * (row or 0), yref="paper", text=text if row is not None else "•",
+                               showarrow=False, xanchor="left", yanchor="bottom",
+                               hovertext=f"{text}: {x['start']} – {x['end']}")
+        fig.update_layout(barmode="stack", height=360, yaxis_title=t("promotions.label.spend", lang))
+        charts.finish(fig, lang, title, y="money")
         out.append({"key": "timeline", "title": title, "figure": fig})
     return out
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics import tables
+from analytics import charts, tables
 from analytics.common import AnalyticsError, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
 from analytics.i18n import LANGS, t
@@ -427,7 +427,7 @@ def report_parts(
             # one title per chart: the heading above it (the finding), not a second one inside the chart
             heading = f.get("title") or fig.layout.title.text or ""
             fig = themed(fig)
-            fig.update_layout(title=None)
+            fig.update_layout(title=None, margin={"t": 30 + 22 * charts.rows_above(fig)})
             parts.append(f"<h3>{_esc(heading)}</h3>")
             parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False, **(figure_html or {})))
             first = False
@@ -441,15 +441,12 @@ def report_parts(
     return title, parts
 
 
-# the app's theme (.streamlit/config.toml), so a report's charts look like the page's
-THEME = {"primary": "#5B5BD6", "text": "#1F2330", "grid": "#E6E8F0",
-         "font": "-apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif"}
-COLORWAY = ["#5B5BD6", "#F2994A", "#27AE60", "#EB5757", "#2D9CDB", "#9B51E0", "#828282", "#F2C94C"]
+# the app's theme (.streamlit/config.toml), so a report's charts look like the page's (analytics.charts)
+THEME, COLORWAY = charts.THEME, charts.COLORWAY
 
 
 def themed(fig: Any) -> Any:
-    """A copy of a figure in the app's theme: white background, the theme's font, text colour and colours
-    (a colour the figure sets itself stays).
+    """A copy of a figure in the app's theme (:func:`analytics.charts.themed`).
 
     Parameters
     ----------
@@ -461,10 +458,7 @@ def themed(fig: Any) -> Any:
     Any
         The themed copy.
     """
-    out = type(fig)(fig)
-    out.update_layout(template="plotly_white", font={"family": THEME["font"], "color": THEME["text"]},
-                      colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
-    return out
+    return charts.themed(type(fig)(fig))
 
 
 REPORT_STYLE = (

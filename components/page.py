@@ -440,11 +440,12 @@ class View:
         return (self.result or {}).get(key, default)
 
     def figure(self, key: str, fig: dict | None = None, *, title: bool = False) -> bool:
-        """Draw the module's figure ``key`` (or ``fig``) when there is one; ``title``: its title above it."""
+        """Draw the module's figure ``key`` (or ``fig``) when there is one; ``title``: its title above it when
+        the figure does not carry it (analytics.charts.finish puts the finding in the figure: one title)."""
         f = fig or self.figs.get(key)
         if not f:
             return False
-        if title and f.get("title"):
+        if title and f.get("title") and not (f.get("figure") is not None and f["figure"].layout.title.text):
             st.markdown(f"**{ui.md_escape(f['title'])}**")
         ui.figure(f, key=f"{self.url_path}_fig_{key}")
         return True

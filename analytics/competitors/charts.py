@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics import charts
+from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 
 from .base import MAX_SERIES_CHART
 
@@ -42,7 +43,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["index"] for r in rows], mode="lines+markers",
                                      name=k if k != "all" else t("competitors.label.all", lang)))
         fig.add_hline(y=100, line_dash="dot", annotation_text=t("competitors.label.par", lang))
-        fig.update_layout(title=title, yaxis_title=t("competitors.label.index", lang))
+        fig.update_layout(yaxis_title=t("competitors.label.index", lang))
+        charts.finish(fig, lang, title, y="index")
         figs.append({"key": "price_index", "title": title, "figure": fig})
     tl = result.get("price_timeline") or []
     events = result.get("events") or []
@@ -60,22 +62,26 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             rows = [r for r in tl if r["competitor"] == comp and r["product"] == prod]
             fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[r["price"] for r in rows], mode="lines",
                                      name=f"{comp} · {prod}" if prod else comp))
-        promo = [r for r in tl if r.get("promo")]
-        if promo:
-            fig.add_trace(go.Scatter(
-                x=[r["date"] for r in promo], y=[r["price"] for r in promo], mode="markers",
-                marker=dict(size=5, symbol="circle-open", color="#7f7f7f"),
-                text=[f"{r['competitor']} {r['product'] or ''}" for r in promo], hoverinfo="text+x+y",
-                name=t("competitors.label.on_promo", lang)))
+        # promotion days as one wide, light line over each series (no marker per day)
+        promo_x: list = []
+        promo_y: list = []
+        for comp, prod in series:
+            rows = [r for r in tl if r["competitor"] == comp and r["product"] == prod]
+            for prev, r in zip([None] + rows[:-1], rows):
+                if r.get("promo"):
+                    if prev is None or not prev.get("promo"):
+                        promo_x.append(None)
+                        promo_y.append(None)
+                    promo_x.append(r["date"])
+                    promo_y.append(r["price"])
+        if promo_x:
+            fig.add_trace(go.Scatter(x=promo_x, y=promo_y, mode="lines", connectgaps=False, hoverinfo="skip",
+                                     line=dict(width=9, color="rgba(127,127,127,0.3)"),
+                                     name=t("competitors.label.on_promo", lang)))
         if events:
-            fig.add_trace(go.Scatter(
-                x=[e["date"] for e in events], y=[e["price"] for e in events], mode="markers",
-                marker=dict(size=12, symbol=["triangle-down" if e["change_pct"] < 0 else "triangle-up" for e in events],
-                            color=["#d62728" if e["change_pct"] < 0 else "#2ca02c" for e in events]),
-                text=[f"{e['competitor']} {e['product'] or ''}: {fmt_pct(e['change_pct'], lang, 0, signed=True)} "
-                      f"({fmt_money(e['reference_price'], lang)} → {fmt_money(e['price'], lang)})" for e in events],
-                hoverinfo="text", name=t("competitors.label.events", lang)))
-        fig.update_layout(title=title, yaxis_title=t("competitors.label.price", lang))
+            add_moves(fig, events, lang)
+        fig.update_layout(yaxis_title=t("competitors.label.price", lang))
+        charts.finish(fig, lang, title, y="money")
         figs.append({"key": "price_timeline", "title": title, "figure": fig})
     tr = (result.get("trends") or {}).get("discount")
     comps = [c for c in (result.get("competitors") or []) if c.get("avg_discount") is not None]
@@ -87,7 +93,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             rows = [r for r in tr if r["competitor"] == name]
             fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
                                      name=name))
-        fig.update_layout(title=title, yaxis_tickformat=".0%", yaxis_title=t("competitors.label.discount", lang))
+        fig.update_layout(yaxis_title=t("competitors.label.discount", lang))
+        charts.finish(fig, lang, title, y="percent")
         figs.append({"key": "discount", "title": title, "figure": fig})
     for metric in ("share", "rating", "followers", "reviews"):
         tr = (result.get("trends") or {}).get(metric)
@@ -105,8 +112,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             rows = [r for r in tr if r["competitor"] == name]
             fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
                                      name=name))
-        fig.update_layout(title=title, yaxis_title=t(f"competitors.label.{metric}", lang),
-                          yaxis_tickformat=".1%" if metric == "share" else None)
+        fig.update_layout(yaxis_title=t(f"competitors.label.{metric}", lang))
+        charts.finish(fig, lang, title, y={"share": "percent", "rating": "ratio"}.get(metric, "count"))
         figs.append({"key": f"trend_{metric}", "title": title, "figure": fig})
     ov = result.get("own_vs_competitors") or {}
     weeks = ov.get("weeks") or []
@@ -128,17 +135,22 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_trace(go.Scatter(x=xs, y=[w["competitor_price_level"] for w in weeks], mode="lines",
                                  name=t("competitors.label.price_level", lang), line=dict(color="#264653")),
                       secondary_y=True)
+        # the weeks' price cuts and rises as markers sized by their number; over a long window, per month, so
+        # the chart draws at most charts.MAX_MOVE_MARKERS of them
+        monthly = 2 * len(weeks) > charts.MAX_MOVE_MARKERS
         for key, sym, color in (("price_cuts", "triangle-down", "#d62728"), ("price_rises", "triangle-up", "#2ca02c")):
-            pts = [w for w in weeks if w[key]]
+            pts = move_counts(weeks, key, monthly)
             if pts:
                 fig.add_trace(go.Scatter(
-                    x=[w["period"] for w in pts], y=[w["competitor_price_level"] for w in pts], mode="markers",
-                    marker=dict(symbol=sym, size=[min(6 + 2 * w[key], 20) for w in pts], color=color),
-                    text=[t(f"competitors.label.{key}_n", lang, n=w[key]) for w in pts], hoverinfo="text+x",
-                    name=t(f"competitors.label.{key}", lang)), secondary_y=True)
-        fig.update_layout(title=title, hovermode="x unified")
+                    x=[p["period"] for p in pts], y=[p["level"] for p in pts], mode="markers",
+                    marker=dict(symbol=sym, size=[min(7 + 2 * p["n"] ** 0.5 * 2, 24) for p in pts], color=color),
+                    hovertext=[t(f"competitors.label.{key}_month_n", lang, n=p["n"], period=fmt_date(p["period"], lang))
+                               if monthly else t(f"competitors.label.{key}_n", lang, n=p["n"]) for p in pts],
+                    hoverinfo="text", name=t(f"competitors.label.{key}", lang)), secondary_y=True)
+        fig.update_layout(hovermode="x unified")
         fig.update_yaxes(title_text=vol_label, secondary_y=False)
         fig.update_yaxes(title_text=t("competitors.label.price_level", lang), secondary_y=True)
+        charts.finish(fig, lang, title, y="money" if ov.get("measure") == "net_sales" else "count", y2="index")
         figs.append({"key": "own_vs_competitors", "title": title, "figure": fig})
     el = result.get("elasticity")
     if el and el.get("points"):
@@ -147,8 +159,53 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                   hi=f"{el['ci_high']:.2f}", n=el["n"])
         fig = go.Figure(go.Scatter(x=[p["competitor_price_level"] for p in pts], y=[p["volume"] for p in pts],
                                    mode="markers", text=[p["period"] for p in pts]))
-        fig.update_layout(title=title, xaxis_type="log", yaxis_type="log",
+        fig.update_layout(xaxis_type="log", yaxis_type="log",
                           xaxis_title=t("competitors.label.price_level", lang),
                           yaxis_title=t("competitors.label.volume", lang))
+        charts.finish(fig, lang, title, x="index", y="count")
         figs.append({"key": "elasticity", "title": title, "figure": fig})
     return figs
+
+
+def move_counts(weeks: list[dict], key: str, monthly: bool) -> list[dict]:
+    """The weeks with moves of ``key`` (price_cuts / price_rises): period, number of moves and the price level
+    to draw them at; ``monthly``: summed per month (first week of the month, mean level of its weeks)."""
+    if not monthly:
+        return [{"period": w["period"], "n": w[key], "level": w["competitor_price_level"]} for w in weeks if w[key]]
+    out: dict[str, dict] = {}
+    for w in weeks:
+        if not w[key]:
+            continue
+        m = out.setdefault(str(w["period"])[:7], {"period": w["period"], "n": 0, "levels": []})
+        m["n"] += w[key]
+        if w["competitor_price_level"] is not None:
+            m["levels"].append(w["competitor_price_level"])
+    return [{"period": m["period"], "n": m["n"], "level": sum(m["levels"]) / len(m["levels"]) if m["levels"] else None}
+            for m in out.values()]
+
+
+def add_moves(fig, events: list[dict], lang: str) -> None:
+    """The price moves as aggregates (:func:`analytics.charts.aggregate_moves`): one marker per week (or
+    month) and competitor and direction, sized by the number of moves, at their median new price; the
+    hover gives the count, the median change and the largest move. At most ``charts.MAX_MOVE_MARKERS``."""
+    import plotly.graph_objects as go
+
+    groups, grain = charts.aggregate_moves(events)
+    for sign, sym, color, key in ((-1, "triangle-down", "#d62728", "move_cuts"), (1, "triangle-up", "#2ca02c", "move_rises")):
+        g = [x for x in groups if x["direction"] == sign]
+        if not g:
+            continue
+        hover = []
+        for x in g:
+            e = x["largest"]
+            hover.append(t("competitors.label.move_hover", lang,
+                           comp=x["competitor"] if x["competitor"] is not None else t("competitors.label.move_all", lang),
+                           grain=t(f"competitors.label.move_grain_{grain}", lang), period=fmt_date(x["period"], lang),
+                           n=x["n"], median=fmt_pct(x["median_change"], lang, 0, signed=True),
+                           pct=fmt_pct(e["change_pct"], lang, 0, signed=True), product=e.get("product") or "—",
+                           old=fmt_money(e.get("reference_price"), lang), new=fmt_money(e.get("price"), lang)))
+        fig.add_trace(go.Scatter(
+            x=[x["period"] for x in g], y=[x["price"] for x in g], mode="markers",
+            marker=dict(symbol=sym, color=color, size=[min(8 + 3 * x["n"] ** 0.5 * 2, 26) for x in g],
+                        line=dict(width=0.5, color="white")),
+            hovertext=hover, hoverinfo="text", name=t(f"competitors.label.{key}", lang)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import charts
 from analytics.i18n import fmt_number, fmt_pct, t
 
 from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt
@@ -48,17 +49,17 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                 if r["lift_rel"] is None:
                     continue
                 ys.append(f"{a['group']} · {t(f'{NS}.outcome.{o}', lang)}")
-                xs.append(r["lift_rel"] * 100)
-                lo.append(((r["lift_rel"] - r["lift_rel_ci_low"]) * 100) if r["lift_rel_ci_low"] is not None else None)
-                hi.append(((r["lift_rel_ci_high"] - r["lift_rel"]) * 100)
-                          if r["lift_rel_ci_high"] is not None else None)
+                xs.append(r["lift_rel"])
+                lo.append((r["lift_rel"] - r["lift_rel_ci_low"]) if r["lift_rel_ci_low"] is not None else None)
+                hi.append((r["lift_rel_ci_high"] - r["lift_rel"]) if r["lift_rel_ci_high"] is not None else None)
                 col.append("#1a7f37" if r["significant"] and r["lift_abs"] > 0 else
                            "#cf222e" if r["significant"] else "#8c959f")
         fig = go.Figure(go.Scatter(x=xs, y=ys, mode="markers", marker={"color": col, "size": 10},
                                    error_x={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo}))
         fig.add_vline(x=0, line_dash="dot")
         fig.update_layout(xaxis_title=t(f"{NS}.chart.lift_axis", lang), yaxis={"autorange": "reversed"},
-                          margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=120 + 40 * len(ys))
+                          margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=150 + 40 * len(ys))
+        charts.finish(fig, lang, _title_lift(result, lang), x="percent")
         figs.append({"key": "lift", "title": _title_lift(result, lang), "figure": fig})
     seg = result.get("segments") or {}
     memo = result.get("memo") or {}
@@ -73,6 +74,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         rows = [r for r in seg["rows"] if r["outcome"] == o and r["group"] == arm]
         if rows:
             scale = 100 if o in RATE_OUTCOMES else 1
+            kind = "number" if scale == 100 else "money"  # percentage points, or revenue per unit
             fig = go.Figure(go.Scatter(
                 x=[r["lift_abs"] * scale for r in rows], y=[f"{r['attribute']} = {r['segment']}" for r in rows],
                 mode="markers", marker={"size": 9},
@@ -81,12 +83,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                                    for r in rows],
                          "arrayminus": [(r["lift_abs"] - r["ci_low"]) * scale if r["ci_low"] is not None else None
                                         for r in rows]},
-                customdata=[[r["n"], r["control_n"]] for r in rows],
-                hovertemplate="%{y}: %{x:.3f} (n=%{customdata[0]} / %{customdata[1]})<extra></extra>"))
+                hovertext=[f"{r['attribute']} = {r['segment']}: {charts.value_text(r['lift_abs'] * scale, kind, lang)} "
+                           f"(n={r['n']} / {r['control_n']})" for r in rows], hoverinfo="text"))
             fig.add_vline(x=0, line_dash="dot")
             fig.update_layout(xaxis_title=t(f"{NS}.chart.segment_axis_{'pp' if scale == 100 else 'abs'}", lang,
                                             outcome=t(f"{NS}.outcome.{o}", lang)),
-                              yaxis={"autorange": "reversed"}, height=120 + 24 * len(rows),
+                              yaxis={"autorange": "reversed"}, height=150 + 24 * len(rows),
                               margin={"l": 10, "r": 10, "t": 30, "b": 10})
             flagged = [h for h in seg.get("heterogeneity", []) if h.get("flagged") and h["outcome"] == o
                        and h["group"] == arm]
@@ -94,20 +96,22 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                        outcome=t(f"{NS}.outcome.{o}", lang), arm=arm)
                      if flagged else t(f"{NS}.chart.segments_none", lang, outcome=t(f"{NS}.outcome.{o}", lang),
                                        arm=arm))
+            charts.finish(fig, lang, title, x=kind)
             figs.append({"key": "segments", "title": title, "figure": fig})
     up = result.get("uplift") or {}
     if up.get("status") == "ok":
         c = up["curve"]
         fig = go.Figure()
-        fig.add_trace(go.Scatter(x=[r["share"] * 100 for r in c], y=[r["qini"] for r in c], mode="lines",
+        fig.add_trace(go.Scatter(x=[r["share"] for r in c], y=[r["qini"] for r in c], mode="lines",
                                  name=t(f"{NS}.chart.qini_model", lang)))
-        fig.add_trace(go.Scatter(x=[r["share"] * 100 for r in c], y=[r["random"] for r in c], mode="lines",
+        fig.add_trace(go.Scatter(x=[r["share"] for r in c], y=[r["random"] for r in c], mode="lines",
                                  line={"dash": "dash"}, name=t(f"{NS}.chart.qini_random", lang)))
         fig.update_layout(xaxis_title=t(f"{NS}.chart.qini_x", lang), yaxis_title=t(f"{NS}.chart.qini_y", lang),
                           margin={"l": 10, "r": 10, "t": 30, "b": 10})
         key = "qini_good" if up["qini_auc"] > 0.05 else "qini_weak"
-        figs.append({"key": "qini", "title": t(f"{NS}.chart.{key}", lang, q=f"{up['qini_auc']:.3f}",
-                                                arm=up["arm"]), "figure": fig})
+        title = t(f"{NS}.chart.{key}", lang, q=f"{up['qini_auc']:.3f}", arm=up["arm"])
+        charts.finish(fig, lang, title, x="percent", y="number")
+        figs.append({"key": "qini", "title": title, "figure": fig})
     cf = result.get("counterfactual") or {}
     if cf.get("status") == "ok":
         s = cf["series"]
@@ -115,7 +119,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig = go.Figure()
         post = [r for r in s if r["campaign"]]
         fig.add_trace(go.Scatter(x=[r["date"] for r in post] + [r["date"] for r in post][::-1],
-                                 y=[r["upper"] for r in post] + [r["lower"] for r in post][::-1], fill="toself",
+                                 y=[r["upper"] for r in post] + [r["lower"] for r in post][::-1], fill="toself", mode="lines",
                                  line={"width": 0}, fillcolor="rgba(100,120,200,0.2)",
                                  name=t(f"{NS}.chart.cf_band", lang), hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=d, y=[r["predicted"] for r in s], mode="lines", line={"dash": "dash"},
@@ -124,10 +128,11 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_vline(x=pd.Timestamp(cf["start"]).timestamp() * 1000, line_dash="dot")
         fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10})
         key = "cf_sig" if cf["significant"] else "cf_ns"
-        figs.append({"key": "counterfactual", "figure": fig, "title": t(
-            f"{NS}.chart.{key}", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
-            lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
-            metric=t(f"{NS}.cf.metric.{cf['metric']}", lang))})
+        title = t(f"{NS}.chart.{key}", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+                  lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
+                  metric=t(f"{NS}.cf.metric.{cf['metric']}", lang))
+        charts.finish(fig, lang, title, y="money" if cf["metric"] == "revenue" else "count")
+        figs.append({"key": "counterfactual", "figure": fig, "title": title})
     fb = result.get("feedback") or {}
     if fb.get("nps_distribution") or fb.get("ratings"):
         if fb.get("nps_distribution"):
@@ -147,15 +152,17 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig = go.Figure(go.Bar(x=xs, y=[r["count"] for r in rows], marker={"color": colors} if colors else None))
         fig.update_layout(xaxis_title=t(f"{NS}.chart.score_axis", lang), yaxis_title=t(f"{NS}.chart.count_axis", lang),
                           margin={"l": 10, "r": 10, "t": 30, "b": 10})
+        charts.finish(fig, lang, title, y="count")
         figs.append({"key": "nps", "title": title, "figure": fig})
     words = ((fb.get("terms") or {}).get("words")) or []
     if words:
         top = words[:15]
         fig = go.Figure(go.Bar(x=[w["count"] for w in top], y=[w["term"] for w in top], orientation="h"))
         fig.update_layout(yaxis={"autorange": "reversed"}, xaxis_title=t(f"{NS}.chart.comments_axis", lang),
-                          margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=120 + 22 * len(top))
-        figs.append({"key": "words", "figure": fig, "title": t(
-            f"{NS}.chart.words", lang, term=top[0]["term"], share=fmt_pct(top[0]["share"], lang, 0))})
+                          margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=150 + 22 * len(top))
+        title = t(f"{NS}.chart.words", lang, term=top[0]["term"], share=fmt_pct(top[0]["share"], lang, 0))
+        charts.finish(fig, lang, title, x="count")
+        figs.append({"key": "words", "figure": fig, "title": title})
     return figs
 
 
@@ -181,9 +188,10 @@ def ratings_figure(result: dict, lang: str = "en") -> dict | None:
     if not rows or not rm:
         return None
     fig = go.Figure(go.Bar(x=[r["rating"] for r in rows], y=[r["count"] for r in rows],
-                           customdata=[r["share"] * 100 for r in rows],
-                           hovertemplate="%{x}: %{y} (%{customdata:.1f}%)<extra></extra>"))
+                           hovertext=[f"{r['rating']}: {fmt_number(r['count'], lang)} ({fmt_pct(r['share'], lang)})"
+                                      for r in rows], hoverinfo="text"))
     fig.update_layout(xaxis_title=t(f"{NS}.chart.score_axis", lang), yaxis_title=t(f"{NS}.chart.count_axis", lang),
                       margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    return {"key": "ratings", "figure": fig,
-            "title": t(f"{NS}.chart.ratings", lang, mean=f"{rm['mean']:.2f}", n=fmt_number(rm["n"], lang))}
+    title = t(f"{NS}.chart.ratings", lang, mean=f"{rm['mean']:.2f}", n=fmt_number(rm["n"], lang))
+    charts.finish(fig, lang, title, y="count")
+    return {"key": "ratings", "figure": fig, "title": title}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics import charts
+from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import DIMS
 from analytics.market.findings import fmt_change as _fmt_change
 
@@ -29,6 +30,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     # an export without amounts (analytics.units) is measured in units: the same charts, named and formatted so
     units = result.get("measure") == "units"
     m, fm, sfx = ("units", fmt_number, "_units") if units else ("net_sales", fmt_money, "")
+    vk = "count" if units else "money"
     mlabel = t(f"market.kpi.{m}", lang)
     bp = result.get("by_period") or []
     kch = (result.get("kpi_changes") or {}).get(m)
@@ -64,23 +66,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                 marker=dict(symbol="circle-open", size=11, line=dict(width=2)), name=t("market.label.partial", lang),
                 customdata=[[r.get("period_end") or ""] for r in part],
                 hovertemplate=t("market.label.partial_hover", lang) + "<extra></extra>"))
-        # promotion windows as one batch of shapes and labels (add_vrect validates each one: slow)
+        # promotion windows as one batch of shapes and labels (add_vrect validates each one: slow); labels in
+        # rows so none overlaps another, a label with no room left is a dot whose hover names the window
         wins = (result.get("promos") or [])[:40]
+        xs_all = [r["period"] for r in hist] + [r["period"] for r in bp] + \
+            [r.get("period_end") or r["period"] for r in bp] + [r["period"] for r in result.get("forecast") or []]
+        rows = charts.label_rows([(w["start"], w["label"]) for w in wins], (min(xs_all), max(xs_all)))
         fig.update_layout(
             shapes=[dict(type="rect", xref="x", yref="y domain", x0=w["start"], x1=w["end"], y0=0, y1=1,
                          fillcolor="#f4a261" if w["source"] == "calendar" else "#8ecae6", opacity=0.25, line_width=0)
                     for w in wins],
-            annotations=[dict(x=w["start"], y=1, xref="x", yref="y domain", text=w["label"], showarrow=False,
-                              xanchor="left", yanchor="top", font=dict(size=9)) for w in wins])
+            annotations=[promo_label(w, row, lang) for w, row in zip(wins, rows)])
         fc = result.get("forecast")
         if fc and fgrain == (grain if grain != "day" else "week") and grain != "day":
             xs = [r["period"] for r in fc]
             fig.add_trace(go.Scatter(x=xs + xs[::-1], y=[r["upper"] for r in fc] + [r["lower"] for r in fc][::-1],
-                                     fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0),
+                                     fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0), mode="lines",
                                      name=t("market.label.interval", lang), hoverinfo="skip"))
             fig.add_trace(go.Scatter(x=xs, y=[r["value"] for r in fc], mode="lines+markers",
                                      line=dict(dash="dash"), name=t("market.label.forecast", lang)))
-        fig.update_layout(title=title, yaxis_title=mlabel, hovermode="x unified")
+        fig.update_layout(yaxis_title=mlabel, hovermode="x unified")
+        charts.finish(fig, lang, title, y=vk)
         figs.append({"key": "trend", "title": title, "figure": fig})
     fc = result.get("forecast")
     hist = result.get("forecast_history") or []
@@ -92,11 +98,11 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                                    name=mlabel))
         xs = [r["period"] for r in fc]
         fig.add_trace(go.Scatter(x=xs + xs[::-1], y=[r["upper"] for r in fc] + [r["lower"] for r in fc][::-1],
-                                 fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0),
+                                 fill="toself", fillcolor="rgba(99,110,250,0.2)", line=dict(width=0), mode="lines", hoverinfo="skip",
                                  name=t("market.label.interval", lang)))
         fig.add_trace(go.Scatter(x=xs, y=[r["value"] for r in fc], line=dict(dash="dash"),
                                  name=t("market.label.forecast", lang)))
-        fig.update_layout(title=title)
+        charts.finish(fig, lang, title, y=vk)
         figs.append({"key": "forecast", "title": title, "figure": fig})
     mix = result.get("mix") or {}
     for dim in DIMS:
@@ -112,7 +118,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.add_trace(go.Bar(x=[r["value"] for r in rows], y=[r["base_share"] for r in rows],
                                  name=t("market.label.base_share", lang)))
         # values such as a region code or a numeric category id are categories, not a number line
-        fig.update_layout(title=title, yaxis_tickformat=".0%", barmode="group", xaxis_type="category")
+        fig.update_layout(barmode="group", xaxis_type="category")
+        charts.finish(fig, lang, title, y="percent")
         figs.append({"key": f"mix_{dim}", "title": title, "figure": fig})
     par = result.get("pareto") or {}
     if par.get("products_curve") or par.get("customers_curve"):
@@ -126,8 +133,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                 fig.add_trace(go.Scatter(x=[0] + [r["items_share"] for r in c], y=[0] + [r["sales_share"] for r in c],
                                          mode="lines", name=t(name, lang)))
         fig.add_vline(x=0.2, line_dash="dot")
-        fig.update_layout(title=title, xaxis_tickformat=".0%", yaxis_tickformat=".0%",
-                          xaxis_title=t("market.label.items_share", lang), yaxis_title=t("market.label.sales_share", lang))
+        fig.update_layout(xaxis_title=t("market.label.items_share", lang), yaxis_title=t("market.label.sales_share", lang))
+        charts.finish(fig, lang, title, x="percent", y="percent")
         figs.append({"key": "pareto", "title": title, "figure": fig})
     seas = result.get("seasonality") or {}
     # (figure key and chart title, seasonality field, its unit = label namespace, the title's placeholder)
@@ -139,7 +146,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         title = t(f"market.chart.{key}", lang, **{arg: t(f"market.{unit}.{top[unit]}", lang)}, index=f"{top['index']:.0f}")
         fig = go.Figure(go.Bar(x=[t(f"market.{unit}.{r[unit]}", lang) for r in d], y=[r["index"] for r in d]))
         fig.add_hline(y=100, line_dash="dot")
-        fig.update_layout(title=title, yaxis_title=t("market.label.index", lang))
+        fig.update_layout(yaxis_title=t("market.label.index", lang))
+        charts.finish(fig, lang, title, y="index")
         figs.append({"key": key, "title": title, "figure": fig})
     grow = result.get("grow") or {}
     if grow.get("buyers_effect") is not None:
@@ -148,9 +156,10 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             [t("market.label.period_current", lang)]
         y = [grow["base"]["sales"]] + [r["value"] for r in parts] + [grow["current"]["sales"]]
         fig = go.Figure(go.Waterfall(x=x, y=y, measure=["absolute"] + ["relative"] * len(parts) + ["total"],
-                                     text=[fmt_money(v, lang) for v in y], textposition="outside"))
-        fig.update_layout(title=grow.get("finding") or grow.get("title"), xaxis_type="category",
-                          yaxis_title=t("market.chart.grow_axis", lang), showlegend=False)
+                                     textposition="outside"))
+        charts.data_labels(fig.data[0], "money", lang)
+        fig.update_layout(xaxis_type="category", yaxis_title=t("market.chart.grow_axis", lang), showlegend=False)
+        charts.finish(fig, lang, grow.get("finding") or grow.get("title"), y="money")
         figs.append({"key": "grow", "title": grow.get("finding") or grow.get("title"), "figure": fig})
     ms = result.get("market_share")
     if ms and ms.get("trend"):
@@ -159,6 +168,17 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                   period=ms["latest"]["period"][:7])
         fig = go.Figure(go.Scatter(x=[r["period"] for r in tr], y=[r["share"] for r in tr], mode="lines+markers",
                                    name=t("market.label.share", lang)))
-        fig.update_layout(title=title, yaxis_tickformat=".1%")
+        charts.finish(fig, lang, title, y="percent")
         figs.append({"key": "market_share", "title": title, "figure": fig})
     return figs
+
+
+def promo_label(w: dict, row: int | None, lang: str) -> dict:
+    """A promotion window's label in its row at the top of the plot (:func:`analytics.charts.label_rows`); a
+    window without a row gets a dot at the bottom whose hover names it."""
+    tip = f"{w['label']}: {fmt_date(w['start'], lang)} – {fmt_date(w['end'], lang)}"
+    if row is None:
+        return dict(x=w["start"], y=0, xref="x", yref="y domain", text="•", showarrow=False, xanchor="left",
+                    yanchor="bottom", hovertext=tip, font=dict(size=11, color="#6c757d"))
+    return dict(x=w["start"], y=1 - 0.07 * row, xref="x", yref="y domain", text=w["label"], showarrow=False,
+                xanchor="left", yanchor="top", font=dict(size=9), hovertext=tip)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analytics import charts
 from analytics.i18n import fmt_pct, t
 
 
@@ -54,8 +55,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                              name=t("recommend.label.coverage", lang), showlegend=False), row=1, col=2)
         fig.add_hline(y=base["precision_at_k"], line_dash="dot", line_color="#616161", row=1, col=1,
                       annotation_text=t("recommend.label.baseline", lang))
-        fig.update_yaxes(tickformat=".0%")
-        fig.update_layout(title=title, height=380, margin={"t": 80})
+        fig.update_layout(height=380, margin={"t": 80})
+        charts.finish(fig, lang, title, y="percent", y2="percent")
         out.append({"key": "models", "title": title, "figure": fig})
     top = result.get("top_products") or []
     if top:
@@ -65,8 +66,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         lab = [(p.get("product_name") or p["product_id"])[:40] for p in top][::-1]
         fig = go.Figure(go.Bar(y=lab, x=[p["n_lists"] for p in top][::-1], orientation="h",
                                marker_color="#1f77b4"))
-        fig.update_layout(title=title, height=max(300, 24 * len(top) + 120), yaxis_type="category",
-                          xaxis_title=t("recommend.label.n_lists", lang), margin={"l": 260, "t": 60})
+        fig.update_layout(height=max(300, 24 * len(top) + 120), yaxis_type="category",
+                          xaxis_title=t("recommend.label.n_lists", lang))
+        charts.finish(fig, lang, title, x="count")
         out.append({"key": "top_products", "title": title, "figure": fig})
     cold = (result.get("cold_start") or {}).get("models") or []
     if cold:
@@ -75,8 +77,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                   p=fmt_pct(max(m["precision_at_k"] for m in cold), lang))
         fig = go.Figure(go.Bar(x=[t(f"recommend.model.cold_{m}", lang) for m in ca],
                                y=[ca[m]["precision_at_k"] for m in ca], marker_color=["#1f77b4", "#9e9e9e"][:len(ca)]))
-        fig.update_yaxes(tickformat=".1%")
-        fig.update_layout(title=title, height=320, yaxis_title=t("recommend.label.precision_at_k", lang, k=result["k"]))
+        fig.update_layout(height=320, yaxis_title=t("recommend.label.precision_at_k", lang, k=result["k"]))
+        charts.finish(fig, lang, title, y="percent")
         out.append({"key": "cold_start", "title": title, "figure": fig})
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analytics import charts
 from analytics.i18n import fmt_money, fmt_pct, t
 
 from .base import group_label
@@ -43,7 +44,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                         colorbar=dict(title=t("segmentation.label.net_sales_share", lang))),
             customdata=[[fmt_pct(g["share"], lang), fmt_pct(g["net_sales_share"], lang)] for g in groups],
             texttemplate="%{label}<br>%{customdata[0]} / %{customdata[1]}"))
-        fig.update_layout(title=title, margin=dict(t=60, l=10, r=10, b=10))
+        fig.update_layout(margin=dict(t=60, l=10, r=10, b=10))
+        fig.data[0].marker.colorbar.update(tickformat=".0%")
+        charts.finish(fig, lang, title)
         figs.append({"key": "groups", "title": title, "figure": fig})
         bar = go.Figure([
             go.Bar(name=t("segmentation.label.customer_share", lang), x=[g["label"] for g in groups],
@@ -53,7 +56,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         gap = max(groups, key=lambda g: (g["net_sales_share"] or 0) - (g["share"] or 0))
         btitle = t("segmentation.chart.groups_bar", lang, group=gap["label"],
                    ratio=f"{(gap['net_sales_share'] or 0) / gap['share']:.1f}" if gap["share"] else "—")
-        bar.update_layout(title=btitle, barmode="group", yaxis_tickformat=".0%")
+        bar.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
+        charts.finish(bar, lang, btitle, y="percent")
         figs.append({"key": "groups_bar", "title": btitle, "figure": bar})
     tr = result.get("transitions")
     if tr and tr.get("matrix"):
@@ -63,8 +67,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         title = t("segmentation.chart.transitions", lang, pct=fmt_pct(stayed or 0, lang), days=tr["compare_days"])
         fig = go.Figure(go.Heatmap(z=tr["matrix"], x=[labels[c] for c in tr["columns"]],
                                    y=[labels[r] for r in tr["rows"]], colorscale="Blues", texttemplate="%{z}"))
-        fig.update_layout(title=title, xaxis_title=tr["to_date"] if isinstance(tr["to_date"], str) else str(tr["to_date"]),
+        fig.update_layout(xaxis_title=tr["to_date"] if isinstance(tr["to_date"], str) else str(tr["to_date"]),
                           yaxis_title=str(tr["from_date"]))
+        charts.finish(fig, lang, title)
         figs.append({"key": "transitions", "title": title, "figure": fig})
     cl = result.get("clusters") or {}
     if cl.get("profiles"):
@@ -78,8 +83,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.add_trace(go.Scattergl(x=[q["x"] for q in sub], y=[q["y"] for q in sub], mode="markers",
                                        name=t("segmentation.label.cluster", lang, n=c), marker=dict(size=5, opacity=0.6)))
         ev = cl["pca"]["explained"]
-        fig.update_layout(title=title, xaxis_title=f"PC1 ({fmt_pct(ev[0], lang)})",
-                          yaxis_title=f"PC2 ({fmt_pct(ev[1], lang)})")
+        fig.update_layout(xaxis_title=f"PC1 ({fmt_pct(ev[0], lang)})", yaxis_title=f"PC2 ({fmt_pct(ev[1], lang)})")
+        charts.finish(fig, lang, title, x="number", y="number")
         figs.append({"key": "clusters", "title": title, "figure": fig})
     tiers = result.get("tiers") or {}
     if tiers.get("current"):
@@ -94,7 +99,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         else:
             topt = tiers["current"][-1]
             title = t("segmentation.chart.tiers", lang, name=names[-1], share=fmt_pct(topt["share"], lang))
-        fig.update_layout(title=title, barmode="group")
+        fig.update_layout(barmode="group", yaxis_title=t("segmentation.label.customers", lang))
+        charts.finish(fig, lang, title, y="count")
         figs.append({"key": "tiers", "title": title, "figure": fig})
     coh = result.get("cohorts") or {}
     if coh.get("retention"):
@@ -103,15 +109,19 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig = go.Figure(go.Heatmap(z=coh["retention"], x=coh["months"], y=coh["cohorts"], colorscale="Blues",
                                    zmin=0, zmax=max(0.01, max((v for r in coh["retention"] for v in r[1:] if v is not None),
                                                               default=1)),
+                                   colorbar=dict(tickformat=".0%"),
                                    hovertemplate="%{y} +%{x}: %{z:.1%}<extra></extra>"))
-        fig.update_layout(title=title, xaxis_title=t("segmentation.label.months_since", lang),
+        fig.update_layout(xaxis_title=t("segmentation.label.months_since", lang),
                           yaxis_title=t("segmentation.label.cohort", lang), yaxis_autorange="reversed")
+        charts.finish(fig, lang, title)
         figs.append({"key": "cohorts", "title": title, "figure": fig})
         figr = go.Figure(go.Heatmap(z=coh["revenue"], x=coh["months"], y=coh["cohorts"], colorscale="Greens"))
         best = int(np.nanargmax([sum(v for v in r if v is not None) for r in coh["revenue"]]))
         rtitle = t("segmentation.chart.cohort_revenue", lang, cohort=coh["cohorts"][best])
-        figr.update_layout(title=rtitle, xaxis_title=t("segmentation.label.months_since", lang),
+        figr.update_layout(xaxis_title=t("segmentation.label.months_since", lang),
                            yaxis_title=t("segmentation.label.cohort", lang), yaxis_autorange="reversed")
+        charts.colorbar(figr.data[0], "money", lang)
+        charts.finish(figr, lang, rtitle)
         figs.append({"key": "cohort_revenue", "title": rtitle, "figure": figr})
     cv = result.get("clv") or {}
     if cv.get("histogram") and cv["histogram"]["counts"]:
@@ -119,7 +129,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         mids = [(a + b) / 2 for a, b in zip(e[:-1], e[1:])]
         title = t("segmentation.chart.clv", lang, top=fmt_pct(cv.get("top10_share") or 0, lang), h=cv["horizon"])
         fig = go.Figure(go.Bar(x=mids, y=cv["histogram"]["counts"]))
-        fig.update_layout(title=title, xaxis_title=t("segmentation.label.clv", lang),
+        fig.update_layout(xaxis_title=t("segmentation.label.clv", lang),
                           yaxis_title=t("segmentation.label.customers", lang), yaxis_type="log")
+        charts.finish(fig, lang, title, x="money", y="count")
         figs.append({"key": "clv", "title": title, "figure": fig})
     return figs + audience_figures(result.get("audience"), lang)

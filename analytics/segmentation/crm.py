@@ -45,6 +45,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from analytics import charts
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from data import engine
@@ -578,10 +579,11 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         title = t("segmentation.chart.groups", lang, group=top["label"], value=fmt_pct(top["net_sales_share"], lang),
                   cust=fmt_pct(top["share"], lang))
         fig = go.Figure([go.Bar(name=t("segmentation.col.share_pct", lang), x=[g["label"] for g in groups],
-                                y=[g["share"] * 100 for g in groups]),
+                                y=[g["share"] for g in groups]),
                          go.Bar(name=t("segmentation.col.net_sales_share_pct", lang), x=[g["label"] for g in groups],
-                                y=[(g["net_sales_share"] or 0) * 100 for g in groups])])
-        fig.update_layout(title=title, barmode="group", yaxis_title="%")
+                                y=[(g["net_sales_share"] or 0) for g in groups])])
+        fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
+        charts.finish(fig, lang, title, y="percent")
         figs.append({"key": "groups", "title": title, "figure": fig})
     prof = (result.get("clusters") or {}).get("profiles") or []
     if prof:
@@ -589,6 +591,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                   features=", ".join((result.get("clusters") or {}).get("features") or []))
         fig = go.Figure(go.Bar(x=[t("segmentation.label.cluster", lang, n=p["cluster"]) for p in prof],
                                y=[p["customers"] for p in prof]))
-        fig.update_layout(title=title, yaxis_title=t("segmentation.col.customers", lang))
+        fig.update_layout(yaxis_title=t("segmentation.col.customers", lang))
+        charts.finish(fig, lang, title, y="count")
         figs.append({"key": "clusters", "title": title, "figure": fig})
     return figs

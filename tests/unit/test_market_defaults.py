@@ -130,7 +130,9 @@ def test_market_mix_values_are_categories():
 def test_channel_and_recommendation_ids_are_categories():
     figs = channels.figures({"mode": "orders", "channels": [{"channel": "1001", "net_sales": 5.0},
                                                              {"channel": "1002", "net_sales": 3.0}]}, "en")
-    assert figs[0]["figure"].layout.xaxis.type == "category"
+    # channels down the side (horizontal bars: long names never overlap), read as names
+    assert figs[0]["figure"].layout.yaxis.type == "category"
+    assert list(figs[0]["figure"].data[0].y) == ["1002", "1001"]
     top = [{"product_id": "85123", "product_name": None, "n_lists": 9, "share_lists": 0.3},
            {"product_id": "10002", "product_name": None, "n_lists": 4, "share_lists": 0.1}]
     fig = next(f for f in recommend_figures({"top_products": top}, "en") if f["key"] == "top_products")["figure"]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import mmm, promotions
+from analytics import charts, mmm, promotions
 from analytics.common import NotEnoughData
 from analytics.params import parse_params
 from tests.fixtures import _complete, mmm_example_media_mix
@@ -204,4 +204,4 @@ def test_figures_state_findings_in_both_languages(fit):
         title = next(f["title"] for f in figs if f["key"] == "allocation")
         assert alloc["channel"] in title
         for f in figs:
-            assert f["figure"].layout.title.text == f["title"]
+            assert charts.plain(f["figure"].layout.title.text) == f["title"]

@@ -1,0 +1,575 @@
+"""Charts that stay readable: one helper every page's figures go through (plotly, no Streamlit).
+
+A figure builder says which kind of value each axis carries (``money``, ``count``, ``percent``, ``ratio``,
+``index``, ``number``) and :func:`finish` does the rest, the same way on every page and in the reports:
+
+* value axes get tick texts in the language's number format, the one the tables use (analytics.i18n):
+  English ``0, 500K, 1M, 1.5M`` with thousands separators below ten thousand, Chinese ``0, 50万, 100万``
+  and ``1.2亿``; percentages ``12%``; ratios ``1.25``. Plotly's own SI format (``1.504M``, ``2.5G``, ``500m``)
+  is never left on an axis whose kind is known. Ticks are computed once from the data (:func:`nice_ticks`);
+* hovers show the value as the tables do (``fmt_money`` / ``fmt_number`` / ``fmt_pct``) and data labels
+  (bars, funnels, waterfalls) the short form of the key-figure cards (``2.52M``, ``252.0万``);
+* category axes never overlap their labels: long or many names are angled (:func:`category_fits`),
+  every axis makes room for its labels (``automargin``);
+* the figure carries exactly one title, the finding, wrapped to the chart's width, and the page's theme
+  (``.streamlit/config.toml``: font, text colour, colourway, white background).
+
+Labels over a time axis (promotion windows, campaign phases) are placed in rows by :func:`label_rows` so
+two labels of one row never overlap; a label that finds no row is reached by hovering its window.
+Many events (competitors' price moves) are drawn as aggregates (:func:`aggregate_moves`: per week, or
+month, and competitor: the number of moves and their median change), so a chart draws a bounded number
+of markers whatever the data holds.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import statistics
+import unicodedata
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from analytics.i18n import fmt_kpi, fmt_money, fmt_number, fmt_pct
+
+VALUE_KINDS = ("money", "count", "percent", "ratio", "index", "number")
+
+# the app's theme (.streamlit/config.toml), so every chart looks like the page it is on
+THEME = {"primary": "#5B5BD6", "text": "#1F2330", "grid": "#E6E8F0",
+         "font": "-apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif"}
+COLORWAY = ["#5B5BD6", "#F2994A", "#27AE60", "#EB5757", "#2D9CDB", "#9B51E0", "#828282", "#F2C94C"]
+
+WIDTH_PX = 700       # the narrowest width a chart is drawn at (a page column, the report's body)
+FONT_PX = 12         # tick label font size
+TITLE_CHARS = 78     # characters of a title line at WIDTH_PX (a CJK character counts twice)
+MAX_MOVE_MARKERS = 60
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        pad = abs(hi) * 0.5 or 1.0
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / max(1, n)
+    mag = 10 ** math.floor(math.log10(raw))
+    # the round step whose number of ticks is nearest to n (never fewer than 3)
+    steps = [m * mag for m in (0.5, 1, 2, 2.5, 5, 10)]
+    step = min((st for st in steps if (hi - lo) / st >= 2), key=lambda st: abs((hi - lo) / st - n), default=steps[0])
+    start = math.floor(lo / step + 1e-9) * step
+    out, v = [], start
+    while v <= hi + step * 1e-9 + step:  # one tick past the top: plotly pads the range a little
+        out.append(round(v, 12))
+        v += step
+        if len(out) > 50:
+            break
+    return out
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Tick values of a log axis: powers of ten, with 2 and 5 between them over fewer than three decades."""
+    lo, hi = max(lo, 1e-12), max(hi, 1e-12)
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    mult = (1, 2, 5) if b - a < 3 else (1,)
+    return [m * 10.0 ** e for e in range(a, b + 1) for m in mult]
+
+
+def _decimals(step: float, values: Sequence[float] = ()) -> int:
+    """Decimals that show ``step`` (and every one of ``values``) exactly: 2.5 -> 1, 0.25 -> 2, 500 -> 0."""
+    if step <= 0 or not math.isfinite(step):
+        return 0
+    d = max(0, -math.floor(math.log10(step) + 1e-9))
+    while d < 6 and any(abs(round(v, d) - v) > 1e-9 * max(1.0, abs(v)) for v in (step, *values)):
+        d += 1
+    return d
+
+
+def _unit(top: float, lang: str) -> tuple[str, float]:
+    if lang == "zh":
+        return ("亿", 1e8) if top >= 1e8 else ("万", 1e4) if top >= 1e4 else ("", 1.0)
+    return ("B", 1e9) if top >= 1e9 else ("M", 1e6) if top >= 1e6 else ("K", 1e3) if top >= 1e4 else ("", 1.0)
+
+
+def tick_texts(values: Sequence[float], kind: str, lang: str) -> list[str]:
+    """Texts of an axis's ticks: one unit for the whole axis (0, 0.5M, 1M, 1.5M; 0, 50万, 100万) and as
+    many decimals as the step between ticks needs."""
+    vals = list(values)
+    if not vals:
+        return []
+    step = min((abs(b - a) for a, b in zip(vals, vals[1:]) if b != a), default=abs(vals[0]) or 1.0)
+    if kind == "percent":
+        d = _decimals(step * 100, [v * 100 for v in vals])
+        return [f"{v * 100:.{d}f}%" for v in vals]
+    if kind == "ratio":
+        d = _decimals(step, vals)
+        return [f"{v:,.{d}f}" for v in vals]
+    top = max(abs(v) for v in vals)
+    sym, div = _unit(top, lang)
+    d = _decimals(step / div, [v / div for v in vals])
+    out = []
+    for v in vals:
+        x = v / div
+        out.append("0" if v == 0 else f"{x:,.{d}f}{sym}")
+    return out
+
+
+def log_tick_texts(values: Sequence[float], kind: str, lang: str) -> list[str]:
+    """Each tick of a log axis in its own unit (1, 10, 100, 1K, 10K, 100K, 1M; 1万, 10万)."""
+    out = []
+    for v in values:
+        sym, div = _unit(abs(v), lang)
+        x = v / div
+        d = _decimals(x) if x < 1 else 0
+        out.append(f"{x:,.{d}f}{sym}" if kind != "percent" else f"{v * 100:.{_decimals(v * 100)}f}%")
+    return out
+
+
+def value_text(v: Any, kind: str, lang: str) -> str:
+    """A value in a hover, as the tables show it."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if kind == "money":
+        return fmt_money(v, lang)
+    if kind == "count":
+        return fmt_number(v, lang)
+    if kind == "percent":
+        return fmt_pct(v, lang)
+    if kind == "ratio":
+        return fmt_number(v, lang, 2)
+    if kind == "index":
+        return fmt_number(v, lang, 0)
+    x = float(v)
+    return f"{x:.3g}" if x != 0 and abs(x) < 1 else fmt_number(x, lang, 2)
+
+
+def label_text(v: Any, kind: str, lang: str) -> str:
+    """A data label on a bar, funnel step or waterfall: the key-figure cards' short form (2.52M, 252.0万)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if kind in ("money", "count", "number", "index"):
+        x = float(v)
+        if kind == "count" or kind == "index" or x.is_integer():
+            return fmt_kpi(round(x), lang)
+        return fmt_kpi(x, lang, money=kind == "money")
+    return value_text(v, kind, lang)
+
+
+# ----------------------------------------------------------------------------- text width
+
+
+def text_px(text: str, size: int = FONT_PX) -> float:
+    """Rough width of a text in pixels: a wide (CJK) character about one em, others about 0.58 em."""
+    w = 0.0
+    for ch in str(text):
+        w += 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.58
+    return w * size
+
+
+def wrap(text: str, width: int = TITLE_CHARS) -> str:
+    """A title in lines of at most ``width`` columns (a CJK character counts two), joined with <br>; a line
+    broken at a space keeps that space, so :func:`plain` gives the text back exactly."""
+    tokens: list[str] = []
+    for ch in str(text):  # words stay whole; a CJK character and a space are tokens of their own
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        if wide or ch == " " or not tokens or tokens[-1] == " " or \
+                unicodedata.east_asian_width(tokens[-1][-1]) in ("W", "F"):
+            tokens.append(ch)
+        else:
+            tokens[-1] += ch
+    lines, cur, cols = [], "", 0
+    for tok in tokens:
+        w = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in tok)
+        if tok != " " and cols + w > width and cur.strip():
+            lines.append(cur)
+            cur, cols = "", 0
+        cur += tok
+        cols += w
+    if cur:
+        lines.append(cur)
+    return "<br>".join(lines)
+
+
+def plain(title: str | None) -> str:
+    """A wrapped title back in one line."""
+    return (title or "").replace("<br>", "")
+
+
+# ----------------------------------------------------------------------------- axes
+
+
+def _axis_names(axis: str) -> tuple[str, str]:
+    """("y2") -> ("yaxis2", "y2"): the layout key and the traces' reference of an axis."""
+    letter, num = axis[0], axis[1:].replace("axis", "")
+    num = "" if num in ("", "1") else num
+    return f"{letter}axis{num}", f"{letter}{num}"
+
+
+def _seq(x: Any) -> list:
+    """A trace's data (tuple, list, numpy array or None) as a list."""
+    return [] if x is None else list(x)
+
+
+def _numbers(seq: Any) -> list[float]:
+    out = []
+    for v in (list(seq) if seq is not None else []):
+        if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)):
+            out.append(float(v))
+    return out
+
+
+def _on_axis(trace: Any, letter: str, ref: str) -> bool:
+    return (getattr(trace, f"{letter}axis", None) or letter) == ref
+
+
+def _value_dim(trace: Any, letter: str) -> bool:
+    """Whether the trace's values (not its categories) lie along the axis ``letter``."""
+    horizontal = getattr(trace, "orientation", None) == "h" or trace.type == "funnel"
+    return (letter == "x") == horizontal if trace.type in ("bar", "funnel", "waterfall", "box") else True
+
+
+def axis_values(fig: Any, axis: str) -> list[float]:
+    """The extent of the values drawn on ``axis`` (bars from zero, stacks summed, error bars, waterfall
+    running totals)."""
+    key, ref = _axis_names(axis)
+    letter = ref[0]
+    vals: list[float] = []
+    stacks: dict[Any, list[float]] = {}
+    stacked = fig.layout.barmode in ("stack", "relative")
+    for tr in fig.data:
+        if tr.type in ("heatmap", "treemap", "pie", "sunburst", "table") or not _on_axis(tr, letter, ref):
+            continue
+        if tr.type in ("bar", "funnel", "waterfall") and not _value_dim(tr, letter):
+            continue
+        data = getattr(tr, letter, None)
+        if data is None:
+            continue
+        raw = list(data)
+        nums = _numbers(raw)
+        if tr.type == "waterfall":
+            run, tot = [], 0.0
+            for v, m in zip(raw, tr.measure or ["relative"] * len(raw)):
+                if v is None:
+                    continue
+                tot = float(v) if m == "absolute" else tot if m == "total" else tot + float(v)
+                run.append(tot)
+            nums = run + [0.0]
+        if tr.type in ("bar", "funnel") or getattr(tr, "fill", None) in ("tozeroy", "tozerox"):
+            nums.append(0.0)
+        if (tr.type == "bar" and stacked) or getattr(tr, "stackgroup", None):
+            other = _seq(getattr(tr, "y" if letter == "x" else "x", None)) or list(range(len(raw)))
+            for c, v in zip(other, raw):
+                if isinstance(v, numbers.Real) and math.isfinite(float(v)):
+                    s = stacks.setdefault((str(c), v >= 0), [0.0])
+                    s[0] += float(v)
+        err = getattr(tr, f"error_{letter}", None)
+        if err is not None and err.array is not None:
+            up = list(err.array)
+            dn = list(err.arrayminus) if err.arrayminus is not None else up
+            for v, a, b in zip(raw, up, dn):
+                if isinstance(v, numbers.Real):
+                    if isinstance(a, numbers.Real):
+                        nums.append(float(v) + float(a))
+                    if isinstance(b, numbers.Real):
+                        nums.append(float(v) - float(b))
+        vals += nums
+    vals += [s[0] for s in stacks.values()]
+    # a line the figure draws across (break-even, par) belongs to the range of a numeric axis too
+    for sh in (fig.layout.shapes or []) if vals else []:
+        if sh.type == "line" and (sh.yref if letter == "y" else sh.xref) == ref:
+            vals += _numbers([getattr(sh, f"{letter}0"), getattr(sh, f"{letter}1")])
+    return [v for v in vals if math.isfinite(v)]
+
+
+def value_axis(fig: Any, axis: str, kind: str, lang: str) -> None:
+    """Ticks of a value axis in the language's format for ``kind`` (one of VALUE_KINDS)."""
+    key, _ = _axis_names(axis)
+    ax = fig.layout[key]
+    vals = axis_values(fig, axis)
+    log = ax.type == "log"
+    # a narrow panel (one of several side by side) gets fewer ticks, so its tick texts stay apart
+    n = 5 if key.startswith("y") else max(2, min(5, int(_domain_width(ax) / 70)))
+    if log:
+        pos = [v for v in vals if v > 0]
+        ticks = log_ticks(min(pos), max(pos)) if pos else []
+        texts = log_tick_texts(ticks, kind, lang)
+    else:
+        ticks = nice_ticks(min(vals), max(vals), n) if vals else []
+        texts = tick_texts(ticks, kind, lang)
+    upd: dict[str, Any] = {"automargin": True}
+    if ticks:
+        upd.update(tickmode="array", tickvals=ticks, ticktext=texts)
+    else:  # no data: a format that is at least not SI
+        upd["tickformat"] = ".0%" if kind == "percent" else ",.2f" if kind == "ratio" else ",~r"
+    ax.update(upd)
+    # which kind of value this axis carries (read by :func:`kinds` and the tests)
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.layout.meta = {**meta, "value_kinds": {**meta.get("value_kinds", {}), key: kind}}
+
+
+def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
+    """The hover of every trace on the formatted axes, its values formatted as the tables format their kind
+    (``axes``: axis -> kind, as given to :func:`finish`); a trace that defines its own hover keeps it."""
+    refs = {_axis_names(a)[1]: k for a, k in axes.items()}
+    for tr in fig.data:
+        if tr.type in ("heatmap", "treemap", "pie", "table", "sunburst"):
+            continue
+        if tr.hovertemplate or tr.hoverinfo in ("skip", "none", "text", "text+x", "text+y") or \
+                getattr(tr, "hovertext", None) is not None:
+            continue
+        dims = []
+        for letter in ("x", "y"):
+            kind = refs.get(getattr(tr, f"{letter}axis", None) or letter)
+            if kind is None or getattr(tr, letter, None) is None:
+                continue
+            if tr.type in ("bar", "funnel", "waterfall") and not _value_dim(tr, letter):
+                continue
+            dims.append((letter, kind))
+        if not dims:
+            continue
+        cols = [[value_text(v, kind, lang) for v in getattr(tr, letter)] for letter, kind in dims]
+        tr.hovertext = [" · ".join(p) for p in zip(*cols)]
+        extra = "%{fullData.name}" if tr.name and tr.showlegend is not False else ""
+        if len(dims) == 1:
+            other = "y" if dims[0][0] == "x" else "x"
+            tr.hovertemplate = f"%{{{other}}}: %{{hovertext}}<extra>{extra}</extra>"
+        else:
+            tr.hovertemplate = f"%{{hovertext}}<extra>{extra}</extra>"
+
+
+def data_labels(trace: Any, kind: str, lang: str) -> None:
+    """Short data labels on a bar, funnel or waterfall trace (its values, in the language's format)."""
+    letter = "x" if (getattr(trace, "orientation", None) == "h" or trace.type == "funnel") else "y"
+    trace.text = [label_text(v, kind, lang) for v in getattr(trace, letter)]
+    if trace.type == "funnel":
+        info = trace.textinfo or "value"
+        trace.textinfo = info.replace("value", "text") if "value" in info else "text+" + info
+
+
+def colorbar(trace: Any, kind: str, lang: str) -> None:
+    """The colour bar and hover of a heatmap whose cells hold values of ``kind``."""
+    z = [[v for v in row] for row in trace.z]
+    vals = [float(v) for row in z for v in row if isinstance(v, numbers.Real) and math.isfinite(float(v))]
+    if vals:
+        ticks = nice_ticks(min(vals), max(vals))
+        ticks = [v for v in ticks if min(vals) <= v <= max(vals)] or ticks
+        trace.colorbar = {"tickmode": "array", "tickvals": ticks, "ticktext": tick_texts(ticks, kind, lang)}
+    trace.hovertext = [[value_text(v, kind, lang) for v in row] for row in z]
+    trace.hovertemplate = "%{y} · %{x}: %{hovertext}<extra></extra>"
+
+
+# ----------------------------------------------------------------------------- categories
+
+
+def category_fits(labels: Sequence[str], width_px: float, angle: float = 0) -> bool:
+    """Whether ``labels`` along a horizontal axis ``width_px`` wide stay apart at tick angle ``angle``."""
+    if not labels:
+        return True
+    slot = width_px / len(labels)
+    if angle == 0:
+        return max(text_px(s) for s in labels) + 6 <= slot
+    return FONT_PX * 1.3 / math.sin(math.radians(abs(angle))) <= slot
+
+
+def _domain_width(ax: Any) -> float:
+    d = list(ax.domain) if ax.domain is not None else [0, 1]
+    return WIDTH_PX * 0.85 * (d[1] - d[0])
+
+
+def _category_labels(fig: Any, key: str, ref: str) -> list[str]:
+    letter = ref[0]
+    seen: list[str] = []
+    for tr in fig.data:
+        if tr.type in ("treemap", "pie", "table") or not _on_axis(tr, letter, ref):
+            continue
+        if tr.type in ("bar", "funnel", "waterfall") and _value_dim(tr, letter):
+            continue
+        for v in _seq(getattr(tr, letter, None)):
+            if isinstance(v, str) and v not in seen:
+                seen.append(v)
+    return seen
+
+
+def _is_date(s: str) -> bool:
+    try:
+        datetime.fromisoformat(s[:19])
+        return True
+    except ValueError:
+        return False
+
+
+def category_axes(fig: Any) -> None:
+    """Every axis makes room for its labels; a horizontal axis of names that would overlap is angled."""
+    for key in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
+        ax = fig.layout[key]
+        ax.automargin = True
+        if ax.overlaying:  # a second value axis: its own grid lines would not meet the first axis's ticks
+            ax.showgrid = False
+        if not key.startswith("xaxis") or ax.type in ("date", "log", "linear"):
+            continue
+        ref = "x" + key[5:]
+        labels = _category_labels(fig, key, ref)
+        if not labels or (ax.type != "category" and all(_is_date(s) for s in labels)):
+            continue
+        width = _domain_width(ax)
+        if not category_fits(labels, width):
+            ax.tickangle = -45 if category_fits(labels, width, 45) else -90
+
+
+# ----------------------------------------------------------------------------- finish
+
+
+def themed(fig: Any) -> Any:
+    """The figure in the app's theme: white background, the theme's font, text colour and colours (a
+    colour the figure sets itself stays)."""
+    fig.update_layout(template="plotly_white", font={"family": THEME["font"], "color": THEME["text"]},
+                      colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
+    return fig
+
+
+def finish(fig: Any, lang: str, title: str | None, **axes: str) -> Any:
+    """The figure readable and in the page's theme: ``axes`` names the kind of value of each value axis
+    (``y="money"``, ``y2="count"``, ``x="percent"``); the title (the finding) is the figure's only one."""
+    themed(fig)
+    for axis, kind in axes.items():
+        if kind not in VALUE_KINDS:
+            raise ValueError(f"unknown value kind {kind!r} for axis {axis}")
+        value_axis(fig, axis, kind, lang)
+    hover(fig, axes, lang)
+    category_axes(fig)
+    if title:
+        text = wrap(title)
+        lines = text.count("<br>") + 1
+        top = max(fig.layout.margin.t or 0, 36 + 20 * lines)
+        top += 22 * rows_above(fig)
+        fig.update_layout(title={"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+                          margin={"t": top})
+    return fig
+
+
+def rows_above(fig: Any) -> int:
+    """Label rows drawn above the plot area (paper y > 1), e.g. campaign phases."""
+    ys = [a.y for a in fig.layout.annotations or [] if a.yref == "paper" and a.y is not None and a.y > 1]
+    return 0 if not ys else int(round((max(ys) - 1.0) / 0.07)) + 1
+
+
+def kinds(fig: Any) -> dict[str, str]:
+    """The kind of value of each axis that :func:`finish` formatted: {"yaxis": "money", ...}."""
+    meta = fig.layout.meta
+    return dict(meta.get("value_kinds", {})) if isinstance(meta, dict) else {}
+
+
+# ----------------------------------------------------------------------------- labels on a time axis
+
+
+def _ms(x: Any) -> float:
+    if isinstance(x, (int, float)):
+        return float(x)
+    if isinstance(x, str):
+        x = datetime.fromisoformat(x[:19])
+    if isinstance(x, date) and not isinstance(x, datetime):
+        x = datetime(x.year, x.month, x.day)
+    return x.timestamp() * 1000  # type: ignore[union-attr]
+
+
+def label_rows(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], *, rows: int = 3,
+               width_px: float = WIDTH_PX * 0.7, size: int = 9, gap_px: float = 6) -> list[int | None]:
+    """A row for each label ``(x where it starts, text)`` so that no two labels of one row overlap at a chart
+    ``width_px`` wide over ``x_range`` (None: no row left; the caller shows that label on hover only)."""
+    lo, hi = _ms(x_range[0]), _ms(x_range[1])
+    per_px = max(hi - lo, 1.0) / width_px
+    ends: list[float] = [-math.inf] * rows
+    out: list[int | None] = [None] * len(items)
+    for i in sorted(range(len(items)), key=lambda i: _ms(items[i][0])):
+        x0 = _ms(items[i][0])
+        x1 = x0 + (text_px(items[i][1], size) + gap_px) * per_px
+        for r in range(rows):
+            if ends[r] <= x0:
+                ends[r] = x1
+                out[i] = r
+                break
+    return out
+
+
+def label_boxes(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], placed: Sequence[int | None], *,
+                width_px: float = WIDTH_PX * 0.7, size: int = 9) -> list[tuple[int, float, float]]:
+    """The (row, x0, x1) of each placed label, in the axis's milliseconds (for tests and checks)."""
+    lo, hi = _ms(x_range[0]), _ms(x_range[1])
+    per_px = max(hi - lo, 1.0) / width_px
+    return [(r, _ms(x), _ms(x) + text_px(s, size) * per_px) for (x, s), r in zip(items, placed) if r is not None]
+
+
+def scatter_labels(xs: Sequence[float], ys: Sequence[float], texts: Sequence[str], *, log_x: bool = False,
+                   log_y: bool = False, width_px: float = WIDTH_PX * 0.8, height_px: float = 300,
+                   size: int = FONT_PX) -> list[str]:
+    """The texts to write beside scatter points (in the order given, which is their priority), leaving out
+    ("") a text whose box would overlap one already placed; the hover still names every point."""
+    def scale(vals: Sequence[float], log: bool) -> list[float]:
+        v = [math.log10(x) if log and x > 0 else (x if not log else float("nan")) for x in vals]
+        ok = [x for x in v if math.isfinite(x)]
+        lo, hi = (min(ok), max(ok)) if ok else (0.0, 1.0)
+        return [(x - lo) / ((hi - lo) or 1.0) if math.isfinite(x) else float("nan") for x in v]
+
+    px, py = scale(xs, log_x), scale(ys, log_y)
+    boxes: list[tuple[float, float, float, float]] = []
+    out = []
+    for x, y, s in zip(px, py, texts):
+        if not s or not (math.isfinite(x) and math.isfinite(y)):
+            out.append("")
+            continue
+        w, h = text_px(s, size), size * 1.4
+        cx, cy = x * width_px, y * height_px + h  # the text sits above its point
+        box = (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
+        if any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in boxes):
+            out.append("")
+            continue
+        boxes.append(box)
+        out.append(s)
+    return out
+
+
+# ----------------------------------------------------------------------------- many events
+
+
+def _period_start(d: date, grain: str) -> date:
+    if grain == "week":
+        return d - timedelta(days=d.weekday())
+    if grain == "month":
+        return d.replace(day=1)
+    return d.replace(month=(d.month - 1) // 3 * 3 + 1, day=1)
+
+
+def aggregate_moves(events: Iterable[dict], max_markers: int = MAX_MOVE_MARKERS) -> tuple[list[dict], str]:
+    """Price moves as at most ``max_markers`` groups: per week (else month, else quarter), competitor and
+    direction; beyond that the competitors of a period are pooled. Each group: period, competitor (None
+    when pooled), direction (-1 cut, +1 rise), n moves, median change, median new price, the largest
+    move. Returns (groups, grain)."""
+    evs = [e for e in events if e.get("change_pct") is not None and e.get("date")]
+    best: tuple[list[dict], str] = ([], "week")
+    for pooled in (False, True):
+        for grain in ("week", "month", "quarter"):
+            groups: dict[tuple, list[dict]] = {}
+            for e in evs:
+                d = e["date"] if isinstance(e["date"], date) else datetime.fromisoformat(str(e["date"])[:10]).date()
+                key = (_period_start(d, grain), None if pooled else e["competitor"], -1 if e["change_pct"] < 0 else 1)
+                groups.setdefault(key, []).append(e)
+            out = []
+            for (p, comp, sign), g in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]), kv[0][2])):
+                big = max(g, key=lambda e: abs(e["change_pct"]))
+                out.append({"period": p.isoformat(), "competitor": comp, "direction": sign, "n": len(g),
+                            "competitors": sorted({str(e["competitor"]) for e in g}),
+                            "median_change": statistics.median(e["change_pct"] for e in g),
+                            "price": statistics.median(e["price"] for e in g if e.get("price") is not None)
+                            if any(e.get("price") is not None for e in g) else None,
+                            "largest": big})
+            best = (out, grain)
+            if len(out) <= max_markers:
+                return best
+    return best[0][:max_markers], best[1]

@@ -1,0 +1,345 @@
+"""Charts that stay readable (issue 15, item 5; analytics/charts.py).
+
+Every page's figures on the demo workspace, in English and Chinese: each value axis is formatted for its
+kind of value (never plotly's SI default: no "1.504M", no "2.5M" on a Chinese axis), Chinese money axes
+read 万 / 亿, data labels are short (2.52M, 252.0万), the competitors' price moves are drawn as a bounded
+number of aggregate markers, promotion window and phase labels of one row never overlap, category axes
+keep their names apart, and each figure has exactly one title (the finding) and the page's theme.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import pytest
+
+from analytics import charts, report
+from analytics import competitors as comp
+from analytics.registry import PAGES, module
+
+PAGES_WITH_FIGURES = [p.url_path for p in PAGES if p.url_path != "data"]
+SI_LEFTOVER = re.compile(r"\d\.\d{3,}[kMGTµm]?$|\d[GTµ]$")  # plotly's SI texts: 1.504M, 2.5G, 500µ
+
+
+@pytest.fixture(scope="module")
+def demo_frames():
+    from data import demo
+
+    return demo.generate()  # seed 7: the demo workspace
+
+
+@pytest.fixture(scope="module")
+def results(demo_frames):
+    """Every page's result on the demo, in both languages, plus the market overview of one month (its
+    GROW waterfall and forecast need a comparison window)."""
+    out = {}
+    for url in PAGES_WITH_FIGURES:
+        for lang in ("en", "zh"):
+            out[(url, lang)] = report.compute_page(url, demo_frames, {}, lang)
+    for lang in ("en", "zh"):
+        out[("market-overview-month", lang)] = report.compute_page(
+            "market-overview", demo_frames, {"start": "2026-09-01", "end": "2026-09-30"}, lang)
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(results):
+    """(page, lang, figure spec) of every figure; a module's figures are built directly (figures_for would
+    hide an error behind an empty list)."""
+    out = []
+    for (url, lang), res in results.items():
+        mod = module("market-overview" if url.startswith("market-overview") else url)
+        out += [(url, lang, f) for f in mod.figures(res, lang)]
+        if url == "post-campaign-evaluation":
+            extra = mod.ratings_figure(res, lang)
+            if extra:
+                out.append((url, lang, extra))
+    return out
+
+
+def _numeric_axes(fig) -> list[str]:
+    """The layout keys of the axes that carry numbers (not categories, not dates)."""
+    keys = [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))]
+    return [k for k in keys if charts.axis_values(fig, k[0] + k[5:]) and fig.layout[k].type not in ("category", "date")]
+
+
+# ---------------------------------------------------------------- every page's figures on the demo
+
+
+def test_every_page_has_figures_in_both_languages(figures):
+    for url in PAGES_WITH_FIGURES:
+        for lang in ("en", "zh"):
+            assert [f for u, la, f in figures if u == url and la == lang], (url, lang)
+    keys = {(u, f["key"]) for u, la, f in figures}
+    assert ("market-overview-month", "grow") in keys and ("competitor-tracking", "price_timeline") in keys
+
+
+def test_no_value_axis_is_left_on_plotly_default_format(figures):
+    seen = 0
+    for url, lang, f in figures:
+        fig = f["figure"]
+        kinds = charts.kinds(fig)
+        for key in _numeric_axes(fig):
+            assert key in kinds, (url, lang, f["key"], key)
+            ax = fig.layout[key]
+            assert ax.tickmode == "array" and ax.ticktext, (url, f["key"], key)
+            assert len(ax.ticktext) == len(ax.tickvals) == len(set(ax.ticktext)), (url, f["key"], key, ax.ticktext)
+            for text in ax.ticktext:
+                assert not SI_LEFTOVER.search(text), (url, lang, f["key"], key, ax.ticktext)
+            seen += 1
+    assert seen > 60
+
+
+def test_tick_texts_say_what_the_value_is(figures):
+    for url, lang, f in figures:
+        fig = f["figure"]
+        for key, kind in charts.kinds(fig).items():
+            ax = fig.layout[key]
+            if ax.type == "log" or not ax.tickvals:
+                continue
+            for v, text in zip(ax.tickvals, ax.ticktext):
+                if kind == "percent":
+                    assert text.endswith("%") and float(text[:-1]) == pytest.approx(v * 100, abs=1e-6)
+                elif kind in ("money", "count", "index", "number") and v != 0:
+                    unit = {"万": 1e4, "亿": 1e8, "K": 1e3, "M": 1e6, "B": 1e9}.get(text[-1], 1)
+                    body = text[:-1] if unit != 1 else text
+                    assert float(body.replace(",", "")) * unit == pytest.approx(v, rel=1e-9), (f["key"], key, text)
+                    assert (text[-1] in "万亿") == (lang == "zh" and unit != 1)
+                    assert lang == "zh" or text[-1] not in "万亿"
+
+
+def test_chinese_money_axes_read_wan_and_yi(figures):
+    checked = 0
+    for url, lang, f in figures:
+        if lang != "zh":
+            continue
+        fig = f["figure"]
+        for key, kind in charts.kinds(fig).items():
+            ax = fig.layout[key]
+            if kind != "money" or not ax.tickvals or max(abs(v) for v in ax.tickvals) < 1e4:
+                continue
+            big = [text for v, text in zip(ax.tickvals, ax.ticktext) if abs(v) >= 1e4]
+            assert big and all(text.endswith(("万", "亿")) for text in big), (url, f["key"], key, ax.ticktext)
+            checked += 1
+    assert checked >= 10
+    grow = next(f["figure"] for u, la, f in figures if u == "market-overview-month" and la == "zh" and f["key"] == "grow")
+    assert any(s.endswith("万") for s in grow.layout.yaxis.ticktext)  # was "2.5M"
+    assert all("M" not in s for s in grow.data[0].text) and any("万" in s for s in grow.data[0].text)
+
+
+def test_data_labels_and_hovers_are_formatted(figures):
+    funnel = {la: f["figure"] for u, la, f in figures if u == "live-commerce" and f["key"] == "funnel"}
+    for lang, fig in funnel.items():
+        tr = fig.data[0]
+        assert "text" in tr.textinfo and "value" not in tr.textinfo
+        assert list(tr.text) == [charts.label_text(v, "count", lang) for v in tr.x]
+        assert all(not re.search(r"\d\.\d{3,}", s) for s in tr.text)  # was "2.51975M"
+    assert any(s.endswith("万") for s in funnel["zh"].data[0].text)
+    assert any(s.endswith("M") for s in funnel["en"].data[0].text)
+    # a trace on a formatted axis hovers with the table's format of its values
+    trend = next(f["figure"] for u, la, f in figures if u == "live-commerce" and la == "zh" and f["key"] == "trend")
+    bar = trend.data[0]
+    assert bar.hovertext[0] == charts.value_text(bar.y[0], "money", "zh") and "%{hovertext}" in bar.hovertemplate
+
+
+def test_one_title_stating_the_finding_and_the_theme(figures):
+    for url, lang, f in figures:
+        fig = f["figure"]
+        assert f["title"] and charts.plain(fig.layout.title.text) == f["title"], (url, f["key"])
+        assert fig.layout.font.family == charts.THEME["font"] and list(fig.layout.colorway) == charts.COLORWAY
+        assert fig.layout.margin.t >= 36 + 20 * (fig.layout.title.text.count("<br>") + 1)
+        for line in fig.layout.title.text.split("<br>"):
+            assert charts.text_px(line, 15) <= charts.WIDTH_PX + 40, (f["key"], line)
+    # the report shows the title once, as the heading above the chart, not inside it as well
+    url, lang, spec = next(x for x in figures if x[0] == "live-commerce" and x[1] == "en")
+    _, parts = report.report_parts(url, {"findings": []}, [spec], lang=lang, user="t")
+    heads = [p for p in parts if p.startswith("<h3>")]
+    assert heads == [f"<h3>{html.escape(spec['title'], quote=True)}</h3>"]
+    chart = next(p for p in parts if "plotly" in p.lower() and "<h3>" not in p)
+    assert json.dumps(spec["figure"].layout.title.text)[1:-1] not in chart
+    assert spec["figure"].layout.title.text  # the page's figure keeps its one title
+
+
+def test_category_names_do_not_overlap(figures):
+    for url, lang, f in figures:
+        fig = f["figure"]
+        for key in [k for k in fig.layout if k.startswith("xaxis")]:
+            labels = charts._category_labels(fig, key, "x" + key[5:])
+            ax = fig.layout[key]
+            if not labels or all(charts._is_date(s) for s in labels) and ax.type != "category":
+                continue
+            width = charts._domain_width(ax)
+            assert charts.category_fits(labels, width, abs(ax.tickangle or 0) if ax.tickangle is not None else 0), \
+                (url, lang, f["key"], key, labels)
+    kp = next(f["figure"] for u, la, f in figures if u == "channel-comparison" and f["key"] == "kpis")
+    # the channel comparison's metrics: channels once, down the shared left axis
+    assert all(tr.orientation == "h" for tr in kp.data) and kp.layout.yaxis.type == "category"
+
+
+def test_category_fits_model():
+    names = ["Xiaohongshu", "Pinduoduo", "Kuaishou", "WeChat", "Taobao", "Douyin", "JD"]
+    assert charts.category_fits(names, 700)
+    assert not charts.category_fits(names, 150)
+    assert charts.category_fits(names, 150, 90) or not charts.category_fits(names, 150, 45)
+    fig = go.Figure(go.Bar(x=[f"渠道名称很长的一个渠道 {i}" for i in range(12)], y=list(range(12))))
+    charts.finish(fig, "zh", "t", y="count")
+    assert fig.layout.xaxis.tickangle in (-45, -90)
+
+
+# ---------------------------------------------------------------- number formats
+
+
+def test_tick_texts_per_language():
+    assert charts.tick_texts([0, 500_000, 1_000_000, 1_500_000], "money", "en") == ["0", "0.5M", "1.0M", "1.5M"]
+    assert charts.tick_texts([0, 500_000, 1_000_000, 1_500_000], "money", "zh") == ["0", "50万", "100万", "150万"]
+    assert charts.tick_texts([0, 1e8, 2e8, 3e8], "money", "zh") == ["0", "1亿", "2亿", "3亿"]
+    assert charts.tick_texts([0, 2_000, 4_000], "count", "en") == ["0", "2,000", "4,000"]
+    assert charts.tick_texts([0, 20_000, 40_000], "count", "en") == ["0", "20K", "40K"]
+    assert charts.tick_texts([0, 0.025, 0.05], "percent", "zh") == ["0.0%", "2.5%", "5.0%"]
+    assert charts.tick_texts([1, 1.5, 2], "ratio", "en") == ["1.0", "1.5", "2.0"]
+    assert charts.log_tick_texts([1e3, 1e4, 1e5, 1e6], "money", "zh") == ["1,000", "1万", "10万", "100万"]
+
+
+def test_nice_ticks_cover_the_data_in_round_steps():
+    t = charts.nice_ticks(1_128_000, 3_504_000)
+    assert t[0] <= 1_128_000 and t[-1] >= 3_504_000 and 4 <= len(t) <= 9
+    steps = {round(b - a, 6) for a, b in zip(t, t[1:])}
+    assert len(steps) == 1 and steps.pop() == 500_000
+    assert charts.nice_ticks(5, 5)  # a single value still gets ticks
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[1_128_000.0, 1_504_000.0, 3_100_000.0]))
+    charts.finish(fig, "en", "a finding", y="money")
+    assert fig.layout.yaxis.ticktext[:3] == ("1.0M", "1.5M", "2.0M")
+
+
+def test_wrap_keeps_words_and_counts_cjk_double():
+    text = "Taobao turns the most impressions into conversions while Douyin spends the most per conversion"
+    lines = charts.wrap(text, 40).split("<br>")
+    assert len(lines) == 3 and "".join(lines) == text and all(len(x.rstrip()) <= 40 for x in lines)
+    assert charts.plain(charts.wrap(text, 40)) == text
+    zh = "爆发期自 2026-11-16 起 4 天，占预算 45%，" * 3
+    assert all(sum(2 if "\u4e00" <= c <= "\u9fff" or c == "，" else 1 for c in x.rstrip()) <= 40
+               for x in charts.wrap(zh, 40).split("<br>"))
+    assert charts.plain(charts.wrap(zh, 40)) == zh and charts.wrap(zh, 40).count("<br>") >= 2
+
+
+# ---------------------------------------------------------------- promotion windows and phases
+
+
+def test_label_rows_never_overlap_in_a_row():
+    items = [("2025-06-01", "618 mid-year festival"), ("2025-06-03", "Summer sale 2025"),
+             ("2025-06-05", "Brand day"), ("2025-06-06", "One too many"), ("2025-09-01", "Autumn")]
+    rng = ("2025-01-01", "2025-12-31")
+    rows = charts.label_rows(items, rng, rows=3)
+    assert rows[:3] == [0, 1, 2] and rows[3] is None and rows[4] == 0
+    boxes = charts.label_boxes(items, rng, rows)
+    for i, (r, a0, a1) in enumerate(boxes):
+        for r2, b0, b1 in boxes[i + 1:]:
+            assert r != r2 or a1 <= b0 or b1 <= a0
+
+
+def _check_rows(items, rng, rows):
+    boxes = charts.label_boxes(items, rng, rows)
+    for i, (r, a0, a1) in enumerate(boxes):
+        for r2, b0, b1 in boxes[i + 1:]:
+            assert r != r2 or a1 <= b0 or b1 <= a0, (items, rows)
+
+
+def test_promotion_window_labels_on_the_market_trend(figures, results):
+    for lang in ("en", "zh"):
+        res = results[("market-overview", lang)]
+        fig = next(f["figure"] for u, la, f in figures if u == "market-overview" and la == lang and f["key"] == "trend")
+        wins = (res["promos"] or [])[:40]
+        assert len(wins) >= 20
+        ann = [a for a in fig.layout.annotations if a.yref == "y domain"]
+        assert len(ann) == len(wins)  # every window: a label, or a dot whose hover names it
+        assert all(w["label"] in a.hovertext for a, w in zip(ann, wins))
+        items = [(a.x, a.text) for a in ann if a.text != "•"]
+        rows = [round((1 - a.y) / 0.07) for a in ann if a.text != "•"]
+        xs = [r["period"] for r in res["by_period"]] + [r.get("period_end") or r["period"] for r in res["by_period"]]
+        xs += [r["period"] for r in res.get("forecast") or []]
+        _check_rows(items, (min(xs), max(xs)), rows)
+        assert len(items) >= 10 and len(set(rows)) >= 2  # windows stack into rows instead of overlapping
+
+
+def test_phase_labels_on_the_planner_timeline(figures, results):
+    for lang in ("en", "zh"):
+        fig = next(f["figure"] for u, la, f in figures if u == "promotion-planner" and la == lang and f["key"] == "timeline")
+        ph = results[("promotion-planner", lang)]["pacing"]["phases"]
+        ann = [a for a in fig.layout.annotations if a.yref == "paper" and a.y > 1]
+        assert len(ann) == len(ph)
+        items = [(a.x, a.text) for a in ann]
+        rows = [round((a.y - 1.02) / 0.07) for a in ann]
+        dates = [tr.x for tr in fig.data]
+        lo, hi = min(min(d) for d in dates), max(max(d) for d in dates)
+        _check_rows(items, (str(lo), str(hi)), rows)
+
+
+# ---------------------------------------------------------------- price moves
+
+
+def _moves(n: int, comps: int = 6) -> list[dict]:
+    start = date(2025, 1, 6)
+    out = []
+    for i in range(n):
+        d = start + timedelta(days=(i * 7) % 700)
+        ch = (-0.1 - (i % 5) * 0.03) if i % 3 else 0.12 + (i % 4) * 0.02
+        out.append({"date": d.isoformat(), "competitor": f"Rival {i % comps}", "product": f"P{i % 4}",
+                    "price": 100 * (1 + ch), "reference_price": 100.0, "change_pct": ch,
+                    "direction": "cut" if ch < 0 else "rise"})
+    return out
+
+
+def test_price_moves_are_aggregated_to_a_bounded_number_of_markers():
+    events = _moves(600)
+    groups, grain = charts.aggregate_moves(events)
+    assert len(groups) <= charts.MAX_MOVE_MARKERS
+    assert sum(g["n"] for g in groups) == 600  # every move is counted in one group
+    for g in groups:  # a group's median change has the group's direction
+        assert (g["median_change"] < 0) == (g["direction"] < 0)
+    tl = [{"date": e["date"], "competitor": e["competitor"], "product": e["product"], "price": e["price"],
+           "promo": None} for e in events]
+    res = {"price_timeline": tl, "events": events, "threshold": 0.1}
+    for lang in ("en", "zh"):
+        fig = next(f["figure"] for f in comp.figures(res, lang) if f["key"] == "price_timeline")
+        markers = [tr for tr in fig.data if tr.mode == "markers"]
+        assert markers and sum(len(tr.x) for tr in markers) <= charts.MAX_MOVE_MARKERS
+        assert sum(len(tr.x) for tr in fig.data if tr.mode and "markers" in tr.mode) <= charts.MAX_MOVE_MARKERS
+
+
+def test_small_sets_of_moves_stay_per_week_and_competitor():
+    events = _moves(12, comps=2)
+    groups, grain = charts.aggregate_moves(events)
+    assert grain == "week" and all(g["competitor"] is not None for g in groups)
+    assert sum(g["n"] for g in groups) == 12
+
+
+def test_demo_price_timeline_is_bounded(figures, results):
+    for lang in ("en", "zh"):
+        assert len(results[("competitor-tracking", lang)]["events"]) > 300  # hundreds of moves on the demo
+        fig = next(f["figure"] for u, la, f in figures if u == "competitor-tracking" and la == lang
+                   and f["key"] == "price_timeline")
+        n = sum(len(tr.x) for tr in fig.data if tr.mode and "markers" in tr.mode)
+        assert 0 < n <= charts.MAX_MOVE_MARKERS
+        assert len(fig.data) <= 8 + 1 + 2  # the series, one promotion overlay, cuts and rises
+
+
+def test_own_sales_chart_counts_moves_per_month_over_a_long_window(figures, results):
+    for lang in ("en", "zh"):
+        weeks = results[("competitor-tracking", lang)]["own_vs_competitors"]["weeks"]
+        assert 2 * len(weeks) > charts.MAX_MOVE_MARKERS  # two years of weeks on the demo
+        fig = next(f["figure"] for u, la, f in figures if u == "competitor-tracking" and la == lang
+                   and f["key"] == "own_vs_competitors")
+        markers = [tr for tr in fig.data if tr.type == "scatter" and tr.mode == "markers"]
+        assert 0 < sum(len(tr.x) for tr in markers) <= charts.MAX_MOVE_MARKERS
+        assert len(markers) == 2  # cuts and rises
+        # every week's moves are counted in one month's marker
+        from analytics.competitors.charts import move_counts
+
+        for tr, key in zip(markers, ("price_cuts", "price_rises")):
+            months = move_counts(weeks, key, True)
+            assert sum(m["n"] for m in months) == sum(w[key] for w in weeks) > 0
+            assert list(tr.x) == [m["period"] for m in months] and len({str(x)[:7] for x in tr.x}) == len(months)
