@@ -858,7 +858,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if result.get("mode") == "orders":
         if rows:
             top = rows[0]
-            title = t("channels.fig.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
+            title = t("channels.chart.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
             # channels down the side: a long name never runs into the next one
             fig = go.Figure(go.Bar(y=[r["channel"] for r in rows][::-1], x=[r["net_sales"] for r in rows][::-1],
                                    orientation="h"))
@@ -890,8 +890,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         if metrics:
             k_r = [r for r in rows if r.get("roas") is not None]
             top = max(k_r, key=lambda r: r["roas"]) if k_r else None
-            title = t("channels.fig.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
-                t("channels.fig.kpis_plain", lang)
+            title = t("channels.chart.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
+                t("channels.chart.kpis_plain", lang)
             # one panel per metric side by side, the channels once down the shared left axis (horizontal bars:
             # channel names never overlap, however many or long)
             fig = make_subplots(rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.03,

@@ -1186,7 +1186,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     hosts = [h for h in (result.get("hosts") or []) if h.get("gpm") is not None][:15]
     if hosts:
         best = max(hosts, key=lambda h: h["gpm"])
-        title = t("live.fig.hosts", lang, host=best["host"], gpm=fmt_money(best["gpm"], lang))
+        title = t("live.chart.hosts", lang, host=best["host"], gpm=fmt_money(best["gpm"], lang))
         fig = go.Figure(go.Bar(y=[h["host"] for h in hosts][::-1], x=[h["gpm"] for h in hosts][::-1], orientation="h"))
         charts.data_labels(fig.data[0], "money", lang)
         fig.update_layout(height=max(300, 120 + 26 * len(hosts)), xaxis_title=t("live.kpi.gpm", lang), yaxis_type="category")
