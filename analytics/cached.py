@@ -803,14 +803,36 @@ def files_relate(files: list[tuple[str, bytes]]) -> bool:
 
 
 def warehouse_tables() -> list[str]:
-    """The tables of the engine's warehouse that can be connected (data.connect.list_tables)."""
+    """The tables of the engine's warehouse that can be connected (data.connect.list_tables). Never
+    cached: a table added to the warehouse shows on the next call.
+
+    Returns
+    -------
+    list[str]
+        ``schema.table`` names (Spark temporary views: ``table``), sorted.
+    """
     from data import connect
 
     return connect.list_tables()
 
 
 def plan_connection(kind: str, table: str, overrides: dict[str, str] | None = None):
-    """Check a warehouse table as a dataset of ``kind`` (data.connect.plan): nothing stored."""
+    """Check a warehouse table as a dataset of ``kind`` (data.connect.plan): nothing stored.
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind.
+    table : str
+        The table as the user wrote it (``SCHEMA.TABLE`` or ``TABLE``).
+    overrides : dict[str, str] | None
+        Field -> column replacing the suggested mapping's choice.
+
+    Returns
+    -------
+    data.connect.Plan
+        The checked connection (IngestError says why a table cannot be connected).
+    """
     from data import connect
 
     return connect.plan(kind=kind, table=table, overrides=overrides)
@@ -818,7 +840,25 @@ def plan_connection(kind: str, table: str, overrides: dict[str, str] | None = No
 
 @_after_write
 def connect_table(plan, name: str = "", *, user: str | None = None, role: str | None = None) -> dict:
-    """Store a checked connection as a dataset of the acting user (an analyst or admin)."""
+    """Store a checked connection as a dataset of the acting user (an analyst or admin; a viewer gets
+    NotAllowed). The store's caches are cleared afterwards.
+
+    Parameters
+    ----------
+    plan : data.connect.Plan
+        The checked connection (:func:`plan_connection`).
+    name : str
+        The dataset's name (empty: the table's name).
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    dict
+        The new dataset's catalogue row.
+    """
     return repository.connect_table(plan=plan, name=name, actor=actor(user, role))
 
 

@@ -229,7 +229,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_connect(args: argparse.Namespace) -> int:
-    """A table of the engine's warehouse as a dataset, without a copy (data/connect.py)."""
+    """``connect``: a table of the engine's warehouse as a dataset, without a copy (data/connect.py), or
+    with ``--list`` the tables that can be connected. Prints the new dataset (JSON with ``--json``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments (``list``, ``kind``, ``table``, ``map``, ``name``, ``user``, ``json``).
+
+    Returns
+    -------
+    int
+        Exit status: 0, or 1 for a refused connection (the reason on stderr).
+    """
     from data import connect, repository
 
     try:

@@ -49,7 +49,14 @@ def _engine_name() -> str:
 
 def list_tables() -> list[str]:
     """The tables and views that can be connected, as ``schema.table`` (Spark temporary views: ``table``),
-    sorted. DuckDB: the warehouse file's (``PRISM_WAREHOUSE``); Spark: the session catalogue's."""
+    sorted. DuckDB: the warehouse file's (``PRISM_WAREHOUSE``; WarehouseMissing when none can be
+    attached); Spark: the session catalogue's.
+
+    Returns
+    -------
+    list[str]
+        The table and view names, sorted.
+    """
     be = engine.connection()
     if engine.is_spark(be):
         session = be._session
@@ -68,18 +75,41 @@ def list_tables() -> list[str]:
 
 @dataclass(frozen=True)
 class TableRef:
+    """A table found in the engine's list of tables (:func:`resolve`): the engine it lies on, its schema
+    and its name."""
+
     engine: str  # "duckdb" | "spark" (a local session or Spark Connect)
     schema: str  # "" for a Spark temporary view
     table: str
 
     @property
     def label(self) -> str:
+        """The table as users write it.
+
+        Returns
+        -------
+        str
+            ``schema.table``, or ``table`` for a Spark temporary view (no schema).
+        """
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
 
 def resolve(name: str) -> TableRef:
     """The table ``name`` (``SCHEMA.TABLE``, or ``TABLE`` when one schema has it) names, looked up in the
-    engine's list of tables: only a name found there is ever used (IngestError otherwise, nothing run)."""
+    engine's list of tables: only a name found there is ever used (IngestError otherwise, nothing run).
+    An exact match first, then one ignoring case; without a schema, the table's name alone (exact, then
+    ignoring case).
+
+    Parameters
+    ----------
+    name : str
+        The table as the user wrote it (``SCHEMA.TABLE`` or ``TABLE``).
+
+    Returns
+    -------
+    TableRef
+        The one table it names, on the engine in use.
+    """
     text = str(name if name is not None else "").strip()
     tables = list_tables()
     hit = [t for t in tables if t == text]
@@ -98,7 +128,20 @@ def resolve(name: str) -> TableRef:
 
 
 def raw_table(ref: TableRef) -> ibis.Table:
-    """The table itself, on the engine in use (which must be the one it was connected on)."""
+    """The table itself, on the engine in use (which must be the one it was connected on). Raises
+    IngestError for another engine or a table dropped or renamed since, WarehouseMissing when the DuckDB
+    warehouse cannot be attached.
+
+    Parameters
+    ----------
+    ref : TableRef
+        The table.
+
+    Returns
+    -------
+    ibis.Table
+        The table's columns as they are in the warehouse (a lazy expression, nothing read).
+    """
     be = engine.connection()
     here = "spark" if engine.is_spark(be) else "duckdb"
     if here != ref.engine:
@@ -116,7 +159,21 @@ def raw_table(ref: TableRef) -> ibis.Table:
 
 
 def sample(t: ibis.Table, n: int = SAMPLE_ROWS) -> pd.DataFrame:
-    """The first ``n`` rows (bounded: what the mapping suggestion reads, as it reads a file's first rows)."""
+    """The first ``n`` rows (bounded: what the mapping suggestion reads, as it reads a file's first rows).
+
+    Parameters
+    ----------
+    t : ibis.Table
+        The table.
+    n : int
+        Rows to read at most.
+
+    Returns
+    -------
+    pd.DataFrame
+        The table's columns; date and time columns as ``YYYY-MM-DD HH:MM:SS`` text (missing kept missing),
+        as a file's cells would be.
+    """
     out = engine.to_frame(t, limit=n)
     for c in out.columns:  # the suggestion reads text and numbers, as from a file
         if pd.api.types.is_datetime64_any_dtype(out[c]):
@@ -165,7 +222,24 @@ def plan(*, kind: str, table: str, overrides: dict[str, str] | None = None) -> P
     """Check that ``table`` can be the lines of a ``kind`` dataset with the suggested mapping plus
     ``overrides`` (field -> column, as ``--map``): the table exists, every mapped column exists with a
     usable type, the kind's required fields are mapped. Raises IngestError with one plain sentence
-    otherwise. Reads the table's schema, 500 rows and one aggregate scan; stores nothing."""
+    otherwise. Reads the table's schema, 500 rows and a few aggregate scans; stores nothing.
+
+    Parameters
+    ----------
+    kind : str
+        The dataset kind (data/schema.py's KINDS).
+    table : str
+        The table as the user wrote it (:func:`resolve`).
+    overrides : dict[str, str] | None
+        Field -> column (or fixed value) replacing the suggested mapping's choice.
+
+    Returns
+    -------
+    Plan
+        The checked connection: the table's columns and types, the suggested and final mapping, the spec
+        (with what the whole table decided and its fingerprint), rows kept, returns flagged, fields with a
+        value, ``attr_`` columns and notes for the user.
+    """
     if kind not in KINDS:
         raise IngestError(f"unknown kind '{_short(kind)}'; kinds: {', '.join(KINDS)}", reason="unknown kind")
     ref = resolve(table)
@@ -262,7 +336,21 @@ def _stats(spec: dict, view: ibis.Table) -> dict:
 
 
 def stats(spec: dict) -> dict:
-    """Rows, flagged returns and non-empty fields of the table as the spec reads it (one scan)."""
+    """Rows, flagged returns and non-empty fields of the table as the spec reads it (an aggregate scan of
+    the lines, and a count of the table).
+
+    Parameters
+    ----------
+    spec : dict
+        A connected revision's spec (engine, schema, table, kind, mapping, columns, ...).
+
+    Returns
+    -------
+    dict
+        ``rows`` (lines kept), ``returns`` (lines flagged as returns), ``dropped`` (table rows left out for
+        a missing required field), ``fields`` (the kind's fields with at least one value) and
+        ``attributes`` (the ``attr_`` columns).
+    """
     t = raw_table(TableRef(spec["engine"], spec["schema"], spec["table"]))
     return _stats(spec, lines(spec, table=t))
 
@@ -308,7 +396,25 @@ def _fixed(value: str, ftype: str) -> ibis.Value:
 def lines(spec: dict, *, table: ibis.Table | None = None) -> ibis.Table:
     """The connected table as a lines table of its kind (the columns of data/engine.py's lines tables,
     without ``__line__`` unless an id is generated from the row number): a lazy Ibis expression over the
-    table, run by the engine where the table lies."""
+    table, run by the engine where the table lies. Raises IngestError when a mapped column is gone from
+    the table.
+
+    Parameters
+    ----------
+    spec : dict
+        A connected revision's spec (engine, schema, table, kind, mapping, columns, int_ids, cancel_ids).
+    table : ibis.Table | None
+        The table already opened (None: :func:`raw_table` of the spec's table).
+
+    Returns
+    -------
+    ibis.Table
+        Every field of the kind (mapped column cast to the field's type, fixed value, or null); orders
+        also ``is_return`` and, when not mapped, ``amount`` (quantity x unit_price) and ``order_id``
+        (``L<row>``); experiments without ``unit_id``: the row number; each unmapped column as
+        ``attr_<name>`` (numbers as float64, the rest as text); ``__line__`` when it was generated. Rows
+        without a single-field required value (orders: order_date) are left out.
+    """
     t = table if table is not None else raw_table(TableRef(spec["engine"], spec["schema"], spec["table"]))
     kind = spec["kind"]
     k = KINDS[kind]
@@ -384,7 +490,21 @@ def fingerprint(spec: dict, *, table: ibis.Table | None = None) -> dict:
     """Row count, maximum of the date column and a checksum of the mapped columns, in one scan: the
     checksum sums, over the rows, ``sum_i (i+1) * (hash(column_i) mod p) mod p`` (p = 1e9+7; the engine's
     own hash: DuckDB's 64-bit hash, Spark's Murmur3), so a changed, added or removed value changes it
-    (except by a 1-in-a-billion collision), a reordering of rows does not."""
+    (except by a 1-in-a-billion collision), a reordering of rows does not.
+
+    Parameters
+    ----------
+    spec : dict
+        A connected revision's spec (engine, schema, table, kind, mapping, columns).
+    table : ibis.Table | None
+        The table already opened (None: :func:`raw_table` of the spec's table).
+
+    Returns
+    -------
+    dict
+        ``rows`` (int), ``max_date`` (the date column's maximum as text, None without one or without a
+        value) and ``checksum`` (int, 0 when no mapped column is in the table).
+    """
     t = table if table is not None else raw_table(TableRef(spec["engine"], spec["schema"], spec["table"]))
     columns = list(spec.get("columns") or t.columns)
     cols = sorted({c for c in spec["mapping"].values() if c in columns})

@@ -271,7 +271,13 @@ _warehouse: dict[str, Any] = {"alias": None, "stat": None, "n": 0, "old": []}
 
 
 def warehouse_path() -> Path | None:
-    """The DuckDB database file whose tables can be connected as datasets (``PRISM_WAREHOUSE``), or None."""
+    """The DuckDB database file whose tables can be connected as datasets (``PRISM_WAREHOUSE``), or None.
+
+    Returns
+    -------
+    Path | None
+        The file's path (``~`` expanded; not checked to exist), or None when the setting is unset or blank.
+    """
     raw = (os.environ.get("PRISM_WAREHOUSE") or "").strip()
     return Path(raw).expanduser() if raw else None
 
@@ -288,7 +294,14 @@ def warehouse_catalog() -> str:
     (another inode, size or modification time): a DuckDB file has one writer at a time and a read-only
     attachment holds a shared lock, so a warehouse that Prism reads is updated by writing a copy and
     renaming it over the file (or while no Prism process holds it). The previous alias is detached when
-    no query still uses it (tried again on the next change)."""
+    no query still uses it (tried again on the next change). Raises WarehouseMissing when no warehouse is
+    configured or the file cannot be read or attached.
+
+    Returns
+    -------
+    str
+        The alias (``prism_warehouse_<n>``, made here, never from user text).
+    """
     path = warehouse_path()
     if path is None:
         raise WarehouseMissing("no warehouse is configured: set PRISM_WAREHOUSE to a DuckDB database file")
@@ -324,9 +337,16 @@ def warehouse_catalog() -> str:
 
 
 def warehouse_stamp() -> tuple:
-    """(path, device, inode, mtime, size) of the warehouse file as attached now (attached again first if
-    the file was replaced). While a process holds the file attached read-only no process can write it in
-    place, so an unchanged stamp means unchanged tables: the fingerprint check is skipped then."""
+    """The warehouse file as attached now (attached again first if the file was replaced). While a process
+    holds the file attached read-only no process can write it in place, so an unchanged stamp means
+    unchanged tables: the fingerprint check is skipped then. Raises WarehouseMissing as
+    :func:`warehouse_catalog`.
+
+    Returns
+    -------
+    tuple
+        ``(path, (device, inode, mtime_ns, size))``.
+    """
     warehouse_catalog()
     with _lock:
         return _warehouse["stat"]

@@ -796,7 +796,23 @@ def _source_of(conn: Connection, dataset_id: int, revision: int) -> dict | None:
 
 @_faults
 def connected_source(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None) -> dict | None:
-    """The spec of a connected revision (default: the current one), None for a revision of parts."""
+    """The spec of a connected revision (default: the current one), None for a revision of parts.
+
+    Parameters
+    ----------
+    dataset_id : int
+        The dataset's id (LookupError when it does not exist and ``revision`` is None).
+    revision : int | None
+        The revision (None: the dataset's current one).
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict | None
+        The revision's spec (data/connect.py: engine, schema, table, kind, mapping, columns, int_ids,
+        cancel_ids, fingerprint), or None when the revision holds Parquet parts.
+    """
     with _engine(engine).connect() as conn:
         if revision is None:
             revision = conn.execute(select(models.Dataset.__table__.c.revision)
@@ -815,7 +831,24 @@ def _table_hash(spec: dict) -> str:
 @_faults
 def connect_table(*, plan: Any, name: str = "", actor: Actor | None = None, engine: Engine | None = None) -> dict:
     """Store a checked :class:`data.connect.Plan` as a new dataset whose revision names the warehouse
-    table (no lines are copied). ``actor``: an analyst or admin (a viewer is refused, nothing stored)."""
+    table (no lines are copied). A viewer is refused (NotAllowed, nothing stored).
+
+    Parameters
+    ----------
+    plan : data.connect.Plan
+        The checked connection (its kind, table, mapping, spec, row and return counts, fields, attributes).
+    name : str
+        The dataset's name (cleaned; empty: the table's ``schema.table``).
+    actor : Actor | None
+        The acting user, an analyst or admin (None: no permission check, ``uploaded_by`` left empty).
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        The new dataset's catalogue row (as :func:`get_dataset`).
+    """
     _check_write(plan.kind, "create", actor)
     eng = _engine(engine)
     uploaded_by = actor.username if actor is not None else ""
@@ -843,7 +876,13 @@ def _now() -> float:
 
 def check_interval() -> float:
     """Seconds between two fingerprint checks of a connected Spark table (``PRISM_CONNECT_CHECK_S``, default
-    30); a DuckDB warehouse table is checked when its file was replaced."""
+    30); a DuckDB warehouse table is checked when its file was replaced.
+
+    Returns
+    -------
+    float
+        The seconds (at least 0; the default for an unset or unreadable setting).
+    """
     import os
 
     raw = (os.environ.get("PRISM_CONNECT_CHECK_S") or "").strip()
@@ -861,7 +900,22 @@ def refresh_connected(*, max_age_s: float | None = None, engine: Engine | None =
     changed table becomes a new revision (action ``refresh``:
     rows, returns and fields recounted), so caches keyed on the revision recompute. Two servers that see
     the same change write one revision (the second finds it written). A table that cannot be read (gone,
-    warehouse not configured) is reported, not raised. Returns one dict per dataset checked."""
+    warehouse not configured) is reported, not raised.
+
+    Parameters
+    ----------
+    max_age_s : float | None
+        Seconds after which a Spark table is checked again (None: :func:`check_interval`).
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    list[dict]
+        One dict per dataset checked (those skipped as recently checked are left out): ``dataset_id``,
+        ``revision`` (the new one when it changed), ``changed``, and ``error`` when the table could not be
+        read.
+    """
     from data import connect
 
     eng = _engine(engine)

@@ -462,7 +462,18 @@ _STAGE_INDEX: dict[str, dict[str, str]] = {
 
 
 def audience_model(value: object) -> str | None:
-    """"AIPL" or "O-5A" for a model name as exports write it (AIPL, 数据银行; O-5A, O5A, 5A, 云图), else None."""
+    """"AIPL" or "O-5A" for a model name as exports write it (AIPL, 数据银行; O-5A, O5A, 5A, 云图), else None.
+
+    Parameters
+    ----------
+    value : object
+        A model cell or header (normalised as a header: case, spaces and punctuation ignored).
+
+    Returns
+    -------
+    str | None
+        "AIPL", "O-5A", or None when it names neither.
+    """
     k = normalise_header(value)
     if not k:
         return None
@@ -475,7 +486,21 @@ def audience_model(value: object) -> str | None:
 
 def stage_code(name: object, model: str | None = None) -> tuple[str, str] | None:
     """(model, code) of a stage name (认知 -> ("AIPL", "A"), 问询 -> ("O-5A", "A3")), None when unknown. A
-    name both models use (Aware, 购买) belongs to ``model`` when given, else to AIPL."""
+    name both models use (Aware, 购买) belongs to ``model`` when given, else to AIPL. A code written before
+    the name ("A3种草", "A 认知") is read too.
+
+    Parameters
+    ----------
+    name : object
+        The stage cell (a code, an English or Chinese name).
+    model : str | None
+        The model tried first ("AIPL" or "O-5A"; None or another value: AIPL, then O-5A).
+
+    Returns
+    -------
+    tuple[str, str] | None
+        (model, stage code), or None when the name is no stage.
+    """
     k = _stage_key(name)
     if not k:
         return None
@@ -493,7 +518,18 @@ def stage_code(name: object, model: str | None = None) -> tuple[str, str] | None
 
 def infer_audience_model(names) -> str:
     """The model of a set of stage names with no model column: O-5A when any name is a stage only O-5A has
-    (O, A1..A5, 机会, 吸引, 问询, 拥护 ...), else AIPL."""
+    (O, A1..A5, 机会, 吸引, 问询, 拥护 ...), else AIPL.
+
+    Parameters
+    ----------
+    names : Iterable
+        The stage cells.
+
+    Returns
+    -------
+    str
+        "O-5A" or "AIPL".
+    """
     for n in names:
         k = _stage_key(n)
         if k in _STAGE_INDEX["O-5A"] and (k not in _STAGE_INDEX["AIPL"]):
@@ -502,7 +538,13 @@ def infer_audience_model(names) -> str:
 
 
 def stage_names_help() -> str:
-    """The accepted stage names, for messages."""
+    """The accepted stage names, for messages.
+
+    Returns
+    -------
+    str
+        Per model, each stage as ``code (English / 中文)``: ``"AIPL: A (Aware / 认知), ...; O-5A: ..."``.
+    """
     def names(code: str, alts: tuple[str, ...]) -> str:
         en = next((n for n in alts[1:] if n.isascii()), "")
         zh = next((n for n in alts if not n.isascii()), "")

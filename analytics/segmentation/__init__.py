@@ -112,7 +112,20 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 
 def html_sections(result: dict, lang: str = "en") -> str:
     """The HTML report's Audience assets section (action line, findings, the note that next to is not caused
-    by), when the result has one; the tables and charts come with the page's others."""
+    by), when the result has one; the tables and charts come with the page's others. Every text is escaped.
+
+    Parameters
+    ----------
+    result : dict
+        The page's presented result (its ``audience`` block, if any).
+    lang : str
+        Language code.
+
+    Returns
+    -------
+    str
+        The section's HTML, or "" without an audience block.
+    """
     import html
 
     block = result.get("audience")

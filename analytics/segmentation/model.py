@@ -468,7 +468,20 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
 
 def audience_of(tables: dict, p: dict):
     """:func:`.stages.fit_audience` of the selected audience dataset, next to the same weeks' spend (channels)
-    and GMV (orders), within the sidebar's dates. A canonical frame is registered with the engine first."""
+    and GMV (orders), within the sidebar's dates. A canonical frame is registered with the engine first.
+
+    Parameters
+    ----------
+    tables : dict
+        Kind -> engine table or canonical frame ("audience" required; "channels" and "orders" optional).
+    p : dict
+        The page's parameters (``start`` / ``end`` used).
+
+    Returns
+    -------
+    AudienceFit
+        The audience assets.
+    """
     from data import engine
 
     from .stages import fit_audience

@@ -79,6 +79,20 @@ class ModelAudience:
 
 @dataclass(frozen=True)
 class AudienceFit:
+    """The audience assets, language-free (:func:`fit_audience`).
+
+    Attributes
+    ----------
+    models : tuple of ModelAudience
+        One per model the data has, AIPL first.
+    has_spend, has_gmv : bool
+        Whether a channels dataset gave weekly spend / an orders dataset weekly GMV.
+    rows_unknown : int
+        Date x stage rows whose stage no model knows (left out).
+    params : dict
+        The ``start`` / ``end`` dates it was fitted for.
+    """
+
     models: tuple[ModelAudience, ...]
     has_spend: bool
     has_gmv: bool
@@ -136,6 +150,18 @@ def _weekly_sum(t: ibis.Table | None, date_col: str, value_col: str, start, end,
 
 
 def monday(d: pd.Series) -> pd.Series:
+    """The week (Monday, midnight) of each date.
+
+    Parameters
+    ----------
+    d : pd.Series
+        Dates or timestamps (anything ``pd.to_datetime`` reads).
+
+    Returns
+    -------
+    pd.Series
+        The Monday on or before each date, time of day dropped (same index).
+    """
     d = pd.to_datetime(d).dt.normalize()
     return d - pd.to_timedelta(d.dt.day_of_week, unit="D")
 
@@ -233,8 +259,26 @@ def _model_weeks(model: str, sz: pd.DataFrame, fl: pd.DataFrame, spend: pd.Serie
 def fit_audience(audience: ibis.Table, *, channels: ibis.Table | None = None, orders: ibis.Table | None = None,
                  start=None, end=None) -> AudienceFit:
     """Stage sizes per week, week-on-week changes, flow rates with Wilson intervals and the same weeks' spend
-    and GMV, per model (see the module docstring). ``audience``, ``channels``, ``orders``: engine tables of
-    those kinds; ``start`` / ``end``: the sidebar's dates (inclusive)."""
+    and GMV, per model (see the module docstring). The engine aggregates; Python gets a few hundred rows a
+    year.
+
+    Parameters
+    ----------
+    audience : ibis.Table
+        The audience dataset: date, model (optional), stage, people, from_stage, to_stage, flow (stage rows
+        and flow rows; a frame without the flow columns, or without the stage columns, is read too).
+    channels : ibis.Table | None
+        The channels dataset (date, spend) for the weekly spend, or None.
+    orders : ibis.Table | None
+        The orders dataset (order_date, amount, is_return) for the weekly GMV of non-return lines, or None.
+    start, end : date-like | None
+        The sidebar's dates (inclusive; None: open).
+
+    Returns
+    -------
+    AudienceFit
+        Per model its weekly sizes, flows, links, the weeks next to spend and GMV and the correlations.
+    """
     sz, fl = _stage_aggregates(audience, start, end)
     unknown = 0
     if len(sz):
@@ -273,11 +317,42 @@ def fit_audience(audience: ibis.Table, *, channels: ibis.Table | None = None, or
 
 
 def stage_label(model: str, code: str, lang: str) -> str:
-    """"A3 Ask" / "A3 问询（种草）": the stage's code and its name in the platform's words."""
+    """"A3 Ask" / "A3 问询（种草）": the stage's code and its name in the platform's words.
+
+    Parameters
+    ----------
+    model : str
+        "AIPL" or "O-5A".
+    code : str
+        The stage code.
+    lang : str
+        Language code.
+
+    Returns
+    -------
+    str
+        The label (``segmentation.aud.stage.<model>.<code>``).
+    """
     return t(f"segmentation.aud.stage.{model}.{code}", lang)
 
 
 def link_label(model: str, a: str, b: str, lang: str) -> str:
+    """A flow's label: "A Aware → I Interest" (:func:`stage_label` of both ends).
+
+    Parameters
+    ----------
+    model : str
+        "AIPL" or "O-5A".
+    a, b : str
+        The stage codes the people flow from and to.
+    lang : str
+        Language code.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     return f"{stage_label(model, a, lang)} → {stage_label(model, b, lang)}"
 
 
@@ -292,7 +367,27 @@ def _day(w) -> str | None:
 def present_audience(fit: AudienceFit, lang: str = "en") -> dict:
     """The page's ``audience`` block: per model its stages (latest size, week-on-week and period change),
     links (pooled and last week's flow rate with Wilson intervals), weekly rows, the weeks next to spend and
-    GMV, correlations; findings, the action line, the note that next to is not caused by, and warnings."""
+    GMV, correlations; findings, the action line, the note that next to is not caused by, and warnings.
+
+    Parameters
+    ----------
+    fit : AudienceFit
+        The fit.
+    lang : str
+        Language code.
+
+    Returns
+    -------
+    dict
+        ``models`` (model, name, stages, labels, weeks, first_week, last_week, has_flows), ``stages`` (per
+        stage: model, stage, code, week, people, wow, wow_pct, period_pct, first_week), ``links`` (per link:
+        model, link, from, to, rate, lo, hi, last_week, last_rate, last_lo, last_hi, flow, base, weeks),
+        ``weekly`` (per week x stage: model, week, stage, code, people, wow, wow_pct), ``next_to`` (per
+        week: model, week, spend, gmv and one column per stage label), ``correlations`` (model, stage, code,
+        r_spend, n_spend, r_gmv, n_gmv), ``weakest`` (the weakest link against its model's others, or
+        None), ``action``, ``findings``, ``warnings``, ``note``, ``has_spend``, ``has_gmv``. Rows are dicts
+        of plain values (None where not known).
+    """
     stages, links, weekly, next_to, corr, models = [], [], [], [], [], []
     findings, warnings = [], []
     weakest = None
@@ -384,7 +479,21 @@ def _signed_pct(x: float, lang: str) -> str:
 
 def figures(block: dict | None, lang: str = "en") -> list[dict]:
     """Per model: stage sizes over time (one line per stage, log axis: stages differ by orders of magnitude),
-    weekly flow rates per link with their intervals, and each stage's size index next to spend and GMV."""
+    each link's flow rate over the period with its interval (the weakest in red), and each stage's size
+    index (100 = its first week) next to weekly spend and GMV.
+
+    Parameters
+    ----------
+    block : dict | None
+        The :func:`present_audience` block, or None.
+    lang : str
+        Language code.
+
+    Returns
+    -------
+    list[dict]
+        ``{"key", "title", "figure"}`` per chart (none without a block).
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
