@@ -402,6 +402,12 @@ def store_params(url_path: str) -> dict:
     return {"ledger": ledger.fit_value(ledger_entries())}
 
 
+def may_change_entry(entry: dict, user: str | None = None, role: str | None = None) -> bool:
+    """Whether the user may edit or delete this ledger entry (its owner or an admin; the repository checks
+    it again where it writes)."""
+    return may_change(actor(user, role), entry.get("owner"))
+
+
 def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:
     """Validate and save an entry as the acting user (LedgerError / NotAllowed say why not)."""
     from analytics import ledger

@@ -56,6 +56,12 @@ TABLES: dict[str, tuple] = {
                    ("weekly_spend", "money"), ("current_weekly_spend", "money"), ("min", "money"), ("max", "money")),
     "pacing.phases": (Col("label", "text", label="promotions.col.phase"), ("start", "date"), ("end", "date"),
                       ("days", "count"), ("budget_share", "percent"), ("spend", "money")),
+    # what the incrementality ledger did to the plan (calibration_block): one row per calibrated channel
+    "calibration": (("channel", "text"), Col("entry_ids", "text"), Col("age_days", "count"),
+                    Col("before_roi", "number", digits=2), Col("after_roi", "number", digits=2),
+                    Col("interval_low", "number", digits=2), Col("interval_high", "number", digits=2),
+                    ("within_interval", "bool"), ("spend_before", "money"), ("spend_after", "money"),
+                    ("spend_change", "money")),
     "model": (("channel", "text"), Col("carryover", "number", digits=2), Col("half_life_weeks", "number", digits=1),
               ("contribution_share", "percent"), ("share_ci_low", "percent"), ("share_ci_high", "percent")),
     # page-level table (not a path of the result): the saved plans
@@ -711,21 +717,24 @@ def calibration_block(pf: PromotionFit | None, names: list[str], keys: list[str]
     budget = float(spend.sum())
     un = mmm.optimise(before.curves, budget, weeks, lo, hi)["spend"]
     moved = float(np.abs(spend - un).sum() / 2 / budget) if budget > 0 else None
-    for r in rows:
+    for r in rows:  # the flat fields of the calibration table (TABLES["calibration"])
         j = keys.index(r["key"])
         r["spend_before"], r["spend_after"] = float(un[j]), float(spend[j])
+        r["spend_change"] = r["spend_after"] - r["spend_before"]
+        r["entry_ids"] = ", ".join(f"#{e['id']}" for e in r["entries"])
+        ages = [e["age_days"] for e in r["entries"] if e["age_days"] is not None]
+        r["age_days"] = min(ages) if ages else None  # the newest test's age
+        r["interval_low"], r["interval_high"] = r["interval_roi"]
     findings, warnings = [], []
     for r in rows:
-        ages = [e["age_days"] for e in r["entries"] if e["age_days"] is not None]
-        findings.append(t("promotions.calibration.finding", lang, channel=r["channel"],
-                          entries=", ".join(f"#{e['id']}" for e in r["entries"]),
-                          age=fmt_number(max(ages), lang) if ages else "—",
+        findings.append(t("promotions.calibration.finding", lang, channel=r["channel"], entries=r["entry_ids"],
+                          age=fmt_number(r["age_days"], lang) if r["age_days"] is not None else "—",
                           before=fmt_number(r["before_roi"], lang, 2), after=fmt_number(r["after_roi"], lang, 2),
                           lo=fmt_number(r["interval_roi"][0], lang, 2), hi=fmt_number(r["interval_roi"][1], lang, 2)))
         if not r["within_interval"]:
             warnings.append(t("promotions.calibration.outside", lang, channel=r["channel"]))
-        if ages and max(ages) > 365:
-            warnings.append(t("promotions.calibration.old", lang, channel=r["channel"], age=fmt_number(max(ages), lang)))
+        if r["age_days"] is not None and r["age_days"] > 365:
+            warnings.append(t("promotions.calibration.old", lang, channel=r["channel"], age=fmt_number(r["age_days"], lang)))
     if moved is not None:
         findings.append(t("promotions.calibration.moved", lang, share=fmt_pct(moved, lang)))
     if pf.ledger_unmatched:
