@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics import cached
 from analytics.params import Param
-from components import ledger_list, page, promotion_plans as plans, ui
+from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, ui
 from components.i18n import fmt_number, fmt_pct, lang
 
 PM = Param("pm", "str", "budget", choices=("budget", "goal"))
@@ -74,8 +74,8 @@ def feasibility() -> None:
 
 def result_tabs() -> None:
     fit, inc = v.get("fit") or {}, v.get("incentive")
-    allocation, curves, timeline, model, calibration, incentive = st.tabs(
-        [k.t(f"tab.{t}") for t in ("allocation", "curves", "timeline", "model", "calibration", "incentive")])
+    allocation, curves, timeline, model, calibration, acquisition, incentive = st.tabs([k.t(f"tab.{t}") for t in (
+        "allocation", "curves", "timeline", "model", "calibration", "acquisition", "incentive")])
     with allocation:
         v.figure("allocation")
         v.table("allocation")
@@ -95,6 +95,8 @@ def result_tabs() -> None:
         if not v.get("calibration"):
             st.caption(k.t("label.no_calibration"))
         v.table("calibration")
+    with acquisition:
+        acquisition_ceiling.acquisition_tab(v)
     with incentive:
         if not inc:
             st.caption(k.t("label.incentive_none"))
