@@ -141,3 +141,15 @@ def test_first_purchases_in_the_engine_match_pandas():
     np.testing.assert_array_equal(merged["buyers_got"], merged["buyers_want"])
     np.testing.assert_allclose(merged["value_got"], merged["value_want"], rtol=1e-9)
     assert acquisition.first_purchases(engine.from_frame(df.drop(columns="channel"))) is None
+
+
+def test_the_planner_without_orders_says_what_the_ceiling_needs():
+    from analytics import mmm, promotions
+
+    dates = pd.date_range("2024-01-01", periods=3, freq="7D")
+    data = mmm.MMMData(dates=dates, y=np.ones(3), X=np.ones((3, 1)), channels=["spend_douyin"],
+                       controls=np.zeros((3, 0)), control_names=[])
+    res = promotions.acquisition_ceiling(data, None, None, {}, "en", orders=False)
+    assert res["status"] == "no_orders" and res["margin"] == 0.4
+    assert res["warnings"] == ["The acquisition ceiling needs an orders dataset (customer ids and dates) for the "
+                               "CLV model: pick one in the sidebar."]
