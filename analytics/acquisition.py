@@ -122,7 +122,7 @@ def ceiling(*, segments: pd.DataFrame | None, clv: dict | None, first: pd.DataFr
         ``new_customer_clv``, ``ceiling`` (a new customer), ``segments`` (segment, customers, mean_clv,
         clv_low, clv_high, value, ceiling, ceiling_low, ceiling_high), ``channels`` (channel, key, spend,
         new_buyers, cost_per_new_buyer, first_order_value, ceiling, above, status: "above" / "below" /
-        "no_buyers" / "no_channel"), ``findings`` and ``warnings`` in ``lang``.
+        "no_buyers" / "no_channel" / "no_overlap"), ``findings`` and ``warnings`` in ``lang``.
     """
     out: dict[str, Any] = {"status": "no_clv", "margin": float(margin), "segments": [], "channels": [],
                            "findings": [], "warnings": []}
@@ -165,6 +165,8 @@ def ceiling(*, segments: pd.DataFrame | None, clv: dict | None, first: pd.DataFr
                                "above": None}
         if first is None:
             row["status"] = "no_channel"
+        elif win is None:
+            row["status"] = "no_overlap"
         else:
             g = by_key.get(channel_key(str(key)))
             n = int(g["buyers"].sum()) if g is not None else 0

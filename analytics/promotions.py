@@ -992,7 +992,12 @@ def acquisition_ceiling(model_data: mmm.MMMData, seg: Any, first: pd.DataFrame |
                          "warnings": [t("promotions.ceiling.no_orders", lang)]})
     segments = None
     if seg is not None and seg.clv is not None and "clv" in seg.customers.columns:
-        segments = pd.DataFrame({"segment": seg.customers[seg.model_column].astype(str).to_numpy(),
+        from analytics.segmentation.base import slug
+
+        names_ = seg.customers[seg.model_column].astype(str)
+        if seg.model_column == "group":  # named groups in the language (the cn8 labels are Chinese by name)
+            names_ = names_.map(lambda g: t(f"segmentation.group.{slug(g)}", lang))
+        segments = pd.DataFrame({"segment": names_.to_numpy(),
                                  "clv": seg.customers["clv"].to_numpy(float)})
     return jsonable(acquisition.ceiling(segments=segments, clv=seg.clv if seg is not None else None, first=first, dates=list(model_data.dates),
                                         X=model_data.X, channels=list(model_data.channels), names=names,

@@ -112,6 +112,10 @@ def test_without_a_channel_or_a_clv_model_it_says_so():
     assert res["channels"][0]["status"] == "no_channel" and res["channels"][0]["cost_per_new_buyer"] is None
     assert res["ceiling"] == pytest.approx(0.4 * acquisition.new_customer_clv(PARAMS, 6, 0.0, "week"))
     assert any("no channel column" in w for w in res["warnings"])
+    apart = acquisition.ceiling(segments=None, clv=clv, first=first_frame(), dates=dates + pd.Timedelta(days=400),
+                                X=X, channels=["spend_douyin"], names=["Douyin"], margin=0.4)
+    assert apart["window"] is None and apart["channels"][0]["status"] == "no_overlap"
+    assert any("no common weeks" in w for w in apart["warnings"])
     none = acquisition.ceiling(segments=None, clv=None, first=None, dates=dates, X=X, channels=["spend_a"],
                                names=["A"], margin=0.4, lang="zh")
     assert none["status"] == "no_clv" and "CLV" in none["warnings"][0]
