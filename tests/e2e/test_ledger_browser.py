@@ -67,3 +67,9 @@ def test_evaluate_save_plan_see_it_named_then_delete_it(server, context):
     assert page.get_by_text(f"Douyin is calibrated on ledger entries #{eid}").count() == 0
     assert page.get_by_text("Incrementality ledger (entries: 0)").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0
+    # the CLV acquisition ceiling beside it (the demo's orders)
+    tab = page.get_by_role("tab", name="Acquisition ceiling (CLV)")
+    tab.click()
+    page.get_by_text("A new customer is worth").first.wait_for()
+    tab.scroll_into_view_if_needed()
+    shot(page, "promotion-planner-acquisition")
