@@ -928,6 +928,45 @@ def store_params(url_path: str) -> dict:
     return {"ledger": ledger.fit_value(ledger_entries())}
 
 
+# ---------------------------------------------------------------- acquisition ceiling (issue 17 item 6)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def first_purchases(orders: DatasetKey) -> pd.DataFrame | None:
+    """The orders' first purchases per channel and day (analytics.acquisition.first_purchases), per revision."""
+    from analytics import acquisition
+
+    return acquisition.first_purchases(inputs(orders).tables()["orders"])
+
+
+def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
+    """The planner's acquisition ceiling: its cached fit's weekly spend against the Segmentation explorer's
+    cached fit (its CLV model; the same cache entry the Segmentation page uses for these orders and dates at
+    its default settings) and the orders' first purchases. Nothing is refitted on a rerun."""
+    from analytics import promotions
+    from analytics.common import AnalyticsError
+
+    params = _stored(url_path, params)
+    p = thaw_params(params)
+    mod = module(url_path)
+    fitted = page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
+    orders = tuple(d for d in datasets if d[0] == "orders")
+    seg = first = None
+    if orders:
+        try:
+            seg = page_fit("segmentation-explorer", orders, freeze_params(promotions.segmentation_params(p)))
+        except AnalyticsError:
+            seg = None
+        first = first_purchases(orders)
+    return promotions.acquisition_ceiling(fitted.model.data, seg, first, p, lang, orders=bool(orders))
+
+
+def may_change_entry(entry: dict, user: str | None = None, role: str | None = None) -> bool:
+    """Whether the user may edit or delete this ledger entry (its owner or an admin; the repository checks
+    it again where it writes)."""
+    return may_change(actor(user, role), entry.get("owner"))
+
+
 def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:
     """Validate and save an entry as the acting user (LedgerError / NotAllowed say why not).
 

@@ -28,12 +28,25 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable, Sequence
 
 from analytics.common import AnalyticsError
+from analytics.tables import Col
 
 KIND = "ledger"
 METHODS = ("ab", "counterfactual", "geo", "other")
 FIELDS = ("channel", "start", "end", "spend", "lift", "low", "high", "method", "dataset_id", "view", "outcome",
           "group", "note")
 PACKED = ("id", "channel", "start", "end", "spend", "lift", "low", "high", "method", "created_at", "owner")
+# the ledger list (components/ledger_list.py, its CSV): rows of :func:`list_rows`
+TABLES: dict[str, tuple] = {
+    "entries": (Col("id", "id"), Col("channel", "text", label="ledger.field.channel"),
+                Col("start", "date", label="ledger.field.start"), Col("end", "date", label="ledger.field.end"),
+                Col("spend", "money", label="ledger.field.spend"), Col("lift", "money", label="ledger.field.lift"),
+                Col("low", "money", label="ledger.field.low"), Col("high", "money", label="ledger.field.high"),
+                Col("iroas", "number", digits=2, label="ledger.col.iroas"),
+                Col("method", "text", label="ledger.field.method", values="ledger.method"),
+                Col("dataset_id", "id", label="ledger.field.dataset_id"),
+                Col("age_days", "count", label="ledger.col.age_days"), Col("owner", "text", label="ledger.field.owner"),
+                Col("view", "text", label="ledger.field.view")),
+}
 
 
 class LedgerError(AnalyticsError, ValueError):
@@ -474,6 +487,13 @@ def store_params(*, engine=None) -> dict:
         ``{"ledger": ...}``.
     """
     return {"ledger": fit_value(entries(engine=engine))}
+
+
+def list_rows(rows: Iterable[dict], today: date | None = None) -> list[dict]:
+    """The entries as the ledger list shows them (:data:`TABLES` ``entries``): the stored fields plus
+    ``iroas`` (lift / spend) and ``age_days``."""
+    return [{**r, "iroas": (r["lift"] / r["spend"]) if r.get("spend") else None, "age_days": age_days(r, today)}
+            for r in rows]
 
 
 def age_days(e: dict, today: date | None = None) -> int | None:

@@ -56,6 +56,19 @@ TABLES: dict[str, tuple] = {
                    ("weekly_spend", "money"), ("current_weekly_spend", "money"), ("min", "money"), ("max", "money")),
     "pacing.phases": (Col("label", "text", label="promotions.col.phase"), ("start", "date"), ("end", "date"),
                       ("days", "count"), ("budget_share", "percent"), ("spend", "money")),
+    # what the incrementality ledger did to the plan (calibration_block): one row per calibrated channel
+    "calibration": (("channel", "text"), Col("entry_ids", "text"), Col("age_days", "count"),
+                    Col("before_roi", "number", digits=2), Col("after_roi", "number", digits=2),
+                    Col("interval_low", "number", digits=2), Col("interval_high", "number", digits=2),
+                    ("within_interval", "bool"), ("spend_before", "money"), ("spend_after", "money"),
+                    ("spend_change", "money")),
+    # the acquisition ceiling (analytics.acquisition.ceiling): per segment, and per channel against it
+    "acquisition_ceiling.segments": (Col("segment", "text"), ("customers", "count"), ("mean_clv", "money"),
+                                     ("clv_low", "money"), ("clv_high", "money"), ("ceiling", "money"),
+                                     ("ceiling_low", "money"), ("ceiling_high", "money")),
+    "acquisition_ceiling.channels": (("channel", "text"), ("spend", "money"), ("new_buyers", "count"),
+                                     ("cost_per_new_buyer", "money"), ("first_order_value", "money"),
+                                     ("ceiling", "money"), Col("status", "text", values="promotions.ceiling.status")),
     "model": (("channel", "text"), Col("carryover", "number", digits=2), Col("half_life_weeks", "number", digits=1),
               ("contribution_share", "percent"), ("share_ci_low", "percent"), ("share_ci_high", "percent")),
     # page-level table (not a path of the result): the saved plans
@@ -97,6 +110,7 @@ PARAMS = [
     Param("n_boot", "int", 100, min=0, max=1000, help="promotions.help.n_boot"),
     Param("seed", "int", 0, min=0, help="promotions.help.seed"),
     Param("calibrate", "bool", True, help="promotions.help.calibrate"),
+    Param("ceiling_margin", "float", 0.4, min=0.01, max=1, help="promotions.help.ceiling_margin"),
 ]
 
 CORR_LIMIT = 0.8
@@ -1037,21 +1051,24 @@ def calibration_block(pf: PromotionFit | None, names: list[str], keys: list[str]
     budget = float(spend.sum())
     un = mmm.optimise(before.curves, budget, weeks, lo, hi)["spend"]
     moved = float(np.abs(spend - un).sum() / 2 / budget) if budget > 0 else None
-    for r in rows:
+    for r in rows:  # the flat fields of the calibration table (TABLES["calibration"])
         j = keys.index(r["key"])
         r["spend_before"], r["spend_after"] = float(un[j]), float(spend[j])
+        r["spend_change"] = r["spend_after"] - r["spend_before"]
+        r["entry_ids"] = ", ".join(f"#{e['id']}" for e in r["entries"])
+        ages = [e["age_days"] for e in r["entries"] if e["age_days"] is not None]
+        r["age_days"] = min(ages) if ages else None  # the newest test's age
+        r["interval_low"], r["interval_high"] = r["interval_roi"]
     findings, warnings = [], []
     for r in rows:
-        ages = [e["age_days"] for e in r["entries"] if e["age_days"] is not None]
-        findings.append(t("promotions.calibration.finding", lang, channel=r["channel"],
-                          entries=", ".join(f"#{e['id']}" for e in r["entries"]),
-                          age=fmt_number(max(ages), lang) if ages else "—",
+        findings.append(t("promotions.calibration.finding", lang, channel=r["channel"], entries=r["entry_ids"],
+                          age=fmt_number(r["age_days"], lang) if r["age_days"] is not None else "—",
                           before=fmt_number(r["before_roi"], lang, 2), after=fmt_number(r["after_roi"], lang, 2),
                           lo=fmt_number(r["interval_roi"][0], lang, 2), hi=fmt_number(r["interval_roi"][1], lang, 2)))
         if not r["within_interval"]:
             warnings.append(t("promotions.calibration.outside", lang, channel=r["channel"]))
-        if ages and max(ages) > 365:
-            warnings.append(t("promotions.calibration.old", lang, channel=r["channel"], age=fmt_number(max(ages), lang)))
+        if r["age_days"] is not None and r["age_days"] > 365:
+            warnings.append(t("promotions.calibration.old", lang, channel=r["channel"], age=fmt_number(r["age_days"], lang)))
     if moved is not None:
         findings.append(t("promotions.calibration.moved", lang, share=fmt_pct(moved, lang)))
     if pf.ledger_unmatched:
@@ -1432,6 +1449,66 @@ def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> 
 # ----------------------------------------------------------------------------- page helpers
 
 FIT_PARAMS = ("spend_cols", "control_cols", "n_boot", "seed", "start", "end", "calibrate", "ledger")
+
+
+def acquisition_ceiling(model_data: mmm.MMMData, seg: Any, first: pd.DataFrame | None, params: dict,
+                        lang: str = "en", *, orders: bool = True) -> dict:
+    """The acquisition ceiling (:func:`analytics.acquisition.ceiling`) of the planner's weekly spend
+    ``model_data`` against the Segmentation explorer's fit ``seg`` (its CLV model and customers; None: no
+    CLV model) and the orders' first purchases ``first`` (:func:`analytics.acquisition.first_purchases`);
+    ``orders``: whether the page has an orders dataset at all."""
+    from analytics import acquisition
+
+    p = _defaults(params)
+    margin = float(p.get("ceiling_margin") or 0.4)
+    names = display_names(list(model_data.channels), lang)
+    if not orders:
+        return jsonable({"status": "no_orders", "margin": margin, "segments": [], "channels": [], "findings": [],
+                         "warnings": [t("promotions.ceiling.no_orders", lang)]})
+    segments = None
+    if seg is not None and seg.clv is not None and "clv" in seg.customers.columns:
+        from analytics.segmentation.base import slug
+
+        names_ = seg.customers[seg.model_column].astype(str)
+        if seg.model_column == "group":  # named groups in the language (the cn8 labels are Chinese by name)
+            names_ = names_.map(lambda g: t(f"segmentation.group.{slug(g)}", lang))
+        segments = pd.DataFrame({"segment": names_.to_numpy(),
+                                 "clv": seg.customers["clv"].to_numpy(float)})
+    return jsonable(acquisition.ceiling(segments=segments, clv=seg.clv if seg is not None else None, first=first, dates=list(model_data.dates),
+                                        X=model_data.X, channels=list(model_data.channels), names=names,
+                                        margin=margin, lang=lang))
+
+
+def segmentation_params(params: dict) -> dict:
+    """The Segmentation explorer's fit parameters for the planner's date range (its defaults otherwise), so
+    the page reads the very fit the Segmentation page caches for that range."""
+    from analytics import segmentation
+    from analytics.inputs import fit_params
+    from analytics.params import resolve
+
+    return fit_params(segmentation, resolve(segmentation.PARAMS, {"start": params.get("start"), "end": params.get("end")}))
+
+
+def report_extra(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
+    """What the headless report adds to the page result: ``acquisition_ceiling`` (the page shows the same
+    from the cached Segmentation fit; here, one run, the segmentation is fitted once)."""
+    from analytics import acquisition, segmentation
+    from analytics.common import AnalyticsError
+
+    p = _defaults(params)
+    try:
+        data = load_model_data(tables, p)
+    except NotEnoughData:
+        return {}
+    orders = tables.get("orders")
+    seg = first = None
+    if orders is not None:
+        try:
+            seg = segmentation.fit({"orders": orders}, segmentation_params(p))
+        except AnalyticsError:
+            seg = None
+        first = acquisition.first_purchases(orders)
+    return {"acquisition_ceiling": acquisition_ceiling(data, seg, first, p, lang, orders=orders is not None)}
 
 
 def store_params(*, engine=None) -> dict:

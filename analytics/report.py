@@ -230,7 +230,11 @@ def run_page(
     page(url_path)
     parsed = parse_params(page_params(url_path), raw_params or {})
     inputs, infos = load_inputs(dataset_ids, engine=engine)
-    result = compute_page(url_path, inputs, {**parsed.values, **store_params(url_path, engine=engine)}, lang)
+    full = {**parsed.values, **store_params(url_path, engine=engine)}
+    result = compute_page(url_path, inputs, full, lang)
+    extra = getattr(module(url_path), "report_extra", None)  # parts the page reads from other pages' caches
+    if extra is not None:
+        result = {**result, **jsonable(extra(inputs.tables(), resolve(getattr(module(url_path), "PARAMS", []), full), lang))}
     return {"page": url_path, "lang": lang, "datasets": infos, "params": jsonable(parsed.values),
             "problems": parsed.problems, **result}
 

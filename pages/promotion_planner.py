@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics import cached
 from analytics.params import Param
-from components import page, promotion_plans as plans, ui
+from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, ui
 from components.i18n import fmt_number, fmt_pct, lang
 
 PM = Param("pm", "str", "budget", choices=("budget", "goal"))
@@ -74,7 +74,8 @@ def feasibility() -> None:
 
 def result_tabs() -> None:
     fit, inc = v.get("fit") or {}, v.get("incentive")
-    allocation, curves, timeline, model, incentive = st.tabs([k.t(f"tab.{t}") for t in ("allocation", "curves", "timeline", "model", "incentive")])
+    allocation, curves, timeline, model, calibration, acquisition, incentive = st.tabs([k.t(f"tab.{t}") for t in (
+        "allocation", "curves", "timeline", "model", "calibration", "acquisition", "incentive")])
     with allocation:
         v.figure("allocation")
         v.table("allocation")
@@ -90,6 +91,12 @@ def result_tabs() -> None:
         v.figure("contributions")
         v.figure("fit")
         v.table("model")
+    with calibration:  # what the incrementality ledger did (the list of entries is below the tabs)
+        if not v.get("calibration"):
+            st.caption(k.t("label.no_calibration"))
+        v.table("calibration")
+    with acquisition:
+        acquisition_ceiling.acquisition_tab(v)
     with incentive:
         if not inc:
             st.caption(k.t("label.incentive_none"))
@@ -110,7 +117,8 @@ if v.result is not None:
     feasibility()
     ui.findings(v.get("findings") or [])
     result_tabs()
-    v.data_behind("allocation", "model")
+    v.data_behind("allocation", "model", "calibration")
+ledger_list.ledger_panel(k.url_path)
 st.divider()
 plans.saved_plans(k, v.ctx, v.params if v.ready else None, v.result)
 v.footer()

@@ -160,6 +160,17 @@ def test_planner_names_the_entry_and_moves_the_allocation(store, world):
     assert row["entries"][0]["age_days"] >= 0 and row["entries"][0]["owner"] == "ana"
     assert row["spend_after"] < row["spend_before"]  # Search loses budget once its lift is measured
     assert r["calibration_moved"] > 0.1
+    # the calibration table's flat columns (TABLES["calibration"]) restate the nested numbers
+    from datetime import date, datetime, timezone
+
+    from analytics import tables
+
+    assert row["entry_ids"] == f"#{entry_id}"
+    assert row["age_days"] == (datetime.now(timezone.utc).date() - date(2024, 9, 29)).days
+    assert (row["interval_low"], row["interval_high"]) == (lo, hi)
+    assert row["spend_change"] == pytest.approx(row["spend_after"] - row["spend_before"]) and row["spend_change"] < 0
+    cols = [c.key for c in tables.spec(promotions, "calibration")]
+    assert all(k in row for k in cols)
     assert any("#%d" % entry_id in f and "Search" in f for f in r["findings"])
     alloc = {a["key"]: a for a in r["allocation"]}
     assert alloc["spend_search"]["spend_uncalibrated"] == pytest.approx(row["spend_before"])

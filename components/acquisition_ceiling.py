@@ -1,0 +1,34 @@
+"""The Promotion planner's acquisition ceiling tab (issue 17 item 6): what a new customer is worth over the
+CLV horizon (the Segmentation explorer's cached CLV model), the largest cost per new customer that pays back,
+per segment, and each channel's cost per new buyer against it. Numbers from ``analytics.acquisition`` through
+``analytics.cached.acquisition_ceiling`` (no fit of its own); the margin is a page parameter in the URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from analytics import cached
+from analytics.common import AnalyticsError
+from components import page, ui
+from components.i18n import fmt_date, fmt_pct, lang
+
+
+def acquisition_tab(v: Any) -> None:
+    k = v.kit
+    margin = page.param_widgets(k.url_path, [k.param("ceiling_margin")])["ceiling_margin"]
+    key = page.result_key(v.ctx, {**v.params, "ceiling_margin": margin})
+    try:
+        res = cached.acquisition_ceiling(k.url_path, v.ctx.datasets, key, lang())
+    except AnalyticsError as exc:
+        st.info(ui.exc_text(exc), icon=":material/hourglass_empty:")
+        return
+    ui.findings(res.get("findings") or [])
+    ui.warnings(res.get("warnings") or [])
+    if res.get("window"):
+        start, end = res["window"]
+        st.caption(k.say("ceiling.caption", start=fmt_date(start, lang()), end=fmt_date(end, lang()),
+                         margin=fmt_pct(res.get("margin"), lang(), 0), h=res.get("horizon")))
+    v.table("acquisition_ceiling.channels", res.get("channels") or None, key="ceiling_channels")
+    v.table("acquisition_ceiling.segments", res.get("segments") or None, key="ceiling_segments")
