@@ -54,7 +54,7 @@ RENAMES: tuple[tuple[str, str, frozenset[str]], ...] = (
 # (components.page); the rest are a page's own enumerations. Every family the code produces must be listed,
 # and every listed family must be produced (tests/unit/test_locales.py).
 FAMILIES: tuple[str, ...] = (
-    "action.", "admin.", "attr.", "aud.", "auth.", "cf.", "chart.", "choice.", "churn.", "clv.", "col.", "common.",
+    "action.", "admin.", "attr.", "aud.", "auth.", "ceiling.", "cf.", "chart.", "choice.", "churn.", "clv.", "col.", "common.",
     "compare.", "control_how.", "crm.", "data.", "denied.", "dim.", "drill.", "elasticity.", "factor.",
     "feasibility.", "finding.", "forecast.", "format.", "grain.", "grain_unit.", "group.", "grow.", "help.",
     "home.", "incentive.", "item.", "join.", "kind.", "kpi.", "label.", "memo.", "method.", "metric.",
