@@ -393,13 +393,17 @@ def ledger_entries() -> list[dict]:
 
 def store_params(url_path: str) -> dict:
     """Fit parameters a page reads from the catalogue, to merge into its parameters before the cache key is
-    made (the planner: ``{"ledger": ...}``, which changes exactly when an entry changes, so the fit is redone
-    then); {} for the other pages."""
-    if url_path != "promotion-planner":
+    made (the planner and the channel comparison: ``{"ledger": ...}``, which changes exactly when an entry
+    changes, so the fit is redone then); {} for the other pages."""
+    if url_path not in LEDGER_PAGES:
         return {}
     from analytics import ledger
 
     return {"ledger": ledger.fit_value(ledger_entries())}
+
+
+# pages whose fit reads the incrementality ledger (their modules' ``store_params``)
+LEDGER_PAGES = ("promotion-planner", "channel-comparison")
 
 
 def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:
