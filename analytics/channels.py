@@ -410,7 +410,7 @@ def model_roas(tables: dict[str, ir.Table], p: dict) -> dict:
     Returns ``{"status": "ok", "source": ..., "weeks": ..., "channels": {model channel: {weekly_spend, roas,
     low, high}}}``, or ``{"status": "unavailable", "key": ..., "kwargs": ...}`` (why the model cannot be
     fitted: no dates, too few weeks, ...)."""
-    from analytics import mmm, promotions
+    from analytics import promotions
 
     mp = {"start": p.get("start"), "end": p.get("end"), "ledger": p.get("ledger"), "n_boot": MODEL_N_BOOT,
           "seed": MODEL_SEED}
@@ -879,16 +879,25 @@ def _holds_one(r: dict) -> bool:
     return lo is None or lo <= 1 <= (hi if hi is not None else float("inf"))
 
 
-def headline(rows: list[dict]) -> tuple[dict, str] | None:
-    """The channel the action line is about and "over" / "under": of the channels with an inflation, the one
-    farthest from 1 (on the log scale) among those whose interval excludes 1, else among all; None when no
-    channel has one."""
+def headlines(rows: list[dict]) -> list[tuple[dict, str]]:
+    """The channels the action lines are about, each with "over" / "under": the most inflated channel
+    whose inflation interval lies above 1 and the most under-credited one whose interval lies below 1; when
+    no interval excludes 1, the channel farthest from 1 on the log scale (its interval holds 1: the page
+    says so). Empty when no channel has an inflation."""
     known = [r for r in rows if r.get("inflation") is not None and r["inflation"] > 0]
     if not known:
-        return None
-    sure = [r for r in known if not _holds_one(r)]
-    pick = max(sure or known, key=lambda r: abs(np.log(r["inflation"])))
-    return pick, "over" if pick["inflation"] >= 1 else "under"
+        return []
+    over = [r for r in known if r["inflation"] > 1 and not _holds_one(r)]
+    under = [r for r in known if r["inflation"] < 1 and not _holds_one(r)]
+    out = []
+    if over:
+        out.append((max(over, key=lambda r: r["inflation"]), "over"))
+    if under:
+        out.append((min(under, key=lambda r: r["inflation"]), "under"))
+    if not out:
+        pick = max(known, key=lambda r: abs(np.log(r["inflation"])))
+        out.append((pick, "over" if pick["inflation"] >= 1 else "under"))
+    return out
 
 
 def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], dict | None, list[str], list[str]]:
@@ -913,9 +922,7 @@ def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], di
         out.update(basis=basis, entry_id=e["id"] if e else None, test_start=e["start"] if e else None,
                    test_end=e["end"] if e else None, method=e["method"] if e else None)
         rows.append(out)
-    head = headline(rows)
-    if head is not None:
-        pick, key = head
+    for pick, key in headlines(rows):
         e_id = pick["entry_id"]
         source = (t("channels.incr.source_ledger", lang, id=e_id) if e_id is not None
                   else t("channels.incr.source_model", lang))
@@ -1023,9 +1030,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     incr = [r for r in (result.get("incrementality") or []) if r.get("platform_roas") is not None
             or r.get("incremental_roas") is not None]
     if incr:
-        head = headline(incr)
-        if head is not None:
-            pick, key = head
+        heads = headlines(incr)
+        if heads:
+            pick, key = heads[0]
             title = t(f"channels.fig.incr_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang))
         else:
             title = t("channels.fig.incr_plain", lang)
