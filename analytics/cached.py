@@ -908,8 +908,8 @@ def ledger_entries() -> list[dict]:
 
 def store_params(url_path: str) -> dict:
     """Fit parameters a page reads from the catalogue, to merge into its parameters before the cache key is
-    made (the planner: ``{"ledger": ...}``, which changes exactly when an entry changes, so the fit is redone
-    then); {} for the other pages.
+    made (the planner and the channel comparison: ``{"ledger": ...}``, which changes exactly when an entry
+    changes, so the fit is redone then); {} for the other pages.
 
     Parameters
     ----------
@@ -921,7 +921,7 @@ def store_params(url_path: str) -> dict:
     dict
         Parameter -> value.
     """
-    if url_path != "promotion-planner":
+    if url_path not in LEDGER_PAGES:
         return {}
     from analytics import ledger
 
@@ -965,6 +965,10 @@ def may_change_entry(entry: dict, user: str | None = None, role: str | None = No
     """Whether the user may edit or delete this ledger entry (its owner or an admin; the repository checks
     it again where it writes)."""
     return may_change(actor(user, role), entry.get("owner"))
+
+
+# pages whose fit reads the incrementality ledger (their modules' ``store_params``)
+LEDGER_PAGES = ("promotion-planner", "channel-comparison")
 
 
 def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:

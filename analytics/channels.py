@@ -24,6 +24,18 @@ marginal ROAS at the current spend s (mean daily spend of the last ``recent_days
 row on a snapshot) is d revenue / d spend = a b s^(b-1) = b x fitted ROAS at s. The channel with the
 highest marginal ROAS is where the next unit of budget pays most (``best_next_channel``).
 
+Platform vs incremental ROAS (issue 17 item 3): per channel the ROAS the platform reports (its revenue /
+its spend in the period: each platform counts a buyer it touched, so the same buyer is counted by every
+platform) beside the incremental ROAS, from the newest incrementality ledger entry of the channel (the
+test's incremental revenue / the test's spend, with its 95% interval; :mod:`analytics.ledger`), else from the
+promotion planner's response model (:func:`analytics.promotions.fit_calibrated`, calibrated on the ledger,
+at its defaults) as the *average* incremental ROAS at the current spend: the model's steady-state weekly
+outcome at the mean weekly spend of the last 13 weeks / that spend (bootstrap 95% interval). Inflation =
+platform ROAS / incremental ROAS. The attribution window is read where the data states it (a kept column
+named attribution / 归因, e.g. Meta's "Attribution setting"); when the platforms' conversions or revenue
+summed over the platforms exceed the orders' own in the same days, the double count is stated with its size
+(:func:`incrementality`).
+
 Without a channels dataset, orders with a channel column are compared instead: orders, buyers, net sales,
 AOV and return rate per channel.
 
@@ -43,14 +55,15 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from analytics import charts
-from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_money, fmt_pct, t
+from analytics import charts, ledger
+from analytics.common import AnalyticsError, NotEnoughData, jsonable
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
 from analytics.tables import Col
 from analytics.stats import holm, two_proportion_ztest, wilson_interval
 from analytics.expr import fsum, in_dates
 from data import engine
+from data.schema import normalise_header
 
 PAGE = "channel-comparison"
 KINDS = {"channels": False, "orders": False}  # at least one; orders need a channel column
@@ -81,6 +94,15 @@ TABLES: dict[str, tuple] = {
                Col("n", "count", label="channels.col.points"), ("diminishing", "bool")),
     "significant_pairs": (("metric", "text"), ("a", "text"), ("b", "text"), ("diff", "percent"),
                           ("p_value", "number"), ("p_adjusted", "number")),
+    "incrementality": (("channel", "text"), ("spend", "money"), ("platform_roas", "number"),
+                       ("incremental_roas", "number"),
+                       Col("incremental_roas_ci_low", "number", help="channels.metric.incremental_roas"),
+                       Col("incremental_roas_ci_high", "number", help="channels.metric.incremental_roas"),
+                       ("inflation", "number"),
+                       Col("inflation_ci_low", "number", help="channels.metric.inflation"),
+                       Col("inflation_ci_high", "number", help="channels.metric.inflation"),
+                       Col("basis", "text", help="channels.metric.incremental_source"),
+                       ("attribution", "text")),
 }
 
 SUMS = ("spend", "impressions", "clicks", "conversions", "revenue", "video_views", "likes", "comments", "shares",
@@ -90,7 +112,11 @@ MAX_PAIR_GROUPS = 20      # pairwise tests and weekly trends: the groups with th
 MAX_CURVE_POINTS = 5000   # scatter points kept for the spend-vs-return chart
 ALPHA = 0.05
 Z = 1.959963984540054
-FIT_PARAMS = tuple(p.key for p in PARAMS)  # every parameter changes the numbers
+# every parameter changes the numbers; ``ledger`` (the incrementality ledger's entries, :func:`store_params`)
+# is read from the catalogue, so a new or changed entry refits
+FIT_PARAMS = tuple(p.key for p in PARAMS) + ("ledger",)
+MODEL_N_BOOT, MODEL_SEED = 100, 0  # the promotion planner's defaults (analytics.promotions.PARAMS)
+ATTRIBUTION_WORDS = ("attribution", "归因")  # a kept column whose name holds one states the attribution window
 # page helpers whose result has no text: analytics.cached.page_call keeps one result for every language
 LANGUAGE_FREE_CALLS = ('by_options',)
 
@@ -403,6 +429,200 @@ def orders_by_channel(orders: "ir.Table | pd.DataFrame") -> pd.DataFrame:
     return out.sort_values("net_sales", ascending=False)
 
 
+# ----------------------------------------------------------------------------- platform vs incremental ROAS
+
+
+def attribution_columns(columns) -> list[str]:
+    """The kept columns (``attr_``) whose name says they hold the attribution window or setting (Meta's
+    "Attribution setting", 归因窗口 / 归因方式), in table order."""
+    return [str(c) for c in columns if str(c).startswith("attr_")
+            and any(w in normalise_header(str(c)[5:]) for w in ATTRIBUTION_WORDS)]
+
+
+def platform_by_channel(ch: ir.Table) -> pd.DataFrame:
+    """Per channel (as text) of the channel lines ``ch`` (already in the window, with a channel and a spend):
+    spend, revenue and conversions as the platforms report them, summed in the engine; revenue /
+    conversions missing where no line has one. Most spend first."""
+    g = ch.channel if ch.channel.type().is_string() else ch.channel.cast("string")
+    t = ch.mutate(_c=g)
+    aggs = {"spend": _sum_or_null(t.spend)}
+    for c in ("revenue", "conversions"):
+        if c in t.columns:
+            aggs[c] = _sum_or_null(t[c])
+    out = engine.to_frame(t.group_by("_c").aggregate(**aggs)).rename(columns={"_c": "channel"})
+    for c in ("spend", "revenue", "conversions"):
+        out[c] = out[c].astype(float) if c in out else np.nan
+    return out.sort_values(["spend", "channel"], ascending=[False, True]).reset_index(drop=True)
+
+
+def attribution_by_channel(ch: ir.Table, max_values: int = 3) -> dict[str, str]:
+    """channel -> the attribution window the data states for it (the values of the first
+    :func:`attribution_columns` column, most lines first, at most ``max_values``, joined by " / "); {} when
+    no column states one."""
+    cols = attribution_columns(ch.columns)
+    if not cols:
+        return {}
+    col = cols[0]
+    g = ch.channel if ch.channel.type().is_string() else ch.channel.cast("string")
+    v = ch[col] if ch[col].type().is_string() else ch[col].cast("string")
+    t = ch.mutate(_c=g, _v=v.strip()).filter(lambda x: x._v.notnull() & (x._v != ""))
+    df = engine.to_frame(t.group_by(["_c", "_v"]).aggregate(n=t.count()))
+    out: dict[str, str] = {}
+    for name, grp in df.sort_values(["_c", "n", "_v"], ascending=[True, False, True]).groupby("_c", sort=False):
+        vals = [str(x) for x in grp["_v"]]
+        out[str(name)] = " / ".join(vals[:max_values]) + (" / …" if len(vals) > max_values else "")
+    return out
+
+
+def newest_entry(channel: str, entries: list[dict]) -> dict | None:
+    """The ledger entry that applies to ``channel``: of the entries of the same channel (as people say it,
+    :func:`analytics.ledger.channel_key`) with a spend above 0, the one whose test ended last (then the
+    highest id); None when there is none."""
+    k = ledger.channel_key(channel)
+    mine = []
+    for e in entries:
+        try:
+            ok = ledger.channel_key(str(e.get("channel") or "")) == k and float(e["spend"]) > 0
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if ok:
+            mine.append(e)
+    return max(mine, key=lambda e: (str(e.get("end") or ""), int(e.get("id") or 0))) if mine else None
+
+
+def model_roas(tables: dict[str, ir.Table], p: dict) -> dict:
+    """The promotion planner's response model on these tables (channels with the orders' net sales as the
+    outcome, else the channels' revenue; calibrated on the ledger entries of ``p["ledger"]``; the planner's
+    default bootstrap and seed) and per model channel the *average* incremental ROAS at the current spend:
+    steady-state weekly outcome at ``s`` / ``s``, ``s`` = the mean weekly spend of the last 13 weeks, with the
+    2.5-97.5 percentiles over the bootstrap refits.
+
+    Returns ``{"status": "ok", "source": ..., "weeks": ..., "channels": {model channel: {weekly_spend, roas,
+    low, high}}}``, or ``{"status": "unavailable", "key": ..., "kwargs": ...}`` (why the model cannot be
+    fitted: no dates, too few weeks, ...)."""
+    from analytics import promotions
+
+    mp = {"start": p.get("start"), "end": p.get("end"), "ledger": p.get("ledger"), "n_boot": MODEL_N_BOOT,
+          "seed": MODEL_SEED}
+    try:
+        model = promotions.fit_calibrated({k: v for k, v in tables.items() if k in ("channels", "orders")}, mp)[0]
+    except AnalyticsError as exc:
+        return {"status": "unavailable", "key": exc.key, "kwargs": dict(exc.kwargs)}
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+        return {"status": "unavailable", "key": "channels.incr.model_failed", "kwargs": {}}
+    data = model.data
+    s = data.X[-min(promotions.RECENT_WEEKS, len(data.y)):].mean(axis=0)
+    curves = model.curves
+    point = curves.weekly(s)
+    draws = (curves.weekly(s[None, :], curves.draws_beta, curves.draws_lam) if len(curves.draws_beta) >= 20
+             else np.zeros((0, len(s))))
+    out: dict[str, dict] = {}
+    for i, c in enumerate(data.channels):
+        if not s[i] > 0:
+            out[str(c)] = {"weekly_spend": float(s[i]), "roas": None, "low": None, "high": None}
+            continue
+        lo, hi = (np.percentile(draws[:, i], [2.5, 97.5]) / s[i]) if len(draws) else (np.nan, np.nan)
+        r = float(point[i] / s[i])
+        out[str(c)] = {"weekly_spend": float(s[i]), "roas": r,
+                       "low": max(0.0, min(float(lo), r)) if np.isfinite(lo) else None,
+                       "high": max(float(hi), r) if np.isfinite(hi) else None}
+    return {"status": "ok", "source": data.source, "weeks": int(len(data.y)), "recent_weeks":
+            int(min(promotions.RECENT_WEEKS, len(data.y))), "channels": out}
+
+
+def overcount(ch: ir.Table, orders: ir.Table | None) -> dict | None:
+    """The platforms' conversions and revenue summed over every platform against the orders' own in the
+    same days (the days both datasets cover, inside the window): sale orders (distinct order ids) and gross
+    sales (sale lines). None without dated channel lines or orders, or when the two share no day; else
+    the sums, the number of platforms and which sum exceeds the orders' (``conversions_over`` /
+    ``revenue_over``): a platform counts every buyer it touched, so the same buyer counted by several
+    platforms adds up to more than there were."""
+    if orders is None or "date" not in ch.columns or not {"order_date", "amount"} <= set(orders.columns):
+        return None
+    c = ch.filter(ch.date.notnull())
+    o = orders.filter(orders.order_date.notnull())
+    rng = engine.to_frame(c.aggregate(lo=c.date.min(), hi=c.date.max())).iloc[0]
+    orng = engine.to_frame(o.aggregate(lo=o.order_date.min(), hi=o.order_date.max())).iloc[0]
+    if pd.isna(rng["lo"]) or pd.isna(orng["lo"]):
+        return None
+    lo = max(pd.Timestamp(rng["lo"]), pd.Timestamp(orng["lo"])).normalize()
+    hi = min(pd.Timestamp(rng["hi"]), pd.Timestamp(orng["hi"])).normalize()
+    if lo > hi:
+        return None
+    c, o = in_dates(c, "date", lo, hi), in_dates(o, "order_date", lo, hi)
+    aggs = {"platforms": c.channel.nunique()}
+    for k in ("conversions", "revenue"):
+        if k in c.columns:
+            aggs[k] = _sum_or_null(c[k])
+    row = engine.to_frame(c.aggregate(**aggs)).iloc[0]
+    ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
+    n_own = o.order_id.nunique(where=~ret) if "order_id" in o.columns else o.count(where=~ret)
+    orow = engine.to_frame(o.aggregate(orders=n_own,
+                                       sales=fsum(o.amount.cast("float64"), where=~ret))).iloc[0]
+
+    def num(x):
+        return None if x is None or pd.isna(x) else float(x)
+
+    conv, rev = num(row.get("conversions")), num(row.get("revenue"))
+    n_orders, sales = num(orow["orders"]), num(orow["sales"])
+    out = {"start": lo.date().isoformat(), "end": hi.date().isoformat(), "platforms": int(row["platforms"]),
+           "conversions": conv, "orders": n_orders, "revenue": rev, "sales": sales,
+           "conversions_ratio": conv / n_orders if conv is not None and n_orders else None,
+           "revenue_ratio": rev / sales if rev is not None and sales else None}
+    out["conversions_over"] = bool(conv is not None and n_orders is not None and conv > n_orders)
+    out["revenue_over"] = bool(rev is not None and sales is not None and rev > sales)
+    return out
+
+
+def incrementality(tables: dict[str, ir.Table], ch: ir.Table, orders: ir.Table | None, p: dict) -> dict:
+    """Platform ROAS beside incremental ROAS per channel (language-free; :func:`present` writes the texts).
+
+    ``ch``: the channel lines in the window with a channel and a spend; ``tables``: the page's engine tables
+    (the model is fitted on them, in the window of ``p``); ``p["ledger"]``: the ledger entries
+    (:func:`analytics.ledger.fit_value`).
+
+    Returns ``{"rows": [...], "model": model_roas(...) or None, "overcount": overcount(...)}``; a row holds
+    channel, spend, revenue, platform_roas (revenue / spend; None without revenue), incremental_roas and its
+    interval (``incremental_roas_ci_low`` / ``_high``), source ("ledger #id" / "model" / None), the entry
+    (``entry``: id, start, end, spend, lift, low, high, method) or the model's ``model_weekly_spend``,
+    inflation = platform_roas / incremental_roas with its interval (platform ROAS over the incremental
+    interval's bounds; None where a bound is not above 0) and the ``attribution`` the data states."""
+    plat = platform_by_channel(ch)
+    attribution = attribution_by_channel(ch)
+    entries = ledger.from_fit_value(p.get("ledger"))
+    picked = {str(c): newest_entry(str(c), entries) for c in plat["channel"]}
+    model = model_roas(tables, p) if any(e is None for e in picked.values()) else None
+    rows = []
+    for r in plat.itertuples(index=False):
+        name = str(r.channel)
+        spend, rev = float(r.spend), (None if pd.isna(r.revenue) else float(r.revenue))
+        row = {"channel": name, "spend": spend, "revenue": rev,
+               "platform_roas": rev / spend if rev is not None and spend > 0 else None,
+               "incremental_roas": None, "incremental_roas_ci_low": None, "incremental_roas_ci_high": None,
+               "source": None, "entry": None, "model_weekly_spend": None, "attribution": attribution.get(name)}
+        e = picked[name]
+        if e is not None:
+            es = float(e["spend"])
+            row.update(incremental_roas=float(e["lift"]) / es, incremental_roas_ci_low=float(e["low"]) / es,
+                       incremental_roas_ci_high=float(e["high"]) / es, source=f"ledger #{e['id']}",
+                       entry={k: e.get(k) for k in ("id", "start", "end", "spend", "lift", "low", "high", "method")})
+        elif model is not None and model["status"] == "ok":
+            mc = list(model["channels"])
+            i = ledger.match_channel(name, mc)
+            m = model["channels"][mc[i]] if i is not None else None
+            if m is not None and m["roas"] is not None:
+                row.update(incremental_roas=m["roas"], incremental_roas_ci_low=m["low"],
+                           incremental_roas_ci_high=m["high"], source="model", model_weekly_spend=m["weekly_spend"])
+        pr, ir_ = row["platform_roas"], row["incremental_roas"]
+        lo, hi = row["incremental_roas_ci_low"], row["incremental_roas_ci_high"]
+        row["inflation"] = pr / ir_ if pr is not None and ir_ is not None and ir_ > 0 else None
+        ok = row["inflation"] is not None
+        row["inflation_ci_low"] = pr / hi if ok and hi is not None and hi > 0 else None
+        row["inflation_ci_high"] = pr / lo if ok and lo is not None and lo > 0 else None
+        rows.append(row)
+    return {"rows": rows, "model": model, "overcount": overcount(ch, orders)}
+
+
 def _defaults(params: dict) -> dict:
     out = {p.key: p.default for p in PARAMS}
     out.update({k: v for k, v in (params or {}).items() if v is not None})
@@ -471,6 +691,9 @@ class ChannelFit:
     totals : dict
         Channels mode: the summed spend, revenue, impressions, clicks and conversions and the overall ROAS,
         CTR, CVR and CPA (None where undefined). Orders mode: net_sales and orders.
+    incrementality : dict or None
+        Channels mode: platform ROAS beside incremental ROAS per channel, the response model's status and
+        the double-count check (:func:`incrementality`). None in orders mode.
     """
 
     mode: str
@@ -494,6 +717,7 @@ class ChannelFit:
     min_points: int = 8
     orders_by_channel: pd.DataFrame | None = None
     totals: dict = field(default_factory=dict)
+    incrementality: dict | None = None
 
 
 def fit(tables: dict[str, ir.Table], params: dict) -> ChannelFit:
@@ -548,8 +772,13 @@ def fit(tables: dict[str, ir.Table], params: dict) -> ChannelFit:
     dated = bool(n.get("date"))
     units = daily_units(t, col, dated)
     parts = _compare(units, dated, p)
+    # per channel whatever ``by`` is: the ledger and the model know channels, not campaigns
+    t_ch = t if col == "channel" else t.filter(t.channel.notnull())
+    own = in_dates(orders, "order_date", start, end) if orders is not None and oc["__rows__"] else None
+    incr = incrementality(tables, t_ch, own, p)
     return ChannelFit(mode="channels", by=by if col != "channel" or by == "channel" else "channel",
-                      by_missing=by_missing, dated=dated, orders_by_channel=orders_table, **parts)
+                      by_missing=by_missing, dated=dated, orders_by_channel=orders_table, incrementality=incr,
+                      **parts)
 
 
 def _compare(units: pd.DataFrame, dated: bool, p: dict) -> dict:
@@ -780,6 +1009,9 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
                           r0=f"{rt['r0']:.2f}", r1=f"{rt['r1']:.2f}"))
     if not f.dated:
         warnings.append(t("channels.warning.snapshot", lang))
+    incr_rows, incr_over, incr_findings, incr_warnings = present_incrementality(f.incrementality, lang)
+    findings += incr_findings
+    warnings += incr_warnings
     obc = f.orders_by_channel
     result_dict = {
         "mode": "channels", "by": f.by, "dated": f.dated,
@@ -791,9 +1023,98 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
         "funnel": f.funnel, "trends": f.trends,
         "orders_by_channel": obc.to_dict(orient="records") if obc is not None else [],
         "kpis": f.totals,
+        "incrementality": incr_rows, "incrementality_overcount": incr_over,
+        "incrementality_model": {k: v for k, v in ((f.incrementality or {}).get("model") or {}).items()
+                                 if k in ("status", "source", "weeks", "recent_weeks")} or None,
         "findings": findings, "warnings": warnings,
     }
     return jsonable(result_dict)
+
+
+def _x(v: float | None, lang: str) -> str:
+    return "—" if v is None else fmt_number(v, lang, 2)
+
+
+def _holds_one(r: dict) -> bool:
+    lo, hi = r.get("inflation_ci_low"), r.get("inflation_ci_high")
+    return lo is None or lo <= 1 <= (hi if hi is not None else float("inf"))
+
+
+def headlines(rows: list[dict]) -> list[tuple[dict, str]]:
+    """The channels the action lines are about, each with "over" / "under": the most inflated channel
+    whose inflation interval lies above 1 and the most under-credited one whose interval lies below 1; when
+    no interval excludes 1, the channel farthest from 1 on the log scale (its interval holds 1: the page
+    says so). Empty when no channel has an inflation."""
+    known = [r for r in rows if r.get("inflation") is not None and r["inflation"] > 0]
+    if not known:
+        return []
+    over = [r for r in known if r["inflation"] > 1 and not _holds_one(r)]
+    under = [r for r in known if r["inflation"] < 1 and not _holds_one(r)]
+    out = []
+    if over:
+        out.append((max(over, key=lambda r: r["inflation"]), "over"))
+    if under:
+        out.append((min(under, key=lambda r: r["inflation"]), "under"))
+    if not out:
+        pick = max(known, key=lambda r: abs(np.log(r["inflation"])))
+        out.append((pick, "over" if pick["inflation"] >= 1 else "under"))
+    return out
+
+
+def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], dict | None, list[str], list[str]]:
+    """The platform-vs-incremental block in ``lang``: the table's rows (flat: the ledger entry's id, period
+    and method, ``basis`` saying where the incremental figure comes from), the double-count check, the
+    action line(s) and the warnings."""
+    if not incr:
+        return [], None, [], []
+    model = incr.get("model") or {}
+    rows, findings, warnings = [], [], []
+    for r in incr["rows"]:
+        e = r.get("entry") or None
+        if e is not None:
+            basis = t("channels.incr.basis_ledger", lang, id=e["id"], method=t(f"ledger.method.{e['method']}", lang),
+                      start=e["start"], end=e["end"], spend=fmt_money(e["spend"], lang))
+        elif r.get("source") == "model":
+            basis = t("channels.incr.basis_model", lang, spend=fmt_money(r["model_weekly_spend"], lang),
+                      weeks=model.get("recent_weeks"))
+        else:
+            basis = t("channels.incr.basis_none", lang)
+        out = {k: v for k, v in r.items() if k != "entry"}
+        out.update(basis=basis, entry_id=e["id"] if e else None, test_start=e["start"] if e else None,
+                   test_end=e["end"] if e else None, method=e["method"] if e else None)
+        rows.append(out)
+    for pick, key in headlines(rows):
+        e_id = pick["entry_id"]
+        source = (t("channels.incr.source_ledger", lang, id=e_id) if e_id is not None
+                  else t("channels.incr.source_model", lang))
+        findings.append(t(f"channels.incr.action_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang),
+                          platform=_x(pick["platform_roas"], lang), incremental=_x(pick["incremental_roas"], lang),
+                          source=source))
+        if _holds_one(pick):
+            lo, hi = pick["inflation_ci_low"], pick["inflation_ci_high"]
+            findings.append(t("channels.incr.holds_one", lang, channel=pick["channel"], lo=_x(lo, lang),
+                              hi=_x(hi, lang) if hi is not None else "∞"))
+    missing = [r["channel"] for r in rows if r["incremental_roas"] is None]
+    if missing:
+        reason = (t(model["key"], lang, **model.get("kwargs", {})) if model.get("status") == "unavailable"
+                  else t("channels.incr.not_in_model", lang))
+        warnings.append(t("channels.incr.warning_missing", lang, channels=", ".join(missing[:10]), reason=reason))
+    if model.get("status") == "ok" and model.get("source") == "channels" and any(r["source"] == "model" for r in rows):
+        warnings.append(t("channels.incr.warning_model_platform", lang))
+    oc = incr.get("overcount")
+    if oc and (oc["conversions_over"] or oc["revenue_over"]):
+        parts = []
+        if oc["conversions_over"]:
+            parts.append(t("channels.incr.over_conversions", lang, claimed=fmt_number(oc["conversions"], lang),
+                           own=fmt_number(oc["orders"], lang), x=_x(oc["conversions_ratio"], lang),
+                           extra=fmt_number(oc["conversions"] - oc["orders"], lang)))
+        if oc["revenue_over"]:
+            parts.append(t("channels.incr.over_revenue", lang, claimed=fmt_money(oc["revenue"], lang),
+                           own=fmt_money(oc["sales"], lang), x=_x(oc["revenue_ratio"], lang),
+                           extra=fmt_money(oc["revenue"] - oc["sales"], lang)))
+        warnings.append(t("channels.incr.warning_overcount", lang, n=oc["platforms"], start=oc["start"], end=oc["end"],
+                          parts="; ".join(parts)))
+    return rows, oc, findings, warnings
 
 
 def compute(frames: dict[str, pd.DataFrame], params: dict, lang: str = "en") -> dict:
@@ -911,6 +1232,37 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.update_yaxes(type="category")  # a channel or campaign code ("1001") is a name
             charts.finish(fig, lang, title, **kinds)
             out.append({"key": "kpis", "title": title, "figure": fig})
+    incr = [r for r in (result.get("incrementality") or []) if r.get("platform_roas") is not None
+            or r.get("incremental_roas") is not None]
+    if incr:
+        heads = headlines(incr)
+        if heads:
+            pick, key = heads[0]
+            title = t(f"channels.fig.incr_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang))
+        else:
+            title = t("channels.fig.incr_plain", lang)
+        # channels down the side (horizontal bars: long names never overlap), the first channel on top
+        rr = incr[::-1]
+        names = [r["channel"] for r in rr]
+        fig = go.Figure()
+        fig.add_trace(go.Bar(y=names, x=[r.get("platform_roas") for r in rr], orientation="h",
+                             name=t("channels.col.platform_roas", lang), marker_color="#9e9e9e"))
+
+        def err(r, side):
+            v, b = r.get("incremental_roas"), r.get(f"incremental_roas_ci_{side}")
+            return 0 if v is None or b is None else abs(b - v)
+
+        fig.add_trace(go.Bar(y=names, x=[r.get("incremental_roas") for r in rr], orientation="h",
+                             name=t("channels.col.incremental_roas", lang), marker_color="#1f77b4",
+                             customdata=[[r.get("basis") or "", _x(r.get("inflation"), lang)] for r in rr],
+                             hovertemplate="%{y}: %{x:.2f}<br>%{customdata[0]}<br>"
+                                           + t("channels.col.inflation", lang) + " %{customdata[1]}<extra></extra>",
+                             error_x={"type": "data", "symmetric": False, "array": [err(r, "high") for r in rr],
+                                      "arrayminus": [err(r, "low") for r in rr]}))
+        fig.update_layout(height=max(320, 140 + 40 * len(rr)), barmode="group", xaxis_title="ROAS")
+        fig.update_yaxes(type="category")
+        charts.finish(fig, lang, title, x="ratio")
+        out.append({"key": "incrementality", "title": title, "figure": fig})
     curves = [c for c in (result.get("curves") or []) if c.get("a") is not None]
     if curves:
         best = result.get("best_next_channel")
@@ -952,6 +1304,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         charts.finish(fig, lang, title, y="ratio")
         out.append({"key": "trends", "title": title, "figure": fig})
     return out
+
+
+def store_params(*, engine=None) -> dict:
+    """The fit parameters the page reads from the catalogue: the incrementality ledger's entries (``ledger``,
+    :func:`analytics.ledger.fit_value`), so a new or changed entry refits. The report and the page add them."""
+    return ledger.store_params(engine=engine)
 
 
 def by_options(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> list[str]:

@@ -587,7 +587,10 @@ def load_model_data(tables: dict[str, ir.Table], params: dict) -> mmm.MMMData:
             y, source = weekly_net_sales(od), "channels+orders"
         else:
             y, source = weekly_revenue(ch), "channels"
-        return mmm.from_weekly(weekly_channel_spend(ch), y, source)
+        # the engines' exact sums can differ in the last place (DuckDB: the exactly rounded sum of the
+        # doubles; Spark: the exact decimal sum), which the fit amplifies: money to 1e-6 first, so the model
+        # (the planner's, and the channel comparison's incremental ROAS) is the same on either engine
+        return mmm.from_weekly(weekly_channel_spend(ch).round(6), y.round(6), source)
     raise NotEnoughData("promotions.error.no_data")
 
 

@@ -27,26 +27,33 @@ if v.result is not None:
             v.figure("orders")
             v.table("orders_by_channel")
     else:
-        tabs = st.tabs([k.t(f"tab.{name}") for name in ("kpis", "curves", "significance", "trends", "funnel")])
+        tabs = st.tabs([k.t(f"tab.{name}") for name in ("kpis", "incrementality", "curves", "significance", "trends",
+                                                          "funnel")])
         with tabs[0]:
             v.figure("kpis")
             st.caption(k.t("label.ci_caption"))
             v.table("channels")
         with tabs[1]:
+            v.figure("incrementality")
+            st.caption(k.t("label.incr_caption"))
+            v.table("incrementality")
+            if not any(r.get("attribution") for r in v.get("incrementality") or []):
+                st.caption(k.t("label.no_attribution"))
+        with tabs[2]:
             v.figure("curves")
             st.caption(k.t("label.curves_caption"))
             fitted = [c for c in v.get("curves") or [] if c.get("a") is not None]
             v.table("curves", sorted(fitted, key=lambda c: (c.get("marginal_roas") is None, -(c.get("marginal_roas") or 0))))
-        with tabs[2]:
+        with tabs[3]:
             st.caption(k.t("label.sig_caption"))
             if v.get("significant_pairs"):
                 v.table("significant_pairs", edit={"metric": lambda m: k.t(f"kpi.{m}")})
             else:
                 st.info(k.t("label.no_sig"))
-        with tabs[3]:
+        with tabs[4]:
             if not v.figure("trends"):
                 st.caption(k.t("warning.snapshot"))
-        with tabs[4]:
+        with tabs[5]:
             v.figure("funnel")
     v.data_behind()
 v.footer()

@@ -106,3 +106,61 @@ def test_orders_only_compares_channels_on_orders(workspace):
     assert "brings the most net sales" in body
     df = at.dataframe[0].value
     assert {"Channel", "Orders", "Net sales", "Return rate"} <= set(df.columns)
+
+
+def test_platform_vs_incremental_roas_tab(workspace):
+    """Issue 17 item 3: per channel the platform's ROAS beside the incremental ROAS (the planner's model when
+    the ledger has no entry), the inflation between them and an action line; the numbers of the report."""
+    from tests.app.conftest import table
+
+    at = run_page("ana", PAGE, _q(workspace))
+    assert not at.exception, at.exception
+    df = table(at, "Platform ROAS")
+    assert {"Channel", "Incremental ROAS", "Incremental ROAS low (95%)", "Inflation (×)", "Incremental figure from"} \
+        <= set(df.columns)
+    from analytics import report
+
+    ids = workspace["ids"]
+    res = report.run_page("channel-comparison", [ids["channels"], ids["orders"]])
+    rows = res["incrementality"]
+    assert list(df["Channel"]) == [r["channel"] for r in rows] and len(rows) == 7
+    assert list(df["Incremental ROAS"].round(6)) == [round(r["incremental_roas"], 6) for r in rows]
+    assert list(df["Inflation (×)"].round(6)) == [round(r["platform_roas"] / r["incremental_roas"], 6) for r in rows]
+    assert all(r["source"] == "model" for r in rows)
+    body = texts(at)
+    assert "its incremental ROAS (" in body and "budget on the incremental figure" in body
+    assert "The data does not state an attribution window" in body
+
+
+def test_a_ledger_entry_replaces_the_model_and_the_language_switch_does_not_refit(workspace, monkeypatch):
+    from analytics import cached, channels, ledger
+    from data import repository
+    from data.access import Actor
+    from tests.app.conftest import table
+
+    calls = []
+    fit = channels.fit
+    monkeypatch.setattr(channels, "fit", lambda *a, **kw: calls.append(1) or fit(*a, **kw))
+    cached.clear_all()
+    at = run_page("ana", PAGE, _q(workspace))
+    assert not at.exception, at.exception
+    assert len(calls) == 1
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert not at.exception and len(calls) == 1  # presented again in Chinese from the cached fit
+    assert "平台 ROAS" in table(at, "平台 ROAS").columns
+    eid = ledger.add({"channel": "抖音", "start": "2026-09-01", "end": "2026-09-28", "spend": 40000, "lift": 50000,
+                      "low": 20000, "high": 80000, "method": "geo"}, actor=Actor("ana", "analyst"))
+    try:
+        at.sidebar.radio(key="lang").set_value("en").run()
+        assert not at.exception, at.exception
+        assert len(calls) == 2  # a new ledger entry is a new fit
+        df = table(at, "Platform ROAS").set_index("Channel")
+        assert df.loc["Douyin", "Incremental figure from"].startswith(f"Ledger #{eid}: Geo test, 2026-09-01 to 2026-09-28")
+        assert df.loc["Douyin", "Incremental ROAS"] == 50000 / 40000
+        assert (df.loc["Douyin", "Incremental ROAS low (95%)"], df.loc["Douyin", "Incremental ROAS high (95%)"]) == \
+            (0.5, 2.0)
+        assert df.loc["Douyin", "Inflation (×)"] == df.loc["Douyin", "Platform ROAS"] / 1.25
+        assert df.loc["Taobao", "Incremental figure from"].startswith("Response model at the current spend")
+    finally:
+        repository.delete_object(object_id=eid, actor=Actor("admin", "admin"))
+        cached.clear_all()

@@ -201,7 +201,7 @@ def test_figures_in_both_languages(daily, result):
     for lang in ("en", "zh"):
         r = channels.compute({"channels": df}, {}, lang)
         figs = channels.figures(r, lang)
-        assert {f["key"] for f in figs} == {"funnel", "kpis", "curves", "trends"}
+        assert {f["key"] for f in figs} == {"funnel", "kpis", "incrementality", "curves", "trends"}
         curves_title = next(f["title"] for f in figs if f["key"] == "curves")
         assert r["best_next_channel"] in curves_title
         for f in figs:
