@@ -1238,9 +1238,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         heads = headlines(incr)
         if heads:
             pick, key = heads[0]
-            title = t(f"channels.fig.incr_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang))
+            title = t(f"channels.chart.incr_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang))
         else:
-            title = t("channels.fig.incr_plain", lang)
+            title = t("channels.chart.incr_plain", lang)
         # channels down the side (horizontal bars: long names never overlap), the first channel on top
         rr = incr[::-1]
         names = [r["channel"] for r in rr]
