@@ -56,7 +56,7 @@ RENAMES: tuple[tuple[str, str, frozenset[str]], ...] = (
 FAMILIES: tuple[str, ...] = (
     "action.", "admin.", "attr.", "aud.", "auth.", "ceiling.", "cf.", "chart.", "choice.", "churn.", "clv.", "col.", "common.",
     "compare.", "control_how.", "crm.", "data.", "denied.", "dim.", "drill.", "elasticity.", "factor.",
-    "feasibility.", "finding.", "forecast.", "format.", "grain.", "grain_unit.", "group.", "grow.", "help.",
+    "feasibility.", "finding.", "forecast.", "format.", "grain.", "grain_unit.", "group.", "grow.", "help.", "incr.",
     "home.", "incentive.", "item.", "join.", "kind.", "kpi.", "label.", "memo.", "method.", "metric.",
     "missing.", "model.", "month.", "month_full.", "name.", "nav.", "next.", "offer.", "outcome.", "page.",
     "param.", "phase.", "promo.", "reason.", "risk.", "role.", "sample.", "save.", "saved.", "slot.",
