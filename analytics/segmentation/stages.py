@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.expr import fsum
+from analytics import charts
 from analytics.i18n import fmt_number, fmt_pct, t
 from analytics.stats import wilson_interval
 from data import engine
@@ -513,22 +514,27 @@ def figures(block: dict | None, lang: str = "en") -> list[dict]:
                 pts = [r for r in rows if r["stage"] == lab]
                 fig.add_trace(go.Scatter(x=[r["week"] for r in pts], y=[r["people"] for r in pts], name=lab,
                                          mode="lines"))
-            fig.update_layout(title=title, yaxis_type="log", yaxis_title=t("segmentation.aud.label.people", lang),
+            fig.update_layout(yaxis_type="log", yaxis_title=t("segmentation.aud.label.people", lang),
                               hovermode="x unified")
+            charts.finish(fig, lang, title, y="count")
             figs.append({"key": f"aud_sizes_{model}", "title": title, "figure": fig})
         links = [r for r in block["links"] if r["model"] == model and r["rate"] is not None]
         if links:
             weak = min(links, key=lambda r: r["rate"])
             title = t("segmentation.aud.chart.flows", lang, model=m["name"], link=weak["link"],
                       rate=fmt_pct(weak["rate"], lang))
+            # links down the side (horizontal bars: "A2 Appeal → A3 Ask (seeded, 种草)" never overlaps), the
+            # funnel's first link on top
+            rl = links[::-1]
             fig = go.Figure(go.Bar(
-                x=[r["link"] for r in links], y=[r["rate"] for r in links],
-                error_y=dict(type="data", symmetric=False, array=[r["hi"] - r["rate"] for r in links],
-                             arrayminus=[r["rate"] - r["lo"] for r in links]),
-                marker_color=["#d62728" if r is weak else "#1f77b4" for r in links],
-                text=[fmt_pct(r["rate"], lang) for r in links], textposition="outside"))
-            fig.update_layout(title=title, yaxis_tickformat=".1%",
-                              yaxis_title=t("segmentation.aud.label.rate", lang))
+                y=[r["link"] for r in rl], x=[r["rate"] for r in rl], orientation="h",
+                error_x=dict(type="data", symmetric=False, array=[r["hi"] - r["rate"] for r in rl],
+                             arrayminus=[r["rate"] - r["lo"] for r in rl]),
+                marker_color=["#d62728" if r is weak else "#1f77b4" for r in rl],
+                text=[fmt_pct(r["rate"], lang) for r in rl], textposition="outside"))
+            fig.update_layout(height=max(300, 120 + 40 * len(rl)), xaxis_title=t("segmentation.aud.label.rate", lang))
+            fig.update_yaxes(type="category")
+            charts.finish(fig, lang, title, x="percent")
             figs.append({"key": f"aud_flows_{model}", "title": title, "figure": fig})
         nt = [r for r in block["next_to"] if r["model"] == model]
         if nt and (block["has_spend"] or block["has_gmv"]):
@@ -549,8 +555,9 @@ def figures(block: dict | None, lang: str = "en") -> list[dict]:
                 if any(r[key] is not None for r in nt):
                     fig.add_trace(go.Bar(x=weeks, y=[r[key] for r in nt], name=t(f"segmentation.aud.label.{key}", lang),
                                          marker_color=color, opacity=0.35), secondary_y=True)
-            fig.update_layout(title=title, barmode="group", hovermode="x unified")
+            fig.update_layout(barmode="group", hovermode="x unified")
             fig.update_yaxes(title_text=t("segmentation.aud.label.index", lang), secondary_y=False)
             fig.update_yaxes(title_text=t("segmentation.aud.label.money", lang), secondary_y=True)
+            charts.finish(fig, lang, title, y="index", y2="money")
             figs.append({"key": f"aud_next_{model}", "title": title, "figure": fig})
     return figs
