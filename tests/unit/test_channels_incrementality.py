@@ -118,9 +118,9 @@ def test_present_action_line_table_and_report_keys(fitted, synthetic):
     fig = figs["incrementality"]
     assert fig["title"] == f"Douyin's platform ROAS is {platform / 1.2:.2f}× its incremental ROAS"
     inc = fig["figure"].data[1]
-    k = list(inc.x).index("Douyin")
-    assert inc.y[k] == pytest.approx(1.2)
-    assert inc.error_y.array[k] == pytest.approx(0.6) and inc.error_y.arrayminus[k] == pytest.approx(0.6)
+    k = list(inc.y).index("Douyin")  # horizontal bars: channels down the side
+    assert inc.x[k] == pytest.approx(1.2)
+    assert inc.error_x.array[k] == pytest.approx(0.6) and inc.error_x.arrayminus[k] == pytest.approx(0.6)
     # every number of the table has its definition on hover, in both languages
     from analytics.tables import help_text, resolve, spec
 
