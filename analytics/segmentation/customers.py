@@ -296,21 +296,40 @@ def customer_aggregates(lines: ibis.Table, ad: pd.Timestamp, before: pd.Timestam
     pd.DataFrame
         One row per customer.
     """
+    # The order counts in two steps, per (customer, order) then per customer, joined to the sums: one
+    # COUNT(DISTINCT order_id) per date cut made the engine keep its own hash of every (customer, order)
+    # pair for each; here one hash of the pairs with a non-return line before ad (one small count each).
     nr = ~lines.is_return
     cur = lines.order_date < _ts(ad)
     year = lines.order_date >= _ts(ad - pd.Timedelta(days=365))
     aggs = dict(
         first_purchase=lines.order_date.min(where=nr & cur), last_purchase=lines.order_date.max(where=nr & cur),
-        frequency=lines.order_id.nunique(where=nr & cur), gross=money(lines.amount, nr & cur),
-        returns=money(lines.amount.abs(), lines.is_return & cur),
+        gross=money(lines.amount, nr & cur), returns=money(lines.amount.abs(), lines.is_return & cur),
         spend_last_year=money(lines.net, cur & year), lines_after=lines.count(where=~cur))
+    has_id = lines.order_id.notnull()  # COUNT(DISTINCT) leaves NULL ids out
+    bought = lines.filter(nr & cur & has_id)
+    counts = dict(frequency=lambda o: o.count())
     if before is not None:
         prev = lines.order_date < _ts(before)
         aggs.update(prev_last_purchase=lines.order_date.max(where=nr & prev),
-                    prev_frequency=lines.order_id.nunique(where=nr & prev),
                     prev_gross=money(lines.amount, nr & prev),
                     prev_returns=money(lines.amount.abs(), lines.is_return & prev))
-    return _sorted_by_customer(lines.group_by("customer_id").aggregate(**aggs))
+        bought = lines.filter(nr & (cur | prev) & has_id).mutate(cur=cur, prev=prev)  # any before, also > ad
+        counts = dict(frequency=lambda o: o.count(where=o.cur), prev_frequency=lambda o: o.count(where=o.prev))
+    per = lines.group_by("customer_id").aggregate(**aggs)
+    if before is not None:
+        orders = bought.group_by(["customer_id", "order_id"]).aggregate(cur=bought.cur.any(), prev=bought.prev.any())
+    else:
+        orders = bought.select("customer_id", "order_id").distinct()
+    freq = orders.group_by("customer_id").aggregate(**{k: f(orders) for k, f in counts.items()})
+    j = per.left_join(freq, "customer_id")
+    cols = [j[c] for c in ("customer_id", "first_purchase", "last_purchase")]
+    cols.append(j.frequency.fill_null(0).name("frequency"))
+    cols += [j[c] for c in ("gross", "returns", "spend_last_year", "lines_after")]
+    if before is not None:
+        cols += [j.prev_last_purchase, j.prev_frequency.fill_null(0).name("prev_frequency"), j.prev_gross,
+                 j.prev_returns]
+    return _sorted_by_customer(j.select(*cols))
 
 
 def _sorted_by_customer(q: ibis.Table) -> pd.DataFrame:

@@ -879,3 +879,70 @@ def test_present_in_another_language_does_not_fit_again(datasets, monkeypatch):
     assert zh["clv"]["total"] == en["clv"]["total"] and zh["kpis"] == en["kpis"]
     assert len(zh["rows"]) == zh["customers"] and {x["churn_risk"] for x in zh["audience_list"]} == {"high"}
     assert zh["findings"] != en["findings"] and zh["rfm_groups"][0]["label"] != en["rfm_groups"][0]["label"]
+
+
+# ---------------------------------------------------------------- per-customer aggregates
+
+
+def test_customer_aggregates_equal_a_per_line_count():
+    """customer_aggregates counts orders in two steps (per customer and order, then per customer); its
+    numbers equal the per-line definition written out in pandas: distinct order ids with a non-return
+    line (lines without an order id are no order), sums over lines, first / last purchase, at ``ad`` and
+    at ``before``. The lines cover an order split by both dates, an order id shared by two customers,
+    lines without an order id, a customer with only returns and one with only lines after ``ad``."""
+    import numpy as np
+    import pandas as pd
+
+    from analytics.segmentation import customers as cu
+    from data import engine
+
+    ad, before = pd.Timestamp("2024-07-01"), pd.Timestamp("2024-04-01")
+    rows = [  # customer, order, date, amount, is_return
+        ("A", "o1", "2023-05-02 10:00", 100.10, False), ("A", "o1", "2024-06-30 23:59", 20.20, False),
+        ("A", "o1", "2024-07-01 00:00", 5.00, False), ("A", "o2", "2024-03-31 08:00", 30.00, False),
+        ("A", "o2", "2024-03-31 08:00", -7.50, True), ("A", None, "2024-05-05 12:00", 11.11, False),
+        ("B", "o1", "2024-02-01 09:00", 40.00, False), ("B", "o3", "2024-06-01 09:00", 0.10, False),
+        ("B", "o3", "2024-06-01 09:00", 0.20, False), ("B", "o4", "2024-06-02 09:00", -0.30, True),
+        ("C", "o5", "2024-05-01 09:00", -12.00, True), ("C", "o6", "2024-05-02 09:00", -3.00, True),
+        ("D", "o7", "2024-07-02 09:00", 99.00, False), ("D", "o8", "2024-08-02 09:00", 1.00, False),
+        ("E", None, "2024-01-01 09:00", 8.00, False), ("E", None, "2024-06-01 09:00", 2.00, False),
+        ("F", "o9", "2023-06-30 09:00", 500.00, False), ("F", "o9", "2024-01-15 09:00", 0.05, False),
+    ]
+    df = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount", "is_return"])
+    df["order_date"] = pd.to_datetime(df["order_date"])
+    got = cu.customer_aggregates(cu.prepared_lines(engine.from_frame(df)), ad, before)
+
+    net = np.where(df["is_return"], -df["amount"].abs(), df["amount"])
+    want = []
+    for cid, g in df.groupby("customer_id", sort=True):
+        n = net[g.index]
+        row = {"customer_id": cid}
+        for pre, cut in (("", ad), ("prev_", before)):
+            bought = g.loc[~g["is_return"] & (g["order_date"] < cut)]
+            if pre == "":
+                row["first_purchase"] = bought["order_date"].min()
+            row[pre + "last_purchase"] = bought["order_date"].max()
+            row[pre + "frequency"] = bought["order_id"].dropna().nunique()
+            row[pre + "gross"] = bought["amount"].sum()
+            row[pre + "returns"] = g.loc[g["is_return"] & (g["order_date"] < cut), "amount"].abs().sum()
+        year = ((g["order_date"] < ad) & (g["order_date"] >= ad - pd.Timedelta(days=365))).to_numpy()
+        row["spend_last_year"] = n[year].sum()
+        row["lines_after"] = int((g["order_date"] >= ad).sum())
+        want.append(row)
+    want = pd.DataFrame(want)
+    assert list(got["customer_id"]) == list(want["customer_id"]) == ["A", "B", "C", "D", "E", "F"]
+    for c in want.columns[1:]:
+        w, x = want[c].to_numpy(), got[c].to_numpy()
+        if c.endswith("purchase"):
+            assert list(pd.to_datetime(x).as_unit("ns").astype("int64")) == \
+                list(pd.to_datetime(w).as_unit("ns").astype("int64")), (c, x, w)
+        else:
+            assert np.allclose(x.astype(float), w.astype(float), rtol=0, atol=1e-9), (c, x, w)
+    assert list(got["frequency"]) == [2, 2, 0, 0, 0, 1]        # A: o1 and o2 (o1 also has a line after ad)
+    assert list(got["prev_frequency"]) == [2, 1, 0, 0, 0, 1]   # A: o1 (2023) and o2 (31 March) before April
+    later = pd.Timestamp("2024-08-03")   # a comparison date after ad counts the orders up to it
+    got = cu.customer_aggregates(cu.prepared_lines(engine.from_frame(df)), ad, later)
+    assert list(got["prev_frequency"]) == [
+        g.loc[~g["is_return"] & (g["order_date"] < later), "order_id"].dropna().nunique()
+        for _, g in df.groupby("customer_id", sort=True)] == [2, 2, 0, 2, 0, 1]
+    assert list(got["frequency"]) == [2, 2, 0, 0, 0, 1]
