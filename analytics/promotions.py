@@ -1456,7 +1456,29 @@ def acquisition_ceiling(model_data: mmm.MMMData, seg: Any, first: pd.DataFrame |
     """The acquisition ceiling (:func:`analytics.acquisition.ceiling`) of the planner's weekly spend
     ``model_data`` against the Segmentation explorer's fit ``seg`` (its CLV model and customers; None: no
     CLV model) and the orders' first purchases ``first`` (:func:`analytics.acquisition.first_purchases`);
-    ``orders``: whether the page has an orders dataset at all."""
+    ``orders``: whether the page has an orders dataset at all.
+
+    Parameters
+    ----------
+    model_data : mmm.MMMData
+        The planner's model data: ``dates`` (week starts), ``X`` (spend, weeks x channels), ``channels``.
+    seg : Any
+        The Segmentation explorer's fit (``clv``, ``customers`` with ``clv`` and its ``model_column``), or
+        None. Its segments are the customers' model column (named groups translated into ``lang``).
+    first : pd.DataFrame | None
+        Columns ``channel``, ``day``, ``buyers``, ``value``; None when the orders have no channel column.
+    params : dict
+        The page's parameters (``ceiling_margin``, default 0.4).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    orders : bool
+        Whether the page has an orders dataset (False: status ``"no_orders"`` and a warning, nothing computed).
+
+    Returns
+    -------
+    dict
+        :func:`analytics.acquisition.ceiling`, made JSON-safe.
+    """
     from analytics import acquisition
 
     p = _defaults(params)
@@ -1481,7 +1503,18 @@ def acquisition_ceiling(model_data: mmm.MMMData, seg: Any, first: pd.DataFrame |
 
 def segmentation_params(params: dict) -> dict:
     """The Segmentation explorer's fit parameters for the planner's date range (its defaults otherwise), so
-    the page reads the very fit the Segmentation page caches for that range."""
+    the page reads the very fit the Segmentation page caches for that range.
+
+    Parameters
+    ----------
+    params : dict
+        The planner's parameters (only ``start`` and ``end`` are read).
+
+    Returns
+    -------
+    dict
+        The Segmentation explorer's resolved fit parameters.
+    """
     from analytics import segmentation
     from analytics.inputs import fit_params
     from analytics.params import resolve
@@ -1491,7 +1524,23 @@ def segmentation_params(params: dict) -> dict:
 
 def report_extra(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
     """What the headless report adds to the page result: ``acquisition_ceiling`` (the page shows the same
-    from the cached Segmentation fit; here, one run, the segmentation is fitted once)."""
+    from the cached Segmentation fit; here, one run, the segmentation is fitted once).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table (``orders`` feeds the segmentation and the first purchases).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``{"acquisition_ceiling": ...}`` (:func:`acquisition_ceiling`); {} when there is not enough data for
+        the response model.
+    """
     from analytics import acquisition, segmentation
     from analytics.common import AnalyticsError
 
