@@ -1728,6 +1728,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     list[dict]
         Figure dicts with ``key``, ``title``, ``figure``.
     """
+    out: list[dict] = []
+    for part in (_allocation_figures, _curve_figures, _contribution_figures, _fit_figures, _timeline_figures):
+        out += part(result, lang)
+    return out
+
+
+def _allocation_figures(result: dict, lang: str) -> list[dict]:
+    """Each channel's planned spend next to its expected outcome with its interval, on one money axis
+    (``allocation``).
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without an ``allocation``.
+    """
     import plotly.graph_objects as go
 
     out: list[dict] = []
@@ -1752,6 +1774,29 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                                  t("promotions.label.expected_outcome", lang)})
         charts.finish(fig, lang, title, y="money")
         out.append({"key": "allocation", "title": title, "figure": fig})
+    return out
+
+
+def _curve_figures(result: dict, lang: str) -> list[dict]:
+    """The weekly response curve of each channel with its band, its current and planned weekly spend marked
+    (``curves``), titled with the channel of the highest marginal ROI.
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``curves``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
+    alloc = result.get("allocation") or []
     curves = result.get("curves") or []
     meta = {m["channel"]: m for m in result.get("curves_meta") or []}
     if curves:
@@ -1778,6 +1823,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                           yaxis_title=t("promotions.label.weekly_outcome", lang))
         charts.finish(fig, lang, title, x="money", y="money")
         out.append({"key": "curves", "title": title, "figure": fig})
+    return out
+
+
+def _contribution_figures(result: dict, lang: str) -> list[dict]:
+    """The weekly outcome stacked by baseline, controls and channels (``contributions``), titled with the
+    channel of the largest contribution share.
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``contributions`` and ``model`` rows.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     contrib = result.get("contributions") or []
     model = result.get("model") or []
     if contrib and model:
@@ -1792,6 +1859,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(height=380)
         charts.finish(fig, lang, title, y="money")
         out.append({"key": "contributions", "title": title, "figure": fig})
+    return out
+
+
+def _fit_figures(result: dict, lang: str) -> list[dict]:
+    """Actual and fitted weekly outcome with the residuals and the holdout's start (``fit``).
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``residuals``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     resid = result.get("residuals") or []
     fit = result.get("fit") or {}
     if resid:
@@ -1807,6 +1895,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(height=380)
         charts.finish(fig, lang, title, y="money")
         out.append({"key": "fit", "title": title, "figure": fig})
+    return out
+
+
+def _timeline_figures(result: dict, lang: str) -> list[dict]:
+    """The plan's weekly spend per channel, stacked, with the pacing phases labelled above the bars
+    (``timeline``).
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without a ``timeline``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     tl = result.get("timeline") or []
     pac = result.get("pacing") or {}
     if tl:
