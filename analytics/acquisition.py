@@ -42,7 +42,20 @@ MIN_SEGMENT = 2  # customers with a CLV needed for a segment's interval
 def first_purchases(orders: ir.Table) -> pd.DataFrame | None:
     """Per (channel, day): the customers whose first purchase day (non-return lines with a customer id) is
     that day with that channel (the channel of their earliest line), ``buyers``, and the net sales of those
-    first days, ``value``. None when the orders have no channel column. Runs in the engine."""
+    first days, ``value``. None when the orders have no channel column. Runs in the engine.
+
+    Parameters
+    ----------
+    orders : ir.Table
+        Order lines with ``channel``, ``customer_id``, ``order_date``, ``amount`` and optionally
+        ``is_return`` (return lines are left out; a missing or NaN amount counts 0).
+
+    Returns
+    -------
+    pd.DataFrame | None
+        Columns ``channel``, ``day`` (datetime), ``buyers`` (new customers), ``value`` (their net sales on
+        that first day), sorted by day and channel; None when a required column is missing.
+    """
     cols = set(orders.columns)
     if not {"channel", "customer_id", "order_date", "amount"} <= cols:
         return None
@@ -68,7 +81,24 @@ def first_purchases(orders: ir.Table) -> pd.DataFrame | None:
 
 def new_customer_clv(params: dict, horizon: int, discount: float, time_unit: str) -> float:
     """The discounted expected net sales over ``horizon`` months of a newly acquired customer (x = t_x = T
-    = 0) under the fitted BG/NBD + Gamma-Gamma ``params`` (r, alpha, a, b, p, q, gamma)."""
+    = 0) under the fitted BG/NBD + Gamma-Gamma ``params`` (r, alpha, a, b, p, q, gamma).
+
+    Parameters
+    ----------
+    params : dict
+        The fitted parameters: BG/NBD ``r``, ``alpha``, ``a``, ``b``; Gamma-Gamma ``p``, ``q``, ``gamma``.
+    horizon : int
+        Months.
+    discount : float
+        Discount rate per month.
+    time_unit : str
+        The time unit the models were fitted in (e.g. ``"week"``).
+
+    Returns
+    -------
+    float
+        The CLV of one new customer (:func:`analytics.clv.customer_lifetime_value` at x = t_x = T = 0).
+    """
     bg = clvmod.BGNBD(params["r"], params["alpha"], params["a"], params["b"], math.nan, 0, True)
     gg = clvmod.GammaGamma(params["p"], params["q"], params["gamma"], math.nan, 0, True)
     z = np.zeros(1)
@@ -86,7 +116,21 @@ def _mean_ci(v: np.ndarray) -> tuple[float, float | None, float | None]:
 
 def window(dates: Sequence, first: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """The days [start, end) both the planner's weekly spend (week starts ``dates``) and the orders'
-    first purchases cover; None when they do not overlap."""
+    first purchases cover; None when they do not overlap.
+
+    Parameters
+    ----------
+    dates : Sequence
+        The planner's week starts (anything ``pd.to_datetime`` reads); each week covers seven days.
+    first : pd.DataFrame
+        :func:`first_purchases` (its ``day`` column); None or empty gives None.
+
+    Returns
+    -------
+    tuple[pd.Timestamp, pd.Timestamp] | None
+        (start, end), end exclusive: from the later of the first week and the first purchase day to the
+        earlier of the end of the last week and the day after the last purchase day.
+    """
     if not len(dates) or first is None or first.empty:
         return None
     d = pd.DatetimeIndex(pd.to_datetime(list(dates)))
@@ -114,6 +158,8 @@ def ceiling(*, segments: pd.DataFrame | None, clv: dict | None, first: pd.DataFr
         The planner's weekly spend: week starts, spend (weeks x channels), channel keys, display names.
     margin : float
         Gross margin on net sales (0-1] applied to the value.
+    lang : str
+        Language of the findings and warnings, ``'en'`` or ``'zh'``.
 
     Returns
     -------

@@ -933,7 +933,18 @@ def store_params(url_path: str) -> dict:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def first_purchases(orders: DatasetKey) -> pd.DataFrame | None:
-    """The orders' first purchases per channel and day (analytics.acquisition.first_purchases), per revision."""
+    """The orders' first purchases per channel and day (analytics.acquisition.first_purchases), per revision.
+
+    Parameters
+    ----------
+    orders : DatasetKey
+        The orders dataset(s): (kind, dataset id, revision) triples.
+
+    Returns
+    -------
+    pd.DataFrame | None
+        Columns ``channel``, ``day``, ``buyers``, ``value``; None when the orders have no channel column.
+    """
     from analytics import acquisition
 
     return acquisition.first_purchases(inputs(orders).tables()["orders"])
@@ -942,7 +953,25 @@ def first_purchases(orders: DatasetKey) -> pd.DataFrame | None:
 def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
     """The planner's acquisition ceiling: its cached fit's weekly spend against the Segmentation explorer's
     cached fit (its CLV model; the same cache entry the Segmentation page uses for these orders and dates at
-    its default settings) and the orders' first purchases. Nothing is refitted on a rerun."""
+    its default settings) and the orders' first purchases. Nothing is refitted on a rerun.
+
+    Parameters
+    ----------
+    url_path : str
+        The planner's URL path.
+    datasets : DatasetKey
+        The page's datasets (the orders among them feed the segmentation and the first purchases).
+    params : ParamKey
+        The page's parameters (the ledger entries are added, as for the page's fit).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        :func:`analytics.promotions.acquisition_ceiling` (``status``, ``margin``, ``segments``, ``channels``,
+        ``findings``, ``warnings``, ...); status ``"no_orders"`` without an orders dataset.
+    """
     from analytics import promotions
     from analytics.common import AnalyticsError
 
@@ -963,7 +992,22 @@ def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, l
 
 def may_change_entry(entry: dict, user: str | None = None, role: str | None = None) -> bool:
     """Whether the user may edit or delete this ledger entry (its owner or an admin; the repository checks
-    it again where it writes)."""
+    it again where it writes).
+
+    Parameters
+    ----------
+    entry : dict
+        The ledger entry (its ``owner``).
+    user : str | None
+        The user's name (None: the signed-in user).
+    role : str | None
+        The user's role (None: from the users file).
+
+    Returns
+    -------
+    bool
+        True when the user may change it.
+    """
     return may_change(actor(user, role), entry.get("owner"))
 
 

@@ -1171,24 +1171,67 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     list[dict]
         Figure dicts with ``key``, ``title``, ``figure``.
     """
+    if result.get("mode") == "orders":
+        return _orders_figures(result, lang)
+    out: list[dict] = []
+    for part in (_funnel_figures, _kpi_figures, _incrementality_figures, _curve_figures, _trend_figures):
+        out += part(result, lang)
+    return out
+
+
+def _orders_figures(result: dict, lang: str) -> list[dict]:
+    """Net sales per channel as horizontal bars with data labels (``orders``), for orders-only data.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without channel rows.
+    """
     import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
     out: list[dict] = []
     rows = result.get("channels") or []
-    if result.get("mode") == "orders":
-        if rows:
-            top = rows[0]
-            title = t("channels.chart.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
-            # channels down the side: a long name never runs into the next one
-            fig = go.Figure(go.Bar(y=[r["channel"] for r in rows][::-1], x=[r["net_sales"] for r in rows][::-1],
-                                   orientation="h"))
-            charts.data_labels(fig.data[0], "money", lang)
-            fig.update_layout(height=max(300, 120 + 26 * len(rows)), xaxis_title=t("channels.kpi.net_sales", lang),
-                              yaxis_type="category")
-            charts.finish(fig, lang, title, x="money")
-            out.append({"key": "orders", "title": title, "figure": fig})
-        return out
+    if rows:
+        top = rows[0]
+        title = t("channels.chart.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
+        # channels down the side: a long name never runs into the next one
+        fig = go.Figure(go.Bar(y=[r["channel"] for r in rows][::-1], x=[r["net_sales"] for r in rows][::-1],
+                               orientation="h"))
+        charts.data_labels(fig.data[0], "money", lang)
+        fig.update_layout(height=max(300, 120 + 26 * len(rows)), xaxis_title=t("channels.kpi.net_sales", lang),
+                          yaxis_type="category")
+        charts.finish(fig, lang, title, x="money")
+        out.append({"key": "orders", "title": title, "figure": fig})
+    return out
+
+
+def _funnel_figures(result: dict, lang: str) -> list[dict]:
+    """Impressions to conversions per channel as funnels (``funnel``), titled with the channel that
+    converts the most impressions.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``funnel`` rows.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
+    rows = result.get("channels") or []
     funnel = result.get("funnel") or []
     if funnel:
         df = pd.DataFrame(funnel)
@@ -1206,6 +1249,30 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_traces(textposition="inside")
         charts.finish(fig, lang, title, x="count")
         out.append({"key": "funnel", "title": title, "figure": fig})
+    return out
+
+
+def _kpi_figures(result: dict, lang: str) -> list[dict]:
+    """ROAS, CTR, CVR and CPA per channel with their intervals, one panel per metric the rows carry
+    (``kpis``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without channel rows or metrics.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    out: list[dict] = []
+    rows = result.get("channels") or []
     if rows:
         metrics = [m for m in ("roas", "ctr", "cvr", "cpa") if any(r.get(m) is not None for r in rows)]
         if metrics:
@@ -1232,6 +1299,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             fig.update_yaxes(type="category")  # a channel or campaign code ("1001") is a name
             charts.finish(fig, lang, title, **kinds)
             out.append({"key": "kpis", "title": title, "figure": fig})
+    return out
+
+
+def _incrementality_figures(result: dict, lang: str) -> list[dict]:
+    """Platform-reported ROAS beside incremental ROAS per channel (``incrementality``), the incremental one with
+    its interval, as horizontal bars.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without a channel that has either ROAS.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     incr = [r for r in (result.get("incrementality") or []) if r.get("platform_roas") is not None
             or r.get("incremental_roas") is not None]
     if incr:
@@ -1263,6 +1352,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_yaxes(type="category")
         charts.finish(fig, lang, title, x="ratio")
         out.append({"key": "incrementality", "title": title, "figure": fig})
+    return out
+
+
+def _curve_figures(result: dict, lang: str) -> list[dict]:
+    """The fitted response curves (revenue = a * spend ^ b) per channel over their data points, each channel's
+    current spend starred (``curves``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without a fitted curve.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     curves = [c for c in (result.get("curves") or []) if c.get("a") is not None]
     if curves:
         best = result.get("best_next_channel")
@@ -1289,6 +1400,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                           yaxis_title=t("channels.kpi.revenue", lang))
         charts.finish(fig, lang, title, x="money", y="money")
         out.append({"key": "curves", "title": title, "figure": fig})
+    return out
+
+
+def _trend_figures(result: dict, lang: str) -> list[dict]:
+    """Weekly ROAS per channel (``trends``), titled with the total ROAS of the first and the last week.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``trends``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     trends = result.get("trends") or []
     if trends:
         df = pd.DataFrame(trends)

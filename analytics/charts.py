@@ -51,7 +51,23 @@ MAX_MOVE_MARKERS = 60
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """About ``n`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [lo, hi]."""
+    """About ``n`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) covering [lo, hi].
+
+    Parameters
+    ----------
+    lo : float
+        The smallest value to cover (the two ends may come in either order).
+    hi : float
+        The largest value to cover; when equal to ``lo`` the range is padded by half the value (or 1).
+    n : int
+        The number of ticks wanted; the step whose tick count is nearest to it is chosen.
+
+    Returns
+    -------
+    list[float]
+        Ascending tick values, from a multiple of the step at or below ``lo`` to one step past ``hi`` (plotly
+        pads the range a little), at most about 51; empty when an end is not finite.
+    """
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return []
     if hi < lo:
@@ -75,7 +91,20 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
-    """Tick values of a log axis: powers of ten, with 2 and 5 between them over fewer than three decades."""
+    """Tick values of a log axis: powers of ten, with 2 and 5 between them over fewer than three decades.
+
+    Parameters
+    ----------
+    lo : float
+        The smallest positive value drawn (both ends are taken as at least 1e-12).
+    hi : float
+        The largest value drawn.
+
+    Returns
+    -------
+    list[float]
+        Ascending ticks from the power of ten at or below ``lo`` to the one at or above ``hi``.
+    """
     lo, hi = max(lo, 1e-12), max(hi, 1e-12)
     a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
     mult = (1, 2, 5) if b - a < 3 else (1,)
@@ -100,7 +129,23 @@ def _unit(top: float, lang: str) -> tuple[str, float]:
 
 def tick_texts(values: Sequence[float], kind: str, lang: str) -> list[str]:
     """Texts of an axis's ticks: one unit for the whole axis (0, 0.5M, 1M, 1.5M; 0, 50万, 100万) and as
-    many decimals as the step between ticks needs."""
+    many decimals as the step between ticks needs.
+
+    Parameters
+    ----------
+    values : Sequence[float]
+        The tick values (e.g. from :func:`nice_ticks`).
+    kind : str
+        The kind of value (one of VALUE_KINDS): ``percent`` is shown times 100 with ``%``, ``ratio`` without
+        a unit, every other kind with the unit (K / M / B; 万 / 亿) the largest tick needs.
+    lang : str
+        ``"en"`` or ``"zh"``: which units.
+
+    Returns
+    -------
+    list[str]
+        One text per value, in the same order (a zero of a unit kind is ``"0"``); empty when ``values`` is.
+    """
     vals = list(values)
     if not vals:
         return []
@@ -122,7 +167,22 @@ def tick_texts(values: Sequence[float], kind: str, lang: str) -> list[str]:
 
 
 def log_tick_texts(values: Sequence[float], kind: str, lang: str) -> list[str]:
-    """Each tick of a log axis in its own unit (1, 10, 100, 1K, 10K, 100K, 1M; 1万, 10万)."""
+    """Each tick of a log axis in its own unit (1, 10, 100, 1K, 10K, 100K, 1M; 1万, 10万).
+
+    Parameters
+    ----------
+    values : Sequence[float]
+        The tick values (e.g. from :func:`log_ticks`).
+    kind : str
+        The kind of value (one of VALUE_KINDS); ``percent`` is shown times 100 with ``%``.
+    lang : str
+        ``"en"`` or ``"zh"``: which units.
+
+    Returns
+    -------
+    list[str]
+        One text per value, in the same order.
+    """
     out = []
     for v in values:
         sym, div = _unit(abs(v), lang)
@@ -133,7 +193,23 @@ def log_tick_texts(values: Sequence[float], kind: str, lang: str) -> list[str]:
 
 
 def value_text(v: Any, kind: str, lang: str) -> str:
-    """A value in a hover, as the tables show it."""
+    """A value in a hover, as the tables show it.
+
+    Parameters
+    ----------
+    v : Any
+        The value (None or NaN gives a dash).
+    kind : str
+        The kind of value (one of VALUE_KINDS): ``money``, ``count``, ``percent``, ``ratio`` (two decimals),
+        ``index`` (no decimals) or ``number`` (three significant digits below one, else two decimals).
+    lang : str
+        ``"en"`` or ``"zh"``: the number format (analytics.i18n).
+
+    Returns
+    -------
+    str
+        The formatted value, or ``"—"`` for a missing one.
+    """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     if kind == "money":
@@ -151,7 +227,24 @@ def value_text(v: Any, kind: str, lang: str) -> str:
 
 
 def label_text(v: Any, kind: str, lang: str) -> str:
-    """A data label on a bar, funnel step or waterfall: the key-figure cards' short form (2.52M, 252.0万)."""
+    """A data label on a bar, funnel step or waterfall: the key-figure cards' short form (2.52M, 252.0万).
+
+    Parameters
+    ----------
+    v : Any
+        The value (None or NaN gives an empty label).
+    kind : str
+        The kind of value (one of VALUE_KINDS); ``money``, ``count``, ``number`` and ``index`` take the short
+        form (whole numbers, counts and indices rounded), ``percent`` and ``ratio`` the hover's form
+        (:func:`value_text`).
+    lang : str
+        ``"en"`` or ``"zh"``: the number format.
+
+    Returns
+    -------
+    str
+        The label text, ``""`` for a missing value.
+    """
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if kind in ("money", "count", "number", "index"):
@@ -166,7 +259,20 @@ def label_text(v: Any, kind: str, lang: str) -> str:
 
 
 def text_px(text: str, size: int = FONT_PX) -> float:
-    """Rough width of a text in pixels: a wide (CJK) character about one em, others about 0.58 em."""
+    """Rough width of a text in pixels: a wide (CJK) character about one em, others about 0.58 em.
+
+    Parameters
+    ----------
+    text : str
+        The text (any value is taken as its ``str``).
+    size : int
+        Font size in pixels.
+
+    Returns
+    -------
+    float
+        The estimated width in pixels.
+    """
     w = 0.0
     for ch in str(text):
         w += 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.58
@@ -175,7 +281,20 @@ def text_px(text: str, size: int = FONT_PX) -> float:
 
 def wrap(text: str, width: int = TITLE_CHARS) -> str:
     """A title in lines of at most ``width`` columns (a CJK character counts two), joined with <br>; a line
-    broken at a space keeps that space, so :func:`plain` gives the text back exactly."""
+    broken at a space keeps that space, so :func:`plain` gives the text back exactly.
+
+    Parameters
+    ----------
+    text : str
+        The title. Words stay whole (a word longer than ``width`` gets a line of its own).
+    width : int
+        Columns per line.
+
+    Returns
+    -------
+    str
+        The title's lines joined with ``<br>``.
+    """
     tokens: list[str] = []
     for ch in str(text):  # words stay whole; a CJK character and a space are tokens of their own
         wide = unicodedata.east_asian_width(ch) in ("W", "F")
@@ -198,7 +317,18 @@ def wrap(text: str, width: int = TITLE_CHARS) -> str:
 
 
 def plain(title: str | None) -> str:
-    """A wrapped title back in one line."""
+    """A wrapped title back in one line.
+
+    Parameters
+    ----------
+    title : str | None
+        A title from :func:`wrap` (None gives ``""``).
+
+    Returns
+    -------
+    str
+        The title with its ``<br>`` removed.
+    """
     return (title or "").replace("<br>", "")
 
 
@@ -237,7 +367,23 @@ def _value_dim(trace: Any, letter: str) -> bool:
 
 def axis_values(fig: Any, axis: str) -> list[float]:
     """The extent of the values drawn on ``axis`` (bars from zero, stacks summed, error bars, waterfall
-    running totals)."""
+    running totals).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure; heatmaps, treemaps, pies, sunbursts and tables are left out, and the categories of bars,
+        funnels and waterfalls are not values.
+    axis : str
+        The axis (``"x"``, ``"y"``, ``"y2"``, ``"xaxis3"`` ...).
+
+    Returns
+    -------
+    list[float]
+        Every finite value the axis has to show (unordered, with repeats): the traces' values, zero for bars,
+        funnels and filled areas, stacked totals, error-bar ends, waterfall running totals, and the ends of
+        the figure's lines drawn on that axis (break-even, par).
+    """
     key, ref = _axis_names(axis)
     letter = ref[0]
     vals: list[float] = []
@@ -289,7 +435,23 @@ def axis_values(fig: Any, axis: str) -> list[float]:
 
 
 def value_axis(fig: Any, axis: str, kind: str, lang: str) -> None:
-    """Ticks of a value axis in the language's format for ``kind`` (one of VALUE_KINDS)."""
+    """Ticks of a value axis in the language's format for ``kind`` (one of VALUE_KINDS).
+
+    Sets the axis's tick values and texts (:func:`nice_ticks` / :func:`tick_texts`, or the log versions on
+    a log axis; a non-SI ``tickformat`` when there is no data) and records the kind in the layout's ``meta``
+    (read by :func:`kinds`). Changes ``fig`` in place.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    axis : str
+        The axis (``"x"``, ``"y"``, ``"y2"`` ...).
+    kind : str
+        The kind of value the axis carries (one of VALUE_KINDS).
+    lang : str
+        ``"en"`` or ``"zh"``: the number format.
+    """
     key, _ = _axis_names(axis)
     ax = fig.layout[key]
     vals = axis_values(fig, axis)
@@ -316,7 +478,20 @@ def value_axis(fig: Any, axis: str, kind: str, lang: str) -> None:
 
 def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
     """The hover of every trace on the formatted axes, its values formatted as the tables format their kind
-    (``axes``: axis -> kind, as given to :func:`finish`); a trace that defines its own hover keeps it."""
+    (``axes``: axis -> kind, as given to :func:`finish`); a trace that defines its own hover keeps it.
+
+    Changes the traces of ``fig`` in place (``hovertext`` and ``hovertemplate``); heatmaps, treemaps, pies,
+    tables and sunbursts are left alone.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    axes : dict[str, str]
+        Axis (``"y"``, ``"y2"``, ``"x"`` ...) -> kind of value (one of VALUE_KINDS).
+    lang : str
+        ``"en"`` or ``"zh"``: the number format.
+    """
     refs = {_axis_names(a)[1]: k for a, k in axes.items()}
     for tr in fig.data:
         if tr.type in ("heatmap", "treemap", "pie", "table", "sunburst"):
@@ -345,7 +520,20 @@ def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
 
 
 def data_labels(trace: Any, kind: str, lang: str) -> None:
-    """Short data labels on a bar, funnel or waterfall trace (its values, in the language's format)."""
+    """Short data labels on a bar, funnel or waterfall trace (its values, in the language's format).
+
+    Sets the trace's ``text`` to :func:`label_text` of its values (a funnel shows that text in place of its
+    value). Changes ``trace`` in place.
+
+    Parameters
+    ----------
+    trace : plotly trace
+        A bar, funnel or waterfall trace (values along x when horizontal or a funnel, else along y).
+    kind : str
+        The kind of its values (one of VALUE_KINDS).
+    lang : str
+        ``"en"`` or ``"zh"``: the number format.
+    """
     letter = "x" if (getattr(trace, "orientation", None) == "h" or trace.type == "funnel") else "y"
     trace.text = [label_text(v, kind, lang) for v in getattr(trace, letter)]
     if trace.type == "funnel":
@@ -354,7 +542,20 @@ def data_labels(trace: Any, kind: str, lang: str) -> None:
 
 
 def colorbar(trace: Any, kind: str, lang: str) -> None:
-    """The colour bar and hover of a heatmap whose cells hold values of ``kind``."""
+    """The colour bar and hover of a heatmap whose cells hold values of ``kind``.
+
+    Sets the colour bar's ticks (:func:`nice_ticks` within the cells' range, texts by :func:`tick_texts`)
+    and each cell's hover (``y · x: value``). Changes ``trace`` in place.
+
+    Parameters
+    ----------
+    trace : plotly.graph_objects.Heatmap
+        The heatmap trace (its ``z`` rows of cells).
+    kind : str
+        The kind of the cells' values (one of VALUE_KINDS).
+    lang : str
+        ``"en"`` or ``"zh"``: the number format.
+    """
     z = [[v for v in row] for row in trace.z]
     vals = [float(v) for row in z for v in row if isinstance(v, numbers.Real) and math.isfinite(float(v))]
     if vals:
@@ -369,7 +570,23 @@ def colorbar(trace: Any, kind: str, lang: str) -> None:
 
 
 def category_fits(labels: Sequence[str], width_px: float, angle: float = 0) -> bool:
-    """Whether ``labels`` along a horizontal axis ``width_px`` wide stay apart at tick angle ``angle``."""
+    """Whether ``labels`` along a horizontal axis ``width_px`` wide stay apart at tick angle ``angle``.
+
+    Parameters
+    ----------
+    labels : Sequence[str]
+        The category names, one slot each.
+    width_px : float
+        The axis's width in pixels.
+    angle : float
+        The tick angle in degrees (0: level, the widest label must fit its slot; otherwise the labels'
+        height across the slant must).
+
+    Returns
+    -------
+    bool
+        True when no two labels overlap (always for no labels).
+    """
     if not labels:
         return True
     slot = width_px / len(labels)
@@ -406,7 +623,16 @@ def _is_date(s: str) -> bool:
 
 
 def category_axes(fig: Any) -> None:
-    """Every axis makes room for its labels; a horizontal axis of names that would overlap is angled."""
+    """Every axis makes room for its labels; a horizontal axis of names that would overlap is angled.
+
+    Sets ``automargin`` on every axis, turns off the grid of an overlaying (second) value axis, and angles the
+    ticks of a category x axis (-45, else -90 degrees) whose names do not fit level. Changes ``fig`` in place.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure.
+    """
     for key in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
         ax = fig.layout[key]
         ax.automargin = True
@@ -428,7 +654,18 @@ def category_axes(fig: Any) -> None:
 
 def themed(fig: Any) -> Any:
     """The figure in the app's theme: white background, the theme's font, text colour and colours (a
-    colour the figure sets itself stays)."""
+    colour the figure sets itself stays).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure, changed in place.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The same figure.
+    """
     fig.update_layout(template="plotly_white", font={"family": THEME["font"], "color": THEME["text"]},
                       colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
     return fig
@@ -436,7 +673,32 @@ def themed(fig: Any) -> Any:
 
 def finish(fig: Any, lang: str, title: str | None, **axes: str) -> Any:
     """The figure readable and in the page's theme: ``axes`` names the kind of value of each value axis
-    (``y="money"``, ``y2="count"``, ``x="percent"``); the title (the finding) is the figure's only one."""
+    (``y="money"``, ``y2="count"``, ``x="percent"``); the title (the finding) is the figure's only one.
+
+    Applies :func:`themed`, :func:`value_axis` for each named axis, :func:`hover` and :func:`category_axes`,
+    then sets the wrapped title with a top margin that holds it and any label rows above the plot.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure, changed in place.
+    lang : str
+        ``"en"`` or ``"zh"``: the number format.
+    title : str | None
+        The finding (None or empty: no title).
+    **axes : str
+        Axis -> kind of value (one of VALUE_KINDS).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The same figure.
+
+    Raises
+    ------
+    ValueError
+        When a kind is not one of VALUE_KINDS.
+    """
     themed(fig)
     for axis, kind in axes.items():
         if kind not in VALUE_KINDS:
@@ -455,13 +717,35 @@ def finish(fig: Any, lang: str, title: str | None, **axes: str) -> Any:
 
 
 def rows_above(fig: Any) -> int:
-    """Label rows drawn above the plot area (paper y > 1), e.g. campaign phases."""
+    """Label rows drawn above the plot area (paper y > 1), e.g. campaign phases.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure (its paper-referenced annotations are read; rows are 0.07 of the paper apart).
+
+    Returns
+    -------
+    int
+        The number of rows above the plot, 0 when there are none.
+    """
     ys = [a.y for a in fig.layout.annotations or [] if a.yref == "paper" and a.y is not None and a.y > 1]
     return 0 if not ys else int(round((max(ys) - 1.0) / 0.07)) + 1
 
 
 def kinds(fig: Any) -> dict[str, str]:
-    """The kind of value of each axis that :func:`finish` formatted: {"yaxis": "money", ...}."""
+    """The kind of value of each axis that :func:`finish` formatted: {"yaxis": "money", ...}.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        A figure that went through :func:`finish` (or :func:`value_axis`).
+
+    Returns
+    -------
+    dict[str, str]
+        Layout axis key -> kind; empty when no axis was formatted.
+    """
     meta = fig.layout.meta
     return dict(meta.get("value_kinds", {})) if isinstance(meta, dict) else {}
 
@@ -482,7 +766,30 @@ def _ms(x: Any) -> float:
 def label_rows(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], *, rows: int = 3,
                width_px: float = WIDTH_PX * 0.7, size: int = 9, gap_px: float = 6) -> list[int | None]:
     """A row for each label ``(x where it starts, text)`` so that no two labels of one row overlap at a chart
-    ``width_px`` wide over ``x_range`` (None: no row left; the caller shows that label on hover only)."""
+    ``width_px`` wide over ``x_range`` (None: no row left; the caller shows that label on hover only).
+
+    Labels are placed from the earliest, each in the first row where the previous label has ended.
+
+    Parameters
+    ----------
+    items : Sequence[tuple[Any, str]]
+        (start on the axis: date, datetime, ISO text or milliseconds; text) per label.
+    x_range : tuple[Any, Any]
+        The axis's range, in the same units as the starts.
+    rows : int
+        Rows available.
+    width_px : float
+        The plot's width in pixels.
+    size : int
+        The labels' font size in pixels.
+    gap_px : float
+        Least space between two labels of one row, in pixels.
+
+    Returns
+    -------
+    list[int | None]
+        The row of each label, in the order of ``items``; None when no row had room.
+    """
     lo, hi = _ms(x_range[0]), _ms(x_range[1])
     per_px = max(hi - lo, 1.0) / width_px
     ends: list[float] = [-math.inf] * rows
@@ -500,7 +807,26 @@ def label_rows(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], *, ro
 
 def label_boxes(items: Sequence[tuple[Any, str]], x_range: tuple[Any, Any], placed: Sequence[int | None], *,
                 width_px: float = WIDTH_PX * 0.7, size: int = 9) -> list[tuple[int, float, float]]:
-    """The (row, x0, x1) of each placed label, in the axis's milliseconds (for tests and checks)."""
+    """The (row, x0, x1) of each placed label, in the axis's milliseconds (for tests and checks).
+
+    Parameters
+    ----------
+    items : Sequence[tuple[Any, str]]
+        (start, text) per label, as given to :func:`label_rows`.
+    x_range : tuple[Any, Any]
+        The axis's range.
+    placed : Sequence[int | None]
+        The rows from :func:`label_rows` (None: not placed).
+    width_px : float
+        The plot's width in pixels.
+    size : int
+        The labels' font size in pixels.
+
+    Returns
+    -------
+    list[tuple[int, float, float]]
+        (row, start, end) of each placed label, in the order of ``items``, unplaced ones left out.
+    """
     lo, hi = _ms(x_range[0]), _ms(x_range[1])
     per_px = max(hi - lo, 1.0) / width_px
     return [(r, _ms(x), _ms(x) + text_px(s, size) * per_px) for (x, s), r in zip(items, placed) if r is not None]
@@ -510,7 +836,33 @@ def scatter_labels(xs: Sequence[float], ys: Sequence[float], texts: Sequence[str
                    log_y: bool = False, width_px: float = WIDTH_PX * 0.8, height_px: float = 300,
                    size: int = FONT_PX) -> list[str]:
     """The texts to write beside scatter points (in the order given, which is their priority), leaving out
-    ("") a text whose box would overlap one already placed; the hover still names every point."""
+    ("") a text whose box would overlap one already placed; the hover still names every point.
+
+    Parameters
+    ----------
+    xs : Sequence[float]
+        The points' x values.
+    ys : Sequence[float]
+        The points' y values.
+    texts : Sequence[str]
+        The label of each point.
+    log_x : bool
+        Whether the x axis is logarithmic (points at or below zero get no label).
+    log_y : bool
+        Whether the y axis is logarithmic.
+    width_px : float
+        The plot's width in pixels.
+    height_px : float
+        The plot's height in pixels.
+    size : int
+        The labels' font size in pixels.
+
+    Returns
+    -------
+    list[str]
+        One text per point: its label, or ``""`` when it is left out (no text, a non-finite position, or an
+        overlap with a label placed earlier).
+    """
     def scale(vals: Sequence[float], log: bool) -> list[float]:
         v = [math.log10(x) if log and x > 0 else (x if not log else float("nan")) for x in vals]
         ok = [x for x in v if math.isfinite(x)]
@@ -548,9 +900,25 @@ def _period_start(d: date, grain: str) -> date:
 
 def aggregate_moves(events: Iterable[dict], max_markers: int = MAX_MOVE_MARKERS) -> tuple[list[dict], str]:
     """Price moves as at most ``max_markers`` groups: per week (else month, else quarter), competitor and
-    direction; beyond that the competitors of a period are pooled. Each group: period, competitor (None
-    when pooled), direction (-1 cut, +1 rise), n moves, median change, median new price, the largest
-    move. Returns (groups, grain)."""
+    direction; beyond that the competitors of a period are pooled.
+
+    Parameters
+    ----------
+    events : Iterable[dict]
+        Price moves with ``date`` (date or ISO text), ``competitor``, ``change_pct`` and optionally
+        ``price``; a move without a date or change is left out.
+    max_markers : int
+        The most groups wanted.
+
+    Returns
+    -------
+    tuple[list[dict], str]
+        (groups, grain): the groups in order of period, competitor and direction, each with ``period`` (ISO
+        date of the period's start), ``competitor`` (None when pooled), ``competitors`` (the names in it),
+        ``direction`` (-1 cut, +1 rise), ``n`` moves, ``median_change``, ``price`` (median new price, None
+        when no move has one) and ``largest`` (the move with the largest change); grain is ``"week"``,
+        ``"month"`` or ``"quarter"``. When even pooled quarters are too many, the first ``max_markers``.
+    """
     evs = [e for e in events if e.get("change_pct") is not None and e.get("date")]
     best: tuple[list[dict], str] = ([], "week")
     for pooled in (False, True):

@@ -491,7 +491,21 @@ def store_params(*, engine=None) -> dict:
 
 def list_rows(rows: Iterable[dict], today: date | None = None) -> list[dict]:
     """The entries as the ledger list shows them (:data:`TABLES` ``entries``): the stored fields plus
-    ``iroas`` (lift / spend) and ``age_days``."""
+    ``iroas`` (lift / spend) and ``age_days``.
+
+    Parameters
+    ----------
+    rows : Iterable[dict]
+        Ledger entries (:func:`entries`) with at least ``lift``, ``spend`` and ``end``.
+    today : date | None
+        The day ages are counted to (None: today in UTC).
+
+    Returns
+    -------
+    list[dict]
+        One row per entry, in the order given: its fields plus ``iroas`` (None when spend is missing or 0)
+        and ``age_days`` (:func:`age_days`).
+    """
     return [{**r, "iroas": (r["lift"] / r["spend"]) if r.get("spend") else None, "age_days": age_days(r, today)}
             for r in rows]
 

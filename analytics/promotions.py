@@ -1459,7 +1459,29 @@ def acquisition_ceiling(model_data: mmm.MMMData, seg: Any, first: pd.DataFrame |
     """The acquisition ceiling (:func:`analytics.acquisition.ceiling`) of the planner's weekly spend
     ``model_data`` against the Segmentation explorer's fit ``seg`` (its CLV model and customers; None: no
     CLV model) and the orders' first purchases ``first`` (:func:`analytics.acquisition.first_purchases`);
-    ``orders``: whether the page has an orders dataset at all."""
+    ``orders``: whether the page has an orders dataset at all.
+
+    Parameters
+    ----------
+    model_data : mmm.MMMData
+        The planner's model data: ``dates`` (week starts), ``X`` (spend, weeks x channels), ``channels``.
+    seg : Any
+        The Segmentation explorer's fit (``clv``, ``customers`` with ``clv`` and its ``model_column``), or
+        None. Its segments are the customers' model column (named groups translated into ``lang``).
+    first : pd.DataFrame | None
+        Columns ``channel``, ``day``, ``buyers``, ``value``; None when the orders have no channel column.
+    params : dict
+        The page's parameters (``ceiling_margin``, default 0.4).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    orders : bool
+        Whether the page has an orders dataset (False: status ``"no_orders"`` and a warning, nothing computed).
+
+    Returns
+    -------
+    dict
+        :func:`analytics.acquisition.ceiling`, made JSON-safe.
+    """
     from analytics import acquisition
 
     p = _defaults(params)
@@ -1484,7 +1506,18 @@ def acquisition_ceiling(model_data: mmm.MMMData, seg: Any, first: pd.DataFrame |
 
 def segmentation_params(params: dict) -> dict:
     """The Segmentation explorer's fit parameters for the planner's date range (its defaults otherwise), so
-    the page reads the very fit the Segmentation page caches for that range."""
+    the page reads the very fit the Segmentation page caches for that range.
+
+    Parameters
+    ----------
+    params : dict
+        The planner's parameters (only ``start`` and ``end`` are read).
+
+    Returns
+    -------
+    dict
+        The Segmentation explorer's resolved fit parameters.
+    """
     from analytics import segmentation
     from analytics.inputs import fit_params
     from analytics.params import resolve
@@ -1494,7 +1527,23 @@ def segmentation_params(params: dict) -> dict:
 
 def report_extra(tables: dict[str, ir.Table], params: dict, lang: str = "en") -> dict:
     """What the headless report adds to the page result: ``acquisition_ceiling`` (the page shows the same
-    from the cached Segmentation fit; here, one run, the segmentation is fitted once)."""
+    from the cached Segmentation fit; here, one run, the segmentation is fitted once).
+
+    Parameters
+    ----------
+    tables : dict[str, ir.Table]
+        Kind -> engine table (``orders`` feeds the segmentation and the first purchases).
+    params : dict
+        The page's parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        ``{"acquisition_ceiling": ...}`` (:func:`acquisition_ceiling`); {} when there is not enough data for
+        the response model.
+    """
     from analytics import acquisition, segmentation
     from analytics.common import AnalyticsError
 
@@ -1682,6 +1731,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     list[dict]
         Figure dicts with ``key``, ``title``, ``figure``.
     """
+    out: list[dict] = []
+    for part in (_allocation_figures, _curve_figures, _contribution_figures, _fit_figures, _timeline_figures):
+        out += part(result, lang)
+    return out
+
+
+def _allocation_figures(result: dict, lang: str) -> list[dict]:
+    """Each channel's planned spend next to its expected outcome with its interval, on one money axis
+    (``allocation``).
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without an ``allocation``.
+    """
     import plotly.graph_objects as go
 
     out: list[dict] = []
@@ -1706,6 +1777,29 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                                  t("promotions.label.expected_outcome", lang)})
         charts.finish(fig, lang, title, y="money")
         out.append({"key": "allocation", "title": title, "figure": fig})
+    return out
+
+
+def _curve_figures(result: dict, lang: str) -> list[dict]:
+    """The weekly response curve of each channel with its band, its current and planned weekly spend marked
+    (``curves``), titled with the channel of the highest marginal ROI.
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``curves``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
+    alloc = result.get("allocation") or []
     curves = result.get("curves") or []
     meta = {m["channel"]: m for m in result.get("curves_meta") or []}
     if curves:
@@ -1732,6 +1826,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                           yaxis_title=t("promotions.label.weekly_outcome", lang))
         charts.finish(fig, lang, title, x="money", y="money")
         out.append({"key": "curves", "title": title, "figure": fig})
+    return out
+
+
+def _contribution_figures(result: dict, lang: str) -> list[dict]:
+    """The weekly outcome stacked by baseline, controls and channels (``contributions``), titled with the
+    channel of the largest contribution share.
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``contributions`` and ``model`` rows.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     contrib = result.get("contributions") or []
     model = result.get("model") or []
     if contrib and model:
@@ -1746,6 +1862,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(height=380)
         charts.finish(fig, lang, title, y="money")
         out.append({"key": "contributions", "title": title, "figure": fig})
+    return out
+
+
+def _fit_figures(result: dict, lang: str) -> list[dict]:
+    """Actual and fitted weekly outcome with the residuals and the holdout's start (``fit``).
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``residuals``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     resid = result.get("residuals") or []
     fit = result.get("fit") or {}
     if resid:
@@ -1761,6 +1898,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(height=380)
         charts.finish(fig, lang, title, y="money")
         out.append({"key": "fit", "title": title, "figure": fig})
+    return out
+
+
+def _timeline_figures(result: dict, lang: str) -> list[dict]:
+    """The plan's weekly spend per channel, stacked, with the pacing phases labelled above the bars
+    (``timeline``).
+
+    Parameters
+    ----------
+    result : dict
+        The plan (:func:`plan`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title``, ``figure``; empty without a ``timeline``.
+    """
+    import plotly.graph_objects as go
+
+    out: list[dict] = []
     tl = result.get("timeline") or []
     pac = result.get("pacing") or {}
     if tl:

@@ -169,7 +169,24 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 
 def move_counts(weeks: list[dict], key: str, monthly: bool) -> list[dict]:
     """The weeks with moves of ``key`` (price_cuts / price_rises): period, number of moves and the price level
-    to draw them at; ``monthly``: summed per month (first week of the month, mean level of its weeks)."""
+    to draw them at; ``monthly``: summed per month (first week of the month, mean level of its weeks).
+
+    Parameters
+    ----------
+    weeks : list[dict]
+        The weeks of own sales next to competitor moves, each with ``period``, ``price_cuts``, ``price_rises``
+        and ``competitor_price_level`` (None: unknown).
+    key : str
+        ``"price_cuts"`` or ``"price_rises"``.
+    monthly : bool
+        Whether to sum the weeks per month.
+
+    Returns
+    -------
+    list[dict]
+        ``period``, ``n`` (moves) and ``level`` (the week's price level, or the mean of the month's known
+        levels, None when none is known), for the weeks (months) with at least one move, in their order.
+    """
     if not monthly:
         return [{"period": w["period"], "n": w[key], "level": w["competitor_price_level"]} for w in weeks if w[key]]
     out: dict[str, dict] = {}
@@ -187,7 +204,20 @@ def move_counts(weeks: list[dict], key: str, monthly: bool) -> list[dict]:
 def add_moves(fig, events: list[dict], lang: str) -> None:
     """The price moves as aggregates (:func:`analytics.charts.aggregate_moves`): one marker per week (or
     month) and competitor and direction, sized by the number of moves, at their median new price; the
-    hover gives the count, the median change and the largest move. At most ``charts.MAX_MOVE_MARKERS``."""
+    hover gives the count, the median change and the largest move. At most ``charts.MAX_MOVE_MARKERS``.
+
+    Adds one marker trace for the cuts and one for the rises (when there are any) to ``fig``, in place.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to add the markers to.
+    events : list[dict]
+        The price moves: ``date``, ``competitor``, ``change_pct``, ``price``, and for the hover
+        ``reference_price`` and ``product``.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    """
     import plotly.graph_objects as go
 
     groups, grain = charts.aggregate_moves(events)

@@ -175,7 +175,23 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
 
 def promo_label(w: dict, row: int | None, lang: str) -> dict:
     """A promotion window's label in its row at the top of the plot (:func:`analytics.charts.label_rows`); a
-    window without a row gets a dot at the bottom whose hover names it."""
+    window without a row gets a dot at the bottom whose hover names it.
+
+    Parameters
+    ----------
+    w : dict
+        The window: ``label``, ``start``, ``end``.
+    row : int | None
+        Its row from :func:`analytics.charts.label_rows` (None: no row).
+    lang : str
+        Interface language of the dates in the hover, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    dict
+        A plotly annotation (``fig.update_layout(annotations=[...])``): the label at the top of the plot in
+        its row, or a dot at the bottom; both hover the label and the window's dates.
+    """
     tip = f"{w['label']}: {fmt_date(w['start'], lang)} – {fmt_date(w['end'], lang)}"
     if row is None:
         return dict(x=w["start"], y=0, xref="x", yref="y domain", text="•", showarrow=False, xanchor="left",

@@ -27,9 +27,32 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     list[dict]
         Figure dicts with ``key``, ``title`` and ``figure``; a chart without data is left out.
     """
-    import plotly.graph_objects as go
-
     from .stages import figures as audience_figures
+
+    figs: list[dict] = []
+    for part in (_group_figures, _transition_figures, _cluster_figures, _tier_figures, _cohort_figures,
+                 _clv_figures):
+        figs += part(result, lang)
+    return figs + audience_figures(result.get("audience"), lang)
+
+
+def _group_figures(result: dict, lang: str) -> list[dict]:
+    """The RFM groups: a treemap of their customers coloured by net sales share (``groups``) and their
+    customer and net sales shares side by side (``groups_bar``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; empty without ``rfm_groups``.
+    """
+    import plotly.graph_objects as go
 
     figs: list[dict] = []
     groups = [dict(g, label=group_label(g["group"], lang)) for g in (result.get("rfm_groups") or [])]
@@ -59,6 +82,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         bar.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
         charts.finish(bar, lang, btitle, y="percent")
         figs.append({"key": "groups_bar", "title": btitle, "figure": bar})
+    return figs
+
+
+def _transition_figures(result: dict, lang: str) -> list[dict]:
+    """The moves between RFM groups over the comparison window as a heatmap (``transitions``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; empty without a ``transitions`` matrix.
+    """
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
     tr = result.get("transitions")
     if tr and tr.get("matrix"):
         labels = {x: (t("segmentation.label.new_since", lang) if x == "_new" else group_label(x, lang))
@@ -71,6 +115,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                           yaxis_title=str(tr["from_date"]))
         charts.finish(fig, lang, title)
         figs.append({"key": "transitions", "title": title, "figure": fig})
+    return figs
+
+
+def _cluster_figures(result: dict, lang: str) -> list[dict]:
+    """The customers' clusters on the first two principal components (``clusters``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; empty without cluster ``profiles``.
+    """
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
     cl = result.get("clusters") or {}
     if cl.get("profiles"):
         pts = cl["pca"]["points"]
@@ -86,6 +151,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(xaxis_title=f"PC1 ({fmt_pct(ev[0], lang)})", yaxis_title=f"PC2 ({fmt_pct(ev[1], lang)})")
         charts.finish(fig, lang, title, x="number", y="number")
         figs.append({"key": "clusters", "title": title, "figure": fig})
+    return figs
+
+
+def _tier_figures(result: dict, lang: str) -> list[dict]:
+    """Customers per loyalty tier, now and under the proposed thresholds when there are any (``tiers``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; empty without current ``tiers``.
+    """
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
     tiers = result.get("tiers") or {}
     if tiers.get("current"):
         names = [tier_name(r["tier"], len(tiers["current"]), lang) for r in tiers["current"]]
@@ -102,6 +188,28 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.update_layout(barmode="group", yaxis_title=t("segmentation.label.customers", lang))
         charts.finish(fig, lang, title, y="count")
         figs.append({"key": "tiers", "title": title, "figure": fig})
+    return figs
+
+
+def _cohort_figures(result: dict, lang: str) -> list[dict]:
+    """The cohorts' retention (``cohorts``) and net sales (``cohort_revenue``) by months since their first
+    purchase, as heatmaps.
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; empty without cohort ``retention``.
+    """
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
     coh = result.get("cohorts") or {}
     if coh.get("retention"):
         m1 = [r[1] for r in coh["retention"] if len(r) > 1 and r[1] is not None]
@@ -123,6 +231,27 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         charts.colorbar(figr.data[0], "money", lang)
         charts.finish(figr, lang, rtitle)
         figs.append({"key": "cohort_revenue", "title": rtitle, "figure": figr})
+    return figs
+
+
+def _clv_figures(result: dict, lang: str) -> list[dict]:
+    """The customers' CLV over the horizon as a histogram on a log count axis (``clv``).
+
+    Parameters
+    ----------
+    result : dict
+        The page result of :func:`analytics.segmentation.present`.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[dict]
+        Figure dicts with ``key``, ``title`` and ``figure``; empty without a CLV histogram.
+    """
+    import plotly.graph_objects as go
+
+    figs: list[dict] = []
     cv = result.get("clv") or {}
     if cv.get("histogram") and cv["histogram"]["counts"]:
         e = cv["histogram"]["edges"]
@@ -133,4 +262,4 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                           yaxis_title=t("segmentation.label.customers", lang), yaxis_type="log")
         charts.finish(fig, lang, title, x="money", y="count")
         figs.append({"key": "clv", "title": title, "figure": fig})
-    return figs + audience_figures(result.get("audience"), lang)
+    return figs
