@@ -434,7 +434,18 @@ def orders_by_channel(orders: "ir.Table | pd.DataFrame") -> pd.DataFrame:
 
 def attribution_columns(columns) -> list[str]:
     """The kept columns (``attr_``) whose name says they hold the attribution window or setting (Meta's
-    "Attribution setting", 归因窗口 / 归因方式), in table order."""
+    "Attribution setting", 归因窗口 / 归因方式), in table order.
+
+    Parameters
+    ----------
+    columns : Iterable
+        The column names of the channel lines.
+
+    Returns
+    -------
+    list[str]
+        The ``attr_`` columns that name an attribution window or setting.
+    """
     return [str(c) for c in columns if str(c).startswith("attr_")
             and any(w in normalise_header(str(c)[5:]) for w in ATTRIBUTION_WORDS)]
 
@@ -442,7 +453,18 @@ def attribution_columns(columns) -> list[str]:
 def platform_by_channel(ch: ir.Table) -> pd.DataFrame:
     """Per channel (as text) of the channel lines ``ch`` (already in the window, with a channel and a spend):
     spend, revenue and conversions as the platforms report them, summed in the engine; revenue /
-    conversions missing where no line has one. Most spend first."""
+    conversions missing where no line has one. Most spend first.
+
+    Parameters
+    ----------
+    ch : ibis.Table
+        Channel lines with ``channel``, ``spend`` and optional ``revenue`` / ``conversions``.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns channel, spend, revenue, conversions; one row per channel.
+    """
     g = ch.channel if ch.channel.type().is_string() else ch.channel.cast("string")
     t = ch.mutate(_c=g)
     aggs = {"spend": _sum_or_null(t.spend)}
@@ -458,7 +480,20 @@ def platform_by_channel(ch: ir.Table) -> pd.DataFrame:
 def attribution_by_channel(ch: ir.Table, max_values: int = 3) -> dict[str, str]:
     """channel -> the attribution window the data states for it (the values of the first
     :func:`attribution_columns` column, most lines first, at most ``max_values``, joined by " / "); {} when
-    no column states one."""
+    no column states one.
+
+    Parameters
+    ----------
+    ch : ibis.Table
+        Channel lines with ``channel`` and the kept ``attr_`` columns.
+    max_values : int
+        At most this many distinct values per channel.
+
+    Returns
+    -------
+    dict[str, str]
+        Channel -> the stated attribution window.
+    """
     cols = attribution_columns(ch.columns)
     if not cols:
         return {}
@@ -477,7 +512,20 @@ def attribution_by_channel(ch: ir.Table, max_values: int = 3) -> dict[str, str]:
 def newest_entry(channel: str, entries: list[dict]) -> dict | None:
     """The ledger entry that applies to ``channel``: of the entries of the same channel (as people say it,
     :func:`analytics.ledger.channel_key`) with a spend above 0, the one whose test ended last (then the
-    highest id); None when there is none."""
+    highest id); None when there is none.
+
+    Parameters
+    ----------
+    channel : str
+        The channel as the data writes it.
+    entries : list[dict]
+        Ledger entries (channel, start, end, spend, lift, low, high, method, id).
+
+    Returns
+    -------
+    dict | None
+        The applicable entry, or None.
+    """
     k = ledger.channel_key(channel)
     mine = []
     for e in entries:
@@ -499,7 +547,20 @@ def model_roas(tables: dict[str, ir.Table], p: dict) -> dict:
 
     Returns ``{"status": "ok", "source": ..., "weeks": ..., "channels": {model channel: {weekly_spend, roas,
     low, high}}}``, or ``{"status": "unavailable", "key": ..., "kwargs": ...}`` (why the model cannot be
-    fitted: no dates, too few weeks, ...)."""
+    fitted: no dates, too few weeks, ...).
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        The page's engine tables (``channels``, optional ``orders``).
+    p : dict
+        Resolved page parameters (window, ``ledger``).
+
+    Returns
+    -------
+    dict
+        As described above.
+    """
     from analytics import promotions
 
     mp = {"start": p.get("start"), "end": p.get("end"), "ledger": p.get("ledger"), "n_boot": MODEL_N_BOOT,
@@ -536,7 +597,20 @@ def overcount(ch: ir.Table, orders: ir.Table | None) -> dict | None:
     sales (sale lines). None without dated channel lines or orders, or when the two share no day; else
     the sums, the number of platforms and which sum exceeds the orders' (``conversions_over`` /
     ``revenue_over``): a platform counts every buyer it touched, so the same buyer counted by several
-    platforms adds up to more than there were."""
+    platforms adds up to more than there were.
+
+    Parameters
+    ----------
+    ch : ibis.Table
+        Channel lines in the window (``date``, ``channel``, ``conversions``, ``revenue``).
+    orders : ibis.Table | None
+        Order lines (``order_date``, ``order_id``, ``amount``, ``is_return``), or None.
+
+    Returns
+    -------
+    dict | None
+        The sums and flags, or None.
+    """
     if orders is None or "date" not in ch.columns or not {"order_date", "amount"} <= set(orders.columns):
         return None
     c = ch.filter(ch.date.notnull())
@@ -586,7 +660,24 @@ def incrementality(tables: dict[str, ir.Table], ch: ir.Table, orders: ir.Table |
     interval (``incremental_roas_ci_low`` / ``_high``), source ("ledger #id" / "model" / None), the entry
     (``entry``: id, start, end, spend, lift, low, high, method) or the model's ``model_weekly_spend``,
     inflation = platform_roas / incremental_roas with its interval (platform ROAS over the incremental
-    interval's bounds; None where a bound is not above 0) and the ``attribution`` the data states."""
+    interval's bounds; None where a bound is not above 0) and the ``attribution`` the data states.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        The page's engine tables.
+    ch : ibis.Table
+        Channel lines in the window with a channel and a spend.
+    orders : ibis.Table | None
+        Order lines, or None.
+    p : dict
+        Resolved page parameters (window, ``ledger``).
+
+    Returns
+    -------
+    dict
+        As described above.
+    """
     plat = platform_by_channel(ch)
     attribution = attribution_by_channel(ch)
     entries = ledger.from_fit_value(p.get("ledger"))
@@ -1044,7 +1135,18 @@ def headlines(rows: list[dict]) -> list[tuple[dict, str]]:
     """The channels the action lines are about, each with "over" / "under": the most inflated channel
     whose inflation interval lies above 1 and the most under-credited one whose interval lies below 1; when
     no interval excludes 1, the channel farthest from 1 on the log scale (its interval holds 1: the page
-    says so). Empty when no channel has an inflation."""
+    says so). Empty when no channel has an inflation.
+
+    Parameters
+    ----------
+    rows : list[dict]
+        The ``incrementality`` rows (channel, inflation and its interval).
+
+    Returns
+    -------
+    list[tuple[dict, str]]
+        (row, "over" / "under") pairs, most telling first.
+    """
     known = [r for r in rows if r.get("inflation") is not None and r["inflation"] > 0]
     if not known:
         return []
@@ -1064,7 +1166,20 @@ def headlines(rows: list[dict]) -> list[tuple[dict, str]]:
 def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], dict | None, list[str], list[str]]:
     """The platform-vs-incremental block in ``lang``: the table's rows (flat: the ledger entry's id, period
     and method, ``basis`` saying where the incremental figure comes from), the double-count check, the
-    action line(s) and the warnings."""
+    action line(s) and the warnings.
+
+    Parameters
+    ----------
+    incr : dict | None
+        The fit's :func:`incrementality` block, or None.
+    lang : str
+        Interface language, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    tuple[list[dict], dict | None, list[str], list[str]]
+        Table rows, the double-count check, findings, warnings.
+    """
     if not incr:
         return [], None, [], []
     model = incr.get("model") or {}
@@ -1440,7 +1555,18 @@ def _trend_figures(result: dict, lang: str) -> list[dict]:
 
 def store_params(*, engine=None) -> dict:
     """The fit parameters the page reads from the catalogue: the incrementality ledger's entries (``ledger``,
-    :func:`analytics.ledger.fit_value`), so a new or changed entry refits. The report and the page add them."""
+    :func:`analytics.ledger.fit_value`), so a new or changed entry refits. The report and the page add them.
+
+    Parameters
+    ----------
+    engine : Engine | None
+        Catalogue engine (None: the default).
+
+    Returns
+    -------
+    dict
+        ``{"ledger": ...}``.
+    """
     return ledger.store_params(engine=engine)
 
 
