@@ -178,13 +178,9 @@ if v.result is not None:
     market_cards.kpi_cards(k, v.result)
     market_cards.quick_periods(k, v.result, v.ctx)
     ui.findings(v.get("findings") or [])
-    # lazy tabs, the open one in the link (?tab=Mix): only the open tab runs and is sent, so a rerun draws one
-    # tab's charts, not six
-    tabs = st.tabs([k.t(f"tab.{name}") for name in ("trend", "grow", "mix", "seasonality", "pareto", "share")],
-                   key="tab", bind="query-params")
+    tabs = st.tabs([k.t(f"tab.{name}") for name in ("trend", "grow", "mix", "seasonality", "pareto", "share")])
     for tab, draw in zip(tabs, (trend_tab, grow_tab, mix_tab, seasonality_tab, pareto_tab, share_tab)):
-        if tab.open:
-            with tab:
-                draw(v.result)
+        with tab:
+            draw(v.result)
     v.data_behind()
 v.footer()
