@@ -220,6 +220,8 @@ def fmt_pct(x: object, lang: str = DEFAULT_LANG, digits: int = 1, signed: bool =
         return (("+" if v > 0 and signed and not special.startswith("-") else "") + special + "%")
     if 1e-4 <= abs(v) < 0.5 * 10 ** -digits:  # a small rate keeps two significant digits: 0.018%, not 0.0%
         digits = min(8, -int(math.floor(math.log10(abs(v)))) + 1)
+    if round(v, digits) == 0:
+        v = 0.0  # a tiny negative value reads 0.0%, never -0.0%
     return f"{v:+.{digits}f}%" if signed else f"{v:.{digits}f}%"
 
 

@@ -68,7 +68,7 @@ def feasibility() -> None:
         if not v.get("risks"):
             st.caption(k.t("label.no_risks"))
         for r in v.get("risks") or []:
-            st.markdown(("🔴" if r.get("level") == "high" else "🟠")
+            st.markdown((":red[:material/error:]" if r.get("level") == "high" else ":orange[:material/warning:]")
                         + f" **{k.t('risk.level.' + str(r.get('level')))}** · {ui.md_escape(r.get('text'))}")
 
 

@@ -47,6 +47,9 @@ def test_number_formats_per_language():
     assert fmt_money(123456, "zh", currency="¥") == "¥12.3万"
     assert fmt_pct(0.1234, "en") == "12.3%"
     assert fmt_pct(0.05, "en", signed=True) == "+5.0%"
+    # a tiny negative share (an interval's lower bound at -0.00004%) is never "-0.0%"
+    assert fmt_pct(-4e-7, "en") == "0.0%" and fmt_pct(-4e-7, "en", signed=True) == "+0.0%"
+    assert fmt_pct(-0.004, "en") == "-0.4%"
     assert fmt_number(float("nan")) == "—"
     assert fmt_date("2025-06-18", "zh") == "2025年6月18日"
     assert fmt_date("2025-06-18", "en") == "18 Jun 2025"
@@ -99,4 +102,4 @@ def test_small_rates_keep_two_significant_digits():
     assert fmt_pct(0.0004, signed=True) == "+0.040%" and fmt_pct(-0.00002) == "-0.0020%"
     assert fmt_pct(0.125) == "12.5%" and fmt_pct(0.0) == "0.0%" and fmt_pct(0.0006) == "0.1%"
     assert fmt_pct(0.0000018, digits=2) == "0.00018%"
-    assert fmt_pct(-1e-14) == "-0.0%"  # rounding noise of a share stays 0.0%, not -0.00000000%
+    assert fmt_pct(-1e-14) == "0.0%"  # rounding noise of a share stays 0.0%, not -0.00000000% or -0.0%
