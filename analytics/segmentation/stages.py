@@ -533,6 +533,8 @@ def figures(block: dict | None, lang: str = "en") -> list[dict]:
                 marker_color=["#d62728" if r is weak else "#1f77b4" for r in rl],
                 text=[fmt_pct(r["rate"], lang) for r in rl], textposition="outside"))
             fig.update_layout(height=max(300, 120 + 40 * len(rl)), xaxis_title=t("segmentation.aud.label.rate", lang))
+            # room to the right of the longest bar for its label (drawn outside the bar)
+            fig.update_xaxes(range=[0, 1.18 * max(max(r["hi"] for r in rl), max(r["rate"] for r in rl))])
             fig.update_yaxes(type="category")
             charts.finish(fig, lang, title, x="percent")
             figs.append({"key": f"aud_flows_{model}", "title": title, "figure": fig})
