@@ -181,7 +181,10 @@ def ceiling(*, segments: pd.DataFrame | None, clv: dict | None, first: pd.DataFr
     in_win = None
     if win is not None:
         in_win = first.loc[(first["day"] >= win[0]) & (first["day"] < win[1])]
-    fov = float(in_win["value"].sum() / in_win["buyers"].sum()) if in_win is not None and in_win["buyers"].sum() else 0.0
+    # the first order's value over the weeks both datasets cover; without common weeks, over all the orders'
+    # first purchases (a value the orders do say), not 0
+    base = in_win if in_win is not None and in_win["buyers"].sum() else first
+    fov = float(base["value"].sum() / base["buyers"].sum()) if base is not None and base["buyers"].sum() else 0.0
     value = fov + new_clv
     out.update(status="ok", horizon=horizon, discount=discount, new_customer_clv=new_clv, first_order_value=fov,
                value=value, ceiling=margin * value, window=[win[0].date(), win[1].date()] if win else None)
@@ -205,7 +208,7 @@ def ceiling(*, segments: pd.DataFrame | None, clv: dict | None, first: pd.DataFr
     d = pd.DatetimeIndex(pd.to_datetime(list(dates))) if len(dates) else pd.DatetimeIndex([])
     rows_in = (d >= win[0]) & (d < win[1]) if win is not None else np.zeros(len(d), bool)
     for i, (key, name) in enumerate(zip(channels, names)):
-        spend = float(X[rows_in, i].sum()) if X.size else 0.0
+        spend = float(X[rows_in, i].sum()) if X.size and win is not None else None  # None: no common weeks
         row: dict[str, Any] = {"channel": name, "key": key, "spend": spend, "new_buyers": None,
                                "cost_per_new_buyer": None, "first_order_value": None, "ceiling": None,
                                "above": None}

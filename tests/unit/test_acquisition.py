@@ -115,6 +115,11 @@ def test_without_a_channel_or_a_clv_model_it_says_so():
     apart = acquisition.ceiling(segments=None, clv=clv, first=first_frame(), dates=dates + pd.Timedelta(days=400),
                                 X=X, channels=["spend_douyin"], names=["Douyin"], margin=0.4)
     assert apart["window"] is None and apart["channels"][0]["status"] == "no_overlap"
+    # without common weeks the first order's value comes from all the orders' first purchases (not 0), and
+    # the spend of no common week is unknown (None), not 0
+    ff = first_frame()
+    assert apart["first_order_value"] == pytest.approx(1519.0 / 9) == pytest.approx(ff["value"].sum() / ff["buyers"].sum())
+    assert apart["channels"][0]["spend"] is None
     assert any("no common weeks" in w for w in apart["warnings"])
     none = acquisition.ceiling(segments=None, clv=None, first=None, dates=dates, X=X, channels=["spend_a"],
                                names=["A"], margin=0.4, lang="zh")
