@@ -43,7 +43,7 @@ TABLES: dict[str, tuple] = {
                 Col("low", "money", label="ledger.field.low"), Col("high", "money", label="ledger.field.high"),
                 Col("iroas", "number", digits=2, label="ledger.col.iroas"),
                 Col("method", "text", label="ledger.field.method", values="ledger.method"),
-                Col("dataset_id", "id", label="ledger.field.dataset_id"),
+                Col("dataset_id", "id", label="ui.data.target"),
                 Col("age_days", "count", label="ledger.col.age_days"), Col("owner", "text", label="ledger.field.owner"),
                 Col("view", "text", label="ledger.field.view")),
 }
