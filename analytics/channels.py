@@ -1327,9 +1327,20 @@ def _orders_figures(result: dict, lang: str) -> list[dict]:
     return out
 
 
+FUNNEL_STEPS = (("ctr", "clicks", "impressions"), ("cvr", "conversions", "clicks"))  # rate, numerator, denominator
+FUNNEL_LOG_BELOW = 0.02  # a rate under this share of the largest bar end puts the funnel chart on a log axis
+
+
 def _funnel_figures(result: dict, lang: str) -> list[dict]:
-    """Impressions to conversions per channel as funnels (``funnel``), titled with the channel that
-    converts the most impressions.
+    """The funnel's step-to-step rates per channel (``funnel``): one grouped horizontal bar chart of CTR
+    (clicks / impressions) and CVR (conversions / clicks) with their 95% intervals, channels ordered by CVR,
+    titled with the channel that converts clicks best.
+
+    One funnel of counts would collapse below its first step (impressions are about a hundred times the
+    clicks), so the chart shows the rates, which lie within about one order of magnitude of each other; when
+    a rate is still below ``FUNNEL_LOG_BELOW`` of the largest bar end, the value axis is logarithmic, so every
+    step of every channel stays visible. The counts behind each rate are in the hover. Every number comes
+    from the result's channel rows (``ctr``, ``cvr``, their ``_ci_low`` / ``_ci_high`` and the sums).
 
     Parameters
     ----------
@@ -1341,29 +1352,51 @@ def _funnel_figures(result: dict, lang: str) -> list[dict]:
     Returns
     -------
     list[dict]
-        Figure dicts with ``key``, ``title``, ``figure``; empty without ``funnel`` rows.
+        Figure dicts with ``key``, ``title``, ``figure``; empty without ``funnel`` rows or rates.
     """
     import plotly.graph_objects as go
 
     out: list[dict] = []
-    rows = result.get("channels") or []
-    funnel = result.get("funnel") or []
-    if funnel:
-        df = pd.DataFrame(funnel)
-        conv = [r for r in rows if r.get("cvr_impr") is not None]
-        best = max(conv, key=lambda r: r["cvr_impr"]) if conv else None
-        title = t("channels.chart.funnel", lang, channel=best["channel"] if best else "—",
-                  rate=fmt_pct(best["cvr_impr"], lang, 2) if best else "—")
-        fig = go.Figure()
-        for c, g in df.groupby("channel", sort=False):
-            fig.add_trace(go.Funnel(name=c, y=[t(f"channels.kpi.{s}", lang) for s in g["stage"]], x=g["value"],
-                                    textinfo="value+percent initial"))
-            charts.data_labels(fig.data[-1], "count", lang)
-        # a label that does not fit its (thin) step is left out rather than drawn over its neighbours
-        fig.update_layout(height=400, uniformtext={"minsize": 9, "mode": "hide"})
-        fig.update_traces(textposition="inside")
-        charts.finish(fig, lang, title, x="count")
-        out.append({"key": "funnel", "title": title, "figure": fig})
+    rows = [r for r in (result.get("channels") or []) if any(r.get(m) is not None for m, _, _ in FUNNEL_STEPS)]
+    if not result.get("funnel") or not rows:
+        return out
+    conv = [r for r in rows if r.get("cvr") is not None]
+    best = max(conv, key=lambda r: r["cvr"]) if conv else None
+    title = t("channels.chart.funnel", lang, channel=best["channel"], rate=fmt_pct(best["cvr"], lang)) if best \
+        else t("channels.chart.funnel_plain", lang)
+    # best CVR on top (horizontal bars are drawn bottom-up); a channel without a CVR at the bottom
+    rows = sorted(rows, key=lambda r: (r.get("cvr") is not None, r.get("cvr") or 0.0))
+    names = [str(r["channel"]) for r in rows]
+    fig = go.Figure()
+    # CVR first: plotly draws a group's first bar lowest, so each channel reads CTR then CVR top-down
+    for m, num, den in FUNNEL_STEPS[::-1]:
+        vals = [r.get(m) for r in rows]
+        up = [r[f"{m}_ci_high"] - r[m] if r.get(m) is not None and r.get(f"{m}_ci_high") is not None else 0 for r in rows]
+        dn = [r[m] - r[f"{m}_ci_low"] if r.get(m) is not None and r.get(f"{m}_ci_low") is not None else 0 for r in rows]
+        hov = [t("channels.chart.funnel_hover", lang, channel=r["channel"], metric=t(f"channels.kpi.{m}", lang),
+                 rate=charts.value_text(r.get(m), "percent", lang),
+                 lo=charts.value_text(r.get(f"{m}_ci_low"), "percent", lang),
+                 hi=charts.value_text(r.get(f"{m}_ci_high"), "percent", lang),
+                 num=charts.value_text(r.get(num), "count", lang), num_name=t(f"channels.kpi.{num}", lang),
+                 den=charts.value_text(r.get(den), "count", lang), den_name=t(f"channels.kpi.{den}", lang))
+               for r in rows]
+        fig.add_trace(go.Bar(y=names, x=vals, orientation="h", name=t(f"channels.chart.funnel_{m}", lang),
+                             error_x={"type": "data", "symmetric": False, "array": up, "arrayminus": dn},
+                             hovertext=hov, hovertemplate="%{hovertext}<extra></extra>",
+                             textposition="inside", insidetextanchor="start"))
+        charts.data_labels(fig.data[-1], "percent", lang)
+    ends = [v for v in charts.axis_values(fig, "x") if v > 0]
+    low = [v for tr in fig.data for v in tr.x if v is not None and v > 0]
+    log = bool(low) and min(low) < FUNNEL_LOG_BELOW * max(ends)
+    # the legend above the bars: the channel names keep the whole left side
+    above = 36 + 20 * (charts.wrap(title).count("<br>") + 1) + 28  # the title, then the legend's row
+    fig.update_layout(barmode="group", margin={"t": above}, height=max(320, 150 + 56 * len(rows)), bargap=0.2,
+                      xaxis_title=t("channels.chart.funnel_axis", lang),
+                      xaxis_type="log" if log else "linear", yaxis_type="category",
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
+                              "traceorder": "reversed"})
+    charts.finish(fig, lang, title, x="percent")
+    out.append({"key": "funnel", "title": title, "figure": fig})
     return out
 
 

@@ -9,13 +9,14 @@ filters used) as one self-contained HTML file; every user-provided text is escap
 from __future__ import annotations
 
 import html
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
 from analytics import charts, tables
-from analytics.common import AnalyticsError, jsonable
+from analytics.common import AnalyticsError, NotEnoughData, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
 from analytics.i18n import LANGS, t
 from analytics.params import Param, parse_params, resolve
@@ -427,6 +428,8 @@ def report_parts(
         for f in figures:
             fig = f.get("figure")
             if fig is None:
+                if f.get("note"):  # charts that could not be drawn (figures_for): said, not left out
+                    parts.append(f"<ul class='warnings figure-error'><li>{_esc(f['note'])}</li></ul>")
                 continue
             # one title per chart: the heading above it (the finding), not a second one inside the chart
             heading = f.get("title") or fig.layout.title.text or ""
@@ -506,8 +509,18 @@ def to_html(
             f"<title>{_esc(title)}</title><style>{REPORT_STYLE}</style></head><body>{''.join(parts)}</body></html>")
 
 
+FIGURE_ERROR_KEY = "figure_error"  # the key of the note that stands in for charts that could not be drawn
+
+
 def figures_for(url_path: str, result: dict, lang: str) -> list[dict]:
-    """The page module's figures of a result (none when it has no ``figures`` or they cannot be drawn from it).
+    """The page module's figures of a result (none when it has no ``figures``).
+
+    A module's own "no data" condition (:class:`~analytics.common.NotEnoughData`) gives no figures. Any
+    other exception is a bug: it is logged with its traceback (``logging``, this module's logger) and the
+    figures come back as a note (key ``FIGURE_ERROR_KEY``, ``figure`` None, ``note`` the text) that the
+    report (:func:`report_parts`) and the page (components.ui.figure) show where the charts would be, so a
+    broken chart is seen rather than silently missing. A module's ``figures`` is one call, so when it raises
+    no figure of it was finished and the note is the whole list.
 
     Parameters
     ----------
@@ -521,13 +534,17 @@ def figures_for(url_path: str, result: dict, lang: str) -> list[dict]:
     Returns
     -------
     list[dict]
-        Figure dicts.
+        Figure dicts (``key``, ``title``, ``figure``), or the one note dict when the figures raised.
     """
     mod = module(url_path)
     fn = getattr(mod, "figures", None)
     if fn is None:
         return []
     try:
-        return fn(result, lang) or []
-    except (KeyError, TypeError, ValueError, IndexError):
+        return list(fn(result, lang) or [])
+    except NotEnoughData:
         return []
+    except Exception:
+        logging.getLogger(__name__).exception("the charts of %s could not be drawn", url_path)
+        note = t("ui.report.figure_error", lang)
+        return [{"key": FIGURE_ERROR_KEY, "title": note, "figure": None, "note": note}]

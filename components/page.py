@@ -18,7 +18,7 @@ from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
 from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
-from analytics.report import tables_of
+from analytics.report import FIGURE_ERROR_KEY, tables_of
 from analytics.review_pack import pdf_pages
 from components import state, ui
 from components.i18n import lang, tr
@@ -444,6 +444,11 @@ class View:
         the figure does not carry it (analytics.charts.finish puts the finding in the figure: one title)."""
         f = fig or self.figs.get(key)
         if not f:
+            # the charts could not be drawn (analytics.report.figures_for): the note, once, where the first was due
+            note = self.figs.get(FIGURE_ERROR_KEY)
+            if note and not self.extra.get("_figure_error_shown"):
+                self.extra["_figure_error_shown"] = True
+                ui.figure(note, key=f"{self.url_path}_fig_{FIGURE_ERROR_KEY}")
             return False
         if title and f.get("title") and not (f.get("figure") is not None and f["figure"].layout.title.text):
             st.markdown(f"**{ui.md_escape(f['title'])}**")

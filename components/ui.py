@@ -218,6 +218,8 @@ def warnings(items: list[str]) -> None:
 def figure(fig_spec: dict, key: str) -> None:
     fig = fig_spec.get("figure")
     if fig is None:
+        if fig_spec.get("note"):  # charts that could not be drawn (analytics.report.figures_for)
+            st.warning(md_escape(fig_spec["note"]), icon=":material/error:")
         return
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 

@@ -164,3 +164,23 @@ def test_a_ledger_entry_replaces_the_model_and_the_language_switch_does_not_refi
     finally:
         repository.delete_object(object_id=eid, actor=Actor("admin", "admin"))
         cached.clear_all()
+
+
+def test_page_says_when_its_charts_cannot_be_drawn(workspace, monkeypatch):
+    import streamlit as st
+
+    from analytics import channels
+    from analytics.i18n import t
+
+    def broken(res, lang="en"):
+        raise TypeError("a bug in a figure")
+
+    monkeypatch.setattr(channels, "figures", broken)
+    st.cache_resource.clear()  # the figures of this workspace may be cached from an earlier test
+    try:
+        at = run_page("ana", PAGE, _q(workspace))
+    finally:
+        st.cache_resource.clear()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning].count(t("ui.report.figure_error", "en")) == 1
+    assert _metric(at, "Spend") not in ("", "—")  # the rest of the page is there

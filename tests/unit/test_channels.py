@@ -209,3 +209,75 @@ def test_figures_in_both_languages(daily, result):
     # KPI bars carry the CI as error bars
     kfig = next(f for f in channels.figures(result, "en") if f["key"] == "kpis")["figure"]
     assert kfig.data[0].orientation == "h" and kfig.data[0].error_x.array is not None
+
+
+def _visible(fig) -> list[tuple[str, str, float]]:
+    """(trace, channel, share of the axis range) of each funnel bar that a linear axis draws shorter than 1% of
+    its range; none on a log axis, where every positive rate gets its own decades."""
+    ax = fig.layout.xaxis
+    if ax.type == "log":
+        return [(tr.name, y, x) for tr in fig.data for y, x in zip(tr.y, tr.x) if not x or x <= 0]
+    span = max(ax.tickvals) - min(ax.tickvals)
+    return [(tr.name, y, x / span) for tr in fig.data for y, x in zip(tr.y, tr.x) if x is None or x / span < 0.01]
+
+
+def test_funnel_shows_step_rates_per_channel_with_intervals(result):
+    rows = {r["channel"]: r for r in result["channels"]}
+    for lang in ("en", "zh"):
+        f = next(f for f in channels.figures(result, lang) if f["key"] == "funnel")
+        fig = f["figure"]
+        best = max(rows.values(), key=lambda r: r["cvr"])
+        assert f["title"] == charts.plain(fig.layout.title.text)
+        assert best["channel"] in f["title"] and charts.value_text(best["cvr"], "percent", lang) in f["title"]
+        assert charts.kinds(fig) == {"xaxis": "percent"}
+        assert [tr.type for tr in fig.data] == ["bar", "bar"] and all(tr.orientation == "h" for tr in fig.data)
+        by_name = {tr.name: tr for tr in fig.data}
+        for m in ("ctr", "cvr"):
+            tr = by_name[channels.t(f"channels.chart.funnel_{m}", lang)]
+            for ch, x, up, dn in zip(tr.y, tr.x, tr.error_x.array, tr.error_x.arrayminus):
+                r = rows[ch]
+                assert x == r[m]  # the result's rate, not a new computation
+                assert x + up == pytest.approx(r[f"{m}_ci_high"]) and x - dn == pytest.approx(r[f"{m}_ci_low"])
+            assert list(tr.text) == [charts.label_text(v, "percent", lang) for v in tr.x]
+        # best CVR on top (the last category of a horizontal bar chart)
+        assert list(fig.data[0].y)[-1] == best["channel"]
+        assert not _visible(fig)
+
+
+def test_funnel_goes_to_a_log_axis_when_a_rate_would_vanish(result):
+    rows = [dict(r) for r in result["channels"]]
+    rows[0].update(ctr=0.0004, ctr_ci_low=0.0003, ctr_ci_high=0.0005)
+    rows[1].update(cvr=0.5, cvr_ci_low=0.45, cvr_ci_high=0.55)
+    fig = next(f for f in channels.figures({**result, "channels": rows}, "en") if f["key"] == "funnel")["figure"]
+    assert fig.layout.xaxis.type == "log" and not _visible(fig)
+    assert all(s.endswith("%") for s in fig.layout.xaxis.ticktext)
+    # on the demo-like rates the axis stays linear
+    assert next(f for f in channels.figures(result, "en") if f["key"] == "funnel")["figure"].layout.xaxis.type == "linear"
+
+
+def test_report_says_when_a_modules_charts_raise(result, monkeypatch, caplog):
+    import logging
+
+    from analytics import report
+
+    def broken(res, lang="en"):
+        raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'float'")
+
+    monkeypatch.setattr(channels, "figures", broken)
+    with caplog.at_level(logging.ERROR, logger="analytics.report"):
+        figs = report.figures_for("channel-comparison", result, "en")
+    assert [f["key"] for f in figs] == [report.FIGURE_ERROR_KEY] and figs[0]["figure"] is None
+    rec = [r for r in caplog.records if r.name == "analytics.report" and r.levelno == logging.ERROR]
+    assert rec and rec[0].exc_info[0] is TypeError and "channel-comparison" in rec[0].getMessage()
+    html = report.to_html("channel-comparison", result, figs, lang="en")
+    assert channels.t("ui.report.figure_error", "en").replace("'", "&#x27;") in html
+    assert result["findings"][0].split(" ")[0] in html  # the rest of the report is still there
+    # the module's own "no data" condition is not an error: no figures, no note, nothing logged
+    caplog.clear()
+
+    def no_data(res, lang="en"):
+        raise NotEnoughData("channels.error.none_selected")
+
+    monkeypatch.setattr(channels, "figures", no_data)
+    assert report.figures_for("channel-comparison", result, "zh") == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

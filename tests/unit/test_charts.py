@@ -48,8 +48,8 @@ def results(demo_frames):
 
 @pytest.fixture(scope="module")
 def figures(results):
-    """(page, lang, figure spec) of every figure; a module's figures are built directly (figures_for would
-    hide an error behind an empty list)."""
+    """(page, lang, figure spec) of every figure; a module's figures are built directly, so an error in one
+    fails the test (figures_for would turn it into a note on the page)."""
     out = []
     for (url, lang), res in results.items():
         mod = module("market-overview" if url.startswith("market-overview") else url)
@@ -144,6 +144,25 @@ def test_data_labels_and_hovers_are_formatted(figures):
     trend = next(f["figure"] for u, la, f in figures if u == "live-commerce" and la == "zh" and f["key"] == "trend")
     bar = trend.data[0]
     assert bar.hovertext[0] == charts.value_text(bar.y[0], "money", "zh") and "%{hovertext}" in bar.hovertemplate
+
+
+def test_channel_funnel_shows_every_step_of_every_channel(figures, results):
+    """The channel funnel was one stacked funnel of counts: below impressions (~100x the clicks) the steps
+    vanished. Now the step-to-step rates per channel: every bar at least 1% of a linear axis's range."""
+    for lang in ("en", "zh"):
+        fig = next(f["figure"] for u, la, f in figures if u == "channel-comparison" and la == lang and f["key"] == "funnel")
+        rows = {r["channel"]: r for r in results[("channel-comparison", lang)]["channels"]}
+        assert {tr.type for tr in fig.data} == {"bar"} and charts.kinds(fig) == {"xaxis": "percent"}
+        ax = fig.layout.xaxis
+        span = max(ax.tickvals) - min(ax.tickvals)
+        seen = 0
+        for tr in fig.data:
+            assert set(tr.y) == set(rows)  # every channel, each step
+            for ch, x in zip(tr.y, tr.x):
+                assert x in (rows[ch]["ctr"], rows[ch]["cvr"])
+                assert ax.type == "log" or x / span >= 0.01, (lang, tr.name, ch, x, span)
+                seen += 1
+        assert seen == 2 * len(rows)
 
 
 def test_one_title_stating_the_finding_and_the_theme(figures):
