@@ -527,7 +527,8 @@ def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
     lines = o.select(**cols)
     first = ibis.struct({"d": lines.order_date, "k": lines.line if "line" in lines.columns else lines.channel})
     per_order = lines.group_by(["customer_id", "order_id"]).aggregate(
-        date=lines.order_date.min(), channel=lines.channel.argmin(first), deal=lines.deal.any())
+        date=lines.order_date.min(), channel=lines.channel.argmin(first), deal=lines.deal.any(),
+        pr=lines.count(where=lines.priced))  # per order: the lines have one consumer and are not materialized
     h = per_order.date.hour()
     band = ibis.cases((h < 6, "night"), (h < 12, "morning"), (h < 18, "afternoon"), else_="evening")
     wd = per_order.date.day_of_week.index()
@@ -554,7 +555,7 @@ def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
     totals = ibis.union(
         total(per_order.count(where=(h != 0) | (per_order.date.minute() != 0)), "_timed", per_order),
         total(per_order.count(), "_orders", per_order),
-        total(lines.count(where=lines.priced), "_priced", lines), distinct=False)
+        total(per_order.pr.sum().fill_null(0), "_priced", per_order), distinct=False)
     return long, fixed, totals
 
 
