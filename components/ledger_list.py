@@ -75,7 +75,7 @@ def _edit(url_path: str, entry: dict) -> None:
             st.session_state[FLASH] = ("ledger.list.updated", {"id": eid, "channel": done["channel"],
                                                                "spend": fmt_money(done["spend"], lang())})
             st.rerun()
-    if st.button(tr("ledger.list.delete", id=eid), key=f"{url_path}_ledger_delete_{eid}", icon=":material/delete:"):
+    if st.button(ui.say("ledger.list.delete", id=eid), key=f"{url_path}_ledger_delete_{eid}", icon=":material/delete:"):
         if ui.write(cached.ledger_delete, eid):
             st.session_state[FLASH] = ("ledger.list.deleted", {"id": eid})
             st.rerun()
