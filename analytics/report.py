@@ -59,6 +59,9 @@ def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[di
     """
     from data import repository
 
+    # a connected warehouse table that changed is a new revision first (as every rerun of the app does), so
+    # the revision and row count reported match the lines read
+    repository.refresh_connected(engine=engine)
     key: list[tuple[str, int, int]] = []
     infos: list[dict] = []
     for ds_id in dataset_ids:

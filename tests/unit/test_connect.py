@@ -135,6 +135,16 @@ def test_a_change_in_the_table_is_a_new_revision_with_new_numbers(warehouse, sto
     assert repository.refresh_connected(max_age_s=0, engine=store)[0]["changed"] is False  # stable once registered
 
 
+def test_a_report_after_a_change_reads_the_new_revision_with_its_row_count(warehouse, store):
+    """The command line's report (report.run_page, a process that never reran a page) registers the change
+    first: its revision and row count match the lines it reads (it once read the new lines under the old
+    revision's 'rows')."""
+    ds = repository.connect_table(plan=connect.plan(kind="orders", table="sales.orders"), actor=ANA, engine=store)
+    _append(warehouse, 10)
+    out = report.run_page("market-overview", [ds["id"]], {}, lang="en", engine=store)
+    assert [(d["revision"], d["rows"]) for d in out["datasets"]] == [(2, N + 10)]
+
+
 def test_a_changed_value_with_the_same_row_count_is_seen(warehouse, store):
     ds = repository.connect_table(plan=connect.plan(kind="orders", table="sales.orders"), actor=ANA, engine=store)
     tmp = warehouse.with_name("next.duckdb")
