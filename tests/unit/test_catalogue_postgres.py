@@ -21,6 +21,7 @@ from data import repository as repo
 from data.db import make_engine
 from data.migrations import LATEST, current_version, migrate
 from tests import fixtures
+from tests.unit.test_engine_spark import differences
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +66,9 @@ def test_page_numbers_are_the_same_on_both_catalogues(pg_url, tmp_path, monkeypa
     pg = _report_json(pg_url, tmp_path / "pg-lines", monkeypatch, page, params)
     assert lite["datasets"][0]["rows"] == pg["datasets"][0]["rows"] == len(fixtures.cdnow_orders()) > 6_000
     assert lite["kpis"] and not lite["problems"]  # a real result, not two equal error pages
-    assert pg == lite
+    # the same keys, lists in the same order, texts and integers equal, floats within 1e-9 relative (issue 18):
+    # the engine's parallel sums may differ in the last bits from one run to the next, whatever the catalogue
+    assert differences(lite, pg) == []
 
 
 _WRITER = """
