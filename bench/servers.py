@@ -1,20 +1,29 @@
-"""Load test (issue 18): SESSIONS headless-browser sessions against TWO ``python app.py`` servers on one
-PostgreSQL catalogue, each opening the Market overview on an N-line orders dataset and changing its
-filters (grain, comparison), while an analyst uploads a new revision (an append, through ``python -m data
-ingest``: the Data page's ingest code) halfway through.
+"""Load test (issue 18): SESSIONS sessions against TWO ``python app.py`` servers on one PostgreSQL catalogue,
+each opening the Market overview on an N-line orders dataset and changing its filters (grain, comparison),
+while an analyst uploads a new revision (an append, through ``python -m data ingest``: the Data page's
+ingest code) a few seconds into the load.
 
-Measured: seconds from a click to the finished rerun (``bench.browser.settle``: the page was last seen
-busy) for every interaction, p50 / p95 / max; the floor is ONE session alone on one server doing the same
-clicks, in the same run, after a warm-up pass on both servers. Checked: no error element on any page, no
-"database is locked" / traceback in the servers' logs, every session sees the new revision on its next
-rerun (the page's "revision 2" caption, on both servers), and after the run the dataset's rows and amount
-sum equal the two CSV files' (nothing lost).
+The sessions are protocol-level clients by default (``--clients ws``, bench/wsclient.py: Streamlit's
+websocket, BackMsg / ForwardMsg protobufs, sign-in through the app's form): they measure the servers, as
+in production where the browsers run on the users' machines. ``--clients browser`` drives headless
+Chromium contexts instead (Playwright), which on a small machine mostly measures the browsers.
 
-    python -m bench.servers [--lines 1000000] [--sessions 10] [--clicks 12] [--append 100000]
+Measured: seconds from a click to the finished rerun for every interaction (ws: from sending the BackMsg to
+the run's ``script_finished``; browser: ``settle``, the page was last seen busy), p50 / p95 / max: the
+floor is ONE session alone on one server doing the same clicks, in the same run, after a warm-up pass on
+both servers (in ws mode the floor is measured again with one browser session when Chromium is installed:
+what drawing the page adds); the load overall, before / after the upload finished, by the revision the
+rerun showed, and the 10 slowest interactions (session, server, option, revision). Checked: no error
+element on any page, no "database is locked" / traceback in the servers' logs, every session sees the new
+revision on its next rerun (the page's "revision 2" caption, on both servers), and after the run the
+dataset's rows and amount sum equal the two CSV files' (nothing lost).
 
-Sessions are sticky (each browser context stays on its server), as a load balancer in front of Streamlit
-must be (docs/deploy.md). The catalogue is ``DATABASE_URL`` when it names PostgreSQL, else a throwaway
-local cluster (tests/pg.py).
+    python -m bench.servers [--clients ws|browser] [--lines 1000000] [--sessions 10] [--clicks 12]
+                            [--append 100000] [--no-browser-floor]
+
+Sessions are sticky (each session stays on its server), as a load balancer in front of Streamlit must be
+(docs/deploy.md). The catalogue is ``DATABASE_URL`` when it names PostgreSQL, else a throwaway local
+cluster (tests/pg.py).
 """
 
 from __future__ import annotations
@@ -25,12 +34,15 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.browser import ARGS, BUSY, PASSWORD, _port
@@ -39,6 +51,7 @@ from bench.common import ROOT, save
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 GRAIN = ("Day", "Week", "Month")
 COMPARE = ("Previous period", "Same period last year")
+REVISION = re.compile(r"\(revision (\d+)\)")  # the page's "Based on N rows of D (revision R)." caption
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -72,14 +85,85 @@ async def settle(page, t_click: float, quiet_s: float = 0.4, timeout: float = 18
     return float("nan")
 
 
+@dataclass
+class Interaction:
+    session: str
+    server: int  # 0 or 1
+    label: str  # the option clicked
+    seconds: float
+    after_upload: bool  # the upload had finished when the click was made
+    revision: int | None  # the orders dataset's revision the finished rerun showed
+    at_s: float  # when the click was made, seconds into the run (time.perf_counter)
+
+
 class Session:
-    def __init__(self, browser, base: str, query: str, name: str) -> None:
-        self.browser, self.base, self.query, self.name = browser, base, query, name
-        self.clicks: list[tuple[float, float, bool]] = []  # (when, seconds, after the upload finished)
+    """What both kinds of client share: the person's choices and the record of every interaction."""
+
+    def __init__(self, base: str, server: int, query: str, name: str) -> None:
+        self.base, self.server, self.query, self.name = base, server, query, name
+        self.clicks: list[Interaction] = []
         self.opens: list[float] = []
         self.errors: list[str] = []
         self.saw_revision_2 = False
         self.chosen = {GRAIN: "Month", COMPARE: "Previous period"}  # the page's defaults
+
+    async def change(self, labels: tuple[str, ...], rng: random.Random, uploaded: bool) -> float:
+        """Pick another value of one filter (clicking the chosen one would not rerun)."""
+        label = rng.choice([x for x in labels if x != self.chosen[labels]])
+        self.chosen[labels] = label
+        return await self.click(label, uploaded)
+
+    def _record(self, label: str, t0: float, seconds: float, uploaded: bool, revision: int | None) -> None:
+        self.clicks.append(Interaction(self.name, self.server, label, seconds, uploaded, revision, t0))
+        if revision == 2:
+            self.saw_revision_2 = True
+
+
+class WsSession(Session):
+    """A session spoken at Streamlit's protocol level (bench/wsclient.py): the server's work, no rendering."""
+
+    async def start(self) -> None:
+        from bench.wsclient import Client
+
+        self.client = await Client.open(self.base, timeout=300)
+        await self.client.sign_in("admin", PASSWORD)
+        await self.open()
+
+    async def open(self) -> None:
+        run = await self.client.rerun(page_name="market-overview", query=self.query)
+        self.opens.append(run.seconds)
+        if not self.client.signed_in():
+            raise RuntimeError(f"{self.name}: not signed in on {self.base}: {run.page.text()[:600]}")
+        self._check(run)
+
+    async def click(self, label: str, uploaded: bool) -> float:
+        t0 = time.perf_counter()
+        try:
+            run = await self.client.choose(label)
+        except asyncio.TimeoutError:
+            self.errors.append(f"{label}: no finished rerun within {self.client.timeout:.0f} s")
+            self._record(label, t0, float("nan"), uploaded, None)
+            return float("nan")
+        self._record(label, t0, run.seconds, uploaded, self._check(run))
+        return run.seconds
+
+    def _check(self, run) -> int | None:
+        self.errors += [" ".join(e.split())[:200] for e in run.errors]
+        if run.status != "FINISHED_SUCCESSFULLY":
+            self.errors.append(f"run ended {run.status}")
+        revs = [int(m) for m in REVISION.findall(run.page.text())]
+        return max(revs) if revs else None
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class BrowserSession(Session):
+    """A headless Chromium context (Playwright): the server's work plus the browser drawing the page."""
+
+    def __init__(self, browser, base: str, server: int, query: str, name: str) -> None:
+        super().__init__(base, server, query, name)
+        self.browser = browser
 
     async def start(self) -> None:
         self.ctx = await self.browser.new_context(viewport={"width": 1300, "height": 900})
@@ -117,27 +201,19 @@ class Session:
         self.opens.append(await settle(self.page, t0, quiet_s=0.8))
         await self.check()
 
-    async def change(self, labels: tuple[str, ...], rng: random.Random, uploaded: bool) -> float:
-        """Pick another value of one filter (clicking the chosen one would not rerun)."""
-        label = rng.choice([x for x in labels if x != self.chosen[labels]])
-        self.chosen[labels] = label
-        return await self.click(label, uploaded)
-
     async def click(self, label: str, uploaded: bool) -> float:
         option = self.page.locator('[data-testid="stMain"] [role="radiogroup"] label').filter(has_text=label).first
         t0 = time.perf_counter()
         await option.click()
         s = await settle(self.page, t0)
-        self.clicks.append((time.time(), s, uploaded))
-        await self.check()
+        self._record(label, t0, s, uploaded, await self.check())
         return s
 
-    async def check(self) -> None:
+    async def check(self) -> int:
         if await self.page.locator(ERRORS).count():
             txt = await self.page.locator(ERRORS).first.inner_text()
             self.errors.append(" ".join(txt.split())[:200])
-        if await self.page.get_by_text("(revision 2)").count():
-            self.saw_revision_2 = True
+        return 2 if await self.page.get_by_text("(revision 2)").count() else 1
 
     async def close(self) -> None:
         await self.ctx.close()
@@ -159,31 +235,49 @@ async def _drive(sessions: list[Session], clicks: int, seed: int, upload: "async
     await asyncio.gather(*(one(i, s) for i, s in enumerate(sessions)))
 
 
-async def _run(args, bases: list[str], query: str, chromium: str, env: dict, tmp: Path, ds_id: int) -> dict:
-    from playwright.async_api import async_playwright
+async def _floor(make, bases: list[str], args) -> tuple[dict, list[str]]:
+    """One session alone on the first server, the same clicks as each session of the load."""
+    floor = make(bases[0], 0, "floor")
+    await floor.start()
+    await _drive([floor], args.clicks, args.seed, None, {})
+    await floor.close()
+    return _summary([c.seconds for c in floor.clicks]), floor.errors
 
-    out: dict = {}
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+
+async def _run(args, bases: list[str], query: str, chromium: str | None, env: dict, tmp: Path, ds_id: int) -> dict:
+    out: dict = {"clients": args.clients}
+    async with AsyncExitStack() as stack:
+        browser = None
+        if chromium and (args.clients == "browser" or args.browser_floor):
+            from playwright.async_api import async_playwright
+
+            p = await stack.enter_async_context(async_playwright())
+            browser = await p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+            stack.push_async_callback(browser.close)
+
+        def make(base: str, server: int, name: str, kind: str = args.clients) -> Session:
+            if kind == "browser":
+                return BrowserSession(browser, base, server, query, name)
+            return WsSession(base, server, query, name)
+
         # warm-up: one pass over every choice on each server (each server process has its own caches)
-        for b in bases:
-            s = Session(browser, b, query, "warm")
+        for k, b in enumerate(bases):
+            s = make(b, k, "warm")
             await s.start()
             for label in ("Day", "Same period last year", "Week", "Previous period", "Month", "Same period last year"):
                 await s.click(label, False)
             out.setdefault("warm_up_open_s", []).append(_r(s.opens[0]))
             await s.close()
-        # the floor: one session alone, the same clicks
-        floor = Session(browser, bases[0], query, "floor")
-        await floor.start()
-        await _drive([floor], args.clicks, args.seed, None, {})
-        out["floor"] = _summary([c[1] for c in floor.clicks])
-        out["floor_errors"] = floor.errors
-        await floor.close()
-        print(f"floor (1 session): interaction p50 {out['floor']['p50_s']} s, p95 {out['floor']['p95_s']} s",
-              flush=True)
+        out["floor"], out["floor_errors"] = await _floor(make, bases, args)
+        print(f"floor (1 {args.clients} session): interaction p50 {out['floor']['p50_s']} s, p95 "
+              f"{out['floor']['p95_s']} s", flush=True)
+        if args.clients == "ws" and browser is not None:  # the same floor in a browser: what rendering adds
+            out["floor_browser"], out["floor_browser_errors"] = await _floor(
+                lambda b, k, n: make(b, k, n, "browser"), bases, args)
+            print(f"floor (1 browser session): interaction p50 {out['floor_browser']['p50_s']} s, p95 "
+                  f"{out['floor_browser']['p95_s']} s", flush=True)
         # the load: SESSIONS sessions on both servers; an upload starts once every session is in
-        sessions = [Session(browser, bases[i % len(bases)], query, f"s{i}") for i in range(args.sessions)]
+        sessions = [make(bases[i % len(bases)], i % len(bases), f"s{i}") for i in range(args.sessions)]
         t_login = time.perf_counter()
         for s in sessions:  # people arrive one after another (a burst of sign-ins is not the test)
             await s.start()
@@ -191,6 +285,7 @@ async def _run(args, bases: list[str], query: str, chromium: str, env: dict, tmp
         state: dict = {}
         loop = asyncio.get_running_loop()
         upload = loop.create_future()
+        t_load = time.perf_counter()
 
         async def uploader() -> None:
             await asyncio.sleep(args.upload_after)
@@ -201,23 +296,26 @@ async def _run(args, bases: list[str], query: str, chromium: str, env: dict, tmp
                 env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
             so, se = await proc.communicate()
             state["uploaded"] = True
-            out["upload"] = {"ok": proc.returncode == 0, "wall_s": _r(time.perf_counter() - t0),
-                             "stderr": se.decode()[-500:] if proc.returncode else ""}
+            out["upload"] = {"ok": proc.returncode == 0, "started_at_s": _r(t0 - t_load),
+                             "wall_s": _r(time.perf_counter() - t0), "stderr": se.decode()[-500:] if proc.returncode else ""}
             upload.set_result(True)
 
-        t0 = time.perf_counter()
         await asyncio.gather(_drive(sessions, args.clicks, args.seed + 100, upload, state), uploader())
-        out["load_wall_s"] = _r(time.perf_counter() - t0)
-        every = [c[1] for s in sessions for c in s.clicks]
-        out["load"] = _summary(every)
-        out["load_before_upload_done"] = _summary([c[1] for s in sessions for c in s.clicks if not c[2]])
-        out["load_after_upload_done"] = _summary([c[1] for s in sessions for c in s.clicks if c[2]])
+        out["load_wall_s"] = _r(time.perf_counter() - t_load)
+        every = [c for s in sessions for c in s.clicks]
+        out["load"] = _summary([c.seconds for c in every])
+        out["load_before_upload_done"] = _summary([c.seconds for c in every if not c.after_upload])
+        out["load_after_upload_done"] = _summary([c.seconds for c in every if c.after_upload])
+        out["load_by_revision_shown"] = {str(r): _summary([c.seconds for c in every if c.revision == r])
+                                         for r in sorted({c.revision for c in every}, key=str)}
+        out["slowest"] = [{"session": c.session, "server": c.server, "label": c.label, "seconds": _r(c.seconds),
+                           "revision": c.revision, "after_upload": c.after_upload, "at_s": _r(c.at_s - t_load)}
+                          for c in sorted(every, key=lambda c: -(math.inf if math.isnan(c.seconds) else c.seconds))[:10]]
         out["opens"] = _summary([o for s in sessions for o in s.opens])
         out["errors"] = [f"{s.name}: {e}" for s in sessions for e in s.errors]
         out["sessions_seeing_revision_2"] = sum(s.saw_revision_2 for s in sessions)
         for s in sessions:
             await s.close()
-        await browser.close()
     return out
 
 
@@ -237,15 +335,19 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--clicks", type=int, default=12, help="filter changes per session")
     ap.add_argument("--upload-after", type=float, default=5.0, help="seconds into the load")
     ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--clients", choices=("ws", "browser"), default="ws",
+                    help="ws: Streamlit's websocket protocol (bench/wsclient.py); browser: headless Chromium")
+    ap.add_argument("--no-browser-floor", dest="browser_floor", action="store_false",
+                    help="ws mode: skip the floor measured again in one browser session")
     args = ap.parse_args(argv if argv is not None else [])
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
+    if not chromium and args.clients == "browser":
         print("servers bench: Debian's chromium is not installed (apt-get install chromium)", file=sys.stderr)
         return {}
     from bench.gen_orders import generate
 
     results: dict = {"lines": args.lines, "append_lines": args.append, "sessions": args.sessions,
-                     "clicks_per_session": args.clicks, "servers": 2}
+                     "clicks_per_session": args.clicks, "servers": 2, "clients": args.clients}
     cluster = None
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory() as tmp_s:
@@ -318,15 +420,30 @@ def main(argv: list[str] | None = None) -> dict:
                     p.kill()
             if cluster is not None:
                 cluster.stop()
-    ld = results.get("load", {})
-    print(f"load ({args.sessions} sessions, 2 servers, {args.lines:,} lines): interaction p50 {ld.get('p50_s')} s, "
-          f"p95 {ld.get('p95_s')} s, max {ld.get('max_s')} s, {ld.get('timeouts')} timeouts; after the upload p95 "
-          f"{results.get('load_after_upload_done', {}).get('p95_s')} s; upload {results.get('upload')}", flush=True)
+    def line(name: str, d: dict | None) -> str:
+        d = d or {}
+        return (f"  {name:<34} n {d.get('n')!s:>4}  p50 {d.get('p50_s')} s  p95 {d.get('p95_s')} s  max {d.get('max_s')} s"
+                f"  timeouts {d.get('timeouts')}")
+
+    print(f"{args.clients} clients, {args.sessions} sessions, 2 servers, {args.lines:,} lines (+{args.append:,}):",
+          flush=True)
+    for name, key in (("floor (1 session alone)", "floor"), ("floor, 1 browser session", "floor_browser"),
+                      ("load (all sessions)", "load"), ("load, before the upload finished", "load_before_upload_done"),
+                      ("load, after the upload finished", "load_after_upload_done"), ("page opens", "opens")):
+        if key in results:
+            print(line(name, results[key]), flush=True)
+    for rev, d in results.get("load_by_revision_shown", {}).items():
+        print(line(f"load, reruns showing revision {rev}", d), flush=True)
+    print(f"upload: {results.get('upload')}", flush=True)
+    print("slowest interactions:", flush=True)
+    for c in results.get("slowest", []):
+        print(f"  {c['seconds']} s  {c['session']} on server {c['server']}  {c['label']!r}  revision {c['revision']}"
+              f"  {'after' if c['after_upload'] else 'before'} the upload finished  (at {c['at_s']} s)", flush=True)
     print(f"errors on pages: {len(results.get('errors', []))}; 'database is locked' in logs: "
           f"{results.get('log_database_locked')}; tracebacks: {results.get('log_tracebacks')}; sessions seeing "
           f"revision 2: {results.get('sessions_seeing_revision_2')}/{args.sessions}; after: {results.get('after')}",
           flush=True)
-    save("servers", results)
+    save("servers" if args.clients == "ws" else "servers_browser", results)
     return results
 
 
