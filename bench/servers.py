@@ -308,9 +308,12 @@ async def _run(args, bases: list[str], query: str, chromium: str | None, env: di
         out["load_after_upload_done"] = _summary([c.seconds for c in every if c.after_upload])
         out["load_by_revision_shown"] = {str(r): _summary([c.seconds for c in every if c.revision == r])
                                          for r in sorted({c.revision for c in every}, key=str)}
-        out["slowest"] = [{"session": c.session, "server": c.server, "label": c.label, "seconds": _r(c.seconds),
-                           "revision": c.revision, "after_upload": c.after_upload, "at_s": _r(c.at_s - t_load)}
-                          for c in sorted(every, key=lambda c: -(math.inf if math.isnan(c.seconds) else c.seconds))[:10]]
+        rows = [{"session": c.session, "server": c.server, "label": c.label, "seconds": _r(c.seconds),
+                 "revision": c.revision, "after_upload": c.after_upload, "at_s": _r(c.at_s - t_load)}
+                for c in sorted(every, key=lambda c: c.at_s)]
+        out["interactions"] = rows
+        out["slowest"] = sorted(rows, key=lambda r: -(math.inf if r["seconds"] is None or math.isnan(r["seconds"])
+                                                      else r["seconds"]))[:10]
         out["opens"] = _summary([o for s in sessions for o in s.opens])
         out["errors"] = [f"{s.name}: {e}" for s in sessions for e in s.errors]
         out["sessions_seeing_revision_2"] = sum(s.saw_revision_2 for s in sessions)

@@ -2,11 +2,12 @@
 sends ``BackMsg`` protobufs as Streamlit's frontend does and reads the ``ForwardMsg`` deltas back into an
 element tree, with no browser and no rendering, so a load test measures the servers, not the browsers.
 
-What it does like the frontend (streamlit 1.67, ``frontend/lib/src/WidgetStateManager.ts`` and
-``App.tsx``):
+What it does like the frontend (streamlit 1.67: the server's ``web/server/starlette/starlette_websocket.py``
+and the bundled frontend under ``streamlit/static``):
 
-- connects with the subprotocols ``["streamlit", "PLACEHOLDER_AUTH_TOKEN"]`` (the frontend's first two
-  entries: the protocol, then the XSRF slot, unused without an auth cookie) and starts the first run with a
+- connects with the subprotocols ``["streamlit", "PLACEHOLDER_AUTH_TOKEN"]`` (the frontend's entries: the
+  protocol, then the XSRF / host token slot, which only matters for Streamlit's own OIDC cookie, then the
+  last session id on a reconnect, never sent here) and starts the first run with a
   ``rerun_script`` carrying the URL's path (``page_name``) and query string;
 - keeps the query string the app writes (``page_info_changed``) and sends it back with every rerun, as the
   browser's address bar does (the app's URL-bound widgets compare the two);
