@@ -70,9 +70,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.market.constants import (BACKTEST, DIMS, INTERVAL, KINDS, KPI_NAMES, MAX_OPTIONS, MIN_NONSEASONAL,
-                                        MIN_YOY, MIX_TOP, PAGE, PARAMS, PROMO_BASELINE_DAYS, SEASON, SMALL_ORDERS,
-                                        TABLES)
+from analytics.market.constants import (BACKTEST, DIMS, DISPLAY_PARAMS, FIT_PARAMS, INTERVAL, KINDS, KPI_NAMES,
+                                        MAX_OPTIONS, MIN_NONSEASONAL, MIN_YOY, MIX_TOP, PAGE, PARAMS,
+                                        PROMO_BASELINE_DAYS, SEASON, SMALL_ORDERS, TABLES)
 from analytics.market.charts import figures
 from analytics.market.fitting import fit
 from analytics.market.forecast import MODELS, choose_model, forecast_series
@@ -180,7 +180,7 @@ def default_window(tables: dict, params: dict | None = None, lang: str = "en") -
 
 
 __all__ = [
-    "BACKTEST", "DIMS", "EPOCH", "INTERVAL", "KINDS", "KPI_NAMES", "MAX_OPTIONS", "MIN_NONSEASONAL", "MIN_YOY",
+    "BACKTEST", "DIMS", "DISPLAY_PARAMS", "EPOCH", "FIT_PARAMS", "INTERVAL", "KINDS", "KPI_NAMES", "MAX_OPTIONS", "MIN_NONSEASONAL", "MIN_YOY",
     "MIX_TOP", "MODELS", "MarketFit", "NotEnoughData", "PAGE", "PARAMS", "PROMO_BASELINE_DAYS", "SEASON",
     "SMALL_ORDERS", "TABLES", "change", "choose_model", "comparison_window", "compute", "day_to_date", "default_window", "figures",
     "filter_options", "fit", "forecast_series", "jsonable", "key_end", "key_index", "key_range", "key_start",
