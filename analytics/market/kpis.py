@@ -174,18 +174,21 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grains: tupl
         per period ``key``, ``orders``, ``buyers``, ``repeaters``, ``new_buyers``; net sales per customer.
     """
     cols = ("kind", "key", "okey", "cust", "first", "nf")
-    parts = []
+    parts, unique = [], []  # kind: 0 = a window, 1 + i = the periods of grains[i], -1 = the customers' net
     for j, (s, e, nf) in enumerate(windows):
         w = od.filter(od.sale_d & in_days(od, s, e))
-        parts.append(w.select(kind=ibis.literal("w"), key=ibis.literal(j, "int64"), okey=w.okey, cust=w.cust,
+        parts.append(w.select(kind=ibis.literal(0, "int8"), key=ibis.literal(j, "int64"), okey=w.okey, cust=w.cust,
                               first=w.first, nf=ibis.literal(nf, "int64")))
     p = od.filter(od.sale_d & in_days(od, *cur))
-    for grain in grains:
+    for i, grain in enumerate(grains):
         key = _period_start(p, grain).cast("int64")
-        parts.append(p.select(kind=ibis.literal(f"p:{grain}"), key=key, okey=p.okey, cust=p.cust, first=p.first,
-                              nf=key))
+        part = p.select(kind=ibis.literal(1 + i, "int8"), key=key, okey=p.okey, cust=p.cust, first=p.first, nf=key)
+        # od holds one row per (order, customer, day): a day's rows need no folding
+        (unique if grain == "day" else parts).append(part)
     a = ibis.union(*parts, distinct=False).select(*cols)
     a = a.group_by(["kind", "key", "okey", "cust"]).aggregate(first=_.first.min(), nf=_.nf.min())
+    if unique:
+        a = ibis.union(a.select(*cols), *(u.select(*cols) for u in unique), distinct=False)
     orders = a.group_by(["kind", "key", "okey"]).aggregate(idf=_.cust.notnull().any())
     orders = orders.group_by(["kind", "key"]).aggregate(orders=_.count(), id_orders=_.okey.count(where=_.idf))
     c = a.filter(a.cust.notnull())
@@ -199,15 +202,15 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grains: tupl
     cs = od.filter(od.any_dc & od.cust.notnull())
     cs = cs.group_by("cust").aggregate(net=total(cs.net_dc))
     zero = ibis.literal(0, "int64")
-    cs = cs.select(kind=ibis.literal("c"), key=zero, orders=zero, id_orders=zero, buyers=zero, repeaters=zero,
+    cs = cs.select(kind=ibis.literal(-1, "int8"), key=zero, orders=zero, id_orders=zero, buyers=zero, repeaters=zero,
                    new_buyers=zero, net=cs.net)
     out = engine.to_frame(ibis.union(counts, cs, distinct=False))
     n = ["orders", "buyers", "repeaters", "new_buyers"]
-    w = out.loc[out["kind"] == "w"].set_index("key")
+    w = out.loc[out["kind"] == 0].set_index("key")
     wins = [{k: int(w.at[j, k]) if j in w.index else 0 for k in (*n, "id_orders")} for j in range(len(windows))]
-    periods = {g: out.loc[out["kind"] == f"p:{g}", ["key", *n]].astype(np.int64).reset_index(drop=True)
-               for g in grains}
-    return wins, periods, out.loc[out["kind"] == "c", "net"].to_numpy(dtype=float)
+    periods = {g: out.loc[out["kind"] == 1 + i, ["key", *n]].astype(np.int64).reset_index(drop=True)
+               for i, g in enumerate(grains)}
+    return wins, periods, out.loc[out["kind"] == -1, "net"].to_numpy(dtype=float)
 
 
 def new_product_sales(lines: ir.Table, every: ir.Table, filters: dict[str, list[str]],
