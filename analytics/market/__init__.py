@@ -3,8 +3,8 @@
 ``fit(tables, params)`` runs every line-level step as an Ibis expression in the engine (embedded DuckDB) and
 returns a :class:`MarketFit` of aggregates (per day, window, period, dimension value, product, customer) and
 the fitted forecast, with no text, for every grain and both comparisons (``FIT_PARAMS`` leaves grain and
-compare out: :meth:`MarketFit.view` picks them); ``present(result, params, lang)`` turns it into the page's result in one
-language; ``compute(frames, params, lang)`` is both, for callers that hold canonical frames.
+compare out: :meth:`MarketFit.view` picks them); ``present(result, params, lang)`` turns it into the page's
+result in one language; ``compute(frames, params, lang)`` is both, for callers that hold canonical frames.
 
 Modules: ``constants`` (PAGE, KINDS, PARAMS, thresholds), ``periods`` (day numbers, period keys, comparison
 windows), ``lines`` (the lines expression and the table profile), ``kpis`` (the engine queries), ``mix`` (mix

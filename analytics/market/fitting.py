@@ -258,7 +258,7 @@ def kpi_windows(dd: dict[str, np.ndarray], d0: int,
     finds: dict[str, tuple] = {}
     for kind in COMPARES:
         if kind in spans:
-            finds[kind] = findings_windows(cur_s, cur_e, "month", kind, spans[kind][:2])
+            finds[kind] = findings_windows(cur_s, cur_e, "month", kind, spans[kind][:2])  # grain unused
     if any(kind not in spans for kind in COMPARES):
         for grain in GRAINS:
             find = findings_windows(cur_s, cur_e, grain, "prev", None)
