@@ -2,8 +2,9 @@
 
 ``fit(tables, params)`` runs every line-level step as an Ibis expression in the engine (embedded DuckDB) and
 returns a :class:`MarketFit` of aggregates (per day, window, period, dimension value, product, customer) and
-the fitted forecast, with no text; ``present(result, params, lang)`` turns it into the page's result in one
-language; ``compute(frames, params, lang)`` is both, for callers that hold canonical frames.
+the fitted forecast, with no text, for every grain and both comparisons (``FIT_PARAMS`` leaves grain and
+compare out: :meth:`MarketFit.view` picks them); ``present(result, params, lang)`` turns it into the page's
+result in one language; ``compute(frames, params, lang)`` is both, for callers that hold canonical frames.
 
 Modules: ``constants`` (PAGE, KINDS, PARAMS, thresholds), ``periods`` (day numbers, period keys, comparison
 windows), ``lines`` (the lines expression and the table profile), ``kpis`` (the engine queries), ``mix`` (mix
@@ -70,9 +71,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.market.constants import (BACKTEST, DIMS, INTERVAL, KINDS, KPI_NAMES, MAX_OPTIONS, MIN_NONSEASONAL,
-                                        MIN_YOY, MIX_TOP, PAGE, PARAMS, PROMO_BASELINE_DAYS, SEASON, SMALL_ORDERS,
-                                        TABLES)
+from analytics.market.constants import (BACKTEST, DIMS, DISPLAY_PARAMS, FIT_PARAMS, INTERVAL, KINDS, KPI_NAMES,
+                                        MAX_OPTIONS, MIN_NONSEASONAL, MIN_YOY, MIX_TOP, PAGE, PARAMS,
+                                        PROMO_BASELINE_DAYS, SEASON, SMALL_ORDERS, TABLES)
 from analytics.market.charts import figures
 from analytics.market.fitting import fit
 from analytics.market.forecast import MODELS, choose_model, forecast_series
@@ -180,7 +181,7 @@ def default_window(tables: dict, params: dict | None = None, lang: str = "en") -
 
 
 __all__ = [
-    "BACKTEST", "DIMS", "EPOCH", "INTERVAL", "KINDS", "KPI_NAMES", "MAX_OPTIONS", "MIN_NONSEASONAL", "MIN_YOY",
+    "BACKTEST", "DIMS", "DISPLAY_PARAMS", "EPOCH", "FIT_PARAMS", "INTERVAL", "KINDS", "KPI_NAMES", "MAX_OPTIONS", "MIN_NONSEASONAL", "MIN_YOY",
     "MIX_TOP", "MODELS", "MarketFit", "NotEnoughData", "PAGE", "PARAMS", "PROMO_BASELINE_DAYS", "SEASON",
     "SMALL_ORDERS", "TABLES", "change", "choose_model", "comparison_window", "compute", "day_to_date", "default_window", "figures",
     "filter_options", "fit", "forecast_series", "jsonable", "key_end", "key_index", "key_range", "key_start",

@@ -16,6 +16,10 @@ PARAMS = [
     Param("region", "list", None, help="market.help.region"),
     Param("calendar", "str", "auto", choices=("auto", "cn", "western", "none"), help="market.help.calendar"),
 ]
+# grain and compare are display parameters: one fit holds every grain and both comparisons (MarketFit.view);
+# the horizon stays a fit parameter (the forecast and its backtest are fitted for it)
+DISPLAY_PARAMS = ("grain", "compare")
+FIT_PARAMS = tuple(p.key for p in PARAMS if p.key not in DISPLAY_PARAMS)
 
 DIMS = ("category", "channel", "region")
 # Result tables as the page, its CSV export and the report show them (analytics/tables.py): column, kind of

@@ -19,6 +19,8 @@ from analytics.market.share import market_months, market_share
 from analytics.units import measure
 
 Span = tuple[int, int]  # days (first, last)
+GRAINS = ("day", "week", "month")
+COMPARES = ("prev", "yoy")
 
 
 def dense_daily(daily: pd.DataFrame, d0: int, d1: int) -> dict[str, np.ndarray]:
@@ -224,12 +226,14 @@ def mix_and_products(orders: ir.Table, prof: Profile, filters: dict[str, list[st
     return out, products
 
 
-def kpi_windows(dd: dict[str, np.ndarray], d0: int, cur: Span, grain: str,
-                compare: str) -> tuple[dict[str, tuple[int, int, int]], dict[str, dict], Span | None, tuple | None]:
-    """The windows of the KPIs: "cur", the comparisons the data reaches back to ("prev", "yoy") and the two
-    the findings compare ("find_cur", "find_base", whose buyers are new from their first line's day). Returns
-    the windows as (start, end, new_from), their additive sums from the daily totals, the chosen
-    comparison's window (None when the data does not reach back) and the findings' windows and label.
+def kpi_windows(dd: dict[str, np.ndarray], d0: int,
+                cur: Span) -> tuple[dict[str, tuple[int, int, int]], dict[str, dict], dict[str, tuple]]:
+    """The windows of the KPIs for every grain and comparison: "cur", the comparisons the data reaches back
+    to ("prev", "yoy") and the two windows the findings compare, whose buyers are new from their first
+    line's day: ``find_cur@KEY`` / ``find_base@KEY``, KEY being the comparison when the data reaches back to
+    it (the KPI window against it) and, when a comparison does not, each grain (its last two whole periods).
+    Returns the windows as (start, end, new_from), their additive sums from the daily totals and the
+    findings' windows and label per KEY.
 
     Parameters
     ----------
@@ -239,38 +243,41 @@ def kpi_windows(dd: dict[str, np.ndarray], d0: int, cur: Span, grain: str,
         Day number of the arrays' first day.
     cur : Span
         The KPI window.
-    grain : str
-        The grain.
-    compare : str
-        The chosen comparison.
 
     Returns
     -------
-    tuple[dict[str, tuple[int, int, int]], dict[str, dict], Span | None, tuple | None]
-        The windows, their sums, the comparison window and the findings' windows.
+    tuple[dict[str, tuple[int, int, int]], dict[str, dict], dict[str, tuple]]
+        The windows, their sums and the findings' windows (KEY -> (current, base, label)).
     """
     cur_s, cur_e = cur
     spans: dict[str, tuple[int, int, int]] = {"cur": (cur_s, cur_e, cur_s)}
-    for kind in ("prev", "yoy"):
+    for kind in COMPARES:
         cs, ce = comparison_window(cur_s, cur_e, kind)
         if cs >= d0:
             spans[kind] = (cs, ce, cs)
-    base = spans[compare][:2] if compare in spans else None
-    find = findings_windows(cur_s, cur_e, grain, compare, base)
+    finds: dict[str, tuple] = {}
+    for kind in COMPARES:
+        if kind in spans:
+            finds[kind] = findings_windows(cur_s, cur_e, "month", kind, spans[kind][:2])  # grain unused
+    if any(kind not in spans for kind in COMPARES):
+        for grain in GRAINS:
+            find = findings_windows(cur_s, cur_e, grain, "prev", None)
+            if find is not None:
+                finds[grain] = find
     sums = {name: window_sums(dd, d0, s, e) for name, (s, e, _nf) in spans.items()}
-    if find is not None:
-        for name, (s, e) in (("find_cur", find[0]), ("find_base", find[1])):
+    for key, find in finds.items():
+        for name, (s, e) in ((f"find_cur@{key}", find[0]), (f"find_base@{key}", find[1])):
             sums[name] = window_sums(dd, d0, s, e)
             spans[name] = (s, e, sums[name]["first_line_day"])
-    return spans, sums, base, find
+    return spans, sums, finds
 
 
 def order_aggregates(orders: ir.Table, prof: Profile, filters: dict[str, list[str]],
-                     spans: dict[str, tuple[int, int, int]], grain: str,
-                     cur: Span) -> tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]:
-    """The distinct counts (orders, buyers, repeat and new buyers) per window and per period of the trend,
-    and net sales per customer in the KPI window, from the windows' lines folded to (order, customer, day)
-    (one query).
+                     spans: dict[str, tuple[int, int, int]],
+                     cur: Span) -> tuple[list[dict[str, int]], dict[str, pd.DataFrame], np.ndarray]:
+    """The distinct counts (orders, buyers, repeat and new buyers) per window and per period of every grain
+    in the KPI window, and net sales per customer in it, from the windows' lines folded to (order, customer,
+    day) (one query; windows with the same days and new-buyer day are counted once).
 
     Parameters
     ----------
@@ -282,21 +289,22 @@ def order_aggregates(orders: ir.Table, prof: Profile, filters: dict[str, list[st
         Dimension -> chosen values.
     spans : dict[str, tuple[int, int, int]]
         Window name -> (first day, last day, new-buyer day).
-    grain : str
-        The grain.
     cur : Span
         The KPI window.
 
     Returns
     -------
-    tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]
-        See :func:`analytics.market.kpis.order_counts`.
+    tuple[list[dict[str, int]], dict[str, pd.DataFrame], np.ndarray]
+        Counts per window (in the order of ``spans``), per grain per period, and net sales per customer
+        (see :func:`analytics.market.kpis.order_counts`).
     """
-    days = [(s, e) for s, e, _nf in spans.values()]
+    uniq = list(dict.fromkeys(spans.values()))
+    days = [(s, e) for s, e, _nf in uniq]
     in_windows = lines(orders, prof, with_order=True, spans=days, keep={"day", "ret", "net", "cust", *filters})
     every = lines(orders, prof, keep={"day", "ret", "cust"})
     od = q.order_days(in_windows, every, filters, cur)
-    return q.order_counts(od, list(spans.values()), grain, cur)
+    counts, periods, customers = q.order_counts(od, uniq, GRAINS, cur)
+    return [counts[uniq.index(w)] for w in spans.values()], periods, customers
 
 
 def new_products_of(orders: ir.Table, prof: Profile, filters: dict[str, list[str]], cur: Span) -> dict:
@@ -324,30 +332,37 @@ def new_products_of(orders: ir.Table, prof: Profile, filters: dict[str, list[str
     return q.new_product_sales(in_cur, every, filters, cur)
 
 
-def mix_windows(cur: Span, base: Span | None,
-                find: tuple | None) -> tuple[dict[str, Span], list[tuple[str, str | None]]]:
-    """The windows of the mix (the KPI window against the chosen comparison) and, when they differ, the
-    findings' windows; with the (window, base window) pairs whose ties matter.
+def mix_windows(spans: dict[str, tuple[int, int, int]],
+                finds: dict[str, tuple]) -> tuple[dict[str, Span], list[tuple[str, str | None]]]:
+    """The windows of the mix for every grain and comparison: the KPI window, each comparison the data
+    reaches back to and the findings' windows of the grains (when a comparison does not); with the (window,
+    base window) pairs whose ties matter in some view (:meth:`MarketFit.view`).
 
     Parameters
     ----------
-    cur : Span
-        The KPI window.
-    base : Span | None
-        The chosen comparison's window, or None.
-    find : tuple | None
-        The findings' windows, or None.
+    spans : dict[str, tuple[int, int, int]]
+        The KPI windows (:func:`kpi_windows`).
+    finds : dict[str, tuple]
+        The findings' windows per comparison or grain.
 
     Returns
     -------
     tuple[dict[str, Span], list[tuple[str, str | None]]]
         The windows and the pairs.
     """
-    if base is not None:
-        return {"cur": cur, "base": base}, [("cur", "base")]
-    if find is not None:
-        return {"cur": cur, "find_cur": find[0], "find_base": find[1]}, [("cur", None), ("find_cur", "find_base")]
-    return {"cur": cur}, [("cur", None)]
+    wins: dict[str, Span] = {"cur": spans["cur"][:2]}
+    pairs: list[tuple[str, str | None]] = []
+    for kind in COMPARES:
+        if kind in spans:
+            wins[kind] = spans[kind][:2]
+            pairs.append(("cur", kind))
+        elif ("cur", None) not in pairs:
+            pairs.append(("cur", None))
+    for key, find in finds.items():
+        if key in GRAINS:
+            wins[f"find_cur@{key}"], wins[f"find_base@{key}"] = find[0], find[1]
+            pairs.append((f"find_cur@{key}", f"find_base@{key}"))
+    return wins, pairs
 
 
 def forecast_of(daily_net: np.ndarray, d0: int, end: int, grain: str,
@@ -416,6 +431,13 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     never leave the engine. The refusals (no orders, no line matches the filters, an empty window) are
     returned as ``refusal`` for :func:`present` to raise in the reader's language.
 
+    Grain and comparison are display parameters: one fit holds what every grain (day, week, month) and both
+    comparisons (previous period, same period last year) need, in the same queries (the windows of both
+    comparisons and the periods of the three grains are filters of one folded CTE; the mix adds the other
+    comparison's window to its spans), and the forecasts of both forecast grains (week, month).
+    :meth:`MarketFit.view` picks one grain and comparison; ``fit`` returns the view of ``params``' grain and
+    comparison (the page's parameters without them: month against the previous period).
+
     Parameters
     ----------
     tables : dict[str, ir.Table]
@@ -429,7 +451,7 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
         The fit (with ``refusal`` set when the question cannot be answered).
     """
     p = options(params)
-    grain, compare, horizon = p["grain"], p["compare"], p["horizon"]
+    grain, compare, horizon = p["grain"], p["compare"], p["horizon"]  # grain, compare: the view returned
     head = dict(grain=grain, compare=compare, horizon=horizon)
     orders = tables.get("orders")
     if orders is None:
@@ -455,14 +477,14 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
         return MarketFit(**head, refusal="market.error.empty_window")
     dd = dense_daily(daily, d0, d1)
     cur = (cur_s, cur_e)
-    spans, sums, base, find = kpi_windows(dd, d0, cur, grain, compare)
-    counts, periods, customers = order_aggregates(orders, prof, filters, spans, grain, cur)
+    spans, sums, finds = kpi_windows(dd, d0, cur)
+    counts, periods, customers = order_aggregates(orders, prof, filters, spans, cur)
     windows = pd.DataFrame([{"name": name, "start": s, "end": e, "new_from": nf, **sums[name], **c}
                             for (name, (s, e, nf)), c in zip(spans.items(), counts)]).set_index("name")
-    bp = by_period_frame(dd, d0, periods, grain, cur_s, cur_e)
-    new_products = (new_products_of(orders, prof, filters, cur)
-                    if money and base is not None and prof.product_col in prof.present else None)
-    mix, products = mix_and_products(orders, prof, filters, *mix_windows(cur, base, find), cur)
+    by_period = {g: by_period_frame(dd, d0, periods[g], g, cur_s, cur_e) for g in GRAINS}
+    new_products = (new_products_of(orders, prof, filters, cur) if money and prof.product_col in prof.present
+                    and any(kind in spans for kind in COMPARES) else None)
+    mix, products = mix_and_products(orders, prof, filters, *mix_windows(spans, finds), cur)
     product_key = prof.product_col if prof.product_col in orders.columns else None
     par = pareto_block(products, customers, product_key)
     per_day = (q.campaign_days(lines(orders, prof, keep={"day", "campaign", *filters}), filters)
@@ -471,11 +493,11 @@ def fit(tables: dict[str, ir.Table], params: dict) -> MarketFit:
     promos = tuple(promo_windows(cur_s, cur_e, per_day, calendar))
     ms = (market_share(market_months(tables.get("market"), s_req, e_req, filters.get("category")), dd["net"], d0, d1)
           if money else None)  # units against a market size in money would be no share
-    fgrain, fkeys, fvals, dropped, fc = forecast_of(dd["net"], d0, cur_e, grain, horizon)
+    forecasts = {fg: forecast_of(dd["net"], d0, cur_e, fg, horizon)[1:] for fg in ("week", "month")}
 
-    return MarketFit(
-        **head, windows=windows, by_period=bp, mix=mix, pareto=par, daily_net=dd["net"], promo_windows=promos,
-        market_share=ms, forecast_grain=fgrain, forecast_keys=fkeys, forecast_values=fvals,
-        forecast_dropped=tuple(dropped), forecast=fc, find_label=find[2] if find is not None else None,
-        calendar=calendar, new_products=new_products)
+    full = MarketFit(
+        **head, all_windows=windows, by_period_of=by_period, mix_all=mix, pareto=par, daily_net=dd["net"],
+        promo_windows=promos, market_share=ms, forecasts=forecasts,
+        find_labels={key: find[2] for key, find in finds.items()}, calendar=calendar, any_new_products=new_products)
+    return full.view(grain, compare)
 

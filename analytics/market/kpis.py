@@ -7,7 +7,7 @@
 * :func:`order_days` - the lines of the windows folded to one row per (order, customer, day), with the flags
   the distinct counts need and the customer's first sale day (an expression: never pulled);
 * :func:`order_counts` - from those rows, in one query: distinct orders, buyers, repeat buyers and new buyers
-  per window and per period of the trend, and net sales per customer in the KPI window.
+  per window and per period of the trend (of every grain), and net sales per customer in the KPI window.
 * :func:`new_product_sales` - identified buyers' gross sales in the KPI window on products first sold in it
   (the extension of GROW);
 * :func:`value_nets` - net sales per dimension value in each window (the mix) and per product in the KPI
@@ -140,19 +140,21 @@ def _period_start(t: ir.Table, grain: str) -> ir.IntegerValue:
     return date.truncate("W" if grain == "week" else "M").epoch_days()
 
 
-def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
-                 cur: tuple[int, int]) -> tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]:
+def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grains: tuple[str, ...],
+                 cur: tuple[int, int]) -> tuple[list[dict[str, int]], dict[str, pd.DataFrame], np.ndarray]:
     """Distinct counts and customer totals from the (order, customer, day) rows ``od``, in one query:
 
     * per window (s, e, new_from): orders with a sale line in [s, e] (filtered), orders of identified buyers
       (``id_orders``: those with a customer id), buyers (customers with one), repeat buyers (2+ orders) and
       new buyers (first sale line ever on or after ``new_from``);
-    * per period of ``grain`` in the KPI window ``cur`` (key = the period's first day): the same, a buyer
-      being new when the first sale line falls on or after the period's first day;
+    * per period of each of the ``grains`` in the KPI window ``cur`` (key = the period's first day): the
+      same, a buyer being new when the first sale line falls on or after the period's first day;
     * net sales per customer with a line in ``cur`` (the Pareto curve).
 
     Each (window or period, order, customer) is one row; distinct orders and buyers are then plain counts
-    per group, which the engine runs in parallel where ``COUNT(DISTINCT)`` per group would not.
+    per group, which the engine runs in parallel where ``COUNT(DISTINCT)`` per group would not. Every window
+    and every grain's periods are filters of the same ``od`` rows in one UNION, so the expensive part (the
+    lines folded to (order, customer, day) and each customer's first sale day) runs once for all of them.
 
     Parameters
     ----------
@@ -160,28 +162,33 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
         :func:`order_days`.
     windows : list[tuple[int, int, int]]
         (first day, last day, new-buyer day) of each window.
-    grain : str
-        The period grain.
+    grains : tuple[str, ...]
+        The period grains ("day", "week", "month").
     cur : tuple[int, int]
         The KPI window.
 
     Returns
     -------
-    tuple[list[dict[str, int]], pd.DataFrame, np.ndarray]
-        Per window a dict of ``orders``, ``buyers``, ``repeaters``, ``new_buyers``, ``id_orders``; per period
-        ``key``, ``orders``, ``buyers``, ``repeaters``, ``new_buyers``; net sales per customer.
+    tuple[list[dict[str, int]], dict[str, pd.DataFrame], np.ndarray]
+        Per window a dict of ``orders``, ``buyers``, ``repeaters``, ``new_buyers``, ``id_orders``; per grain,
+        per period ``key``, ``orders``, ``buyers``, ``repeaters``, ``new_buyers``; net sales per customer.
     """
     cols = ("kind", "key", "okey", "cust", "first", "nf")
-    parts = []
+    parts, unique = [], []  # kind: 0 = a window, 1 + i = the periods of grains[i], -1 = the customers' net
     for j, (s, e, nf) in enumerate(windows):
         w = od.filter(od.sale_d & in_days(od, s, e))
-        parts.append(w.select(kind=ibis.literal("w"), key=ibis.literal(j, "int64"), okey=w.okey, cust=w.cust,
+        parts.append(w.select(kind=ibis.literal(0, "int8"), key=ibis.literal(j, "int64"), okey=w.okey, cust=w.cust,
                               first=w.first, nf=ibis.literal(nf, "int64")))
     p = od.filter(od.sale_d & in_days(od, *cur))
-    key = _period_start(p, grain).cast("int64")
-    parts.append(p.select(kind=ibis.literal("p"), key=key, okey=p.okey, cust=p.cust, first=p.first, nf=key))
+    for i, grain in enumerate(grains):
+        key = _period_start(p, grain).cast("int64")
+        part = p.select(kind=ibis.literal(1 + i, "int8"), key=key, okey=p.okey, cust=p.cust, first=p.first, nf=key)
+        # od holds one row per (order, customer, day): a day's rows need no folding
+        (unique if grain == "day" else parts).append(part)
     a = ibis.union(*parts, distinct=False).select(*cols)
     a = a.group_by(["kind", "key", "okey", "cust"]).aggregate(first=_.first.min(), nf=_.nf.min())
+    if unique:
+        a = ibis.union(a.select(*cols), *(u.select(*cols) for u in unique), distinct=False)
     orders = a.group_by(["kind", "key", "okey"]).aggregate(idf=_.cust.notnull().any())
     orders = orders.group_by(["kind", "key"]).aggregate(orders=_.count(), id_orders=_.okey.count(where=_.idf))
     c = a.filter(a.cust.notnull())
@@ -195,14 +202,15 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grain: str,
     cs = od.filter(od.any_dc & od.cust.notnull())
     cs = cs.group_by("cust").aggregate(net=total(cs.net_dc))
     zero = ibis.literal(0, "int64")
-    cs = cs.select(kind=ibis.literal("c"), key=zero, orders=zero, id_orders=zero, buyers=zero, repeaters=zero,
+    cs = cs.select(kind=ibis.literal(-1, "int8"), key=zero, orders=zero, id_orders=zero, buyers=zero, repeaters=zero,
                    new_buyers=zero, net=cs.net)
     out = engine.to_frame(ibis.union(counts, cs, distinct=False))
     n = ["orders", "buyers", "repeaters", "new_buyers"]
-    w = out.loc[out["kind"] == "w"].set_index("key")
+    w = out.loc[out["kind"] == 0].set_index("key")
     wins = [{k: int(w.at[j, k]) if j in w.index else 0 for k in (*n, "id_orders")} for j in range(len(windows))]
-    periods = out.loc[out["kind"] == "p", ["key", *n]].astype(np.int64).reset_index(drop=True)
-    return wins, periods, out.loc[out["kind"] == "c", "net"].to_numpy(dtype=float)
+    periods = {g: out.loc[out["kind"] == 1 + i, ["key", *n]].astype(np.int64).reset_index(drop=True)
+               for i, g in enumerate(grains)}
+    return wins, periods, out.loc[out["kind"] == -1, "net"].to_numpy(dtype=float)
 
 
 def new_product_sales(lines: ir.Table, every: ir.Table, filters: dict[str, list[str]],

@@ -9,7 +9,7 @@ import numpy as np
 
 from analytics.common import NotEnoughData, jsonable
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
-from analytics.market.constants import BACKTEST, KPI_NAMES, MIN_NONSEASONAL, SEASON, SMALL_ORDERS
+from analytics.market.constants import BACKTEST, KPI_NAMES, MIN_NONSEASONAL, SEASON, SMALL_ORDERS, options
 from analytics.market.grow import grow_block
 from analytics.market.findings import change_findings, fmt_change, promo_finding, window_kpis
 from analytics.market.mix import change, mix_rows
@@ -223,9 +223,32 @@ def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, 
             "forecast_history": history, "backtest": backtest}
 
 
+def display(res: MarketFit, params: dict | None) -> tuple[str, str]:
+    """The grain and comparison to show: those of ``params`` (an unknown value as :func:`options` makes it),
+    else the fit's.
+
+    Parameters
+    ----------
+    res : MarketFit
+        The market fit.
+    params : dict | None
+        The page's parameters, or None.
+
+    Returns
+    -------
+    tuple[str, str]
+        (grain, compare).
+    """
+    p = options(params)
+    given = params or {}
+    return (p["grain"] if given.get("grain") is not None else res.grain,
+            p["compare"] if given.get("compare") is not None else res.compare)
+
+
 def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     """The page's result in ``lang`` (the dict ``compute`` returns), from the fit alone: no engine query.
-    ``params`` are the page's parameters (everything this page shows depends on the fit, which holds them).
+    ``params`` are the page's parameters: their ``grain`` and ``compare`` pick the view of the fit
+    (:meth:`MarketFit.view`; without them, the fit's own); everything else the page shows was fitted.
     Raises ``NotEnoughData`` when the fit refused the question.
 
     Parameters
@@ -233,7 +256,7 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     res : MarketFit
         The market fit.
     params : dict | None
-        The page's parameters (unused: the fit holds them), or None.
+        The page's parameters (``grain``, ``compare`` are read), or None.
     lang : str
         Interface language of the texts, ``'en'`` or ``'zh'``.
 
@@ -247,6 +270,7 @@ def present(res: MarketFit, params: dict | None, lang: str) -> dict:
     """
     if res.refusal:
         refuse(res, lang)
+    res = res.view(*display(res, params))
     d0, cur_s, cur_e = res.data_min, res.cur_s, res.cur_e
     warnings: list[str] = []
     findings: list[str] = []

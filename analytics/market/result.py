@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -97,6 +97,21 @@ class MarketFit:
     calendar : str
         The festival calendar of the promotion windows ("cn", "western" or "none"; analytics.calendar):
         the one asked for, or the one the data's channels, regions and categories suggest.
+    all_windows : pandas.DataFrame
+        Every grain's and comparison's windows (columns as ``windows``): "cur", "prev", "yoy" and the
+        findings' windows ``find_cur@KEY`` / ``find_base@KEY``, KEY being a comparison the data reaches back
+        to, or a grain (its last two whole periods, for a comparison it does not).
+    by_period_of : dict of str to pandas.DataFrame
+        ``by_period`` of each grain.
+    mix_all : dict of str to pandas.DataFrame or None
+        ``mix`` with a column per window of ``all_windows`` the mix compares ("cur", "prev", "yoy",
+        ``find_cur@GRAIN``, ``find_base@GRAIN``; values without a line in a view's windows are 0 there).
+    forecasts : dict of str to tuple
+        Per forecast grain ("week", "month"): (forecast_keys, forecast_values, forecast_dropped, forecast).
+    find_labels : dict of str to tuple of (str, dict)
+        ``find_label`` per KEY of the findings' windows.
+    any_new_products : dict or None
+        ``new_products`` when some comparison window exists (a view without its comparison has None).
     """
 
     grain: str
@@ -126,6 +141,53 @@ class MarketFit:
     calendar: str = "cn"
     has_money: bool = True
     new_products: dict[str, Any] | None = None
+    all_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_period_of: dict[str, pd.DataFrame] = field(default_factory=dict)
+    mix_all: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    forecasts: dict[str, tuple] = field(default_factory=dict)
+    find_labels: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    any_new_products: dict[str, Any] | None = None
+
+    def view(self, grain: str, compare: str) -> "MarketFit":
+        """The fit as seen with one grain and comparison: ``grain``, ``compare``, ``windows``, ``by_period``,
+        ``mix``, the forecast, ``find_label`` and ``new_products`` of that view, picked from the fields that
+        hold every view (no engine query; the view shares the fit's arrays and frames: read-only).
+
+        Parameters
+        ----------
+        grain : str
+            "day", "week" or "month".
+        compare : str
+            "prev" or "yoy".
+
+        Returns
+        -------
+        MarketFit
+            The view (this fit itself when it already is that view, or holds no views: a refusal).
+        """
+        same = (grain, compare) == (self.grain, self.compare)
+        if not self.by_period_of:  # a refusal (or a fit built by hand): nothing to pick
+            return self if same else replace(self, grain=grain, compare=compare)
+        if same and not self.windows.empty:
+            return self
+        have = compare in self.all_windows.index
+        key = compare if have else grain
+        names = {n: n for n in ("cur", "prev", "yoy") if n in self.all_windows.index}
+        if key in self.find_labels:
+            names.update({f"find_cur@{key}": "find_cur", f"find_base@{key}": "find_base"})
+        windows = self.all_windows.loc[list(names)].rename(index=names)
+        windows.index.name = self.all_windows.index.name
+        cols = {"cur": "cur", compare: "base"} if have else {"cur": "cur"}
+        if not have and key in self.find_labels:
+            cols.update({f"find_cur@{key}": "find_cur", f"find_base@{key}": "find_base"})
+        mix = {dim: (f[["value", *cols, "rank"]].rename(columns=cols) if f is not None else None)
+               for dim, f in self.mix_all.items()}
+        fgrain = "month" if grain == "month" else "week"
+        keys, values, dropped, fc = self.forecasts[fgrain]
+        return replace(self, grain=grain, compare=compare, windows=windows, by_period=self.by_period_of[grain],
+                       mix=mix, forecast_grain=fgrain, forecast_keys=keys, forecast_values=values,
+                       forecast_dropped=tuple(dropped), forecast=fc, find_label=self.find_labels.get(key),
+                       new_products=self.any_new_products if have else None)
 
     def window(self, name: str) -> pd.Series | None:
         """The row of one window (None when it was not computed).

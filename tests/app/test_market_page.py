@@ -171,6 +171,36 @@ def test_filters_change_the_numbers_and_the_url(workspace):
     assert len(weekly) == len(r["by_period"]) >= 4  # one row per week of the month now
 
 
+def test_grain_and_comparison_switch_without_refitting(workspace, monkeypatch):
+    """Grain and comparison are display parameters (issues 13, 18): one fit serves every grain and both
+    comparisons, and each shows the headless report's numbers; the horizon is a fit parameter."""
+    from analytics import cached, market
+
+    combos = (("week", "prev"), ("day", "prev"), ("day", "yoy"), ("month", "yoy"))
+    want = {c: headless(workspace, default_params(workspace, grain=c[0], compare=c[1])) for c in combos}
+    fits = []
+    real = market.fit
+    monkeypatch.setattr(market, "fit", lambda *a, **kw: fits.append(1) or real(*a, **kw))
+    cached.clear_all()
+    try:
+        at = make_app("ana", page=PAGE, query=demo_query(workspace)).run()
+        assert not at.exception and len(fits) == 1
+        for grain, compare in combos:
+            at.radio(key=key("grain")).set_value(grain)
+            at.radio(key=key("compare")).set_value(compare)
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert len(fits) == 1, (grain, compare)
+            r = want[grain, compare]
+            assert r["period"]["grain"] == grain and r["period"]["compare"] == compare
+            assert len(tables_with(at, "Complete period")[0]) == len(r["by_period"])
+            assert metrics(at)["Net sales"].delta == fmt_pct(r["kpi_changes"]["net_sales"], "en", signed=True)
+        at.number_input(key=key("horizon")).set_value(5).run()
+        assert not at.exception and len(fits) == 2  # another horizon is another forecast: a new fit
+    finally:
+        cached.clear_all()
+
+
 def test_share_link_restores_filters_and_numbers(workspace):
     q = demo_query(workspace, grain="week", compare="yoy", horizon="4", category=f"{CATEGORY},彩妆 Makeup",
                    channel="Douyin", start="2025-11-01", end="2026-10-31")
