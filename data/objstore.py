@@ -177,7 +177,7 @@ def filesystem() -> pafs.S3FileSystem:
         fs = _filesystems.get(env)
         if fs is None:
             key, secret, token, region, region2, endpoint_s3, endpoint = env
-            kw: dict = {"region": region or region2 or "us-east-1"}
+            kw: dict = {"region": region or region2} if (region or region2) else {}  # else the AWS config's
             if key and secret:
                 kw.update(access_key=key, secret_key=secret, session_token=token or None)
             if endpoint_s3 or endpoint:

@@ -53,6 +53,7 @@ def s3(s3_server, monkeypatch):
 
 @pytest.fixture()
 def catalogue(tmp_path):
+    """A SQLite catalogue in the test's folder (the tests that name ``engine`` run on PostgreSQL too)."""
     eng = make_engine(f"sqlite:///{tmp_path / 'prism.db'}")
     repo.init_store(engine=eng)
     yield eng
@@ -151,20 +152,20 @@ def test_an_upload_lands_in_the_bucket_and_the_pages_match_a_lines_directory(s3,
         local.dispose()
 
 
-def test_replace_keeps_the_old_revision_readable_until_it_is_collected(s3, catalogue, tmp_path):
-    first = ingest.ingest_file(_csv(tmp_path, "a.csv", 3_000, seed=1), kind="orders", engine=catalogue, stream=False)
-    old = repo.revision_parts(dataset_id=first["id"], engine=catalogue)
-    second = ingest.ingest_file(_csv(tmp_path, "b.csv", 2_000, seed=2), kind="orders", engine=catalogue,
+def test_replace_keeps_the_old_revision_readable_until_it_is_collected(s3, engine, tmp_path):
+    first = ingest.ingest_file(_csv(tmp_path, "a.csv", 3_000, seed=1), kind="orders", engine=engine, stream=False)
+    old = repo.revision_parts(dataset_id=first["id"], engine=engine)
+    second = ingest.ingest_file(_csv(tmp_path, "b.csv", 2_000, seed=2), kind="orders", engine=engine,
                                 stream=False, mode="replace", dataset_id=first["id"], actor=ADMIN)
     assert (second["revision"], second["rows"]) == (2, 2_000)
-    t1 = repo.lines_table(dataset_id=first["id"], revision=1, engine=catalogue)
-    t2 = repo.lines_table(dataset_id=first["id"], engine=catalogue)
+    t1 = repo.lines_table(dataset_id=first["id"], revision=1, engine=engine)
+    t2 = repo.lines_table(dataset_id=first["id"], engine=engine)
     assert (lines_engine.scalar(t1.count()), lines_engine.scalar(t2.count())) == (3_000, 2_000)
-    assert repo.collect_garbage(engine=catalogue) == []  # within the grace period
-    assert repo.collect_garbage(engine=catalogue, grace_s=0) == sorted(p.rsplit("/", 1)[1] for p in old)
-    new = repo.revision_parts(dataset_id=first["id"], engine=catalogue)
+    assert repo.collect_garbage(engine=engine) == []  # within the grace period
+    assert repo.collect_garbage(engine=engine, grace_s=0) == sorted(p.rsplit("/", 1)[1] for p in old)
+    new = repo.revision_parts(dataset_id=first["id"], engine=engine)
     assert _keys(s3.bucket) == sorted(f"{s3.root}/{p.rsplit('/', 1)[1]}" for p in new)
-    assert lines_engine.scalar(repo.lines_table(dataset_id=first["id"], engine=catalogue).count()) == 2_000
+    assert lines_engine.scalar(repo.lines_table(dataset_id=first["id"], engine=engine).count()) == 2_000
 
 
 def test_an_append_reads_old_and_new_parts_together(s3, catalogue, tmp_path):
@@ -211,23 +212,23 @@ def test_a_killed_upload_leaves_only_unnamed_parts_which_are_swept(s3, catalogue
     assert lines_engine.scalar(repo.lines_table(dataset_id=kept["id"], engine=catalogue).count()) == 1_000
 
 
-def test_deleting_a_dataset_deletes_its_objects_and_nothing_else(s3, catalogue, tmp_path):
-    a = ingest.ingest_file(_csv(tmp_path, "a.csv", 1_000, seed=7), kind="orders", engine=catalogue, stream=False)
-    b = ingest.ingest_file(_csv(tmp_path, "b.csv", 1_000, seed=8), kind="orders", engine=catalogue, stream=False)
-    b_keys = [f"{s3.root}/{p.rsplit('/', 1)[1]}" for p in repo.revision_parts(dataset_id=b["id"], engine=catalogue)]
+def test_deleting_a_dataset_deletes_its_objects_and_nothing_else(s3, engine, tmp_path):
+    a = ingest.ingest_file(_csv(tmp_path, "a.csv", 1_000, seed=7), kind="orders", engine=engine, stream=False)
+    b = ingest.ingest_file(_csv(tmp_path, "b.csv", 1_000, seed=8), kind="orders", engine=engine, stream=False)
+    b_keys = [f"{s3.root}/{p.rsplit('/', 1)[1]}" for p in repo.revision_parts(dataset_id=b["id"], engine=engine)]
     outside = f"{s3.bucket}/team/outside.parquet"
     objstore.filesystem().open_output_stream(outside).close()
-    # a hostile catalogue row naming an object outside the prefix
+    # a hostile engine row naming an object outside the prefix
     t = models.DatasetRevision.__table__
-    with catalogue.begin() as conn:
+    with engine.begin() as conn:
         conn.execute(update(t).where(t.c.dataset_id == a["id"]).values(
             parts=json.dumps([*json.loads(conn.execute(t.select().where(t.c.dataset_id == a["id"])).first().parts),
                               "../outside.parquet"])))
     with pytest.raises(ValueError, match="not a part"):
-        repo.lines_table(dataset_id=a["id"], engine=catalogue)
-    assert repo.delete_dataset(dataset_id=a["id"], actor=ADMIN, engine=catalogue) is True
+        repo.lines_table(dataset_id=a["id"], engine=engine)
+    assert repo.delete_dataset(dataset_id=a["id"], actor=ADMIN, engine=engine) is True
     assert _keys(s3.bucket) == sorted([*b_keys, outside])
-    assert repo.delete_dataset(dataset_id=b["id"], actor=ADMIN, engine=catalogue) is True
+    assert repo.delete_dataset(dataset_id=b["id"], actor=ADMIN, engine=engine) is True
     assert _keys(s3.bucket) == [outside]
 
 
