@@ -650,7 +650,8 @@ def scalar(expr: ibis.Expr) -> Any:
 
 def lines_dir(sqlite_file: Path | None = None) -> Location:
     """Where the parts live: ``PRISM_DATA_URL`` (a directory path or ``file://`` URL: with Spark, storage
-    every executor reads at the same path; or an object store, ``s3://bucket/prefix``: :class:`ObjectStore`), else ``PRISM_LINES_DIR`` (its older name), else beside a SQLite catalogue file
+    every executor reads at the same path; or an object store, ``s3://bucket/prefix``: :class:`ObjectStore`),
+    else ``PRISM_LINES_DIR`` (its older name), else beside a SQLite catalogue file
     (``<file>.lines/``, so each catalogue has its own), else ``data/lines`` in the repository (a server
     catalogue such as PostgreSQL: set ``PRISM_LINES_DIR`` to storage every app server sees).
 

@@ -198,17 +198,58 @@ def test_a_failed_upload_leaves_nothing_visible_or_stored(s3, catalogue, tmp_pat
     assert _keys(s3.bucket) == []
 
 
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from data import ingest, objstore
+from data.db import make_engine
+
+url, csv, flag = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+write, stored = objstore.write, []
+
+def write_then_wait(table, store):
+    stored.append(write(table, store))  # the part is in the bucket; the catalogue does not name it yet
+    if len(stored) == 2:
+        flag.touch()
+        time.sleep(120)
+    return stored[-1]
+
+objstore.write = write_then_wait
+ingest.ingest_file(csv, kind="orders", engine=make_engine(url), stream=True, block_bytes=64 * 1024)
+"""
+
+
 def test_a_killed_upload_leaves_only_unnamed_parts_which_are_swept(s3, catalogue, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
     kept = ingest.ingest_file(_csv(tmp_path, "a.csv", 1_000, seed=6), kind="orders", engine=catalogue, stream=False)
-    frame = repo.load_frame(dataset_id=kept["id"], engine=catalogue)
-    # a process killed between uploading its parts and committing: parts no revision names
-    staged = repo.stage_part(kind="orders", frame=frame, engine=catalogue)
     objstore.filesystem().open_output_stream(f"{s3.root}/notes.txt").close()  # not a part: never touched
+    flag = tmp_path / "uploading"
+    url = f"sqlite:///{tmp_path / 'prism.db'}"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, url, str(_csv(tmp_path, "big.csv", 6_000, seed=10)),
+                             str(flag)], cwd=Path(__file__).resolve().parents[2], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while not flag.exists():
+        assert proc.poll() is None, f"the uploader died before uploading: {proc.stderr.read()[-2000:]}"
+        assert time.time() < deadline, "the uploader did not upload within 300 s"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)  # killed with two parts in the bucket, before the catalogue names them
+    proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
     assert [d["id"] for d in repo.list_datasets(engine=catalogue)] == [kept["id"]]
-    assert repo.table_counts(engine=catalogue)["line_parts"] == 3
+    counts = repo.table_counts(engine=catalogue)
+    assert (counts["dataset"], counts["dataset_revision"]) == (1, 1)
+    assert counts["line_parts"] == 1 + 1 + 2  # the kept part, the note, the killed upload's two unnamed parts
     assert repo.collect_garbage(engine=catalogue) == []  # it may be an upload still running
-    assert repo.collect_garbage(engine=catalogue, grace_s=0) == [staged.name]
-    assert f"{s3.root}/notes.txt" in _keys(s3.bucket) and len(_keys(s3.bucket)) == 2
+    swept = repo.collect_garbage(engine=catalogue, grace_s=0)
+    assert len(swept) == 2
+    kept_keys = [f"{s3.root}/{p.rsplit('/', 1)[1]}" for p in repo.revision_parts(dataset_id=kept["id"],
+                                                                                  engine=catalogue)]
+    assert _keys(s3.bucket) == sorted([*kept_keys, f"{s3.root}/notes.txt"])
     assert lines_engine.scalar(repo.lines_table(dataset_id=kept["id"], engine=catalogue).count()) == 1_000
 
 
