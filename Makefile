@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
+# moto's S3 server for the object-store tests, in its own virtualenv (requirements-s3.txt says why)
+S3VENV := .venv-s3
+S3STAMP := $(S3VENV)/.requirements-installed
 PORT   ?= 8501
 # loopback only by default; `make run ADDRESS=0.0.0.0` serves the team's network (README)
 ADDRESS ?= localhost
 
-.PHONY: setup setup-spark run init test test-unit test-app test-e2e bench clean
+.PHONY: setup setup-spark setup-s3 run init test test-unit test-app test-e2e bench clean
 
 $(STAMP): requirements.txt tools/prism_streamlit.py tools/prism_streamlit.pth
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +30,14 @@ setup-spark: setup
 	@command -v java >/dev/null 2>&1 || { echo "installing Debian's default-jre-headless"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
+$(S3STAMP): requirements-s3.txt
+	@test -x $(S3VENV)/bin/python || $(PYTHON) -m venv $(S3VENV)
+	$(S3VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-s3.txt
+	@touch $(S3STAMP)
+
+## setup-s3: moto's S3 server for the object-store tests (tests/s3.py), in .venv-s3; the app needs none of it
+setup-s3: $(S3STAMP)
+
 ## init: migrate the store, create the first admin, seed the demo workspace (idempotent)
 init: setup
 	$(BIN)/python -m data init
@@ -36,10 +47,10 @@ run: init
 	$(BIN)/python app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## test: every test (unit, AppTest, end-to-end in headless Chromium)
-test: setup
+test: setup setup-s3
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-unit: setup
+test-unit: setup setup-s3
 	$(BIN)/python -m pytest -q tests/unit
 
 test-app: setup
@@ -53,4 +64,4 @@ bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(S3VENV) .pytest_cache

@@ -1,11 +1,11 @@
-"""Run every benchmark: `python -m bench [name ...]` (names: storage, scale, ingest, pages, browser, concurrency, live, servers, kill)."""
+"""Run every benchmark: `python -m bench [name ...]` (names: storage, scale, ingest, pages, browser, concurrency, live, servers, kill, objstore)."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHES = ("storage", "scale", "ingest", "pages", "browser", "concurrency", "live", "servers", "kill")
+BENCHES = ("storage", "scale", "ingest", "pages", "browser", "concurrency", "live", "servers", "kill", "objstore")
 
 
 def main(argv: list[str]) -> int:

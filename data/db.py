@@ -28,13 +28,16 @@ import time
 import weakref
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import event, exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import create_engine
 
 from data.errors import StoreError
+
+if TYPE_CHECKING:
+    from data.objstore import ObjectStore
 
 DATA_DIR = Path(__file__).resolve().parent
 DEFAULT_DB = DATA_DIR / "prism.db"
@@ -123,8 +126,8 @@ def _sqlite_file(database: str | None) -> Path | None:
     return Path(database)
 
 
-def lines_dir(engine: Engine) -> Path:
-    """The engine's lines directory for this catalogue (data/engine.py: ``lines_dir``).
+def lines_dir(engine: Engine) -> Path | ObjectStore:
+    """The engine's lines directory (or object store) for this catalogue (data/engine.py: ``lines_dir``).
 
     Parameters
     ----------
@@ -133,8 +136,8 @@ def lines_dir(engine: Engine) -> Path:
 
     Returns
     -------
-    Path
-        The directory.
+    Path | ObjectStore
+        The directory, or the object store (``PRISM_DATA_URL=s3://...``).
     """
     from data.engine import lines_dir as _dir
 
@@ -401,4 +404,7 @@ def lines_error(exc: OSError, engine: Engine | None = None) -> StoreError:
         return StoreError("lines_full", path=path)
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StoreError("lines_readonly", path=path)
-    return StoreError("lines_io", path=path, detail=exc.strerror or type(exc).__name__)
+    detail = exc.strerror or type(exc).__name__
+    if path.startswith("s3://") and not exc.strerror and str(exc).strip():  # an object store's answer
+        detail = str(exc).strip().splitlines()[0][:200]
+    return StoreError("lines_io", path=path, detail=detail)

@@ -15,6 +15,9 @@ Queries are Ibis expressions compiled for the engine ``PRISM_ENGINE`` selects (i
 * ``sc://host:port``: a Spark cluster through Spark Connect. The cluster reads the parts at the paths the
   app wrote them (``PRISM_DATA_URL`` / ``PRISM_LINES_DIR``: storage every executor sees).
 
+The parts live in a lines directory or, with ``PRISM_DATA_URL=s3://bucket/prefix``, in an object store
+(data/objstore.py: uploaded whole or not at all, read by DuckDB as an Arrow dataset, by Spark as ``s3a://``).
+
 The same expression code runs on each: the few functions that differ between engines (the exactly
 rounded sum) are chosen per backend by :func:`backend_name` in analytics/expr.py. Analytics receive
 ``dict[kind, ibis.Table]`` and aggregate there; Python holds the aggregates, never all lines of a big
@@ -42,7 +45,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from data import objstore
 from data.errors import IngestError
+from data.objstore import ObjectStore
 
 # Ibis 12 calls DuckDB's fetch_arrow_table and pandas' future.infer_string option, both deprecated in the
 # versions pinned here; the calls work, the warnings are theirs.
@@ -51,6 +56,7 @@ warnings.filterwarnings("ignore", message=r"The 'future\.infer_string' option is
 
 LINE = "__line__"
 PART_SUFFIX = ".parquet"
+Location = Path | ObjectStore  # where the parts live: a lines directory or an object store (data/objstore.py)
 ROOT = Path(__file__).resolve().parent.parent
 
 _local = threading.local()
@@ -388,6 +394,8 @@ def read_parts(paths: Iterable[str | Path]) -> ibis.Table:
         raise ValueError("a revision has at least one part")
     be = connection()
     if not is_spark(be):
+        if any(objstore.is_url(f) for f in files):
+            return _register_arrow(be, objstore.dataset(files), "prism_parts")
         return be.read_parquet(files)
     session = be._session
     df = session.read.parquet(*[_spark_path(f) for f in files])
@@ -395,7 +403,33 @@ def read_parts(paths: Iterable[str | Path]) -> ibis.Table:
 
 
 def _spark_path(f: str) -> str:
+    if objstore.is_url(f):
+        return objstore.spark_url(f)
     return f if "://" in f else Path(f).resolve().as_uri()
+
+
+def _register_arrow(be: ibis.BaseBackend, obj: Any, prefix: str, name: str | None = None) -> ibis.Table:
+    """An Arrow table or dataset as a view of this thread's DuckDB cursor (no copy: DuckDB scans it),
+    unregistered when the last expression built on it is gone."""
+    import weakref
+
+    global _memtables
+    with _lock:
+        _memtables += 1
+        n = _memtables
+    view = name or f"{prefix}_{n}"
+    cur = be.con
+    cur.register(view, obj)
+    t = be.table(view)
+
+    def _drop(cur=cur, view=view) -> None:
+        try:
+            cur.unregister(view)
+        except Exception:  # noqa: BLE001 - the cursor may be closed already
+            pass
+
+    weakref.finalize(t.op(), _drop)
+    return t
 
 
 def _spark_view(be: ibis.BaseBackend, df: Any, prefix: str, name: str | None = None) -> ibis.Table:
@@ -614,9 +648,10 @@ def scalar(expr: ibis.Expr) -> Any:
 # ---------------------------------------------------------------- storage of parts
 
 
-def lines_dir(sqlite_file: Path | None = None) -> Path:
+def lines_dir(sqlite_file: Path | None = None) -> Location:
     """Where the parts live: ``PRISM_DATA_URL`` (a directory path or ``file://`` URL: with Spark, storage
-    every executor reads at the same path), else ``PRISM_LINES_DIR`` (its older name), else beside a SQLite catalogue file
+    every executor reads at the same path; or an object store, ``s3://bucket/prefix``: :class:`ObjectStore`),
+    else ``PRISM_LINES_DIR`` (its older name), else beside a SQLite catalogue file
     (``<file>.lines/``, so each catalogue has its own), else ``data/lines`` in the repository (a server
     catalogue such as PostgreSQL: set ``PRISM_LINES_DIR`` to storage every app server sees).
 
@@ -627,8 +662,8 @@ def lines_dir(sqlite_file: Path | None = None) -> Path:
 
     Returns
     -------
-    Path
-        The directory.
+    Location
+        The directory, or the object store (ValueError for a URL that is neither).
     """
     url = (os.environ.get("PRISM_DATA_URL") or "").strip()
     if url:
@@ -637,8 +672,7 @@ def lines_dir(sqlite_file: Path | None = None) -> Path:
 
             return Path(unquote(urlparse(url).path))
         if "://" in url:
-            raise ValueError(f"PRISM_DATA_URL={url!r}: a directory path or file:// URL (a shared mount every "
-                             "Spark executor sees); object-store URLs are not supported yet")
+            return ObjectStore.from_url(url)
         return Path(url)
     env = os.environ.get("PRISM_LINES_DIR")
     if env:
@@ -649,42 +683,48 @@ def lines_dir(sqlite_file: Path | None = None) -> Path:
     return ROOT / "data" / "lines"
 
 
-def part_path(name: str, base: Path) -> Path:
-    """The path of a part in ``base`` (ValueError for a name that is not a part's).
+def part_path(name: str, base: Location) -> Path | str:
+    """The path of a part in ``base`` (ValueError for a name that is not a part's), or its URL in an object
+    store.
 
     Parameters
     ----------
     name : str
         The part's name.
-    base : Path
-        The lines directory.
+    base : Location
+        The lines directory or object store.
 
     Returns
     -------
-    Path
-        The path.
+    Path | str
+        The path, or the object's ``s3://`` URL.
     """
+    if isinstance(base, ObjectStore):
+        return base.part_url(name)
     if "/" in name or "\\" in name or not name.endswith(PART_SUFFIX) or name.startswith("."):
         raise ValueError(f"not a part name: {name!r}")
     return base / name
 
 
-def write_part(table: pa.Table, base: Path) -> str:
+def write_part(table: pa.Table, base: Location) -> str:
     """Write one immutable part (zstd Parquet) and return its name. The file appears under its final
-    name only when it is complete and synced (written as ``.<name>.tmp``, then renamed).
+    name only when it is complete and synced (written as ``.<name>.tmp``, then renamed); in an object
+    store, the object appears only when its upload has completed (:func:`data.objstore.write`).
 
     Parameters
     ----------
     table : pa.Table
         The lines with ``__line__``.
-    base : Path
-        The lines directory.
+    base : Location
+        The lines directory or object store.
 
     Returns
     -------
     str
         The part's name.
     """
+    if isinstance(base, ObjectStore):
+        return objstore.write(table, base)
     base.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}{PART_SUFFIX}"
     tmp = base / f".{name}.tmp"
@@ -713,21 +753,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def remove_parts(names: Iterable[str], base: Path) -> int:
+def remove_parts(names: Iterable[str], base: Location) -> int:
     """Remove parts from ``base`` (missing ones are skipped).
 
     Parameters
     ----------
     names : Iterable[str]
         The parts' names.
-    base : Path
-        The lines directory.
+    base : Location
+        The lines directory or object store.
 
     Returns
     -------
     int
         How many were removed.
     """
+    if isinstance(base, ObjectStore):
+        return objstore.remove(names, base)
     n = 0
     for name in names:
         try:
@@ -738,16 +780,17 @@ def remove_parts(names: Iterable[str], base: Path) -> int:
     return n
 
 
-def collect_garbage(referenced: set[str], base: Path, *, older_than_s: float = 3600.0) -> list[str]:
+def collect_garbage(referenced: set[str], base: Location, *, older_than_s: float = 3600.0) -> list[str]:
     """Remove parts no revision references (left by a killed upload, a deleted dataset or a replaced
-    revision) once they are older than ``older_than_s`` seconds, and stale temporary files.
+    revision) once they are older than ``older_than_s`` seconds, and stale temporary files (an object
+    store: :func:`data.objstore.sweep`, by last-modified time).
 
     Parameters
     ----------
     referenced : set[str]
         Parts some revision references.
-    base : Path
-        The lines directory.
+    base : Location
+        The lines directory or object store.
     older_than_s : float
         Age in seconds before a part is removed.
 
@@ -758,6 +801,8 @@ def collect_garbage(referenced: set[str], base: Path, *, older_than_s: float = 3
     """
     import time
 
+    if isinstance(base, ObjectStore):
+        return objstore.sweep(referenced, base, older_than_s=older_than_s)
     if not base.is_dir():
         return []
     now = time.time()
@@ -776,6 +821,47 @@ def collect_garbage(referenced: set[str], base: Path, *, older_than_s: float = 3
         except FileNotFoundError:
             pass
     return gone
+
+
+def count_files(base: Location) -> int:
+    """Files in the lines directory (temporary files included), or objects under the store's prefix: the
+    tests' check that nothing was stored.
+
+    Parameters
+    ----------
+    base : Location
+        The lines directory or object store.
+
+    Returns
+    -------
+    int
+        The number.
+    """
+    if isinstance(base, ObjectStore):
+        return objstore.count(base)
+    return sum(1 for _ in base.iterdir()) if base.is_dir() else 0
+
+
+def parts_arrow(paths: list[Path | str]) -> pa.Table:
+    """A revision's parts read whole as one Arrow table (their schemas unified).
+
+    Parameters
+    ----------
+    paths : list[Path | str]
+        The parts' files or ``s3://`` URLs.
+
+    Returns
+    -------
+    pa.Table
+        The lines.
+    """
+    import pyarrow.dataset as pads
+
+    if any(objstore.is_url(str(p)) for p in paths):
+        return objstore.dataset([str(p) for p in paths]).to_table()
+    schemas = [pq.read_schema(p) for p in paths]
+    schema = pa.unify_schemas(schemas, promote_options="permissive") if len(schemas) > 1 else schemas[0]
+    return pads.dataset([str(p) for p in paths], schema=schema, format="parquet").to_table()
 
 
 def arrow_lines(frame: pd.DataFrame, lines: np.ndarray | None) -> pa.Table:

@@ -29,7 +29,6 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
@@ -355,8 +354,7 @@ def table_counts(*, engine: Engine | None = None) -> dict[str, int]:
         for tbl in [models.Dataset, models.DatasetRevision]:
             t = tbl.__table__
             out[t.name] = int(conn.execute(select(func.count()).select_from(t)).scalar() or 0)
-    base = lines_dir(eng)
-    out["line_parts"] = sum(1 for _ in base.iterdir()) if base.is_dir() else 0
+    out["line_parts"] = lines_engine.count_files(lines_dir(eng))
     return out
 
 
@@ -371,6 +369,7 @@ class StagedPart:
     attributes: tuple[str, ...]  # attr_* columns of this part
 
 
+@_faults
 def stage_part(*, kind: str, frame: pd.DataFrame, lines: np.ndarray | None = None,
                engine: Engine | None = None) -> StagedPart:
     """Write one chunk of canonical lines as a part (complete and synced before this returns). Nothing
@@ -726,8 +725,10 @@ def _parts_of(conn: Connection, dataset_id: int, revision: int) -> list[str]:
 
 
 @_faults
-def revision_parts(*, dataset_id: int, revision: int | None = None, engine: Engine | None = None) -> list[Path]:
-    """The files holding a revision's lines (default: the current revision), in order.
+def revision_parts(*, dataset_id: int, revision: int | None = None,
+                   engine: Engine | None = None) -> list[Path | str]:
+    """The files holding a revision's lines (default: the current revision), in order: paths in the lines
+    directory, or ``s3://`` URLs in an object store (``PRISM_DATA_URL``).
 
     Parameters
     ----------
@@ -740,8 +741,8 @@ def revision_parts(*, dataset_id: int, revision: int | None = None, engine: Engi
 
     Returns
     -------
-    list[Path]
-        The part files (LookupError for no such dataset or no lines).
+    list[Path | str]
+        The part files or URLs (LookupError for no such dataset or no lines).
     """
     eng = _engine(engine)
     with eng.connect() as conn:
@@ -1103,13 +1104,8 @@ def _read_snapshot(conn: Connection, dataset_id: int) -> tuple[int, pd.DataFrame
 # ---------------------------------------------------------------- reading lines
 
 
-def _frame_from_parts(kind: str, paths: list[Path]) -> tuple[pd.DataFrame, np.ndarray]:
-    import pyarrow.dataset as pads
-
-    schemas = [pq.read_schema(p) for p in paths]
-    schema = pa.unify_schemas(schemas, promote_options="permissive") if len(schemas) > 1 else schemas[0]
-    tbl = pads.dataset([str(p) for p in paths], schema=schema, format="parquet").to_table()
-    return _frame_from_arrow(kind, tbl)
+def _frame_from_parts(kind: str, paths: list[Path | str]) -> tuple[pd.DataFrame, np.ndarray]:
+    return _frame_from_arrow(kind, lines_engine.parts_arrow(paths))
 
 
 def _frame_from_arrow(kind: str, tbl: pa.Table) -> tuple[pd.DataFrame, np.ndarray]:

@@ -142,8 +142,10 @@ def test_prism_data_url_says_where_the_parts_live(monkeypatch, tmp_path):
     assert engine.lines_dir(tmp_path / "c.db") == tmp_path / "team-lines"
     monkeypatch.setenv("PRISM_DATA_URL", (tmp_path / "a b").as_uri())
     assert engine.lines_dir() == tmp_path / "a b"
-    monkeypatch.setenv("PRISM_DATA_URL", "s3a://bucket/prism")
-    with pytest.raises(ValueError, match="object-store URLs are not supported"):
+    monkeypatch.setenv("PRISM_DATA_URL", "s3a://bucket/prism")  # an object store (tests/unit/test_objstore.py)
+    assert str(engine.lines_dir()) == "s3://bucket/prism"
+    monkeypatch.setenv("PRISM_DATA_URL", "hdfs://namenode/prism")
+    with pytest.raises(ValueError, match="scheme 'hdfs' is not supported"):
         engine.lines_dir()
     monkeypatch.delenv("PRISM_DATA_URL")
     assert engine.lines_dir(tmp_path / "c.db") == (tmp_path / "c.db.lines").resolve()
