@@ -1,6 +1,8 @@
 """The hostile-file corpus (tests/hostile/generate.py): every file is refused with a one-line
 IngestError naming the file and the reason, or accepted as designed; the store is unchanged on
-refusal; no file takes more than 10 s or 1 GB.
+refusal; no file takes more than 1 GB, and none hangs (a hard timeout of HANG_SECONDS per file stops a
+runaway parse; the seconds each file took are printed with ``-s``, never asserted: speed is measured in
+bench/, against a floor, not by a timed test).
 
 Each file's full ingest (read -> map -> validate -> store into a temporary SQLite catalogue) runs in a
 child process (tests/hostile/runner.py) under a hard timeout. Memory is the child's peak RSS during
@@ -26,7 +28,7 @@ import pytest
 from tests.hostile.generate import CASES, Case, write_all
 
 ROOT = Path(__file__).resolve().parents[2]
-MAX_SECONDS = 10.0
+HANG_SECONDS = 60.0  # a hang guard, not a speed target
 MAX_MB = 1024.0
 BY_NAME = {c.name: c for c in CASES}
 
@@ -35,7 +37,7 @@ def _run_batch(cases: list[Case], paths: dict[str, Path], db: Path) -> list[dict
     args = [sys.executable, "-m", "tests.hostile.runner", str(db)] + [f"{c.kind}:{paths[c.name]}" for c in cases]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRISM_MAX_")}  # the defaults are under test
     env["DATABASE_URL"] = f"sqlite:///{db}"
-    timeout = 30 + MAX_SECONDS * len(cases)
+    timeout = 30 + HANG_SECONDS * len(cases)
     try:
         proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
         out, err, timed_out = proc.stdout, proc.stderr, False
@@ -110,6 +112,5 @@ def test_hostile_file(case: Case, results):
     else:
         assert r["after"]["dataset"] == r["before"]["dataset"] + 1
         assert r["after"]["line_parts"] > r["before"]["line_parts"]  # its lines are stored in a new part
-    assert r["seconds"] <= MAX_SECONDS, f"{case.name}: {r['seconds']} s"
     assert r["peak_reset"], "could not reset the peak-RSS mark: memory would not be measured per file"
     assert r["peak_mb"] <= MAX_MB, f"{case.name}: peak RSS {r['peak_mb']} MB"
