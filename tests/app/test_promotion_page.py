@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from tests.app.conftest import make_app, run_page, texts
 
@@ -44,14 +43,11 @@ def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(wor
     assert next(m for m in at.metric if m.label == "Holdout error (MAPE)").value.endswith("%")
     # budget-first with a new budget: the warm re-plan re-uses the fitted model
     _num(at, "Total budget").set_value(200000)
-    t0 = time.perf_counter()
-    at = at.run()
-    warm = time.perf_counter() - t0
+    at = at.run()  # no refit: test_replanning_a_fitted_model_for_a_new_budget_does_not_refit counts the fits
     assert not at.exception, at.exception
     assert at.query_params["budget"] in ("200000", ["200000"])
     assert _metric(at, "Budget") == "200,000.00"
     assert abs(_alloc(at)["Spend"].sum() - 200000) < 0.01
-    assert warm < 15
     # the page shows the numbers of the headless report (same datasets and settings)
     from analytics import report
     from analytics.i18n import fmt_number

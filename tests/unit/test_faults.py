@@ -95,7 +95,7 @@ def test_a_read_after_a_write_on_the_same_pooled_connection_does_not_take_the_wr
         assert [d["id"] for d in repo.list_datasets(engine=eng)] == [info["id"]]
         assert len(repo.load_frame(dataset_id=info["id"], engine=eng)) == 2
         assert repo.find_by_hash(content_hash=info["content_hash"], engine=eng)["dataset_id"] == info["id"]
-        assert time.perf_counter() - t0 < 1.0  # at once, not after the 3 s busy timeout
+        assert time.perf_counter() - t0 < 2.5  # at once, not after the 3 s busy timeout
         assert eng.pool.checkedin() == 1
         with eng.connect() as conn:  # a plain connection reads in a deferred transaction
             assert conn.execute(text("SELECT COUNT(*) FROM dataset")).scalar() == 1
