@@ -229,8 +229,10 @@ def fit_bgnbd(x, tx, T) -> BGNBD:
     ux, utx, uT, w = _unique_triples(x, tx, T)
     wn = w / w.sum()
 
+    X, TX, TT = _split(ux), _split(utx), _split(uT)
+
     def nll(logp: np.ndarray) -> tuple[float, np.ndarray]:
-        val, grad = _bgnbd_ll_grad(np.exp(logp), ux, utx, uT, wn)
+        val, grad = _bgnbd_ll_grad_split(np.exp(logp), X, TX, TT, wn)
         if not np.isfinite(val) or not np.all(np.isfinite(grad)):
             return 1e100, np.zeros(4)
         return -val, -grad * np.exp(logp)
@@ -264,37 +266,70 @@ def _minimize_inner(fun, start: np.ndarray):
     return res
 
 
+def _split(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A column as (its distinct values, the position of each row's value among them, the column): a
+    function of the column is evaluated on the few distinct values and gathered, the same numbers."""
+    v = np.asarray(v, float)
+    u, inv = np.unique(v, return_inverse=True)
+    return u, inv.ravel(), v
+
+
 def _bgnbd_ll_grad(params: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
     """Weighted log-likelihood and its gradient in (r, alpha, a, b)."""
+    return _bgnbd_ll_grad_split(params, _split(x), _split(tx), _split(T), w)
+
+
+def _bgnbd_ll_grad_split(params: np.ndarray, X, TX, TT, w) -> tuple[float, np.ndarray]:
+    """:func:`_bgnbd_ll_grad` on :func:`_split` columns: the log-gamma and digamma terms of x (a few
+    dozen distinct repeat counts) and the logarithms of alpha + T and alpha + t_x (a few hundred distinct
+    ages) are evaluated once per distinct value; each row's terms are combined as before."""
     r, alpha, a, b = params
-    psi = special.digamma
-    a3 = -(r + x) * np.log(alpha + T)
+    psi, gl = special.digamma, special.gammaln
+    ux, ix, x = X
+    aT = (alpha + TT[0])[TT[1]]
+    atx = (alpha + TX[0])[TX[1]]
+    lT = np.log(alpha + TT[0])[TT[1]]
+    ltx = np.log(alpha + TX[0])[TX[1]]
+    a3 = -(r + x) * lT
     pos = x > 0
-    bx1 = np.where(pos, b + x - 1, 1.0)
-    a4 = np.where(pos, np.log(a) - np.log(bx1) - (r + x) * np.log(alpha + tx), -np.inf)
+    bx1u = np.where(ux > 0, b + ux - 1, 1.0)
+    bx1 = bx1u[ix]
+    a4 = np.where(pos, np.log(a) - np.log(bx1u)[ix] - (r + x) * ltx, -np.inf)
     lse = np.logaddexp(a3, a4)
     w3 = np.exp(a3 - lse)
     w4 = np.exp(a4 - lse)
-    ll = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-          + special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x) + lse)
-    d_r = psi(r + x) - psi(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx)
-    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
-    d_a = psi(a + b) - psi(a + b + x) + w4 / a
-    d_b = psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - w4 / bx1
+    ll = (gl(r + ux)[ix] - gl(r) + r * np.log(alpha)
+          + gl(a + b) + gl(b + ux)[ix] - gl(b) - gl(a + b + ux)[ix] + lse)
+    psi_abx = psi(a + b + ux)[ix]
+    d_r = psi(r + ux)[ix] - psi(r) + np.log(alpha) - w3 * lT - w4 * ltx
+    d_alpha = r / alpha - w3 * (r + x) / aT - w4 * (r + x) / atx
+    d_a = psi(a + b) - psi_abx + w4 / a
+    d_b = psi(a + b) + psi(b + ux)[ix] - psi(b) - psi_abx - w4 / bx1
     grad = np.array([np.sum(w * d_r), np.sum(w * d_alpha), np.sum(w * d_a), np.sum(w * d_b)])
     return float(np.sum(w * ll)), grad
 
 
 def _gg_ll_grad(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean Gamma-Gamma log-likelihood and its gradient in (p, q, gamma)."""
+    return _gg_ll_grad_split(params, _split(x), np.log(x), np.log(mx), x * mx)
+
+
+def _gg_ll_grad_split(params: np.ndarray, X, lx: np.ndarray, lmx: np.ndarray,
+                      xmx: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`_gg_ll_grad` with x as a :func:`_split` column and log x, log mx and x * mx given: the
+    log-gamma and digamma terms are evaluated once per distinct x, the rest per customer as before."""
     p, q, v = params
-    psi = special.digamma
+    psi, gl = special.digamma, special.gammaln
+    ux, ix, x = X
     px = p * x
-    lxm = np.log(x * mx + v)
-    ll = _gg_ll(params, x, mx)
-    d_p = x * (psi(px + q) - psi(px) + np.log(mx) + np.log(x) - lxm)
-    d_q = psi(px + q) - psi(q) + np.log(v) - lxm
-    d_v = q / v - (px + q) / (x * mx + v)
+    pux = p * ux
+    lxm = np.log(xmx + v)
+    psi_pxq = psi(pux + q)[ix]
+    ll = (gl(pux + q)[ix] - gl(pux)[ix] - gl(q) + q * np.log(v)
+          + (px - 1) * lmx + px * lx - (px + q) * lxm)
+    d_p = x * (psi_pxq - psi(pux)[ix] + lmx + lx - lxm)
+    d_q = psi_pxq - psi(q) + np.log(v) - lxm
+    d_v = q / v - (px + q) / (xmx + v)
     return float(np.mean(ll)), np.array([np.mean(d_p), np.mean(d_q), np.mean(d_v)])
 
 
@@ -442,8 +477,10 @@ def fit_gamma_gamma(x, mx) -> GammaGamma:
     if n < MIN_CUSTOMERS_GG:
         raise NotEnoughData("segmentation.error.gg_too_few", n=n, min=MIN_CUSTOMERS_GG)
 
+    X, lx, lmx, xmx = _split(x), np.log(x), np.log(mx), x * mx
+
     def nll(logp: np.ndarray) -> tuple[float, np.ndarray]:
-        val, grad = _gg_ll_grad(np.exp(logp), x, mx)
+        val, grad = _gg_ll_grad_split(np.exp(logp), X, lx, lmx, xmx)
         if not np.isfinite(val) or not np.all(np.isfinite(grad)):
             return 1e100, np.zeros(3)
         return -val, -grad * np.exp(logp)
