@@ -32,14 +32,50 @@ def quantile_score(x: pd.Series | np.ndarray, higher_is_better: bool = True, bin
     np.ndarray
         The scores.
     """
-    s = pd.Series(np.asarray(x, dtype=float))
+    v = np.asarray(x, dtype=float)
     if not higher_is_better:
-        s = -s
-    n = len(s)
+        v = -v
+    n = len(v)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    pct = s.rank(method="average").to_numpy() / n
+    pct = average_rank(v) / n
     return np.clip(np.ceil(pct * bins - 1e-9), 1, bins).astype(np.int64)
+
+
+def average_rank(v: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing the mean of their ranks: pandas' ``rank(method="average")`` (the same
+    floats: a tie group starting at position s with c members has the exact mean s + (c + 1) / 2) from
+    one sort, a fifth of pandas' time on a million customers. NaN stays NaN.
+
+    Parameters
+    ----------
+    v : np.ndarray
+        Values.
+
+    Returns
+    -------
+    np.ndarray
+        The ranks (float).
+    """
+    v = np.asarray(v, dtype=float)
+    ok = ~np.isnan(v)
+    if not ok.all():
+        out = np.full(len(v), np.nan)
+        out[ok] = average_rank(v[ok])
+        return out
+    n = len(v)
+    if n == 0:
+        return np.zeros(0)
+    order = np.argsort(v, kind="stable")
+    sv = v[order]
+    new = np.empty(n, bool)
+    new[0] = True
+    np.not_equal(sv[1:], sv[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, n))
+    out = np.empty(n)
+    out[order] = np.repeat(starts + (counts + 1) / 2, counts)
+    return out
 
 
 def named_groups(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
@@ -107,12 +143,17 @@ def score_groups(out: pd.DataFrame) -> pd.DataFrame:
     out["f"] = quantile_score(out["frequency"])
     out["m"] = quantile_score(out["monetary"])
     out["fm"] = np.floor((out["f"] + out["m"]) / 2 + 0.5).astype(np.int64)
-    out["group"] = named_groups(out["r"].to_numpy(), out["fm"].to_numpy())
-    out["group_cn"] = cn8_groups(out["recency_days"].to_numpy(float), out["frequency"].to_numpy(float),
-                                 out["monetary"].to_numpy(float))
-    out["group"] = out["group"].astype("str")
-    out["group_cn"] = out["group_cn"].astype("str")
+    out["group"] = _as_str(named_groups(out["r"].to_numpy(), out["fm"].to_numpy()))
+    out["group_cn"] = _as_str(cn8_groups(out["recency_days"].to_numpy(float), out["frequency"].to_numpy(float),
+                                         out["monetary"].to_numpy(float)))
     return out
+
+
+def _as_str(names: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An array of a few distinct names as a "str" array, each distinct name converted once (a million
+    Python strings converted one by one took a second)."""
+    uniq, inv = np.unique(names, return_inverse=True)
+    return pd.array(uniq, dtype="str").take(inv.ravel())
 
 
 def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
@@ -139,7 +180,7 @@ def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
     if a.empty:
         return pd.DataFrame(columns=RFM_COLUMNS)
     out = pd.DataFrame({
-        "customer_id": a["customer_id"].to_numpy(),
+        "customer_id": a["customer_id"].astype("str").array,  # "str" already: no round trip through objects
         "recency_days": (ad - a["last_purchase"]).dt.days.to_numpy(dtype=np.int64),
         "frequency": a["frequency"].to_numpy(dtype=np.int64),
         "gross": a["gross"].to_numpy(float),
@@ -150,7 +191,6 @@ def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
     out["monetary"] = out["gross"] - out["returns"]
     out["tenure_days"] = (ad - out["first_purchase"]).dt.days.astype(np.int64)
     out["aov"] = out["monetary"] / out["frequency"]
-    out["customer_id"] = out["customer_id"].astype("str")
     return score_groups(out)[cols]
 
 
