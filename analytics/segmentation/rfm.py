@@ -93,11 +93,20 @@ def named_groups(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
     np.ndarray
         Group names.
     """
+    return _named_grid().ravel()[_named_codes(r, fm)]
+
+
+def _named_grid() -> np.ndarray:
     grid = np.empty((6, 6), dtype=object)
     for rs, names in _SEGMENT_GRID.items():
         for j, name in enumerate(names, start=1):
             grid[rs, j] = name
-    return grid[np.asarray(r, int), np.asarray(fm, int)]
+    return grid
+
+
+def _named_codes(r: np.ndarray, fm: np.ndarray) -> np.ndarray:
+    """Position of each customer's named group in the raveled :func:`_named_grid`."""
+    return np.ravel_multi_index((np.asarray(r, int), np.asarray(fm, int)), (6, 6))
 
 
 def cn8_groups(recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
@@ -117,12 +126,20 @@ def cn8_groups(recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray)
     np.ndarray
         Group names.
     """
+    return _cn8_labels()[_cn8_codes(recency, frequency, monetary)]
+
+
+def _cn8_labels() -> np.ndarray:
+    return np.array([_CN8_BY_RFM[(bool(a), bool(b), bool(c))] for a in (False, True) for b in (False, True)
+                     for c in (False, True)], dtype=object)
+
+
+def _cn8_codes(recency: np.ndarray, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    """Position of each customer's cn8 group in :func:`_cn8_labels`."""
     rh = recency < recency.mean()
     fh = frequency > frequency.mean()
     mh = monetary > monetary.mean()
-    labels = np.array([_CN8_BY_RFM[(bool(a), bool(b), bool(c))] for a in (False, True) for b in (False, True)
-                       for c in (False, True)], dtype=object)
-    return labels[rh.astype(int) * 4 + fh.astype(int) * 2 + mh.astype(int)]
+    return rh.astype(int) * 4 + fh.astype(int) * 2 + mh.astype(int)
 
 
 def score_groups(out: pd.DataFrame) -> pd.DataFrame:
@@ -143,17 +160,18 @@ def score_groups(out: pd.DataFrame) -> pd.DataFrame:
     out["f"] = quantile_score(out["frequency"])
     out["m"] = quantile_score(out["monetary"])
     out["fm"] = np.floor((out["f"] + out["m"]) / 2 + 0.5).astype(np.int64)
-    out["group"] = _as_str(named_groups(out["r"].to_numpy(), out["fm"].to_numpy()))
-    out["group_cn"] = _as_str(cn8_groups(out["recency_days"].to_numpy(float), out["frequency"].to_numpy(float),
-                                         out["monetary"].to_numpy(float)))
+    # named_groups / cn8_groups as "str" arrays: each of the few names converted once and taken per
+    # customer (a million Python strings converted one by one took a second)
+    out["group"] = _as_str(_named_grid().ravel(), _named_codes(out["r"].to_numpy(), out["fm"].to_numpy()))
+    out["group_cn"] = _as_str(_cn8_labels(), _cn8_codes(out["recency_days"].to_numpy(float),
+                                                         out["frequency"].to_numpy(float),
+                                                         out["monetary"].to_numpy(float)))
     return out
 
 
-def _as_str(names: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """An array of a few distinct names as a "str" array, each distinct name converted once (a million
-    Python strings converted one by one took a second)."""
-    uniq, inv = np.unique(names, return_inverse=True)
-    return pd.array(uniq, dtype="str").take(inv.ravel())
+def _as_str(names: np.ndarray, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``names[codes]`` as a "str" array (a missing name stays missing)."""
+    return pd.array(names, dtype="str").take(np.asarray(codes, np.int64))
 
 
 def rfm_frame(agg: pd.DataFrame, ad: pd.Timestamp) -> pd.DataFrame:
