@@ -45,7 +45,8 @@ def quantile_score(x: pd.Series | np.ndarray, higher_is_better: bool = True, bin
 def average_rank(v: np.ndarray) -> np.ndarray:
     """1-based ranks, ties sharing the mean of their ranks: pandas' ``rank(method="average")`` (the same
     floats: a tie group starting at position s with c members has the exact mean s + (c + 1) / 2) from
-    one sort, a fifth of pandas' time on a million customers. NaN stays NaN.
+    one sort, or by counting for whole numbers in a short range (days, order counts): half to a tenth of
+    pandas' time on a million customers. NaN stays NaN.
 
     Parameters
     ----------
@@ -66,6 +67,13 @@ def average_rank(v: np.ndarray) -> np.ndarray:
     n = len(v)
     if n == 0:
         return np.zeros(0)
+    lo, hi = float(v.min()), float(v.max())
+    if np.isfinite(lo) and np.isfinite(hi) and hi - lo <= 4 * n + 1000 and np.array_equal(v, np.floor(v)):
+        # whole numbers in a short range (days, order counts): ranks by counting, no sort
+        pos = (v - lo).astype(np.int64)
+        counts = np.bincount(pos)
+        starts = np.cumsum(counts) - counts
+        return (starts + (counts + 1) / 2)[pos]
     order = np.argsort(v, kind="stable")
     sv = v[order]
     new = np.empty(n, bool)

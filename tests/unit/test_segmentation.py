@@ -95,10 +95,11 @@ def test_quantile_score_hand_case():
 
 
 def test_average_rank_equals_pandas_rank():
-    """RFM scores rank by one numpy sort: the same floats as pandas' average ranks (ties, NaN, infinities,
-    signed zeros)."""
+    """RFM scores rank by one numpy sort or by counting (whole numbers): the same floats as pandas' average
+    ranks (ties, NaN, infinities, signed zeros)."""
     rng = np.random.default_rng(5)
-    for v in (rng.integers(0, 30, 20_000).astype(float), rng.gamma(2.0, 50.0, 20_000).round(1),
+    for v in (rng.integers(0, 30, 20_000).astype(float), -rng.integers(0, 400, 5_000).astype(float),
+              rng.gamma(2.0, 50.0, 20_000).round(1),
               np.array([3.0, np.nan, 0.0, -0.0, np.inf, -np.inf, 3.0, np.nan, 1.0]), np.array([2.0]), np.array([])):
         assert np.array_equal(_rfm.average_rank(v), pd.Series(v, dtype=float).rank(method="average").to_numpy(),
                               equal_nan=True)
