@@ -196,9 +196,10 @@ def _cluster(tab, features, k, seed, sample_size, k_range, resamples, min_custom
     base_means = {f: float(tab[c].mean()) for f, c in prof_cols.items()}
     total = float(mon.sum())
     profiles = []
+    num = tab[list(prof_cols.values())]  # the profile columns only: a cluster's rows are not a copy of every column
     for c in range(1, chosen + 1):
         sel = labels == c
-        sub = tab.loc[sel]
+        sub = num.loc[sel]
         p = {"cluster": c, "customers": int(sel.sum()), "share": float(sel.mean()),
              "net_sales_share": float(mon[sel].sum() / total) if total else None}
         for f, col in prof_cols.items():

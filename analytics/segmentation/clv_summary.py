@@ -45,7 +45,7 @@ def summary_statistics(days: pd.DataFrame, codes: pd.Index, calibration_end: pd.
         raise ValueError(f"time_unit must be one of {', '.join(clvmod.UNIT_DAYS)}")
     cal = pd.Timestamp(calibration_end).normalize()
     unit = clvmod.UNIT_DAYS[time_unit]
-    code = codes.get_indexer(days["customer_id"].astype("str"))
+    code = cu.positions(days["customer_id"], codes)
     first = days["first_day"].astype("datetime64[ns]")
     last = days["last_day"].astype("datetime64[ns]")
     freq = (days["days"].astype(np.int64) - 1).astype(float)

@@ -502,10 +502,12 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
     if orders is None:
         raise NotEnoughData("segmentation.error.no_orders")
     orders, money = measure(orders)  # an export without amounts: M = units (analytics.units)
-    counts = cu.line_counts(orders, p.get("start"), p.get("end"))
+    counts = cu.line_counts(orders, p.get("start"), p.get("end"), distinct_ids=False)
     if not counts.orders:
         raise NotEnoughData("segmentation.error.no_orders")
     b = customer_base(orders, p, counts, compare_days=int(p["compare_days"]))
+    counts = dataclasses.replace(counts, customer_ids=cu.customer_id_count(orders, counts, len(b.aggregates),
+                                                                           p.get("start"), p.get("end")))
     tab, ad = b.table, b.analysis_date
     n = len(tab)
     model_col = "group" if p["model"] == "named" else "group_cn"

@@ -166,3 +166,30 @@ def test_a_large_base_is_fitted_on_a_seeded_sample_and_every_customer_scored(sum
     assert any("random sample of 1,200 of the 2,357 customers" in w for w in res["warnings"]), res["warnings"]
     zh = seg.compute({"orders": cdnow_orders()}, {"analysis_date": "1997-10-01", "clv_calibration_end": "1997-09-30"}, "zh")
     assert any("随机抽取的 1,200 位" in w for w in zh["warnings"])
+
+
+def test_grouped_evaluations_equal_the_per_row_formulas(summary, bg, gg):
+    """The fits and scores evaluate per distinct value and gather (``_split``, ``_triples``, ``_pairs``):
+    the same floats as the formulas written row by row."""
+    x, tx, T, m = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
+    # the triples: the integer-key path equals the lexsort path, also with a NaN (a triple of its own)
+    for cols in ((x, tx, T), (x, np.where(np.arange(len(x)) == 3, np.nan, tx), T)):
+        for a, b in zip(clv._triples(*cols), clv._triples_lexsort(*cols)):
+            assert np.array_equal(a, b, equal_nan=True)
+    # E[purchases]: the hypergeometric term per (x, T) pair equals the formula over all rows (and one
+    # customer at a time, up to the last bits of numpy's vector logarithms)
+    t = np.asarray(13.0)
+    assert clv._pairs(x, T, t) is not None and len(clv._pairs(x, T, t)[0]) < len(x) / 2
+    rows = clv._ep_numerator(bg, t, x, T) / clv._ep_denominator(bg, x, tx, T)
+    assert np.array_equal(clv.expected_purchases(bg, 13.0, x, tx, T), rows)
+    one = np.array([clv.expected_purchases(bg, 13.0, x[i], tx[i], T[i]) for i in range(0, len(x), 7)])
+    assert np.allclose(rows[::7], one, rtol=1e-13, atol=0)
+    # the likelihoods: the split evaluations equal the per-row log-likelihoods (the gradients: above)
+    p0 = np.array([0.3, 5.0, 0.9, 2.0])
+    w = np.ones(len(x))
+    ll = clv._bgnbd_ll(p0, x, tx, T)
+    assert clv._bgnbd_ll_grad(p0, x, tx, T, w)[0] == pytest.approx(float(np.sum(ll)), rel=1e-12)
+    k = x > 0
+    q0 = np.array([5.0, 3.0, 14.0])
+    assert clv._gg_ll_grad(q0, x[k], m[k])[0] == pytest.approx(float(np.mean(clv._gg_ll(q0, x[k], m[k]))),
+                                                               rel=1e-12)

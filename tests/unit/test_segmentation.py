@@ -11,6 +11,8 @@ from analytics import charts
 from analytics import segmentation as seg
 from analytics.common import NotEnoughData
 from analytics.params import parse_params
+from analytics.segmentation import customers as _cu
+from analytics.segmentation import rfm as _rfm
 from tests.fixtures import _complete, online_retail_orders
 
 
@@ -90,6 +92,23 @@ def test_quantile_score_hand_case():
     assert list(seg.quantile_score([10, 20, 30, 40, 50], higher_is_better=False)) == [5, 4, 3, 2, 1]
     # ties: 1,1,1,1 share rank 2.5 of 10 -> pct 0.25 -> score 2
     assert list(seg.quantile_score([1, 1, 1, 1, 2, 3, 4, 5, 6, 7])) == [2, 2, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_average_rank_equals_pandas_rank():
+    """RFM scores rank by one numpy sort or by counting (whole numbers): the same floats as pandas' average
+    ranks (ties, NaN, infinities, signed zeros)."""
+    rng = np.random.default_rng(5)
+    for v in (rng.integers(0, 30, 20_000).astype(float), -rng.integers(0, 400, 5_000).astype(float),
+              rng.gamma(2.0, 50.0, 20_000).round(1),
+              np.array([3.0, np.nan, 0.0, -0.0, np.inf, -np.inf, 3.0, np.nan, 1.0]), np.array([2.0]), np.array([])):
+        assert np.array_equal(_rfm.average_rank(v), pd.Series(v, dtype=float).rank(method="average").to_numpy(),
+                              equal_nan=True)
+
+
+def test_positions_equal_get_indexer():
+    index = pd.Index(["a", "b", "c", "é", "z"], dtype="str")
+    ids = pd.Series(["z", "a", "x", "é", None, "c"], dtype="str")
+    assert _cu.positions(ids, index).tolist() == index.get_indexer(ids).tolist() == [4, 0, -1, 3, -1, 2]
 
 
 def test_named_group_map_hand_case():

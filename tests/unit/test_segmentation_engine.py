@@ -946,3 +946,23 @@ def test_customer_aggregates_equal_a_per_line_count():
         g.loc[~g["is_return"] & (g["order_date"] < later), "order_id"].dropna().nunique()
         for _, g in df.groupby("customer_id", sort=True)] == [2, 2, 0, 2, 0, 1]
     assert list(got["frequency"]) == [2, 2, 0, 0, 0, 1]
+
+
+def test_customer_ids_count_undated_lines():
+    """The fit leaves the distinct-id count out of its line counts and takes it from the customer
+    aggregates when every line of the range has a date; an id seen only on an undated line still counts
+    (one more query), as the line counts' own distinct count does."""
+    import pandas as pd
+
+    from analytics.segmentation import customers as cu
+    from data import engine
+
+    rows = [("A", "o1", "2024-05-02", 10.0), ("A", "o2", "2024-06-02", 20.0), ("B", "o3", "2024-06-01", 5.0),
+            ("C", "o4", "2024-03-01", -4.0), (None, "o5", "2024-06-03", 7.0), ("D", "o6", None, 9.0)]
+    df = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount"])
+    df["order_date"] = pd.to_datetime(df["order_date"])
+    df["is_return"] = df["amount"] < 0
+    for frame, ids in ((df, 4), (df.loc[df["order_date"].notna()], 3)):
+        res = seg.fit({"orders": frame}, _params({}))
+        assert res.customer_ids == ids == cu.line_counts(engine.from_frame(frame)).customer_ids
+        assert len(res.customers) == 2   # A and B bought; C only returned; D has no dated line
