@@ -18,6 +18,12 @@ if __name__ == "__main__":
         sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
         sys.exit(cli.main())
 
+import logging  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+_run_started = time.perf_counter()
+
 import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="Prism", page_icon=":material/diamond:", layout="wide",
@@ -32,6 +38,19 @@ from components.page import PageContext  # noqa: E402
 from data.errors import StoreError  # noqa: E402
 
 SECTIONS = ("data", "market", "customers", "campaigns")
+
+
+def run_logger() -> logging.Logger:
+    """``prism.run``: one line per script run (``PRISM_LOG_RUN_MS=1``) on stderr, next to Streamlit's log;
+    a run that the page ends with st.stop() or a widget's rerun is logged too."""
+    log = logging.getLogger("prism.run")
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    return log
 
 
 def build_navigation(role: str | None):
@@ -91,3 +110,5 @@ try:
     pg.run()
 finally:
     page_context.leave(token)
+    if os.environ.get("PRISM_LOG_RUN_MS") == "1":  # docs/deploy.md: each run's server time, for operators
+        run_logger().info("RUN %s %.0f ms", url_path, (time.perf_counter() - _run_started) * 1000)

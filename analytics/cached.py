@@ -11,8 +11,12 @@ revisions, never by time.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import pickle
 import threading
+import weakref
+from collections import OrderedDict
 from typing import Any, Callable
 
 import pandas as pd
@@ -258,7 +262,8 @@ def _stored(url_path: str, params: ParamKey) -> ParamKey:
 
 def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
     """What the page shows. For a module on the engine: ``present`` of the cached fit, so switching the
-    language or a display option never refits.
+    language or a display option never refits. The dict is shared by every session (like the fits, it is
+    not copied per rerun): treat it as read-only.
 
     Parameters
     ----------
@@ -276,17 +281,178 @@ def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str
     dict
         The page's result, JSON-safe.
     """
+    return presented(url_path, datasets, params, lang).result
+
+
+def presented(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Presented:
+    """The page's result with what the screen prepares from it (:class:`Presented`), cached on the same
+    key as :func:`page_result`.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    Presented
+        The shared presented result.
+    """
     return _page_result(url_path, datasets, _stored(url_path, params), lang)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
+class Presented:
+    """A page's presented result, computed once per (page, dataset revisions, parameters, language) and
+    shared read-only by every session and rerun (``st.cache_resource``, like the fits: a pickled copy per
+    rerun cost milliseconds per page for nothing), plus what the screen prepares from it: a table's
+    formatted frame and column settings, built on the first rerun and reused by the next ones
+    (:meth:`prepared`). ``digest`` is the result's fingerprint when it was made; :meth:`unchanged` tells
+    whether anything has edited the shared dict since (tests/app/test_shared_result.py).
+
+    Parameters
+    ----------
+    result : dict
+        The page's result.
+    """
+
+    MAX_PREPARED = 256  # per result: a page draws a few dozen tables; bounded all the same
+
+    def __init__(self, result: dict) -> None:
+        self.result = result
+        self.digest = _digest(result)
+        self._paths: dict[int, tuple] | None = None
+        self._prepared: OrderedDict = OrderedDict()
+        self._derived: dict[int, tuple] = {}  # id of a prepared list or dict -> its key in _prepared
+        self._lock = threading.Lock()
+        _BY_RESULT[id(result)] = self  # dropped with this object when the cache evicts it
+
+    def unchanged(self) -> bool:
+        """True while the shared result is as it was made.
+
+        Returns
+        -------
+        bool
+            Whether the result's fingerprint is the one it had when cached.
+        """
+        return _digest(self.result) == self.digest
+
+    def path_of(self, obj: Any) -> tuple | None:
+        """Where ``obj`` (a list or dict) sits in the result (keys from the top), or None when it is not
+        part of it (rows a page filtered or built itself): found by identity, verified by walking back.
+
+        Parameters
+        ----------
+        obj : Any
+            The object.
+
+        Returns
+        -------
+        tuple | None
+            The keys, or None.
+        """
+        if self._paths is None:
+            paths: dict[int, tuple] = {}
+            stack: list[tuple[Any, tuple]] = [(self.result, ())]
+            while stack:
+                node, path = stack.pop()
+                if len(path) > 4:
+                    continue
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        if isinstance(v, (dict, list)):
+                            paths.setdefault(id(v), (*path, k))
+                            if isinstance(v, dict):
+                                stack.append((v, (*path, k)))
+            self._paths = paths
+        path = self._paths.get(id(obj))
+        if path is None:  # something prepared from the result (rows a page derived once), while it is kept
+            made = self._derived.get(id(obj))
+            return ("prepared", made) if made is not None and self._prepared.get(made) is obj else None
+        node: Any = self.result
+        for k in path:
+            node = node.get(k) if isinstance(node, dict) else None
+        return path if node is obj else None
+
+    def prepared(self, obj: Any, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` once per (place of ``obj`` in the result, ``key``): the next reruns get the same
+        object back (treat it as read-only). ``obj`` not part of the result (nor prepared from it): built
+        every time. A list or dict built here counts as part of the result for the next call (a table of
+        rows filtered once is formatted once too).
+
+        Parameters
+        ----------
+        obj : Any
+            The part of the result it is built from (a table's rows).
+        key : tuple
+            Small hashable values naming what is built (the table's key, its columns, its edits).
+        build : Callable[[], Any]
+            Builds it.
+
+        Returns
+        -------
+        Any
+            What ``build`` returned, now or on an earlier rerun.
+        """
+        path = self.path_of(obj)
+        if path is None:
+            return build()
+        k = (path, key)
+        with self._lock:
+            if k in self._prepared:
+                self._prepared.move_to_end(k)
+                return self._prepared[k]
+        out = build()
+        with self._lock:
+            if k in self._prepared:  # another session built it meanwhile: keep one
+                return self._prepared[k]
+            self._prepared[k] = out
+            if isinstance(out, (list, dict)):  # rows derived from the result: a table of them is prepared too
+                self._derived[id(out)] = k
+            while len(self._prepared) > self.MAX_PREPARED:
+                _, old = self._prepared.popitem(last=False)
+                self._derived.pop(id(old), None)
+        return out
+
+
+_BY_RESULT: "weakref.WeakValueDictionary[int, Presented]" = weakref.WeakValueDictionary()
+
+
+def source_of(result: Any) -> Presented | None:
+    """The cached :class:`Presented` a result dict belongs to (by identity: ``page_result`` hands out the
+    shared dict), or None for a result made another way. Never computes anything.
+
+    Parameters
+    ----------
+    result : Any
+        A page result.
+
+    Returns
+    -------
+    Presented | None
+        Its presented result while it is cached, or None.
+    """
+    p = _BY_RESULT.get(id(result))
+    return p if p is not None and p.result is result else None
+
+
+def _digest(result: dict) -> bytes:
+    return hashlib.blake2b(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Presented:
     mod = module(url_path)
     p = thaw_params(params)
     if uses_engine(mod):
         fitted = page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
-        return rep.present_page(url_path, fitted, p, lang)
-    return rep.compute_page(url_path, inputs(datasets), p, lang)
+        return Presented(rep.present_page(url_path, fitted, p, lang))
+    return Presented(rep.compute_page(url_path, inputs(datasets), p, lang))
 
 
 def ensure_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> None:
@@ -335,7 +501,7 @@ def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: st
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
-    return rep.figures_for(url_path, _page_result(url_path, datasets, params, lang), lang)
+    return rep.figures_for(url_path, _page_result(url_path, datasets, params, lang).result, lang)
 
 
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
@@ -953,7 +1119,8 @@ def first_purchases(orders: DatasetKey) -> pd.DataFrame | None:
 def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
     """The planner's acquisition ceiling: its cached fit's weekly spend against the Segmentation explorer's
     cached fit (its CLV model; the same cache entry the Segmentation page uses for these orders and dates at
-    its default settings) and the orders' first purchases. Nothing is refitted on a rerun.
+    its default settings) and the orders' first purchases. Nothing is refitted or recomputed on a rerun:
+    the result is cached on the same key and shared (treat it as read-only).
 
     Parameters
     ----------
@@ -972,10 +1139,15 @@ def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, l
         :func:`analytics.promotions.acquisition_ceiling` (``status``, ``margin``, ``segments``, ``channels``,
         ``findings``, ``warnings``, ...); status ``"no_orders"`` without an orders dataset.
     """
+    return _acquisition_ceiling(url_path, datasets, _stored(url_path, params), lang).result
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Presented:
+    """The ceiling, computed once per key and shared read-only (it took 100-400 ms on every rerun)."""
     from analytics import promotions
     from analytics.common import AnalyticsError
 
-    params = _stored(url_path, params)
     p = thaw_params(params)
     mod = module(url_path)
     fitted = page_fit(url_path, datasets, freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p))))
@@ -987,7 +1159,7 @@ def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, l
         except AnalyticsError:
             seg = None
         first = first_purchases(orders)
-    return promotions.acquisition_ceiling(fitted.model.data, seg, first, p, lang, orders=bool(orders))
+    return Presented(promotions.acquisition_ceiling(fitted.model.data, seg, first, p, lang, orders=bool(orders)))
 
 
 def may_change_entry(entry: dict, user: str | None = None, role: str | None = None) -> bool:

@@ -30,5 +30,6 @@ def acquisition_tab(v: Any) -> None:
         start, end = res["window"]
         st.caption(k.say("ceiling.caption", start=fmt_date(start, lang()), end=fmt_date(end, lang()),
                          margin=fmt_pct(res.get("margin"), lang(), 0), h=res.get("horizon")))
-    v.table("acquisition_ceiling.channels", res.get("channels") or None, key="ceiling_channels")
-    v.table("acquisition_ceiling.segments", res.get("segments") or None, key="ceiling_segments")
+    src = cached.source_of(res)  # the shared result: its tables are formatted once
+    v.table("acquisition_ceiling.channels", res.get("channels") or None, key="ceiling_channels", source=src)
+    v.table("acquisition_ceiling.segments", res.get("segments") or None, key="ceiling_segments", source=src)

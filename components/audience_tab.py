@@ -23,7 +23,7 @@ def draw(v) -> None:
         st.subheader(ui.md_escape(m["name"]))
         st.caption(k.say("aud.weeks", model=model, n=fmt_number(m["weeks"], lang()), first=m["first_week"] or "—",
                          last=m["last_week"] or "—"))
-        latest = [r for r in block["stages"] if r["model"] == model]
+        latest = v.derive(block["stages"], ("model", model), lambda: [r for r in block["stages"] if r["model"] == model])
         if latest:
             cols = st.columns(len(latest))
             for c, r in zip(cols, latest):
@@ -38,15 +38,17 @@ def draw(v) -> None:
         if m["has_flows"]:
             st.caption(k.t("metric.audience_flow_rate"))
             v.figure(f"aud_flows_{model}")
-            v.table("audience.links", [r for r in block["links"] if r["model"] == model], key=f"aud_links_{model}")
+            links = v.derive(block["links"], ("model", model), lambda: [r for r in block["links"] if r["model"] == model])
+            v.table("audience.links", links, key=f"aud_links_{model}")
         else:
             st.caption(k.t("aud.no_flows"))
         if block.get("has_spend") or block.get("has_gmv"):
             st.markdown(f"**{k.t('aud.next_to')}**")
             st.caption(k.t("metric.audience_next_to"))
             v.figure(f"aud_next_{model}")
-            v.table("audience.correlations", [r for r in block["correlations"] if r["model"] == model],
-                    key=f"aud_corr_{model}")
+            corr = v.derive(block["correlations"], ("model", model),
+                            lambda: [r for r in block["correlations"] if r["model"] == model])
+            v.table("audience.correlations", corr, key=f"aud_corr_{model}")
     ui.findings(block.get("findings") or [])
     if block.get("note"):
         st.caption(ui.md_escape(block["note"]))

@@ -176,8 +176,12 @@ def show_problems() -> None:
 
 
 def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict, *,
-                    kpis: bool = True, charts: bool = True, tables: bool = True) -> None:
+                    kpis: bool = True, charts: bool = True, tables: bool = True, source: Any = None) -> None:
+    """Warnings, key figures, charts, findings and the "data behind the page" tables of ``result``;
+    ``source``: the shared result its tables belong to (default: ``result``'s own), so they are
+    formatted once, not on every rerun."""
     ns = page(url_path).namespace
+    source = source if source is not None else cached.source_of(result)
     ui.warnings(result.get("warnings") or [])
     if kpis and isinstance(result.get("kpis"), dict):
         changes = result.get("kpi_changes") if isinstance(result.get("kpi_changes"), dict) else None
@@ -192,7 +196,7 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
             with st.expander(tr("page.data_behind"), icon=":material/table:"):
                 for name, rows in tabs.items():
                     st.caption(ui.md_escape(name))
-                    ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}")
+                    ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}", source=source)
 
 
 def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict | None, *,
@@ -463,8 +467,17 @@ class View:
 
         declared = cols if cols is not None else tables.spec(self.kit.module, name)
         rows = rows if rows is not None else self.get(name)
+        kw.setdefault("source", cached.source_of(self.result))  # another cached result: the caller's
         ui.spec_table(self.kit.ns, declared, rows, key=f"{self.url_path}_v_{key or name}",
                       file_name=f"prism_{self.url_path}_{key or name}", **kw)
+
+    def derive(self, part: Any, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` (rows the page derives from ``part`` of the result, e.g. one model's), made once per
+        result and ``key`` and reused by the next reruns while the result is cached (treat it as
+        read-only); a table of them is then formatted once too. ``part`` not from the cached result:
+        ``build()`` every time."""
+        src = cached.source_of(self.result)
+        return src.prepared(part, key, build) if src is not None else build()
 
     def kpis(self, kpis: dict | None = None, *, kinds: dict[str, str] | None = None, **kw: Any) -> None:
         """The key figures (the result's ``kpis`` unless given) as cards, in the module's ``KPI_KINDS``
@@ -482,7 +495,8 @@ class View:
             return
         skip = {"warnings", "findings", "kpis", *shown}
         standard_blocks(self.url_path, self.ctx, self.params,
-                        {k: v for k, v in self.result.items() if k not in skip}, kpis=False, charts=False)
+                        {k: v for k, v in self.result.items() if k not in skip}, kpis=False, charts=False,
+                        source=cached.source_of(self.result))
 
     def footer(self, make_html: Callable[[], str] | None = None) -> None:
         """Share link, reports (``make_html``: the page's own HTML report), review pack, rows used; first the
@@ -598,6 +612,7 @@ def run(url_path: str, *, options: dict[str, list] | None = None) -> tuple[PageC
     its own). Returns (context, params, result)."""
     view = frame()
     if view.result is not None:
-        standard_blocks(url_path, view.ctx, view.params, {k: v for k, v in view.result.items() if k != "warnings"})
+        standard_blocks(url_path, view.ctx, view.params, {k: v for k, v in view.result.items() if k != "warnings"},
+                        source=cached.source_of(view.result))
     view.footer()
     return view.ctx, view.params, view.result

@@ -221,7 +221,45 @@ def figure(fig_spec: dict, key: str) -> None:
         if fig_spec.get("note"):  # charts that could not be drawn (analytics.report.figures_for)
             st.warning(md_escape(fig_spec["note"]), icon=":material/error:")
         return
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.plotly_chart(_serialised(fig), key=key, config={"displaylogo": False})
+
+
+def _serialised(fig: Any) -> Any:
+    """The figure as st.plotly_chart sends it, serialised once per figure object: a cached figure
+    (``analytics.cached.page_figures``, shared and read-only) keeps its dict, so a rerun does not
+    convert the same figure again (``Figure.to_dict`` deep-copies and base64-encodes every array: ~5 ms a
+    chart). st.plotly_chart takes a plotly figure and calls its ``to_dict``; a plain dict it would
+    validate by building a new Figure, which costs more than it saves."""
+    from plotly.basedatatypes import BaseFigure
+
+    if not isinstance(fig, BaseFigure):
+        return fig
+    d = getattr(fig, "_prism_dict", None)
+    if d is None:
+        d = fig.to_dict()
+        for trace in d.get("data", []):  # what plotly.io.to_json would remove, so it never edits the dict
+            trace.pop("uid", None)
+        fig._prism_dict = d  # a private attribute: plotly figures accept them
+    return _figure_of_dict(d)
+
+
+def _figure_of_dict(d: dict) -> Any:
+    from plotly.basedatatypes import BaseFigure
+
+    global _FigureDict
+    if _FigureDict is None:
+        class _Serialised(BaseFigure):  # just enough of a figure for st.plotly_chart: its dict
+            def __init__(self, d: dict) -> None:  # noqa: D401  (no BaseFigure.__init__: nothing to validate)
+                object.__setattr__(self, "_d", d)
+
+            def to_dict(self) -> dict:
+                return self._d
+
+        _FigureDict = _Serialised
+    return _FigureDict(d)
+
+
+_FigureDict: Any = None
 
 
 MAX_SHOWN = 2_000  # rows a table sends to the browser; the CSV download has every row
@@ -312,22 +350,67 @@ def merge_config(auto: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
 
 
 def table(rows: list[dict] | pd.DataFrame, *, key: str, file_name: str, height: int | None = None,
-          column_config: dict | None = None) -> None:
+          column_config: dict | None = None, source: Any = None) -> None:
     """A table formatted for the language (:func:`header`, :func:`column_formats`; the caller's
-    ``column_config`` wins per column), at most MAX_SHOWN rows on screen, with its CSV download."""
-    df = rows if isinstance(rows, pd.DataFrame) else records_frame(rows)
+    ``column_config`` wins per column), at most MAX_SHOWN rows on screen, with its CSV download.
+    ``source``: the shared result the rows belong to (``analytics.cached.Presented``), so the formatting
+    is done on the first rerun only (not when the caller gives its own ``column_config``)."""
+    if source is not None and column_config is None and not isinstance(rows, pd.DataFrame):
+        shown = source.prepared(rows, ("table", key, lang()), lambda: _prepare(records_frame(rows), None))
+    else:
+        shown = _prepare(rows if isinstance(rows, pd.DataFrame) else records_frame(rows), column_config)
+    _draw(shown, key=key, file_name=file_name, height=height)
+
+
+def _prepare(df: pd.DataFrame, column_config: dict | None) -> tuple[pd.DataFrame, Any, dict] | None:
+    """(every row for the CSV, the rows shown, the column settings), or None for an empty table."""
     if df.empty:
+        return None
+    config = merge_config(column_formats(df), column_config or {})
+    # a target list can be 500,000 rows: sending them all would take the browser tens of seconds
+    return df, _arrow(df.head(MAX_SHOWN) if len(df) > MAX_SHOWN else df), config
+
+
+def _arrow(df: pd.DataFrame) -> Any:
+    """The rows shown as the Arrow table st.dataframe would make of them (its first attempt is this same
+    ``Table.from_pandas``), so a prepared table is converted once; a frame Arrow refuses (mixed types)
+    stays a frame and Streamlit applies its own fixes, as before."""
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(df)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
+        return df
+
+
+def _draw(shown: tuple[pd.DataFrame, Any, dict] | None, *, key: str, file_name: str,
+          height: int | None) -> None:
+    if shown is None:
         return
-    kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch"}
+    df, head, config = shown
+    kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch", "column_config": config}
     if height:
         kwargs["height"] = height
-    kwargs["column_config"] = merge_config(column_formats(df), column_config or {})
-    # a target list can be 500,000 rows: sending them all would take the browser tens of seconds
-    st.dataframe(df.head(MAX_SHOWN) if len(df) > MAX_SHOWN else df, key=f"df_{key}", **kwargs)
+    st.dataframe(head, key=f"df_{key}", **kwargs)
     if len(df) > MAX_SHOWN:
         st.caption(say("page.table_preview", shown=fmt_number(MAX_SHOWN, lang()), total=fmt_number(len(df), lang())))
     st.download_button(tr("page.download_csv"), data=lambda: to_csv_bytes(df), file_name=f"{file_name}.csv",
                        mime="text/csv", key=f"dl_{key}", icon=":material/download:", on_click="ignore")
+
+
+def _fingerprint(fns: dict[str, Callable] | None) -> tuple | None:
+    """A hashable stand-in for a caller's cell functions (code, defaults, closure values), or None when
+    one holds something unhashable (then the table is formatted on every rerun, as before)."""
+    out = []
+    for col, fn in sorted((fns or {}).items()):
+        cells = tuple(c.cell_contents for c in (getattr(fn, "__closure__", None) or ()))
+        fp = (col, getattr(fn, "__code__", fn), getattr(fn, "__defaults__", None), cells)
+        try:
+            hash(fp)
+        except TypeError:
+            return None
+        out.append(fp)
+    return tuple(out)
 
 
 # the page's Streamlit number format per declared kind of value (analytics/tables.py)
@@ -336,19 +419,37 @@ KIND_FORMAT = {"money": "%,.2f", "count": "%,d", "percent": "percent", "number":
 
 
 def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_name: str, height: int | None = None,
-               edit: dict[str, Any] | None = None) -> None:
+               edit: dict[str, Any] | None = None, source: Any = None) -> None:
     """A result table from its declared columns (``analytics.tables``): the declared columns that hold a
     value, translated headers with their definition on hover, the kind's number format, "—" for a missing
     value, CSV download (formulas neutralised). ``edit`` maps a column to a function applied to its cells
-    (a text shown in the user's language)."""
+    (a text shown in the user's language). ``source``: the shared result the rows belong to
+    (``analytics.cached.Presented``): the table is prepared on the first rerun and reused after."""
     from analytics import tables as T
 
     if not rows:
         return
     declared = None if cols is None else tuple(T.as_col(c) for c in cols)
+    fp = _fingerprint(edit) if source is not None else None
+    if fp is not None:
+        try:
+            memo_key = ("spec", key, ns, declared, fp, lang())
+            hash(memo_key)
+        except TypeError:
+            fp = None
+    if fp is not None:
+        shown = source.prepared(rows, memo_key, lambda: _prepare_spec(ns, declared, rows, edit))
+    else:
+        shown = _prepare_spec(ns, declared, rows, edit)
+    _draw(shown, key=key, file_name=file_name, height=height)
+
+
+def _prepare_spec(ns: str, declared: tuple | None, rows: list[dict], edit: dict[str, Any] | None):
+    from analytics import tables as T
+
     shown = T.resolve(ns, declared, rows, lang())
     if not shown:
-        return
+        return None
     df = records_frame(rows)
     edit = {**{c.key: (lambda x, c=c: T.value_text(c, x, lang())) for c in shown if c.values},
             **{c.key: (lambda x, c=c: T.cell(c, x, lang())) for c in shown if c.kind == "bool"},  # Yes / 是
@@ -373,7 +474,7 @@ def spec_table(ns: str, cols: Any, rows: list[dict] | None, *, key: str, file_na
         elif help_:
             config[name] = st.column_config.Column(name, help=help_)
     out.columns = labels
-    table(out, key=key, file_name=file_name, height=height, column_config=config)
+    return _prepare(out, config)
 
 
 def empty_state(kind: str) -> None:

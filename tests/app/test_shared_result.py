@@ -1,0 +1,67 @@
+"""A warm rerun reuses what the first run prepared (issues 13 and 18): the page result is one shared object
+(analytics.cached.Presented), its tables are formatted once and its charts serialised once. These tests
+check that this changes nothing the user sees, and that no page edits the shared result."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import cached
+from analytics.registry import BY_PATH
+from tests.app.conftest import make_app
+
+# the pages with the most tables and charts (segmentation: rows derived per model in the audience tab;
+# planner: the acquisition ceiling's own shared result)
+PAGES = ["market-overview", "segmentation-explorer", "promotion-planner", "post-campaign-evaluation",
+         "competitor-tracking", "live-commerce"]
+
+
+def shown(at) -> tuple[list, list]:
+    """Every table (values and column settings as sent) and every chart's spec of the run."""
+    tables = [(d.value.to_json(orient="split", date_format="iso"), d.proto.columns) for d in at.dataframe]  # NaN == NaN
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    return tables, charts
+
+
+def _lang(at, value: str):
+    return at.sidebar.radio(key="lang").set_value(value).run()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_prepared_tables_and_charts_show_what_a_fresh_run_shows(workspace, url, monkeypatch):
+    cached.clear_all()
+    at = make_app("ana", page=BY_PATH[url].script).run()
+    assert not at.exception
+    first = shown(at)  # prepares: formats the tables, serialises the charts
+    assert first[0] and first[1]
+    at.run()
+    assert not at.exception
+    assert shown(at) == first  # the reused tables and charts
+    _lang(at, "zh")
+    zh = shown(at)
+    assert zh != first  # the headers and texts are Chinese: nothing prepared in English was reused
+    _lang(at, "en")
+    assert shown(at) == first
+    # the same page with nothing reused: every table formatted and every chart converted on this run
+    monkeypatch.setattr(cached, "source_of", lambda result: None)
+    from components import ui
+
+    monkeypatch.setattr(ui, "_serialised", lambda fig: fig)
+    at.run()
+    assert not at.exception
+    assert shown(at) == first
+    _lang(at, "zh")
+    assert shown(at) == zh
+
+
+@pytest.mark.parametrize("url", PAGES + ["recommendations", "channel-comparison", "persona-builder"])
+def test_no_page_edits_the_shared_result(workspace, url):
+    cached.clear_all()
+    at = make_app("ana", page=BY_PATH[url].script).run()
+    assert not at.exception
+    at.run()
+    _lang(at, "zh")
+    assert not at.exception
+    results = list(cached._BY_RESULT.values())
+    assert results  # the page's result (and the planner's ceiling) are shared Presented objects
+    assert all(p.unchanged() for p in results), [sorted(p.result) for p in results if not p.unchanged()]
