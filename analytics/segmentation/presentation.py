@@ -191,6 +191,17 @@ def _transition_finding(trans: dict, col: str, lang: str) -> str | None:
     return t("segmentation.finding.slipped", lang, n=fmt_number(n, lang), date=trans["from_date"].isoformat())
 
 
+NO_DROPOUT = 0.01  # BG/NBD's mean drop-out chance after a repeat purchase under which churn bands say little
+
+
+def _dropout_probability(params: dict) -> float | None:
+    """The BG/NBD mean chance that a customer drops out after a repeat purchase, ``a / (a + b)``, or None."""
+    a, b = params.get("a"), params.get("b")
+    if a is None or b is None or not (a + b) > 0:
+        return None
+    return float(a) / (float(a) + float(b))
+
+
 def _clv_block(numbers: dict, p: dict, lang: str, warnings: list[str], findings: list[str]) -> dict:
     """The page's CLV block from :func:`.clv_summary.clv_numbers`: churn bands with labels; warnings
     (spend correlated with frequency, customers without a CLV) and findings (high churn, total)."""
@@ -208,6 +219,9 @@ def _clv_block(numbers: dict, p: dict, lang: str, warnings: list[str], findings:
         warnings.append(t("segmentation.warning.clv_sampled", lang, n=fmt_number(numbers["customers_fitted"], lang),
                           total=fmt_number(scored, lang)))
     high = out["churn_bands"][0]
+    drop = _dropout_probability(numbers.get("params") or {})
+    if drop is not None and drop < NO_DROPOUT and not high["customers"]:
+        warnings.append(t("segmentation.warning.no_dropout", lang, p=fmt_pct(drop, lang)))
     if high["customers"]:
         findings.append(t("segmentation.finding.churn_high", lang, n=fmt_number(high["customers"], lang),
                           share=fmt_pct(high["net_sales_share"] or 0, lang)))

@@ -301,3 +301,29 @@ def test_one_million_lines_give_a_full_result():
     r = seg.compute({"orders": o}, {}, "en")
     assert r["customers"] > 40_000 and r["clusters"]["k"] >= 2 and r["clv"]["total"] > 0
     # its speed is measured in bench/ (make bench), against a floor in the same run, not here
+
+
+def test_churn_bands_that_say_little_are_flagged(result):
+    """Online Retail's BG/NBD fit has a mean drop-out chance a/(a+b) of about 0.06%: every customer keeps
+    P(alive) >= 0.3, so "0% high churn risk" is the model's blind spot, not good news; the page says so."""
+    cv = result["clv"]
+    drop = cv["params"]["a"] / (cv["params"]["a"] + cv["params"]["b"])
+    assert drop < 0.01
+    assert cv["churn_bands"][0]["band"] == "high" and cv["churn_bands"][0]["customers"] == 0
+    flagged = [w for w in result["warnings"] if "almost no drop-out" in w]
+    assert len(flagged) == 1 and "0.1%" in flagged[0] and "Hibernating" in flagged[0]
+
+
+def test_churn_bands_are_not_flagged_when_the_model_sees_drop_out():
+    from analytics.segmentation import presentation as pres
+
+    numbers = {"params": {"r": 1.0, "alpha": 5.0, "a": 0.8, "b": 2.5, "p": 2, "q": 3, "gamma": 10},
+               "churn_bands": [{"band": "high", "customers": 0, "share": 0.0, "clv": 0.0, "net_sales_share": 0.0}],
+               "frequency_spend_corr": 0.0, "missing": 0, "customers_fitted": 10, "customers_scored": 10,
+               "total": 1.0, "top10_share": 0.5}
+    warnings: list = []
+    pres._clv_block(numbers, {"clv_horizon": 12}, "en", warnings, [])
+    assert not any("drop-out" in w for w in warnings)
+    numbers["params"]["a"] = 0.001
+    pres._clv_block(numbers, {"clv_horizon": 12}, "zh", warnings, [])
+    assert len(warnings) == 1 and "几乎看不到流失" in warnings[0]
