@@ -402,17 +402,16 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
     l2 = l1.group_by(["customer_id", "product_id"]).aggregate(**a2)
     # the codes are given in the engine (positions in the sorted ids: DuckDB compares text byte by byte,
     # which for UTF-8 is the order pandas sorts Python strings in), so Python never holds a text column
-    # as long as the pairs (at 10M lines: 5M pairs, 3 GB in pandas before)
-    with l2.cache() as p:
-        cc = p.select("customer_id").distinct()
-        cc = cc.mutate(uc=ibis.row_number().over(order_by=cc.customer_id))
-        pc = p.select("product_id").distinct()
-        pc = pc.mutate(ic=ibis.row_number().over(order_by=pc.product_id))
-        j = p.join(cc, "customer_id").join(pc, "product_id")
-        cols = ["uc", "ic"] + [c for c in a2]
-        df = engine.to_frame(j.select(*cols).order_by(["uc", "ic"]))
-        customers = engine.to_frame(cc.order_by("uc").select("customer_id"))["customer_id"]
-        products = engine.to_frame(pc.order_by("ic").select("product_id"))["product_id"]
+    # as long as the pairs (at 10M lines: 5M pairs, 3 GB in pandas before). The sorted ids come first
+    # (one distinct query each), the pairs get their codes by a join with them and arrive unsorted, and
+    # are put in (uc, ic) order here one column at a time: the engine neither keeps the pairs nor sorts
+    # them (at 10M lines that held the pairs three times at once)
+    customers = _sorted_ids(c, "customer_id")
+    products = _sorted_ids(c, "product_id")
+    cc = engine.from_frame(pd.DataFrame({"customer_id": customers, "uc": np.arange(len(customers))}))
+    pc = engine.from_frame(pd.DataFrame({"product_id": products, "ic": np.arange(len(products))}))
+    j = l2.join(cc.select("customer_id", "uc"), "customer_id").join(pc.select("product_id", "ic"), "product_id")
+    df = _ordered_frame(engine.to_arrow(j.select("uc", "ic", *a2)), ["uc", "ic"])
     df["uc"] = df["uc"].astype(np.int64)
     df["ic"] = df["ic"].astype(np.int64)
     for col in ("orders", "train_orders", "train_lines", "test_lines"):
@@ -420,6 +419,25 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
             df[col] = df[col].fillna(0).astype(np.int64)
     return Pairs(df, pd.Index(customers.to_numpy(dtype=object), dtype=object),
                  pd.Index(products.to_numpy(dtype=object), dtype=object))
+
+
+def _sorted_ids(lines: ibis.Table, col: str) -> pd.Series:
+    """The distinct values of ``col`` in ``lines``, sorted by the engine."""
+    d = lines.select(col).distinct()
+    return engine.to_frame(d.order_by(col))[col]
+
+
+def _ordered_frame(tbl: "pa.Table", by: list[str]) -> pd.DataFrame:
+    """``tbl`` as a pandas frame sorted by the ``by`` columns (integers, no nulls), built one column at a
+    time so that the Arrow result is released as the frame grows."""
+    order = np.lexsort([tbl.column(c).to_numpy() for c in reversed(by)])
+    out = {}
+    for name in list(tbl.column_names):
+        col = engine.decimals_to_float(tbl.select([name])).to_pandas()[name]
+        tbl = tbl.drop_columns([name])
+        out[name] = col.to_numpy()[order] if len(col) else col.to_numpy()
+        del col
+    return pd.DataFrame(out)
 
 
 def buyers_per_product(clean: CleanLines) -> tuple[pd.Series, int]:

@@ -171,6 +171,15 @@ def test_fit_is_language_free_and_present_does_not_fit_again(datasets, monkeypat
     assert not set(R.FIT_PARAMS) & {"exclude", "boost", "boost_factor", "segment", "product", "top_customers"}
 
 
+def test_engine_gives_back_the_memory_of_finished_queries():
+    # the allocator's background thread returns what a finished query freed (docs/decisions.md: at 10M
+    # lines the recommendations fit otherwise kept ~1 GB of the pairs query's hash tables)
+    from data import engine
+
+    con = engine.duckdb_connection().con
+    assert con.sql("SELECT current_setting('allocator_background_threads')").fetchall()[0][0] is True
+
+
 def test_fit_pulls_aggregates_only(datasets, monkeypatch):
     """Every result the engine hands to Python during fit is an aggregate: on Online Retail (541,909 lines)
     none has as many rows as the orders table (the largest is the customer x product pairs)."""
