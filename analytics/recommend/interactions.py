@@ -30,6 +30,7 @@ from typing import Any, Iterator
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import scipy.sparse as sp
 
 from analytics.common import NotEnoughData
@@ -408,10 +409,13 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
     # them (at 10M lines that held the pairs three times at once)
     customers = _sorted_ids(c, "customer_id")
     products = _sorted_ids(c, "product_id")
-    cc = engine.from_frame(pd.DataFrame({"customer_id": customers, "uc": np.arange(len(customers))}))
-    pc = engine.from_frame(pd.DataFrame({"product_id": products, "ic": np.arange(len(products))}))
+    cc = engine.from_frame(pd.DataFrame({"customer_id": customers, "uc": np.arange(len(customers), dtype=np.int32)}))
+    pc = engine.from_frame(pd.DataFrame({"product_id": products, "ic": np.arange(len(products), dtype=np.int32)}))
     j = l2.join(cc.select("customer_id", "uc"), "customer_id").join(pc.select("product_id", "ic"), "product_id")
-    df = _ordered_frame(engine.to_arrow(j.select("uc", "ic", *a2)), ["uc", "ic"])
+    # counts travel as int32 (the Arrow result is what the engine holds beside its hash tables; the frame
+    # has int64 as before)
+    small = {c: j[c].cast("int32") for c in ("orders", "train_orders", "train_lines", "test_lines") if c in a2}
+    df = _ordered_frame(engine.to_arrow(j.select("uc", "ic", *[small.get(c, j[c]).name(c) for c in a2])), ["uc", "ic"])
     df["uc"] = df["uc"].astype(np.int64)
     df["ic"] = df["ic"].astype(np.int64)
     for col in ("orders", "train_orders", "train_lines", "test_lines"):
@@ -427,17 +431,38 @@ def _sorted_ids(lines: ibis.Table, col: str) -> pd.Series:
     return engine.to_frame(d.order_by(col))[col]
 
 
-def _ordered_frame(tbl: "pa.Table", by: list[str]) -> pd.DataFrame:
-    """``tbl`` as a pandas frame sorted by the ``by`` columns (integers, no nulls), built one column at a
-    time so that the Arrow result is released as the frame grows."""
+def _ordered_frame(tbl: pa.Table, by: list[str]) -> pd.DataFrame:
+    """``tbl`` as a pandas frame sorted by the ``by`` columns (integers, no nulls). The rows are written
+    into the frame's arrays one record batch at a time, each batch released once written (the engine's
+    Arrow result is freed a batch at a time, not a column at a time), so the result and the frame are
+    not both whole at once."""
+    tbl = engine.decimals_to_float(tbl)
+    n = tbl.num_rows
     order = np.lexsort([tbl.column(c).to_numpy() for c in reversed(by)])
-    out = {}
-    for name in list(tbl.column_names):
-        col = engine.decimals_to_float(tbl.select([name])).to_pandas()[name]
-        tbl = tbl.drop_columns([name])
-        out[name] = col.to_numpy()[order] if len(col) else col.to_numpy()
-        del col
-    return pd.DataFrame(out)
+    dest = np.empty(n, dtype=np.int64)
+    dest[order] = np.arange(n, dtype=np.int64)  # row i of the result goes to dest[i]
+    del order
+    dtypes = {name: _pandas_dtype(tbl.column(name)) for name in tbl.column_names}
+    out = {name: np.empty(n, dtype=dt) for name, dt in dtypes.items()}
+    batches = tbl.to_batches()
+    del tbl
+    at = 0
+    while batches:
+        b = batches.pop(0)
+        rows = dest[at:at + b.num_rows]
+        for j, name in enumerate(b.schema.names):
+            out[name][rows] = b.column(j).to_pandas().to_numpy().astype(dtypes[name], copy=False)
+        at += b.num_rows
+        del b
+    return pd.DataFrame(out, copy=False)
+
+
+def _pandas_dtype(col: pa.ChunkedArray) -> np.dtype:
+    """The pandas type of a column: int64 for integers (float64 with a null, as a whole-column conversion
+    gives), else what a conversion to pandas gives."""
+    if pa.types.is_integer(col.type):
+        return np.dtype(np.float64) if col.null_count else np.dtype(np.int64)
+    return col.slice(0, 0).to_pandas().dtype
 
 
 def buyers_per_product(clean: CleanLines) -> tuple[pd.Series, int]:
