@@ -217,10 +217,14 @@ def segment_keys(tab: pd.DataFrame, source: str) -> np.ndarray:
     col = {"rfm": "group", "cn8": "group_cn"}.get(source, source)
     if col not in tab.columns:
         raise ValueError(f"the frame has no {col!r} column; build it with the matching option")
+    # each distinct key written once (the customers' cells refer to it)
     if source in ("cluster", "tier"):
-        v = tab[col].to_numpy(dtype=float)
-        return np.array([str(int(x)) if np.isfinite(x) and x == int(x) else None for x in v], dtype=object)
-    return tab[col].astype("str").to_numpy(dtype=object)
+        vc, vu = pd.factorize(tab[col].to_numpy(dtype=float), use_na_sentinel=False)
+        text = [str(int(x)) if np.isfinite(x) and x == int(x) else None for x in vu]
+    else:
+        vc, vu = pd.factorize(tab[col], use_na_sentinel=False)
+        text = [np.nan if pd.isna(x) else str(x) for x in vu]  # as astype("str"): missing stays NaN
+    return np.array(text, dtype=object)[vc] if len(vc) else np.array([], dtype=object)
 
 
 def segment_key(source: str, value) -> str | None:
@@ -272,9 +276,12 @@ def customer_attribute_parts(tab: pd.DataFrame, customers: pd.DataFrame | None,
 
 def _adder(parts: list) -> "callable":
     def add(name: str, codes: np.ndarray, values: pd.Series) -> None:
-        v = values.to_numpy(dtype=object)
-        ok = pd.notna(v) & (values.astype("str").to_numpy() != "nan")
-        parts.append((name, codes[ok], v[ok].astype(str).astype(object)))
+        # each distinct value as text once; the customers' cells refer to it (a million customers' bands
+        # are not a million str objects)
+        vc, vu = pd.factorize(values)  # missing: -1
+        text = np.array([str(x) for x in vu] + ["nan"], dtype=object)
+        ok = text[vc] != "nan"
+        parts.append((name, codes[ok], text[vc[ok]]))
     return add
 
 
@@ -425,12 +432,21 @@ def customer_counts(parts: list[tuple[str, np.ndarray, np.ndarray]], keys: np.nd
         ``attribute``, ``n``).
     """
     counts, ns = [], []
+    # integer codes (sorted, a missing segment last: the order of a groupby with dropna=False), then
+    # counts per code pair: no hashing of a million text cells per attribute
+    kc, ku = pd.factorize(np.asarray(keys, dtype=object), sort=True, use_na_sentinel=False)
+    nk = max(len(ku), 1)
     for name, codes, values in parts:
-        d = pd.DataFrame({"segment": keys[codes], "value": values})
-        c = d.groupby(["segment", "value"], dropna=False).size().rename("count").reset_index()
-        counts.append(c.assign(attribute=name))
-        n = pd.DataFrame({"segment": keys[codes], "code": codes}).drop_duplicates()
-        ns.append(n.groupby("segment", dropna=False).size().rename("n").reset_index().assign(attribute=name))
+        vc, vu = pd.factorize(np.asarray(values, dtype=object), sort=True, use_na_sentinel=False)
+        pair = np.bincount(kc[codes].astype(np.int64) * len(vu) + vc, minlength=nk * len(vu))
+        hit = np.flatnonzero(pair)
+        counts.append(pd.DataFrame({"segment": ku[hit // max(len(vu), 1)], "value": vu[hit % max(len(vu), 1)],
+                                    "count": pair[hit].astype(np.int64)}).assign(attribute=name))
+        known = np.zeros(len(kc), dtype=bool)
+        known[codes] = True
+        per = np.bincount(kc[known], minlength=nk)  # customers with a known value
+        hit = np.flatnonzero(per)
+        ns.append(pd.DataFrame({"segment": ku[hit], "n": per[hit].astype(np.int64)}).assign(attribute=name))
     cols = ["segment", "attribute", "value", "count"]
     if not counts:
         return pd.DataFrame(columns=cols), pd.DataFrame(columns=["segment", "attribute", "n"])
@@ -545,8 +561,7 @@ def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
 
     cat = lines.filter(lines.category.notnull()).select("customer_id", "order_id", "category").distinct()
     with_channel = per_order.filter(per_order.channel.notnull())
-    long = ibis.union(by_customer(cat, "category", cat.category),
-                      by_customer(with_channel, "channel", with_channel.channel), distinct=False)
+    longs = (by_customer(cat, "category", cat.category), by_customer(with_channel, "channel", with_channel.channel))
     value_of = {"hour_band": band, "weekday": weekday,
                 "price_sensitivity": ibis.ifelse(per_order.deal, "discounted", "full_price")}
     fixed = per_order.group_by("customer_id").aggregate(
@@ -556,7 +571,7 @@ def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
         total(per_order.count(where=(h != 0) | (per_order.date.minute() != 0)), "_timed", per_order),
         total(per_order.count(), "_orders", per_order),
         total(per_order.pr.sum().fill_null(0), "_priced", per_order), distinct=False)
-    return long, fixed, totals
+    return longs, fixed, totals
 
 
 _STAT_COLUMNS = ("segment", "attribute", "value", "sy", "syy", "syn", "m", "nn")
@@ -636,14 +651,17 @@ def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFra
     pd.DataFrame
         Columns ``segment``, ``attribute``, ``value``, ``sy``, ``syy``, ``syn``, ``m``, ``nn``.
     """
-    long, fixed, totals = _order_attribute_rows(orders, ad, start, end)
+    (by_category, by_channel), fixed, totals = _order_attribute_rows(orders, ad, start, end)
+    long = ibis.union(by_category, by_channel, distinct=False)
     segments = engine.from_frame(keys[["customer_id", "segment"]].astype({"customer_id": "str"}))
     segments = segments.select("customer_id", "segment")
     z = ibis.literal(0).cast("int64")
     tot = totals.select(segment=ibis.null("string"), attribute=totals.attribute, value=ibis.null("string"),
                         sy=totals.n, syy=z, syn=z, m=z, nn=z)
-    df = engine.to_frame(ibis.union(_segment_stats(long, segments), *_fixed_stats(fixed, segments), tot,
-                                    distinct=False))
+    # two queries, the (order, category) pairs and the orders: the engine holds one's hash tables at a time
+    df = pd.concat([engine.to_frame(ibis.union(_segment_stats(by_channel, segments), *_fixed_stats(fixed, segments),
+                                               tot, distinct=False)),
+                    engine.to_frame(_segment_stats(by_category, segments))], ignore_index=True)
     flag = df["attribute"].astype("str").str.startswith("_")
     flags = {str(a)[1:]: int(n) for a, n in zip(df.loc[flag, "attribute"], df.loc[flag, "sy"])}
     df = df.loc[~flag]

@@ -68,7 +68,11 @@ _memtables = 0
 
 
 def _settings() -> dict[str, str]:
-    out = {"threads": os.environ.get("PRISM_ENGINE_THREADS") or str(max(1, os.cpu_count() or 1))}
+    # allocator_background_threads: the allocator's background thread returns the memory of finished
+    # queries to the system (without it a big query's hash tables stay in the process: at 10M lines the
+    # recommendations fit kept ~1 GB it no longer used; see docs/decisions.md)
+    out = {"threads": os.environ.get("PRISM_ENGINE_THREADS") or str(max(1, os.cpu_count() or 1)),
+           "allocator_background_threads": "true"}
     mem = os.environ.get("PRISM_ENGINE_MEMORY")
     if mem:
         out["memory_limit"] = mem

@@ -30,6 +30,7 @@ from typing import Any, Iterator
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import scipy.sparse as sp
 
 from analytics.common import NotEnoughData
@@ -384,35 +385,19 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
         sorted customer and product ids.
     """
     c = clean.lines.filter(clean.lines.customer_id.notnull())
-    keys = ["customer_id", "product_id", "order_id"]
-    a1: dict[str, Any] = {"last": c.order_date.max()}
-    if holdout is not None:
-        tr = c.order_date < _ts(holdout)
-        a1.update(tr=c.count(where=tr), te=c.count(where=~tr), last_tr=c.order_date.max(where=tr),
-                  first_te=c.order_date.min(where=~tr))
-        if clean.has_line:
-            a1["first_line"] = c[LINE].min(where=~tr)
-    l1 = c.group_by(keys).aggregate(**a1)
-    a2: dict[str, Any] = {"orders": l1.order_id.count(), "last": l1["last"].max()}
-    if holdout is not None:
-        a2.update(train_orders=l1.order_id.count(where=l1.tr > 0), train_last=l1.last_tr.max(),
-                  train_lines=l1.tr.sum(), test_lines=l1.te.sum(), test_first=l1.first_te.min())
-        if clean.has_line:
-            a2["test_first_line"] = l1.first_line.min()
-    l2 = l1.group_by(["customer_id", "product_id"]).aggregate(**a2)
-    # the codes are given in the engine (positions in the sorted ids: DuckDB compares text byte by byte,
-    # which for UTF-8 is the order pandas sorts Python strings in), so Python never holds a text column
-    # as long as the pairs (at 10M lines: 5M pairs, 3 GB in pandas before)
-    with l2.cache() as p:
-        cc = p.select("customer_id").distinct()
-        cc = cc.mutate(uc=ibis.row_number().over(order_by=cc.customer_id))
-        pc = p.select("product_id").distinct()
-        pc = pc.mutate(ic=ibis.row_number().over(order_by=pc.product_id))
-        j = p.join(cc, "customer_id").join(pc, "product_id")
-        cols = ["uc", "ic"] + [c for c in a2]
-        df = engine.to_frame(j.select(*cols).order_by(["uc", "ic"]))
-        customers = engine.to_frame(cc.order_by("uc").select("customer_id"))["customer_id"]
-        products = engine.to_frame(pc.order_by("ic").select("product_id"))["product_id"]
+    # the sorted ids come first (one distinct query each) and are registered with their positions
+    customers = _sorted_ids(c, "customer_id")
+    products = _sorted_ids(c, "product_id")
+    cc = engine.from_frame(pd.DataFrame({"customer_id": customers, "uc": np.arange(len(customers), dtype=np.int32)}))
+    pc = engine.from_frame(pd.DataFrame({"product_id": products, "ic": np.arange(len(products), dtype=np.int32)}))
+    # a big history in parts by a hash of the customer id: the engine's hash tables (per customer x
+    # product x order, then per pair) hold one part's pairs at a time
+    parts = max(1, -(-int(clean.n_customer_lines) // PAIR_PART_LINES))
+    got = []
+    for k in range(parts):
+        ck = c if parts == 1 else c.filter(((c.customer_id.hash() % parts) + parts) % parts == k)
+        got.append(engine.to_arrow(_pairs_query(ck, cc, pc, holdout, clean.has_line)))
+    df = _ordered_frame(got, ["uc", "ic"])  # empties got
     df["uc"] = df["uc"].astype(np.int64)
     df["ic"] = df["ic"].astype(np.int64)
     for col in ("orders", "train_orders", "train_lines", "test_lines"):
@@ -420,6 +405,77 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
             df[col] = df[col].fillna(0).astype(np.int64)
     return Pairs(df, pd.Index(customers.to_numpy(dtype=object), dtype=object),
                  pd.Index(products.to_numpy(dtype=object), dtype=object))
+
+
+PAIR_PART_LINES = 6_000_000  # lines with a customer id per part of the pairs query
+
+
+def _pairs_query(c: ibis.Table, cc: ibis.Table, pc: ibis.Table, holdout: pd.Timestamp | None,
+                 has_line: bool) -> ibis.Table:
+    """The pairs of lines ``c`` with their codes from ``cc`` / ``pc`` (see :func:`pair_aggregates`)."""
+    keys = ["customer_id", "product_id", "order_id"]
+    a1: dict[str, Any] = {"last": c.order_date.max()}
+    if holdout is not None:
+        tr = c.order_date < _ts(holdout)
+        a1.update(tr=c.count(where=tr), te=c.count(where=~tr), last_tr=c.order_date.max(where=tr),
+                  first_te=c.order_date.min(where=~tr))
+        if has_line:
+            a1["first_line"] = c[LINE].min(where=~tr)
+    l1 = c.group_by(keys).aggregate(**a1)
+    a2: dict[str, Any] = {"orders": l1.order_id.count(), "last": l1["last"].max()}
+    if holdout is not None:
+        a2.update(train_orders=l1.order_id.count(where=l1.tr > 0), train_last=l1.last_tr.max(),
+                  train_lines=l1.tr.sum(), test_lines=l1.te.sum(), test_first=l1.first_te.min())
+        if has_line:
+            a2["test_first_line"] = l1.first_line.min()
+    l2 = l1.group_by(["customer_id", "product_id"]).aggregate(**a2)
+    j = l2.join(cc.select("customer_id", "uc"), "customer_id").join(pc.select("product_id", "ic"), "product_id")
+    # counts travel as int32 (the Arrow result is what the engine holds beside its hash tables; the frame
+    # has int64 as before)
+    small = {c: j[c].cast("int32") for c in ("orders", "train_orders", "train_lines", "test_lines") if c in a2}
+    return j.select("uc", "ic", *[small.get(c, j[c]).name(c) for c in a2])
+
+
+def _sorted_ids(lines: ibis.Table, col: str) -> pd.Series:
+    """The distinct values of ``col`` in ``lines``, sorted by the engine."""
+    d = lines.select(col).distinct()
+    return engine.to_frame(d.order_by(col))[col]
+
+
+def _ordered_frame(tables: list[pa.Table], by: list[str]) -> pd.DataFrame:
+    """The rows of ``tables`` (one schema) as a pandas frame sorted by the ``by`` columns (integers, no
+    nulls). The rows are written into the frame's arrays one record batch at a time, each batch released
+    once written (the engine's Arrow result is freed a batch at a time, not a column at a time), so the
+    result and the frame are not both whole at once. ``tables`` is emptied."""
+    tables[:] = [engine.decimals_to_float(t) for t in tables]
+    n = sum(t.num_rows for t in tables)
+    order = np.lexsort([np.concatenate([t.column(c).to_numpy() for t in tables]) for c in reversed(by)])
+    dest = np.empty(n, dtype=np.int64)
+    dest[order] = np.arange(n, dtype=np.int64)  # row i of the results goes to dest[i]
+    del order
+    names = tables[0].column_names
+    dtypes = {name: _pandas_dtype(pa.chunked_array([ch for t in tables for ch in t.column(name).chunks],
+                                                   type=tables[0].schema.field(name).type)) for name in names}
+    out = {name: np.empty(n, dtype=dt) for name, dt in dtypes.items()}
+    batches = [b for t in tables for b in t.to_batches()]
+    tables.clear()
+    at = 0
+    while batches:
+        b = batches.pop(0)
+        rows = dest[at:at + b.num_rows]
+        for j, name in enumerate(b.schema.names):
+            out[name][rows] = b.column(j).to_pandas().to_numpy().astype(dtypes[name], copy=False)
+        at += b.num_rows
+        del b
+    return pd.DataFrame(out, copy=False)
+
+
+def _pandas_dtype(col: pa.ChunkedArray) -> np.dtype:
+    """The pandas type of a column: int64 for integers (float64 with a null, as a whole-column conversion
+    gives), else what a conversion to pandas gives."""
+    if pa.types.is_integer(col.type):
+        return np.dtype(np.float64) if col.null_count else np.dtype(np.int64)
+    return col.slice(0, 0).to_pandas().dtype
 
 
 def buyers_per_product(clean: CleanLines) -> tuple[pd.Series, int]:

@@ -67,6 +67,39 @@ def shop():
     return _shop()
 
 
+def test_customer_counts_equal_a_groupby_written_out():
+    # five customers, one without a segment; interests repeat a customer (two tags) and skip one;
+    # MAX_VALUES + 2 spend values: the two rarest are pooled as "other"
+    keys = np.array(["Loyal", "At risk", None, "Loyal", "At risk"], dtype=object)
+    n_vals = personas.MAX_VALUES + 2
+    spend = pd.Series([f"v{i}" for i in range(n_vals)] * 2)[:5]
+    parts = [("gender", np.arange(5), np.array(["f", "m", "f", "f", "m"], dtype=object)),
+             ("interests", np.array([0, 0, 1, 3, 4]), np.array(["tea", "golf", "tea", "golf", "tea"], dtype=object)),
+             ("spend_band", np.arange(5), spend.to_numpy(dtype=object))]
+    many = [("spend_band", np.arange(5 * n_vals) % 5, np.repeat([f"v{i}" for i in range(n_vals)], 5)[::-1].copy())]
+    for ps in (parts, many):
+        cc, cn = personas.customer_counts(ps, keys)
+        rows = pd.concat([pd.DataFrame({"segment": keys[c], "attribute": a, "value": v}) for a, c, v in ps])
+        n = rows.groupby(["attribute", "value"]).size()
+        ranked = n.groupby(level=0, group_keys=False).rank(method="first", ascending=False)
+        rare = set(ranked[ranked > personas.MAX_VALUES].index)
+        rows["value"] = [("other" if (a, v) in rare else v) for a, v in zip(rows["attribute"], rows["value"])]
+        want = rows.groupby(["segment", "attribute", "value"], dropna=False).size()
+        got = cc.set_index(["segment", "attribute", "value"])["count"]
+        assert got.sort_index().to_dict() == want.sort_index().to_dict()
+        for a, c, _ in ps:  # customers with a known value, per segment
+            seg = pd.Series(keys[np.unique(c)], dtype=object).fillna("<none>").value_counts().to_dict()
+            mine = cn.loc[cn["attribute"] == a].assign(segment=lambda d: d["segment"].fillna("<none>"))
+            assert dict(zip(mine["segment"], mine["n"])) == seg
+
+
+def test_segment_keys_as_text_once_per_value():
+    tab = pd.DataFrame({"group": pd.Series(["Loyal", None, "Loyal"], dtype="str"), "cluster": [2.0, np.nan, 1.5]})
+    keys = personas.segment_keys(tab, "rfm")
+    assert keys[0] == "Loyal" and keys[0] is keys[2] and pd.isna(keys[1])
+    assert list(personas.segment_keys(tab, "cluster")) == ["2", None, None]
+
+
 def test_profile_shares_equal_hand_counts(shop):
     orders, cust = shop
     r = personas.compute({"orders": orders, "customers": cust}, {"source": "rfm", "segment": "Champions"}, "en")

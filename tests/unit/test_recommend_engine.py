@@ -171,6 +171,32 @@ def test_fit_is_language_free_and_present_does_not_fit_again(datasets, monkeypat
     assert not set(R.FIT_PARAMS) & {"exclude", "boost", "boost_factor", "segment", "product", "top_customers"}
 
 
+def test_pairs_in_parts_equal_the_pairs_in_one_query(datasets, monkeypatch):
+    # a big history's pairs query runs in parts by a hash of the customer id: the same frame and ids
+    from data import engine
+    from analytics.recommend import interactions as I
+
+    tables = engine.tables_from_frames(datasets["retail"])
+    params = R._with_defaults({})
+    clean = I.clean_lines(tables, params)
+    H = R.holdout_date(params, clean)
+    whole = I.pair_aggregates(clean, H)
+    monkeypatch.setattr(I, "PAIR_PART_LINES", max(1, clean.n_customer_lines // 5))
+    parts = I.pair_aggregates(clean, H)
+    assert len(whole.frame) > 1000
+    assert parts.frame.equals(whole.frame) and parts.customers.equals(whole.customers)
+    assert parts.products.equals(whole.products)
+
+
+def test_engine_gives_back_the_memory_of_finished_queries():
+    # the allocator's background thread returns what a finished query freed (docs/decisions.md: at 10M
+    # lines the recommendations fit otherwise kept ~1 GB of the pairs query's hash tables)
+    from data import engine
+
+    con = engine.duckdb_connection().con
+    assert con.sql("SELECT current_setting('allocator_background_threads')").fetchall()[0][0] is True
+
+
 def test_fit_pulls_aggregates_only(datasets, monkeypatch):
     """Every result the engine hands to Python during fit is an aggregate: on Online Retail (541,909 lines)
     none has as many rows as the orders table (the largest is the customer x product pairs)."""
