@@ -666,9 +666,40 @@ def themed(fig: Any) -> Any:
     plotly.graph_objects.Figure
         The same figure.
     """
-    fig.update_layout(template="plotly_white", font={"family": THEME["font"], "color": THEME["text"]},
+    fig.update_layout(template=template_for({t.type for t in fig.data}),
+                      font={"family": THEME["font"], "color": THEME["text"]},
                       colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
     return fig
+
+
+_TEMPLATES: dict[frozenset, Any] = {}
+
+
+def template_for(trace_types: set[str]) -> Any:
+    """Plotly's ``plotly_white`` template cut to the trace types a figure draws: the same layout and the
+    same defaults for those traces, so the figure looks the same. Setting the whole named template copies
+    the defaults of its 24 trace types into every figure (about 10 ms a figure here, a third of a page's
+    first render in a new language); the cut one costs about 4 ms. Built once per set of trace types.
+
+    Parameters
+    ----------
+    trace_types : set[str]
+        The figure's trace types (``bar``, ``scatter``, ...).
+
+    Returns
+    -------
+    plotly.graph_objects.layout.Template
+        The template (shared: plotly copies it into the figure).
+    """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    key = frozenset(trace_types)
+    if key not in _TEMPLATES:
+        full = pio.templates["plotly_white"]
+        data = {k: full.data[k] for k in sorted(key) if k in full.data}
+        _TEMPLATES[key] = go.layout.Template(layout=full.layout, data=data)
+    return _TEMPLATES[key]
 
 
 def finish(fig: Any, lang: str, title: str | None, **axes: str) -> Any:

@@ -362,3 +362,20 @@ def test_own_sales_chart_counts_moves_per_month_over_a_long_window(figures, resu
             months = move_counts(weeks, key, True)
             assert sum(m["n"] for m in months) == sum(w[key] for w in weeks) > 0
             assert list(tr.x) == [m["period"] for m in months] and len({str(x)[:7] for x in tr.x}) == len(months)
+
+
+def test_the_theme_template_is_plotly_white_for_the_traces_drawn():
+    """charts.themed sets plotly_white cut to the figure's trace types (cheaper to copy): the layout and
+    the defaults of every trace type it draws are plotly_white's, so nothing drawn changes."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    full = pio.templates["plotly_white"]
+    fig = charts.themed(go.Figure([go.Bar(x=["a"], y=[1]), go.Scatter(x=["a"], y=[2]), go.Treemap(labels=["a"], parents=[""])]))
+    got = fig.layout.template
+    assert got.layout.to_plotly_json() == full.layout.to_plotly_json()
+    data = got.data.to_plotly_json()
+    assert set(data) == {"bar", "scatter"}  # treemap has no plotly_white defaults
+    for kind in ("bar", "scatter"):
+        assert data[kind] == full.data.to_plotly_json()[kind]
+    assert charts.template_for({"bar", "scatter", "treemap"}) is charts.template_for({"scatter", "treemap", "bar"})
