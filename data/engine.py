@@ -483,12 +483,6 @@ def from_frame(frame: pd.DataFrame, name: str | None = None, *, local: bool = Fa
     ibis.Table
         The table.
     """
-    import weakref
-
-    global _memtables
-    with _lock:
-        _memtables += 1
-        n = _memtables
     df = frame.copy(deep=False)
     lines = frame.attrs.get("lines")
     df.attrs = {}  # load_frame's attrs (line numbers) are not table metadata
@@ -500,19 +494,7 @@ def from_frame(frame: pd.DataFrame, name: str | None = None, *, local: bool = Fa
     be = duckdb_connection() if local else connection()
     if is_spark(be):
         return _spark_view(be, be._session.createDataFrame(_spark_types(tbl)), "prism_frame", name)
-    view = name or f"prism_frame_{n}"
-    cur = be.con
-    cur.register(view, tbl)
-    t = be.table(view)
-
-    def _drop(cur=cur, view=view) -> None:
-        try:
-            cur.unregister(view)
-        except Exception:  # noqa: BLE001 - the cursor may be closed already
-            pass
-
-    weakref.finalize(t.op(), _drop)
-    return t
+    return _register_arrow(be, tbl, "prism_frame", name)
 
 
 def _engine_types(tbl: pa.Table) -> pa.Table:
