@@ -4,6 +4,7 @@ app's form, clicks a radio option and reads the finished rerun, as bench/servers
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 
@@ -47,4 +48,7 @@ def test_ws_client_signs_in_and_a_radio_click_reruns_the_page(server):
         finally:
             await c.close()
 
-    asyncio.run(go())
+    # in a thread of its own: a Playwright test before this one (sync API) leaves an event loop set on the
+    # main thread, where asyncio.run refuses to start another
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, go()).result()
