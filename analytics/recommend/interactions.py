@@ -385,6 +385,12 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
         sorted customer and product ids.
     """
     c = clean.lines.filter(clean.lines.customer_id.notnull())
+    try:
+        spark = engine.is_spark(c._find_backend())
+    except Exception:  # noqa: BLE001 - an in-memory table: the engine in use runs it
+        spark = engine.is_spark()
+    if spark:
+        return _pair_aggregates_spark(c, holdout, clean.has_line)
     # the sorted ids come first (one distinct query each) and are registered with their positions
     customers = _sorted_ids(c, "customer_id")
     products = _sorted_ids(c, "product_id")
@@ -410,9 +416,43 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
 PAIR_PART_LINES = 6_000_000  # lines with a customer id per part of the pairs query
 
 
+def _pair_aggregates_spark(c: ibis.Table, holdout: pd.Timestamp | None, has_line: bool) -> Pairs:
+    """:func:`pair_aggregates` on Spark: the pairs cached in the engine and coded there by row numbers over
+    the sorted ids (the DuckDB path's ids registered from Python and joined ran the local Spark driver out
+    of its heap in the test suite)."""
+    l2, names = _pair_table(c, holdout, has_line)
+    with l2.cache() as p:
+        cc = p.select("customer_id").distinct()
+        cc = cc.mutate(uc=ibis.row_number().over(order_by=cc.customer_id))
+        pc = p.select("product_id").distinct()
+        pc = pc.mutate(ic=ibis.row_number().over(order_by=pc.product_id))
+        j = p.join(cc, "customer_id").join(pc, "product_id")
+        df = engine.to_frame(j.select("uc", "ic", *names).order_by(["uc", "ic"]))
+        customers = engine.to_frame(cc.order_by("uc").select("customer_id"))["customer_id"]
+        products = engine.to_frame(pc.order_by("ic").select("product_id"))["product_id"]
+    df["uc"] = df["uc"].astype(np.int64)
+    df["ic"] = df["ic"].astype(np.int64)
+    for col in ("orders", "train_orders", "train_lines", "test_lines"):
+        if col in df:
+            df[col] = df[col].fillna(0).astype(np.int64)
+    return Pairs(df, pd.Index(customers.to_numpy(dtype=object), dtype=object),
+                 pd.Index(products.to_numpy(dtype=object), dtype=object))
+
+
 def _pairs_query(c: ibis.Table, cc: ibis.Table, pc: ibis.Table, holdout: pd.Timestamp | None,
                  has_line: bool) -> ibis.Table:
     """The pairs of lines ``c`` with their codes from ``cc`` / ``pc`` (see :func:`pair_aggregates`)."""
+    l2, names = _pair_table(c, holdout, has_line)
+    j = l2.join(cc.select("customer_id", "uc"), "customer_id").join(pc.select("product_id", "ic"), "product_id")
+    # counts travel as int32 (the Arrow result is what the engine holds beside its hash tables; the frame
+    # has int64 as before)
+    small = {n: j[n].cast("int32") for n in ("orders", "train_orders", "train_lines", "test_lines") if n in names}
+    return j.select("uc", "ic", *[small.get(n, j[n]).name(n) for n in names])
+
+
+def _pair_table(c: ibis.Table, holdout: pd.Timestamp | None, has_line: bool) -> tuple[ibis.Table, list[str]]:
+    """Lines ``c`` grouped by customer x product x order, then by customer x product; with the names of
+    the pair columns."""
     keys = ["customer_id", "product_id", "order_id"]
     a1: dict[str, Any] = {"last": c.order_date.max()}
     if holdout is not None:
@@ -428,12 +468,7 @@ def _pairs_query(c: ibis.Table, cc: ibis.Table, pc: ibis.Table, holdout: pd.Time
                   train_lines=l1.tr.sum(), test_lines=l1.te.sum(), test_first=l1.first_te.min())
         if has_line:
             a2["test_first_line"] = l1.first_line.min()
-    l2 = l1.group_by(["customer_id", "product_id"]).aggregate(**a2)
-    j = l2.join(cc.select("customer_id", "uc"), "customer_id").join(pc.select("product_id", "ic"), "product_id")
-    # counts travel as int32 (the Arrow result is what the engine holds beside its hash tables; the frame
-    # has int64 as before)
-    small = {c: j[c].cast("int32") for c in ("orders", "train_orders", "train_lines", "test_lines") if c in a2}
-    return j.select("uc", "ic", *[small.get(c, j[c]).name(c) for c in a2])
+    return l1.group_by(["customer_id", "product_id"]).aggregate(**a2), list(a2)
 
 
 def _sorted_ids(lines: ibis.Table, col: str) -> pd.Series:
