@@ -404,6 +404,11 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
         ck = c if parts == 1 else c.filter(((c.customer_id.hash() % parts) + parts) % parts == k)
         got.append(engine.to_arrow(_pairs_query(ck, cc, pc, holdout, clean.has_line)))
     df = _ordered_frame(got, ["uc", "ic"])  # empties got
+    return _pairs(df, customers, products)
+
+
+def _pairs(df: pd.DataFrame, customers: pd.Series, products: pd.Series) -> Pairs:
+    """The engine's coded pairs as :class:`Pairs`: int64 codes and counts (a missing count is 0)."""
     df["uc"] = df["uc"].astype(np.int64)
     df["ic"] = df["ic"].astype(np.int64)
     for col in ("orders", "train_orders", "train_lines", "test_lines"):
@@ -430,13 +435,7 @@ def _pair_aggregates_spark(c: ibis.Table, holdout: pd.Timestamp | None, has_line
         df = engine.to_frame(j.select("uc", "ic", *names).order_by(["uc", "ic"]))
         customers = engine.to_frame(cc.order_by("uc").select("customer_id"))["customer_id"]
         products = engine.to_frame(pc.order_by("ic").select("product_id"))["product_id"]
-    df["uc"] = df["uc"].astype(np.int64)
-    df["ic"] = df["ic"].astype(np.int64)
-    for col in ("orders", "train_orders", "train_lines", "test_lines"):
-        if col in df:
-            df[col] = df[col].fillna(0).astype(np.int64)
-    return Pairs(df, pd.Index(customers.to_numpy(dtype=object), dtype=object),
-                 pd.Index(products.to_numpy(dtype=object), dtype=object))
+    return _pairs(df, customers, products)
 
 
 def _pairs_query(c: ibis.Table, cc: ibis.Table, pc: ibis.Table, holdout: pd.Timestamp | None,
