@@ -224,7 +224,7 @@ def make_engine(url: str, *, busy_timeout_s: float | None = None, queue_timeout_
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout={ms}")  # first: switching to WAL may wait for other openers
-            cur.execute("PRAGMA journal_mode=WAL")
+            _wal(cur, timeout)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
@@ -237,6 +237,25 @@ def make_engine(url: str, *, busy_timeout_s: float | None = None, queue_timeout_
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
     return engine
+
+
+def _wal(cur, timeout: float) -> None:
+    """Switch a connection's file to WAL, retrying while another opener holds the lock.
+
+    Changing the journal mode needs an exclusive lock and SQLite answers SQLITE_BUSY at once, without
+    the busy handler: thirty processes opening a fresh file together saw "database is locked" here.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
 
 @contextmanager
