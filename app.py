@@ -99,7 +99,10 @@ try:
 except (KeyError, ImportError):
     kinds = {}
 picked = sidebar.dataset_pickers(kinds)
-start, end = sidebar.date_range(url_path, picked["datasets"]) if kinds else (None, None)
+# a page shown on older revisions while the current ones are fitted (components/page.py) keeps their window
+_stale = cached.stale_view(url_path, picked["datasets"]) if kinds else None
+start, end = (sidebar.date_range(url_path, _stale.datasets if _stale is not None else picked["datasets"]) if kinds
+              else (None, None))
 sidebar.user_box(user)
 
 ctx = PageContext(url_path=url_path, user=user, datasets=picked["datasets"], infos=picked["infos"],

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 import pickle
 import threading
 import weakref
@@ -231,10 +232,10 @@ def inputs(datasets: DatasetKey) -> Inputs:
     return Inputs.of_store(datasets)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
 def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     """A page's language-free fit (modules on the engine), per dataset revisions + fit parameters.
-    Shared by every session and language: treat it as read-only (results are frozen dataclasses).
+    Shared by every session and language: treat it as read-only (results are frozen dataclasses). Noted
+    as fitted in this process (:func:`stale`).
 
     Parameters
     ----------
@@ -250,6 +251,13 @@ def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     Any
         The page module's fit.
     """
+    out = _page_fit(url_path, datasets, params)
+    _note_fitted(url_path, datasets, params)
+    return out
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     return rep.fit_page(url_path, inputs(datasets), thaw_params(params))
 
 
@@ -304,6 +312,7 @@ def presented(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) 
     Presented
         The shared presented result.
     """
+    _note_served(url_path, datasets, ("presented", params, lang))
     return _page_result(url_path, datasets, _stored(url_path, params), lang)
 
 
@@ -496,12 +505,296 @@ def page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: st
     list[dict]
         Figure dicts with ``key``, ``title``, ``figure``.
     """
+    _note_served(url_path, datasets, ("figures", params, lang))
     return _page_figures(url_path, datasets, _stored(url_path, params), lang)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> list[dict]:
     return rep.figures_for(url_path, _page_result(url_path, datasets, params, lang).result, lang)
+
+
+# ---------------------------------------------------------------- stale while revalidate (issue 18)
+#
+# A new revision of a dataset must not stall a page that already shows the previous one: its first rerun
+# would otherwise fit the new revision in the foreground (seconds at a million lines), and every session
+# of the server waits on that one fit. So, per page and dataset ids, this process remembers the newest
+# revisions it presented the page on (and their catalogue infos) and which fits it holds. While the
+# current revisions' fit is not held here, a page that was presented on older revisions shows those, with
+# the current display options and language (the older fit is cached, presenting it is quick), says so,
+# and the current fit runs in one background thread through the same cached functions; the page reruns
+# itself when it is done (components/page.py). Nothing here is shared between processes: each server
+# refreshes its own caches, and a page never shown in this process fits in the foreground as before.
+
+SWR_SIZE = 256
+_SWR_LOCK = threading.Lock()
+_SHOWN: "OrderedDict[tuple, Shown]" = OrderedDict()  # (page, dataset ids) -> newest revisions presented
+_FITTED: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets, fit key) fitted in this process
+_READY: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) presented or refreshed in this process
+_RUNNING: dict[tuple, "Refresh"] = {}  # (page, datasets) -> background fit
+_FAILED: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) whose background fit raised
+_SERVED: "OrderedDict[tuple, OrderedDict]" = OrderedDict()  # (page, datasets) -> what was served on them
+REFRESH_NICE = 10  # the background refresh thread's nice value (the reruns' threads keep 0)
+SERVED_SIZE = 24  # the most recent results, figures and calls per page and revisions replayed on a new one
+_EXECUTOR: Any = None
+
+
+class Shown:
+    """The newest dataset revisions a page was presented on in this process, with their catalogue infos
+    (name, rows, revision: what the page's footer says).
+
+    Parameters
+    ----------
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    infos : tuple
+        The datasets' catalogue infos at those revisions.
+    """
+
+    def __init__(self, datasets: DatasetKey, infos: tuple) -> None:
+        self.datasets, self.infos = datasets, infos
+
+
+class Refresh:
+    """The background fit of a page's current revisions.
+
+    Parameters
+    ----------
+    future : concurrent.futures.Future
+        The running fit.
+    started : float
+        ``time.monotonic()`` when it was asked for.
+    datasets : DatasetKey
+        The revisions it fits.
+    """
+
+    def __init__(self, future: Any, started: float, datasets: DatasetKey) -> None:
+        self.future, self.started, self.datasets = future, started, datasets
+
+    def done(self) -> bool:
+        """True once the fit has finished (the page's next rerun presents the current revisions).
+
+        Returns
+        -------
+        bool
+            Whether it finished (also when it failed: the foreground then shows the error).
+        """
+        return self.future.done()
+
+
+def _ids(datasets: DatasetKey) -> tuple:
+    return tuple((k, int(i)) for k, i, _ in datasets)
+
+
+def older(old: DatasetKey, new: DatasetKey) -> bool:
+    """True when ``old`` names the same datasets as ``new`` at revisions no newer, one of them older.
+
+    Parameters
+    ----------
+    old, new : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+
+    Returns
+    -------
+    bool
+        Whether ``old`` is an older view of ``new``'s datasets.
+    """
+    return (_ids(old) == _ids(new) and all(a[2] <= b[2] for a, b in zip(old, new))
+            and any(a[2] < b[2] for a, b in zip(old, new)))
+
+
+def _bounded_put(d: OrderedDict, key: Any, value: Any = None) -> None:
+    d[key] = value
+    d.move_to_end(key)
+    while len(d) > SWR_SIZE:
+        d.popitem(last=False)
+
+
+def _note_served(url_path: str, datasets: DatasetKey, what: tuple) -> None:
+    """Note a result, figures or call served on ``datasets`` (the refresh of a newer revision replays
+    the most recent ones, so the page's first reruns there find them cached)."""
+    if not datasets:
+        return
+    with _SWR_LOCK:
+        served = _SERVED.get((url_path, datasets))
+        if served is None:
+            served = OrderedDict()
+            _bounded_put(_SERVED, (url_path, datasets), served)
+        served[what] = None
+        served.move_to_end(what)
+        while len(served) > SERVED_SIZE:
+            served.popitem(last=False)
+
+
+def _refresh(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey) -> None:
+    """The background refresh: the fit of ``datasets``, then what was served on the older revisions
+    ``shown`` (results in their languages and display options, figures, the page's calls such as its
+    filter options), most recent first, through the same cached functions, so they land in the caches
+    before the page switches over. Only the fit's failure fails the refresh: a call that raises here will
+    raise in the foreground too, which shows it as a message. The thread runs at a lower CPU priority
+    (Linux nices threads one by one), so the reruns it serves meanwhile keep the cores first."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), REFRESH_NICE)
+    except (OSError, AttributeError):  # not Linux, or not allowed: the same thread at the same priority
+        pass
+    ensure_fit(url_path, datasets, params)
+    with _SWR_LOCK:
+        todo = list(reversed(_SERVED.get((url_path, shown), {})))
+    for what in todo:
+        try:
+            if what[0] == "presented":
+                presented(url_path, datasets, what[1], what[2])
+            elif what[0] == "figures":
+                page_figures(url_path, datasets, what[1], what[2])
+            else:
+                page_call(url_path, what[1], datasets, what[2], what[3])
+        except Exception:  # noqa: BLE001 - see the docstring
+            continue
+
+
+def _note_fitted(url_path: str, datasets: DatasetKey, fit_key: ParamKey) -> None:
+    with _SWR_LOCK:
+        _bounded_put(_FITTED, (url_path, datasets, fit_key))
+
+
+def _fit_key(url_path: str, params: ParamKey) -> ParamKey | None:
+    """The fit key of a page's parameters (None for a module not on the engine)."""
+    mod = module(url_path)
+    if not uses_engine(mod):
+        return None
+    p = thaw_params(_stored(url_path, params))
+    return freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p)))
+
+
+def note_shown(url_path: str, datasets: DatasetKey, infos: list | tuple) -> None:
+    """Record that the page was presented on ``datasets`` in this process (an older record of the same
+    datasets is replaced by a newer one, never the other way round).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    infos : list | tuple
+        The datasets' catalogue infos (copied).
+    """
+    if not datasets:
+        return
+    key = (url_path, _ids(datasets))
+    with _SWR_LOCK:
+        _bounded_put(_READY, (url_path, datasets))
+        old = _SHOWN.get(key)
+        if old is not None and (old.datasets == datasets or older(datasets, old.datasets)):
+            return
+        _bounded_put(_SHOWN, key, Shown(datasets, tuple(dict(i) for i in infos)))
+
+
+def stale_view(url_path: str, datasets: DatasetKey) -> Shown | None:
+    """The older revisions to present a page on while its current ones are fitted in the background, or
+    None (present the current ones): None when this process presented the page on ``datasets`` or
+    finished fitting it there in the background, never presented it on older revisions of the same
+    datasets, or the background fit of ``datasets`` failed.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        The current (kind, dataset id, revision) of each dataset.
+
+    Returns
+    -------
+    Shown | None
+        The older revisions and their infos, or None.
+    """
+    if not datasets:
+        return None
+    with _SWR_LOCK:
+        _reap((url_path, datasets))
+        if (url_path, datasets) in _FAILED or (url_path, datasets) in _READY:
+            return None
+        shown = _SHOWN.get((url_path, _ids(datasets)))
+    return shown if shown is not None and older(shown.datasets, datasets) else None
+
+
+def _reap(key: tuple) -> None:
+    """Forget a finished background fit (under the lock): the page is then ready on its revisions, or, when
+    the fit failed, goes to the foreground (which shows the error)."""
+    running = _RUNNING.get(key)
+    if running is not None and running.future.done():
+        del _RUNNING[key]
+        _bounded_put(_FAILED if running.future.exception() is not None else _READY, key)
+
+
+def holds_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> bool:
+    """True when this process holds the page's fit for ``datasets`` and ``params`` (presenting it with any
+    display option or language is then quick); a module not on the engine: never.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters.
+
+    Returns
+    -------
+    bool
+        Whether the fit is held.
+    """
+    key = _fit_key(url_path, params)
+    with _SWR_LOCK:
+        return key is not None and (url_path, datasets, key) in _FITTED
+
+
+def revalidate(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey = ()) -> Refresh:
+    """Fit the page on ``datasets`` in the background and replay there what was served on the older
+    revisions ``shown`` (one refresh per page and revisions per process, one background thread per
+    process, so refreshes never multiply the load), or the refresh already running.
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    datasets : DatasetKey
+        The current (kind, dataset id, revision) of each dataset.
+    params : ParamKey
+        The frozen page parameters of the session that asked first.
+    shown : DatasetKey
+        The older revisions the page is presented on meanwhile.
+
+    Returns
+    -------
+    Refresh
+        The running (or finished) background fit.
+    """
+    import concurrent.futures
+    import time
+
+    global _EXECUTOR
+    key = (url_path, datasets)
+    with _SWR_LOCK:
+        running = _RUNNING.get(key)
+        if running is None:
+            if _EXECUTOR is None:
+                _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prism-refresh")
+            running = _RUNNING[key] = Refresh(_EXECUTOR.submit(_refresh, url_path, datasets, params, shown),
+                                              time.monotonic(), datasets)
+    return running
+
+
+def forget_stale() -> None:
+    """Forget what this process presented, holds, refreshes and saw fail (tests; :func:`clear_all`)."""
+    with _SWR_LOCK:
+        _SHOWN.clear()
+        _FITTED.clear()
+        _RUNNING.clear()
+        _FAILED.clear()
+        _READY.clear()
+        _SERVED.clear()
 
 
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
@@ -530,6 +823,7 @@ def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, la
     """
     if fn in getattr(module(url_path), "LANGUAGE_FREE_CALLS", ()):
         lang = ""
+    _note_served(url_path, datasets, ("call", fn, params, lang))
     return _page_call(url_path, fn, datasets, _stored(url_path, params), lang)
 
 
@@ -699,6 +993,7 @@ def clear_all() -> None:
     """Every cache (benchmarks measure cold renders; tests write to the store directly)."""
     st.cache_data.clear()
     st.cache_resource.clear()
+    forget_stale()
 
 
 def _after_write(fn: Callable[..., Any]) -> Callable[..., Any]:

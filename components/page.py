@@ -7,7 +7,7 @@ import contextlib
 import contextvars
 import inspect
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable
 
@@ -153,15 +153,50 @@ def figures(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict[str
     return {f.get("key"): f for f in cached.page_figures(url_path, ctx.datasets, result_key(ctx, params), lang())}
 
 
-def compute(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict | None:
+def compute(url_path: str, ctx: PageContext, params: dict[str, Any], *,
+            stale: tuple[PageContext, Any] | None = None) -> dict | None:
+    """The page's cached result on ``ctx.datasets``. ``stale``: (the current context, cached.Shown) when
+    ``ctx`` holds older revisions the frame presents while the current ones are fitted in the background
+    (:func:`frame`); the notice says so and reruns the page when they are ready. A result presented on the
+    current revisions is noted (cached.note_shown), so a later revision can be refreshed behind it."""
     key = result_key(ctx, params)
     name = tr(f"nav.{url_path}")
+    if stale is not None:
+        current = stale[0]
+        stale_notice(ctx, current, cached.revalidate(url_path, current.datasets, result_key(current, params),
+                                                     ctx.datasets))
     try:
         with st.spinner(ui.say("page.computing", page=name), show_time=True):
-            return cached.page_result(url_path, ctx.datasets, key, lang())
+            result = cached.page_result(url_path, ctx.datasets, key, lang())
     except AnalyticsError as exc:
         st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         return None
+    if stale is None:
+        cached.note_shown(url_path, ctx.datasets, ctx.infos)
+    return result
+
+
+STALE_POLL_S = 1.0  # how often a page showing older revisions checks whether the current ones are ready
+
+
+def stale_notice(shown: PageContext, current: PageContext, refresh: Any) -> None:
+    """Which revisions the page shows while the current ones are computed (a line per changed dataset),
+    and a rerun of the whole page once they are ready (a fragment polling every ``STALE_POLL_S`` s)."""
+    old = {int(i["id"]): i for i in shown.infos if isinstance(i, dict) and "id" in i}
+    lines = [ui.say("page.stale", dataset=info.get("name", ds_id), old=old.get(ds_id, {}).get("revision", "?"),
+                    new=info.get("revision"), rows=f"{int(info.get('rows') or 0):,}")
+             for info in current.infos if isinstance(info, dict) and (ds_id := int(info.get("id", 0))) in old
+             and old[ds_id].get("revision") != info.get("revision")]
+
+    @st.fragment(run_every=STALE_POLL_S)
+    def notice() -> None:
+        if refresh.done():
+            st.rerun(scope="app")
+        seconds = int(time.monotonic() - refresh.started)
+        st.info(ui.Markdown("  \n".join(lines + [ui.say("page.stale_since", seconds=seconds)])),
+                icon=":material/update:")
+
+    notice()
 
 
 def show_problems() -> None:
@@ -531,6 +566,14 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
     ctx = context()
     k = kit(ctx.url_path)
     header(k.url_path)
+    # A new revision this process has not fitted the page on yet: present the older revisions it did (their
+    # fit is cached) while the current ones are fitted in the background (cached.stale_view, compute).
+    stale = None
+    if result and compute_with is None and k.module is not None:
+        shown = cached.stale_view(k.url_path, ctx.datasets)
+        if shown is not None:
+            stale = (ctx, shown)
+            ctx = replace(ctx, datasets=shown.datasets, infos=[dict(i) for i in shown.infos])
     view = View(k, ctx, {}, None)
 
     def make_tabs() -> None:
@@ -602,7 +645,9 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
             except AnalyticsError as exc:
                 _not_enough(exc)
         else:
-            view.result = compute(k.url_path, ctx, view.params)
+            if stale is not None and not cached.holds_fit(k.url_path, ctx.datasets, result_key(ctx, view.params)):
+                view.ctx, stale = stale[0], None  # no older fit with these parameters: fit the current revisions here
+            view.result = compute(k.url_path, view.ctx, view.params, stale=stale)
         if view.result is not None:
             ui.warnings(view.result.get("warnings") or [])
     return view
