@@ -48,10 +48,9 @@ def workspace(tmp_path_factory):
         info = repository.write_dataset(kind=kind, frame=frame, name=demo.DEMO_NAMES[kind],
                                         content_hash=f"demo:{kind}", mapping={}, uploaded_by="ana")
         ids[kind] = info["id"]
-    import streamlit as st
+    from analytics import cached
 
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    cached.clear_all()  # Streamlit's caches and this process's record of what it presented (stale_view)
     yield {"dir": tmp, "ids": ids}
     for k, v in old.items():
         if v is None:
