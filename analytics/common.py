@@ -52,6 +52,9 @@ def filter_dates(df: pd.DataFrame, col: str, start: date | None, end: date | Non
     return df.loc[mask]
 
 
+_INFS = (math.inf, -math.inf)
+
+
 def jsonable(obj: Any) -> Any:
     """Convert numpy / pandas values to plain JSON types; NaN and NaT become None.
 
@@ -66,6 +69,15 @@ def jsonable(obj: Any) -> Any:
         The same structure with plain Python values: frames as lists of row dicts, timestamps as ISO strings
         (dates when at midnight), NaN / inf / NaT / NA as None.
     """
+    t = type(obj)  # the plain types first, by identity: a result holds tens of thousands of leaves
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is float:
+        return None if obj != obj or obj in _INFS else obj
+    if t is dict:
+        return {k if type(k) is str else str(k): jsonable(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [jsonable(v) for v in obj]
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -117,3 +117,26 @@ def test_labels_and_which_columns_are_shown():
     assert tables.infer_kind("repeat_rate", [0.2, 0.3]) == "percent"
     assert tables.infer_kind("net_sales", [12.5]) == "money"
     assert tables.infer_kind("orders", [3, 4]) == "count"
+
+
+def test_jsonable_gives_plain_json_values_for_plain_and_numpy_leaves():
+    """The plain types take a fast path (by type identity); the result is the same as through the general
+    one: NaN / inf / NaT / NA as None, numpy scalars as Python numbers, keys as strings, tuples as lists."""
+    import json
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from analytics.common import jsonable
+
+    obj = {1: (1, 2.5, "x", True, None), "f": [math.nan, math.inf, -math.inf, 0.0],
+           "np": [np.float64(1.5), np.int64(3), np.bool_(True), np.float32(math.nan)],
+           "pd": [pd.NaT, pd.NA, pd.Timestamp("2024-06-18"), pd.Timestamp("2024-06-18 10:30")],
+           "frame": pd.DataFrame({"a": [1, 2], "b": [0.5, math.nan]})}
+    out = jsonable(obj)
+    assert out == {"1": [1, 2.5, "x", True, None], "f": [None, None, None, 0.0], "np": [1.5, 3, True, None],
+                   "pd": [None, None, "2024-06-18", "2024-06-18T10:30:00"],
+                   "frame": [{"a": 1, "b": 0.5}, {"a": 2, "b": None}]}
+    assert type(out["np"][1]) is int and type(out["np"][2]) is bool and type(out["1"][3]) is bool
+    json.dumps(out, allow_nan=False)  # strict JSON
