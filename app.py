@@ -99,14 +99,17 @@ try:
 except (KeyError, ImportError):
     kinds = {}
 picked = sidebar.dataset_pickers(kinds)
-# a page shown on older revisions while the current ones are fitted (components/page.py) keeps their window
-_stale = cached.stale_view(url_path, picked["datasets"]) if kinds else None
+# A page this server showed on older revisions and has not fitted on the current ones yet is shown on the
+# older ones, date window included, while it refreshes (components/page.py: frame); unless the frame asked
+# for one run on the current revisions (it could not serve the older ones: a fit parameter changed).
+_stale = (cached.stale_view(url_path, picked["datasets"])
+          if kinds and not st.session_state.pop(page_context.FRESH_ONCE, False) else None)
 start, end = (sidebar.date_range(url_path, _stale.datasets if _stale is not None else picked["datasets"]) if kinds
               else (None, None))
 sidebar.user_box(user)
 
 ctx = PageContext(url_path=url_path, user=user, datasets=picked["datasets"], infos=picked["infos"],
-                  missing=picked["missing"], start=start, end=end)
+                  missing=picked["missing"], start=start, end=end, stale=_stale)
 st.session_state["_ctx"] = ctx  # read by tests and benchmarks
 token = page_context.enter(ctx)
 try:

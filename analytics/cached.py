@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
 import os
 import pickle
 import threading
@@ -252,7 +253,7 @@ def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
         The page module's fit.
     """
     out = _page_fit(url_path, datasets, params)
-    _note_fitted(url_path, datasets, params)
+    _note_fitted(url_path, datasets, params, out)
     return out
 
 
@@ -527,21 +528,24 @@ def _page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: s
 # refreshes its own caches, and a page never shown in this process fits in the foreground as before.
 
 SWR_SIZE = 256
-_SWR_LOCK = threading.Lock()
-_SHOWN: "OrderedDict[tuple, Shown]" = OrderedDict()  # (page, dataset ids) -> newest revisions presented
-_FITTED: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets, fit key) fitted in this process
-_READY: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) presented or refreshed in this process
-_RUNNING: dict[tuple, "Refresh"] = {}  # (page, datasets) -> background fit
-_FAILED: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) whose background fit raised
-_SERVED: "OrderedDict[tuple, OrderedDict]" = OrderedDict()  # (page, datasets) -> what was served on them
+STALE_MAX_S = 300.0  # an older view is served only this long after it was last presented fresh (< GRACE_S)
+REFRESH_MAX_S = 120.0  # a refresh running longer than this sends the page to the foreground
 REFRESH_NICE = 10  # the background refresh thread's nice value (the reruns' threads keep 0)
 SERVED_SIZE = 24  # the most recent results, figures and calls per page and revisions replayed on a new one
-_EXECUTOR: Any = None
+_SWR_LOCK = threading.Lock()
+_SHOWN: "OrderedDict[tuple, Shown]" = OrderedDict()  # (page, dataset ids) -> newest revisions presented
+_FITTED: "OrderedDict[tuple, Any]" = OrderedDict()  # (page, datasets, fit key) -> weak reference to the fit
+_READY: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) presented or refreshed in this process
+_RUNNING: dict[tuple, "Refresh"] = {}  # (page, datasets) -> background refresh, queued or running
+_FAILED: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) whose background fit raised
+_SERVED: "OrderedDict[tuple, OrderedDict]" = OrderedDict()  # (page, datasets) -> what was served on them
+_QUEUE: Any = None  # the refresh thread's queue of (future, page, datasets, params, shown, infos, window)
+_log = logging.getLogger("prism.refresh")
 
 
 class Shown:
     """The newest dataset revisions a page was presented on in this process, with their catalogue infos
-    (name, rows, revision: what the page's footer says).
+    (name, rows, revision: what the page's footer says) and when it was last presented there.
 
     Parameters
     ----------
@@ -549,19 +553,21 @@ class Shown:
         (kind, dataset id, revision) of each dataset.
     infos : tuple
         The datasets' catalogue infos at those revisions.
+    at : float
+        ``time.monotonic()`` of the last presentation.
     """
 
-    def __init__(self, datasets: DatasetKey, infos: tuple) -> None:
-        self.datasets, self.infos = datasets, infos
+    def __init__(self, datasets: DatasetKey, infos: tuple, at: float) -> None:
+        self.datasets, self.infos, self.at = datasets, infos, at
 
 
 class Refresh:
-    """The background fit of a page's current revisions.
+    """The background refresh of a page's current revisions.
 
     Parameters
     ----------
     future : concurrent.futures.Future
-        The running fit.
+        Its outcome.
     started : float
         ``time.monotonic()`` when it was asked for.
     datasets : DatasetKey
@@ -572,12 +578,12 @@ class Refresh:
         self.future, self.started, self.datasets = future, started, datasets
 
     def done(self) -> bool:
-        """True once the fit has finished (the page's next rerun presents the current revisions).
+        """True once the refresh has finished (the page's next rerun presents the current revisions).
 
         Returns
         -------
         bool
-            Whether it finished (also when it failed: the foreground then shows the error).
+            Whether it finished (also when it failed or was superseded: the next rerun decides again).
         """
         return self.future.done()
 
@@ -626,35 +632,13 @@ def _note_served(url_path: str, datasets: DatasetKey, what: tuple) -> None:
             served.popitem(last=False)
 
 
-def _refresh(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey) -> None:
-    """The background refresh: the fit of ``datasets``, then what was served on the older revisions
-    ``shown`` (results in their languages and display options, figures, the page's calls such as its
-    filter options), most recent first, through the same cached functions, so they land in the caches
-    before the page switches over. Only the fit's failure fails the refresh: a call that raises here will
-    raise in the foreground too, which shows it as a message. The thread runs at a lower CPU priority
-    (Linux nices threads one by one), so the reruns it serves meanwhile keep the cores first."""
+def _note_fitted(url_path: str, datasets: DatasetKey, fit_key: ParamKey, fitted: Any = None) -> None:
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), REFRESH_NICE)
-    except (OSError, AttributeError):  # not Linux, or not allowed: the same thread at the same priority
-        pass
-    ensure_fit(url_path, datasets, params)
+        ref = weakref.ref(fitted)
+    except TypeError:  # not weakly referable: never counted as held (the page then fits in the foreground)
+        return
     with _SWR_LOCK:
-        todo = list(reversed(_SERVED.get((url_path, shown), {})))
-    for what in todo:
-        try:
-            if what[0] == "presented":
-                presented(url_path, datasets, what[1], what[2])
-            elif what[0] == "figures":
-                page_figures(url_path, datasets, what[1], what[2])
-            else:
-                page_call(url_path, what[1], datasets, what[2], what[3])
-        except Exception:  # noqa: BLE001 - see the docstring
-            continue
-
-
-def _note_fitted(url_path: str, datasets: DatasetKey, fit_key: ParamKey) -> None:
-    with _SWR_LOCK:
-        _bounded_put(_FITTED, (url_path, datasets, fit_key))
+        _bounded_put(_FITTED, (url_path, datasets, fit_key), ref)
 
 
 def _fit_key(url_path: str, params: ParamKey) -> ParamKey | None:
@@ -666,9 +650,84 @@ def _fit_key(url_path: str, params: ParamKey) -> ParamKey | None:
     return freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p)))
 
 
+def _window(url_path: str, datasets: DatasetKey) -> tuple[Any, Any] | None:
+    """The page's default window on ``datasets`` as the sidebar puts it in place (components/sidebar.py:
+    ``apply_default_window``), or None for a page without one."""
+    from datetime import date
+
+    if "default_window" not in getattr(module(url_path), "LANGUAGE_FREE_CALLS", ()):
+        return None
+    win = page_call(url_path, "default_window", datasets, freeze_params({}), "")
+    if not win or not win.get("start"):
+        return (None, None)
+    return date.fromisoformat(win["start"]), date.fromisoformat(win["end"])
+
+
+def _rewindow(params: ParamKey, old: tuple[Any, Any] | None, new: tuple[Any, Any] | None) -> ParamKey:
+    """``params`` with the automatic window ``old`` replaced by ``new`` (other windows kept)."""
+    p = thaw_params(params)
+    if old is None or new is None or (p.get("start"), p.get("end")) != tuple(old):
+        return params
+    return freeze_params({**p, "start": new[0], "end": new[1]})
+
+
+def _refresh(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey, infos: tuple,
+             window: tuple[Any, Any] | None) -> None:
+    """The background refresh: the fit of ``datasets`` (in the page's default window on them when the
+    session's window is the automatic one, ``window``), then what was served on the older revisions
+    ``shown`` with the same fit (results in their languages and display options, figures) and the page's
+    calls (filter options, default window), most recent first, through the same cached functions, so
+    they land in the caches before the page switches over; then the page counts as presented there
+    (``infos``). Only the fit's failure fails the refresh: a call that raises here will raise in the
+    foreground too, which shows it as a message."""
+    key = (url_path, datasets)
+    try:
+        new_window = _window(url_path, datasets) if window is not None else None
+        params = _rewindow(params, window, new_window)
+        ensure_fit(url_path, datasets, params)
+        fit_key = _fit_key(url_path, params)
+        with _SWR_LOCK:
+            todo = list(reversed(_SERVED.get((url_path, shown), {})))
+        for what in todo:
+            try:
+                if what[0] == "call":
+                    page_call(url_path, what[1], datasets, _rewindow(what[2], window, new_window), what[3])
+                    continue
+                p = _rewindow(what[1], window, new_window)
+                if _fit_key(url_path, p) != fit_key:  # another fit: not worth delaying the switch for
+                    continue
+                (presented if what[0] == "presented" else page_figures)(url_path, datasets, p, what[2])
+            except Exception:  # noqa: BLE001 - see the docstring
+                continue
+    except BaseException:
+        _log.exception("refresh of %s on %s failed; the page computes in the foreground", url_path, datasets)
+        with _SWR_LOCK:
+            _bounded_put(_FAILED, key)
+        raise
+    note_shown(url_path, datasets, infos)
+
+
+def _work() -> None:
+    """The refresh thread (a daemon: a server that stops does not wait for queued refreshes). It runs at a
+    lower CPU priority (Linux nices threads one by one), so the reruns it serves meanwhile keep the cores
+    first."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), REFRESH_NICE)
+    except (OSError, AttributeError):  # not Linux, or not allowed: the same thread at the same priority
+        pass
+    while True:
+        future, args = _QUEUE.get()
+        if not future.set_running_or_notify_cancel():  # superseded by a newer revision while queued
+            continue
+        try:
+            future.set_result(_refresh(*args))
+        except BaseException as exc:  # noqa: BLE001 - the outcome goes to whoever waits on the future
+            future.set_exception(exc)
+
+
 def note_shown(url_path: str, datasets: DatasetKey, infos: list | tuple) -> None:
-    """Record that the page was presented on ``datasets`` in this process (an older record of the same
-    datasets is replaced by a newer one, never the other way round).
+    """Record that the page was presented on ``datasets`` in this process (or is ready to be: a finished
+    refresh); an older record of the same datasets is replaced by a newer one, never the other way round.
 
     Parameters
     ----------
@@ -681,20 +740,23 @@ def note_shown(url_path: str, datasets: DatasetKey, infos: list | tuple) -> None
     """
     if not datasets:
         return
+    import time
+
     key = (url_path, _ids(datasets))
     with _SWR_LOCK:
         _bounded_put(_READY, (url_path, datasets))
         old = _SHOWN.get(key)
-        if old is not None and (old.datasets == datasets or older(datasets, old.datasets)):
+        if old is not None and older(datasets, old.datasets):
             return
-        _bounded_put(_SHOWN, key, Shown(datasets, tuple(dict(i) for i in infos)))
+        _bounded_put(_SHOWN, key, Shown(datasets, tuple(dict(i) for i in infos), time.monotonic()))
 
 
 def stale_view(url_path: str, datasets: DatasetKey) -> Shown | None:
     """The older revisions to present a page on while its current ones are fitted in the background, or
-    None (present the current ones): None when this process presented the page on ``datasets`` or
-    finished fitting it there in the background, never presented it on older revisions of the same
-    datasets, or the background fit of ``datasets`` failed.
+    None (present the current ones): None when the page's module is not on the engine, this process
+    presented the page on ``datasets`` or finished refreshing it there, never presented it on older
+    revisions of the same datasets or not for ``STALE_MAX_S`` (a replaced revision's parts stay readable
+    for 600 s), or the refresh of ``datasets`` failed or has run for over ``REFRESH_MAX_S``.
 
     Parameters
     ----------
@@ -708,28 +770,37 @@ def stale_view(url_path: str, datasets: DatasetKey) -> Shown | None:
     Shown | None
         The older revisions and their infos, or None.
     """
+    import time
+
     if not datasets:
         return None
+    try:
+        if not uses_engine(module(url_path)):
+            return None
+    except (KeyError, ImportError):
+        return None
+    now = time.monotonic()
     with _SWR_LOCK:
-        _reap((url_path, datasets))
-        if (url_path, datasets) in _FAILED or (url_path, datasets) in _READY:
+        _reap()
+        key = (url_path, datasets)
+        running = _RUNNING.get(key)
+        if key in _FAILED or key in _READY or (running is not None and now - running.started > REFRESH_MAX_S):
             return None
         shown = _SHOWN.get((url_path, _ids(datasets)))
-    return shown if shown is not None and older(shown.datasets, datasets) else None
+    if shown is None or not older(shown.datasets, datasets) or now - shown.at > STALE_MAX_S:
+        return None
+    return shown
 
 
-def _reap(key: tuple) -> None:
-    """Forget a finished background fit (under the lock): the page is then ready on its revisions, or, when
-    the fit failed, goes to the foreground (which shows the error)."""
-    running = _RUNNING.get(key)
-    if running is not None and running.future.done():
+def _reap() -> None:
+    """Forget finished refreshes (under the lock); how they ended is in _READY / _FAILED already."""
+    for key in [k for k, r in _RUNNING.items() if r.future.done()]:
         del _RUNNING[key]
-        _bounded_put(_FAILED if running.future.exception() is not None else _READY, key)
 
 
 def holds_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> bool:
-    """True when this process holds the page's fit for ``datasets`` and ``params`` (presenting it with any
-    display option or language is then quick); a module not on the engine: never.
+    """True when this process still holds the page's fit for ``datasets`` and ``params`` in its cache
+    (presenting it with any display option or language is then quick); a module not on the engine: never.
 
     Parameters
     ----------
@@ -743,17 +814,19 @@ def holds_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> bool:
     Returns
     -------
     bool
-        Whether the fit is held.
+        Whether the fit is held (a fit the cache let go of is not).
     """
     key = _fit_key(url_path, params)
     with _SWR_LOCK:
-        return key is not None and (url_path, datasets, key) in _FITTED
+        ref = _FITTED.get((url_path, datasets, key)) if key is not None else None
+    return ref is not None and ref() is not None
 
 
-def revalidate(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey = ()) -> Refresh:
-    """Fit the page on ``datasets`` in the background and replay there what was served on the older
-    revisions ``shown`` (one refresh per page and revisions per process, one background thread per
-    process, so refreshes never multiply the load), or the refresh already running.
+def revalidate(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey = (),
+               infos: list | tuple = (), window: tuple[Any, Any] | None = None) -> Refresh:
+    """Refresh the page on ``datasets`` in the background (:func:`_refresh`): one refresh per page and
+    revisions per process, one background thread per process, so refreshes never multiply the load; a
+    queued refresh of older revisions of the same datasets is cancelled (the newest one supersedes it).
 
     Parameters
     ----------
@@ -765,30 +838,43 @@ def revalidate(url_path: str, datasets: DatasetKey, params: ParamKey, shown: Dat
         The frozen page parameters of the session that asked first.
     shown : DatasetKey
         The older revisions the page is presented on meanwhile.
+    infos : list | tuple
+        The current revisions' catalogue infos.
+    window : tuple | None
+        The session's (start, end) when it is the page's automatic default window, else None.
 
     Returns
     -------
     Refresh
-        The running (or finished) background fit.
+        The queued, running or finished refresh.
     """
     import concurrent.futures
+    import queue
     import time
 
-    global _EXECUTOR
+    global _QUEUE
     key = (url_path, datasets)
     with _SWR_LOCK:
+        _reap()
         running = _RUNNING.get(key)
         if running is None:
-            if _EXECUTOR is None:
-                _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prism-refresh")
-            running = _RUNNING[key] = Refresh(_EXECUTOR.submit(_refresh, url_path, datasets, params, shown),
-                                              time.monotonic(), datasets)
+            for k, r in list(_RUNNING.items()):
+                if k[0] == url_path and older(k[1], datasets) and r.future.cancel():
+                    del _RUNNING[k]
+            if _QUEUE is None:
+                _QUEUE = queue.Queue()
+                threading.Thread(target=_work, name="prism-refresh", daemon=True).start()
+            future: Any = concurrent.futures.Future()
+            running = _RUNNING[key] = Refresh(future, time.monotonic(), datasets)
+            _QUEUE.put((future, (url_path, datasets, params, shown, tuple(dict(i) for i in infos), window)))
     return running
 
 
 def forget_stale() -> None:
     """Forget what this process presented, holds, refreshes and saw fail (tests; :func:`clear_all`)."""
     with _SWR_LOCK:
+        for r in _RUNNING.values():
+            r.future.cancel()
         _SHOWN.clear()
         _FITTED.clear()
         _RUNNING.clear()
@@ -867,9 +953,34 @@ def _report_html(url_path: str, datasets: DatasetKey, params: ParamKey, stored: 
     """The HTML report, keyed also on the catalogue's fit parameters (``stored``, :func:`_stored`)."""
     result = page_result(url_path, datasets, params, lang)
     figs = page_figures(url_path, datasets, params, lang)
-    infos = [dict(get_dataset(ds_id) or {"id": ds_id}) for _, ds_id, _ in datasets]
-    infos = [{k: i.get(k) for k in ("id", "name", "kind", "revision", "rows")} for i in infos]
+    infos = infos_at(datasets)
     return rep.to_html(url_path, result, figs, lang=lang, user=user, filters=thaw_params(params), datasets=infos)
+
+
+def infos_at(datasets: DatasetKey) -> list[dict]:
+    """Each dataset's id, name, kind, revision and rows AT the revision named in ``datasets`` (a report of
+    an older revision, shown while a newer one refreshes or remembered for a review pack, is labelled
+    with that revision and its row count, not the dataset's current ones).
+
+    Parameters
+    ----------
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+
+    Returns
+    -------
+    list[dict]
+        One dict per dataset.
+    """
+    out = []
+    for kind, ds_id, rev in datasets:
+        info = {k: v for k, v in (get_dataset(ds_id) or {"id": ds_id, "kind": kind}).items()
+                if k in ("id", "name", "kind", "revision", "rows")}
+        if info.get("revision") is not None and int(info["revision"]) != int(rev):
+            row = next((r for r in revisions(ds_id) if int(r["revision"]) == int(rev)), None)
+            info.update(revision=int(rev), rows=int(row["rows_total"]) if row is not None else None)
+        out.append(info)
+    return out
 
 
 def review_pack_pdf(views: tuple[tuple[str, DatasetKey, ParamKey, bool], ...], lang: str, user: str,
@@ -901,8 +1012,7 @@ def review_pack_pdf(views: tuple[tuple[str, DatasetKey, ParamKey, bool], ...], l
     chromium = review_pack.find_chromium()  # say so before computing pages
     sections = []
     for url_path, datasets, params, defaults in views:
-        infos = [dict(get_dataset(ds_id) or {"id": ds_id, "kind": kind}) for kind, ds_id, _ in datasets]
-        infos = [{k: i.get(k) for k in ("id", "name", "kind", "revision", "rows")} for i in infos]
+        infos = infos_at(datasets)
         filters = thaw_params(params)
         try:
             sections.append(review_pack.Section(

@@ -33,6 +33,7 @@ class PageContext:
     missing: list = field(default_factory=list)
     start: date | None = None
     end: date | None = None
+    stale: Any = None  # cached.Shown: older revisions app.py offers to show while the current ones refresh
 
     def kinds(self) -> set[str]:
         return {k for k, _, _ in self.datasets}
@@ -163,20 +164,36 @@ def compute(url_path: str, ctx: PageContext, params: dict[str, Any], *,
     name = tr(f"nav.{url_path}")
     if stale is not None:
         current = stale[0]
+        from components import sidebar
+
+        window = (ctx.start, ctx.end) if sidebar.automatic_window(ctx.start, ctx.end) else None
         stale_notice(ctx, current, cached.revalidate(url_path, current.datasets, result_key(current, params),
-                                                     ctx.datasets))
+                                                     ctx.datasets, current.infos, window))
     try:
         with st.spinner(ui.say("page.computing", page=name), show_time=True):
             result = cached.page_result(url_path, ctx.datasets, key, lang())
     except AnalyticsError as exc:
         st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         return None
-    if stale is None:
+    if stale is None and _SERVES_STALE.get():
         cached.note_shown(url_path, ctx.datasets, ctx.infos)
     return result
 
 
+# set by frame(): this run's page can be shown on older revisions while it refreshes (it computes through
+# compute(), not its own way), so a result presented here is noted for that
+_SERVES_STALE: contextvars.ContextVar[bool] = contextvars.ContextVar("prism_serves_stale", default=False)
+
+
 STALE_POLL_S = 1.0  # how often a page showing older revisions checks whether the current ones are ready
+FRESH_ONCE = "_prism_fresh_once"  # session flag: the next run shows the current revisions (app.py)
+
+
+def fresh_rerun() -> None:
+    """Rerun the page at once on the current revisions (its window and options included): the older ones
+    app.py offered cannot be served without a fit (a fit parameter changed, or the page computes its own way)."""
+    st.session_state[FRESH_ONCE] = True
+    st.rerun()
 
 
 def stale_notice(shown: PageContext, current: PageContext, refresh: Any) -> None:
@@ -567,13 +584,15 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
     k = kit(ctx.url_path)
     header(k.url_path)
     # A new revision this process has not fitted the page on yet: present the older revisions it did (their
-    # fit is cached) while the current ones are fitted in the background (cached.stale_view, compute).
+    # fit is cached) while the current ones are refreshed in the background (cached.stale_view, compute).
     stale = None
-    if result and compute_with is None and k.module is not None:
-        shown = cached.stale_view(k.url_path, ctx.datasets)
-        if shown is not None:
-            stale = (ctx, shown)
-            ctx = replace(ctx, datasets=shown.datasets, infos=[dict(i) for i in shown.infos])
+    serves_stale = bool(result and compute_with is None and k.module is not None)
+    _SERVES_STALE.set(serves_stale)
+    if ctx.stale is not None:
+        if not serves_stale:
+            fresh_rerun()  # a page that shows its own progress: one run on the current revisions
+        stale = (ctx, ctx.stale)
+        ctx = replace(ctx, datasets=ctx.stale.datasets, infos=[dict(i) for i in ctx.stale.infos], stale=None)
     view = View(k, ctx, {}, None)
 
     def make_tabs() -> None:
@@ -646,7 +665,7 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
                 _not_enough(exc)
         else:
             if stale is not None and not cached.holds_fit(k.url_path, ctx.datasets, result_key(ctx, view.params)):
-                view.ctx, stale = stale[0], None  # no older fit with these parameters: fit the current revisions here
+                fresh_rerun()  # no older fit for these parameters: the current revisions, window and options
             view.result = compute(k.url_path, view.ctx, view.params, stale=stale)
         if view.result is not None:
             ui.warnings(view.result.get("warnings") or [])

@@ -100,6 +100,13 @@ def apply_default_window(url_path: str | None, datasets: tuple) -> None:
     st.session_state[AUTO_WINDOW] = {"datasets": datasets, "start": start, "end": end}
 
 
+def automatic_window(start: date | None, end: date | None) -> bool:
+    """True when ``(start, end)`` is the page's default window the sidebar put in place (not a range from a
+    link or picked by the user): a newer revision then gets its own default window."""
+    auto = st.session_state.get(AUTO_WINDOW)
+    return (not _explicit_in_url() and auto is not None and (start, end) == (auto["start"], auto["end"]))
+
+
 def date_range(url_path: str | None = None, datasets: tuple = ()) -> tuple[date | None, date | None]:
     """The shared start and end dates, bound to the URL; a page with its own default window (see
     :func:`apply_default_window`) opens on it."""

@@ -174,18 +174,38 @@ def test_a_failed_background_fit_is_computed_again_in_the_foreground(workspace, 
     old = _net_sales(at)
     mod = module(URL)
 
-    def broken(*a, **kw):
+    gate = threading.Event()
+
+    def broken(*a, **kw):  # fails once the stale run has been checked (else its notice would rerun at once)
+        assert gate.wait(120)
         raise AnalyticsError("segmentation.error.no_customers")
 
     monkeypatch.setattr(mod, "fit", broken)
     _append(orders, ds, at.query_params["start"], "-r2c")
     at.run()
     assert not at.exception and _net_sales(at) == old and len(_notices(at)) == 1
-    for refresh in list(cached._RUNNING.values()):
+    refreshes = list(cached._RUNNING.values())
+    gate.set()
+    for refresh in refreshes:
         with pytest.raises(AnalyticsError):
             refresh.future.result(timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not _notices(at) and not at.metric  # no old numbers: the error, as a message
     assert any(str(i.value).startswith("Not enough data to answer this honestly") for i in at.info)
+    cached.clear_all()
+
+
+def test_the_html_report_of_an_older_revision_names_that_revision_and_its_rows(workspace):
+    """A report built from a page shown on revision 1 (while 2 refreshes, or remembered for a review pack)
+    is labelled with revision 1 and its row count, not the dataset's current ones."""
+    from data import demo
+
+    cached.clear_all()
+    orders = demo.generate(seed=7)["orders"]
+    ds = _add_dataset("orders", orders, "SWR orders")
+    _append(orders, ds, "2026-10-01", "-r2d")
+    first, now = cached.infos_at((("orders", ds, 1),)), cached.infos_at((("orders", ds, 2),))
+    assert first == [{"id": ds, "name": "SWR orders", "kind": "orders", "revision": 1, "rows": len(orders)}]
+    assert now[0]["revision"] == 2 and now[0]["rows"] > len(orders)
     cached.clear_all()
