@@ -643,12 +643,17 @@ def _fixed_stats(fixed: ibis.Table, segments: ibis.Table) -> list[ibis.Table]:
     return out
 
 
-def _order_values(lines: ibis.Table) -> dict[str, list[str]] | None:
-    """The category and channel values of the lines (one small query), or None when one of them has more
-    than MAX_VALUES (its rare values are then pooled, see :func:`order_attribute_stats`)."""
-    parts = [lines.filter(lines[a].notnull()).select(attribute=ibis.literal(a), value=lines[a]).distinct()
-             .limit(MAX_VALUES + 1) for a in ("category", "channel")]
-    df = engine.to_frame(ibis.union(*parts, distinct=False))
+def _order_values(orders: ibis.Table) -> dict[str, list[str]] | None:
+    """The category and channel values of all the order lines (one small query reading those two columns:
+    a value that none of the counted lines has gets no row), or None when one of them has more than
+    MAX_VALUES (its rare values are then pooled, see :func:`order_attribute_stats`)."""
+    parts = []
+    for a in ("category", "channel"):
+        if a in orders.columns:
+            v = orders[a].cast("string")
+            parts.append(orders.filter(v.notnull()).select(attribute=ibis.literal(a), value=v).distinct()
+                         .limit(MAX_VALUES + 1))
+    df = engine.to_frame(ibis.union(*parts, distinct=False)) if parts else pd.DataFrame(columns=["attribute", "value"])
     out = {a: sorted(df.loc[df["attribute"] == a, "value"].astype("str")) for a in ("category", "channel")}
     return None if any(len(v) > MAX_VALUES for v in out.values()) else out
 
@@ -757,7 +762,7 @@ def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFra
     """
     segments = engine.from_frame(keys[["customer_id", "segment"]].astype({"customer_id": "str"}))
     segments = segments.select("customer_id", "segment")
-    values = _order_values(_attribute_lines(orders, ad, start, end))
+    values = _order_values(orders)
     if values is not None:  # one query: the orders once, every attribute's sums per segment (no value to pool)
         df = _stats_from_wide(engine.to_frame(_wide_order_stats(_attribute_lines(orders, ad, start, end), values,
                                                                 segments)), values)
