@@ -1302,10 +1302,13 @@ def _customer_frame(tables: dict[str, ibis.Table], p: dict) -> tuple[pd.DataFram
     """The segmentation package's per-customer frame (engine aggregates per customer) with the columns
     of the chosen source. Raises NotEnoughData without order lines or customers."""
     orders = tables.get("orders")
-    if orders is None or not int(engine.scalar(orders.count())):
+    # one count query, without the distinct customer ids (the persona does not show them)
+    counts = None if orders is None else _cu.line_counts(orders, p.get("start"), p.get("end"), distinct_ids=False)
+    if counts is None or not counts.orders:
         raise NotEnoughData("segmentation.error.no_orders")
     source = p["source"]
-    return seg.customer_frame(tables, p, with_clusters=source == "cluster", with_tiers=source == "tier")
+    return seg.customer_frame(tables, p, with_clusters=source == "cluster", with_tiers=source == "tier",
+                              counts=counts)
 
 
 def _n_tiers(info: dict) -> int:
