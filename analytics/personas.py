@@ -181,16 +181,22 @@ def tgi_table(seg_count, seg_n, base_count, base_n, n_eff=None) -> pd.DataFrame:
 # ---------------------------------------------------------------- attribute builders
 
 
-def _bands_by_quantile(values: pd.Series, qs, fmt) -> tuple[pd.Series, list[str]]:
-    v = values.astype(float)
-    edges = sorted(set(seg._nice(x) for x in np.quantile(v.dropna(), qs) if np.isfinite(x) and x > 0))
+def _quantile_codes(values: pd.Series, qs, fmt) -> tuple[np.ndarray, list[str]]:
+    """Band codes (-1: missing value) and band labels of :func:`_bands_by_quantile`."""
+    v = values.to_numpy(dtype=float)
+    edges = sorted(set(seg._nice(x) for x in np.quantile(v[~np.isnan(v)], qs) if np.isfinite(x) and x > 0))
     if not edges:
-        return pd.Series(["all"] * len(v), index=v.index), ["all"]
+        return np.zeros(len(v), dtype=np.int64), ["all"]
     labels = [f"< {fmt(edges[0])}"] + [f"{fmt(a)}-{fmt(b)}" for a, b in zip(edges[:-1], edges[1:])] + \
         [f"≥ {fmt(edges[-1])}"]
-    idx = np.searchsorted(np.array(edges), v.to_numpy(), side="right")
-    out = pd.Series(np.array(labels, dtype=object)[idx], index=v.index)
-    return out.where(v.notna()), labels
+    idx = np.searchsorted(np.array(edges), v, side="right")
+    return np.where(np.isnan(v), -1, idx), labels
+
+
+def _bands_by_quantile(values: pd.Series, qs, fmt) -> tuple[pd.Series, list[str]]:
+    code, labels = _quantile_codes(values, qs, fmt)
+    out = pd.Series(np.array(labels, dtype=object)[np.maximum(code, 0)], index=values.index)
+    return out.where(code >= 0), labels
 
 
 def _num(x: float) -> str:
@@ -298,14 +304,18 @@ def behaviour_parts(tab: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray
     list[tuple[str, np.ndarray, np.ndarray]]
         (attribute, positions, values) for the three bands.
     """
-    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
-    add, pos = _adder(parts), np.arange(len(tab))
-    spend, _ = _bands_by_quantile(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
-    freq = pd.cut(tab["frequency"], [0, 1, 2, 5, 10, np.inf], labels=["1", "2", "3-5", "6-10", "11+"]).astype("str")
-    rec = pd.cut(tab["recency_days"], [-1, 30, 90, 180, 365, np.inf],
-                 labels=["0-30", "31-90", "91-180", "181-365", "365+"]).astype("str")
-    for name, s in (("spend_band", spend), ("frequency_band", freq), ("recency_band", rec)):
-        add(name, pos, s)
+    pos = np.arange(len(tab))
+    code, labels = _quantile_codes(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
+    ok = code >= 0
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = [("spend_band", pos[ok], np.array(labels, dtype=object)[code[ok]])]
+    # pd.cut's bins (right-closed) as integer codes; values outside them are left out, as pd.cut's NaN was
+    for name, col, edges, labels in (
+            ("frequency_band", "frequency", [0, 1, 2, 5, 10, np.inf], ["1", "2", "3-5", "6-10", "11+"]),
+            ("recency_band", "recency_days", [-1, 30, 90, 180, 365, np.inf],
+             ["0-30", "31-90", "91-180", "181-365", "365+"])):
+        code = np.searchsorted(np.array(edges, float), tab[col].to_numpy(dtype=float), side="left") - 1
+        ok = (code >= 0) & (code < len(labels))
+        parts.append((name, pos[ok], np.array(labels, dtype=object)[code[ok]]))
     return parts
 
 
