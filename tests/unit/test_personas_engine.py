@@ -701,3 +701,26 @@ def test_the_one_query_order_stats_equal_the_per_value_queries(datasets, monkeyp
         return df.sort_values(key, na_position="first").reset_index(drop=True)
 
     assert tidy(fast).equals(tidy(slow))
+
+
+def test_the_one_query_order_stats_with_unsegmented_and_unknown_customers(datasets, monkeypatch):
+    """Customers whose segment is missing (a missing cluster or tier) form the NULL segment, customers the
+    keys leave out count only for the totals: both paths agree on the stats, rows and totals alike."""
+    import pandas as pd
+
+    from data import engine
+
+    orders = engine.tables_from_frames({"orders": datasets["demo"]["orders"]})["orders"]
+    ids = sorted(datasets["demo"]["orders"]["customer_id"].dropna().astype(str).unique())
+    keys = pd.DataFrame({"customer_id": ids[: len(ids) - 40],
+                         "segment": [None if i % 9 == 0 else f"s{i % 4}" for i in range(len(ids) - 40)]})
+    ad = pd.Timestamp(datasets["demo"]["orders"]["order_date"].max()).normalize() + pd.Timedelta(days=1)
+    fast = personas.order_attribute_stats(orders, ad, keys)
+    monkeypatch.setattr(personas, "_order_values", lambda lines: None)
+    slow = personas.order_attribute_stats(orders, ad, keys)
+    key = ["segment", "attribute", "value"]
+
+    def tidy(df):
+        return df.sort_values(key, na_position="first").reset_index(drop=True)
+
+    assert fast["segment"].isna().any() and tidy(fast).equals(tidy(slow))
