@@ -21,7 +21,7 @@ Order lines stay in the engine (issue 13). :func:`fit` takes engine tables and r
 (:func:`analytics.segmentation.customer_frame`, itself per-customer engine aggregates) and, for every
 segment of the chosen source at once, the customer attributes counted per segment
 (:func:`customer_counts`) and the order attributes counted per segment in the engine, where each
-customer's segment is joined to the order lines (:func:`order_attribute_stats`: counts and sums of
+customer's segment is joined to its order counts (:func:`order_attribute_stats`: counts and sums of
 squares, from which the clustered interval is exact). Python holds segments x values rows, not customers x
 values, so the segment is a display parameter: :func:`present` picks the segment, runs the TGI maths
 (:func:`profile`) and builds the card in a language. :func:`compute` is both, for callers holding canonical
@@ -742,10 +742,13 @@ def _long_order_stats(orders: ibis.Table, ad: pd.Timestamp, segments: ibis.Table
 
 def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFrame, start=None,
                           end=None) -> pd.DataFrame:
-    """Order attribute counts per segment, from the engine (:func:`_order_attribute_rows`, joined with
-    each customer's segment): rows (segment, attribute, value, sy, syy, syn) per segment and value, and
-    rows with value None per segment and attribute (sy = orders or purchases of the segment with the
-    attribute, m = its customers, nn = sum of the squared counts per customer); the sums of squares give
+    """Order attribute counts per segment, from the engine, where each customer's segment is joined to the
+    orders' counts per customer: with at most MAX_VALUES categories and channels (:func:`_order_values`),
+    one query of every attribute's sums per segment (:func:`_wide_order_stats`), else per customer and
+    value (:func:`_order_attribute_rows`, :func:`_long_order_stats`). Rows (segment, attribute, value, sy,
+    syy, syn) per segment and value, and rows with value None per segment and attribute (sy = orders or
+    purchases of the segment with the attribute, m = its customers, nn = sum of the squared counts per
+    customer); the sums of squares give
     the clustered variance of a share exactly (see :func:`_n_eff`). ``keys``: customer_id, segment for
     the base. Only attributes with data (category and channel when some order has one, hour bands when
     most orders have a time of day, price sensitivity when some line has a discount or a campaign);
