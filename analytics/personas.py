@@ -21,7 +21,7 @@ Order lines stay in the engine (issue 13). :func:`fit` takes engine tables and r
 (:func:`analytics.segmentation.customer_frame`, itself per-customer engine aggregates) and, for every
 segment of the chosen source at once, the customer attributes counted per segment
 (:func:`customer_counts`) and the order attributes counted per segment in the engine, where each
-customer's segment is joined to the order lines (:func:`order_attribute_stats`: counts and sums of
+customer's segment is joined to its order counts (:func:`order_attribute_stats`: counts and sums of
 squares, from which the clustered interval is exact). Python holds segments x values rows, not customers x
 values, so the segment is a display parameter: :func:`present` picks the segment, runs the TGI maths
 (:func:`profile`) and builds the card in a language. :func:`compute` is both, for callers holding canonical
@@ -181,16 +181,22 @@ def tgi_table(seg_count, seg_n, base_count, base_n, n_eff=None) -> pd.DataFrame:
 # ---------------------------------------------------------------- attribute builders
 
 
-def _bands_by_quantile(values: pd.Series, qs, fmt) -> tuple[pd.Series, list[str]]:
-    v = values.astype(float)
-    edges = sorted(set(seg._nice(x) for x in np.quantile(v.dropna(), qs) if np.isfinite(x) and x > 0))
+def _quantile_codes(values: pd.Series, qs, fmt) -> tuple[np.ndarray, list[str]]:
+    """Band codes (-1: missing value) and band labels of :func:`_bands_by_quantile`."""
+    v = values.to_numpy(dtype=float)
+    edges = sorted(set(seg._nice(x) for x in np.quantile(v[~np.isnan(v)], qs) if np.isfinite(x) and x > 0))
     if not edges:
-        return pd.Series(["all"] * len(v), index=v.index), ["all"]
+        return np.zeros(len(v), dtype=np.int64), ["all"]
     labels = [f"< {fmt(edges[0])}"] + [f"{fmt(a)}-{fmt(b)}" for a, b in zip(edges[:-1], edges[1:])] + \
         [f"≥ {fmt(edges[-1])}"]
-    idx = np.searchsorted(np.array(edges), v.to_numpy(), side="right")
-    out = pd.Series(np.array(labels, dtype=object)[idx], index=v.index)
-    return out.where(v.notna()), labels
+    idx = np.searchsorted(np.array(edges), v, side="right")
+    return np.where(np.isnan(v), -1, idx), labels
+
+
+def _bands_by_quantile(values: pd.Series, qs, fmt) -> tuple[pd.Series, list[str]]:
+    code, labels = _quantile_codes(values, qs, fmt)
+    out = pd.Series(np.array(labels, dtype=object)[np.maximum(code, 0)], index=values.index)
+    return out.where(code >= 0), labels
 
 
 def _num(x: float) -> str:
@@ -298,14 +304,18 @@ def behaviour_parts(tab: pd.DataFrame) -> list[tuple[str, np.ndarray, np.ndarray
     list[tuple[str, np.ndarray, np.ndarray]]
         (attribute, positions, values) for the three bands.
     """
-    parts: list[tuple[str, np.ndarray, np.ndarray]] = []
-    add, pos = _adder(parts), np.arange(len(tab))
-    spend, _ = _bands_by_quantile(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
-    freq = pd.cut(tab["frequency"], [0, 1, 2, 5, 10, np.inf], labels=["1", "2", "3-5", "6-10", "11+"]).astype("str")
-    rec = pd.cut(tab["recency_days"], [-1, 30, 90, 180, 365, np.inf],
-                 labels=["0-30", "31-90", "91-180", "181-365", "365+"]).astype("str")
-    for name, s in (("spend_band", spend), ("frequency_band", freq), ("recency_band", rec)):
-        add(name, pos, s)
+    pos = np.arange(len(tab))
+    code, labels = _quantile_codes(tab["monetary"], [0.2, 0.4, 0.6, 0.8], _num)
+    ok = code >= 0
+    parts: list[tuple[str, np.ndarray, np.ndarray]] = [("spend_band", pos[ok], np.array(labels, dtype=object)[code[ok]])]
+    # pd.cut's bins (right-closed) as integer codes; values outside them are left out, as pd.cut's NaN was
+    for name, col, edges, labels in (
+            ("frequency_band", "frequency", [0, 1, 2, 5, 10, np.inf], ["1", "2", "3-5", "6-10", "11+"]),
+            ("recency_band", "recency_days", [-1, 30, 90, 180, 365, np.inf],
+             ["0-30", "31-90", "91-180", "181-365", "365+"])):
+        code = np.searchsorted(np.array(edges, float), tab[col].to_numpy(dtype=float), side="left") - 1
+        ok = (code >= 0) & (code < len(labels))
+        parts.append((name, pos[ok], np.array(labels, dtype=object)[code[ok]]))
     return parts
 
 
@@ -509,6 +519,49 @@ FIXED_COLUMNS = tuple((a, v, f"f{i}") for i, (a, v) in
                       enumerate((a, v) for a, vals in FIXED_VALUES.items() for v in vals))
 
 
+def _attribute_lines(orders: ibis.Table, ad: pd.Timestamp, start=None, end=None) -> ibis.Table:
+    """The lines the order attributes count, not run: those of the date range with a customer id and a
+    date, not returns, dated before the analysis date ``ad``; columns customer_id, order_id, order_date,
+    category, channel, priced, deal (and line, the source line number, when the table has it)."""
+    o = _cu.order_lines(orders, start, end)
+    ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
+    o = o.filter(o.customer_id.notnull() & o.order_date.notnull() & ~ret & (o.order_date < _ts(ad)))
+    disc = o.discount.cast("float64") if "discount" in o.columns else ibis.null("float64")
+    known = disc.notnull() & ~disc.isnan()
+    camp = o.campaign.notnull() if "campaign" in o.columns else ibis.literal(False)
+    # microseconds: DuckDB 2.0.1 mis-groups EXTRACT on nanosecond timestamps
+    cols = dict(customer_id=o.customer_id.cast("string"), order_id=o.order_id.cast("string"),
+                order_date=o.order_date.cast("timestamp(6)"), category=_text(o, "category"),
+                channel=_text(o, "channel"), priced=known | camp,
+                deal=(ibis.ifelse(known, disc, 0.0) > 0) | camp)
+    if engine.LINE in o.columns:
+        cols["line"] = o[engine.LINE]
+    return o.select(**cols)
+
+
+def _per_order(lines: ibis.Table, has: dict[str, ibis.ir.BooleanValue] | None = None) -> ibis.Table:
+    """The orders of :func:`_attribute_lines`, not run: per (customer id, order id) the date and channel of
+    the first line (the earliest, ties broken by ``line`` when the table has it, else by the channel),
+    whether a line has a deal, the lines with a known price (``pr``), and ``has``: name -> a condition on
+    the lines, true for the order when one of its lines meets it."""
+    first = ibis.struct({"d": lines.order_date, "k": lines.line if "line" in lines.columns else lines.channel})
+    return lines.group_by(["customer_id", "order_id"]).aggregate(
+        date=lines.order_date.min(), channel=lines.channel.argmin(first), deal=lines.deal.any(),
+        pr=lines.count(where=lines.priced), **{k: c.any() for k, c in (has or {}).items()})
+
+
+def _fixed_values(per_order: ibis.Table) -> tuple[dict[str, ibis.ir.StringValue], ibis.ir.BooleanValue]:
+    """The FIXED_VALUES attributes of the orders of :func:`_per_order` (attribute -> value), and whether an
+    order is timed (its first line is not at midnight)."""
+    h = per_order.date.hour()
+    band = ibis.cases((h < 6, "night"), (h < 12, "morning"), (h < 18, "afternoon"), else_="evening")
+    wd = per_order.date.day_of_week.index()
+    weekday = ibis.cases(*[(wd == i, name) for i, name in enumerate(WEEKDAYS)])
+    return ({"hour_band": band, "weekday": weekday,
+             "price_sensitivity": ibis.ifelse(per_order.deal, "discounted", "full_price")},
+            (h != 0) | (per_order.date.minute() != 0))
+
+
 def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
                           end=None) -> tuple[ibis.Table, ibis.Table, ibis.Table]:
     """Order attributes in the engine, not run: rows (customer_id, attribute, value, n) per customer and
@@ -527,28 +580,9 @@ def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
     Totals: ``orders`` (orders counted), ``timed`` (orders whose first line is not at midnight: the hour
     bands mean something when they are more than half), ``priced`` (lines with a known discount or a
     campaign: price sensitivity means something when there is one)."""
-    o = _cu.order_lines(orders, start, end)
-    ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
-    o = o.filter(o.customer_id.notnull() & o.order_date.notnull() & ~ret & (o.order_date < _ts(ad)))
-    disc = o.discount.cast("float64") if "discount" in o.columns else ibis.null("float64")
-    known = disc.notnull() & ~disc.isnan()
-    camp = o.campaign.notnull() if "campaign" in o.columns else ibis.literal(False)
-    # microseconds: DuckDB 2.0.1 mis-groups EXTRACT on nanosecond timestamps
-    cols = dict(customer_id=o.customer_id.cast("string"), order_id=o.order_id.cast("string"),
-                order_date=o.order_date.cast("timestamp(6)"), category=_text(o, "category"),
-                channel=_text(o, "channel"), priced=known | camp,
-                deal=(ibis.ifelse(known, disc, 0.0) > 0) | camp)
-    if engine.LINE in o.columns:
-        cols["line"] = o[engine.LINE]
-    lines = o.select(**cols)
-    first = ibis.struct({"d": lines.order_date, "k": lines.line if "line" in lines.columns else lines.channel})
-    per_order = lines.group_by(["customer_id", "order_id"]).aggregate(
-        date=lines.order_date.min(), channel=lines.channel.argmin(first), deal=lines.deal.any(),
-        pr=lines.count(where=lines.priced))  # per order: the lines have one consumer and are not materialized
-    h = per_order.date.hour()
-    band = ibis.cases((h < 6, "night"), (h < 12, "morning"), (h < 18, "afternoon"), else_="evening")
-    wd = per_order.date.day_of_week.index()
-    weekday = ibis.cases(*[(wd == i, name) for i, name in enumerate(WEEKDAYS)])
+    lines = _attribute_lines(orders, ad, start, end)
+    per_order = _per_order(lines)  # the lines have one consumer and are not materialized
+    value_of, timed = _fixed_values(per_order)
 
     def by_customer(tbl: ibis.Table, attribute: str, value) -> ibis.Table:
         g = tbl.group_by(customer_id=tbl.customer_id, value=value).aggregate(n=tbl.count())
@@ -562,13 +596,11 @@ def _order_attribute_rows(orders: ibis.Table, ad: pd.Timestamp, start=None,
     cat = lines.filter(lines.category.notnull()).select("customer_id", "order_id", "category").distinct()
     with_channel = per_order.filter(per_order.channel.notnull())
     longs = (by_customer(cat, "category", cat.category), by_customer(with_channel, "channel", with_channel.channel))
-    value_of = {"hour_band": band, "weekday": weekday,
-                "price_sensitivity": ibis.ifelse(per_order.deal, "discounted", "full_price")}
     fixed = per_order.group_by("customer_id").aggregate(
         n=per_order.count(),
         **{col: per_order.count(where=value_of[a] == v) for a, v, col in FIXED_COLUMNS})
     totals = ibis.union(
-        total(per_order.count(where=(h != 0) | (per_order.date.minute() != 0)), "_timed", per_order),
+        total(per_order.count(where=timed), "_timed", per_order),
         total(per_order.count(), "_orders", per_order),
         total(per_order.pr.sum().fill_null(0), "_priced", per_order), distinct=False)
     return longs, fixed, totals
@@ -621,12 +653,102 @@ def _fixed_stats(fixed: ibis.Table, segments: ibis.Table) -> list[ibis.Table]:
     return out
 
 
+def _order_values(orders: ibis.Table) -> dict[str, list[str]] | None:
+    """The category and channel values of all the order lines (one small query reading those two columns:
+    a value that none of the counted lines has gets no row), or None when one of them has more than
+    MAX_VALUES (its rare values are then pooled, see :func:`order_attribute_stats`)."""
+    parts = []
+    for a in ("category", "channel"):
+        if a in orders.columns:
+            v = orders[a].cast("string")
+            parts.append(orders.filter(v.notnull()).select(attribute=ibis.literal(a), value=v).distinct()
+                         .limit(MAX_VALUES + 1))
+    df = engine.to_frame(ibis.union(*parts, distinct=False)) if parts else pd.DataFrame(columns=["attribute", "value"])
+    out = {a: sorted(df.loc[df["attribute"] == a, "value"].astype("str")) for a in ("category", "channel")}
+    return None if any(len(v) > MAX_VALUES for v in out.values()) else out
+
+
+def _wide_order_stats(lines: ibis.Table, values: dict[str, list[str]], segments: ibis.Table) -> ibis.Table:
+    """Every order attribute's sums in one row per segment, not run (at most MAX_VALUES categories and
+    channels, ``values``): the orders once (:func:`_per_order`, which notes each order's categories), one
+    row per customer with a count per attribute value (FIXED_COLUMNS f0.., categories c0.., channels h0..),
+    then per segment: m (customers), sy / nn (sums of the customer's orders, or purchases for category, and
+    of their squares) per attribute and s / ss / sn (sums of the counts, of their squares and of count x
+    n_i) per value; and the totals' sums (n, timed, pr). The base's customers carry b = 1; the others
+    (segment and b NULL) count only for the totals."""
+    cats, chans = values["category"], values["channel"]
+    po = _per_order(lines, {f"c{i}": lines.category == v for i, v in enumerate(cats)})
+    value_of, timed = _fixed_values(po)
+    counts = {col: po.count(where=value_of[a] == v) for a, v, col in FIXED_COLUMNS}
+    counts.update({f"c{i}": po.count(where=po[f"c{i}"]) for i in range(len(cats))})
+    counts.update({f"h{i}": po.count(where=po.channel == v) for i, v in enumerate(chans)})
+    per = po.group_by("customer_id").aggregate(n=po.count(), timed=po.count(where=timed), pr=po.pr.sum(), **counts)
+    zero = ibis.literal(0).cast("int64")
+    per = per.mutate(ncat=sum((per[f"c{i}"] for i in range(len(cats))), zero),
+                     nch=sum((per[f"h{i}"] for i in range(len(chans))), zero))
+    seg = segments.select(cid=segments.customer_id, segment=segments.segment, b=ibis.literal(1))
+    j = per.left_join(seg, per.customer_id == seg.cid)
+    i64 = lambda x: x.sum().cast("int64")  # noqa: E731
+    aggs = {"tn": i64(j.n), "ttimed": i64(j.timed), "tpr": i64(j.pr.fill_null(0)), "m": j.count(), "sy": i64(j.n),
+            "nn": i64(j.n * j.n)}
+    for tot, cols, m in (("ncat", [f"c{i}" for i in range(len(cats))], "mc"),
+                         ("nch", [f"h{i}" for i in range(len(chans))], "mh")):
+        aggs.update({m: j.count(where=j[tot] > 0), f"sy{tot}": i64(j[tot]), f"nn{tot}": i64(j[tot] * j[tot])})
+        aggs.update({k: v for c in cols for k, v in ((f"s{c}", i64(j[c])), (f"ss{c}", i64(j[c] * j[c])),
+                                                    (f"sn{c}", i64(j[c] * j[tot])))})
+    for _, _, c in FIXED_COLUMNS:
+        aggs.update({f"s{c}": i64(j[c]), f"ss{c}": i64(j[c] * j[c]), f"sn{c}": i64(j[c] * j.n)})
+    return j.group_by(["segment", "b"]).aggregate(**aggs)
+
+
+def _stats_from_wide(wide: pd.DataFrame, values: dict[str, list[str]]) -> pd.DataFrame:
+    """The rows of :func:`order_attribute_stats` (before the checks of which attributes exist) from the
+    per-segment sums of :func:`_wide_order_stats`: per segment and attribute (value NULL) and per segment
+    and value with a count; and the totals (``_orders``, ``_timed``, ``_priced``)."""
+    rows = [(None, f"_{name}", None, int(wide[c].fillna(0).sum()), 0, 0, 0, 0)
+            for name, c in (("timed", "ttimed"), ("orders", "tn"), ("priced", "tpr"))]
+    groups = [(a, [(v, c) for a2, v, c in FIXED_COLUMNS if a2 == a], "m", "sy", "nn") for a in FIXED_VALUES]
+    groups += [("category", [(v, f"c{i}") for i, v in enumerate(values["category"])], "mc", "syncat", "nnncat"),
+               ("channel", [(v, f"h{i}") for i, v in enumerate(values["channel"])], "mh", "synch", "nnnch")]
+    for r in wide.loc[wide["b"].notna()].to_dict(orient="records"):
+        sg = None if pd.isna(r["segment"]) else r["segment"]
+        for attr, cols, m, sy, nn in groups:
+            if not r[m]:
+                continue
+            rows.append((sg, attr, None, int(r[sy]), 0, 0, int(r[m]), int(r[nn])))
+            rows += [(sg, attr, v, int(r[f"s{c}"]), int(r[f"ss{c}"]), int(r[f"sn{c}"]), 0, 0)
+                     for v, c in cols if r[f"s{c}"] > 0]
+    df = pd.DataFrame(rows, columns=list(_STAT_COLUMNS))
+    return df.astype({"segment": "str", "attribute": "str", "value": "str",
+                      **{c: np.int64 for c in _STAT_COLUMNS[3:]}})
+
+
+def _long_order_stats(orders: ibis.Table, ad: pd.Timestamp, segments: ibis.Table, start=None,
+                      end=None) -> tuple[pd.DataFrame, ibis.Table]:
+    """The rows of :func:`order_attribute_stats` (before its checks) when category or channel has more than
+    MAX_VALUES values: per customer and value in the engine (:func:`_order_attribute_rows`), in two
+    queries, the (order, category) pairs and the orders (the engine holds one's hash tables at a time);
+    and the (customer, attribute, value, n) rows of category and channel, for the pooling of rare values."""
+    (by_category, by_channel), fixed, totals = _order_attribute_rows(orders, ad, start, end)
+    long = ibis.union(by_category, by_channel, distinct=False)
+    z = ibis.literal(0).cast("int64")
+    tot = totals.select(segment=ibis.null("string"), attribute=totals.attribute, value=ibis.null("string"),
+                        sy=totals.n, syy=z, syn=z, m=z, nn=z)
+    df = pd.concat([engine.to_frame(ibis.union(_segment_stats(by_channel, segments), *_fixed_stats(fixed, segments),
+                                               tot, distinct=False)),
+                    engine.to_frame(_segment_stats(by_category, segments))], ignore_index=True)
+    return df, long
+
+
 def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFrame, start=None,
                           end=None) -> pd.DataFrame:
-    """Order attribute counts per segment, from the engine (:func:`_order_attribute_rows`, joined with
-    each customer's segment): rows (segment, attribute, value, sy, syy, syn) per segment and value, and
-    rows with value None per segment and attribute (sy = orders or purchases of the segment with the
-    attribute, m = its customers, nn = sum of the squared counts per customer); the sums of squares give
+    """Order attribute counts per segment, from the engine, where each customer's segment is joined to the
+    orders' counts per customer: with at most MAX_VALUES categories and channels (:func:`_order_values`),
+    one query of every attribute's sums per segment (:func:`_wide_order_stats`), else per customer and
+    value (:func:`_order_attribute_rows`, :func:`_long_order_stats`). Rows (segment, attribute, value, sy,
+    syy, syn) per segment and value, and rows with value None per segment and attribute (sy = orders or
+    purchases of the segment with the attribute, m = its customers, nn = sum of the squared counts per
+    customer); the sums of squares give
     the clustered variance of a share exactly (see :func:`_n_eff`). ``keys``: customer_id, segment for
     the base. Only attributes with data (category and channel when some order has one, hour bands when
     most orders have a time of day, price sensitivity when some line has a discount or a campaign);
@@ -651,17 +773,14 @@ def order_attribute_stats(orders: ibis.Table, ad: pd.Timestamp, keys: pd.DataFra
     pd.DataFrame
         Columns ``segment``, ``attribute``, ``value``, ``sy``, ``syy``, ``syn``, ``m``, ``nn``.
     """
-    (by_category, by_channel), fixed, totals = _order_attribute_rows(orders, ad, start, end)
-    long = ibis.union(by_category, by_channel, distinct=False)
     segments = engine.from_frame(keys[["customer_id", "segment"]].astype({"customer_id": "str"}))
     segments = segments.select("customer_id", "segment")
-    z = ibis.literal(0).cast("int64")
-    tot = totals.select(segment=ibis.null("string"), attribute=totals.attribute, value=ibis.null("string"),
-                        sy=totals.n, syy=z, syn=z, m=z, nn=z)
-    # two queries, the (order, category) pairs and the orders: the engine holds one's hash tables at a time
-    df = pd.concat([engine.to_frame(ibis.union(_segment_stats(by_channel, segments), *_fixed_stats(fixed, segments),
-                                               tot, distinct=False)),
-                    engine.to_frame(_segment_stats(by_category, segments))], ignore_index=True)
+    values = _order_values(orders)
+    if values is not None:  # one query: the orders once, every attribute's sums per segment (no value to pool)
+        df = _stats_from_wide(engine.to_frame(_wide_order_stats(_attribute_lines(orders, ad, start, end), values,
+                                                                segments)), values)
+    else:
+        df, long = _long_order_stats(orders, ad, segments, start, end)
     flag = df["attribute"].astype("str").str.startswith("_")
     flags = {str(a)[1:]: int(n) for a, n in zip(df.loc[flag, "attribute"], df.loc[flag, "sy"])}
     df = df.loc[~flag]
@@ -1196,10 +1315,13 @@ def _customer_frame(tables: dict[str, ibis.Table], p: dict) -> tuple[pd.DataFram
     """The segmentation package's per-customer frame (engine aggregates per customer) with the columns
     of the chosen source. Raises NotEnoughData without order lines or customers."""
     orders = tables.get("orders")
-    if orders is None or not int(engine.scalar(orders.count())):
+    # one count query, without the distinct customer ids (the persona does not show them)
+    counts = None if orders is None else _cu.line_counts(orders, p.get("start"), p.get("end"), distinct_ids=False)
+    if counts is None or not counts.orders:
         raise NotEnoughData("segmentation.error.no_orders")
     source = p["source"]
-    return seg.customer_frame(tables, p, with_clusters=source == "cluster", with_tiers=source == "tier")
+    return seg.customer_frame(tables, p, with_clusters=source == "cluster", with_tiers=source == "tier",
+                              counts=counts)
 
 
 def _n_tiers(info: dict) -> int:

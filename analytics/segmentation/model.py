@@ -352,7 +352,8 @@ def _customer_frame(tables: dict[str, ibis.Table], params: dict | None = None, *
 
 
 def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: bool = False,
-                   with_tiers: bool = False, with_clv: bool = False) -> tuple[pd.DataFrame, dict]:
+                   with_tiers: bool = False, with_clv: bool = False,
+                   counts: cu.LineCounts | None = None) -> tuple[pd.DataFrame, dict]:
     """The per-customer frame behind drill-downs and personas: the RFM table plus, on request, cluster,
     tier (and tier_basis_value) and p_alive / churn_risk / clv. ``tables``: kind -> engine table or
     canonical frame. Returns (frame indexed by customer code, info with analysis_date, prepared and the
@@ -370,6 +371,9 @@ def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: b
         Add ``tier`` and ``tier_basis_value``.
     with_clv : bool
         Add ``p_alive``, ``churn_risk``, ``clv``.
+    counts : cu.LineCounts | None
+        The line counts of the orders' date range (:func:`.customers.line_counts`; the distinct ids may be
+        left out), or None (counted here).
 
     Returns
     -------
@@ -378,7 +382,7 @@ def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: b
     """
     with cu.frame_tables(tables) as (tbls, registered):
         tab, info, _ = _customer_frame(tbls, params, with_clusters=with_clusters, with_tiers=with_tiers,
-                                       with_clv=with_clv)
+                                       with_clv=with_clv, counts=counts)
     if registered:  # the lines' engine table is gone
         info["prepared"] = dataclasses.replace(info["prepared"], lines=None)
     return tab, info

@@ -676,3 +676,51 @@ def test_pooled_order_values_and_clustered_n_eff_equal_a_per_customer_count():
         var = ((yv - share * n_i.to_numpy(float)) ** 2).sum() / N ** 2 * (m / (m - 1))
         want = min(share * (1 - share) / var, N) if var > 0 else N
         assert row["n_eff"] == pytest.approx(want, rel=1e-9), val
+
+
+@pytest.mark.parametrize("raw", [{}, {"source": "tier"}, {"source": "cluster", "k": "4"}])
+def test_the_one_query_order_stats_equal_the_per_value_queries(datasets, monkeypatch, raw):
+    """The demo's few categories and channels take the one query of every attribute's sums per segment
+    (``_wide_order_stats``); the same stats by the per-customer-and-value queries (the path of an
+    attribute with more than MAX_VALUES values) are equal, row for row."""
+    from data import engine
+
+    params = _params(raw)
+    tables = engine.tables_from_frames(datasets["demo"])
+    calls = []
+    wide = personas._wide_order_stats
+    monkeypatch.setattr(personas, "_wide_order_stats", lambda *a: calls.append(1) or wide(*a))
+    fast = personas.fit(tables, params).order_stats
+    assert calls and set(fast["attribute"]) >= {"category", "channel", "weekday"}
+    monkeypatch.setattr(personas, "_order_values", lambda lines: None)
+    slow = personas.fit(tables, params).order_stats
+    assert len(calls) == 1
+    key = ["segment", "attribute", "value"]
+
+    def tidy(df):
+        return df.sort_values(key, na_position="first").reset_index(drop=True)
+
+    assert tidy(fast).equals(tidy(slow))
+
+
+def test_the_one_query_order_stats_with_unsegmented_and_unknown_customers(datasets, monkeypatch):
+    """Customers whose segment is missing (a missing cluster or tier) form the NULL segment, customers the
+    keys leave out count only for the totals: both paths agree on the stats, rows and totals alike."""
+    import pandas as pd
+
+    from data import engine
+
+    orders = engine.tables_from_frames({"orders": datasets["demo"]["orders"]})["orders"]
+    ids = sorted(datasets["demo"]["orders"]["customer_id"].dropna().astype(str).unique())
+    keys = pd.DataFrame({"customer_id": ids[: len(ids) - 40],
+                         "segment": [None if i % 9 == 0 else f"s{i % 4}" for i in range(len(ids) - 40)]})
+    ad = pd.Timestamp(datasets["demo"]["orders"]["order_date"].max()).normalize() + pd.Timedelta(days=1)
+    fast = personas.order_attribute_stats(orders, ad, keys)
+    monkeypatch.setattr(personas, "_order_values", lambda lines: None)
+    slow = personas.order_attribute_stats(orders, ad, keys)
+    key = ["segment", "attribute", "value"]
+
+    def tidy(df):
+        return df.sort_values(key, na_position="first").reset_index(drop=True)
+
+    assert fast["segment"].isna().any() and tidy(fast).equals(tidy(slow))
