@@ -274,6 +274,7 @@ _ISO_FORMATS = (
     (re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$"), "%Y/%m/%d"),
 )
 
+_ISO_DAY = r"^\d{4}[-/]\d{1,2}[-/](?P<day>\d{1,2})(?:\D|$)"  # the day of every _ISO_FORMATS form
 _MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 _NS_PER_DAY = 86_400 * 10**9
@@ -470,13 +471,18 @@ def parse_datetime(s: pd.Series, *, dayfirst: bool | None = None) -> tuple[pd.Se
     first = t.iloc[int(np.flatnonzero(todo)[0])]
     for pattern, fmt in _ISO_FORMATS:
         if pattern.match(first):
-            got = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
-            got = np.asarray(got.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+            parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
+            got = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
             ok = todo & ~np.isnat(got) & (got >= _NS_MIN.to_datetime64()) & (got <= _NS_MAX.to_datetime64())
-            # pyarrow accepts day 29..31 in any month and rolls over (2024-02-30 -> 03-01): re-check the
-            # cells that landed on day 1..3 with the strict general path below
-            day = (got - got.astype("datetime64[M]")).astype("timedelta64[D]").astype(np.int64)
-            ok &= day >= 3
+            # pyarrow accepts day 29..31 in any month and rolls over (2024-02-30 -> 03-01): a cell that
+            # landed on day 1..3 is kept only when its text names that day; the others go to the strict
+            # general path below
+            day = pc.fill_null(pc.day(parsed), 0).to_numpy(zero_copy_only=False)
+            low = np.flatnonzero(ok & (day <= 3))
+            if len(low):
+                named = pc.struct_field(pc.extract_regex(arr.take(pa.array(low)), _ISO_DAY), [0])
+                named = pc.fill_null(pc.cast(named, pa.int64()), -1).to_numpy(zero_copy_only=False)
+                ok[low] = named == day[low]
             out[ok] = got[ok]
             todo &= ~ok
             break
