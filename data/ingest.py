@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 
 from data import access
-from data import join as join_mod
 from data import limits as limits_mod
 from data import mapping as mapping_mod
 from data import reader, repository
@@ -347,6 +346,8 @@ def prepare_joined(
     """
     if kind not in KINDS:
         raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}")
+    from data import join as join_mod  # Ibis and the join only when several files are joined
+
     lim = limits or limits_mod.current()
     with join_mod.Sources.from_bytes(files, limits=lim, encoding=encoding, delimiter=delimiter, header=header) as src:
         plan = join_mod.plan(src, kind=kind, base=base, keys=keys, aggregate=aggregate)
@@ -456,6 +457,8 @@ def ingest_files(
         raise IngestError(f"unknown dataset kind '{kind}'; kinds: {', '.join(KINDS)}")
     lim = limits or limits_mod.current()
     _may_write(kind, mode, dataset_id, actor, engine)
+    from data import join as join_mod  # Ibis and the join only when several files are joined
+
     with join_mod.Sources.from_paths(paths, limits=lim, stream_min_bytes=STREAM_MIN_BYTES, block_bytes=block_bytes,
                                      encoding=encoding, delimiter=delimiter, header=header) as src:
         plan = join_mod.plan(src, kind=kind, base=base, keys=keys, aggregate=aggregate)
