@@ -720,7 +720,7 @@ def write_part(table: pa.Table, base: Location) -> str:
     name = f"{uuid.uuid4().hex}{PART_SUFFIX}"
     tmp = base / f".{name}.tmp"
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=256_000)
+        pq.write_table(table, tmp, **objstore.part_options(table))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, base / name)
