@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         The chosen command's exit status.
     """
     from data.schema import KINDS
-    from data.users import ROLES
+    from data.access import ROLES
 
     ap = argparse.ArgumentParser(prog="python -m data")
     sub = ap.add_subparsers(dest="cmd", required=True)
