@@ -85,9 +85,52 @@ def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
     return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
+# bytes that may begin or end a cell that strip() changes: ASCII controls and space, and any byte of a
+# multi-byte character (U+3000, U+00A0 ... are whitespace too); a cell starting and ending otherwise is kept
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[:33] = True
+_MAYBE_SPACE[127:] = True
+
+
+def _trimmed_already(t: pd.Series) -> bool:
+    """True when ``t.str.strip()`` would change no cell and no cell is the empty string (missing cells
+    aside): decided from each cell's first and last byte in Arrow's buffers, without the copy strip makes
+    of the whole column (most export columns: ids, dates, numbers, names)."""
+    data = getattr(t.array, "_pa_array", None)
+    if data is None:
+        return False
+    for c in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]):
+        if c.type not in (pa.string(), pa.large_string()):
+            return False
+        if not len(c):
+            continue
+        _, off_buf, data_buf = c.buffers()
+        offsets = np.frombuffer(off_buf, dtype=np.int32 if c.type == pa.string() else np.int64)
+        offsets = offsets[c.offset: c.offset + len(c) + 1]
+        lengths = np.diff(offsets)
+        full = lengths > 0
+        if c.null_count:
+            valid = np.asarray(c.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            if (valid & ~full).any():  # an empty string
+                return False
+        elif not full.all():
+            return False
+        if not full.any():
+            continue
+        body = np.frombuffer(data_buf, dtype=np.uint8)
+        if _MAYBE_SPACE[body[offsets[:-1][full]]].any() or _MAYBE_SPACE[body[offsets[1:][full] - 1]].any():
+            return False
+    return True
+
+
+def _strip(t: pd.Series) -> pd.Series:
+    """``t.str.strip()`` (``t`` text), ``t`` itself when that would change nothing."""
+    return t if _trimmed_already(t) else t.str.strip()
+
+
 def _stripped(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(stripped text, missing mask)."""
-    t = _as_text(s).str.strip()
+    t = _strip(_as_text(s))
     low = t.str.lower()
     missing = (t.isna() | low.isin(MISSING_TOKENS)).to_numpy(dtype=bool)
     return t, missing
@@ -634,6 +677,8 @@ def parse_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     tuple[pd.Series, pd.Series]
         The text (missing where blank) and an all-False bad mask.
     """
-    t = _as_text(s).str.strip()
-    t = t.where(t.str.len() > 0)
+    t = _as_text(s)
+    if not _trimmed_already(t):  # else nothing to strip and no blank cell
+        t = t.str.strip()
+        t = t.where(t.str.len() > 0)
     return t, pd.Series(np.zeros(len(t), dtype=bool), index=t.index)

@@ -317,3 +317,20 @@ def test_unix_seconds_and_millis_agree():
     secs = int((base - datetime(1970, 1, 1)) / timedelta(seconds=1))
     vals, bad = parse_datetime(pd.Series([str(secs), str(secs * 1000)], dtype="str"))
     assert not bad.any() and vals.tolist() == [pd.Timestamp(base)] * 2
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b c", None, "x"], ["a ", " b"], ["", "a"], [None, None], ["a", "\u3000b"], ["b\u00a0"], ["é", "ü"],
+    ["a\t", "b"], ["x\r"], [], ["x"] * 3, ["  "],
+])
+def test_text_kept_without_a_copy_equals_stripped_text(cells):
+    # parse_text skips strip() when every cell's first and last byte say it would change nothing: same result
+    from data.parsing import _strip, parse_text
+
+    s = pd.Series(cells, dtype="str")
+    for t in (s, s.iloc[1:], pd.concat([s, pd.Series(["q", None], dtype="str")], ignore_index=True)):
+        want = t.str.strip()
+        assert _strip(t).tolist() == want.tolist()
+        got, bad = parse_text(t)
+        assert got.tolist() == want.where(want.str.len() > 0).tolist() and not bad.any()
+        assert str(got.dtype) == str(want.dtype)
