@@ -85,11 +85,6 @@ def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
     return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
-# bytes that may begin or end a cell that strip() changes: ASCII controls and space, and any byte of a
-# multi-byte character (U+3000, U+00A0 ... are whitespace too); a cell starting and ending otherwise is kept
-_MAYBE_SPACE = np.zeros(256, dtype=bool)
-_MAYBE_SPACE[:33] = True
-_MAYBE_SPACE[127:] = True
 
 
 def _trimmed_already(t: pd.Series) -> bool:
@@ -107,18 +102,21 @@ def _trimmed_already(t: pd.Series) -> bool:
         _, off_buf, data_buf = c.buffers()
         offsets = np.frombuffer(off_buf, dtype=np.int32 if c.type == pa.string() else np.int64)
         offsets = offsets[c.offset: c.offset + len(c) + 1]
-        lengths = np.diff(offsets)
-        full = lengths > 0
+        starts, ends = offsets[:-1], offsets[1:]
+        full = ends > starts
         if c.null_count:
             valid = np.asarray(c.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
             if (valid & ~full).any():  # an empty string
                 return False
+            starts, ends = starts[full], ends[full]
         elif not full.all():
             return False
-        if not full.any():
+        if not len(starts):
             continue
         body = np.frombuffer(data_buf, dtype=np.uint8)
-        if _MAYBE_SPACE[body[offsets[:-1][full]]].any() or _MAYBE_SPACE[body[offsets[1:][full] - 1]].any():
+        # a first or last byte that may be space: ASCII controls and space (< 33), DEL, and any byte of a
+        # multi-byte character (>= 128: U+3000, U+00A0 ... are whitespace too); (b - 33) mod 256 >= 94
+        if ((body[starts] - np.uint8(33)) >= 94).any() or ((body[ends - 1] - np.uint8(33)) >= 94).any():
             return False
     return True
 
