@@ -15,7 +15,8 @@ RESULTS = ROOT / "bench" / "results"
 
 
 def run_child(module: str, *args: str, env: dict | None = None) -> dict:
-    """Run ``python -m module args`` in a new process; it prints one JSON line; adds peak RSS (MB)."""
+    """Run ``python -m module args`` in a new process; it prints one JSON line; adds peak RSS (MB), the
+    process's CPU seconds and its wall time."""
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c",
@@ -29,6 +30,9 @@ def run_child(module: str, *args: str, env: dict | None = None) -> dict:
          "sys.stdout.flush()\n"
          # VmHWM is this process's own peak (ru_maxrss would include the parent's peak at fork time)
          "print('@@RSS', next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
+         # CPU seconds of every thread (user + system): steadier than wall time on a shared machine
+         "import resource; _r = resource.getrusage(resource.RUSAGE_SELF)\n"
+         "print('@@CPU', _r.ru_utime + _r.ru_stime)\n"
          "sys.exit(code)\n",
          module, *args],
         cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})},
@@ -41,6 +45,8 @@ def run_child(module: str, *args: str, env: dict | None = None) -> dict:
     for line in proc.stdout.splitlines():
         if line.startswith("@@RSS"):
             out["peak_rss_mb"] = int(line.split()[1]) / 1024
+        elif line.startswith("@@CPU"):
+            out["process_cpu_s"] = float(line.split()[1])
         else:
             body.append(line)
     start = next((i for i, ln in enumerate(body) if ln.startswith("{")), None)

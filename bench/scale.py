@@ -18,6 +18,9 @@ language switch under 300 ms.
 
     python -m bench.scale [N ...]              (default 1000000 10000000)
     python -m bench.scale 1000000 --pages market-overview
+    python -m bench.scale 1000000 --ingest-only [--rounds 5] [--csv FILE]
+        (the ingest target alone: DuckDB's load into a file and ``python -m data ingest``, alternating, each in
+        a fresh process, with wall and CPU seconds; the CPU ratio is the steadier on a shared machine)
 """
 
 from __future__ import annotations
@@ -70,6 +73,54 @@ def child_floor(csv_path: str) -> dict:
     n = con.execute("SELECT count(*) FROM t").fetchone()[0]
     return {"rows": n, "load_s": load, "load_file_s": load_file, "kpi_query_s": query, "wall_s": load + query,
             "kpis": {"gross_sales": float(g), "returns": float(r), "orders": int(o), "buyers": int(b)}}
+
+
+def child_floor_file(csv_path: str, db: str) -> dict:
+    """DuckDB's load of the file into a database file alone (the ingest target's floor)."""
+    import duckdb
+
+    t0 = time.perf_counter()
+    with duckdb.connect(db) as fcon:
+        fcon.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
+        fcon.execute("CHECKPOINT")
+    out = {"load_file_s": time.perf_counter() - t0}
+    Path(db).unlink(missing_ok=True)
+    return out
+
+
+def ingest_only(n: int, rounds: int, tmp: Path, csv: str | None = None) -> dict:
+    """The ingest target alone: ``rounds`` times DuckDB's load into a file, then ``python -m data ingest``
+    into a fresh store, each in a fresh process; wall and CPU seconds of both, their ratios per round."""
+    if csv:
+        csv_path = Path(csv)
+    else:
+        csv_path = tmp / f"orders_{n}.csv"
+        run_child("bench.gen_orders", str(n), str(csv_path))
+    out: dict = {"lines": n, "csv_mb": round(csv_path.stat().st_size / 2**20, 1), "rounds": []}
+    for i in range(rounds):
+        floor = run_child("bench.scale", "--child-floor-file", str(csv_path), str(tmp / "floor.duckdb"))
+        store = tmp / f"i{n}_{i}"
+        store.mkdir()
+        env = {**LIMITS, "DATABASE_URL": f"sqlite:///{store / 'bench.db'}", "AUTH_CONFIG": str(store / "auth.yaml")}
+        ing = run_child("data", "ingest", str(csv_path), "--kind", "orders", "--name", f"bench {n}", "--json", env=env)
+        r = {"floor_load_s": floor["load_file_s"], "floor_process_s": floor["process_wall_s"],
+             "floor_cpu_s": floor["process_cpu_s"], "floor_peak_mb": floor["peak_rss_mb"],
+             "ingest_s": ing["process_wall_s"], "ingest_cpu_s": ing["process_cpu_s"], "ingest_peak_mb": ing["peak_rss_mb"],
+             "rows": ing["rows"]}
+        r["ratio"] = r["ingest_s"] / r["floor_load_s"]
+        r["cpu_ratio"] = r["ingest_cpu_s"] / r["floor_cpu_s"]
+        out["rounds"].append(r)
+        print(f"  round {i + 1}: DuckDB load into a file {r['floor_load_s']:.2f} s (process {r['floor_process_s']:.2f} s, "
+              f"CPU {r['floor_cpu_s']:.2f} s, peak {r['floor_peak_mb']:,.0f} MB); ingest {r['ingest_s']:.2f} s "
+              f"(CPU {r['ingest_cpu_s']:.2f} s, peak {r['ingest_peak_mb']:,.0f} MB): {r['ratio']:.2f}x, "
+              f"CPU {r['cpu_ratio']:.2f}x", flush=True)
+    ratios = sorted(r["ratio"] for r in out["rounds"])
+    cpu = sorted(r["cpu_ratio"] for r in out["rounds"])
+    out["ratio_median"], out["cpu_ratio_median"] = statistics.median(ratios), statistics.median(cpu)
+    out["peak_mb_max"] = max(r["ingest_peak_mb"] for r in out["rounds"])
+    print(f"  {n:,} lines: ingest / DuckDB's load median {out['ratio_median']:.2f}x (best {ratios[0]:.2f}x), "
+          f"CPU {out['cpu_ratio_median']:.2f}x; peak {out['peak_mb_max']:,.0f} MB (targets: 2x, 2 GB)", flush=True)
+    return out
 
 
 def child_page(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
@@ -173,7 +224,15 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("sizes", nargs="*", type=int, default=[1_000_000, 10_000_000])
     ap.add_argument("--pages", default=",".join(ORDER_PAGES))
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--ingest-only", action="store_true", help="the ingest target alone (see the module doc)")
+    ap.add_argument("--rounds", type=int, default=3, help="--ingest-only: alternating rounds")
+    ap.add_argument("--csv", help="--ingest-only: an existing generated file instead of a new one")
     args = ap.parse_args(argv if argv is not None else [])
+    if args.ingest_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            res = {"ingest_only": [ingest_only(n, args.rounds, Path(tmp), args.csv) for n in args.sizes]}
+        save("scale_ingest", res)
+        return res
     pages = [p for p in args.pages.split(",") if p]
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,6 +259,8 @@ def main(argv: list[str] | None = None) -> dict:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child-floor":
         print(json.dumps(child_floor(sys.argv[2])))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-floor-file":
+        print(json.dumps(child_floor_file(sys.argv[2], sys.argv[3])))
     elif len(sys.argv) > 1 and sys.argv[1] == "--child-page":
         _, _, db, auth, url_path, runs, query = sys.argv
         print(json.dumps(child_page(db, auth, url_path, int(runs), query)))

@@ -1,6 +1,6 @@
 """Who may change what: the rule the repository applies where every write happens.
 
-Roles (``data.users.ROLES``): a viewer changes nothing; an analyst uploads, and appends to, replaces,
+Roles (:data:`ROLES`, also ``data.users.ROLES``): a viewer changes nothing; an analyst uploads, and appends to, replaces,
 renames and deletes only what they uploaded (datasets, saved items, their own mapping presets); an admin
 may do all. The Data page, the other pages and the command line all reach the same functions in
 ``data.repository``, which call :func:`require_change` inside the write transaction, so every door gives
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.errors import NotAllowed
+
+ROLES = ("viewer", "analyst", "admin")  # here, not in data.users: the command line needs no bcrypt or YAML for them
 
 RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 

@@ -36,9 +36,8 @@ import threading
 import uuid
 import warnings
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -48,6 +47,9 @@ import pyarrow.parquet as pq
 from data import objstore
 from data.errors import IngestError
 from data.objstore import ObjectStore
+
+if TYPE_CHECKING:  # imported where a connection is made: writing parts (ingest) needs no Ibis (0.2 s to import)
+    import ibis
 
 # Ibis 12 calls DuckDB's fetch_arrow_table and pandas' future.infer_string option, both deprecated in the
 # versions pinned here; the calls work, the warnings are theirs.
@@ -171,6 +173,7 @@ def duckdb_connection() -> ibis.BaseBackend:
     be = getattr(_local, "backend", None)
     if be is None:
         import duckdb
+        import ibis
 
         with _lock:
             root = getattr(connection, "_root", None)
@@ -248,6 +251,8 @@ def stop_spark() -> None:
 
 def _start_spark(remote: str | None) -> ibis.BaseBackend:
     import shutil
+
+    import ibis
 
     try:
         from pyspark.sql import SparkSession
@@ -715,7 +720,7 @@ def write_part(table: pa.Table, base: Location) -> str:
     name = f"{uuid.uuid4().hex}{PART_SUFFIX}"
     tmp = base / f".{name}.tmp"
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=256_000)
+        pq.write_table(table, tmp, **objstore.part_options(table))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, base / name)

@@ -89,6 +89,16 @@ from data.schema import (KINDS, MONEY_FIELDS, Kind, attr_column, has_money, is_s
 __all__ = ["FieldMatch", "Converted", "Choices", "Facts", "suggest_mapping", "apply_overrides", "to_canonical",
            "validate", "check_bad_rows", "RETURN_STATUS", "guess_kind", "PRESET_CONFIDENCE"]
 
+def _all_float_ids(present: pd.Series) -> bool:
+    """Whether every id reads like a float's text (``123.0``; True for none). The first cells settle it for
+    almost every column (one that is not decides), so the whole column is matched only when they all are."""
+    if not len(present):
+        return True
+    if not bool(present.iloc[:64].str.fullmatch(_FLOAT_ID).all()):
+        return False
+    return bool(present.str.fullmatch(_FLOAT_ID).all())
+
+
 def cancellation_ids(order_id: pd.Series) -> np.ndarray:
     """Order ids that mark a cancellation: ``C`` (or ``c``) before digits, as Online Retail's
     ``C536379`` beside ``536365``, only where the plain ids are digits and outnumber them. A hash that
@@ -942,7 +952,7 @@ def to_canonical(raw: RawTable, kind: str, mapping: dict[str, str], *, source_na
                 want = applied.strip_ids.get(f.name)
                 if f"id:{f.name}" not in applied.settled:
                     present = vals.dropna()
-                    floaty = bool(present.str.fullmatch(_FLOAT_ID).all()) if len(present) else True
+                    floaty = _all_float_ids(present)
                     facts.id(f.name, len(present), floaty)
                     if want is None:
                         want = applied.strip_ids[f.name] = bool(len(present)) and floaty

@@ -85,9 +85,50 @@ def _arrow(s: pd.Series) -> pa.ChunkedArray | pa.Array:
     return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
+
+
+def _trimmed_already(t: pd.Series) -> bool:
+    """True when ``t.str.strip()`` would change no cell and no cell is the empty string (missing cells
+    aside): decided from each cell's first and last byte in Arrow's buffers, without the copy strip makes
+    of the whole column (most export columns: ids, dates, numbers, names)."""
+    data = getattr(t.array, "_pa_array", None)
+    if data is None:
+        return False
+    for c in (data.chunks if isinstance(data, pa.ChunkedArray) else [data]):
+        if c.type not in (pa.string(), pa.large_string()):
+            return False
+        if not len(c):
+            continue
+        _, off_buf, data_buf = c.buffers()
+        offsets = np.frombuffer(off_buf, dtype=np.int32 if c.type == pa.string() else np.int64)
+        offsets = offsets[c.offset: c.offset + len(c) + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        full = ends > starts
+        if c.null_count:
+            valid = np.asarray(c.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            if (valid & ~full).any():  # an empty string
+                return False
+            starts, ends = starts[full], ends[full]
+        elif not full.all():
+            return False
+        if not len(starts):
+            continue
+        body = np.frombuffer(data_buf, dtype=np.uint8)
+        # a first or last byte that may be space: ASCII controls and space (< 33), DEL, and any byte of a
+        # multi-byte character (>= 128: U+3000, U+00A0 ... are whitespace too); (b - 33) mod 256 >= 94
+        if ((body[starts] - np.uint8(33)) >= 94).any() or ((body[ends - 1] - np.uint8(33)) >= 94).any():
+            return False
+    return True
+
+
+def _strip(t: pd.Series) -> pd.Series:
+    """``t.str.strip()`` (``t`` text), ``t`` itself when that would change nothing."""
+    return t if _trimmed_already(t) else t.str.strip()
+
+
 def _stripped(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(stripped text, missing mask)."""
-    t = _as_text(s).str.strip()
+    t = _strip(_as_text(s))
     low = t.str.lower()
     missing = (t.isna() | low.isin(MISSING_TOKENS)).to_numpy(dtype=bool)
     return t, missing
@@ -274,6 +315,7 @@ _ISO_FORMATS = (
     (re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$"), "%Y/%m/%d"),
 )
 
+_ISO_DAY = r"^\d{4}[-/]\d{1,2}[-/](?P<day>\d{1,2})(?:\D|$)"  # the day of every _ISO_FORMATS form
 _MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ns")
 _NS_PER_DAY = 86_400 * 10**9
@@ -470,13 +512,18 @@ def parse_datetime(s: pd.Series, *, dayfirst: bool | None = None) -> tuple[pd.Se
     first = t.iloc[int(np.flatnonzero(todo)[0])]
     for pattern, fmt in _ISO_FORMATS:
         if pattern.match(first):
-            got = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
-            got = np.asarray(got.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+            parsed = pc.strptime(arr, format=fmt, unit="ns", error_is_null=True)
+            got = np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
             ok = todo & ~np.isnat(got) & (got >= _NS_MIN.to_datetime64()) & (got <= _NS_MAX.to_datetime64())
-            # pyarrow accepts day 29..31 in any month and rolls over (2024-02-30 -> 03-01): re-check the
-            # cells that landed on day 1..3 with the strict general path below
-            day = (got - got.astype("datetime64[M]")).astype("timedelta64[D]").astype(np.int64)
-            ok &= day >= 3
+            # pyarrow accepts day 29..31 in any month and rolls over (2024-02-30 -> 03-01): a cell that
+            # landed on day 1..3 is kept only when its text names that day; the others go to the strict
+            # general path below
+            day = pc.fill_null(pc.day(parsed), 0).to_numpy(zero_copy_only=False)
+            low = np.flatnonzero(ok & (day <= 3))
+            if len(low):
+                named = pc.struct_field(pc.extract_regex(arr.take(pa.array(low)), _ISO_DAY), [0])
+                named = pc.fill_null(pc.cast(named, pa.int64()), -1).to_numpy(zero_copy_only=False)
+                ok[low] = named == day[low]
             out[ok] = got[ok]
             todo &= ~ok
             break
@@ -628,6 +675,8 @@ def parse_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     tuple[pd.Series, pd.Series]
         The text (missing where blank) and an all-False bad mask.
     """
-    t = _as_text(s).str.strip()
-    t = t.where(t.str.len() > 0)
+    t = _as_text(s)
+    if not _trimmed_already(t):  # else nothing to strip and no blank cell
+        t = t.str.strip()
+        t = t.where(t.str.len() > 0)
     return t, pd.Series(np.zeros(len(t), dtype=bool), index=t.index)

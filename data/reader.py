@@ -926,7 +926,7 @@ def _tidy(frame: pd.DataFrame, lines: np.ndarray, *, auto: bool = True,
         present |= frame[c].notna().to_numpy(dtype=bool)
     maybe = np.flatnonzero(present)
     if len(maybe):  # rows whose present cells are all whitespace count as blank too
-        sub = frame.iloc[maybe]
+        sub = frame.iloc[maybe] if len(maybe) < len(frame) else frame  # no copy when no row is empty
         real = np.zeros(len(maybe), dtype=bool)
         for c in sub.columns:
             arr = pa.array(sub[c].array) if not hasattr(sub[c].array, "_pa_array") else sub[c].array._pa_array

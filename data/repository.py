@@ -668,18 +668,19 @@ def _derived(kind: str) -> list[str]:
 
 def _canonical_frame(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
     k = KINDS[kind]
-    out = pd.DataFrame(index=range(len(frame)))
+    n = len(frame)
+    out: dict[str, Any] = {}  # one frame made at the end, not one insert per column
     for f in k.fields:
-        s = frame[f.name].reset_index(drop=True) if f.name in frame.columns else pd.Series([None] * len(frame))
+        s = frame[f.name].reset_index(drop=True) if f.name in frame.columns else pd.Series([None] * n)
         out[f.name] = _typed(s, f.type)
     for c in _derived(kind):
-        out[c] = frame[c].fillna(False).astype(bool).to_numpy() if c in frame.columns else False
+        out[c] = frame[c].fillna(False).astype(bool).to_numpy() if c in frame.columns else np.zeros(n, dtype=bool)
     for c in frame.columns:
         if c.startswith(ATTR_PREFIX):
             out[c] = frame[c].reset_index(drop=True)
     out[lines_engine.LINE] = (np.asarray(lines).astype("int64") if lines is not None
-                              else np.arange(1, len(frame) + 1, dtype="int64"))
-    return out
+                              else np.arange(1, n + 1, dtype="int64"))
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
 
 
 def part_table(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pa.Table:
@@ -702,7 +703,9 @@ def part_table(kind: str, frame: pd.DataFrame, lines: np.ndarray | None) -> pa.T
         The Arrow table.
     """
     df = _canonical_frame(kind, frame, lines)
-    tbl = pa.Table.from_pandas(df, preserve_index=False)
+    # one thread: the columns convert without a copy (Arrow-backed text, numpy numbers), and the pool of
+    # threads pyarrow starts for a big frame cost more than the conversion
+    tbl = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
     fields = []
     for name, typ in zip(tbl.schema.names, tbl.schema.types):
         if name in KINDS[kind].field_names:

@@ -40,7 +40,8 @@ from typing import Any, Callable, Iterator, TypeVar
 import bcrypt
 import yaml
 
-ROLES = ("viewer", "analyst", "admin")
+from data.access import ROLES  # noqa: F401 - the roles, defined beside the rule that reads them
+
 USERNAME_RE = re.compile(r"^[a-z0-9_.\-]{2,40}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit

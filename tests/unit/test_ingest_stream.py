@@ -7,6 +7,7 @@ import gzip
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -239,6 +240,43 @@ def test_duplicates_are_found_by_a_streaming_hash(tmp_path, engine, orders):
     first = ingest.ingest_file(path, kind="orders", engine=engine, stream=False)
     with pytest.raises(IngestError, match=f"already uploaded as dataset #{first['id']}"):
         ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK)
+
+
+def test_a_duplicate_is_refused_when_its_digest_comes_after_the_last_block(tmp_path, engine, orders, monkeypatch):
+    # the digest is taken in a thread beside the reading: here it arrives only once every block is staged;
+    # the duplicate is still refused, its staged parts removed, nothing committed
+    from data import engine as lines_engine
+    from data.db import lines_dir
+
+    path = tmp_path / "o.csv"
+    path.write_bytes(_csv(orders))
+    first = ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK)
+    before, files = repo.table_counts(engine=engine), lines_engine.count_files(lines_dir(engine))
+    staged = threading.Event()
+    real_pass, real_hash = ingest._stream_pass, ingest.file_hash
+
+    def pass_then_signal(*a, **k):
+        try:
+            return real_pass(*a, **k)
+        finally:
+            staged.set()
+
+    def late_hash(p):
+        assert staged.wait(60)
+        return real_hash(p)
+
+    monkeypatch.setattr(ingest, "_stream_pass", pass_then_signal)
+    monkeypatch.setattr(ingest, "file_hash", late_hash)
+    with pytest.raises(IngestError, match=f"already uploaded as dataset #{first['id']}"):
+        ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK)
+    assert repo.table_counts(engine=engine) == before
+    assert lines_engine.count_files(lines_dir(engine)) == files
+    # a duplicate is refused as a duplicate even when reading it fails for another reason (here a row limit)
+    staged.clear()
+    small = limits_mod.current().with_(rows=100)
+    with pytest.raises(IngestError, match="already uploaded"):
+        ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK, limits=small)
+    assert lines_engine.count_files(lines_dir(engine)) == files
 
 
 def test_write_permission_is_checked_before_the_file_is_read(tmp_path, engine, orders):

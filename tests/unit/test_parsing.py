@@ -160,6 +160,18 @@ def test_parse_datetime_bad(text):
     assert pd.isna(value) and bad
 
 
+def test_parse_datetime_fast_path_refuses_rolled_over_days():
+    # one column read by the vectorised strptime pass (the first cell's format): pyarrow rolls 02-30 over to
+    # 03-01, so a cell that lands on day 1..3 is kept only when its text names that day
+    cells = ["2024-06-18 10:00:00", "2024-02-30 10:00:00", "2024-03-01 10:00:00", "2023-02-29 00:00:00",
+             "2024-04-31 23:59:59", "2024-1-2 08:00:00", "2024-05-03 00:00:00", "2024/02/31 00:00:00", ""]
+    vals, bad = parse_datetime(pd.Series(cells, dtype="str"))
+    assert bad.tolist() == [False, True, False, True, True, False, False, True, False]
+    assert vals.tolist()[:3:2] == [pd.Timestamp("2024-06-18 10:00"), pd.Timestamp("2024-03-01 10:00")]
+    assert vals[5] == pd.Timestamp("2024-01-02 08:00") and vals[6] == pd.Timestamp("2024-05-03")
+    assert vals[[1, 3, 4, 7, 8]].isna().all()
+
+
 def test_parse_datetime_blank_is_missing_not_bad():
     vals, bad = parse_datetime(pd.Series(["", None, "  ", "-", "2024-01-01"], dtype="str"))
     assert vals.isna().tolist() == [True, True, True, True, False]
@@ -305,3 +317,20 @@ def test_unix_seconds_and_millis_agree():
     secs = int((base - datetime(1970, 1, 1)) / timedelta(seconds=1))
     vals, bad = parse_datetime(pd.Series([str(secs), str(secs * 1000)], dtype="str"))
     assert not bad.any() and vals.tolist() == [pd.Timestamp(base)] * 2
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b c", None, "x"], ["a ", " b"], ["", "a"], [None, None], ["a", "\u3000b"], ["b\u00a0"], ["é", "ü"],
+    ["a\t", "b"], ["x\r"], [], ["x"] * 3, ["  "],
+])
+def test_text_kept_without_a_copy_equals_stripped_text(cells):
+    # parse_text skips strip() when every cell's first and last byte say it would change nothing: same result
+    from data.parsing import _strip, parse_text
+
+    s = pd.Series(cells, dtype="str")
+    for t in (s, s.iloc[1:], pd.concat([s, pd.Series(["q", None], dtype="str")], ignore_index=True)):
+        want = t.str.strip()
+        assert _strip(t).tolist() == want.tolist()
+        got, bad = parse_text(t)
+        assert got.tolist() == want.where(want.str.len() > 0).tolist() and not bad.any()
+        assert str(got.dtype) == str(want.dtype)
