@@ -480,17 +480,11 @@ def ingest_files(
             used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
         except IngestError as exc:
             raise exc.with_file(label)
-        choices, keep_auto = mapping_mod.Choices(), None
-        for _ in range(_MAX_PASSES):
-            try:
-                parts, n, n_bad = _stream_pass(ts, kind, used, label, choices, keep_auto, engine=engine,
-                                               max_bad_share=max_bad_share, keep_good_rows=keep_good_rows,
-                                               progress=progress)
-                break
-            except _Again as again:
-                choices, keep_auto = again.choices, again.keep_auto
-        else:
+        passed = _settled_pass(ts, kind, used, label, engine=engine, max_bad_share=max_bad_share,
+                               keep_good_rows=keep_good_rows, progress=progress)
+        if passed is None:
             raise IngestError("its columns would not settle on one type", file=label)
+        parts, n, n_bad = passed
     if progress:
         progress(1.0, f"joined {n:,} rows; storing")
     info = repository.commit_parts(
@@ -859,17 +853,11 @@ def ingest_stream(
             used = mapping_mod.apply_overrides(suggested, dict(overrides or {}), columns, kind=kind)
         except IngestError as exc:
             raise exc.with_file(filename)
-        choices, keep_auto = mapping_mod.Choices(), None
-        for _ in range(_MAX_PASSES):
-            try:
-                parts, n, n_bad = _stream_pass(ts, kind, used, filename, choices, keep_auto, engine=engine,
-                                               max_bad_share=max_bad_share, keep_good_rows=keep_good_rows,
-                                               progress=progress, between=hashing.check_if_done)
-                break
-            except _Again as again:
-                choices, keep_auto = again.choices, again.keep_auto
-        else:
+        passed = _settled_pass(ts, kind, used, filename, engine=engine, max_bad_share=max_bad_share,
+                               keep_good_rows=keep_good_rows, progress=progress, between=hashing.check_if_done)
+        if passed is None:
             raise reader.NotStreamable("its columns would not settle on one type")
+        parts, n, n_bad = passed
     except Exception:
         hashing.check()  # a duplicate is refused as such, whatever else is wrong with the file (as before)
         raise
@@ -963,6 +951,21 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
         close = getattr(items, "close", None)
         if close is not None:
             close()
+
+
+def _settled_pass(ts: Any, kind: str, used: dict[str, str], label: str, *, engine, max_bad_share: float,
+                  keep_good_rows: bool | None, progress: Progress,
+                  between: Callable[[], None] | None = None) -> tuple[list, int, int] | None:
+    """:func:`_stream_pass` again with the file-wide choices a pass learnt (at most ``_MAX_PASSES``):
+    (staged parts, rows, bad rows), or None when the columns never settled (the caller says why)."""
+    choices, keep_auto = mapping_mod.Choices(), None
+    for _ in range(_MAX_PASSES):
+        try:
+            return _stream_pass(ts, kind, used, label, choices, keep_auto, engine=engine, max_bad_share=max_bad_share,
+                                keep_good_rows=keep_good_rows, progress=progress, between=between)
+        except _Again as again:
+            choices, keep_auto = again.choices, again.keep_auto
+    return None
 
 
 def _stream_pass(ts: reader.TextStream, kind: str, used: dict[str, str], filename: str,
