@@ -641,24 +641,66 @@ def _note_fitted(url_path: str, datasets: DatasetKey, fit_key: ParamKey, fitted:
         _bounded_put(_FITTED, (url_path, datasets, fit_key), ref)
 
 
-def _fit_key(url_path: str, params: ParamKey) -> ParamKey | None:
-    """The fit key of a page's parameters (None for a module not on the engine)."""
+def _fit_key(url_path: str, params: ParamKey, extra: dict | None = None) -> ParamKey | None:
+    """The fit key of a page's parameters (None for a module not on the engine); ``extra``: the page's
+    catalogue parameters when the caller already read them (:func:`store_params`)."""
     mod = module(url_path)
     if not uses_engine(mod):
         return None
-    p = thaw_params(_stored(url_path, params))
+    p = {**thaw_params(params), **(store_params(url_path) if extra is None else extra)}
     return freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p)))
 
 
-def _window(url_path: str, datasets: DatasetKey) -> tuple[Any, Any] | None:
-    """The page's default window on ``datasets`` as the sidebar puts it in place (components/sidebar.py:
-    ``apply_default_window``), or None for a page without one."""
+def window_of(url_path: str | None, datasets: DatasetKey) -> dict | None:
+    """The page's own default window as its module computes it (``default_window`` among its
+    LANGUAGE_FREE_CALLS, e.g. the market overview's last complete month), cached per datasets.
+
+    Parameters
+    ----------
+    url_path : str | None
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+
+    Returns
+    -------
+    dict | None
+        ``start``, ``end`` (ISO dates, absent when there is no complete period) and the module's other
+        keys; None for a page without one, or without datasets.
+    """
+    if not url_path or not datasets:
+        return None
+    try:
+        mod = module(url_path)
+    except (KeyError, ImportError):
+        return None
+    if "default_window" not in getattr(mod, "LANGUAGE_FREE_CALLS", ()):
+        return None
+    return page_call(url_path, "default_window", datasets, freeze_params({}), "")
+
+
+def default_window(url_path: str | None, datasets: DatasetKey) -> tuple[Any, Any] | None:
+    """The page's default window on ``datasets`` as the sidebar puts it in place: (start, end) dates,
+    (None, None) (the whole data) when there is no complete period, None for a page without one.
+
+    Parameters
+    ----------
+    url_path : str | None
+        The page's URL path.
+    datasets : DatasetKey
+        (kind, dataset id, revision) of each dataset.
+
+    Returns
+    -------
+    tuple | None
+        (start, end), or None.
+    """
     from datetime import date
 
-    if "default_window" not in getattr(module(url_path), "LANGUAGE_FREE_CALLS", ()):
+    win = window_of(url_path, datasets)
+    if win is None:
         return None
-    win = page_call(url_path, "default_window", datasets, freeze_params({}), "")
-    if not win or not win.get("start"):
+    if not win.get("start"):
         return (None, None)
     return date.fromisoformat(win["start"]), date.fromisoformat(win["end"])
 
@@ -682,10 +724,11 @@ def _refresh(url_path: str, datasets: DatasetKey, params: ParamKey, shown: Datas
     foreground too, which shows it as a message."""
     key = (url_path, datasets)
     try:
-        new_window = _window(url_path, datasets) if window is not None else None
+        new_window = default_window(url_path, datasets) if window is not None else None
         params = _rewindow(params, window, new_window)
         ensure_fit(url_path, datasets, params)
-        fit_key = _fit_key(url_path, params)
+        extra = store_params(url_path)  # one catalogue read for every item below
+        fit_key = _fit_key(url_path, params, extra)
         with _SWR_LOCK:
             todo = list(reversed(_SERVED.get((url_path, shown), {})))
         for what in todo:
@@ -694,7 +737,7 @@ def _refresh(url_path: str, datasets: DatasetKey, params: ParamKey, shown: Datas
                     page_call(url_path, what[1], datasets, _rewindow(what[2], window, new_window), what[3])
                     continue
                 p = _rewindow(what[1], window, new_window)
-                if _fit_key(url_path, p) != fit_key:  # another fit: not worth delaying the switch for
+                if _fit_key(url_path, p, extra) != fit_key:  # another fit: not worth delaying the switch for
                     continue
                 (presented if what[0] == "presented" else page_figures)(url_path, datasets, p, what[2])
             except Exception:  # noqa: BLE001 - see the docstring

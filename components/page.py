@@ -20,7 +20,7 @@ from analytics.params import Param, resolve
 from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
 from analytics.report import FIGURE_ERROR_KEY, tables_of
 from analytics.review_pack import pdf_pages
-from components import state, ui
+from components import sidebar, state, ui
 from components.i18n import lang, tr
 
 
@@ -155,17 +155,14 @@ def figures(url_path: str, ctx: PageContext, params: dict[str, Any]) -> dict[str
 
 
 def compute(url_path: str, ctx: PageContext, params: dict[str, Any], *,
-            stale: tuple[PageContext, Any] | None = None) -> dict | None:
-    """The page's cached result on ``ctx.datasets``. ``stale``: (the current context, cached.Shown) when
-    ``ctx`` holds older revisions the frame presents while the current ones are fitted in the background
+            current: PageContext | None = None) -> dict | None:
+    """The page's cached result on ``ctx.datasets``. ``current``: the context of the current revisions when
+    ``ctx`` holds older ones the frame presents while the current ones are fitted in the background
     (:func:`frame`); the notice says so and reruns the page when they are ready. A result presented on the
     current revisions is noted (cached.note_shown), so a later revision can be refreshed behind it."""
     key = result_key(ctx, params)
     name = tr(f"nav.{url_path}")
-    if stale is not None:
-        current = stale[0]
-        from components import sidebar
-
+    if current is not None:
         window = (ctx.start, ctx.end) if sidebar.automatic_window(ctx.start, ctx.end) else None
         stale_notice(ctx, current, cached.revalidate(url_path, current.datasets, result_key(current, params),
                                                      ctx.datasets, current.infos, window))
@@ -175,7 +172,7 @@ def compute(url_path: str, ctx: PageContext, params: dict[str, Any], *,
     except AnalyticsError as exc:
         st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         return None
-    if stale is None and _SERVES_STALE.get():
+    if current is None and _SERVES_STALE.get():
         cached.note_shown(url_path, ctx.datasets, ctx.infos)
     return result
 
@@ -585,13 +582,13 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
     header(k.url_path)
     # A new revision this process has not fitted the page on yet: present the older revisions it did (their
     # fit is cached) while the current ones are refreshed in the background (cached.stale_view, compute).
-    stale = None
+    current = None  # the current revisions' context while the older ones are shown
     serves_stale = bool(result and compute_with is None and k.module is not None)
     _SERVES_STALE.set(serves_stale)
     if ctx.stale is not None:
         if not serves_stale:
             fresh_rerun()  # a page that shows its own progress: one run on the current revisions
-        stale = (ctx, ctx.stale)
+        current = ctx
         ctx = replace(ctx, datasets=ctx.stale.datasets, infos=[dict(i) for i in ctx.stale.infos], stale=None)
     view = View(k, ctx, {}, None)
 
@@ -664,9 +661,9 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
             except AnalyticsError as exc:
                 _not_enough(exc)
         else:
-            if stale is not None and not cached.holds_fit(k.url_path, ctx.datasets, result_key(ctx, view.params)):
+            if current is not None and not cached.holds_fit(k.url_path, ctx.datasets, result_key(ctx, view.params)):
                 fresh_rerun()  # no older fit for these parameters: the current revisions, window and options
-            view.result = compute(k.url_path, view.ctx, view.params, stale=stale)
+            view.result = compute(k.url_path, view.ctx, view.params, current=current)
         if view.result is not None:
             ui.warnings(view.result.get("warnings") or [])
     return view

@@ -57,19 +57,9 @@ AUTO_WINDOW = "_auto_window"  # the page's default window the sidebar put in pla
 
 
 def page_default_window(url_path: str | None, datasets: tuple) -> dict | None:
-    """The page's own default window (``default_window`` among its module's LANGUAGE_FREE_CALLS, e.g. the
-    market overview's last complete month), cached per datasets; None for a page without one."""
-    if not url_path or not datasets:
-        return None
-    try:
-        from analytics.registry import module
-
-        mod = module(url_path)
-    except (KeyError, ImportError):
-        return None
-    if "default_window" not in getattr(mod, "LANGUAGE_FREE_CALLS", ()):
-        return None
-    return cached.page_call(url_path, "default_window", datasets, cached.freeze_params({}), "")
+    """The page's own default window (cached.window_of: e.g. the market overview's last complete month, and
+    whether it fell back), cached per datasets; None for a page without one."""
+    return cached.window_of(url_path, datasets)
 
 
 def _explicit_in_url() -> bool:
@@ -86,16 +76,13 @@ def apply_default_window(url_path: str | None, datasets: tuple) -> None:
     if _explicit_in_url():
         return
     cur = (st.session_state.get("start"), st.session_state.get("end"))
-    auto = st.session_state.get(AUTO_WINDOW)
-    untouched = auto is not None and cur == (auto["start"], auto["end"])
-    if cur != (None, None) and not (untouched and auto["datasets"] != datasets):
+    if cur != (None, None) and not (automatic_window(*cur) and st.session_state[AUTO_WINDOW]["datasets"] != datasets):
         return
-    win = page_default_window(url_path, datasets)
-    if win is None:
+    window = cached.default_window(url_path, datasets)
+    if window is None:
         return
-    # no default month (fewer than two complete months): the whole data, also after a dataset switch
-    start, end = ((date.fromisoformat(win["start"]), date.fromisoformat(win["end"])) if win.get("start")
-                  else (None, None))
+    # no default month (fewer than two complete months): (None, None), the whole data, also after a switch
+    start, end = window
     st.session_state["start"], st.session_state["end"] = start, end
     st.session_state[AUTO_WINDOW] = {"datasets": datasets, "start": start, "end": end}
 
