@@ -405,16 +405,24 @@ def orders_by_channel(orders: "ir.Table | pd.DataFrame") -> pd.DataFrame:
         orders = engine.from_frame(orders)
     o = orders.filter(orders.channel.notnull())
     ret = o.is_return.cast("boolean").fill_null(False) if "is_return" in o.columns else ibis.literal(False)
-    amount = o.amount.cast("float64")
-    agg = o.group_by(channel=o.channel).aggregate(
-        _sale_lines=o.channel.count(where=~ret),
-        orders=o.order_id.nunique(where=~ret),
-        buyers=o.customer_id.nunique(where=~ret),
-        gross_sales=fsum(amount, where=~ret).fill_null(0.0),
-        returns=fsum(amount.abs(), where=ret).fill_null(0.0),
-        return_orders=o.order_id.nunique(where=ret),
-    )
-    out = engine.to_frame(agg.filter(agg._sale_lines > 0).drop("_sale_lines"))
+    b = o.mutate(_ret=ret, _amt=o.amount.cast("float64"))
+    sums = b.group_by("channel").aggregate(
+        _sale_lines=b.channel.count(where=~b._ret),
+        gross_sales=fsum(b._amt, where=~b._ret).fill_null(0.0),
+        returns=fsum(b._amt.abs(), where=b._ret).fill_null(0.0))
+    # the distinct counts in two steps (per channel x order, per channel x customer, then counted per
+    # channel): three COUNT(DISTINCT ...) FILTER in one aggregate kept a hash of every value for each
+    # (10M lines: 5.6 -> 3.9 s of CPU, the same counts)
+    per_order = b.filter(b.order_id.notnull()).group_by(["channel", "order_id"]).aggregate(
+        sale=(~b._ret).any(), ret=b._ret.any())
+    order_counts = per_order.group_by("channel").aggregate(
+        orders=per_order.count(where=per_order.sale), return_orders=per_order.count(where=per_order.ret))
+    buyers = b.filter(~b._ret & b.customer_id.notnull()).select("channel", "customer_id").distinct()
+    buyer_counts = buyers.group_by("channel").aggregate(buyers=buyers.count())
+    j = sums.filter(sums._sale_lines > 0).left_join(order_counts, "channel").left_join(buyer_counts, "channel")
+    out = engine.to_frame(j.select(
+        "channel", j.orders.fill_null(0).name("orders"), j.buyers.fill_null(0).name("buyers"), "gross_sales",
+        "returns", j.return_orders.fill_null(0).name("return_orders")))
     out = out.sort_values("channel").reset_index(drop=True)  # pandas' groupby order
     out["orders"] = out["orders"].astype("int64")
     out["buyers"] = out["buyers"].astype("int64")
