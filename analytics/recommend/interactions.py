@@ -396,13 +396,18 @@ def pair_aggregates(clean: CleanLines, holdout: pd.Timestamp | None = None) -> P
     products = _sorted_ids(c, "product_id")
     cc = engine.from_frame(pd.DataFrame({"customer_id": customers, "uc": np.arange(len(customers), dtype=np.int32)}))
     pc = engine.from_frame(pd.DataFrame({"product_id": products, "ic": np.arange(len(products), dtype=np.int32)}))
-    # a big history in parts by a hash of the customer id: the engine's hash tables (per customer x
-    # product x order, then per pair) hold one part's pairs at a time
+    # a big history in parts, each a range of the sorted customer ids: the engine's hash tables (per
+    # customer x product x order, then per pair) hold one part's pairs at a time, and the parts' results,
+    # each sorted by the engine, follow each other in the frame's order
     parts = max(1, -(-int(clean.n_customer_lines) // PAIR_PART_LINES))
     got = []
     for k in range(parts):
-        ck = c if parts == 1 else c.filter(((c.customer_id.hash() % parts) + parts) % parts == k)
-        got.append(engine.to_arrow(_pairs_query(ck, cc, pc, holdout, clean.has_line)))
+        ck = c
+        if k > 0:
+            ck = ck.filter(c.customer_id >= customers.iloc[k * len(customers) // parts])
+        if k < parts - 1:
+            ck = ck.filter(c.customer_id < customers.iloc[(k + 1) * len(customers) // parts])
+        got.append(engine.to_arrow(_pairs_query(ck, cc, pc, holdout, clean.has_line).order_by(["uc", "ic"])))
     df = _ordered_frame(got, ["uc", "ic"])  # empties got
     return _pairs(df, customers, products)
 
@@ -483,9 +488,20 @@ def _ordered_frame(tables: list[pa.Table], by: list[str]) -> pd.DataFrame:
     result and the frame are not both whole at once. ``tables`` is emptied."""
     tables[:] = [engine.decimals_to_float(t) for t in tables]
     n = sum(t.num_rows for t in tables)
-    order = np.lexsort([np.concatenate([t.column(c).to_numpy() for t in tables]) for c in reversed(by)])
-    dest = np.empty(n, dtype=np.int64)
-    dest[order] = np.arange(n, dtype=np.int64)  # row i of the results goes to dest[i]
+    # one int64 key per row (the columns in the order of ``by``), sorted stably: each table comes sorted
+    # from the engine, so the sort merges a few runs (np.lexsort re-sorted 9.6M pairs: 2.9 s)
+    key = np.zeros(n, dtype=np.int64)
+    for c in by:
+        col = np.concatenate([t.column(c).to_numpy() for t in tables]).astype(np.int64)
+        key *= int(col.max(initial=0)) + 1
+        key += col
+    order = np.argsort(key, kind="stable")
+    del key
+    if n == 0 or bool((np.diff(order) == 1).all()):  # already in order: the rows go where they are
+        dest = None
+    else:
+        dest = np.empty(n, dtype=np.int64)
+        dest[order] = np.arange(n, dtype=np.int64)  # row i of the results goes to dest[i]
     del order
     names = tables[0].column_names
     dtypes = {name: _pandas_dtype(pa.chunked_array([ch for t in tables for ch in t.column(name).chunks],
@@ -496,7 +512,7 @@ def _ordered_frame(tables: list[pa.Table], by: list[str]) -> pd.DataFrame:
     at = 0
     while batches:
         b = batches.pop(0)
-        rows = dest[at:at + b.num_rows]
+        rows = slice(at, at + b.num_rows) if dest is None else dest[at:at + b.num_rows]
         for j, name in enumerate(b.schema.names):
             out[name][rows] = b.column(j).to_pandas().to_numpy().astype(dtypes[name], copy=False)
         at += b.num_rows

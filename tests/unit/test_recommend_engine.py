@@ -172,7 +172,7 @@ def test_fit_is_language_free_and_present_does_not_fit_again(datasets, monkeypat
 
 
 def test_pairs_in_parts_equal_the_pairs_in_one_query(datasets, monkeypatch):
-    # a big history's pairs query runs in parts by a hash of the customer id: the same frame and ids
+    # a big history's pairs query runs in parts, ranges of the sorted customer ids: the same frame and ids
     from data import engine
     from analytics.recommend import interactions as I
 
@@ -186,6 +186,36 @@ def test_pairs_in_parts_equal_the_pairs_in_one_query(datasets, monkeypatch):
     assert len(whole.frame) > 1000
     assert parts.frame.equals(whole.frame) and parts.customers.equals(whole.customers)
     assert parts.products.equals(whole.products)
+
+
+def test_ordered_frame_sorts_rows_of_several_tables_sorted_or_not():
+    # the pairs' rows arrive per part, each sorted by the engine; the frame is ordered by (uc, ic) whatever
+    # order the parts and their rows come in (interleaved codes, unsorted rows, a single sorted table)
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from analytics.recommend import interactions as I
+
+    rng = np.random.default_rng(3)
+    pairs = pd.DataFrame({"uc": rng.integers(0, 500, 4000), "ic": rng.integers(0, 70, 4000)}).drop_duplicates()
+    pairs["n"] = rng.integers(1, 9, len(pairs))
+    pairs["w"] = rng.random(len(pairs))
+    expected = pairs.sort_values(["uc", "ic"]).reset_index(drop=True)
+    shuffled = pairs.sample(frac=1, random_state=1)
+    halves = [shuffled.iloc[: len(shuffled) // 2], shuffled.iloc[len(shuffled) // 2:]]
+    cases = {
+        "interleaved, each sorted": [pa.Table.from_pandas(h.sort_values(["uc", "ic"]), preserve_index=False)
+                                     for h in halves],
+        "interleaved, unsorted": [pa.Table.from_pandas(h, preserve_index=False) for h in halves],
+        "one sorted table in small batches": [pa.Table.from_batches(
+            pa.Table.from_pandas(expected, preserve_index=False).to_batches(max_chunksize=97))],
+    }
+    for name, tables in cases.items():
+        got = I._ordered_frame(tables, ["uc", "ic"])
+        assert tables == [], name
+        assert got.equals(expected), name
+    assert I._ordered_frame([pa.Table.from_pandas(expected.iloc[:0], preserve_index=False)], ["uc", "ic"]).empty
 
 
 def test_engine_gives_back_the_memory_of_finished_queries():
