@@ -47,6 +47,78 @@ TITLE_CHARS = 78     # characters of a title line at WIDTH_PX (a CJK character c
 MAX_MOVE_MARKERS = 60
 
 
+# ----------------------------------------------------------------------------- setting what this module computes
+
+_PLAIN = frozenset((str, int, float, bool))
+
+
+def _canonical(value: Any) -> bool:
+    """Whether plotly's validators would give ``value`` back as it is: a str, int, float or bool (exactly those
+    types: no numpy scalars), a list of them, or a dict of such values (a compound property, set key by key)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is list:
+        return all(type(v) in _PLAIN for v in value)
+    if kind is dict:
+        return all(type(k) is str and _canonical(v) for k, v in value.items())
+    return False
+
+
+def _raw(obj: Any, key: str, value: Any) -> None:
+    """``obj[key] = value`` with the object's validation off, as plotly sets its own default template
+    (``BaseFigure._initialize_layout_template``): the value is stored as it is (a graph object as its
+    ``to_plotly_json()``). Only for a valid name and a value already in plotly's canonical form."""
+    was = obj._validate
+    obj._validate = False
+    try:
+        obj[key] = value
+    finally:
+        obj._validate = was
+
+
+def _settable(obj: Any, props: dict[str, Any]) -> bool:
+    """Whether every name in ``props`` is a property of ``obj`` (a dict for a compound property: of that
+    property) and every value is in canonical form (:func:`_canonical`), so it may be set unvalidated."""
+    from _plotly_utils.basevalidators import CompoundValidator
+
+    for key, value in props.items():
+        if key not in obj._valid_props or not _canonical(value):
+            return False
+        if type(value) is dict and isinstance(obj._get_validator(key), CompoundValidator) and \
+                not _settable(obj[key], value):
+            return False
+    return True
+
+
+def _leaves(obj: Any, props: dict[str, Any], out: list) -> list:
+    """(object, name, value) of each value in ``props``, in order, a compound property's dict entered; the
+    object of each is given its (empty) place in its parent on the way, as plotly's ``update`` does."""
+    from _plotly_utils.basevalidators import CompoundValidator
+
+    for key, value in props.items():
+        if type(value) is dict and isinstance(obj._get_validator(key), CompoundValidator):
+            _leaves(obj[key], value, out)
+        else:
+            obj._init_props()
+            out.append((obj, key, value))
+    return out
+
+
+def _put(obj: Any, props: dict[str, Any]) -> None:
+    """``obj.update(props)`` without plotly's validators, for the values this module computes.
+
+    When a name is not a property of ``obj`` or a value is not in canonical form (:func:`_settable`), it is
+    plotly's validated ``update`` (which raises on a bad name). Otherwise each value is set as it is, in the
+    order ``update`` gives the figure's JSON: ``update`` batches the values and sets them when it ends, but
+    gives a compound property (font, title, margin) its place in its parent when it first reaches it, so the
+    places are made first and the values set after (``tests/unit/test_charts.py`` compares the two ways)."""
+    if not _settable(obj, props):
+        obj.update(props)
+        return
+    for o, key, value in _leaves(obj, props, []):
+        _raw(o, key, value)
+
 # ----------------------------------------------------------------------------- numbers
 
 
@@ -470,10 +542,10 @@ def value_axis(fig: Any, axis: str, kind: str, lang: str) -> None:
         upd.update(tickmode="array", tickvals=ticks, ticktext=texts)
     else:  # no data: a format that is at least not SI
         upd["tickformat"] = ".0%" if kind == "percent" else ",.2f" if kind == "ratio" else ",~r"
-    ax.update(upd)
+    _put(ax, upd)
     # which kind of value this axis carries (read by :func:`kinds` and the tests)
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
-    fig.layout.meta = {**meta, "value_kinds": {**meta.get("value_kinds", {}), key: kind}}
+    _put(fig.layout, {"meta": {**meta, "value_kinds": {**meta.get("value_kinds", {}), key: kind}}})
 
 
 def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
@@ -510,13 +582,13 @@ def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
         if not dims:
             continue
         cols = [[value_text(v, kind, lang) for v in getattr(tr, letter)] for letter, kind in dims]
-        tr.hovertext = [" · ".join(p) for p in zip(*cols)]
         extra = "%{fullData.name}" if tr.name and tr.showlegend is not False else ""
         if len(dims) == 1:
             other = "y" if dims[0][0] == "x" else "x"
-            tr.hovertemplate = f"%{{{other}}}: %{{hovertext}}<extra>{extra}</extra>"
+            template = f"%{{{other}}}: %{{hovertext}}<extra>{extra}</extra>"
         else:
-            tr.hovertemplate = f"%{{hovertext}}<extra>{extra}</extra>"
+            template = f"%{{hovertext}}<extra>{extra}</extra>"
+        _put(tr, {"hovertext": [" · ".join(p) for p in zip(*cols)], "hovertemplate": template})
 
 
 def data_labels(trace: Any, kind: str, lang: str) -> None:
@@ -635,9 +707,9 @@ def category_axes(fig: Any) -> None:
     """
     for key in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
         ax = fig.layout[key]
-        ax.automargin = True
+        _put(ax, {"automargin": True})
         if ax.overlaying:  # a second value axis: its own grid lines would not meet the first axis's ticks
-            ax.showgrid = False
+            _put(ax, {"showgrid": False})
         if not key.startswith("xaxis") or ax.type in ("date", "log", "linear"):
             continue
         ref = "x" + key[5:]
@@ -646,7 +718,7 @@ def category_axes(fig: Any) -> None:
             continue
         width = _domain_width(ax)
         if not category_fits(labels, width):
-            ax.tickangle = -45 if category_fits(labels, width, 45) else -90
+            _put(ax, {"tickangle": -45 if category_fits(labels, width, 45) else -90})
 
 
 # ----------------------------------------------------------------------------- finish
@@ -666,9 +738,10 @@ def themed(fig: Any) -> Any:
     plotly.graph_objects.Figure
         The same figure.
     """
-    fig.update_layout(template=template_for({t.type for t in fig.data}),
-                      font={"family": THEME["font"], "color": THEME["text"]},
-                      colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
+    # the template is built (and validated) once by template_for, the rest is fixed here: set as they are
+    _raw(fig.layout, "template", template_for({t.type for t in fig.data}))
+    _put(fig.layout, {"font": {"family": THEME["font"], "color": THEME["text"]}, "colorway": list(COLORWAY),
+                      "paper_bgcolor": "white", "plot_bgcolor": "white"})
     return fig
 
 
@@ -742,8 +815,8 @@ def finish(fig: Any, lang: str, title: str | None, **axes: str) -> Any:
         lines = text.count("<br>") + 1
         top = max(fig.layout.margin.t or 0, 36 + 20 * lines)
         top += 22 * rows_above(fig)
-        fig.update_layout(title={"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
-                          margin={"t": top})
+        _put(fig.layout, {"title": {"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+                          "margin": {"t": top}})
     return fig
 
 
