@@ -419,21 +419,31 @@ def _seq(x: Any) -> list:
     return [] if x is None else list(x)
 
 
+def _get(obj: Any, name: str) -> Any:
+    """A property of a plotly object as stored (None when unset): a trace's data as the list or array it
+    holds, where plotly's getter would build a tuple copy and look up its validator on each read."""
+    props = obj._props
+    return None if props is None else props.get(name)
+
+
 def _numbers(seq: Any) -> list[float]:
     out = []
     for v in (list(seq) if seq is not None else []):
-        if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)):
+        if type(v) is float or type(v) is int:  # the common case, without the slower ABC check below
+            if math.isfinite(v):
+                out.append(float(v))
+        elif isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)):
             out.append(float(v))
     return out
 
 
 def _on_axis(trace: Any, letter: str, ref: str) -> bool:
-    return (getattr(trace, f"{letter}axis", None) or letter) == ref
+    return (_get(trace, f"{letter}axis") or letter) == ref
 
 
 def _value_dim(trace: Any, letter: str) -> bool:
     """Whether the trace's values (not its categories) lie along the axis ``letter``."""
-    horizontal = getattr(trace, "orientation", None) == "h" or trace.type == "funnel"
+    horizontal = _get(trace, "orientation") == "h" or trace.type == "funnel"
     return (letter == "x") == horizontal if trace.type in ("bar", "funnel", "waterfall", "box") else True
 
 
@@ -466,31 +476,31 @@ def axis_values(fig: Any, axis: str) -> list[float]:
             continue
         if tr.type in ("bar", "funnel", "waterfall") and not _value_dim(tr, letter):
             continue
-        data = getattr(tr, letter, None)
+        data = _get(tr, letter)
         if data is None:
             continue
         raw = list(data)
         nums = _numbers(raw)
         if tr.type == "waterfall":
             run, tot = [], 0.0
-            for v, m in zip(raw, tr.measure or ["relative"] * len(raw)):
+            for v, m in zip(raw, _get(tr, "measure") or ["relative"] * len(raw)):
                 if v is None:
                     continue
                 tot = float(v) if m == "absolute" else tot if m == "total" else tot + float(v)
                 run.append(tot)
             nums = run + [0.0]
-        if tr.type in ("bar", "funnel") or getattr(tr, "fill", None) in ("tozeroy", "tozerox"):
+        if tr.type in ("bar", "funnel") or _get(tr, "fill") in ("tozeroy", "tozerox"):
             nums.append(0.0)
-        if (tr.type == "bar" and stacked) or getattr(tr, "stackgroup", None):
-            other = _seq(getattr(tr, "y" if letter == "x" else "x", None)) or list(range(len(raw)))
+        if (tr.type == "bar" and stacked) or _get(tr, "stackgroup"):
+            other = _seq(_get(tr, "y" if letter == "x" else "x")) or list(range(len(raw)))
             for c, v in zip(other, raw):
                 if isinstance(v, numbers.Real) and math.isfinite(float(v)):
                     s = stacks.setdefault((str(c), v >= 0), [0.0])
                     s[0] += float(v)
-        err = getattr(tr, f"error_{letter}", None)
-        if err is not None and err.array is not None:
-            up = list(err.array)
-            dn = list(err.arrayminus) if err.arrayminus is not None else up
+        err = _get(tr, f"error_{letter}") or {}
+        if err.get("array") is not None:
+            up = list(err["array"])
+            dn = list(err["arrayminus"]) if err.get("arrayminus") is not None else up
             for v, a, b in zip(raw, up, dn):
                 if isinstance(v, numbers.Real):
                     if isinstance(a, numbers.Real):
@@ -568,20 +578,20 @@ def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
     for tr in fig.data:
         if tr.type in ("heatmap", "treemap", "pie", "table", "sunburst"):
             continue
-        if tr.hovertemplate or tr.hoverinfo in ("skip", "none", "text", "text+x", "text+y") or \
-                getattr(tr, "hovertext", None) is not None:
+        if _get(tr, "hovertemplate") or _get(tr, "hoverinfo") in ("skip", "none", "text", "text+x", "text+y") or \
+                _get(tr, "hovertext") is not None:
             continue
         dims = []
         for letter in ("x", "y"):
-            kind = refs.get(getattr(tr, f"{letter}axis", None) or letter)
-            if kind is None or getattr(tr, letter, None) is None:
+            kind = refs.get(_get(tr, f"{letter}axis") or letter)
+            if kind is None or _get(tr, letter) is None:
                 continue
             if tr.type in ("bar", "funnel", "waterfall") and not _value_dim(tr, letter):
                 continue
             dims.append((letter, kind))
         if not dims:
             continue
-        cols = [[value_text(v, kind, lang) for v in getattr(tr, letter)] for letter, kind in dims]
+        cols = [[value_text(v, kind, lang) for v in _get(tr, letter)] for letter, kind in dims]
         extra = "%{fullData.name}" if tr.name and tr.showlegend is not False else ""
         if len(dims) == 1:
             other = "y" if dims[0][0] == "x" else "x"
@@ -674,16 +684,16 @@ def _domain_width(ax: Any) -> float:
 
 def _category_labels(fig: Any, key: str, ref: str) -> list[str]:
     letter = ref[0]
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # in order of first appearance
     for tr in fig.data:
         if tr.type in ("treemap", "pie", "table") or not _on_axis(tr, letter, ref):
             continue
         if tr.type in ("bar", "funnel", "waterfall") and _value_dim(tr, letter):
             continue
-        for v in _seq(getattr(tr, letter, None)):
-            if isinstance(v, str) and v not in seen:
-                seen.append(v)
-    return seen
+        for v in _seq(_get(tr, letter)):
+            if isinstance(v, str):
+                seen.setdefault(v)
+    return list(seen)
 
 
 def _is_date(s: str) -> bool:
