@@ -121,6 +121,66 @@ def _put(obj: Any, props: dict[str, Any]) -> None:
     for o, key, value in _leaves(obj, props, []):
         _raw(o, key, value)
 
+
+def _plain_trace(trace: dict) -> dict | None:
+    """A trace's properties as a figure built unvalidated must get them (None when one is not plain): every
+    name a property of the trace's type, data arrays (x, y, customdata ...) lists of str / numbers / None,
+    compound properties (line, marker ...) through their validator (small; it orders their keys as plotly
+    does), other values in canonical form (:func:`_canonical`)."""
+    from _plotly_utils.basevalidators import CompoundValidator, DataArrayValidator
+    from plotly.validator_cache import ValidatorCache
+
+    kind = trace.get("type", "scatter")
+    cls = ValidatorCache.get_validator("", "data").get_trace_class(kind)
+    out: dict[str, Any] = {"type": kind}
+    for key, value in trace.items():
+        if key == "type":
+            continue
+        if key not in cls._valid_props:
+            return None
+        validator = ValidatorCache.get_validator(cls._path_str, key)
+        if isinstance(validator, CompoundValidator):
+            out[key] = validator.validate_coerce(value)
+        elif isinstance(validator, DataArrayValidator) and type(value) is list:
+            if not all(v is None or type(v) in _PLAIN for v in value):
+                return None
+            out[key] = list(value)
+        elif _canonical(value):
+            out[key] = list(value) if type(value) is list else value
+        else:
+            return None
+    return out
+
+
+def figure(traces: Sequence[dict]) -> Any:
+    """A figure of ``traces``, as ``go.Figure()`` and one ``add_trace(go.Scatter(...))`` per trace make it,
+    without plotly's validation of the traces' data where it is plain (lists of str and numbers: plotly's
+    validators would give them back as they are, and add_trace validates each trace a second time).
+
+    Parameters
+    ----------
+    traces : Sequence[dict]
+        One dict per trace: its ``type`` (``"scatter"`` when left out) and its properties, as they would be
+        given to the trace's class (``x``, ``y``, ``mode``, ``name``, ``line``, ``hovertext`` ...).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure, validating as usual from here on (layout, more traces). When a name is not a property of
+        its trace or a value is not plain (numpy arrays, dates, tuples), plotly validates every trace (and
+        raises on a bad name) and the figure is the same.
+    """
+    import plotly.graph_objects as go
+
+    plain = [_plain_trace(t) for t in traces]
+    if any(p is None for p in plain):
+        return go.Figure([dict(t) for t in traces])
+    fig = go.Figure(plain, _validate=False)
+    fig._validate = fig.layout._validate = True
+    for tr in fig.data:
+        tr._validate = True
+    return fig
+
 # ----------------------------------------------------------------------------- numbers
 
 
