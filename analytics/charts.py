@@ -1097,12 +1097,13 @@ def aggregate_moves(events: Iterable[dict], max_markers: int = MAX_MOVE_MARKERS)
         ``"month"`` or ``"quarter"``. When even pooled quarters are too many, the first ``max_markers``.
     """
     evs = [e for e in events if e.get("change_pct") is not None and e.get("date")]
+    days = [e["date"] if isinstance(e["date"], date) else datetime.fromisoformat(str(e["date"])[:10]).date()
+            for e in evs]  # read once, not once per grain tried
     best: tuple[list[dict], str] = ([], "week")
     for pooled in (False, True):
         for grain in ("week", "month", "quarter"):
             groups: dict[tuple, list[dict]] = {}
-            for e in evs:
-                d = e["date"] if isinstance(e["date"], date) else datetime.fromisoformat(str(e["date"])[:10]).date()
+            for e, d in zip(evs, days):
                 key = (_period_start(d, grain), None if pooled else e["competitor"], -1 if e["change_pct"] < 0 else 1)
                 groups.setdefault(key, []).append(e)
             out = []

@@ -462,3 +462,38 @@ def test_fast_path_checks_names_and_validates_what_is_not_plain():
     assert charts._canonical({"a": [1, 2.5, "x", True]})
     charts._put(fig.layout, {"title": {"text": "ok", "font": {"size": 15}}})
     assert fig.layout.title.text == "ok" and fig.layout.title.font.size == 15
+
+
+def test_figure_of_plain_traces_is_the_validated_figure():
+    """charts.figure builds traces of plain lists without plotly's validation: the same JSON as go.Figure and
+    one add_trace per trace; from then on the figure validates; a bad name raises; numpy and dates are
+    validated by plotly (and give the same figure too)."""
+    import numpy as np
+    import plotly.io as pio
+
+    def validated(traces):
+        fig = go.Figure()
+        for tr in traces:
+            props = {k: v for k, v in tr.items() if k != "type"}
+            fig.add_trace({"scatter": go.Scatter, "bar": go.Bar}[tr.get("type", "scatter")](**props))
+        return fig
+
+    traces = [dict(x=["2024-01-01", "2024-01-02", None], y=[1.0, None, 3], mode="lines+markers", name="a"),
+              dict(type="bar", x=["a", "b"], y=[1, 2], text=["1", "2"],
+                   marker=dict(color="red", line=dict(width=1, color="white"), opacity=None)),
+              dict(x=[1, 2], y=[3.5, 4], mode="lines", hoverinfo="skip", connectgaps=False, hovertext=["x", "y"],
+                   line=dict(width=9, color="rgba(127,127,127,0.3)"), name="promo")]
+    assert all(charts._plain_trace(tr) is not None for tr in traces)  # the unvalidated way is taken
+    fast = charts.figure(traces)
+    assert pio.to_json(fast) == pio.to_json(validated(traces))
+    with pytest.raises(ValueError):  # the layout and the traces validate values again
+        fast.layout.paper_bgcolor = "no such colour"
+    with pytest.raises(ValueError):
+        fast.data[0].opacity = "opaque"
+    with pytest.raises(ValueError):
+        fast.data[1].update(nmae="typo")
+    with pytest.raises(ValueError):
+        charts.figure([dict(x=[1], y=[2], nmae="typo")])
+    odd = [dict(x=np.array([1.0, 2.0]), y=[date(2024, 1, 1), date(2024, 1, 2)], name="n"), traces[0]]
+    assert charts._plain_trace(odd[0]) is None
+    assert pio.to_json(charts.figure(odd)) == pio.to_json(validated(odd))
