@@ -47,6 +47,140 @@ TITLE_CHARS = 78     # characters of a title line at WIDTH_PX (a CJK character c
 MAX_MOVE_MARKERS = 60
 
 
+# ----------------------------------------------------------------------------- setting what this module computes
+
+_PLAIN = frozenset((str, int, float, bool))
+
+
+def _canonical(value: Any) -> bool:
+    """Whether plotly's validators would give ``value`` back as it is: a str, int, float or bool (exactly those
+    types: no numpy scalars), a list of them, or a dict of such values (a compound property, set key by key)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is list:
+        return all(type(v) in _PLAIN for v in value)
+    if kind is dict:
+        return all(type(k) is str and _canonical(v) for k, v in value.items())
+    return False
+
+
+def _raw(obj: Any, key: str, value: Any) -> None:
+    """``obj[key] = value`` with the object's validation off, as plotly sets its own default template
+    (``BaseFigure._initialize_layout_template``): the value is stored as it is (a graph object as its
+    ``to_plotly_json()``). Only for a valid name and a value already in plotly's canonical form."""
+    was = obj._validate
+    obj._validate = False
+    try:
+        obj[key] = value
+    finally:
+        obj._validate = was
+
+
+def _settable(obj: Any, props: dict[str, Any]) -> bool:
+    """Whether every name in ``props`` is a property of ``obj`` (a dict for a compound property: of that
+    property) and every value is in canonical form (:func:`_canonical`), so it may be set unvalidated."""
+    from _plotly_utils.basevalidators import CompoundValidator
+
+    for key, value in props.items():
+        if key not in obj._valid_props or not _canonical(value):
+            return False
+        if type(value) is dict and isinstance(obj._get_validator(key), CompoundValidator) and \
+                not _settable(obj[key], value):
+            return False
+    return True
+
+
+def _leaves(obj: Any, props: dict[str, Any], out: list) -> list:
+    """(object, name, value) of each value in ``props``, in order, a compound property's dict entered; the
+    object of each is given its (empty) place in its parent on the way, as plotly's ``update`` does."""
+    from _plotly_utils.basevalidators import CompoundValidator
+
+    for key, value in props.items():
+        if type(value) is dict and isinstance(obj._get_validator(key), CompoundValidator):
+            _leaves(obj[key], value, out)
+        else:
+            obj._init_props()
+            out.append((obj, key, value))
+    return out
+
+
+def _put(obj: Any, props: dict[str, Any]) -> None:
+    """``obj.update(props)`` without plotly's validators, for the values this module computes.
+
+    When a name is not a property of ``obj`` or a value is not in canonical form (:func:`_settable`), it is
+    plotly's validated ``update`` (which raises on a bad name). Otherwise each value is set as it is, in the
+    order a layout's ``update`` gives the figure's JSON: ``update`` batches the values and sets them when it
+    ends, but gives a compound property (font, title, margin) its place in its parent when it first reaches
+    it, so the places are made first and the values set after. A trace's batched ``update`` orders its
+    values otherwise: give a trace one name per call (the order of plain attribute assignments). The JSON is
+    the same byte for byte (``tests/unit/test_charts.py`` compares the two ways on every page's figures)."""
+    if not _settable(obj, props):
+        obj.update(props)
+        return
+    for o, key, value in _leaves(obj, props, []):
+        _raw(o, key, value)
+
+
+def _plain_trace(trace: dict) -> dict | None:
+    """A trace's properties as a figure built unvalidated must get them (None when one is not plain): every
+    name a property of the trace's type, data arrays (x, y, customdata ...) lists of str / numbers / None,
+    compound properties (line, marker ...) through their validator (small; it orders their keys as plotly
+    does), other values in canonical form (:func:`_canonical`)."""
+    from _plotly_utils.basevalidators import CompoundValidator, DataArrayValidator
+    from plotly.validator_cache import ValidatorCache
+
+    kind = trace.get("type", "scatter")
+    cls = ValidatorCache.get_validator("", "data").get_trace_class(kind)
+    out: dict[str, Any] = {"type": kind}
+    for key, value in trace.items():
+        if key == "type":
+            continue
+        if key not in cls._valid_props:
+            return None
+        validator = ValidatorCache.get_validator(cls._path_str, key)
+        if isinstance(validator, CompoundValidator):
+            out[key] = validator.validate_coerce(value)
+        elif isinstance(validator, DataArrayValidator) and type(value) is list:
+            if not all(v is None or type(v) in _PLAIN for v in value):
+                return None
+            out[key] = list(value)
+        elif _canonical(value):
+            out[key] = list(value) if type(value) is list else value
+        else:
+            return None
+    return out
+
+
+def figure(traces: Sequence[dict]) -> Any:
+    """A figure of ``traces``, as ``go.Figure()`` and one ``add_trace(go.Scatter(...))`` per trace make it,
+    without plotly's validation of the traces' data where it is plain (lists of str and numbers: plotly's
+    validators would give them back as they are, and add_trace validates each trace a second time).
+
+    Parameters
+    ----------
+    traces : Sequence[dict]
+        One dict per trace: its ``type`` (``"scatter"`` when left out) and its properties, as they would be
+        given to the trace's class (``x``, ``y``, ``mode``, ``name``, ``line``, ``hovertext`` ...).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The figure, validating as usual from here on (layout, more traces). When a name is not a property of
+        its trace or a value is not plain (numpy arrays, dates, tuples), plotly validates every trace (and
+        raises on a bad name) and the figure is the same.
+    """
+    import plotly.graph_objects as go
+
+    plain = [_plain_trace(t) for t in traces]
+    if any(p is None for p in plain):
+        return go.Figure([dict(t) for t in traces])
+    fig = go.Figure(plain, _validate=False)
+    fig._validate = fig.layout._validate = True
+    for tr in fig.data:
+        tr._validate = True
+    return fig
+
 # ----------------------------------------------------------------------------- numbers
 
 
@@ -347,21 +481,31 @@ def _seq(x: Any) -> list:
     return [] if x is None else list(x)
 
 
+def _get(obj: Any, name: str) -> Any:
+    """A property of a plotly object as stored (None when unset): a trace's data as the list or array it
+    holds, where plotly's getter would build a tuple copy and look up its validator on each read."""
+    props = obj._props
+    return None if props is None else props.get(name)
+
+
 def _numbers(seq: Any) -> list[float]:
     out = []
     for v in (list(seq) if seq is not None else []):
-        if isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)):
+        if type(v) is float or type(v) is int:  # the common case, without the slower ABC check below
+            if math.isfinite(v):
+                out.append(float(v))
+        elif isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(float(v)):
             out.append(float(v))
     return out
 
 
 def _on_axis(trace: Any, letter: str, ref: str) -> bool:
-    return (getattr(trace, f"{letter}axis", None) or letter) == ref
+    return (_get(trace, f"{letter}axis") or letter) == ref
 
 
 def _value_dim(trace: Any, letter: str) -> bool:
     """Whether the trace's values (not its categories) lie along the axis ``letter``."""
-    horizontal = getattr(trace, "orientation", None) == "h" or trace.type == "funnel"
+    horizontal = _get(trace, "orientation") == "h" or trace.type == "funnel"
     return (letter == "x") == horizontal if trace.type in ("bar", "funnel", "waterfall", "box") else True
 
 
@@ -394,31 +538,31 @@ def axis_values(fig: Any, axis: str) -> list[float]:
             continue
         if tr.type in ("bar", "funnel", "waterfall") and not _value_dim(tr, letter):
             continue
-        data = getattr(tr, letter, None)
+        data = _get(tr, letter)
         if data is None:
             continue
         raw = list(data)
         nums = _numbers(raw)
         if tr.type == "waterfall":
             run, tot = [], 0.0
-            for v, m in zip(raw, tr.measure or ["relative"] * len(raw)):
+            for v, m in zip(raw, _get(tr, "measure") or ["relative"] * len(raw)):
                 if v is None:
                     continue
                 tot = float(v) if m == "absolute" else tot if m == "total" else tot + float(v)
                 run.append(tot)
             nums = run + [0.0]
-        if tr.type in ("bar", "funnel") or getattr(tr, "fill", None) in ("tozeroy", "tozerox"):
+        if tr.type in ("bar", "funnel") or _get(tr, "fill") in ("tozeroy", "tozerox"):
             nums.append(0.0)
-        if (tr.type == "bar" and stacked) or getattr(tr, "stackgroup", None):
-            other = _seq(getattr(tr, "y" if letter == "x" else "x", None)) or list(range(len(raw)))
+        if (tr.type == "bar" and stacked) or _get(tr, "stackgroup"):
+            other = _seq(_get(tr, "y" if letter == "x" else "x")) or list(range(len(raw)))
             for c, v in zip(other, raw):
                 if isinstance(v, numbers.Real) and math.isfinite(float(v)):
                     s = stacks.setdefault((str(c), v >= 0), [0.0])
                     s[0] += float(v)
-        err = getattr(tr, f"error_{letter}", None)
-        if err is not None and err.array is not None:
-            up = list(err.array)
-            dn = list(err.arrayminus) if err.arrayminus is not None else up
+        err = _get(tr, f"error_{letter}") or {}
+        if err.get("array") is not None:
+            up = list(err["array"])
+            dn = list(err["arrayminus"]) if err.get("arrayminus") is not None else up
             for v, a, b in zip(raw, up, dn):
                 if isinstance(v, numbers.Real):
                     if isinstance(a, numbers.Real):
@@ -470,10 +614,10 @@ def value_axis(fig: Any, axis: str, kind: str, lang: str) -> None:
         upd.update(tickmode="array", tickvals=ticks, ticktext=texts)
     else:  # no data: a format that is at least not SI
         upd["tickformat"] = ".0%" if kind == "percent" else ",.2f" if kind == "ratio" else ",~r"
-    ax.update(upd)
+    _put(ax, upd)
     # which kind of value this axis carries (read by :func:`kinds` and the tests)
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
-    fig.layout.meta = {**meta, "value_kinds": {**meta.get("value_kinds", {}), key: kind}}
+    _put(fig.layout, {"meta": {**meta, "value_kinds": {**meta.get("value_kinds", {}), key: kind}}})
 
 
 def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
@@ -496,27 +640,28 @@ def hover(fig: Any, axes: dict[str, str], lang: str) -> None:
     for tr in fig.data:
         if tr.type in ("heatmap", "treemap", "pie", "table", "sunburst"):
             continue
-        if tr.hovertemplate or tr.hoverinfo in ("skip", "none", "text", "text+x", "text+y") or \
-                getattr(tr, "hovertext", None) is not None:
+        if _get(tr, "hovertemplate") or _get(tr, "hoverinfo") in ("skip", "none", "text", "text+x", "text+y") or \
+                _get(tr, "hovertext") is not None:
             continue
         dims = []
         for letter in ("x", "y"):
-            kind = refs.get(getattr(tr, f"{letter}axis", None) or letter)
-            if kind is None or getattr(tr, letter, None) is None:
+            kind = refs.get(_get(tr, f"{letter}axis") or letter)
+            if kind is None or _get(tr, letter) is None:
                 continue
             if tr.type in ("bar", "funnel", "waterfall") and not _value_dim(tr, letter):
                 continue
             dims.append((letter, kind))
         if not dims:
             continue
-        cols = [[value_text(v, kind, lang) for v in getattr(tr, letter)] for letter, kind in dims]
-        tr.hovertext = [" · ".join(p) for p in zip(*cols)]
+        cols = [[value_text(v, kind, lang) for v in _get(tr, letter)] for letter, kind in dims]
         extra = "%{fullData.name}" if tr.name and tr.showlegend is not False else ""
         if len(dims) == 1:
             other = "y" if dims[0][0] == "x" else "x"
-            tr.hovertemplate = f"%{{{other}}}: %{{hovertext}}<extra>{extra}</extra>"
+            template = f"%{{{other}}}: %{{hovertext}}<extra>{extra}</extra>"
         else:
-            tr.hovertemplate = f"%{{hovertext}}<extra>{extra}</extra>"
+            template = f"%{{hovertext}}<extra>{extra}</extra>"
+        _put(tr, {"hovertext": [" · ".join(p) for p in zip(*cols)]})  # one by one: plotly's order
+        _put(tr, {"hovertemplate": template})
 
 
 def data_labels(trace: Any, kind: str, lang: str) -> None:
@@ -602,16 +747,16 @@ def _domain_width(ax: Any) -> float:
 
 def _category_labels(fig: Any, key: str, ref: str) -> list[str]:
     letter = ref[0]
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # in order of first appearance
     for tr in fig.data:
         if tr.type in ("treemap", "pie", "table") or not _on_axis(tr, letter, ref):
             continue
         if tr.type in ("bar", "funnel", "waterfall") and _value_dim(tr, letter):
             continue
-        for v in _seq(getattr(tr, letter, None)):
-            if isinstance(v, str) and v not in seen:
-                seen.append(v)
-    return seen
+        for v in _seq(_get(tr, letter)):
+            if isinstance(v, str):
+                seen.setdefault(v)
+    return list(seen)
 
 
 def _is_date(s: str) -> bool:
@@ -635,9 +780,9 @@ def category_axes(fig: Any) -> None:
     """
     for key in [k for k in fig.layout if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]:
         ax = fig.layout[key]
-        ax.automargin = True
+        _put(ax, {"automargin": True})
         if ax.overlaying:  # a second value axis: its own grid lines would not meet the first axis's ticks
-            ax.showgrid = False
+            _put(ax, {"showgrid": False})
         if not key.startswith("xaxis") or ax.type in ("date", "log", "linear"):
             continue
         ref = "x" + key[5:]
@@ -646,7 +791,7 @@ def category_axes(fig: Any) -> None:
             continue
         width = _domain_width(ax)
         if not category_fits(labels, width):
-            ax.tickangle = -45 if category_fits(labels, width, 45) else -90
+            _put(ax, {"tickangle": -45 if category_fits(labels, width, 45) else -90})
 
 
 # ----------------------------------------------------------------------------- finish
@@ -666,9 +811,10 @@ def themed(fig: Any) -> Any:
     plotly.graph_objects.Figure
         The same figure.
     """
-    fig.update_layout(template=template_for({t.type for t in fig.data}),
-                      font={"family": THEME["font"], "color": THEME["text"]},
-                      colorway=COLORWAY, paper_bgcolor="white", plot_bgcolor="white")
+    # the template is built (and validated) once by template_for, the rest is fixed here: set as they are
+    _raw(fig.layout, "template", template_for({t.type for t in fig.data}))
+    _put(fig.layout, {"font": {"family": THEME["font"], "color": THEME["text"]}, "colorway": list(COLORWAY),
+                      "paper_bgcolor": "white", "plot_bgcolor": "white"})
     return fig
 
 
@@ -742,8 +888,8 @@ def finish(fig: Any, lang: str, title: str | None, **axes: str) -> Any:
         lines = text.count("<br>") + 1
         top = max(fig.layout.margin.t or 0, 36 + 20 * lines)
         top += 22 * rows_above(fig)
-        fig.update_layout(title={"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
-                          margin={"t": top})
+        _put(fig.layout, {"title": {"text": text, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+                          "margin": {"t": top}})
     return fig
 
 
@@ -951,12 +1097,13 @@ def aggregate_moves(events: Iterable[dict], max_markers: int = MAX_MOVE_MARKERS)
         ``"month"`` or ``"quarter"``. When even pooled quarters are too many, the first ``max_markers``.
     """
     evs = [e for e in events if e.get("change_pct") is not None and e.get("date")]
+    days = [e["date"] if isinstance(e["date"], date) else datetime.fromisoformat(str(e["date"])[:10]).date()
+            for e in evs]  # read once, not once per grain tried
     best: tuple[list[dict], str] = ([], "week")
     for pooled in (False, True):
         for grain in ("week", "month", "quarter"):
             groups: dict[tuple, list[dict]] = {}
-            for e in evs:
-                d = e["date"] if isinstance(e["date"], date) else datetime.fromisoformat(str(e["date"])[:10]).date()
+            for e, d in zip(evs, days):
                 key = (_period_start(d, grain), None if pooled else e["competitor"], -1 if e["change_pct"] < 0 else 1)
                 groups.setdefault(key, []).append(e)
             out = []

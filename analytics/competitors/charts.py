@@ -37,11 +37,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         keys = []
         for s in result.get("price_index_summary") or []:
             keys.append(s["key"])
-        fig = go.Figure()
+        traces = []
         for k in keys[:MAX_SERIES_CHART]:
             rows = [r for r in pi if r["key"] == k]
-            fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["index"] for r in rows], mode="lines+markers",
-                                     name=k if k != "all" else t("competitors.label.all", lang)))
+            traces.append(dict(x=[r["period"] for r in rows], y=[r["index"] for r in rows], mode="lines+markers",
+                               name=k if k != "all" else t("competitors.label.all", lang)))
+        fig = charts.figure(traces)  # the traces' data without plotly's validation (same figure)
         fig.add_hline(y=100, line_dash="dot", annotation_text=t("competitors.label.par", lang))
         fig.update_layout(yaxis_title=t("competitors.label.index", lang))
         charts.finish(fig, lang, title, y="index")
@@ -56,12 +57,12 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                       product=big["product"] or "—")
         else:
             title = t("competitors.chart.no_events", lang, thr=fmt_pct(result.get("threshold"), lang, 0))
-        fig = go.Figure()
         series = sorted({(r["competitor"], r["product"]) for r in tl}, key=lambda s: (s[0], s[1] or ""))
+        traces = []
         for comp, prod in series:
             rows = [r for r in tl if r["competitor"] == comp and r["product"] == prod]
-            fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[r["price"] for r in rows], mode="lines",
-                                     name=f"{comp} · {prod}" if prod else comp))
+            traces.append(dict(x=[r["date"] for r in rows], y=[r["price"] for r in rows], mode="lines",
+                               name=f"{comp} · {prod}" if prod else comp))
         # promotion days as one wide, light line over each series (no marker per day)
         promo_x: list = []
         promo_y: list = []
@@ -75,9 +76,10 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                     promo_x.append(r["date"])
                     promo_y.append(r["price"])
         if promo_x:
-            fig.add_trace(go.Scatter(x=promo_x, y=promo_y, mode="lines", connectgaps=False, hoverinfo="skip",
-                                     line=dict(width=9, color="rgba(127,127,127,0.3)"),
-                                     name=t("competitors.label.on_promo", lang)))
+            traces.append(dict(x=promo_x, y=promo_y, mode="lines", connectgaps=False, hoverinfo="skip",
+                               line=dict(width=9, color="rgba(127,127,127,0.3)"),
+                               name=t("competitors.label.on_promo", lang)))
+        fig = charts.figure(traces)
         if events:
             add_moves(fig, events, lang)
         fig.update_layout(yaxis_title=t("competitors.label.price", lang))
@@ -88,11 +90,10 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if tr and comps:
         c = max(comps, key=lambda r: r["avg_discount"])
         title = t("competitors.chart.discount", lang, comp=c["competitor"], disc=fmt_pct(c["avg_discount"], lang, 0))
-        fig = go.Figure()
-        for name in sorted({r["competitor"] for r in tr}):
-            rows = [r for r in tr if r["competitor"] == name]
-            fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
-                                     name=name))
+        fig = charts.figure([dict(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
+                                  name=name)
+                             for name in sorted({r["competitor"] for r in tr})
+                             for rows in [[r for r in tr if r["competitor"] == name]]])
         fig.update_layout(yaxis_title=t("competitors.label.discount", lang))
         charts.finish(fig, lang, title, y="percent")
         figs.append({"key": "discount", "title": title, "figure": fig})
@@ -107,11 +108,9 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         val = fmt_pct(last[lead], lang, 1) if metric == "share" else (
             f"{last[lead]:.1f}" if metric == "rating" else fmt_number(last[lead], lang))
         title = t("competitors.chart.trend", lang, metric=t(f"competitors.label.{metric}", lang), comp=lead, value=val)
-        fig = go.Figure()
-        for name in sorted(last):
-            rows = [r for r in tr if r["competitor"] == name]
-            fig.add_trace(go.Scatter(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
-                                     name=name))
+        fig = charts.figure([dict(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
+                                  name=name)
+                             for name in sorted(last) for rows in [[r for r in tr if r["competitor"] == name]]])
         fig.update_layout(yaxis_title=t(f"competitors.label.{metric}", lang))
         charts.finish(fig, lang, title, y={"share": "percent", "rating": "ratio"}.get(metric, "count"))
         figs.append({"key": f"trend_{metric}", "title": title, "figure": fig})
@@ -157,8 +156,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         pts = el["points"]
         title = t("competitors.chart.elasticity", lang, v=f"{el['value']:.2f}", lo=f"{el['ci_low']:.2f}",
                   hi=f"{el['ci_high']:.2f}", n=el["n"])
-        fig = go.Figure(go.Scatter(x=[p["competitor_price_level"] for p in pts], y=[p["volume"] for p in pts],
-                                   mode="markers", text=[p["period"] for p in pts]))
+        fig = charts.figure([dict(x=[p["competitor_price_level"] for p in pts], y=[p["volume"] for p in pts],
+                                  mode="markers", text=[p["period"] for p in pts])])
         fig.update_layout(xaxis_type="log", yaxis_type="log",
                           xaxis_title=t("competitors.label.price_level", lang),
                           yaxis_title=t("competitors.label.volume", lang))

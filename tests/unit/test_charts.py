@@ -379,3 +379,121 @@ def test_the_theme_template_is_plotly_white_for_the_traces_drawn():
     for kind in ("bar", "scatter"):
         assert data[kind] == full.data.to_plotly_json()[kind]
     assert charts.template_for({"bar", "scatter", "treemap"}) is charts.template_for({"scatter", "treemap", "bar"})
+
+
+# ---------------------------------------------------------------- values set without plotly's validators
+
+
+def _validated(monkeypatch):
+    """charts with every value going through plotly's validators, as before issue 13's fast path."""
+    monkeypatch.setattr(charts, "_settable", lambda obj, props: False)  # _put: plotly's update
+    monkeypatch.setattr(charts, "_raw", lambda obj, key, value: obj.update({key: value}))
+
+
+def test_fast_path_gives_every_figure_the_same_json_as_plotly_validated(results, monkeypatch):
+    """charts sets the values finish computes without plotly's validators (charts._put / _raw); every page's
+    figures on the demo, in both languages, serialise byte for byte as with the validated update."""
+    import plotly.io as pio
+
+    def all_json() -> list[str]:
+        out = []
+        for (url, lang), res in results.items():
+            mod = module("market-overview" if url.startswith("market-overview") else url)
+            out += [pio.to_json(f["figure"]) for f in mod.figures(res, lang)]
+        return out
+
+    fast = all_json()
+    with monkeypatch.context() as m:
+        _validated(m)
+        slow = all_json()
+    assert len(fast) == len(slow) > 100
+    assert [i for i, (a, b) in enumerate(zip(fast, slow)) if a != b] == []
+
+
+def test_fast_path_on_a_figure_with_every_kind_of_setting(monkeypatch):
+    """Secondary axis, angled long names, a caller's own title font and margin, a log axis, numpy data: the
+    fast path and plotly's validated update give the same to_plotly_json()."""
+    import numpy as np
+    import plotly.io as pio
+    from plotly.subplots import make_subplots
+
+    def build():
+        fig = make_subplots(specs=[[{"secondary_y": True}]])
+        names = [f"a rather long product name {i}" for i in range(12)]
+        fig.add_trace(go.Bar(x=names, y=np.arange(12) * 1e5, error_y={"array": [1e4] * 12}), secondary_y=False)
+        fig.add_trace(go.Scatter(x=names, y=[0.5 + i / 10 for i in range(12)], name="rate"), secondary_y=True)
+        fig.update_layout(title={"font": {"color": "red"}}, margin={"l": 10, "t": 80}, font={"size": 13})
+        return charts.finish(fig, "zh", "标题 " * 40, y="money", y2="percent")
+
+    def build_log():
+        fig = go.Figure(go.Scatter(x=[1.0, 10.0, 1e4], y=np.array([3, 30, 300]), mode="markers"))
+        fig.update_layout(xaxis_type="log", yaxis_type="log")
+        return charts.finish(fig, "en", "log", x="index", y="count")
+
+    fast = [pio.to_json(build()), pio.to_json(build_log())]
+    with monkeypatch.context() as m:
+        _validated(m)
+        slow = [pio.to_json(build()), pio.to_json(build_log())]
+    assert fast == slow
+    fig = build()
+    assert fig.layout.yaxis.tickangle is None and fig.layout.xaxis.tickangle in (-45, -90)
+    assert fig.layout.title.font.color == "red" and fig.layout.title.font.size == 15  # merged, not replaced
+    assert fig.layout.margin.l == 10 and fig.layout.font.size == 13 and fig.layout.yaxis2.showgrid is False
+
+
+def test_fast_path_checks_names_and_validates_what_is_not_plain():
+    """A property name plotly does not know raises (also inside a compound property), and a value that is
+    not a plain str / number / bool, list or dict of them (numpy, tuple) goes through plotly's validators."""
+    import numpy as np
+
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
+    with pytest.raises(ValueError):
+        charts._put(fig.layout, {"colourway": ["#000000"]})
+    with pytest.raises(ValueError):
+        charts._put(fig.layout, {"title": {"txt": "typo"}})
+    with pytest.raises(ValueError):
+        charts._put(fig.data[0], {"hovertxt": ["a", "b"]})
+    with pytest.raises(ValueError):  # validated: not a colour
+        charts._put(fig.layout, {"paper_bgcolor": np.str_("no such colour")})
+    charts._put(fig.layout.yaxis, {"tickvals": np.array([1.0, 2.0]), "ticktext": ("one", "two")})
+    assert fig.layout.yaxis.to_plotly_json()["ticktext"] == ["one", "two"]  # the tuple became plotly's list
+    assert isinstance(fig.layout.yaxis.to_plotly_json()["tickvals"], np.ndarray)  # plotly's own coercion
+    assert not charts._canonical([1.0, np.float64(2.0)]) and not charts._canonical(None)
+    assert charts._canonical({"a": [1, 2.5, "x", True]})
+    charts._put(fig.layout, {"title": {"text": "ok", "font": {"size": 15}}})
+    assert fig.layout.title.text == "ok" and fig.layout.title.font.size == 15
+
+
+def test_figure_of_plain_traces_is_the_validated_figure():
+    """charts.figure builds traces of plain lists without plotly's validation: the same JSON as go.Figure and
+    one add_trace per trace; from then on the figure validates; a bad name raises; numpy and dates are
+    validated by plotly (and give the same figure too)."""
+    import numpy as np
+    import plotly.io as pio
+
+    def validated(traces):
+        fig = go.Figure()
+        for tr in traces:
+            props = {k: v for k, v in tr.items() if k != "type"}
+            fig.add_trace({"scatter": go.Scatter, "bar": go.Bar}[tr.get("type", "scatter")](**props))
+        return fig
+
+    traces = [dict(x=["2024-01-01", "2024-01-02", None], y=[1.0, None, 3], mode="lines+markers", name="a"),
+              dict(type="bar", x=["a", "b"], y=[1, 2], text=["1", "2"],
+                   marker=dict(color="red", line=dict(width=1, color="white"), opacity=None)),
+              dict(x=[1, 2], y=[3.5, 4], mode="lines", hoverinfo="skip", connectgaps=False, hovertext=["x", "y"],
+                   line=dict(width=9, color="rgba(127,127,127,0.3)"), name="promo")]
+    assert all(charts._plain_trace(tr) is not None for tr in traces)  # the unvalidated way is taken
+    fast = charts.figure(traces)
+    assert pio.to_json(fast) == pio.to_json(validated(traces))
+    with pytest.raises(ValueError):  # the layout and the traces validate values again
+        fast.layout.paper_bgcolor = "no such colour"
+    with pytest.raises(ValueError):
+        fast.data[0].opacity = "opaque"
+    with pytest.raises(ValueError):
+        fast.data[1].update(nmae="typo")
+    with pytest.raises(ValueError):
+        charts.figure([dict(x=[1], y=[2], nmae="typo")])
+    odd = [dict(x=np.array([1.0, 2.0]), y=[date(2024, 1, 1), date(2024, 1, 2)], name="n"), traces[0]]
+    assert charts._plain_trace(odd[0]) is None
+    assert pio.to_json(charts.figure(odd)) == pio.to_json(validated(odd))
