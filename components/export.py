@@ -46,6 +46,8 @@ def records_frame(rows: list[dict]) -> pd.DataFrame:
     """A result table (list of records) as a DataFrame; nested values become JSON-ish text."""
     df = pd.DataFrame.from_records(rows)
     for c in df.columns:
+        if df[c].dtype != object:  # numbers, text (Arrow strings), dates: no dict or list in them
+            continue
         if df[c].map(lambda v: isinstance(v, (dict, list))).any():
             df[c] = df[c].map(lambda v: str(v) if isinstance(v, (dict, list)) else v)
     return df

@@ -37,3 +37,17 @@ def test_no_exported_text_cell_starts_with_a_formula_character(s):
     out = neutralise_cell(s)
     assert not str(out).startswith(("=", "+", "-", "@", "\t", "\r"))
     assert str(out).endswith(s) or s == ""
+
+
+def test_records_frame_writes_nested_values_as_text_and_keeps_the_other_columns():
+    from components.export import records_frame
+
+    rows = [{"name": "=x", "tags": ["a", "b"], "meta": {"k": 1}, "n": 3, "share": 0.25, "when": pd.Timestamp("2026-01-02")},
+            {"name": "y", "tags": None, "meta": None, "n": 4, "share": None, "when": None}]
+    df = records_frame(rows)
+    assert df["tags"].tolist()[0] == "['a', 'b']" and pd.isna(df["tags"].tolist()[1])
+    assert df["meta"].tolist()[0] == "{'k': 1}"
+    assert df["name"].tolist() == ["=x", "y"]
+    assert df["n"].tolist() == [3, 4] and pd.api.types.is_integer_dtype(df["n"])
+    assert df["share"].tolist()[0] == 0.25 and pd.isna(df["share"].tolist()[1])
+    assert pd.api.types.is_datetime64_any_dtype(df["when"])
