@@ -82,17 +82,33 @@ def thaw_params(key: ParamKey) -> dict[str, Any]:
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up() -> threading.Thread:
+def warm_up(freeze: bool | None = None) -> threading.Thread:
     """Load the heavy libraries (statsmodels ~1.6 s, jieba's dictionary ~0.9 s, scikit-learn, plotly,
     implicit) and the analytics modules in the
     background once per server process, so the first page a user opens after signing in does not wait
     for imports. Caches stay cold; only import time moves.
+
+    Then, in a server, every object that exists is moved out of the cyclic garbage collector's sight
+    (``gc.freeze()``): the libraries live as long as the process, yet each full collection walked all of
+    them, a pause of the whole process (~175 ms with a 1M-line fit cached, ~20 ms after the freeze; see
+    docs/decisions.md, "Full garbage collections"). Objects are still freed by reference counting; only a
+    cycle among objects alive at that moment would never be collected. Not under AppTest (many app runs in
+    one process, each warming up again), unless asked.
+
+    Parameters
+    ----------
+    freeze : bool | None
+        Freeze the objects after loading; None: when a Streamlit server runs this process.
 
     Returns
     -------
     threading.Thread
         The loading thread (started).
     """
+    if freeze is None:  # a real server's runtime (AppTest puts a mock of the class in its place)
+        from streamlit.runtime import Runtime
+
+        freeze = Runtime.exists() and type(Runtime.instance()) is Runtime
 
     def load() -> None:
         import importlib
@@ -116,6 +132,11 @@ def warm_up() -> threading.Thread:
 
         for p in PAGES:  # the page modules themselves (and what they import at the top)
             importlib.import_module(p.module)
+        if freeze:
+            import gc
+
+            gc.collect()  # what is garbage now is collected first, not frozen
+            gc.freeze()
 
     th = threading.Thread(target=load, name="prism-warm-up", daemon=True)
     th.start()

@@ -42,7 +42,7 @@ def child(db: str, auth: str, url_path: str, runs: int, query: str) -> dict:
     cached.clear_all()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()  # signed out: registers the navigation pages (cheap: only the sign-in form)
-    cached.warm_up().join()  # libraries loaded as on a server that has been up a few seconds; caches stay cold
+    cached.warm_up(freeze=True).join()  # libraries loaded (and frozen) as on a server up a few seconds; caches cold
     at.session_state["authentication_status"] = True
     at.session_state["username"] = "bench"
     at.session_state["name"] = "bench"

@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = args.pages or ["home", *(p.url_path for p in PAGES if p.url_path != "data")]
     if args.profile:
         _profile_page_runs()
-    cached.warm_up().join()
+    cached.warm_up(freeze=True).join()  # as on a server (libraries loaded and frozen)
     rows = []
     for url_path in pages:
         r = measure(url_path, args.runs)

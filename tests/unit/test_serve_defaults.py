@@ -35,3 +35,35 @@ def test_no_forced_full_garbage_collection_after_each_run():
     assert cfg["runner"]["postScriptGC"] is False
     assert "runner.postScriptGC" in config._config_options_template
     assert config._config_options_template["runner.postScriptGC"].default_val is True  # what we turn off
+
+
+def test_a_server_freezes_the_loaded_libraries_out_of_the_collector_and_apptest_does_not():
+    """A full collection walked every imported object (~175 ms with a 1M-line fit cached): the server's
+    warm-up freezes them (gc.freeze); AppTest, which warms up again after each cache clear in one process,
+    and a plain process must not (their later garbage would never be collected)."""
+    import sys
+
+    code = """
+import gc, sys
+from unittest import mock
+from analytics import cached
+from streamlit.runtime import Runtime
+
+def frozen_after(**kw):
+    gc.unfreeze()
+    cached.warm_up.clear()
+    cached.warm_up(**kw).join()
+    return gc.get_freeze_count()
+
+print("asked", frozen_after(freeze=True) > 0)
+print("plain", frozen_after() > 0)
+Runtime._instance = mock.MagicMock(spec=Runtime)  # what AppTest puts in place
+print("apptest", frozen_after() > 0)
+Runtime._instance = object.__new__(Runtime)  # a server's runtime (not started: only its type is read)
+print("server", frozen_after() > 0)
+Runtime._instance = None
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    lines = dict(ln.split() for ln in out.stdout.splitlines() if ln.split()[:1] in (["asked"], ["plain"],
+                                                                                     ["apptest"], ["server"]))
+    assert lines == {"asked": "True", "plain": "False", "apptest": "False", "server": "True"}, out.stderr[-2000:]
