@@ -301,29 +301,35 @@ def _bgnbd_ll_grad(params: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
 def _bgnbd_ll_grad_split(params: np.ndarray, X, TX, TT, w) -> tuple[float, np.ndarray]:
     """:func:`_bgnbd_ll_grad` on :func:`_split` columns: the log-gamma and digamma terms of x (a few
     dozen distinct repeat counts) and the logarithms of alpha + T and alpha + t_x (a few hundred distinct
-    ages) are evaluated once per distinct value; each row's terms are combined as before."""
+    ages) are evaluated once per distinct value; so are the sums of the terms of x alone, in the order
+    the per-row formulas add them (the same floats); each row's terms are then combined as before."""
     r, alpha, a, b = params
     psi, gl = special.digamma, special.gammaln
     ux, ix, x = X
-    aT = (alpha + TT[0])[TT[1]]
-    atx = (alpha + TX[0])[TX[1]]
+    # per distinct x, each sum in the order of the per-row formula
+    bx1u = np.where(ux > 0, b + ux - 1, 1.0)
+    psi_abx = psi(a + b + ux)
+    c_ll = gl(r + ux) - gl(r) + r * np.log(alpha) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
+    c_r = psi(r + ux) - psi(r) + np.log(alpha)
+    c_a = psi(a + b) - psi_abx
+    c_b = psi(a + b) + psi(b + ux) - psi(b) - psi_abx
+    # per row
     lT = np.log(alpha + TT[0])[TT[1]]
     ltx = np.log(alpha + TX[0])[TX[1]]
-    a3 = -(r + x) * lT
-    pos = x > 0
-    bx1u = np.where(ux > 0, b + ux - 1, 1.0)
-    bx1 = bx1u[ix]
-    a4 = np.where(pos, np.log(a) - np.log(bx1u)[ix] - (r + x) * ltx, -np.inf)
+    rx = r + x
+    a3 = (-(r + ux))[ix] * lT
+    a4 = (np.log(a) - np.log(bx1u))[ix] - rx * ltx
+    a4[x <= 0] = -np.inf
     lse = np.logaddexp(a3, a4)
-    w3 = np.exp(a3 - lse)
-    w4 = np.exp(a4 - lse)
-    ll = (gl(r + ux)[ix] - gl(r) + r * np.log(alpha)
-          + gl(a + b) + gl(b + ux)[ix] - gl(b) - gl(a + b + ux)[ix] + lse)
-    psi_abx = psi(a + b + ux)[ix]
-    d_r = psi(r + ux)[ix] - psi(r) + np.log(alpha) - w3 * lT - w4 * ltx
-    d_alpha = r / alpha - w3 * (r + x) / aT - w4 * (r + x) / atx
-    d_a = psi(a + b) - psi_abx + w4 / a
-    d_b = psi(a + b) + psi(b + ux)[ix] - psi(b) - psi_abx - w4 / bx1
+    a3 -= lse
+    w3 = np.exp(a3, out=a3)
+    a4 -= lse
+    w4 = np.exp(a4, out=a4)
+    ll = c_ll[ix] + lse
+    d_r = c_r[ix] - w3 * lT - w4 * ltx
+    d_alpha = r / alpha - w3 * rx / (alpha + TT[0])[TT[1]] - w4 * rx / (alpha + TX[0])[TX[1]]
+    d_a = c_a[ix] + w4 / a
+    d_b = c_b[ix] - w4 / bx1u[ix]
     grad = np.array([np.sum(w * d_r), np.sum(w * d_alpha), np.sum(w * d_a), np.sum(w * d_b)])
     return float(np.sum(w * ll)), grad
 
@@ -336,19 +342,24 @@ def _gg_ll_grad(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> tuple[floa
 def _gg_ll_grad_split(params: np.ndarray, X, lx: np.ndarray, lmx: np.ndarray,
                       xmx: np.ndarray) -> tuple[float, np.ndarray]:
     """:func:`_gg_ll_grad` with x as a :func:`_split` column and log x, log mx and x * mx given: the
-    log-gamma and digamma terms are evaluated once per distinct x, the rest per customer as before."""
+    log-gamma and digamma terms, and their sums with the other terms of x alone (in the order the
+    per-customer formulas add them: the same floats), are evaluated once per distinct x, the rest per
+    customer as before."""
     p, q, v = params
     psi, gl = special.digamma, special.gammaln
     ux, ix, x = X
-    px = p * x
     pux = p * ux
-    lxm = np.log(xmx + v)
-    psi_pxq = psi(pux + q)[ix]
-    ll = (gl(pux + q)[ix] - gl(pux)[ix] - gl(q) + q * np.log(v)
-          + (px - 1) * lmx + px * lx - (px + q) * lxm)
-    d_p = x * (psi_pxq - psi(pux)[ix] + lmx + lx - lxm)
-    d_q = psi_pxq - psi(q) + np.log(v) - lxm
-    d_v = q / v - (px + q) / (xmx + v)
+    psi_pxq = psi(pux + q)
+    c_ll = gl(pux + q) - gl(pux) - gl(q) + q * np.log(v)
+    c_p = psi_pxq - psi(pux)
+    c_q = psi_pxq - psi(q) + np.log(v)
+    px = pux[ix]
+    t = xmx + v
+    lxm = np.log(t)
+    ll = c_ll[ix] + (px - 1) * lmx + px * lx - (px + q) * lxm
+    d_p = x * (c_p[ix] + lmx + lx - lxm)
+    d_q = c_q[ix] - lxm
+    d_v = q / v - (px + q) / t
     return float(np.mean(ll)), np.array([np.mean(d_p), np.mean(d_q), np.mean(d_v)])
 
 

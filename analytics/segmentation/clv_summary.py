@@ -63,7 +63,7 @@ def summary_statistics(days: pd.DataFrame, codes: pd.Index, calibration_end: pd.
 
 
 def fit_clv(lines, codes: pd.Index, ad: pd.Timestamp, calibration_end: pd.Timestamp, time_unit: str,
-            horizon: int, discount: float, days: pd.DataFrame | None = None):
+            horizon: int, discount: float):
     """Fit BG/NBD and Gamma-Gamma on the purchase days before ``ad`` up to ``calibration_end`` and score
     every fitted customer. Returns (per-customer frame indexed by code with frequency, recency, T,
     monetary_value, p_alive, churn_risk, expected_purchases, expected_spend, clv; BGNBD; GammaGamma).
@@ -85,9 +85,6 @@ def fit_clv(lines, codes: pd.Index, ad: pd.Timestamp, calibration_end: pd.Timest
         CLV horizon in months.
     discount : float
         Monthly discount rate.
-    days : pd.DataFrame | None
-        :func:`.customers.purchase_day_summary` of the same lines, dates and calibration end when the
-        caller queried it already (None: queried here).
 
     Returns
     -------
@@ -96,8 +93,7 @@ def fit_clv(lines, codes: pd.Index, ad: pd.Timestamp, calibration_end: pd.Timest
         ``p_alive``, ``churn_risk``, ``expected_purchases``, ``expected_spend``, ``clv``) and the two fitted
         models.
     """
-    if days is None:
-        days = cu.purchase_day_summary(lines, ad, calibration_end)
+    days = cu.purchase_day_summary(lines, ad, calibration_end)
     summ = summary_statistics(days, codes, calibration_end, time_unit)
     tab, bg, gg = clvmod.clv_from_summary(summ, time_unit=time_unit, horizon_months=horizon, discount=discount)
     return tab.set_index("customer_id"), bg, gg

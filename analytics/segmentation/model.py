@@ -298,7 +298,7 @@ def tier_basis_values(b: CustomerBase, customers: ibis.Table | None, basis: str)
 
 
 def add_clv(b: CustomerBase, cal: pd.Timestamp, columns=CLV_COLUMNS, *, time_unit: str, horizon: int,
-            discount: float, days: pd.DataFrame | None = None):
+            discount: float):
     """Fit the CLV models (:func:`.clv_summary.fit_clv`) and add ``columns`` of the scores to the RFM
     table. Returns (scores by code, BGNBD, GammaGamma). Raises NotEnoughData.
 
@@ -316,16 +316,13 @@ def add_clv(b: CustomerBase, cal: pd.Timestamp, columns=CLV_COLUMNS, *, time_uni
         CLV horizon in months.
     discount : float
         Monthly discount rate.
-    days : pd.DataFrame | None
-        The purchase-day summary at ``cal`` when queried already (None: queried here).
 
     Returns
     -------
     tuple[pd.DataFrame, BGNBD, GammaGamma
         ] The scores by code and the two fitted models.
     """
-    ctab, bg, gg = fit_clv(b.prepared.lines, b.prepared.ids, b.analysis_date, cal, time_unit, horizon, discount,
-                           days)
+    ctab, bg, gg = fit_clv(b.prepared.lines, b.prepared.ids, b.analysis_date, cal, time_unit, horizon, discount)
     for c in columns:
         b.table[c] = ctab[c].reindex(b.table.index)
     return ctab, bg, gg
@@ -537,11 +534,15 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
     before = ad - pd.Timedelta(days=int(p["compare_days"]))
     trans = transitions(tab, groups_at(b.aggregates, before), before, ad, int(p["compare_days"]), model_col)
 
-    # k-means runs on the per-customer aggregates in a thread of its own (numpy and compiled code) while
-    # this one waits for the engine's cohort and purchase-day queries (DuckDB releases the GIL); the
-    # thread reads its own frame of the columns it needs, the labels join the table afterwards
+    # k-means runs on the per-customer aggregates in a thread of its own (numpy and compiled code, most of
+    # it without the GIL) while this one waits for the engine's cohort and purchase-day queries (DuckDB
+    # releases the GIL) and fits the CLV models; the thread reads its own frame of the columns it needs,
+    # the labels join the table afterwards. One thread limit around both: each fit sets the BLAS limit
+    # to one thread and restores it, and two restores out of order would leave the other's value.
+    from threadpoolctl import threadpool_limits
+
     position = len(tab.columns)
-    with ThreadPoolExecutor(1, thread_name_prefix="prism-kmeans") as pool:
+    with threadpool_limits(limits=1), ThreadPoolExecutor(1, thread_name_prefix="prism-kmeans") as pool:
         km = pool.submit(_clusters_of, tab[[c for c in CLUSTER_COLUMNS if c in tab.columns]], p)
 
         tiers, basis, tiers_warning, tiers_problem = None, None, None, None
@@ -558,20 +559,19 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
 
         coh = cohorts(b.prepared.lines, ad)
         cal = calibration_end(p, ad)
-        days = cu.purchase_day_summary(b.prepared.lines, ad, cal) if money else None
+        clv, clv_problem = None, None
+        try:
+            if not money:  # a CLV is a value: Gamma-Gamma needs amounts
+                raise NotEnoughData(NOTE_KEY)
+            ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
+                                   discount=float(p["discount"]))
+        except NotEnoughData as exc:
+            clv_problem = Problem.of(exc)
         labels, clusters, clusters_problem = km.result()
     if labels is not None:
         tab.insert(position, "cluster", labels)
-
-    clv, clv_problem = None, None
-    try:
-        if not money:  # a CLV is a value: Gamma-Gamma needs amounts
-            raise NotEnoughData(NOTE_KEY)
-        ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
-                               discount=float(p["discount"]), days=days)
+    if clv_problem is None:
         clv = clv_numbers(tab, ctab, bg, gg, int(p["clv_horizon"]), float(p["discount"]), p["time_unit"], cal)
-    except NotEnoughData as exc:
-        clv_problem = Problem.of(exc)
 
     bands = {x["band"]: x for x in ((clv or {}).get("churn_bands") or [])}
     kpis = {
