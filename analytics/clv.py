@@ -27,11 +27,13 @@ under a percent) and every customer is scored; ``BGNBD.customers`` says how many
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 from analytics.common import NotEnoughData
 
@@ -266,8 +268,6 @@ def fit_bgnbd(x, tx, T) -> BGNBD:
 
 def _minimize(fun, start: np.ndarray):
     """Minimise a (value, gradient) objective over log-parameters: L-BFGS-B, then a BFGS polish."""
-    from threadpoolctl import threadpool_limits
-
     with threadpool_limits(limits=1):  # tiny linear algebra: extra BLAS threads only cost
         return _minimize_inner(fun, start)
 
@@ -735,8 +735,13 @@ def clv_from_summary(summ: pd.DataFrame, *, time_unit: str = "week", horizon_mon
     """
     summ = summ.loc[summ["T"] > 0].reset_index(drop=True)
     fit_on = summ if len(summ) <= MAX_FIT_CUSTOMERS else summ.sample(n=MAX_FIT_CUSTOMERS, random_state=seed)
-    bg = fit_bgnbd(fit_on["frequency"], fit_on["recency"], fit_on["T"])
-    gg = fit_gamma_gamma(fit_on["frequency"], fit_on["monetary_value"])
+    # the two fits are independent and mostly numpy loops that release the GIL: Gamma-Gamma runs in a
+    # thread of its own meanwhile, under one thread limit (each fit's own limit restores the value it
+    # found, and two restores out of order would leave the other's)
+    with threadpool_limits(limits=1), ThreadPoolExecutor(1, thread_name_prefix="prism-gg") as pool:
+        gg_fit = pool.submit(fit_gamma_gamma, fit_on["frequency"], fit_on["monetary_value"])
+        bg = fit_bgnbd(fit_on["frequency"], fit_on["recency"], fit_on["T"])
+        gg = gg_fit.result()
     x, tx, T, mx = (summ[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
     summ["p_alive"] = p_alive(bg, x, tx, T)
     summ["churn_risk"] = churn_band(summ["p_alive"])
