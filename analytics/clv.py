@@ -27,11 +27,13 @@ under a percent) and every customer is scored; ``BGNBD.customers`` says how many
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
+from threadpoolctl import threadpool_limits
 
 from analytics.common import NotEnoughData
 
@@ -266,8 +268,6 @@ def fit_bgnbd(x, tx, T) -> BGNBD:
 
 def _minimize(fun, start: np.ndarray):
     """Minimise a (value, gradient) objective over log-parameters: L-BFGS-B, then a BFGS polish."""
-    from threadpoolctl import threadpool_limits
-
     with threadpool_limits(limits=1):  # tiny linear algebra: extra BLAS threads only cost
         return _minimize_inner(fun, start)
 
@@ -301,29 +301,35 @@ def _bgnbd_ll_grad(params: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
 def _bgnbd_ll_grad_split(params: np.ndarray, X, TX, TT, w) -> tuple[float, np.ndarray]:
     """:func:`_bgnbd_ll_grad` on :func:`_split` columns: the log-gamma and digamma terms of x (a few
     dozen distinct repeat counts) and the logarithms of alpha + T and alpha + t_x (a few hundred distinct
-    ages) are evaluated once per distinct value; each row's terms are combined as before."""
+    ages) are evaluated once per distinct value; so are the sums of the terms of x alone, in the order
+    the per-row formulas add them (the same floats); each row's terms are then combined as before."""
     r, alpha, a, b = params
     psi, gl = special.digamma, special.gammaln
     ux, ix, x = X
-    aT = (alpha + TT[0])[TT[1]]
-    atx = (alpha + TX[0])[TX[1]]
+    # per distinct x, each sum in the order of the per-row formula
+    bx1u = np.where(ux > 0, b + ux - 1, 1.0)
+    psi_abx = psi(a + b + ux)
+    c_ll = gl(r + ux) - gl(r) + r * np.log(alpha) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
+    c_r = psi(r + ux) - psi(r) + np.log(alpha)
+    c_a = psi(a + b) - psi_abx
+    c_b = psi(a + b) + psi(b + ux) - psi(b) - psi_abx
+    # per row
     lT = np.log(alpha + TT[0])[TT[1]]
     ltx = np.log(alpha + TX[0])[TX[1]]
-    a3 = -(r + x) * lT
-    pos = x > 0
-    bx1u = np.where(ux > 0, b + ux - 1, 1.0)
-    bx1 = bx1u[ix]
-    a4 = np.where(pos, np.log(a) - np.log(bx1u)[ix] - (r + x) * ltx, -np.inf)
+    rx = r + x
+    a3 = (-(r + ux))[ix] * lT
+    a4 = (np.log(a) - np.log(bx1u))[ix] - rx * ltx
+    a4[x <= 0] = -np.inf
     lse = np.logaddexp(a3, a4)
-    w3 = np.exp(a3 - lse)
-    w4 = np.exp(a4 - lse)
-    ll = (gl(r + ux)[ix] - gl(r) + r * np.log(alpha)
-          + gl(a + b) + gl(b + ux)[ix] - gl(b) - gl(a + b + ux)[ix] + lse)
-    psi_abx = psi(a + b + ux)[ix]
-    d_r = psi(r + ux)[ix] - psi(r) + np.log(alpha) - w3 * lT - w4 * ltx
-    d_alpha = r / alpha - w3 * (r + x) / aT - w4 * (r + x) / atx
-    d_a = psi(a + b) - psi_abx + w4 / a
-    d_b = psi(a + b) + psi(b + ux)[ix] - psi(b) - psi_abx - w4 / bx1
+    a3 -= lse
+    w3 = np.exp(a3, out=a3)
+    a4 -= lse
+    w4 = np.exp(a4, out=a4)
+    ll = c_ll[ix] + lse
+    d_r = c_r[ix] - w3 * lT - w4 * ltx
+    d_alpha = r / alpha - w3 * rx / (alpha + TT[0])[TT[1]] - w4 * rx / (alpha + TX[0])[TX[1]]
+    d_a = c_a[ix] + w4 / a
+    d_b = c_b[ix] - w4 / bx1u[ix]
     grad = np.array([np.sum(w * d_r), np.sum(w * d_alpha), np.sum(w * d_a), np.sum(w * d_b)])
     return float(np.sum(w * ll)), grad
 
@@ -336,19 +342,24 @@ def _gg_ll_grad(params: np.ndarray, x: np.ndarray, mx: np.ndarray) -> tuple[floa
 def _gg_ll_grad_split(params: np.ndarray, X, lx: np.ndarray, lmx: np.ndarray,
                       xmx: np.ndarray) -> tuple[float, np.ndarray]:
     """:func:`_gg_ll_grad` with x as a :func:`_split` column and log x, log mx and x * mx given: the
-    log-gamma and digamma terms are evaluated once per distinct x, the rest per customer as before."""
+    log-gamma and digamma terms, and their sums with the other terms of x alone (in the order the
+    per-customer formulas add them: the same floats), are evaluated once per distinct x, the rest per
+    customer as before."""
     p, q, v = params
     psi, gl = special.digamma, special.gammaln
     ux, ix, x = X
-    px = p * x
     pux = p * ux
-    lxm = np.log(xmx + v)
-    psi_pxq = psi(pux + q)[ix]
-    ll = (gl(pux + q)[ix] - gl(pux)[ix] - gl(q) + q * np.log(v)
-          + (px - 1) * lmx + px * lx - (px + q) * lxm)
-    d_p = x * (psi_pxq - psi(pux)[ix] + lmx + lx - lxm)
-    d_q = psi_pxq - psi(q) + np.log(v) - lxm
-    d_v = q / v - (px + q) / (xmx + v)
+    psi_pxq = psi(pux + q)
+    c_ll = gl(pux + q) - gl(pux) - gl(q) + q * np.log(v)
+    c_p = psi_pxq - psi(pux)
+    c_q = psi_pxq - psi(q) + np.log(v)
+    px = pux[ix]
+    t = xmx + v
+    lxm = np.log(t)
+    ll = c_ll[ix] + (px - 1) * lmx + px * lx - (px + q) * lxm
+    d_p = x * (c_p[ix] + lmx + lx - lxm)
+    d_q = c_q[ix] - lxm
+    d_v = q / v - (px + q) / t
     return float(np.mean(ll)), np.array([np.mean(d_p), np.mean(d_q), np.mean(d_v)])
 
 
@@ -724,8 +735,13 @@ def clv_from_summary(summ: pd.DataFrame, *, time_unit: str = "week", horizon_mon
     """
     summ = summ.loc[summ["T"] > 0].reset_index(drop=True)
     fit_on = summ if len(summ) <= MAX_FIT_CUSTOMERS else summ.sample(n=MAX_FIT_CUSTOMERS, random_state=seed)
-    bg = fit_bgnbd(fit_on["frequency"], fit_on["recency"], fit_on["T"])
-    gg = fit_gamma_gamma(fit_on["frequency"], fit_on["monetary_value"])
+    # the two fits are independent and mostly numpy loops that release the GIL: Gamma-Gamma runs in a
+    # thread of its own meanwhile, under one thread limit (each fit's own limit restores the value it
+    # found, and two restores out of order would leave the other's)
+    with threadpool_limits(limits=1), ThreadPoolExecutor(1, thread_name_prefix="prism-gg") as pool:
+        gg_fit = pool.submit(fit_gamma_gamma, fit_on["frequency"], fit_on["monetary_value"])
+        bg = fit_bgnbd(fit_on["frequency"], fit_on["recency"], fit_on["T"])
+        gg = gg_fit.result()
     x, tx, T, mx = (summ[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
     summ["p_alive"] = p_alive(bg, x, tx, T)
     summ["churn_risk"] = churn_band(summ["p_alive"])

@@ -9,6 +9,7 @@ it into the page dict in a language.
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import ibis
@@ -498,6 +499,19 @@ def audience_of(tables: dict, p: dict):
                         start=p.get("start"), end=p.get("end"))
 
 
+CLUSTER_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "aov", "tenure_days")  # what k-means reads
+
+
+def _clusters_of(tab: pd.DataFrame, p: dict):
+    """(labels, the rest of :func:`.clusters.cluster`'s result, None) of the page's features and k, or
+    (None, None, the problem) when the customers cannot be clustered."""
+    try:
+        res = cluster(tab, p.get("features") or DEFAULT_FEATURES, p.get("k"), int(p.get("seed") or 0))
+    except NotEnoughData as exc:
+        return None, None, Problem.of(exc)
+    return res.pop("labels"), res, None
+
+
 def _fit(tables: dict[str, ibis.Table], p: dict):
     orders = tables.get("orders")
     if orders is None and tables.get("customers") is not None:  # a CRM file without order lines
@@ -520,36 +534,44 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
     before = ad - pd.Timedelta(days=int(p["compare_days"]))
     trans = transitions(tab, groups_at(b.aggregates, before), before, ad, int(p["compare_days"]), model_col)
 
-    clusters, clusters_problem = None, None
-    try:
-        clusters = add_clusters(tab, p, int(p.get("seed") or 0))
-    except NotEnoughData as exc:
-        clusters_problem = Problem.of(exc)
+    # k-means runs on the per-customer aggregates in a thread of its own (numpy and compiled code, most of
+    # it without the GIL) while this one waits for the engine's cohort and purchase-day queries (DuckDB
+    # releases the GIL) and fits the CLV models; the thread reads its own frame of the columns it needs,
+    # the labels join the table afterwards. One thread limit around both: each fit sets the BLAS limit
+    # to one thread and restores it, and two restores out of order would leave the other's value.
+    from threadpoolctl import threadpool_limits
 
-    tiers, basis, tiers_warning, tiers_problem = None, None, None, None
-    try:
-        if not money and p["tier_basis"] == "spend":  # spend tiers need money
-            raise NotEnoughData(NOTE_KEY)
-        values, basis, tiers_warning = tier_basis_values(b, tables.get("customers"), p["tier_basis"])
-        th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
-        tiers = tier_counts(values.to_numpy(), th, _floats(p.get("tier_whatif")), _floats(p.get("tier_costs")))
-        tab["tier"] = assign_tiers(values, th)
-        tab["tier_basis_value"] = values.to_numpy()
-    except (NotEnoughData, ValueError) as exc:
-        tiers, tiers_problem = None, Problem.of(exc)
+    position = len(tab.columns)
+    with threadpool_limits(limits=1), ThreadPoolExecutor(1, thread_name_prefix="prism-kmeans") as pool:
+        km = pool.submit(_clusters_of, tab[[c for c in CLUSTER_COLUMNS if c in tab.columns]], p)
 
-    coh = cohorts(b.prepared.lines, ad)
+        tiers, basis, tiers_warning, tiers_problem = None, None, None, None
+        try:
+            if not money and p["tier_basis"] == "spend":  # spend tiers need money
+                raise NotEnoughData(NOTE_KEY)
+            values, basis, tiers_warning = tier_basis_values(b, tables.get("customers"), p["tier_basis"])
+            th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
+            tiers = tier_counts(values.to_numpy(), th, _floats(p.get("tier_whatif")), _floats(p.get("tier_costs")))
+            tab["tier"] = assign_tiers(values, th)
+            tab["tier_basis_value"] = values.to_numpy()
+        except (NotEnoughData, ValueError) as exc:
+            tiers, tiers_problem = None, Problem.of(exc)
 
-    cal = calibration_end(p, ad)
-    clv, clv_problem = None, None
-    try:
-        if not money:  # a CLV is a value: Gamma-Gamma needs amounts
-            raise NotEnoughData(NOTE_KEY)
-        ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
-                               discount=float(p["discount"]))
+        coh = cohorts(b.prepared.lines, ad)
+        cal = calibration_end(p, ad)
+        clv, clv_problem = None, None
+        try:
+            if not money:  # a CLV is a value: Gamma-Gamma needs amounts
+                raise NotEnoughData(NOTE_KEY)
+            ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
+                                   discount=float(p["discount"]))
+        except NotEnoughData as exc:
+            clv_problem = Problem.of(exc)
+        labels, clusters, clusters_problem = km.result()
+    if labels is not None:
+        tab.insert(position, "cluster", labels)
+    if clv_problem is None:
         clv = clv_numbers(tab, ctab, bg, gg, int(p["clv_horizon"]), float(p["discount"]), p["time_unit"], cal)
-    except NotEnoughData as exc:
-        clv_problem = Problem.of(exc)
 
     bands = {x["band"]: x for x in ((clv or {}).get("churn_bands") or [])}
     kpis = {

@@ -193,3 +193,50 @@ def test_grouped_evaluations_equal_the_per_row_formulas(summary, bg, gg):
     q0 = np.array([5.0, 3.0, 14.0])
     assert clv._gg_ll_grad(q0, x[k], m[k])[0] == pytest.approx(float(np.mean(clv._gg_ll(q0, x[k], m[k]))),
                                                                rel=1e-12)
+
+
+def test_the_fits_run_side_by_side_and_leave_the_blas_thread_limit_as_they_found_it(summary, bg, gg):
+    """clv_from_summary fits Gamma-Gamma in a thread while BG/NBD runs: the same fits as one after the
+    other, and each fit's own one-thread limit nested in one around both, so the process's BLAS limit is
+    the one it had before (two restores out of order would leave one thread for good)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=2):
+        before = [i["num_threads"] for i in threadpool_info()]
+        _, sbg, sgg = clv.clv_from_summary(summary.reset_index(), time_unit="week")
+        assert [i["num_threads"] for i in threadpool_info()] == before
+    assert (sbg.r, sbg.alpha, sbg.a, sbg.b, sbg.log_likelihood) == (bg.r, bg.alpha, bg.a, bg.b, bg.log_likelihood)
+    assert (sgg.p, sgg.q, sgg.gamma, sgg.log_likelihood) == (gg.p, gg.q, gg.gamma, gg.log_likelihood)
+
+
+def test_likelihood_terms_of_x_summed_per_distinct_x_are_the_per_row_floats(summary):
+    """The BG/NBD and Gamma-Gamma evaluations sum the terms of x alone once per distinct x, in the order
+    the per-row formulas add them: value and gradient are the same floats as the formulas row by row."""
+    x, tx, T, m = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
+    psi, gl = special.digamma, special.gammaln
+    w = np.linspace(0.5, 1.5, len(x))
+    for r, alpha, a, b in ((0.3, 5.0, 0.9, 2.0), (0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 3.0, 0.7)):
+        bx1 = np.where(x > 0, b + x - 1, 1.0)
+        a3 = -(r + x) * np.log(alpha + T)
+        a4 = np.where(x > 0, np.log(a) - np.log(bx1) - (r + x) * np.log(alpha + tx), -np.inf)
+        lse = np.logaddexp(a3, a4)
+        w3, w4 = np.exp(a3 - lse), np.exp(a4 - lse)
+        ll = (gl(r + x) - gl(r) + r * np.log(alpha) + gl(a + b) + gl(b + x) - gl(b) - gl(a + b + x) + lse)
+        d = [psi(r + x) - psi(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx),
+             r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx),
+             psi(a + b) - psi(a + b + x) + w4 / a,
+             psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - w4 / bx1]
+        val, grad = clv._bgnbd_ll_grad(np.array([r, alpha, a, b]), x, tx, T, w)
+        assert val == float(np.sum(w * ll))
+        assert np.array_equal(grad, [np.sum(w * g) for g in d])
+    k = x > 0
+    x, m = x[k], m[k]
+    for p, q, v in ((5.0, 3.0, 14.0), (6.25, 3.74, 15.44), (0.8, 9.0, 2.0)):
+        px = p * x
+        ll = (gl(px + q) - gl(px) - gl(q) + q * np.log(v) + (px - 1) * np.log(m) + px * np.log(x)
+              - (px + q) * np.log(x * m + v))
+        d = [x * (psi(px + q) - psi(px) + np.log(m) + np.log(x) - np.log(x * m + v)),
+             psi(px + q) - psi(q) + np.log(v) - np.log(x * m + v), q / v - (px + q) / (x * m + v)]
+        val, grad = clv._gg_ll_grad(np.array([p, q, v]), x, m)
+        assert val == float(np.mean(ll))
+        assert np.array_equal(grad, [np.mean(g) for g in d])
