@@ -23,6 +23,11 @@ class NotEnoughData(AnalyticsError):
     pass
 
 
+class EngineLimit(AnalyticsError):
+    """The engine ran out of the memory it may use computing the result (``data.errors.EngineMemoryError``):
+    not the data's fault; a shorter range, a filter or a higher ``PRISM_ENGINE_MEMORY`` gets the result."""
+
+
 def filter_dates(df: pd.DataFrame, col: str, start: date | None, end: date | None) -> pd.DataFrame:
     """Rows with ``start <= df[col] < end + 1 day`` (both ends inclusive by calendar day).
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import html
 import logging
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 
 from analytics import charts, tables
-from analytics.common import AnalyticsError, NotEnoughData, jsonable
+from analytics.common import AnalyticsError, EngineLimit, NotEnoughData, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
 from analytics.i18n import LANGS, t
 from analytics.params import Param, parse_params, resolve
@@ -75,6 +76,25 @@ def load_inputs(dataset_ids: list[int], *, engine=None) -> tuple[Inputs, list[di
     return Inputs.of_store(tuple(key), engine=engine), infos
 
 
+@contextmanager
+def engine_limits() -> Iterator[None]:
+    """Inside: the engine running out of its memory limit (``data.errors.EngineMemoryError``) is raised as
+    :class:`analytics.common.EngineLimit`, an AnalyticsError the pages and the command line show as one
+    translated sentence (``ui.page.engine_memory``) instead of an error.
+
+    Returns
+    -------
+    Iterator[None]
+        A context manager.
+    """
+    from data.errors import EngineMemoryError
+
+    try:
+        yield
+    except EngineMemoryError as exc:
+        raise EngineLimit("ui.page.engine_memory", limit=exc.limit) from exc
+
+
 def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
     missing = missing_kinds(mod, kinds)  # "one of KINDS_ANY" is the module's own error, which names them
     if missing:
@@ -101,7 +121,8 @@ def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: 
     mod = module(url_path)
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, "en")
-    return mod.fit(inputs.tables(), fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)))
+    with engine_limits():
+        return mod.fit(inputs.tables(), fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)))
 
 
 def present_page(url_path: str, fitted: Any, params: dict, lang: str) -> dict:
@@ -151,8 +172,11 @@ def compute_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", para
     _check_kinds(mod, inputs.kinds, lang)
     if uses_engine(mod):
         full = resolve(getattr(mod, "PARAMS", []), params)
-        return present_page(url_path, mod.fit(inputs.tables(), fit_params(mod, full)), full, lang)
-    return jsonable(mod.compute(inputs.frames(), params, lang))
+        with engine_limits():
+            fitted = mod.fit(inputs.tables(), fit_params(mod, full))
+        return present_page(url_path, fitted, full, lang)
+    with engine_limits():
+        return jsonable(mod.compute(inputs.frames(), params, lang))
 
 
 def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, lang: str,
@@ -182,7 +206,8 @@ def call_page(url_path: str, fn: str, inputs: "Inputs | dict[str, pd.DataFrame]"
     """
     mod = module(url_path)
     inputs = as_inputs(inputs)
-    return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang, **kw)
+    with engine_limits():
+        return getattr(mod, fn)(inputs.tables() if uses_engine(mod) else inputs.frames(), params, lang, **kw)
 
 
 def store_params(url_path: str, *, engine=None) -> dict:

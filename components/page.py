@@ -14,7 +14,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from analytics import cached
-from analytics.common import AnalyticsError
+from analytics.common import AnalyticsError, EngineLimit
 from analytics.i18n import t
 from analytics.params import Param, resolve
 from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
@@ -169,6 +169,9 @@ def compute(url_path: str, ctx: PageContext, params: dict[str, Any], *,
     try:
         with st.spinner(ui.say("page.computing", page=name), show_time=True):
             result = cached.page_result(url_path, ctx.datasets, key, lang())
+    except EngineLimit as exc:  # not the data's fault: what to change, not "not enough data"
+        st.warning(ui.exc_text(exc), icon=":material/memory:")
+        return None
     except AnalyticsError as exc:
         st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
         return None

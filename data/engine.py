@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from data import objstore
-from data.errors import IngestError
+from data.errors import EngineMemoryError, IngestError
 from data.objstore import ObjectStore
 
 if TYPE_CHECKING:  # imported where a connection is made: writing parts (ingest) needs no Ibis (0.2 s to import)
@@ -569,7 +569,8 @@ def to_frame(expr: ibis.Expr, *, limit: int | None = None) -> pd.DataFrame:
 def to_arrow(expr: ibis.Expr) -> pa.Table:
     """Run an expression and return its result as an Arrow table with the expression's types (DECIMAL
     stays DECIMAL). On Spark the result comes as Arrow batches (``DataFrame.toArrow``), not through pandas
-    as Ibis 12's PySpark ``to_pyarrow`` does (which turns exact decimals into Python objects).
+    as Ibis 12's PySpark ``to_pyarrow`` does (which turns exact decimals into Python objects). Raises
+    :class:`data.errors.EngineMemoryError` when DuckDB runs out of its memory limit.
 
     Parameters
     ----------
@@ -587,7 +588,12 @@ def to_arrow(expr: ibis.Expr) -> pa.Table:
     except Exception:  # noqa: BLE001 - only in-memory tables: the engine in use runs it
         be = connection()
     if not is_spark(be):
-        return t.to_pyarrow()
+        import duckdb
+
+        try:
+            return t.to_pyarrow()
+        except duckdb.OutOfMemoryException as exc:
+            raise EngineMemoryError(_memory_limit(be)) from exc
     from ibis.formats.pyarrow import PyArrowData
 
     be._run_pre_execute_hooks(t)
@@ -595,6 +601,14 @@ def to_arrow(expr: ibis.Expr) -> pa.Table:
     out = be._session.sql(sql).toArrow()
     out = out.rename_columns(list(t.columns))
     return PyArrowData.convert_table(out, t.schema())
+
+
+def _memory_limit(be: Any) -> str:
+    """DuckDB's memory limit on the connection ``be`` as it reports it (e.g. ``953.6 MiB``), or "?"."""
+    try:
+        return str(be.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+    except Exception:  # noqa: BLE001 - only for the message
+        return os.environ.get("PRISM_ENGINE_MEMORY") or "?"
 
 
 def decimals_to_float(tbl: pa.Table) -> pa.Table:

@@ -114,6 +114,16 @@ class NotAllowed(PermissionError):
 
 # ---------------------------------------------------------------- environment faults
 
+class EngineMemoryError(MemoryError):
+    """The engine ran out of the memory it may use (DuckDB's ``memory_limit``: ``PRISM_ENGINE_MEMORY``, or
+    DuckDB's default of 80% of the machine) while computing a result. Nothing stored has changed; a shorter
+    date range, a filter or a higher limit gets the result. ``limit`` is the setting as DuckDB reports it."""
+
+    def __init__(self, limit: str) -> None:
+        self.limit = limit
+        super().__init__(f"the engine ran out of its memory limit ({limit})")
+
+
 STORE_MESSAGES = {
     # English text of each fault; analytics/locales/datasets.json holds the same under "store.<code>"
     "busy": ("the database is busy (locked by another writer for more than {seconds} s); nothing was changed; "

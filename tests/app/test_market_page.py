@@ -334,3 +334,24 @@ def test_grow_tab_splits_the_change_into_three_effects_that_add_up(workspace, de
     effects = df.loc[["Penetration", "Frequency", "Price"], "Effect on sales"].astype(float)
     total = float(df.loc["Change of identified buyers' gross sales", "Effect on sales"])
     assert total != 0 and round(effects.sum(), 2) == round(total, 2)
+
+
+def test_engine_out_of_memory_shows_what_to_change_not_an_error(workspace, monkeypatch):
+    # the engine's memory limit reached while fitting (data.errors.EngineMemoryError): one warning naming
+    # the limit and what to change, in the page's language; no exception, no "not enough data"
+    from analytics import cached
+    from analytics.market import fitting
+    from data.errors import EngineMemoryError
+
+    def out_of_memory(*a, **k):
+        raise EngineMemoryError("953.6 MiB")
+
+    cached.clear_all()
+    monkeypatch.setattr(fitting, "order_aggregates", out_of_memory)
+    for lang, words in (("en", "shorter date range"), ("zh", "日期范围")):
+        at = make_app("ana", page=PAGE, query=demo_query(workspace, lang=lang, start="2025-01-01")).run()
+        assert not at.exception, [e.value for e in at.exception]
+        warned = [str(w.value) for w in at.warning if "953.6 MiB" in str(w.value)]
+        assert len(warned) == 1 and words in warned[0] and "PRISM_ENGINE_MEMORY" in warned[0], texts(at)
+        assert not [i for i in at.info if "honestly" in str(i.value) or "数据不足" in str(i.value)]
+    cached.clear_all()
