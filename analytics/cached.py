@@ -1582,7 +1582,8 @@ def first_purchases(orders: DatasetKey) -> pd.DataFrame | None:
     """
     from analytics import acquisition
 
-    return acquisition.first_purchases(inputs(orders).tables()["orders"])
+    with rep.engine_limits():
+        return acquisition.first_purchases(inputs(orders).tables()["orders"])
 
 
 def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
@@ -1615,7 +1616,7 @@ def acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, l
 def _acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Presented:
     """The ceiling, computed once per key and shared read-only (it took 100-400 ms on every rerun)."""
     from analytics import promotions
-    from analytics.common import AnalyticsError
+    from analytics.common import AnalyticsError, EngineLimit
 
     p = thaw_params(params)
     mod = module(url_path)
@@ -1625,6 +1626,8 @@ def _acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, 
     if orders:
         try:
             seg = page_fit("segmentation-explorer", orders, freeze_params(promotions.segmentation_params(p)))
+        except EngineLimit:  # not "no CLV for these orders": a ceiling without it must not be cached
+            raise
         except AnalyticsError:
             seg = None
         first = first_purchases(orders)

@@ -85,10 +85,24 @@ def _settable(obj: Any, props: dict[str, Any]) -> bool:
     for key, value in props.items():
         if key not in obj._valid_props or not _canonical(value):
             return False
-        if type(value) is dict and isinstance(obj._get_validator(key), CompoundValidator) and \
-                not _settable(obj[key], value):
+        validator = obj._get_validator(key)
+        if isinstance(validator, CompoundValidator):  # a dict of its own properties, nothing else (title="x")
+            if type(value) is not dict or not _settable(obj[key], value):
+                return False
+        elif not _as_stored(validator, value):
             return False
     return True
+
+
+def _as_stored(validator: Any, value: Any) -> bool:
+    """Whether plotly's ``validator`` would store ``value`` unchanged: a number or bool given to a text
+    property would be stored as its text, so it is not (nor a list holding one)."""
+    from _plotly_utils.basevalidators import StringValidator
+
+    if not isinstance(validator, StringValidator):
+        return True
+    items = value if type(value) is list else [value]
+    return all(type(v) is str for v in items)
 
 
 def _leaves(obj: Any, props: dict[str, Any], out: list) -> list:
@@ -145,7 +159,7 @@ def _plain_trace(trace: dict) -> dict | None:
             if not all(v is None or type(v) in _PLAIN for v in value):
                 return None
             out[key] = list(value)
-        elif _canonical(value):
+        elif _canonical(value) and _as_stored(validator, value):
             out[key] = list(value) if type(value) is list else value
         else:
             return None

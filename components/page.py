@@ -14,7 +14,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from analytics import cached
-from analytics.common import AnalyticsError, EngineLimit
+from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
 from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
@@ -169,11 +169,8 @@ def compute(url_path: str, ctx: PageContext, params: dict[str, Any], *,
     try:
         with st.spinner(ui.say("page.computing", page=name), show_time=True):
             result = cached.page_result(url_path, ctx.datasets, key, lang())
-    except EngineLimit as exc:  # not the data's fault: what to change, not "not enough data"
-        st.warning(ui.exc_text(exc), icon=":material/memory:")
-        return None
-    except AnalyticsError as exc:
-        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
+    except AnalyticsError as exc:  # the engine's memory limit: a warning saying what to change (ui.cannot_answer)
+        ui.cannot_answer(exc)
         return None
     if current is None and _SERVES_STALE.get():
         cached.note_shown(url_path, ctx.datasets, ctx.infos)
@@ -558,7 +555,7 @@ class View:
 
 
 def _not_enough(exc: AnalyticsError) -> None:
-    st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
+    ui.cannot_answer(exc)
 
 
 def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None,

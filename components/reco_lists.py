@@ -74,7 +74,7 @@ def choose_target(kit: Any, ctx: Any, params: dict, src: str) -> tuple[Any, str 
         try:
             groups = cached.page_call(kit.url_path, "segment_groups", ctx.datasets, cached.freeze_params(params), lang())[src]
         except AnalyticsError as exc:
-            st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
+            ui.cannot_answer(exc, icon=None)
             return None
         labels = {g["value"]: tr(f"{kit.ns}.seg.group_option", label=g["label"], n=fmt_number(g["n"], lang())) for g in groups}
         names = {g["value"]: g["label"] for g in groups}

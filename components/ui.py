@@ -87,6 +87,17 @@ def say(key: str, **values: Any) -> Markdown:
     return Markdown(tr(key, **{k: _safe_value(v) for k, v in values.items()}))
 
 
+def cannot_answer(exc: BaseException, *, icon: str | None = ":material/hourglass_empty:") -> None:
+    """Why a result is missing, as one line: the engine's memory limit reached (analytics.common.EngineLimit)
+    as a warning saying what to change; any other AnalyticsError as "not enough data: <reason>"."""
+    from analytics.common import EngineLimit
+
+    if isinstance(exc, EngineLimit):
+        st.warning(exc_text(exc), icon=":material/memory:")
+    else:
+        st.info(say("page.not_enough", reason=exc_text(exc)), icon=icon)
+
+
 def exc_text(exc: BaseException) -> Markdown:
     """An exception as a one-line, escaped message: an AnalyticsError's translated reason (its values
     escaped), else the exception's own text (an IngestError quotes cell values) escaped."""

@@ -42,7 +42,7 @@ def controls(k: page.Kit, options: Any, v: page.View) -> dict[str, Any]:
         with st.spinner(k.t("loading_segments"), show_time=True):
             segments = {o["value"]: o for o in v.call("segment_options", {**v.base, **params})}
     except AnalyticsError as exc:
-        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)), icon=":material/hourglass_empty:")
+        ui.cannot_answer(exc)
         v.extra["no_segments"] = True
         return params
     params["segment"] = k.widget("segment", c2, options=list(segments), fmt=lambda x: k.t(

@@ -133,7 +133,7 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
         with st.spinner(tr(f"{kit.ns}.status.targets"), show_time=True):
             tl = cached.page_call(kit.url_path, "segment_targets", ctx.datasets, cached.freeze_params(tparams), lang())
     except AnalyticsError as exc:
-        st.info(ui.say("page.not_enough", reason=ui.exc_text(exc)))
+        ui.cannot_answer(exc, icon=None)
         return
     if not tl["rows"]:
         st.info(tr(f"{kit.ns}.seg.empty"))

@@ -497,3 +497,20 @@ def test_figure_of_plain_traces_is_the_validated_figure():
     odd = [dict(x=np.array([1.0, 2.0]), y=[date(2024, 1, 1), date(2024, 1, 2)], name="n"), traces[0]]
     assert charts._plain_trace(odd[0]) is None
     assert pio.to_json(charts.figure(odd)) == pio.to_json(validated(odd))
+
+
+def test_fast_path_leaves_to_plotly_what_it_would_change():
+    # a number for a text property is stored by plotly as its text, a plain string for a compound property
+    # as {"text": ...}: such values go through plotly's validation, so the JSON is the validated one
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    fig = charts.figure([dict(x=[1, 2], y=[3, 4], name=0), dict(x=[1, 2], y=[5, 6], name="b", hovertext=[1, "x"])])
+    ref = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], name=0), go.Scatter(x=[1, 2], y=[5, 6], name="b", hovertext=[1, "x"])])
+    assert pio.to_json(fig) == pio.to_json(ref)
+    assert fig.data[0].name == "0"
+    for props in ({"title": "x"}, {"title": {"text": 5}}, {"meta": {"a": 1}}, {"title": {"text": "t", "font": {"size": 15}}}):
+        fast, slow = go.Figure(), go.Figure()
+        charts._put(fast.layout, props)
+        slow.update_layout(props)
+        assert pio.to_json(fast) == pio.to_json(slow), props

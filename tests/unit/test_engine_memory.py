@@ -58,3 +58,41 @@ def test_cli_report_prints_one_line_when_the_engine_runs_out_of_memory(monkeypat
     assert code == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "1GB" in err[0] and "PRISM_ENGINE_MEMORY" in err[0]
+
+
+def test_cannot_answer_warns_for_the_memory_limit_and_informs_otherwise():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from analytics.common import EngineLimit, NotEnoughData
+        from components import ui
+
+        ui.cannot_answer(EngineLimit("ui.page.engine_memory", limit="953.6 MiB"))
+        ui.cannot_answer(NotEnoughData("segmentation.error.too_few_to_cluster", n=3, min=50))
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [w for w in at.warning if "953.6 MiB" in str(w.value) and "PRISM_ENGINE_MEMORY" in str(w.value)]
+    assert len(at.info) == 1 and "Not enough data" in str(at.info[0].value)
+
+
+def test_acquisition_ceiling_is_not_built_without_clv_when_the_engine_ran_out_of_memory(monkeypatch):
+    # "no CLV model for these orders" gives a ceiling without it; a memory limit must not (it would be cached)
+    from analytics import cached, promotions
+    from analytics.common import EngineLimit
+
+    def page_fit(url_path, datasets, params):
+        if url_path == "segmentation-explorer":
+            raise EngineLimit("ui.page.engine_memory", limit="1GB")
+        return object()
+
+    built = []
+    monkeypatch.setattr(cached, "page_fit", page_fit)
+    monkeypatch.setattr(cached, "first_purchases", lambda orders: None)
+    monkeypatch.setattr(promotions, "acquisition_ceiling", lambda *a, **k: built.append(a) or {})
+    cached.clear_all()
+    with pytest.raises(EngineLimit):
+        cached._acquisition_ceiling("promotion-planner", (("media_mix", 1, 1), ("orders", 2, 1)),
+                                    cached.freeze_params({}), "en")  # past the catalogue's stored params
+    assert built == []
+    cached.clear_all()
