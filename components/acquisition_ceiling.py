@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from analytics import cached
-from analytics.common import AnalyticsError, EngineLimit
+from analytics.common import AnalyticsError
 from components import page, ui
 from components.i18n import fmt_date, fmt_pct, lang
 
@@ -22,10 +22,7 @@ def acquisition_tab(v: Any) -> None:
     try:
         res = cached.acquisition_ceiling(k.url_path, v.ctx.datasets, key, lang())
     except AnalyticsError as exc:
-        if isinstance(exc, EngineLimit):  # what to change, not a reason in the data
-            ui.cannot_answer(exc)
-        else:
-            st.info(ui.exc_text(exc), icon=":material/hourglass_empty:")
+        ui.cannot_answer(exc, lead=False)  # the planner's reasons read as they are
         return
     ui.findings(res.get("findings") or [])
     ui.warnings(res.get("warnings") or [])

@@ -554,10 +554,6 @@ class View:
         footer(self.url_path, self.ctx, self.params, self.result, make_html=make_html)
 
 
-def _not_enough(exc: AnalyticsError) -> None:
-    ui.cannot_answer(exc)
-
-
 def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None,
           controls: Callable[..., dict[str, Any]] | None = None,
           empty: Callable[[Kit, PageContext], None] | None = None, filters: bool = True,
@@ -633,7 +629,7 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
             view.options = {p: view.call(fn) for p, fn in (options or {}).items()}
     except AnalyticsError as exc:
         show_problems()
-        _not_enough(exc)
+        ui.cannot_answer(exc)
         view.ready = False
         if stop:
             footer(k.url_path, ctx, {}, None)
@@ -659,7 +655,7 @@ def frame(*, options: str | dict[str, str] | Callable[[View], Any] | None = None
             try:
                 view.result = compute_with(view)
             except AnalyticsError as exc:
-                _not_enough(exc)
+                ui.cannot_answer(exc)
         else:
             if current is not None and not cached.holds_fit(k.url_path, ctx.datasets, result_key(ctx, view.params)):
                 fresh_rerun()  # no older fit for these parameters: the current revisions, window and options

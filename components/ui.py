@@ -87,15 +87,17 @@ def say(key: str, **values: Any) -> Markdown:
     return Markdown(tr(key, **{k: _safe_value(v) for k, v in values.items()}))
 
 
-def cannot_answer(exc: BaseException, *, icon: str | None = ":material/hourglass_empty:") -> None:
+def cannot_answer(exc: BaseException, *, icon: str | None = ":material/hourglass_empty:",
+                  lead: bool = True) -> None:
     """Why a result is missing, as one line: the engine's memory limit reached (analytics.common.EngineLimit)
-    as a warning saying what to change; any other AnalyticsError as "not enough data: <reason>"."""
+    as a warning saying what to change; any other AnalyticsError as "not enough data: <reason>" (``lead``
+    False: the reason alone)."""
     from analytics.common import EngineLimit
 
     if isinstance(exc, EngineLimit):
         st.warning(exc_text(exc), icon=":material/memory:")
     else:
-        st.info(say("page.not_enough", reason=exc_text(exc)), icon=icon)
+        st.info(say("page.not_enough", reason=exc_text(exc)) if lead else exc_text(exc), icon=icon)
 
 
 def exc_text(exc: BaseException) -> Markdown:

@@ -8,6 +8,15 @@ from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from .base import MAX_SERIES_CHART
 
 
+def _trend_lines(rows: list[dict], names: list[str]) -> list[dict]:
+    """One line (period -> value) per competitor of ``names``, from a trend's rows, as charts.figure traces."""
+    out = []
+    for name in names:
+        mine = [r for r in rows if r["competitor"] == name]
+        out.append(dict(x=[r["period"] for r in mine], y=[r["value"] for r in mine], mode="lines+markers", name=name))
+    return out
+
+
 def figures(result: dict, lang: str = "en") -> list[dict]:
     """The competitor page's figures: the price index per key, the price moves over time and the other blocks of
     the result, each titled with what it shows.
@@ -90,10 +99,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     if tr and comps:
         c = max(comps, key=lambda r: r["avg_discount"])
         title = t("competitors.chart.discount", lang, comp=c["competitor"], disc=fmt_pct(c["avg_discount"], lang, 0))
-        fig = charts.figure([dict(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
-                                  name=name)
-                             for name in sorted({r["competitor"] for r in tr})
-                             for rows in [[r for r in tr if r["competitor"] == name]]])
+        fig = charts.figure(_trend_lines(tr, sorted({r["competitor"] for r in tr})))
         fig.update_layout(yaxis_title=t("competitors.label.discount", lang))
         charts.finish(fig, lang, title, y="percent")
         figs.append({"key": "discount", "title": title, "figure": fig})
@@ -108,9 +114,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         val = fmt_pct(last[lead], lang, 1) if metric == "share" else (
             f"{last[lead]:.1f}" if metric == "rating" else fmt_number(last[lead], lang))
         title = t("competitors.chart.trend", lang, metric=t(f"competitors.label.{metric}", lang), comp=lead, value=val)
-        fig = charts.figure([dict(x=[r["period"] for r in rows], y=[r["value"] for r in rows], mode="lines+markers",
-                                  name=name)
-                             for name in sorted(last) for rows in [[r for r in tr if r["competitor"] == name]]])
+        fig = charts.figure(_trend_lines(tr, sorted(last)))
         fig.update_layout(yaxis_title=t(f"competitors.label.{metric}", lang))
         charts.finish(fig, lang, title, y={"share": "percent", "rating": "ratio"}.get(metric, "count"))
         figs.append({"key": f"trend_{metric}", "title": title, "figure": fig})

@@ -495,14 +495,11 @@ def _ordered_frame(tables: list[pa.Table], by: list[str]) -> pd.DataFrame:
         col = np.concatenate([t.column(c).to_numpy() for t in tables]).astype(np.int64)
         key *= int(col.max(initial=0)) + 1
         key += col
-    order = np.argsort(key, kind="stable")
-    del key
-    if n == 0 or bool((np.diff(order) == 1).all()):  # already in order: the rows go where they are
-        dest = None
-    else:
+    dest = None  # already in order (the parts follow each other): the rows go where they are
+    if not bool((key[1:] >= key[:-1]).all()):
         dest = np.empty(n, dtype=np.int64)
-        dest[order] = np.arange(n, dtype=np.int64)  # row i of the results goes to dest[i]
-    del order
+        dest[np.argsort(key, kind="stable")] = np.arange(n, dtype=np.int64)  # row i of the results goes to dest[i]
+    del key
     names = tables[0].column_names
     dtypes = {name: _pandas_dtype(pa.chunked_array([ch for t in tables for ch in t.column(name).chunks],
                                                    type=tables[0].schema.field(name).type)) for name in names}
