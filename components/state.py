@@ -57,7 +57,9 @@ def seed(state_key: str, p: Param, valid: Callable[[Any], bool] | None = None) -
     """Put the URL's value (when it is new) or the default into ``st.session_state[state_key]``."""
     raw = _raw(p.key, p)
     marker = "_q_" + state_key
-    if raw is not None and st.session_state.get(marker) != raw:
+    # the URL's value also when the widget's state is gone (a widget not drawn in a run loses it, e.g. in
+    # a tab that was not open) while the URL still holds its value
+    if raw is not None and (st.session_state.get(marker) != raw or state_key not in st.session_state):
         try:
             value = _convert(p, raw)
             if valid is not None and not valid(value):
@@ -243,3 +245,47 @@ def number_list(label: str, p: Param, *, state_key: str | None = None, help: str
             where.warning(problem(reason))
         return None
     return vals
+
+
+def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: str,
+         implied: str | None = None) -> dict[str, Any]:
+    """``st.tabs`` whose hidden tabs do not run: each container's ``open`` is True for the tab shown only
+    (``on_change="rerun"``: a click reruns the script, and the page draws what is open). The open tab is
+    kept in the URL as ``p`` (a tab *name*, not its label, so a shared link opens on the same tab in
+    either language; a bad value is reported like any other). Without a URL value the open tab is
+    ``implied`` (the tab the link's other values belong to, e.g. a product chosen in the product tab),
+    else the first; with ``implied`` the URL always names the open tab, so leaving the implied tab
+    survives a language switch.
+
+    The tabs are created with the open tab as their ``default``: the label list (the language) or the
+    default changing gives Streamlit a new widget, which opens on that default.
+
+    Parameters
+    ----------
+    names : Sequence[str]
+        The tabs' names (URL values), in order.
+    labels : Sequence[str]
+        Their labels in the current language.
+    p : Param
+        The URL parameter (its default: the first name).
+    state_key : str
+        The tabs' session-state key.
+    implied : str | None
+        The tab to open when the URL names none, or None (the first).
+
+    Returns
+    -------
+    dict[str, Any]
+        Name -> tab container (``open``: shown in this run).
+    """
+    names, labels = list(names), list(labels)
+    raw = _raw(p.key, p)
+    name = raw if raw in names else None
+    if raw is not None and name is None:
+        note_problem(f"{p.key}={short(raw)}: not available")
+    if name is None:
+        name = implied if implied in names else names[0]
+    boxes = st.tabs(labels, default=labels[names.index(name)], key=state_key, on_change="rerun")
+    shown = next((n for n, b in zip(names, boxes) if b.open), name)
+    sync(state_key, p, shown, always=implied in names)
+    return dict(zip(names, boxes))

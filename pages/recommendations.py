@@ -16,7 +16,7 @@ import streamlit as st
 from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
-from analytics.recommend import MODELS
+from analytics.recommend import MODELS, TABS
 from components import page, reco_lists as lists, state, ui
 from components.i18n import fmt_date, fmt_number, fmt_pct, lang, tr
 
@@ -213,15 +213,16 @@ v = page.frame(options=catalogue, controls=filters, compute_with=train)
 kit = v.kit
 if v.result is not None:
     verdict(v.result)
-    t_models, t_sample, t_seg, t_prod = st.tabs([kit.t(f"tab.{n}") for n in ("models", "sample", "segment", "product")])
-    with t_models:
-        models_tab(v.result)
-    with t_sample:
-        sample_tab(v.result)
-    with t_seg:
-        segment_tab(v.ctx, v.base, v.params, v.result)
-    with t_prod:
-        product_tab(v.ctx, v.base, v.params, v.result, v.options)
+    # only the open tab runs (a link with a target group or product opens on its tab)
+    implied = "segment" if "tseg" in st.query_params else "product" if "product" in st.query_params else None
+    tabs = state.tabs(TABS, [kit.t(f"tab.{n}") for n in TABS], kit.param("tab"), state_key=kit.sk("tab"), implied=implied)
+    draw = {"models": lambda: models_tab(v.result), "sample": lambda: sample_tab(v.result),
+            "segment": lambda: segment_tab(v.ctx, v.base, v.params, v.result),
+            "product": lambda: product_tab(v.ctx, v.base, v.params, v.result, v.options)}
+    for name, box in tabs.items():
+        if box.open:
+            with box:
+                draw[name]()
     ui.findings((v.get("findings") or [])[1:])
     v.data_behind()
 else:

@@ -137,10 +137,14 @@ TARGET_PARAMS = [
     Param("tseg", "str", None, help="recommend.help.tseg"),
     Param("sc", "str", None, help="recommend.help.sc"),
 ]
+# the page's tab (components.state.tabs): only the open tab runs, so the RFM groups of the target lists
+# are read from the engine when that tab is opened, not on every first render
+TABS = ("models", "sample", "segment", "product")
+UI_PARAMS = [Param("tab", "str", TABS[0], choices=TABS)]
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "PARAMS", "FIT_PARAMS", "TARGET_PARAMS", "RecommendFit", "fit", "present", "compute",
+    "PAGE", "KINDS", "PARAMS", "FIT_PARAMS", "TARGET_PARAMS", "TABS", "UI_PARAMS", "RecommendFit", "fit", "present", "compute",
     "figures", "to_frame", "catalogue_options", "segment_groups", "segment_customer_ids", "segment_targets",
     "product_buyers", "ids_from_csv",
     # constants

@@ -54,6 +54,14 @@ def _sample_products(at):
     return list(_sample(at)["product_id"])
 
 
+def _open(at, tab):
+    """Open a tab of the page as a link naming it does (only the open tab runs)."""
+    at.query_params["tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(scope="module")
 def demo_en(workspace):
     at = make_app("ana", page=PAGE, query=_q(workspace)).run()
@@ -79,15 +87,22 @@ def test_renders_in_english_on_the_demo_workspace(demo_en):
     base = models[models["model"] == "Top sellers (baseline)"].iloc[0]
     assert chosen["precision_at_k"] > base["precision_at_k"]
     assert _pct(prec.value) == pytest.approx(chosen["precision_at_k"], abs=5e-4)
+    assert len(at.get("plotly_chart")) >= 2
+    # only the open tab ran: the target tabs' groups were not read
+    assert "Choose a group to build its target list" not in body
+    assert "Choose a product to list the customers most likely to buy it" not in body
     # sample recommendations with a reason for every product
+    _open(at, "sample")
+    assert "Precision@10" not in [m.label for m in at.metric]
     assert len(at.selectbox(key="recommendations:sc").options) == 20
     sample = _sample(at)
     assert len(sample) == 10
     assert sample["reason"].str.contains("Bought together with|Customers like you|Fits your purchase|Top seller").all()
     # target tabs start with a useful prompt, not an empty table
-    assert "Choose a group to build its target list" in body
-    assert "Choose a product to list the customers most likely to buy it" in body
-    assert len(at.get("plotly_chart")) >= 2
+    assert "Choose a group to build its target list" in texts(_open(at, "segment"))
+    assert "Choose a product to list the customers most likely to buy it" in texts(_open(at, "product"))
+    _open(at, "models")  # as test_renders_in_chinese reads it
+    assert _models(at)["precision_at_k"].tolist() == models["precision_at_k"].tolist()
 
 
 def test_renders_in_chinese(workspace, demo_en):
@@ -105,8 +120,9 @@ def test_renders_in_chinese(workspace, demo_en):
 def test_a_filter_changes_the_results_and_the_url(workspace):
     at = make_app("ana", page=PAGE, query=_q(workspace)).run()
     before = _metric(at, "Precision@10").value
-    first = _sample_products(at)[0]
+    first = _sample_products(_open(at, "sample"))[0]
     # force the top-seller baseline: the KPIs become the baseline's, the finding says so
+    _open(at, "models")
     at.selectbox(key="recommendations:model").select("popular").run()
     assert not at.exception
     assert at.query_params["model"] in ("popular", ["popular"])
@@ -116,7 +132,7 @@ def test_a_filter_changes_the_results_and_the_url(workspace):
     assert "Personalisation earns its keep" in texts(at)  # the verdict is about the best personalised model
     # exclude the sample customer's former first product: it leaves their list
     at.selectbox(key="recommendations:model").select("auto").run()
-    assert _sample_products(at)[0] == first
+    assert _sample_products(_open(at, "sample"))[0] == first
     at.multiselect(key="recommendations:exclude").select(first).run()
     assert not at.exception
     assert first not in _sample_products(at)
@@ -142,6 +158,8 @@ def test_a_share_link_restores_every_control(workspace):
            top_customers="20", holdout_from="2026-07-01")
     at = make_app("vic", page=PAGE, query=q).run()
     assert not at.exception, at.exception
+    # a link with a target group opens on the target lists' tab, and names it from then on
+    assert at.query_params["tab"] in ("segment", ["segment"])
     assert at.number_input(key="recommendations:k").value == 5
     assert at.selectbox(key="recommendations:model").value == "user"
     assert at.number_input(key="recommendations:exclude_window_days").value == 30
@@ -152,33 +170,54 @@ def test_a_share_link_restores_every_control(workspace):
     assert str(at.date_input(key="recommendations:holdout_from").value) == "2026-07-01"
     assert at.radio(key="recommendations:tsrc").value == "cn8"
     assert at.selectbox(key="recommendations:tseg_cn8").value == "重要价值"
-    assert at.selectbox(key="recommendations:product").value == "LM-SK-002"
-    assert at.number_input(key="recommendations:top_customers").value == 20
-    body = texts(at)
-    # the numbers reflect it: k = 5, the forced model, the holdout date, the rules
-    assert _metric(at, "Precision@5")
-    assert "Chosen model: Customer kNN" in body
-    assert "before 1 Jul 2026" in body
-    assert "LM-SK-001" not in _sample_products(at)
     seg = next(d for d in _frames(at) if "customer_status" in d.columns and "reason" in d.columns
                and d["customer_id"].nunique() > 20)
     assert set(seg.groupby("customer_id").size()) == {5}
     assert "LM-SK-001" not in set(seg["product_id"])
     assert "promoted" in " ".join(seg["reason"]) or "LM-SK-013" not in set(seg["product_id"])
+    # a viewer reads and exports, but cannot save the list
+    assert "Your role (viewer) cannot save results" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("recommendations:save")]
+    # the product tab: its controls from the link
+    _open(at, "product")
+    assert at.selectbox(key="recommendations:product").value == "LM-SK-002"
+    assert at.number_input(key="recommendations:top_customers").value == 20
     buyers = next(d for d in _frames(at) if "relative_score" in d.columns)
     assert len(buyers) == 20 and buyers["relative_score"].iloc[0] == pytest.approx(1.0)
-    # a viewer reads and exports, but cannot save the list
-    assert "Your role (viewer) cannot save results" in body
     assert not [b for b in at.button if b.key and b.key.startswith("recommendations:save")]
+    # the numbers reflect it: k = 5, the forced model, the holdout date, the rules
+    _open(at, "models")
+    assert _metric(at, "Precision@5")
+    body = texts(at)
+    assert "Chosen model: Customer kNN" in body
+    assert "before 1 Jul 2026" in body
+    assert "LM-SK-001" not in _sample_products(_open(at, "sample"))
+    # back on the target lists' tab, the link's group is still chosen (its widget was not drawn meanwhile)
+    _open(at, "segment")
+    assert at.selectbox(key="recommendations:tseg_cn8").value == "重要价值"
+    assert at.query_params["tseg"] in ("重要价值", ["重要价值"])
 
 
 def test_a_bad_link_value_is_reset_with_a_warning(workspace):
-    at = make_app("ana", page=PAGE, query=_q(workspace, k="abc", model="nonsense")).run()
+    at = make_app("ana", page=PAGE, query=_q(workspace, k="abc", model="nonsense", tab="nonsense")).run()
     assert not at.exception, at.exception
     assert "were not valid and were reset" in texts(at)
+    assert "tab=nonsense" in texts(at)
+    assert "tab" not in at.query_params  # the first tab is open, and the link no longer names another
     assert at.number_input(key="recommendations:k").value == 10
     assert at.selectbox(key="recommendations:model").value == "auto"
     assert _metric(at, "Precision@10")
+
+
+def test_the_open_tab_survives_a_language_switch(workspace):
+    at = make_app("ana", page=PAGE, query=_q(workspace, tab="sample")).run()
+    assert not at.exception, at.exception
+    assert len(at.selectbox(key="recommendations:sc").options) == 20 and not at.metric
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["商品推荐"]
+    assert len(at.selectbox(key="recommendations:sc").options) == 20 and not at.metric
+    assert at.query_params["tab"] in ("sample", ["sample"])
 
 
 def test_empty_state_names_the_dataset_and_offers_the_template(workspace):
@@ -232,7 +271,9 @@ def test_online_retail_chosen_model_beats_popularity_as_shown(workspace, online_
     assert n_fits <= 1  # 0 when an earlier test of the session fitted the same settings
     at.run()
     assert not at.exception and len(fits) == n_fits
-    # a target list for an RFM group, built through analytics.segmentation
+    # a target list for an RFM group, built through analytics.segmentation, on its tab (no refit)
+    _open(at, "segment")
+    assert len(fits) == n_fits
     at.selectbox(key="recommendations:tseg_rfm").select("Champions").run()
     assert not at.exception
     assert "customers in Champions" in texts(at)
