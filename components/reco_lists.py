@@ -72,7 +72,9 @@ def choose_target(kit: Any, ctx: Any, params: dict, src: str) -> tuple[Any, str 
     label = None
     if src in ("rfm", "cn8"):
         try:
-            groups = cached.page_call(kit.url_path, "segment_groups", ctx.datasets, cached.freeze_params(params), lang())[src]
+            with st.spinner(tr(f"{kit.ns}.status.groups"), show_time=True):  # the RFM table of every customer
+                groups = cached.page_call(kit.url_path, "segment_groups", ctx.datasets, cached.freeze_params(params),
+                                          lang())[src]
         except AnalyticsError as exc:
             ui.cannot_answer(exc, icon=None)
             return None
