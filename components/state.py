@@ -257,8 +257,12 @@ def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: st
     else the first; with ``implied`` the URL always names the open tab, so leaving the implied tab
     survives a language switch.
 
-    The tabs are created with the open tab as their ``default``: the label list (the language) or the
-    default changing gives Streamlit a new widget, which opens on that default.
+    The open tab is set through the tabs' session state, and only when the widget has none (the first
+    run, or its state went with a run that did not draw it), when its label is not one of this run's (the
+    language changed: the label list is part of the widget's identity, so it is a new widget) or when the
+    URL names another tab than the one this function last wrote there (a link, the address bar). The
+    ``default`` stays the first tab: a default that followed the open tab would change the widget's
+    identity in the run after a click, and the next click, sent for the old widget, would be lost.
 
     Parameters
     ----------
@@ -285,7 +289,10 @@ def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: st
         note_problem(f"{p.key}={short(raw)}: not available")
     if name is None:
         name = implied if implied in names else names[0]
-    boxes = st.tabs(labels, default=labels[names.index(name)], key=state_key, on_change="rerun")
+    linked = raw is not None and st.session_state.get("_q_" + state_key) != raw
+    if linked or st.session_state.get(state_key) not in labels:
+        st.session_state[state_key] = labels[names.index(name)]
+    boxes = st.tabs(labels, key=state_key, on_change="rerun")
     shown = next((n for n, b in zip(names, boxes) if b.open), name)
     sync(state_key, p, shown, always=implied in names)
     return dict(zip(names, boxes))
