@@ -599,7 +599,7 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                     'product_id': 'LM-SK-003',
                                     'product_name': '极光修护面霜 Aurora Repair Cream 50g',
                                     'share_lists': 0.5650871459694989}],
-                  'warnings': ['7424 return or cancellation lines were left out (recommendations use purchases '
+                  'warnings': ['7,424 return or cancellation lines were left out (recommendations use purchases '
                                'only).']},
  'demo_popular': {'chosen_label': 'Top sellers (baseline)',
                   'chosen_model': 'popular',
@@ -826,7 +826,7 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                     'product_id': 'LM-SK-005',
                                     'product_name': '氨基酸洁面乳 Amino Gentle Cleanser 120g',
                                     'share_lists': 0.5386710239651417}],
-                  'warnings': ['7424 return or cancellation lines were left out (recommendations use purchases '
+                  'warnings': ['7,424 return or cancellation lines were left out (recommendations use purchases '
                                'only).']},
  'demo_rules_zh': {'chosen_label': '相似客户（用户 kNN）',
                    'chosen_model': 'user',
@@ -1175,7 +1175,7 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                      'product_id': 'LM-MU-023',
                                      'product_name': '丝绒哑光口红 Velvet Matte Lipstick',
                                      'share_lists': 0.3862227324913892}],
-                   'warnings': ['7424 行退货或取消已剔除（推荐只用购买记录）。']},
+                   'warnings': ['7,424 行退货或取消已剔除（推荐只用购买记录）。']},
  'retail_default': {'chosen_label': 'Latent factors (ALS)',
                     'chosen_model': 'als',
                     'cold_start': {'basis': {'overall': 33, 'region': 754},
@@ -1489,11 +1489,11 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                       'product_id': '84879',
                                       'product_name': 'ASSORTED COLOUR BIRD ORNAMENT',
                                       'share_lists': 0.07352128247650636}],
-                    'warnings': ['2415 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
+                    'warnings': ['2,415 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
                                  'BANK CHARGES, AMAZONFEE, S, 21181, m) are not products and were left out.',
-                                 '132573 sales lines without a customer id were left out (they cannot show who bought '
+                                 '132,573 sales lines without a customer id were left out (they cannot show who bought '
                                  'what).',
-                                 '10626 return or cancellation lines were left out (recommendations use purchases '
+                                 '10,626 return or cancellation lines were left out (recommendations use purchases '
                                  'only).',
                                  '275 products have no customer purchases yet; 227 were placed next to similar '
                                  'products by name and category.']},
@@ -1807,10 +1807,10 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                         'product_id': '23298',
                                         'product_name': 'SPOTTY BUNTING',
                                         'share_lists': 0.23857302118171683}],
-                      'warnings': ['2162 行服务费用（邮费、运费、手续费、调整：POST, DOT, M, C2, 23444, BANK CHARGES, S, 21181, '
+                      'warnings': ['2,162 行服务费用（邮费、运费、手续费、调整：POST, DOT, M, C2, 23444, BANK CHARGES, S, 21181, '
                                    '21736, AMAZONFEE）不是商品，已剔除。',
-                                   '109299 行销售没有客户 ID，已剔除。',
-                                   '9438 行退货或取消已剔除（推荐只用购买记录）。',
+                                   '109,299 行销售没有客户 ID，已剔除。',
+                                   '9,438 行退货或取消已剔除（推荐只用购买记录）。',
                                    '245 个商品尚无客户购买；其中 207 个按名称和类目放在相似商品旁。']}}
 
 HELPERS: dict = {'demo_buyers': {'buyers': 1921,
@@ -2024,7 +2024,7 @@ HELPERS: dict = {'demo_buyers': {'buyers': 1921,
                                     'product_id': 'LM-SK-008',
                                     'product_name': '睡眠面膜 Overnight Sleeping Mask 80g',
                                     'share': 0.33548877900342333}],
-                  'warnings': ['7424 return or cancellation lines were left out (recommendations use purchases '
+                  'warnings': ['7,424 return or cancellation lines were left out (recommendations use purchases '
                                'only).']},
  'demo_segment_cn8_user': {'capped': None,
                            'model': 'user',
@@ -2156,7 +2156,7 @@ HELPERS: dict = {'demo_buyers': {'buyers': 1921,
                                              'product_id': 'LM-SK-007',
                                              'product_name': '补水面膜5片 Hydrating Sheet Mask x5',
                                              'share': 0.14154160982264666}],
-                           'warnings': ['7424 return or cancellation lines were left out (recommendations use '
+                           'warnings': ['7,424 return or cancellation lines were left out (recommendations use '
                                         'purchases only).']},
  'retail_buyers': {'buyers': 856,
                    'model': 'item',
@@ -2351,9 +2351,9 @@ HELPERS: dict = {'demo_buyers': {'buyers': 1921,
                                       'product_id': '22111',
                                       'product_name': 'SCOTTIE DOG HOT WATER BOTTLE',
                                       'share': 0.05222734254992319}],
-                    'warnings': ['2415 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
+                    'warnings': ['2,415 service lines (postage, carriage, fees, adjustments: POST, DOT, M, C2, 23444, '
                                  'BANK CHARGES, AMAZONFEE, S, 21181, m) are not products and were left out.',
-                                 '132573 sales lines without a customer id were left out (they cannot show who bought '
+                                 '132,573 sales lines without a customer id were left out (they cannot show who bought '
                                  'what).',
-                                 '10626 return or cancellation lines were left out (recommendations use purchases '
+                                 '10,626 return or cancellation lines were left out (recommendations use purchases '
                                  'only).']}}
