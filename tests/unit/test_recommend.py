@@ -227,7 +227,7 @@ def test_holdout_sets_equal_independent_pandas(orders, evaluation, independent, 
     sales = o[~o["is_return"] & (o["quantity"] > 0)]  # service lines are counted over all sales lines
     n_service = int(sales["product_name"].fillna("").map(lambda x: bool(R.SERVICE_PATTERN.match(x))).sum())
     assert n_service > len(ours) - len(independent["lines"]) > 0
-    assert f"{n_service} service lines" in " ".join(result["warnings"])
+    assert f"{n_service:,} service lines" in " ".join(result["warnings"])
 
 
 def test_metrics_equal_independent_set_computation(evaluation, independent, result):
