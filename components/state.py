@@ -58,14 +58,18 @@ def seed(state_key: str, p: Param, valid: Callable[[Any], bool] | None = None) -
     raw = _raw(p.key, p)
     marker = "_q_" + state_key
     # the URL's value also when the widget's state is gone (a widget not drawn in a run loses it, e.g. in
-    # a tab that was not open) while the URL still holds its value
-    if raw is not None and (st.session_state.get(marker) != raw or state_key not in st.session_state):
+    # a tab that was not open) while the URL still holds its value; that value was written by this session,
+    # so when it is no longer a choice (the options changed meanwhile) it falls back to the default quietly:
+    # only a value new to the session (a link) is reported as a bad link value
+    fresh = st.session_state.get(marker) != raw
+    if raw is not None and (fresh or state_key not in st.session_state):
         try:
             value = _convert(p, raw)
             if valid is not None and not valid(value):
                 raise ValueError("not available")
         except (ValueError, TypeError, OverflowError) as exc:
-            note_problem(f"{p.key}={short(raw)}: {exc}")
+            if fresh:
+                note_problem(f"{p.key}={short(raw)}: {exc}")
             value = p.default
         st.session_state[state_key] = value
         st.session_state[marker] = raw

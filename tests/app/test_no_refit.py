@@ -84,7 +84,13 @@ def test_target_lists_come_from_the_pages_fit(workspace, counted):
     assert not at.exception, [e.value for e in at.exception]
     fits = counted["recommendations"]
     assert fits.calls == 1
-    tables = [d.value for d in at.dataframe]
-    assert any("customer_id" in t.columns for t in tables)  # the target list was drawn
+    # the link opens on the segment's target list (only the open tab runs): it was drawn
+    assert any("Score" in d.value.columns and "Why" in d.value.columns for d in at.dataframe)
+    assert not any("Likelihood vs the top customer" in d.value.columns for d in at.dataframe)
+    # the product's likely buyers, on their tab
+    at.query_params["tab"] = "product"
+    at.run()
+    assert not at.exception and fits.calls == 1
+    assert any("Likelihood vs the top customer" in d.value.columns for d in at.dataframe)
     _lang(at, "zh")
     assert not at.exception and fits.calls == 1

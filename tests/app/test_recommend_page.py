@@ -220,6 +220,25 @@ def test_the_open_tab_survives_a_language_switch(workspace):
     assert at.query_params["tab"] in ("sample", ["sample"])
 
 
+def test_a_choice_that_went_away_in_a_hidden_tab_is_reset_quietly(workspace):
+    """A sample customer chosen on the sample tab, the tab left, the seed changed (another sample): back on
+    the tab the choice is the first of the new sample, and no "bad link" warning blames the link."""
+    other = make_app("ana", page=PAGE, query=_q(workspace, tab="sample", seed="1")).run()
+    new_sample = {o.split(" · ")[0] for o in other.selectbox(key="recommendations:sc").options}  # "id · history"
+    at = make_app("ana", page=PAGE, query=_q(workspace, tab="sample")).run()
+    sc = at.selectbox(key="recommendations:sc")
+    gone = next(c for c in (o.split(" · ")[0] for o in sc.options) if c not in new_sample)
+    sc.select(gone).run()
+    assert at.query_params["sc"] in (gone, [gone])
+    _open(at, "models")
+    at.number_input(key="recommendations:seed").set_value(1).run()
+    assert not at.exception, at.exception
+    _open(at, "sample")
+    assert at.selectbox(key="recommendations:sc").value != gone
+    assert {o.split(" · ")[0] for o in at.selectbox(key="recommendations:sc").options} == new_sample
+    assert "were not valid and were reset" not in texts(at)
+
+
 def test_empty_state_names_the_dataset_and_offers_the_template(workspace):
     at = make_app("ana", page=PAGE, query=_q(workspace, o="0")).run()
     assert not at.exception, at.exception
