@@ -217,6 +217,17 @@ def test_saved_plans_roles_restart_open_compare_delete(workspace):
     assert f"Saved plan #{first['id']}" in texts(opened)
     assert _metric(opened, "Budget") == "120,000.00"
     assert _num(opened, "Total budget").value == 120000
+    # another tab is a view of the same plan, as the language is: the link still names the plan
+    _open(opened, "curves")
+    assert f"Saved plan #{first['id']}" in texts(opened)
+    assert opened.query_params["plan"] in (str(first["id"]), [str(first["id"])])
+    assert _metric(opened, "Budget") == "120,000.00"
+    # a link to the plan naming a tab opens the plan on that tab
+    on_model = run_page("vic", PAGE, {"plan": str(first["id"]), "tab": "model"})
+    assert not on_model.exception, on_model.exception
+    assert f"Saved plan #{first['id']}" in texts(on_model) and "media-mix table" in texts(on_model)
+    assert on_model.query_params["tab"] in ("model", ["model"])
+    assert _metric(on_model, "Budget") == "120,000.00"
     # compare side by side
     cmp = run_page("vic", PAGE, _mm(workspace, cmp=f"{first['id']},{second['id']}"))
     table = next(d.value for d in cmp.dataframe if "Spend: JD" in d.value.columns).set_index("Name")
