@@ -112,6 +112,10 @@ PARAMS = [
     Param("calibrate", "bool", True, help="promotions.help.calibrate"),
     Param("ceiling_margin", "float", 0.4, min=0.01, max=1, help="promotions.help.ceiling_margin"),
 ]
+# the page's result tabs (components.state.tabs): only the open tab runs, so the acquisition ceiling (the
+# segmentation's CLV fit over every order line) is computed when its tab is opened, not on every first render
+TABS = ("allocation", "curves", "timeline", "model", "calibration", "acquisition", "incentive")
+UI_PARAMS = [Param("tab", "str", TABS[0], choices=TABS)]
 
 CORR_LIMIT = 0.8
 RECENT_WEEKS = 13

@@ -1,7 +1,9 @@
 """The Promotion planner's acquisition ceiling tab (issue 17 item 6): what a new customer is worth over the
 CLV horizon (the Segmentation explorer's cached CLV model), the largest cost per new customer that pays back,
 per segment, and each channel's cost per new buyer against it. Numbers from ``analytics.acquisition`` through
-``analytics.cached.acquisition_ceiling`` (no fit of its own); the margin is a page parameter in the URL."""
+``analytics.cached.acquisition_ceiling`` (no fit of its own), under a spinner: the tab runs only when it is
+open (components.state.tabs), so the first time it is opened it may wait for the CLV fit. The margin is a
+page parameter in the URL, and a link carrying it opens on this tab."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ def acquisition_tab(v: Any) -> None:
     margin = page.param_widgets(k.url_path, [k.param("ceiling_margin")])["ceiling_margin"]
     key = page.result_key(v.ctx, {**v.params, "ceiling_margin": margin})
     try:
-        res = cached.acquisition_ceiling(k.url_path, v.ctx.datasets, key, lang())
+        with st.spinner(k.t("ceiling.computing"), show_time=True):  # the CLV fit over every order line, once
+            res = cached.acquisition_ceiling(k.url_path, v.ctx.datasets, key, lang())
     except AnalyticsError as exc:
         ui.cannot_answer(exc, lead=False)  # the planner's reasons read as they are
         return

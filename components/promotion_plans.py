@@ -19,6 +19,9 @@ from components.i18n import fmt_number, lang
 CMP = Param("cmp", "list", None)
 LOADED = "_pp_plan_loaded"
 FLASH = "_pp_flash"
+# keys of the link that are not the plan's settings: the plan id and the view (language, open tab). A plan
+# opened by link keeps the link's view, and a view change (a tab click) leaves the link on the plan
+VIEW = ("plan", "lang", "tab")
 
 
 def flat_query() -> dict[str, str]:
@@ -26,10 +29,10 @@ def flat_query() -> dict[str, str]:
 
 
 def _norm(q: dict) -> dict:
-    """Query values compared by meaning ("120000" == "120000.0"), without the plan id and language."""
+    """Query values compared by meaning ("120000" == "120000.0"), without the plan id and the view."""
     out = {}
     for k, v in q.items():
-        if k in ("plan", "lang"):
+        if k in VIEW:
             continue
         try:
             out[k] = float(v)
@@ -58,10 +61,10 @@ def open_saved_plan(kit: Any) -> dict | None:
     if st.session_state.get(LOADED) != raw:
         st.session_state[LOADED] = raw
         saved = (obj.get("payload") or {}).get("query") or {}
-        for k in [k for k in st.query_params if k not in ("plan", "lang")]:
+        for k in [k for k in st.query_params if k not in VIEW]:
             del st.query_params[k]
         for k, v in saved.items():
-            if k not in ("plan", "lang"):
+            if k not in VIEW:
                 st.query_params[k] = v
         # forget the widgets' own values so they are seeded from the plan's link
         for k in list(st.session_state):
@@ -157,7 +160,7 @@ def saved_plans(kit: Any, ctx: Any, params: dict | None, result: dict | None) ->
                     if not name.strip():
                         st.warning(kit.t("save.need_name"))
                     else:
-                        query = {k: v for k, v in flat_query().items() if k != "plan"}
+                        query = {k: v for k, v in flat_query().items() if k not in ("plan", "tab")}
                         full = {"start": ctx.start, "end": ctx.end, **(params or {})}
                         payload = plan_payload(result, full, query=query, datasets=ctx.infos)
                         new_id = ui.write(cached.save_object, PLAN_KIND, name.strip(), user, payload)

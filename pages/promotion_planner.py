@@ -2,8 +2,9 @@
 Model settings, plan settings (budget-first or goal-first, horizon, start, pacing), per-channel limits and
 the incentive -> the fit (cached per dataset revision and model settings, so a new budget re-plans in well
 under a second) -> key figures, feasibility and risks -> tabs (allocation, response curves, timeline, model,
-incentive) -> saved plans (save, list, compare, open by link ``plan=ID``, delete own). Every setting lives in
-the URL; numbers and tables come from analytics.promotions; saved plans from components/promotion_plans.py."""
+calibration, acquisition ceiling, incentive; only the open one runs, named in the URL: ``tab=acquisition``)
+-> saved plans (save, list, compare, open by link ``plan=ID``, delete own). Every setting lives in the URL;
+numbers and tables come from analytics.promotions; saved plans from components/promotion_plans.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import streamlit as st
 
 from analytics import cached
 from analytics.params import Param
-from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, ui
+from analytics.promotions import TABS
+from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, state, ui
 from components.i18n import fmt_number, fmt_pct, lang
 
 PM = Param("pm", "str", "budget", choices=("budget", "goal"))
@@ -73,36 +75,48 @@ def feasibility() -> None:
 
 
 def result_tabs() -> None:
+    """The result's tabs; only the open one runs (components.state.tabs): the acquisition ceiling fits the
+    segmentation's CLV model over every order line, so a first render that does not open it never pays
+    for it. A link with the ceiling's own margin opens on that tab."""
     fit, inc = v.get("fit") or {}, v.get("incentive")
-    allocation, curves, timeline, model, calibration, acquisition, incentive = st.tabs([k.t(f"tab.{t}") for t in (
-        "allocation", "curves", "timeline", "model", "calibration", "acquisition", "incentive")])
-    with allocation:
+
+    def allocation() -> None:
         v.figure("allocation")
         v.table("allocation")
-    with curves:
-        v.figure("curves")
-    with timeline:
+
+    def timeline() -> None:
         v.figure("timeline")
         v.table("pacing.phases", (v.get("pacing") or {}).get("phases"), key="phases")
-    with model:
+
+    def model() -> None:
         st.caption(ui.md_escape(k.t("label.fit_caption", weeks=fit.get("weeks"), start=str(fit.get("start"))[:10], end=str(fit.get("end"))[:10],
                                     source=k.t(f"source.{fit.get('source')}"), mape=fmt_pct(fit.get("holdout_mape"), lang()),
                                     hold=fit.get("holdout_weeks"), secs=fmt_number(fit.get("fit_seconds"), lang(), 1))))
         v.figure("contributions")
         v.figure("fit")
         v.table("model")
-    with calibration:  # what the incrementality ledger did (the list of entries is below the tabs)
+
+    def calibration() -> None:  # what the incrementality ledger did (the list of entries is below the tabs)
         if not v.get("calibration"):
             st.caption(k.t("label.no_calibration"))
         v.table("calibration")
-    with acquisition:
-        acquisition_ceiling.acquisition_tab(v)
-    with incentive:
+
+    def incentive() -> None:
         if not inc:
             st.caption(k.t("label.incentive_none"))
         else:
             v.kpis({"incentive_cost": inc.get("cost"), "margin_erosion": inc.get("margin_erosion"),
                     "break_even_uplift": inc.get("break_even_uplift"), "break_even_extra_orders": inc.get("break_even_extra_orders")})
+
+    draw = {"allocation": allocation, "curves": lambda: v.figure("curves"), "timeline": timeline, "model": model,
+            "calibration": calibration, "acquisition": lambda: acquisition_ceiling.acquisition_tab(v),
+            "incentive": incentive}
+    implied = "acquisition" if "ceiling_margin" in st.query_params else None
+    tabs = state.tabs(TABS, [k.t(f"tab.{n}") for n in TABS], k.param("tab"), state_key=k.sk("tab"), implied=implied)
+    for name, box in tabs.items():
+        if box.open:
+            with box:
+                draw[name]()
 
 
 # ------------------------------------------------------------------ page

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import make_app, texts
+from tests.app.conftest import make_app, table, texts
 
 EVAL = "pages/post_campaign_evaluation.py"
 PLAN = "pages/promotion_planner.py"
@@ -58,6 +58,14 @@ def test_save_from_the_memo_then_the_planner_is_calibrated(workspace, clean_ledg
     body = texts(plan).replace("\\#", "#")  # Markdown-escaped in the findings
     eid = saved[0]["id"]
     assert f"Douyin is calibrated on ledger entries #{eid}" in body
+    # the calibration tab (it runs when opened, as a link naming it opens it): the entry against Douyin
+    assert not [d for d in plan.dataframe if "Ledger entries" in d.value.columns]
+    plan.query_params["tab"] = "calibration"
+    plan.run()
+    assert not plan.exception, [e.value for e in plan.exception]
+    cal = table(plan, "Ledger entries")
+    assert list(cal["Channel"]) == ["Douyin"]
+    assert list(cal["Ledger entries"]) == [f"#{eid}"]
 
 
 def test_a_viewer_cannot_save_to_the_ledger(workspace, clean_ledger):

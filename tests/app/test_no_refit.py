@@ -94,3 +94,28 @@ def test_target_lists_come_from_the_pages_fit(workspace, counted):
     assert any("Likelihood vs the top customer" in d.value.columns for d in at.dataframe)
     _lang(at, "zh")
     assert not at.exception and fits.calls == 1
+
+
+def test_the_planners_acquisition_ceiling_fits_only_when_its_tab_is_opened(workspace, counted, monkeypatch):
+    """The ceiling reads the segmentation's CLV fit over every order line: the planner's first render (on
+    its allocation tab) fits the planner only; opening the ceiling's tab fits the segmentation once, and a
+    language switch there presents both cached fits again."""
+    from analytics import cached
+
+    ceilings = _Counter(cached.acquisition_ceiling)
+    monkeypatch.setattr(cached, "acquisition_ceiling", ceilings)
+    q = {"mm": str(workspace["ids"]["media_mix"]), "o": str(workspace["ids"]["orders"]), "n_boot": "0"}
+    at = make_app("ana", page=BY_PATH["promotion-planner"].script, query=q).run()
+    assert not at.exception, [e.value for e in at.exception]
+    plan, seg = counted["promotion-planner"], counted["segmentation-explorer"]
+    assert (plan.calls, seg.calls, ceilings.calls) == (1, 0, 0)
+    at.query_params["tab"] = "acquisition"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (plan.calls, seg.calls, ceilings.calls) == (1, 1, 1)
+    assert any("Cost per new buyer" in d.value.columns for d in at.dataframe)
+    _lang(at, "zh")
+    assert not at.exception, [e.value for e in at.exception]
+    assert (plan.calls, seg.calls, ceilings.calls) == (1, 1, 2)  # the ceiling presented in Chinese, nothing refitted
+    assert any("单个新客成本" in d.value.columns for d in at.dataframe)
+    assert at.query_params["tab"] in ("acquisition", ["acquisition"])

@@ -1,4 +1,5 @@
-"""Promotion planner page: both languages, both data paths, share links, fast re-planning, saved plans."""
+"""Promotion planner page: both languages, both data paths, share links, fast re-planning, saved plans. Only the
+open tab runs (components.state.tabs): a test reads a tab's content after opening it as a link does (``tab=``)."""
 
 from __future__ import annotations
 
@@ -28,19 +29,30 @@ def _money(text):
     return float(text.replace(",", ""))
 
 
+def _open(at, tab):
+    """Open a tab of the planner as a link naming it does (only the open tab runs)."""
+    at.query_params["tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(workspace):
     at = run_page("ana", PAGE, _mm(workspace))
     assert not at.exception, at.exception
     body = texts(at)
     assert [t.value for t in at.title] == ["Promotion planner"]
     assert "Feasibility and risks" in body and "What to do next" in body
-    assert "media-mix table" in body  # the fit caption names the source
+    assert "media-mix table" not in body  # the model tab's caption: only the open tab (allocation) ran
     alloc = _alloc(at)
     # channels named as people say them, not by column (issue 14 item 4)
     assert set(alloc["Channel"]) == {"Douyin", "Kuaishou", "Taobao", "JD", "Pinduoduo", "WeChat", "Xiaohongshu"}
     assert abs(alloc["Spend"].sum() - _money(_metric(at, "Budget"))) < 0.01
     assert (alloc["Low (95%)"] <= alloc["Expected outcome"]).all()
     assert next(m for m in at.metric if m.label == "Holdout error (MAPE)").value.endswith("%")
+    assert "media-mix table" in texts(_open(at, "model"))  # the fit caption names the source
+    assert not [d for d in at.dataframe if "Share of budget" in d.value.columns]  # the allocation tab is closed
+    _open(at, "allocation")
     # budget-first with a new budget: the warm re-plan re-uses the fitted model
     _num(at, "Total budget").set_value(200000)
     at = at.run()  # no refit: test_replanning_a_fitted_model_for_a_new_budget_does_not_refit counts the fits
@@ -103,7 +115,9 @@ def test_share_link_restores_goal_budget_bounds_and_incentive(workspace):
     alloc = _alloc(at)
     assert abs(alloc["Spend"].sum() - 150000) < 0.01
     assert alloc.loc[alloc["Channel"] == "JD", "Spend"].iloc[0] <= 20000 + 1e-6
-    assert _metric(at, "Incentive cost") not in ("", "—")
+    assert "Incentive cost" not in [m.label for m in at.metric]  # the incentive tab is not open
+    assert "tab" not in at.query_params  # nor named in the link
+    assert _metric(_open(at, "incentive"), "Incentive cost") not in ("", "—")
     # goal-first from a link
     at = run_page("vic", PAGE, _mm(workspace, pm="goal", target="3000000", goal="incremental"))
     assert not at.exception, at.exception
@@ -127,10 +141,28 @@ def test_bounds_editor_writes_the_bounds_into_the_url(workspace):
 
 
 def test_bad_parameter_is_reset_with_a_warning(workspace):
-    at = run_page("ana", PAGE, _mm(workspace, weeks="abc"))
+    at = run_page("ana", PAGE, _mm(workspace, weeks="abc", tab="nonsense"))
     assert not at.exception, at.exception
     assert "were not valid and were reset" in texts(at)
     assert _num(at, "Weeks").value == 4
+    # a tab the planner does not have: reported, the first tab open, and the link no longer names one
+    assert "tab=nonsense" in texts(at)
+    assert "tab" not in at.query_params
+    assert len(_alloc(at)) == 7
+
+
+def test_a_link_naming_a_tab_opens_on_it_in_either_language(workspace):
+    at = run_page("vic", PAGE, _mm(workspace, tab="timeline"))
+    assert not at.exception, at.exception
+    phases = next(d.value for d in at.dataframe if "Phase" in d.value.columns)
+    assert len(phases) == 4  # the standard template's four phases
+    assert not [d for d in at.dataframe if "Share of budget" in d.value.columns]  # the allocation tab did not run
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["大促规划"]
+    assert at.query_params["tab"] in ("timeline", ["timeline"])
+    [zh] = [d.value for d in at.dataframe if "阶段" in d.value.columns]
+    assert zh.select_dtypes("number").values.tolist() == phases.select_dtypes("number").values.tolist()
 
 
 def test_empty_state_without_media_mix_or_channels(workspace):
@@ -146,7 +178,8 @@ def test_plans_from_demo_channels_and_orders(workspace):
     ids = workspace["ids"]
     at = run_page("ana", PAGE, {"ch": str(ids["channels"]), "o": str(ids["orders"]), "mm": "0"})
     assert not at.exception, at.exception
-    assert "channel spend with net sales from orders" in texts(at)
+    assert "channel spend with net sales from orders" in texts(_open(at, "model"))
+    _open(at, "allocation")
     assert set(_alloc(at)["Channel"]) == {"Douyin", "JD", "Kuaishou", "Pinduoduo", "Taobao", "WeChat", "Xiaohongshu"}
 
 
@@ -184,6 +217,17 @@ def test_saved_plans_roles_restart_open_compare_delete(workspace):
     assert f"Saved plan #{first['id']}" in texts(opened)
     assert _metric(opened, "Budget") == "120,000.00"
     assert _num(opened, "Total budget").value == 120000
+    # another tab is a view of the same plan, as the language is: the link still names the plan
+    _open(opened, "curves")
+    assert f"Saved plan #{first['id']}" in texts(opened)
+    assert opened.query_params["plan"] in (str(first["id"]), [str(first["id"])])
+    assert _metric(opened, "Budget") == "120,000.00"
+    # a link to the plan naming a tab opens the plan on that tab
+    on_model = run_page("vic", PAGE, {"plan": str(first["id"]), "tab": "model"})
+    assert not on_model.exception, on_model.exception
+    assert f"Saved plan #{first['id']}" in texts(on_model) and "media-mix table" in texts(on_model)
+    assert on_model.query_params["tab"] in ("model", ["model"])
+    assert _metric(on_model, "Budget") == "120,000.00"
     # compare side by side
     cmp = run_page("vic", PAGE, _mm(workspace, cmp=f"{first['id']},{second['id']}"))
     table = next(d.value for d in cmp.dataframe if "Spend: JD" in d.value.columns).set_index("Name")
