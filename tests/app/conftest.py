@@ -132,3 +132,15 @@ def hillstrom(workspace):
 def run_page(user: str, page: str, query: dict | None = None):
     """Sign in as ``user``, open ``page`` (a pages/ script) with ``query``, run, and return the AppTest."""
     return make_app(user, page=page, query=query).run()
+
+
+class Counter:
+    """A function that counts its calls (``calls``) and returns what ``fn`` returns (tests monkeypatch it in
+    to count fits and page calls)."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *a, **kw):
+        self.calls += 1
+        return self.fn(*a, **kw)

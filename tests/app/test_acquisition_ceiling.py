@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import make_app, table, texts
+from tests.app.conftest import Counter, make_app, table, texts
 
 PLAN = "pages/promotion_planner.py"
-
-
-class _Counter:
-    def __init__(self, fn):
-        self.fn, self.calls = fn, 0
-
-    def __call__(self, *a, **kw):
-        self.calls += 1
-        return self.fn(*a, **kw)
 
 
 @pytest.fixture()
@@ -27,7 +18,7 @@ def ceilings(monkeypatch):
     """Count the page's calls of analytics.cached.acquisition_ceiling."""
     from analytics import cached
 
-    counter = _Counter(cached.acquisition_ceiling)
+    counter = Counter(cached.acquisition_ceiling)
     monkeypatch.setattr(cached, "acquisition_ceiling", counter)
     return counter
 

@@ -7,16 +7,7 @@ import pytest
 
 from analytics.inputs import uses_engine
 from analytics.registry import BY_PATH, module
-from tests.app.conftest import make_app
-
-
-class _Counter:
-    def __init__(self, fn):
-        self.fn, self.calls = fn, 0
-
-    def __call__(self, *a, **kw):
-        self.calls += 1
-        return self.fn(*a, **kw)
+from tests.app.conftest import Counter, make_app
 
 
 @pytest.fixture()
@@ -29,7 +20,7 @@ def counted(monkeypatch):
     for url, info in BY_PATH.items():
         mod = module(url)
         if uses_engine(mod):
-            counters[url] = _Counter(mod.fit)
+            counters[url] = Counter(mod.fit)
             monkeypatch.setattr(mod, "fit", counters[url])
     yield counters
     cached.clear_all()
@@ -102,7 +93,7 @@ def test_the_planners_acquisition_ceiling_fits_only_when_its_tab_is_opened(works
     language switch there presents both cached fits again."""
     from analytics import cached
 
-    ceilings = _Counter(cached.acquisition_ceiling)
+    ceilings = Counter(cached.acquisition_ceiling)
     monkeypatch.setattr(cached, "acquisition_ceiling", ceilings)
     q = {"mm": str(workspace["ids"]["media_mix"]), "o": str(workspace["ids"]["orders"]), "n_boot": "0"}
     at = make_app("ana", page=BY_PATH["promotion-planner"].script, query=q).run()
