@@ -370,6 +370,18 @@ class Kit:
         """The session-state key of a URL-bound widget."""
         return f"{self.url_path}:{key}"
 
+    def tabs(self, draw: dict[str, Callable[[], None]], *, implied_by: dict[str, str] | None = None) -> str:
+        """The tabs of the module's ``tab`` parameter (its choices; labels ``<ns>.tab.<name>``) of which only
+        the open one runs (:func:`components.state.tabs`, which says how the open tab is chosen): draws it
+        with ``draw[name]()`` and returns its name."""
+        p = self.param("tab")
+        names = list(p.choices or ())
+        name, box = state.tabs(names, [self.t(f"tab.{n}") for n in names], p, state_key=self.sk("tab"),
+                               implied_by=implied_by)
+        with box:
+            draw[name]()
+        return name
+
     def param(self, key: str) -> Param:
         """The module's parameter ``key`` (``PARAMS``, else its page-only ``TARGET_PARAMS`` / ``UI_PARAMS``)."""
         for group in ("PARAMS", "TARGET_PARAMS", "UI_PARAMS"):

@@ -252,14 +252,14 @@ def number_list(label: str, p: Param, *, state_key: str | None = None, help: str
 
 
 def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: str,
-         implied: str | None = None) -> dict[str, Any]:
-    """``st.tabs`` whose hidden tabs do not run: each container's ``open`` is True for the tab shown only
-    (``on_change="rerun"``: a click reruns the script, and the page draws what is open). The open tab is
-    kept in the URL as ``p`` (a tab *name*, not its label, so a shared link opens on the same tab in
-    either language; a bad value is reported like any other). Without a URL value the open tab is
-    ``implied`` (the tab the link's other values belong to, e.g. a product chosen in the product tab),
-    else the first; with ``implied`` the URL always names the open tab, so leaving the implied tab
-    survives a language switch.
+         implied_by: dict[str, str] | None = None) -> tuple[str, Any]:
+    """``st.tabs`` whose hidden tabs do not run (``on_change="rerun"``: a click reruns the script): the open
+    tab's name and its container, for the page to draw that tab alone. The open tab is kept in the URL as
+    ``p`` (a tab *name*, not its label, so a shared link opens on the same tab in either language; a bad
+    value is reported like any other). Without a URL value the open tab is the one ``implied_by`` names
+    for the first of its URL keys the link holds (the tab that value belongs to, e.g. ``{"product":
+    "product"}``: a product chosen in the product tab), else the first; when one is implied the URL always
+    names the open tab, so leaving it survives a language switch.
 
     The open tab is set through the tabs' session state, and only when the widget has none (the first
     run, or its state went with a run that did not draw it), when its label is not one of this run's (the
@@ -278,25 +278,26 @@ def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: st
         The URL parameter (its default: the first name).
     state_key : str
         The tabs' session-state key.
-    implied : str | None
-        The tab to open when the URL names none, or None (the first).
+    implied_by : dict[str, str] | None
+        URL key -> the tab a link holding it opens on (when it names no tab), or None.
 
     Returns
     -------
-    dict[str, Any]
-        Name -> tab container (``open``: shown in this run).
+    tuple[str, Any]
+        The open tab's name and its container.
     """
     names, labels = list(names), list(labels)
+    implied = next((tab for key, tab in (implied_by or {}).items() if key in st.query_params and tab in names), None)
     raw = _raw(p.key, p)
     name = raw if raw in names else None
     if raw is not None and name is None:
         note_problem(f"{p.key}={short(raw)}: not available")
     if name is None:
-        name = implied if implied in names else names[0]
+        name = implied or names[0]
     linked = raw is not None and st.session_state.get("_q_" + state_key) != raw
     if linked or st.session_state.get(state_key) not in labels:
         st.session_state[state_key] = labels[names.index(name)]
     boxes = st.tabs(labels, key=state_key, on_change="rerun")
     shown = next((n for n, b in zip(names, boxes) if b.open), name)
-    sync(state_key, p, shown, always=implied in names)
-    return dict(zip(names, boxes))
+    sync(state_key, p, shown, always=implied is not None)
+    return shown, boxes[names.index(shown)]

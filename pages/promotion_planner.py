@@ -14,8 +14,7 @@ import streamlit as st
 
 from analytics import cached
 from analytics.params import Param
-from analytics.promotions import TABS
-from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, state, ui
+from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, ui
 from components.i18n import fmt_number, fmt_pct, lang
 
 PM = Param("pm", "str", "budget", choices=("budget", "goal"))
@@ -75,7 +74,7 @@ def feasibility() -> None:
 
 
 def result_tabs() -> None:
-    """The result's tabs; only the open one runs (components.state.tabs): the acquisition ceiling fits the
+    """The result's tabs; only the open one runs (Kit.tabs): the acquisition ceiling fits the
     segmentation's CLV model over every order line, so a first render that does not open it never pays
     for it. A link with the ceiling's own margin opens on that tab."""
     fit, inc = v.get("fit") or {}, v.get("incentive")
@@ -108,15 +107,9 @@ def result_tabs() -> None:
             v.kpis({"incentive_cost": inc.get("cost"), "margin_erosion": inc.get("margin_erosion"),
                     "break_even_uplift": inc.get("break_even_uplift"), "break_even_extra_orders": inc.get("break_even_extra_orders")})
 
-    draw = {"allocation": allocation, "curves": lambda: v.figure("curves"), "timeline": timeline, "model": model,
+    k.tabs({"allocation": allocation, "curves": lambda: v.figure("curves"), "timeline": timeline, "model": model,
             "calibration": calibration, "acquisition": lambda: acquisition_ceiling.acquisition_tab(v),
-            "incentive": incentive}
-    implied = "acquisition" if "ceiling_margin" in st.query_params else None
-    tabs = state.tabs(TABS, [k.t(f"tab.{n}") for n in TABS], k.param("tab"), state_key=k.sk("tab"), implied=implied)
-    for name, box in tabs.items():
-        if box.open:
-            with box:
-                draw[name]()
+            "incentive": incentive}, implied_by={"ceiling_margin": "acquisition"})
 
 
 # ------------------------------------------------------------------ page

@@ -16,7 +16,7 @@ import streamlit as st
 from analytics import cached
 from analytics.common import AnalyticsError
 from analytics.i18n import t
-from analytics.recommend import MODELS, TABS
+from analytics.recommend import MODELS
 from components import page, reco_lists as lists, state, ui
 from components.i18n import fmt_date, fmt_number, fmt_pct, lang, tr
 
@@ -213,16 +213,11 @@ v = page.frame(options=catalogue, controls=filters, compute_with=train)
 kit = v.kit
 if v.result is not None:
     verdict(v.result)
-    # only the open tab runs (a link with a target group or product opens on its tab)
-    implied = "segment" if "tseg" in st.query_params else "product" if "product" in st.query_params else None
-    tabs = state.tabs(TABS, [kit.t(f"tab.{n}") for n in TABS], kit.param("tab"), state_key=kit.sk("tab"), implied=implied)
-    draw = {"models": lambda: models_tab(v.result), "sample": lambda: sample_tab(v.result),
-            "segment": lambda: segment_tab(v.ctx, v.base, v.params, v.result),
-            "product": lambda: product_tab(v.ctx, v.base, v.params, v.result, v.options)}
-    for name, box in tabs.items():
-        if box.open:
-            with box:
-                draw[name]()
+    # only the open tab runs (a link with a target group or a product opens on its tab)
+    kit.tabs({"models": lambda: models_tab(v.result), "sample": lambda: sample_tab(v.result),
+              "segment": lambda: segment_tab(v.ctx, v.base, v.params, v.result),
+              "product": lambda: product_tab(v.ctx, v.base, v.params, v.result, v.options)},
+             implied_by={"tseg": "segment", "product": "product"})
     ui.findings((v.get("findings") or [])[1:])
     v.data_behind()
 else:

@@ -144,3 +144,12 @@ class Counter:
     def __call__(self, *a, **kw):
         self.calls += 1
         return self.fn(*a, **kw)
+
+
+def open_tab(at, tab: str):
+    """Open a page's tab as a link naming it does (``tab=``; on pages whose tabs run only when open, only
+    that tab's content is drawn) and rerun; returns the app."""
+    at.query_params["tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -4,7 +4,7 @@ open tab runs (components.state.tabs): a test reads a tab's content after openin
 from __future__ import annotations
 
 
-from tests.app.conftest import make_app, run_page, texts
+from tests.app.conftest import make_app, open_tab, run_page, texts
 
 PAGE = "pages/promotion_planner.py"
 
@@ -29,14 +29,6 @@ def _money(text):
     return float(text.replace(",", ""))
 
 
-def _open(at, tab):
-    """Open a tab of the planner as a link naming it does (only the open tab runs)."""
-    at.query_params["tab"] = tab
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(workspace):
     at = run_page("ana", PAGE, _mm(workspace))
     assert not at.exception, at.exception
@@ -50,9 +42,9 @@ def test_media_mix_plan_in_english_then_a_new_budget_replans_on_the_same_fit(wor
     assert abs(alloc["Spend"].sum() - _money(_metric(at, "Budget"))) < 0.01
     assert (alloc["Low (95%)"] <= alloc["Expected outcome"]).all()
     assert next(m for m in at.metric if m.label == "Holdout error (MAPE)").value.endswith("%")
-    assert "media-mix table" in texts(_open(at, "model"))  # the fit caption names the source
+    assert "media-mix table" in texts(open_tab(at, "model"))  # the fit caption names the source
     assert not [d for d in at.dataframe if "Share of budget" in d.value.columns]  # the allocation tab is closed
-    _open(at, "allocation")
+    open_tab(at, "allocation")
     # budget-first with a new budget: the warm re-plan re-uses the fitted model
     _num(at, "Total budget").set_value(200000)
     at = at.run()  # no refit: test_replanning_a_fitted_model_for_a_new_budget_does_not_refit counts the fits
@@ -117,7 +109,7 @@ def test_share_link_restores_goal_budget_bounds_and_incentive(workspace):
     assert alloc.loc[alloc["Channel"] == "JD", "Spend"].iloc[0] <= 20000 + 1e-6
     assert "Incentive cost" not in [m.label for m in at.metric]  # the incentive tab is not open
     assert "tab" not in at.query_params  # nor named in the link
-    assert _metric(_open(at, "incentive"), "Incentive cost") not in ("", "—")
+    assert _metric(open_tab(at, "incentive"), "Incentive cost") not in ("", "—")
     # goal-first from a link
     at = run_page("vic", PAGE, _mm(workspace, pm="goal", target="3000000", goal="incremental"))
     assert not at.exception, at.exception
@@ -178,8 +170,8 @@ def test_plans_from_demo_channels_and_orders(workspace):
     ids = workspace["ids"]
     at = run_page("ana", PAGE, {"ch": str(ids["channels"]), "o": str(ids["orders"]), "mm": "0"})
     assert not at.exception, at.exception
-    assert "channel spend with net sales from orders" in texts(_open(at, "model"))
-    _open(at, "allocation")
+    assert "channel spend with net sales from orders" in texts(open_tab(at, "model"))
+    open_tab(at, "allocation")
     assert set(_alloc(at)["Channel"]) == {"Douyin", "JD", "Kuaishou", "Pinduoduo", "Taobao", "WeChat", "Xiaohongshu"}
 
 
@@ -218,7 +210,7 @@ def test_saved_plans_roles_restart_open_compare_delete(workspace):
     assert _metric(opened, "Budget") == "120,000.00"
     assert _num(opened, "Total budget").value == 120000
     # another tab is a view of the same plan, as the language is: the link still names the plan
-    _open(opened, "curves")
+    open_tab(opened, "curves")
     assert f"Saved plan #{first['id']}" in texts(opened)
     assert opened.query_params["plan"] in (str(first["id"]), [str(first["id"])])
     assert _metric(opened, "Budget") == "120,000.00"

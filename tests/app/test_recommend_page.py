@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from components.ui import md_escape
-from tests.app.conftest import make_app, texts
+from tests.app.conftest import make_app, open_tab, texts
 
 PAGE = "pages/recommendations.py"
 
@@ -54,14 +54,6 @@ def _sample_products(at):
     return list(_sample(at)["product_id"])
 
 
-def _open(at, tab):
-    """Open a tab of the page as a link naming it does (only the open tab runs)."""
-    at.query_params["tab"] = tab
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 @pytest.fixture(scope="module")
 def demo_en(workspace):
     at = make_app("ana", page=PAGE, query=_q(workspace)).run()
@@ -92,16 +84,16 @@ def test_renders_in_english_on_the_demo_workspace(demo_en):
     assert "Choose a group to build its target list" not in body
     assert "Choose a product to list the customers most likely to buy it" not in body
     # sample recommendations with a reason for every product
-    _open(at, "sample")
+    open_tab(at, "sample")
     assert "Precision@10" not in [m.label for m in at.metric]
     assert len(at.selectbox(key="recommendations:sc").options) == 20
     sample = _sample(at)
     assert len(sample) == 10
     assert sample["reason"].str.contains("Bought together with|Customers like you|Fits your purchase|Top seller").all()
     # target tabs start with a useful prompt, not an empty table
-    assert "Choose a group to build its target list" in texts(_open(at, "segment"))
-    assert "Choose a product to list the customers most likely to buy it" in texts(_open(at, "product"))
-    _open(at, "models")  # as test_renders_in_chinese reads it
+    assert "Choose a group to build its target list" in texts(open_tab(at, "segment"))
+    assert "Choose a product to list the customers most likely to buy it" in texts(open_tab(at, "product"))
+    open_tab(at, "models")  # as test_renders_in_chinese reads it
     assert _models(at)["precision_at_k"].tolist() == models["precision_at_k"].tolist()
 
 
@@ -120,9 +112,9 @@ def test_renders_in_chinese(workspace, demo_en):
 def test_a_filter_changes_the_results_and_the_url(workspace):
     at = make_app("ana", page=PAGE, query=_q(workspace)).run()
     before = _metric(at, "Precision@10").value
-    first = _sample_products(_open(at, "sample"))[0]
+    first = _sample_products(open_tab(at, "sample"))[0]
     # force the top-seller baseline: the KPIs become the baseline's, the finding says so
-    _open(at, "models")
+    open_tab(at, "models")
     at.selectbox(key="recommendations:model").select("popular").run()
     assert not at.exception
     assert at.query_params["model"] in ("popular", ["popular"])
@@ -132,7 +124,7 @@ def test_a_filter_changes_the_results_and_the_url(workspace):
     assert "Personalisation earns its keep" in texts(at)  # the verdict is about the best personalised model
     # exclude the sample customer's former first product: it leaves their list
     at.selectbox(key="recommendations:model").select("auto").run()
-    assert _sample_products(_open(at, "sample"))[0] == first
+    assert _sample_products(open_tab(at, "sample"))[0] == first
     at.multiselect(key="recommendations:exclude").select(first).run()
     assert not at.exception
     assert first not in _sample_products(at)
@@ -179,21 +171,21 @@ def test_a_share_link_restores_every_control(workspace):
     assert "Your role (viewer) cannot save results" in texts(at)
     assert not [b for b in at.button if b.key and b.key.startswith("recommendations:save")]
     # the product tab: its controls from the link
-    _open(at, "product")
+    open_tab(at, "product")
     assert at.selectbox(key="recommendations:product").value == "LM-SK-002"
     assert at.number_input(key="recommendations:top_customers").value == 20
     buyers = next(d for d in _frames(at) if "relative_score" in d.columns)
     assert len(buyers) == 20 and buyers["relative_score"].iloc[0] == pytest.approx(1.0)
     assert not [b for b in at.button if b.key and b.key.startswith("recommendations:save")]
     # the numbers reflect it: k = 5, the forced model, the holdout date, the rules
-    _open(at, "models")
+    open_tab(at, "models")
     assert _metric(at, "Precision@5")
     body = texts(at)
     assert "Chosen model: Customer kNN" in body
     assert "before 1 Jul 2026" in body
-    assert "LM-SK-001" not in _sample_products(_open(at, "sample"))
+    assert "LM-SK-001" not in _sample_products(open_tab(at, "sample"))
     # back on the target lists' tab, the link's group is still chosen (its widget was not drawn meanwhile)
-    _open(at, "segment")
+    open_tab(at, "segment")
     assert at.selectbox(key="recommendations:tseg_cn8").value == "重要价值"
     assert at.query_params["tseg"] in ("重要价值", ["重要价值"])
 
@@ -230,10 +222,10 @@ def test_a_choice_that_went_away_in_a_hidden_tab_is_reset_quietly(workspace):
     gone = next(c for c in (o.split(" · ")[0] for o in sc.options) if c not in new_sample)
     sc.select(gone).run()
     assert at.query_params["sc"] in (gone, [gone])
-    _open(at, "models")
+    open_tab(at, "models")
     at.number_input(key="recommendations:seed").set_value(1).run()
     assert not at.exception, at.exception
-    _open(at, "sample")
+    open_tab(at, "sample")
     assert at.selectbox(key="recommendations:sc").value != gone
     assert {o.split(" · ")[0] for o in at.selectbox(key="recommendations:sc").options} == new_sample
     assert "were not valid and were reset" not in texts(at)
@@ -291,7 +283,7 @@ def test_online_retail_chosen_model_beats_popularity_as_shown(workspace, online_
     at.run()
     assert not at.exception and len(fits) == n_fits
     # a target list for an RFM group, built through analytics.segmentation, on its tab (no refit)
-    _open(at, "segment")
+    open_tab(at, "segment")
     assert len(fits) == n_fits
     at.selectbox(key="recommendations:tseg_rfm").select("Champions").run()
     assert not at.exception
