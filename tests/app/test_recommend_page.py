@@ -93,6 +93,7 @@ def test_renders_in_english_on_the_demo_workspace(demo_en):
     # target tabs start with a useful prompt, not an empty table
     assert "Choose a group to build its target list" in texts(open_tab(at, "segment"))
     assert "Choose a product to list the customers most likely to buy it" in texts(open_tab(at, "product"))
+    assert at.selectbox(key="recommendations:product").options[0] == "— choose a product —"
     open_tab(at, "models")  # as test_renders_in_chinese reads it
     assert _models(at)["precision_at_k"].tolist() == models["precision_at_k"].tolist()
 
