@@ -370,7 +370,7 @@ class Kit:
         """The session-state key of a URL-bound widget."""
         return f"{self.url_path}:{key}"
 
-    def tabs(self, draw: dict[str, Callable[[], None]], *, implied_by: dict[str, str] | None = None) -> str:
+    def draw_tabs(self, draw: dict[str, Callable[[], None]], *, implied_by: dict[str, str] | None = None) -> str:
         """The tabs of the module's ``tab`` parameter (its choices; labels ``<ns>.tab.<name>``) of which only
         the open one runs (:func:`components.state.tabs`, which says how the open tab is chosen): draws it
         with ``draw[name]()`` and returns its name."""

@@ -74,7 +74,7 @@ def feasibility() -> None:
 
 
 def result_tabs() -> None:
-    """The result's tabs; only the open one runs (Kit.tabs): the acquisition ceiling fits the
+    """The result's tabs; only the open one runs (Kit.draw_tabs): the acquisition ceiling fits the
     segmentation's CLV model over every order line, so a first render that does not open it never pays
     for it. A link with the ceiling's own margin opens on that tab."""
     fit, inc = v.get("fit") or {}, v.get("incentive")
@@ -107,7 +107,7 @@ def result_tabs() -> None:
             v.kpis({"incentive_cost": inc.get("cost"), "margin_erosion": inc.get("margin_erosion"),
                     "break_even_uplift": inc.get("break_even_uplift"), "break_even_extra_orders": inc.get("break_even_extra_orders")})
 
-    k.tabs({"allocation": allocation, "curves": lambda: v.figure("curves"), "timeline": timeline, "model": model,
+    k.draw_tabs({"allocation": allocation, "curves": lambda: v.figure("curves"), "timeline": timeline, "model": model,
             "calibration": calibration, "acquisition": lambda: acquisition_ceiling.acquisition_tab(v),
             "incentive": incentive}, implied_by={"ceiling_margin": "acquisition"})
 
