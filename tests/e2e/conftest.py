@@ -41,8 +41,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+LOGS: dict[str, Path] = {}  # server address -> its log, quoted by a failed sign-in
+
+
 def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
     """Wait for a Streamlit server's health endpoint; fail with the end of its log if it never answers."""
+    LOGS[base] = log
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -122,15 +126,43 @@ def wait_idle(page, timeout: float = 90) -> None:
 
 def sign_in(page, base: str, user: str, path: str = "", *, password: str | None = None) -> None:
     page.goto(f"{base}/{path}")
-    # as a person does, type once the page has settled: right after a revoked cookie is deleted the app
-    # reruns once, and a form filled during that rerun is drawn again empty (seen 1 in 3 in CI)
     page.get_by_label("Username", exact=True).wait_for()
-    wait_idle(page)
-    page.get_by_label("Username", exact=True).fill(user)
-    page.get_by_label("Password", exact=True).fill(password or PASSWORDS[user])
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as {DISPLAY.get(user, user)}").wait_for()
-    wait_idle(page)
+    submit_sign_in(page, user, password or PASSWORDS[user], log=LOGS.get(base))
+
+
+def submit_sign_in(page, user: str, password: str, *, log: Path | None = None, wait: float = 45) -> None:
+    """Type the username and password once the page has settled, press Sign in and wait for the signed-in
+    caption, as a person does.
+
+    A rerun that lands between the typing and the click (right after a revoked cookie is deleted, seen 1 in
+    3 in CI; the cookie component's first report on a cold server) can draw the form again: the click then
+    signs nobody in and the form stays, with no error. A person types again, and so does this, once. A
+    refused sign-in (an error on the page) or a second miss fails with what the page shows, a screenshot
+    and the end of the server's log, so that a failure in CI says why."""
+    signed = page.get_by_text(f"Signed in as {DISPLAY.get(user, user)}")
+    for attempt in (1, 2):
+        wait_idle(page)
+        page.get_by_label("Username", exact=True).fill(user)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        try:
+            signed.wait_for(timeout=wait * 1000)
+            wait_idle(page)
+            return
+        except Exception:  # playwright's TimeoutError
+            wait_idle(page)
+            if signed.count():
+                return
+            form = page.get_by_label("Username", exact=True).count() > 0
+            alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+            if not form or alerts or attempt == 2:
+                break
+    where = shot(page, f"sign-in-failed-{user}")
+    tail = log.read_text(errors="replace")[-3000:] if log is not None and log.exists() else "(no log)"
+    raise AssertionError(
+        f"{user} is not signed in after {attempt} attempt(s); the form is {'still' if form else 'not'} shown; "
+        f"alerts: {alerts}; url: {page.url}; screenshot: {where}\npage text:\n"
+        f"{page.inner_text('body')[:2000]}\nserver log:\n{tail}")
 
 
 def auth_cookie(context, timeout: float = 15) -> dict | None:

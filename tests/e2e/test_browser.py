@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from analytics.registry import PAGES
-from tests.e2e.conftest import PASSWORDS, auth_cookie, cli, shot, sign_in, wait_cookie_gone, wait_idle
+from tests.e2e.conftest import (PASSWORDS, auth_cookie, cli, shot, sign_in, submit_sign_in, wait_cookie_gone,
+                                wait_idle)
 
 
 def test_sign_in_and_a_reload_stays_signed_in(server, context):
@@ -195,11 +196,7 @@ def test_streamlit_run_app_py_serves_a_deep_link_like_python_app_py(server, brow
         page.get_by_label("Username", exact=True).wait_for()
         wait_idle(page)
         assert page.get_by_text(re.compile("Page not found", re.I)).count() == 0
-        page.get_by_label("Username", exact=True).fill("admin")
-        page.get_by_label("Password", exact=True).fill(PASSWORDS["admin"])
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_text("Signed in as Administrator").wait_for()
-        wait_idle(page)
+        submit_sign_in(page, "admin", PASSWORDS["admin"], log=log_path)
         assert page.get_by_role("heading", name="Market overview").count() >= 1
         assert page.get_by_text(re.compile("Page not found", re.I)).count() == 0
         assert "grain=week" in page.url
