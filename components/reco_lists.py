@@ -113,7 +113,9 @@ def save_block(kit: Any, ctx: Any, key: str, default_name: str, payload: dict) -
         st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.save.title'))}**")
         if not auth.require("save"):
             return
-        name = st.text_input(tr(f"{kit.ns}.save.name"), value=default_name, key=f"{kit.url_path}:save_name:{key}", max_chars=200)
+        # kept: a name typed here survives a look at another tab (whose run does not draw this field)
+        name = st.text_input(tr(f"{kit.ns}.save.name"), max_chars=200,
+                             **state.keep(f"{kit.url_path}:save_name:{key}", default_name))
         if st.button(tr(f"{kit.ns}.save.button"), key=f"{kit.url_path}:save:{key}", icon=":material/save:"):
             name = (name or default_name).strip() or default_name
             body = {**payload, "page": kit.url_path, "link": ui.share_link(),

@@ -251,6 +251,44 @@ def number_list(label: str, p: Param, *, state_key: str | None = None, help: str
     return vals
 
 
+KEPT = "_kept_values"  # widget key -> (its default then, the value entered), for widgets kept with keep()
+
+
+def keep(key: str, default: Any) -> dict[str, Any]:
+    """Keyword arguments for a widget that is not bound to the URL and whose value must outlive the runs that
+    do not draw it (a tab that is not open: Streamlit drops a widget's state at the end of a run that did
+    not draw it, so a name typed in one tab was gone after a look at another). Before the widget is drawn
+    its state is set to the value entered while the default was ``default``, else to ``default``: a new
+    default (another target, another language) shows the new default, as a widget whose ``value=``
+    changed does. The widget takes these arguments and no ``value=``:
+    ``st.text_input(label, **state.keep(key, default))``.
+
+    Parameters
+    ----------
+    key : str
+        The widget's key.
+    default : Any
+        Its value before anything is entered.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``key``, and an ``on_change`` that remembers the value entered with the default it replaced.
+    """
+    saved = st.session_state.setdefault(KEPT, {})
+    entered = saved.get(key)
+    if entered is None or entered[0] != default:
+        saved.pop(key, None)
+        st.session_state[key] = default
+    elif key not in st.session_state:
+        st.session_state[key] = entered[1]
+    return {"key": key, "on_change": _remember, "args": (key, default)}
+
+
+def _remember(key: str, default: Any) -> None:
+    st.session_state.setdefault(KEPT, {})[key] = (default, st.session_state.get(key))
+
+
 def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: str,
          implied_by: dict[str, str] | None = None) -> tuple[str, Any]:
     """``st.tabs`` whose hidden tabs do not run (``on_change="rerun"``: a click reruns the script): the open

@@ -311,3 +311,24 @@ def test_a_saved_persona_gets_a_target_list(workspace):
     seg = next(d for d in _frames(at) if "customer_status" in d.columns and "reason" in d.columns
                and d["customer_id"].nunique() > 20)
     assert seg["customer_id"].nunique() > 100
+
+
+def test_a_name_typed_for_a_target_list_survives_a_look_at_another_tab(workspace):
+    """Only the open tab is drawn, and Streamlit drops the state of a widget a run does not draw: the name
+    field is kept (state.keep), so the name typed is still there after a look at another tab. Another
+    target shows that target's default name."""
+    at = make_app("ana", page=PAGE, query=_q(workspace, tsrc="rfm", tseg="Champions")).run()
+    assert not at.exception, at.exception
+    key = "recommendations:save_name:segment"
+    default = at.text_input(key=key).value
+    assert "Champions" in default
+    at.text_input(key=key).input("Champions autumn").run()
+    open_tab(at, "sample")
+    assert not [w for w in at.text_input if w.key == key]  # the segment tab did not run
+    open_tab(at, "segment")
+    assert at.text_input(key=key).value == "Champions autumn"
+    at.button(key="recommendations:save:segment").click().run()
+    assert "Saved “Champions autumn”" in texts(at)
+    at.query_params["tseg"] = "Loyal"
+    at.run()
+    assert at.text_input(key=key).value != "Champions autumn" and "Loyal" in at.text_input(key=key).value
