@@ -332,3 +332,16 @@ def test_a_name_typed_for_a_target_list_survives_a_look_at_another_tab(workspace
     at.query_params["tseg"] = "Loyal"
     at.run()
     assert at.text_input(key=key).value != "Champions autumn" and "Loyal" in at.text_input(key=key).value
+
+
+def test_a_link_with_a_sample_customer_opens_on_the_sample_tab(workspace):
+    """A link made before the tabs were in the URL (only ``sc=``) opens on the tab its customer belongs to,
+    showing that customer; the open tab is named in the URL from then on, also the first."""
+    first = make_app("ana", page=PAGE, query=_q(workspace, tab="sample")).run()
+    sc = first.selectbox(key="recommendations:sc").options[3].split(" · ")[0]
+    at = make_app("ana", page=PAGE, query=_q(workspace, sc=sc)).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="recommendations:sc").value == sc and not at.metric
+    assert at.query_params["tab"] in ("sample", ["sample"])
+    open_tab(at, "models")
+    assert at.metric and at.query_params["tab"] in ("models", ["models"])
