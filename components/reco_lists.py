@@ -108,14 +108,17 @@ def wide_download(kit: Any, rows: list[dict], k: int, src: str) -> None:
                        icon=":material/campaign:", on_click="ignore")
 
 
-def save_block(kit: Any, ctx: Any, key: str, default_name: str, payload: dict) -> None:
+def save_block(kit: Any, ctx: Any, key: str, default_name: str, payload: dict, basis: tuple) -> None:
+    """The save form of a target list; ``basis`` is what the list is (target, length; free of language): a
+    name typed is kept while it stays the same (:func:`components.state.keep`)."""
     with st.container(border=True):
         st.markdown(f"**{ui.md_escape(tr(f'{kit.ns}.save.title'))}**")
         if not auth.require("save"):
             return
-        # kept: a name typed here survives a look at another tab (whose run does not draw this field)
+        # kept: a name typed here survives a look at another tab (whose run does not draw this field) and a
+        # language switch; an untouched default follows the language
         name = st.text_input(tr(f"{kit.ns}.save.name"), max_chars=200,
-                             **state.keep(f"{kit.url_path}:save_name:{key}", default_name))
+                             **state.keep(f"{kit.url_path}:save_name:{key}", default_name, basis))
         if st.button(tr(f"{kit.ns}.save.button"), key=f"{kit.url_path}:save:{key}", icon=":material/save:"):
             name = (name or default_name).strip() or default_name
             body = {**payload, "page": kit.url_path, "link": ui.share_link(),

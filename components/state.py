@@ -251,42 +251,51 @@ def number_list(label: str, p: Param, *, state_key: str | None = None, help: str
     return vals
 
 
-KEPT = "_kept_values"  # widget key -> (its default then, the value entered), for widgets kept with keep()
+KEPT = "_kept_values"  # widget key -> (the basis it was entered for, the value entered), see keep()
 
 
-def keep(key: str, default: Any) -> dict[str, Any]:
-    """Keyword arguments for a widget that is not bound to the URL and whose value must outlive the runs that
-    do not draw it (a tab that is not open: Streamlit drops a widget's state at the end of a run that did
-    not draw it, so a name typed in one tab was gone after a look at another). Before the widget is drawn
-    its state is set to the value entered while the default was ``default``, else to ``default``: a new
-    default (another target, another language) shows the new default, as a widget whose ``value=``
-    changed does. The widget takes these arguments and no ``value=``:
-    ``st.text_input(label, **state.keep(key, default))``.
+def keep(key: str, default: Any, basis: Any) -> dict[str, Any]:
+    """Keyword arguments for a text field that is not bound to the URL, whose value must outlive the runs
+    that do not draw it (a tab that is not open: Streamlit drops a widget's state at the end of a run that
+    did not draw it, so a name typed in one tab was gone after a look at another), and whose default is
+    in the user's language.
+
+    What the user entered is kept for as long as the field's ``basis`` (what the value is about, free of
+    language: e.g. the target and the list length) stays the same: across tab switches and language
+    switches. Until something is entered, and when the basis changes, the field shows ``default``, so an
+    untouched default follows the language. Streamlit's ``persist_state="page"`` keeps a value across
+    hidden runs too, but a widget is identified by its key alone, so its default would neither follow the
+    language nor reset for a new target. The widget takes these arguments and no ``value=``:
+    ``st.text_input(label, **state.keep(key, default, basis))``.
 
     Parameters
     ----------
     key : str
         The widget's key.
     default : Any
-        Its value before anything is entered.
+        Its value before anything is entered (in the current language).
+    basis : Any
+        What the value is about (hashable, comparable, language-free).
 
     Returns
     -------
     dict[str, Any]
-        ``key``, and an ``on_change`` that remembers the value entered with the default it replaced.
+        ``key``, and an ``on_change`` that remembers the value entered with its basis.
     """
     saved = st.session_state.setdefault(KEPT, {})
     entered = saved.get(key)
-    if entered is None or entered[0] != default:
+    if entered is not None and entered[0] == basis:
+        if key not in st.session_state:  # the field was not drawn in the last run
+            st.session_state[key] = entered[1]
+    else:
         saved.pop(key, None)
-        st.session_state[key] = default
-    elif key not in st.session_state:
-        st.session_state[key] = entered[1]
-    return {"key": key, "on_change": _remember, "args": (key, default)}
+        if st.session_state.get(key) != default:
+            st.session_state[key] = default
+    return {"key": key, "on_change": _remember, "args": (key, basis)}
 
 
-def _remember(key: str, default: Any) -> None:
-    st.session_state.setdefault(KEPT, {})[key] = (default, st.session_state.get(key))
+def _remember(key: str, basis: Any) -> None:
+    st.session_state.setdefault(KEPT, {})[key] = (basis, st.session_state.get(key))
 
 
 def tabs(names: Sequence[str], labels: Sequence[str], p: Param, *, state_key: str,

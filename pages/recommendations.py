@@ -155,7 +155,8 @@ def segment_tab(ctx, base: dict, params: dict, result: dict) -> None:
     lists.wide_download(kit, tl["rows"], k, src)
     lists.save_block(kit, ctx, "segment", tr(f"{kit.ns}.save.default_name", label=label, k=k),
                {"target": {"source": src, "value": tseg, "label": label}, "n_customers": tl["n_customers"],
-                "model": tl["model"], "k": k, "params": {**params, "holdout_from": params["holdout_from"]}})
+                "model": tl["model"], "k": k, "params": {**params, "holdout_from": params["holdout_from"]}},
+               basis=(src, tseg, k))
 
 
 
@@ -183,7 +184,7 @@ def product_tab(ctx, base: dict, params: dict, result: dict, catalogue: dict) ->
     v.table("product_targets", pb["rows"], key=f"buyers_{product}", height=360)
     lists.save_block(kit, ctx, "product", tr(f"{kit.ns}.save.default_name", label=name, k=int(n)),
                {"target": {"product": product, "label": name}, "n_customers": len(pb["rows"]), "model": pb["model"],
-                "params": params})
+                "params": params}, basis=(product, int(n)))
 
 
 
@@ -213,11 +214,11 @@ v = page.frame(options=catalogue, controls=filters, compute_with=train)
 kit = v.kit
 if v.result is not None:
     verdict(v.result)
-    # only the open tab runs (a link with a target group, a product or a sample customer opens on its tab)
+    # only the open tab runs (a link with a target group or a product opens on its tab)
     kit.draw_tabs({"models": lambda: models_tab(v.result), "sample": lambda: sample_tab(v.result),
               "segment": lambda: segment_tab(v.ctx, v.base, v.params, v.result),
               "product": lambda: product_tab(v.ctx, v.base, v.params, v.result, v.options)},
-             implied_by={"tseg": "segment", "product": "product", "sc": "sample"})
+             implied_by={"tseg": "segment", "product": "product"})
     ui.findings((v.get("findings") or [])[1:])
     v.data_behind()
 else:
