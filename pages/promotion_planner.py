@@ -108,8 +108,8 @@ def result_tabs() -> None:
                     "break_even_uplift": inc.get("break_even_uplift"), "break_even_extra_orders": inc.get("break_even_extra_orders")})
 
     k.draw_tabs({"allocation": allocation, "curves": lambda: v.figure("curves"), "timeline": timeline, "model": model,
-            "calibration": calibration, "acquisition": lambda: acquisition_ceiling.acquisition_tab(v),
-            "incentive": incentive}, implied_by={"ceiling_margin": "acquisition"})
+                 "calibration": calibration, "acquisition": lambda: acquisition_ceiling.acquisition_tab(v),
+                 "incentive": incentive}, implied_by={"ceiling_margin": "acquisition"})
 
 
 # ------------------------------------------------------------------ page

@@ -216,9 +216,9 @@ if v.result is not None:
     verdict(v.result)
     # only the open tab runs (a link with a target group or a product opens on its tab)
     kit.draw_tabs({"models": lambda: models_tab(v.result), "sample": lambda: sample_tab(v.result),
-              "segment": lambda: segment_tab(v.ctx, v.base, v.params, v.result),
-              "product": lambda: product_tab(v.ctx, v.base, v.params, v.result, v.options)},
-             implied_by={"tseg": "segment", "product": "product"})
+                   "segment": lambda: segment_tab(v.ctx, v.base, v.params, v.result),
+                   "product": lambda: product_tab(v.ctx, v.base, v.params, v.result, v.options)},
+                  implied_by={"tseg": "segment", "product": "product"})
     ui.findings((v.get("findings") or [])[1:])
     v.data_behind()
 else:

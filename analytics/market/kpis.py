@@ -174,9 +174,9 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grains: tupl
     counted per day (a table of one row per day, summed per window and period) and its customer row goes
     straight to the per-customer counts. Only the other orders (several days or customers) are made
     distinct per (window or period, order, customer), as every order was before (at 10M lines over two
-    years: 10.0-10.4 s and 4.0-4.4 GB before, 6.0-7.0 s and 3.5 GB after; docs/decisions.md). Distinct orders and buyers
-    are plain counts per group, which the engine runs in parallel where ``COUNT(DISTINCT)`` per group would
-    not; the lines are folded to ``od`` once for every window and grain.
+    years: 10.0-10.4 s and 4.0-4.4 GB before, 6.0-7.0 s and 3.5 GB after; docs/decisions.md). Distinct
+    orders and buyers are plain counts per group, which the engine runs in parallel where
+    ``COUNT(DISTINCT)`` per group would not; the lines are folded to ``od`` once for every window and grain.
 
     Parameters
     ----------
@@ -209,9 +209,7 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grains: tupl
     m = m.group_by(["kind", "key", "okey", "cust"]).aggregate(first=_.first.min(), nf=_.nf.min())
     mo = m.group_by(["kind", "key", "okey"]).aggregate(idf=_.cust.notnull().any())
     mo = mo.group_by(["kind", "key"]).aggregate(orders=_.count(), id_orders=_.okey.count(where=_.idf))
-    both_ = ibis.union(counted.select("kind", "key", "orders", "id_orders"),
-                       mo.select("kind", "key", orders=mo.orders.cast("int64"), id_orders=mo.id_orders.cast("int64")),
-                       distinct=False)
+    both_ = ibis.union(counted, mo.select("kind", "key", "orders", "id_orders"), distinct=False)
     orders = both_.group_by(["kind", "key"]).aggregate(orders=_.orders.sum().cast("int64"),
                                                        id_orders=_.id_orders.sum().cast("int64"))
     # buyers: a single-row order is one (period, order, customer) row; the others' distinct rows per customer
@@ -220,7 +218,7 @@ def order_counts(od: ir.Table, windows: list[tuple[int, int, int]], grains: tupl
     mc = m.filter(m.cust.notnull())
     mc = mc.group_by(["kind", "key", "cust"]).aggregate(n=_.count(), first=_.first.min(), nf=_.nf.min())
     rows = ibis.union(sv.select("kind", "key", "cust", n=one, first=sv.first, nf=sv.nf),
-                      mc.select("kind", "key", "cust", n=mc.n.cast("int64"), first=mc.first, nf=mc.nf), distinct=False)
+                      mc.select("kind", "key", "cust", "n", "first", "nf"), distinct=False)
     pc = rows.group_by(["kind", "key", "cust"]).aggregate(n=_.n.sum(), first=_.first.min(), nf=_.nf.min())
     agg = pc.group_by(k2=pc.kind, key2=pc.key).aggregate(
         buyers=_.count(), repeaters=pc.cust.count(where=pc.n >= 2), new_buyers=pc.cust.count(where=pc.first >= pc.nf))
