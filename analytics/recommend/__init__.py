@@ -65,7 +65,7 @@ from .holdout import (MAX_EVAL_USERS, MIN_TEST_USERS, HoldoutEvaluation, default
                       evaluate_holdout, holdout_date, holdout_range)
 from .interactions import (SERVICE_PATTERN, CleanLines, Pairs, _Matrix, buyers_per_product, clean_lines,
                            customer_attributes, drop_tables, frame_tables, full_matrix, matrix_from_codes,
-                           pair_aggregates, product_lines, region_counts, train_matrix, user_attributes)
+                           pair_aggregates, product_lines, order_regions, train_matrix, user_attributes)
 from .metrics import (MODELS, _hits, _mean_ci, _to_arrays, catalogue_coverage, choose_model, hit_rate, novelty,
                       precision_at_k, recall_at_k)
 from .models import (_ALS, ALS_ALPHA, ALS_FACTORS, ALS_ITERATIONS, ALS_REGULARIZATION, DENSE_USER_KNN_MAX_ITEMS,
@@ -155,7 +155,7 @@ __all__ = [
     "precision_at_k", "recall_at_k", "hit_rate", "catalogue_coverage", "novelty", "choose_model",
     "default_holdout", "holdout_range", "HoldoutEvaluation", "evaluate", "evaluate_holdout", "FinalModel",
     "fit_final", "final_model", "with_rules", "build_final", "recommend_for", "product_targets", "CleanLines",
-    "clean_lines", "product_lines", "Pairs", "pair_aggregates", "buyers_per_product", "region_counts",
+    "clean_lines", "product_lines", "Pairs", "pair_aggregates", "buyers_per_product", "order_regions",
     "customer_attributes", "user_attributes", "matrix_from_codes", "train_matrix", "full_matrix", "explain_slots",
     "reason_text",
     # private names the tests reach for
@@ -283,7 +283,7 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> RecommendFit:
     warnings = [dict(w) for w in clean.warnings]
     H = holdout_date(params, clean)
     pairs = pair_aggregates(clean, H)
-    attrs = user_attributes(region_counts(clean), customer_attributes(tables.get("customers")))
+    attrs = user_attributes(order_regions(clean), customer_attributes(tables.get("customers")))
     ev = evaluate(pairs, H, attrs, params)
     chosen = params["model"] if params["model"] in MODELS else choose_model(ev.metrics)
     final = fit_final(pairs, clean.products, attrs, chosen, params, clean.last_date)

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from analytics.common import NotEnoughData
 
 from .interactions import (CleanLines, Pairs, _Matrix, clean_lines, customer_attributes, frame_tables,
-                           pair_aggregates, region_counts, train_matrix, user_attributes)
+                           pair_aggregates, order_regions, train_matrix, user_attributes)
 from .metrics import MODELS, _hits, _mean_ci
 from . import models as _models
 from .models import _AttributePopular, _dense_topk, _fit, _topk
@@ -382,7 +382,7 @@ def evaluate_holdout(data: dict, params: dict, *, _warnings: list[dict] | None =
         warnings.extend(dict(w) for w in clean.warnings)
         H = holdout_date(params, clean)
         pairs = pair_aggregates(clean, H)
-        attrs = user_attributes(region_counts(clean), customer_attributes(tables.get("customers")))
+        attrs = user_attributes(order_regions(clean), customer_attributes(tables.get("customers")))
     ev = evaluate(pairs, H, attrs, params)
     warnings.extend(dict(w) for w in ev.warnings)
     return ev

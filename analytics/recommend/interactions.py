@@ -4,9 +4,9 @@ Order lines stay in the engine (Ibis expressions on embedded DuckDB, see data/en
 one row per product id x name x category (:func:`product_lines`: the counts of cleaning and the
 catalogue, read by :func:`clean_lines`), one row per customer x product pair (:func:`pair_aggregates`:
 the interaction strengths of the training window, of the holdout window and of all history), one row
-per customer x region (:func:`region_counts`), buyers per product (:func:`buyers_per_product`, for the
-page's product picker) and the customers kind (one row per customer, :func:`customer_attributes`). The
-sparse matrices the models learn from are built from the pairs (:func:`matrix_from_codes`).
+per customer (the most frequent order region, :func:`order_regions`), buyers per product
+(:func:`buyers_per_product`, for the page's product picker) and the customers kind (one row per customer,
+:func:`customer_attributes`). The sparse matrices the models learn from are built from the pairs (:func:`matrix_from_codes`).
 
 Which lines count (:func:`clean_lines`): a sales line in the date range with an order date and a
 product id (the product name when the file has no product ids), that is not a return (``is_return``, or
@@ -545,8 +545,14 @@ def buyers_per_product(clean: CleanLines) -> tuple[pd.Series, int]:
     return buyers, int(n)
 
 
-def region_counts(clean: CleanLines) -> pd.DataFrame:
-    """Lines per customer x region (kept lines with a customer id and a region): customer_id, region, n.
+def order_regions(clean: CleanLines) -> pd.DataFrame:
+    """Each customer's most frequent order region (kept lines with a customer id and a region; ties: the
+    first region in sort order), chosen in the engine: customer_id, region, one row per customer.
+
+    The lines per customer x region are counted, the largest count per customer kept and the smallest
+    region among the regions with that count taken (text compared byte by byte, which for UTF-8 is the
+    code-point order of Python strings). Sorting the 3.6 million customer x region counts of the 10M-line
+    bench in pandas took 2.2 s of the recommendations' first render; this query adds 0.4 s to the count.
 
     Parameters
     ----------
@@ -556,10 +562,13 @@ def region_counts(clean: CleanLines) -> pd.DataFrame:
     Returns
     -------
     pd.DataFrame
-        Columns ``customer_id``, ``region``, ``n``.
+        Columns ``customer_id`` and ``region``.
     """
     t = clean.lines.filter(clean.lines.customer_id.notnull() & clean.lines.region.notnull())
-    df = engine.to_frame(t.group_by(["customer_id", "region"]).aggregate(n=t.count()))
+    rc = t.group_by(["customer_id", "region"]).aggregate(n=t.count())
+    top = rc.group_by("customer_id").aggregate(top=rc.n.max())
+    j = rc.join(top, (rc.customer_id == top.customer_id) & (rc.n == top.top))
+    df = engine.to_frame(j.group_by("customer_id").aggregate(region=j.region.min()))
     return df.astype({"customer_id": "str", "region": "str"})
 
 
@@ -601,7 +610,7 @@ def user_attributes(regions: pd.DataFrame, customers: pd.DataFrame | None) -> pd
     Parameters
     ----------
     regions : pd.DataFrame
-        :func:`region_counts`.
+        :func:`order_regions`.
     customers : pd.DataFrame | None
         :func:`customer_attributes`, or None.
 
@@ -612,9 +621,7 @@ def user_attributes(regions: pd.DataFrame, customers: pd.DataFrame | None) -> pd
     """
     parts = []
     if len(regions):
-        r = (regions.sort_values(["customer_id", "n", "region"], ascending=[True, False, True])
-             .drop_duplicates("customer_id").set_index("customer_id")["region"])
-        parts.append(r.rename("region_orders"))
+        parts.append(regions.set_index("customer_id")["region"].sort_index().rename("region_orders"))
     att = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=pd.Index([], name="customer_id"))
     att["region"] = att["region_orders"] if "region_orders" in att else None
     att["segment"] = None

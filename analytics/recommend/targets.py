@@ -32,7 +32,7 @@ from data import engine
 
 from .explain import _label, explain_slots, reason_text, slot_reasons
 from .interactions import (CleanLines, Pairs, _Matrix, clean_lines, customer_attributes, date_filter, full_matrix,
-                           pair_aggregates, region_counts, user_attributes)
+                           pair_aggregates, order_regions, user_attributes)
 from .models import NEW_PRODUCT_DISCOUNT, _AttributePopular, _dense_topk, _fit, _new_products, _NewProducts, _topk
 
 MAX_LIST_CUSTOMERS = 50_000
@@ -185,7 +185,7 @@ def final_model(tables: dict[str, ibis.Table], params: dict, model_name: str) ->
     if clean.n_customer_lines == 0:
         raise NotEnoughData("recommend.error.no_customers")
     pairs = pair_aggregates(clean)
-    attrs = user_attributes(region_counts(clean), customer_attributes(tables.get("customers")))
+    attrs = user_attributes(order_regions(clean), customer_attributes(tables.get("customers")))
     return fit_final(pairs, clean.products, attrs, model_name, params, clean.last_date), clean
 
 

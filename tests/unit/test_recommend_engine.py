@@ -188,6 +188,40 @@ def test_pairs_in_parts_equal_the_pairs_in_one_query(datasets, monkeypatch):
     assert parts.products.equals(whole.products)
 
 
+def test_order_regions_are_each_customers_most_frequent_region_ties_by_sort_order(datasets):
+    # the engine picks each customer's region; the definition is the pandas sort it replaced (most lines,
+    # ties: the first region in sort order, code points: "Beijing" < "北京"), on the demo lines and on a
+    # frame of ties, missing regions and customers without a region
+    import pandas as pd
+
+    from data import engine
+    from analytics.recommend import interactions as I
+
+    def pandas_regions(lines: pd.DataFrame) -> pd.Series:
+        d = lines.dropna(subset=["customer_id", "region"])
+        n = d.groupby(["customer_id", "region"]).size().rename("n").reset_index()
+        n = n.sort_values(["customer_id", "n", "region"], ascending=[True, False, True])
+        return n.drop_duplicates("customer_id").set_index("customer_id")["region"].astype(str)
+
+    def engine_regions(frame: pd.DataFrame) -> pd.Series:
+        clean = I.clean_lines(engine.tables_from_frames({"orders": frame}), R._with_defaults({}))
+        return I.order_regions(clean).set_index("customer_id")["region"].sort_index()
+
+    demo = datasets["demo"]["orders"]
+    got = engine_regions(demo)
+    want = pandas_regions(demo.loc[demo["quantity"] > 0])
+    assert len(got) > 100 and got.to_dict() == want.to_dict()
+    rows = [("A", "X"), ("A", "Y"), ("A", "Y"), ("A", "X"),        # tie 2-2: X
+            ("B", "北京"), ("B", "Beijing"),                        # tie 1-1: Beijing
+            ("C", "Z"), ("C", "Z"), ("C", "Z"), ("C", "A"),         # most lines: Z
+            ("D", None), ("D", None),                               # no region: absent
+            ("E", None), ("E", "W"), ("E", None)]                   # a missing region does not count
+    frame = pd.DataFrame({"order_id": [f"o{i}" for i in range(len(rows))], "order_date": pd.Timestamp("2026-01-05"),
+                          "customer_id": [c for c, _ in rows], "product_id": "P1", "quantity": 1.0,
+                          "amount": 10.0, "region": [r for _, r in rows]})
+    assert engine_regions(frame).to_dict() == {"A": "X", "B": "Beijing", "C": "Z", "E": "W"}
+
+
 def test_ordered_frame_sorts_rows_of_several_tables_sorted_or_not():
     # the pairs' rows arrive per part, each sorted by the engine; the frame is ordered by (uc, ic) whatever
     # order the parts and their rows come in (interleaved codes, unsorted rows, a single sorted table)
