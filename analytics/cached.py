@@ -280,7 +280,20 @@ def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
-    return rep.fit_page(url_path, inputs(datasets), thaw_params(params))
+    p = thaw_params(params)
+    mod = module(url_path)
+    base = None
+    if uses_engine(mod) and hasattr(mod, "fit_base"):
+        base = _page_base(url_path, datasets, freeze_params(mod.base_params(p)))
+    return rep.fit_page(url_path, inputs(datasets), p, base=base)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _page_base(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
+    """The engine's part of a page's fit (a module with ``fit_base`` / ``base_params``: the segmentation
+    explorer), per dataset revisions and the parameters it depends on, so a fit that differs only in what
+    Python computes from it (a group model, the clusters' k, a tier what-if) does not read the lines again."""
+    return rep.fit_base_page(url_path, inputs(datasets), thaw_params(params))
 
 
 def _stored(url_path: str, params: ParamKey) -> ParamKey:

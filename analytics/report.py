@@ -101,8 +101,37 @@ def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
         raise AnalyticsError("ui.empty.title", kind=", ".join(t(f"ui.kind.{k}", lang) for k in missing))
 
 
-def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict) -> Any:
+def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, *, base: Any = None) -> Any:
     """The page's language-free fit on engine tables (modules with ``fit``/``present`` only).
+
+    Parameters
+    ----------
+    url_path : str
+        The page's URL path.
+    inputs : 'Inputs | dict[str, pd.DataFrame]'
+        The page's inputs (or kind -> canonical frame).
+    params : dict
+        The page's parameters.
+    base : Any
+        The module's :func:`fit_base_page` for the same inputs and parameters, or None (the fit makes
+        its own when the module has one).
+
+    Returns
+    -------
+    Any
+        The page module's fit.
+    """
+    mod = module(url_path)
+    inputs = as_inputs(inputs)
+    _check_kinds(mod, inputs.kinds, "en")
+    kw = {"base": base} if base is not None else {}
+    with engine_limits():
+        return mod.fit(inputs.tables(), fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)), **kw)
+
+
+def fit_base_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict) -> Any:
+    """The engine's part of the page's fit, for a module that has one (``fit_base``: every query over the
+    lines, depending on the parameters ``base_params`` returns; see analytics.segmentation).
 
     Parameters
     ----------
@@ -116,13 +145,13 @@ def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: 
     Returns
     -------
     Any
-        The page module's fit.
+        The module's base.
     """
     mod = module(url_path)
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, "en")
     with engine_limits():
-        return mod.fit(inputs.tables(), fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)))
+        return mod.fit_base(inputs.tables(), mod.base_params(resolve(getattr(mod, "PARAMS", []), params)))
 
 
 def present_page(url_path: str, fitted: Any, params: dict, lang: str) -> dict:

@@ -53,8 +53,8 @@ from .clusters import _signed_log1p, cluster, feature_matrix, silhouette
 from .clv_summary import clv, clv_numbers, fit_clv
 from .cohorts import cohort_matrix, cohort_table, cohorts
 from .customers import Prepared, as_tables, prepare
-from .model import (CustomerBase, Problem, SegmentationFit, _rfm_base, customer_base, customer_frame,
-                    customer_table_of, fit)
+from .model import (BASE_PARAMS, CustomerBase, Problem, SegmentationBase, SegmentationFit, _rfm_base, base_params,
+                    customer_base, customer_frame, customer_table_of, fit, fit_base)
 from .presentation import _group_findings, _transition_finding, present
 from .rfm import (cn8_groups, group_summary, group_table, named_groups, quantile_score, rfm_frame, rfm_table,
                   transitions)
@@ -72,8 +72,8 @@ LANGUAGE_FREE_CALLS = ('customer_table',)
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "fit", "present", "compute", "figures", "customer_table", "audience",
-    "audience_options", "audience_file", "SegmentationFit", "Problem",
+    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "BASE_PARAMS", "fit_base", "base_params", "fit", "present", "compute", "figures", "customer_table", "audience",
+    "audience_options", "audience_file", "SegmentationBase", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",
     "MIN_CLUSTER_CUSTOMERS", "SMALL_GROUP", "TIER_SLUGS", "AUDIENCE_COLUMNS", "DRILL_SOURCES",

@@ -27,7 +27,7 @@ def summary_statistics(days: pd.DataFrame, codes: pd.Index, calibration_end: pd.
     ----------
     days : pd.DataFrame
         Per customer: ``customer_id``, ``first_day``, ``last_day``, ``days`` (purchase days), ``total`` and
-        ``first_value`` (net sales in all and on the first day).
+        ``first_value`` (net sales in all and on the first day); ``code`` when already looked up in ``codes``.
     codes : pd.Index
         Customer id -> code (the index of the customer aggregates).
     calibration_end : pd.Timestamp
@@ -45,7 +45,7 @@ def summary_statistics(days: pd.DataFrame, codes: pd.Index, calibration_end: pd.
         raise ValueError(f"time_unit must be one of {', '.join(clvmod.UNIT_DAYS)}")
     cal = pd.Timestamp(calibration_end).normalize()
     unit = clvmod.UNIT_DAYS[time_unit]
-    code = cu.positions(days["customer_id"], codes)
+    code = days["code"].to_numpy() if "code" in days.columns else cu.positions(days["customer_id"], codes)
     first = days["first_day"].astype("datetime64[ns]")
     last = days["last_day"].astype("datetime64[ns]")
     freq = (days["days"].astype(np.int64) - 1).astype(float)
@@ -93,7 +93,34 @@ def fit_clv(lines, codes: pd.Index, ad: pd.Timestamp, calibration_end: pd.Timest
         ``p_alive``, ``churn_risk``, ``expected_purchases``, ``expected_spend``, ``clv``) and the two fitted
         models.
     """
-    days = cu.purchase_day_summary(lines, ad, calibration_end)
+    return scores_from_days(cu.purchase_day_summary(lines, ad, calibration_end), codes, calibration_end, time_unit,
+                            horizon, discount)
+
+
+def scores_from_days(days: pd.DataFrame, codes: pd.Index, calibration_end: pd.Timestamp, time_unit: str,
+                     horizon: int, discount: float):
+    """:func:`fit_clv` from the purchase-day summary the engine gave (:func:`.customers.purchase_day_summary`).
+
+    Parameters
+    ----------
+    days : pd.DataFrame
+        The purchase-day summary.
+    codes : pd.Index
+        Customer id -> code.
+    calibration_end : pd.Timestamp
+        End of the calibration period.
+    time_unit : str
+        "day", "week" or "month".
+    horizon : int
+        CLV horizon in months.
+    discount : float
+        Monthly discount rate.
+
+    Returns
+    -------
+    tuple[pd.DataFrame, BGNBD, GammaGamma
+        ] See :func:`fit_clv`.
+    """
     summ = summary_statistics(days, codes, calibration_end, time_unit)
     tab, bg, gg = clvmod.clv_from_summary(summ, time_unit=time_unit, horizon_months=horizon, discount=discount)
     return tab.set_index("customer_id"), bg, gg

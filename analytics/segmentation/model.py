@@ -22,7 +22,7 @@ from analytics.units import NOTE_KEY, measure
 from . import customers as cu
 from .base import DEFAULT_FEATURES, _as_ts, _floats, page_params
 from .clusters import cluster
-from .clv_summary import CLV_COLUMNS, clv_numbers, fit_clv
+from .clv_summary import CLV_COLUMNS, clv_numbers, fit_clv, scores_from_days
 from .cohorts import cohorts
 from .rfm import group_means, group_table, groups_at, rfm_frame, transitions
 from .tiers import assign_tiers, default_thresholds, tier_counts, tier_values
@@ -439,8 +439,116 @@ def _customer_table(tables: dict[str, ibis.Table], p: dict) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- fit
 
+# The parameters the engine's part of the fit depends on (:func:`fit_base`); the others (group model,
+# clusters, tiers, the CLV models' unit, horizon and discount) only change what Python computes from it.
+BASE_PARAMS = ("analysis_date", "compare_days", "clv_calibration_end")
 
-def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
+
+@dataclass(frozen=True)
+class SegmentationBase:
+    """What the order lines give one date range and analysis date (:func:`fit_base`): every engine query of
+    the fit over the lines. A page keeps it per dataset revision and BASE_PARAMS (``analytics.cached``),
+    so a change of the group model, the clusters, the tiers or the CLV horizon refits from it without
+    reading the lines again. Read-only: :func:`fit` copies the RFM table before adding columns.
+
+    Attributes
+    ----------
+    money : bool
+        The lines have amounts (else M and the KPIs are units, analytics.units).
+    counts : LineCounts
+        The range's line counts, with the distinct customer ids.
+    base : CustomerBase
+        The prepared lines, the analysis date, the per-customer aggregates and the RFM table.
+    cohorts : dict
+        The acquisition cohorts (:func:`.cohorts.cohorts`).
+    calibration_end : pandas.Timestamp
+        End of the CLV calibration period.
+    days : pandas.DataFrame or None
+        The purchase-day summary up to ``calibration_end`` (:func:`.customers.purchase_day_summary`) with
+        each customer's ``code``; None without amounts.
+    prev_groups : pandas.DataFrame
+        The RFM groups ``compare_days`` before the analysis date (:func:`.rfm.groups_at`).
+    audience : AudienceFit or None
+        The audience assets (:func:`audience_of`: stage counts beside the same weeks' spend and GMV) when
+        the tables hold an audience dataset.
+    """
+    money: bool
+    counts: cu.LineCounts
+    base: "CustomerBase"
+    cohorts: dict
+    calibration_end: pd.Timestamp
+    days: pd.DataFrame | None
+    prev_groups: pd.DataFrame
+    audience: object = None
+
+
+def base_params(params: dict) -> dict:
+    """The parameters :func:`fit_base` depends on: BASE_PARAMS and the dates, from the page's parameters.
+
+    Parameters
+    ----------
+    params : dict
+        The page's parameters.
+
+    Returns
+    -------
+    dict
+        ``start``, ``end`` and BASE_PARAMS (defaults filled in).
+    """
+    p = page_params(params)
+    return {k: p.get(k) for k in ("start", "end", *BASE_PARAMS)}
+
+
+def fit_base(tables: dict[str, ibis.Table], params: dict) -> SegmentationBase | None:
+    """The engine's part of :func:`fit` (see :class:`SegmentationBase`): the line counts, the per-customer
+    aggregates, the cohort cells, the purchase days and the audience assets; None for a customers file
+    without orders (its fit, :func:`.crm.fit`, has no such part). Raises NotEnoughData without orders or
+    customers.
+
+    Parameters
+    ----------
+    tables : dict[str, ibis.Table]
+        Kind -> engine table or canonical frame.
+    params : dict
+        The page's parameters (only ``start``, ``end`` and BASE_PARAMS are read).
+
+    Returns
+    -------
+    SegmentationBase | None
+        The base.
+    """
+    p = page_params(params)
+    with cu.frame_tables(tables) as (tbls, _):
+        base = _fit_base(tbls, p)
+    if base is not None and (tables or {}).get("audience") is not None:
+        base = dataclasses.replace(base, audience=audience_of(tables, p))
+    return base
+
+
+def _fit_base(tables: dict[str, ibis.Table], p: dict) -> SegmentationBase | None:
+    orders = tables.get("orders")
+    if orders is None and tables.get("customers") is not None:
+        return None
+    if orders is None:
+        raise NotEnoughData("segmentation.error.no_orders")
+    orders, money = measure(orders)  # an export without amounts: M = units (analytics.units)
+    counts = cu.line_counts(orders, p.get("start"), p.get("end"), distinct_ids=False)
+    if not counts.orders:
+        raise NotEnoughData("segmentation.error.no_orders")
+    b = customer_base(orders, p, counts, compare_days=int(p["compare_days"]))
+    counts = dataclasses.replace(counts, customer_ids=cu.customer_id_count(orders, counts, len(b.aggregates),
+                                                                           p.get("start"), p.get("end")))
+    cal = calibration_end(p, b.analysis_date)
+    coh = cohorts(b.prepared.lines, b.analysis_date)
+    days = None
+    if money:
+        days = cu.purchase_day_summary(b.prepared.lines, b.analysis_date, cal)
+        days["code"] = cu.positions(days["customer_id"], b.prepared.ids)
+    prev = groups_at(b.aggregates, b.analysis_date - pd.Timedelta(days=int(p["compare_days"])))
+    return SegmentationBase(money, counts, b, coh, cal, days, prev)
+
+
+def fit(tables: dict[str, ibis.Table], params: dict, base: SegmentationBase | None = None) -> SegmentationFit:
     """All numbers of the segmentation explorer (see :class:`SegmentationFit`), language-free.
 
     ``tables``: kind -> engine table ("orders" required, "customers", "audience" and "channels" optional;
@@ -448,8 +556,9 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
     registered with the engine). ``params``: PARAMS values (missing ones take their defaults) plus the
     shared "start" / "end" dates; the display options (DISPLAY_PARAMS: detail, audience) are not used.
     Every engine query is an aggregation (per customer, per purchase-day summary, per cohort x month) or
-    a count. Without orders and with a customers table, the customers-only fit (:func:`.crm.fit`,
-    a :class:`.crm.CrmFit`). Raises NotEnoughData without orders or customers.
+    a count, made by :func:`fit_base` unless ``base`` (its result for the same tables, dates and
+    BASE_PARAMS) is given. Without orders and with a customers table, the customers-only fit
+    (:func:`.crm.fit`, a :class:`.crm.CrmFit`). Raises NotEnoughData without orders or customers.
 
     Parameters
     ----------
@@ -457,6 +566,8 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
         Kind -> engine table or canonical frame.
     params : dict
         The page's parameters.
+    base : SegmentationBase | None
+        :func:`fit_base` of the same tables and parameters, or None (computed here).
 
     Returns
     -------
@@ -464,10 +575,12 @@ def fit(tables: dict[str, ibis.Table], params: dict) -> SegmentationFit:
         The fit.
     """
     p = page_params(params)
+    if base is None:
+        base = fit_base(tables, p)
     with cu.frame_tables(tables) as (tbls, _):
-        result = _fit(tbls, p)
-    if isinstance(result, SegmentationFit) and (tables or {}).get("audience") is not None:
-        result = dataclasses.replace(result, audience=audience_of(tables, p))
+        result = _fit(tbls, p, base)
+    if isinstance(result, SegmentationFit) and base is not None and base.audience is not None:
+        result = dataclasses.replace(result, audience=base.audience)
     return result
 
 
@@ -512,32 +625,23 @@ def _clusters_of(tab: pd.DataFrame, p: dict):
     return res.pop("labels"), res, None
 
 
-def _fit(tables: dict[str, ibis.Table], p: dict):
-    orders = tables.get("orders")
-    if orders is None and tables.get("customers") is not None:  # a CRM file without order lines
+def _fit(tables: dict[str, ibis.Table], p: dict, base: SegmentationBase | None):
+    if base is None:  # a CRM file without order lines
         from . import crm
         return crm.fit(tables["customers"], p)
-    if orders is None:
-        raise NotEnoughData("segmentation.error.no_orders")
-    orders, money = measure(orders)  # an export without amounts: M = units (analytics.units)
-    counts = cu.line_counts(orders, p.get("start"), p.get("end"), distinct_ids=False)
-    if not counts.orders:
-        raise NotEnoughData("segmentation.error.no_orders")
-    b = customer_base(orders, p, counts, compare_days=int(p["compare_days"]))
-    counts = dataclasses.replace(counts, customer_ids=cu.customer_id_count(orders, counts, len(b.aggregates),
-                                                                           p.get("start"), p.get("end")))
+    money, counts = base.money, base.counts
+    b = dataclasses.replace(base.base, table=base.base.table.copy())  # the base is shared: columns go on a copy
     tab, ad = b.table, b.analysis_date
     n = len(tab)
     model_col = "group" if p["model"] == "named" else "group_cn"
     groups = group_table(tab, model_col)
     other = group_table(tab, "group_cn" if model_col == "group" else "group")
     before = ad - pd.Timedelta(days=int(p["compare_days"]))
-    trans = transitions(tab, groups_at(b.aggregates, before), before, ad, int(p["compare_days"]), model_col)
+    trans = transitions(tab, base.prev_groups, before, ad, int(p["compare_days"]), model_col)
 
     # k-means runs on the per-customer aggregates in a thread of its own (numpy and compiled code, most of
-    # it without the GIL) while this one waits for the engine's cohort and purchase-day queries (DuckDB
-    # releases the GIL) and fits the CLV models; the thread reads its own frame of the columns it needs,
-    # the labels join the table afterwards. One thread limit around both: each fit sets the BLAS limit
+    # it without the GIL) while this one computes the tiers and fits the CLV models; the thread reads its
+    # own frame of the columns it needs, the labels join the table afterwards. One thread limit around both: each fit sets the BLAS limit
     # to one thread and restores it, and two restores out of order would leave the other's value.
     from threadpoolctl import threadpool_limits
 
@@ -557,14 +661,15 @@ def _fit(tables: dict[str, ibis.Table], p: dict):
         except (NotEnoughData, ValueError) as exc:
             tiers, tiers_problem = None, Problem.of(exc)
 
-        coh = cohorts(b.prepared.lines, ad)
-        cal = calibration_end(p, ad)
+        coh, cal = base.cohorts, base.calibration_end
         clv, clv_problem = None, None
         try:
             if not money:  # a CLV is a value: Gamma-Gamma needs amounts
                 raise NotEnoughData(NOTE_KEY)
-            ctab, bg, gg = add_clv(b, cal, time_unit=p["time_unit"], horizon=int(p["clv_horizon"]),
-                                   discount=float(p["discount"]))
+            ctab, bg, gg = scores_from_days(base.days, b.prepared.ids, cal, p["time_unit"], int(p["clv_horizon"]),
+                                            float(p["discount"]))
+            for c in CLV_COLUMNS:
+                tab[c] = ctab[c].reindex(tab.index)
         except NotEnoughData as exc:
             clv_problem = Problem.of(exc)
         labels, clusters, clusters_problem = km.result()

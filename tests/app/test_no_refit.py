@@ -47,6 +47,34 @@ def test_a_language_switch_and_a_display_option_never_refit_segmentation(workspa
     assert not at.exception and fits.calls == 2 and [t.value for t in at.title] == ["Segmentation explorer"]
 
 
+def test_segmentation_refits_groups_clusters_tiers_and_clv_without_reading_the_lines_again(workspace, counted,
+                                                                                         monkeypatch):
+    # the engine's part of the fit (analytics.segmentation.fit_base) is kept per dates and BASE_PARAMS: a
+    # new group model, k, tier what-if or CLV horizon refits from it; a new analysis date reads the lines
+    from analytics import segmentation as seg
+    from data import engine
+
+    bases = Counter(seg.fit_base)
+    monkeypatch.setattr(seg, "fit_base", bases)
+    queries = Counter(engine.to_arrow)
+    monkeypatch.setattr(engine, "to_arrow", queries)
+    q = {"o": str(workspace["ids"]["orders"]), "cu": str(workspace["ids"]["customers"])}
+    at = make_app("ana", page=BY_PATH["segmentation-explorer"].script, query=q).run()
+    assert not at.exception
+    fits = counted["segmentation-explorer"]
+    assert fits.calls == 1 and bases.calls == 1 and queries.calls > 0
+    seen = queries.calls
+    at.radio(key="segmentation-explorer:model").set_value("cn8").run()
+    at.selectbox(key="segmentation-explorer:k").select(4).run()
+    at.text_input(key="segmentation-explorer:tier_whatif").input("500, 2000, 6000").run()
+    at.number_input(key="segmentation-explorer:clv_horizon").set_value(6).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert fits.calls == 5 and bases.calls == 1  # four refits, none of them a query over the lines
+    assert queries.calls == seen
+    at.number_input(key="segmentation-explorer:compare_days").set_value(30).run()
+    assert not at.exception and fits.calls == 6 and bases.calls == 2 and queries.calls > seen
+
+
 def test_every_page_on_the_engine_switches_language_without_refitting(workspace, counted):
     ids = workspace["ids"]
     from components.sidebar import KIND_KEYS

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from analytics import segmentation as seg
@@ -881,6 +882,44 @@ def test_present_in_another_language_does_not_fit_again(datasets, monkeypatch):
     assert zh["clv"]["total"] == en["clv"]["total"] and zh["kpis"] == en["kpis"]
     assert len(zh["rows"]) == zh["customers"] and {x["churn_risk"] for x in zh["audience_list"]} == {"high"}
     assert zh["findings"] != en["findings"] and zh["rfm_groups"][0]["label"] != en["rfm_groups"][0]["label"]
+
+
+def test_a_fit_from_a_kept_base_equals_a_fit_from_the_lines_and_queries_nothing(datasets, monkeypatch):
+    """The engine's part (fit_base) depends on the dates and BASE_PARAMS only: it is the same whatever the
+    other parameters, and a fit given it reads no line yet gives the numbers of a fit from the lines."""
+    from data import engine
+
+    from analytics.inputs import fit_params
+
+    tables = engine.tables_from_frames(datasets["demo"])
+    first = _params({"start": "2025-01-01", "analysis_date": "2026-05-01", "clv_calibration_end": "2026-01-01"})
+    other = _params({**{k: str(v) for k, v in first.items() if k in ("start", "analysis_date", "compare_days",
+                                                                       "clv_calibration_end") and v is not None},
+                     "model": "cn8", "k": "4", "seed": "3", "features": "recency,frequency,monetary,aov",
+                     "tier_thresholds": "300,1500,5000", "tier_whatif": "500,2000,6000",
+                     "tier_costs": "0,5,10,20", "clv_horizon": "6", "discount": "0.02", "time_unit": "day"})
+    assert seg.base_params(other) == seg.base_params(first)
+    assert set(seg.base_params(other)) == {"start", "end", *seg.BASE_PARAMS}
+    base = seg.fit_base(tables, seg.base_params(first))
+    whole = seg.fit_base(tables, other)  # given every parameter: the same base
+    assert whole.base.aggregates.equals(base.base.aggregates) and whole.days.equals(base.days)
+    assert repr(whole.cohorts) == repr(base.cohorts) and whole.counts == base.counts  # NaN cells: by repr
+    assert whole.calibration_end == base.calibration_end == pd.Timestamp("2026-01-01")
+    columns = list(base.base.table.columns)
+
+    queries = []
+    real = engine.to_arrow
+    monkeypatch.setattr(engine, "to_arrow", lambda expr: queries.append(expr) or real(expr))
+    kept = seg.fit(tables, fit_params(seg, other), base=base)
+    assert queries == []  # spend tiers: nothing to read
+    assert list(base.base.table.columns) == columns  # the kept base is not changed by a fit
+    monkeypatch.undo()
+    fresh = seg.fit(tables, fit_params(seg, other))
+    assert seg.present(kept, other, "en") == seg.present(fresh, other, "en")
+    assert kept.clusters["k"] == 4 and kept.model_column == "group_cn" and kept.clv["horizon"] == 6
+    # a base parameter reaches fit_base through base_params: another compare_days is another base
+    again = seg.fit_base(tables, seg.base_params({**first, "compare_days": 30}))
+    assert again.base.aggregates["prev_frequency"].sum() != base.base.aggregates["prev_frequency"].sum()
 
 
 # ---------------------------------------------------------------- per-customer aggregates
