@@ -453,12 +453,15 @@ class SegmentationBase:
 
     Attributes
     ----------
+    params : dict
+        The parameters it was made for (:func:`base_params`); :func:`fit` refuses a base of others.
     money : bool
         The lines have amounts (else M and the KPIs are units, analytics.units).
     counts : LineCounts
         The range's line counts, with the distinct customer ids.
     base : CustomerBase
-        The prepared lines, the analysis date, the per-customer aggregates and the RFM table.
+        The analysis date, the per-customer aggregates and the RFM table; its prepared lines without their
+        engine expression (``lines`` None: it would hold the cursor of the thread that made the base).
     cohorts : dict
         The acquisition cohorts (:func:`.cohorts.cohorts`).
     calibration_end : pandas.Timestamp
@@ -472,6 +475,7 @@ class SegmentationBase:
         The audience assets (:func:`audience_of`: stage counts beside the same weeks' spend and GMV) when
         the tables hold an audience dataset.
     """
+    params: dict
     money: bool
     counts: cu.LineCounts
     base: "CustomerBase"
@@ -519,13 +523,12 @@ def fit_base(tables: dict[str, ibis.Table], params: dict) -> SegmentationBase | 
     """
     p = page_params(params)
     with cu.frame_tables(tables) as (tbls, _):
-        base = _fit_base(tbls, p)
-    if base is not None and (tables or {}).get("audience") is not None:
-        base = dataclasses.replace(base, audience=audience_of(tables, p))
-    return base
+        return _fit_base(tbls, p, tables)
 
 
-def _fit_base(tables: dict[str, ibis.Table], p: dict) -> SegmentationBase | None:
+def _fit_base(tables: dict[str, ibis.Table], p: dict, given: dict) -> SegmentationBase | None:
+    """:func:`fit_base` on engine tables; ``given``: the caller's tables or frames (the audience assets
+    read the audience and channels kinds from them)."""
     orders = tables.get("orders")
     if orders is None and tables.get("customers") is not None:
         return None
@@ -545,7 +548,9 @@ def _fit_base(tables: dict[str, ibis.Table], p: dict) -> SegmentationBase | None
         days = cu.purchase_day_summary(b.prepared.lines, b.analysis_date, cal)
         days["code"] = cu.positions(days["customer_id"], b.prepared.ids)
     prev = groups_at(b.aggregates, b.analysis_date - pd.Timedelta(days=int(p["compare_days"])))
-    return SegmentationBase(money, counts, b, coh, cal, days, prev)
+    audience = audience_of(given, p) if (given or {}).get("audience") is not None else None
+    b = dataclasses.replace(b, prepared=dataclasses.replace(b.prepared, lines=None))
+    return SegmentationBase(base_params(p), money, counts, b, coh, cal, days, prev, audience)
 
 
 def fit(tables: dict[str, ibis.Table], params: dict, base: SegmentationBase | None = None) -> SegmentationFit:
@@ -575,9 +580,11 @@ def fit(tables: dict[str, ibis.Table], params: dict, base: SegmentationBase | No
         The fit.
     """
     p = page_params(params)
-    if base is None:
-        base = fit_base(tables, p)
+    if base is not None and base.params != base_params(p):
+        raise ValueError(f"a segmentation base for {base.params} given to a fit for {base_params(p)}")
     with cu.frame_tables(tables) as (tbls, _):
+        if base is None:
+            base = _fit_base(tbls, p, tables)
         result = _fit(tbls, p, base)
     if isinstance(result, SegmentationFit) and base is not None and base.audience is not None:
         result = dataclasses.replace(result, audience=base.audience)
