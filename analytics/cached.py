@@ -288,11 +288,13 @@ def _page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     return rep.fit_page(url_path, inputs(datasets), p, base=base)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _page_base(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     """The engine's part of a page's fit (a module with ``fit_base`` / ``base_params``: the segmentation
     explorer), per dataset revisions and the parameters it depends on, so a fit that differs only in what
-    Python computes from it (a group model, the clusters' k, a tier what-if) does not read the lines again."""
+    Python computes from it (a group model, the clusters' k, a tier what-if) does not read the lines again.
+    Few entries: a base is what one set of dates and analysis date gives (~360 MB at the 10M bench lines)
+    and serves the option changes made while those stay."""
     return rep.fit_base_page(url_path, inputs(datasets), thaw_params(params))
 
 
