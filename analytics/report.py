@@ -121,12 +121,19 @@ def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: 
     Any
         The page module's fit.
     """
+    kw = {"base": base} if base is not None else {}
+    return _on_tables(url_path, inputs, lambda mod, tables: mod.fit(
+        tables, fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)), **kw))
+
+
+def _on_tables(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", run: Any) -> Any:
+    """``run(module, tables)`` for the page's module on its inputs' engine tables, once the kinds it needs are
+    checked, under the engine's limits."""
     mod = module(url_path)
     inputs = as_inputs(inputs)
     _check_kinds(mod, inputs.kinds, "en")
-    kw = {"base": base} if base is not None else {}
     with engine_limits():
-        return mod.fit(inputs.tables(), fit_params(mod, resolve(getattr(mod, "PARAMS", []), params)), **kw)
+        return run(mod, inputs.tables())
 
 
 def fit_base_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict) -> Any:
@@ -147,11 +154,8 @@ def fit_base_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", par
     Any
         The module's base.
     """
-    mod = module(url_path)
-    inputs = as_inputs(inputs)
-    _check_kinds(mod, inputs.kinds, "en")
-    with engine_limits():
-        return mod.fit_base(inputs.tables(), mod.base_params(resolve(getattr(mod, "PARAMS", []), params)))
+    return _on_tables(url_path, inputs, lambda mod, tables: mod.fit_base(
+        tables, mod.base_params(resolve(getattr(mod, "PARAMS", []), params))))
 
 
 def present_page(url_path: str, fitted: Any, params: dict, lang: str) -> dict:
