@@ -6,7 +6,8 @@ catalogue, read by :func:`clean_lines`), one row per customer x product pair (:f
 the interaction strengths of the training window, of the holdout window and of all history), one row
 per customer (the most frequent order region, :func:`order_regions`), buyers per product
 (:func:`buyers_per_product`, for the page's product picker) and the customers kind (one row per customer,
-:func:`customer_attributes`). The sparse matrices the models learn from are built from the pairs (:func:`matrix_from_codes`).
+:func:`customer_attributes`). The sparse matrices the models learn from are built from the pairs
+(:func:`matrix_from_codes`).
 
 Which lines count (:func:`clean_lines`): a sales line in the date range with an order date and a
 product id (the product name when the file has no product ids), that is not a return (``is_return``, or

@@ -72,7 +72,9 @@ LANGUAGE_FREE_CALLS = ('customer_table',)
 
 __all__ = [
     # page interface
-    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS", "DISPLAY_PARAMS", "BASE_PARAMS", "fit_base", "base_params", "fit", "present", "compute", "figures", "customer_table", "audience",
+    "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS",
+    "DISPLAY_PARAMS", "BASE_PARAMS", "fit_base", "base_params", "fit", "present", "compute", "figures",
+    "customer_table", "audience",
     "audience_options", "audience_file", "SegmentationBase", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",

@@ -648,8 +648,9 @@ def _fit(tables: dict[str, ibis.Table], p: dict, base: SegmentationBase | None):
 
     # k-means runs on the per-customer aggregates in a thread of its own (numpy and compiled code, most of
     # it without the GIL) while this one computes the tiers and fits the CLV models; the thread reads its
-    # own frame of the columns it needs, the labels join the table afterwards. One thread limit around both: each fit sets the BLAS limit
-    # to one thread and restores it, and two restores out of order would leave the other's value.
+    # own frame of the columns it needs, the labels join the table afterwards. One thread limit around
+    # both: each fit sets the BLAS limit to one thread and restores it, and two restores out of order would
+    # leave the other's value.
     from threadpoolctl import threadpool_limits
 
     position = len(tab.columns)
