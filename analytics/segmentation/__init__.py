@@ -197,12 +197,14 @@ def default_analysis_date(orders) -> pd.Timestamp:
 # ---------------------------------------------------------------- page helpers (cached.page_call)
 
 
-def customer_table(tables: dict, params: dict, lang: str = "en") -> pd.DataFrame:
+def customer_table(tables: dict, params: dict, lang: str = "en", *, fitted: SegmentationFit | None = None
+                   ) -> pd.DataFrame:
     """Page helper (``cached.page_call``): one row per customer with everything a drill-down can select
     on: RFM, named and cn8 group, cluster, tier (with its basis value) and P(alive) / churn band / CLV,
-    computed with the same parameters (and therefore the same numbers) as :func:`compute`. A part that
-    cannot be computed honestly (too few customers to cluster, no CLV fit) is left out, not faked.
-    ``tables``: kind -> engine table (canonical frames are registered with the engine).
+    the fit's customers (``fitted``: the page's cached fit, so opening a drill-down reads no line; else
+    fitted here with the same parameters, and therefore the same numbers). A part that cannot be computed
+    honestly (too few customers to cluster, no CLV fit, spend tiers or a CLV without amounts) is left out,
+    not faked. ``tables``: kind -> engine table (canonical frames are registered with the engine).
 
     Parameters
     ----------
@@ -212,6 +214,8 @@ def customer_table(tables: dict, params: dict, lang: str = "en") -> pd.DataFrame
         The page's parameters.
     lang : str
         Unused (the table holds no text); kept for ``cached.page_call``.
+    fitted : SegmentationFit | None
+        The page's fit for these tables and parameters, or None.
 
     Returns
     -------
@@ -219,7 +223,7 @@ def customer_table(tables: dict, params: dict, lang: str = "en") -> pd.DataFrame
         One row per customer with ``customer_id`` and the RFM, group, cluster, tier and CLV columns that could
         be computed.
     """
-    return customer_table_of(tables, params)
+    return customer_table_of(tables, params, fitted)
 
 
 def audience(tables: dict, params: dict, lang: str = "en") -> pd.DataFrame:

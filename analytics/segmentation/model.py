@@ -389,8 +389,14 @@ def customer_frame(tables: dict, params: dict | None = None, *, with_clusters: b
     return tab, info
 
 
-def customer_table_of(tables: dict, params: dict) -> pd.DataFrame:
-    """One row per customer with everything a drill-down can select on (see ``customer_table``).
+# what the drill-down's table adds to the RFM table, in its column order (expected_spend is not offered)
+DRILL_COLUMNS = ("cluster", "tier_basis_value", "tier", "p_alive", "churn_risk", "expected_purchases", "clv")
+
+
+def customer_table_of(tables: dict, params: dict, fitted: "SegmentationFit | None" = None) -> pd.DataFrame:
+    """One row per customer with everything a drill-down can select on (see ``customer_table``): the
+    customers of the fit, so the drill-down lists what the page shows and reads no line when the page's
+    fit is given.
 
     Parameters
     ----------
@@ -398,43 +404,21 @@ def customer_table_of(tables: dict, params: dict) -> pd.DataFrame:
         Kind -> engine table or canonical frame.
     params : dict
         The page's parameters.
+    fitted : SegmentationFit | None
+        The page's fit for these tables and parameters, or None (fitted here).
 
     Returns
     -------
     pd.DataFrame
-        The table.
+        The RFM table's columns, then those of DRILL_COLUMNS the fit has.
     """
-    p = page_params(params)
-    with cu.frame_tables(tables) as (tbls, _):
-        return _customer_table(tbls, p)
-
-
-def _customer_table(tables: dict[str, ibis.Table], p: dict) -> pd.DataFrame:
-    orders = tables.get("orders")
-    if orders is None:
+    res = fitted if fitted is not None else fit(tables, params)
+    if not isinstance(res, SegmentationFit):  # a customers file without orders has no drill-down
         raise NotEnoughData("segmentation.error.no_orders")
-    counts = cu.line_counts(orders, p.get("start"), p.get("end"))
-    if not counts.orders:
-        raise NotEnoughData("segmentation.error.no_orders")
-    tab, info, b = _customer_frame(tables, p, counts=counts)
-    ad = info["analysis_date"]
-    try:
-        add_clusters(tab, p, int(p.get("seed") or 0))
-    except NotEnoughData:
-        pass
-    try:
-        values, _, _ = tier_basis_values(b, tables.get("customers"), p["tier_basis"])
-        th = _floats(p.get("tier_thresholds")) or default_thresholds(values)
-        tab["tier_basis_value"] = values.to_numpy()
-        tab["tier"] = assign_tiers(values, th)
-    except (NotEnoughData, ValueError):
-        pass
-    try:
-        add_clv(b, calibration_end(p, ad), ("p_alive", "churn_risk", "expected_purchases", "clv"),
-                time_unit=p["time_unit"], horizon=int(p["clv_horizon"]), discount=float(p["discount"]))
-    except NotEnoughData:
-        pass
-    return tab.reset_index(drop=True)
+    tab = res.customers
+    rest = set(DRILL_COLUMNS) | set(CLV_COLUMNS)
+    cols = [c for c in tab.columns if c not in rest] + [c for c in DRILL_COLUMNS if c in tab.columns]
+    return tab[cols].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- fit

@@ -71,6 +71,9 @@ def test_segmentation_refits_groups_clusters_tiers_and_clv_without_reading_the_l
     assert not at.exception, [e.value for e in at.exception]
     assert fits.calls == 5 and bases.calls == 1  # four refits, none of them a query over the lines
     assert queries.calls == seen
+    at.selectbox(key="segmentation-explorer:audience").select("churn:high").run()  # the drill-down: the fit's rows
+    assert not at.exception and fits.calls == 5 and queries.calls == seen
+    assert any("churn_risk" in d.value.columns for d in at.dataframe)
     at.number_input(key="segmentation-explorer:compare_days").set_value(30).run()
     assert not at.exception and fits.calls == 6 and bases.calls == 2 and queries.calls > seen
 

@@ -931,6 +931,29 @@ def test_a_fit_from_a_kept_base_equals_a_fit_from_the_lines_and_queries_nothing(
         seg.fit(tables, fit_params(seg, {**other, "compare_days": 30}), base=base)
 
 
+def test_the_drill_down_table_is_the_fits_customers(datasets, monkeypatch):
+    """customer_table lists the fit's customers: given the page's fit it reads no line; without amounts it
+    offers no spend tiers and no CLV (as the page), where it used to fail on the missing amount column."""
+    from data import engine
+
+    from analytics.inputs import fit_params
+
+    p = _params({"k": "3", "tier_whatif": "500,2000,6000"})
+    tables = engine.tables_from_frames(datasets["demo"])
+    fitted = seg.fit(tables, fit_params(seg, p))
+    fresh = seg.customer_table(tables, p)
+    monkeypatch.setattr(engine, "to_arrow", lambda expr: pytest.fail("the drill-down read the lines"))
+    given = seg.customer_table(tables, p, fitted=fitted)
+    monkeypatch.undo()
+    assert given.equals(fresh) and len(given) == len(fitted.customers)
+    assert list(given.columns[-7:]) == ["cluster", "tier_basis_value", "tier", "p_alive", "churn_risk",
+                                        "expected_purchases", "clv"]
+    units = datasets["demo"]["orders"].drop(columns=["amount", "unit_price", "discount"], errors="ignore")
+    tab = seg.customer_table({"orders": units}, _params({}))
+    assert "cluster" in tab.columns and not {"tier", "clv", "churn_risk"} & set(tab.columns)
+    assert tab["monetary"].sum() > 0  # units, as the page's M without amounts
+
+
 # ---------------------------------------------------------------- per-customer aggregates
 
 
