@@ -612,9 +612,7 @@ def _memory_limit(be: Any) -> str:
 
 
 def decimals_to_float(tbl: pa.Table) -> pa.Table:
-    """DECIMAL columns as float64, correctly rounded: through their exact text, which Arrow parses with a
-    correctly rounding parser (a direct decimal -> double cast rounds twice and is off by one unit in
-    the last place for about 2% of values; a Python ``float(Decimal)`` per value takes 2 s per million).
+    """DECIMAL columns as float64, correctly rounded (:func:`decimal_to_float`).
 
     Parameters
     ----------
@@ -628,9 +626,54 @@ def decimals_to_float(tbl: pa.Table) -> pa.Table:
     """
     for i, f in enumerate(tbl.schema):
         if pa.types.is_decimal(f.type):
-            col = pc.cast(pc.cast(tbl.column(i), pa.string()), pa.float64())
+            col = pa.chunked_array([decimal_to_float(c) for c in tbl.column(i).chunks], pa.float64())
             tbl = tbl.set_column(i, pa.field(f.name, pa.float64()), col)
     return tbl
+
+
+_EXACT_INT = 2 ** 53  # integers up to this magnitude are exact doubles
+
+
+def decimal_to_float(arr: pa.Array) -> pa.Array:
+    """A DECIMAL array as float64, each value the double nearest to the decimal (missing stays missing).
+
+    A value whose unscaled integer n is at most 2**53 in magnitude (sums up to about 900,000 at the
+    engine's scale of 10) is n / 10**scale in floating point: both operands are exact doubles and
+    IEEE division rounds correctly, so this is the nearest double. Any other value (and any array
+    this shortcut does not cover: DECIMAL256, a negative or large scale, a big-endian machine) goes
+    through its exact text, which Arrow parses with a correctly rounding parser. A direct decimal ->
+    double cast rounds twice and is off by one unit in the last place for about 2% of values; the text
+    path alone takes 0.7 s per million sums x 8 columns, the shortcut a few milliseconds.
+
+    Parameters
+    ----------
+    arr : pa.Array
+        A DECIMAL array.
+
+    Returns
+    -------
+    pa.Array
+        float64.
+    """
+    t = arr.type
+    if (not pa.types.is_decimal128(t) or not 0 <= t.scale <= 22 or len(arr) == 0
+            or not np.little_endian):
+        return _decimal_text_to_float(arr)
+    words = np.frombuffer(arr.buffers()[1], dtype="<i8")[2 * arr.offset:2 * (arr.offset + len(arr))]
+    low, high = words[0::2], words[1::2]  # two's complement: value = high * 2**64 + low (unsigned)
+    small = (((high == 0) & (low >= 0) & (low <= _EXACT_INT))
+             | ((high == -1) & (low < 0) & (low >= -_EXACT_INT)))
+    out = low.astype(np.float64) / float(10 ** t.scale)
+    valid = ~np.asarray(arr.is_null(), dtype=bool) if arr.null_count else np.ones(len(arr), bool)
+    rest = np.flatnonzero(valid & ~small)
+    if len(rest):
+        out[rest] = _decimal_text_to_float(arr.take(pa.array(rest))).to_numpy(zero_copy_only=False)
+    return pa.array(out, pa.float64(), mask=~valid if arr.null_count else None)
+
+
+def _decimal_text_to_float(arr: pa.Array) -> pa.Array:
+    """DECIMAL -> float64 through the exact text (correctly rounded; the general path)."""
+    return pc.cast(pc.cast(arr, pa.string()), pa.float64())
 
 
 def scalar(expr: ibis.Expr) -> Any:
