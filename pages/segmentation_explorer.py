@@ -156,7 +156,7 @@ def drill_down() -> None:
     except (ValueError, KeyError) as exc:
         return st.info(k.say("drill.unavailable", reason=ui.exc_text(exc)))
     st.caption(k.say("drill.count", n=fmt_number(len(aud), lang()), segment=by_spec[spec]["label"],
-                     cols=", ".join(c for c in aud.columns if c != "customer_id")))
+                     cols=("、" if lang() == "zh" else ", ").join(ui.header(c) for c in aud.columns if c != "customer_id")))
     ui.table(aud, key=f"{k.url_path}_audience", file_name=f"prism_audience_{seg.audience_file(spec)}", height=360)
 
 

@@ -94,6 +94,8 @@ def test_demo_renders_with_the_reports_numbers_and_controls_change_them(workspac
     assert len(aud) == ui.MAX_SHOWN and list(aud.columns) == ["customer_id", "p_alive", "churn_risk", "clv"]
     assert f"Showing the first {fmt_number(ui.MAX_SHOWN)} of {fmt_number(band['customers'])} rows" in texts(at)
     assert (aud["churn_risk"] == "high").all() and (aud["p_alive"] < 0.3).all()
+    # the caption names the columns as the table's headers do (not the file's keys)
+    assert f"{fmt_number(band['customers'])} customers in High churn risk; columns: customer id, P(alive), Churn risk, Predicted CLV." in texts(at)
     assert any(getattr(d, "proto", None) is not None for d in at.get("download_button"))
 
 
@@ -118,6 +120,8 @@ def test_chinese_and_a_share_link_restore_the_view(workspace):
     aud = _frame_with(at, "customer_id")
     assert len(aud) == min(len(res["audience_list"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
     assert "预测期 6 个月" in texts(at)
+    assert "最近购买（天）、购买频次（订单数）、消费金额（净）、R 评分、F 评分、M 评分、分群" in texts(at)
+    assert "recency_days" not in texts(at)
 
 
 def test_bad_parameters_are_reset_with_a_warning(workspace):
