@@ -24,7 +24,7 @@ LONG_ALLOWED = {
     ("analytics/competitors/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
     ("analytics/evaluation/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
     ("analytics/market/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
-    ("analytics/promotions.py", "plan"): "split pending: parallel edits",
+    ("analytics/promotions/planning.py", "plan"): "split pending: parallel edits",
     ("analytics/segmentation/presentation.py", "present"): "split pending: parallel edits (new tab)",
     ("data/demo.py", "_competitors_frame"): "not split yet: issue 15 item 7 split analytics/ only",
     ("data/mapping.py", "to_canonical"): "not split yet: issue 15 item 7 split analytics/ only",
