@@ -2,7 +2,6 @@
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -169,6 +168,8 @@ def test_minimum_size_guard(shop):
 
 
 def test_locales_match():
-    d = json.loads((Path(personas.__file__).parent / "locales" / "personas.json").read_text(encoding="utf-8"))
+    from analytics.i18n import LOCALE_DIR  # analytics/locales (personas is a package since issue 13)
+
+    d = json.loads((LOCALE_DIR / "personas.json").read_text(encoding="utf-8"))
     assert d["en"].keys() == d["zh"].keys()
     assert d["en"]["metric.tgi"] and d["zh"]["metric.tgi"]

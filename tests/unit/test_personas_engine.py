@@ -605,8 +605,8 @@ def test_a_segments_profile_is_computed_once_per_fit(datasets, monkeypatch):
     params = _params({})
     fitted = personas.fit(engine.tables_from_frames(data), params)
     calls = []
-    real = personas.profile
-    monkeypatch.setattr(personas, "profile", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real = personas.model.profile  # looked up by segment_profile in analytics/personas/model.py
+    monkeypatch.setattr(personas.model, "profile", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     en = personas.present(fitted, params, "en")
     zh = personas.present(fitted, params, "zh")
     assert len(calls) == 1
@@ -688,11 +688,11 @@ def test_the_one_query_order_stats_equal_the_per_value_queries(datasets, monkeyp
     params = _params(raw)
     tables = engine.tables_from_frames(datasets["demo"])
     calls = []
-    wide = personas._wide_order_stats
-    monkeypatch.setattr(personas, "_wide_order_stats", lambda *a: calls.append(1) or wide(*a))
+    wide = personas.queries._wide_order_stats  # looked up by order_attribute_stats in analytics/personas/queries.py
+    monkeypatch.setattr(personas.queries, "_wide_order_stats", lambda *a: calls.append(1) or wide(*a))
     fast = personas.fit(tables, params).order_stats
     assert calls and set(fast["attribute"]) >= {"category", "channel", "weekday"}
-    monkeypatch.setattr(personas, "_order_values", lambda lines: None)
+    monkeypatch.setattr(personas.queries, "_order_values", lambda lines: None)
     slow = personas.fit(tables, params).order_stats
     assert len(calls) == 1
     key = ["segment", "attribute", "value"]
@@ -716,7 +716,7 @@ def test_the_one_query_order_stats_with_unsegmented_and_unknown_customers(datase
                          "segment": [None if i % 9 == 0 else f"s{i % 4}" for i in range(len(ids) - 40)]})
     ad = pd.Timestamp(datasets["demo"]["orders"]["order_date"].max()).normalize() + pd.Timedelta(days=1)
     fast = personas.order_attribute_stats(orders, ad, keys)
-    monkeypatch.setattr(personas, "_order_values", lambda lines: None)
+    monkeypatch.setattr(personas.queries, "_order_values", lambda lines: None)
     slow = personas.order_attribute_stats(orders, ad, keys)
     key = ["segment", "attribute", "value"]
 
