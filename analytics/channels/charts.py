@@ -114,8 +114,10 @@ def _funnel_figures(result: dict, lang: str) -> list[dict]:
     # CVR first: plotly draws a group's first bar lowest, so each channel reads CTR then CVR top-down
     for m, num, den in FUNNEL_STEPS[::-1]:
         vals = [r.get(m) for r in rows]
-        up = [r[f"{m}_ci_high"] - r[m] if r.get(m) is not None and r.get(f"{m}_ci_high") is not None else 0 for r in rows]
-        dn = [r[m] - r[f"{m}_ci_low"] if r.get(m) is not None and r.get(f"{m}_ci_low") is not None else 0 for r in rows]
+        up = [r[f"{m}_ci_high"] - r[m] if r.get(m) is not None and r.get(f"{m}_ci_high") is not None else 0
+              for r in rows]
+        dn = [r[m] - r[f"{m}_ci_low"] if r.get(m) is not None and r.get(f"{m}_ci_low") is not None else 0
+              for r in rows]
         hov = [t("channels.chart.funnel_hover", lang, channel=r["channel"], metric=t(f"channels.kpi.{m}", lang),
                  rate=charts.value_text(r.get(m), "percent", lang),
                  lo=charts.value_text(r.get(f"{m}_ci_low"), "percent", lang),
@@ -180,9 +182,12 @@ def _kpi_figures(result: dict, lang: str) -> list[dict]:
             for j, m in enumerate(metrics, start=1):
                 rr = rows[::-1]
                 vals = [r.get(m) for r in rr]
-                up = [(r.get(f"{m}_ci_high") - r[m]) if r.get(f"{m}_ci_high") is not None and r.get(m) is not None else 0 for r in rr]
-                dn = [(r[m] - r.get(f"{m}_ci_low")) if r.get(f"{m}_ci_low") is not None and r.get(m) is not None else 0 for r in rr]
-                fig.add_trace(go.Bar(y=names, x=vals, orientation="h", showlegend=False, name=t(f"channels.kpi.{m}", lang),
+                up = [(r.get(f"{m}_ci_high") - r[m]) if r.get(f"{m}_ci_high") is not None and r.get(m) is not None
+                      else 0 for r in rr]
+                dn = [(r[m] - r.get(f"{m}_ci_low")) if r.get(f"{m}_ci_low") is not None and r.get(m) is not None
+                      else 0 for r in rr]
+                fig.add_trace(go.Bar(y=names, x=vals, orientation="h", showlegend=False,
+                                     name=t(f"channels.kpi.{m}", lang),
                                      error_x={"type": "data", "symmetric": False, "array": up, "arrayminus": dn}),
                               row=1, col=j)
                 kinds[f"x{j if j > 1 else ''}"] = {"ctr": "percent", "cvr": "percent", "cpa": "money"}.get(m, "ratio")
@@ -282,7 +287,8 @@ def _curve_figures(result: dict, lang: str) -> list[dict]:
                                          marker={"color": color, "size": 5}, name=c["channel"], showlegend=False))
             top = max(c["spend_max"], c["current_spend"]) * 1.3
             xs = np.linspace(0, top, 60)
-            fig.add_trace(go.Scatter(x=xs, y=c["a"] * xs ** c["b"], mode="lines", line={"color": color}, name=c["channel"]))
+            fig.add_trace(go.Scatter(x=xs, y=c["a"] * xs ** c["b"], mode="lines", line={"color": color},
+                                     name=c["channel"]))
             cur = c["current_spend"]
             fig.add_trace(go.Scatter(x=[cur], y=[c["a"] * cur ** c["b"]], mode="markers",
                                      marker={"symbol": "star", "size": 14, "color": color},

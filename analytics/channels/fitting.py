@@ -291,7 +291,8 @@ def funnel_rows(kpis: pd.DataFrame) -> list[dict]:
         for stage in ("impressions", "clicks", "conversions"):
             if np.isfinite(r[stage]) if r[stage] is not None else False:
                 funnel.append({"channel": r["channel"], "stage": stage, "value": r[stage],
-                               "rate_from_previous": {"impressions": None, "clicks": r["ctr"], "conversions": r["cvr"]}[stage]})
+                               "rate_from_previous": {"impressions": None, "clicks": r["ctr"],
+                                                      "conversions": r["cvr"]}[stage]})
     return funnel
 
 

@@ -54,7 +54,8 @@ def kpi_table(units: pd.DataFrame, group: str) -> pd.DataFrame:
     denom = agg["video_views"].where(agg["video_views"] > 0, agg["impressions"])
     agg["engagements"] = eng
     agg["engagement_rate"] = _div(eng, denom)
-    agg["engagement_base"] = np.where(agg["video_views"] > 0, "views", np.where(agg["impressions"] > 0, "impressions", None))
+    agg["engagement_base"] = np.where(agg["video_views"] > 0, "views",
+                                      np.where(agg["impressions"] > 0, "impressions", None))
     agg["cost_per_follower"] = _div(agg["spend"], agg["followers_gained"])
     agg["follower_growth"] = agg["followers_gained"]
     # Wilson intervals
@@ -137,7 +138,8 @@ def ratio_intervals(units: pd.DataFrame, group: str, n_boot: int = 1000, seed: i
             cpa = sp.sum() / k
             out["cpa_ci_low"], out["cpa_ci_high"] = cpa * np.exp(-Z * se), cpa * np.exp(Z * se)
         rows.append(out)
-    return pd.DataFrame(rows, columns=["channel", "ci_method", "roas_ci_low", "roas_ci_high", "cpa_ci_low", "cpa_ci_high"])
+    return pd.DataFrame(rows, columns=["channel", "ci_method", "roas_ci_low", "roas_ci_high", "cpa_ci_low",
+                                       "cpa_ci_high"])
 
 
 def pairwise_tests(kpis: pd.DataFrame) -> list[dict]:

@@ -214,12 +214,15 @@ def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], di
 def _orders_only(table: pd.DataFrame, lang: str) -> dict:
     findings = []
     top = table.iloc[0]
-    findings.append(t("channels.finding.orders_top", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang),
-                      share=fmt_pct(top["net_sales"] / table["net_sales"].sum() if table["net_sales"].sum() else None, lang)))
+    findings.append(t("channels.finding.orders_top", lang, channel=top["channel"],
+                      net=fmt_money(top["net_sales"], lang),
+                      share=fmt_pct(top["net_sales"] / table["net_sales"].sum() if table["net_sales"].sum() else None,
+                                    lang)))
     hi_ret = table.sort_values("return_rate", ascending=False).iloc[0]
     findings.append(t("channels.finding.orders_returns", lang, channel=hi_ret["channel"],
                       rate=fmt_pct(hi_ret["return_rate"], lang)))
-    return {"mode": "orders", "channels": table.to_dict(orient="records"), "orders_by_channel": table.to_dict(orient="records"),
+    return {"mode": "orders", "channels": table.to_dict(orient="records"),
+            "orders_by_channel": table.to_dict(orient="records"),
             "significant_pairs": [], "best_next_channel": None, "curves": [], "funnel": [], "trends": [],
             "kpis": {"net_sales": table["net_sales"].sum(), "orders": table["orders"].sum()},
             "findings": findings, "warnings": [t("channels.warning.orders_only", lang)]}

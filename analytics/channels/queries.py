@@ -116,6 +116,7 @@ def orders_by_channel(orders: "ir.Table | pd.DataFrame") -> pd.DataFrame:
     out["net_sales"] = out["gross_sales"] - out["returns"]
     out["aov"] = _div(out["gross_sales"], out["orders"])
     out["return_rate"] = _div(np.minimum(out["return_orders"], out["orders"]), out["orders"])
-    lo, hi = wilson_interval(np.minimum(out["return_orders"], out["orders"]).to_numpy(float), out["orders"].to_numpy(float))
+    lo, hi = wilson_interval(np.minimum(out["return_orders"], out["orders"]).to_numpy(float),
+                             out["orders"].to_numpy(float))
     out["return_rate_ci_low"], out["return_rate_ci_high"] = lo, hi
     return out.sort_values("net_sales", ascending=False)
