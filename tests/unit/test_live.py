@@ -1,4 +1,4 @@
-"""Live commerce (analytics/live.py, issue 16): every number against an independent pandas computation.
+"""Live commerce (analytics/live/, issue 16): every number against an independent pandas computation.
 
 The live-room, creator and content data go through the real ingest path as the platforms export them: GBK
 bytes, Chinese headers as Douyin's 直播数据 and 巨量百应 name them, a title row above the header, a 合计
