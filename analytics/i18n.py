@@ -14,6 +14,7 @@ import math
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
@@ -254,3 +255,21 @@ def fmt_date(d: object, lang: str = DEFAULT_LANG) -> str:
     if lang == "zh":
         return f"{d.year}年{d.month}月{d.day}日"
     return d.strftime("%d %b %Y").lstrip("0")
+
+
+def fmt_list(items: Iterable[object], lang: str = DEFAULT_LANG) -> str:
+    """Items as one list in running text: ``a, b, c`` in English, ``a、b、c`` in Chinese (the enumeration comma).
+
+    Parameters
+    ----------
+    items : Iterable[object]
+        The items (as text).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The list.
+    """
+    return ("、" if lang == "zh" else ", ").join(str(x) for x in items)

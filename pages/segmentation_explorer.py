@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import segmentation as seg
 from analytics.params import Param
 from components import audience_tab, page, state, ui
-from components.i18n import fmt_money, fmt_number, lang, tr
+from components.i18n import fmt_list, fmt_money, fmt_number, lang, tr
 
 TABS = ("rfm", "clusters", "tiers", "cohorts", "clv")
 
@@ -156,7 +156,7 @@ def drill_down() -> None:
     except (ValueError, KeyError) as exc:
         return st.info(k.say("drill.unavailable", reason=ui.exc_text(exc)))
     st.caption(k.say("drill.count", n=fmt_number(len(aud), lang()), segment=by_spec[spec]["label"],
-                     cols=("、" if lang() == "zh" else ", ").join(ui.header(c) for c in aud.columns if c != "customer_id")))
+                     cols=fmt_list((ui.header(c) for c in aud.columns if c != "customer_id"), lang())))
     ui.table(aud, key=f"{k.url_path}_audience", file_name=f"prism_audience_{seg.audience_file(spec)}", height=360)
 
 

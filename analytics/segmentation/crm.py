@@ -47,7 +47,7 @@ import pandas as pd
 
 from analytics import charts
 from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
 from data import engine
 
 from .base import SMALL_GROUP, page_params
@@ -485,9 +485,8 @@ def cannot_text(lang: str) -> str:
     str
         The sentence.
     """
-    sep = "、" if lang == "zh" else ", "
-    return t("segmentation.crm.cannot_summary", lang, items=sep.join(t(f"segmentation.crm.cannot.{k}", lang)
-                                                                     for k in CANNOT))
+    return t("segmentation.crm.cannot_summary", lang,
+             items=fmt_list((t(f"segmentation.crm.cannot.{k}", lang) for k in CANNOT), lang))
 
 
 def present(r: CrmFit, params: dict | None = None, lang: str = "en") -> dict:

@@ -103,3 +103,11 @@ def test_small_rates_keep_two_significant_digits():
     assert fmt_pct(0.125) == "12.5%" and fmt_pct(0.0) == "0.0%" and fmt_pct(0.0006) == "0.1%"
     assert fmt_pct(0.0000018, digits=2) == "0.00018%"
     assert fmt_pct(-1e-14) == "0.0%"  # rounding noise of a share stays 0.0%, not -0.00000000% or -0.0%
+
+
+def test_lists_in_running_text_use_each_languages_separator():
+    from analytics.i18n import fmt_list
+
+    assert fmt_list(["GMV", "ROI", 3], "en") == "GMV, ROI, 3"
+    assert fmt_list(iter(["最近购买", "分群"]), "zh") == "最近购买、分群"
+    assert fmt_list([], "zh") == "" and fmt_list(["one"], "en") == "one"
