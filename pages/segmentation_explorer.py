@@ -153,6 +153,7 @@ def drill_down() -> None:
     try:
         with st.spinner(k.t("drill.loading"), show_time=True):
             aud = seg.customers_in(v.call("customer_table", {**v.base, **v.params}), spec)
+        aud = seg.labelled(aud, lang(), len((v.get("tiers") or {}).get("current") or []) or None)
     except (ValueError, KeyError) as exc:
         return st.info(k.say("drill.unavailable", reason=ui.exc_text(exc)))
     st.caption(k.say("drill.count", n=fmt_number(len(aud), lang()), segment=by_spec[spec]["label"],

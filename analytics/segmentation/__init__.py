@@ -41,7 +41,7 @@ import pandas as pd
 from data import engine
 
 from . import customers as _customers
-from .audience import AUDIENCE_COLUMNS, audience_file, DRILL_SOURCES, audience_options, customers_in, parse_spec, segment_mask
+from .audience import AUDIENCE_COLUMNS, audience_file, DRILL_SOURCES, audience_options, customers_in, labelled, parse_spec, segment_mask
 from .base import (_CN8_BY_RFM, _SEGMENT_GRID, CN8_GROUPS, CN8_SLUG, DEFAULT_FEATURES, DEFAULT_TIER_COSTS,
                    DISPLAY_PARAMS, FEATURES, FIT_PARAMS, MIN_CLUSTER_CUSTOMERS, NAMED_GROUPS, PARAMS, SMALL_GROUP,
                    _as_ts, _floats, group_label, slug)
@@ -75,7 +75,7 @@ __all__ = [
     "PAGE", "KINDS", "KINDS_INSTEAD", "TABLES", "customers_only", "html_sections", "crm", "PARAMS", "FIT_PARAMS",
     "DISPLAY_PARAMS", "BASE_PARAMS", "fit_base", "base_params", "fit", "present", "compute", "figures",
     "customer_table", "audience",
-    "audience_options", "audience_file", "SegmentationBase", "SegmentationFit", "Problem",
+    "audience_options", "audience_file", "labelled", "SegmentationBase", "SegmentationFit", "Problem",
     # constants
     "FEATURES", "DEFAULT_FEATURES", "DEFAULT_TIER_COSTS", "NAMED_GROUPS", "CN8_GROUPS", "CN8_SLUG",
     "MIN_CLUSTER_CUSTOMERS", "SMALL_GROUP", "TIER_SLUGS", "AUDIENCE_COLUMNS", "DRILL_SOURCES",

@@ -136,6 +136,38 @@ def audience_options(result: dict, lang: str = "en") -> list[dict]:
     return out
 
 
+def labelled(aud: pd.DataFrame, lang: str = "en", n_tiers: int | None = None) -> pd.DataFrame:
+    """An audience (:func:`customers_in`) with its segment columns in the language, as the page names them
+    (the named and cn8 groups, tier names, churn bands); the ids and numbers unchanged, a copy.
+
+    Parameters
+    ----------
+    aud : pd.DataFrame
+        An audience.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    n_tiers : int | None
+        The number of tiers (their names depend on it); None leaves a ``tier`` column as numbers.
+
+    Returns
+    -------
+    pd.DataFrame
+        The audience with ``group``, ``group_cn``, ``tier`` and ``churn_risk`` as labels.
+    """
+    out = aud.copy()
+
+    def relabel(col: str, label) -> None:
+        if col in out.columns:
+            out[col] = [None if pd.isna(v) else label(v) for v in out[col]]
+
+    relabel("group", lambda g: group_label(str(g), lang))
+    relabel("group_cn", lambda g: group_label(str(g), lang))
+    relabel("churn_risk", lambda b: t(f"segmentation.churn.{b}", lang))
+    if n_tiers:
+        relabel("tier", lambda i: tier_name(int(i), n_tiers, lang))
+    return out
+
+
 def audience_file(spec: str) -> str:
     """The file name part of an audience export: ``rfm_at_risk``, ``cluster_2``, ``tier_gold``.
 

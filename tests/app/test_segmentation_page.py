@@ -93,7 +93,8 @@ def test_demo_renders_with_the_reports_numbers_and_controls_change_them(workspac
     assert band["customers"] > ui.MAX_SHOWN
     assert len(aud) == ui.MAX_SHOWN and list(aud.columns) == ["customer_id", "p_alive", "churn_risk", "clv"]
     assert f"Showing the first {fmt_number(ui.MAX_SHOWN)} of {fmt_number(band['customers'])} rows" in texts(at)
-    assert (aud["churn_risk"] == "high").all() and (aud["p_alive"] < 0.3).all()
+    # the band as the page names it (analytics.segmentation.labelled), not the file key "high"
+    assert (aud["churn_risk"] == "High churn risk").all() and (aud["p_alive"] < 0.3).all()
     # the caption names the columns as the table's headers do (not the file's keys)
     assert f"{fmt_number(band['customers'])} customers in High churn risk; columns: customer id, P(alive), Churn risk, Predicted CLV." in texts(at)
     assert any(getattr(d, "proto", None) is not None for d in at.get("download_button"))
@@ -118,7 +119,7 @@ def test_chinese_and_a_share_link_restore_the_view(workspace):
     assert _metric(at, "客户数") == fmt_number(res["customers"], "zh")
     assert _metric(at, "预测 CLV（合计）") == fmt_money(res["clv"]["total"], "zh")
     aud = _frame_with(at, "customer_id")
-    assert len(aud) == min(len(res["audience_list"]), 2000) and set(aud["group"]) == {"At risk"}  # ui.MAX_SHOWN
+    assert len(aud) == min(len(res["audience_list"]), 2000) and set(aud["group"]) == {"有流失风险"}  # ui.MAX_SHOWN; the group in Chinese
     assert "预测期 6 个月" in texts(at)
     assert "最近购买（天）、购买频次（订单数）、消费金额（净）、R 评分、F 评分、M 评分、分群" in texts(at)
     assert "recency_days" not in texts(at)
@@ -147,7 +148,8 @@ def test_empty_state_without_orders(workspace):
 def test_viewer_sees_and_exports(workspace):
     at = make_app("vic", page=PAGE, query=_query(workspace, audience="tier:3")).run()
     assert not at.exception
-    assert _frame_with(at, "tier_basis_value") is not None  # the audience file of the top tier
+    aud = _frame_with(at, "tier_basis_value")  # the audience file of the top tier, named as on the page
+    assert len(aud) and set(aud["tier"]) == {"Platinum"}
     assert len(at.get("download_button")) >= 3
 
 

@@ -266,6 +266,24 @@ def test_customers_in_spec(table):
         seg.customers_in(table, "tier:1")   # no tier column in a plain RFM table
 
 
+def test_labelled_names_the_segments_in_the_language_and_keeps_the_rest():
+    aud = pd.DataFrame({"customer_id": ["a", "b", "c"], "group": ["At risk", "Champions", None],
+                        "group_cn": ["重要价值", "重要挽留", "一般发展"], "tier": [3.0, 0.0, np.nan],
+                        "churn_risk": ["high", "low", "medium"], "clv": [1.5, 2.5, 3.5]})
+    zh = seg.labelled(aud, "zh", 4)
+    assert list(zh["group"])[:2] == ["有流失风险", seg.group_label("Champions", "zh")] and pd.isna(zh["group"][2])
+    assert zh["group"][1] != "Champions" and list(zh["group_cn"]) == ["重要价值客户", "重要挽留客户", "一般发展客户"]
+    assert list(zh["tier"])[:2] == ["白金会员", seg.tier_name(0, 4, "zh")] and pd.isna(zh["tier"][2])
+    assert list(zh["churn_risk"]) == ["高流失风险", "低流失风险", "中流失风险"]
+    en = seg.labelled(aud, "en", 3)
+    assert list(en["tier"])[:2] == ["Tier 4", "Tier 1"] and list(en["churn_risk"])[0] == "High churn risk"
+    assert list(en["group"])[:2] == ["At risk", "Champions"]
+    # ids and numbers unchanged, the input untouched; without a tier count the tiers stay numbers
+    assert list(zh["customer_id"]) == ["a", "b", "c"] and list(zh["clv"]) == [1.5, 2.5, 3.5]
+    assert list(aud["churn_risk"]) == ["high", "low", "medium"]
+    assert seg.labelled(aud, "zh")["tier"].tolist()[:2] == [3.0, 0.0]
+
+
 def test_locales_have_same_keys_and_metric_definitions():
     from analytics.i18n import LOCALE_DIR  # analytics/locales (segmentation is a package since issue 13)
 
