@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import clv as clvmod
-from analytics.i18n import fmt_money, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_pct, t
 
 Z95 = 1.959963984540054
 MIN_SEGMENT = 2  # customers with a CLV needed for a segment's interval
@@ -235,8 +235,8 @@ def ceiling(*, segments: pd.DataFrame | None, clv: dict | None, first: pd.DataFr
                              clv=fmt_money(new_clv, lang)))
     above = [r for r in out["channels"] if r["status"] == "above"]
     if above:
-        out["warnings"].append(t("promotions.ceiling.above", lang, channels=", ".join(
-            f"{r['channel']} ({fmt_money(r['cost_per_new_buyer'], lang)} > {fmt_money(r['ceiling'], lang)})" for r in above)))
+        out["warnings"].append(t("promotions.ceiling.above", lang, channels=fmt_list((
+            f"{r['channel']} ({fmt_money(r['cost_per_new_buyer'], lang)} > {fmt_money(r['ceiling'], lang)})" for r in above), lang)))
     if first is None:
         out["warnings"].append(t("promotions.ceiling.no_channel", lang))
     elif win is None:

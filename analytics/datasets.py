@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.common import jsonable
-from analytics.i18n import t
+from analytics.i18n import fmt_list, t
 from analytics.params import Param
 from analytics.tables import Col
 from data.schema import ATTR_PREFIX
@@ -190,7 +190,7 @@ def present(result: DataFit, params: dict, lang: str = "en") -> dict:
     for d in datasets:
         empty = [x["field"] for x in d["fields"] if x["filled"] == 0]
         if empty:
-            findings.append(t("datasets.finding.unmapped", lang, kind=t(f"ui.kind.{d['kind']}", lang), fields=", ".join(empty[:8])))
+            findings.append(t("datasets.finding.unmapped", lang, kind=t(f"ui.kind.{d['kind']}", lang), fields=fmt_list(empty[:8], lang)))
         if d.get("lines_without_customer"):
             findings.append(t("datasets.finding.no_customer", lang, n=d["lines_without_customer"]))
     return jsonable({"quality": datasets, "findings": findings, "warnings": []})

@@ -19,7 +19,7 @@ import pandas as pd
 from analytics import charts, tables
 from analytics.common import AnalyticsError, EngineLimit, NotEnoughData, jsonable
 from analytics.inputs import Inputs, as_inputs, fit_params, uses_engine
-from analytics.i18n import LANGS, t
+from analytics.i18n import LANGS, fmt_list, t
 from analytics.params import Param, parse_params, resolve
 from analytics.registry import missing_kinds, module, page
 
@@ -98,7 +98,7 @@ def engine_limits() -> Iterator[None]:
 def _check_kinds(mod: Any, kinds: set[str], lang: str) -> None:
     missing = missing_kinds(mod, kinds)  # "one of KINDS_ANY" is the module's own error, which names them
     if missing:
-        raise AnalyticsError("ui.empty.title", kind=", ".join(t(f"ui.kind.{k}", lang) for k in missing))
+        raise AnalyticsError("ui.empty.title", kind=fmt_list((t(f"ui.kind.{k}", lang) for k in missing), lang))
 
 
 def fit_page(url_path: str, inputs: "Inputs | dict[str, pd.DataFrame]", params: dict, *, base: Any = None) -> Any:

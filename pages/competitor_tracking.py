@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from components import page, state, ui
-from components.i18n import fmt_date, fmt_number, fmt_pct, lang, tr
+from components.i18n import fmt_date, fmt_list, fmt_number, fmt_pct, lang, tr
 
 TREND_FIGS = ("trend_share", "trend_rating", "trend_followers", "trend_reviews")
 
@@ -134,7 +134,7 @@ def own_tab() -> None:
             c2.metric(k.t("page.ci_label"), f"{el['ci_low']:.2f} – {el['ci_high']:.2f}")
             c3.metric(k.t("page.weeks"), fmt_number(el["n"], lang()))
             st.markdown(ui.md_escape(el.get("reading") or ""))
-            st.caption(k.say("page.elasticity_controls", controls=", ".join(el.get("controls") or []),
+            st.caption(k.say("page.elasticity_controls", controls=fmt_list(el.get("controls") or [], lang()),
                              measure=k.t(f"label.volume_{el.get('measure') or 'quantity'}")))
         else:
             st.info(ui.md_escape(v.get("elasticity_reason") or k.t("page.not_claimed")), icon=":material/block:")

@@ -15,7 +15,7 @@ from analytics.common import AnalyticsError
 from analytics.i18n import LANGS
 from analytics.params import Param, id_param
 from components import auth, page, persona_card, state, ui
-from components.i18n import fmt_number, lang
+from components.i18n import fmt_list, fmt_number, lang
 
 KIND = "persona"
 OBJS = cached.list_objects(KIND)
@@ -86,7 +86,7 @@ def saved_tab() -> None:
     obj = by_id[pid]
     res, payload = persona_card.saved_result(obj), obj.get("payload") or {}
     st.caption(k.say("saved.meta", owner=obj["owner"], when=str(obj.get("updated_at") or "")[:16], date=str(res.get("analysis_date") or "—"),
-                     datasets=", ".join(str(d.get("name")) for d in payload.get("datasets") or []) or "—"))
+                     datasets=fmt_list((str(d.get("name")) for d in payload.get("datasets") or []), lang()) or "—"))
     persona_card.card(res, title=obj["name"])
     v.kpis(res.get("kpis") or {"size": res.get("size"), "share_of_base": res.get("share_of_base")})
     c1, c2, c3 = st.columns(3)

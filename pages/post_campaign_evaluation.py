@@ -10,7 +10,7 @@ import streamlit as st
 from analytics import evaluation as ev
 from components import evaluation_memo, page, ui
 from components.evaluation_controls import TABS, controls
-from components.i18n import fmt_number, lang
+from components.i18n import fmt_list, fmt_number, lang
 
 
 def test_tab() -> None:
@@ -121,7 +121,7 @@ def nonrandom_tab() -> None:
         k.metric(c3, "r2_pre", f"{cf['r2_pre']:.2f}")
         k.metric(c4, "placebo", pl.get("effect"), unit)
         v.figure("counterfactual", title=True)
-        st.caption(ui.md_escape(k.t("page.cf_controls", controls=", ".join(cf.get("controls") or []))))
+        st.caption(ui.md_escape(k.t("page.cf_controls", controls=fmt_list(cf.get("controls") or [], lang()))))
         with st.container(border=True):
             st.markdown(f"**{k.t('label.placebo')}**")
             if pl.get("passed") is None:

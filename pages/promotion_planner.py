@@ -15,7 +15,7 @@ import streamlit as st
 from analytics import cached
 from analytics.params import Param
 from components import acquisition_ceiling, ledger_list, page, promotion_plans as plans, ui
-from components.i18n import fmt_number, fmt_pct, lang
+from components.i18n import fmt_list, fmt_number, fmt_pct, lang
 
 PM = Param("pm", "str", "budget", choices=("budget", "goal"))
 MODEL_KEYS = ("spend_cols", "control_cols", "n_boot", "seed")
@@ -35,7 +35,7 @@ def controls(k: page.Kit, options: Any, v: page.View) -> dict[str, Any]:
                                    options={"spend_cols": cols, "control_cols": cols})
         for m, note in (("spend_cols", "model.auto_spend"), ("control_cols", "model.auto_controls")):
             if cols and not model.get(m):  # what the model uses when nothing is picked
-                st.caption(ui.md_escape(k.t(note, cols=", ".join(pre.get(f"default_{m}") or []) or "—")))
+                st.caption(ui.md_escape(k.t(note, cols=fmt_list(pre.get(f"default_{m}") or [], lang()) or "—")))
     model = {m: (model.get(m) or None) if m in ("spend_cols", "control_cols") else model.get(m, k.param(m).default)
              for m in MODEL_KEYS}
     inputs = v.call("model_inputs", {**v.base, **model})

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.common import jsonable
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
 
 from .base import MIN_BOOT_UNITS
 from .fitting import ChannelFit
@@ -39,20 +39,20 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
     if f.by_missing is not None:
         warnings.append(t("channels.warning.by_missing", lang, by=f.by_missing))
     if f.delta_channels:
-        warnings.append(t("channels.warning.delta", lang, channels=", ".join(f.delta_channels[:10]), n=MIN_BOOT_UNITS))
+        warnings.append(t("channels.warning.delta", lang, channels=fmt_list(f.delta_channels[:10], lang), n=MIN_BOOT_UNITS))
     if f.small_click_channels:
-        warnings.append(t("channels.warning.small_clicks", lang, channels=", ".join(f.small_click_channels[:10])))
+        warnings.append(t("channels.warning.small_clicks", lang, channels=fmt_list(f.small_click_channels[:10], lang)))
     if f.skipped_curves:
         reasons = {c["reason"] for c in f.skipped_curves}
         warnings.append(t("channels.warning.curves_skipped", lang,
-                          channels=", ".join(c["channel"] for c in f.skipped_curves[:10]),
+                          channels=fmt_list((c["channel"] for c in f.skipped_curves[:10]), lang),
                           reason="; ".join(t(f"channels.reason.{r}", lang, n=f.min_points) for r in sorted(reasons))))
     if f.best_next is not None:
         avg = f.best_next["avg"]
         findings.append(t("channels.finding.best_next", lang, channel=f.best_next["channel"],
                           m=f"{f.best_next['marginal_roas']:.2f}", avg=f"{avg:.2f}" if np.isfinite(avg) else "—"))
         if f.saturated:
-            findings.append(t("channels.finding.saturated", lang, channels=", ".join(f.saturated[:5])))
+            findings.append(t("channels.finding.saturated", lang, channels=fmt_list(f.saturated[:5], lang)))
     else:
         findings.append(t("channels.finding.no_curves", lang))
     top = f.top_roas
@@ -61,7 +61,7 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
                              lo=f"{top['lo']:.2f}" if np.isfinite(top["lo"]) else "—",
                              hi=f"{top['hi']:.2f}" if np.isfinite(top["hi"]) else "—"))
         if f.under_one:
-            findings.append(t("channels.finding.under_one", lang, channels=", ".join(f.under_one[:5])))
+            findings.append(t("channels.finding.under_one", lang, channels=fmt_list(f.under_one[:5], lang)))
     pairs = f.pairwise_tests
     sig = [x for x in pairs if x["significant"]]
     if sig:
@@ -192,7 +192,7 @@ def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], di
     if missing:
         reason = (t(model["key"], lang, **model.get("kwargs", {})) if model.get("status") == "unavailable"
                   else t("channels.incr.not_in_model", lang))
-        warnings.append(t("channels.incr.warning_missing", lang, channels=", ".join(missing[:10]), reason=reason))
+        warnings.append(t("channels.incr.warning_missing", lang, channels=fmt_list(missing[:10], lang), reason=reason))
     if model.get("status") == "ok" and model.get("source") == "channels" and any(r["source"] == "model" for r in rows):
         warnings.append(t("channels.incr.warning_model_platform", lang))
     oc = incr.get("overcount")

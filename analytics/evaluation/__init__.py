@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
 from analytics.params import Param
 from analytics.tables import Col, as_col
 from data import engine
@@ -454,7 +454,7 @@ def _feedback_kpis(feedback: dict, kpis: dict, findings: list[str], lang: str) -
         kpis["rating_mean"] = feedback["rating_mean"]["mean"]
     terms = (feedback.get("terms") or {}).get("words") or []
     if terms:
-        findings.append(t(f"{NS}.finding.terms", lang, terms=", ".join(w["term"] for w in terms[:5])))
+        findings.append(t(f"{NS}.finding.terms", lang, terms=fmt_list((w["term"] for w in terms[:5]), lang)))
 
 
 # ====================================================================== frames (callers that hold them)

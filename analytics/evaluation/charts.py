@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import charts
-from analytics.i18n import fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_number, fmt_pct, t
 
 from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt
 
@@ -92,7 +92,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                               margin={"l": 10, "r": 10, "t": 30, "b": 10})
             flagged = [h for h in seg.get("heterogeneity", []) if h.get("flagged") and h["outcome"] == o
                        and h["group"] == arm]
-            title = (t(f"{NS}.chart.segments_flag", lang, attribute=", ".join(h["attribute"] for h in flagged[:3]),
+            title = (t(f"{NS}.chart.segments_flag", lang, attribute=fmt_list((h["attribute"] for h in flagged[:3]), lang),
                        outcome=t(f"{NS}.outcome.{o}", lang), arm=arm)
                      if flagged else t(f"{NS}.chart.segments_none", lang, outcome=t(f"{NS}.outcome.{o}", lang),
                                        arm=arm))

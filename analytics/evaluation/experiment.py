@@ -21,7 +21,7 @@ import pandas as pd
 
 from analytics import stats as st
 from analytics.common import NotEnoughData
-from analytics.i18n import fmt_number, t
+from analytics.i18n import fmt_list, fmt_number, t
 from data import engine
 
 from .base import (FEW_EVENTS, MAX_SEGMENT_LEVELS, NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, SMALL_GROUP,
@@ -703,7 +703,7 @@ def segment_rows(fit: ExperimentFit, p: dict, lang: str, warn: list[str]) -> dic
     if hidden:
         warn.append(t(f"{NS}.warning.segments_hidden", lang, n=hidden, min_n=min_n))
     if fit.skipped_attributes:
-        warn.append(t(f"{NS}.warning.segments_many_levels", lang, cols=", ".join(fit.skipped_attributes),
+        warn.append(t(f"{NS}.warning.segments_many_levels", lang, cols=fmt_list(fit.skipped_attributes, lang),
                       max=MAX_SEGMENT_LEVELS))
     if rows:
         warn.append(t(f"{NS}.warning.segments_noise", lang, n=len(rows)))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_date, fmt_list, fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import BACKTEST, KPI_NAMES, MIN_NONSEASONAL, SEASON, SMALL_ORDERS, options
 from analytics.market.grow import grow_block
 from analytics.market.findings import change_findings, fmt_change, promo_finding, window_kpis
@@ -108,7 +108,7 @@ def kpi_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, Any]:
     # amounts near the float limit (1e308) add up to infinity: say so instead of showing a blank KPI
     too_large = [k for k in KPI_NAMES if isinstance(kpis.get(k), float) and not math.isfinite(kpis[k])]
     if too_large:
-        names = ", ".join(t(f"market.kpi.{k}", lang) for k in too_large)
+        names = fmt_list((t(f"market.kpi.{k}", lang) for k in too_large), lang)
         warnings.append(t("market.warning.too_large", lang, kpis=names))
     compare_out: dict[str, Any] = {}
     for kind in ("prev", "yoy"):
@@ -209,7 +209,7 @@ def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, 
             warnings.append(t("market.warning.horizon_clipped", lang, n=SEASON[fgrain],
                               unit=t(f"market.grain_unit.{fgrain}", lang)))
         if res.forecast_dropped:
-            warnings.append(t("market.warning.dropped_incomplete", lang, periods=", ".join(res.forecast_dropped)))
+            warnings.append(t("market.warning.dropped_incomplete", lang, periods=fmt_list(res.forecast_dropped, lang)))
         if backtest["mape"] is not None and backtest["baseline_mape"] is not None \
                 and backtest["mape"] > backtest["baseline_mape"]:
             warnings.append(t("market.warning.worse_than_baseline", lang, mape=fmt_pct(backtest["mape"], lang),

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
 
 from .base import MIN_SUPPORT
 from .labels import attr_label, value_label
@@ -102,7 +102,7 @@ def build_card(attributes: list[dict], size: int, base_size: int, segment_label:
     offers = _offers(strong, attributes, lang)
     left = sorted({r["attribute"] for r in attributes if r["attribute"] in defining})
     names = list(dict.fromkeys(attr_label(a, lang) for a in left))
-    note = t("personas.card.left_out", lang, attrs=", ".join(names)) if names else ""
+    note = t("personas.card.left_out", lang, attrs=fmt_list(names, lang)) if names else ""
     return {"name": name, "name_basis": name_basis, "portrait": portrait, "needs": needs, "channels": channels,
             "offers": offers, "note": note}
 

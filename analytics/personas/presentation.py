@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_number, t
+from analytics.i18n import fmt_list, fmt_number, t
 from analytics.units import note
 
 from .base import MIN_SIZE, WARN_SIZE, page_params
@@ -147,7 +147,7 @@ def _data_warnings(result: PersonaFit, attrs: pd.DataFrame, base_size: int, lang
             warnings.append(t("personas.warning.unmatched", lang, n=fmt_number(base_size - known, lang)))
     missing = [a for a in ("category", "channel", "price_sensitivity") if a not in set(attrs["attribute"])]
     if missing and not result.customers_only:
-        warnings.append(t("personas.warning.missing_attrs", lang, attrs=", ".join(attr_label(a, lang) for a in missing)))
+        warnings.append(t("personas.warning.missing_attrs", lang, attrs=fmt_list((attr_label(a, lang) for a in missing), lang)))
     return warnings
 
 

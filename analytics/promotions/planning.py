@@ -11,7 +11,7 @@ import pandas as pd
 from analytics import mmm
 from analytics.channel_names import display_names
 from analytics.common import jsonable
-from analytics.i18n import fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_number, fmt_pct, t
 from data import engine
 
 from .base import RECENT_WEEKS, Z_HI, Z_LO, _defaults
@@ -90,7 +90,7 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
     hist_max = data.X.max(axis=0)
     lo, hi, lo_user, hi_user, bad_bounds = plan_bounds(data, p, weeks)
     if bad_bounds:
-        warnings.append(t("promotions.warning.bad_bounds", lang, items=", ".join(bad_bounds)))
+        warnings.append(t("promotions.warning.bad_bounds", lang, items=fmt_list(bad_bounds, lang)))
     # channels named as people say them (Taobao / 淘宝, not spend_taobao) in every row, text and chart
     keys = list(data.channels)
     fit = replace(fit, data=replace(data, channels=display_names(keys, lang)))
@@ -217,7 +217,7 @@ def plan(fit: "PromotionFit | mmm.MMMFit", params: dict, lang: str = "en", frame
     if data.aggregated:
         warnings.append(t("promotions.warning.aggregated", lang))
     if data.dropped:
-        warnings.append(t("promotions.warning.dropped", lang, cols=", ".join(data.dropped)))
+        warnings.append(t("promotions.warning.dropped", lang, cols=fmt_list(data.dropped, lang)))
     if not fit.seasonality:
         warnings.append(t("promotions.warning.no_season", lang, weeks=len(data.y)))
 

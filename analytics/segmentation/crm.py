@@ -527,7 +527,7 @@ def present(r: CrmFit, params: dict | None = None, lang: str = "en") -> dict:
         groups, other = group_rows(r.groups, lang), group_rows(r.groups_other, lang)
         small = [g["label"] for g in groups if g["small"]]
         if small:
-            warnings.append(t("segmentation.warning.small_groups", lang, groups=", ".join(small), n=SMALL_GROUP))
+            warnings.append(t("segmentation.warning.small_groups", lang, groups=fmt_list(small, lang), n=SMALL_GROUP))
         top = max(groups, key=lambda g: g["net_sales_share"] or 0)
         findings.append(t("segmentation.crm.finding.top_group", lang, group=top["label"],
                           share=fmt_pct(top["share"], lang), spend=fmt_pct(top["net_sales_share"], lang),
@@ -541,7 +541,7 @@ def present(r: CrmFit, params: dict | None = None, lang: str = "en") -> dict:
         kpis["k"] = c["k"]
         big = c["profiles"][0] if r.cluster_basis == "attributes" else max(c["profiles"], key=lambda x: x["share"])
         findings.append(t("segmentation.crm.finding.clusters", lang, k=c["k"], sil=f"{c['silhouette']:.2f}",
-                          features=", ".join(clusters["features"]), share=fmt_pct(big["share"], lang),
+                          features=fmt_list(clusters["features"], lang), share=fmt_pct(big["share"], lang),
                           n=big["cluster"]))
     elif r.clusters_problem is not None:
         clusters = {"error": r.clusters_problem.text(lang)}
@@ -587,7 +587,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     prof = (result.get("clusters") or {}).get("profiles") or []
     if prof:
         title = t("segmentation.crm.chart.clusters", lang, k=len(prof),
-                  features=", ".join((result.get("clusters") or {}).get("features") or []))
+                  features=fmt_list((result.get("clusters") or {}).get("features") or [], lang))
         fig = go.Figure(go.Bar(x=[t("segmentation.label.cluster", lang, n=p["cluster"]) for p in prof],
                                y=[p["customers"] for p in prof]))
         fig.update_layout(yaxis_title=t("segmentation.col.customers", lang))

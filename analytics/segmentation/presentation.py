@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from analytics.common import jsonable
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
 from analytics.units import NOTE_KEY, note
 
 from . import display
@@ -73,7 +73,7 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     other = group_rows(r.groups_other, lang)
     small = [g["label"] for g in groups if g["small"]]
     if small:
-        warnings.append(t("segmentation.warning.small_groups", lang, groups=", ".join(small), n=SMALL_GROUP))
+        warnings.append(t("segmentation.warning.small_groups", lang, groups=fmt_list(small, lang), n=SMALL_GROUP))
     if money:  # the group findings speak of shares of net sales
         findings += _group_findings(groups, model_col, lang)
 

@@ -74,7 +74,8 @@ def digest(r: dict) -> dict:
 
 
 # recorded with the pandas / numpy implementation (before issue 13), which drew the Chinese festival
-# calendar on every data set (the retail cases ask for it: "calendar": "cn"); see the module docstring
+# calendar on every data set (the retail cases ask for it: "calendar": "cn"); see the module docstring. One
+# edit since: Chinese lists are joined with the enumeration comma (、, analytics.i18n.fmt_list), not ", "
 EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                              'end': '2026-10-31',
                              'grain': 'month',
@@ -605,7 +606,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                              '最大的大促峰值是618 2026（2026年6月1日 - 2026年6月18日）：日均净销售额 7,053.06，是此前4周的 2.6 倍。',
                                              '从 2026-06-29 开始的周期预测：净销售额约 3.1万（80%区间 1.8万 - 5.2万）；回测MAPE '
                                              '26.6%，季节性朴素基准为 26.3%。'],
-                                'warnings': ['月份指数基于不足两年的完整月份：季节性与趋势混在一起。', '不完整周期未纳入预测：2024-10-28, 2026-06-29。',
+                                'warnings': ['月份指数基于不足两年的完整月份：季节性与趋势混在一起。', '不完整周期未纳入预测：2024-10-28、2026-06-29。',
                                              '回测中预测模型不如季节性朴素基准（MAPE 26.6% 对 26.3%）：建议参考基准。']},
  'demo_months_horizon': {'period': {'start': '2025-03-01',
                                     'end': '2025-08-31',
@@ -1115,7 +1116,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                        'warnings': ['无法环比：数据未覆盖上一期。',
                                     '13.4万 条订单行（销售额 171.7万，占销售总额 19.0%）没有客户ID：计入销售额和订单数，不计入买家数、复购率和客户帕累托。',
                                     '数据从2010年12月1日开始：此前已购买的客户会被视为新买家，因此数据起始附近的新买家数偏高。', '月份指数基于不足两年的完整月份：季节性与趋势混在一起。',
-                                    '不完整周期未纳入预测：2010-11-29, 2011-12-05。']},
+                                    '不完整周期未纳入预测：2010-11-29、2011-12-05。']},
  'retail_day_fr_de': {'period': {'start': '2011-03-07',
                                  'end': '2011-03-20',
                                  'grain': 'day',

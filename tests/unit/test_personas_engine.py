@@ -201,6 +201,7 @@ def test_segment_options_take_tables(datasets):
 
 
 # ---------------------------------------------------------------- recorded with the pandas implementation
+# (one edit since: Chinese lists are joined with the enumeration comma 、, analytics.i18n.fmt_list)
 
 EXPECTED = {
     'demo_rfm': {
@@ -538,7 +539,7 @@ EXPECTED = {
         },
         'warnings': [
             '没有客户数据集：画像只使用购买行为（无人口属性）。',
-            '品类, 渠道, 价格敏感度 无数据：映射这些订单列后才能分析。',
+            '品类、渠道、价格敏感度 无数据：映射这些订单列后才能分析。',
         ],
         'findings': [
             '在上午（6-12 点）推送消息。 (下单时段 = 上午（6-12 点）：占分群 38.6%，TGI 110)',
