@@ -1,4 +1,4 @@
-"""Charts that stay readable (issue 15, item 5; analytics/charts.py).
+"""Charts that stay readable (issue 15, item 5; analytics/charts/).
 
 Every page's figures on the demo workspace, in English and Chinese: each value axis is formatted for its
 kind of value (never plotly's SI default: no "1.504M", no "2.5M" on a Chinese axis), Chinese money axes
@@ -385,9 +385,10 @@ def test_the_theme_template_is_plotly_white_for_the_traces_drawn():
 
 
 def _validated(monkeypatch):
-    """charts with every value going through plotly's validators, as before issue 13's fast path."""
-    monkeypatch.setattr(charts, "_settable", lambda obj, props: False)  # _put: plotly's update
-    monkeypatch.setattr(charts, "_raw", lambda obj, key, value: obj.update({key: value}))
+    """charts with every value going through plotly's validators, as before issue 13's fast path (both names
+    live in analytics.charts.setting, where _put and themed read them)."""
+    monkeypatch.setattr(charts.setting, "_settable", lambda obj, props: False)  # _put: plotly's update
+    monkeypatch.setattr(charts.setting, "_raw", lambda obj, key, value: obj.update({key: value}))
 
 
 def test_fast_path_gives_every_figure_the_same_json_as_plotly_validated(results, monkeypatch):
