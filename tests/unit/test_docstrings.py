@@ -26,7 +26,7 @@ LONG_ALLOWED = {
     ("analytics/market/charts.py", "figures"): "split pending: parallel edits (charts being reworked)",
     ("analytics/promotions/planning.py", "plan"): "split pending: parallel edits",
     ("analytics/segmentation/presentation.py", "present"): "split pending: parallel edits (new tab)",
-    ("data/demo.py", "_competitors_frame"): "not split yet: issue 15 item 7 split analytics/ only",
+    ("data/demo/competitors.py", "_competitors_frame"): "not split yet: issue 15 item 7 split analytics/ only",
     ("data/mapping.py", "to_canonical"): "not split yet: issue 15 item 7 split analytics/ only",
     ("data/reader.py", "_read_xlsx"): "not split yet: issue 15 item 7 split analytics/ only",
     ("data/reader.py", "chunks"): "not split yet: issue 15 item 7 split analytics/ only",

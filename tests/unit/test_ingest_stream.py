@@ -16,6 +16,9 @@ import pytest
 
 from bench.gen_orders import generate
 from data import ingest, reader
+from data.ingest import disk as ingest_disk  # the one home of STREAM_MIN_BYTES / WHOLE_FILE_MAX_BYTES
+from data.ingest import stream as ingest_stream_mod  # _stream_pass is read there
+from data.ingest import whole as ingest_whole  # the one home of file_hash
 from data import limits as limits_mod
 from data import mapping as mapping_mod
 from data import repository as repo
@@ -37,13 +40,13 @@ def _csv(df: pd.DataFrame, **kw) -> bytes:
 
 def _passes(monkeypatch) -> list:
     calls: list = []
-    real = ingest._stream_pass
+    real = ingest_stream_mod._stream_pass
 
     def counting(*a, **k):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(ingest, "_stream_pass", counting)
+    monkeypatch.setattr(ingest_stream_mod, "_stream_pass", counting)
     return calls
 
 
@@ -253,7 +256,7 @@ def test_a_duplicate_is_refused_when_its_digest_comes_after_the_last_block(tmp_p
     first = ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK)
     before, files = repo.table_counts(engine=engine), lines_engine.count_files(lines_dir(engine))
     staged = threading.Event()
-    real_pass, real_hash = ingest._stream_pass, ingest.file_hash
+    real_pass, real_hash = ingest_stream_mod._stream_pass, ingest_whole.file_hash
 
     def pass_then_signal(*a, **k):
         try:
@@ -265,8 +268,8 @@ def test_a_duplicate_is_refused_when_its_digest_comes_after_the_last_block(tmp_p
         assert staged.wait(60)
         return real_hash(p)
 
-    monkeypatch.setattr(ingest, "_stream_pass", pass_then_signal)
-    monkeypatch.setattr(ingest, "file_hash", late_hash)
+    monkeypatch.setattr(ingest_stream_mod, "_stream_pass", pass_then_signal)
+    monkeypatch.setattr(ingest_whole, "file_hash", late_hash)
     with pytest.raises(IngestError, match=f"already uploaded as dataset #{first['id']}"):
         ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK)
     assert repo.table_counts(engine=engine) == before
@@ -302,7 +305,7 @@ def test_a_quoted_value_spanning_lines_is_read_whole_or_refused(tmp_path, engine
     path.write_bytes(_csv(d))
     res = ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK)
     assert res["streamed"] is False and res["rows"] == len(d)  # small enough: read whole
-    monkeypatch.setattr(ingest, "WHOLE_FILE_MAX_BYTES", 1_000)
+    monkeypatch.setattr(ingest_disk, "WHOLE_FILE_MAX_BYTES", 1_000)
     before = repo.table_counts(engine=engine)
     with pytest.raises(IngestError, match=r"line 4,002 has a quote mark that is not closed") as exc:
         ingest.ingest_file(path, kind="orders", engine=engine, stream=True, block_bytes=BLOCK, allow_duplicate=True)
@@ -311,7 +314,7 @@ def test_a_quoted_value_spanning_lines_is_read_whole_or_refused(tmp_path, engine
 
 
 def test_a_ragged_row_in_a_big_file_is_refused_naming_its_line(tmp_path, engine, orders, monkeypatch):
-    monkeypatch.setattr(ingest, "WHOLE_FILE_MAX_BYTES", 1_000)
+    monkeypatch.setattr(ingest_disk, "WHOLE_FILE_MAX_BYTES", 1_000)
     lines = _csv(orders).decode().split("\n")
     lines[4_500] = ",".join(lines[4_500].split(",")[:5])  # line 4,501: 5 fields of 10
     path = tmp_path / "ragged.csv"
@@ -331,7 +334,7 @@ def test_ingest_file_streams_text_files_over_the_threshold(tmp_path, engine, ord
     path = tmp_path / "o.csv"
     path.write_bytes(_csv(orders))
     assert ingest.ingest_file(path, kind="orders", engine=engine)["streamed"] is False
-    monkeypatch.setattr(ingest, "STREAM_MIN_BYTES", 10_000)
+    monkeypatch.setattr(ingest_disk, "STREAM_MIN_BYTES", 10_000)
     seen: list[str] = []
     res = ingest.ingest_file(path, kind="orders", engine=engine, allow_duplicate=True,
                              progress=lambda f, text: seen.append(text))

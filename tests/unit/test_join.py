@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from data import ingest, join
+from data.ingest import disk as ingest_disk  # the one home of STREAM_MIN_BYTES
 from data import repository as repo
 from data.errors import IngestError
 from tests import olist_like as ol
@@ -174,7 +175,7 @@ def test_a_join_that_would_repeat_lines_is_refused(files):
 
 def test_the_streamed_join_stores_what_the_review_showed(tmp_path, engine, files, prepared, monkeypatch):
     paths = ol.write(tmp_path, n_orders=40, seed=11)
-    monkeypatch.setattr(ingest, "STREAM_MIN_BYTES", 0)  # every file read block by block into the engine
+    monkeypatch.setattr(ingest_disk, "STREAM_MIN_BYTES", 0)  # every file read block by block into the engine
     seen = []
     res = ingest.ingest_files(list(paths.values()), kind="orders", engine=engine, batch_rows=7, block_bytes=1 << 10,
                               on_plan=seen.append)
