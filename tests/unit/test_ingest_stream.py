@@ -150,7 +150,7 @@ def test_experiments_unit_ids_count_on_across_blocks(tmp_path, engine):
 
 
 def test_ascii_head_then_gb18030_reads_like_the_whole_file(tmp_path, engine, orders, monkeypatch):
-    monkeypatch.setattr(reader, "STREAM_HEAD_BYTES", 600_000)
+    monkeypatch.setattr(reader.stream, "STREAM_HEAD_BYTES", 600_000)  # read by data.reader.stream
     d = pd.concat([orders, orders], ignore_index=True)  # ~1 MB
     d["note"] = "ok"
     d.loc[len(d) - 30, "note"] = "中文备注"

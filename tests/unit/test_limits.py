@@ -295,7 +295,7 @@ def test_defusedxml_refuses_entities_even_without_the_pre_check(monkeypatch, sst
     from data import reader
 
     assert openpyxl.xml.DEFUSEDXML is True
-    monkeypatch.setattr(reader, "_ENTITY_MARKS", (b"\x00never\x00",))
+    monkeypatch.setattr(reader.xlsx, "_ENTITY_MARKS", (b"\x00never\x00",))  # read by data.reader.xlsx
     with pytest.raises(IngestError) as exc:
         read_table(_with_shared_strings(sst), filename="evil.xlsx")
     assert "contains XML entities" in _one_line(exc)
