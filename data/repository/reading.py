@@ -133,6 +133,7 @@ def _frame_from_rows(conn: Connection, info: dict) -> tuple[pd.DataFrame, np.nda
         for c in parsed.columns:
             col = parsed[c]
             num = pd.to_numeric(col, errors="coerce")
-            frame[ATTR_PREFIX + c] = num if num.notna().sum() == col.notna().sum() else col.astype("str").where(col.notna())
+            frame[ATTR_PREFIX + c] = (num if num.notna().sum() == col.notna().sum()
+                                      else col.astype("str").where(col.notna()))
     lines = pd.to_numeric(raw["line"], errors="coerce").fillna(0).astype("int64").to_numpy()
     return frame, lines

@@ -56,7 +56,8 @@ def save_object(
             if actor is not None:
                 require_create(actor, action="save", target="objects")
                 owner = actor.username
-            res = conn.execute(t.insert().values(kind=kind, name=name, owner=owner, payload=body, created_at=now, updated_at=now))
+            res = conn.execute(t.insert().values(kind=kind, name=name, owner=owner, payload=body, created_at=now,
+                                                 updated_at=now))
             return int(res.inserted_primary_key[0])
         if actor is None:
             raise ValueError("changing a saved item needs the acting user (actor=Actor(username, role))")
