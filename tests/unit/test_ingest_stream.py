@@ -154,7 +154,10 @@ def test_ascii_head_then_gb18030_reads_like_the_whole_file(tmp_path, engine, ord
     d = pd.concat([orders, orders], ignore_index=True)  # ~1 MB
     d["note"] = "ok"
     d.loc[len(d) - 30, "note"] = "中文备注"
-    frame, _ = _both(tmp_path, engine, "late_gb.csv", d.to_csv(index=False).encode("gb18030"))
+    data = d.to_csv(index=False).encode("gb18030")
+    head = reader.stream.STREAM_HEAD_BYTES  # the sample the encoding is guessed on is all ASCII
+    assert len(data) > head and data[:head].isascii() and not data.isascii()
+    frame, _ = _both(tmp_path, engine, "late_gb.csv", data)
     assert frame["attr_note"].iloc[len(d) - 30] == "中文备注"
 
 
