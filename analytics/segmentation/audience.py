@@ -156,9 +156,9 @@ def labelled(aud: pd.DataFrame, lang: str = "en", n_tiers: int | None = None) ->
     """
     out = aud.copy()
 
-    def relabel(col: str, label) -> None:
+    def relabel(col: str, label) -> None:  # each distinct value once (an audience can be a million rows)
         if col in out.columns:
-            out[col] = [None if pd.isna(v) else label(v) for v in out[col]]
+            out[col] = out[col].map({v: label(v) for v in out[col].dropna().unique()})
 
     relabel("group", lambda g: group_label(str(g), lang))
     relabel("group_cn", lambda g: group_label(str(g), lang))
