@@ -484,6 +484,8 @@ def report_parts(
     if kr:
         parts.append(f"<h2>{_esc(t('ui.report.kpis', lang))}</h2>{_table(kr, lang)}")
     if figures:
+        import plotly.io as pio
+
         parts.append(f"<h2>{_esc(t('ui.report.figures', lang))}</h2>")
         first = plotlyjs
         for f in figures:
@@ -497,7 +499,9 @@ def report_parts(
             fig = themed(fig)
             fig.update_layout(title=None, margin={"t": 30 + 22 * charts.rows_above(fig)})
             parts.append(f"<h3>{_esc(heading)}</h3>")
-            parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False, **(figure_html or {})))
+            # names from the data are drawn as text, never as plotly.js's HTML (links, styles)
+            parts.append(pio.to_html(charts.inert_figure(fig.to_dict()), full_html=False, validate=False,
+                                     include_plotlyjs=True if first else False, **(figure_html or {})))
             first = False
     ns = page(url_path).namespace
     blocks = [(name, _table(rows, lang, max_rows, ns=ns, cols=cols)) for name, rows, cols in report_tables(url_path, result)]

@@ -21,12 +21,16 @@ def neutralise_cell(v: object) -> object:
 
 
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose headers and text cells are :func:`neutralise_cell`-ed; a column of numbers,
+    booleans or dates is kept as it is. Text in any dtype counts: object, "str" / "string" (also Arrow's),
+    and categories (openpyxl writes a categorical "=1+1" as a formula)."""
     out = df.copy()
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
-    for c in out.columns:
-        col = out[c]
-        if col.dtype == object or str(col.dtype) in ("str", "string"):
-            out[c] = col.astype(object).map(neutralise_cell)
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+                or pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_timedelta64_dtype(col)):
+            out.isetitem(i, col.astype(object).map(neutralise_cell))
     return out
 
 

@@ -21,6 +21,8 @@ FLASH = "ledger_list_flash"
 def _safe_link(url: Any) -> str | None:
     """The evaluation view's link when it is a web address or a path of this app (never javascript: etc.)."""
     u = str(url or "").strip()
+    if "\\" in u or any(ord(c) < 32 for c in u):  # browsers read "/\host" as "//host": another site
+        return None
     return u if u.startswith(("https://", "http://", "/")) and not u.startswith("//") else None
 
 

@@ -355,7 +355,9 @@ class Kit:
     module: Any
 
     def t(self, key: str, **kw: Any) -> str:
-        """The page's text ``<ns>.<key>`` (plain: st.metric values, widget options, tabs)."""
+        """The page's text ``<ns>.<key>``, unescaped: for labels, options and tabs whose values are numbers or
+        our own texts. Metric values, labels, options and tabs are Markdown too: text from the data goes
+        through :meth:`say`."""
         return tr(f"{self.ns}.{key}", **kw)
 
     def say(self, key: str, **kw: Any) -> ui.Markdown:
@@ -457,7 +459,9 @@ class Kit:
                help_name: str | None = None, **kw: Any) -> None:
         """A key figure ``<ns>.kpi.<name>`` with its definition on hover; a value that is not text is
         formatted as ``kind`` says."""
-        shown = value if isinstance(value, str) or kind is None else self.fmt(value, kind, digits)
+        # a metric's value is Markdown: text is escaped (a number's text has nothing to escape)
+        shown = ui.md_escape(value) if isinstance(value, str) else value if kind is None else \
+            self.fmt(value, kind, digits)
         (where or st).metric(tr(f"{self.ns}.kpi.{name}"), "—" if shown is None else shown,
                              help=ui.definition(self.ns, help_name or name), **kw)
 

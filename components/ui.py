@@ -139,7 +139,7 @@ def format_value(name: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if not isinstance(value, (int, float)):
-        return str(value)
+        return md_escape(value)  # a metric's value is Markdown: text from the data shows as it is
     n = name.lower()
     if _is_rate(n, value):
         return fmt_pct(value, lang())
@@ -238,13 +238,18 @@ def figure(fig_spec: dict, key: str) -> None:
 
 
 def _serialised(fig: Any) -> Any:
-    """The figure as st.plotly_chart sends it, serialised once per figure object: a cached figure
+    """The figure as st.plotly_chart sends it, its texts inert (:func:`analytics.charts.inert_figure`: a
+    name from the data is never drawn as plotly.js's HTML), serialised once per figure object: a cached figure
     (``analytics.cached.page_figures``, shared and read-only) keeps its dict, so a rerun does not
     convert the same figure again (``Figure.to_dict`` deep-copies and base64-encodes every array: ~5 ms a
     chart). st.plotly_chart takes a plotly figure and calls its ``to_dict``; a plain dict it would
     validate by building a new Figure, which costs more than it saves."""
     from plotly.basedatatypes import BaseFigure
 
+    from analytics.charts import inert_figure
+
+    if isinstance(fig, dict):
+        return inert_figure(fig)
     if not isinstance(fig, BaseFigure):
         return fig
     d = getattr(fig, "_prism_dict", None)
@@ -252,6 +257,7 @@ def _serialised(fig: Any) -> Any:
         d = fig.to_dict()
         for trace in d.get("data", []):  # what plotly.io.to_json would remove, so it never edits the dict
             trace.pop("uid", None)
+        inert_figure(d)  # names from the data are drawn as text, never as plotly.js's HTML (links, styles)
         fig._prism_dict = d  # a private attribute: plotly figures accept them
     return _figure_of_dict(d)
 

@@ -17,7 +17,7 @@ if v.result is not None:
         bc = next((c for c in v.get("curves") or [] if c.get("channel") == best), None)
         with st.container(border=True):
             st.metric(k.t("label.best_next"),
-                      k.t("label.best_next_value", channel=best, m=fmt_number(bc.get("marginal_roas"), lang(), 2))
+                      k.say("label.best_next_value", channel=best, m=fmt_number(bc.get("marginal_roas"), lang(), 2))
                       if bc else k.t("label.no_best_next"), help=k.help("marginal_roas"))
     ui.findings(v.get("findings") or [])
 

@@ -86,7 +86,8 @@ def key_figures() -> None:
                 delta=k.t("page.promo_freq", pct=k.fmt(kf.get("promo_share"), "percent", 0)) if kf.get("promo_share") is not None else None,
                 delta_color="off", delta_arrow="off")
     c[4].metric(k.t("page.kpi_elasticity"), f"{el['value']:.2f}" if el else k.t("page.not_claimed"), border=True,
-                delta=k.t("page.ci", lo=f"{el['ci_low']:.2f}", hi=f"{el['ci_high']:.2f}", n=el["n"]) if el else None,
+                delta=k.t("page.ci", lo=f"{el['ci_low']:.2f}", hi=f"{el['ci_high']:.2f}", n=fmt_number(el["n"], lang()))
+                if el else None,
                 delta_color="off", delta_arrow="off", help=k.help("elasticity"))
 
 

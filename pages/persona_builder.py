@@ -18,6 +18,7 @@ from components import auth, page, persona_card, state, ui
 from components.i18n import fmt_list, fmt_number, lang
 
 KIND = "persona"
+page.context()  # only through app.py (signed in): the saved personas are read after that
 OBJS = cached.list_objects(KIND)
 
 

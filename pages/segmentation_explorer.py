@@ -72,7 +72,7 @@ def clusters_tab() -> None:
     if cl.get("error"):
         return st.warning(k.say("clusters.refused", reason=cl["error"]), icon=":material/block:")
     c1, c2, c3 = st.columns(3)
-    c1.metric(k.t("kpi.k"), cl["k"], help=k.t("clusters.k_fixed") if cl.get("k_fixed") else k.say("clusters.k_auto", k=cl["k_auto"]))
+    c1.metric(k.t("kpi.k"), fmt_number(cl["k"], lang()), help=k.t("clusters.k_fixed") if cl.get("k_fixed") else k.say("clusters.k_auto", k=cl["k_auto"]))
     k.metric(c2, "silhouette", f"{cl['silhouette']:.2f}")
     k.metric(c3, "stability", (cl.get("stability") or {}).get("ari_mean"), "ratio")
     v.figure("clusters")

@@ -21,7 +21,7 @@ month, and competitor: the number of moves and their median change), so a chart 
 of markers whatever the data holds.
 
 Modules: base (value kinds, theme, sizes), setting (values set without plotly's validators, figures of
-plain traces), formats (ticks and number texts), text (text width, wrapped titles), axes (value axes,
+plain traces), formats (ticks and number texts), text (text width, wrapped titles, inert user text), axes (value axes,
 hovers, data labels, colour bars), categories (category axes), finishing (theme, :func:`finish`),
 labels (labels on a time axis, scatter labels) and events (many events as aggregates).
 """
@@ -38,7 +38,7 @@ from .formats import (_decimals, _unit, label_text, log_tick_texts, log_ticks, n
                       value_text)
 from .labels import _ms, label_boxes, label_rows, scatter_labels
 from .setting import _PLAIN, _as_stored, _canonical, _leaves, _plain_trace, _put, _raw, _settable, figure
-from .text import plain, text_px, wrap
+from .text import inert, inert_figure, plain, text_px, wrap
 
 __all__ = [
     # constants
@@ -48,7 +48,7 @@ __all__ = [
     # numbers
     "nice_ticks", "log_ticks", "tick_texts", "log_tick_texts", "value_text", "label_text",
     # text width
-    "text_px", "wrap", "plain",
+    "text_px", "wrap", "plain", "inert", "inert_figure",
     # axes and categories
     "axis_values", "value_axis", "hover", "data_labels", "colorbar", "category_fits", "category_axes",
     # labels and events

@@ -1,9 +1,12 @@
-"""Text width on charts: a text's rough width in pixels (:func:`text_px`) and titles wrapped to the
-chart's width (:func:`wrap`, :func:`plain`)."""
+"""Text on charts: a text's rough width in pixels (:func:`text_px`), titles wrapped to the chart's width
+(:func:`wrap`, :func:`plain`), and user text made inert for plotly.js's HTML subset (:func:`inert_figure`)."""
 
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
+
+import numpy as np
 
 from .base import FONT_PX, TITLE_CHARS
 
@@ -80,3 +83,66 @@ def plain(title: str | None) -> str:
         The title with its ``<br>`` removed.
     """
     return (title or "").replace("<br>", "")
+
+
+# Plotly.js draws every text of a figure (titles, tick labels from category values, legend and trace names,
+# hover texts, data labels, annotations) through its own HTML subset: <a href>, <span style>, <b>, <i>,
+# <sup>, <sub>, <br>. A product, channel or campaign named '<a href="http://x">Sign in again</a>' became a
+# link on the page, in the HTML report and in the PDF pack. Its templates (hovertemplate, texttemplate) are
+# ours and keep their markup; every other text is made inert where a figure leaves the app.
+TEMPLATE_KEYS = frozenset({"hovertemplate", "texttemplate", "template"})
+
+
+def inert(text: str) -> str:
+    """A text plotly.js draws as it is: each ``<`` becomes ``&lt;`` (drawn as ``<``, so no tag can open),
+    except in a line break ``<br>`` (the wrapped titles' own).
+
+    Parameters
+    ----------
+    text : str
+        Any text of a figure.
+
+    Returns
+    -------
+    str
+        The text without a tag plotly.js would interpret, other than ``<br>``; the same text when it has
+        no ``<`` (and when it is already inert: the function is idempotent).
+    """
+    if "<" not in text:
+        return text
+    return text.replace("<", "&lt;").replace("&lt;br>", "<br>")
+
+
+def inert_figure(d: Any) -> Any:
+    """A figure's dict (``Figure.to_dict()``) with every text made :func:`inert`, in place: trace data (x,
+    y, text, hovertext, names, labels, customdata ...) and layout texts (titles, annotations, tick texts),
+    at any depth; the templates (``hovertemplate``, ``texttemplate``, the theme's ``template``) are left as
+    they are. Arrays of text (lists, tuples, numpy object or unicode arrays) come back as lists.
+
+    Parameters
+    ----------
+    d : Any
+        A figure dict, or any part of one.
+
+    Returns
+    -------
+    Any
+        ``d`` (changed in place where it is a dict or a list), or the inert copy of a text or an array.
+    """
+    if isinstance(d, str):
+        return inert(d)
+    if isinstance(d, dict):
+        for k, v in d.items():
+            if k not in TEMPLATE_KEYS and not isinstance(v, (int, float, bool, type(None))):
+                d[k] = inert_figure(v)
+        return d
+    if isinstance(d, list):
+        for i, v in enumerate(d):
+            if not isinstance(v, (int, float, bool, type(None))):
+                d[i] = inert_figure(v)
+        return d
+    if isinstance(d, tuple):
+        return [inert_figure(v) for v in d]
+    if isinstance(d, np.ndarray) and d.dtype.kind in "OU":
+        return [inert_figure(v) for v in d.tolist()]
+    return d

@@ -76,7 +76,33 @@ def _rendered_markdown(at) -> list[str]:
                  "date_input", "button", "expander", "tabs", "status"):
         for e in getattr(at, kind, []):
             out += [str(getattr(e, "label", "") or ""), str(getattr(e, "help", "") or "")]
+    for m in at.metric:  # a metric's value and delta are Markdown too
+        out += [str(m.value or ""), str(m.proto.delta or "")]
     return out
+
+
+# what plotly.js's text renderer takes for a tag (its HTML subset: a, b, i, em, sup, sub, s, u, span, br)
+PLOTLY_TAG = re.compile(r"<(?!br>)/?(a|b|i|em|sup|sub|s|u|span)\b", re.IGNORECASE)
+
+
+def _chart_texts(d):
+    """Every text of a chart's spec outside its templates (ours)."""
+    if isinstance(d, str):
+        yield d
+    elif isinstance(d, dict):
+        for k, v in d.items():
+            if k not in ("hovertemplate", "texttemplate", "template"):
+                yield from _chart_texts(v)
+    elif isinstance(d, list):
+        for v in d:
+            yield from _chart_texts(v)
+
+
+def _chart_tags(at) -> list[str]:
+    """Texts of the page's charts that plotly.js would draw as HTML (a link, a style)."""
+    import json
+
+    return [s for c in at.get("plotly_chart") for s in _chart_texts(json.loads(c.proto.spec)) if PLOTLY_TAG.search(s)]
 
 
 UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")  # "[text](" with an unescaped bracket: a Markdown link
@@ -94,7 +120,7 @@ def hostile_orders(workspace):
     from data import demo
 
     frame = demo.generate(seed=11)["orders"].head(20_000).copy()
-    frame["category"] = frame["category"].map(lambda c: f"[{c}](http://evil.example/c)")
+    frame["category"] = frame["category"].map(lambda c: f"[{c}](http://evil.example/c) <a href='http://evil.example/'>{c}</a>")
     frame["product_name"] = "[Best serum](http://evil.example/p) ![x](http://evil.example/i.png)"
     frame["channel"] = frame["channel"].map(lambda c: f"<http://evil.example/{c}>")
     frame["region"] = "**" + frame["region"].astype(str) + "** $x$ :red[r]"
@@ -119,6 +145,35 @@ def test_markdown_links_in_the_link_and_the_data_render_as_text(workspace, hosti
     assert md_escape(EVIL) in body
     assert any("grain=" in w or md_escape("grain=") in w for w in _bad_link_warnings(at)) or script != \
         "pages/market_overview.py"
+    # and the charts draw the categories as text, not as plotly.js's links
+    assert at.get("plotly_chart") and not _chart_tags(at)
+
+
+@pytest.fixture(scope="module")
+def hostile_channels(workspace):
+    """A channels dataset whose channel names are a Markdown link and an HTML link."""
+    from data import demo
+
+    frame = demo.generate(seed=11)["channels"].copy()
+    names = {c: f"{c} {EVIL} <a href='http://evil.example/'>{c}</a>" for c in frame["channel"].unique()}
+    frame["channel"] = frame["channel"].map(names)
+    ds = _add_dataset("channels", frame, "hostile channels")
+    yield ds
+    from analytics import cached
+
+    cached.delete_dataset(ds, user="ana", role="analyst")
+
+
+def test_channel_names_in_a_metric_and_the_charts_render_as_text(workspace, hostile_channels):
+    """The best next channel is a metric's value (Markdown in Streamlit 1.67) and every chart names the
+    channels: all of them show the names as typed, no link."""
+    at = make_app("ana", page="pages/channel_comparison.py", query={"ch": str(hostile_channels)}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    best = [m for m in at.metric if "evil.example" in str(m.value)]
+    assert best, [m.value for m in at.metric]  # the metric names a hostile channel: the check below can fail
+    leaks = [s for s in _rendered_markdown(at) if _leaks(s)]
+    assert not leaks, leaks
+    assert at.get("plotly_chart") and not _chart_tags(at)
 
 
 def test_the_leak_check_would_see_an_unescaped_link():

@@ -112,3 +112,13 @@ def test_an_admin_may_change_any_entry(workspace, entries):
     [delete] = [b for b in at.button if b.label == f"Delete entry #{entries['mei']}"]
     delete.click().run()
     assert not at.exception and ledger.get(entries["mei"]) is None
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("/post-campaign-evaluation?o=1&ex=2", True), ("https://bi.example.com/view/3", True),
+    ("javascript:alert(1)", False), ("//evil.example/x", False), ("/\\evil.example/phish", False),
+    ("/\\/evil.example", False), ("/ok\npath", False), ("data:text/html,x", False), ("", False)])
+def test_the_view_link_is_this_app_or_a_web_address_never_another_scheme_or_host_in_disguise(url, ok):
+    from components.ledger_list import _safe_link
+
+    assert (_safe_link(url) is not None) is ok

@@ -515,3 +515,64 @@ def test_fast_path_leaves_to_plotly_what_it_would_change():
         charts._put(fast.layout, props)
         slow.update_layout(props)
         assert pio.to_json(fast) == pio.to_json(slow), props
+
+
+# ---------------------------------------------------------------- names from the data drawn as text
+
+LINK = '<a href="http://evil.example/">Sign in again</a>'
+# what plotly.js's text renderer would take for a tag (svg_text_utils: a, b, i, em, sup, sub, s, u, span, br)
+PLOTLY_TAG = re.compile(r"<(?!br>)/?(a|b|i|em|sup|sub|s|u|span)\b", re.IGNORECASE)
+
+
+def _texts(d, skip=("hovertemplate", "texttemplate", "template")):
+    """Every text of a figure dict outside its templates."""
+    if isinstance(d, str):
+        yield d
+    elif isinstance(d, dict):
+        for k, v in d.items():
+            if k not in skip:
+                yield from _texts(v, skip)
+    elif isinstance(d, (list, tuple)):
+        for v in d:
+            yield from _texts(v, skip)
+
+
+def _hostile_figure():
+    fig = go.Figure(go.Bar(x=[LINK, "plain"], y=[3, 1], name=f"<span style='color:red'>{LINK}</span>",
+                           customdata=[[LINK], ["x"]], hovertext=[LINK, "<b>bold</b>"],
+                           hovertemplate="%{x}<br>%{customdata[0]}<extra></extra>"))
+    fig.add_annotation(text=f"<sup>{LINK}</sup>", x=LINK, y=3)
+    return charts.finish(fig, "en", f"{LINK} sells three times as much as plain", y="count")
+
+
+def test_inert_figure_leaves_no_tag_but_the_line_break_and_keeps_the_templates():
+    d = _hostile_figure().to_dict()
+    assert any(PLOTLY_TAG.search(s) for s in _texts(d))  # the check below can fail
+    out = charts.inert_figure(d)
+    assert out is d
+    assert not [s for s in _texts(d) if PLOTLY_TAG.search(s)]
+    tr = d["data"][0]
+    assert tr["x"] == ['&lt;a href="http://evil.example/">Sign in again&lt;/a>', "plain"]  # drawn as typed
+    assert tr["hovertext"][1] == "&lt;b>bold&lt;/b>"
+    assert tr["hovertemplate"] == "%{x}<br>%{customdata[0]}<extra></extra>"  # ours, markup kept
+    assert d["layout"]["annotations"][0]["x"] == tr["x"][0]  # a category named the same way everywhere
+    assert "<br>" in d["layout"]["title"]["text"]  # the wrapped title keeps its line breaks
+    assert charts.inert_figure(d) == d  # idempotent: a figure made inert twice is the same
+    assert charts.inert("1 < 2") == "1 &lt; 2" and charts.inert("no tag") == "no tag"
+    assert charts.inert_figure(("<i>a</i>", 1)) == ["&lt;i>a&lt;/i>", 1]
+
+
+def test_the_page_and_the_report_draw_names_from_the_data_as_text():
+    from components import ui
+
+    fig = _hostile_figure()
+    served = ui._serialised(fig).to_dict()
+    assert not [s for s in _texts(served) if PLOTLY_TAG.search(s)]
+    assert ui._serialised(fig).to_dict() is served  # made inert once per figure, then reused
+    assert fig.data[0].x[0] == LINK  # the cached figure itself is unchanged
+    _, parts = report.report_parts("live-commerce", {"findings": []},
+                                   [{"key": "k", "title": "t", "figure": fig}], lang="en", user="t")
+    chart = next(p for p in parts if "Plotly.newPlot" in p)
+    spec = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*\{", chart, re.S).group(1))
+    assert spec[0]["x"][0].startswith("&lt;a href") and spec[0]["hovertemplate"].endswith("<extra></extra>")
+    assert not [s for s in _texts(spec) if PLOTLY_TAG.search(s)]

@@ -77,8 +77,9 @@ def is_safe(e: ast.expr, helpers: set[str], names_ok: bool = False, mods: frozen
     """True when the expression cannot carry unescaped user text into Markdown."""
     if isinstance(e, ast.Constant) or (names_ok and isinstance(e, ast.Name)):
         return True
-    if isinstance(e, ast.JoinedStr):  # an f-string of safe parts only
-        return all(is_safe(v.value, helpers, names_ok, mods) for v in e.values if isinstance(v, ast.FormattedValue))
+    if isinstance(e, ast.JoinedStr):  # an f-string of safe parts only (a number's format spec makes one)
+        return all(_numeric_spec(v) or is_safe(v.value, helpers, names_ok, mods)
+                   for v in e.values if isinstance(v, ast.FormattedValue))
     if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
         return is_safe(e.left, helpers, names_ok, mods) and is_safe(e.right, helpers, names_ok, mods)
     if isinstance(e, ast.IfExp):
@@ -105,6 +106,15 @@ def is_safe(e: ast.expr, helpers: set[str], names_ok: bool = False, mods: frozen
     return False  # a variable, subscript, attribute, % formatting: unknown text
 
 
+def _numeric_spec(v: ast.FormattedValue) -> bool:
+    """``f"{x:.2f}"``, ``f"{n:,}"``, ``f"{s:.1%}"``: a format spec that only a number takes (text raises)."""
+    spec = v.format_spec
+    if spec is None or not all(isinstance(p, ast.Constant) for p in spec.values):
+        return False
+    text = "".join(str(p.value) for p in spec.values)
+    return re.fullmatch(r"[+\- ]?,?(\.\d+)?[dfeEgG%n]|,", text) is not None
+
+
 def violations(path: Path, root: Path = ROOT) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     helpers = HELPERS | _local_helpers(tree)
@@ -126,6 +136,10 @@ def violations(path: Path, root: Path = ROOT) -> list[str]:
         texts += [(k.value, k.arg != "body") for k in node.keywords if k.arg in TEXT_KWARGS]
         if name in LABEL_KWARG_CALLS and receiver is not None:
             texts += [(k.value, True) for k in node.keywords if k.arg in ("label", "text")]
+        # st.metric's value and delta are Markdown (the kit's metric escapes its text value itself)
+        if name == "metric" and receiver is not None and not ours and not _is_kit(receiver):
+            texts += [(a, True) for a in node.args[1:3]]
+            texts += [(k.value, True) for k in node.keywords if k.arg in ("value", "delta")]
         for arg, names_ok in texts:
             if not is_safe(arg, helpers, names_ok, mods):
                 out.append(f"{path.relative_to(root)}:{node.lineno}: {ast.unparse(arg)[:120]}")
@@ -165,6 +179,14 @@ def test_every_message_with_values_goes_through_the_helper():
     ('st.status(tr("data.reading", name=f.name))', False),
     ('c1.number_input(T("bounds.min", channel=c), min_value=0.0)', False),
     ('state.selectbox(label, opts, p, help=help_)', True),
+    ('st.metric(k.t("label.best"), k.t("label.best_value", channel=best))', False),
+    ('st.metric(k.t("label.best"), k.say("label.best_value", channel=best))', True),
+    ('c.metric(k.t("kpi.k"), cl["k"])', False),
+    ('c.metric(k.t("kpi.k"), fmt_number(cl["k"], lang()))', True),
+    ('c.metric(k.t("kpi.e"), f"{el[\'value\']:.2f}", delta=f"{d:+.1%}")', True),
+    ('c.metric(k.t("kpi.e"), f"{el[\'name\']}")', False),
+    ('c.metric(k.t("kpi.e"), "1", delta=row["channel"])', False),
+    ('col.metric(label, shown, delta=delta)', True),
     ('st.expander(L("saved.tgi"))', True),
 ])
 def test_the_static_check_tells_safe_from_unsafe(tmp_path, code, ok):

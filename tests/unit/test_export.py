@@ -32,6 +32,18 @@ def test_excel_export_is_neutralised_too():
     assert ws["A3"].value == "fine"
 
 
+def test_text_in_any_dtype_is_neutralised_and_numbers_dates_are_not():
+    df = pd.DataFrame({"cat": pd.Categorical(["=1+1", "ok"]), "arrow": pd.array(["@SUM(A1)", "x"], dtype="string[pyarrow]"),
+                       "s": pd.Series(["+1", None], dtype="str"), "n": [-1, 2], "b": [True, False],
+                       "d": pd.to_datetime(["2026-01-01", "2026-01-02"])})
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(df).decode("utf-8-sig"))))
+    assert rows[1][:3] == ["'=1+1", "'@SUM(A1)", "'+1"] and rows[1][3:5] == ["-1", "True"]
+    assert rows[1][5].startswith("2026-01-01")
+    ws = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(df))).active
+    assert ws["A2"].value == "'=1+1" and ws["A2"].data_type == "s"  # not a formula cell
+    assert ws["B2"].value == "'@SUM(A1)" and ws["D2"].value == -1
+
+
 @given(st.text())
 def test_no_exported_text_cell_starts_with_a_formula_character(s):
     out = neutralise_cell(s)
