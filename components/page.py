@@ -14,6 +14,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from analytics import cached
+from analytics import tables as T
 from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
@@ -243,8 +244,8 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
         tabs = tables_of(result)
         if tabs:
             with st.expander(tr("page.data_behind"), icon=":material/table:"):
-                for name, rows in tabs.items():
-                    st.caption(ui.md_escape(name))
+                for name, rows in tabs.items():  # each titled as in the HTML report (analytics.tables.title)
+                    st.caption(ui.md_escape(T.title(ns, name, lang())))
                     ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}", source=source)
 
 
