@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 class Presented:
     """A page's presented result, computed once per (page, dataset revisions, parameters, language) and
-    shared read-only by every session and rerun (``st.cache_resource``, like the fits: a pickled copy per
-    rerun cost milliseconds per page for nothing), plus what the screen prepares from it: a table's
+    shared read-only by every session and rerun (a resource of analytics.cached, like the fits: a pickled
+    copy per rerun cost milliseconds per page for nothing), plus what the screen prepares from it: a table's
     formatted frame and column settings, built on the first rerun and reused by the next ones
     (:meth:`prepared`). ``digest`` is the result's fingerprint when it was made; :meth:`unchanged` tells
     whether anything has edited the shared dict since (tests/app/test_shared_result.py).
