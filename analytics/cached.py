@@ -6,76 +6,39 @@ collide). A dataset revision is loaded once per process (``st.cache_resource``) 
 are cached per (page, datasets, parameters, language). The dataset lists are keyed by the catalogue's
 stamp (one small query per call), so several server processes on one catalogue stay correct: a write
 through any of them is seen by the others on their next rerun. Every result is keyed by dataset
-revisions, never by time.
+revisions, never by time. What needs no Streamlit (keys, presented, store, swr, uploads) lives in
+:mod:`analytics.serving` and is re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import os
-import pickle
 import threading
-import weakref
-from collections import OrderedDict
 from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
 from analytics import report as rep
-from analytics.inputs import Inputs, fit_params, uses_engine
+from analytics.inputs import fit_params, uses_engine
 from analytics.params import resolve
 from analytics.registry import module
+from analytics.serving.keys import DatasetKey, ParamKey, freeze_params, thaw_params
+from analytics.serving.presented import Presented
+from analytics.serving.presented import _BY_RESULT, _digest, source_of  # noqa: F401 (re-exported)
+from analytics.serving.store import _stored, catalogue_stamp, inputs, revisions, store_params
+from analytics.serving.store import (LEDGER_PAGES, get_object, ledger_entries, list_objects,  # noqa: F401
+                                     list_presets)
+from analytics.serving.swr import (_FAILED, _RUNNING, _SERVED, _SWR_LOCK, Refresh, _bounded_put, _fit_key,
+                                   _note_fitted, _note_served, _reap, _rewindow, forget_stale, note_shown, older)
+from analytics.serving.swr import (_FITTED, _READY, _SHOWN, REFRESH_MAX_S, SERVED_SIZE, STALE_MAX_S,  # noqa: F401
+                                   SWR_SIZE, Shown, _ids, holds_fit, stale_view)
+from analytics.serving.uploads import (default_dataset_name, files_relate, guess_kind,  # noqa: F401
+                                       plan_connection, prepare_joined_upload, prepare_upload, warehouse_tables)
 from data import repository, users
 from data.access import Actor, may_change
-
-DatasetKey = tuple[tuple[str, int, int], ...]  # (kind, dataset id, revision)
-ParamKey = tuple[tuple[str, Any], ...]
-
-
-def freeze_params(params: dict[str, Any]) -> ParamKey:
-    """A hashable, order-independent key for typed parameter values.
-
-    Parameters
-    ----------
-    params : dict[str, Any]
-        Parameter -> typed value.
-
-    Returns
-    -------
-    ParamKey
-        Sorted (key, value) pairs, lists as tuples marked ``"__list__"``.
-    """
-    out = []
-    for k in sorted(params):
-        v = params[k]
-        if isinstance(v, list):
-            v = ("__list__", *v)
-        out.append((k, v))
-    return tuple(out)
-
-
-def thaw_params(key: ParamKey) -> dict[str, Any]:
-    """The parameter dict of a :func:`freeze_params` key.
-
-    Parameters
-    ----------
-    key : ParamKey
-        The frozen parameters.
-
-    Returns
-    -------
-    dict[str, Any]
-        Parameter -> value (lists restored).
-    """
-    out: dict[str, Any] = {}
-    for k, v in key:
-        if isinstance(v, tuple) and v and v[0] == "__list__":
-            v = list(v[1:])
-        out[k] = v
-    return out
 
 
 # ---------------------------------------------------------------- reads
@@ -155,21 +118,6 @@ def ensure_store() -> list[int]:
     return repository.init_store()
 
 
-def catalogue_stamp() -> str:
-    """The catalogue's current stamp (``repository.catalogue_stamp``: one small query, never cached), so
-    every rerun of every server process sees a dataset written through any other process. Connected
-    warehouse tables are checked first (at most every ``PRISM_CONNECT_CHECK_S`` seconds each): a changed
-    table is a new revision, so the stamp, the lists and every result keyed on the revision follow.
-
-    Returns
-    -------
-    str
-        The stamp.
-    """
-    repository.refresh_connected()
-    return repository.catalogue_stamp()
-
-
 def list_datasets(kind: str | None = None) -> list[dict]:
     """The datasets (of one kind), cached per catalogue stamp: a new revision, upload, rename or delete
     made by another server shows on this server's next call (no time-to-live to wait out).
@@ -237,23 +185,6 @@ def frame(dataset_id: int, revision: int) -> pd.DataFrame:
     return repository.load_frame(dataset_id=int(dataset_id))
 
 
-def inputs(datasets: DatasetKey) -> Inputs:
-    """A page run's datasets as engine tables over the revisions' parts (cheap to build, never cached
-    across threads: each thread has its own DuckDB cursor).
-
-    Parameters
-    ----------
-    datasets : DatasetKey
-        (kind, dataset id, revision) of each dataset.
-
-    Returns
-    -------
-    Inputs
-        The inputs.
-    """
-    return Inputs.of_store(datasets)
-
-
 def page_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     """A page's language-free fit (modules on the engine), per dataset revisions + fit parameters.
     Shared by every session and language: treat it as read-only (results are frozen dataclasses). Noted
@@ -296,13 +227,6 @@ def _page_base(url_path: str, datasets: DatasetKey, params: ParamKey) -> Any:
     Few entries: a base is what one set of dates and analysis date gives (~360 MB at the 10M bench lines)
     and serves the option changes made while those stay."""
     return rep.fit_base_page(url_path, inputs(datasets), thaw_params(params))
-
-
-def _stored(url_path: str, params: ParamKey) -> ParamKey:
-    """``params`` with the fit parameters the page reads from the catalogue (:func:`store_params`: the
-    planner's ledger entries), so every cache below is keyed on them and a new entry refits."""
-    extra = store_params(url_path)
-    return freeze_params({**thaw_params(params), **extra}) if extra else params
 
 
 def page_result(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) -> dict:
@@ -351,144 +275,6 @@ def presented(url_path: str, datasets: DatasetKey, params: ParamKey, lang: str) 
     """
     _note_served(url_path, datasets, ("presented", params, lang))
     return _page_result(url_path, datasets, _stored(url_path, params), lang)
-
-
-class Presented:
-    """A page's presented result, computed once per (page, dataset revisions, parameters, language) and
-    shared read-only by every session and rerun (``st.cache_resource``, like the fits: a pickled copy per
-    rerun cost milliseconds per page for nothing), plus what the screen prepares from it: a table's
-    formatted frame and column settings, built on the first rerun and reused by the next ones
-    (:meth:`prepared`). ``digest`` is the result's fingerprint when it was made; :meth:`unchanged` tells
-    whether anything has edited the shared dict since (tests/app/test_shared_result.py).
-
-    Parameters
-    ----------
-    result : dict
-        The page's result.
-    """
-
-    MAX_PREPARED = 256  # per result: a page draws a few dozen tables; bounded all the same
-
-    def __init__(self, result: dict) -> None:
-        self.result = result
-        self.digest = _digest(result)
-        self._paths: dict[int, tuple] | None = None
-        self._prepared: OrderedDict = OrderedDict()
-        self._derived: dict[int, tuple] = {}  # id of a prepared list or dict -> its key in _prepared
-        self._lock = threading.Lock()
-        _BY_RESULT[id(result)] = self  # dropped with this object when the cache evicts it
-
-    def unchanged(self) -> bool:
-        """True while the shared result is as it was made.
-
-        Returns
-        -------
-        bool
-            Whether the result's fingerprint is the one it had when cached.
-        """
-        return _digest(self.result) == self.digest
-
-    def path_of(self, obj: Any) -> tuple | None:
-        """Where ``obj`` (a list or dict) sits in the result (keys from the top), or None when it is not
-        part of it (rows a page filtered or built itself): found by identity, verified by walking back.
-
-        Parameters
-        ----------
-        obj : Any
-            The object.
-
-        Returns
-        -------
-        tuple | None
-            The keys, or None.
-        """
-        if self._paths is None:
-            paths: dict[int, tuple] = {}
-            stack: list[tuple[Any, tuple]] = [(self.result, ())]
-            while stack:
-                node, path = stack.pop()
-                if len(path) > 4:
-                    continue
-                if isinstance(node, dict):
-                    for k, v in node.items():
-                        if isinstance(v, (dict, list)):
-                            paths.setdefault(id(v), (*path, k))
-                            if isinstance(v, dict):
-                                stack.append((v, (*path, k)))
-            self._paths = paths
-        path = self._paths.get(id(obj))
-        if path is None:  # something prepared from the result (rows a page derived once), while it is kept
-            made = self._derived.get(id(obj))
-            return ("prepared", made) if made is not None and self._prepared.get(made) is obj else None
-        node: Any = self.result
-        for k in path:
-            node = node.get(k) if isinstance(node, dict) else None
-        return path if node is obj else None
-
-    def prepared(self, obj: Any, key: tuple, build: Callable[[], Any]) -> Any:
-        """``build()`` once per (place of ``obj`` in the result, ``key``): the next reruns get the same
-        object back (treat it as read-only). ``obj`` not part of the result (nor prepared from it): built
-        every time. A list or dict built here counts as part of the result for the next call (a table of
-        rows filtered once is formatted once too).
-
-        Parameters
-        ----------
-        obj : Any
-            The part of the result it is built from (a table's rows).
-        key : tuple
-            Small hashable values naming what is built (the table's key, its columns, its edits).
-        build : Callable[[], Any]
-            Builds it.
-
-        Returns
-        -------
-        Any
-            What ``build`` returned, now or on an earlier rerun.
-        """
-        path = self.path_of(obj)
-        if path is None:
-            return build()
-        k = (path, key)
-        with self._lock:
-            if k in self._prepared:
-                self._prepared.move_to_end(k)
-                return self._prepared[k]
-        out = build()
-        with self._lock:
-            if k in self._prepared:  # another session built it meanwhile: keep one
-                return self._prepared[k]
-            self._prepared[k] = out
-            if isinstance(out, (list, dict)):  # rows derived from the result: a table of them is prepared too
-                self._derived[id(out)] = k
-            while len(self._prepared) > self.MAX_PREPARED:
-                _, old = self._prepared.popitem(last=False)
-                self._derived.pop(id(old), None)
-        return out
-
-
-_BY_RESULT: "weakref.WeakValueDictionary[int, Presented]" = weakref.WeakValueDictionary()
-
-
-def source_of(result: Any) -> Presented | None:
-    """The cached :class:`Presented` a result dict belongs to (by identity: ``page_result`` hands out the
-    shared dict), or None for a result made another way. Never computes anything.
-
-    Parameters
-    ----------
-    result : Any
-        A page result.
-
-    Returns
-    -------
-    Presented | None
-        Its presented result while it is cached, or None.
-    """
-    p = _BY_RESULT.get(id(result))
-    return p if p is not None and p.result is result else None
-
-
-def _digest(result: dict) -> bytes:
-    return hashlib.blake2b(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).digest()
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -562,129 +348,12 @@ def _page_figures(url_path: str, datasets: DatasetKey, params: ParamKey, lang: s
 # and the current fit runs in one background thread through the same cached functions; the page reruns
 # itself when it is done (components/page.py). Nothing here is shared between processes: each server
 # refreshes its own caches, and a page never shown in this process fits in the foreground as before.
+# The bookkeeping (the lock, the bounded records, stale_view, holds_fit) is analytics.serving.swr; the
+# refresh, which goes through the cached functions, is here.
 
-SWR_SIZE = 256
-STALE_MAX_S = 300.0  # an older view is served only this long after it was last presented fresh (< GRACE_S)
-REFRESH_MAX_S = 120.0  # a refresh running longer than this sends the page to the foreground
 REFRESH_NICE = 10  # the background refresh thread's nice value (the reruns' threads keep 0)
-SERVED_SIZE = 24  # the most recent results, figures and calls per page and revisions replayed on a new one
-_SWR_LOCK = threading.Lock()
-_SHOWN: "OrderedDict[tuple, Shown]" = OrderedDict()  # (page, dataset ids) -> newest revisions presented
-_FITTED: "OrderedDict[tuple, Any]" = OrderedDict()  # (page, datasets, fit key) -> weak reference to the fit
-_READY: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) presented or refreshed in this process
-_RUNNING: dict[tuple, "Refresh"] = {}  # (page, datasets) -> background refresh, queued or running
-_FAILED: "OrderedDict[tuple, None]" = OrderedDict()  # (page, datasets) whose background fit raised
-_SERVED: "OrderedDict[tuple, OrderedDict]" = OrderedDict()  # (page, datasets) -> what was served on them
 _QUEUE: Any = None  # the refresh thread's queue of (future, page, datasets, params, shown, infos, window)
 _log = logging.getLogger("prism.refresh")
-
-
-class Shown:
-    """The newest dataset revisions a page was presented on in this process, with their catalogue infos
-    (name, rows, revision: what the page's footer says) and when it was last presented there.
-
-    Parameters
-    ----------
-    datasets : DatasetKey
-        (kind, dataset id, revision) of each dataset.
-    infos : tuple
-        The datasets' catalogue infos at those revisions.
-    at : float
-        ``time.monotonic()`` of the last presentation.
-    """
-
-    def __init__(self, datasets: DatasetKey, infos: tuple, at: float) -> None:
-        self.datasets, self.infos, self.at = datasets, infos, at
-
-
-class Refresh:
-    """The background refresh of a page's current revisions.
-
-    Parameters
-    ----------
-    future : concurrent.futures.Future
-        Its outcome.
-    started : float
-        ``time.monotonic()`` when it was asked for.
-    datasets : DatasetKey
-        The revisions it fits.
-    """
-
-    def __init__(self, future: Any, started: float, datasets: DatasetKey) -> None:
-        self.future, self.started, self.datasets = future, started, datasets
-
-    def done(self) -> bool:
-        """True once the refresh has finished (the page's next rerun presents the current revisions).
-
-        Returns
-        -------
-        bool
-            Whether it finished (also when it failed or was superseded: the next rerun decides again).
-        """
-        return self.future.done()
-
-
-def _ids(datasets: DatasetKey) -> tuple:
-    return tuple((k, int(i)) for k, i, _ in datasets)
-
-
-def older(old: DatasetKey, new: DatasetKey) -> bool:
-    """True when ``old`` names the same datasets as ``new`` at revisions no newer, one of them older.
-
-    Parameters
-    ----------
-    old, new : DatasetKey
-        (kind, dataset id, revision) of each dataset.
-
-    Returns
-    -------
-    bool
-        Whether ``old`` is an older view of ``new``'s datasets.
-    """
-    return (_ids(old) == _ids(new) and all(a[2] <= b[2] for a, b in zip(old, new))
-            and any(a[2] < b[2] for a, b in zip(old, new)))
-
-
-def _bounded_put(d: OrderedDict, key: Any, value: Any = None) -> None:
-    d[key] = value
-    d.move_to_end(key)
-    while len(d) > SWR_SIZE:
-        d.popitem(last=False)
-
-
-def _note_served(url_path: str, datasets: DatasetKey, what: tuple) -> None:
-    """Note a result, figures or call served on ``datasets`` (the refresh of a newer revision replays
-    the most recent ones, so the page's first reruns there find them cached)."""
-    if not datasets:
-        return
-    with _SWR_LOCK:
-        served = _SERVED.get((url_path, datasets))
-        if served is None:
-            served = OrderedDict()
-            _bounded_put(_SERVED, (url_path, datasets), served)
-        served[what] = None
-        served.move_to_end(what)
-        while len(served) > SERVED_SIZE:
-            served.popitem(last=False)
-
-
-def _note_fitted(url_path: str, datasets: DatasetKey, fit_key: ParamKey, fitted: Any = None) -> None:
-    try:
-        ref = weakref.ref(fitted)
-    except TypeError:  # not weakly referable: never counted as held (the page then fits in the foreground)
-        return
-    with _SWR_LOCK:
-        _bounded_put(_FITTED, (url_path, datasets, fit_key), ref)
-
-
-def _fit_key(url_path: str, params: ParamKey, extra: dict | None = None) -> ParamKey | None:
-    """The fit key of a page's parameters (None for a module not on the engine); ``extra``: the page's
-    catalogue parameters when the caller already read them (:func:`store_params`)."""
-    mod = module(url_path)
-    if not uses_engine(mod):
-        return None
-    p = {**thaw_params(params), **(store_params(url_path) if extra is None else extra)}
-    return freeze_params(fit_params(mod, resolve(getattr(mod, "PARAMS", []), p)))
 
 
 def window_of(url_path: str | None, datasets: DatasetKey) -> dict | None:
@@ -739,14 +408,6 @@ def default_window(url_path: str | None, datasets: DatasetKey) -> tuple[Any, Any
     if not win.get("start"):
         return (None, None)
     return date.fromisoformat(win["start"]), date.fromisoformat(win["end"])
-
-
-def _rewindow(params: ParamKey, old: tuple[Any, Any] | None, new: tuple[Any, Any] | None) -> ParamKey:
-    """``params`` with the automatic window ``old`` replaced by ``new`` (other windows kept)."""
-    p = thaw_params(params)
-    if old is None or new is None or (p.get("start"), p.get("end")) != tuple(old):
-        return params
-    return freeze_params({**p, "start": new[0], "end": new[1]})
 
 
 def _refresh(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey, infos: tuple,
@@ -804,103 +465,6 @@ def _work() -> None:
             future.set_exception(exc)
 
 
-def note_shown(url_path: str, datasets: DatasetKey, infos: list | tuple) -> None:
-    """Record that the page was presented on ``datasets`` in this process (or is ready to be: a finished
-    refresh); an older record of the same datasets is replaced by a newer one, never the other way round.
-
-    Parameters
-    ----------
-    url_path : str
-        The page's URL path.
-    datasets : DatasetKey
-        (kind, dataset id, revision) of each dataset.
-    infos : list | tuple
-        The datasets' catalogue infos (copied).
-    """
-    if not datasets:
-        return
-    import time
-
-    key = (url_path, _ids(datasets))
-    with _SWR_LOCK:
-        _bounded_put(_READY, (url_path, datasets))
-        old = _SHOWN.get(key)
-        if old is not None and older(datasets, old.datasets):
-            return
-        _bounded_put(_SHOWN, key, Shown(datasets, tuple(dict(i) for i in infos), time.monotonic()))
-
-
-def stale_view(url_path: str, datasets: DatasetKey) -> Shown | None:
-    """The older revisions to present a page on while its current ones are fitted in the background, or
-    None (present the current ones): None when the page's module is not on the engine, this process
-    presented the page on ``datasets`` or finished refreshing it there, never presented it on older
-    revisions of the same datasets or not for ``STALE_MAX_S`` (a replaced revision's parts stay readable
-    for 600 s), or the refresh of ``datasets`` failed or has run for over ``REFRESH_MAX_S``.
-
-    Parameters
-    ----------
-    url_path : str
-        The page's URL path.
-    datasets : DatasetKey
-        The current (kind, dataset id, revision) of each dataset.
-
-    Returns
-    -------
-    Shown | None
-        The older revisions and their infos, or None.
-    """
-    import time
-
-    if not datasets:
-        return None
-    try:
-        if not uses_engine(module(url_path)):
-            return None
-    except (KeyError, ImportError):
-        return None
-    now = time.monotonic()
-    with _SWR_LOCK:
-        _reap()
-        key = (url_path, datasets)
-        running = _RUNNING.get(key)
-        if key in _FAILED or key in _READY or (running is not None and now - running.started > REFRESH_MAX_S):
-            return None
-        shown = _SHOWN.get((url_path, _ids(datasets)))
-    if shown is None or not older(shown.datasets, datasets) or now - shown.at > STALE_MAX_S:
-        return None
-    return shown
-
-
-def _reap() -> None:
-    """Forget finished refreshes (under the lock); how they ended is in _READY / _FAILED already."""
-    for key in [k for k, r in _RUNNING.items() if r.future.done()]:
-        del _RUNNING[key]
-
-
-def holds_fit(url_path: str, datasets: DatasetKey, params: ParamKey) -> bool:
-    """True when this process still holds the page's fit for ``datasets`` and ``params`` in its cache
-    (presenting it with any display option or language is then quick); a module not on the engine: never.
-
-    Parameters
-    ----------
-    url_path : str
-        The page's URL path.
-    datasets : DatasetKey
-        (kind, dataset id, revision) of each dataset.
-    params : ParamKey
-        The frozen page parameters.
-
-    Returns
-    -------
-    bool
-        Whether the fit is held (a fit the cache let go of is not).
-    """
-    key = _fit_key(url_path, params)
-    with _SWR_LOCK:
-        ref = _FITTED.get((url_path, datasets, key)) if key is not None else None
-    return ref is not None and ref() is not None
-
-
 def revalidate(url_path: str, datasets: DatasetKey, params: ParamKey, shown: DatasetKey = (),
                infos: list | tuple = (), window: tuple[Any, Any] | None = None) -> Refresh:
     """Refresh the page on ``datasets`` in the background (:func:`_refresh`): one refresh per page and
@@ -947,19 +511,6 @@ def revalidate(url_path: str, datasets: DatasetKey, params: ParamKey, shown: Dat
             running = _RUNNING[key] = Refresh(future, time.monotonic(), datasets)
             _QUEUE.put((future, (url_path, datasets, params, shown, tuple(dict(i) for i in infos), window)))
     return running
-
-
-def forget_stale() -> None:
-    """Forget what this process presented, holds, refreshes and saw fail (tests; :func:`clear_all`)."""
-    with _SWR_LOCK:
-        for r in _RUNNING.values():
-            r.future.cancel()
-        _SHOWN.clear()
-        _FITTED.clear()
-        _RUNNING.clear()
-        _FAILED.clear()
-        _READY.clear()
-        _SERVED.clear()
 
 
 def page_call(url_path: str, fn: str, datasets: DatasetKey, params: ParamKey, lang: str) -> Any:
@@ -1103,70 +654,6 @@ def review_pack_pdf(views: tuple[tuple[str, DatasetKey, ParamKey, bool], ...], l
         if progress is not None:
             progress(url_path)
     return review_pack.build_pdf(sections, lang=lang, user=user, chromium=chromium)
-
-
-def list_objects(kind: str) -> list[dict]:
-    """The saved objects of one kind (repository.list_objects).
-
-    Parameters
-    ----------
-    kind : str
-        The object kind.
-
-    Returns
-    -------
-    list[dict]
-        One dict per object.
-    """
-    return repository.list_objects(kind=kind)
-
-
-def get_object(object_id: int) -> dict | None:
-    """One saved object (repository.get_object), or None.
-
-    Parameters
-    ----------
-    object_id : int
-        The object's id.
-
-    Returns
-    -------
-    dict | None
-        The object, or None.
-    """
-    return repository.get_object(object_id=int(object_id))
-
-
-def list_presets(kind: str) -> list[dict]:
-    """The mapping presets of one dataset kind (repository.list_presets).
-
-    Parameters
-    ----------
-    kind : str
-        The dataset kind.
-
-    Returns
-    -------
-    list[dict]
-        One dict per preset.
-    """
-    return repository.list_presets(kind=kind)
-
-
-def revisions(dataset_id: int) -> list[dict]:
-    """The revisions of one dataset (repository.revisions).
-
-    Parameters
-    ----------
-    dataset_id : int
-        The dataset's id.
-
-    Returns
-    -------
-    list[dict]
-        One dict per revision.
-    """
-    return repository.revisions(dataset_id=int(dataset_id))
 
 
 # ---------------------------------------------------------------- writes (clear what they affect)
@@ -1354,140 +841,6 @@ def save_preset(name: str, kind: str, mapping: dict[str, str], owner: str, *, ro
     return repository.save_preset(name=name, kind=kind, mapping=mapping, actor=actor(owner or None, role))
 
 
-def default_dataset_name(filename: str) -> str:
-    """A dataset name from an uploaded file's name (data.ingest.default_name).
-
-    Parameters
-    ----------
-    filename : str
-        The file's name.
-
-    Returns
-    -------
-    str
-        The name.
-    """
-    from data import ingest
-
-    return ingest.default_name(filename)
-
-
-def guess_kind(content: bytes, filename: str) -> str:
-    """The dataset kind an upload most likely holds (data.ingest.guess_kind).
-
-    Parameters
-    ----------
-    content : bytes
-        The file's bytes.
-    filename : str
-        The file's name.
-
-    Returns
-    -------
-    str
-        The kind.
-    """
-    from data import ingest
-
-    return ingest.guess_kind(content, filename)
-
-
-def prepare_upload(content: bytes, **kwargs: Any):
-    """Read, map and validate an upload without storing anything (the Data page's preview).
-
-    Parameters
-    ----------
-    content : bytes
-        The file's bytes.
-    **kwargs : Any
-        Passed on to data.ingest.prepare (``filename``, ``kind``, ``overrides``, ``sheet``, ...).
-
-    Returns
-    -------
-    data.ingest.Prepared
-        The prepared upload.
-    """
-    from data import ingest
-
-    return ingest.prepare(content, **kwargs)
-
-
-def prepare_joined_upload(files: list[tuple[str, bytes]], **kwargs: Any):
-    """Several files of one export joined into one upload (data.join, in the engine), read, mapped and
-    validated without storing anything (the Data page's join review and preview).
-
-    Parameters
-    ----------
-    files : list[tuple[str, bytes]]
-        (file name, bytes) of each file.
-    **kwargs : Any
-        Passed on to data.ingest.prepare_joined.
-
-    Returns
-    -------
-    data.ingest.Prepared
-        The prepared upload.
-    """
-    from data import ingest
-
-    return ingest.prepare_joined(files, **kwargs)
-
-
-def files_relate(files: list[tuple[str, bytes]]) -> bool:
-    """True when every file shares an id-like column name with another (from their header rows only):
-    the Data page then proposes to join them into one dataset.
-
-    Parameters
-    ----------
-    files : list[tuple[str, bytes]]
-        (file name, bytes) of each file.
-
-    Returns
-    -------
-    bool
-        True when they relate.
-    """
-    from data import join
-
-    return join.files_relate(files)
-
-
-def warehouse_tables() -> list[str]:
-    """The tables of the engine's warehouse that can be connected (data.connect.list_tables). Never
-    cached: a table added to the warehouse shows on the next call.
-
-    Returns
-    -------
-    list[str]
-        ``schema.table`` names (Spark temporary views: ``table``), sorted.
-    """
-    from data import connect
-
-    return connect.list_tables()
-
-
-def plan_connection(kind: str, table: str, overrides: dict[str, str] | None = None):
-    """Check a warehouse table as a dataset of ``kind`` (data.connect.plan): nothing stored.
-
-    Parameters
-    ----------
-    kind : str
-        The dataset kind.
-    table : str
-        The table as the user wrote it (``SCHEMA.TABLE`` or ``TABLE``).
-    overrides : dict[str, str] | None
-        Field -> column replacing the suggested mapping's choice.
-
-    Returns
-    -------
-    data.connect.Plan
-        The checked connection (IngestError says why a table cannot be connected).
-    """
-    from data import connect
-
-    return connect.plan(kind=kind, table=table, overrides=overrides)
-
-
 @_after_write
 def connect_table(plan, name: str = "", *, user: str | None = None, role: str | None = None) -> dict:
     """Store a checked connection as a dataset of the acting user (an analyst or admin; a viewer gets
@@ -1536,46 +889,6 @@ def commit_upload(prepared, *, user: str | None = None, role: str | None = None,
     from data import ingest
 
     return ingest.commit(prepared, actor=actor(user, role), **kwargs)
-
-
-
-# ---------------------------------------------------------------- incrementality ledger (issue 17)
-
-
-def ledger_entries() -> list[dict]:
-    """Every incrementality ledger entry, newest first (analytics.ledger.entries). One small query per call,
-    never cached: an entry written through another app server is seen on the next rerun.
-
-    Returns
-    -------
-    list[dict]
-        The entries.
-    """
-    from analytics import ledger
-
-    return ledger.entries()
-
-
-def store_params(url_path: str) -> dict:
-    """Fit parameters a page reads from the catalogue, to merge into its parameters before the cache key is
-    made (the planner and the channel comparison: ``{"ledger": ...}``, which changes exactly when an entry
-    changes, so the fit is redone then); {} for the other pages.
-
-    Parameters
-    ----------
-    url_path : str
-        The page's URL path.
-
-    Returns
-    -------
-    dict
-        Parameter -> value.
-    """
-    if url_path not in LEDGER_PAGES:
-        return {}
-    from analytics import ledger
-
-    return {"ledger": ledger.fit_value(ledger_entries())}
 
 
 # ---------------------------------------------------------------- acquisition ceiling (issue 17 item 6)
@@ -1649,6 +962,10 @@ def _acquisition_ceiling(url_path: str, datasets: DatasetKey, params: ParamKey, 
     return Presented(promotions.acquisition_ceiling(fitted.model.data, seg, first, p, lang, orders=bool(orders)))
 
 
+# ---------------------------------------------------------------- incrementality ledger (issue 17)
+# (its reads, ledger_entries and store_params: analytics.serving.store)
+
+
 def may_change_entry(entry: dict, user: str | None = None, role: str | None = None) -> bool:
     """Whether the user may edit or delete this ledger entry (its owner or an admin; the repository checks
     it again where it writes).
@@ -1668,10 +985,6 @@ def may_change_entry(entry: dict, user: str | None = None, role: str | None = No
         True when the user may change it.
     """
     return may_change(actor(user, role), entry.get("owner"))
-
-
-# pages whose fit reads the incrementality ledger (their modules' ``store_params``)
-LEDGER_PAGES = ("promotion-planner", "channel-comparison")
 
 
 def ledger_add(raw: dict, *, user: str | None = None, role: str | None = None) -> int:

@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from analytics import cached
+from analytics.serving import swr
 
 URL = "market-overview"
 INFO = {"id": 1, "name": "orders", "rows": 10, "revision": 1}
@@ -86,7 +87,7 @@ def test_an_older_view_is_served_only_for_a_while_after_it_was_last_presented(mo
 
 def test_a_page_off_the_engine_is_never_shown_on_older_revisions(monkeypatch):
     cached.note_shown(URL, ds(1), [INFO])
-    monkeypatch.setattr(cached, "uses_engine", lambda mod: False)
+    monkeypatch.setattr(swr, "uses_engine", lambda mod: False)  # read by stale_view, in analytics.serving.swr
     assert cached.stale_view(URL, ds(2)) is None
 
 
