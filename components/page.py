@@ -14,7 +14,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from analytics import cached
-from analytics import tables as T
+from analytics.tables import title as table_title
 from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
@@ -245,7 +245,7 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
         if tabs:
             with st.expander(tr("page.data_behind"), icon=":material/table:"):
                 for name, rows in tabs.items():  # each titled as in the HTML report (analytics.tables.title)
-                    st.caption(ui.md_escape(T.title(ns, name, lang())))
+                    st.caption(ui.md_escape(table_title(ns, name, lang())))
                     ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}", source=source)
 
 
