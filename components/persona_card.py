@@ -32,7 +32,7 @@ def card(res: dict, *, title: str | None = None, columns: bool = True) -> None:
                 for it in items:
                     st.markdown("- " + ui.md_escape(it.get("text", "")))
                     st.caption(ui.md_escape(it.get("evidence", "")))
-        basis = "; ".join(b.get("evidence", "") for b in c.get("name_basis") or [])
+        basis = ("；" if lang() == "zh" else "; ").join(b.get("evidence", "") for b in c.get("name_basis") or [])
         if basis:
             st.caption(ui.say("personas.card.name_from", basis=basis))
         if c.get("note"):  # the attributes that define the segment, left out of the card

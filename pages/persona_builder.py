@@ -22,6 +22,11 @@ page.context()  # only through app.py (signed in): the saved personas are read a
 OBJS = cached.list_objects(KIND)
 
 
+def sentences(*texts: str) -> str:
+    """Sentences one after the other: no space after a Chinese full stop, one space in English."""
+    return ("" if lang() == "zh" else " ").join(texts)
+
+
 def controls(k: page.Kit, options: Any, v: page.View) -> dict[str, Any]:
     """Source and segment (the segments of the source that exist in the data, with their sizes), settings."""
     c1, c2 = st.columns([2, 3])
@@ -141,7 +146,7 @@ with v.tabs["build"]:
         for name in v.figs:
             v.figure(name)
         only_sig = k.widget("sig", p=Param("sig", "bool", False), label=k.t("param.sig"))
-        st.caption(k.t("metric.tgi") + " " + k.t("metric.tgi_interval") + " " + k.t("metric.significant"))
+        st.caption(sentences(k.t("metric.tgi"), k.t("metric.tgi_interval"), k.t("metric.significant")))
         v.table("attributes", [a for a in v.get("attributes") or [] if a.get("significant") or not only_sig], key="tgi", height=420)
         ui.findings(v.get("findings") or [])
 with v.tabs["saved"]:

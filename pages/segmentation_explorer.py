@@ -27,6 +27,18 @@ def number_list(k: page.Kit, key: str, container: Any, expected: int | None = No
                                                        reason=k.t({"numbers": "tiers.not_numbers", "ascending": "tiers.not_ascending"}.get(why, "tiers.count"), n=expected)))
 
 
+def number_series(values: list[float]) -> str:
+    """Numbers in running text in the page language: ``890、2,800、7,800`` in Chinese, ``890 / 2,800 / 7,800`` in
+    English (a comma between them would read as a thousands separator)."""
+    items = [fmt_number(x, lang(), 0 if float(x).is_integer() else 2) for x in values]
+    return fmt_list(items, lang()) if lang() == "zh" else " / ".join(items)
+
+
+def sentences(*texts: str) -> str:
+    """Sentences one after the other: no space after a Chinese full stop, one space in English."""
+    return ("" if lang() == "zh" else " ").join(texts)
+
+
 def controls(k: page.Kit, options: Any, v: page.View) -> dict[str, Any]:
     """The analysis date above the result; each tab's own settings in the tab."""
     with v.head, st.expander(tr("page.filters"), icon=":material/tune:"):
@@ -88,8 +100,7 @@ def tiers_tab() -> None:
     if tiers.get("error"):
         return st.warning(ui.md_escape(tiers["error"]), icon=":material/block:")
     st.caption(k.say("tiers.in_use", basis=k.choice("tier_basis", tiers.get("basis", "spend")),
-                     thresholds=", ".join(fmt_number(x, "en", 0 if float(x).is_integer() else 2) for x in tiers["thresholds"]),
-                     costs=", ".join(fmt_number(c, "en", 0) for c in tiers["costs"])))
+                     thresholds=number_series(tiers["thresholds"]), costs=number_series(tiers["costs"])))
     st.caption(k.t("metric.tier_spend"))
     c1, c2, c3, c4 = st.columns(4)
     k.metric(c1, "cost_current", tiers["cost_current"], "money", help_name="benefit_cost")
@@ -132,7 +143,7 @@ def clv_tab() -> None:
     st.caption(k.say("clv.setup", h=cv["horizon"], disc=k.fmt(cv["discount"], "percent"), cal=str(cv["calibration_end"]),
                      unit=k.choice("time_unit", cv["time_unit"])))
     st.markdown(f"**{k.t('clv.bands')}**")
-    st.caption(k.t("metric.churn_risk") + " " + k.t("metric.p_alive"))
+    st.caption(sentences(k.t("metric.churn_risk"), k.t("metric.p_alive")))
     v.table("clv.churn_bands", cv.get("churn_bands"), key="bands")
     v.figure("clv")
     with st.expander(k.t("clv.params")):

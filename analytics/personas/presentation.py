@@ -14,6 +14,29 @@ from .card import build_card
 from .labels import attr_label, segment_label, value_label
 from .model import PersonaFit, attribute_options, defining_attributes, segment_profile
 
+
+def with_evidence(text: str, evidence: str, lang: str = "en") -> str:
+    """A card sentence with the number it rests on in brackets before its full stop: "Run campaigns on Thursday
+    (Weekday = Thursday: 14.0% of the segment, TGI 103)." / "在周四安排活动（星期 = 周四：占分群 14.0%，TGI 103）。"
+
+    Parameters
+    ----------
+    text : str
+        The sentence.
+    evidence : str
+        Its evidence.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The sentence with its evidence.
+    """
+    stop = next((p for p in ("。", ".") if text.endswith(p)), "")
+    return t("personas.finding.evidence", lang, text=text[:len(text) - len(stop)], evidence=evidence) + stop
+
+
 def default_segment(source: str, tab: pd.DataFrame) -> str:
     """The segment a page opens on: Champions, 重要价值, cluster 1, or the top tier.
 
@@ -100,9 +123,9 @@ def present(result: PersonaFit, params: dict, lang: str = "en") -> dict:
     if not result.has_money:  # units, never presented as sales
         warnings.insert(0, note(lang))
     card = build_card(rows, size, base_size, label, lang, stats, defining=defining)
-    findings = [c["text"] + " (" + c["evidence"] + ")" for c in card["channels"][:1]]
-    findings += [o["text"] + " (" + o["evidence"] + ")" for o in card["offers"][:2]]
-    findings += [n["text"] + " (" + n["evidence"] + ")" for n in card["needs"][:1]]
+    findings = [with_evidence(c["text"], c["evidence"], lang) for c in card["channels"][:1]]
+    findings += [with_evidence(o["text"], o["evidence"], lang) for o in card["offers"][:2]]
+    findings += [with_evidence(n["text"], n["evidence"], lang) for n in card["needs"][:1]]
     if not any(r["significant"] for r in rows if not r["defines_segment"]):
         findings.append(t("personas.finding.no_signal", lang))
     kpis = {"size": size, "share_of_base": size / base_size, "avg_monetary": stats["avg_monetary"],

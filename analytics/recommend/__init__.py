@@ -328,11 +328,11 @@ def _findings(res: RecommendFit, lang: str) -> list[str]:
     if ev.cold.get("models"):
         ca = {m["name"]: m for m in ev.cold["models"]}
         if "attribute" in ca and ca["attribute"]["precision_at_k"] > ca["popular"]["precision_at_k"]:
-            findings.append(t("recommend.finding.cold_attr", lang, n=ev.cold["n_users"], k=k,
+            findings.append(t("recommend.finding.cold_attr", lang, n=fmt_number(ev.cold["n_users"], lang), k=k,
                               p=fmt_pct(ca["attribute"]["precision_at_k"], lang),
                               base=fmt_pct(ca["popular"]["precision_at_k"], lang)))
         else:
-            findings.append(t("recommend.finding.cold_pop", lang, n=ev.cold["n_users"], k=k,
+            findings.append(t("recommend.finding.cold_pop", lang, n=fmt_number(ev.cold["n_users"], lang), k=k,
                               p=fmt_pct(ca["popular"]["precision_at_k"], lang)))
     if res.model_param in MODELS and res.model_param != res.best_model:
         findings.append(t("recommend.finding.forced", lang, model=lab,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analytics import charts
-from analytics.i18n import fmt_pct, t
+from analytics.i18n import fmt_number, fmt_pct, t
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
@@ -73,7 +73,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     cold = (result.get("cold_start") or {}).get("models") or []
     if cold:
         ca = {m["name"]: m for m in cold}
-        title = t("recommend.chart.cold", lang, n=result["cold_start"]["n_users"], k=result["k"],
+        title = t("recommend.chart.cold", lang, n=fmt_number(result["cold_start"]["n_users"], lang), k=result["k"],
                   p=fmt_pct(max(m["precision_at_k"] for m in cold), lang))
         fig = go.Figure(go.Bar(x=[t(f"recommend.model.cold_{m}", lang) for m in ca],
                                y=[ca[m]["precision_at_k"] for m in ca], marker_color=["#1f77b4", "#9e9e9e"][:len(ca)]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from analytics import charts
-from analytics.i18n import fmt_money, fmt_pct, t
+from analytics.i18n import fmt_date, fmt_money, fmt_pct, t
 
 from .base import group_label
 from .tiers import tier_name
@@ -111,8 +111,8 @@ def _transition_figures(result: dict, lang: str) -> list[dict]:
         title = t("segmentation.chart.transitions", lang, pct=fmt_pct(stayed or 0, lang), days=tr["compare_days"])
         fig = go.Figure(go.Heatmap(z=tr["matrix"], x=[labels[c] for c in tr["columns"]],
                                    y=[labels[r] for r in tr["rows"]], colorscale="Blues", texttemplate="%{z}"))
-        fig.update_layout(xaxis_title=tr["to_date"] if isinstance(tr["to_date"], str) else str(tr["to_date"]),
-                          yaxis_title=str(tr["from_date"]))
+        fig.update_layout(xaxis_title=t("segmentation.chart.group_on", lang, date=fmt_date(tr["to_date"], lang)),
+                          yaxis_title=t("segmentation.chart.group_on", lang, date=fmt_date(tr["from_date"], lang)))
         charts.finish(fig, lang, title)
         figs.append({"key": "transitions", "title": title, "figure": fig})
     return figs

@@ -77,8 +77,11 @@ def present(result: SegmentationFit, params: dict | None = None, lang: str = "en
     if money:  # the group findings speak of shares of net sales
         findings += _group_findings(groups, model_col, lang)
 
-    trans = dict(r.transitions, labels=transition_labels(r.transitions, lang))
-    tf = _transition_finding(trans, model_col, lang)
+    labels = transition_labels(r.transitions, lang)
+    # the cells name their groups in the language, as the heatmap does; the finding reads the group codes
+    trans = dict(r.transitions, labels=labels,
+                 cells=[dict(c, **{"from": labels[c["from"]], "to": labels[c["to"]]}) for c in r.transitions["cells"]])
+    tf = _transition_finding(r.transitions, model_col, lang)
     if tf:
         findings.append(tf)
 
@@ -170,13 +173,13 @@ def _group_findings(groups: list[dict], col: str, lang: str) -> list[str]:
     if risk:
         n = sum(g["customers"] for g in risk)
         share = sum(g["net_sales_share"] or 0 for g in risk)
-        out.append(t("segmentation.finding.at_risk", lang, groups=" + ".join(g["label"] for g in risk),
+        out.append(t("segmentation.finding.at_risk", lang, groups=fmt_list((g["label"] for g in risk), lang),
                      share=fmt_pct(share, lang), n=fmt_number(n, lang)))
     if champ:
         out.append(t("segmentation.finding.champions", lang, group=champ["label"],
                      cust=fmt_pct(champ["share"], lang), value=fmt_pct(champ["net_sales_share"], lang)))
     if new:
-        out.append(t("segmentation.finding.new", lang, groups=" + ".join(g["label"] for g in new),
+        out.append(t("segmentation.finding.new", lang, groups=fmt_list((g["label"] for g in new), lang),
                      n=fmt_number(sum(g["customers"] for g in new), lang)))
     return out
 

@@ -143,7 +143,7 @@ def test_card_is_traceable_and_named_from_top_tgi(shop):
     assert card["name"].endswith("宝妈") and "精致" not in card["name"]
     assert ("gender", "女") in {(b["attribute"], b["value"]) for b in card["name_basis"]}
     assert not {b["attribute"] for b in card["name_basis"]} & set(personas.BEHAVIOUR_ATTRS)
-    assert card["note"] and "净消费" in card["note"]
+    assert card["note"] and "净销售额" in card["note"]
     figs = personas.figures(r, "zh")
     assert figs and "TGI" in figs[0]["title"]
 

@@ -263,7 +263,7 @@ EXPECTED = {
         },
         'warnings': [],
         'findings': [
-            'Schedule campaigns on Thursday. (Day of week = Thursday: 14.0% of the segment, TGI 103)',
+            'Schedule campaigns on Thursday (Day of week = Thursday: 14.0% of the segment, TGI 103).',
         ],
     },
     'demo_tier_zh': {
@@ -326,12 +326,12 @@ EXPECTED = {
             'offers': [
                 ['category', '香氛 Fragrance', '套装 Gift sets 与 香氛 Fragrance 组合销售。'],
             ],
-            'portrait': '白金会员共 606 位客户（占全体 3.2%）。人均净消费 2.0万，全体为 2,415.29，贡献全部净销售额的 26.1%。显著偏高：会员等级黑金（TGI 2094）；订单数11+ 单（TGI 654）；最近购买距上次购买 0-30 天（TGI 391）；会员等级金卡（TGI 346）。显著偏低：会员等级普通（TGI 0）；会员等级银卡（TGI 0）；订单数1 单（TGI 0）。',
+            'portrait': '白金会员共 606 位客户（占全体 3.2%）。人均净销售额 2.0万，全体为 2,415.29，贡献全部净销售额的 26.1%。显著偏高：会员等级黑金（TGI 2094）；订单数11+ 单（TGI 654）；最近购买距上次购买 0-30 天（TGI 391）；会员等级金卡（TGI 346）。显著偏低：会员等级普通（TGI 0）；会员等级银卡（TGI 0）；订单数1 单（TGI 0）。',
         },
         'warnings': [],
         'findings': [
-            '套装 Gift sets 与 香氛 Fragrance 组合销售。 (品类 = 香氛 Fragrance：占分群 10.1%，TGI 112)',
-            '套装 Gift sets 更多的选择和新品。 (品类 = 套装 Gift sets：占分群 12.2%，TGI 113)',
+            '套装 Gift sets 与 香氛 Fragrance 组合销售（品类 = 香氛 Fragrance：占分群 10.1%，TGI 112）。',
+            '套装 Gift sets 更多的选择和新品（品类 = 套装 Gift sets：占分群 12.2%，TGI 113）。',
         ],
     },
     'demo_cluster': {
@@ -400,9 +400,9 @@ EXPECTED = {
         },
         'warnings': [],
         'findings': [
-            'Content and new arrivals in 套装 Gift sets. (Category = 套装 Gift sets: 11.4% of the segment, TGI 106)',
-            'Schedule messages for the Night (0-6h). (Time of day = Night (0-6h): 8.1% of the segment, TGI 104)',
-            'More choice and news in 套装 Gift sets. (Category = 套装 Gift sets: 11.4% of the segment, TGI 106)',
+            'Content and new arrivals in 套装 Gift sets (Category = 套装 Gift sets: 11.4% of the segment, TGI 106).',
+            'Schedule messages for the Night (0-6h) (Time of day = Night (0-6h): 8.1% of the segment, TGI 104).',
+            'More choice and news in 套装 Gift sets (Category = 套装 Gift sets: 11.4% of the segment, TGI 106).',
         ],
     },
     'retail_rfm': {
@@ -535,15 +535,15 @@ EXPECTED = {
                 ['hour_band', 'morning', '在上午（6-12 点）推送消息。'],
                 ['weekday', 'wed', '在周三安排活动。'],
             ],
-            'portrait': '白金会员共 208 位客户（占全体 4.9%）。人均净消费 1.8万，全体为 1,837.75，贡献全部净销售额的 47.8%。显著偏高：订单数11+ 单（TGI 1025）；最近购买距上次购买 0-30 天（TGI 210）；订单数6-10 单（TGI 170）；下单时段上午（6-12 点）（TGI 110）。显著偏低：订单数1 单（TGI 1）；订单数2 单（TGI 5）；最近购买距上次购买 181-365 天（TGI 5）。',
+            'portrait': '白金会员共 208 位客户（占全体 4.9%）。人均净销售额 1.8万，全体为 1,837.75，贡献全部净销售额的 47.8%。显著偏高：订单数11+ 单（TGI 1025）；最近购买距上次购买 0-30 天（TGI 210）；订单数6-10 单（TGI 170）；下单时段上午（6-12 点）（TGI 110）。显著偏低：订单数1 单（TGI 1）；订单数2 单（TGI 5）；最近购买距上次购买 181-365 天（TGI 5）。',
         },
         'warnings': [
             '没有客户数据集：画像只使用购买行为（无人口属性）。',
             '品类、渠道、价格敏感度 无数据：映射这些订单列后才能分析。',
         ],
         'findings': [
-            '在上午（6-12 点）推送消息。 (下单时段 = 上午（6-12 点）：占分群 38.6%，TGI 110)',
-            '在周三安排活动。 (星期 = 周三：占分群 20.0%，TGI 109)',
+            '在上午（6-12 点）推送消息（下单时段 = 上午（6-12 点）：占分群 38.6%，TGI 110）。',
+            '在周三安排活动（星期 = 周三：占分群 20.0%，TGI 109）。',
         ],
     },
     'retail_cluster': {
@@ -591,7 +591,7 @@ EXPECTED = {
             'No data for Category, Channel, Price sensitivity: map these order columns to profile them.',
         ],
         'findings': [
-            'Schedule messages for the Morning (6-12h). (Time of day = Morning (6-12h): 36.9% of the segment, TGI 105)',
+            'Schedule messages for the Morning (6-12h) (Time of day = Morning (6-12h): 36.9% of the segment, TGI 105).',
         ],
     },
 }

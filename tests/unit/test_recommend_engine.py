@@ -351,7 +351,7 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                'Use its lists for email and ad audiences.',
                                'Item-to-item shows 100.0% of the catalogue (top sellers: 100.0%) and 68.5% of test '
                                'customers bought at least one of their 10 recommended products.',
-                               'For 1828 new customers, top sellers in their region or segment do better than overall '
+                               'For 1,828 new customers, top sellers in their region or segment do better than overall '
                                'top sellers (precision@10 10.2% vs 9.7%): use them as the welcome list.',
                                'Next: export the target list of a segment, or pick a product to find its likely '
                                'buyers; keep excluded and promoted lists up to date.'],
@@ -667,7 +667,7 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                'Use its lists for email and ad audiences.',
                                'Top sellers (baseline) shows 83.3% of the catalogue (top sellers: 83.3%) and 47.0% of '
                                'test customers bought at least one of their 5 recommended products.',
-                               'For 1828 new customers, top sellers in their region or segment do better than overall '
+                               'For 1,828 new customers, top sellers in their region or segment do better than overall '
                                'top sellers (precision@5 12.0% vs 11.9%): use them as the welcome list.',
                                'You chose Top sellers (baseline); Item-to-item scored higher on the holdout.',
                                'Next: export the target list of a segment, or pick a product to find its likely '
@@ -891,9 +891,9 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                               'warm_no_new_products': 0},
                    'findings': ['此数据上个性化未胜过热销榜：相似客户（用户 kNN） precision@8 15.3% 对 15.0%（每位客户增益 95% 置信区间 -0.029% 至 '
                                 '0.7%）。先主推热销品，积累更多历史后再做个性化。',
-                                '相似客户（用户 kNN） 覆盖 100.0% 的商品（热销榜：26.7%），65.0% 的测试客户买了其 8 个推荐中的至少一个。',
-                                '对 2261 位新客户，所在地区或分群的热销优于全站热销（precision@8 11.7% 对 11.3%）：用作新客欢迎清单。',
-                                '您选择了 相似客户（用户 kNN）；留出期表现更好的是 商品协同（Item-to-item）。',
+                                '相似客户（用户 kNN）覆盖 100.0% 的商品（热销榜：26.7%），65.0% 的测试客户买了其 8 个推荐中的至少一个。',
+                                '对 2,261 位新客户，所在地区或分群的热销优于全站热销（precision@8 11.7% 对 11.3%）：用作新客欢迎清单。',
+                                '您选择了相似客户（用户 kNN）；留出期表现更好的是商品协同（Item-to-item）。',
                                 '下一步：导出某个分群的目标清单，或选择一个商品找出其潜在买家；及时更新排除和主推清单。'],
                    'holdout_from': '2026-07-01',
                    'k': 8,
@@ -1558,11 +1558,11 @@ EXPECTED: dict = {'demo_default': {'chosen_label': 'Item-to-item',
                                  'train_customers': 3118,
                                  'train_lines': 199491,
                                  'warm_no_new_products': 1},
-                      'findings': ['个性化物有所值：商品协同（Item-to-item） 命中的后续购买是热销榜的 2.0 倍（precision@5 17.2% 对 8.7%；每位客户增益 95% '
+                      'findings': ['个性化物有所值：商品协同（Item-to-item）命中的后续购买是热销榜的 2.0 倍（precision@5 17.2% 对 8.7%；每位客户增益 95% '
                                    '置信区间 7.4% 至 9.5%）。邮件和广告人群请用它的清单。',
-                                   '商品协同（Item-to-item） 覆盖 24.2% 的商品（热销榜：0.7%），46.3% 的测试客户买了其 5 个推荐中的至少一个。',
-                                   '对 1051 位新客户，所在地区或分群的热销优于全站热销（precision@5 10.1% 对 8.6%）：用作新客欢迎清单。',
-                                   '您选择了 商品协同（Item-to-item）；留出期表现更好的是 相似客户（用户 kNN）。',
+                                   '商品协同（Item-to-item）覆盖 24.2% 的商品（热销榜：0.7%），46.3% 的测试客户买了其 5 个推荐中的至少一个。',
+                                   '对 1,051 位新客户，所在地区或分群的热销优于全站热销（precision@5 10.1% 对 8.6%）：用作新客欢迎清单。',
+                                   '您选择了商品协同（Item-to-item）；留出期表现更好的是相似客户（用户 kNN）。',
                                    '下一步：导出某个分群的目标清单，或选择一个商品找出其潜在买家；及时更新排除和主推清单。'],
                       'holdout_from': '2011-09-01',
                       'k': 5,

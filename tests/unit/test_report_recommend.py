@@ -239,3 +239,23 @@ def test_target_rows_equal_the_per_customer_lists(frames, model):
         pd.testing.assert_frame_equal(got, want[T.LONG_COLUMNS].reset_index(drop=True), check_dtype=False)
         assert T.records(got) == want.to_dict(orient="records")
     assert len(calls) == 0  # recommend_for had already filled the memo with the same customers
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_tables_have_titles_and_headers_in_the_language(store, report, lang):
+    """Every table of the result is titled from the catalogue (the holdout table and the new customers' one,
+    both "models", each by its own key), and the undeclared ones have a header for every column."""
+    from analytics import report as rep
+    from analytics import tables as T
+    from analytics.i18n import t
+
+    res = report if lang == "en" else rep.run_page("recommendations", store["ids"], PARAMS, lang="zh")
+    for name, rows in rep.tables_of(res).items():
+        if name == "datasets":
+            continue
+        assert T.title("recommend", name, lang) != name.replace("_", " ").replace(".", " · ").capitalize(), name
+        if T.spec(R, name) is None:
+            keys = {k for r in rows for k in r}
+            assert all(T.has_label("recommend", k, lang) for k in keys), (name, keys)
+    assert T.title("recommend", "cold_start.models", lang) == t("recommend.table.cold_start.models", lang)
+    assert T.title("recommend", "models", lang) == t("recommend.table.models", lang)

@@ -191,3 +191,51 @@ def test_persona_card_png(persona_report):
     assert per.png_can_draw("en")
     zh = dict(persona_report, card={**persona_report["card"], "name": "重要价值 忠实客户"})
     assert Image.open(io.BytesIO(per.card_png(zh, "zh"))).size[0] == 1000  # never fails, with or without the font
+
+
+# ---------------------------------------------------------------- table titles and headers in both languages
+
+SHOWN_APART = ("rfm_groups", "clusters", "tiers", "cohorts", "clv", "datasets")  # the page draws these itself
+
+
+def _titled(ns: str, res: dict, lang: str, apart: tuple = ()) -> None:
+    """Every table of ``res`` has a catalogue title (never its raw key) and, when the "Data behind this page"
+    expander shows it, a header in the language for every column."""
+    from analytics import tables as T
+
+    for name, rows in report.tables_of(res).items():
+        if name.split(".")[0] in ("datasets", "params", "problems"):
+            continue
+        fallback = name.replace("_", " ").replace(".", " · ").capitalize()
+        assert T.title(ns, name, lang) != fallback, (name, lang)
+        if name.split(".")[0] in apart:
+            continue
+        keys = {k for r in rows for k in r}
+        assert all(T.has_label(ns, k, lang) for k in keys), (name, sorted(k for k in keys if not T.has_label(ns, k, lang)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_segmentation_tables_have_titles_headers_and_group_names_in_the_language(store, seg_report, lang):
+    from analytics import tables as T
+    from analytics.i18n import t
+
+    res = seg_report if lang == "en" else report.run_page(
+        "segmentation-explorer", [store["ids"]["orders"], store["ids"]["customers"]],
+        {"detail": "customers", "k": "3", "tier_whatif": "500,2000,6000"}, lang="zh", engine=store["engine"])
+    _titled("segmentation", res, lang, SHOWN_APART)
+    # two tables end in "rows": each has its own title
+    assert T.title("segmentation", "tiers.rows", lang) == t("segmentation.table.tiers.rows", lang)
+    assert T.title("segmentation", "cohorts.rows", lang) == t("segmentation.table.cohorts.rows", lang)
+    # the movement between groups names the groups as the heatmap does (有流失风险, not "At risk", in Chinese)
+    names = {seg.group_label(g, lang) for g in seg.NAMED_GROUPS} | {t("segmentation.label.new_since", lang)}
+    cells = res["transitions"]["cells"]
+    assert cells and all(c["from"] in names and c["to"] in names for c in cells)
+    assert sum(c["customers"] for c in cells) == sum(map(sum, res["transitions"]["matrix"]))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_persona_tables_have_titles_in_the_language(store, persona_report, lang):
+    res = persona_report if lang == "en" else report.run_page(
+        "persona-builder", [store["ids"]["orders"], store["ids"]["customers"]],
+        {"source": "rfm", "segment": "Champions"}, lang="zh", engine=store["engine"])
+    _titled("personas", res, lang, ("attributes",))

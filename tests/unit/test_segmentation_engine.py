@@ -152,14 +152,14 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                                 'About to sleep', 'At risk', 'Cannot lose them', 'Hibernating'],
                                        'stayed_share': 0.8379295714891811,
                                        'new_customers': 0},
-                       'findings': ['有流失风险 + 不能失去的客户 贡献了 9.9% 的净销售额：向这 345 位客户发送召回优惠。',
+                       'findings': ['有流失风险、不能失去的客户合计贡献了 9.9% 的净销售额：向这 345 位客户发送召回优惠。',
                                     '冠军客户：18.4% 的客户贡献了 50.1% 的净销售额；用优先购、VIP 服务而不是折扣留住他们。',
                                     '1998-04-02 时的 5 位头部客户已滑落到流失风险或沉睡分组：优先联系他们。',
                                     '2 个聚类（轮廓系数 0.58，稳定性 0.97）；头部聚类占 27.0% 的客户、71.3% 的净销售额。',
                                     '调整门槛后：380 位客户升级，0 位降级；权益成本变化 +5,120.00。', '平均每月新客中有 14.5% 在次月复购：设计二次购买旅程。',
                                     '203 位客户流失风险高（P(存活) < 0.3），曾贡献 14.9% 的净销售额：做最后一次召回，之后停止投入。',
                                     '现有客户未来 12 个月的预测价值：7.1万；前 10% 的客户占其中 56.7%。'],
-                       'warnings': ['不能失去的客户 的平均值基于不足 30 位客户：仅供参考。'],
+                       'warnings': ['不能失去的客户的平均值基于不足 30 位客户：仅供参考。'],
                        'clusters': {'k': 2,
                                     'k_auto': 2,
                                     'silhouette': 0.5770992732436083,
@@ -232,7 +232,7 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                             'About to sleep', 'At risk', 'Cannot lose them', 'Hibernating'],
                                    'stayed_share': 0.8379295714891811,
                                    'new_customers': 0},
-                   'findings': ['At risk + Cannot lose them hold 9.9% of net sales: send a win-back offer to these '
+                   'findings': ['At risk, Cannot lose them together hold 9.9% of net sales: send a win-back offer to these '
                                 '345 customers.',
                                 'Champions: 18.4% of customers bring 50.1% of net sales; keep them with early access '
                                 'and VIP service rather than discounts.',
@@ -323,11 +323,11 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                                      '_new'],
                                             'stayed_share': 0.9204444935869085,
                                             'new_customers': 712},
-                            'findings': ['重要保持 (important to retain) + 重要挽留 (important to win back) hold 15.2% of '
+                            'findings': ['重要保持 (important to retain), 重要挽留 (important to win back) together hold 15.2% of '
                                          'net sales: send a win-back offer to these 1,307 customers.',
                                          '重要价值 (important value): 15.6% of customers bring 57.1% of net sales; keep '
                                          'them with early access and VIP service rather than discounts.',
-                                         '重要发展 (important to develop) + 一般发展 (general, to develop): 6,685 recent '
+                                         '重要发展 (important to develop), 一般发展 (general, to develop): 6,685 recent '
                                          'first-time buyers; nudge a second purchase within 30 days.',
                                          '148 customers who were top customers on 2026-10-02 have slipped to at-risk '
                                          'or lapsed groups: contact them first.',
@@ -451,9 +451,9 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                             'Hibernating', 'Lost', '_new'],
                                    'stayed_share': 0.6170773922360504,
                                    'new_customers': 1706},
-                   'findings': ['有流失风险 + 不能失去的客户 贡献了 18.7% 的净销售额：向这 2,897 位客户发送召回优惠。',
+                   'findings': ['有流失风险、不能失去的客户合计贡献了 18.7% 的净销售额：向这 2,897 位客户发送召回优惠。',
                                 '冠军客户：14.1% 的客户贡献了 40.9% 的净销售额；用优先购、VIP 服务而不是折扣留住他们。',
-                                '新客户 + 有潜力的新客：564 位近期首购客户；在 30 天内促成第二次购买。',
+                                '新客户、有潜力的新客合计 564 位近期首购客户：在 30 天内促成第二次购买。',
                                 '2026-01-31 时的 345 位头部客户已滑落到流失风险或沉睡分组：优先联系他们。',
                                 '3 个聚类（轮廓系数 0.33，稳定性 0.85）；头部聚类占 31.9% 的客户、78.6% 的净销售额。',
                                 '平均每月新客中有 33.1% 在次月复购：设计二次购买旅程。',
@@ -549,11 +549,11 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                            'Hibernating', 'Lost', '_new'],
                                   'stayed_share': 0.7248779914152996,
                                   'new_customers': 1793},
-                  'findings': ['At risk + Cannot lose them hold 20.0% of net sales: send a win-back offer to these '
+                  'findings': ['At risk, Cannot lose them together hold 20.0% of net sales: send a win-back offer to these '
                                '4,186 customers.',
                                'Champions: 14.0% of customers bring 41.2% of net sales; keep them with early access '
                                'and VIP service rather than discounts.',
-                               'New + Promising: 817 recent first-time buyers; nudge a second purchase within 30 '
+                               'New, Promising: 817 recent first-time buyers; nudge a second purchase within 30 '
                                'days.',
                                '318 customers who were top customers on 2026-08-03 have slipped to at-risk or lapsed '
                                'groups: contact them first.',
@@ -645,11 +645,11 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                     'rows': ['重要价值', '重要发展', '重要保持', '重要挽留', '一般价值', '一般发展', '一般保持', '一般挽留', '_new'],
                                     'stayed_share': 0.5652650822669104,
                                     'new_customers': 582},
-                    'findings': ['重要保持 (important to retain) + 重要挽留 (important to win back) hold 4.2% of net sales: '
+                    'findings': ['重要保持 (important to retain), 重要挽留 (important to win back) together hold 4.2% of net sales: '
                                  'send a win-back offer to these 78 customers.',
                                  '重要价值 (important value): 16.6% of customers bring 65.0% of net sales; keep them '
                                  'with early access and VIP service rather than discounts.',
-                                 '重要发展 (important to develop) + 一般发展 (general, to develop): 1,145 recent first-time '
+                                 '重要发展 (important to develop), 一般发展 (general, to develop): 1,145 recent first-time '
                                  'buyers; nudge a second purchase within 30 days.',
                                  '31 customers who were top customers on 2011-06-03 have slipped to at-risk or '
                                  'lapsed groups: contact them first.',
@@ -760,11 +760,11 @@ EXPECTED: dict = {'cdnow_calibration': {'customers': 2357,
                                              'About to sleep', 'At risk', 'Cannot lose them', 'Hibernating', '_new'],
                                     'stayed_share': 0.3148367952522255,
                                     'new_customers': 969},
-                    'findings': ['At risk + Cannot lose them hold 11.0% of net sales: send a win-back offer to these '
+                    'findings': ['At risk, Cannot lose them together hold 11.0% of net sales: send a win-back offer to these '
                                  '753 customers.',
                                  'Champions: 15.0% of customers bring 51.5% of net sales; keep them with early '
                                  'access and VIP service rather than discounts.',
-                                 'New + Promising: 121 recent first-time buyers; nudge a second purchase within 30 '
+                                 'New, Promising: 121 recent first-time buyers; nudge a second purchase within 30 '
                                  'days.',
                                  '299 customers who were top customers on 2011-09-11 have slipped to at-risk or '
                                  'lapsed groups: contact them first.',
