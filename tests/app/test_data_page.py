@@ -274,8 +274,8 @@ def test_the_version_history_and_the_field_table_speak_the_users_language(worksp
     at = make_app("ana", page="pages/data_manager.py", query={"lang": "zh"}).run()
     assert not at.exception
     revs = table(at, "操作")
-    assert list(revs.columns) == ["数据集编号", "版本", "操作", "新增行数", "总行数", "拒收行数", "源文件", "上传者",
-                                  "上传时间"]
+    assert list(revs.columns) == ["数据集编号", "版本", "操作", "新增行数", "总行数", "拒收行数", "源文件",
+                                  "上传者", "上传时间"]
     assert "新建" in set(revs["操作"])
     fields = table(at, "填充率")
     assert list(fields.columns) == ["字段", "类型", "已填行数", "填充率"]
