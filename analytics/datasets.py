@@ -23,6 +23,15 @@ TABLES: dict[str, tuple] = {
                 ("lines_without_customer", "count")),
 }
 
+# Tables the Data page shows beside the result: a dataset's fields (the quality expander) and its revisions
+# (the version history, data.repository.revisions); values through ``datasets.value.<column>.<code>``.
+FIELD_COLUMNS: tuple = (Col("field", "text"), Col("type", "text", values="datasets.value.type"), ("filled", "count"),
+                        ("filled_share", "percent"))
+REVISION_COLUMNS: tuple = (Col("dataset_id", "id"), Col("revision", "id"),
+                           Col("action", "text", values="datasets.value.action"), ("rows_added", "count"),
+                           ("rows_total", "count"), ("rejected_rows", "count"), Col("source_file", "text"),
+                           Col("uploaded_by", "text"), Col("uploaded_at", "text"))
+
 
 @dataclass(frozen=True)
 class DatasetQuality:

@@ -11,11 +11,20 @@ import streamlit as st
 from analytics import cached
 from components import auth, ui
 from components.i18n import fmt_number, lang, tr
+from data import engine
 from data.errors import IngestError
 from data.mapping import review_overrides
 from data.schema import KINDS
 
 REFUSALS, refused = ui.REFUSALS, ui.refused
+
+
+def unavailable(exc: IngestError) -> ui.Markdown:
+    """Why no warehouse table can be connected, in the user's language: no warehouse configured (the
+    setting to make), else the engine's reason (the file that cannot be read or attached)."""
+    if isinstance(exc, engine.WarehouseMissing) and engine.warehouse_path() is None:
+        return ui.say("data.connect.not_configured")
+    return ui.say("data.connect.unavailable", reason=str(exc))
 
 
 def section(me: dict[str, str]) -> None:
@@ -26,7 +35,7 @@ def section(me: dict[str, str]) -> None:
     try:
         tables = cached.warehouse_tables()
     except IngestError as exc:  # no warehouse configured, or it cannot be attached: say which setting
-        st.info(ui.say("data.connect.unavailable", reason=str(exc)), icon=":material/database:")
+        st.info(unavailable(exc), icon=":material/database:")
         return
     except REFUSALS as exc:
         refused(exc)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import cached
+from analytics.datasets import FIELD_COLUMNS, REVISION_COLUMNS
 from components import auth, connect_table, page, ui, upload_join
 from components.export import to_csv_bytes
 from components.i18n import fmt_number, lang, tr
@@ -15,6 +16,13 @@ from components.upload_review import REFUSALS, kind_label, refused, upload_one
 from data import limits as upload_limits
 from data.errors import IngestError, StoreError
 from data.schema import KINDS
+
+
+
+def _when(value: object) -> str:
+    """A revision's upload time as the datasets table shows it (YYYY-MM-DD HH:MM; none: "")."""
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if value is not None and not pd.isna(value) else ""
+
 
 v = page.frame(filters=False, result=False)
 ctx = v.ctx
@@ -96,14 +104,14 @@ with tab_list:
             on_click="ignore",
         )
         st.markdown(f"**{tr('data.revisions')}**")
-        st.dataframe(pd.DataFrame(cached.revisions(sel)).drop(columns=["id", "content_hash", "parts", "source"], errors="ignore"),
-                     hide_index=True, width="stretch", key=f"revs_{sel}")
+        ui.spec_table("datasets", REVISION_COLUMNS, cached.revisions(sel), key=f"revs_{sel}",
+                      file_name=f"revisions_{sel}", edit={"uploaded_at": _when})
         with st.expander(tr("data.quality"), icon=":material/fact_check:"):
             key = ((d["kind"], sel, d["revision"]),)
             res = cached.page_result("data", key, cached.freeze_params({}), lang())
             summary = res["quality"][0]
             ui.findings(res.get("findings") or [])
-            ui.table(summary["fields"], key=f"q_{sel}", file_name=f"quality_{sel}")
+            ui.spec_table("datasets", FIELD_COLUMNS, summary["fields"], key=f"q_{sel}", file_name=f"quality_{sel}")
             st.download_button(tr("page.report"), data=lambda: cached.report_html("data", key, cached.freeze_params({}), lang(), ctx.user["username"]),
                                file_name=f"prism_data_{sel}.html", mime="text/html", key=f"rep_{sel}",
                                icon=":material/description:", on_click="ignore")

@@ -23,7 +23,8 @@ for i, kind in enumerate(("orders", "customers", "channels", "competitors", "exp
                           "media_mix", "live_sessions", "creators", "content", "audience")):
     items = by_kind.get(kind, [])
     rows = sum(d["rows"] for d in items)
-    cols[i % 4].metric(tr(f"kind.{kind}"), fmt_number(len(items), lang()), help=k.t("kind_help", rows=fmt_number(rows, lang())))
+    cols[i % 4].metric(k.t(f"datasets.{kind}"), fmt_number(len(items), lang()),  # datasets of the kind
+                       help=k.t("kind_help", rows=fmt_number(rows, lang())))
 
 st.subheader(k.t("questions"))
 grid = st.columns(3)

@@ -9,6 +9,8 @@ import streamlit as st
 
 from analytics import tables
 from analytics.market import DIMS
+from analytics.market.mix import shown as mix_value
+from analytics.market.presenting import month_label
 from analytics.tables import Col
 from components import market_cards, page, state, ui
 from components.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, lang, tr
@@ -35,6 +37,7 @@ def controls(k: page.Kit, options: dict[str, list[str]]) -> dict[str, Any]:
         for dim, col in zip(DIMS, cols):
             if options.get(dim):
                 params[dim] = state.multiselect(k.param_label(dim), options[dim], k.param(dim), state_key=k.sk(dim),
+                                                format_func=lambda x, dim=dim: mix_value(dim, x, lang()),
                                                 help=k.param_help(dim), container=col) or None
             else:
                 params[dim] = None
@@ -116,7 +119,8 @@ def mix_tab(result: dict) -> None:
         shown = True
         v.figure(f"mix_{dim}")
         cols = (Col("value", "text", label=f"market.page.dim_title.{dim}"),) + tables.spec(k.module, f"mix.{dim}")[1:]
-        v.table(f"mix.{dim}", rows, cols=cols, key=f"mix_{dim}")
+        v.table(f"mix.{dim}", rows, cols=cols, key=f"mix_{dim}",
+                edit={"value": lambda x, dim=dim: mix_value(dim, x, lang())})  # a channel as its platform's name
     if not shown:
         st.info(k.t("page.no_mix"), icon=":material/info:")
 
@@ -158,13 +162,15 @@ def share_tab(result: dict) -> None:
         return
     latest = ms["latest"]
     c1, c2, c3 = st.columns(3)
-    c1.metric(k.say("page.latest_share", period=latest["period"][:7]), fmt_pct(latest["share"], lang(), 2),
+    c1.metric(k.say("page.latest_share", period=month_label(latest["period"], lang())),
+              fmt_pct(latest["share"], lang(), 2),
               delta=(k.t("page.pp", pp=f"{ms['share_change'] * 100:+.2f}") if ms.get("share_change") is not None else None),
               help=k.help("market_share"), border=True)
-    c2.metric(k.t("page.market_growth"), fmt_pct(ms["market_growth"], lang(), signed=True)
-              if ms.get("market_growth") is not None else "—", border=True)
-    c3.metric(k.t("page.our_growth"), fmt_pct(ms["our_growth"], lang(), signed=True)
-              if ms.get("our_growth") is not None else "—", border=True)
+    for col, name in ((c2, "market_growth"), (c3, "our_growth")):  # the definition; why it is missing
+        missing = ms.get(name) is None
+        why = "\n\n" + k.t("page.growth_missing", period=month_label(latest["period"], lang())) if missing else ""
+        col.metric(k.t(f"page.{name}"), "—" if missing else fmt_pct(ms[name], lang(), signed=True),
+                   help=(k.help(name) or "") + why, border=True)
     st.caption(k.t(f"page.share_source_{ms.get('source', 'orders')}"))
     v.figure("market_share")
     v.table("market_share.trend", ms.get("trend"), key="share")

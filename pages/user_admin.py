@@ -16,7 +16,8 @@ auth.require_page("admin")
 
 rows = users.list_users()
 st.dataframe(
-    [{"username": u["username"], "name": u["name"], "role": tr(f"role.{u['role']}")} for u in rows],
+    [{tr("login.username"): u["username"], k.t("display_name"): u["name"], k.t("role"): tr(f"role.{u['role']}")}
+     for u in rows],
     hide_index=True, width="stretch",
 )
 

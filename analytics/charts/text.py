@@ -11,6 +11,12 @@ import numpy as np
 from .base import FONT_PX, TITLE_CHARS
 
 
+# Punctuation that stays with its neighbour when a title is wrapped: an opening bracket or quote with the word
+# after it, a closing one (and a comma, full stop, colon ...) with the word before it.
+OPENING = "（“「『《〈【‘([{"
+CLOSING = "）。，、：；！？」』》〉】’”),.:;!?]}"
+
+
 def text_px(text: str, size: int = FONT_PX) -> float:
     """Rough width of a text in pixels: a wide (CJK) character about one em, others about 0.58 em.
 
@@ -39,7 +45,8 @@ def wrap(text: str, width: int = TITLE_CHARS) -> str:
     Parameters
     ----------
     text : str
-        The title. Words stay whole (a word longer than ``width`` gets a line of its own).
+        The title. Words stay whole (a word longer than ``width`` gets a line of its own), and no line ends
+        with an opening bracket or quote (（“「《) nor starts with closing punctuation (）。，、：；！？」”》).
     width : int
         Columns per line.
 
@@ -56,8 +63,14 @@ def wrap(text: str, width: int = TITLE_CHARS) -> str:
             tokens.append(ch)
         else:
             tokens[-1] += ch
-    lines, cur, cols = [], "", 0
+    glued: list[str] = []  # no line starts with closing punctuation, none ends with an opening bracket
     for tok in tokens:
+        if glued and tok != " " and glued[-1] != " " and (tok[0] in CLOSING or glued[-1][-1] in OPENING):
+            glued[-1] += tok
+        else:
+            glued.append(tok)
+    lines, cur, cols = [], "", 0
+    for tok in glued:
         w = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in tok)
         if tok != " " and cols + w > width and cur.strip():
             lines.append(cur)

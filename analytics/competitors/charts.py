@@ -147,8 +147,10 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                 fig.add_trace(go.Scatter(
                     x=[p["period"] for p in pts], y=[p["level"] for p in pts], mode="markers",
                     marker=dict(symbol=sym, size=[min(7 + 2 * p["n"] ** 0.5 * 2, 24) for p in pts], color=color),
-                    hovertext=[t(f"competitors.label.{key}_month_n", lang, n=p["n"], period=fmt_date(p["period"], lang))
-                               if monthly else t(f"competitors.label.{key}_n", lang, n=p["n"]) for p in pts],
+                    hovertext=[t(f"competitors.label.{key}_month_n" + ("_one" if p["n"] == 1 else ""), lang,
+                                 n=fmt_number(p["n"], lang), period=period_text(p["period"], "month", lang))
+                               if monthly else t(f"competitors.label.{key}_n" + ("_one" if p["n"] == 1 else ""), lang,
+                                                 n=fmt_number(p["n"], lang)) for p in pts],
                     hoverinfo="text", name=t(f"competitors.label.{key}", lang)), secondary_y=True)
         fig.update_layout(hovermode="x unified")
         fig.update_yaxes(title_text=vol_label, secondary_y=False)
@@ -204,6 +206,35 @@ def move_counts(weeks: list[dict], key: str, monthly: bool) -> list[dict]:
             for m in out.values()]
 
 
+def period_text(period: str, grain: str, lang: str) -> str:
+    """A period of price moves in words: the week of its first day ("week of 2 Dec 2024" / "2024年12月2日这一
+    周"), its month ("December 2024" / "2024年12月") or its quarter ("Q4 2024" / "2024年第4季度").
+
+    Parameters
+    ----------
+    period : str
+        The period's first day (ISO date).
+    grain : str
+        ``week``, ``month`` or ``quarter``.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The period.
+    """
+    from datetime import date
+
+    d = date.fromisoformat(str(period)[:10])
+    zh = str(lang).startswith("zh")
+    if grain == "month":
+        return t("competitors.label.when_month", lang, month=f"{d.year}年{d.month}月" if zh else d.strftime("%B %Y"))
+    if grain == "quarter":
+        return t("competitors.label.when_quarter", lang, q=(d.month - 1) // 3 + 1, year=d.year)
+    return t("competitors.label.when_week", lang, date=fmt_date(d, lang))
+
+
 def add_moves(fig, events: list[dict], lang: str) -> None:
     """The price moves as aggregates (:func:`analytics.charts.aggregate_moves`): one marker per week (or
     month) and competitor and direction, sized by the number of moves, at their median new price; the
@@ -233,8 +264,10 @@ def add_moves(fig, events: list[dict], lang: str) -> None:
             e = x["largest"]
             hover.append(t("competitors.label.move_hover", lang,
                            comp=x["competitor"] if x["competitor"] is not None else t("competitors.label.move_all", lang),
-                           grain=t(f"competitors.label.move_grain_{grain}", lang), period=fmt_date(x["period"], lang),
-                           n=x["n"], median=fmt_pct(x["median_change"], lang, 0, signed=True),
+                           when=period_text(x["period"], grain, lang),
+                           moves=t("competitors.label.moves" + ("_one" if x["n"] == 1 else ""), lang,
+                                   n=fmt_number(x["n"], lang)),
+                           median=fmt_pct(x["median_change"], lang, 0, signed=True),
                            pct=fmt_pct(e["change_pct"], lang, 0, signed=True), product=e.get("product") or "—",
                            old=fmt_money(e.get("reference_price"), lang), new=fmt_money(e.get("price"), lang)))
         fig.add_trace(go.Scatter(

@@ -44,7 +44,8 @@ def reading(el: dict, lang: str) -> str:
             text = t("competitors.elasticity.read_together", lang, x=fmt_pct(abs(_pct_effect(v)), lang, 0),
                      a=fmt_pct(abs(a), lang, 0), b=fmt_pct(abs(b), lang, 0), **kw)
     if el.get("sample") in ("quiet", "all"):
-        text += " " + t(f"competitors.elasticity.sample_{el['sample']}", lang, n=n, x=el.get("weeks_excluded", 0))
+        more = t(f"competitors.elasticity.sample_{el['sample']}", lang, n=n, x=el.get("weeks_excluded", 0))
+        text += ("" if str(lang).startswith("zh") else " ") + more  # no space after a Chinese full stop
     return text
 
 

@@ -6,6 +6,8 @@ from analytics import charts
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import DIMS
 from analytics.market.findings import fmt_change as _fmt_change
+from analytics.market.mix import shown, top_value
+from analytics.market.presenting import month_label
 
 
 def figures(result: dict, lang: str = "en") -> list[dict]:
@@ -92,7 +94,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     hist = result.get("forecast_history") or []
     if fc and hist and (grain == "day" or fgrain != grain):
         bt = result.get("backtest") or {}
-        title = t("market.chart.forecast" + sfx, lang, value=fm(fc[0]["value"], lang), period=fc[0]["period"],
+        title = t("market.chart.forecast" + sfx, lang, value=fm(fc[0]["value"], lang),
+                  period=fmt_date(fc[0]["period"], lang),
                   lo=fm(fc[0]["lower"], lang), hi=fm(fc[0]["upper"], lang), mape=fmt_pct(bt.get("mape"), lang))
         fig = go.Figure(go.Scatter(x=[r["period"] for r in hist], y=[r[m] for r in hist],
                                    name=mlabel))
@@ -109,13 +112,14 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         rows = mix.get(dim)
         if not rows:
             continue
-        top = max(rows, key=lambda r: r["share"] or 0)
-        title = t("market.chart.mix" + sfx, lang, dim=t(f"market.dim.{dim}", lang), value=top["value"],
-                  share=fmt_pct(top["share"], lang))
-        fig = go.Figure(go.Bar(x=[r["value"] for r in rows], y=[r["share"] for r in rows],
+        top = top_value(rows)
+        title = t("market.chart.mix" + sfx, lang, dim=t(f"market.dim.{dim}", lang),
+                  value=shown(dim, top["value"], lang), share=fmt_pct(top["share"], lang))
+        xs = [shown(dim, r["value"], lang) for r in rows]  # a channel under its platform's name ("抖音")
+        fig = go.Figure(go.Bar(x=xs, y=[r["share"] for r in rows],
                                name=t("market.label.share", lang)))
         if rows and "base_share" in rows[0]:
-            fig.add_trace(go.Bar(x=[r["value"] for r in rows], y=[r["base_share"] for r in rows],
+            fig.add_trace(go.Bar(x=xs, y=[r["base_share"] for r in rows],
                                  name=t("market.label.base_share", lang)))
         # values such as a region code or a numeric category id are categories, not a number line
         fig.update_layout(barmode="group", xaxis_type="category")
@@ -164,8 +168,10 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
     ms = result.get("market_share")
     if ms and ms.get("trend"):
         tr = ms["trend"]
-        title = t("market.chart.share", lang, share=fmt_pct(ms["latest"]["share"], lang, 2),
-                  period=ms["latest"]["period"][:7])
+        ch = ms.get("share_change")
+        title = t("market.chart.share" + ("" if ch is None else "_up" if ch >= 0 else "_down"), lang,
+                  share=fmt_pct(ms["latest"]["share"], lang, 2), period=month_label(ms["latest"]["period"], lang),
+                  pp=fmt_number(abs(ch or 0) * 100, lang, 2))
         fig = go.Figure(go.Scatter(x=[r["period"] for r in tr], y=[r["share"] for r in tr], mode="lines+markers",
                                    name=t("market.label.share", lang)))
         charts.finish(fig, lang, title, y="percent")

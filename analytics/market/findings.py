@@ -6,7 +6,7 @@ import numpy as np
 
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import DIMS
-from analytics.market.mix import change, mix_rows
+from analytics.market.mix import change, mix_rows, shown
 from analytics.market.result import MarketFit
 
 
@@ -103,10 +103,12 @@ def change_findings(res: MarketFit, lang: str) -> list[str]:
         text = t(k + sfx, lang, pct=fmt_pct(abs(ch), lang), label=label, value=fm(cur_net, lang))
         if driver:
             dim, r = driver
-            text += " " + t("market.finding.driver", lang, dim=t(f"market.dim.{dim}", lang), value=r["value"],
-                            delta=("+" if r["net_sales"] - r["base_net_sales"] >= 0 else "-")
-                            + fm(abs(r["net_sales"] - r["base_net_sales"]), lang),
-                            share=fmt_pct(r["contribution"] or 0, lang, 0))
+            more = t("market.finding.driver", lang, dim=t(f"market.dim.{dim}", lang),
+                     value=shown(dim, r["value"], lang),
+                     delta=("+" if r["net_sales"] - r["base_net_sales"] >= 0 else "-")
+                     + fm(abs(r["net_sales"] - r["base_net_sales"]), lang),
+                     share=fmt_pct(r["contribution"] or 0, lang, 0))
+            text += ("" if str(lang).startswith("zh") else " ") + more  # no space after a Chinese full stop
         out.append(text)
     # 2. returning buyers
     if c["lines"] > 0 and b["lines"] > 0:

@@ -75,6 +75,50 @@ def has_ties(frame: pd.DataFrame, cur: str, base: str | None) -> bool:
     return bool(v.size != np.unique(v).size)
 
 
+def shown(dim: str, value: str, lang: str) -> str:
+    """A mix value as the page shows it: a channel under its platform's usual name in ``lang`` ("Douyin" ->
+    "抖音", analytics.channel_names), other values (and the pooled "Other" / "(not set)") as they are. Display
+    only: filters and tables keep the stored value.
+
+    Parameters
+    ----------
+    dim : str
+        The dimension (``category``, ``channel``, ``region``).
+    value : str
+        The value as stored (or a pooled label of :func:`mix_rows`).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text to show.
+    """
+    if dim != "channel" or value in (t("market.label.other", lang), t("market.label.missing", lang)):
+        return value
+    from analytics.channel_names import display_name
+
+    return display_name(value, lang)
+
+
+def top_value(rows: list[dict]) -> dict:
+    """The mix row with the largest share among the named values: the pooled "Other" row (the values past
+    MIX_TOP, last when present) is not a value of its own, so it never leads the mix.
+
+    Parameters
+    ----------
+    rows : list[dict]
+        Rows of :func:`mix_rows` (not empty).
+
+    Returns
+    -------
+    dict
+        The leading row.
+    """
+    named = rows[:MIX_TOP] or rows
+    return max(named, key=lambda r: r["share"] or 0)
+
+
 def mix_rows(frame: pd.DataFrame | None, cur: str, base: str | None, lang: str) -> list[dict] | None:
     """Rows of the mix table: the MIX_TOP largest values by net sales in window ``cur`` (then "Other"), each
     with its share and, against window ``base``, base net sales and share, share change, growth and

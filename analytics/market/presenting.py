@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -57,10 +58,66 @@ def span_label(s: int, e: int, lang: str) -> str:
     a, b = day_to_date(s), day_to_date(e)
     if a.day == 1 and day_to_date(e + 1).day == 1:
         def month(d: Any) -> str:
-            return t("market.page.month_year", lang, month=t(f"market.month_full.{d.month}", lang), year=d.year)
+            return month_label(d, lang)
         return month(a) if (a.year, a.month) == (b.year, b.month) else \
             t("market.page.span", lang, start=month(a), end=month(b))
     return t("market.page.span", lang, start=fmt_date(a, lang), end=fmt_date(b, lang))
+
+
+def month_label(d: Any, lang: str) -> str:
+    """A calendar month in words: "October 2026" / "2026年10月".
+
+    Parameters
+    ----------
+    d : Any
+        A date in the month (date, datetime or ISO text such as ``2026-10-01``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The month and its year.
+    """
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    return t("market.page.month_year", lang, month=t(f"market.month_full.{d.month}", lang), year=d.year)
+
+
+def whole_count(n: int, grain: str, lang: str) -> str:
+    """A number of whole periods in words: "24 whole months" / "24 个完整月" (never "个完整个月").
+
+    Parameters
+    ----------
+    n : int
+        The number of whole periods.
+    grain : str
+        ``day``, ``week`` or ``month``.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The count with its unit.
+    """
+    return t(f"market.unit.whole.{grain}", lang, n=fmt_number(n, lang))
+
+
+def joiner(lang: str) -> str:
+    """What joins two sentences: a space in English, nothing after a Chinese full stop (。).
+
+    Parameters
+    ----------
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        ``" "`` or ``""``.
+    """
+    return "" if str(lang).startswith("zh") else " "
 
 
 def period_label(res: MarketFit, lang: str) -> str:
@@ -192,11 +249,12 @@ def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, 
     if fc["forecast"] is None:
         key, kw = fc["reason"]
         unit = t(f"market.grain_unit.{fgrain}", lang)
-        forecast_reason = t(key, lang, n=kw["n"], need=kw["need"], need_seasonal=kw["need_seasonal"], unit=unit)
+        forecast_reason = t(key, lang, n=kw["n"], need=kw["need"], need_seasonal=kw["need_seasonal"], unit=unit,
+                            whole=whole_count(kw["n"], fgrain, lang))
         if fgrain == "month":
             nweeks = whole_periods(res.data_min, res.cur_e, "week")
             if nweeks >= MIN_NONSEASONAL + BACKTEST["week"]:
-                forecast_reason += " " + t("market.forecast.try_week", lang, n=nweeks)
+                forecast_reason += joiner(lang) + t("market.forecast.try_week", lang, n=nweeks)
     else:
         last = int(res.forecast_keys[-1])
         nxt = [last + (7 if fgrain == "week" else 1) * (j + 1) for j in range(horizon)]
@@ -204,7 +262,8 @@ def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, 
             kk: f[kk] for kk in ("value", "lower", "upper")}} for k, f in zip(nxt, fc["forecast"])]
         fmodel = dict(fmodel, grain=fgrain, dropped_incomplete=list(res.forecast_dropped),
                       explanation=t(f"market.forecast.model_{fmodel['kind']}", lang, n=fmodel["history"],
-                                    m=SEASON[fgrain], unit=t(f"market.grain_unit.{fgrain}", lang)))
+                                    m=SEASON[fgrain], unit=t(f"market.grain_unit.{fgrain}", lang),
+                                    whole=whole_count(fmodel["history"], fgrain, lang)))
         if fmodel.get("horizon_clipped_from"):
             warnings.append(t("market.warning.horizon_clipped", lang, n=SEASON[fgrain],
                               unit=t(f"market.grain_unit.{fgrain}", lang)))
@@ -344,7 +403,8 @@ def _more_findings(res: MarketFit, promos: list, forecast: list, backtest: dict 
     if forecast:
         f0 = forecast[0]
         fm = fmt_money if res.has_money else fmt_number
-        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang, period=f0["period"],
+        findings.append(t("market.finding.forecast" + ("" if res.has_money else "_units"), lang,
+                          period=fmt_date(f0["period"], lang),
                           value=fm(f0["value"], lang), lo=fm(f0["lower"], lang), hi=fm(f0["upper"], lang),
                           mape=fmt_pct(backtest["mape"], lang), base=fmt_pct(backtest["baseline_mape"], lang)))
     if ms and ms.get("share_change") is not None:

@@ -87,10 +87,10 @@ def test_an_analyst_connects_a_table_and_sees_its_change_as_a_revision(warehouse
     at.selectbox(key="data_pick").set_value(ds["id"])
     at = at.run()
     assert not at.exception
-    revs = table(at, "rows_total")
-    assert revs["revision"].tolist() == [1, 2]
-    assert revs["action"].tolist() == ["create", "refresh"]
-    assert revs["rows_total"].tolist() == [N, N + 10]
+    revs = table(at, "Rows in all")  # the version history, headers and actions in the user's language
+    assert revs["Revision"].tolist() == [1, 2]
+    assert revs["Action"].tolist() == ["Created", "Refreshed (table changed)"]
+    assert revs["Rows in all"].tolist() == [N, N + 10]
     assert repository.get_dataset(dataset_id=ds["id"])["rows"] == N + 10
 
 
@@ -111,4 +111,9 @@ def test_without_a_warehouse_the_section_says_which_setting(workspace, monkeypat
     at = make_app("ana", page="pages/data_manager.py").run()
     assert not at.exception
     shown = texts(at).replace("\\", "")  # the message is escaped for Markdown (PRISM\_WAREHOUSE)
-    assert "No warehouse to connect: no warehouse is configured: set PRISM_WAREHOUSE to a DuckDB database file" in shown
+    assert "No warehouse is configured: set PRISM_WAREHOUSE to the path of a DuckDB database file." in shown
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert not at.exception
+    shown = texts(at).replace("\\", "")
+    assert "尚未配置数据仓库：请将 PRISM_WAREHOUSE 设为 DuckDB 数据库文件路径。" in shown
+    assert "no warehouse is configured" not in shown  # the engine's English reason stays out of a Chinese page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data import repository
-from tests.app.conftest import make_app, texts
+from tests.app.conftest import make_app, table, texts
 
 GBK_EXPORT = ("店铺订单报表 2025年6月\n\n订单编号,支付时间,买家ID,商品名称,实付金额,订单状态\n"
               "A1,2025/6/18 20:01,C1,精华液,\"￥1,234.50\",交易成功\n"
@@ -268,3 +268,28 @@ def test_a_guess_that_may_be_wrong_is_asked_about_not_called_valid(workspace):
     warn = [w.value for w in at.warning if "Please check these guesses" in w.value]
     assert warn and "customer\\_id ← ID (70% sure)" in warn[0] and "Income" not in warn[0]
     assert _datasets() == before
+
+
+def test_the_version_history_and_the_field_table_speak_the_users_language(workspace):
+    at = make_app("ana", page="pages/data_manager.py", query={"lang": "zh"}).run()
+    assert not at.exception
+    revs = table(at, "操作")
+    assert list(revs.columns) == ["数据集编号", "版本", "操作", "新增行数", "总行数", "拒收行数", "源文件",
+                                  "上传者", "上传时间"]
+    assert "新建" in set(revs["操作"])
+    fields = table(at, "填充率")
+    assert list(fields.columns) == ["字段", "类型", "已填行数", "填充率"]
+    assert set(fields["类型"]) <= {"日期", "数值", "整数", "文本", "是/否"}
+    at = make_app("ana", page="pages/data_manager.py", query={"lang": "en"}).run()
+    assert "Created" in set(table(at, "Action")["Action"])
+    assert set(table(at, "Filled share")["Type"]) <= {"Date", "Number", "Whole number", "Text", "Yes / no"}
+
+
+def test_home_counts_datasets_per_kind_under_a_label_that_says_so(workspace):
+    at = make_app("ana", page="pages/home.py").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Order datasets" in labels and "Orders" not in labels
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    labels = [m.label for m in at.metric]
+    assert "订单数据集" in labels and "订单" not in labels

@@ -105,7 +105,10 @@ def test_demo_renders_kpis_with_definitions_and_report_numbers(workspace, demo_e
     promos = tables_with(at, "Uplift")[0]  # the promotions overlapping the month (the whole data: below)
     assert list(promos["Promotion"]) == [p["label"] for p in r["promos"]]
     assert m["Top 20% of products: share of net sales"].value == fmt_pct(r["pareto"]["top_20pct_products_share"], "en")
-    assert m[f"Market share {r['market_share']['latest']['period'][:7]}"].value == fmt_pct(r["market_share"]["latest"]["share"], "en", 2)
+    from analytics.market.presenting import month_label
+
+    latest = r["market_share"]["latest"]  # the month in words ("Market share October 2026")
+    assert m[f"Market share {month_label(latest['period'], 'en')}"].value == fmt_pct(latest["share"], "en", 2)
     assert "What to do next" in body and "The biggest mover is category" in body
     assert any(b.label == "Download CSV" for b in at.get("download_button"))
     assert any(b.label == "Download HTML report" for b in at.get("download_button"))

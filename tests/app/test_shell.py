@@ -61,7 +61,8 @@ def test_analyst_sees_upload_and_admin_sees_users(workspace):
     users = at.dataframe[0].value
     from data import users as store
 
-    listed = dict(zip(users["username"], users["role"]))
+    assert list(users.columns) == ["Username", "Display name", "Role"]  # headers in the user's language
+    listed = dict(zip(users["Username"], users["Role"]))
     assert {"admin": "admin", "ana": "analyst", "vic": "viewer"}.items() <= listed.items()
     assert set(listed) == {u["username"] for u in store.list_users()}  # other tests add users to the workspace
 

@@ -576,3 +576,19 @@ def test_the_page_and_the_report_draw_names_from_the_data_as_text():
     spec = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*\{", chart, re.S).group(1))
     assert spec[0]["x"][0].startswith("&lt;a href") and spec[0]["hovertemplate"].endswith("<extra></extra>")
     assert not [s for s in _texts(spec) if PLOTLY_TAG.search(s)]
+
+
+def test_wrap_keeps_brackets_and_punctuation_with_their_words():
+    # a line never ends with an opening bracket or quote, never starts with closing punctuation
+    opening, closing = "（“「《", "）。，、：；！？」”》"
+    texts = ["渠道结构中" * 3 + "「抖音」领先，" + "本品增长" * 4 + "（最近一月）。" + "市场份额" * 5,
+             "价格弹性：" + "竞品" * 7 + "《年货节》期间降价、" + "本品销量" * 3 + "“不受影响”！" + "尾" * 9]
+    for text in texts:
+        for width in range(10, 60):
+            out = charts.wrap(text, width)
+            lines = out.split("<br>")
+            assert charts.plain(out) == text
+            for a, b in zip(lines, lines[1:]):
+                assert a[-1] not in opening, (width, a, b)
+                assert b[0] not in closing, (width, a, b)
+    assert charts.wrap("Price moves (not caused by promotions) lead the mix.", 20).split("<br>")[0] == "Price moves (not "

@@ -198,3 +198,45 @@ def test_demo_competitors_page():
     assert res["own"]["name"] not in keys  # events are competitors' moves only
     figs = C.figures(res, "zh")
     assert {"price_index", "price_timeline", "discount"} <= {f["key"] for f in figs}
+
+
+def test_price_move_hovers_name_the_period_and_count_in_good_grammar():
+    import plotly.graph_objects as go
+
+    from analytics.competitors.charts import add_moves
+
+    events = [{"date": "2024-12-03", "competitor": "Brand A", "product": "Serum", "price": 90.0,
+               "reference_price": 100.0, "change_pct": -0.1}]
+    for lang, want, wrong in (("en", "Brand A, week of 2 Dec 2024: 1 move,", "1 moves"),
+                              ("zh", "Brand A，2024年12月2日这一周：调价 1 次", "所在")):
+        fig = go.Figure()
+        add_moves(fig, events, lang)
+        hover = fig.data[0].hovertext[0]
+        assert hover.startswith(want) and wrong not in hover, hover
+
+
+def test_every_table_behind_the_competitor_page_has_a_title():
+    from analytics import tables
+    from data.demo import generate
+    from analytics.report import tables_of
+
+    f = generate(seed=7)
+    res = C.compute({"competitors": f["competitors"], "orders": f["orders"]}, {}, "zh")
+    shown = tables_of(res)
+    assert {"trends.price", "own_vs_competitors.weeks", "price_timeline"} <= set(shown)
+    for lang in ("en", "zh"):
+        titles = {n: tables.title("competitors", n, lang) for n in shown}
+        assert not [n for n, v in titles.items() if v == n.replace("_", " ").replace(".", " · ").capitalize()], titles
+        assert len(set(titles.values())) == len(titles), titles
+    raw = {(n, k) for n, rows in shown.items() for k in rows[0] if tables.label("competitors", k, "zh") == k}
+    assert not raw, raw
+
+
+def test_a_period_of_price_moves_in_words():
+    from analytics.competitors.charts import period_text
+
+    assert period_text("2024-11-01", "month", "zh") == "2024年11月"
+    assert period_text("2024-12-01", "month", "en") == "December 2024"
+    assert period_text("2024-12-02", "week", "en") == "week of 2 Dec 2024"
+    assert period_text("2024-12-02", "week", "zh") == "2024年12月2日这一周"
+    assert period_text("2024-10-01", "quarter", "zh") == "2024年第4季度"

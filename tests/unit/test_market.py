@@ -325,3 +325,70 @@ def test_campaign_windows_from_orders():
     assert [(w.start, w.end) for w in ws] == [(date(2024, 6, 10), date(2024, 6, 18)), (date(2025, 6, 12), date(2025, 6, 18))]
     assert all(w.source == "campaign" and w.label("zh") == "618大促" for w in ws)
     assert cal.campaign_windows(df.assign(campaign=pd.Series([None] * len(df), dtype="str"))) == []
+
+
+# ---------------------------------------------------------------- texts of the demo workspace, both languages
+
+
+@pytest.fixture(scope="module")
+def demo_results():
+    from data.demo import generate
+
+    frames = generate(seed=7)
+    data = {"orders": frames["orders"], "market": frames["market"]}
+    return {lang: market.compute(data, {}, lang) for lang in ("en", "zh")}
+
+
+def test_every_table_behind_the_page_has_a_title_and_its_headers(demo_results):
+    from analytics import tables
+    from analytics.report import tables_of
+    from components.ui import _IDENT
+
+    shown = tables_of(demo_results["zh"])
+    assert {"by_period", "mix.channel", "pareto.customers_curve", "backtest.rows"} <= set(shown)
+    shown["grow.rows"] = [{"component": "price", "label": "", "factor": "", "value": 0.0, "share_of_change": 0.0}]
+    for lang in ("en", "zh"):
+        titles = {name: tables.title("market", name, lang) for name in shown}
+        fallback = [n for n, text in titles.items() if text == n.replace("_", " ").replace(".", " · ").capitalize()]
+        assert not fallback, (lang, fallback)
+        assert len(set(titles.values())) == len(titles), titles  # no two tables under one title
+    assert tables.title("market", "grow.rows", "zh") == "销售变化拆解（GROW）"
+    assert tables.title("market", "backtest.rows", "en") == "Backtest points"
+    from analytics.i18n import t
+
+    assert t("market.table.grow.rows", "en") != t("market.table.backtest.rows", "en")
+    raw = {(name, k) for name, rows in shown.items() for k in rows[0]
+           if _IDENT.fullmatch(k) and tables.label("market", k, "zh") == k}
+    # the codes behind a translated column (the GROW driver, a weekday or month number, a promotion's key)
+    assert raw <= {("grow.rows", "component"), ("promos", "key"), ("seasonality.day_of_week", "weekday"),
+                   ("seasonality.month_of_year", "month")}, raw
+
+
+def test_mix_names_a_real_value_and_channels_as_platforms(demo_results):
+    zh = demo_results["zh"]
+    region = zh["mix"]["region"]
+    assert region[-1]["value"] == "其他" and region[-1]["share"] > max(r["share"] for r in region[:-1])
+    figs = {f["key"]: f for f in market.figures(zh, "zh")}
+    assert "「其他」" not in figs["mix_region"]["title"]
+    leader = max(region[:-1], key=lambda r: r["share"])  # the largest named region, not the pooled rest
+    assert f"「{leader['value']}」" in figs["mix_region"]["title"]
+    channel = figs["mix_channel"]
+    assert "Douyin" not in channel["title"] and set(channel["figure"].data[0].x) <= {
+        "抖音", "淘宝", "京东", "拼多多", "快手", "微信", "小红书", "其他"}
+    assert zh["mix"]["channel"][0]["value"] in ("Douyin", "Taobao")  # the data keeps its stored names
+    en = {f["key"]: f for f in market.figures(demo_results["en"], "en")}
+    assert "Other leads" not in en["mix_region"]["title"] and "Douyin" in str(en["mix_channel"]["figure"].data[0].x)
+
+
+def test_market_share_title_states_the_change_and_dates_read_as_words(demo_results):
+    zh, en = demo_results["zh"], demo_results["en"]
+    ms = zh["market_share"]
+    title = {f["key"]: f["title"] for f in market.figures(zh, "zh")}["market_share"]
+    assert title.startswith("2026年10月市场份额 ") and "个百分点" in title
+    assert ("提升" if ms["share_change"] >= 0 else "下降") in title
+    assert {f["key"]: f["title"] for f in market.figures(en, "en")}["market_share"].startswith(
+        "Market share 2.87% in October 2026, ")
+    assert "基于 24 个完整月拟合" in zh["forecast_model"]["explanation"]
+    assert "seasonal states of 12 months" in en["forecast_model"]["explanation"]
+    assert any(f.startswith("从2026年11月1日开始的一期预测") for f in zh["findings"])
+    assert not any("。 " in f for f in zh["findings"])  # sentences joined without a space after 。

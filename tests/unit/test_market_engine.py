@@ -202,7 +202,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                      'dropped_incomplete': [],
                                      'explanation': "Last year's same period times the smoothed year-on-year growth "
                                                     '(exponential smoothing of the growth), fitted on 24 whole '
-                                                    'months: too short for 12-months seasonal states plus a '
+                                                    'months: too short for seasonal states of 12 months plus a '
                                                     "backtest, long enough to reuse last year's pattern."},
                   'forecast_history': [24, [{'period': '2024-11-01', 'net_sales': 2542395.0}],
                                        [{'period': '2026-10-01', 'net_sales': 2569382.0}]],
@@ -225,7 +225,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                'vs 2026-09-01), new buyers +18.9%.',
                                'The biggest promotion peak was Double 11 (双11) 2025 (1 Nov 2025 - 11 Nov 2025): '
                                'daily net sales 171,465.09, 2.3x the 4 weeks before.',
-                               'Forecast for the period starting 2026-11-01: about 3,388,709.01 net sales (80% '
+                               'Forecast for the period starting 1 Nov 2026: about 3,388,709.01 net sales (80% '
                                'interval 3,067,070.86 - 3,744,076.76); backtest MAPE 4.5% vs 13.6% for the '
                                'seasonal-naive baseline.',
                                'Market share 2.87%, down 0.12 points on the previous month (market +40.6%, our sales '
@@ -402,7 +402,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                                'explanation': "Last year's same period times the smoothed "
                                                               'year-on-year growth (exponential smoothing of the '
                                                               'growth), fitted on 103 whole weeks: too short for '
-                                                              '52-weeks seasonal states plus a backtest, long enough '
+                                                              'seasonal states of 52 weeks plus a backtest, long enough '
                                                               "to reuse last year's pattern."},
                             'forecast_history': [103, [{'period': '2024-11-04', 'net_sales': 356415.0}],
                                                  [{'period': '2026-10-19', 'net_sales': 294403.0}]],
@@ -423,7 +423,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                          'the change): look there first.',
                                          'The biggest promotion peak was Double 11 (双11) 2025 (1 Nov 2025 - 11 Nov '
                                          '2025): daily net sales 71,434.55, 2.1x the 4 weeks before.',
-                                         'Forecast for the period starting 2026-10-26: about 435,447.70 net sales '
+                                         'Forecast for the period starting 26 Oct 2026: about 435,447.70 net sales '
                                          '(80% interval 353,527.45 - 536,350.70); backtest MAPE 10.2% vs 16.4% for '
                                          'the seasonal-naive baseline.',
                                          'Market share 2.87%, down 0.12 points on the previous month (market +40.6%, '
@@ -601,10 +601,10 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                                         'lower': 11249.026456280884,
                                                         'upper': 37427.74303226514,
                                                         'baseline': 19055.0}},
-                                'findings': ['净销售额较上一期增长 20.7%，达到 17.7万。 变化最大的是品类「护肤 Skincare」（+1.6万，占变化的 53%）：优先关注。',
+                                'findings': ['净销售额较上一期增长 20.7%，达到 17.7万。变化最大的是品类「护肤 Skincare」（+1.6万，占变化的 53%）：优先关注。',
                                              '老买家在增长：较上一期从 175 增至 246（+40.6%），新买家 +16.0%。',
                                              '最大的大促峰值是618 2026（2026年6月1日 - 2026年6月18日）：日均净销售额 7,053.06，是此前4周的 2.6 倍。',
-                                             '从 2026-06-29 开始的周期预测：净销售额约 3.1万（80%区间 1.8万 - 5.2万）；回测MAPE '
+                                             '从2026年6月29日开始的一期预测：净销售额约 3.1万（80%区间 1.8万 - 5.2万）；回测MAPE '
                                              '26.6%，季节性朴素基准为 26.3%。'],
                                 'warnings': ['月份指数基于不足两年的完整月份：季节性与趋势混在一起。', '不完整周期未纳入预测：2024-10-28、2026-06-29。',
                                              '回测中预测模型不如季节性朴素基准（MAPE 26.6% 对 26.3%）：建议参考基准。']},
@@ -977,7 +977,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                                        'new buyers -9.5%.',
                                        'The biggest promotion peak was Double 11 (双11) 2011 (9 Nov 2011 - 11 Nov '
                                        '2011): daily net sales 62,130.39, 1.7x the 4 weeks before.',
-                                       'Forecast for the period starting 2011-11-28: about 331,087.77 net sales (80% '
+                                       'Forecast for the period starting 28 Nov 2011: about 331,087.77 net sales (80% '
                                        'interval 261,676.54 - 400,498.99); backtest MAPE 48.7% vs 20.4% for the '
                                        'seasonal-naive baseline.'],
                           'warnings': ['19,113 order lines (347,678.95 of sales, 23.0% of gross sales) have no '
@@ -1111,7 +1111,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                        'findings': ['净销售额较前一周期（2011-11-28 对比 2011-11-21）增长 7.2%，达到 28.9万。',
                                     '老买家在增长：较前一周期（2011-11-28 对比 2011-11-21）从 393 增至 429（+9.2%），新买家 -31.7%。',
                                     '最大的大促峰值是双11 2011（2011年11月9日 - 2011年11月11日）：日均净销售额 5.4万，是此前4周的 1.7 倍。',
-                                    '从 2011-12-05 开始的周期预测：净销售额约 28.7万（80%区间 22.8万 - 34.6万）；回测MAPE 17.3%，季节性朴素基准为 '
+                                    '从2011年12月5日开始的一期预测：净销售额约 28.7万（80%区间 22.8万 - 34.6万）；回测MAPE 17.3%，季节性朴素基准为 '
                                     '21.6%。'],
                        'warnings': ['无法环比：数据未覆盖上一期。',
                                     '13.4万 条订单行（销售额 171.7万，占销售总额 19.0%）没有客户ID：计入销售额和订单数，不计入买家数、复购率和客户帕累托。',
@@ -1378,7 +1378,7 @@ EXPECTED: dict = {'demo_default': {'period': {'start': '2024-11-01',
                          'findings': ['Net sales are up 14.9% against the same period last year, to 433,668.01. The '
                                       'biggest mover is region United Kingdom (+44,753.19, 80% of the change): look '
                                       'there first.',
-                                      'Forecast for the period starting 2011-12-05: about 334,348.74 net sales (80% '
+                                      'Forecast for the period starting 5 Dec 2011: about 334,348.74 net sales (80% '
                                       'interval 265,652.12 - 403,045.35); backtest MAPE 15.2% vs 19.3% for the '
                                       'seasonal-naive baseline.'],
                          'warnings': ['7,864 order lines (120,599.89 of sales, 18.9% of gross sales) have no '
@@ -1428,7 +1428,7 @@ NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 def _forecast_sentence(text: str) -> bool:
-    return text.startswith("Forecast for the period starting") or "的周期预测" in text
+    return text.startswith("Forecast for the period starting") or "开始的一期预测" in text
 
 
 def _close_text(actual: str, expected: str, path: str) -> None:

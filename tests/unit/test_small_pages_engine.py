@@ -311,7 +311,7 @@ EXPECTED: dict = {
         'elasticity': None,
         'elasticity_reason': '不给出弹性：大促和本品活动之外的 48 周里竞品价格几乎没有变化；而大促周所有品牌的价格和需求同时变动，无法分离竞品价格本身的影响。',
         'own_vs': {'measure': 'quantity', 'n': 69, 'head': [{'period': '2025-03-03', 'own_volume': 1646.0, 'competitor_price_level': 0.8801462315930214, 'price_cuts': 0, 'price_rises': 0}, {'period': '2025-03-10', 'own_volume': 797.0, 'competitor_price_level': 1.004604931143588, 'price_cuts': 0, 'price_rises': 2}], 'tail': [{'period': '2026-06-22', 'own_volume': 743.0, 'competitor_price_level': 0.9965939071438161, 'price_cuts': 0, 'price_rises': 2}], 'sums': [71277.0, 66.57680571357307, 40.0, 57.0]},
-        'findings': ['2026年6月29日这一周本品价格比竞品高 10.1%（指数 110）；差距最大的是保湿精华 Hydrating serum 30ml（指数 118）。', '竞品共有 97 次幅度达 20% 及以上的调价，其中 91 次在大促日历之外；其中最大的一次：Velvet 绒雾 的保湿精华 Hydrating serum 30ml +41%（2025年11月14日）。', 'Glowa 珂颜促销最频繁（29% 的观测有促销，平均折扣深度 7%）。'],
+        'findings': ['2026年6月29日这一周本品价格比竞品高 10.1%（指数 110）；差距最大的是保湿精华 Hydrating serum 30ml（指数 118）。', '竞品共有 97 次幅度达 20% 及以上的调价，其中 91 次在大促日历之外；其中最大的一次：Velvet 绒雾的保湿精华 Hydrating serum 30ml +41%（2025年11月14日）。', 'Glowa 珂颜促销最频繁（29% 的观测有促销，平均折扣深度 7%）。'],
         'warnings': [],
     },
     'comp_orders_own': {
