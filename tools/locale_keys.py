@@ -60,7 +60,7 @@ FAMILIES: tuple[str, ...] = (
     "home.", "incentive.", "item.", "join.", "kind.", "kpi.", "label.", "memo.", "method.", "metric.",
     "missing.", "model.", "month.", "month_full.", "name.", "nav.", "next.", "offer.", "outcome.", "page.",
     "param.", "phase.", "promo.", "reason.", "risk.", "role.", "sample.", "save.", "saved.", "slot.",
-    "source.", "step.", "store.", "tab.", "target.", "template.", "tier.", "unit.", "value.", "warning.",
+    "source.", "step.", "store.", "tab.", "table.", "target.", "template.", "tier.", "unit.", "value.", "warning.",
     "weekday.",
 )
 
