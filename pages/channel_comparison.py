@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.channels.base import shown
 from components import page, ui
 from components.i18n import fmt_number, lang
 
@@ -17,7 +18,8 @@ if v.result is not None:
         bc = next((c for c in v.get("curves") or [] if c.get("channel") == best), None)
         with st.container(border=True):
             st.metric(k.t("label.best_next"),
-                      k.say("label.best_next_value", channel=best, m=fmt_number(bc.get("marginal_roas"), lang(), 2))
+                      k.say("label.best_next_value", channel=shown(best, lang(), v.get("by")),
+                            m=fmt_number(bc.get("marginal_roas"), lang(), 2))
                       if bc else k.t("label.no_best_next"), help=k.help("marginal_roas"))
     ui.findings(v.get("findings") or [])
 
