@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 
-from .base import NS, RATE_OUTCOMES, _pfmt
+from .base import NS, RATE_OUTCOMES, _pfmt, attr_name
 
 
 def _decide(lift, lo, hi, p_adj, alpha, mde_abs, threshold, cost_given, roi, roi_lo) -> tuple[str, str]:
@@ -157,7 +157,7 @@ def _exp_findings(exp: dict, p: dict, lang: str, findings: list[str]) -> None:
     flagged = [h for h in seg["heterogeneity"] if h.get("flagged")]
     if flagged:
         h = min(flagged, key=lambda h: h["p_value"])
-        findings.append(t(f"{NS}.finding.segments", lang, attribute=h["attribute"], group=h["group"],
+        findings.append(t(f"{NS}.finding.segments", lang, attribute=attr_name(h["attribute"], lang, True), group=h["group"],
                           outcome=t(f"{NS}.outcome.{h['outcome']}", lang)))
     elif seg["heterogeneity"]:
         findings.append(t(f"{NS}.finding.segments_none", lang))
