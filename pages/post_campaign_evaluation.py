@@ -109,11 +109,14 @@ def nonrandom_tab() -> None:
         st.info(ui.md_escape({"no_dimension": k.t("page.cf_no_dimension"),
                               "needs_params": k.t("page.cf_needs_params",
                                                   by=ev.attr_name(cf.get("by") or "", lang(), True)),
-                              "no_treated": k.t("page.cf_no_treated", treated=cf.get("treated") or "")}.get(cf.get("status"), cf.get("reason") or "")),
+                              "no_treated": k.t("page.cf_no_treated",
+                                                treated=ev.series_name(cf.get("by"), cf.get("treated"), lang()))
+                              }.get(cf.get("status"), cf.get("reason") or "")),
                 icon=":material/info:")
     else:
         if cf.get("guessed"):
-            st.info(ui.md_escape(k.t("page.cf_guessed", treated=cf["treated"], by=ev.attr_name(cf["by"], lang()),
+            st.info(ui.md_escape(k.t("page.cf_guessed", treated=ev.series_name(cf["by"], cf["treated"], lang()),
+                                     by=ev.attr_name(cf["by"], lang()),
                                      start=str(cf["start"])[:10],
                                      end=str(cf["end"])[:10])), icon=":material/auto_awesome:")
         unit = "money" if cf.get("metric") == "revenue" else "count"

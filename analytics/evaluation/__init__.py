@@ -36,7 +36,7 @@ from data import engine
 from .base import (CF_COLUMNS, CONTROL_RE, FEW_EVENTS, MAX_CAMPAIGN_COMMENTS, MAX_CF_VALUES, MAX_COMMENTS,
                    MAX_CONTROLS, MAX_SEGMENT_LEVELS, MAX_UPLIFT_LEVELS, NS, OUTCOMES, RATE_OUTCOMES,
                    SEGMENT_OUTCOMES, SMALL_GROUP, _attr_label, _f, _pfmt, attr_name, attr_value, feature_name,
-                   parse_split, pick_control, value_name)
+                   parse_split, pick_control, series_name, value_name)
 from .charts import _title_lift, figures, ratings_figure
 from .counterfactual import (CounterfactualFit, _block_indices, counterfactual, counterfactual_draws,
                              fit_counterfactual, order_series, orders_options, present_counterfactual, summarise)
@@ -407,7 +407,8 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
         kpis["p_value_adjusted"] = a["p_value_adjusted"]
     if cf and cf.get("status") == "ok":
         kpis["cf_effect"] = cf["effect"]
-        findings.append(t(f"{NS}.finding.cf", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+        findings.append(t(f"{NS}.finding.cf", lang, treated=series_name(cf["by"], cf["treated"], lang),
+                          effect=fmt_number(cf["effect"], lang),
                           lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
                           metric=t(f"{NS}.cf.metric.{cf['metric']}", lang)))
     elif cf and cf.get("status") == "needs_params":
@@ -534,6 +535,7 @@ __all__ = [
     "PAGE", "KINDS", "PARAMS", "DEFAULTS", "FIT_PARAMS", "DISPLAY_PARAMS", "MAX_UNITS", "fit", "present", "compute",
     "figures", "page_options", "plan_figures", "ratings_figure", "EvaluationFit", "KINDS_ANY", "KPI_KINDS",
     "kpi_kinds", "group_columns", "group_rows", "main_cuped", "attr_name", "value_name", "attr_value", "feature_name",
+    "series_name",
     # parts
     "ExperimentFit", "Attribute", "SegmentSums", "CounterfactualFit", "FeedbackFit", "Moments", "CupedMoments",
     "fit_experiment", "analyse", "fit_uplift", "fit_counterfactual", "present_counterfactual", "fit_feedback",

@@ -99,7 +99,8 @@ def value_name(value: object, lang: str) -> str:
 
 
 def attr_value(name: object, value: object, lang: str) -> str:
-    """"会员等级：黑金" / "Member level: 黑金": an attribute's name and one of its values.
+    """"会员等级：黑金" / "Member level: 黑金": an attribute's name and one of its values (a channel by its usual
+    name, :func:`series_name`).
 
     Parameters
     ----------
@@ -117,7 +118,31 @@ def attr_value(name: object, value: object, lang: str) -> str:
     """
     from analytics.i18n import t
 
-    return t(f"{NS}.label.attr_value", lang, attribute=attr_name(name, lang), value=value_name(value, lang))
+    shown = series_name(name, value, lang) if name == "channel" else value_name(value, lang)  # 渠道：抖音
+    return t(f"{NS}.label.attr_value", lang, attribute=attr_name(name, lang), value=shown)
+
+
+def series_name(by: object, value: object, lang: str) -> str:
+    """The treated series of a counterfactual as people say it: a channel by its usual name
+    (analytics.channel_names.display_name: Douyin reads 抖音 in Chinese), another column's value as it is.
+
+    Parameters
+    ----------
+    by : object
+        The orders' column the series is a value of (``channel``, ``region``, ...).
+    value : object
+        The value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    from analytics.channel_names import display_name
+
+    return display_name(str(value), lang) if by == "channel" and value not in (None, "") else str(value or "")
 
 
 def feature_name(feature: object, lang: str) -> str:

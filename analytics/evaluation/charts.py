@@ -7,7 +7,7 @@ import pandas as pd
 from analytics import charts
 from analytics.i18n import fmt_list, fmt_number, fmt_pct, t
 
-from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt, attr_name, attr_value
+from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt, attr_name, attr_value, series_name
 
 
 def _title_lift(result: dict, lang: str) -> str:
@@ -130,7 +130,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_vline(x=pd.Timestamp(cf["start"]).timestamp() * 1000, line_dash="dot")
         fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10})
         key = "cf_sig" if cf["significant"] else "cf_ns"
-        title = t(f"{NS}.chart.{key}", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+        title = t(f"{NS}.chart.{key}", lang, treated=series_name(cf.get("by"), cf["treated"], lang),
+                  effect=fmt_number(cf["effect"], lang),
                   lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
                   metric=t(f"{NS}.cf.metric.{cf['metric']}", lang))
         charts.finish(fig, lang, title, y="money" if cf["metric"] == "revenue" else "count")

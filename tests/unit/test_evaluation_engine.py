@@ -1190,7 +1190,8 @@ def test_attributes_are_named_as_people_say_them_in_both_languages(demo_frames):
 
     assert ev.attr_value("member_level", "黑金", "zh") == "会员等级：黑金"
     assert ev.attr_value("new_customer", "new", "en") == "Customer type: New"
-    assert ev.feature_name("channel=JD", "zh") == "渠道：JD" and ev.feature_name("region", "en") == "Region"
+    assert ev.feature_name("channel=JD", "zh") == "渠道：京东" and ev.feature_name("region", "en") == "Region"
+    assert ev.series_name("channel", "Douyin", "zh") == "抖音" and ev.series_name("region", "广东", "en") == "广东"
     assert ev.attr_name("member_level", "en", inline=True) == "member level"
     seg = {c.key: c for c in tables.spec(ev, "segments.rows")}
     assert tables.cell(seg["attribute"], "city_tier", "zh") == "城市等级"
