@@ -120,8 +120,9 @@ def _translated(key: str, lang: str) -> str | None:
 
 
 def label(ns: str, col: "Col | str", lang: str) -> str:
-    """A column's header in ``lang``: its label key, else ``<ns>.col.`` / ``kpi.`` / ``label.``, else
-    ``ui.col.``; a header that is not a raw key (already a label, a user's column) is kept.
+    """A column's header in ``lang``: its label key, else ``<ns>.col.`` / ``kpi.`` / ``label.``, else (an
+    interval's bound ``<metric>_ci_low``) "<metric's label> low (95%)", else ``ui.col.``; a header that is not
+    a raw key (already a label, a user's column) is kept.
 
     Parameters
     ----------
@@ -144,17 +145,17 @@ def label(ns: str, col: "Col | str", lang: str) -> str:
             return " · ".join(parts)  # type: ignore[arg-type]
     if not _IDENT.fullmatch(c.key):
         return c.key
+    for key in (f"{ns}.col.{c.key}", f"{ns}.kpi.{c.key}", f"{ns}.label.{c.key}"):  # the page's own label first
+        text = _translated(key, lang)
+        if text:
+            return text
     base, sep, end = c.key.rpartition("_ci_")
     if sep and end in ("low", "high"):  # an interval's bound: "<metric> low (95%)"
         for key in (f"{ns}.col.{end}", f"ui.col.ci_{end}"):
             text = _translated(key, lang)
             if text:
                 return text.replace("{metric}", label(ns, base, lang))
-    for key in (f"{ns}.col.{c.key}", f"{ns}.kpi.{c.key}", f"{ns}.label.{c.key}", f"ui.col.{c.key}"):
-        text = _translated(key, lang)
-        if text:
-            return text
-    return c.key
+    return _translated(f"ui.col.{c.key}", lang) or c.key
 
 
 def has_label(ns: str, col: "Col | str", lang: str) -> bool:
@@ -408,7 +409,8 @@ def kpi_text(name: str, value: Any, lang: str) -> str:
 
 
 def title(ns: str, name: str, lang: str) -> str:
-    """A table's heading: ``<ns>.table.<name>``, else the page's label of that name, else the name.
+    """A table's heading: ``<ns>.table.<name>`` (a nested table ``a.b``: ``<ns>.table.a_b``, a catalogue key
+    is one segment), else the page's label of that name, else the name.
 
     Parameters
     ----------
@@ -425,7 +427,7 @@ def title(ns: str, name: str, lang: str) -> str:
         The heading.
     """
     leaf = name.rsplit(".", 1)[-1]
-    for key in (f"{ns}.table.{name}", f"{ns}.table.{leaf}", f"{ns}.label.{leaf}", f"{ns}.tab.{leaf}",
+    for key in (f"{ns}.table.{name.replace('.', '_')}", f"{ns}.table.{leaf}", f"{ns}.label.{leaf}", f"{ns}.tab.{leaf}",
                 f"ui.report.table.{leaf}"):
         text = _translated(key, lang)
         if text:

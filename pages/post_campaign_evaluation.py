@@ -30,11 +30,11 @@ def test_tab() -> None:
         st.markdown(f"**{k.t('label.srm')}**")
         k.metric(st, "srm_p_value", s.get("p_value"), "pvalue")
         if s.get("failed") and not s.get("split_given", True):
-            st.warning(k.say("page.srm_fail_assumed", p=k.fmt(s.get("p_value"), "pvalue"), split=s.get("suggested_split")),
+            st.warning(k.say("page.srm_fail_assumed", p=ev._pfmt(s.get("p_value")), split=s.get("suggested_split")),
                        icon=":material/warning:")
         else:
             verdict = "page.srm_fail" if s.get("failed") else "page.srm_pass"
-            (st.error if s.get("failed") else st.success)(k.t(verdict, p=k.fmt(s.get("p_value"), "pvalue")))
+            (st.error if s.get("failed") else st.success)(k.t(verdict, p=ev._pfmt(s.get("p_value"))))
         v.table("srm.rows", s.get("rows"), key="srm")
         st.caption(ui.md_escape(k.t("page.srm_split", split=":".join(f"{w:g}" for w in s.get("weights") or [])))
                    if s.get("split_given") else k.t("page.srm_equal"))
@@ -96,7 +96,8 @@ def uplift_tab() -> None:
     v.table("uplift.ranked", ranked, key="targets", height=320)
     if up.get("features"):
         with st.expander(k.t("page.features")):
-            v.table("uplift.features", up["features"], key="features")
+            v.table("uplift.features", up["features"], key="features",
+                    edit={"feature": lambda f: ev.feature_name(f, lang())})  # channel=JD: 渠道：JD
 
 
 def nonrandom_tab() -> None:
@@ -105,12 +106,18 @@ def nonrandom_tab() -> None:
         return ui.empty_state("orders")
     cf = v.get("counterfactual") or {}
     if cf.get("status") != "ok":
-        st.info(ui.md_escape({"no_dimension": k.t("page.cf_no_dimension"), "needs_params": k.t("page.cf_needs_params", by=cf.get("by") or ""),
-                              "no_treated": k.t("page.cf_no_treated", treated=cf.get("treated") or "")}.get(cf.get("status"), cf.get("reason") or "")),
+        st.info(ui.md_escape({"no_dimension": k.t("page.cf_no_dimension"),
+                              "needs_params": k.t("page.cf_needs_params",
+                                                  by=ev.attr_name(cf.get("by") or "", lang(), True)),
+                              "no_treated": k.t("page.cf_no_treated",
+                                                treated=ev.series_name(cf.get("by"), cf.get("treated"), lang()))
+                              }.get(cf.get("status"), cf.get("reason") or "")),
                 icon=":material/info:")
     else:
         if cf.get("guessed"):
-            st.info(ui.md_escape(k.t("page.cf_guessed", treated=cf["treated"], by=cf["by"], start=str(cf["start"])[:10],
+            st.info(ui.md_escape(k.t("page.cf_guessed", treated=ev.series_name(cf["by"], cf["treated"], lang()),
+                                     by=ev.attr_name(cf["by"], lang()),
+                                     start=str(cf["start"])[:10],
                                      end=str(cf["end"])[:10])), icon=":material/auto_awesome:")
         unit = "money" if cf.get("metric") == "revenue" else "count"
         pl = cf.get("placebo") or {}

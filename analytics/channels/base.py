@@ -9,6 +9,31 @@ import numpy as np
 from analytics.params import Param
 from analytics.tables import Col
 
+def shown(name: object, lang: str, by: str | None = "channel") -> object:
+    """A channel's name as the page shows it in ``lang`` (analytics.channel_names.display_name: "Douyin" reads
+    抖音 in Chinese, as on the promotion planner); a campaign's (``by`` another column) or a missing name as it is.
+
+    Parameters
+    ----------
+    name : object
+        The stored name.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    by : str | None
+        What the rows are grouped by (None: channels).
+
+    Returns
+    -------
+    object
+        The name to show.
+    """
+    from analytics.channel_names import display_name
+
+    if name is None or (by or "channel") != "channel":
+        return name
+    return display_name(str(name), lang)
+
+
 PARAMS = [
     Param("by", "str", "channel", help="channels.help.by"),
     Param("min_points", "int", 8, min=3, max=1000, help="channels.help.min_points"),

@@ -10,6 +10,7 @@ import pandas as pd
 from analytics import charts
 from analytics.i18n import fmt_money, fmt_pct, t
 
+from .base import shown
 from .presentation import _x, headlines
 
 
@@ -58,9 +59,11 @@ def _orders_figures(result: dict, lang: str) -> list[dict]:
     rows = result.get("channels") or []
     if rows:
         top = rows[0]
-        title = t("channels.chart.orders", lang, channel=top["channel"], net=fmt_money(top["net_sales"], lang))
+        title = t("channels.chart.orders", lang, channel=shown(top["channel"], lang),
+                  net=fmt_money(top["net_sales"], lang))
         # channels down the side: a long name never runs into the next one
-        fig = go.Figure(go.Bar(y=[r["channel"] for r in rows][::-1], x=[r["net_sales"] for r in rows][::-1],
+        fig = go.Figure(go.Bar(y=[shown(r["channel"], lang) for r in rows][::-1],
+                               x=[r["net_sales"] for r in rows][::-1],
                                orientation="h"))
         charts.data_labels(fig.data[0], "money", lang)
         fig.update_layout(height=max(300, 120 + 26 * len(rows)), xaxis_title=t("channels.kpi.net_sales", lang),
@@ -100,16 +103,18 @@ def _funnel_figures(result: dict, lang: str) -> list[dict]:
     import plotly.graph_objects as go
 
     out: list[dict] = []
+    by = result.get("by")  # channel names as people say them; a campaign's as it is
     rows = [r for r in (result.get("channels") or []) if any(r.get(m) is not None for m, _, _ in FUNNEL_STEPS)]
     if not result.get("funnel") or not rows:
         return out
     conv = [r for r in rows if r.get("cvr") is not None]
     best = max(conv, key=lambda r: r["cvr"]) if conv else None
-    title = t("channels.chart.funnel", lang, channel=best["channel"], rate=fmt_pct(best["cvr"], lang)) if best \
+    title = t("channels.chart.funnel", lang, channel=shown(best["channel"], lang, by),
+              rate=fmt_pct(best["cvr"], lang)) if best \
         else t("channels.chart.funnel_plain", lang)
     # best CVR on top (horizontal bars are drawn bottom-up); a channel without a CVR at the bottom
     rows = sorted(rows, key=lambda r: (r.get("cvr") is not None, r.get("cvr") or 0.0))
-    names = [str(r["channel"]) for r in rows]
+    names = [str(shown(r["channel"], lang, by)) for r in rows]
     fig = go.Figure()
     # CVR first: plotly draws a group's first bar lowest, so each channel reads CTR then CVR top-down
     for m, num, den in FUNNEL_STEPS[::-1]:
@@ -118,7 +123,8 @@ def _funnel_figures(result: dict, lang: str) -> list[dict]:
               for r in rows]
         dn = [r[m] - r[f"{m}_ci_low"] if r.get(m) is not None and r.get(f"{m}_ci_low") is not None else 0
               for r in rows]
-        hov = [t("channels.chart.funnel_hover", lang, channel=r["channel"], metric=t(f"channels.kpi.{m}", lang),
+        hov = [t("channels.chart.funnel_hover", lang, channel=shown(r["channel"], lang, by),
+                 metric=t(f"channels.kpi.{m}", lang),
                  rate=charts.value_text(r.get(m), "percent", lang),
                  lo=charts.value_text(r.get(f"{m}_ci_low"), "percent", lang),
                  hi=charts.value_text(r.get(f"{m}_ci_high"), "percent", lang),
@@ -165,19 +171,21 @@ def _kpi_figures(result: dict, lang: str) -> list[dict]:
     from plotly.subplots import make_subplots
 
     out: list[dict] = []
+    by = result.get("by")  # channel names as people say them; a campaign's as it is
     rows = result.get("channels") or []
     if rows:
         metrics = [m for m in ("roas", "ctr", "cvr", "cpa") if any(r.get(m) is not None for r in rows)]
         if metrics:
             k_r = [r for r in rows if r.get("roas") is not None]
             top = max(k_r, key=lambda r: r["roas"]) if k_r else None
-            title = t("channels.chart.kpis", lang, channel=top["channel"], roas=f"{top['roas']:.2f}") if top else \
+            title = t("channels.chart.kpis", lang, channel=shown(top["channel"], lang, by),
+                      roas=f"{top['roas']:.2f}") if top else \
                 t("channels.chart.kpis_plain", lang)
             # one panel per metric side by side, the channels once down the shared left axis (horizontal bars:
             # channel names never overlap, however many or long)
             fig = make_subplots(rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.03,
                                 subplot_titles=[t(f"channels.kpi.{m}", lang) for m in metrics])
-            names = [r["channel"] for r in rows][::-1]
+            names = [shown(r["channel"], lang, by) for r in rows][::-1]
             kinds = {}
             for j, m in enumerate(metrics, start=1):
                 rr = rows[::-1]
@@ -199,7 +207,8 @@ def _kpi_figures(result: dict, lang: str) -> list[dict]:
 
 
 def _incrementality_figures(result: dict, lang: str) -> list[dict]:
-    """Platform-reported ROAS beside incremental ROAS per channel (``incrementality``), the incremental one with
+    """Platform-reported ROAS beside incremental ROAS per channel (``incrementality``, by channel whatever the
+    page's ``by``), the incremental one with
     its interval, as horizontal bars.
 
     Parameters
@@ -223,12 +232,13 @@ def _incrementality_figures(result: dict, lang: str) -> list[dict]:
         heads = headlines(incr)
         if heads:
             pick, key = heads[0]
-            title = t(f"channels.chart.incr_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang))
+            title = t(f"channels.chart.incr_{key}", lang, channel=shown(pick["channel"], lang),
+                      x=_x(pick["inflation"], lang))
         else:
             title = t("channels.chart.incr_plain", lang)
         # channels down the side (horizontal bars: long names never overlap), the first channel on top
         rr = incr[::-1]
-        names = [r["channel"] for r in rr]
+        names = [shown(r["channel"], lang) for r in rr]
         fig = go.Figure()
         fig.add_trace(go.Bar(y=names, x=[r.get("platform_roas") for r in rr], orientation="h",
                              name=t("channels.col.platform_roas", lang), marker_color="#9e9e9e"))
@@ -270,11 +280,12 @@ def _curve_figures(result: dict, lang: str) -> list[dict]:
     import plotly.graph_objects as go
 
     out: list[dict] = []
+    by = result.get("by")  # channel names as people say them; a campaign's as it is
     curves = [c for c in (result.get("curves") or []) if c.get("a") is not None]
     if curves:
         best = result.get("best_next_channel")
         bc = next((c for c in curves if c["channel"] == best), None)
-        title = t("channels.chart.curves", lang, channel=best or "—",
+        title = t("channels.chart.curves", lang, channel=shown(best, lang, by) or "—",
                   m=f"{bc['marginal_roas']:.2f}" if bc and bc.get("marginal_roas") is not None else "—")
         fig = go.Figure()
         pts = pd.DataFrame(result.get("curve_points") or [])
@@ -284,15 +295,16 @@ def _curve_figures(result: dict, lang: str) -> list[dict]:
             if not pts.empty:
                 g = pts.loc[pts["channel"] == c["channel"]]
                 fig.add_trace(go.Scatter(x=g["spend"], y=g["revenue"], mode="markers", opacity=0.35,
-                                         marker={"color": color, "size": 5}, name=c["channel"], showlegend=False))
+                                         marker={"color": color, "size": 5}, name=shown(c["channel"], lang, by),
+                                         showlegend=False))
             top = max(c["spend_max"], c["current_spend"]) * 1.3
             xs = np.linspace(0, top, 60)
             fig.add_trace(go.Scatter(x=xs, y=c["a"] * xs ** c["b"], mode="lines", line={"color": color},
-                                     name=c["channel"]))
+                                     name=shown(c["channel"], lang, by)))
             cur = c["current_spend"]
             fig.add_trace(go.Scatter(x=[cur], y=[c["a"] * cur ** c["b"]], mode="markers",
                                      marker={"symbol": "star", "size": 14, "color": color},
-                                     name=f"{c['channel']}: {t('channels.label.current', lang)}"))
+                                     name=t("channels.label.current", lang, channel=shown(c["channel"], lang, by))))
         fig.update_layout(height=420, xaxis_title=t("channels.kpi.spend", lang),
                           yaxis_title=t("channels.kpi.revenue", lang))
         charts.finish(fig, lang, title, x="money", y="money")
@@ -318,6 +330,7 @@ def _trend_figures(result: dict, lang: str) -> list[dict]:
     import plotly.graph_objects as go
 
     out: list[dict] = []
+    by = result.get("by")  # channel names as people say them; a campaign's as it is
     trends = result.get("trends") or []
     if trends:
         df = pd.DataFrame(trends)
@@ -328,7 +341,7 @@ def _trend_figures(result: dict, lang: str) -> list[dict]:
                   r1=f"{r1:.2f}" if r1 is not None else "—")
         fig = go.Figure()
         for c, g in df.groupby("channel", sort=False):
-            fig.add_trace(go.Scatter(x=g["week"], y=g["roas"], mode="lines+markers", name=c))
+            fig.add_trace(go.Scatter(x=g["week"], y=g["roas"], mode="lines+markers", name=shown(c, lang, by)))
         fig.update_layout(height=360, yaxis_title=t("channels.kpi.roas", lang))
         charts.finish(fig, lang, title, y="ratio")
         out.append({"key": "trends", "title": title, "figure": fig})

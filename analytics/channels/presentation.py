@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.common import jsonable
 from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
 
-from .base import MIN_BOOT_UNITS
+from .base import MIN_BOOT_UNITS, shown
 from .fitting import ChannelFit
 
 
@@ -34,34 +34,40 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
     f = result
     if f.mode == "orders":
         return jsonable(_orders_only(f.channels, lang))
+
+    def name(c: object) -> object:
+        return shown(c, lang, f.by)
+
+    def names(cs: list) -> str:
+        return fmt_list((name(c) for c in cs), lang)
     warnings: list[str] = []
     findings: list[str] = []
     if f.by_missing is not None:
         warnings.append(t("channels.warning.by_missing", lang, by=f.by_missing))
     if f.delta_channels:
-        warnings.append(t("channels.warning.delta", lang, channels=fmt_list(f.delta_channels[:10], lang), n=MIN_BOOT_UNITS))
+        warnings.append(t("channels.warning.delta", lang, channels=names(f.delta_channels[:10]), n=MIN_BOOT_UNITS))
     if f.small_click_channels:
-        warnings.append(t("channels.warning.small_clicks", lang, channels=fmt_list(f.small_click_channels[:10], lang)))
+        warnings.append(t("channels.warning.small_clicks", lang, channels=names(f.small_click_channels[:10])))
     if f.skipped_curves:
         reasons = {c["reason"] for c in f.skipped_curves}
         warnings.append(t("channels.warning.curves_skipped", lang,
-                          channels=fmt_list((c["channel"] for c in f.skipped_curves[:10]), lang),
+                          channels=names([c["channel"] for c in f.skipped_curves[:10]]),
                           reason="; ".join(t(f"channels.reason.{r}", lang, n=f.min_points) for r in sorted(reasons))))
     if f.best_next is not None:
         avg = f.best_next["avg"]
-        findings.append(t("channels.finding.best_next", lang, channel=f.best_next["channel"],
+        findings.append(t("channels.finding.best_next", lang, channel=name(f.best_next["channel"]),
                           m=f"{f.best_next['marginal_roas']:.2f}", avg=f"{avg:.2f}" if np.isfinite(avg) else "—"))
         if f.saturated:
-            findings.append(t("channels.finding.saturated", lang, channels=fmt_list(f.saturated[:5], lang)))
+            findings.append(t("channels.finding.saturated", lang, channels=names(f.saturated[:5])))
     else:
         findings.append(t("channels.finding.no_curves", lang))
     top = f.top_roas
     if top is not None:
-        findings.insert(0, t("channels.finding.top_roas", lang, channel=top["channel"], roas=f"{top['roas']:.2f}",
+        findings.insert(0, t("channels.finding.top_roas", lang, channel=name(top["channel"]), roas=f"{top['roas']:.2f}",
                              lo=f"{top['lo']:.2f}" if np.isfinite(top["lo"]) else "—",
                              hi=f"{top['hi']:.2f}" if np.isfinite(top["hi"]) else "—"))
         if f.under_one:
-            findings.append(t("channels.finding.under_one", lang, channels=fmt_list(f.under_one[:5], lang)))
+            findings.append(t("channels.finding.under_one", lang, channels=names(f.under_one[:5])))
     pairs = f.pairwise_tests
     sig = [x for x in pairs if x["significant"]]
     if sig:
@@ -69,8 +75,8 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
         winner = best_ctr["a"] if best_ctr["diff"] > 0 else best_ctr["b"]
         loser = best_ctr["b"] if best_ctr["diff"] > 0 else best_ctr["a"]
         findings.append(t("channels.finding.significant", lang, n=len(sig), total=len(pairs),
-                          metric=t(f"channels.kpi.{best_ctr['metric']}", lang), a=winner, b=loser,
-                          diff=fmt_pct(abs(best_ctr["diff"]), lang, 2)))
+                          metric=t(f"channels.kpi.{best_ctr['metric']}", lang), a=name(winner), b=name(loser),
+                          diff=fmt_number(abs(best_ctr["diff"]) * 100, lang, 2)))  # rates: percentage points
     elif pairs:
         findings.append(t("channels.finding.none_significant", lang, total=len(pairs)))
     if f.roas_trend is not None:
@@ -79,6 +85,7 @@ def present(result: ChannelFit, params: dict, lang: str = "en") -> dict:
                           r0=f"{rt['r0']:.2f}", r1=f"{rt['r1']:.2f}"))
     if not f.dated:
         warnings.append(t("channels.warning.snapshot", lang))
+    # its rows are by channel, whatever ``by``
     incr_rows, incr_over, incr_findings, incr_warnings = present_incrementality(f.incrementality, lang)
     findings += incr_findings
     warnings += incr_warnings
@@ -142,7 +149,8 @@ def headlines(rows: list[dict]) -> list[tuple[dict, str]]:
     return out
 
 
-def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], dict | None, list[str], list[str]]:
+def present_incrementality(incr: dict | None, lang: str,
+                           by: str | None = "channel") -> tuple[list[dict], dict | None, list[str], list[str]]:
     """The platform-vs-incremental block in ``lang``: the table's rows (flat: the ledger entry's id, period
     and method, ``basis`` saying where the incremental figure comes from), the double-count check, the
     action line(s) and the warnings.
@@ -153,6 +161,8 @@ def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], di
         The fit's :func:`incrementality` block, or None.
     lang : str
         Interface language, ``'en'`` or ``'zh'``.
+    by : str | None
+        What the rows are grouped by (channel names are shown as people say them, see :func:`shown`).
 
     Returns
     -------
@@ -181,18 +191,21 @@ def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], di
         e_id = pick["entry_id"]
         source = (t("channels.incr.source_ledger", lang, id=e_id) if e_id is not None
                   else t("channels.incr.source_model", lang))
-        findings.append(t(f"channels.incr.action_{key}", lang, channel=pick["channel"], x=_x(pick["inflation"], lang),
+        findings.append(t(f"channels.incr.action_{key}", lang, channel=shown(pick["channel"], lang, by),
+                          x=_x(pick["inflation"], lang),
                           platform=_x(pick["platform_roas"], lang), incremental=_x(pick["incremental_roas"], lang),
                           source=source))
         if _holds_one(pick):
             lo, hi = pick["inflation_ci_low"], pick["inflation_ci_high"]
-            findings.append(t("channels.incr.holds_one", lang, channel=pick["channel"], lo=_x(lo, lang),
+            findings.append(t("channels.incr.holds_one", lang, channel=shown(pick["channel"], lang, by),
+                              lo=_x(lo, lang),
                               hi=_x(hi, lang) if hi is not None else "∞"))
     missing = [r["channel"] for r in rows if r["incremental_roas"] is None]
     if missing:
         reason = (t(model["key"], lang, **model.get("kwargs", {})) if model.get("status") == "unavailable"
                   else t("channels.incr.not_in_model", lang))
-        warnings.append(t("channels.incr.warning_missing", lang, channels=fmt_list(missing[:10], lang), reason=reason))
+        warnings.append(t("channels.incr.warning_missing", lang,
+                          channels=fmt_list((shown(c, lang, by) for c in missing[:10]), lang), reason=reason))
     if model.get("status") == "ok" and model.get("source") == "channels" and any(r["source"] == "model" for r in rows):
         warnings.append(t("channels.incr.warning_model_platform", lang))
     oc = incr.get("overcount")
@@ -214,12 +227,12 @@ def present_incrementality(incr: dict | None, lang: str) -> tuple[list[dict], di
 def _orders_only(table: pd.DataFrame, lang: str) -> dict:
     findings = []
     top = table.iloc[0]
-    findings.append(t("channels.finding.orders_top", lang, channel=top["channel"],
+    findings.append(t("channels.finding.orders_top", lang, channel=shown(top["channel"], lang),
                       net=fmt_money(top["net_sales"], lang),
                       share=fmt_pct(top["net_sales"] / table["net_sales"].sum() if table["net_sales"].sum() else None,
                                     lang)))
     hi_ret = table.sort_values("return_rate", ascending=False).iloc[0]
-    findings.append(t("channels.finding.orders_returns", lang, channel=hi_ret["channel"],
+    findings.append(t("channels.finding.orders_returns", lang, channel=shown(hi_ret["channel"], lang),
                       rate=fmt_pct(hi_ret["return_rate"], lang)))
     return {"mode": "orders", "channels": table.to_dict(orient="records"),
             "orders_by_channel": table.to_dict(orient="records"),

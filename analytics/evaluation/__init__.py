@@ -35,7 +35,8 @@ from data import engine
 
 from .base import (CF_COLUMNS, CONTROL_RE, FEW_EVENTS, MAX_CAMPAIGN_COMMENTS, MAX_CF_VALUES, MAX_COMMENTS,
                    MAX_CONTROLS, MAX_SEGMENT_LEVELS, MAX_UPLIFT_LEVELS, NS, OUTCOMES, RATE_OUTCOMES,
-                   SEGMENT_OUTCOMES, SMALL_GROUP, _attr_label, _f, _pfmt, parse_split, pick_control)
+                   SEGMENT_OUTCOMES, SMALL_GROUP, _attr_label, _f, _pfmt, attr_name, attr_value, feature_name,
+                   parse_split, pick_control, series_name, value_name)
 from .charts import _title_lift, figures, ratings_figure
 from .counterfactual import (CounterfactualFit, _block_indices, counterfactual, counterfactual_draws,
                              fit_counterfactual, order_series, orders_options, present_counterfactual, summarise)
@@ -154,10 +155,11 @@ TABLES: dict[str, tuple] = {
               ("narrower_by", "percent"), ("variance_reduction", "percent")),
     "power": (("group", "text"), _OUT, ("n", "count"), ("control_n", "count"), Col("mde_abs", "number", digits=6),
               ("mde_rel", "percent"), ("power_min_effect", "percent")),
-    "segments.heterogeneity": (("attribute", "text"), ("group", "text"), _OUT, Col("q", "number", digits=2),
+    "segments.heterogeneity": (Col("attribute", "text", values=f"{NS}.attr"), ("group", "text"), _OUT, Col("q", "number", digits=2),
                                ("df", "count"), ("p_value", "number"), ("p_value_adjusted", "number"),
                                ("flagged", "bool")),
-    "segments.rows": (("attribute", "text"), ("segment", "text"), ("group", "text"), _OUT, ("n", "count"),
+    "segments.rows": (Col("attribute", "text", values=f"{NS}.attr"), Col("segment", "text", values=f"{NS}.value"),
+                      ("group", "text"), _OUT, ("n", "count"),
                       ("control_n", "count"), Col("value", "number", digits=4), Col("control_value", "number", digits=4),
                       Col("lift_abs", "number", digits=4), ("lift_rel", "percent"), Col("ci_low", "number", digits=4),
                       Col("ci_high", "number", digits=4), ("p_value", "number"), ("p_value_adjusted", "number")),
@@ -405,17 +407,19 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
         kpis["p_value_adjusted"] = a["p_value_adjusted"]
     if cf and cf.get("status") == "ok":
         kpis["cf_effect"] = cf["effect"]
-        findings.append(t(f"{NS}.finding.cf", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+        findings.append(t(f"{NS}.finding.cf", lang, treated=series_name(cf["by"], cf["treated"], lang),
+                          effect=fmt_number(cf["effect"], lang),
                           lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
                           metric=t(f"{NS}.cf.metric.{cf['metric']}", lang)))
     elif cf and cf.get("status") == "needs_params":
-        findings.append(t(f"{NS}.finding.cf_needs_params", lang, by=cf["by"]))
+        findings.append(t(f"{NS}.finding.cf_needs_params", lang, by=attr_name(cf["by"], lang, True)))
     if money:
         _money_totals(money, kpis, findings, lang)
     if feedback:
         _feedback_kpis(feedback, kpis, findings, lang)
     if memo.get("headline"):
-        findings.insert(0, memo["headline"] + " " + (memo.get("reason") or ""))
+        # a Chinese sentence ends in 。 and the next follows without a space
+        findings.insert(0, memo["headline"] + ("" if lang == "zh" else " ") + (memo.get("reason") or ""))
     res["kpis"] = kpis
     res["findings"] = findings
     res["warnings"] = list(dict.fromkeys(warn))
@@ -449,7 +453,7 @@ def _feedback_kpis(feedback: dict, kpis: dict, findings: list[str], lang: str) -
         kpis["nps"] = feedback["nps"]["nps"]
         findings.append(t(f"{NS}.finding.nps", lang, nps=f"{feedback['nps']['nps']:+.0f}",
                           lo=f"{feedback['nps']['ci_low']:+.0f}", hi=f"{feedback['nps']['ci_high']:+.0f}",
-                          n=feedback["nps"]["n"]))
+                          n=fmt_number(feedback["nps"]["n"], lang)))
     if feedback.get("rating_mean"):
         kpis["rating_mean"] = feedback["rating_mean"]["mean"]
     terms = (feedback.get("terms") or {}).get("words") or []
@@ -530,7 +534,8 @@ __all__ = [
     # page interface
     "PAGE", "KINDS", "PARAMS", "DEFAULTS", "FIT_PARAMS", "DISPLAY_PARAMS", "MAX_UNITS", "fit", "present", "compute",
     "figures", "page_options", "plan_figures", "ratings_figure", "EvaluationFit", "KINDS_ANY", "KPI_KINDS",
-    "kpi_kinds", "group_columns", "group_rows", "main_cuped",
+    "kpi_kinds", "group_columns", "group_rows", "main_cuped", "attr_name", "value_name", "attr_value", "feature_name",
+    "series_name",
     # parts
     "ExperimentFit", "Attribute", "SegmentSums", "CounterfactualFit", "FeedbackFit", "Moments", "CupedMoments",
     "fit_experiment", "analyse", "fit_uplift", "fit_counterfactual", "present_counterfactual", "fit_feedback",

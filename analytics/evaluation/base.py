@@ -47,6 +47,123 @@ def _attr_label(col: str) -> str:
     return col[5:] if col.startswith("attr_") else col
 
 
+def attr_name(name: object, lang: str, inline: bool = False) -> str:
+    """An attribute's (or an order column's) name as people say it: ``evaluation.attr.<name>`` (member_level:
+    会员等级 / Member level), else the name as the user wrote it; ``inline``: inside an English sentence
+    ("differs by member level").
+
+    Parameters
+    ----------
+    name : object
+        The attribute, ``attr_`` removed (``member_level``, ``region``).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    inline : bool
+        Whether the name stands inside a sentence (English: lower case).
+
+    Returns
+    -------
+    str
+        The name to show.
+    """
+    from analytics.i18n import t
+
+    key = f"{NS}.attr.{name}"
+    text = t(key, lang)
+    if text == key:
+        return str(name)
+    return text[:1].lower() + text[1:] if inline and lang == "en" else text
+
+
+def value_name(value: object, lang: str) -> str:
+    """A fixed value of an attribute in ``lang`` (``evaluation.value.<value>``: new / returning as 新客 / 老客);
+    a value from the data (黑金, 广东, JD) as it is.
+
+    Parameters
+    ----------
+    value : object
+        The value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The value to show.
+    """
+    from analytics.i18n import t
+
+    key = f"{NS}.value.{value}"
+    text = t(key, lang)
+    return str(value) if text == key else text
+
+
+def attr_value(name: object, value: object, lang: str) -> str:
+    """"会员等级：黑金" / "Member level: 黑金": an attribute's name and one of its values (a channel by its usual
+    name, :func:`series_name`).
+
+    Parameters
+    ----------
+    name : object
+        The attribute.
+    value : object
+        Its value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    from analytics.i18n import t
+
+    shown = series_name(name, value, lang) if name == "channel" else value_name(value, lang)  # 渠道：抖音
+    return t(f"{NS}.label.attr_value", lang, attribute=attr_name(name, lang), value=shown)
+
+
+def series_name(by: object, value: object, lang: str) -> str:
+    """The treated series of a counterfactual as people say it: a channel by its usual name
+    (analytics.channel_names.display_name: Douyin reads 抖音 in Chinese), another column's value as it is.
+
+    Parameters
+    ----------
+    by : object
+        The orders' column the series is a value of (``channel``, ``region``, ...).
+    value : object
+        The value.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    from analytics.channel_names import display_name
+
+    return display_name(str(value), lang) if by == "channel" and value not in (None, "") else str(value or "")
+
+
+def feature_name(feature: object, lang: str) -> str:
+    """An uplift model's feature as people say it: ``channel=JD`` as "渠道：JD", ``age`` as its attribute name.
+
+    Parameters
+    ----------
+    feature : object
+        The feature (``<attribute>=<value>`` for one value of a text attribute).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    name, sep, value = str(feature).partition("=")
+    return attr_value(name, value, lang) if sep else attr_name(name, lang)
+
+
 def pick_control(groups: list[str], sizes: np.ndarray, requested: str | None) -> tuple[str, str]:
     """(control group, how it was chosen: "param" | "name" | "smallest").
 

@@ -7,7 +7,7 @@ import pandas as pd
 from analytics import charts
 from analytics.i18n import fmt_list, fmt_number, fmt_pct, t
 
-from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt
+from .base import NS, RATE_OUTCOMES, SEGMENT_OUTCOMES, _pfmt, attr_name, attr_value, series_name
 
 
 def _title_lift(result: dict, lang: str) -> str:
@@ -73,18 +73,19 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
             arm = memo.get("arm") if memo.get("arm") in {r["group"] for r in seg["rows"]} else seg["rows"][0]["group"]
         rows = [r for r in seg["rows"] if r["outcome"] == o and r["group"] == arm]
         if rows:
+            names = [attr_value(r["attribute"], r["segment"], lang) for r in rows]  # 会员等级：黑金
             scale = 100 if o in RATE_OUTCOMES else 1
             kind = "number" if scale == 100 else "money"  # percentage points, or revenue per unit
             fig = go.Figure(go.Scatter(
-                x=[r["lift_abs"] * scale for r in rows], y=[f"{r['attribute']} = {r['segment']}" for r in rows],
+                x=[r["lift_abs"] * scale for r in rows], y=names,
                 mode="markers", marker={"size": 9},
                 error_x={"type": "data", "symmetric": False,
                          "array": [(r["ci_high"] - r["lift_abs"]) * scale if r["ci_high"] is not None else None
                                    for r in rows],
                          "arrayminus": [(r["lift_abs"] - r["ci_low"]) * scale if r["ci_low"] is not None else None
                                         for r in rows]},
-                hovertext=[f"{r['attribute']} = {r['segment']}: {charts.value_text(r['lift_abs'] * scale, kind, lang)} "
-                           f"(n={r['n']} / {r['control_n']})" for r in rows], hoverinfo="text"))
+                hovertext=[f"{name}: {charts.value_text(r['lift_abs'] * scale, kind, lang)} "
+                           f"(n={r['n']} / {r['control_n']})" for name, r in zip(names, rows)], hoverinfo="text"))
             fig.add_vline(x=0, line_dash="dot")
             fig.update_layout(xaxis_title=t(f"{NS}.chart.segment_axis_{'pp' if scale == 100 else 'abs'}", lang,
                                             outcome=t(f"{NS}.outcome.{o}", lang)),
@@ -92,7 +93,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
                               margin={"l": 10, "r": 10, "t": 30, "b": 10})
             flagged = [h for h in seg.get("heterogeneity", []) if h.get("flagged") and h["outcome"] == o
                        and h["group"] == arm]
-            title = (t(f"{NS}.chart.segments_flag", lang, attribute=fmt_list((h["attribute"] for h in flagged[:3]), lang),
+            title = (t(f"{NS}.chart.segments_flag", lang,
+                       attribute=fmt_list((attr_name(h["attribute"], lang, True) for h in flagged[:3]), lang),
                        outcome=t(f"{NS}.outcome.{o}", lang), arm=arm)
                      if flagged else t(f"{NS}.chart.segments_none", lang, outcome=t(f"{NS}.outcome.{o}", lang),
                                        arm=arm))
@@ -128,7 +130,8 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         fig.add_vline(x=pd.Timestamp(cf["start"]).timestamp() * 1000, line_dash="dot")
         fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10})
         key = "cf_sig" if cf["significant"] else "cf_ns"
-        title = t(f"{NS}.chart.{key}", lang, treated=cf["treated"], effect=fmt_number(cf["effect"], lang),
+        title = t(f"{NS}.chart.{key}", lang, treated=series_name(cf.get("by"), cf["treated"], lang),
+                  effect=fmt_number(cf["effect"], lang),
                   lo=fmt_number(cf["ci_low"], lang), hi=fmt_number(cf["ci_high"], lang),
                   metric=t(f"{NS}.cf.metric.{cf['metric']}", lang))
         charts.finish(fig, lang, title, y="money" if cf["metric"] == "revenue" else "count")

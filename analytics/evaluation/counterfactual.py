@@ -21,7 +21,7 @@ from analytics.common import NotEnoughData
 from analytics.i18n import t
 from data import engine
 
-from .base import CF_COLUMNS, MAX_CF_VALUES, MAX_CONTROLS, NS, _attr_label
+from .base import CF_COLUMNS, MAX_CF_VALUES, MAX_CONTROLS, NS, _attr_label, attr_name, series_name
 from .sums import LINE, any_value, finite, one_row, total
 
 
@@ -504,7 +504,9 @@ def present_counterfactual(cf: CounterfactualFit | None, p: dict, lang: str, war
     res = summarise(cf.core, float(p["alpha"]))
     res.update({"status": "ok", "by": cf.by, "metric": cf.metric, "grain": cf.grain, "guessed": list(cf.guessed)})
     if cf.guessed:
-        warn.append(t(f"{NS}.warning.cf_guessed", lang, treated=cf.treated, start=str(cf.start), by=cf.by))
+        warn.append(t(f"{NS}.warning.cf_guessed", lang, treated=series_name(cf.by, cf.treated, lang),
+                      start=str(cf.start),
+                      by=attr_name(cf.by, lang, True)))
     if res["r2_pre"] < 0.5:
         warn.append(t(f"{NS}.warning.cf_poor_fit", lang, r2=f"{res['r2_pre']:.2f}"))
     pl = res.get("placebo") or {}

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
 
-from .base import NS, RATE_OUTCOMES, _pfmt
+from .base import NS, RATE_OUTCOMES, _pfmt, attr_name, series_name
 
 
 def _decide(lift, lo, hi, p_adj, alpha, mde_abs, threshold, cost_given, roi, roi_lo) -> tuple[str, str]:
@@ -128,7 +128,8 @@ def _memo_counterfactual(m: dict, cf: dict, money, lang: str, alpha: float, conf
     metric = t(f"{NS}.cf.metric.{cf['metric']}", lang)
     fmtv = (lambda x: fmt_money(x, lang)) if cf["metric"] == "revenue" else (lambda x: fmt_number(x, lang))
     m.update({"recommendation": rec, "reason_key": why, "arm": cf["treated"], "outcome": cf["metric"]})
-    m["effect"] = t(f"{NS}.memo.cf_effect", lang, treated=cf["treated"], metric=metric, effect=fmtv(cf["effect"]),
+    m["effect"] = t(f"{NS}.memo.cf_effect", lang, treated=series_name(cf.get("by"), cf["treated"], lang), metric=metric,
+                    effect=fmtv(cf["effect"]),
                     rel=fmt_pct(cf["effect_rel"], lang, 1, signed=True), conf=conf, lo=fmtv(cf["ci_low"]),
                     hi=fmtv(cf["ci_high"]))
     pl = cf.get("placebo") or {}
@@ -157,7 +158,7 @@ def _exp_findings(exp: dict, p: dict, lang: str, findings: list[str]) -> None:
     flagged = [h for h in seg["heterogeneity"] if h.get("flagged")]
     if flagged:
         h = min(flagged, key=lambda h: h["p_value"])
-        findings.append(t(f"{NS}.finding.segments", lang, attribute=h["attribute"], group=h["group"],
+        findings.append(t(f"{NS}.finding.segments", lang, attribute=attr_name(h["attribute"], lang, True), group=h["group"],
                           outcome=t(f"{NS}.outcome.{h['outcome']}", lang)))
     elif seg["heterogeneity"]:
         findings.append(t(f"{NS}.finding.segments_none", lang))

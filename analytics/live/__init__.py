@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.tables import Col
 from data import engine
 
 from .base import (CATEGORICAL_FACTORS, CONTENT_SUMS, FEW_BASELINE, FEW_SESSIONS, FIT_PARAMS, FORMATS, FUNNEL,
@@ -64,18 +65,21 @@ KINDS = {"live_sessions": False, "creators": False, "content": False, "orders": 
 KINDS_ANY = LIVE_KINDS  # the page needs one of these (components.page.frame, analytics.report)
 LANGUAGE_FREE_CALLS = ("platform_options",)
 # Result tables as the page, the CSV export and the report show them: column -> value kind (money, count,
-# percent, number, date, text); headers are ``live.col.<column>``.
-TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+# percent, number, date, text); headers are ``live.col.<column>`` (a session's ROI is the Qianchuan ROI, 千川ROI;
+# a content item's format its label).
+TABLES: dict[str, tuple] = {
     "funnel": (("step_label", "text"), ("people", "count"), ("rate", "percent")),
     "sessions": (("rank", "count"), ("session_id", "text"), ("start_time", "date"), ("host", "text"),
                  ("platform", "text"), ("gmv", "money"), ("views", "count"), ("unique_viewers", "count"),
                  ("gpm", "money"), ("uv_value", "money"), ("conversion", "percent"), ("conversion_ci_low", "percent"),
-                 ("conversion_ci_high", "percent"), ("aov", "money"), ("roi", "number"), ("spend", "money"),
+                 ("conversion_ci_high", "percent"), ("aov", "money"), Col("roi", "number", label="live.kpi.roi"),
+                 ("spend", "money"),
                  ("duration", "count"), ("products", "count"), ("exposure_rate", "percent"), ("click_rate", "percent"),
                  ("order_rate", "percent")),
     "hosts": (("host", "text"), ("sessions", "count"), ("gmv", "money"), ("views", "count"),
               ("unique_viewers", "count"), ("gpm", "money"), ("uv_value", "money"), ("conversion", "percent"),
-              ("conversion_ci_low", "percent"), ("conversion_ci_high", "percent"), ("roi", "number")),
+              ("conversion_ci_low", "percent"), ("conversion_ci_high", "percent"),
+              Col("roi", "number", label="live.kpi.roi")),
     "top_quarter": (("factor", "text"), ("level", "text"), ("sessions", "count"), ("top_sessions", "count"),
                     ("share_top", "percent"), ("mean_top", "number"), ("mean_rest", "number"), ("diff", "number"),
                     ("ci_low", "number"), ("ci_high", "number"), ("p_value", "number")),
@@ -90,7 +94,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
                 ("engagement_rate_ci_high", "percent"), ("cpe", "money"), ("click_rate", "percent"),
                 ("gmv", "money"), ("gmv_per_mille", "money"), ("spend", "money"), ("roi", "number"),
                 ("completion_rate", "percent")),
-    "top_content": (("content_id", "text"), ("format", "text"), ("creator", "text"), ("plays", "count"),
+    "top_content": (("content_id", "text"), Col("format", "text", values="live.format"), ("creator", "text"),
+                    ("plays", "count"),
                     ("engagement_rate", "percent"), ("gmv", "money"), ("spend", "money"), ("roi", "number")),
 }
 

@@ -179,7 +179,9 @@ def _session_text(f: LiveFit, lang: str, findings: list, steps: list, warnings: 
                            share=fmt_pct(obj["share_top"], lang)))
         else:
             key = "more" if obj["diff"] > 0 else "less"
-            steps.append(t(f"live.next.tq_numeric_{key}", lang, factor=t(f"live.factor.{fac}", lang),
+            name = t(f"live.factor.{fac}", lang)  # inside a sentence: "more minutes live", not "more Minutes live"
+            steps.append(t(f"live.next.tq_numeric_{key}", lang,
+                           factor=name[:1].lower() + name[1:] if lang == "en" else name,
                            top=_fmt_numeric(fac, obj["mean_top"], lang)))
     else:
         findings.append(t("live.finding.tq_none", lang, n=tq["n"], metric=metric))

@@ -53,7 +53,7 @@ def test_renders_in_chinese(workspace):
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["渠道对比"]
     body = texts(at)
-    assert "下一笔预算投给 WeChat" in body
+    assert "下一笔预算投给微信" in body  # the channel as people say it (display_name), no space
     assert "渠道" in at.dataframe[0].value.columns
     assert any(m.label == "花费" for m in at.metric)
 

@@ -28,7 +28,7 @@ def test_renders_in_english_with_the_report_numbers(workspace):
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Live commerce"]
     body = texts(at)
-    assert "What to do next" in body and "Actions, in the manager" in body and "sessions sold" in body
+    assert "What to do next" in body and "Action list" in body and "sessions sold" in body
     assert _metric(at, "Conversion").endswith("%")
     from analytics import report
     from analytics.i18n import fmt_money
@@ -54,7 +54,7 @@ def test_renders_in_chinese(workspace):
     assert [t.value for t in at.title] == ["直播与达人"]
     body = texts(at)
     assert "下一步建议" in body and "行动清单" in body and "场直播成交" in body
-    assert any(m.label == "UV价值" for m in at.metric) and any(m.label == "投流ROI（千川）" for m in at.metric)
+    assert any(m.label == "UV价值" for m in at.metric) and any(m.label == "千川ROI" for m in at.metric)
     assert "坑位费" in _table(at, "达人").columns
     assert set(_table(at, "互动率")["内容形式"]) == {"短视频", "直播", "图文笔记", "商品卡"}
 

@@ -9,6 +9,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from analytics import channels, charts
+from analytics.channel_names import display_name
+from analytics.i18n import fmt_number
 from analytics.common import NotEnoughData
 from tests.fixtures import _complete
 
@@ -168,7 +170,8 @@ def test_diminishing_returns_curves_and_best_next_channel(daily):
             curves[ch]["b"] * curves[ch]["a"] * cur ** (curves[ch]["b"] - 1))
     true_m = {ch: a * b * curves[ch]["current_spend"] ** (b - 1) for ch, (a, b) in truth.items()}
     assert r["best_next_channel"] == max(true_m, key=true_m.get)
-    assert r["best_next_channel"] in r["findings"][1] or any(r["best_next_channel"] in f for f in r["findings"])
+    shown = display_name(r["best_next_channel"], "zh")  # channels named as people say them (xhs: 小红书)
+    assert shown in r["findings"][1] or any(shown in f for f in r["findings"])
     assert r["trends"] and {"week", "channel", "roas", "ctr"} <= set(r["trends"][0])
     funnel = pd.DataFrame(r["funnel"])
     assert set(funnel["stage"]) == {"impressions", "clicks", "conversions"}
@@ -203,7 +206,7 @@ def test_figures_in_both_languages(daily, result):
         figs = channels.figures(r, lang)
         assert {f["key"] for f in figs} == {"funnel", "kpis", "incrementality", "curves", "trends"}
         curves_title = next(f["title"] for f in figs if f["key"] == "curves")
-        assert r["best_next_channel"] in curves_title
+        assert display_name(r["best_next_channel"], lang) in curves_title
         for f in figs:
             assert charts.plain(f["figure"].layout.title.text) == f["title"]
     # KPI bars carry the CI as error bars
@@ -222,13 +225,14 @@ def _visible(fig) -> list[tuple[str, str, float]]:
 
 
 def test_funnel_shows_step_rates_per_channel_with_intervals(result):
-    rows = {r["channel"]: r for r in result["channels"]}
     for lang in ("en", "zh"):
+        rows = {display_name(r["channel"], lang): r for r in result["channels"]}  # the bars name channels as shown
         f = next(f for f in channels.figures(result, lang) if f["key"] == "funnel")
         fig = f["figure"]
         best = max(rows.values(), key=lambda r: r["cvr"])
         assert f["title"] == charts.plain(fig.layout.title.text)
-        assert best["channel"] in f["title"] and charts.value_text(best["cvr"], "percent", lang) in f["title"]
+        name = display_name(best["channel"], lang)
+        assert name in f["title"] and charts.value_text(best["cvr"], "percent", lang) in f["title"]
         assert charts.kinds(fig) == {"xaxis": "percent"}
         assert [tr.type for tr in fig.data] == ["bar", "bar"] and all(tr.orientation == "h" for tr in fig.data)
         by_name = {tr.name: tr for tr in fig.data}
@@ -240,7 +244,7 @@ def test_funnel_shows_step_rates_per_channel_with_intervals(result):
                 assert x + up == pytest.approx(r[f"{m}_ci_high"]) and x - dn == pytest.approx(r[f"{m}_ci_low"])
             assert list(tr.text) == [charts.label_text(v, "percent", lang) for v in tr.x]
         # best CVR on top (the last category of a horizontal bar chart)
-        assert list(fig.data[0].y)[-1] == best["channel"]
+        assert list(fig.data[0].y)[-1] == name
         assert not _visible(fig)
 
 
@@ -281,3 +285,29 @@ def test_report_says_when_a_modules_charts_raise(result, monkeypatch, caplog):
     monkeypatch.setattr(channels, "figures", no_data)
     assert report.figures_for("channel-comparison", result, "zh") == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_texts_name_channels_as_people_say_them_and_a_rate_gap_in_points(daily, export):
+    """The findings, chart titles and legends show a channel's usual name (xhs: 小红书 / Xiaohongshu, as the
+    planner does); the largest significant gap is of two rates: percentage points, not a percentage. A
+    campaign's name is kept as it is."""
+    df, _ = daily
+    for lang, unit in (("zh", " 个百分点"), ("en", " pp (percentage points)")):
+        r = channels.compute({"channels": export}, {}, lang)
+        best = max((x for x in r["pairwise_tests"] if x["significant"]), key=lambda x: abs(x["diff"]))
+        gap = fmt_number(abs(best["diff"]) * 100, lang, 2) + unit
+        assert any(gap in f for f in r["findings"]), r["findings"]
+        r = channels.compute({"channels": df}, {}, lang)
+        assert not [f for f in r["findings"] + r["warnings"] if "xhs" in f or "douyin" in f or "baidu" in f]
+        figs = channels.figures(r, lang)
+        curves = next(f["figure"] for f in figs if f["key"] == "curves")
+        names = {tr.name for tr in curves.data}
+        current = channels.t("channels.label.current", lang, channel=display_name("douyin", lang))
+        assert display_name("xhs", lang) in names and current in names and "xhs" not in names
+        kpis = next(f["figure"] for f in figs if f["key"] == "kpis")
+        assert set(kpis.data[0].y) == {display_name(c, lang) for c in ("douyin", "xhs", "baidu")}
+    zh = channels.compute({"channels": df}, {}, "zh")
+    assert "抖音：当前花费" in {tr.name for tr in next(f["figure"] for f in channels.figures(zh, "zh")
+                                                   if f["key"] == "curves").data}
+    by_campaign = channels.compute({"channels": export}, {"by": "campaign"}, "zh")
+    assert any("douyin-c" in f or "xhs-c" in f or "baidu-c" in f for f in by_campaign["findings"])  # data: as it is

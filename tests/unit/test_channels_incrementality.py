@@ -112,7 +112,7 @@ def test_present_action_line_table_and_report_keys(fitted, synthetic):
     assert rows["Douyin"]["basis"] == "Ledger #2: Geo test, 2025-05-01 to 2025-05-28, spend 20,000.00"
     assert rows["Taobao"]["basis"].startswith("Response model at the current spend (")
     zh = channels.present(f, {}, "zh")
-    assert any(s.startswith("Douyin 的平台 ROAS") and "台账条目 #2" in s for s in zh["findings"])
+    assert any(s.startswith("抖音的平台 ROAS") and "台账条目 #2" in s for s in zh["findings"])
     assert [r["incremental_roas"] for r in zh["incrementality"]] == [r["incremental_roas"] for r in en["incrementality"]]
     figs = {x["key"]: x for x in channels.figures(en, "en")}
     fig = figs["incrementality"]

@@ -592,7 +592,7 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                      'only detect 4.34 (meaningful: 0.84): rerun with more units or a stronger treatment.',
                      'Using the pre-period value (CUPED) narrowed the revenue interval for Coupon ¥20 by 9%: use '
                      'it in future tests to need fewer units.',
-                     'The lift of Coupon ¥50 on conversion rate differs by new_customer beyond chance: target '
+                     'The lift of Coupon ¥50 on conversion rate differs by customer type beyond chance: target '
                      'that attribute in the next test to confirm.',
                      'The uplift model barely beats random targeting on visit rate (Qini 0.018): do not target on '
                      'it yet.',
@@ -600,7 +600,7 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                      '50,891).',
                      'Coupon ¥50: incremental revenue 46,432.52 (interval 9,118.08 to 83,746.97); enter costs to '
                      'get the ROI.',
-                     'NPS +21 (interval +19 to +23, 5000 answers).',
+                     'NPS +21 (interval +19 to +23, 5,000 answers).',
                      'Most mentioned in comments: 客服, 适合, 推荐, 耐心, 很快.'],
         'arms': {'Coupon ¥20|visit': [0.17969602821395583, 0.14364733489775394, 0.03604869331620189,
                                       0.25095274716973215, 0.024670092038021632, 0.0471913187352534,
@@ -952,14 +952,14 @@ EXPECTED: dict = {'h1': {'control': 'No E-Mail',
                      'only detect 5.30 (meaningful: 0.84): rerun with more units or a stronger treatment.',
                      'Using the pre-period value (CUPED) narrowed the revenue interval for Coupon ¥20 by 9%: use '
                      'it in future tests to need fewer units.',
-                     'The lift of Coupon ¥50 on conversion rate differs by new_customer beyond chance: target '
+                     'The lift of Coupon ¥50 on conversion rate differs by customer type beyond chance: target '
                      'that attribute in the next test to confirm.',
                      'The uplift model ranks units well on conversion rate (Qini 0.084): targeting its top 30% '
                      'captures 68% of the incremental responders. Export the ranked list for the next send.',
                      '广东: -32 orders above the counterfactual during the campaign (interval -78 to 1).',
                      'Coupon ¥50: incremental revenue 46,432.52 (interval -2,609.76 to 95,474.80); enter costs to '
                      'get the ROI.',
-                     'NPS +17 (interval +11 to +24, 1169 answers).',
+                     'NPS +17 (interval +11 to +24, 1,169 answers).',
                      'Most mentioned in comments: 客服, 适合, 推荐, 耐心, 很快.'],
         'arms': {'Coupon ¥20|conversion': [0.0492904525988748, 0.04123365739188736, 0.00805679520698744,
                                            0.19539365936945963, -0.0005955613013087484, 0.01620836210752679,
@@ -1180,3 +1180,27 @@ def test_fit_is_language_free_and_frozen(hill):
     with pytest.raises(dataclasses.FrozenInstanceError):
         fitted.n_units = 1  # type: ignore[misc]
     assert "lang" not in {f.name for f in dataclasses.fields(fitted)}
+
+
+def test_attributes_are_named_as_people_say_them_in_both_languages(demo_frames):
+    """Segments, their chart, the uplift drivers and the counterfactual's series name an attribute by its label
+    (member_level: 会员等级, new / returning: 新客 / 老客), never by its column; a Chinese finding joins its
+    sentences without a space after 。; the NPS answers are a formatted count."""
+    from analytics import tables
+
+    assert ev.attr_value("member_level", "黑金", "zh") == "会员等级：黑金"
+    assert ev.attr_value("new_customer", "new", "en") == "Customer type: New"
+    assert ev.feature_name("channel=JD", "zh") == "渠道：京东" and ev.feature_name("region", "en") == "Region"
+    assert ev.series_name("channel", "Douyin", "zh") == "抖音" and ev.series_name("region", "广东", "en") == "广东"
+    assert ev.attr_name("member_level", "en", inline=True) == "member level"
+    seg = {c.key: c for c in tables.spec(ev, "segments.rows")}
+    assert tables.cell(seg["attribute"], "city_tier", "zh") == "城市等级"
+    assert tables.cell(seg["segment"], "returning", "zh") == "老客"
+    r = ev.compute(demo_frames, _params(DEMO_PARAMS["d2"]), "zh")
+    fig = next(f for f in ev.figures(r, "zh") if f["key"] == "segments")["figure"]
+    names = list(fig.data[0].y)
+    assert names and all("：" in n for n in names) and not [n for n in names if "_" in n or " = " in n]
+    assert "。 " not in r["findings"][0]
+    zh_d1 = ev.compute(demo_frames, _params(DEMO_PARAMS["d1"]), "zh")
+    assert any("5,000 个回答" in f for f in zh_d1["findings"]), zh_d1["findings"]
+    assert not [w for w in zh_d1["findings"] + zh_d1["warnings"] if "new_customer" in w or "member_level" in w]

@@ -451,3 +451,27 @@ def test_demo_numbers_equal_pandas():
     fm = expected_formats(f["content"])
     assert {x["format"]: x["roi"] for x in r["formats"]} == {k: _approx(v) for k, v in fm["roi"].items()}
     assert r["findings"] and r["next_steps"]
+
+
+def test_a_factor_inside_a_next_step_is_lower_case_and_a_format_code_is_its_label():
+    """"Top sessions have more minutes live", not "more Minutes live" (the factor's label starts a finding,
+    not this sentence); the top content's format column shows the format's label, not its code."""
+    from types import SimpleNamespace
+
+    from analytics import live, tables
+    from analytics.live.presentation import _session_text
+
+    fac = {"factor": "duration", "type": "numeric", "p_value": 0.001, "mean_top": 240.0, "mean_rest": 150.0,
+           "diff": 90.0, "ci_low": 60.0, "ci_high": 120.0}
+    f = SimpleNamespace(totals={"sessions": 40, "gmv": 1e6, "gpm": 900.0, "uv_value": 2.0, "conversion": 0.02,
+                                "conversion_ci_low": 0.018, "conversion_ci_high": 0.022, "roi": None},
+                        funnel=[], hosts=pd.DataFrame(columns=["host", "sessions", "gpm"]),
+                        top_quarter={"n": 40, "rank_by": "gmv", "factors": [fac]})
+    for lang, want in (("en", "Top sessions have more minutes live"), ("zh", "直播时长")):
+        findings, steps, warnings = [], [], []
+        _session_text(f, lang, findings, steps, warnings)
+        assert any(want in s for s in steps), steps
+    fmt = next(c for c in tables.spec(live, "top_content") if c.key == "format")
+    assert tables.cell(fmt, "note", "zh") == "图文笔记" and tables.cell(fmt, "card", "en") == "Product card"
+    roi = next(c for c in tables.spec(live, "sessions") if c.key == "roi")
+    assert tables.label("live", roi, "zh") == "千川ROI"

@@ -108,6 +108,16 @@ def test_labels_and_which_columns_are_shown():
     assert tables.label("channels", "roas_ci_high", "zh") == "ROAS 上限（95%）"
     assert tables.label("channels", Col("b", label="channels.col.elasticity"), "en") == "Elasticity b"
     assert tables.label("channels", "Already a label", "en") == "Already a label"
+
+
+def test_a_page_label_of_an_interval_bound_comes_before_the_generic_rule():
+    """An interval bound the page labels itself (live.col.incremental_ci_low: "增量下限（95%）") is not
+    rebuilt from its raw stem by the generic "<metric> low (95%)" rule ("incremental 下限（95%）")."""
+    assert tables.label("live", "incremental_ci_low", "zh") == "增量下限（95%）"
+    assert tables.label("live", "halo_ci_high", "zh") == "长尾上限（95%）"
+    assert tables.label("live", "incremental_ci_low", "en") == "Incremental low (95%)"
+    assert tables.label("live", "conversion_ci_low", "en") == "Conversion low (95%)"
+    assert tables.label("channels", "roas_ci_low", "zh") == "ROAS 下限（95%）"  # the generic rule still applies
     rows = [{"channel": "A", "spend": 1.0, "few_points": True, "empty": None}]
     # undeclared: an unlabelled column (an internal field) is left out, an empty one too
     assert [c.key for c in tables.resolve("channels", None, rows, "en")] == ["channel", "spend"]
