@@ -111,3 +111,51 @@ def display_names(columns: Sequence[str], lang: str = "en") -> list[str]:
     for n in names:
         seen[n] = seen.get(n, 0) + 1
     return [f"{n} ({c})" if seen[n] > 1 else n for n, c in zip(names, columns)]
+
+
+def channel_label(value: object, lang: str = "en") -> str:
+    """A channel VALUE of a dataset (not a spend column) as the pages show it: a known platform or medium under
+    its usual name in ``lang`` ("Douyin" / "douyin" / "抖音" read 抖音 in Chinese, Douyin in English), any other
+    name exactly as stored (no prefix stripped, no case changed: "tmall_flagship" stays itself).
+
+    Parameters
+    ----------
+    value : object
+        The stored channel name.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The name to show.
+    """
+    text = str(value)
+    hit = KNOWN.get(normalise_header(text))
+    if hit is None:
+        return text
+    return hit[1] if str(lang).startswith("zh") else hit[0]
+
+
+def channel_labels(values: Sequence[object], lang: str = "en") -> list[str]:
+    """:func:`channel_label` of each value, made unique: when two different stored names read the same
+    ("Douyin" and "抖音" in one dataset), each keeps its stored name in brackets ("抖音 (Douyin)"), so a chart
+    never draws two rows on one category.
+
+    Parameters
+    ----------
+    values : Sequence[object]
+        Stored channel names (a name may repeat: equal names get equal labels).
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list[str]
+        One label per value, in order.
+    """
+    labels = [channel_label(v, lang) for v in values]
+    sources: dict[str, set[str]] = {}
+    for lab, v in zip(labels, values):
+        sources.setdefault(lab, set()).add(str(v))
+    return [f"{lab} ({v})" if len(sources[lab]) > 1 and lab != str(v) else lab for lab, v in zip(labels, values)]

@@ -409,8 +409,8 @@ def kpi_text(name: str, value: Any, lang: str) -> str:
 
 
 def title(ns: str, name: str, lang: str) -> str:
-    """A table's heading: ``<ns>.table.<name>`` (a nested table ``a.b``: ``<ns>.table.a_b``, a catalogue key
-    is one segment), else the page's label of that name, else the name.
+    """A table's heading: ``<ns>.table.<name>`` (a nested table ``a.b``: ``<ns>.table.a.b`` or
+    ``<ns>.table.a_b``), else ``<ns>.table.<last part>``, the page's label of that name, else the name.
 
     Parameters
     ----------
@@ -427,8 +427,8 @@ def title(ns: str, name: str, lang: str) -> str:
         The heading.
     """
     leaf = name.rsplit(".", 1)[-1]
-    for key in (f"{ns}.table.{name.replace('.', '_')}", f"{ns}.table.{leaf}", f"{ns}.label.{leaf}", f"{ns}.tab.{leaf}",
-                f"ui.report.table.{leaf}"):
+    for key in (f"{ns}.table.{name}", f"{ns}.table.{name.replace('.', '_')}", f"{ns}.table.{leaf}",
+                f"{ns}.label.{leaf}", f"{ns}.tab.{leaf}", f"ui.report.table.{leaf}"):
         text = _translated(key, lang)
         if text:
             return text

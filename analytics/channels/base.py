@@ -10,7 +10,7 @@ from analytics.params import Param
 from analytics.tables import Col
 
 def shown(name: object, lang: str, by: str | None = "channel") -> object:
-    """A channel's name as the page shows it in ``lang`` (analytics.channel_names.display_name: "Douyin" reads
+    """A channel's name as the page shows it in ``lang`` (analytics.channel_names.channel_label: "Douyin" reads
     抖音 in Chinese, as on the promotion planner); a campaign's (``by`` another column) or a missing name as it is.
 
     Parameters
@@ -27,11 +27,36 @@ def shown(name: object, lang: str, by: str | None = "channel") -> object:
     object
         The name to show.
     """
-    from analytics.channel_names import display_name
+    from analytics.channel_names import channel_label
 
     if name is None or (by or "channel") != "channel":
         return name
-    return display_name(str(name), lang)
+    return channel_label(name, lang)
+
+
+def shown_all(names: list, lang: str, by: str | None = "channel") -> list:
+    """:func:`shown` of each name, made unique for a chart's categories: two stored names that read the same
+    ("Douyin" and "抖音") keep their stored name in brackets (analytics.channel_names.channel_labels).
+
+    Parameters
+    ----------
+    names : list
+        The stored names, in the chart's order.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+    by : str | None
+        What the rows are grouped by (None: channels).
+
+    Returns
+    -------
+    list
+        The names to show.
+    """
+    from analytics.channel_names import channel_labels
+
+    if (by or "channel") != "channel":
+        return list(names)
+    return channel_labels(names, lang)
 
 
 PARAMS = [

@@ -10,7 +10,7 @@ import pandas as pd
 from analytics import charts
 from analytics.i18n import fmt_money, fmt_pct, t
 
-from .base import shown
+from .base import shown, shown_all
 from .presentation import _x, headlines
 
 
@@ -62,7 +62,7 @@ def _orders_figures(result: dict, lang: str) -> list[dict]:
         title = t("channels.chart.orders", lang, channel=shown(top["channel"], lang),
                   net=fmt_money(top["net_sales"], lang))
         # channels down the side: a long name never runs into the next one
-        fig = go.Figure(go.Bar(y=[shown(r["channel"], lang) for r in rows][::-1],
+        fig = go.Figure(go.Bar(y=shown_all([r["channel"] for r in rows], lang)[::-1],
                                x=[r["net_sales"] for r in rows][::-1],
                                orientation="h"))
         charts.data_labels(fig.data[0], "money", lang)
@@ -114,7 +114,7 @@ def _funnel_figures(result: dict, lang: str) -> list[dict]:
         else t("channels.chart.funnel_plain", lang)
     # best CVR on top (horizontal bars are drawn bottom-up); a channel without a CVR at the bottom
     rows = sorted(rows, key=lambda r: (r.get("cvr") is not None, r.get("cvr") or 0.0))
-    names = [str(shown(r["channel"], lang, by)) for r in rows]
+    names = [str(n) for n in shown_all([r["channel"] for r in rows], lang, by)]
     fig = go.Figure()
     # CVR first: plotly draws a group's first bar lowest, so each channel reads CTR then CVR top-down
     for m, num, den in FUNNEL_STEPS[::-1]:
@@ -185,7 +185,7 @@ def _kpi_figures(result: dict, lang: str) -> list[dict]:
             # channel names never overlap, however many or long)
             fig = make_subplots(rows=1, cols=len(metrics), shared_yaxes=True, horizontal_spacing=0.03,
                                 subplot_titles=[t(f"channels.kpi.{m}", lang) for m in metrics])
-            names = [shown(r["channel"], lang, by) for r in rows][::-1]
+            names = shown_all([r["channel"] for r in rows], lang, by)[::-1]
             kinds = {}
             for j, m in enumerate(metrics, start=1):
                 rr = rows[::-1]
@@ -238,7 +238,7 @@ def _incrementality_figures(result: dict, lang: str) -> list[dict]:
             title = t("channels.chart.incr_plain", lang)
         # channels down the side (horizontal bars: long names never overlap), the first channel on top
         rr = incr[::-1]
-        names = [shown(r["channel"], lang) for r in rr]
+        names = shown_all([r["channel"] for r in rr], lang)
         fig = go.Figure()
         fig.add_trace(go.Bar(y=names, x=[r.get("platform_roas") for r in rr], orientation="h",
                              name=t("channels.col.platform_roas", lang), marker_color="#9e9e9e"))

@@ -124,7 +124,7 @@ def attr_value(name: object, value: object, lang: str) -> str:
 
 def series_name(by: object, value: object, lang: str) -> str:
     """The treated series of a counterfactual as people say it: a channel by its usual name
-    (analytics.channel_names.display_name: Douyin reads 抖音 in Chinese), another column's value as it is.
+    (analytics.channel_names.channel_label: Douyin reads 抖音 in Chinese), another column's value as it is.
 
     Parameters
     ----------
@@ -140,9 +140,9 @@ def series_name(by: object, value: object, lang: str) -> str:
     str
         The text.
     """
-    from analytics.channel_names import display_name
+    from analytics.channel_names import channel_label
 
-    return display_name(str(value), lang) if by == "channel" and value not in (None, "") else str(value or "")
+    return channel_label(value, lang) if by == "channel" and value not in (None, "") else str(value or "")
 
 
 def feature_name(feature: object, lang: str) -> str:

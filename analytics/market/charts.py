@@ -6,7 +6,7 @@ from analytics import charts
 from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
 from analytics.market.constants import DIMS
 from analytics.market.findings import fmt_change as _fmt_change
-from analytics.market.mix import shown, top_value
+from analytics.market.mix import shown, shown_all, top_value
 from analytics.market.presenting import month_label
 
 
@@ -115,7 +115,7 @@ def figures(result: dict, lang: str = "en") -> list[dict]:
         top = top_value(rows)
         title = t("market.chart.mix" + sfx, lang, dim=t(f"market.dim.{dim}", lang),
                   value=shown(dim, top["value"], lang), share=fmt_pct(top["share"], lang))
-        xs = [shown(dim, r["value"], lang) for r in rows]  # a channel under its platform's name ("抖音")
+        xs = shown_all(dim, [r["value"] for r in rows], lang)  # a channel under its platform's name ("抖音")
         fig = go.Figure(go.Bar(x=xs, y=[r["share"] for r in rows],
                                name=t("market.label.share", lang)))
         if rows and "base_share" in rows[0]:

@@ -96,9 +96,37 @@ def shown(dim: str, value: str, lang: str) -> str:
     """
     if dim != "channel" or value in (t("market.label.other", lang), t("market.label.missing", lang)):
         return value
-    from analytics.channel_names import display_name
+    from analytics.channel_names import channel_label
 
-    return display_name(value, lang)
+    return channel_label(value, lang)
+
+
+def shown_all(dim: str, values: list, lang: str) -> list:
+    """:func:`shown` of each value, made unique for a chart's categories: two stored channel names that read
+    the same ("Douyin" and "抖音") keep their stored name in brackets (analytics.channel_names.channel_labels).
+
+    Parameters
+    ----------
+    dim : str
+        The dimension (``category``, ``channel``, ``region``).
+    values : list
+        The values as stored (or pooled labels), in the chart's order.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    list
+        The texts to show.
+    """
+    from analytics.channel_names import channel_labels
+
+    pooled = (t("market.label.other", lang), t("market.label.missing", lang))
+    if dim != "channel":
+        return list(values)
+    labels = channel_labels([v for v in values if v not in pooled], lang)
+    it = iter(labels)
+    return [v if v in pooled else next(it) for v in values]
 
 
 def top_value(rows: list[dict]) -> dict:

@@ -145,7 +145,8 @@ def test_a_deep_link_is_each_url_widget_s_own_default_through_the_sign_in(worksp
         grain = {w.key: w for w in at.main.radio}["market-overview:grain"]
         assert grain.value == "week" and grain.options[grain.proto.default] == "周"
         channel = {m.key: m for m in at.main.multiselect}["market-overview:channel"]
-        assert channel.value == ["Douyin"] and [channel.options[i] for i in channel.proto.default] == ["Douyin"]
+        # the stored value in the link, the platform's Chinese name on the chip (analytics.channel_names)
+        assert channel.value == ["Douyin"] and [channel.options[i] for i in channel.proto.default] == ["抖音"]
         at = at.run()
     assert at.query_params["lang"] in (["zh"], "zh") and at.query_params["o"] in ([str(ids["orders"])], str(ids["orders"]))
 

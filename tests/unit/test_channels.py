@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from analytics import channels, charts
 from analytics.channel_names import display_name
-from analytics.i18n import fmt_number
+from analytics.i18n import fmt_number, t
 from analytics.common import NotEnoughData
 from tests.fixtures import _complete
 
@@ -311,3 +311,25 @@ def test_texts_name_channels_as_people_say_them_and_a_rate_gap_in_points(daily, 
                                                    if f["key"] == "curves").data}
     by_campaign = channels.compute({"channels": export}, {"by": "campaign"}, "zh")
     assert any("douyin-c" in f or "xhs-c" in f or "baidu-c" in f for f in by_campaign["findings"])  # data: as it is
+
+
+def test_a_channel_value_reads_as_its_platform_and_two_names_for_one_platform_stay_apart():
+    """Channel values of a dataset: a known platform under its usual name, any other name exactly as stored;
+    and a chart's categories stay one per stored name ("Douyin" and "抖音" in one dataset are two rows, so
+    they cannot both be drawn as 抖音 on one category)."""
+    from analytics.channel_names import channel_label, channel_labels
+    from analytics.channels.base import shown_all
+    from analytics.market.mix import shown_all as mix_shown_all
+
+    assert channel_label("douyin", "zh") == "抖音" and channel_label("抖音", "en") == "Douyin"
+    assert channel_label("tmall_flagship", "en") == "tmall_flagship"  # not a spend column: nothing stripped
+    assert channel_label("spend_taobao", "zh") == "spend_taobao"
+    names = ["Douyin", "抖音", "Taobao", "Douyin", "own_store"]
+    assert channel_labels(names, "zh") == ["抖音 (Douyin)", "抖音", "淘宝", "抖音 (Douyin)", "own_store"]
+    assert channel_labels(names, "en") == ["Douyin", "Douyin (抖音)", "Taobao", "Douyin", "own_store"]
+    assert len(set(channel_labels(names, "zh"))) == len(set(names))  # one category per stored name
+    assert shown_all(names, "zh") == channel_labels(names, "zh")
+    assert shown_all(names, "zh", by="campaign") == names  # campaigns are shown as they are
+    other = t("market.label.other", "zh")
+    assert mix_shown_all("channel", ["Douyin", other, "抖音"], "zh") == ["抖音 (Douyin)", other, "抖音"]
+    assert mix_shown_all("region", ["Douyin"], "zh") == ["Douyin"]
