@@ -19,7 +19,7 @@ from analytics.common import AnalyticsError
 from analytics.i18n import t
 from analytics.params import Param, resolve
 from analytics.registry import PAGES, info, missing_any, missing_kinds, module, page
-from analytics.report import FIGURE_ERROR_KEY, tables_of
+from analytics.report import FIGURE_ERROR_KEY, report_tables
 from analytics.review_pack import pdf_pages
 from components import sidebar, state, ui
 from components.i18n import lang, tr
@@ -241,12 +241,16 @@ def standard_blocks(url_path: str, ctx: PageContext, params: dict[str, Any], res
             ui.figure(f, key=f"{url_path}_fig_{i}_{f.get('key', i)}")
     ui.findings(result.get("findings") or [])
     if tables:
-        tabs = tables_of(result)
+        # the tables the HTML report shows, as it shows them (analytics.report.report_tables): the module's
+        # declared tables with their columns (headers, number formats, codes as words), else every table of
+        # the result with its labelled columns; each titled as in the report (analytics.tables.title)
+        tabs = report_tables(url_path, result)
         if tabs:
             with st.expander(tr("page.data_behind"), icon=":material/table:"):
-                for name, rows in tabs.items():  # each titled as in the HTML report (analytics.tables.title)
+                for name, rows, cols in tabs:
                     st.caption(ui.md_escape(table_title(ns, name, lang())))
-                    ui.table(rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}", source=source)
+                    ui.spec_table(ns, cols, rows, key=f"{url_path}_{name}", file_name=f"prism_{url_path}_{name}",
+                                  source=source)
 
 
 def footer(url_path: str, ctx: PageContext, params: dict[str, Any], result: dict | None, *,

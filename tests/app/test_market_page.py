@@ -332,7 +332,7 @@ def test_grow_tab_splits_the_change_into_three_effects_that_add_up(workspace, de
     at = demo_en
     assert "Why sales changed (GROW)" in [t.label for t in at.tabs]
     grow = [d.value for d in at.dataframe if "Driver" in list(d.value.columns)]
-    assert len(grow) == 1
+    assert len(grow) == 2 and grow[0].equals(grow[1])  # the tab's table, and the same in "Data behind this page"
     df = grow[0].set_index("Driver")
     effects = df.loc[["Penetration", "Frequency", "Price"], "Effect on sales"].astype(float)
     total = float(df.loc["Change of identified buyers' gross sales", "Effect on sales"])

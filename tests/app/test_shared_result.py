@@ -63,7 +63,15 @@ def test_prepared_tables_and_charts_show_what_a_fresh_run_shows(workspace, url, 
     monkeypatch.setattr(cached, "source_of", lambda result: None)
     from components import ui
 
-    monkeypatch.setattr(ui, "_serialised", lambda fig: fig)
+    from analytics.charts import inert_figure
+
+    def afresh(fig):  # what _serialised sends (texts inert, no uid), converted on every run, nothing kept
+        d = fig.to_dict()
+        for trace in d.get("data", []):
+            trace.pop("uid", None)
+        return ui._figure_of_dict(inert_figure(d))
+
+    monkeypatch.setattr(ui, "_serialised", afresh)
     at.run()
     assert not at.exception
     assert shown(at, url) == first
