@@ -27,7 +27,8 @@ DIMS = ("category", "channel", "region")
 _MIX = (("value", "text"), ("net_sales", "money"), ("share", "percent"), ("base_net_sales", "money"),
         ("base_share", "percent"), ("share_change", "percent"), ("growth", "percent"), ("contribution", "percent"))
 TABLES: dict[str, tuple] = {
-    "promos": (Col("label", "text", label="market.col.promotion"), ("source", "text"), ("start", "date"), ("end", "date"), ("daily_net_sales", "money"),
+    "promos": (Col("label", "text", label="market.col.promotion"), Col("source", "text", values="market.source"),
+               ("start", "date"), ("end", "date"), ("daily_net_sales", "money"),
                ("baseline_daily", "money"), Col("uplift", "number", help="market.metric.promo_uplift")),
     "by_period": (("period", "date"), ("period_end", "date"), ("complete", "bool"), ("gross_sales", "money"),
                   ("returns", "money"), ("net_sales", "money"), ("orders", "count"), ("buyers", "count"),
