@@ -257,6 +257,24 @@ def fmt_date(d: object, lang: str = DEFAULT_LANG) -> str:
     return d.strftime("%d %b %Y").lstrip("0")
 
 
+def join_sentences(texts: Iterable[str], lang: str = DEFAULT_LANG) -> str:
+    """Sentences one after the other: nothing after a Chinese full stop (。), one space in English.
+
+    Parameters
+    ----------
+    texts : Iterable[str]
+        The sentences, in order.
+    lang : str
+        Interface language of the texts, ``'en'`` or ``'zh'``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    return ("" if str(lang).startswith("zh") else " ").join(texts)
+
+
 def fmt_list(items: Iterable[object], lang: str = DEFAULT_LANG) -> str:
     """Items as one list in running text: ``a, b, c`` in English, ``a、b、c`` in Chinese (the enumeration comma).
 

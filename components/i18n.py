@@ -6,11 +6,13 @@ import functools
 
 import streamlit as st
 
-from analytics.i18n import DEFAULT_LANG, LANGS, fmt_date, fmt_kpi, fmt_list, fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import (DEFAULT_LANG, LANGS, fmt_date, fmt_kpi, fmt_list, fmt_money, fmt_number, fmt_pct,
+                           join_sentences, t)
 
 LANG_KEY = "lang"
 
-__all__ = ["lang", "tr", "fmt_date", "fmt_kpi", "fmt_list", "fmt_money", "fmt_number", "fmt_pct", "LANGS"]
+__all__ = ["lang", "tr", "fmt_date", "fmt_kpi", "fmt_list", "join_sentences", "fmt_money", "fmt_number", "fmt_pct",
+           "LANGS"]
 
 
 def lang() -> str:

@@ -15,7 +15,7 @@ from analytics.common import AnalyticsError
 from analytics.i18n import LANGS
 from analytics.params import Param, id_param
 from components import auth, page, persona_card, state, ui
-from components.i18n import fmt_list, fmt_number, lang
+from components.i18n import fmt_list, fmt_number, join_sentences, lang
 
 KIND = "persona"
 page.context()  # only through app.py (signed in): the saved personas are read after that
@@ -24,7 +24,7 @@ OBJS = cached.list_objects(KIND)
 
 def sentences(*texts: str) -> str:
     """Sentences one after the other: no space after a Chinese full stop, one space in English."""
-    return ("" if lang() == "zh" else " ").join(texts)
+    return join_sentences(texts, lang())
 
 
 def controls(k: page.Kit, options: Any, v: page.View) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import streamlit as st
 from analytics import segmentation as seg
 from analytics.params import Param
 from components import audience_tab, page, state, ui
-from components.i18n import fmt_list, fmt_money, fmt_number, lang, tr
+from components.i18n import fmt_list, fmt_money, fmt_number, join_sentences, lang, tr
 
 TABS = ("rfm", "clusters", "tiers", "cohorts", "clv")
 
@@ -36,7 +36,7 @@ def number_series(values: list[float]) -> str:
 
 def sentences(*texts: str) -> str:
     """Sentences one after the other: no space after a Chinese full stop, one space in English."""
-    return ("" if lang() == "zh" else " ").join(texts)
+    return join_sentences(texts, lang())
 
 
 def controls(k: page.Kit, options: Any, v: page.View) -> dict[str, Any]:

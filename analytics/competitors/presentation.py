@@ -4,7 +4,7 @@ warnings, the elasticity's reading)."""
 from __future__ import annotations
 
 from analytics.common import jsonable
-from analytics.i18n import fmt_date, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_date, fmt_number, fmt_pct, join_sentences, t
 
 from .result import CompetitorFit
 
@@ -45,7 +45,7 @@ def reading(el: dict, lang: str) -> str:
                      a=fmt_pct(abs(a), lang, 0), b=fmt_pct(abs(b), lang, 0), **kw)
     if el.get("sample") in ("quiet", "all"):
         more = t(f"competitors.elasticity.sample_{el['sample']}", lang, n=n, x=el.get("weeks_excluded", 0))
-        text += ("" if str(lang).startswith("zh") else " ") + more  # no space after a Chinese full stop
+        text = join_sentences([text, more], lang)
     return text
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, join_sentences, t
 from analytics.params import Param
 from analytics.tables import Col, as_col
 from data import engine
@@ -419,7 +419,7 @@ def present(result: EvaluationFit, params: dict, lang: str = "en") -> dict:
         _feedback_kpis(feedback, kpis, findings, lang)
     if memo.get("headline"):
         # a Chinese sentence ends in 。 and the next follows without a space
-        findings.insert(0, memo["headline"] + ("" if lang == "zh" else " ") + (memo.get("reason") or ""))
+        findings.insert(0, join_sentences([memo["headline"], memo.get("reason") or ""], lang))
     res["kpis"] = kpis
     res["findings"] = findings
     res["warnings"] = list(dict.fromkeys(warn))

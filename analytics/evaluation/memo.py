@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.i18n import fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_money, fmt_number, fmt_pct, join_sentences, t
 
 from .base import NS, RATE_OUTCOMES, _pfmt, attr_name, series_name
 
@@ -55,7 +55,7 @@ def _memo(exp, cf, money, fb, p, lang) -> dict:
                              hi=f"{s['ci_high']:+.0f}", n=fmt_number(s["n"], lang)))
     if m["recommendation"]:
         m["headline"] = t(f"{NS}.memo.rec.{m['recommendation']}", lang)
-    parts = [x for x in [m.get("headline"), m["effect"], ("" if lang == "zh" else " ").join(m["checks"]), m["reason"]]
+    parts = [x for x in [m.get("headline"), m["effect"], join_sentences(m["checks"], lang), m["reason"]]
              if x]
     m["text"] = "\n\n".join(parts)
     return m

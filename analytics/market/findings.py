@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_date, fmt_money, fmt_number, fmt_pct, join_sentences, t
 from analytics.market.constants import DIMS
 from analytics.market.mix import change, mix_rows, shown
 from analytics.market.result import MarketFit
@@ -108,7 +108,7 @@ def change_findings(res: MarketFit, lang: str) -> list[str]:
                      delta=("+" if r["net_sales"] - r["base_net_sales"] >= 0 else "-")
                      + fm(abs(r["net_sales"] - r["base_net_sales"]), lang),
                      share=fmt_pct(r["contribution"] or 0, lang, 0))
-            text += ("" if str(lang).startswith("zh") else " ") + more  # no space after a Chinese full stop
+            text = join_sentences([text, more], lang)
         out.append(text)
     # 2. returning buyers
     if c["lines"] > 0 and b["lines"] > 0:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from analytics.common import NotEnoughData, jsonable
-from analytics.i18n import fmt_date, fmt_list, fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_date, fmt_list, fmt_money, fmt_number, fmt_pct, join_sentences, t
 from analytics.market.constants import BACKTEST, KPI_NAMES, MIN_NONSEASONAL, SEASON, SMALL_ORDERS, options
 from analytics.market.grow import grow_block
 from analytics.market.findings import change_findings, fmt_change, promo_finding, window_kpis
@@ -103,21 +103,6 @@ def whole_count(n: int, grain: str, lang: str) -> str:
     """
     return t(f"market.unit.whole.{grain}", lang, n=fmt_number(n, lang))
 
-
-def joiner(lang: str) -> str:
-    """What joins two sentences: a space in English, nothing after a Chinese full stop (。).
-
-    Parameters
-    ----------
-    lang : str
-        Interface language of the texts, ``'en'`` or ``'zh'``.
-
-    Returns
-    -------
-    str
-        ``" "`` or ``""``.
-    """
-    return "" if str(lang).startswith("zh") else " "
 
 
 def period_label(res: MarketFit, lang: str) -> str:
@@ -254,7 +239,7 @@ def forecast_block(res: MarketFit, lang: str, warnings: list[str]) -> dict[str, 
         if fgrain == "month":
             nweeks = whole_periods(res.data_min, res.cur_e, "week")
             if nweeks >= MIN_NONSEASONAL + BACKTEST["week"]:
-                forecast_reason += joiner(lang) + t("market.forecast.try_week", lang, n=nweeks)
+                forecast_reason = join_sentences([forecast_reason, t("market.forecast.try_week", lang, n=nweeks)], lang)
     else:
         last = int(res.forecast_keys[-1])
         nxt = [last + (7 if fgrain == "week" else 1) * (j + 1) for j in range(horizon)]

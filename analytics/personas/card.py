@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, t
+from analytics.i18n import fmt_list, fmt_money, fmt_number, fmt_pct, join_sentences, t
 
 from .base import MIN_SUPPORT
 from .labels import attr_label, value_label
@@ -202,7 +202,7 @@ def _portrait(strong: list[dict], weak: list[dict], size: int, base_size: int, s
         sentences.append(t("personas.card.portrait_under", lang, items=items))
     if not strong and not weak:
         sentences.append(t("personas.card.portrait_none", lang))
-    portrait = ("" if lang == "zh" else " ").join(sentences)
+    portrait = join_sentences(sentences, lang)
     return portrait
 
 
